@@ -1,0 +1,126 @@
+"""The admin covers every model. Ledger-backed records are read-only here: they change only
+through services (amend/revoke), which write the ledger entry."""
+
+from django.contrib import admin
+
+from . import access
+from .models import (
+    Asset,
+    ConsentRecord,
+    Guild,
+    GuildMembership,
+    LedgerEntry,
+    Party,
+    Production,
+    RightsGrant,
+    Role,
+    Shot,
+    Studio,
+    Talent,
+    TrainingReservation,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProductionScopedAdmin(ReadOnlyAdmin):
+    """Staff who are not superusers see only the rows of their productions."""
+
+    production_field = "production"
+
+    def get_queryset(self, request):
+        return access.filter_by_production(super().get_queryset(request), request.user, self.production_field)
+
+
+@admin.register(Studio)
+class StudioAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "slug", "created_at"]
+
+
+@admin.register(Production)
+class ProductionAdmin(ProductionScopedAdmin):
+    production_field = "id"
+    list_display = ["id", "title", "code", "studio"]
+
+
+@admin.register(Shot)
+class ShotAdmin(ProductionScopedAdmin):
+    list_display = ["id", "code", "sequence", "production"]
+    list_filter = ["production"]
+    search_fields = ["code"]
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "kind", "studio"]
+    list_filter = ["kind"]
+
+
+@admin.register(Guild)
+class GuildAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "abbreviation"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = GuildMembership
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Talent)
+class TalentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "legal_name", "professional_name", "is_deceased", "is_minor"]
+    search_fields = ["legal_name", "professional_name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Asset)
+class AssetAdmin(ProductionScopedAdmin):
+    list_display = ["id", "title", "kind", "media_type", "sha256", "production", "origin"]
+    list_filter = ["kind", "origin"]
+    search_fields = ["sha256", "title", "original_filename"]
+
+
+@admin.register(RightsGrant)
+class GrantAdmin(ProductionScopedAdmin):
+    list_display = ["id", "chain", "version", "action", "status", "grantor", "production", "term_start", "term_end"]
+    list_filter = ["status", "action", "requires_review"]
+
+
+@admin.register(ConsentRecord)
+class ConsentAdmin(ProductionScopedAdmin):
+    list_display = ["id", "chain", "version", "action", "status", "talent", "production", "replica_type"]
+    list_filter = ["status", "action", "replica_type"]
+
+
+@admin.register(TrainingReservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "subject_type", "uses", "source", "status", "effective_date"]
+    list_filter = ["subject_type", "source", "status"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "entry_type", "actor", "time", "record_type", "record_id"]
+    list_filter = ["entry_type"]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "studio", "production", "guild"]
+    list_filter = ["kind"]

@@ -1,0 +1,25 @@
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("studios", views.StudioViewSet, basename="studio")
+router.register("productions", views.ProductionViewSet, basename="production")
+router.register("shots", views.ShotViewSet, basename="shot")
+router.register("parties", views.PartyViewSet, basename="party")
+router.register("guilds", views.GuildViewSet, basename="guild")
+router.register("talent", views.TalentViewSet, basename="talent")
+router.register("assets", views.AssetViewSet, basename="asset")
+router.register("grants", views.GrantViewSet, basename="grant")
+router.register("consents", views.ConsentViewSet, basename="consent")
+router.register("reservations", views.ReservationViewSet, basename="reservation")
+router.register("ledger/entries", views.LedgerEntryViewSet, basename="ledger-entry")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", views.MeApi.as_view(), name="me"),
+    path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
+    path("", include(router.urls)),
+]

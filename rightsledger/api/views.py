@@ -1,0 +1,398 @@
+"""The rights API. Each view checks access, calls one service or selector, and answers.
+
+Records are created, listed and retrieved; grants, consents and reservations change only through
+the amend and revoke actions, which write a new version (there is no PUT or PATCH).
+"""
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import access, selectors, services, vocab
+from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
+from . import serializers as s
+
+
+class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    input_class = None
+    output_class = None
+
+    def get_serializer_class(self):
+        return self.output_class
+
+    def parsed(self, serializer_class=None, data=None, partial=False):
+        serializer = (serializer_class or self.input_class)(
+            data=self.request.data if data is None else data, context={"request": self.request}, partial=partial
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def created(self, obj, code=status.HTTP_201_CREATED):
+        return Response(self.output_class(obj, context={"request": self.request}).data, status=code)
+
+
+# --- Studios, productions, shots, parties, guilds, talent ------------------------------------
+
+
+class StudioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.StudioOut
+
+    def get_queryset(self):
+        return selectors.studios_for(self.request.user)
+
+
+class ProductionViewSet(ReadCreateViewSet):
+    input_class = s.ProductionIn
+    output_class = s.ProductionOut
+    filterset_fields = ["studio", "code"]
+
+    def get_queryset(self):
+        return selectors.productions_for(self.request.user)
+
+    @extend_schema(request=s.ProductionIn, responses={201: s.ProductionOut})
+    def create(self, request):
+        data = self.parsed()
+        grants = access.roles_of(request.user)
+        if not (grants.superuser or data["studio"].pk in grants.studios):
+            if data["studio"] not in selectors.studios_for(request.user):
+                raise Http404("No such studio.")
+            raise PermissionDenied("Only a studio admin may create productions.")
+        return self.created(services.production_create(actor=request.user, **data))
+
+
+class ShotViewSet(ReadCreateViewSet):
+    input_class = s.ShotIn
+    output_class = s.ShotOut
+    filterset_fields = ["production", "code", "sequence"]
+
+    def get_queryset(self):
+        return selectors.shots_for(self.request.user)
+
+    @extend_schema(request=s.ShotIn, responses={201: s.ShotOut})
+    def create(self, request):
+        data = self.parsed()
+        access.require(request.user, data["production"], access.SHOT_ROLES, "create shots")
+        return self.created(services.shot_create(actor=request.user, **data))
+
+
+class PartyViewSet(ReadCreateViewSet):
+    input_class = s.PartyIn
+    output_class = s.PartyOut
+    filterset_fields = ["studio", "kind"]
+
+    def get_queryset(self):
+        return selectors.parties_for(self.request.user)
+
+    @extend_schema(request=s.PartyIn, responses={201: s.PartyOut})
+    def create(self, request):
+        data = self.parsed()
+        access.require_studio(request.user, data["studio"].pk, "record parties")
+        return self.created(services.party_create(actor=request.user, **data))
+
+
+class GuildViewSet(ReadCreateViewSet):
+    input_class = s.GuildIn
+    output_class = s.GuildOut
+    queryset = s.Guild.objects.all()
+
+    @extend_schema(request=s.GuildIn, responses={201: s.GuildOut})
+    def create(self, request):
+        if not (request.user.is_superuser or access.roles_of(request.user).studios):
+            raise PermissionDenied("Only a studio admin may register guilds.")
+        return self.created(services.guild_create(actor=request.user, **self.parsed()))
+
+
+class TalentFilter(django_filters.FilterSet):
+    guild = django_filters.NumberFilter(field_name="memberships__guild")
+    name = django_filters.CharFilter(method="by_name")
+
+    def by_name(self, qs, name, value):
+        from django.db.models import Q
+
+        return qs.filter(Q(legal_name__icontains=value) | Q(professional_name__icontains=value))
+
+    class Meta:
+        model = s.Talent
+        fields = ["guild", "is_deceased", "is_minor"]
+
+
+class TalentViewSet(ReadCreateViewSet):
+    input_class = s.TalentIn
+    output_class = s.TalentOut
+    filterset_class = TalentFilter
+
+    def get_queryset(self):
+        return access.talent_visible(self.request.user).prefetch_related("memberships")
+
+    @extend_schema(request=s.TalentIn, responses={201: s.TalentOut})
+    def create(self, request):
+        if not access.can_register_talent(request.user):
+            raise PermissionDenied("Only clearance users and studio admins may register talent.")
+        return self.created(services.talent_create(actor=request.user, **self.parsed()))
+
+
+# --- Assets ------------------------------------------------------------------------------------
+
+
+class AssetViewSet(ReadCreateViewSet):
+    input_class = s.AssetIn
+    output_class = s.AssetOut
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+    filterset_fields = ["production", "kind", "origin", "sha256", "owner"]
+
+    def get_queryset(self):
+        return selectors.assets_for(self.request.user)
+
+    @extend_schema(request={"multipart/form-data": s.AssetIn}, responses={201: s.AssetOut, 200: s.AssetOut})
+    def create(self, request):
+        data = self.parsed()
+        access.require(request.user, data["production"], access.CLEARANCE_ROLES, "register assets")
+        asset, created = services.asset_register(
+            actor=request.user,
+            production=data["production"],
+            upload=data["file"],
+            kind=data["kind"],
+            owner=data["owner"],
+            title=data["title"],
+        )
+        return self.created(asset, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def content(self, request, pk=None):
+        asset: Asset = self.get_object()
+        response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
+        response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
+        return response
+
+
+# --- Versioned records -------------------------------------------------------------------------
+
+
+class VersionedViewSet(ReadCreateViewSet):
+    """Create, list, retrieve, and change only by amend or revoke (a new version each)."""
+
+    model = None
+    revoke_class = s.RevokeIn
+
+    def production_of(self, data_or_record):
+        raise NotImplementedError
+
+    def check_clearance(self, production_or_none, verb):
+        if production_or_none is not None:
+            access.require(self.request.user, production_or_none, access.CLEARANCE_ROLES, verb)
+        elif not access.can_register_talent(self.request.user):
+            raise PermissionDenied(f"Only clearance users and studio admins may {verb}.")
+
+    def get_object_for_change(self, verb):
+        record = self.get_object()
+        self.check_clearance(self.production_of(record), verb)
+        return record
+
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        record = self.get_object_for_change(f"amend {self.noun}s")
+        outer = self.parsed(s.AmendIn)
+        changes = self.parsed(self.input_class, data=outer["changes"], partial=True)
+        new = self.amend_service(actor=request.user, record=record, changes=changes, reason=outer["reason"])
+        return self.created(self.get_queryset().get(pk=new.pk))
+
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        record = self.get_object_for_change(f"revoke {self.noun}s")
+        data = self.parsed(self.revoke_class)
+        new = self.revoke_service(actor=request.user, record=record, **data)
+        return self.created(self.get_queryset().get(pk=new.pk))
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        record = self.get_object()
+        versions = self.get_queryset().filter(chain=record.chain).order_by("version")
+        entries = selectors.ledger_entries_for(request.user).filter(record_type=self.noun, chain=record.chain)
+        return Response(
+            {
+                "versions": self.output_class(versions, many=True, context={"request": request}).data,
+                "ledger_entries": s.LedgerEntryOut(entries.order_by("seq"), many=True).data,
+            }
+        )
+
+
+class RecordFilter(django_filters.FilterSet):
+    current = django_filters.BooleanFilter(field_name="is_current")
+    chain = django_filters.UUIDFilter()
+
+
+class GrantFilter(RecordFilter):
+    asset = django_filters.NumberFilter(field_name="assets")
+
+    class Meta:
+        model = RightsGrant
+        fields = ["production", "grantor", "status", "action", "requires_review", "exclusivity", "chain"]
+
+
+class GrantViewSet(VersionedViewSet):
+    noun = "grant"
+    input_class = s.GrantIn
+    output_class = s.GrantOut
+    filterset_class = GrantFilter
+
+    def get_queryset(self):
+        return selectors.grants_for(self.request.user).order_by("-id")
+
+    def production_of(self, record):
+        return record.production
+
+    @extend_schema(request=s.GrantIn, responses={201: s.GrantOut})
+    def create(self, request):
+        data = self.parsed()
+        access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record grants")
+        grant = services.grant_create(actor=request.user, **data)
+        return self.created(self.get_queryset().get(pk=grant.pk))
+
+    def amend_service(self, *, actor, record, changes, reason):
+        return services.grant_amend(actor=actor, grant=record, changes=changes, reason=reason)
+
+    def revoke_service(self, *, actor, record, reason):
+        return services.grant_revoke(actor=actor, grant=record, reason=reason)
+
+
+
+class ConsentFilter(RecordFilter):
+    guild = django_filters.NumberFilter(field_name="talent__memberships__guild")
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["production", "talent", "status", "action", "replica_type", "chain"]
+
+
+class ConsentViewSet(VersionedViewSet):
+    noun = "consent"
+    input_class = s.ConsentIn
+    output_class = s.ConsentOut
+    revoke_class = s.ConsentRevokeIn
+    filterset_class = ConsentFilter
+
+    def get_queryset(self):
+        return selectors.consents_for(self.request.user).order_by("-id")
+
+    def production_of(self, record):
+        return record.production
+
+    @extend_schema(request=s.ConsentIn, responses={201: s.ConsentOut})
+    def create(self, request):
+        data = self.parsed()
+        access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record consents")
+        consent = services.consent_create(actor=request.user, **data)
+        return self.created(self.get_queryset().get(pk=consent.pk))
+
+    def amend_service(self, *, actor, record, changes, reason):
+        return services.consent_amend(actor=actor, consent=record, changes=changes, reason=reason)
+
+    def revoke_service(self, *, actor, record, reason, scope=None):
+        return services.consent_revoke(actor=actor, consent=record, reason=reason, scope=scope)
+
+
+
+class ReservationFilter(RecordFilter):
+    class Meta:
+        model = TrainingReservation
+        fields = ["studio", "subject_type", "asset", "talent", "party", "production", "source", "status", "chain"]
+
+
+class ReservationViewSet(VersionedViewSet):
+    noun = "reservation"
+    input_class = s.ReservationIn
+    output_class = s.ReservationOut
+    filterset_class = ReservationFilter
+
+    def get_queryset(self):
+        return selectors.reservations_for(self.request.user).order_by("-id")
+
+    def production_of(self, data):
+        subject = data.get(data.get("subject_type")) if isinstance(data, dict) else data.subject
+        if subject is None:
+            return None
+        if isinstance(subject, s.Production):
+            return subject
+        return getattr(subject, "production", None)
+
+    @extend_schema(request=s.ReservationIn, responses={201: s.ReservationOut})
+    def create(self, request):
+        data = self.parsed()
+        production = self.production_of(data)
+        self.check_clearance(production, "record reservations")
+        if data.get("studio") is None:
+            if production is not None:
+                data["studio"] = production.studio
+            elif isinstance(data.get(data.get("subject_type")), Party):
+                data["studio"] = data[data["subject_type"]].studio
+            else:
+                studios = list(selectors.studios_for(request.user)[:2])
+                if len(studios) == 1:
+                    data["studio"] = studios[0]
+        elif data["studio"] not in selectors.studios_for(request.user):
+            raise Http404("No such studio.")
+        reservation = services.reservation_create(actor=request.user, **data)
+        return self.created(self.get_queryset().get(pk=reservation.pk))
+
+    def amend_service(self, *, actor, record, changes, reason):
+        return services.reservation_amend(actor=actor, reservation=record, changes=changes, reason=reason)
+
+    def revoke_service(self, *, actor, record, reason):
+        return services.reservation_revoke(actor=actor, reservation=record, reason=reason)
+
+
+
+# --- Ledger and the caller ---------------------------------------------------------------------
+
+
+class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.LedgerEntryOut
+    filterset_fields = ["entry_type", "record_type", "record_id", "chain", "production"]
+
+    def get_queryset(self):
+        return selectors.ledger_entries_for(self.request.user).order_by("-seq")
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        grants = access.roles_of(request.user)
+        return Response(
+            {
+                "username": request.user.username,
+                "superuser": grants.superuser,
+                "studio_admin_of": sorted(grants.studios),
+                "productions": {str(pid): sorted(roles) for pid, roles in sorted(grants.productions.items())},
+                "guilds": sorted(grants.guilds),
+            }
+        )
+
+
+class VocabularyApi(APIView):
+    """The fixed vocabularies the API accepts."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(
+            {
+                "grant_uses": vocab.GRANT_USES,
+                "media": vocab.MEDIA,
+                "asset_kinds": vocab.ASSET_KINDS,
+                "party_kinds": vocab.PARTY_KINDS,
+                "grantor_roles": vocab.GRANTOR_ROLES,
+                "representation": vocab.REPRESENTATION,
+                "replica_types": vocab.REPLICA_TYPES,
+                "modalities": vocab.MODALITIES,
+                "generation_uses": vocab.GENERATION_USES,
+                "training_permissions": vocab.TRAINING_PERMISSIONS,
+                "reservation_uses": vocab.RESERVATION_USES,
+                "reservation_sources": vocab.RESERVATION_SOURCES,
+                "territories": ["WORLD", *sorted(vocab.TERRITORIES)],
+            }
+        )

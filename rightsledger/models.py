@@ -1,0 +1,324 @@
+"""The rights domain: productions, shots, parties, assets, grants, talent, consent, reservations,
+roles and the append-only ledger.
+
+Grants, consents and reservations are never edited: an amendment or a revocation is a new row
+(a version) that points to the one it replaces; the current version is the one nothing replaces.
+Writes go through rightsledger.services, which also appends the ledger entry.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from . import vocab
+from .vocab import choices
+
+SHA256_HEX = RegexValidator(r"^[0-9a-f]{64}$", "Give a SHA-256 as 64 lowercase hexadecimal characters.")
+SHOT_CODE = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_\-\.]{0,63}$",
+    "A shot code is letters, digits, '_', '-' or '.', such as EP102_SH0040.",
+)
+
+
+class Studio(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Production(models.Model):
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="productions")
+    title = models.CharField(max_length=200)
+    code = models.SlugField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["studio", "code"], name="production_code_unique")]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Shot(models.Model):
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="shots")
+    code = models.CharField(max_length=64, validators=[SHOT_CODE])
+    sequence = models.CharField(max_length=100, blank=True, help_text="Sequence or episode label")
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["production", "code"], name="shot_code_unique")]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.code
+
+
+class Party(models.Model):
+    """A rights holder, vendor, agency or estate."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="parties")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=choices(vocab.PARTY_KINDS))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return self.name
+
+
+class Guild(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    abbreviation = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.abbreviation or self.name
+
+
+class Talent(models.Model):
+    """A performer. Names are kept here and nowhere in the ledger or in signed outputs."""
+
+    legal_name = models.CharField(max_length=200)
+    professional_name = models.CharField(max_length=200, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+    is_deceased = models.BooleanField(default=False)
+    is_minor = models.BooleanField(default=False)
+    external_ids = models.JSONField(default=dict, blank=True, help_text='For example {"isni": "0000000121032683"}')
+    guilds = models.ManyToManyField(Guild, through="GuildMembership", related_name="members")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "talent"
+
+    def __str__(self):
+        return self.professional_name or self.legal_name
+
+
+class GuildMembership(models.Model):
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="memberships")
+    guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="memberships")
+    member_id = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["guild", "member_id"], name="guild_member_id_unique"),
+            models.UniqueConstraint(fields=["guild", "talent"], name="guild_talent_unique"),
+        ]
+
+
+def asset_upload_to(instance, filename):
+    h = instance.sha256
+    return f"assets/sha256/{h[:2]}/{h[2:4]}/{h}"
+
+
+class Asset(models.Model):
+    """A file, content-addressed by SHA-256 and immutable once registered."""
+
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="assets")
+    sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
+    kind = models.CharField(max_length=32, choices=choices(vocab.ASSET_KINDS))
+    media_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")
+    file = models.FileField(upload_to=asset_upload_to, max_length=200)
+    origin = models.CharField(max_length=16, choices=choices(vocab.ASSET_ORIGINS), default="ingested")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["production", "sha256"], name="asset_sha256_unique")]
+        indexes = [models.Index(fields=["sha256"])]
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"A-{self.pk} {self.title or self.original_filename}"
+
+
+class VersionedRecord(models.Model):
+    """A ledger-backed record: never updated, amended or revoked by a new version."""
+
+    chain = models.UUIDField(default=uuid.uuid4, db_index=True, help_text="Shared by every version")
+    version = models.PositiveIntegerField(default=1)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    action = models.CharField(max_length=16, choices=choices(vocab.RECORD_ACTIONS), default="created")
+    status = models.CharField(max_length=16, choices=choices(vocab.RECORD_STATUSES), default="active")
+    reason = models.TextField(blank=True, help_text="Why it was amended or revoked")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
+class RightsGrant(VersionedRecord):
+    """Rights granted by contract to a production over some assets."""
+
+    grantor = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="grants")
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="grants")
+    assets = models.ManyToManyField(Asset, related_name="grants")
+    uses = models.JSONField(default=list)
+    media = models.JSONField(default=list)
+    territories = models.JSONField(default=list, help_text="ISO 3166-1 alpha-2 codes, or WORLD")
+    territory_exclusions = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, help_text="ISO 639-1 codes; empty means all languages")
+    term_start = models.DateField()
+    term_end = models.DateField(null=True, blank=True, help_text="Empty means in perpetuity")
+    exclusivity = models.CharField(max_length=16, choices=choices(vocab.EXCLUSIVITY), default="non_exclusive")
+    restrictions = models.TextField(blank=True)
+    requires_review = models.BooleanField(default=False)
+    contract_sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
+
+    class Meta(VersionedRecord.Meta):
+        indexes = [models.Index(fields=["production", "status"])]
+
+
+class ConsentRecord(VersionedRecord):
+    """A performer's informed consent to a digital replica, for one production."""
+
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="consents")
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="consents")
+    grantor_role = models.CharField(max_length=32, choices=choices(vocab.GRANTOR_ROLES))
+    grantor_name = models.CharField(max_length=200, blank=True, help_text="Who signed, when not the performer")
+    representation = models.CharField(max_length=32, choices=choices(vocab.REPRESENTATION))
+    replica_type = models.CharField(max_length=32, choices=choices(vocab.REPLICA_TYPES))
+    modalities = models.JSONField(default=list)
+    intended_use_description = models.TextField()
+    permitted_uses = models.JSONField(default=list)
+    prohibited_uses = models.JSONField(default=list, blank=True)
+    prohibited_uses_note = models.TextField(blank=True)
+    permitted_shots = models.JSONField(default=list, blank=True, help_text="Shot codes; empty means any shot")
+    permitted_scenes = models.JSONField(default=list, blank=True)
+    media = models.JSONField(default=list)
+    territories = models.JSONField(default=list)
+    territory_exclusions = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    term_start = models.DateField()
+    term_end = models.DateField(null=True, blank=True)
+    training_permission = models.CharField(max_length=32, choices=choices(vocab.TRAINING_PERMISSIONS), default="none")
+    compensation_reference = models.CharField(max_length=200, blank=True)
+    evidence_sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
+    scan_notice_date = models.DateField(null=True, blank=True)
+    union_notified_date = models.DateField(null=True, blank=True)
+    requires_review = models.BooleanField(default=False)
+    revocation_scope = models.JSONField(default=dict, blank=True)
+
+    class Meta(VersionedRecord.Meta):
+        indexes = [models.Index(fields=["production", "status"]), models.Index(fields=["talent", "status"])]
+
+
+class TrainingReservation(VersionedRecord):
+    """A reservation (opt-out) of AI training and data-mining uses over a subject."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="reservations")
+    subject_type = models.CharField(max_length=16, choices=choices(vocab.RESERVATION_SUBJECTS))
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
+    production = models.ForeignKey(
+        Production, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
+    uses = models.JSONField(default=list)
+    source = models.CharField(max_length=32, choices=choices(vocab.RESERVATION_SOURCES))
+    effective_date = models.DateField()
+    note = models.TextField(blank=True)
+
+    class Meta(VersionedRecord.Meta):
+        constraints = [
+            models.CheckConstraint(
+                name="reservation_one_subject",
+                condition=(
+                    Q(subject_type="asset", asset__isnull=False, talent__isnull=True, party__isnull=True, production__isnull=True)
+                    | Q(subject_type="talent", asset__isnull=True, talent__isnull=False, party__isnull=True, production__isnull=True)
+                    | Q(subject_type="party", asset__isnull=True, talent__isnull=True, party__isnull=False, production__isnull=True)
+                    | Q(subject_type="production", asset__isnull=True, talent__isnull=True, party__isnull=True, production__isnull=False)
+                ),
+            )
+        ]
+
+    @property
+    def subject(self):
+        return getattr(self, self.subject_type)
+
+
+class Role(models.Model):
+    """What a user may do, and where: a studio, a production or a guild."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rl_roles")
+    kind = models.CharField(max_length=16, choices=choices(vocab.ROLES))
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, null=True, blank=True)
+    production = models.ForeignKey(Production, on_delete=models.CASCADE, null=True, blank=True)
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_kind",
+                condition=(
+                    Q(kind="studio_admin", studio__isnull=False, production__isnull=True, guild__isnull=True)
+                    | Q(kind__in=["clearance", "producer", "auditor"], studio__isnull=True, production__isnull=False, guild__isnull=True)
+                    | Q(kind="guild_rep", studio__isnull=True, production__isnull=True, guild__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "kind", "studio", "production", "guild"], name="role_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.studio or self.production or self.guild}"
+
+
+class LedgerEntry(models.Model):
+    """One entry of the append-only ledger. The database refuses UPDATE and DELETE on it.
+
+    seq is given at append time from a database sequence; it is unique but may have gaps (a
+    rolled-back transaction consumes a number) and entries may commit out of seq order. Their
+    position in the Merkle tree is assigned later by the sequencer, in its own table, so the
+    tree can be built without touching these rows. txid (PostgreSQL only) lets the sequencer
+    take exactly the entries whose transactions have all ended.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    entry_type = models.CharField(max_length=48)
+    actor = models.CharField(max_length=200)
+    time = models.DateTimeField()
+    body = models.BinaryField(help_text="The entry's canonical (RFC 8785) JSON bytes, as hashed")
+    leaf_hash = models.BinaryField(max_length=32)
+    record_type = models.CharField(max_length=32, blank=True)
+    record_id = models.BigIntegerField(null=True, blank=True)
+    chain = models.UUIDField(null=True, blank=True)
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    txid = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["record_type", "record_id"]),
+            models.Index(fields=["chain"]),
+            models.Index(fields=["leaf_hash"]),
+            models.Index(fields=["txid"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.entry_type}"

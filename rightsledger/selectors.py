@@ -1,0 +1,90 @@
+"""Reads of the rights domain, already restricted to what the user may see."""
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from . import access
+from .models import (
+    Asset,
+    ConsentRecord,
+    LedgerEntry,
+    Party,
+    Production,
+    RightsGrant,
+    Shot,
+    Studio,
+    TrainingReservation,
+)
+
+
+def productions_for(user) -> QuerySet:
+    return access.filter_by_production(Production.objects.all(), user, field_name="id")
+
+
+def studios_for(user) -> QuerySet:
+    ids = access.studio_ids(user)
+    return Studio.objects.all() if ids is None else Studio.objects.filter(id__in=ids)
+
+
+def shots_for(user) -> QuerySet:
+    return access.filter_by_production(Shot.objects.all(), user)
+
+
+def parties_for(user) -> QuerySet:
+    ids = access.studio_ids(user)
+    return Party.objects.all() if ids is None else Party.objects.filter(studio_id__in=ids)
+
+
+def assets_for(user) -> QuerySet:
+    return access.filter_by_production(Asset.objects.all(), user)
+
+
+def with_version_info(qs: QuerySet, record_type: str) -> QuerySet:
+    """Annotate each version with is_current and the seq of the ledger entry that recorded it."""
+    model = qs.model
+    return qs.annotate(
+        is_current=~Exists(model.objects.filter(replaces=OuterRef("pk"))),
+        ledger_seq=Subquery(
+            LedgerEntry.objects.filter(record_type=record_type, record_id=OuterRef("pk")).values("seq")[:1]
+        ),
+    )
+
+
+def grants_for(user) -> QuerySet:
+    qs = access.filter_by_production(RightsGrant.objects.all(), user).prefetch_related("assets")
+    return with_version_info(qs, "grant")
+
+
+def consents_for(user) -> QuerySet:
+    return with_version_info(access.consents_visible(user), "consent")
+
+
+def reservations_for(user) -> QuerySet:
+    ids = access.studio_ids(user)
+    qs = TrainingReservation.objects.all() if ids is None else TrainingReservation.objects.filter(studio_id__in=ids)
+    if ids is not None:
+        # A production-scoped reservation is seen only by users of that production.
+        visible = access.production_ids(user)
+        qs = qs.exclude(production__isnull=False, production_id__in=Production.objects.exclude(id__in=visible).values("id"))
+        qs = qs.exclude(asset__isnull=False, asset__production_id__in=Production.objects.exclude(id__in=visible).values("id"))
+    return with_version_info(qs, "reservation")
+
+
+def ledger_entries_for(user) -> QuerySet:
+    """Entries the user may read: those of visible productions, and for a guild representative
+    the entries of the guild's members' consent records."""
+    grants = access.roles_of(user)
+    if grants.superuser:
+        return LedgerEntry.objects.all()
+    qs = LedgerEntry.objects.none()
+    ids = access.production_ids(user)
+    if ids:
+        qs = LedgerEntry.objects.filter(production_id__in=ids)
+    if grants.guilds:
+        chains = access.consents_visible(user).values("chain")
+        qs = qs | LedgerEntry.objects.filter(record_type="consent", chain__in=chains)
+    return qs
+
+
+def record_history(model, record) -> QuerySet:
+    """Every version of the record's chain, oldest first."""
+    return model.objects.filter(chain=record.chain).order_by("version")

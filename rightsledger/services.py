@@ -1,0 +1,726 @@
+"""Every write of the rights domain. Each one validates, writes the record and its ledger entry
+in one transaction, and is the only way to make that write. Callers check access first
+(rightsledger.access); services assume the actor may act.
+"""
+
+import datetime
+import hashlib
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from PIL import Image, UnidentifiedImageError
+
+from . import validation as v
+from . import vocab
+from .errors import Conflict, Errors, PayloadTooLarge
+from .ledger import actor_of, ledger_append
+from .models import (
+    Asset,
+    ConsentRecord,
+    Guild,
+    GuildMembership,
+    Party,
+    Production,
+    RightsGrant,
+    Role,
+    Shot,
+    Studio,
+    Talent,
+    TrainingReservation,
+    asset_upload_to,
+)
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+# --- Studios, productions, shots, parties, guilds, talent ------------------------------------
+
+
+@transaction.atomic
+def studio_create(*, actor, name: str, slug: str) -> Studio:
+    studio = Studio.objects.create(name=name, slug=slug)
+    ledger_append(entry_type="studio.created", actor=actor_of(actor), payload={"studio": studio.pk, "slug": slug}, record_type="studio", record_id=studio.pk)
+    return studio
+
+
+@transaction.atomic
+def production_create(*, actor, studio: Studio, title: str, code: str) -> Production:
+    if Production.objects.filter(studio=studio, code=code).exists():
+        raise Conflict(f"This studio already has a production with code {code!r}.", code="production_code_taken", field="code")
+    production = Production.objects.create(studio=studio, title=title, code=code)
+    ledger_append(
+        entry_type="production.created",
+        actor=actor_of(actor),
+        payload={"production": production.pk, "studio": studio.pk, "code": code},
+        record_type="production",
+        record_id=production.pk,
+        production=production,
+    )
+    return production
+
+
+@transaction.atomic
+def shot_create(*, actor, production: Production, code: str, sequence: str = "", description: str = "") -> Shot:
+    errors = Errors()
+    try:
+        Shot._meta.get_field("code").run_validators(code)
+    except ValidationError as exc:
+        errors.add("code", "shot_code_invalid", exc.messages[0])
+    errors.raise_if_any()
+    if Shot.objects.filter(production=production, code=code).exists():
+        raise Conflict(f"Shot {code} already exists in this production.", code="shot_code_taken", field="code")
+    shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description)
+    ledger_append(
+        entry_type="shot.created",
+        actor=actor_of(actor),
+        payload={"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence},
+        record_type="shot",
+        record_id=shot.pk,
+        production=production,
+    )
+    return shot
+
+
+@transaction.atomic
+def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
+    errors = Errors()
+    v.choice(errors, "kind", kind, vocab.PARTY_KINDS)
+    if not (name or "").strip():
+        errors.add("name", "required", "Give the party's name.")
+    errors.raise_if_any()
+    party = Party.objects.create(studio=studio, name=name.strip(), kind=kind)
+    ledger_append(
+        entry_type="party.created",
+        actor=actor_of(actor),
+        payload={"party": party.pk, "studio": studio.pk, "kind": kind, "name": party.name},
+        record_type="party",
+        record_id=party.pk,
+    )
+    return party
+
+
+@transaction.atomic
+def guild_create(*, actor, name: str, abbreviation: str = "") -> Guild:
+    if Guild.objects.filter(name=name).exists():
+        raise Conflict(f"A guild named {name!r} already exists.", code="guild_exists", field="name")
+    guild = Guild.objects.create(name=name, abbreviation=abbreviation)
+    ledger_append(entry_type="guild.created", actor=actor_of(actor), payload={"guild": guild.pk, "name": name}, record_type="guild", record_id=guild.pk)
+    return guild
+
+
+@transaction.atomic
+def talent_create(
+    *,
+    actor,
+    legal_name: str,
+    professional_name: str = "",
+    aliases: list[str] | None = None,
+    is_deceased: bool = False,
+    is_minor: bool = False,
+    external_ids: dict | None = None,
+    memberships: list[dict] | None = None,
+) -> Talent:
+    """Register a performer. The ledger entry names no one: it holds ids and memberships only."""
+    errors = Errors()
+    if not (legal_name or "").strip():
+        errors.add("legal_name", "required", "Give the performer's legal name.")
+    if is_deceased and is_minor:
+        errors.add("is_minor", "deceased_minor", "A performer cannot be recorded as both deceased and a minor.")
+    aliases = [a.strip() for a in (aliases or []) if a and a.strip()]
+    external_ids = external_ids or {}
+    if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
+        errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
+    isni = (external_ids or {}).get("isni") if isinstance(external_ids, dict) else None
+    if isni and not (len(isni.replace(" ", "")) == 16 and isni.replace(" ", "")[:15].isdigit()):
+        errors.add("external_ids", "isni_invalid", "An ISNI is 16 characters: 15 digits and a check character.")
+    rows = []
+    for i, m in enumerate(memberships or []):
+        guild = Guild.objects.filter(pk=m.get("guild")).first()
+        member_id = str(m.get("member_id") or "").strip()
+        if guild is None:
+            errors.add("memberships", "guild_unknown", f"Membership {i + 1}: no guild with id {m.get('guild')!r}.")
+        elif not member_id:
+            errors.add("memberships", "member_id_required", f"Membership {i + 1}: give the member id in {guild}.")
+        elif GuildMembership.objects.filter(guild=guild, member_id=member_id).exists():
+            errors.add("memberships", "member_id_taken", f"Member id {member_id} is already registered in {guild}.")
+        else:
+            rows.append((guild, member_id))
+    errors.raise_if_any()
+    talent = Talent.objects.create(
+        legal_name=legal_name.strip(),
+        professional_name=(professional_name or "").strip(),
+        aliases=aliases,
+        is_deceased=is_deceased,
+        is_minor=is_minor,
+        external_ids=external_ids,
+    )
+    for guild, member_id in rows:
+        GuildMembership.objects.create(talent=talent, guild=guild, member_id=member_id)
+    ledger_append(
+        entry_type="talent.registered",
+        actor=actor_of(actor),
+        payload={
+            "talent": talent.pk,
+            "is_deceased": is_deceased,
+            "is_minor": is_minor,
+            "memberships": [{"guild": g.pk, "member_id": mid} for g, mid in rows],
+        },
+        record_type="talent",
+        record_id=talent.pk,
+    )
+    return talent
+
+
+def role_assign(*, user, kind: str, studio=None, production=None, guild=None) -> Role:
+    role, _ = Role.objects.get_or_create(user=user, kind=kind, studio=studio, production=production, guild=guild)
+    return role
+
+
+# --- Assets ------------------------------------------------------------------------------------
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/x-exr", "image/bmp"}
+VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/x-matroska", "video/webm"}
+AUDIO_TYPES = {"audio/x-wav", "audio/wav", "audio/mpeg", "audio/x-flac", "audio/flac", "audio/aac", "audio/mp4", "audio/ogg"}
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "tif", "tiff", "webp", "gif", "exr", "bmp"}
+VIDEO_EXTENSIONS = {"mp4", "mov", "mkv", "webm", "m4v"}
+AUDIO_EXTENSIONS = {"wav", "mp3", "flac", "aac", "m4a", "ogg"}
+KIND_CATEGORIES = {
+    "plate": {"image", "video"},
+    "still": {"image"},
+    "concept_art": {"image"},
+    "set_design": {"image"},
+    "crowd_element": {"image", "video"},
+    "likeness_reference": {"image", "video", "audio"},
+    "audio": {"audio"},
+    "video": {"video"},
+    "generated": {"image", "video", "audio"},
+}
+
+
+def _category(media_type: str) -> str | None:
+    if media_type in IMAGE_TYPES:
+        return "image"
+    if media_type in VIDEO_TYPES:
+        return "video"
+    if media_type in AUDIO_TYPES:
+        return "audio"
+    return None
+
+
+def _extension_category(name: str) -> str | None:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for exts, cat in ((IMAGE_EXTENSIONS, "image"), (VIDEO_EXTENSIONS, "video"), (AUDIO_EXTENSIONS, "audio")):
+        if ext in exts:
+            return cat
+    return None
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    sha256: str
+    size: int
+    media_type: str
+    width: int | None
+    height: int | None
+
+
+def inspect_image(data: bytes) -> tuple[int, int]:
+    """Return (width, height) of an image, decoding it fully within the pixel limit.
+
+    Raises ValidationError for a corrupt image or one over IMAGE_MAX_PIXELS (a decompression bomb).
+    """
+    import io
+
+    limit = settings.IMAGE_MAX_PIXELS
+    old = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                if width * height > limit:
+                    raise Image.DecompressionBombError("too many pixels")
+                img.verify()
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            {"file": ValidationError(f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.", code="image_too_large")}
+        )
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ValidationError({"file": ValidationError(f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.", code="image_corrupt")})
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+    return width, height
+
+
+def inspect_upload(upload, *, kind: str) -> tuple[InspectedFile, bytes]:
+    """Check an uploaded file from its bytes and return what it is, with its bytes."""
+    limit = settings.ASSET_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise PayloadTooLarge(f"The file is {upload.size:,} bytes; the most this service accepts is {limit:,} bytes.")
+    digest = hashlib.sha256()
+    chunks = []
+    size = 0
+    for chunk in upload.chunks():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The file is over the limit of {limit:,} bytes.")
+        digest.update(chunk)
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if size == 0:
+        raise ValidationError({"file": ValidationError("The file is empty.", code="file_empty")})
+    guess = filetype.guess(data[:8192])
+    media_type = guess.mime if guess else None
+    category = _category(media_type) if media_type else None
+    name = getattr(upload, "name", "") or ""
+    named = _extension_category(name)
+    if category is None:
+        described = f"its content is {media_type}" if media_type else "its content is not a recognised image, video or audio format"
+        if named:
+            message = f"The file is named {name!r} like an {named}, but {described}. Upload the real {named} file."
+        else:
+            message = f"The file {name!r} is not accepted: {described}. Accepted: JPEG, PNG, TIFF, WebP, EXR, MP4, MOV, WAV, MP3, FLAC."
+        raise ValidationError({"file": ValidationError(message, code="content_type_unsupported")})
+    if named and named != category:
+        raise ValidationError({"file": ValidationError(f"The file is named {name!r} like an {named}, but its content is {media_type}. Rename it or upload the right file.", code="content_type_mismatch")})
+    if category not in KIND_CATEGORIES[kind]:
+        raise ValidationError({"kind": ValidationError(f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.", code="kind_content_mismatch")})
+    width = height = None
+    if category == "image":
+        width, height = inspect_image(data)
+    return InspectedFile(sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height), data
+
+
+def _asset_payload(asset: Asset) -> dict:
+    return {
+        "asset": asset.pk,
+        "sha256": asset.sha256,
+        "production": asset.production_id,
+        "kind": asset.kind,
+        "media_type": asset.media_type,
+        "size": asset.size,
+        "owner": asset.owner_id,
+        "origin": asset.origin,
+    }
+
+
+def store_content(sha256: str, data: bytes) -> str:
+    """Store bytes content-addressed; the same bytes are stored once."""
+    from django.core.files.base import ContentFile
+
+    name = asset_upload_to(type("H", (), {"sha256": sha256})(), "")
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(data))
+    return name
+
+
+def asset_register(
+    *, actor, production: Production, upload, kind: str, owner: Party | None = None, title: str = "", origin: str = "ingested"
+) -> tuple[Asset, bool]:
+    """Register a file as an asset of the production. Return (asset, created).
+
+    The same bytes registered again in the same production return the existing asset.
+    """
+    errors = Errors()
+    v.choice(errors, "kind", kind, vocab.ASSET_KINDS)
+    if owner is not None and owner.studio_id != production.studio_id:
+        errors.add("owner", "owner_other_studio", "The owner must be a party of this production's studio.")
+    errors.raise_if_any()
+    info, data = inspect_upload(upload, kind=kind)
+    existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
+    if existing:
+        return existing, False
+    name = store_content(info.sha256, data)
+    try:
+        with transaction.atomic():
+            asset = Asset.objects.create(
+                production=production,
+                sha256=info.sha256,
+                kind=kind,
+                media_type=info.media_type,
+                size=info.size,
+                width=info.width,
+                height=info.height,
+                original_filename=(getattr(upload, "name", "") or "")[:255],
+                title=title,
+                owner=owner,
+                file=name,
+                origin=origin,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            ledger_append(
+                entry_type="asset.registered",
+                actor=actor_of(actor),
+                payload=_asset_payload(asset),
+                record_type="asset",
+                record_id=asset.pk,
+                production=production,
+            )
+    except IntegrityError:
+        # Registered concurrently by another request: same bytes, same asset.
+        return Asset.objects.get(production=production, sha256=info.sha256), False
+    return asset, True
+
+
+# --- Versioned records: grants, consents, reservations -----------------------------------------
+
+GRANT_FIELDS = (
+    "grantor",
+    "production",
+    "assets",
+    "uses",
+    "media",
+    "territories",
+    "territory_exclusions",
+    "languages",
+    "term_start",
+    "term_end",
+    "exclusivity",
+    "restrictions",
+    "requires_review",
+    "contract_sha256",
+)
+GRANT_AMENDABLE = set(GRANT_FIELDS) - {"production"}
+
+CONSENT_FIELDS = (
+    "talent",
+    "production",
+    "grantor_role",
+    "grantor_name",
+    "representation",
+    "replica_type",
+    "modalities",
+    "intended_use_description",
+    "permitted_uses",
+    "prohibited_uses",
+    "prohibited_uses_note",
+    "permitted_shots",
+    "permitted_scenes",
+    "media",
+    "territories",
+    "territory_exclusions",
+    "languages",
+    "term_start",
+    "term_end",
+    "training_permission",
+    "compensation_reference",
+    "evidence_sha256",
+    "scan_notice_date",
+    "union_notified_date",
+    "requires_review",
+)
+CONSENT_AMENDABLE = set(CONSENT_FIELDS) - {"talent", "production"}
+
+RESERVATION_FIELDS = ("studio", "subject_type", "asset", "talent", "party", "production", "uses", "source", "effective_date", "note")
+RESERVATION_AMENDABLE = {"uses", "source", "effective_date", "note"}
+
+
+def _clean_grant(data: dict) -> dict:
+    errors = Errors()
+    production = data.get("production")
+    out = dict(data)
+    grantor = data.get("grantor")
+    if grantor is None:
+        errors.add("grantor", "required", "Give the grantor: the party that signed the contract.")
+    elif production is not None and grantor.studio_id != production.studio_id:
+        errors.add("grantor", "grantor_other_studio", "The grantor must be a party of this production's studio.")
+    assets = list(data.get("assets") or [])
+    if not assets:
+        errors.add("assets", "required", "Give at least one asset the grant covers.")
+    other = [a.pk for a in assets if production is not None and a.production_id != production.pk]
+    if other:
+        errors.add("assets", "asset_other_production", f"Asset(s) {other} are not registered in this production: register them here first.")
+    out["assets"] = assets
+    out["uses"] = v.listed(errors, "uses", data.get("uses"), vocab.GRANT_USES, what="use")
+    out["media"] = v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")
+    out["territories"], out["territory_exclusions"] = v.territories(errors, data.get("territories"), data.get("territory_exclusions"))
+    out["languages"] = v.languages(errors, data.get("languages"))
+    v.term(errors, data.get("term_start"), data.get("term_end"))
+    out["exclusivity"] = v.choice(errors, "exclusivity", data.get("exclusivity") or "non_exclusive", vocab.EXCLUSIVITY)
+    out["contract_sha256"] = v.sha256_hex(errors, "contract_sha256", data.get("contract_sha256"))
+    out["restrictions"] = (data.get("restrictions") or "").strip()
+    out["requires_review"] = bool(data.get("requires_review", False))
+    errors.raise_if_any()
+    return out
+
+
+def _clean_consent(data: dict) -> dict:
+    errors = Errors()
+    out = dict(data)
+    talent: Talent | None = data.get("talent")
+    production: Production | None = data.get("production")
+    if talent is None:
+        errors.add("talent", "required", "Give the performer the consent is from.")
+    role = v.choice(errors, "grantor_role", data.get("grantor_role"), vocab.GRANTOR_ROLES)
+    v.choice(errors, "representation", data.get("representation"), vocab.REPRESENTATION)
+    v.choice(errors, "replica_type", data.get("replica_type"), vocab.REPLICA_TYPES)
+    out["training_permission"] = v.choice(errors, "training_permission", data.get("training_permission") or "none", vocab.TRAINING_PERMISSIONS)
+    out["modalities"] = v.listed(errors, "modalities", data.get("modalities"), vocab.MODALITIES, what="modality")
+    out["intended_use_description"] = v.use_description(errors, data.get("intended_use_description"))
+    out["permitted_uses"] = v.listed(errors, "permitted_uses", data.get("permitted_uses"), vocab.GENERATION_USES, what="use")
+    out["prohibited_uses"] = v.listed(errors, "prohibited_uses", data.get("prohibited_uses"), vocab.GENERATION_USES, required=False, what="use")
+    both = set(out["permitted_uses"]) & set(out["prohibited_uses"])
+    if both:
+        errors.add("prohibited_uses", "use_both_permitted_and_prohibited", f"{', '.join(sorted(both))} cannot be both permitted and prohibited.")
+    out["media"] = v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")
+    out["territories"], out["territory_exclusions"] = v.territories(errors, data.get("territories"), data.get("territory_exclusions"))
+    out["languages"] = v.languages(errors, data.get("languages"))
+    v.term(errors, data.get("term_start"), data.get("term_end"))
+    out["evidence_sha256"] = v.sha256_hex(errors, "evidence_sha256", data.get("evidence_sha256"))
+    shots = [str(s) for s in (data.get("permitted_shots") or [])]
+    if shots and production is not None:
+        known = set(Shot.objects.filter(production=production, code__in=shots).values_list("code", flat=True))
+        unknown = [s for s in shots if s not in known]
+        if unknown:
+            errors.add("permitted_shots", "shot_unknown", f"No shot {', '.join(unknown)} in this production: create the shots first, or check the codes.")
+    out["permitted_shots"] = sorted(set(shots))
+    out["permitted_scenes"] = [str(s) for s in (data.get("permitted_scenes") or [])]
+    if talent is not None and role in vocab.GRANTOR_ROLES:
+        if talent.is_deceased and role not in ("estate_representative", "union"):
+            errors.add("grantor_role", "deceased_needs_estate", "The performer is deceased: consent must come from the estate's representative, or the union where no representative can be found.")
+        if talent.is_minor and role != "guardian":
+            errors.add("grantor_role", "minor_needs_guardian", "The performer is a minor: consent must come from a parent or legal guardian.")
+        if role != "performer" and not (data.get("grantor_name") or "").strip():
+            errors.add("grantor_name", "required", f"Name the {role.replace('_', ' ')} who signed.")
+    for f in ("scan_notice_date", "union_notified_date"):
+        value = data.get(f)
+        if value is not None and not isinstance(value, datetime.date):
+            errors.add(f, "invalid", "Give dates as YYYY-MM-DD.")
+    out["grantor_name"] = (data.get("grantor_name") or "").strip()
+    out["requires_review"] = bool(data.get("requires_review", False))
+    errors.raise_if_any()
+    return out
+
+
+def _clean_reservation(data: dict) -> dict:
+    errors = Errors()
+    out = dict(data)
+    subject_type = v.choice(errors, "subject_type", data.get("subject_type"), vocab.RESERVATION_SUBJECTS)
+    for s in vocab.RESERVATION_SUBJECTS:
+        if s != subject_type:
+            out[s] = None
+    if subject_type in vocab.RESERVATION_SUBJECTS and data.get(subject_type) is None:
+        errors.add(subject_type, "required", f"Give the {subject_type} the reservation covers.")
+    out["uses"] = v.listed(errors, "uses", data.get("uses"), vocab.RESERVATION_USES, what="use")
+    v.choice(errors, "source", data.get("source"), vocab.RESERVATION_SOURCES)
+    if not isinstance(data.get("effective_date"), datetime.date):
+        errors.add("effective_date", "required", "Give the date the reservation takes effect (YYYY-MM-DD).")
+    if data.get("studio") is None:
+        errors.add("studio", "required", "Give the studio recording the reservation.")
+    errors.raise_if_any()
+    return out
+
+
+def _payload(record, fields) -> dict:
+    out = {
+        "id": record.pk,
+        "chain": str(record.chain),
+        "version": record.version,
+        "replaces": record.replaces_id,
+        "action": record.action,
+        "status": record.status,
+    }
+    if record.reason:
+        out["reason"] = record.reason
+    for f in fields:
+        value = getattr(record, f)
+        if f == "assets":
+            value = sorted(a.pk for a in value.all())
+        elif hasattr(value, "pk"):
+            value = value.pk
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        out[f] = value
+    if getattr(record, "revocation_scope", None):
+        out["revocation_scope"] = record.revocation_scope
+    return out
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    name: str
+    fields: tuple
+    amendable: set
+    clean: object
+
+
+GRANT = Kind(RightsGrant, "grant", GRANT_FIELDS, GRANT_AMENDABLE, _clean_grant)
+CONSENT = Kind(ConsentRecord, "consent", CONSENT_FIELDS, CONSENT_AMENDABLE, _clean_consent)
+RESERVATION = Kind(TrainingReservation, "reservation", RESERVATION_FIELDS, RESERVATION_AMENDABLE, _clean_reservation)
+
+
+def _production_of(kind: Kind, record) -> Production | None:
+    if kind is RESERVATION:
+        subject = record.subject
+        if isinstance(subject, Production):
+            return subject
+        return getattr(subject, "production", None)
+    return record.production
+
+
+def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str = "created", status: str = "active", reason: str = "", revocation_scope: dict | None = None):
+    clean = kind.clean(data)
+    assets = clean.pop("assets", None)
+    values = {f: clean.get(f) for f in kind.fields if f != "assets"}
+    if previous is not None:
+        values.update(chain=previous.chain, version=previous.version + 1, replaces=previous)
+    if revocation_scope is not None:
+        values["revocation_scope"] = revocation_scope
+    try:
+        with transaction.atomic():
+            record = kind.model.objects.create(
+                **values,
+                action=action,
+                status=status,
+                reason=reason,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        # replaces is unique: another amendment or revocation of the same version won.
+        raise Conflict(
+            f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",
+            code="concurrent_change",
+        )
+    if assets is not None:
+        record.assets.set(assets)
+    ledger_append(
+        entry_type=f"{kind.name}.{action}",
+        actor=actor_of(actor),
+        payload=_payload(record, kind.fields),
+        record_type=kind.name,
+        record_id=record.pk,
+        chain=record.chain,
+        production=_production_of(kind, record),
+    )
+    return record
+
+
+def _current(kind: Kind, record, *, verb: str):
+    """Lock the record and refuse unless it is the current version and still active."""
+    locked = kind.model.objects.select_for_update().get(pk=record.pk)
+    successor = kind.model.objects.filter(replaces=locked).first()
+    if successor is not None:
+        raise Conflict(
+            f"Version {locked.version} of this {kind.name} was already {successor.action} by version {successor.version} "
+            f"(id {successor.pk}); {verb} that one instead.",
+            code="not_current_version",
+        )
+    if locked.status == "revoked":
+        raise Conflict(f"This {kind.name} was already revoked on {locked.created_at:%Y-%m-%d}; it cannot be {verb}d.", code="already_revoked")
+    return locked
+
+
+def _as_data(kind: Kind, record) -> dict:
+    data = {f: getattr(record, f) for f in kind.fields if f != "assets"}
+    if "assets" in kind.fields:
+        data["assets"] = list(record.assets.all())
+    return data
+
+
+def _amend(kind: Kind, *, actor, record, changes: dict, reason: str):
+    unknown = set(changes) - kind.amendable
+    if unknown:
+        errors = Errors()
+        for f in sorted(unknown):
+            errors.add(f, "not_amendable", f"{f} cannot be amended; amendable fields: {', '.join(sorted(kind.amendable))}.")
+        errors.raise_if_any()
+    if not changes:
+        raise ValidationError({"changes": ValidationError("Give at least one field to amend.", code="required")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError("Say why the record is amended (for example the contract amendment it follows).", code="required")})
+    with transaction.atomic():
+        current = _current(kind, record, verb="amend")
+        data = _as_data(kind, current)
+        data.update(changes)
+        return _write_version(kind, actor=actor, data=data, previous=current, action="amended", reason=reason.strip())
+
+
+def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError("Say why it is revoked (for example the letter or request it follows).", code="required")})
+    with transaction.atomic():
+        current = _current(kind, record, verb="revoke")
+        data = _as_data(kind, current)
+        status = "revoked"
+        if scope:
+            errors = Errors()
+            removed = {}
+            for f, allowed in (("modalities", vocab.MODALITIES), ("permitted_uses", vocab.GENERATION_USES)):
+                values = v.listed(errors, f"scope.{f}", scope.get(f), allowed, required=False, what=f[:-1] if f == "modalities" else "use")
+                not_held = sorted(set(values) - set(data[f]))
+                if not_held:
+                    errors.add(f"scope.{f}", "not_in_consent", f"{', '.join(not_held)} {'is' if len(not_held) == 1 else 'are'} not in the consent, so cannot be revoked.")
+                if values:
+                    removed[f] = values
+                    data[f] = [x for x in data[f] if x not in values]
+            unknown = set(scope) - {"modalities", "permitted_uses"}
+            if unknown:
+                errors.add("scope", "scope_unknown", f"A revocation can be scoped by modalities and permitted_uses only, not {', '.join(sorted(unknown))}.")
+            if not removed and not errors:
+                errors.add("scope", "scope_empty", "Give the modalities or permitted uses to revoke, or no scope to revoke everything.")
+            errors.raise_if_any()
+            if data["modalities"] and data["permitted_uses"]:
+                status = "active"
+                scope = removed
+            else:
+                # Nothing would be left: that is a revocation of the whole consent.
+                data = _as_data(kind, current)
+                scope = None
+        revocation_scope = None
+        if kind is CONSENT:
+            revocation_scope = scope or {"all": True}
+        return _write_version(
+            kind, actor=actor, data=data, previous=current, action="revoked", status=status, reason=reason.strip(),
+            revocation_scope=revocation_scope,
+        )
+
+
+def grant_create(*, actor, **fields) -> RightsGrant:
+    with transaction.atomic():
+        return _write_version(GRANT, actor=actor, data=fields)
+
+
+def grant_amend(*, actor, grant: RightsGrant, changes: dict, reason: str) -> RightsGrant:
+    return _amend(GRANT, actor=actor, record=grant, changes=changes, reason=reason)
+
+
+def grant_revoke(*, actor, grant: RightsGrant, reason: str) -> RightsGrant:
+    return _revoke(GRANT, actor=actor, record=grant, reason=reason)
+
+
+def consent_create(*, actor, **fields) -> ConsentRecord:
+    with transaction.atomic():
+        return _write_version(CONSENT, actor=actor, data=fields)
+
+
+def consent_amend(*, actor, consent: ConsentRecord, changes: dict, reason: str) -> ConsentRecord:
+    return _amend(CONSENT, actor=actor, record=consent, changes=changes, reason=reason)
+
+
+def consent_revoke(*, actor, consent: ConsentRecord, reason: str, scope: dict | None = None) -> ConsentRecord:
+    """Revoke a consent wholly, or only some modalities or uses (scope)."""
+    return _revoke(CONSENT, actor=actor, record=consent, reason=reason, scope=scope)
+
+
+def reservation_create(*, actor, **fields) -> TrainingReservation:
+    with transaction.atomic():
+        return _write_version(RESERVATION, actor=actor, data=fields)
+
+
+def reservation_amend(*, actor, reservation: TrainingReservation, changes: dict, reason: str) -> TrainingReservation:
+    return _amend(RESERVATION, actor=actor, record=reservation, changes=changes, reason=reason)
+
+
+def reservation_revoke(*, actor, reservation: TrainingReservation, reason: str) -> TrainingReservation:
+    return _revoke(RESERVATION, actor=actor, record=reservation, reason=reason)

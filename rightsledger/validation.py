@@ -1,0 +1,123 @@
+"""Checks on the values of records, shared by every service. Pure: no ORM."""
+
+import datetime
+import re
+
+from . import vocab
+from .errors import Errors
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+MIN_USE_DESCRIPTION_CHARS = 40
+MIN_USE_DESCRIPTION_WORDS = 6
+
+
+def listed(errors: Errors, field: str, values, allowed, *, required: bool = True, what: str = "value") -> list[str]:
+    """Return the values, deduplicated and sorted, adding an error for each one not allowed."""
+    if values is None:
+        values = []
+    if not isinstance(values, (list, tuple)):
+        errors.add(field, "not_a_list", f"Give {field} as a list.")
+        return []
+    values = [str(v) for v in values]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        errors.add(
+            field,
+            f"{what.replace(' ', '_')}_unknown",
+            f"Unknown {what}{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}; "
+            f"use one of: {', '.join(sorted(allowed))}.",
+        )
+    if required and not values:
+        errors.add(field, "required", f"Give at least one {what}.")
+    return sorted(set(values) & set(allowed))
+
+
+def territories(errors: Errors, values, exclusions, *, field: str = "territories") -> tuple[list[str], list[str]]:
+    """Return (territories, exclusions) normalised to upper case, checking ISO 3166-1 alpha-2."""
+    if not isinstance(values, (list, tuple)) or not values:
+        errors.add(field, "required", "Give at least one territory: ISO 3166-1 alpha-2 codes such as US or FR, or WORLD.")
+        return [], []
+    codes = [str(v).strip().upper() for v in values]
+    unknown = [c for c in codes if c != vocab.WORLD and c not in vocab.TERRITORIES]
+    if unknown:
+        errors.add(
+            field,
+            "territory_unknown",
+            f"Unknown territory code{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}: "
+            "use ISO 3166-1 alpha-2 codes (US, GB, FR, ...) or WORLD.",
+        )
+    if vocab.WORLD in codes and len(set(codes)) > 1:
+        errors.add(field, "territory_redundant", "WORLD already covers every territory: give WORLD alone, and list any exceptions in territory_exclusions.")
+    exclusions = exclusions or []
+    if not isinstance(exclusions, (list, tuple)):
+        errors.add("territory_exclusions", "not_a_list", "Give territory_exclusions as a list.")
+        exclusions = []
+    excl = [str(v).strip().upper() for v in exclusions]
+    bad = [c for c in excl if c not in vocab.TERRITORIES]
+    if bad:
+        errors.add("territory_exclusions", "territory_unknown", f"Unknown territory code(s) {', '.join(repr(b) for b in bad)} in territory_exclusions: use ISO 3166-1 alpha-2 codes.")
+    if excl and vocab.WORLD not in codes:
+        errors.add("territory_exclusions", "exclusions_without_world", "Exclusions apply only to WORLD: list the territories covered instead.")
+    return sorted(set(codes)), sorted(set(excl))
+
+
+def languages(errors: Errors, values, *, field: str = "languages") -> list[str]:
+    """Return ISO 639-1 codes, lower case. An empty list means every language."""
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        errors.add(field, "not_a_list", f"Give {field} as a list of ISO 639-1 codes such as en or fr.")
+        return []
+    codes = [str(v).strip().lower() for v in values]
+    bad = [c for c in codes if c not in vocab.LANGUAGES]
+    if bad:
+        errors.add(field, "language_unknown", f"Unknown language code(s) {', '.join(repr(b) for b in bad)}: use ISO 639-1 codes such as en, fr or ja.")
+    return sorted(set(codes) - set(bad))
+
+
+def term(errors: Errors, start, end) -> None:
+    if start is None:
+        errors.add("term_start", "required", "Give the date the term starts.")
+        return
+    if not isinstance(start, datetime.date) or (end is not None and not isinstance(end, datetime.date)):
+        errors.add("term_start", "invalid", "Give dates as YYYY-MM-DD.")
+        return
+    if end is not None and end < start:
+        errors.add("term_end", "term_end_before_start", f"The term ends ({end}) before it starts ({start}): check the dates in the contract.")
+
+
+def sha256_hex(errors: Errors, field: str, value, *, required: bool = True) -> str:
+    value = (value or "").strip().lower()
+    if not value:
+        if required:
+            errors.add(field, "required", f"Give {field}: the SHA-256 of the signed document, 64 hexadecimal characters.")
+        return ""
+    if not HEX64.match(value):
+        errors.add(field, "sha256_invalid", f"{field} must be a SHA-256: 64 hexadecimal characters.")
+    return value
+
+
+def choice(errors: Errors, field: str, value, allowed) -> str:
+    if value not in allowed:
+        errors.add(field, "invalid_choice", f"{value!r} is not a valid {field}; use one of: {', '.join(allowed)}.")
+    return value
+
+
+def use_description(errors: Errors, text) -> str:
+    """The intended use must be described specifically (CA Labor Code §927, NY GOL §5-302)."""
+    text = (text or "").strip()
+    if not text:
+        errors.add(
+            "intended_use_description",
+            "description_missing",
+            "Describe the intended use of the digital replica: which scenes, what it will do, and in what work. "
+            "A consent without it is not enforceable (CA Labor Code §927, NY GOL §5-302).",
+        )
+    elif len(text) < MIN_USE_DESCRIPTION_CHARS or len(text.split()) < MIN_USE_DESCRIPTION_WORDS:
+        errors.add(
+            "intended_use_description",
+            "description_not_specific",
+            f"The description of the intended use is too vague ({len(text)} characters): say which scenes, "
+            "what the replica does and in what work, in at least one full sentence.",
+        )
+    return text
