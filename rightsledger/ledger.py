@@ -1,6 +1,8 @@
 """Appending to the ledger. Called only from services, inside their transaction."""
 
 from django.db import connection, transaction
+import datetime
+
 from django.utils import timezone
 
 from .models import LedgerEntry
@@ -29,7 +31,7 @@ def actor_of(user) -> str:
 
 
 def format_time(dt) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def ledger_append(

@@ -572,7 +572,14 @@ def _production_of(kind: Kind, record) -> Production | None:
 def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str = "created", status: str = "active", reason: str = "", revocation_scope: dict | None = None):
     clean = kind.clean(data)
     assets = clean.pop("assets", None)
-    values = {f: clean.get(f) for f in kind.fields if f != "assets"}
+    values = {}
+    for f in kind.fields:
+        if f == "assets" or f not in clean:
+            continue
+        value = clean[f]
+        if value is None and not kind.model._meta.get_field(f).null:
+            continue  # the model's default applies
+        values[f] = value
     if previous is not None:
         values.update(chain=previous.chain, version=previous.version + 1, replaces=previous)
     if revocation_scope is not None:
@@ -587,6 +594,8 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
     except IntegrityError:
+        if previous is None:
+            raise
         # replaces is unique: another amendment or revocation of the same version won.
         raise Conflict(
             f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",

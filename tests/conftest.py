@@ -1,0 +1,99 @@
+"""Shared personas. Every permission test reads as: who, does what, gets what."""
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from rightsledger import services, vocab
+from rightsledger.models import LedgerEntry
+
+from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _ledger_flushable(request):
+    """Let transactional tests flush the database between tests.
+
+    The ledger's trigger refuses TRUNCATE, which is how Django empties tables after a
+    transactional test; as the PostgreSQL superuser the tests switch triggers off for that
+    flush alone, and back on before the next transactional test.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = origin")
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+class World:
+    """A studio with two productions, and one user for each role."""
+
+    def __init__(self):
+        self.studio = f.StudioFactory(name="Harbour Pictures", slug="harbour")
+        self.other_studio = f.StudioFactory(name="Other Studio", slug="other")
+        self.prod_a = f.ProductionFactory(studio=self.studio, title="The Long Night", code="long-night")
+        self.prod_b = f.ProductionFactory(studio=self.studio, title="Salt Road", code="salt-road")
+        self.prod_other = f.ProductionFactory(studio=self.other_studio, title="Elsewhere", code="elsewhere")
+        self.guild = f.make_guild()
+        self.other_guild = f.make_guild(name="Equity", abbreviation="Equity")
+
+        # A studio admin of Harbour Pictures: acts on both its productions.
+        self.admin = f.UserFactory(username="admin")
+        services.role_assign(user=self.admin, kind=vocab.ROLE_STUDIO_ADMIN, studio=self.studio)
+        # A clearance user of production A: registers assets, records grants and consents.
+        self.clearance = f.UserFactory(username="clearance")
+        services.role_assign(user=self.clearance, kind=vocab.ROLE_CLEARANCE, production=self.prod_a)
+        # A producer of production A: reads it, requests generations, records nothing.
+        self.producer_a = f.UserFactory(username="producer_a")
+        services.role_assign(user=self.producer_a, kind=vocab.ROLE_PRODUCER, production=self.prod_a)
+        # A producer of production B: must never see production A.
+        self.producer_b = f.UserFactory(username="producer_b")
+        services.role_assign(user=self.producer_b, kind=vocab.ROLE_PRODUCER, production=self.prod_b)
+        # A guild representative of SAG-AFTRA: sees its members' consents, nothing else.
+        self.guild_rep = f.UserFactory(username="guild_rep")
+        services.role_assign(user=self.guild_rep, kind=vocab.ROLE_GUILD_REP, guild=self.guild)
+        # An auditor of production A: reads everything of it, writes nothing.
+        self.auditor = f.UserFactory(username="auditor")
+        services.role_assign(user=self.auditor, kind=vocab.ROLE_AUDITOR, production=self.prod_a)
+
+        self.party = f.make_party(self.studio)
+        self.other_party = f.make_party(self.other_studio, name="Elsewhere Rights")
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def api():
+    """api(user) returns a client authenticated with the user's token; api(None) is anonymous."""
+    return client_for
+
+
+@pytest.fixture
+def ledger_count():
+    return lambda: LedgerEntry.objects.count()

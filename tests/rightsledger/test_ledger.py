@@ -1,0 +1,82 @@
+import hashlib
+import json
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from rightsledger.ledger import ledger_append
+from rightsledger.models import LedgerEntry
+from rightsledger.tlog.entry import Entry, canonical, leaf_hash
+
+from .. import factories as f
+
+
+def test_canonical_json_follows_rfc8785_key_order_and_number_forms():
+    # RFC 8785 §3.2.3 sorts keys by UTF-16 code units; §3.2.2.3 writes numbers as ECMAScript does.
+    assert canonical({"b": 1, "a": [1.0, 1e21, "é"], "€": True, "\u0080": None}) == (
+        '{"a":[1,1e+21,"é"],"b":1,"\u0080":null,"€":true}'.encode()
+    )
+
+
+def test_leaf_hash_is_sha256_of_zero_byte_and_entry():
+    # RFC 9162 §2.1.1: the hash of the empty leaf is SHA-256(0x00).
+    assert leaf_hash(b"").hex() == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
+    assert leaf_hash(b"abc") == hashlib.sha256(b"\x00abc").digest()
+
+
+def test_every_write_appends_an_entry_whose_leaf_hash_covers_its_bytes(world):
+    entry = LedgerEntry.objects.filter(entry_type="party.created").latest("seq")
+    body = bytes(entry.body)
+    assert bytes(entry.leaf_hash) == hashlib.sha256(b"\x00" + body).digest()
+    decoded = json.loads(body)
+    assert decoded["seq"] == entry.seq
+    assert decoded["type"] == "party.created"
+    assert decoded["payload"]["party"] == entry.record_id
+    # The bytes are canonical: re-encoding what they say gives the same bytes.
+    assert Entry(**{k: decoded[k] for k in ("seq", "type", "actor", "time", "payload")}).encode() == body
+
+
+def test_talent_entries_name_no_one(world):
+    talent = f.make_talent("Maria Alvarez", guild=world.guild, member_id="SAG-1001", professional_name="Mara Vega")
+    entry = LedgerEntry.objects.get(record_type="talent", record_id=talent.pk)
+    assert b"Alvarez" not in bytes(entry.body) and b"Vega" not in bytes(entry.body)
+    assert json.loads(bytes(entry.body))["payload"]["memberships"] == [{"guild": world.guild.pk, "member_id": "SAG-1001"}]
+
+
+def test_sequence_numbers_are_unique_and_increasing(world):
+    seqs = list(LedgerEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert len(seqs) == len(set(seqs)) > 5
+    times = list(LedgerEntry.objects.order_by("seq").values_list("time", flat=True))
+    assert times == sorted(times)
+
+
+def test_append_outside_a_transaction_is_refused(transactional_db):
+    with pytest.raises(RuntimeError):
+        ledger_append(entry_type="x", actor="system", payload={})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_update_and_delete_of_entries():
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger under test is PostgreSQL's")
+    f.StudioFactory()
+    entry = LedgerEntry.objects.latest("seq")
+    with pytest.raises(DatabaseError, match="append-only: UPDATE"):
+        with transaction.atomic():
+            LedgerEntry.objects.filter(seq=entry.seq).update(actor="someone else")
+    with pytest.raises(DatabaseError, match="append-only: DELETE"):
+        with transaction.atomic():
+            LedgerEntry.objects.filter(seq=entry.seq).delete()
+    with pytest.raises(DatabaseError, match="append-only: TRUNCATE"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE rightsledger_ledgerentry CASCADE")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE rightsledger_ledgerentry SET actor = actor WHERE false")  # no row: allowed
+    assert LedgerEntry.objects.get(seq=entry.seq).actor == entry.actor
+
+
+def test_a_failed_write_leaves_no_entry(world, ledger_count):
+    before = ledger_count()
+    with pytest.raises(Exception):
+        f.make_grant(world.prod_a, world.party, [], territories=["XX"])
+    assert ledger_count() == before
