@@ -662,7 +662,7 @@ def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None
         current = _current(kind, record, verb="revoke")
         data = _as_data(kind, current)
         status = "revoked"
-        if scope:
+        if scope is not None:
             errors = Errors()
             removed = {}
             for f, allowed in (("modalities", vocab.MODALITIES), ("permitted_uses", vocab.GENERATION_USES)):

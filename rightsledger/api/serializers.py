@@ -300,7 +300,7 @@ class GrantIn(StrictSerializer):
     exclusivity = serializers.CharField(required=False, default="non_exclusive")
     restrictions = serializers.CharField(required=False, allow_blank=True, default="")
     requires_review = serializers.BooleanField(required=False, default=False)
-    contract_sha256 = serializers.CharField(max_length=64)
+    contract_sha256 = serializers.CharField(max_length=64, allow_blank=True)
 
 
 class ConsentIn(StrictSerializer):
@@ -325,7 +325,7 @@ class ConsentIn(StrictSerializer):
     term_end = serializers.DateField(required=False, allow_null=True, default=None)
     training_permission = serializers.CharField(required=False, default="none")
     compensation_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    evidence_sha256 = serializers.CharField(max_length=64)
+    evidence_sha256 = serializers.CharField(max_length=64, allow_blank=True)
     scan_notice_date = serializers.DateField(required=False, allow_null=True, default=None)
     union_notified_date = serializers.DateField(required=False, allow_null=True, default=None)
     requires_review = serializers.BooleanField(required=False, default=False)

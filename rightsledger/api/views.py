@@ -5,6 +5,7 @@ the amend and revoke actions, which write a new version (there is no PUT or PATC
 """
 
 import django_filters
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, selectors, services, vocab
+from ..errors import PayloadTooLarge
 from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
 from . import serializers as s
 
@@ -150,6 +152,10 @@ class AssetViewSet(ReadCreateViewSet):
 
     @extend_schema(request={"multipart/form-data": s.AssetIn}, responses={201: s.AssetOut, 200: s.AssetOut})
     def create(self, request):
+        # Refuse an oversize body from its declared length, before reading it.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
+            raise PayloadTooLarge(f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes.")
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "register assets")
         asset, created = services.asset_register(
