@@ -37,6 +37,8 @@ def _ledger_flushable(request):
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Production serves collected, hashed static files; the tests have not run collectstatic.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     return settings.MEDIA_ROOT
 
 

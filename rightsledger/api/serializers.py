@@ -1,5 +1,7 @@
 """Serializers parse and present; every rule lives in services and access."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import access, selectors
@@ -40,6 +42,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleRelated(serializers.PrimaryKeyRelatedField):
     """A primary key resolved only among the records the requesting user may see."""
 

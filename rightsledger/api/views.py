@@ -359,6 +359,8 @@ class ReservationViewSet(VersionedViewSet):
 
 class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.LedgerEntryOut
+    lookup_field = "seq"
+    lookup_value_regex = "[0-9]+"
     filterset_fields = ["entry_type", "record_type", "record_id", "chain", "production"]
 
     def get_queryset(self):
