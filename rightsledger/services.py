@@ -521,7 +521,7 @@ def _clean_reservation(data: dict) -> dict:
     return out
 
 
-def _payload(record, fields) -> dict:
+def _payload(record, fields, assets=None) -> dict:
     out = {
         "id": record.pk,
         "chain": str(record.chain),
@@ -535,7 +535,7 @@ def _payload(record, fields) -> dict:
     for f in fields:
         value = getattr(record, f)
         if f == "assets":
-            value = sorted(a.pk for a in value.all())
+            value = sorted(a.pk for a in (assets if assets is not None else value.all()))
         elif hasattr(value, "pk"):
             value = value.pk
         elif isinstance(value, datetime.date):
@@ -585,33 +585,36 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
     if revocation_scope is not None:
         values["revocation_scope"] = revocation_scope
     try:
-        with transaction.atomic():
-            record = kind.model.objects.create(
-                **values,
-                action=action,
-                status=status,
-                reason=reason,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
+        record = kind.model.objects.create(
+            **values,
+            action=action,
+            status=status,
+            reason=reason,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
     except IntegrityError:
         if previous is None:
             raise
-        # replaces is unique: another amendment or revocation of the same version won.
+        # replaces is unique: another amendment or revocation of the same version won. The
+        # caller's transaction is rolled back as this propagates.
         raise Conflict(
             f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",
             code="concurrent_change",
         )
     if assets is not None:
-        record.assets.set(assets)
-    ledger_append(
+        record.assets.add(*assets)
+    entry = ledger_append(
         entry_type=f"{kind.name}.{action}",
         actor=actor_of(actor),
-        payload=_payload(record, kind.fields),
+        payload=_payload(record, kind.fields, assets=assets),
         record_type=kind.name,
         record_id=record.pk,
         chain=record.chain,
         production=_production_of(kind, record),
     )
+    # What the list selectors annotate, known here without another query.
+    record.is_current = True
+    record.ledger_seq = entry.seq
     return record
 
 

@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 from .. import access, selectors, services, vocab
 from ..errors import PayloadTooLarge
 from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
+from . import rows
+from .pagination import LedgerPagination
 from . import serializers as s
 
 
@@ -183,8 +185,13 @@ class AssetViewSet(ReadCreateViewSet):
 class VersionedViewSet(ReadCreateViewSet):
     """Create, list, retrieve, and change only by amend or revoke (a new version each)."""
 
-    model = None
     revoke_class = s.RevokeIn
+
+    def list(self, request):
+        columns, m2m = rows.plan(self.output_class)
+        qs = self.filter_queryset(self.get_queryset()).prefetch_related(None).values(*columns)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(rows.render(page, self.output_class.Meta.model, m2m))
 
     def production_of(self, data_or_record):
         raise NotImplementedError
@@ -205,15 +212,13 @@ class VersionedViewSet(ReadCreateViewSet):
         record = self.get_object_for_change(f"amend {self.noun}s")
         outer = self.parsed(s.AmendIn)
         changes = self.parsed(self.input_class, data=outer["changes"], partial=True)
-        new = self.amend_service(actor=request.user, record=record, changes=changes, reason=outer["reason"])
-        return self.created(self.get_queryset().get(pk=new.pk))
+        return self.created(self.amend_service(actor=request.user, record=record, changes=changes, reason=outer["reason"]))
 
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         record = self.get_object_for_change(f"revoke {self.noun}s")
         data = self.parsed(self.revoke_class)
-        new = self.revoke_service(actor=request.user, record=record, **data)
-        return self.created(self.get_queryset().get(pk=new.pk))
+        return self.created(self.revoke_service(actor=request.user, record=record, **data))
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
@@ -257,8 +262,7 @@ class GrantViewSet(VersionedViewSet):
     def create(self, request):
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record grants")
-        grant = services.grant_create(actor=request.user, **data)
-        return self.created(self.get_queryset().get(pk=grant.pk))
+        return self.created(services.grant_create(actor=request.user, **data))
 
     def amend_service(self, *, actor, record, changes, reason):
         return services.grant_amend(actor=actor, grant=record, changes=changes, reason=reason)
@@ -293,8 +297,7 @@ class ConsentViewSet(VersionedViewSet):
     def create(self, request):
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record consents")
-        consent = services.consent_create(actor=request.user, **data)
-        return self.created(self.get_queryset().get(pk=consent.pk))
+        return self.created(services.consent_create(actor=request.user, **data))
 
     def amend_service(self, *, actor, record, changes, reason):
         return services.consent_amend(actor=actor, consent=record, changes=changes, reason=reason)
@@ -343,8 +346,7 @@ class ReservationViewSet(VersionedViewSet):
                     data["studio"] = studios[0]
         elif data["studio"] not in selectors.studios_for(request.user):
             raise Http404("No such studio.")
-        reservation = services.reservation_create(actor=request.user, **data)
-        return self.created(self.get_queryset().get(pk=reservation.pk))
+        return self.created(services.reservation_create(actor=request.user, **data))
 
     def amend_service(self, *, actor, record, changes, reason):
         return services.reservation_amend(actor=actor, reservation=record, changes=changes, reason=reason)
@@ -359,6 +361,7 @@ class ReservationViewSet(VersionedViewSet):
 
 class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.LedgerEntryOut
+    pagination_class = LedgerPagination
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"
     filterset_fields = ["entry_type", "record_type", "record_id", "chain", "production"]

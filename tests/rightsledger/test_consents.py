@@ -180,3 +180,10 @@ def test_concurrent_revocations_one_wins_the_other_conflicts():
     assert sorted(outcomes) == ["already_revoked", "won"] or sorted(outcomes) == ["not_current_version", "won"]
     assert ConsentRecord.objects.filter(chain=consent.chain, action="revoked").count() == 1
     assert LedgerEntry.objects.filter(chain=consent.chain, entry_type="consent.revoked").count() == 1
+
+
+def test_list_rows_match_the_detail_serializer_exactly(world, api, talent):
+    consent_id = post(api, world, talent).json()["id"]
+    api(world.clearance).post(f"/api/consents/{consent_id}/revoke/", {"reason": "v", "scope": {"modalities": ["voice"]}}, format="json")
+    for row in api(world.guild_rep).get("/api/consents/").json()["results"]:
+        assert row == api(world.guild_rep).get(f"/api/consents/{row['id']}/").json()
