@@ -109,6 +109,18 @@ class Talent(models.Model):
         return self.professional_name or self.legal_name
 
 
+class TalentName(models.Model):
+    """A talent's name, professional name or alias, normalised (accents stripped, case folded),
+    so a prompt can be matched against every registered name with one indexed query."""
+
+    talent = models.ForeignKey(Talent, on_delete=models.CASCADE, related_name="names")
+    normalized = models.CharField(max_length=200, db_index=True)
+    words = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["talent", "normalized"], name="talent_name_unique")]
+
+
 class GuildMembership(models.Model):
     talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="memberships")
     guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="memberships")
@@ -139,6 +151,10 @@ class Asset(models.Model):
     original_filename = models.CharField(max_length=255, blank=True)
     title = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")
+    talent = models.ForeignKey(
+        "Talent", on_delete=models.PROTECT, null=True, blank=True, related_name="likeness_assets",
+        help_text="The performer a likeness reference shows",
+    )
     file = models.FileField(upload_to=asset_upload_to, max_length=200)
     origin = models.CharField(max_length=16, choices=choices(vocab.ASSET_ORIGINS), default="ingested")
     created_at = models.DateTimeField(auto_now_add=True)

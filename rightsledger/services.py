@@ -19,6 +19,7 @@ from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger import actor_of, ledger_append
+from .names import MAX_NAME_WORDS, normalize
 from .models import (
     Asset,
     ConsentRecord,
@@ -31,6 +32,7 @@ from .models import (
     Shot,
     Studio,
     Talent,
+    TalentName,
     TrainingReservation,
     asset_upload_to,
 )
@@ -163,6 +165,7 @@ def talent_create(
     )
     for guild, member_id in rows:
         GuildMembership.objects.create(talent=talent, guild=guild, member_id=member_id)
+    _index_names(talent)
     ledger_append(
         entry_type="talent.registered",
         actor=actor_of(actor),
@@ -176,6 +179,15 @@ def talent_create(
         record_id=talent.pk,
     )
     return talent
+
+
+def _index_names(talent: Talent) -> None:
+    """Index every name a prompt could use for the talent: legal and professional names, and
+    each registered alias as given (an alias is registered because it is used)."""
+    names = {normalize(n) for n in [talent.legal_name, talent.professional_name, *talent.aliases] if n}
+    TalentName.objects.bulk_create(
+        [TalentName(talent=talent, normalized=n, words=len(n.split())) for n in sorted(names) if n and len(n.split()) <= MAX_NAME_WORDS]
+    )
 
 
 def role_assign(*, user, kind: str, studio=None, production=None, guild=None) -> Role:
@@ -310,6 +322,7 @@ def _asset_payload(asset: Asset) -> dict:
         "media_type": asset.media_type,
         "size": asset.size,
         "owner": asset.owner_id,
+        "talent": asset.talent_id,
         "origin": asset.origin,
     }
 
@@ -325,7 +338,15 @@ def store_content(sha256: str, data: bytes) -> str:
 
 
 def asset_register(
-    *, actor, production: Production, upload, kind: str, owner: Party | None = None, title: str = "", origin: str = "ingested"
+    *,
+    actor,
+    production: Production,
+    upload,
+    kind: str,
+    owner: Party | None = None,
+    talent: Talent | None = None,
+    title: str = "",
+    origin: str = "ingested",
 ) -> tuple[Asset, bool]:
     """Register a file as an asset of the production. Return (asset, created).
 
@@ -335,6 +356,10 @@ def asset_register(
     v.choice(errors, "kind", kind, vocab.ASSET_KINDS)
     if owner is not None and owner.studio_id != production.studio_id:
         errors.add("owner", "owner_other_studio", "The owner must be a party of this production's studio.")
+    if kind == "likeness_reference" and talent is None:
+        errors.add("talent", "required", "A likeness reference must name the performer it shows (talent).")
+    if kind != "likeness_reference" and talent is not None:
+        errors.add("talent", "talent_not_likeness", "Only a likeness reference names a performer; leave talent empty for this kind.")
     errors.raise_if_any()
     info, data = inspect_upload(upload, kind=kind)
     existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
@@ -354,6 +379,7 @@ def asset_register(
                 original_filename=(getattr(upload, "name", "") or "")[:255],
                 title=title,
                 owner=owner,
+                talent=talent,
                 file=name,
                 origin=origin,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,

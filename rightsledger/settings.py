@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rightsledger",
+    "provenance",
+    "generation",
 ]
 
 MIDDLEWARE = [

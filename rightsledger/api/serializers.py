@@ -132,6 +132,7 @@ class AssetOut(serializers.ModelSerializer):
             "original_filename",
             "title",
             "owner",
+            "talent",
             "origin",
             "created_at",
         ]
@@ -286,6 +287,7 @@ class AssetIn(StrictSerializer):
     file = serializers.FileField(allow_empty_file=True)
     kind = serializers.CharField(max_length=32)
     owner = VisibleRelated(selectors.parties_for, required=False, allow_null=True, default=None)
+    talent = VisibleRelated(access.talent_visible, required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

@@ -166,6 +166,7 @@ class AssetViewSet(ReadCreateViewSet):
             upload=data["file"],
             kind=data["kind"],
             owner=data["owner"],
+            talent=data["talent"],
             title=data["title"],
         )
         return self.created(asset, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

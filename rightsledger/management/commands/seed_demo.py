@@ -81,7 +81,6 @@ class Command(BaseCommand):
         skyline, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(2, "harbour_skyline_stock.png"), kind="still", owner=stock, title="Harbour skyline (stock)")
         concept, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(3, "lighthouse_concept.png"), kind="concept_art", owner=vendor, title="Lighthouse concept")
         extras, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(4, "crowd_element_A.png", (640, 640)), kind="crowd_element", owner=crowd, title="Crowd element A")
-        likeness, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(5, "mara_vega_reference.png", (512, 512)), kind="likeness_reference", title="Mara Vega likeness reference")
         salt_plate, _ = services.asset_register(actor=users["admin"], production=salt, upload=image_upload(6, "salt_road_plate.png"), kind="plate", owner=vendor, title="Salt Road desert plate")
 
         services.grant_create(
@@ -114,6 +113,7 @@ class Command(BaseCommand):
         )
 
         mara = services.talent_create(actor=clearance, legal_name="María Álvarez", professional_name="Mara Vega", aliases=["M. Vega"], external_ids={"isni": "0000000121032683"}, memberships=[{"guild": guild.pk, "member_id": "SAG-100234"}])
+        services.asset_register(actor=clearance, production=night, upload=image_upload(5, "mara_vega_reference.png", (512, 512)), kind="likeness_reference", talent=mara, title="Mara Vega likeness reference")
         jon = services.talent_create(actor=clearance, legal_name="Jonathan Brandt", professional_name="Jon Brandt", memberships=[{"guild": equity.pk, "member_id": "EQ-55120"}])
         finch = services.talent_create(actor=clearance, legal_name="Harold Finch", is_deceased=True, memberships=[{"guild": guild.pk, "member_id": "SAG-004411"}])
 

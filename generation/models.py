@@ -1,0 +1,110 @@
+"""Generation requests, the gate's decisions, clearance sign-offs, runs and outputs.
+
+Decisions and sign-offs are never edited; a request's status is its working state, and every
+change of it that matters (decision, sign-off, queueing, run, output, failure) is a ledger entry.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from rightsledger import vocab
+from rightsledger.models import Asset, Production, Shot, Talent
+from rightsledger.vocab import choices
+
+INPUT_ROLES = ("plate", "reference", "element", "likeness", "style")
+OUTCOMES = ("approved", "refused", "needs_clearance")
+DECISION_KINDS = ("gate", "run_check")
+STATUSES = (
+    "refused",  # the gate refused it
+    "needs_clearance",  # waiting for a clearance user's sign-off
+    "approved",  # may be queued
+    "queued",
+    "running",
+    "succeeded",
+    "stopped",  # the check at run time refused it: nothing ran
+    "failed",  # the run failed (the engine, or a lost worker); it can be retried
+)
+MATCH_METHODS = ("registered", "sha256", "fingerprint", "unregistered")
+
+
+class GenerationRequest(models.Model):
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="generation_requests")
+    shot = models.ForeignKey(Shot, on_delete=models.PROTECT, related_name="generation_requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_requests")
+    engine = models.CharField(max_length=64)
+    engine_version = models.CharField(max_length=32)
+    prompt = models.TextField(blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    seed = models.BigIntegerField()
+    intended_use = models.CharField(max_length=32, choices=choices(vocab.GENERATION_USES))
+    media = models.JSONField(default=list)
+    territories = models.JSONField(default=list)
+    territory_exclusions = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    release_start = models.DateField()
+    release_end = models.DateField()
+    talents = models.ManyToManyField(Talent, blank=True, related_name="generation_requests", help_text="Talent involved: likeness inputs and names in the prompt")
+    status = models.CharField(max_length=20, choices=choices(STATUSES))
+    attempts = models.PositiveIntegerField(default=0)
+    lease_expires = models.DateTimeField(null=True, blank=True, help_text="While running: when the run is presumed lost")
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["production", "status"]), models.Index(fields=["status", "lease_expires"])]
+
+
+class RequestInput(models.Model):
+    request = models.ForeignKey(GenerationRequest, on_delete=models.CASCADE, related_name="inputs")
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=16, choices=choices(INPUT_ROLES))
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="request_inputs")
+    sha256 = models.CharField(max_length=64)
+    match = models.CharField(max_length=16, choices=choices(MATCH_METHODS))
+    match_score = models.FloatField(null=True, blank=True)
+    modality = models.CharField(max_length=16, blank=True, help_text="For a likeness input: face, body, voice...")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["request", "position"], name="request_input_position_unique")]
+
+
+class Decision(models.Model):
+    """The policy's outcome for a request, with one reason per rule per input or talent."""
+
+    request = models.ForeignKey(GenerationRequest, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=16, choices=choices(DECISION_KINDS))
+    outcome = models.CharField(max_length=16, choices=choices(OUTCOMES))
+    reasons = models.JSONField(default=list)
+    ledger_size = models.BigIntegerField(help_text="The ledger sequence number the decision was taken at")
+    ledger_seq = models.BigIntegerField(null=True, help_text="The ledger entry recording this decision")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SignOff(models.Model):
+    """A clearance user's approval or refusal of a needs_clearance decision. One per decision."""
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="sign_off")
+    request = models.ForeignKey(GenerationRequest, on_delete=models.PROTECT, related_name="sign_offs")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved = models.BooleanField()
+    comment = models.TextField()
+    ledger_seq = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class GenerationOutput(models.Model):
+    """The one output of a request: recorded once, however often its task runs."""
+
+    request = models.OneToOneField(GenerationRequest, on_delete=models.PROTECT, related_name="output")
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="+")
+    run_decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    engine_metadata = models.JSONField(default=dict)
+    engine_seconds = models.FloatField()
+    ledger_seq = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)

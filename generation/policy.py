@@ -1,0 +1,480 @@
+"""The rights gate: does the production hold the rights and consents for this generation?
+
+Pure code: no ORM, no Django. It takes a request and a snapshot of the records that concern it
+(as of one ledger sequence number) and returns an outcome with one reason per rule per input or
+talent. Every reason names the record it relied on, says in a sentence what it found, and what
+would make it pass.
+
+Rules
+  R1 rights      every input is covered by active grants permitting genai_input, for the
+                 production, every release medium, territory and language, over the whole window
+  R2 likeness    every talent shown by a likeness input has an active consent that covers it
+  R3 training    an engine that trains on its inputs needs genai_training grants, consents that
+                 allow training, and no training reservation on any input, talent, owner or the
+                 production
+  R4 review      a grant or consent flagged for review, and every likeness use, needs a sign-off
+  R5 prompt      a registered talent named in the prompt needs a covering consent
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from rightsledger.validation import MIN_USE_DESCRIPTION_CHARS, MIN_USE_DESCRIPTION_WORDS
+
+WORLD = "WORLD"
+APPROVED, REFUSED, NEEDS_CLEARANCE, PASS = "approved", "refused", "needs_clearance", "pass"
+TRAINING_USES = frozenset({"ai_training", "ai_generative_training"})
+# Replica types whose use the union must be told of before use (SAG-AFTRA 2023 TV/Theatrical).
+UNION_NOTICE_REQUIRED = frozenset({"employment_based", "independently_created"})
+
+
+# --- Facts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Territories:
+    """A set of territories: either finite (codes) or WORLD minus exclusions (cofinite)."""
+
+    codes: frozenset[str] = frozenset()
+    world: bool = False
+
+    @classmethod
+    def of(cls, territories, exclusions=()) -> Territories:
+        codes = {t.upper() for t in territories}
+        if WORLD in codes:
+            return cls(frozenset(e.upper() for e in exclusions), True)
+        return cls(frozenset(codes), False)
+
+    def union(self, other: Territories) -> Territories:
+        if self.world and other.world:
+            return Territories(self.codes & other.codes, True)
+        if self.world:
+            return Territories(self.codes - other.codes, True)
+        if other.world:
+            return Territories(other.codes - self.codes, True)
+        return Territories(self.codes | other.codes, False)
+
+    def missing_from(self, cover: Territories) -> Territories:
+        """Return the part of self that cover does not include (self minus cover)."""
+        if not self.world and not cover.world:
+            return Territories(self.codes - cover.codes, False)
+        if not self.world and cover.world:
+            return Territories(self.codes & cover.codes, False)
+        if self.world and cover.world:
+            return Territories(cover.codes - self.codes, False)
+        return Territories(self.codes | cover.codes, True)  # WORLD minus (mine and what cover has)
+
+    @property
+    def empty(self) -> bool:
+        return not self.world and not self.codes
+
+    def describe(self) -> str:
+        if self.world:
+            return "WORLD" + (f" except {', '.join(sorted(self.codes))}" if self.codes else "")
+        return ", ".join(sorted(self.codes))
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
+class Term:
+    start: datetime.date
+    end: datetime.date | None  # None: in perpetuity
+
+    def covers(self, window: Window) -> bool:
+        return self.start <= window.start and (self.end is None or self.end >= window.end)
+
+    def gap(self, window: Window) -> str:
+        if self.start > window.start:
+            return f"starts {self.start}, after the release window opens on {window.start}"
+        return f"ends {self.end}, before the release window ends on {window.end}"
+
+
+@dataclass(frozen=True)
+class GrantFact:
+    id: int
+    seq: int
+    production_id: int
+    asset_ids: frozenset[int]
+    uses: frozenset[str]
+    media: frozenset[str]
+    territories: Territories
+    languages: frozenset[str]  # empty: every language
+    term: Term
+    status: str  # active | revoked
+    requires_review: bool = False
+    restrictions: str = ""
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    id: int
+    seq: int
+    talent_id: int
+    production_id: int
+    status: str
+    grantor_role: str
+    representation: str
+    replica_type: str
+    modalities: frozenset[str]
+    intended_use_description: str
+    permitted_uses: frozenset[str]
+    prohibited_uses: frozenset[str]
+    permitted_shots: frozenset[str]
+    media: frozenset[str]
+    territories: Territories
+    languages: frozenset[str]
+    term: Term
+    training_permission: str = "none"
+    scan_notice_date: datetime.date | None = None
+    union_notified_date: datetime.date | None = None
+    requires_review: bool = False
+
+
+@dataclass(frozen=True)
+class ReservationFact:
+    id: int
+    seq: int
+    subject_type: str  # asset | talent | party | production
+    subject_id: int
+    uses: frozenset[str]
+    effective_date: datetime.date
+
+
+@dataclass(frozen=True)
+class TalentFact:
+    id: int
+    name: str
+    is_deceased: bool = False
+    is_minor: bool = False
+
+
+@dataclass(frozen=True)
+class InputFact:
+    position: int  # 1-based, as a producer counts
+    role: str
+    asset_id: int | None  # None: matched nothing
+    match: str = "registered"  # registered | sha256 | fingerprint | unregistered
+    match_note: str = ""  # how it was matched, for the reason
+    owner_party_id: int | None = None
+    talent_id: int | None = None  # the performer a likeness input shows
+    modality: str = "face"
+
+
+@dataclass(frozen=True)
+class EngineFact:
+    name: str
+    version: str
+    trains_on_inputs: bool = False
+
+
+@dataclass(frozen=True)
+class RequestFact:
+    production_id: int
+    shot_code: str
+    engine: EngineFact
+    intended_use: str
+    media: frozenset[str]
+    territories: Territories
+    languages: frozenset[str]
+    window: Window
+    inputs: tuple[InputFact, ...]
+    prompt_talent_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The records that concern one request, as of ledger sequence number `ledger_size`: for
+    each grant, consent and reservation, its latest version at or below that number."""
+
+    ledger_size: int
+    today: datetime.date
+    grants: tuple[GrantFact, ...] = ()
+    consents: tuple[ConsentFact, ...] = ()
+    reservations: tuple[ReservationFact, ...] = ()
+    talents: dict[int, TalentFact] = field(default_factory=dict)
+
+
+# --- Outcome ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    type: str  # grant | consent | reservation | asset
+    id: int
+    seq: int | None = None
+
+    def to_json(self) -> dict:
+        return {"type": self.type, "id": self.id, "seq": self.seq}
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    outcome: str  # pass | needs_clearance | refused
+    subject: str  # "input 3", "talent 12"
+    message: str
+    remedy: str = ""
+    records: tuple[RecordRef, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "outcome": self.outcome,
+            "subject": self.subject,
+            "records": [r.to_json() for r in self.records],
+            "message": self.message,
+            "remedy": self.remedy,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome: str
+    reasons: tuple[Reason, ...]
+    ledger_size: int
+
+    def to_json(self) -> list[dict]:
+        return [r.to_json() for r in self.reasons]
+
+    def needing_clearance(self) -> frozenset[tuple[str, str]]:
+        return frozenset((r.rule, r.subject) for r in self.reasons if r.outcome == NEEDS_CLEARANCE)
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+def _grant_ref(g: GrantFact) -> RecordRef:
+    return RecordRef("grant", g.id, g.seq)
+
+
+def _consent_ref(c: ConsentFact) -> RecordRef:
+    return RecordRef("consent", c.id, c.seq)
+
+
+def _coverage(request: RequestFact, grants: list[GrantFact], use: str) -> tuple[list[str], list[GrantFact]]:
+    """Return (gaps, grants relied on) for the request's media x languages x territories.
+
+    Territories may be assembled from several grants for the same medium and language.
+    """
+    gaps, relied = [], {}
+    languages = sorted(request.languages) or [None]
+    for medium in sorted(request.media):
+        for language in languages:
+            usable = [
+                g
+                for g in grants
+                if use in g.uses and medium in g.media and (language is None or not g.languages or language in g.languages)
+            ]
+            cover = Territories()
+            for g in usable:
+                cover = cover.union(g.territories)
+            missing = request.territories.missing_from(cover)
+            where = f"{medium}" + (f" in language {language}" if language else "")
+            if not usable:
+                gaps.append(f"no grant permits {use} for {where}")
+            elif not missing.empty:
+                gaps.append(f"{where} is not granted in {missing.describe()}")
+            else:
+                relied.update((g.id, g) for g in usable)
+    return gaps, sorted(relied.values(), key=lambda g: g.id)
+
+
+def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, use: str, rule: str) -> Reason:
+    subject = f"input {inp.position}"
+    if inp.asset_id is None:
+        return Reason(
+            rule, REFUSED, subject, f"Input {inp.position} ({inp.role}) is an unregistered input: it matches no registered asset.",
+            "Register the file as an asset of this production and record the grant that covers it.",
+        )
+    concerning = [g for g in snapshot.grants if inp.asset_id in g.asset_ids and g.production_id == request.production_id]
+    ref = RecordRef("asset", inp.asset_id)
+    prefix = f"Input {inp.position} ({inp.role}, asset A-{inp.asset_id}{', ' + inp.match_note if inp.match_note else ''})"
+    if not concerning:
+        return Reason(rule, REFUSED, subject, f"{prefix} has no rights grant for this production.",
+                      f"Record a grant from the rights holder that permits {use} for this production.", (ref,))
+    active = [g for g in concerning if g.status == "active"]
+    revoked = [g for g in concerning if g.status != "active"]
+    in_term = [g for g in active if g.term.covers(request.window)]
+    if not in_term:
+        if active:
+            g = max(active, key=lambda g: (g.term.end or datetime.date.max))
+            return Reason(rule, REFUSED, subject, f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
+                          "Extend the grant's term by amendment, or move the release window inside it.", (ref, _grant_ref(g)))
+        g = revoked[0]
+        return Reason(rule, REFUSED, subject, f"{prefix}: its grant {g.id} has been revoked.",
+                      "Obtain and record a new grant from the rights holder.", (ref, _grant_ref(g)))
+    with_use = [g for g in in_term if use in g.uses]
+    if not with_use:
+        return Reason(rule, REFUSED, subject, f"{prefix}: no grant permits {use} (grant{'s' if len(in_term) > 1 else ''} "
+                      f"{', '.join(str(g.id) for g in in_term)} permit{'' if len(in_term) > 1 else 's'} only "
+                      f"{', '.join(sorted(set().union(*(g.uses for g in in_term))))}).",
+                      f"Obtain a grant or an amendment that permits {use}.", (ref, *map(_grant_ref, in_term)))
+    gaps, relied = _coverage(request, with_use, use)
+    if gaps:
+        return Reason(rule, REFUSED, subject, f"{prefix}: {'; '.join(gaps)}.",
+                      "Narrow the release media, territories or languages, or record grants that cover them.",
+                      (ref, *map(_grant_ref, with_use)))
+    return Reason(rule, PASS, subject, f"{prefix} is covered for {use} by grant {', '.join(str(g.id) for g in relied)} for "
+                  f"{', '.join(sorted(request.media))} in {request.territories.describe()} from {request.window.start} to {request.window.end}.",
+                  records=(ref, *map(_grant_ref, relied)))
+
+
+def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Reason | None:
+    """R4: a grant relied on that is flagged for review needs a sign-off."""
+    by_id = {g.id: g for g in snapshot.grants}
+    review = [by_id[r.id] for r in passed.records if r.type == "grant" and by_id[r.id].requires_review]
+    if not review:
+        return None
+    g = review[0]
+    return Reason("R4", NEEDS_CLEARANCE, passed.subject,
+                  f"Input {inp.position} relies on grant {g.id}, which is flagged for review"
+                  f"{': ' + g.restrictions if g.restrictions else ''}.",
+                  "A clearance user who is not the requester must sign off.", tuple(map(_grant_ref, review)))
+
+
+def _consent_problem(request: RequestFact, talent: TalentFact, c: ConsentFact, modalities: set[str]) -> tuple[str, str] | None:
+    """Return (problem, remedy) if the consent does not cover the use, else None."""
+    if c.status != "active":
+        return f"consent {c.id} has been revoked", "Ask the performer for a new consent."
+    if not c.term.covers(request.window):
+        return f"consent {c.id} {c.term.gap(request.window)}", "Amend the consent's term, or move the release window inside it."
+    lacking = modalities - c.modalities
+    if lacking:
+        return f"consent {c.id} does not cover {', '.join(sorted(lacking))}", "Obtain consent for that modality, or remove the input."
+    if request.intended_use in c.prohibited_uses:
+        return f"consent {c.id} prohibits {request.intended_use.replace('_', ' ')}", "This use cannot be made of the performer's likeness."
+    if request.intended_use not in c.permitted_uses:
+        return (f"consent {c.id} permits {', '.join(sorted(c.permitted_uses))}, not {request.intended_use.replace('_', ' ')}",
+                "Obtain consent for this specific use.")
+    if c.permitted_shots and request.shot_code not in c.permitted_shots:
+        return f"consent {c.id} does not include shot {request.shot_code}", "Amend the consent to name this shot."
+    missing_media = request.media - c.media
+    if missing_media:
+        return f"consent {c.id} does not cover {', '.join(sorted(missing_media))}", "Narrow the release media or amend the consent."
+    missing = request.territories.missing_from(c.territories)
+    if not missing.empty:
+        return f"consent {c.id} does not cover {missing.describe()}", "Narrow the territories or amend the consent."
+    if c.languages and request.languages - c.languages:
+        return f"consent {c.id} does not cover language {', '.join(sorted(request.languages - c.languages))}", "Amend the consent."
+    if c.replica_type == "employment_based" and c.scan_notice_date is None:
+        return (f"consent {c.id} is for an employment-based replica but no scan notice is on record",
+                "Record the date the performer was given notice of the scan.")
+    if talent.is_deceased and c.grantor_role not in ("estate_representative", "union"):
+        return (f"the performer is deceased and consent {c.id} was not given by the estate or the union",
+                "Obtain consent from the estate's representative, or the union if none can be found.")
+    if talent.is_minor and c.grantor_role != "guardian":
+        return f"the performer is a minor and consent {c.id} was not given by a guardian", "Obtain the guardian's consent."
+    description = c.intended_use_description.strip()
+    if c.representation == "none" and (
+        len(description) < MIN_USE_DESCRIPTION_CHARS or len(description.split()) < MIN_USE_DESCRIPTION_WORDS
+    ):
+        return (f"the performer had no representation and consent {c.id} lacks a reasonably specific description of the "
+                "intended use (CA Labor Code §927, NY GOL §5-302)", "Obtain a consent that describes the use specifically.")
+    if c.replica_type in UNION_NOTICE_REQUIRED and c.union_notified_date is None:
+        return f"the union has not been notified of consent {c.id}", "Notify the union and record the date."
+    return None
+
+
+def _consent_for_talent(request: RequestFact, snapshot: Snapshot, talent_id: int, modalities: set[str], rule: str, via: str) -> list[Reason]:
+    """R2 (likeness input) or R5 (named in the prompt), then R4: every likeness use needs a sign-off."""
+    talent = snapshot.talents.get(talent_id) or TalentFact(talent_id, f"talent {talent_id}")
+    subject = f"talent {talent_id}"
+    consents = sorted(
+        (c for c in snapshot.consents if c.talent_id == talent_id and c.production_id == request.production_id),
+        key=lambda c: (c.status != "active", -c.id),
+    )
+    if not consents:
+        return [Reason(rule, REFUSED, subject, f"{talent.name} ({via}) has no consent on record for this production.",
+                       "Record the performer's informed consent before using their likeness.")]
+    problems = []
+    for c in consents:
+        problem = _consent_problem(request, talent, c, modalities)
+        if problem is None:
+            use = request.intended_use.replace("_", " ")
+            return [
+                Reason(rule, PASS, subject, f"{talent.name} ({via}) consented by consent {c.id} to {use} ({', '.join(sorted(modalities))}) "
+                       f"in {request.territories.describe()} from {request.window.start} to {request.window.end}.", records=(_consent_ref(c),)),
+                Reason("R4", NEEDS_CLEARANCE, subject,
+                       f"Using {talent.name}'s likeness needs a clearance sign-off"
+                       f"{' (consent ' + str(c.id) + ' is also flagged for review)' if c.requires_review else ''}.",
+                       "A clearance user who is not the requester must sign off.", (_consent_ref(c),)),
+            ]
+        problems.append((c, problem))
+    c, (problem, remedy) = problems[0]
+    return [Reason(rule, REFUSED, subject, f"{talent.name} ({via}): {problem}.", remedy, tuple(_consent_ref(c) for c, _ in problems))]
+
+
+def _training(request: RequestFact, snapshot: Snapshot) -> list[Reason]:
+    reasons = []
+    active = [r for r in snapshot.reservations if r.uses & TRAINING_USES and r.effective_date <= snapshot.today]
+    by_subject = {}
+    for r in active:
+        by_subject.setdefault((r.subject_type, r.subject_id), []).append(r)
+    for inp in request.inputs:
+        if inp.asset_id is None:
+            continue
+        reserved = (by_subject.get(("asset", inp.asset_id), []) + by_subject.get(("party", inp.owner_party_id), [])
+                    + by_subject.get(("production", request.production_id), []) + by_subject.get(("talent", inp.talent_id), []))
+        subject = f"input {inp.position}"
+        if reserved:
+            r = reserved[0]
+            reasons.append(Reason("R3", REFUSED, subject,
+                                  f"{request.engine.name} trains on its inputs, and input {inp.position} (asset A-{inp.asset_id}) is "
+                                  f"reserved from AI training by reservation {r.id} on its {r.subject_type}.",
+                                  "Use an engine that does not train on its inputs.", tuple(RecordRef("reservation", x.id, x.seq) for x in reserved)))
+            continue
+        reasons.append(_rights_for_input(request, snapshot, inp, "genai_training", "R3"))
+    for talent_id in sorted(_talent_modalities(request)):
+        talent = snapshot.talents.get(talent_id) or TalentFact(talent_id, f"talent {talent_id}")
+        reserved = by_subject.get(("talent", talent_id), [])
+        allowing = [c for c in snapshot.consents if c.talent_id == talent_id and c.production_id == request.production_id
+                    and c.status == "active" and c.training_permission != "none"]
+        if reserved:
+            reasons.append(Reason("R3", REFUSED, f"talent {talent_id}", f"{talent.name} has reserved their likeness from AI training (reservation {reserved[0].id}).",
+                                  "Use an engine that does not train on its inputs.", tuple(RecordRef("reservation", x.id, x.seq) for x in reserved)))
+        elif not allowing:
+            reasons.append(Reason("R3", REFUSED, f"talent {talent_id}", f"{talent.name}'s consent does not permit training.",
+                                  "Use an engine that does not train on its inputs, or obtain consent to training."))
+    return reasons
+
+
+def _talent_modalities(request: RequestFact) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for inp in request.inputs:
+        if inp.role == "likeness" and inp.talent_id is not None:
+            out.setdefault(inp.talent_id, set()).add(inp.modality)
+    return out
+
+
+def evaluate(request: RequestFact, snapshot: Snapshot) -> Outcome:
+    """Return the gate's outcome for the request against the snapshot."""
+    reasons: list[Reason] = []
+    for inp in request.inputs:
+        rights = _rights_for_input(request, snapshot, inp, "genai_input", "R1")
+        reasons.append(rights)
+        if rights.outcome == PASS and (review := _review_of_grants(inp, rights, snapshot)):
+            reasons.append(review)
+        if inp.role == "likeness" and inp.asset_id is not None and inp.talent_id is None:
+            reasons.append(Reason("R2", REFUSED, f"input {inp.position}", f"Input {inp.position} is a likeness input but its asset names no performer.",
+                                  "Register likeness references with the performer they show."))
+    likeness = _talent_modalities(request)
+    for talent_id, modalities in sorted(likeness.items()):
+        reasons.extend(_consent_for_talent(request, snapshot, talent_id, modalities, "R2", "likeness input"))
+    for talent_id in sorted(request.prompt_talent_ids - set(likeness)):
+        reasons.extend(_consent_for_talent(request, snapshot, talent_id, {"face"}, "R5", "named in the prompt"))
+    if request.engine.trains_on_inputs:
+        reasons.extend(_training(request, snapshot))
+    if any(r.outcome == REFUSED for r in reasons):
+        outcome = REFUSED
+    elif any(r.outcome == NEEDS_CLEARANCE for r in reasons):
+        outcome = NEEDS_CLEARANCE
+    else:
+        outcome = APPROVED
+    return Outcome(outcome, tuple(reasons), snapshot.ledger_size)
