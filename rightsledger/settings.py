@@ -5,6 +5,7 @@ eager mode, files in a local folder. Production sets DATABASE_URL, CELERY_BROKER
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (the README lists every variable).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -162,6 +163,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
+        "RequestStatusEnum": "generation.models.STATUSES",
+    },
 }
 
 # Celery: eager (in-process) unless a broker is configured.
@@ -170,12 +175,24 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task whose worker died is not redelivered: the request is marked failed when its lease
+# runs out, and a person decides whether to retry it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+CELERY_BEAT_SCHEDULE = {
+    "reap-lost-generation-runs": {"task": "generation.request_reap_stale", "schedule": 60.0},
+}
+
+# External model servers, as JSON: {"name": {"url": ..., "version": ..., "uses": [...],
+# "trains_on_inputs": false, "timeout": 300}}. They speak the contract in generation/engines/http.py.
+GENERATION_HTTP_ENGINES = json.loads(os.environ.get("GENERATION_HTTP_ENGINES") or "{}")
+# A run not finished this long after it started is presumed lost (its worker died) and is
+# marked failed, ready to retry.
+GENERATION_RUN_LEASE_SECONDS = env_int("GENERATION_RUN_LEASE_SECONDS", 900)
 
 # The ledger's origin line, the name under which its checkpoints are published.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include("generation.api.urls")),
     path("api/", include("rightsledger.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -1,0 +1,125 @@
+import json
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from rightsledger import selectors as rl_selectors
+from rightsledger.api.serializers import StrictSerializer, VisibleRelated, strings
+
+from ..models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
+
+
+class InputIn(StrictSerializer):
+    asset = serializers.IntegerField(required=False, allow_null=True, default=None)
+    upload = serializers.CharField(required=False, allow_null=True, default=None, help_text="Name of a multipart file field")
+    role = serializers.CharField(max_length=16)
+    modality = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+
+
+@extend_schema_field(InputIn(many=True))
+class InputsField(serializers.Field):
+    """A list of inputs, given as JSON, or as a JSON string in a multipart form."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError("inputs must be a JSON list, such as [{\"asset\": 12, \"role\": \"plate\"}].", code="invalid")
+        if not isinstance(data, list):
+            raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
+        items = []
+        for n, item in enumerate(data, start=1):
+            s = InputIn(data=item)
+            if not s.is_valid():
+                raise serializers.ValidationError({f"{n}": s.errors})
+            items.append(s.validated_data)
+        return items
+
+    def to_representation(self, value):
+        return value
+
+
+class RequestIn(StrictSerializer):
+    shot = VisibleRelated(rl_selectors.shots_for)
+    engine = serializers.CharField(max_length=64)
+    engine_version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    prompt = serializers.CharField(required=False, allow_blank=True, default="")
+    parameters = serializers.JSONField(required=False, default=dict)
+    seed = serializers.IntegerField()
+    intended_use = serializers.CharField(max_length=32)
+    media = strings()
+    territories = strings()
+    territory_exclusions = strings(required=False, default=list)
+    languages = strings(required=False, default=list)
+    release_start = serializers.DateField()
+    release_end = serializers.DateField()
+    inputs = InputsField()
+
+    def to_internal_value(self, data):
+        # Multipart: the inputs' files arrive as extra fields, named by each input's "upload".
+        if hasattr(data, "getlist"):
+            files = self.context["request"].FILES
+            data = {k: (data.getlist(k) if k in ("media", "territories", "territory_exclusions", "languages") else data[k]) for k in data if k not in files}
+            if isinstance(data.get("parameters"), str):
+                try:
+                    data["parameters"] = json.loads(data["parameters"])
+                except ValueError:
+                    raise serializers.ValidationError({"parameters": ["parameters must be a JSON object."]})
+        return super().to_internal_value(data)
+
+
+class InputOut(serializers.ModelSerializer):
+    class Meta:
+        model = RequestInput
+        fields = ["position", "role", "asset", "sha256", "match", "match_score", "modality"]
+
+
+class DecisionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["id", "kind", "outcome", "reasons", "ledger_size", "ledger_seq", "created_at"]
+
+
+class SignOffOut(serializers.ModelSerializer):
+    class Meta:
+        model = SignOff
+        fields = ["id", "decision", "approver", "approved", "comment", "ledger_seq", "created_at"]
+
+
+class OutputOut(serializers.ModelSerializer):
+    sha256 = serializers.CharField(source="asset.sha256")
+    media_type = serializers.CharField(source="asset.media_type")
+
+    class Meta:
+        model = GenerationOutput
+        fields = ["asset", "sha256", "media_type", "run_decision", "engine_seconds", "engine_metadata", "ledger_seq", "created_at"]
+
+
+class RequestOut(serializers.ModelSerializer):
+    inputs = InputOut(many=True, read_only=True)
+    decisions = DecisionOut(many=True, read_only=True)
+    sign_offs = SignOffOut(many=True, read_only=True)
+    output = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GenerationRequest
+        fields = [
+            "id", "production", "shot", "requester", "engine", "engine_version", "prompt", "parameters", "seed", "intended_use",
+            "media", "territories", "territory_exclusions", "languages", "release_start", "release_end", "talents", "status",
+            "attempts", "failure", "decision", "inputs", "decisions", "sign_offs", "output", "created_at", "updated_at",
+        ]
+
+    def get_decision(self, obj) -> dict | None:
+        decisions = list(obj.decisions.all())
+        return DecisionOut(decisions[-1]).data if decisions else None
+
+    def get_output(self, obj) -> dict | None:
+        output = GenerationOutput.objects.filter(request=obj).select_related("asset").first()
+        return OutputOut(output).data if output else None
+
+
+class SignOffIn(StrictSerializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(allow_blank=True)

@@ -1,0 +1,12 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("generation/requests", views.GenerationRequestViewSet, basename="generation-request")
+
+urlpatterns = [
+    path("engines/", views.EngineListApi.as_view(), name="engines"),
+    path("", include(router.urls)),
+]

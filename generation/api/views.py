@@ -1,0 +1,92 @@
+"""The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rightsledger import access
+from rightsledger.api.serializers import StrictSerializer
+from rightsledger.models import Asset
+
+from .. import services
+from ..engines import all_engines
+from ..models import GenerationRequest
+from . import serializers as s
+
+
+class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.RequestOut
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    filterset_fields = ["production", "shot", "status", "engine", "requester"]
+
+    def get_queryset(self):
+        qs = GenerationRequest.objects.prefetch_related("inputs", "decisions", "sign_offs", "talents").order_by("-id")
+        return access.filter_by_production(qs, self.request.user)
+
+    def respond(self, request_obj, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=request_obj.pk)
+        return Response(s.RequestOut(fresh, context={"request": self.request}).data, status=code)
+
+    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut})
+    def create(self, request):
+        parsed = s.RequestIn(data=request.data, context={"request": request})
+        parsed.is_valid(raise_exception=True)
+        data = dict(parsed.validated_data)
+        shot = data.pop("shot")
+        access.require(request.user, shot.production, access.SHOT_ROLES, "request generations")
+        inputs = []
+        visible_assets = Asset.objects.filter(production=shot.production)
+        for n, item in enumerate(data.pop("inputs"), start=1):
+            asset = None
+            if item["asset"] is not None:
+                asset = visible_assets.filter(pk=item["asset"]).first()
+                if asset is None:
+                    from rest_framework.exceptions import ValidationError
+
+                    raise ValidationError({"inputs": [f"Input {n}: no asset {item['asset']} in this production."]})
+            upload = request.FILES.get(item["upload"]) if item["upload"] else None
+            if item["upload"] and upload is None:
+                from rest_framework.exceptions import ValidationError
+
+                raise ValidationError({"inputs": [f"Input {n}: no uploaded file field named {item['upload']!r} in the form."]})
+            inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"]})
+        req = services.request_submit(actor=request.user, production=shot.production, shot=shot, inputs=inputs, **data)
+        return self.respond(req, status.HTTP_201_CREATED)
+
+    def _get(self, roles, verb):
+        obj = self.get_object()
+        access.require(self.request.user, obj.production, roles, verb)
+        return obj
+
+    @extend_schema(request=s.SignOffIn, responses={200: s.RequestOut})
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, pk=None):
+        obj = self._get(access.CLEARANCE_ROLES, "sign off generation requests")
+        parsed = s.SignOffIn(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        services.request_sign_off(actor=request.user, request=obj, **parsed.validated_data)
+        return self.respond(obj)
+
+    @extend_schema(request=None, responses={202: s.RequestOut})
+    @action(detail=True, methods=["post"])
+    def queue(self, request, pk=None):
+        obj = self._get(access.SHOT_ROLES, "queue generations")
+        StrictSerializer(data=request.data).is_valid(raise_exception=True)
+        return self.respond(services.request_queue(actor=request.user, request=obj), status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: s.RequestOut})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        obj = self._get(access.SHOT_ROLES, "retry generations")
+        return self.respond(services.request_retry(actor=request.user, request=obj), status.HTTP_202_ACCEPTED)
+
+
+class EngineListApi(APIView):
+    """The engines this service can run, with their versions, uses and parameters."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response({"engines": [e.describe() for e in sorted(all_engines().values(), key=lambda e: e.name)]})

@@ -1,0 +1,125 @@
+"""The interface every engine implements, and the helpers they share."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+
+
+class EngineError(Exception):
+    """The engine could not produce an output (bad parameters, unreachable server...)."""
+
+
+@dataclass(frozen=True)
+class EngineInput:
+    role: str  # plate | reference | element | likeness | style
+    data: bytes
+    media_type: str
+
+
+@dataclass
+class EngineResult:
+    data: bytes  # the encoded output
+    media_type: str
+    metadata: dict = field(default_factory=dict)
+    image: Image.Image | None = None  # the pixels, for those who need them after (thumbnails)
+
+
+@dataclass(frozen=True)
+class Param:
+    default: float
+    low: float
+    high: float
+    help: str = ""
+
+
+class Engine:
+    name: str = ""
+    version: str = ""
+    uses: tuple[str, ...] = ()
+    trains_on_inputs: bool = False
+    params: dict[str, Param] = {}
+    needs_roles: dict[str, str] = {}  # role -> what it is for, one input at least
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "uses": list(self.uses),
+            "trains_on_inputs": self.trains_on_inputs,
+            "parameters": {k: {"default": p.default, "min": p.low, "max": p.high, "help": p.help} for k, p in self.params.items()},
+            "inputs": self.needs_roles,
+        }
+
+    def check_params(self, params: dict) -> list[str]:
+        """Return one message per problem in the parameters; empty when they are fine."""
+        problems = []
+        for key, value in params.items():
+            spec = self.params.get(key)
+            if spec is None:
+                problems.append(f"{self.name} has no parameter {key!r}; it takes: {', '.join(sorted(self.params)) or 'none'}.")
+            elif not isinstance(value, (int, float)) or isinstance(value, bool):
+                problems.append(f"Parameter {key} must be a number.")
+            elif not spec.low <= value <= spec.high:
+                problems.append(f"Parameter {key} must be between {spec.low} and {spec.high}; got {value}.")
+        return problems
+
+    def check_inputs(self, roles: list[str]) -> list[str]:
+        return [f"{self.name} needs at least one {role} input ({why})." for role, why in self.needs_roles.items() if role not in roles]
+
+    def resolved(self, params: dict) -> dict:
+        return {k: float(params.get(k, p.default)) for k, p in self.params.items()}
+
+    def run(self, inputs: list[EngineInput], params: dict, seed: int) -> EngineResult:
+        raise NotImplementedError
+
+
+def load_rgb(data: bytes) -> torch.Tensor:
+    """Decode an image to a float tensor [3, H, W] in 0..1."""
+    with Image.open(io.BytesIO(data)) as img:
+        arr = np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+    return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
+
+
+def load_rgba(data: bytes) -> torch.Tensor | None:
+    """Decode an image with its alpha channel to [4, H, W]; None if it has no alpha."""
+    with Image.open(io.BytesIO(data)) as img:
+        if img.mode not in ("RGBA", "LA", "PA") and not (img.mode == "P" and "transparency" in img.info):
+            return None
+        arr = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255.0
+    return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
+
+
+def to_png(tensor: torch.Tensor) -> tuple[bytes, Image.Image]:
+    """Encode a [3, H, W] tensor in 0..1 as PNG; return the bytes and the image."""
+    arr = (tensor.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    img = Image.fromarray(arr, "RGB")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue(), img
+
+
+def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Separable Gaussian blur of [C, H, W] with reflected borders."""
+    if sigma <= 0:
+        return x
+    radius = max(1, int(3 * sigma))
+    t = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    k = torch.exp(-(t**2) / (2 * sigma**2))
+    k = k / k.sum()
+    c = x.shape[0]
+    y = torch.nn.functional.pad(x[None], (radius, radius, 0, 0), mode="reflect")
+    y = torch.nn.functional.conv2d(y, k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    y = torch.nn.functional.pad(y, (0, 0, radius, radius), mode="reflect")
+    y = torch.nn.functional.conv2d(y, k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+    return y[0]
+
+
+def generator(seed: int) -> torch.Generator:
+    g = torch.Generator()
+    g.manual_seed(int(seed) & 0xFFFFFFFFFFFF)
+    return g

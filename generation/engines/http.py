@@ -1,0 +1,81 @@
+"""An engine on an external model server, reached over HTTP with a JSON contract.
+
+The contract (version 1), one POST to the server's URL:
+
+    request   {"contract": 1, "engine": "<name>", "version": "<version>", "seed": <int>,
+               "parameters": {...}, "inputs": [{"role": "plate", "media_type": "image/png",
+               "data": "<base64>"}, ...]}
+    response  200 {"media_type": "image/png" | "image/jpeg", "data": "<base64>", "metadata": {...}}
+              4xx/5xx {"error": "<message>"}
+
+The server must be deterministic for a seed. Rightsledger sends only inputs the gate approved,
+and signs and records whatever comes back.
+"""
+
+import base64
+import binascii
+import json
+import urllib.error
+import urllib.request
+
+from .base import Engine, EngineError, EngineResult
+
+CONTRACT_VERSION = 1
+OUTPUT_TYPES = {"image/png", "image/jpeg"}
+
+
+class HttpEngine(Engine):
+    def __init__(self, *, name: str, url: str, version: str, uses, trains_on_inputs: bool = False, timeout: float = 300.0):
+        self.name = name
+        self.url = url
+        self.version = version
+        self.uses = tuple(uses)
+        self.trains_on_inputs = trains_on_inputs
+        self.timeout = timeout
+        self.params = {}
+        self.needs_roles = {}
+
+    def check_params(self, params):
+        # The server validates its own parameters; they must at least be JSON.
+        try:
+            json.dumps(params)
+        except (TypeError, ValueError):
+            return ["Parameters must be plain JSON for an HTTP engine."]
+        return []
+
+    def resolved(self, params):
+        return dict(params)
+
+    def run(self, inputs, params, seed):
+        body = json.dumps(
+            {
+                "contract": CONTRACT_VERSION,
+                "engine": self.name,
+                "version": self.version,
+                "seed": int(seed),
+                "parameters": params,
+                "inputs": [{"role": i.role, "media_type": i.media_type, "data": base64.b64encode(i.data).decode()} for i in inputs],
+            }
+        ).encode()
+        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as response:
+                payload = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read()).get("error", "")
+            except (ValueError, AttributeError):
+                message = ""
+            raise EngineError(f"The {self.name} server answered {exc.code}{': ' + message if message else ''}.") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise EngineError(f"The {self.name} server at {self.url} could not be reached: {exc}.") from exc
+        except ValueError as exc:
+            raise EngineError(f"The {self.name} server did not answer JSON.") from exc
+        media_type = payload.get("media_type")
+        if media_type not in OUTPUT_TYPES:
+            raise EngineError(f"The {self.name} server returned {media_type!r}; expected one of {', '.join(sorted(OUTPUT_TYPES))}.")
+        try:
+            data = base64.b64decode(payload["data"], validate=True)
+        except (KeyError, binascii.Error, TypeError) as exc:
+            raise EngineError(f"The {self.name} server's answer has no valid base64 data.") from exc
+        return EngineResult(data, media_type, dict(payload.get("metadata") or {}))

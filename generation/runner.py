@@ -1,0 +1,34 @@
+"""The one way to start an engine: with an approved decision taken at run time."""
+
+from .engines import EngineInput, EngineResult, get_engine
+from .models import Decision
+
+
+class NotApproved(Exception):
+    """An engine was asked to start without an approved run-time decision for its request."""
+
+
+def engine_start(*, decision: Decision) -> EngineResult:
+    """Run the request's engine on its inputs, if and only if the decision allows it.
+
+    The decision must be a saved run-time check (kind run_check) whose outcome is approved, and
+    the latest such check of a request that is running.
+    """
+    if not isinstance(decision, Decision) or decision.pk is None:
+        raise NotApproved("An engine starts only with a recorded decision.")
+    if decision.kind != "run_check" or decision.outcome != "approved":
+        raise NotApproved(f"Decision {decision.pk} is a {decision.kind} decision with outcome {decision.outcome}; an engine needs an approved run-time check.")
+    request = decision.request
+    latest = request.decisions.filter(kind="run_check").latest("id")
+    if latest.pk != decision.pk:
+        raise NotApproved(f"Decision {decision.pk} is not the request's latest run-time check ({latest.pk}).")
+    if request.status != "running":
+        raise NotApproved(f"Request {request.pk} is {request.status}, not running.")
+    engine = get_engine(request.engine)
+    if engine is None or engine.version != request.engine_version:
+        raise NotApproved(f"Engine {request.engine} {request.engine_version} is not available here.")
+    inputs = []
+    for i in request.inputs.select_related("asset").order_by("position"):
+        with i.asset.file.open("rb") as fh:
+            inputs.append(EngineInput(role=i.role, data=fh.read(), media_type=i.asset.media_type))
+    return engine.run(inputs, request.parameters, request.seed)

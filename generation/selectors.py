@@ -1,0 +1,110 @@
+"""Reads for the gate: the snapshot of records a request needs, as of one ledger sequence number.
+
+The number of queries does not depend on how many grants or consents exist: each read is by
+the request's assets, talents, owners and production, through indexes.
+"""
+
+import datetime
+
+from django.db.models import Max, OuterRef, Q, Subquery
+
+from rightsledger.models import ConsentRecord, LedgerEntry, RightsGrant, Talent, TalentName, TrainingReservation
+from rightsledger.names import ngrams
+
+from . import policy as p
+
+
+def ledger_head() -> int:
+    """Return the highest ledger sequence number written so far (0 for an empty ledger)."""
+    return LedgerEntry.objects.aggregate(m=Max("seq"))["m"] or 0
+
+
+def _with_seq(qs, record_type: str):
+    return qs.annotate(seq=Subquery(LedgerEntry.objects.filter(record_type=record_type, record_id=OuterRef("pk")).order_by().values("seq")[:1]))
+
+
+def _as_of(rows, as_of: int):
+    """Keep, per chain, the latest version recorded at or below as_of."""
+    latest = {}
+    for row in rows:
+        if row.seq is None or row.seq > as_of:
+            continue
+        if row.chain not in latest or row.version > latest[row.chain].version:
+            latest[row.chain] = row
+    return list(latest.values())
+
+
+def _territories(record) -> p.Territories:
+    return p.Territories.of(record.territories, record.territory_exclusions)
+
+
+def grant_facts(production_id: int, asset_ids, as_of: int) -> list[p.GrantFact]:
+    """The grants of the production that cover any of the assets (2 queries)."""
+    chains = RightsGrant.objects.filter(production_id=production_id, assets__in=asset_ids).values("chain")
+    versions = _as_of(_with_seq(RightsGrant.objects.filter(chain__in=chains), "grant"), as_of)
+    through = RightsGrant.assets.through
+    covered = {}
+    for grant_id, asset_id in through.objects.filter(rightsgrant_id__in=[g.pk for g in versions]).values_list("rightsgrant_id", "asset_id"):
+        covered.setdefault(grant_id, set()).add(asset_id)
+    return [
+        p.GrantFact(
+            id=g.pk, seq=g.seq, production_id=g.production_id, asset_ids=frozenset(covered.get(g.pk, ())), uses=frozenset(g.uses),
+            media=frozenset(g.media), territories=_territories(g), languages=frozenset(g.languages), term=p.Term(g.term_start, g.term_end),
+            status=g.status, requires_review=g.requires_review, restrictions=g.restrictions,
+        )
+        for g in versions
+    ]
+
+
+def consent_facts(production_id: int, talent_ids, as_of: int) -> list[p.ConsentFact]:
+    qs = ConsentRecord.objects.filter(production_id=production_id, talent_id__in=talent_ids)
+    return [
+        p.ConsentFact(
+            id=c.pk, seq=c.seq, talent_id=c.talent_id, production_id=c.production_id, status=c.status, grantor_role=c.grantor_role,
+            representation=c.representation, replica_type=c.replica_type, modalities=frozenset(c.modalities),
+            intended_use_description=c.intended_use_description, permitted_uses=frozenset(c.permitted_uses),
+            prohibited_uses=frozenset(c.prohibited_uses), permitted_shots=frozenset(c.permitted_shots), media=frozenset(c.media),
+            territories=_territories(c), languages=frozenset(c.languages), term=p.Term(c.term_start, c.term_end),
+            training_permission=c.training_permission, scan_notice_date=c.scan_notice_date, union_notified_date=c.union_notified_date,
+            requires_review=c.requires_review,
+        )
+        for c in _as_of(_with_seq(qs, "consent"), as_of)
+    ]
+
+
+def reservation_facts(*, production_id: int, asset_ids, talent_ids, party_ids, as_of: int) -> list[p.ReservationFact]:
+    qs = TrainingReservation.objects.filter(
+        Q(asset_id__in=asset_ids) | Q(talent_id__in=talent_ids) | Q(party_id__in=party_ids) | Q(production_id=production_id)
+    )
+    out = []
+    for r in _as_of(_with_seq(qs, "reservation"), as_of):
+        if r.status != "active":
+            continue
+        subject_id = {"asset": r.asset_id, "talent": r.talent_id, "party": r.party_id, "production": r.production_id}[r.subject_type]
+        out.append(p.ReservationFact(id=r.pk, seq=r.seq, subject_type=r.subject_type, subject_id=subject_id, uses=frozenset(r.uses), effective_date=r.effective_date))
+    return out
+
+
+def talents_named_in(prompt: str) -> set[int]:
+    """Return the ids of registered talent whose name, professional name or alias the prompt
+    contains, whatever the case or accents (one indexed query)."""
+    grams = ngrams(prompt or "")
+    if not grams:
+        return set()
+    return set(TalentName.objects.filter(normalized__in=grams).values_list("talent_id", flat=True))
+
+
+def snapshot(*, production_id: int, inputs: list[p.InputFact], talent_ids: set[int], as_of: int | None = None, today=None) -> p.Snapshot:
+    """Return the records that concern a request, as of ledger sequence number as_of (now if None)."""
+    as_of = ledger_head() if as_of is None else as_of
+    asset_ids = [i.asset_id for i in inputs if i.asset_id is not None]
+    party_ids = [i.owner_party_id for i in inputs if i.owner_party_id is not None]
+    talents = {t.pk: p.TalentFact(t.pk, t.professional_name or t.legal_name, t.is_deceased, t.is_minor) for t in Talent.objects.filter(pk__in=talent_ids)}
+    return p.Snapshot(
+        ledger_size=as_of,
+        today=today or datetime.date.today(),
+        grants=tuple(grant_facts(production_id, asset_ids, as_of)),
+        consents=tuple(consent_facts(production_id, talent_ids, as_of)),
+        reservations=tuple(reservation_facts(production_id=production_id, asset_ids=asset_ids, talent_ids=talent_ids, party_ids=party_ids, as_of=as_of)),
+        talents=talents,
+    )

@@ -1,0 +1,433 @@
+"""Writes of the generation gate: submit a request (and decide it), sign off, queue, run, retry.
+
+Every decision, sign-off and state change that matters is a ledger entry written in the same
+transaction as the record.
+"""
+
+import datetime
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rightsledger import validation as v
+from rightsledger import vocab
+from rightsledger.errors import Conflict, Errors
+from rightsledger.ledger import actor_of, ledger_append
+from rightsledger.models import Asset
+from rightsledger.services import asset_register, inspect_upload, store_content
+from rightsledger.tlog.entry import canonical
+
+from . import policy as p
+from . import selectors
+from .engines import EngineError, get_engine
+from .models import INPUT_ROLES, Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
+
+log = logging.getLogger(__name__)
+
+MAX_INPUTS = 64
+WORKER = "system:worker"
+
+
+# --- Facts for the policy ---------------------------------------------------------------------
+
+
+def request_facts(request: GenerationRequest) -> p.RequestFact:
+    """Return the policy's view of a stored request (2 queries)."""
+    engine = get_engine(request.engine)
+    inputs = []
+    for i in request.inputs.select_related("asset"):
+        asset = i.asset
+        note = ""
+        if i.match == "sha256":
+            note = "identified by its SHA-256"
+        elif i.match == "fingerprint":
+            note = f"a re-encoded copy of asset A-{i.asset_id} (score {i.match_score:.2f})"
+        inputs.append(
+            p.InputFact(
+                position=i.position, role=i.role, asset_id=i.asset_id, match=i.match, match_note=note,
+                owner_party_id=asset.owner_id if asset else None, talent_id=asset.talent_id if asset else None,
+                modality=i.modality or "face",
+            )
+        )
+    likeness_talents = {i.talent_id for i in inputs if i.role == "likeness" and i.talent_id}
+    prompt_talents = set(request.talents.values_list("id", flat=True)) - likeness_talents
+    return p.RequestFact(
+        production_id=request.production_id,
+        shot_code=request.shot.code,
+        engine=p.EngineFact(request.engine, request.engine_version, bool(engine and engine.trains_on_inputs)),
+        intended_use=request.intended_use,
+        media=frozenset(request.media),
+        territories=p.Territories.of(request.territories, request.territory_exclusions),
+        languages=frozenset(request.languages),
+        window=p.Window(request.release_start, request.release_end),
+        inputs=tuple(inputs),
+        prompt_talent_ids=frozenset(prompt_talents),
+    )
+
+
+def _evaluate(request: GenerationRequest) -> p.Outcome:
+    facts = request_facts(request)
+    talent_ids = {i.talent_id for i in facts.inputs if i.talent_id} | set(facts.prompt_talent_ids)
+    snap = selectors.snapshot(production_id=request.production_id, inputs=list(facts.inputs), talent_ids=talent_ids)
+    return p.evaluate(facts, snap)
+
+
+def _record_decision(request: GenerationRequest, outcome: str, reasons: list[dict], ledger_size: int, kind: str, actor: str) -> Decision:
+    decision = Decision.objects.create(request=request, kind=kind, outcome=outcome, reasons=reasons, ledger_size=ledger_size)
+    entry = ledger_append(
+        entry_type=f"generation.{'decided' if kind == 'gate' else 'rechecked'}",
+        actor=actor,
+        payload={
+            "request": request.pk,
+            "decision": decision.pk,
+            "kind": kind,
+            "outcome": outcome,
+            "ledger_size": ledger_size,
+            # The sentences name people; the ledger keeps their digest and the records relied on.
+            "reasons_sha256": hashlib.sha256(canonical(reasons)).hexdigest(),
+            "reasons": [{k: r[k] for k in ("rule", "outcome", "subject", "records")} for r in reasons],
+        },
+        record_type="generation_request",
+        record_id=request.pk,
+        production=request.production,
+    )
+    Decision.objects.filter(pk=decision.pk).update(ledger_seq=entry.seq)
+    decision.ledger_seq = entry.seq
+    return decision
+
+
+def _event(request: GenerationRequest, entry_type: str, actor: str, **payload):
+    return ledger_append(
+        entry_type=entry_type,
+        actor=actor,
+        payload={"request": request.pk, **payload},
+        record_type="generation_request",
+        record_id=request.pk,
+        production=request.production,
+    )
+
+
+# --- Submit -----------------------------------------------------------------------------------
+
+
+def _resolve_inputs(errors: Errors, production, inputs: list[dict]) -> list[dict]:
+    """Identify each input: a registered asset, or an upload matched by its SHA-256."""
+    if not inputs:
+        errors.add("inputs", "required", "Give at least one input: a registered asset or an uploaded file, with its role.")
+        return []
+    if len(inputs) > MAX_INPUTS:
+        errors.add("inputs", "too_many", f"A request takes at most {MAX_INPUTS} inputs.")
+        return []
+    resolved = []
+    for n, item in enumerate(inputs, start=1):
+        role, asset, upload = item.get("role"), item.get("asset"), item.get("upload")
+        modality = item.get("modality") or "face"
+        if role not in INPUT_ROLES:
+            errors.add("inputs", "role_unknown", f"Input {n}: role {role!r} is not one of {', '.join(INPUT_ROLES)}.")
+        if modality not in vocab.MODALITIES:
+            errors.add("inputs", "modality_unknown", f"Input {n}: modality {modality!r} is not one of {', '.join(vocab.MODALITIES)}.")
+        if (asset is None) == (upload is None):
+            errors.add("inputs", "asset_or_upload", f"Input {n}: give either a registered asset or an uploaded file, not both or neither.")
+            continue
+        if asset is not None:
+            if asset.production_id != production.pk:
+                errors.add("inputs", "asset_other_production", f"Input {n}: asset {asset.pk} is not registered in this production.")
+                continue
+            resolved.append({"position": n, "role": role, "asset": asset, "sha256": asset.sha256, "match": "registered", "modality": modality})
+            continue
+        try:
+            info, data = inspect_upload(upload, kind="generated")
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.add("inputs", "upload_invalid", f"Input {n} ({getattr(upload, 'name', 'upload')}): {message}")
+            continue
+        match = Asset.objects.filter(production=production, sha256=info.sha256).first()
+        if match is None:
+            store_content(info.sha256, data)  # kept for the audit trail of what was refused
+        resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": "sha256" if match else "unregistered", "modality": modality})
+    return resolved
+
+
+def request_submit(
+    *,
+    actor,
+    production,
+    shot,
+    engine: str,
+    engine_version: str | None = None,
+    prompt: str = "",
+    parameters: dict | None = None,
+    seed: int,
+    intended_use: str,
+    media,
+    territories,
+    territory_exclusions=None,
+    languages=None,
+    release_start: datetime.date,
+    release_end: datetime.date,
+    inputs: list[dict],
+) -> GenerationRequest:
+    """Record a generation request and the gate's decision on it, and return the request."""
+    errors = Errors()
+    parameters = parameters or {}
+    eng = get_engine(engine)
+    if eng is None:
+        errors.add("engine", "engine_unknown", f"No engine named {engine!r}; see /api/engines/ for the engines and their versions.")
+    else:
+        if engine_version and engine_version != eng.version:
+            errors.add("engine_version", "engine_version_unknown", f"{engine} is at version {eng.version}, not {engine_version}.")
+        for problem in eng.check_params(parameters):
+            errors.add("parameters", "parameter_invalid", problem)
+        if intended_use in vocab.GENERATION_USES and intended_use not in eng.uses:
+            errors.add("intended_use", "engine_use_mismatch", f"{engine} is made for {', '.join(eng.uses)}, not {intended_use.replace('_', ' ')}.")
+    v.choice(errors, "intended_use", intended_use, vocab.GENERATION_USES)
+    if shot is None or shot.production_id != production.pk:
+        errors.add("shot", "shot_other_production", "The shot must belong to the request's production.")
+    media = v.listed(errors, "media", media, vocab.MEDIA, what="medium")
+    territories, territory_exclusions = v.territories(errors, territories, territory_exclusions)
+    languages = v.languages(errors, languages)
+    if release_start and release_end and release_end < release_start:
+        errors.add("release_end", "window_end_before_start", f"The release window ends ({release_end}) before it starts ({release_start}).")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**48:
+        errors.add("seed", "seed_invalid", "Give the seed as a whole number from 0 to 2^48 - 1.")
+    if len(prompt or "") > 4000:
+        errors.add("prompt", "prompt_too_long", "The prompt is limited to 4,000 characters.")
+    resolved = _resolve_inputs(errors, production, inputs)
+    if eng is not None and resolved:
+        for problem in eng.check_inputs([r["role"] for r in resolved]):
+            errors.add("inputs", "inputs_missing_role", problem)
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        request = GenerationRequest.objects.create(
+            production=production, shot=shot, requester=actor, engine=engine, engine_version=eng.version, prompt=prompt or "",
+            parameters=parameters, seed=seed, intended_use=intended_use, media=media, territories=territories,
+            territory_exclusions=territory_exclusions, languages=languages, release_start=release_start, release_end=release_end,
+            status="refused",
+        )
+        RequestInput.objects.bulk_create(
+            [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"], modality=r["modality"]) for r in resolved]
+        )
+        talents = {r["asset"].talent_id for r in resolved if r["role"] == "likeness" and r["asset"] is not None and r["asset"].talent_id}
+        talents |= selectors.talents_named_in(prompt)
+        request.talents.set(talents)
+        _event(
+            request, "generation.requested", actor_of(actor), shot=shot.pk, engine=engine, engine_version=eng.version, seed=seed,
+            intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
+            languages=languages, release_window=[release_start.isoformat(), release_end.isoformat()],
+            prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
+            inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"]} for r in resolved],
+        )
+        outcome = _evaluate(request)
+        _record_decision(request, outcome.outcome, outcome.to_json(), outcome.ledger_size, "gate", actor_of(actor))
+        request.status = outcome.outcome
+        request.save(update_fields=["status", "updated_at"])
+    return request
+
+
+# --- Sign-off and queueing ----------------------------------------------------------------------
+
+
+def request_sign_off(*, actor, request: GenerationRequest, approve: bool, comment: str) -> SignOff:
+    """A clearance user who is not the requester approves or refuses a needs_clearance decision."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": ValidationError("Say why you approve or refuse: the comment is part of the record.", code="required")})
+    with transaction.atomic():
+        locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.requester_id == actor.pk:
+            raise PermissionDenied("The requester cannot sign off their own request: another clearance user must.")
+        if locked.status != "needs_clearance":
+            signed = SignOff.objects.filter(request=locked).select_related("approver").last()
+            if signed:
+                raise Conflict(
+                    f"This request was already {'approved' if signed.approved else 'refused'} by user {signed.approver_id} at "
+                    f"{signed.created_at:%Y-%m-%d %H:%M:%S} UTC.", code="already_signed_off",
+                )
+            raise Conflict(f"This request is {locked.status.replace('_', ' ')}, not awaiting a sign-off.", code="not_awaiting_sign_off")
+        decision = locked.decisions.filter(kind="gate").latest("id")
+        try:
+            with transaction.atomic():
+                sign_off = SignOff.objects.create(decision=decision, request=locked, approver=actor, approved=approve, comment=comment.strip())
+        except IntegrityError:
+            raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off")
+        entry = _event(locked, "generation.signed_off", actor_of(actor), decision=decision.pk, sign_off=sign_off.pk, approved=approve,
+                       comment_sha256=hashlib.sha256(sign_off.comment.encode()).hexdigest())
+        SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
+        locked.status = "approved" if approve else "refused"
+        locked.save(update_fields=["status", "updated_at"])
+    request.refresh_from_db()
+    return sign_off
+
+
+def _enqueue(request_id: int) -> None:
+    from .tasks import request_run
+
+    transaction.on_commit(lambda: request_run.delay(request_id))
+
+
+def request_queue(*, actor, request: GenerationRequest) -> GenerationRequest:
+    """Queue an approved request (signed off where it had to be) to run."""
+    with transaction.atomic():
+        locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != "approved":
+            why = {
+                "refused": "it was refused; see the decision's reasons",
+                "needs_clearance": "it is waiting for a clearance sign-off",
+                "queued": "it is already queued",
+                "running": "it is running",
+                "succeeded": "its output is already recorded",
+                "stopped": "the check at run time refused it; submit a new request",
+                "failed": "it failed; retry it instead",
+            }[locked.status]
+            raise Conflict(f"This request cannot be queued: {why}.", code=f"not_queueable_{locked.status}")
+        locked.status = "queued"
+        locked.save(update_fields=["status", "updated_at"])
+        _event(locked, "generation.queued", actor_of(actor))
+        _enqueue(locked.pk)
+    request.refresh_from_db()
+    return request
+
+
+def request_retry(*, actor, request: GenerationRequest) -> GenerationRequest:
+    """Queue a failed request again."""
+    request_reap_stale()
+    with transaction.atomic():
+        locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != "failed":
+            raise Conflict(f"Only a failed request can be retried; this one is {locked.status.replace('_', ' ')}.", code="not_retryable")
+        locked.status = "queued"
+        locked.failure = ""
+        locked.save(update_fields=["status", "failure", "updated_at"])
+        _event(locked, "generation.retried", actor_of(actor), attempts=locked.attempts)
+        _enqueue(locked.pk)
+    request.refresh_from_db()
+    return request
+
+
+def request_reap_stale(*, now=None) -> int:
+    """Mark failed every running request whose lease has run out (its worker was lost)."""
+    now = now or timezone.now()
+    reaped = 0
+    with transaction.atomic():
+        for req in GenerationRequest.objects.select_for_update(skip_locked=True).filter(status="running", lease_expires__lt=now):
+            req.status = "failed"
+            req.failure = (f"The worker running attempt {req.attempts} was lost (its lease ran out at "
+                           f"{req.lease_expires:%Y-%m-%d %H:%M:%S} UTC). Nothing was recorded; retry it.")
+            req.lease_expires = None
+            req.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
+            _event(req, "generation.failed", WORKER, attempt=req.attempts, cause="worker_lost")
+            reaped += 1
+    return reaped
+
+
+# --- Run ----------------------------------------------------------------------------------------
+
+
+def _run_check(request: GenerationRequest) -> Decision:
+    """Evaluate the policy against the ledger as it is now. Items that need clearance pass only
+    if the request's approving sign-off covered them."""
+    outcome = _evaluate(request)
+    reasons = outcome.to_json()
+    effective = outcome.outcome
+    if effective == p.NEEDS_CLEARANCE:
+        sign_off = SignOff.objects.filter(request=request, approved=True).select_related("decision").last()
+        signed = {(r["rule"], r["subject"]) for r in sign_off.decision.reasons if r["outcome"] == p.NEEDS_CLEARANCE} if sign_off else set()
+        needed = outcome.needing_clearance()
+        if sign_off and needed <= signed:
+            effective = p.APPROVED
+            reasons.append({"rule": "R4", "outcome": p.PASS, "subject": "request", "records": [],
+                            "message": f"The items needing clearance were signed off by user {sign_off.approver_id} (sign-off {sign_off.pk}).", "remedy": ""})
+        else:
+            new = sorted(f"{rule} {subject}" for rule, subject in needed - signed)
+            reasons.append({"rule": "R4", "outcome": p.NEEDS_CLEARANCE, "subject": "request", "records": [],
+                            "message": f"Items need clearance that no sign-off covered: {', '.join(new)}.",
+                            "remedy": "Submit a new request for sign-off."})
+    return _record_decision(request, effective, reasons, outcome.ledger_size, "run_check", WORKER)
+
+
+def _sign(request: GenerationRequest, decision: Decision, result) -> tuple[bytes, str]:
+    """Return the bytes to record for the output. Provenance signing plugs in here."""
+    return result.data, result.media_type
+
+
+def request_run(*, request_id: int) -> str:
+    """Run a queued request: re-check, run the engine, record the output once. Safe to run twice.
+
+    Returns what happened: succeeded, already_done, already_running, not_queued, stopped or failed.
+    """
+    from .runner import engine_start
+
+    lease = datetime.timedelta(seconds=settings.GENERATION_RUN_LEASE_SECONDS)
+    with transaction.atomic():
+        request = GenerationRequest.objects.select_for_update().select_related("shot", "production").get(pk=request_id)
+        if GenerationOutput.objects.filter(request=request).exists():
+            return "already_done"
+        now = timezone.now()
+        if request.status == "running" and request.lease_expires and request.lease_expires > now:
+            return "already_running"
+        if request.status not in ("queued", "running"):
+            return "not_queued"
+        request.status = "running"
+        request.attempts += 1
+        request.lease_expires = now + lease
+        request.save(update_fields=["status", "attempts", "lease_expires", "updated_at"])
+        _event(request, "generation.started", WORKER, attempt=request.attempts)
+    attempt = request.attempts
+
+    with transaction.atomic():
+        decision = _run_check(request)
+        if decision.outcome != p.APPROVED:
+            request.status = "stopped"
+            request.failure = "The check at run time refused it: " + " ".join(r["message"] for r in decision.reasons if r["outcome"] != p.PASS)
+            request.lease_expires = None
+            request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
+            _event(request, "generation.stopped", WORKER, decision=decision.pk)
+            return "stopped"
+
+    started = time.perf_counter()
+    try:
+        result = engine_start(decision=decision)
+    except EngineError as exc:
+        _fail(request, attempt, str(exc))
+        return "failed"
+    engine_seconds = time.perf_counter() - started
+    data, media_type = _sign(request, decision, result)
+
+    with transaction.atomic():
+        request = GenerationRequest.objects.select_for_update().get(pk=request_id)
+        if GenerationOutput.objects.filter(request=request).exists():
+            return "already_done"
+        ext = {"image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
+        upload = ContentFile(data, name=f"{request.shot.code}_req{request.pk}.{ext}")
+        asset, _ = asset_register(actor=None, production=request.production, upload=upload, kind="generated", origin="generated",
+                                  title=f"{request.engine} output for {request.shot.code} (request {request.pk})")
+        from provenance.services import lineage_record
+
+        for i in request.inputs.filter(asset__isnull=False):
+            lineage_record(parent=i.asset, child=asset, role=i.role, request=request)
+        output = GenerationOutput.objects.create(request=request, asset=asset, run_decision=decision, engine_metadata=result.metadata, engine_seconds=engine_seconds)
+        entry = _event(request, "generation.output_recorded", WORKER, output_asset=asset.pk, sha256=asset.sha256, decision=decision.pk, attempt=attempt)
+        GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
+        request.status = "succeeded"
+        request.lease_expires = None
+        request.failure = ""
+        request.save(update_fields=["status", "lease_expires", "failure", "updated_at"])
+    return "succeeded"
+
+
+def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
+    with transaction.atomic():
+        locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != "running" or locked.attempts != attempt:
+            return
+        locked.status = "failed"
+        locked.failure = message
+        locked.lease_expires = None
+        locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
+        _event(locked, "generation.failed", WORKER, attempt=attempt, cause="engine_error", message=message[:500])
