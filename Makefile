@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rightsledger
 DEMO_ENV := DJANGO_DEBUG=1
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret-key-$(shell hostname)-rightsledger-0123456789 \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0 \
-	TEST_CELERY_BROKER_URL=$(or $(TEST_CELERY_BROKER_URL),redis://127.0.0.1:6379/15)
+	CELERY_BROKER_URL=$(or $(TEST_CELERY_BROKER_URL),redis://127.0.0.1:6379/15) CELERY_TASK_ALWAYS_EAGER=1
 
 .PHONY: demo test venv services migrate bench clean
 

@@ -30,7 +30,9 @@ from .. import factories as f
 from .test_engines import ModelServer
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# The test settings (make test) configure Redis as the broker and run tasks eagerly; these
+# tests turn eager mode off so that tasks go through Redis to the worker.
+BROKER = os.environ.get("CELERY_BROKER_URL", "")
 LEASE_SECONDS = 4
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,18 +59,17 @@ def model_server():
 
 @pytest.fixture
 def broker():
+    if not BROKER.startswith("redis://"):
+        pytest.fail("These tests need CELERY_BROKER_URL set to a Redis database; run them with make test.")
     try:
         client = redis.Redis.from_url(BROKER)
         client.ping()
     except redis.ConnectionError:
         pytest.fail(f"Redis is not reachable at {BROKER}: start it (make test starts it when it is installed).")
     client.flushdb()
-    old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
-    app.conf.broker_url = BROKER
-    app.conf.result_backend = BROKER
     app.conf.task_always_eager = False
     yield client
-    app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = old
+    app.conf.task_always_eager = True
     client.flushdb()
 
 
