@@ -300,22 +300,22 @@ def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, 
         return Reason(rule, REFUSED, subject, f"{prefix} has no rights grant for this production.",
                       f"Record a grant from the rights holder that permits {use} for this production.", (ref,))
     active = [g for g in concerning if g.status == "active"]
-    revoked = [g for g in concerning if g.status != "active"]
-    in_term = [g for g in active if g.term.covers(request.window)]
-    if not in_term:
-        if active:
-            g = max(active, key=lambda g: (g.term.end or datetime.date.max))
-            return Reason(rule, REFUSED, subject, f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
-                          "Extend the grant's term by amendment, or move the release window inside it.", (ref, _grant_ref(g)))
-        g = revoked[0]
+    if not active:
+        g = concerning[0]
         return Reason(rule, REFUSED, subject, f"{prefix}: its grant {g.id} has been revoked.",
                       "Obtain and record a new grant from the rights holder.", (ref, _grant_ref(g)))
-    with_use = [g for g in in_term if use in g.uses]
+    with_use = [g for g in active if use in g.uses]
     if not with_use:
-        return Reason(rule, REFUSED, subject, f"{prefix}: no grant permits {use} (grant{'s' if len(in_term) > 1 else ''} "
-                      f"{', '.join(str(g.id) for g in in_term)} permit{'' if len(in_term) > 1 else 's'} only "
-                      f"{', '.join(sorted(set().union(*(g.uses for g in in_term))))}).",
-                      f"Obtain a grant or an amendment that permits {use}.", (ref, *map(_grant_ref, in_term)))
+        return Reason(rule, REFUSED, subject, f"{prefix}: no grant permits {use} (grant{'s' if len(active) > 1 else ''} "
+                      f"{', '.join(str(g.id) for g in active)} permit{'' if len(active) > 1 else 's'} only "
+                      f"{', '.join(sorted(set().union(*(g.uses for g in active))))}).",
+                      f"Obtain a grant or an amendment that permits {use}.", (ref, *map(_grant_ref, active)))
+    in_term = [g for g in with_use if g.term.covers(request.window)]
+    if not in_term:
+        g = max(with_use, key=lambda g: (g.term.end or datetime.date.max))
+        return Reason(rule, REFUSED, subject, f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
+                      "Extend the grant's term by amendment, or move the release window inside it.", (ref, _grant_ref(g)))
+    with_use = in_term
     gaps, relied = _coverage(request, with_use, use)
     if gaps:
         return Reason(rule, REFUSED, subject, f"{prefix}: {'; '.join(gaps)}.",
@@ -343,18 +343,18 @@ def _consent_problem(request: RequestFact, talent: TalentFact, c: ConsentFact, m
     """Return (problem, remedy) if the consent does not cover the use, else None."""
     if c.status != "active":
         return f"consent {c.id} has been revoked", "Ask the performer for a new consent."
-    if not c.term.covers(request.window):
-        return f"consent {c.id} {c.term.gap(request.window)}", "Amend the consent's term, or move the release window inside it."
-    lacking = modalities - c.modalities
-    if lacking:
-        return f"consent {c.id} does not cover {', '.join(sorted(lacking))}", "Obtain consent for that modality, or remove the input."
     if request.intended_use in c.prohibited_uses:
         return f"consent {c.id} prohibits {request.intended_use.replace('_', ' ')}", "This use cannot be made of the performer's likeness."
     if request.intended_use not in c.permitted_uses:
-        return (f"consent {c.id} permits {', '.join(sorted(c.permitted_uses))}, not {request.intended_use.replace('_', ' ')}",
+        return (f"consent {c.id} permits {', '.join(sorted(u.replace('_', ' ') for u in c.permitted_uses))}, not {request.intended_use.replace('_', ' ')}",
                 "Obtain consent for this specific use.")
+    lacking = modalities - c.modalities
+    if lacking:
+        return f"consent {c.id} does not cover {', '.join(sorted(lacking))}", "Obtain consent for that modality, or remove the input."
     if c.permitted_shots and request.shot_code not in c.permitted_shots:
         return f"consent {c.id} does not include shot {request.shot_code}", "Amend the consent to name this shot."
+    if not c.term.covers(request.window):
+        return f"consent {c.id} {c.term.gap(request.window)}", "Amend the consent's term, or move the release window inside it."
     missing_media = request.media - c.media
     if missing_media:
         return f"consent {c.id} does not cover {', '.join(sorted(missing_media))}", "Narrow the release media or amend the consent."

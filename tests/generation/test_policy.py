@@ -225,7 +225,7 @@ def test_r2_no_consent_is_refused():
         ({"modalities": ("body",)}, {}, "does not cover face"),
         ({}, {"modality": "voice"}, "does not cover voice"),
         ({"prohibited": ("likeness",), "permitted": ("crowd_fill",)}, {}, "prohibits likeness"),
-        ({"permitted": ("crowd_fill",)}, {}, "permits crowd_fill, not likeness"),
+        ({"permitted": ("crowd_fill",)}, {}, "permits crowd fill, not likeness"),
         ({"shots": ("EP101_SH0010",)}, {}, "does not include shot EP102_SH0040"),
         ({"media": ("svod",)}, {}, "does not cover theatrical"),
         ({"territories": ("US",)}, {}, "does not cover FR"),

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.seed()
             self.stdout.write(self.style.SUCCESS("Seeded the demo studio Harbour Pictures."))
+            self.run_requests()
         else:
             self.stdout.write("The demo studio is already seeded.")
         self.print_logins(url)
@@ -148,6 +149,44 @@ class Command(BaseCommand):
         services.reservation_create(actor=clearance, studio=studio, subject_type="party", party=stock, uses=["ai_training", "ai_generative_training"], source="tdmrep", effective_date=datetime.date(2025, 6, 1), note="Northlight publishes tdm-reservation: 1")
         for user in users.values():
             Token.objects.get_or_create(user=user)
+
+    def run_requests(self):
+        """Two generation requests on the seeded data: one approved and run, one refused."""
+        from generation import services as gen
+
+        User = get_user_model()
+        producer = User.objects.get(username="producer")
+        night = Studio.objects.get(slug="harbour").productions.get(code="long-night")
+        shot = night.shots.get(code="EP102_SH0040")
+        plate = night.assets.get(title="Harbour rooftop plate")
+        extras = night.assets.get(title="Crowd element A")
+        window = dict(release_start=datetime.date(2026, 9, 1), release_end=datetime.date(2031, 8, 31))
+
+        approved = gen.request_submit(
+            actor=producer, production=night, shot=shot, engine="set_extension", parameters={"target_aspect": 2.39}, seed=2026,
+            prompt="extend the harbour rooftop to scope", intended_use="set_extension", media=["theatrical", "svod"],
+            territories=["WORLD"], inputs=[{"asset": plate, "role": "plate"}], **window,
+        )
+        if approved.status == "approved":
+            gen.request_queue(actor=producer, request=approved)
+            approved.refresh_from_db()
+        refused = gen.request_submit(
+            actor=producer, production=night, shot=shot, engine="crowd_fill", parameters={"count": 40}, seed=7,
+            prompt="fill the quay with onlookers, Mara Vega among them", intended_use="crowd_fill", media=["theatrical"],
+            territories=["US", "GB"], inputs=[{"asset": plate, "role": "plate"}, {"asset": extras, "role": "element"}], **window,
+        )
+        for req in (approved, refused):
+            decision = req.decisions.filter(kind="gate").latest("id")
+            self.stdout.write("")
+            self.stdout.write(f"Generation request {req.pk} ({req.engine} for {shot.code}): {decision.outcome.upper()}, now {req.status}")
+            for r in decision.reasons:
+                self.stdout.write(f"  [{r['rule']} {r['outcome']}] {r['message']}")
+                if r["outcome"] != "pass" and r["remedy"]:
+                    self.stdout.write(f"      to pass: {r['remedy']}")
+            output = getattr(req, "output", None)
+            if output is not None:
+                a = output.asset
+                self.stdout.write(f"  output: asset A-{a.pk}, {a.width}x{a.height} {a.media_type}, sha256 {a.sha256[:16]}..., stored at {a.file.name}")
 
     def print_logins(self, url):
         w = self.stdout.write
