@@ -37,45 +37,60 @@ WORKER = "system:worker"
 # --- Facts for the policy ---------------------------------------------------------------------
 
 
-def request_facts(request: GenerationRequest) -> p.RequestFact:
-    """Return the policy's view of a stored request (2 queries)."""
-    engine = get_engine(request.engine)
+def _facts(*, production_id, shot_code, engine, intended_use, media, territories, territory_exclusions, languages,
+           release_start, release_end, resolved: list[dict], talent_ids: set[int]) -> p.RequestFact:
+    """Return the policy's view of a request from its resolved inputs (no query)."""
+    eng = get_engine(engine)
     inputs = []
-    for i in request.inputs.select_related("asset"):
-        asset = i.asset
-        note = ""
-        if i.match == "sha256":
-            note = "identified by its SHA-256"
-        elif i.match == "fingerprint":
-            note = f"a re-encoded copy of asset A-{i.asset_id} (score {i.match_score:.2f})"
+    for r in resolved:
+        asset = r["asset"]
+        note = {"sha256": "identified by its SHA-256"}.get(r["match"], "")
+        if r["match"] == "fingerprint":
+            note = f"a re-encoded copy of asset A-{asset.pk} (score {r.get('match_score') or 0:.2f})"
         inputs.append(
             p.InputFact(
-                position=i.position, role=i.role, asset_id=i.asset_id, match=i.match, match_note=note,
+                position=r["position"], role=r["role"], asset_id=asset.pk if asset else None, match=r["match"], match_note=note,
                 owner_party_id=asset.owner_id if asset else None, talent_id=asset.talent_id if asset else None,
-                modality=i.modality or "face",
+                modality=r.get("modality") or "face",
             )
         )
     likeness_talents = {i.talent_id for i in inputs if i.role == "likeness" and i.talent_id}
-    prompt_talents = set(request.talents.values_list("id", flat=True)) - likeness_talents
     return p.RequestFact(
-        production_id=request.production_id,
-        shot_code=request.shot.code,
-        engine=p.EngineFact(request.engine, request.engine_version, bool(engine and engine.trains_on_inputs)),
-        intended_use=request.intended_use,
-        media=frozenset(request.media),
-        territories=p.Territories.of(request.territories, request.territory_exclusions),
-        languages=frozenset(request.languages),
-        window=p.Window(request.release_start, request.release_end),
+        production_id=production_id,
+        shot_code=shot_code,
+        engine=p.EngineFact(engine, eng.version if eng else "", bool(eng and eng.trains_on_inputs)),
+        intended_use=intended_use,
+        media=frozenset(media),
+        territories=p.Territories.of(territories, territory_exclusions),
+        languages=frozenset(languages),
+        window=p.Window(release_start, release_end),
         inputs=tuple(inputs),
-        prompt_talent_ids=frozenset(prompt_talents),
+        prompt_talent_ids=frozenset(set(talent_ids) - likeness_talents),
     )
 
 
-def _evaluate(request: GenerationRequest) -> p.Outcome:
-    facts = request_facts(request)
+def request_facts(request: GenerationRequest) -> p.RequestFact:
+    """Return the policy's view of a stored request (2 queries)."""
+    resolved = [
+        {"position": i.position, "role": i.role, "asset": i.asset, "match": i.match, "match_score": i.match_score, "modality": i.modality}
+        for i in request.inputs.select_related("asset")
+    ]
+    return _facts(
+        production_id=request.production_id, shot_code=request.shot.code, engine=request.engine, intended_use=request.intended_use,
+        media=request.media, territories=request.territories, territory_exclusions=request.territory_exclusions,
+        languages=request.languages, release_start=request.release_start, release_end=request.release_end, resolved=resolved,
+        talent_ids=set(request.talents.values_list("id", flat=True)),
+    )
+
+
+def _decide(facts: p.RequestFact) -> p.Outcome:
     talent_ids = {i.talent_id for i in facts.inputs if i.talent_id} | set(facts.prompt_talent_ids)
-    snap = selectors.snapshot(production_id=request.production_id, inputs=list(facts.inputs), talent_ids=talent_ids)
+    snap = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=talent_ids)
     return p.evaluate(facts, snap)
+
+
+def _evaluate(request: GenerationRequest) -> p.Outcome:
+    return _decide(request_facts(request))
 
 
 def _record_decision(request: GenerationRequest, outcome: str, reasons: list[dict], ledger_size: int, kind: str, actor: str) -> Decision:
@@ -116,7 +131,7 @@ def _event(request: GenerationRequest, entry_type: str, actor: str, **payload):
 # --- Submit -----------------------------------------------------------------------------------
 
 
-def _resolve_inputs(errors: Errors, production, inputs: list[dict]) -> list[dict]:
+def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unregistered: bool = True) -> list[dict]:
     """Identify each input: a registered asset, or an upload matched by its SHA-256."""
     if not inputs:
         errors.add("inputs", "required", "Give at least one input: a registered asset or an uploaded file, with its role.")
@@ -148,32 +163,15 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict]) -> list[dict
                 errors.add("inputs", "upload_invalid", f"Input {n} ({getattr(upload, 'name', 'upload')}): {message}")
             continue
         match = Asset.objects.filter(production=production, sha256=info.sha256).first()
-        if match is None:
+        if match is None and keep_unregistered:
             store_content(info.sha256, data)  # kept for the audit trail of what was refused
         resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": "sha256" if match else "unregistered", "modality": modality})
     return resolved
 
 
-def request_submit(
-    *,
-    actor,
-    production,
-    shot,
-    engine: str,
-    engine_version: str | None = None,
-    prompt: str = "",
-    parameters: dict | None = None,
-    seed: int,
-    intended_use: str,
-    media,
-    territories,
-    territory_exclusions=None,
-    languages=None,
-    release_start: datetime.date,
-    release_end: datetime.date,
-    inputs: list[dict],
-) -> GenerationRequest:
-    """Record a generation request and the gate's decision on it, and return the request."""
+def _validated(*, production, shot, engine, engine_version, prompt, parameters, seed, intended_use, media, territories,
+               territory_exclusions, languages, release_start, release_end, inputs, keep_unregistered=True) -> dict:
+    """Check a request's values; return them cleaned, with the inputs resolved. Raises ValidationError."""
     errors = Errors()
     parameters = parameters or {}
     eng = get_engine(engine)
@@ -198,33 +196,81 @@ def request_submit(
         errors.add("seed", "seed_invalid", "Give the seed as a whole number from 0 to 2^48 - 1.")
     if len(prompt or "") > 4000:
         errors.add("prompt", "prompt_too_long", "The prompt is limited to 4,000 characters.")
-    resolved = _resolve_inputs(errors, production, inputs)
+    resolved = _resolve_inputs(errors, production, inputs, keep_unregistered=keep_unregistered)
     if eng is not None and resolved:
         for problem in eng.check_inputs([r["role"] for r in resolved]):
             errors.add("inputs", "inputs_missing_role", problem)
     errors.raise_if_any()
+    talents = {r["asset"].talent_id for r in resolved if r["role"] == "likeness" and r["asset"] is not None and r["asset"].talent_id}
+    talents |= selectors.talents_named_in(prompt)
+    return dict(
+        production=production, shot=shot, engine=engine, engine_version=eng.version, prompt=prompt or "", parameters=parameters,
+        seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
+        languages=languages, release_start=release_start, release_end=release_end, resolved=resolved, talents=talents,
+    )
 
+
+def _facts_of(values: dict) -> p.RequestFact:
+    return _facts(
+        production_id=values["production"].pk, shot_code=values["shot"].code, engine=values["engine"], intended_use=values["intended_use"],
+        media=values["media"], territories=values["territories"], territory_exclusions=values["territory_exclusions"],
+        languages=values["languages"], release_start=values["release_start"], release_end=values["release_end"],
+        resolved=values["resolved"], talent_ids=values["talents"],
+    )
+
+
+def request_check(*, production, shot, engine, engine_version=None, prompt="", parameters=None, seed=0, intended_use, media,
+                  territories, territory_exclusions=None, languages=None, release_start, release_end, inputs) -> p.Outcome:
+    """Return what the gate would decide for a request, recording nothing."""
+    values = _validated(
+        production=production, shot=shot, engine=engine, engine_version=engine_version, prompt=prompt, parameters=parameters,
+        seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
+        languages=languages, release_start=release_start, release_end=release_end, inputs=inputs, keep_unregistered=False,
+    )
+    return _decide(_facts_of(values))
+
+
+def request_submit(
+    *,
+    actor,
+    production,
+    shot,
+    engine: str,
+    engine_version: str | None = None,
+    prompt: str = "",
+    parameters: dict | None = None,
+    seed: int,
+    intended_use: str,
+    media,
+    territories,
+    territory_exclusions=None,
+    languages=None,
+    release_start: datetime.date,
+    release_end: datetime.date,
+    inputs: list[dict],
+) -> GenerationRequest:
+    """Record a generation request and the gate's decision on it, and return the request."""
+    values = _validated(
+        production=production, shot=shot, engine=engine, engine_version=engine_version, prompt=prompt, parameters=parameters,
+        seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
+        languages=languages, release_start=release_start, release_end=release_end, inputs=inputs,
+    )
+    resolved, talents = values.pop("resolved"), values.pop("talents")
     with transaction.atomic():
-        request = GenerationRequest.objects.create(
-            production=production, shot=shot, requester=actor, engine=engine, engine_version=eng.version, prompt=prompt or "",
-            parameters=parameters, seed=seed, intended_use=intended_use, media=media, territories=territories,
-            territory_exclusions=territory_exclusions, languages=languages, release_start=release_start, release_end=release_end,
-            status="refused",
-        )
+        request = GenerationRequest.objects.create(requester=actor, status="refused", **values)
         RequestInput.objects.bulk_create(
-            [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"], modality=r["modality"]) for r in resolved]
+            [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"],
+                          match_score=r.get("match_score"), modality=r["modality"]) for r in resolved]
         )
-        talents = {r["asset"].talent_id for r in resolved if r["role"] == "likeness" and r["asset"] is not None and r["asset"].talent_id}
-        talents |= selectors.talents_named_in(prompt)
         request.talents.set(talents)
         _event(
-            request, "generation.requested", actor_of(actor), shot=shot.pk, engine=engine, engine_version=eng.version, seed=seed,
-            intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
-            languages=languages, release_window=[release_start.isoformat(), release_end.isoformat()],
+            request, "generation.requested", actor_of(actor), shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
+            intended_use=intended_use, media=request.media, territories=request.territories, territory_exclusions=request.territory_exclusions,
+            languages=request.languages, release_window=[release_start.isoformat(), release_end.isoformat()],
             prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
             inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"]} for r in resolved],
         )
-        outcome = _evaluate(request)
+        outcome = _decide(_facts_of({**values, "resolved": resolved, "talents": talents}))
         _record_decision(request, outcome.outcome, outcome.to_json(), outcome.ledger_size, "gate", actor_of(actor))
         request.status = outcome.outcome
         request.save(update_fields=["status", "updated_at"])

@@ -123,3 +123,9 @@ class RequestOut(serializers.ModelSerializer):
 class SignOffIn(StrictSerializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(allow_blank=True)
+
+
+class CheckOut(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["approved", "refused", "needs_clearance"])
+    ledger_size = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.DictField())

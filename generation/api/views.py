@@ -4,6 +4,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,8 +31,8 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         fresh = self.get_queryset().get(pk=request_obj.pk)
         return Response(s.RequestOut(fresh, context={"request": self.request}).data, status=code)
 
-    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut})
-    def create(self, request):
+    def parse(self, request):
+        """Parse a request body into the service's arguments (shared by create and check)."""
         parsed = s.RequestIn(data=request.data, context={"request": request})
         parsed.is_valid(raise_exception=True)
         data = dict(parsed.validated_data)
@@ -44,17 +45,24 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             if item["asset"] is not None:
                 asset = visible_assets.filter(pk=item["asset"]).first()
                 if asset is None:
-                    from rest_framework.exceptions import ValidationError
-
                     raise ValidationError({"inputs": [f"Input {n}: no asset {item['asset']} in this production."]})
             upload = request.FILES.get(item["upload"]) if item["upload"] else None
             if item["upload"] and upload is None:
-                from rest_framework.exceptions import ValidationError
-
                 raise ValidationError({"inputs": [f"Input {n}: no uploaded file field named {item['upload']!r} in the form."]})
             inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"]})
-        req = services.request_submit(actor=request.user, production=shot.production, shot=shot, inputs=inputs, **data)
+        return dict(production=shot.production, shot=shot, inputs=inputs, **data)
+
+    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut})
+    def create(self, request):
+        req = services.request_submit(actor=request.user, **self.parse(request))
         return self.respond(req, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RequestIn, responses={200: s.CheckOut})
+    @action(detail=False, methods=["post"])
+    def check(self, request):
+        """What the gate would decide for this request, recording nothing."""
+        outcome = services.request_check(**self.parse(request))
+        return Response({"outcome": outcome.outcome, "ledger_size": outcome.ledger_size, "reasons": outcome.to_json()})
 
     def _get(self, roles, verb):
         obj = self.get_object()

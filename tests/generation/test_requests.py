@@ -270,3 +270,14 @@ def test_engines_are_listed_with_versions(world, api):
     assert set(engines) >= {"atmosphere", "set_extension", "crowd_fill"}
     assert engines["crowd_fill"]["version"] == "1.0.0" and engines["crowd_fill"]["uses"] == ["crowd_fill"]
     assert engines["atmosphere"]["parameters"]["fog_density"]["max"] == 1.0
+
+
+def test_check_answers_the_decision_and_records_nothing(gate, api):
+    before = GenerationRequest.objects.count(), LedgerEntry.objects.count(), Decision.objects.count()
+    response = api(gate.world.producer_a).post("/api/generation/requests/check/", gate.body(territories=["US", "CN"]), format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["outcome"] == "refused" and any("not granted in CN" in r["message"] for r in data["reasons"])
+    assert (GenerationRequest.objects.count(), LedgerEntry.objects.count(), Decision.objects.count()) == before
+    assert api(gate.world.producer_a).post("/api/generation/requests/check/", gate.body(), format="json").json()["outcome"] == "approved"
+    assert api(gate.world.producer_b).post("/api/generation/requests/check/", gate.body(), format="json").status_code == 400
