@@ -200,6 +200,16 @@ class Snapshot:
     reservations: tuple[ReservationFact, ...] = ()
     talents: dict[int, TalentFact] = field(default_factory=dict)
 
+    def grants_by_asset(self) -> dict[int, list[GrantFact]]:
+        index = self.__dict__.get("_by_asset")
+        if index is None:
+            index = {}
+            for g in self.grants:
+                for a in g.asset_ids:
+                    index.setdefault(a, []).append(g)
+            object.__setattr__(self, "_by_asset", index)
+        return index
+
 
 # --- Outcome ----------------------------------------------------------------------------------
 
@@ -293,7 +303,7 @@ def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, 
             rule, REFUSED, subject, f"Input {inp.position} ({inp.role}) is an unregistered input: it matches no registered asset.",
             "Register the file as an asset of this production and record the grant that covers it.",
         )
-    concerning = [g for g in snapshot.grants if inp.asset_id in g.asset_ids and g.production_id == request.production_id]
+    concerning = [g for g in snapshot.grants_by_asset().get(inp.asset_id, ()) if g.production_id == request.production_id]
     ref = RecordRef("asset", inp.asset_id)
     prefix = f"Input {inp.position} ({inp.role}, asset A-{inp.asset_id}{', ' + inp.match_note if inp.match_note else ''})"
     if not concerning:

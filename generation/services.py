@@ -4,6 +4,7 @@ Every decision, sign-off and state change that matters is a ledger entry written
 transaction as the record.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import logging
@@ -83,14 +84,16 @@ def request_facts(request: GenerationRequest) -> p.RequestFact:
     )
 
 
-def _decide(facts: p.RequestFact) -> p.Outcome:
-    talent_ids = {i.talent_id for i in facts.inputs if i.talent_id} | set(facts.prompt_talent_ids)
-    snap = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=talent_ids)
-    return p.evaluate(facts, snap)
+def _decide(facts: p.RequestFact, prompt: str) -> tuple[p.Outcome, set[int]]:
+    """Return the policy's outcome, and every talent involved (likeness inputs and the prompt's names)."""
+    likeness = {i.talent_id for i in facts.inputs if i.talent_id}
+    snap, named = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=prompt)
+    facts = dataclasses.replace(facts, prompt_talent_ids=frozenset(named - likeness))
+    return p.evaluate(facts, snap), likeness | named
 
 
 def _evaluate(request: GenerationRequest) -> p.Outcome:
-    return _decide(request_facts(request))
+    return _decide(request_facts(request), request.prompt)[0]
 
 
 def _record_decision(request: GenerationRequest, outcome: str, reasons: list[dict], ledger_size: int, kind: str, actor: str) -> Decision:
@@ -201,12 +204,10 @@ def _validated(*, production, shot, engine, engine_version, prompt, parameters, 
         for problem in eng.check_inputs([r["role"] for r in resolved]):
             errors.add("inputs", "inputs_missing_role", problem)
     errors.raise_if_any()
-    talents = {r["asset"].talent_id for r in resolved if r["role"] == "likeness" and r["asset"] is not None and r["asset"].talent_id}
-    talents |= selectors.talents_named_in(prompt)
     return dict(
         production=production, shot=shot, engine=engine, engine_version=eng.version, prompt=prompt or "", parameters=parameters,
         seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
-        languages=languages, release_start=release_start, release_end=release_end, resolved=resolved, talents=talents,
+        languages=languages, release_start=release_start, release_end=release_end, resolved=resolved,
     )
 
 
@@ -215,7 +216,7 @@ def _facts_of(values: dict) -> p.RequestFact:
         production_id=values["production"].pk, shot_code=values["shot"].code, engine=values["engine"], intended_use=values["intended_use"],
         media=values["media"], territories=values["territories"], territory_exclusions=values["territory_exclusions"],
         languages=values["languages"], release_start=values["release_start"], release_end=values["release_end"],
-        resolved=values["resolved"], talent_ids=values["talents"],
+        resolved=values["resolved"], talent_ids=set(),
     )
 
 
@@ -227,7 +228,7 @@ def request_check(*, production, shot, engine, engine_version=None, prompt="", p
         seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
         languages=languages, release_start=release_start, release_end=release_end, inputs=inputs, keep_unregistered=False,
     )
-    return _decide(_facts_of(values))
+    return _decide(_facts_of(values), values["prompt"])[0]
 
 
 def request_submit(
@@ -255,13 +256,14 @@ def request_submit(
         seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
         languages=languages, release_start=release_start, release_end=release_end, inputs=inputs,
     )
-    resolved, talents = values.pop("resolved"), values.pop("talents")
+    resolved = values.pop("resolved")
     with transaction.atomic():
         request = GenerationRequest.objects.create(requester=actor, status="refused", **values)
         RequestInput.objects.bulk_create(
             [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"],
                           match_score=r.get("match_score"), modality=r["modality"]) for r in resolved]
         )
+        outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
         request.talents.set(talents)
         _event(
             request, "generation.requested", actor_of(actor), shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
@@ -270,7 +272,6 @@ def request_submit(
             prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
             inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"]} for r in resolved],
         )
-        outcome = _decide(_facts_of({**values, "resolved": resolved, "talents": talents}))
         _record_decision(request, outcome.outcome, outcome.to_json(), outcome.ledger_size, "gate", actor_of(actor))
         request.status = outcome.outcome
         request.save(update_fields=["status", "updated_at"])
