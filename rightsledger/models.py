@@ -338,3 +338,58 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.entry_type}"
+
+
+class LedgerLeaf(models.Model):
+    """The position of an entry in the Merkle tree, given by the sequencer. Never edited."""
+
+    index = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="leaf", db_column="seq")
+
+
+class LedgerNode(models.Model):
+    """The hash of a perfect subtree: level l, index i cover leaves [i * 2^l, (i + 1) * 2^l).
+    The key packs both (level << 56 | index) so a proof's nodes are one indexed IN lookup."""
+
+    key = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    @staticmethod
+    def key_of(level: int, index: int) -> int:
+        return (level << 56) | index
+
+
+class TreeState(models.Model):
+    """The sequencer's progress: one row."""
+
+    size = models.BigIntegerField(default=0)
+    horizon_txid = models.BigIntegerField(default=0)
+    horizon_seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Checkpoint(models.Model):
+    """A signed checkpoint of the tree (C2SP tlog-checkpoint in a signed note). Never edited."""
+
+    size = models.BigIntegerField(primary_key=True)
+    root = models.BinaryField(max_length=32)
+    note = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["size"]
+
+
+class WitnessedCheckpoint(models.Model):
+    """A checkpoint a guild has seen and registered, so that the ledger must stay consistent with it."""
+
+    guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="witnessed_checkpoints")
+    size = models.BigIntegerField()
+    root = models.BinaryField(max_length=32)
+    note = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["guild", "size"], name="witness_guild_size_unique")]
+        ordering = ["size"]

@@ -191,6 +191,7 @@ if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-generation-runs": {"task": "generation.request_reap_stale", "schedule": 60.0},
+    "publish-ledger-checkpoint": {"task": "rightsledger.ledger_publish", "schedule": float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL_SECONDS") or 10)},
 }
 
 # External model servers, as JSON: {"name": {"url": ..., "version": ..., "uses": [...],
@@ -200,8 +201,12 @@ GENERATION_HTTP_ENGINES = json.loads(os.environ.get("GENERATION_HTTP_ENGINES") o
 # marked failed, ready to retry.
 GENERATION_RUN_LEASE_SECONDS = env_int("GENERATION_RUN_LEASE_SECONDS", 900)
 
-# The ledger's origin line, the name under which its checkpoints are published.
+# The ledger's origin line, the name under which its checkpoints are published, and its key.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")
+LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key"))
+# Make a key on first use when none exists: on for development, off in production.
+LEDGER_SIGNING_KEY_CREATE = env_bool("LEDGER_SIGNING_KEY_CREATE", DEBUG)
+LEDGER_CHECKPOINT_INTERVAL_SECONDS = env_int("LEDGER_CHECKPOINT_INTERVAL_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

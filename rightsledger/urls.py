@@ -3,9 +3,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from rightsledger.api import ledger_views
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("ledger/checkpoint", ledger_views.checkpoint_latest, name="ledger-checkpoint"),
+    path("ledger/checkpoint/<int:size>", ledger_views.checkpoint_by_size, name="ledger-checkpoint-size"),
+    path("ledger/verifier-key", ledger_views.verifier_key, name="ledger-verifier-key"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("generation.api.urls")),

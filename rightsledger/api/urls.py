@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import ledger_views, views
 
 router = DefaultRouter()
 router.register("studios", views.StudioViewSet, basename="studio")
@@ -21,5 +21,9 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
+    path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),
+    path("ledger/proofs/consistency/", ledger_views.ConsistencyProofApi.as_view(), name="ledger-consistency"),
+    path("ledger/entries/<int:seq>/bytes/", ledger_views.EntryBytesApi.as_view(), name="ledger-entry-bytes"),
+    path("ledger/witness/", ledger_views.WitnessApi.as_view(), name="ledger-witness"),
     path("", include(router.urls)),
 ]

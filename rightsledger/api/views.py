@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, selectors, services, vocab
+from .. import access, selectors, services, tree, vocab
 from ..errors import PayloadTooLarge
 from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
 from . import rows
@@ -299,6 +299,17 @@ class ConsentViewSet(VersionedViewSet):
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record consents")
         return self.created(services.consent_create(actor=request.user, **data))
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def proofs(self, request, pk=None):
+        """The record's ledger entries with inclusion proofs to the latest checkpoint: a bundle
+        that rightsledger-verify checks offline."""
+        record = self.get_object()
+        entries = selectors.ledger_entries_for(request.user).filter(record_type="consent", chain=record.chain).order_by("seq")
+        response = Response(tree.proof_bundle(list(entries)))
+        response["Content-Disposition"] = f'attachment; filename="consent-{record.chain}-proofs.json"'
+        return response
 
     def amend_service(self, *, actor, record, changes, reason):
         return services.consent_amend(actor=actor, consent=record, changes=changes, reason=reason)

@@ -1,0 +1,145 @@
+"""The verifiable ledger over HTTP: checkpoints (public), proofs, proof bundles, witnesses."""
+
+import base64
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import access, selectors, tree
+from ..models import Checkpoint, Guild
+from .serializers import StrictSerializer
+
+
+def _int(request, name, *, required=True, minimum=0):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        if required:
+            raise ValidationError({name: [f"Give {name}."]})
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationError({name: [f"{name} must be a whole number."]})
+    if number < minimum:
+        raise ValidationError({name: [f"{name} must be at least {minimum}."]})
+    return number
+
+
+def _b64(hashes):
+    return [base64.b64encode(h).decode() for h in hashes]
+
+
+def checkpoint_latest(request):
+    cp = tree.latest_checkpoint()
+    if cp is None:
+        raise Http404("No checkpoint has been published yet.")
+    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+
+
+def checkpoint_by_size(request, size):
+    cp = Checkpoint.objects.filter(size=size).first()
+    if cp is None:
+        raise Http404(f"No checkpoint of size {size}.")
+    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+
+
+def verifier_key(request):
+    return HttpResponse(tree.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8")
+
+
+class InclusionProofApi(APIView):
+    """Inclusion proof of an entry (by seq or leaf_hash) in the tree of a size (the latest checkpoint's by default)."""
+
+    @extend_schema(parameters=[OpenApiParameter("seq", int), OpenApiParameter("leaf_hash", str), OpenApiParameter("tree_size", int)], responses={200: dict})
+    def get(self, request):
+        seq = _int(request, "seq", required=False)
+        leaf_hash = request.query_params.get("leaf_hash")
+        if seq is None and not leaf_hash:
+            raise ValidationError({"seq": ["Give the entry's seq or its leaf_hash (hex)."]})
+        if leaf_hash:
+            try:
+                leaf_hash = bytes.fromhex(leaf_hash)
+                assert len(leaf_hash) == 32
+            except (ValueError, AssertionError):
+                raise ValidationError({"leaf_hash": ["leaf_hash must be 64 hexadecimal characters."]})
+        size = _int(request, "tree_size", required=False, minimum=1)
+        if size is None:
+            cp = tree.latest_checkpoint()
+            if cp is None:
+                raise Http404("No checkpoint has been published yet.")
+            size = cp.size
+        try:
+            leaf = tree.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
+        except LookupError:
+            raise Http404("No such ledger entry.")
+        if not selectors.ledger_entries_for(request.user).filter(seq=leaf.entry_id).exists():
+            raise Http404("No such ledger entry.")
+        return Response(
+            {
+                "seq": leaf.entry_id,
+                "leaf_index": leaf.index,
+                "leaf_hash": bytes(leaf.entry.leaf_hash).hex(),
+                "tree_size": size,
+                "proof": _b64(tree.inclusion_proof(leaf, size)),
+                "checkpoint": getattr(Checkpoint.objects.filter(size=size).first(), "note", None),
+            }
+        )
+
+
+class ConsistencyProofApi(APIView):
+    """Consistency proof between two tree sizes: the larger tree extends the smaller."""
+
+    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: dict})
+    def get(self, request):
+        old, new = _int(request, "from", minimum=1), _int(request, "to", minimum=1)
+        if old > new:
+            raise ValidationError({"from": ["from must not be larger than to."]})
+        if new > tree.tree_size():
+            raise Http404(f"The tree has not reached size {new}.")
+        return Response({"old_size": old, "new_size": new, "proof": _b64(tree.consistency_proof(old, new))})
+
+
+class EntryBytesApi(APIView):
+    """The entry's canonical bytes, exactly as hashed into its leaf."""
+
+    @extend_schema(responses={(200, "application/json"): bytes})
+    def get(self, request, seq):
+        entry = selectors.ledger_entries_for(request.user).filter(seq=seq).first()
+        if entry is None:
+            raise Http404("No such ledger entry.")
+        return HttpResponse(bytes(entry.body), content_type="application/json")
+
+
+class WitnessIn(StrictSerializer):
+    note = serializers.CharField()
+    guild = serializers.IntegerField(required=False)
+
+
+class WitnessApi(APIView):
+    """A guild registers the checkpoints it has seen; the ledger proves consistency to each."""
+
+    def _guild(self, request, guild_id=None):
+        guilds = access.roles_of(request.user).guilds
+        if not guilds:
+            raise PermissionDenied("Only a guild representative witnesses checkpoints.")
+        if guild_id is None:
+            guild_id = min(guilds)
+        if guild_id not in guilds:
+            raise Http404("No such guild.")
+        return Guild.objects.get(pk=guild_id)
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(tree.witness_report(self._guild(request, _int(request, "guild", required=False))))
+
+    @extend_schema(request=WitnessIn, responses={201: dict})
+    def post(self, request):
+        data = WitnessIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        guild = self._guild(request, data.validated_data.get("guild"))
+        w = tree.witness_register(actor=request.user, guild=guild, note_text=data.validated_data["note"])
+        return Response({"guild": guild.pk, "size": w.size, "root": base64.b64encode(bytes(w.root)).decode()}, status=201)

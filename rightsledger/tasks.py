@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(name="rightsledger.ledger_publish")
+def ledger_publish() -> int | None:
+    from .tree import ledger_publish as publish
+
+    checkpoint = publish()
+    return checkpoint.size if checkpoint else None

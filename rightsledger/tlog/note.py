@@ -1,0 +1,127 @@
+"""Checkpoints (C2SP tlog-checkpoint) signed as notes (C2SP signed-note) with Ed25519. Pure.
+
+A checkpoint's text is three lines: the log's origin, the tree size in decimal, and the root hash
+in base64. The signed note is that text, a blank line, and one line per signature:
+"— <key name> <base64(key id || signature)>". The key id is the first four bytes of
+SHA-256(key name || 0x0A || 0x01 || public key). A verifier key is written
+"<name>+<hex key id>+<base64(0x01 || public key)>".
+"""
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ED25519 = b"\x01"
+DASH = "\u2014"
+
+
+class NoteError(Exception):
+    """A malformed note or key."""
+
+
+class SignatureError(NoteError):
+    """A note that is not signed by the expected key: forged, altered, or from another log."""
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + ED25519 + public_key).digest()[:4]
+
+
+def _check_name(name: str) -> None:
+    if not name or any(c.isspace() for c in name) or "+" in name:
+        raise NoteError(f"invalid key name {name!r}: no spaces or '+'")
+
+
+def public_bytes(private_key: Ed25519PrivateKey) -> bytes:
+    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def verifier_key(name: str, private_key: Ed25519PrivateKey) -> str:
+    """The verifier key string a guild or auditor is given."""
+    _check_name(name)
+    pub = public_bytes(private_key)
+    return f"{name}+{key_id(name, pub).hex()}+{base64.b64encode(ED25519 + pub).decode()}"
+
+
+@dataclass(frozen=True)
+class Verifier:
+    name: str
+    id: bytes
+    key: Ed25519PublicKey
+
+    @classmethod
+    def parse(cls, text: str) -> "Verifier":
+        try:
+            name, hex_id, b64 = text.strip().split("+", 2)
+            raw = base64.b64decode(b64, validate=True)
+            kid = bytes.fromhex(hex_id)
+        except (ValueError, binascii.Error) as exc:
+            raise NoteError(f"not a verifier key (name+keyid+base64): {exc}") from exc
+        if len(raw) != 33 or raw[:1] != ED25519:
+            raise NoteError("only Ed25519 verifier keys are supported")
+        if key_id(name, raw[1:]) != kid:
+            raise NoteError("the verifier key's id does not match its name and key")
+        return cls(name, kid, Ed25519PublicKey.from_public_bytes(raw[1:]))
+
+
+def sign(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
+    """Return the signed note for text (which must end with a newline)."""
+    _check_name(name)
+    if not text.endswith("\n") or "\n\n" in text:
+        raise NoteError("a note's text ends with a newline and has no blank line")
+    signature = private_key.sign(text.encode())
+    kid = key_id(name, public_bytes(private_key))
+    return f"{text}\n{DASH} {name} {base64.b64encode(kid + signature).decode()}\n"
+
+
+def open_note(note: str, verifier: Verifier) -> str:
+    """Return the text of a note if the verifier's key signed it; raise NoteError otherwise."""
+    text, sep, sigs = note.rpartition("\n\n")
+    if not sep:
+        raise NoteError("malformed note: no blank line before the signatures")
+    text += "\n"
+    for line in sigs.splitlines():
+        if not line.startswith(DASH + " "):
+            raise NoteError(f"malformed signature line: {line!r}")
+        try:
+            name, b64 = line[2:].split(" ")
+            raw = base64.b64decode(b64, validate=True)
+        except (ValueError, binascii.Error):
+            raise NoteError(f"malformed signature line: {line!r}")
+        if name == verifier.name and raw[:4] == verifier.id:
+            try:
+                verifier.key.verify(raw[4:], text.encode())
+            except InvalidSignature:
+                raise SignatureError(f"the signature by {name} does not verify: the checkpoint was altered or forged")
+            return text
+    raise SignatureError(f"the note carries no signature by {verifier.name}")
+
+
+def checkpoint_text(origin: str, size: int, root: bytes) -> str:
+    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> "Checkpoint":
+        lines = text.split("\n")
+        if len(lines) < 4 or lines[-1] != "":
+            raise NoteError("a checkpoint has an origin, a size and a root hash, one per line")
+        try:
+            size = int(lines[1])
+            root = base64.b64decode(lines[2], validate=True)
+        except (ValueError, binascii.Error):
+            raise NoteError("the checkpoint's size or root hash is malformed")
+        if size < 0 or len(root) != 32 or str(size) != lines[1]:
+            raise NoteError("the checkpoint's size or root hash is malformed")
+        return cls(lines[0], size, root)

@@ -1,0 +1,139 @@
+"""rightsledger-verify: check ledger proofs offline, with only the ledger's public key.
+
+    rightsledger-verify bundle BUNDLE.json --key KEY
+        each entry -> leaf hash -> inclusion proof -> root -> checkpoint signature
+    rightsledger-verify consistency OLD.checkpoint NEW.checkpoint PROOF.json --key KEY
+        the newer checkpoint's tree extends the older one's (history was not rewritten)
+
+KEY is the verifier key string (name+keyid+base64), or @FILE holding it.
+Exit codes: 0 verified, 1 a proof failed, 2 bad input. Imports no Django and needs no database.
+"""
+
+import argparse
+import base64
+import binascii
+import json
+import sys
+
+from .entry import canonical, leaf_hash
+from .merkle import ProofError, verify_consistency, verify_inclusion
+from .note import Checkpoint, NoteError, SignatureError, Verifier, open_note
+
+BUNDLE_FORMAT = "rightsledger-proof-bundle/1"
+
+
+class BadInput(Exception):
+    pass
+
+
+def _b64(value, what) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        raise BadInput(f"{what} is not valid base64")
+
+
+def verify_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
+    """Return the checkpoint if the note is signed by the verifier's key; raise NoteError otherwise."""
+    return Checkpoint.parse(open_note(note, verifier))
+
+
+def verify_bundle(bundle: dict, verifier: Verifier) -> list[str]:
+    """Check every entry of a proof bundle. Return one line per entry verified; raise ProofError,
+    NoteError or BadInput."""
+    if bundle.get("format") != BUNDLE_FORMAT:
+        raise BadInput(f"not a proof bundle (format {bundle.get('format')!r}, expected {BUNDLE_FORMAT})")
+    try:
+        checkpoint = verify_checkpoint(bundle["checkpoint"], verifier)
+    except KeyError:
+        raise BadInput("the bundle has no checkpoint")
+    lines = [f"checkpoint {checkpoint.origin} size {checkpoint.size}: signature by {verifier.name} verified"]
+    entries = bundle.get("entries")
+    if not isinstance(entries, list) or not entries:
+        raise BadInput("the bundle has no entries")
+    for item in entries:
+        try:
+            data = _b64(item["entry"], "entry")
+            index, claimed = int(item["leaf_index"]), bytes.fromhex(item["leaf_hash"])
+            proof = [_b64(p, "proof step") for p in item["proof"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadInput(f"malformed bundle entry: {exc}")
+        try:
+            decoded = json.loads(data)
+        except ValueError:
+            raise ProofError(f"entry at leaf {index} is not JSON")
+        if canonical(decoded) != data:
+            raise ProofError(f"entry at leaf {index} is not in canonical (RFC 8785) form")
+        if leaf_hash(data) != claimed:
+            raise ProofError(f"entry seq {decoded.get('seq')}: its bytes do not hash to the leaf hash given")
+        try:
+            verify_inclusion(index, checkpoint.size, claimed, proof, checkpoint.root)
+        except ProofError as exc:
+            raise ProofError(f"entry seq {decoded.get('seq')} at leaf {index}: {exc}")
+        lines.append(f"entry seq {decoded.get('seq')} ({decoded.get('type')}) at leaf {index}: included in the checkpoint")
+    return lines
+
+
+def verify_checkpoints(old_note: str, new_note: str, proof: dict, verifier: Verifier) -> str:
+    old, new = verify_checkpoint(old_note, verifier), verify_checkpoint(new_note, verifier)
+    if old.origin != new.origin:
+        raise ProofError(f"the checkpoints are of different logs ({old.origin} and {new.origin})")
+    try:
+        steps = [_b64(p, "proof step") for p in proof["proof"]]
+        sizes = int(proof.get("old_size", old.size)), int(proof.get("new_size", new.size))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadInput(f"malformed consistency proof: {exc}")
+    if sizes != (old.size, new.size):
+        raise BadInput(f"the proof is between sizes {sizes}, the checkpoints are {old.size} and {new.size}")
+    verify_consistency(old.size, new.size, old.root, new.root, steps)
+    return f"consistent: the tree of size {new.size} extends the tree of size {old.size}"
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}")
+
+
+def _json(path: str) -> dict:
+    try:
+        return json.loads(_read(path))
+    except ValueError:
+        raise BadInput(f"{path} is not JSON")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="rightsledger-verify", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bundle", help="verify a consent's (or any record's) proof bundle")
+    b.add_argument("bundle")
+    c = sub.add_parser("consistency", help="verify that a newer checkpoint extends an older one")
+    c.add_argument("old")
+    c.add_argument("new")
+    c.add_argument("proof")
+    for p in (b, c):
+        p.add_argument("--key", required=True, help="the ledger's verifier key, or @FILE")
+    args = parser.parse_args(argv)
+    try:
+        key = _read(args.key[1:]) if args.key.startswith("@") else args.key
+        verifier = Verifier.parse(key)
+        if args.command == "bundle":
+            lines = verify_bundle(_json(args.bundle), verifier)
+        else:
+            lines = [verify_checkpoints(_read(args.old), _read(args.new), _json(args.proof), verifier)]
+    except (ProofError, SignatureError) as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return 1
+    except (BadInput, NoteError) as exc:
+        print(f"rightsledger-verify: bad input: {exc}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    print("VERIFIED")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
