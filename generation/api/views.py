@@ -39,11 +39,13 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         shot = data.pop("shot")
         access.require(request.user, shot.production, access.SHOT_ROLES, "request generations")
         inputs = []
-        visible_assets = Asset.objects.filter(production=shot.production)
-        for n, item in enumerate(data.pop("inputs"), start=1):
+        items = data.pop("inputs")
+        wanted = [item["asset"] for item in items if item["asset"] is not None]
+        assets = Asset.objects.filter(production=shot.production, pk__in=wanted).in_bulk() if wanted else {}
+        for n, item in enumerate(items, start=1):
             asset = None
             if item["asset"] is not None:
-                asset = visible_assets.filter(pk=item["asset"]).first()
+                asset = assets.get(item["asset"])
                 if asset is None:
                     raise ValidationError({"inputs": [f"Input {n}: no asset {item['asset']} in this production."]})
             upload = request.FILES.get(item["upload"]) if item["upload"] else None
