@@ -79,13 +79,9 @@ def signing_key() -> SigningKey:
 # --- Sequencing ----------------------------------------------------------------------------------
 
 
-def _node_map(keys) -> dict[int, bytes]:
-    return {k: bytes(h) for k, h in LedgerNode.objects.filter(key__in=list(keys)).values_list("key", "hash")}
-
-
 def _node_reader(keys):
     """Fetch the given (level, index) nodes in one query; return node(level, index) -> hash."""
-    found = _node_map(LedgerNode.key_of(level, index) for level, index in keys)
+    found = _nodes(LedgerNode.key_of(level, index) for level, index in keys)
 
     def node(level, index):
         try:
@@ -191,18 +187,35 @@ def _b64(hashes) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
 
-def leaf_for(*, seq: int | None = None, leaf_hash: bytes | None = None) -> LedgerLeaf:
-    qs = LedgerLeaf.objects.select_related("entry")
-    leaf = qs.filter(entry__seq=seq).first() if seq is not None else qs.filter(entry__leaf_hash=leaf_hash).first()
-    if leaf is None:
-        exists = LedgerEntry.objects.filter(seq=seq).exists() if seq is not None else LedgerEntry.objects.filter(leaf_hash=leaf_hash).exists()
-        if exists:
-            raise Conflict("The entry is recorded but not yet in the tree; its proof is available after the next checkpoint.", code="not_yet_sequenced")
+@dataclass(frozen=True)
+class Leaf:
+    index: int
+    seq: int
+    leaf_hash: bytes
+
+
+def leaf_for(*, seq: int | None = None, leaf_hash: bytes | None = None) -> Leaf:
+    """The tree position of an entry, by sequence number or leaf hash (one indexed read)."""
+    with connection.cursor() as cursor:
+        if seq is not None:
+            cursor.execute("SELECT l.index, e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.seq = %s", [seq])
+        else:
+            cursor.execute("SELECT l.index, e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.leaf_hash = %s LIMIT 1", [leaf_hash])
+        row = cursor.fetchone()
+    if row is None:
         raise LookupError("No such ledger entry.")
-    return leaf
+    if row[0] is None:
+        raise Conflict("The entry is recorded but not yet in the tree; its proof is available after the next checkpoint.", code="not_yet_sequenced")
+    return Leaf(row[0], row[1], bytes(row[2]))
 
 
-def inclusion_proof(leaf: LedgerLeaf, size: int) -> list[bytes]:
+def _nodes(keys) -> dict[int, bytes]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key, hash FROM rightsledger_ledgernode WHERE key = ANY(%s)", [list(keys)])
+        return {k: bytes(h) for k, h in cursor.fetchall()}
+
+
+def inclusion_proof(leaf, size: int) -> list[bytes]:
     """The inclusion proof of a leaf in the tree of a given size: O(log n) nodes, one query."""
     if leaf.index >= size:
         raise Conflict(f"Leaf {leaf.index} is not in the tree of size {size}; ask against a later checkpoint.", code="not_in_tree")
@@ -221,7 +234,7 @@ def proof_bundle(entries) -> dict:
     checkpoint = latest_checkpoint()
     bundle = {"format": BUNDLE_FORMAT, "checkpoint": checkpoint.note if checkpoint else None, "verifier_key": signing_key().verifier_key,
               "entries": [], "pending": []}
-    leaves = {leaf.entry_id: leaf for leaf in LedgerLeaf.objects.filter(entry__in=[e.seq for e in entries])}
+    leaves = {seq: Leaf(index, seq, b"") for index, seq in LedgerLeaf.objects.filter(entry__in=[e.seq for e in entries]).values_list("index", "entry_id")}
     for entry in entries:
         leaf = leaves.get(entry.seq)
         if checkpoint is None or leaf is None or leaf.index >= checkpoint.size:
@@ -293,40 +306,37 @@ class AuditResult:
     problems: list[str]
 
 
-def ledger_audit(*, chunk: int = 20_000) -> AuditResult:
-    """Recompute every leaf from its entry's bytes, and the latest checkpoint's root from the
-    leaves; verify the checkpoint's signature. Name the first divergence."""
-    import hashlib
+def ledger_audit() -> AuditResult:
+    """Recompute every leaf hash from its entry's bytes and the latest checkpoint's root from
+    those leaves, and verify the checkpoint's signature. Name the first divergence.
 
+    The leaf hashes are recomputed by the database (SHA-256 over each stored entry, in C, next
+    to the data); the tree above them is recomputed here.
+    """
     problems = []
     checkpoint = latest_checkpoint()
     size = checkpoint.size if checkpoint else 0
-    leaves = []
-    first_bad = None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT l.index, e.seq, e.body, e.leaf_hash, n.hash FROM rightsledger_ledgerleaf l "
-            "JOIN rightsledger_ledgerentry e ON e.seq = l.seq "
-            "LEFT JOIN rightsledger_ledgernode n ON n.key = l.index "
-            "ORDER BY l.index"
-        )
-        expected = 0
-        while True:
-            rows = cursor.fetchmany(chunk)
-            if not rows:
-                break
-            for index, seq, body, stored, node_hash in rows:
-                if index != expected and first_bad is None:
-                    first_bad = f"leaf {expected} is missing from the tree"
-                expected = index + 1
-                computed = hashlib.sha256(b"\x00" + bytes(body)).digest()
-                leaves.append(computed)
-                if first_bad is None and computed != bytes(stored):
-                    first_bad = f"entry seq {seq} (leaf {index}) was altered: its bytes no longer hash to its recorded leaf hash"
-                elif first_bad is None and node_hash is not None and computed != bytes(node_hash):
-                    first_bad = f"entry seq {seq} (leaf {index}) differs from the leaf the tree was built with"
-    if first_bad:
-        problems.append(first_bad)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT l.index, e.seq, sha256('\\x00'::bytea || e.body), e.leaf_hash FROM rightsledger_ledgerleaf l "
+                "JOIN rightsledger_ledgerentry e ON e.seq = l.seq ORDER BY l.index"
+            )
+            rows = cursor.fetchall()
+        else:
+            cursor.execute(
+                "SELECT l.index, e.seq, e.body, e.leaf_hash FROM rightsledger_ledgerleaf l "
+                "JOIN rightsledger_ledgerentry e ON e.seq = l.seq ORDER BY l.index"
+            )
+            rows = [(i, seq, merkle.hash_leaf(bytes(body)), stored) for i, seq, body, stored in cursor.fetchall()]
+    leaves = [bytes(r[2]) for r in rows]
+    for position, (index, seq, computed, stored) in enumerate(rows):
+        if index != position:
+            problems.append(f"leaf {position} is missing from the tree")
+            break
+        if bytes(computed) != bytes(stored):
+            problems.append(f"entry seq {seq} (leaf {index}) was altered: its bytes no longer hash to its recorded leaf hash")
+            break
     if checkpoint:
         try:
             note.open_note(checkpoint.note, note.Verifier.parse(signing_key().verifier_key))

@@ -76,13 +76,13 @@ class InclusionProofApi(APIView):
             leaf = tree.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
         except LookupError:
             raise Http404("No such ledger entry.")
-        if not selectors.ledger_entries_for(request.user).filter(seq=leaf.entry_id).exists():
+        if not selectors.ledger_entries_for(request.user).filter(seq=leaf.seq).exists():
             raise Http404("No such ledger entry.")
         return Response(
             {
-                "seq": leaf.entry_id,
+                "seq": leaf.seq,
                 "leaf_index": leaf.index,
-                "leaf_hash": bytes(leaf.entry.leaf_hash).hex(),
+                "leaf_hash": leaf.leaf_hash.hex(),
                 "tree_size": size,
                 "proof": _b64(tree.inclusion_proof(leaf, size)),
                 "checkpoint": getattr(Checkpoint.objects.filter(size=size).first(), "note", None),
