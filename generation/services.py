@@ -398,11 +398,6 @@ def _run_check(request: GenerationRequest) -> Decision:
     return _record_decision(request, effective, reasons, outcome.ledger_size, "run_check", WORKER)
 
 
-def _sign(request: GenerationRequest, decision: Decision, result) -> tuple[bytes, str]:
-    """Return the bytes to record for the output. Provenance signing plugs in here."""
-    return result.data, result.media_type
-
-
 def request_run(*, request_id: int) -> str:
     """Run a queued request: re-check, run the engine, record the output once. Safe to run twice.
 
@@ -444,7 +439,13 @@ def request_run(*, request_id: int) -> str:
         _fail(request, attempt, str(exc))
         return "failed"
     engine_seconds = time.perf_counter() - started
-    data, media_type = _sign(request, decision, result)
+    from provenance.services import SigningError, lineage_record, output_record, output_sign
+
+    try:
+        data, media_type, signing = output_sign(request=request, decision=decision, result=result)
+    except SigningError as exc:
+        _fail(request, attempt, str(exc))
+        return "failed"
 
     with transaction.atomic():
         request = GenerationRequest.objects.select_for_update().get(pk=request_id)
@@ -454,10 +455,9 @@ def request_run(*, request_id: int) -> str:
         upload = ContentFile(data, name=f"{request.shot.code}_req{request.pk}.{ext}")
         asset, _ = asset_register(actor=None, production=request.production, upload=upload, kind="generated", origin="generated",
                                   title=f"{request.engine} output for {request.shot.code} (request {request.pk})")
-        from provenance.services import lineage_record
-
         for i in request.inputs.filter(asset__isnull=False):
             lineage_record(parent=i.asset, child=asset, role=i.role, request=request)
+        output_record(asset=asset, signing=signing)
         output = GenerationOutput.objects.create(request=request, asset=asset, run_decision=decision, engine_metadata=result.metadata, engine_seconds=engine_seconds)
         entry = _event(request, "generation.output_recorded", WORKER, output_asset=asset.pk, sha256=asset.sha256, decision=decision.pk, attempt=attempt)
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)

@@ -19,3 +19,48 @@ class LineageEdge(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["parent", "child", "role"], name="lineage_edge_unique")]
         indexes = [models.Index(fields=["child"]), models.Index(fields=["parent"])]
+
+
+class SigningIdentity(models.Model):
+    """A certificate chain that signs outputs. The key is a path to a 0600 file, or a callback
+    (KMS/HSM); never key material. Retired identities are kept, for verification and audit."""
+
+    name = models.CharField(max_length=100, unique=True)
+    chain_pem = models.TextField(help_text="Signer certificate first, then intermediates")
+    key_path = models.CharField(max_length=500, blank=True)
+    passphrase_env = models.CharField(max_length=100, blank=True, help_text="Environment variable holding the key's passphrase")
+    passphrase_file = models.CharField(max_length=500, blank=True)
+    callback = models.CharField(max_length=200, blank=True, help_text="package.module:function that signs bytes (KMS/HSM)")
+    subject = models.CharField(max_length=500)
+    issuer = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)
+    not_after = models.DateTimeField()
+    development = models.BooleanField(default=False)
+    active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="one_active_identity")]
+
+
+class SignedOutput(models.Model):
+    """An output signed with Content Credentials: which identity, which manifest."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.PROTECT, related_name="signed")
+    identity = models.ForeignKey(SigningIdentity, on_delete=models.PROTECT, related_name="+")
+    manifest_label = models.CharField(max_length=200, db_index=True)
+    manifest = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AssetCredential(models.Model):
+    """The Content Credentials a registered asset carried when it was ingested."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.PROTECT, related_name="credential")
+    validation_state = models.CharField(max_length=16)
+    failures = models.JSONField(default=list)
+    active_manifest = models.CharField(max_length=200, blank=True)
+    manifest_store = models.JSONField()
+    training_mining = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)

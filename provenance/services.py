@@ -1,11 +1,325 @@
-"""Writes of provenance: lineage edges."""
+"""Writes of provenance: signing identities, signing outputs with Content Credentials, lineage
+edges, do-not-train propagation, and the credentials read from files at ingest."""
 
-from rightsledger.models import Asset
+import datetime
+import io
+import json
+import logging
+import os
+from pathlib import Path
 
-from .models import LineageEdge
+import c2pa
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image
+
+from rightsledger import services as rl
+from rightsledger.ledger import ledger_append
+from rightsledger.models import Asset, LedgerEntry, TrainingReservation
+
+from . import identity as ident
+from . import manifest as mf
+from .models import AssetCredential, LineageEdge, SignedOutput, SigningIdentity
+
+log = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+THUMBNAIL_SIZE = 256
+
+
+class SigningError(Exception):
+    """An output cannot be signed (no identity, unsupported format...)."""
+
+
+# --- Lineage -------------------------------------------------------------------------------------
 
 
 def lineage_record(*, parent: Asset, child: Asset, role: str, request=None) -> LineageEdge:
     """Record that parent went into child in a role; recording it again returns the same edge."""
     edge, _ = LineageEdge.objects.get_or_create(parent=parent, child=child, role=role, defaults={"request": request})
     return edge
+
+
+# --- Identities ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identity_register(*, name: str, chain_pem: str, key_path: str = "", passphrase_env: str = "", passphrase_file: str = "",
+                      callback: str = "", development: bool = False, activate: bool = True) -> SigningIdentity:
+    """Register a signing identity and, by default, make it the active one (the previous one is
+    retired, and kept for verification). Checks that the key opens and matches the chain."""
+    info = ident.chain_info(chain_pem)
+    if key_path and not callback:
+        if not Path(key_path).exists():
+            raise SigningError(f"No key file at {key_path}.")
+        os.chmod(key_path, 0o600)
+        key = ident.load_key(Path(key_path), _passphrase(passphrase_env, passphrase_file))
+        from cryptography import x509
+
+        leaf = x509.load_pem_x509_certificates(chain_pem.encode())[0]
+        if key.public_key().public_numbers() != leaf.public_key().public_numbers():
+            raise SigningError("The key does not belong to the chain's signer certificate.")
+    elif not callback:
+        raise SigningError("Give the signer's key file or a callback.")
+    if activate:
+        SigningIdentity.objects.filter(active=True).update(active=False, retired_at=timezone.now())
+    identity = SigningIdentity.objects.create(
+        name=name, chain_pem=chain_pem, key_path=key_path, passphrase_env=passphrase_env, passphrase_file=passphrase_file,
+        callback=callback, subject=info["subject"], issuer=info["issuer"], fingerprint=info["fingerprint"], not_after=info["not_after"],
+        development=development, active=activate,
+    )
+    ledger_append(entry_type="signing.identity_registered", actor="system",
+                  payload={"identity": identity.pk, "fingerprint": info["fingerprint"], "subject": info["subject"], "active": activate, "development": development},
+                  record_type="signing_identity", record_id=identity.pk)
+    return identity
+
+
+def identity_dev_init() -> tuple[SigningIdentity, dict]:
+    """Make a development chain under SIGNING_KEYS_DIR and register it as the active identity."""
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    paths = ident.dev_chain_create(Path(settings.SIGNING_KEYS_DIR) / f"dev-{stamp}")
+    identity = identity_register(name=f"dev-{stamp}", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]), development=True)
+    return identity, paths
+
+
+def _passphrase(env: str, path: str) -> bytes | None:
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise SigningError(f"The key's passphrase variable {env} is not set.")
+        return value.encode()
+    if path:
+        return Path(path).read_bytes().strip()
+    return None
+
+
+def active_identity() -> SigningIdentity:
+    identity = SigningIdentity.objects.filter(active=True).first()
+    if identity is None:
+        raise SigningError("No active signing identity: run `manage.py signing init --dev`, or import the studio's chain.")
+    return identity
+
+
+def signer_for(identity: SigningIdentity) -> c2pa.Signer:
+    callback = ident.callback_from_path(identity.callback) if identity.callback else None
+    return ident.make_signer(chain_pem=identity.chain_pem, key_path=identity.key_path or None,
+                             passphrase=_passphrase(identity.passphrase_env, identity.passphrase_file), callback=callback)
+
+
+# --- Signing -------------------------------------------------------------------------------------
+
+
+def reserved_uses_for(*, production, input_assets, talent_ids) -> tuple[frozenset[str], list[str]]:
+    """The most restrictive reservation for an output: the production's default (every AI use
+    reserved), the reservations on its inputs through any depth of lineage (and on their owners),
+    and the training permissions of its talents' consents. Returns (uses, why)."""
+    from .selectors import ancestors
+
+    reserved, why = set(mf.TDM_USES), ["production default: every AI use reserved"]
+    asset_ids = {a.pk for a in input_assets}
+    for a in list(input_assets):
+        asset_ids |= set(ancestors(a.pk))
+    owners = set(Asset.objects.filter(pk__in=asset_ids, owner__isnull=False).values_list("owner_id", flat=True))
+    current = TrainingReservation.objects.filter(replaced_by__isnull=True, status="active")
+    for r in current.filter(asset_id__in=asset_ids) | current.filter(party_id__in=owners) | current.filter(talent_id__in=talent_ids):
+        reserved |= set(r.uses)
+        why.append(f"reservation {r.pk} on {r.subject_type} {r.asset_id or r.party_id or r.talent_id}")
+    from rightsledger.models import ConsentRecord
+
+    for c in ConsentRecord.objects.filter(talent_id__in=talent_ids, production=production, replaced_by__isnull=True):
+        if c.training_permission == "none":
+            reserved |= {"ai_training", "ai_generative_training"}
+            why.append(f"consent {c.pk} permits no training")
+    return frozenset(reserved), why
+
+
+def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
+    """A JPEG thumbnail from the pixels the engine already holds (decoding only if it holds none)."""
+    img = image if image is not None else Image.open(io.BytesIO(data))
+    thumb = img.convert("RGB")
+    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    buf = io.BytesIO()
+    thumb.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def with_xmp(data: bytes, media_type: str, image: Image.Image | None, reserved: frozenset[str]) -> bytes:
+    """The output re-encoded with IPTC plus:DataMining in its XMP (JPEG and PNG)."""
+    xmp = mf.xmp_packet(reserved)
+    img = image if image is not None else Image.open(io.BytesIO(data))
+    buf = io.BytesIO()
+    if media_type == "image/jpeg":
+        img.save(buf, "JPEG", quality=95, xmp=xmp)
+    else:
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode())
+        img.save(buf, "PNG", pnginfo=info, compress_level=1)
+    return buf.getvalue()
+
+
+def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients_data: list[tuple[mf.Ingredient, bytes]],
+               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str]:
+    """Sign an image with its manifest. Returns (signed bytes, manifest definition, manifest label)."""
+    if media_type not in mf.SIGNABLE:
+        raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce {' or '.join(sorted(mf.SIGNABLE))}.")
+    identity = identity or active_identity()
+    facts = mf.OutputFacts(**{**facts.__dict__, "thumbnail": "thumbnail.jpg"})
+    definition = mf.build(facts)
+    context = c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
+    builder = c2pa.Builder(definition, context=context)
+    builder.add_resource("thumbnail.jpg", io.BytesIO(_thumbnail(image, data)))
+    for ingredient, content in ingredients_data:
+        builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, io.BytesIO(content))
+    out = io.BytesIO()
+    builder.sign(signer_for(identity), media_type, io.BytesIO(data), out)
+    signed = out.getvalue()
+    reader = c2pa.Reader(media_type, io.BytesIO(signed))
+    label = json.loads(reader.json())["active_manifest"]
+    return signed, definition, label
+
+
+def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
+    """Sign a generation's output: the manifest names the decision and the ledger entry and
+    checkpoint that prove it. Returns (bytes, media type, what to record)."""
+    from rightsledger import tree
+
+    media_type = result.media_type
+    if media_type not in mf.SIGNABLE:
+        raise SigningError(f"The engine produced {media_type}; only {' and '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded.")
+    inputs = list(request.inputs.select_related("asset").order_by("position"))
+    talent_ids = set(request.talents.values_list("id", flat=True))
+    reserved, why = reserved_uses_for(production=request.production, input_assets=[i.asset for i in inputs], talent_ids=talent_ids)
+    ledger = {"seq": decision.ledger_seq}
+    entry = LedgerEntry.objects.filter(seq=decision.ledger_seq).first()
+    if entry is not None:
+        ledger["leaf_hash"] = bytes(entry.leaf_hash).hex()
+    # Publish now (a worker, not a web request) so the file can carry the checkpoint that covers
+    # its decision, and its inclusion proof.
+    try:
+        checkpoint = tree.ledger_publish() or tree.latest_checkpoint()
+        leaf = tree.leaf_for(seq=decision.ledger_seq)
+        if checkpoint is not None and leaf.index < checkpoint.size:
+            ledger.update(
+                leaf_index=leaf.index,
+                checkpoint={"origin": settings.LEDGER_ORIGIN, "size": checkpoint.size, "root": bytes(checkpoint.root).hex()},
+                inclusion_proof=[h.hex() for h in tree.inclusion_proof(leaf, checkpoint.size)],
+            )
+    except Exception as exc:  # the proof can always be fetched later; signing must not wait on it
+        log.warning("output of request %s signed without a checkpoint: %s", request.pk, exc)
+    consents = []
+    for r in decision.reasons:
+        for ref in r.get("records", []):
+            if ref["type"] == "consent":
+                e = LedgerEntry.objects.filter(seq=ref["seq"]).first()
+                consents.append({"id": ref["id"], "seq": ref["seq"], "leaf_hash": bytes(e.leaf_hash).hex() if e else None})
+    facts = mf.OutputFacts(
+        title=f"{request.shot.code} - {request.engine} output (request {request.pk})",
+        engine=request.engine,
+        engine_version=request.engine_version,
+        generator_version=VERSION,
+        ingredients=tuple(
+            mf.Ingredient(title=i.asset.original_filename or f"asset {i.asset_id}", media_type=i.asset.media_type, role=i.role, asset_id=i.asset_id, sha256=i.asset.sha256)
+            for i in inputs
+        ),
+        reserved_uses=reserved,
+        decision={
+            "request": request.pk,
+            "decision": decision.pk,
+            "outcome": decision.outcome,
+            "ledger": ledger,
+            "consents": sorted({c["id"]: c for c in consents}.values(), key=lambda c: c["id"]),
+            "signed_at": timezone.now().isoformat(),
+        },
+    )
+    ingredients_data = []
+    for i, ingredient in zip(inputs, facts.ingredients):
+        with i.asset.file.open("rb") as fh:
+            ingredients_data.append((ingredient, fh.read()))
+    data = with_xmp(result.data, media_type, result.image, reserved)
+    identity = active_identity()
+    signed, definition, label = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=ingredients_data, image=result.image, identity=identity)
+    return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why}
+
+
+def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
+    """Record the signing and the output's reservation (in the caller's transaction)."""
+    signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"])
+    ledger_append(entry_type="provenance.output_signed", actor="system:worker",
+                  payload={"asset": asset.pk, "sha256": asset.sha256, "manifest": signing["label"], "identity": signing["identity"].fingerprint},
+                  record_type="asset", record_id=asset.pk, production=asset.production)
+    rl.reservation_create(
+        actor=None, studio=asset.production.studio, subject_type="asset", asset=asset, uses=sorted(signing["reserved"]), source="lineage",
+        effective_date=datetime.date.today(), note="; ".join(signing["why"])[:2000],
+    )
+    return signed
+
+
+# --- Credentials read at ingest ----------------------------------------------------------------
+
+
+def trust_context() -> c2pa.Context:
+    """A reading context that verifies trust against the roots in C2PA_TRUST_ANCHORS."""
+    anchors = "".join(Path(p).read_text() for p in settings.C2PA_TRUST_ANCHORS if p)
+    config = {"verify": {"verify_trust": True}}
+    if anchors:
+        config["trust"] = {"trust_anchors": anchors}
+    return c2pa.Context(settings=c2pa.Settings.from_dict(config))
+
+
+def read_store(data: bytes, media_type: str) -> dict | None:
+    """Return the manifest store of a file, validated against the trusted roots; None if it has none."""
+    try:
+        reader = c2pa.Reader(media_type, io.BytesIO(data), context=trust_context())
+    except c2pa.C2paError as exc:
+        if "ManifestNotFound" in type(exc).__name__ or "not found" in str(exc).lower() or "NotSupported" in type(exc).__name__:
+            return None
+        return {"error": str(exc), "validation_state": "Invalid"}
+    store = json.loads(reader.json())
+    store["validation_state"] = reader.get_validation_state()
+    store["validation_results"] = reader.get_validation_results() or {}
+    return store
+
+
+def training_mining_of(store: dict) -> dict:
+    """The training-mining entries of the active manifest, from cawg.training-mining or the older label."""
+    manifest = store.get("manifests", {}).get(store.get("active_manifest"), {})
+    out = {}
+    for assertion in manifest.get("assertions", []):
+        if assertion.get("label") in ("cawg.training-mining", "c2pa.training-mining"):
+            for key, value in (assertion.get("data", {}).get("entries") or {}).items():
+                out[key.split(".", 1)[1]] = value.get("use")
+    return out
+
+
+def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
+    """Read, validate and keep an ingested asset's Content Credentials. Its training-mining
+    assertion becomes a reservation; ingredients that are our outputs become lineage edges."""
+    if asset.origin == "generated" or AssetCredential.objects.filter(asset=asset).exists():
+        return None
+    with asset.file.open("rb") as fh:
+        data = fh.read()
+    store = read_store(data, asset.media_type)
+    if store is None:
+        return None
+    failures = [f.get("code") for f in (store.get("validation_results", {}).get("activeManifest", {}) or {}).get("failure", [])]
+    tdm = training_mining_of(store) if "error" not in store else {}
+    with transaction.atomic():
+        credential = AssetCredential.objects.create(
+            asset=asset, validation_state=store.get("validation_state") or "Invalid", failures=failures,
+            active_manifest=store.get("active_manifest") or "", manifest_store=store, training_mining=tdm,
+        )
+        reserved = sorted(use for use, v in tdm.items() if v == "notAllowed" and use in mf.TDM_USES)
+        if reserved:
+            rl.reservation_create(actor=None, studio=asset.production.studio, subject_type="asset", asset=asset, uses=reserved,
+                                  source="embedded_c2pa", effective_date=datetime.date.today(),
+                                  note=f"From the file's Content Credentials ({store.get('active_manifest')}).")
+        manifest = store.get("manifests", {}).get(store.get("active_manifest"), {})
+        for ingredient in manifest.get("ingredients", []):
+            label = ingredient.get("active_manifest")
+            parent = SignedOutput.objects.filter(manifest_label=label).select_related("asset").first() if label else None
+            if parent is not None:
+                lineage_record(parent=parent.asset, child=asset, role="ingredient")
+    return credential

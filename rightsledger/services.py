@@ -20,6 +20,7 @@ from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger import actor_of, ledger_append
 from .names import MAX_NAME_WORDS, normalize
+from .signals import asset_registered
 from .models import (
     Asset,
     ConsentRecord,
@@ -395,6 +396,7 @@ def asset_register(
     except IntegrityError:
         # Registered concurrently by another request: same bytes, same asset.
         return Asset.objects.get(production=production, sha256=info.sha256), False
+    transaction.on_commit(lambda: asset_registered.send(sender=Asset, asset_id=asset.pk))
     return asset, True
 
 

@@ -201,6 +201,12 @@ GENERATION_HTTP_ENGINES = json.loads(os.environ.get("GENERATION_HTTP_ENGINES") o
 # marked failed, ready to retry.
 GENERATION_RUN_LEASE_SECONDS = env_int("GENERATION_RUN_LEASE_SECONDS", 900)
 
+# Content Credentials: the roots trusted when verifying (PEM files, comma-separated), and an
+# optional signing callback (package.module:function) for a key held in a KMS or HSM.
+C2PA_TRUST_ANCHORS = env_list("C2PA_TRUST_ANCHORS")
+C2PA_SIGNER_CALLBACK = os.environ.get("C2PA_SIGNER_CALLBACK", "")
+SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
+
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")
 LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key"))

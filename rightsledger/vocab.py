@@ -72,7 +72,8 @@ GENERATION_USES = (
 
 # Training and data-mining uses a reservation (opt-out) can reserve, as in CAWG training-mining.
 RESERVATION_USES = ("ai_training", "ai_generative_training", "ai_inference", "data_mining")
-RESERVATION_SOURCES = ("contract", "talent_request", "guild", "embedded_c2pa", "tdmrep")
+# "lineage": carried to a generated output from its inputs, talents and production.
+RESERVATION_SOURCES = ("contract", "talent_request", "guild", "embedded_c2pa", "tdmrep", "lineage")
 RESERVATION_SUBJECTS = ("asset", "talent", "party", "production")
 
 EXCLUSIVITY = ("exclusive", "non_exclusive")

@@ -35,6 +35,22 @@ def _ledger_flushable(request):
 
 
 @pytest.fixture(autouse=True)
+def ledger_and_signing_keys(request, tmp_path, settings):
+    """Every test gets its own ledger key file and, where it uses the database, a development
+    signing identity, as `manage.py signing init --dev` makes them."""
+    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
+    settings.LEDGER_SIGNING_KEY_CREATE = True
+    settings.SIGNING_KEYS_DIR = tmp_path / "keys"
+    uses_db = {"db", "transactional_db", "world"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")
+    if uses_db:
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames or (request.node.get_closest_marker("django_db") and request.node.get_closest_marker("django_db").kwargs.get("transaction")) else "db")
+        from provenance.services import identity_dev_init
+
+        identity, paths = identity_dev_init()
+        settings.C2PA_TRUST_ANCHORS = [str(paths["root"])]
+
+
+@pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Production serves collected, hashed static files; the tests have not run collectstatic.

@@ -126,6 +126,8 @@ def worker_env(model_server, broker, settings):
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         GENERATION_HTTP_ENGINES=json.dumps(engines),
         GENERATION_RUN_LEASE_SECONDS=str(LEASE_SECONDS),
+        LEDGER_SIGNING_KEY_FILE=settings.LEDGER_SIGNING_KEY_FILE,
+        LEDGER_SIGNING_KEY_CREATE="1",
     )
     workers = []
 

@@ -1,0 +1,94 @@
+"""The C2PA manifest of a generated output, built as plain data. Pure: no ORM.
+
+It says the output is AI-generated (c2pa.created with the IPTC digital source type, the engine as
+software agent), lists every input as an ingredient in the relationship its role implies,
+reserves AI uses (cawg.training-mining, and the older c2pa.training-mining that opt-out tools
+already read), and names the rights decision that allowed it, with the ledger entry and
+checkpoint that prove it. It never names a person.
+"""
+
+from dataclasses import dataclass, field
+
+TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+RELATIONSHIP = {"plate": "parentOf", "element": "componentOf", "reference": "inputTo", "likeness": "inputTo", "style": "inputTo"}
+TDM_USES = ("ai_training", "ai_generative_training", "ai_inference", "data_mining")
+RIGHTSLEDGER_LABEL = "com.rightsledger.decision"
+DMI_PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
+GENERATOR = "Rightsledger"
+# Output formats we sign; anything else is refused.
+SIGNABLE = {"image/jpeg": "jpg", "image/png": "png"}
+
+
+@dataclass(frozen=True)
+class Ingredient:
+    title: str
+    media_type: str
+    role: str
+    asset_id: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class OutputFacts:
+    title: str
+    engine: str
+    engine_version: str
+    generator_version: str
+    ingredients: tuple[Ingredient, ...]
+    reserved_uses: frozenset[str]  # the most restrictive of production, inputs and consents
+    disclosed_parameters: dict = field(default_factory=dict)
+    decision: dict = field(default_factory=dict)  # the Rightsledger assertion's content
+    thumbnail: str | None = None  # resource identifier, if a thumbnail is attached
+
+
+def training_mining(reserved: frozenset[str], prefix: str) -> dict:
+    return {"entries": {f"{prefix}.{use}": {"use": "notAllowed" if use in reserved else "allowed"} for use in TDM_USES}}
+
+
+def build(facts: OutputFacts) -> dict:
+    """Return the manifest definition for c2pa.Builder."""
+    composited = any(i.role == "plate" for i in facts.ingredients)
+    action = {
+        "action": "c2pa.created",
+        "digitalSourceType": COMPOSITE if composited else TRAINED,
+        "softwareAgent": {"name": facts.engine, "version": facts.engine_version},
+    }
+    if facts.disclosed_parameters:
+        action["parameters"] = dict(facts.disclosed_parameters)
+    manifest = {
+        "claim_generator_info": [{"name": GENERATOR, "version": facts.generator_version}],
+        "title": facts.title,
+        "assertions": [
+            {"label": "c2pa.actions.v2", "data": {"actions": [action]}},
+            {"label": "cawg.training-mining", "data": training_mining(facts.reserved_uses, "cawg")},
+            # The older label, with c2pa.* keys, because opt-out tools in use read only that.
+            {"label": "c2pa.training-mining", "data": training_mining(facts.reserved_uses, "c2pa")},
+            {"label": RIGHTSLEDGER_LABEL, "data": dict(facts.decision)},
+        ],
+    }
+    if facts.thumbnail:
+        manifest["thumbnail"] = {"format": "image/jpeg", "identifier": facts.thumbnail}
+    return manifest
+
+
+def ingredient_definition(ingredient: Ingredient) -> dict:
+    return {
+        "title": ingredient.title,
+        "format": ingredient.media_type,
+        "relationship": RELATIONSHIP.get(ingredient.role, "inputTo"),
+        "metadata": {"dataSource": {"type": "localProvider.rightsledger", "details": f"asset {ingredient.asset_id} sha256 {ingredient.sha256}"}},
+    }
+
+
+def xmp_packet(reserved: frozenset[str]) -> bytes:
+    """An XMP packet with IPTC PLUS DataMining: prohibited for AI/ML training when reserved."""
+    value = DMI_PROHIBITED if reserved & {"ai_training", "ai_generative_training"} else "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/">'
+        f'<plus:DataMining rdf:resource="{value}"/>'
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="w"?>'
+    ).encode()

@@ -1,0 +1,100 @@
+"""Reads of provenance: lineage through recursive SQL, and verification of files."""
+
+from django.db import connection
+
+from rightsledger.models import LedgerEntry
+
+from . import manifest as mf
+
+MAX_DEPTH = 64
+
+_ANCESTORS = """
+WITH RECURSIVE up(asset_id, depth) AS (
+    SELECT parent_id, 1 FROM provenance_lineageedge WHERE child_id = %s
+    UNION
+    SELECT e.parent_id, up.depth + 1 FROM provenance_lineageedge e JOIN up ON e.child_id = up.asset_id WHERE up.depth < %s
+)
+SELECT asset_id, min(depth) FROM up GROUP BY asset_id
+"""
+_DESCENDANTS = _ANCESTORS.replace("SELECT parent_id, 1 FROM provenance_lineageedge WHERE child_id", "SELECT child_id, 1 FROM provenance_lineageedge WHERE parent_id").replace(
+    "SELECT e.parent_id, up.depth + 1 FROM provenance_lineageedge e JOIN up ON e.child_id = up.asset_id", "SELECT e.child_id, up.depth + 1 FROM provenance_lineageedge e JOIN up ON e.parent_id = up.asset_id"
+)
+
+
+def ancestors(asset_id: int) -> dict[int, int]:
+    """Every asset that went into this one, at any depth: {asset id: nearest depth}. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCESTORS, [asset_id, MAX_DEPTH])
+        return dict(cursor.fetchall())
+
+
+def descendants(asset_id: int) -> dict[int, int]:
+    """Every asset made from this one, at any depth. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DESCENDANTS, [asset_id, MAX_DEPTH])
+        return dict(cursor.fetchall())
+
+
+def verify(data: bytes, media_type: str) -> dict:
+    """Verify a file's Content Credentials: validation state and failure codes, signer and time,
+    the ingredient tree, the training-mining preferences, and the Rightsledger assertion with
+    whether the decision and ledger entry it names exist here and match."""
+    from generation.models import Decision
+
+    from .services import read_store, training_mining_of
+
+    store = read_store(data, media_type)
+    if store is None:
+        return {"credentials": False, "validation_state": None, "message": "The file carries no Content Credentials."}
+    if "error" in store:
+        return {"credentials": True, "validation_state": "invalid", "failures": ["manifest.unreadable"], "message": store["error"]}
+    manifests = store.get("manifests", {})
+    active = manifests.get(store.get("active_manifest"), {})
+    results = store.get("validation_results", {}).get("activeManifest", {}) or {}
+    sig = active.get("signature_info", {})
+
+    def tree(m, depth=0):
+        out = []
+        for ing in m.get("ingredients", []):
+            node = {"title": ing.get("title"), "format": ing.get("format"), "relationship": ing.get("relationship")}
+            label = ing.get("active_manifest")
+            if label and label in manifests and depth < 8:
+                node["manifest"] = label
+                node["ingredients"] = tree(manifests[label], depth + 1)
+            out.append(node)
+        return out
+
+    ours = next((a.get("data") for a in active.get("assertions", []) if a.get("label") == mf.RIGHTSLEDGER_LABEL), None)
+    check = None
+    if ours:
+        decision = Decision.objects.filter(pk=ours.get("decision"), request_id=ours.get("request")).first()
+        ledger = ours.get("ledger") or {}
+        entry = LedgerEntry.objects.filter(seq=ledger.get("seq")).first() if ledger.get("seq") else None
+        check = {
+            "decision_exists": decision is not None,
+            "decision_matches": bool(decision and decision.outcome == ours.get("outcome") and decision.ledger_seq == ledger.get("seq")),
+            "ledger_entry_matches": bool(entry and bytes(entry.leaf_hash).hex() == ledger.get("leaf_hash")),
+        }
+    return {
+        "credentials": True,
+        "validation_state": (store.get("validation_state") or "Invalid").lower(),
+        "failures": [{"code": f.get("code"), "explanation": f.get("explanation")} for f in results.get("failure", [])],
+        "signer": {"common_name": sig.get("common_name"), "issuer": sig.get("issuer"), "algorithm": sig.get("alg")},
+        "signing_time": sig.get("time") or (ours or {}).get("signed_at"),
+        "active_manifest": store.get("active_manifest"),
+        "claim_generator": active.get("claim_generator_info"),
+        "title": active.get("title"),
+        "ingredients": tree(active),
+        "training_mining": training_mining_of(store),
+        "rightsledger": ours,
+        "rightsledger_check": check,
+    }
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    import filetype
+
+    guess = filetype.guess(data[:8192])
+    return guess.mime if guess else None
+
+

@@ -1,0 +1,6 @@
+"""Signals other apps listen to, so that rightsledger imports neither generation nor provenance."""
+
+from django.dispatch import Signal
+
+# Sent once the transaction that registered an asset has committed; kwargs: asset_id.
+asset_registered = Signal()
