@@ -316,27 +316,35 @@ def ledger_audit() -> AuditResult:
     problems = []
     checkpoint = latest_checkpoint()
     size = checkpoint.size if checkpoint else 0
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # One pass next to the data: every leaf hash recomputed, in tree order, packed into one
+            # value (32 bytes each), and the first leaf whose entry no longer matches its hash.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute(
-                "SELECT l.index, e.seq, sha256('\\x00'::bytea || e.body), e.leaf_hash FROM rightsledger_ledgerleaf l "
-                "JOIN rightsledger_ledgerentry e ON e.seq = l.seq ORDER BY l.index"
+                "SELECT count(*), max(i), string_agg(h, ''::bytea ORDER BY i), min(i) FILTER (WHERE h <> stored) FROM ("
+                "  SELECT l.index AS i, e.leaf_hash AS stored, sha256('\\x00'::bytea || e.body) AS h"
+                "  FROM rightsledger_ledgerleaf l JOIN rightsledger_ledgerentry e ON e.seq = l.seq) AS leaves"
             )
-            rows = cursor.fetchall()
+            count, top, packed, first_altered = cursor.fetchone()
+            altered = None
+            if first_altered is not None:
+                cursor.execute("SELECT seq FROM rightsledger_ledgerleaf WHERE index = %s", [first_altered])
+                altered = (first_altered, cursor.fetchone()[0])
+            packed = bytes(packed or b"")
+            leaves = [packed[i : i + 32] for i in range(0, len(packed), 32)]
+            if count and top != count - 1:
+                problems.append("leaves are missing from the tree")
         else:
             cursor.execute(
                 "SELECT l.index, e.seq, e.body, e.leaf_hash FROM rightsledger_ledgerleaf l "
                 "JOIN rightsledger_ledgerentry e ON e.seq = l.seq ORDER BY l.index"
             )
-            rows = [(i, seq, merkle.hash_leaf(bytes(body)), stored) for i, seq, body, stored in cursor.fetchall()]
-    leaves = [bytes(r[2]) for r in rows]
-    for position, (index, seq, computed, stored) in enumerate(rows):
-        if index != position:
-            problems.append(f"leaf {position} is missing from the tree")
-            break
-        if bytes(computed) != bytes(stored):
-            problems.append(f"entry seq {seq} (leaf {index}) was altered: its bytes no longer hash to its recorded leaf hash")
-            break
+            rows = cursor.fetchall()
+            leaves = [merkle.hash_leaf(bytes(body)) for _, _, body, _ in rows]
+            altered = next(((i, seq) for (i, seq, _, stored), h in zip(rows, leaves) if h != bytes(stored)), None)
+    if altered:
+        problems.append(f"entry seq {altered[1]} (leaf {altered[0]}) was altered: its bytes no longer hash to its recorded leaf hash")
     if checkpoint:
         try:
             note.open_note(checkpoint.note, note.Verifier.parse(signing_key().verifier_key))

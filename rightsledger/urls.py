@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from provenance.api.views import tdmrep
 from rightsledger.api import ledger_views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("generation.api.urls")),
+    path("api/", include("provenance.api.urls")),
+    path(".well-known/tdmrep.json", tdmrep, name="tdmrep"),
     path("api/", include("rightsledger.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -177,6 +177,10 @@ class AssetViewSet(ReadCreateViewSet):
         asset: Asset = self.get_object()
         response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
         response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
+        if asset.origin == "generated":
+            # TDM reservation signals (TDMRep, and the robots convention AI crawlers read).
+            response["tdm-reservation"] = "1"
+            response["X-Robots-Tag"] = "noai, noimageai"
         return response
 
 

@@ -1,0 +1,76 @@
+"""Provenance over HTTP: verify a file, an asset's lineage (JSON, PROV-JSON, SVG), TDMRep."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rightsledger import selectors as rl_selectors
+
+from .. import lineage, selectors
+
+
+class VerifyIn(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class VerifyApi(APIView):
+    """Check a file's Content Credentials. Anyone may ask."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [parsers.MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": VerifyIn}, responses={200: dict})
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Upload the file to verify as the multipart field 'file'."]})
+        if upload.size > settings.ASSET_MAX_BYTES:
+            raise ValidationError({"file": [f"The file is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
+        data = upload.read()
+        media_type = selectors.sniff_media_type(data)
+        if media_type is None:
+            raise ValidationError({"file": [f"{upload.name!r} is not a format Content Credentials can be read from (JPEG, PNG, MP4, ...)."]})
+        return Response(selectors.verify(data, media_type))
+
+
+class LineageApi(APIView):
+    """An asset's ancestors and descendants, with the edges between them."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk, fmt=None):
+        asset = rl_selectors.assets_for(request.user).filter(pk=pk).first()
+        if asset is None:
+            raise Http404("No such asset.")
+        visible = set(rl_selectors.assets_for(request.user).values_list("id", flat=True))
+        assets, edges = lineage.graph_for({asset.pk})
+        # Never reveal another production's asset through lineage.
+        assets = [a for a in assets if a.pk in visible]
+        edges = [e for e in edges if e.parent_id in visible and e.child_id in visible]
+        if fmt == "prov":
+            return HttpResponse(lineage.prov_document(assets, edges).serialize(format="json"), content_type="application/json")
+        if fmt == "svg":
+            return HttpResponse(lineage.svg(assets, edges), content_type="image/svg+xml")
+        up, down = selectors.ancestors(asset.pk), selectors.descendants(asset.pk)
+        return Response(
+            {
+                "asset": asset.pk,
+                "ancestors": [{"asset": a, "depth": d} for a, d in sorted(up.items()) if a in visible],
+                "descendants": [{"asset": a, "depth": d} for a, d in sorted(down.items()) if a in visible],
+                "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "request": e.request_id} for e in edges],
+            }
+        )
+
+
+def tdmrep(request):
+    """TDMRep (W3C CG): every generated output this service serves reserves text and data mining."""
+    return JsonResponse(
+        [{"location": "/api/assets/*/content/", "tdm-reservation": 1, "tdm-policy": ""},
+         {"location": "/media/assets/*", "tdm-reservation": 1, "tdm-policy": ""}],
+        safe=False,
+    )
+
