@@ -81,6 +81,29 @@ def ingredient_definition(ingredient: Ingredient) -> dict:
     }
 
 
+def add_xmp(data: bytes, media_type: str, xmp: bytes) -> bytes:
+    """Insert an XMP packet into encoded JPEG or PNG bytes, without re-encoding the pixels."""
+    import struct
+    import zlib
+
+    if media_type == "image/png":
+        if data[:8] != b"\x89PNG\r\n\x1a\n":
+            raise ValueError("not a PNG")
+        ihdr_end = 8 + 12 + struct.unpack(">I", data[8:12])[0]
+        body = b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + xmp
+        chunk = struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body) & 0xFFFFFFFF)
+        return data[:ihdr_end] + chunk + data[ihdr_end:]
+    if media_type == "image/jpeg":
+        if data[:2] != b"\xff\xd8":
+            raise ValueError("not a JPEG")
+        at = 2
+        if data[2:4] == b"\xff\xe0":  # keep JFIF's APP0 first
+            at = 4 + struct.unpack(">H", data[4:6])[0]
+        payload = b"http://ns.adobe.com/xap/1.0/\x00" + xmp
+        return data[:at] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + data[at:]
+    raise ValueError(f"cannot add XMP to {media_type}")
+
+
 def xmp_packet(reserved: frozenset[str]) -> bytes:
     """An XMP packet with IPTC PLUS DataMining: prohibited for AI/ML training when reserved."""
     value = DMI_PROHIBITED if reserved & {"ai_training", "ai_generative_training"} else "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"

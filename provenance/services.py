@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import uuid
 from pathlib import Path
 
 import c2pa
@@ -135,28 +136,20 @@ def reserved_uses_for(*, production, input_assets, talent_ids) -> tuple[frozense
 
 
 def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
-    """A JPEG thumbnail from the pixels the engine already holds (decoding only if it holds none)."""
+    """A JPEG thumbnail from the pixels the engine already holds (decoding only if it holds none).
+
+    Subsample to twice the size, then filter: a full-frame box filter or a colour conversion
+    copies a 4K frame, which costs more than signing it."""
     img = image if image is not None else Image.open(io.BytesIO(data))
-    thumb = img.convert("RGB")
-    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    scale = THUMBNAIL_SIZE / max(img.size)
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    if scale < 0.5:
+        img = img.resize((size[0] * 2, size[1] * 2), Image.Resampling.NEAREST)
+    thumb = img.resize(size, Image.Resampling.BILINEAR)
+    if thumb.mode != "RGB":
+        thumb = thumb.convert("RGB")
     buf = io.BytesIO()
     thumb.save(buf, "JPEG", quality=80)
-    return buf.getvalue()
-
-
-def with_xmp(data: bytes, media_type: str, image: Image.Image | None, reserved: frozenset[str]) -> bytes:
-    """The output re-encoded with IPTC plus:DataMining in its XMP (JPEG and PNG)."""
-    xmp = mf.xmp_packet(reserved)
-    img = image if image is not None else Image.open(io.BytesIO(data))
-    buf = io.BytesIO()
-    if media_type == "image/jpeg":
-        img.save(buf, "JPEG", quality=95, xmp=xmp)
-    else:
-        from PIL import PngImagePlugin
-
-        info = PngImagePlugin.PngInfo()
-        info.add_itxt("XML:com.adobe.xmp", xmp.decode())
-        img.save(buf, "PNG", pnginfo=info, compress_level=1)
     return buf.getvalue()
 
 
@@ -168,6 +161,9 @@ def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredien
     identity = identity or active_identity()
     facts = mf.OutputFacts(**{**facts.__dict__, "thumbnail": "thumbnail.jpg"})
     definition = mf.build(facts)
+    # Naming the manifest here spares reading the signed file back to learn its label.
+    label = f"urn:c2pa:{uuid.uuid4()}"
+    definition["label"] = label
     context = c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
     builder = c2pa.Builder(definition, context=context)
     builder.add_resource("thumbnail.jpg", io.BytesIO(_thumbnail(image, data)))
@@ -175,10 +171,7 @@ def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredien
         builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, io.BytesIO(content))
     out = io.BytesIO()
     builder.sign(signer_for(identity), media_type, io.BytesIO(data), out)
-    signed = out.getvalue()
-    reader = c2pa.Reader(media_type, io.BytesIO(signed))
-    label = json.loads(reader.json())["active_manifest"]
-    return signed, definition, label
+    return out.getvalue(), definition, label
 
 
 def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
@@ -238,7 +231,7 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     for i, ingredient in zip(inputs, facts.ingredients):
         with i.asset.file.open("rb") as fh:
             ingredients_data.append((ingredient, fh.read()))
-    data = with_xmp(result.data, media_type, result.image, reserved)
+    data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
     identity = active_identity()
     signed, definition, label = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=ingredients_data, image=result.image, identity=identity)
     return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why}

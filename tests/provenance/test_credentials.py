@@ -279,3 +279,17 @@ def test_signing_init_dev_command(db, capsys):
     import os
 
     assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("fmt,media_type", [("PNG", "image/png"), ("JPEG", "image/jpeg")])
+def test_xmp_is_added_without_touching_the_pixels(fmt, media_type):
+    img = images.picture(4)
+    buf = io.BytesIO()
+    img.save(buf, fmt)
+    data = mf.add_xmp(buf.getvalue(), media_type, mf.xmp_packet(frozenset({"ai_training"})))
+    with Image.open(io.BytesIO(data)) as out:
+        out.load()
+        assert out.tobytes() == Image.open(io.BytesIO(buf.getvalue())).tobytes()
+        xmp = out.info.get("xmp") or out.info.get("XML:com.adobe.xmp")
+    xmp = xmp.decode() if isinstance(xmp, bytes) else xmp
+    assert mf.DMI_PROHIBITED in xmp
