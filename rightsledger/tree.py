@@ -198,9 +198,9 @@ def leaf_for(*, seq: int | None = None, leaf_hash: bytes | None = None) -> Leaf:
     """The tree position of an entry, by sequence number or leaf hash (one indexed read)."""
     with connection.cursor() as cursor:
         if seq is not None:
-            cursor.execute("SELECT l.index, e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.seq = %s", [seq])
+            cursor.execute('SELECT l."index", e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.seq = %s', [seq])
         else:
-            cursor.execute("SELECT l.index, e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.leaf_hash = %s LIMIT 1", [leaf_hash])
+            cursor.execute('SELECT l."index", e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.leaf_hash = %s LIMIT 1', [leaf_hash])
         row = cursor.fetchone()
     if row is None:
         raise LookupError("No such ledger entry.")
@@ -210,8 +210,11 @@ def leaf_for(*, seq: int | None = None, leaf_hash: bytes | None = None) -> Leaf:
 
 
 def _nodes(keys) -> dict[int, bytes]:
+    keys = list(keys)
+    if connection.vendor != "postgresql":
+        return {k: bytes(h) for k, h in LedgerNode.objects.filter(key__in=keys).values_list("key", "hash")}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT key, hash FROM rightsledger_ledgernode WHERE key = ANY(%s)", [list(keys)])
+        cursor.execute("SELECT key, hash FROM rightsledger_ledgernode WHERE key = ANY(%s)", [keys])
         return {k: bytes(h) for k, h in cursor.fetchall()}
 
 
@@ -337,8 +340,8 @@ def ledger_audit() -> AuditResult:
                 problems.append("leaves are missing from the tree")
         else:
             cursor.execute(
-                "SELECT l.index, e.seq, e.body, e.leaf_hash FROM rightsledger_ledgerleaf l "
-                "JOIN rightsledger_ledgerentry e ON e.seq = l.seq ORDER BY l.index"
+                'SELECT l."index", e.seq, e.body, e.leaf_hash FROM rightsledger_ledgerleaf l '
+                'JOIN rightsledger_ledgerentry e ON e.seq = l.seq ORDER BY l."index"'
             )
             rows = cursor.fetchall()
             leaves = [merkle.hash_leaf(bytes(body)) for _, _, body, _ in rows]

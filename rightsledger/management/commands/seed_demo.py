@@ -44,10 +44,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, url, **options):
         if not Studio.objects.filter(slug="harbour").exists():
+            from provenance.models import SigningIdentity
+            from provenance.services import identity_dev_init
+
+            if not SigningIdentity.objects.filter(active=True).exists():
+                identity, paths = identity_dev_init()
+                self.stdout.write(f"Made a development signing chain (untrusted): {paths['root']}")
             with transaction.atomic():
                 self.seed()
             self.stdout.write(self.style.SUCCESS("Seeded the demo studio Harbour Pictures."))
             self.run_requests()
+            from rightsledger import tree
+
+            checkpoint = tree.ledger_publish()
+            if checkpoint:
+                self.stdout.write(f"\nLedger checkpoint (signed note), served at /ledger/checkpoint:\n{checkpoint.note}")
         else:
             self.stdout.write("The demo studio is already seeded.")
         self.print_logins(url)
