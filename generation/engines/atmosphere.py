@@ -49,10 +49,14 @@ class AtmosphereEngine(Engine):
             drops = (torch.rand((h, w), generator=gen) < 0.004 * p["rain"]).float()
             length = max(5, h // 25)
             angle = math.radians(p["rain_angle"])
-            kernel = torch.zeros((length * 2 + 1, length * 2 + 1))
+            # Each drop smeared along the rain's direction: the sum of the drop map shifted along
+            # the line (a dense line kernel would cost length^2 per pixel).
+            padded = torch.nn.functional.pad(drops, (length, length, length, length))
+            streaks = torch.zeros((h, w))
             for t in range(length):
-                kernel[length + int(round(t * math.cos(angle))), length + int(round(t * math.sin(angle)))] = 1.0
-            streaks = torch.nn.functional.conv2d(drops[None, None], kernel[None, None], padding=length)[0, 0].clamp(0, 1)
+                dy, dx = int(round(t * math.cos(angle))), int(round(t * math.sin(angle)))
+                streaks += padded[length - dy : length - dy + h, length - dx : length - dx + w]
+            streaks = streaks.clamp(0, 1)
             streaks = gaussian_blur(streaks[None], 0.7)[0] * (0.35 + 0.25 * depth.neg().add(1))
             out = out * (1 - streaks) + 0.9 * streaks
         data, image = to_png(out)
