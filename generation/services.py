@@ -47,7 +47,7 @@ def _facts(*, production_id, shot_code, engine, intended_use, media, territories
         asset = r["asset"]
         note = {"sha256": "identified by its SHA-256"}.get(r["match"], "")
         if r["match"] == "fingerprint":
-            note = f"a re-encoded copy of asset A-{asset.pk} (score {r.get('match_score') or 0:.2f})"
+            note = f"a re-encoded copy of asset A-{asset.pk} (cosine {r.get('match_score') or 0:.2f})"
         inputs.append(
             p.InputFact(
                 position=r["position"], role=r["role"], asset_id=asset.pk if asset else None, match=r["match"], match_note=note,
@@ -166,9 +166,17 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
                 errors.add("inputs", "upload_invalid", f"Input {n} ({getattr(upload, 'name', 'upload')}): {message}")
             continue
         match = Asset.objects.filter(production=production, sha256=info.sha256).first()
+        method, score = ("sha256", None) if match else ("unregistered", None)
+        if match is None and settings.CLIP_WEIGHTS and info.media_type.startswith("image/"):
+            # A re-encoded, resized or cropped copy of a registered asset carries its rights.
+            from provenance import fingerprint, similarity
+
+            found = similarity.match(fingerprint.fingerprint(data), Asset.objects.filter(production=production))
+            if found is not None:
+                match, method, score = Asset.objects.get(pk=found.asset_id), "fingerprint", found.cosine
         if match is None and keep_unregistered:
             store_content(info.sha256, data)  # kept for the audit trail of what was refused
-        resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": "sha256" if match else "unregistered", "modality": modality})
+        resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": method, "match_score": score, "modality": modality})
     return resolved
 
 

@@ -13,6 +13,10 @@ class ProvenanceConfig(AppConfig):
 
 
 def _on_asset_registered(sender, asset_id, **kwargs):
-    from .tasks import asset_ingest_credentials
+    from django.conf import settings
+
+    from .tasks import asset_fingerprint, asset_ingest_credentials
 
     asset_ingest_credentials.delay(asset_id)
+    if settings.CLIP_WEIGHTS:
+        asset_fingerprint.delay(asset_id)

@@ -64,3 +64,29 @@ class AssetCredential(models.Model):
     manifest_store = models.JSONField()
     training_mining = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Fingerprint(models.Model):
+    """An image's open_clip embedding (float32, centred and normalised)."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="fingerprint")
+    model = models.CharField(max_length=100)
+    dims = models.PositiveIntegerField()
+    embedding = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class PerceptualHash(models.Model):
+    """A 64-bit pHash of an image or of one of its crops (see provenance.fingerprint.CROPS)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="perceptual_hashes")
+    variant = models.CharField(max_length=16)
+    hash = models.BigIntegerField()
+
+
+class PhashBand(models.Model):
+    """One 8-bit band of a pHash (band * 256 + value): two hashes within 7 bits share a band, so
+    candidates are found by an indexed lookup rather than a scan."""
+
+    phash = models.ForeignKey(PerceptualHash, on_delete=models.CASCADE, related_name="bands")
+    key = models.PositiveIntegerField(db_index=True)

@@ -316,3 +316,25 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
             if parent is not None:
                 lineage_record(parent=parent.asset, child=asset, role="ingredient")
     return credential
+
+
+# --- Fingerprints --------------------------------------------------------------------------------
+
+
+def asset_fingerprint(*, asset: Asset) -> bool:
+    """Compute and store an image asset's perceptual hashes and embedding (replacing old ones)."""
+    from . import fingerprint as fp
+    from .models import Fingerprint, PerceptualHash, PhashBand
+
+    if not asset.media_type.startswith("image/"):
+        return False
+    with asset.file.open("rb") as fh:
+        prints = fp.fingerprint(fh.read())
+    with transaction.atomic():
+        PerceptualHash.objects.filter(asset=asset).delete()
+        Fingerprint.objects.filter(asset=asset).delete()
+        for variant, value in prints.phashes.items():
+            ph = PerceptualHash.objects.create(asset=asset, variant=variant, hash=value)
+            PhashBand.objects.bulk_create([PhashBand(phash=ph, key=band * 256 + v) for band, v in fp.bands(value)])
+        Fingerprint.objects.create(asset=asset, model=settings.CLIP_MODEL, dims=len(prints.embedding), embedding=prints.embedding.tobytes())
+    return True

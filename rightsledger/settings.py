@@ -155,6 +155,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rightsledger.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {"training_clearance": os.environ.get("TRAINING_CLEARANCE_RATE", "120/min")},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -206,6 +207,21 @@ GENERATION_RUN_LEASE_SECONDS = env_int("GENERATION_RUN_LEASE_SECONDS", 900)
 C2PA_TRUST_ANCHORS = env_list("C2PA_TRUST_ANCHORS")
 C2PA_SIGNER_CALLBACK = os.environ.get("C2PA_SIGNER_CALLBACK", "")
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
+
+# Fingerprints and similarity. CLIP_WEIGHTS is a local file; nothing is downloaded.
+CLIP_MODEL = os.environ.get("CLIP_MODEL", "ViT-B-32")
+CLIP_WEIGHTS = os.environ.get("CLIP_WEIGHTS", "")
+CLIP_MODEL_CONFIG = os.environ.get("CLIP_MODEL_CONFIG", "")
+CLIP_BATCH_SIZE = env_int("CLIP_BATCH_SIZE", 64)
+FINGERPRINT_QUEUE = os.environ.get("FINGERPRINT_QUEUE", "fingerprint")
+CELERY_TASK_ROUTES = {"provenance.asset_fingerprint": {"queue": FINGERPRINT_QUEUE}}
+SIMILARITY_INDEX_PATH = os.environ.get("SIMILARITY_INDEX_PATH", str(VAR_DIR / "similarity.faiss"))
+SIMILARITY_EXACT_MAX = env_int("SIMILARITY_EXACT_MAX", 100_000)
+PHASH_MAX_DISTANCE = env_int("PHASH_MAX_DISTANCE", 7)
+EMBED_CANDIDATE_COSINE = float(os.environ.get("EMBED_CANDIDATE_COSINE", "0.97"))
+EMBED_CONFIRM_COSINE = float(os.environ.get("EMBED_CONFIRM_COSINE", "0.80"))
+TRAINING_CLEARANCE_RATE = os.environ.get("TRAINING_CLEARANCE_RATE", "120/min")
+TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("verify/", views.VerifyApi.as_view(), name="verify"),
+    path("training-clearance/", views.TrainingClearanceApi.as_view(), name="training-clearance"),
     path("assets/<int:pk>/lineage/", views.LineageApi.as_view(), name="asset-lineage"),
     path("assets/<int:pk>/lineage.prov.json", views.LineageApi.as_view(), {"fmt": "prov"}, name="asset-lineage-prov"),
     path("assets/<int:pk>/lineage.svg", views.LineageApi.as_view(), {"fmt": "svg"}, name="asset-lineage-svg"),

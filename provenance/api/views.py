@@ -1,4 +1,7 @@
-"""Provenance over HTTP: verify a file, an asset's lineage (JSON, PROV-JSON, SVG), TDMRep."""
+"""Provenance over HTTP: verify a file, an asset's lineage (JSON, PROV-JSON, SVG), TDMRep,
+training clearance."""
+
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -6,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -74,3 +78,36 @@ def tdmrep(request):
         safe=False,
     )
 
+
+
+class TrainingClearanceApi(APIView):
+    """May these files be used for AI training? Files (multipart 'files') or SHA-256 lists
+    (JSON {"sha256": [...]}), in bounded batches; rate-limited per client."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "training_clearance"
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request):
+        from ..clearance import verdict
+
+        limit = settings.TRAINING_CLEARANCE_MAX_ITEMS
+        files = request.FILES.getlist("files")
+        hashes = request.data.get("sha256") if not files and hasattr(request.data, "get") else None
+        if not files and not hashes:
+            raise ValidationError({"files": ["Send files (multipart field 'files') or a JSON list of SHA-256 hashes under 'sha256'."]})
+        if len(files or hashes) > limit:
+            raise ValidationError({"files" if files else "sha256": [f"At most {limit} items per request; split the batch."]})
+        results = []
+        if files:
+            for f in files:
+                if f.size > settings.ASSET_MAX_BYTES:
+                    raise ValidationError({"files": [f"{f.name} is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
+                results.append({"item": f.name, **verdict(data=f.read())})
+        else:
+            if not isinstance(hashes, list) or not all(isinstance(h, str) and re.fullmatch(r"[0-9a-fA-F]{64}", h) for h in hashes):
+                raise ValidationError({"sha256": ["Give a list of SHA-256 hashes, 64 hexadecimal characters each."]})
+            results = [{"item": h.lower(), **verdict(sha256=h.lower())} for h in hashes]
+        return Response({"results": results})

@@ -1,0 +1,146 @@
+"""The similarity index over embeddings (faiss), and matching an image against registered assets.
+
+Exact search (inner product on normalised vectors) below SIMILARITY_EXACT_MAX vectors; above it,
+IVF whose candidates are re-ranked by exact cosine from the stored vectors. The index is kept in
+memory per process, persisted to SIMILARITY_INDEX_PATH, and updated incrementally from the
+database (rows added since it was last read); `manage.py similarity rebuild` rebuilds it.
+"""
+
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from django.conf import settings
+
+
+from . import fingerprint as fp
+from .models import Fingerprint, PerceptualHash, PhashBand
+
+_lock = threading.Lock()
+
+
+def build_index(vectors: np.ndarray, ids: np.ndarray, exact_max: int):
+    """An index of vectors with asset ids: flat below exact_max, IVF above."""
+    d = vectors.shape[1]
+    if len(vectors) < exact_max:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(d))
+    else:
+        nlist = int(4 * math.sqrt(len(vectors)))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), nlist * 64), replace=False)])
+        index.nprobe = max(8, nlist // 32)
+        index = faiss.IndexIDMap2(index)
+    if len(vectors):
+        index.add_with_ids(vectors, ids)
+    return index
+
+
+class SimilarityIndex:
+    def __init__(self):
+        self.index = None
+        self.last_id = 0
+        self.dims = None
+
+    def refresh(self) -> None:
+        """Take in the fingerprints added since the last read (and load or build on first use)."""
+        rows = list(Fingerprint.objects.filter(id__gt=self.last_id).order_by("id").values_list("id", "asset_id", "embedding", "dims"))
+        if self.index is None:
+            path = Path(settings.SIMILARITY_INDEX_PATH)
+            meta = path.with_suffix(".last")
+            if path.exists() and meta.exists():
+                self.index = faiss.read_index(str(path))
+                self.last_id = int(meta.read_text())
+                rows = [r for r in rows if r[0] > self.last_id]
+        if not rows:
+            return
+        vectors = np.array([np.frombuffer(bytes(r[2]), dtype=np.float32) for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        ids = np.array([r[1] for r in rows], dtype=np.int64)
+        if self.index is None:
+            self.index = build_index(vectors, ids, settings.SIMILARITY_EXACT_MAX) if len(rows) else None
+            if self.index is None:
+                return
+        elif len(rows):
+            self.index.remove_ids(ids)  # a re-fingerprinted asset replaces its old vector
+            self.index.add_with_ids(vectors, ids)
+        self.last_id = rows[-1][0] if rows else self.last_id
+        self.save()
+
+    def save(self) -> None:
+        path = Path(settings.SIMILARITY_INDEX_PATH)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        faiss.write_index(self.index, str(tmp))
+        tmp.replace(path)
+        path.with_suffix(".last").write_text(str(self.last_id))
+
+    def search(self, vector: np.ndarray, k: int = 10) -> list[tuple[int, float]]:
+        if self.index is None or self.index.ntotal == 0:
+            return []
+        scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+
+_index = SimilarityIndex()
+
+
+def index() -> SimilarityIndex:
+    with _lock:
+        _index.refresh()
+        return _index
+
+
+def rebuild() -> int:
+    """Rebuild the index from the database; return its size."""
+    global _index
+    with _lock:
+        path = Path(settings.SIMILARITY_INDEX_PATH)
+        for p in (path, path.with_suffix(".last")):
+            p.unlink(missing_ok=True)
+        _index = SimilarityIndex()
+        _index.refresh()
+        return _index.index.ntotal if _index.index is not None else 0
+
+
+@dataclass(frozen=True)
+class Match:
+    asset_id: int
+    cosine: float
+    phash_distance: int | None
+    via: str  # phash | embedding
+
+
+def candidates_by_phash(value: int) -> dict[int, int]:
+    """Assets with a pHash (of the whole image or a crop) within PHASH_MAX_DISTANCE: {asset: distance}."""
+    keys = [band * 256 + v for band, v in fp.bands(value)]
+    out = {}
+    rows = PerceptualHash.objects.filter(id__in=PhashBand.objects.filter(key__in=keys).values("phash_id")).values_list("asset_id", "hash")
+    for asset_id, h in rows:
+        d = fp.hamming(value, h)
+        if d <= settings.PHASH_MAX_DISTANCE and d < out.get(asset_id, 65):
+            out[asset_id] = d
+    return out
+
+
+def match(fingerprints: fp.Fingerprints, assets) -> Match | None:
+    """The registered asset (among `assets`, a queryset) this image is a copy of, if any.
+
+    Candidates come from the pHash bands and from the embedding index; a candidate is taken only
+    if its exact cosine with the image passes EMBED_CONFIRM_COSINE.
+    """
+    by_phash = candidates_by_phash(fingerprints.phashes["full"])
+    by_embedding = {a: s for a, s in index().search(fingerprints.embedding, 20) if s >= settings.EMBED_CANDIDATE_COSINE}
+    allowed = set(assets.filter(pk__in=set(by_phash) | set(by_embedding)).values_list("pk", flat=True))
+    best = None
+    for f in Fingerprint.objects.filter(asset_id__in=allowed):
+        cosine = float(np.dot(np.frombuffer(bytes(f.embedding), dtype=np.float32), fingerprints.embedding))
+        if cosine < settings.EMBED_CONFIRM_COSINE:
+            continue
+        candidate = Match(f.asset_id, cosine, by_phash.get(f.asset_id), "phash" if f.asset_id in by_phash else "embedding")
+        if best is None or (candidate.phash_distance or 65, -candidate.cosine) < (best.phash_distance or 65, -best.cosine):
+            best = candidate
+    return best
+
+
