@@ -50,7 +50,7 @@ def main():
             hashlib.sha256(data).digest()
             hashes.append(time.perf_counter() - t)
             t = time.perf_counter()
-            signed, _, _ = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=[], image=img, identity=identity)
+            signed, _, _, _ = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=[], image=img, identity=identity)
             signs.append(time.perf_counter() - t)
         h, s = statistics.median(hashes) * 1000, statistics.median(signs) * 1000
         rows.append({

@@ -14,6 +14,7 @@ COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrained
 RELATIONSHIP = {"plate": "parentOf", "element": "componentOf", "reference": "inputTo", "likeness": "inputTo", "style": "inputTo"}
 TDM_USES = ("ai_training", "ai_generative_training", "ai_inference", "data_mining")
 RIGHTSLEDGER_LABEL = "com.rightsledger.decision"
+SOFT_BINDING_ALG = "com.rightsledger.phash.1"  # 64-bit DCT pHash of the pixels, big-endian
 DMI_PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
 GENERATOR = "Rightsledger"
 # Output formats we sign; anything else is refused.
@@ -40,6 +41,7 @@ class OutputFacts:
     disclosed_parameters: dict = field(default_factory=dict)
     decision: dict = field(default_factory=dict)  # the Rightsledger assertion's content
     thumbnail: str | None = None  # resource identifier, if a thumbnail is attached
+    soft_binding: bytes | None = None  # the pHash, for manifest recovery from stripped copies
 
 
 def training_mining(reserved: frozenset[str], prefix: str) -> dict:
@@ -69,6 +71,11 @@ def build(facts: OutputFacts) -> dict:
     }
     if facts.thumbnail:
         manifest["thumbnail"] = {"format": "image/jpeg", "identifier": facts.thumbnail}
+    if facts.soft_binding:
+        import base64
+
+        manifest["assertions"].append({"label": "c2pa.soft-binding", "data": {
+            "alg": SOFT_BINDING_ALG, "blocks": [{"scope": {}, "value": base64.b64encode(facts.soft_binding).decode()}]}})
     return manifest
 
 

@@ -51,6 +51,8 @@ class SignedOutput(models.Model):
     identity = models.ForeignKey(SigningIdentity, on_delete=models.PROTECT, related_name="+")
     manifest_label = models.CharField(max_length=200, db_index=True)
     manifest = models.JSONField()
+    manifest_store = models.BinaryField(default=b"", help_text="The signed manifest store, served by the soft-binding API")
+    soft_binding = models.BigIntegerField(null=True, db_index=True, help_text="pHash declared in the c2pa.soft-binding assertion")
     created_at = models.DateTimeField(auto_now_add=True)
 
 

@@ -154,8 +154,9 @@ def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
 
 
 def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients_data: list[tuple[mf.Ingredient, bytes]],
-               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str]:
-    """Sign an image with its manifest. Returns (signed bytes, manifest definition, manifest label)."""
+               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str, bytes]:
+    """Sign an image with its manifest. Returns (signed bytes, manifest definition, manifest label,
+    manifest store bytes)."""
     if media_type not in mf.SIGNABLE:
         raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce {' or '.join(sorted(mf.SIGNABLE))}.")
     identity = identity or active_identity()
@@ -170,8 +171,8 @@ def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredien
     for ingredient, content in ingredients_data:
         builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, io.BytesIO(content))
     out = io.BytesIO()
-    builder.sign(signer_for(identity), media_type, io.BytesIO(data), out)
-    return out.getvalue(), definition, label
+    store = builder.sign(signer_for(identity), media_type, io.BytesIO(data), out)
+    return out.getvalue(), definition, label, store
 
 
 def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
@@ -231,15 +232,23 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     for i, ingredient in zip(inputs, facts.ingredients):
         with i.asset.file.open("rb") as fh:
             ingredients_data.append((ingredient, fh.read()))
+    from . import fingerprint as fp
+
+    pixels = result.image if result.image is not None else Image.open(io.BytesIO(result.data))
+    soft = fp.phash(pixels)
+    facts = mf.OutputFacts(**{**facts.__dict__, "soft_binding": (soft & ((1 << 64) - 1)).to_bytes(8, "big")})
     data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
     identity = active_identity()
-    signed, definition, label = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=ingredients_data, image=result.image, identity=identity)
-    return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why}
+    signed, definition, label, store = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=ingredients_data, image=result.image, identity=identity)
+    return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why, "store": store, "soft_binding": soft}
 
 
 def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
     """Record the signing and the output's reservation (in the caller's transaction)."""
-    signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"])
+    signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"],
+                                         manifest_store=signing.get("store") or b"", soft_binding=signing.get("soft_binding"))
+    if signed.soft_binding is not None:
+        _index_phash(asset, "binding", signed.soft_binding)
     ledger_append(entry_type="provenance.output_signed", actor="system:worker",
                   payload={"asset": asset.pk, "sha256": asset.sha256, "manifest": signing["label"], "identity": signing["identity"].fingerprint},
                   record_type="asset", record_id=asset.pk, production=asset.production)
@@ -324,17 +333,24 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
 def asset_fingerprint(*, asset: Asset) -> bool:
     """Compute and store an image asset's perceptual hashes and embedding (replacing old ones)."""
     from . import fingerprint as fp
-    from .models import Fingerprint, PerceptualHash, PhashBand
+    from .models import Fingerprint, PerceptualHash
 
     if not asset.media_type.startswith("image/"):
         return False
     with asset.file.open("rb") as fh:
         prints = fp.fingerprint(fh.read())
     with transaction.atomic():
-        PerceptualHash.objects.filter(asset=asset).delete()
+        PerceptualHash.objects.filter(asset=asset).exclude(variant="binding").delete()
         Fingerprint.objects.filter(asset=asset).delete()
         for variant, value in prints.phashes.items():
-            ph = PerceptualHash.objects.create(asset=asset, variant=variant, hash=value)
-            PhashBand.objects.bulk_create([PhashBand(phash=ph, key=band * 256 + v) for band, v in fp.bands(value)])
+            _index_phash(asset, variant, value)
         Fingerprint.objects.create(asset=asset, model=settings.CLIP_MODEL, dims=len(prints.embedding), embedding=prints.embedding.tobytes())
     return True
+
+
+def _index_phash(asset: Asset, variant: str, value: int) -> None:
+    from . import fingerprint as fp
+    from .models import PerceptualHash, PhashBand
+
+    ph = PerceptualHash.objects.create(asset=asset, variant=variant, hash=value)
+    PhashBand.objects.bulk_create([PhashBand(phash=ph, key=band * 256 + v) for band, v in fp.bands(value)])

@@ -111,3 +111,59 @@ class TrainingClearanceApi(APIView):
                 raise ValidationError({"sha256": ["Give a list of SHA-256 hashes, 64 hexadecimal characters each."]})
             results = [{"item": h.lower(), **verdict(sha256=h.lower())} for h in hashes]
         return Response({"results": results})
+
+
+class SoftBindingByBindingApi(APIView):
+    """C2PA Soft Binding Resolution API: manifests matching a soft-binding value."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        from .. import softbinding
+
+        alg, value = request.query_params.get("alg"), request.query_params.get("value")
+        if not alg or not value:
+            raise ValidationError({"alg": ["Give alg and value (base64)."]})
+        return Response({"matches": softbinding.by_binding(alg, value, _max_results(request))})
+
+
+class SoftBindingByContentApi(APIView):
+    """C2PA Soft Binding Resolution API: manifests of outputs that this content is a copy of."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [parsers.FileUploadParser]
+
+    @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict})
+    def post(self, request, filename=None):
+        from .. import softbinding
+
+        data = request.body
+        if not data:
+            raise ValidationError({"content": ["Send the content (the image bytes) as the request body."]})
+        if len(data) > settings.ASSET_MAX_BYTES:
+            raise ValidationError({"content": [f"The content is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
+        alg = request.query_params.get("alg") or None
+        return Response({"matches": softbinding.by_content(data, alg, _max_results(request))})
+
+
+class SoftBindingManifestApi(APIView):
+    """C2PA Soft Binding Resolution API: a manifest store by its manifest identifier."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/c2pa"): bytes})
+    def get(self, request, manifest_id):
+        from ..models import SignedOutput
+
+        signed = SignedOutput.objects.filter(manifest_label=manifest_id).first()
+        if signed is None or not signed.manifest_store:
+            raise Http404("No manifest with that identifier.")
+        return HttpResponse(bytes(signed.manifest_store), content_type="application/c2pa")
+
+
+def _max_results(request) -> int:
+    try:
+        return max(1, min(int(request.query_params.get("maxResults", 10)), 100))
+    except ValueError:
+        raise ValidationError({"maxResults": ["maxResults must be a whole number."]})

@@ -239,7 +239,7 @@ def test_import_an_encrypted_key_and_rotate(db, tmp_path, monkeypatch):
     old.refresh_from_db()
     assert new.active and not old.active and old.retired_at is not None
     facts = mf.OutputFacts(title="t", engine="e", engine_version="1", generator_version="0", ingredients=(), reserved_uses=frozenset(mf.TDM_USES))
-    signed, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts, ingredients_data=[])
+    signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts, ingredients_data=[])
     assert services.read_store(signed, "image/png")["manifests"]
     monkeypatch.setenv("STUDIO_KEY_PASSPHRASE", "wrong")
     with pytest.raises(ValueError, match="passphrase"):
@@ -265,7 +265,7 @@ def test_a_callback_signer_stands_in_for_a_kms(db, tmp_path, settings):
     identity = services.identity_register(name="kms", chain_pem=paths["chain"].read_text(), callback="fake_kms:sign")
     settings.C2PA_TRUST_ANCHORS = [str(paths["root"])]
     facts = mf.OutputFacts(title="t", engine="e", engine_version="1", generator_version="0", ingredients=(), reserved_uses=frozenset(mf.TDM_USES))
-    signed, _, _ = services.sign_bytes(data=images.jpeg(5), media_type="image/jpeg", facts=facts, ingredients_data=[], identity=identity)
+    signed, _, _, _ = services.sign_bytes(data=images.jpeg(5), media_type="image/jpeg", facts=facts, ingredients_data=[], identity=identity)
     assert calls and selectors.verify(signed, "image/jpeg")["validation_state"] == "trusted"
 
 
@@ -293,3 +293,27 @@ def test_xmp_is_added_without_touching_the_pixels(fmt, media_type):
         xmp = out.info.get("xmp") or out.info.get("XML:com.adobe.xmp")
     xmp = xmp.decode() if isinstance(xmp, bytes) else xmp
     assert mf.DMI_PROHIBITED in xmp
+
+
+def test_soft_binding_recovers_the_manifest_of_a_stripped_copy(gate, generate, client):
+    output = generate(gate)
+    signed = SignedOutput.objects.get(asset=output)
+    store = services.read_store(content(output), "image/png")
+    binding = assertion(store, "c2pa.soft-binding")
+    assert binding["alg"] == mf.SOFT_BINDING_ALG
+    stripped = io.BytesIO()
+    Image.open(io.BytesIO(content(output))).convert("RGB").save(stripped, "JPEG", quality=70)
+    response = client.post(f"/api/c2pa/v1/matches/byContent?alg={mf.SOFT_BINDING_ALG}", stripped.getvalue(), content_type="image/jpeg")
+    assert response.status_code == 200, response.content
+    assert response.json()["matches"][0]["manifestId"] == signed.manifest_label
+    by_value = client.get("/api/c2pa/v1/matches/byBinding", {"alg": mf.SOFT_BINDING_ALG, "value": binding["blocks"][0]["value"]}).json()
+    assert by_value["matches"][0] == {"manifestId": signed.manifest_label, "similarityScore": 100}
+    manifest = client.get(f"/api/c2pa/v1/manifests/{signed.manifest_label}")
+    assert manifest["Content-Type"] == "application/c2pa" and signed.manifest_label.encode() in manifest.content
+    import c2pa
+
+    recovered = c2pa.Reader("image/jpeg", io.BytesIO(stripped.getvalue()), manifest_data=manifest.content)
+    assert json.loads(recovered.json())["active_manifest"] == signed.manifest_label
+    assert client.get("/api/c2pa/v1/matches/byBinding", {"alg": "org.example.watermark", "value": "AA=="}).status_code == 400
+    assert client.post("/api/c2pa/v1/matches/byContent", b"not an image", content_type="image/jpeg").status_code == 400
+    assert client.get("/api/c2pa/v1/manifests/urn:c2pa:nothing").status_code == 404

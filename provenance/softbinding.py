@@ -1,0 +1,51 @@
+"""Soft-binding resolution: find the manifests of our outputs from a stripped copy, by the pHash
+declared in their c2pa.soft-binding assertion (and, with embeddings configured, by embedding)."""
+
+import base64
+import binascii
+import io
+
+from django.conf import settings
+from rest_framework.exceptions import ValidationError
+
+from . import fingerprint as fp
+from . import manifest as mf
+from .models import SignedOutput
+
+
+def _matches(value: int, limit: int) -> list[dict]:
+    """Our outputs whose declared binding (or fingerprint) is within PHASH_MAX_DISTANCE, by an
+    indexed lookup of the pHash bands."""
+    from .similarity import candidates_by_phash
+
+    near = candidates_by_phash(value)
+    out = [
+        {"manifestId": s.manifest_label, "similarityScore": round(100 * (1 - near[s.asset_id] / 64))}
+        for s in SignedOutput.objects.filter(asset_id__in=near).only("asset_id", "manifest_label")
+    ]
+    return sorted(out, key=lambda m: -m["similarityScore"])[:limit]
+
+
+def by_binding(alg: str, value: str, limit: int) -> list[dict]:
+    if alg != mf.SOFT_BINDING_ALG:
+        raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValidationError({"value": ["value must be base64."]})
+    if len(raw) != 8:
+        raise ValidationError({"value": ["A com.rightsledger.phash.1 value is 8 bytes."]})
+    return _matches(fp.to_signed(int.from_bytes(raw, "big")), limit)
+
+
+def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
+    from PIL import Image, UnidentifiedImageError
+
+    if alg not in (None, mf.SOFT_BINDING_ALG):
+        raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            value = fp.phash(img.convert("RGB"))
+    except (UnidentifiedImageError, OSError):
+        raise ValidationError({"content": ["The content is not an image this service can read."]})
+    return _matches(value, limit)
