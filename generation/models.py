@@ -13,7 +13,7 @@ from rightsledger.vocab import choices
 
 INPUT_ROLES = ("plate", "reference", "element", "likeness", "style")
 OUTCOMES = ("approved", "refused", "needs_clearance")
-DECISION_KINDS = ("gate", "run_check")
+DECISION_KINDS = ("gate", "run_check", "likeness_check")
 STATUSES = (
     "refused",  # the gate refused it
     "needs_clearance",  # waiting for a clearance user's sign-off
@@ -23,6 +23,7 @@ STATUSES = (
     "succeeded",
     "stopped",  # the check at run time refused it: nothing ran
     "failed",  # the run failed (the engine, or a lost worker); it can be retried
+    "held",  # the output looks like a performer no consent of the request covers: held for clearance
 )
 MATCH_METHODS = ("registered", "sha256", "fingerprint", "unregistered")
 

@@ -297,7 +297,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.requester_id == actor.pk:
             raise PermissionDenied("The requester cannot sign off their own request: another clearance user must.")
-        if locked.status != "needs_clearance":
+        if locked.status not in ("needs_clearance", "held"):
             signed = SignOff.objects.filter(request=locked).select_related("approver").last()
             if signed:
                 raise Conflict(
@@ -305,7 +305,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                     f"{signed.created_at:%Y-%m-%d %H:%M:%S} UTC.", code="already_signed_off",
                 )
             raise Conflict(f"This request is {locked.status.replace('_', ' ')}, not awaiting a sign-off.", code="not_awaiting_sign_off")
-        decision = locked.decisions.filter(kind="gate").latest("id")
+        decision = locked.decisions.filter(kind="likeness_check" if locked.status == "held" else "gate").latest("id")
         try:
             with transaction.atomic():
                 sign_off = SignOff.objects.create(decision=decision, request=locked, approver=actor, approved=approve, comment=comment.strip())
@@ -314,7 +314,10 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
         entry = _event(locked, "generation.signed_off", actor_of(actor), decision=decision.pk, sign_off=sign_off.pk, approved=approve,
                        comment_sha256=hashlib.sha256(sign_off.comment.encode()).hexdigest())
         SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
-        locked.status = "approved" if approve else "refused"
+        if locked.status == "held":
+            locked.status = "succeeded" if approve else "refused"  # the output is released, or stays withheld
+        else:
+            locked.status = "approved" if approve else "refused"
         locked.save(update_fields=["status", "updated_at"])
     request.refresh_from_db()
     return sign_off
@@ -469,11 +472,32 @@ def request_run(*, request_id: int) -> str:
         output = GenerationOutput.objects.create(request=request, asset=asset, run_decision=decision, engine_metadata=result.metadata, engine_seconds=engine_seconds)
         entry = _event(request, "generation.output_recorded", WORKER, output_asset=asset.pk, sha256=asset.sha256, decision=decision.pk, attempt=attempt)
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
-        request.status = "succeeded"
+        held = _likeness_check(request, decision, result)
+        request.status = "held" if held else "succeeded"
         request.lease_expires = None
         request.failure = ""
         request.save(update_fields=["status", "lease_expires", "failure", "updated_at"])
-    return "succeeded"
+    return "held" if held else "succeeded"
+
+
+def _likeness_check(request: GenerationRequest, decision: Decision, result) -> bool:
+    """Hold an output that looks like a performer whom none of the request's consents covers.
+    Returns whether it is held. Needs embeddings (CLIP_WEIGHTS)."""
+    if not settings.CLIP_WEIGHTS or result.image is None:
+        return False
+    from provenance import fingerprint, similarity
+
+    close = similarity.likeness_matches(fingerprint.embed([result.image])[0], request.production)
+    covered = {int(r["subject"].split()[1]) for r in decision.reasons if r["subject"].startswith("talent ") and r["rule"] in ("R2", "R5") and r["outcome"] == p.PASS}
+    uncovered = {t: c for t, c in close.items() if t not in covered}
+    if not uncovered:
+        return False
+    reasons = [{"rule": "R6", "outcome": p.NEEDS_CLEARANCE, "subject": f"talent {t}", "records": [],
+                "message": f"The output resembles the likeness reference of talent {t} (cosine {c:.2f}), whom no consent of this request covers.",
+                "remedy": "A clearance user must review the output: approve it if the resemblance is a false alarm, or refuse it."}
+               for t, c in sorted(uncovered.items())]
+    _record_decision(request, p.NEEDS_CLEARANCE, reasons, selectors.ledger_head(), "likeness_check", WORKER)
+    return True
 
 
 def _fail(request: GenerationRequest, attempt: int, message: str) -> None:

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # Sent once the transaction that registered an asset has committed; kwargs: asset_id.
 asset_registered = Signal()
+
+# Sent before an asset's bytes are served; a receiver raises PermissionDenied to withhold them.
+# kwargs: asset, user.
+asset_content_requested = Signal()

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from .. import access, selectors, services, tree, vocab
 from ..errors import PayloadTooLarge
+from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
 from . import rows
 from .pagination import LedgerPagination
@@ -175,6 +176,7 @@ class AssetViewSet(ReadCreateViewSet):
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         asset: Asset = self.get_object()
+        asset_content_requested.send(sender=Asset, asset=asset, user=request.user)
         response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
         response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
         if asset.origin == "generated":

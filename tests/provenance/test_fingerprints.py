@@ -199,3 +199,27 @@ def test_rightsledger_check_walks_folders_and_writes_a_report(live_server, tmp_p
     rows = {r["path"].rsplit("/", 1)[-1]: r["verdict"] for r in json.loads(report.read_text())}
     assert rows == {"a.png": "unknown", "b.png": "not_allowed"} and code == 1
     assert check_main([str(tmp_path / "missing"), "--url", live_server.url]) == 2
+
+
+def test_an_output_resembling_an_unconsented_performer_is_held(world, api, settings, django_capture_on_commit_callbacks):
+    gate = Gate(world)
+    settings.LIKENESS_COSINE = 0.95
+    with gate.plate.file.open("rb") as fh:
+        same_face = fh.read()
+    stranger = f.make_talent("Ana Ruiz", guild=world.guild, member_id="SAG-77")
+    reference = f.make_asset(world.prod_a, kind="likeness_reference", talent=stranger, data=images.encode(Image.open(io.BytesIO(same_face)), "JPEG", quality=95), fmt="jpeg", seed=1)
+    services.asset_fingerprint(asset=reference)
+    unrelated = f.make_asset(world.prod_a, kind="likeness_reference", talent=gate.talent, seed=404)
+    services.asset_fingerprint(asset=unrelated)
+    body = gate.body(parameters={"fog_density": 0.02, "rain": 0})
+    rid = api(world.producer_a).post("/api/generation/requests/", body, format="json").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        api(world.producer_a).post(f"/api/generation/requests/{rid}/queue/")
+    req = GenerationRequest.objects.get(pk=rid)
+    assert req.status == "held"
+    held = req.decisions.get(kind="likeness_check")
+    assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"] and "Ana" not in json.dumps(held.reasons)
+    assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
+    response = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", {"approve": True, "comment": "Not her: a crowd double."}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "succeeded"
+    assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 200
