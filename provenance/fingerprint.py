@@ -61,8 +61,9 @@ def phash_variants(img: Image.Image) -> dict[str, int]:
 @dataclass
 class Model:
     name: str
+    weights: str
     model: object
-    preprocess: object
+    size: int
     device: str
     mean: np.ndarray
     dims: int
@@ -76,44 +77,26 @@ def load_model() -> Model:
     """The configured open_clip model, loaded once per process from CLIP_WEIGHTS."""
     global _model
     with _lock:
-        key = (settings.CLIP_MODEL, settings.CLIP_WEIGHTS)
-        if _model is not None and (_model.name, getattr(_model, "weights", None)) == key:
+        if _model is not None and (_model.name, _model.weights) == (settings.CLIP_MODEL, settings.CLIP_WEIGHTS):
             return _model
-        import open_clip
-        import torch
-
-        if settings.CLIP_MODEL_CONFIG:
-            open_clip.add_model_config(settings.CLIP_MODEL_CONFIG)
         if not settings.CLIP_WEIGHTS:
             raise RuntimeError("CLIP_WEIGHTS is not set: point it at the model's weights file (no weights are downloaded).")
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        model, _, preprocess = open_clip.create_model_and_transforms(settings.CLIP_MODEL, pretrained=settings.CLIP_WEIGHTS, device=device)
-        model.eval()
         from rightsledger.pictures import picture
 
-        probe = _raw([picture(10_000 + i, (224, 224)) for i in range(32)], model, preprocess, device)
-        m = Model(settings.CLIP_MODEL, model, preprocess, device, probe.mean(axis=0), probe.shape[1])
-        m.weights = settings.CLIP_WEIGHTS
-        _model = m
-        return m
+        from . import clip
 
-
-def _raw(images, model, preprocess, device) -> np.ndarray:
-    import torch
-
-    out = []
-    batch = settings.CLIP_BATCH_SIZE
-    with torch.inference_mode():
-        for i in range(0, len(images), batch):
-            x = torch.stack([preprocess(im) for im in images[i : i + batch]]).to(device)
-            out.append(model.encode_image(x).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+        model, size, device = clip.load(settings.CLIP_MODEL, settings.CLIP_WEIGHTS, settings.CLIP_MODEL_CONFIG)
+        probe = clip.embed_images(model, size, device, [picture(10_000 + i, (224, 224)) for i in range(32)], settings.CLIP_BATCH_SIZE)
+        _model = Model(settings.CLIP_MODEL, settings.CLIP_WEIGHTS, model, size, device, probe.mean(axis=0), probe.shape[1])
+        return _model
 
 
 def embed(images: list[Image.Image]) -> np.ndarray:
     """Centred, L2-normalised embeddings, one row per image (float32)."""
+    from . import clip
+
     m = load_model()
-    raw = _raw([im.convert("RGB") for im in images], m.model, m.preprocess, m.device) - m.mean
+    raw = clip.embed_images(m.model, m.size, m.device, images, settings.CLIP_BATCH_SIZE) - m.mean
     norms = np.linalg.norm(raw, axis=1, keepdims=True)
     return (raw / np.maximum(norms, 1e-12)).astype(np.float32)
 
