@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import percentiles, report  # noqa: E402
+from common import percentiles, report, setup_django  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
 D = 512
@@ -32,7 +31,7 @@ def vectors(n, rng):
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rightsledger.settings")
+    setup_django("rightsledger_bench_similarity")
     import faiss
 
     from provenance.similarity import build_index
