@@ -112,3 +112,18 @@ def fingerprint(data: bytes) -> Fingerprints:
     with Image.open(io.BytesIO(data)) as img:
         img = img.convert("RGB")
         return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
+
+
+def video_keyframes(data: bytes, every: float) -> list[tuple[float, Image.Image]]:
+    """One frame every `every` seconds of a video (the first frame at or after each mark)."""
+    import av
+
+    frames, mark = [], 0.0
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            t = float(frame.time or 0.0)
+            if t + 1e-6 >= mark:
+                frames.append((round(t, 3), frame.to_image()))
+                mark = t + every
+    return frames

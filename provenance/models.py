@@ -69,9 +69,11 @@ class AssetCredential(models.Model):
 
 
 class Fingerprint(models.Model):
-    """An image's open_clip embedding (float32, centred and normalised)."""
+    """The open_clip embedding (float32, centred and normalised) of an image, or of one keyframe
+    of a video (frame_seconds)."""
 
-    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="fingerprint")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="fingerprints")
+    frame_seconds = models.FloatField(null=True, blank=True)
     model = models.CharField(max_length=100)
     dims = models.PositiveIntegerField()
     embedding = models.BinaryField()

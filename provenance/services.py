@@ -331,20 +331,32 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
 
 
 def asset_fingerprint(*, asset: Asset) -> bool:
-    """Compute and store an image asset's perceptual hashes and embedding (replacing old ones)."""
+    """Compute and store an image's perceptual hashes and embedding, or a video's for keyframes
+    at a fixed interval (replacing old ones)."""
     from . import fingerprint as fp
     from .models import Fingerprint, PerceptualHash
 
-    if not asset.media_type.startswith("image/"):
+    if not asset.media_type.startswith(("image/", "video/")):
         return False
     with asset.file.open("rb") as fh:
-        prints = fp.fingerprint(fh.read())
+        data = fh.read()
+    if asset.media_type.startswith("video/"):
+        frames = fp.video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS)
+        hashes = [(f"t{t:g}", fp.phash(img)) for t, img in frames]
+        embeddings = list(zip([t for t, _ in frames], fp.embed([img for _, img in frames]))) if frames else []
+    else:
+        prints = fp.fingerprint(data)
+        hashes = list(prints.phashes.items())
+        embeddings = [(None, prints.embedding)]
     with transaction.atomic():
         PerceptualHash.objects.filter(asset=asset).exclude(variant="binding").delete()
         Fingerprint.objects.filter(asset=asset).delete()
-        for variant, value in prints.phashes.items():
+        for variant, value in hashes:
             _index_phash(asset, variant, value)
-        Fingerprint.objects.create(asset=asset, model=settings.CLIP_MODEL, dims=len(prints.embedding), embedding=prints.embedding.tobytes())
+        Fingerprint.objects.bulk_create([
+            Fingerprint(asset=asset, frame_seconds=t, model=settings.CLIP_MODEL, dims=len(e), embedding=e.astype("float32").tobytes())
+            for t, e in embeddings
+        ])
     return True
 
 

@@ -46,7 +46,8 @@ class SimilarityIndex:
 
     def refresh(self) -> None:
         """Take in the fingerprints added since the last read (and load or build on first use)."""
-        rows = list(Fingerprint.objects.filter(id__gt=self.last_id).order_by("id").values_list("id", "asset_id", "embedding", "dims"))
+        # Keyed by fingerprint (a video has one per keyframe); search maps them back to assets.
+        rows = list(Fingerprint.objects.filter(id__gt=self.last_id).order_by("id").values_list("id", "id", "embedding", "dims"))
         if self.index is None:
             path = Path(settings.SIMILARITY_INDEX_PATH)
             meta = path.with_suffix(".last")
@@ -77,10 +78,17 @@ class SimilarityIndex:
         path.with_suffix(".last").write_text(str(self.last_id))
 
     def search(self, vector: np.ndarray, k: int = 10) -> list[tuple[int, float]]:
+        """The nearest assets: [(asset id, best cosine)], best first."""
         if self.index is None or self.index.ntotal == 0:
             return []
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        owners = dict(Fingerprint.objects.filter(id__in=[int(i) for i in ids[0] if i >= 0]).values_list("id", "asset_id"))
+        best = {}
+        for i, s in zip(ids[0], scores[0]):
+            asset = owners.get(int(i))  # a fingerprint replaced since the index was built has no owner
+            if asset is not None and s > best.get(asset, -2):
+                best[asset] = float(s)
+        return sorted(best.items(), key=lambda x: -x[1])
 
 
 _index = SimilarityIndex()
@@ -124,6 +132,11 @@ def candidates_by_phash(value: int) -> dict[int, int]:
     return out
 
 
+def _rank(m: Match) -> tuple:
+    """Nearest pHash first (no pHash candidate last), then highest cosine."""
+    return (65 if m.phash_distance is None else m.phash_distance, -m.cosine)
+
+
 def match(fingerprints: fp.Fingerprints, assets) -> Match | None:
     """The registered asset (among `assets`, a queryset) this image is a copy of, if any.
 
@@ -134,12 +147,12 @@ def match(fingerprints: fp.Fingerprints, assets) -> Match | None:
     by_embedding = {a: s for a, s in index().search(fingerprints.embedding, 20) if s >= settings.EMBED_CANDIDATE_COSINE}
     allowed = set(assets.filter(pk__in=set(by_phash) | set(by_embedding)).values_list("pk", flat=True))
     best = None
-    for f in Fingerprint.objects.filter(asset_id__in=allowed):
+    for f in Fingerprint.objects.filter(asset_id__in=allowed).order_by("asset_id", "id"):
         cosine = float(np.dot(np.frombuffer(bytes(f.embedding), dtype=np.float32), fingerprints.embedding))
         if cosine < settings.EMBED_CONFIRM_COSINE:
             continue
         candidate = Match(f.asset_id, cosine, by_phash.get(f.asset_id), "phash" if f.asset_id in by_phash else "embedding")
-        if best is None or (candidate.phash_distance or 65, -candidate.cosine) < (best.phash_distance or 65, -best.cosine):
+        if best is None or _rank(candidate) < _rank(best):
             best = candidate
     return best
 

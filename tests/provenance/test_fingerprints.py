@@ -223,3 +223,39 @@ def test_an_output_resembling_an_unconsented_performer_is_held(world, api, setti
     response = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", {"approve": True, "comment": "Not her: a crowd double."}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "succeeded"
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 200
+
+
+def drawn_video(seconds=6, fps=10) -> bytes:
+    """An MP4 with a new drawn shot every second, made with PyAV."""
+    import av
+    import numpy as np
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        stream = out.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        for i in range(seconds * fps):
+            frame = av.VideoFrame.from_ndarray(np.asarray(images.picture(700 + i // fps)), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def test_video_keyframes_are_fingerprinted_and_a_still_from_it_is_recognised(world, settings):
+    settings.VIDEO_KEYFRAME_SECONDS = 2.0
+    data = drawn_video()
+    upload = SimpleUploadedFile("shot.mp4", data)
+    from rightsledger import services as rl
+
+    video, _ = rl.asset_register(actor=None, production=world.prod_a, upload=upload, kind="video")
+    assert video.media_type == "video/mp4"
+    services.asset_fingerprint(asset=video)
+    assert sorted(Fingerprint.objects.filter(asset=video).values_list("frame_seconds", flat=True)) == [0.0, 2.0, 4.0]
+    for n in range(10):
+        services.asset_fingerprint(asset=f.make_asset(world.prod_a, seed=900 + n))
+    still = images.encode(images.picture(702), "JPEG", quality=70)  # a frame grab of the shot at 2 s
+    found = similarity.match(fp.fingerprint(still), Asset.objects.all())
+    assert found is not None and found.asset_id == video.pk
+    assert similarity.match(fp.fingerprint(images.jpeg(4242)), Asset.objects.all()) is None
