@@ -31,7 +31,7 @@ def build_index(vectors: np.ndarray, ids: np.ndarray, exact_max: int):
         nlist = int(4 * math.sqrt(len(vectors)))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
         index.train(vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), nlist * 32), replace=False)])
-        index.nprobe = max(8, nlist // 100)
+        index.nprobe = settings.SIMILARITY_NPROBE or max(8, nlist // 200)
         index = faiss.IndexIDMap2(index)
     if len(vectors):
         index.add_with_ids(vectors, ids)

@@ -218,6 +218,7 @@ FINGERPRINT_QUEUE = os.environ.get("FINGERPRINT_QUEUE", "fingerprint")
 CELERY_TASK_ROUTES = {"provenance.asset_fingerprint": {"queue": FINGERPRINT_QUEUE}}
 SIMILARITY_INDEX_PATH = os.environ.get("SIMILARITY_INDEX_PATH", str(VAR_DIR / "similarity.faiss"))
 SIMILARITY_EXACT_MAX = env_int("SIMILARITY_EXACT_MAX", 100_000)
+SIMILARITY_NPROBE = env_int("SIMILARITY_NPROBE", 0)  # IVF lists searched per query; 0: nlist / 200
 PHASH_MAX_DISTANCE = env_int("PHASH_MAX_DISTANCE", 7)
 EMBED_CANDIDATE_COSINE = float(os.environ.get("EMBED_CANDIDATE_COSINE", "0.97"))
 EMBED_CONFIRM_COSINE = float(os.environ.get("EMBED_CONFIRM_COSINE", "0.80"))

@@ -243,6 +243,11 @@ class LedgerEntryOut(serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------------
 
 
+class StudioIn(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField()
+
+
 class ProductionIn(StrictSerializer):
     studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all())
     title = serializers.CharField(max_length=200)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, selectors, services, tree, vocab
-from ..errors import PayloadTooLarge
+from ..errors import Conflict, PayloadTooLarge
 from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
 from . import rows
@@ -44,11 +44,21 @@ class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 # --- Studios, productions, shots, parties, guilds, talent ------------------------------------
 
 
-class StudioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.StudioOut
+class StudioViewSet(ReadCreateViewSet):
+    input_class = s.StudioIn
+    output_class = s.StudioOut
 
     def get_queryset(self):
         return selectors.studios_for(self.request.user)
+
+    @extend_schema(request=s.StudioIn, responses={201: s.StudioOut})
+    def create(self, request):
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser (the service's operator) may create studios.")
+        data = self.parsed()
+        if s.Studio.objects.filter(slug=data["slug"]).exists():
+            raise Conflict(f"A studio with slug {data['slug']!r} already exists.", code="studio_slug_taken", field="slug")
+        return self.created(services.studio_create(actor=request.user, **data))
 
 
 class ProductionViewSet(ReadCreateViewSet):

@@ -141,3 +141,15 @@ def _grant_json(world, asset, production=None):
         "term_end": "2027-01-01",
         "contract_sha256": f.sha("c"),
     }
+
+
+def test_only_a_superuser_creates_studios(world, api):
+    from rightsledger.models import Studio
+
+    body = {"name": "Northern Lights", "slug": "northern"}
+    assert api(world.admin).post("/api/studios/", body, format="json").status_code == 403
+    root = f.UserFactory(username="root", is_superuser=True)
+    assert api(root).post("/api/studios/", body, format="json").status_code == 201
+    again = api(root).post("/api/studios/", body, format="json")
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "slug"
+    assert Studio.objects.filter(slug="northern").count() == 1
