@@ -5,7 +5,6 @@ import base64
 import binascii
 import io
 
-from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from . import fingerprint as fp

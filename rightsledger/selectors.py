@@ -5,7 +5,6 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Query
 from . import access
 from .models import (
     Asset,
-    ConsentRecord,
     LedgerEntry,
     Party,
     Production,

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .errors import Conflict
-from .models import Checkpoint, LedgerEntry, LedgerLeaf, LedgerNode, TreeState, WitnessedCheckpoint
+from .models import Checkpoint, LedgerLeaf, LedgerNode, TreeState, WitnessedCheckpoint
 from .tlog import merkle, note
 from .tlog.verify import BUNDLE_FORMAT
 

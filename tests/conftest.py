@@ -11,6 +11,11 @@ from rightsledger.models import LedgerEntry
 from . import factories as f
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
 @pytest.fixture(autouse=True)
 def _ledger_flushable(request):
     """Let transactional tests flush the database between tests.
@@ -19,9 +24,7 @@ def _ledger_flushable(request):
     transactional test; as the PostgreSQL superuser the tests switch triggers off for that
     flush alone, and back on before the next transactional test.
     """
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
-    if not transactional:
+    if not _transactional(request):
         yield
         return
     request.getfixturevalue("transactional_db")
@@ -41,9 +44,8 @@ def ledger_and_signing_keys(request, tmp_path, settings):
     settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
     settings.LEDGER_SIGNING_KEY_CREATE = True
     settings.SIGNING_KEYS_DIR = tmp_path / "keys"
-    uses_db = {"db", "transactional_db", "world"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")
-    if uses_db:
-        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames or (request.node.get_closest_marker("django_db") and request.node.get_closest_marker("django_db").kwargs.get("transaction")) else "db")
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db", "world"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db" if _transactional(request) else "db")
         from provenance.services import identity_dev_init
 
         identity, paths = identity_dev_init()

@@ -1,6 +1,5 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action

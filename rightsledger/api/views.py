@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from .. import access, selectors, services, tree, vocab
 from ..errors import Conflict, PayloadTooLarge
 from ..signals import asset_content_requested
-from ..models import Asset, ConsentRecord, Party, RightsGrant, Shot, TrainingReservation
+from ..models import Asset, ConsentRecord, Party, RightsGrant, TrainingReservation
 from . import rows
 from .pagination import LedgerPagination
 from . import serializers as s

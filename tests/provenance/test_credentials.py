@@ -15,7 +15,6 @@ from provenance import identity as ident
 from provenance import manifest as mf
 from provenance import selectors, services
 from provenance.models import AssetCredential, LineageEdge, SignedOutput, SigningIdentity
-from rightsledger import services as rl
 from rightsledger.models import Asset, LedgerEntry, TrainingReservation
 
 from .. import factories as f
