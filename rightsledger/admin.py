@@ -6,6 +6,12 @@ from django.contrib import admin
 from . import access
 from .models import (
     Asset,
+    Checkpoint,
+    LedgerLeaf,
+    LedgerNode,
+    TalentName,
+    TreeState,
+    WitnessedCheckpoint,
     ConsentRecord,
     Guild,
     GuildMembership,
@@ -124,3 +130,38 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 class RoleAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "studio", "production", "guild"]
     list_filter = ["kind"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["size", "created_at"]
+
+
+@admin.register(WitnessedCheckpoint)
+class WitnessedCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["guild", "size", "created_at"]
+
+
+@admin.register(TreeState)
+class TreeStateAdmin(ReadOnlyAdmin):
+    list_display = ["size", "horizon_seq", "updated_at"]
+
+
+@admin.register(LedgerLeaf)
+class LedgerLeafAdmin(ReadOnlyAdmin):
+    list_display = ["index", "entry"]
+
+
+@admin.register(LedgerNode)
+class LedgerNodeAdmin(ReadOnlyAdmin):
+    list_display = ["key"]
+
+
+@admin.register(TalentName)
+class TalentNameAdmin(ReadOnlyAdmin):
+    list_display = ["talent", "normalized"]
+
+
+@admin.register(GuildMembership)
+class GuildMembershipAdmin(ReadOnlyAdmin):
+    list_display = ["guild", "member_id", "talent"]

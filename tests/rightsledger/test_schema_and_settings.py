@@ -49,3 +49,16 @@ def test_a_secret_key_is_required_when_debug_is_off():
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
     assert run_manage("check", DJANGO_DEBUG="1").returncode == 0
+
+
+def test_the_admin_covers_every_model_and_lists_open(admin_client):
+    from django.apps import apps
+    from django.contrib import admin
+
+    ours = [m for m in apps.get_models() if m._meta.app_label in ("rightsledger", "generation", "provenance")]
+    missing = [m.__name__ for m in ours if m not in admin.site._registry]
+    assert missing == []
+    for model in ours:
+        if model in admin.site._registry:
+            url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+            assert admin_client.get(url).status_code == 200, url

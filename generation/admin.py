@@ -1,0 +1,39 @@
+"""Generation records in the admin, read-only: they change only through the gate's services."""
+
+from django.contrib import admin
+
+from rightsledger.admin import ProductionScopedAdmin
+
+from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
+
+
+@admin.register(GenerationRequest)
+class GenerationRequestAdmin(ProductionScopedAdmin):
+    list_display = ["id", "production", "shot", "engine", "intended_use", "status", "created_at"]
+    list_filter = ["status", "engine"]
+
+
+@admin.register(RequestInput)
+class RequestInputAdmin(ProductionScopedAdmin):
+    production_field = "request__production"
+    list_display = ["request", "position", "role", "asset", "match"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ProductionScopedAdmin):
+    production_field = "request__production"
+    list_display = ["id", "request", "kind", "outcome", "ledger_size", "ledger_seq"]
+    list_filter = ["kind", "outcome"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ProductionScopedAdmin):
+    production_field = "request__production"
+    list_display = ["request", "approver", "approved", "created_at"]
+
+
+@admin.register(GenerationOutput)
+class GenerationOutputAdmin(ProductionScopedAdmin):
+    production_field = "request__production"
+    list_display = ["request", "asset", "engine_seconds", "created_at"]
+

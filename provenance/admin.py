@@ -1,0 +1,52 @@
+"""Provenance records in the admin, read-only. Signing identities show no key material (there is
+none in the database)."""
+
+from django.contrib import admin
+
+from rightsledger.admin import ProductionScopedAdmin, ReadOnlyAdmin
+
+from .models import AssetCredential, Fingerprint, LineageEdge, PerceptualHash, PhashBand, SignedOutput, SigningIdentity
+
+
+@admin.register(SigningIdentity)
+class SigningIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["name", "subject", "active", "development", "not_after", "retired_at"]
+    exclude = ["passphrase_file", "passphrase_env"]
+
+
+@admin.register(SignedOutput)
+class SignedOutputAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "manifest_label", "identity", "created_at"]
+    exclude = ["manifest_store"]
+
+
+@admin.register(AssetCredential)
+class AssetCredentialAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "validation_state", "active_manifest"]
+
+
+@admin.register(LineageEdge)
+class LineageEdgeAdmin(ProductionScopedAdmin):
+    production_field = "child__production"
+    list_display = ["parent", "child", "role", "request"]
+
+
+@admin.register(Fingerprint)
+class FingerprintAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "frame_seconds", "model", "dims"]
+    exclude = ["embedding"]
+
+
+@admin.register(PerceptualHash)
+class PerceptualHashAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "variant", "hash"]
+
+
+@admin.register(PhashBand)
+class PhashBandAdmin(ProductionScopedAdmin):
+    production_field = "phash__asset__production"
+    list_display = ["phash", "key"]
