@@ -6,10 +6,12 @@ uses, with no Django, so it also runs on a bare GPU machine.
     python bench/embed.py [--model ViT-B-32 --weights W.pt] [--random] [--images 2000]
 
 --random builds the model with random weights and saves them first (no download), then loads
-them through the same path as real weights. Prints JSON and writes bench/results/embed-<device>.json.
+them through the same path as real weights. Prints JSON and writes bench/results/embed.json, a
+section per device.
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -20,7 +22,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import report  # noqa: E402
+from common import machine, report  # noqa: E402
 
 from provenance import clip  # noqa: E402
 from rightsledger.pictures import picture  # noqa: E402
@@ -68,13 +70,18 @@ def main():
     out = clip.embed_files(model, size, device, paths, batch, args.workers)
     end_to_end = len(out) / (time.perf_counter() - t)
     name = "cuda" if device == "cuda" else "cpu"
-    report(f"embed-{name}", {
+    result = {
         "model": args.model, "weights": "random, saved and loaded from a file" if args.random or "random" in args.weights else args.weights,
         "device": torch.cuda.get_device_name(0) if device == "cuda" else f"CPU, {torch.get_num_threads()} threads",
         "torch": torch.__version__, "batch": batch, "workers": args.workers, "images": len(out), "source_images": "1280x720 JPEG q90",
         "forward_images_per_second": round(forward, 1), "end_to_end_images_per_second": round(end_to_end, 1),
         "end_to_end_share_of_forward": round(end_to_end / forward, 3),
-    })
+    }
+    # One file, a section per device: the CPU and GPU runs are made on different machines.
+    path = Path(__file__).resolve().parent / "results" / "embed.json"
+    merged = json.loads(path.read_text()) if path.exists() else {}
+    merged = {k: v for k, v in merged.items() if k in ("cpu", "cuda")}
+    report("embed", {**merged, name: {"machine": machine(), **result}})
 
 
 if __name__ == "__main__":
