@@ -170,19 +170,16 @@ def test_xmp_data_mining_prohibited_is_read(world, api):
     assert result["verdict"] == "not_allowed" and "plus:DataMining" in result["reasons"][0]
 
 
-def test_the_endpoint_is_rate_limited_per_client(world, api, settings):
+def test_the_endpoint_is_rate_limited_per_client(world, api, monkeypatch):
     from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
 
     cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"training_clearance": "2/min"}}
-    from rest_framework.settings import api_settings
-
-    api_settings.reload()
-    from provenance.api import views
-
-    views.TrainingClearanceApi.throttle_classes[0].THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"training_clearance": "2/min"})
     codes = [api(None).post("/api/training-clearance/", {"sha256": ["0" * 64]}, format="json").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+    response = api(None).post("/api/training-clearance/", {"sha256": ["0" * 64]}, format="json")
+    assert response.json()["errors"][0]["code"] == "throttled" and response["Retry-After"]
     cache.clear()
 
 
