@@ -5,5 +5,5 @@ from celery import shared_task
 def ledger_publish() -> int | None:
     from .tree import ledger_publish as publish
 
-    checkpoint = publish()
+    checkpoint = publish(force=False)
     return checkpoint.size if checkpoint else None

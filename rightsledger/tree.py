@@ -169,11 +169,12 @@ def ledger_checkpoint(*, force: bool = False) -> Checkpoint | None:
         return Checkpoint.objects.create(size=size, root=root, note=note.sign(text, key.name, key.key))
 
 
-def ledger_publish() -> Checkpoint | None:
-    """Integrate everything pending and sign a checkpoint of it (the periodic job, and on demand)."""
+def ledger_publish(*, force: bool = True) -> Checkpoint | None:
+    """Integrate everything pending and sign a checkpoint of it. On demand (force) whenever the
+    tree has grown; from the periodic job only once the interval has passed as well."""
     while ledger_integrate():
         pass
-    return ledger_checkpoint(force=True)
+    return ledger_checkpoint(force=force)
 
 
 def latest_checkpoint() -> Checkpoint | None:

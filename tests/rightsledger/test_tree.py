@@ -211,3 +211,16 @@ def test_tree_rows_are_append_only(world):
         with pytest.raises(DatabaseError, match="append-only"):
             with transaction.atomic():
                 model.objects.all().delete()
+
+
+def test_the_periodic_job_waits_for_the_interval(world, settings):
+    from rightsledger.tasks import ledger_publish as periodic
+
+    settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS = 3600
+    first = periodic.apply().get()
+    assert first == tree.tree_size()  # the first checkpoint is issued at once
+    f.make_party(world.studio, name="Grown")
+    assert periodic.apply().get() is None  # grown, but the interval has not passed
+    assert tree.latest_checkpoint().size == first
+    settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS = 0
+    assert periodic.apply().get() == tree.tree_size() > first
