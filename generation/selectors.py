@@ -24,66 +24,78 @@ def _with_seq(qs, record_type: str):
     return qs.annotate(seq=Subquery(LedgerEntry.objects.filter(record_type=record_type, record_id=OuterRef("pk")).order_by().values("seq")[:1]))
 
 
-def _as_of(rows, as_of: int):
+def _as_of(rows, as_of: int) -> list[dict]:
     """Keep, per chain, the latest version recorded at or below as_of."""
     latest = {}
     for row in rows:
-        if row.seq is None or row.seq > as_of:
+        if row["seq"] is None or row["seq"] > as_of:
             continue
-        if row.chain not in latest or row.version > latest[row.chain].version:
-            latest[row.chain] = row
+        if row["chain"] not in latest or row["version"] > latest[row["chain"]]["version"]:
+            latest[row["chain"]] = row
     return list(latest.values())
 
 
-def _territories(record) -> p.Territories:
-    return p.Territories.of(record.territories, record.territory_exclusions)
+def _date(value):
+    """A date from a model row (a date) or from the snapshot statement's JSON (ISO text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# One builder per fact, from a row of the record's columns (plus seq): the general path reads
+# rows with values(), the PostgreSQL statement returns them as JSON.
+
+
+def _grant_fact(g: dict) -> p.GrantFact:
+    return p.GrantFact(
+        id=g["id"], seq=g["seq"], production_id=g["production_id"], asset_ids=frozenset(g["asset_ids"]), uses=frozenset(g["uses"]),
+        media=frozenset(g["media"]), territories=p.Territories.of(g["territories"], g["territory_exclusions"]),
+        languages=frozenset(g["languages"]), term=p.Term(_date(g["term_start"]), _date(g["term_end"])), status=g["status"],
+        requires_review=g["requires_review"], restrictions=g["restrictions"],
+    )
+
+
+def _consent_fact(c: dict) -> p.ConsentFact:
+    return p.ConsentFact(
+        id=c["id"], seq=c["seq"], talent_id=c["talent_id"], production_id=c["production_id"], status=c["status"],
+        grantor_role=c["grantor_role"], representation=c["representation"], replica_type=c["replica_type"],
+        modalities=frozenset(c["modalities"]), intended_use_description=c["intended_use_description"],
+        permitted_uses=frozenset(c["permitted_uses"]), prohibited_uses=frozenset(c["prohibited_uses"]),
+        permitted_shots=frozenset(c["permitted_shots"]), media=frozenset(c["media"]),
+        territories=p.Territories.of(c["territories"], c["territory_exclusions"]), languages=frozenset(c["languages"]),
+        term=p.Term(_date(c["term_start"]), _date(c["term_end"])), training_permission=c["training_permission"],
+        scan_notice_date=_date(c["scan_notice_date"]), union_notified_date=_date(c["union_notified_date"]), requires_review=c["requires_review"],
+    )
+
+
+def _reservation_fact(r: dict) -> p.ReservationFact:
+    return p.ReservationFact(id=r["id"], seq=r["seq"], subject_type=r["subject_type"], subject_id=r["subject_id"], uses=frozenset(r["uses"]),
+                             effective_date=_date(r["effective_date"]))
 
 
 def grant_facts(production_id: int, asset_ids, as_of: int) -> list[p.GrantFact]:
     """The grants of the production that cover any of the assets (2 queries)."""
     chains = RightsGrant.objects.filter(production_id=production_id, assets__in=asset_ids).values("chain")
-    versions = _as_of(_with_seq(RightsGrant.objects.filter(chain__in=chains), "grant"), as_of)
-    through = RightsGrant.assets.through
+    versions = _as_of(_with_seq(RightsGrant.objects.filter(chain__in=chains), "grant").values(), as_of)
     covered = {}
-    for grant_id, asset_id in through.objects.filter(rightsgrant_id__in=[g.pk for g in versions]).values_list("rightsgrant_id", "asset_id"):
+    through = RightsGrant.assets.through
+    for grant_id, asset_id in through.objects.filter(rightsgrant_id__in=[g["id"] for g in versions]).values_list("rightsgrant_id", "asset_id"):
         covered.setdefault(grant_id, set()).add(asset_id)
-    return [
-        p.GrantFact(
-            id=g.pk, seq=g.seq, production_id=g.production_id, asset_ids=frozenset(covered.get(g.pk, ())), uses=frozenset(g.uses),
-            media=frozenset(g.media), territories=_territories(g), languages=frozenset(g.languages), term=p.Term(g.term_start, g.term_end),
-            status=g.status, requires_review=g.requires_review, restrictions=g.restrictions,
-        )
-        for g in versions
-    ]
+    return [_grant_fact({**g, "asset_ids": covered.get(g["id"], ())}) for g in versions]
 
 
 def consent_facts(production_id: int, talent_ids, as_of: int) -> list[p.ConsentFact]:
     qs = ConsentRecord.objects.filter(production_id=production_id, talent_id__in=talent_ids)
-    return [
-        p.ConsentFact(
-            id=c.pk, seq=c.seq, talent_id=c.talent_id, production_id=c.production_id, status=c.status, grantor_role=c.grantor_role,
-            representation=c.representation, replica_type=c.replica_type, modalities=frozenset(c.modalities),
-            intended_use_description=c.intended_use_description, permitted_uses=frozenset(c.permitted_uses),
-            prohibited_uses=frozenset(c.prohibited_uses), permitted_shots=frozenset(c.permitted_shots), media=frozenset(c.media),
-            territories=_territories(c), languages=frozenset(c.languages), term=p.Term(c.term_start, c.term_end),
-            training_permission=c.training_permission, scan_notice_date=c.scan_notice_date, union_notified_date=c.union_notified_date,
-            requires_review=c.requires_review,
-        )
-        for c in _as_of(_with_seq(qs, "consent"), as_of)
-    ]
+    return [_consent_fact(c) for c in _as_of(_with_seq(qs, "consent").values(), as_of)]
 
 
 def reservation_facts(*, production_id: int, asset_ids, talent_ids, party_ids, as_of: int) -> list[p.ReservationFact]:
     qs = TrainingReservation.objects.filter(
         Q(asset_id__in=asset_ids) | Q(talent_id__in=talent_ids) | Q(party_id__in=party_ids) | Q(production_id=production_id)
     )
-    out = []
-    for r in _as_of(_with_seq(qs, "reservation"), as_of):
-        if r.status != "active":
-            continue
-        subject_id = {"asset": r.asset_id, "talent": r.talent_id, "party": r.party_id, "production": r.production_id}[r.subject_type]
-        out.append(p.ReservationFact(id=r.pk, seq=r.seq, subject_type=r.subject_type, subject_id=subject_id, uses=frozenset(r.uses), effective_date=r.effective_date))
-    return out
+    return [
+        _reservation_fact({**r, "subject_id": r[f"{r['subject_type']}_id"]})
+        for r in _as_of(_with_seq(qs, "reservation").values(), as_of)
+        if r["status"] == "active"
+    ]
 
 
 def talents_named_in(prompt: str) -> set[int]:
@@ -140,10 +152,6 @@ SELECT (SELECT seq FROM head),
 """
 
 
-def _date_or_none(value):
-    return datetime.date.fromisoformat(value) if value else None
-
-
 def _snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt, today) -> tuple[p.Snapshot, set[int]]:
     """The whole snapshot in one statement: one MVCC snapshot, so every record it returns was
     recorded at or below the ledger head it returns. Prepared, so it is planned once per
@@ -159,37 +167,12 @@ def _snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt
         head, named, grants, consents, reservations, talents = cursor.fetchone()
     if connection.queries_logged:  # as Django's debug cursor logs its own queries
         connection.queries_log.append({"sql": "gate snapshot (prepared)", "time": f"{time.perf_counter() - started:.3f}"})
-    D = _date_or_none
     return p.Snapshot(
         ledger_size=head,
         today=today,
-        grants=tuple(
-            p.GrantFact(
-                id=g["id"], seq=g["seq"], production_id=g["production_id"], asset_ids=frozenset(g["asset_ids"]), uses=frozenset(g["uses"]),
-                media=frozenset(g["media"]), territories=p.Territories.of(g["territories"], g["territory_exclusions"]),
-                languages=frozenset(g["languages"]), term=p.Term(D(g["term_start"]), D(g["term_end"])), status=g["status"],
-                requires_review=g["requires_review"], restrictions=g["restrictions"],
-            )
-            for g in grants
-        ),
-        consents=tuple(
-            p.ConsentFact(
-                id=c["id"], seq=c["seq"], talent_id=c["talent_id"], production_id=c["production_id"], status=c["status"],
-                grantor_role=c["grantor_role"], representation=c["representation"], replica_type=c["replica_type"],
-                modalities=frozenset(c["modalities"]), intended_use_description=c["intended_use_description"],
-                permitted_uses=frozenset(c["permitted_uses"]), prohibited_uses=frozenset(c["prohibited_uses"]),
-                permitted_shots=frozenset(c["permitted_shots"]), media=frozenset(c["media"]),
-                territories=p.Territories.of(c["territories"], c["territory_exclusions"]), languages=frozenset(c["languages"]),
-                term=p.Term(D(c["term_start"]), D(c["term_end"])), training_permission=c["training_permission"],
-                scan_notice_date=D(c["scan_notice_date"]), union_notified_date=D(c["union_notified_date"]), requires_review=c["requires_review"],
-            )
-            for c in consents
-        ),
-        reservations=tuple(
-            p.ReservationFact(id=r["id"], seq=r["seq"], subject_type=r["subject_type"], subject_id=r["subject_id"], uses=frozenset(r["uses"]),
-                              effective_date=D(r["effective_date"]))
-            for r in reservations
-        ),
+        grants=tuple(map(_grant_fact, grants)),
+        consents=tuple(map(_consent_fact, consents)),
+        reservations=tuple(map(_reservation_fact, reservations)),
         talents={t["id"]: p.TalentFact(t["id"], t["name"], t["is_deceased"], t["is_minor"]) for t in talents},
     ), set(named)
 

@@ -281,3 +281,22 @@ def test_check_answers_the_decision_and_records_nothing(gate, api):
     assert (GenerationRequest.objects.count(), LedgerEntry.objects.count(), Decision.objects.count()) == before
     assert api(gate.world.producer_a).post("/api/generation/requests/check/", gate.body(), format="json").json()["outcome"] == "approved"
     assert api(gate.world.producer_b).post("/api/generation/requests/check/", gate.body(), format="json").status_code == 400
+
+
+def test_a_snapshot_as_of_an_earlier_ledger_size_sees_the_records_as_they_were(gate):
+    from generation import policy as p
+    from generation import selectors
+
+    talent = gate.talent
+    consent = f.make_consent(gate.world.prod_a, talent)
+    before = selectors.ledger_head()
+    rl.consent_revoke(actor=gate.world.clearance, consent=consent, reason="withdrawn")
+    rl.grant_amend(actor=gate.world.clearance, grant=gate.grant, changes={"media": ["svod"]}, reason="A1")
+    inputs = [p.InputFact(position=1, role="plate", asset_id=gate.plate.pk, owner_party_id=gate.world.party.pk)]
+    now, _ = selectors.snapshot(production_id=gate.world.prod_a.pk, inputs=inputs, talent_ids={talent.pk})
+    then, _ = selectors.snapshot(production_id=gate.world.prod_a.pk, inputs=inputs, talent_ids={talent.pk}, as_of=before)
+    assert [c.status for c in now.consents] == ["revoked"] and [c.status for c in then.consents] == ["active"]
+    assert [g.media for g in now.grants] == [frozenset({"svod"})]
+    assert [g.media for g in then.grants] == [frozenset({"theatrical", "svod"})] and then.grants[0].id == gate.grant.pk
+    assert then.consents[0].term == now.consents[0].term and then.consents[0].scan_notice_date == now.consents[0].scan_notice_date
+    assert then.talents == now.talents and then.ledger_size == before
