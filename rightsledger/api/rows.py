@@ -4,8 +4,6 @@ a model instance and a serializer per row (a page of 50 grants: about 10 times l
 import datetime
 import uuid
 
-from django.db.models import ManyToManyField
-
 
 def plain(value):
     """Return a value as DRF's fields would render it."""
@@ -21,8 +19,8 @@ def plain(value):
 
 def plan(output_class):
     """Return (columns to read with values(), many-to-many fields) for an output serializer."""
-    model = output_class.Meta.model
-    m2m = [f for f in output_class.Meta.fields if isinstance(getattr(model._meta, "_forward_fields_map", {}).get(f), ManyToManyField)]
+    many = {f.name for f in output_class.Meta.model._meta.many_to_many}
+    m2m = [f for f in output_class.Meta.fields if f in many]
     columns = [f for f in output_class.Meta.fields if f not in m2m]
     return columns, m2m
 
