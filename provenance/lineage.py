@@ -12,9 +12,7 @@ from .selectors import ancestors, descendants
 
 def graph_for(asset_ids: set[int]) -> tuple[list[Asset], list[LineageEdge]]:
     """The assets and edges connecting asset_ids and everything up- and downstream of them."""
-    ids = set(asset_ids)
-    for a in list(asset_ids):
-        ids |= set(ancestors(a)) | set(descendants(a))
+    ids = set(asset_ids) | set(ancestors(*asset_ids)) | set(descendants(*asset_ids))
     assets = list(Asset.objects.filter(pk__in=ids).order_by("id"))
     edges = list(LineageEdge.objects.filter(parent_id__in=ids, child_id__in=ids).select_related("request__requester").order_by("id"))
     return assets, edges

@@ -8,31 +8,35 @@ from . import manifest as mf
 
 MAX_DEPTH = 64
 
-_ANCESTORS = """
-WITH RECURSIVE up(asset_id, depth) AS (
-    SELECT parent_id, 1 FROM provenance_lineageedge WHERE child_id = %s
+# Walk the lineage graph from some assets: towards parents (near=parent_id, far=child_id) or
+# towards children (the reverse). UNION stops cycles from growing; MAX_DEPTH bounds the walk.
+_WALK = """
+WITH RECURSIVE walk(asset_id, depth) AS (
+    SELECT {near}, 1 FROM provenance_lineageedge WHERE {far} IN ({roots})
     UNION
-    SELECT e.parent_id, up.depth + 1 FROM provenance_lineageedge e JOIN up ON e.child_id = up.asset_id WHERE up.depth < %s
+    SELECT e.{near}, walk.depth + 1 FROM provenance_lineageedge e JOIN walk ON e.{far} = walk.asset_id WHERE walk.depth < %s
 )
-SELECT asset_id, min(depth) FROM up GROUP BY asset_id
+SELECT asset_id, min(depth) FROM walk GROUP BY asset_id
 """
-_DESCENDANTS = _ANCESTORS.replace("SELECT parent_id, 1 FROM provenance_lineageedge WHERE child_id", "SELECT child_id, 1 FROM provenance_lineageedge WHERE parent_id").replace(
-    "SELECT e.parent_id, up.depth + 1 FROM provenance_lineageedge e JOIN up ON e.child_id = up.asset_id", "SELECT e.child_id, up.depth + 1 FROM provenance_lineageedge e JOIN up ON e.parent_id = up.asset_id"
-)
 
 
-def ancestors(asset_id: int) -> dict[int, int]:
-    """Every asset that went into this one, at any depth: {asset id: nearest depth}. One query."""
+def _walk(asset_ids, near: str, far: str) -> dict[int, int]:
+    ids = [int(a) for a in asset_ids]
+    if not ids:
+        return {}
     with connection.cursor() as cursor:
-        cursor.execute(_ANCESTORS, [asset_id, MAX_DEPTH])
+        cursor.execute(_WALK.format(near=near, far=far, roots=", ".join(["%s"] * len(ids))), [*ids, MAX_DEPTH])
         return dict(cursor.fetchall())
 
 
-def descendants(asset_id: int) -> dict[int, int]:
-    """Every asset made from this one, at any depth. One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_DESCENDANTS, [asset_id, MAX_DEPTH])
-        return dict(cursor.fetchall())
+def ancestors(*asset_ids: int) -> dict[int, int]:
+    """Every asset that went into these, at any depth: {asset id: nearest depth}. One query."""
+    return _walk(asset_ids, near="parent_id", far="child_id")
+
+
+def descendants(*asset_ids: int) -> dict[int, int]:
+    """Every asset made from these, at any depth. One query."""
+    return _walk(asset_ids, near="child_id", far="parent_id")
 
 
 def verify(data: bytes, media_type: str) -> dict:

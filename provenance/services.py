@@ -119,8 +119,7 @@ def reserved_uses_for(*, production, input_assets, talent_ids) -> tuple[frozense
 
     reserved, why = set(mf.TDM_USES), ["production default: every AI use reserved"]
     asset_ids = {a.pk for a in input_assets}
-    for a in list(input_assets):
-        asset_ids |= set(ancestors(a.pk))
+    asset_ids |= set(ancestors(*asset_ids))
     owners = set(Asset.objects.filter(pk__in=asset_ids, owner__isnull=False).values_list("owner_id", flat=True))
     current = TrainingReservation.objects.filter(replaced_by__isnull=True, status="active")
     for r in current.filter(asset_id__in=asset_ids) | current.filter(party_id__in=owners) | current.filter(talent_id__in=talent_ids):
