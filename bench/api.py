@@ -28,7 +28,7 @@ def main():
 
     from rightsledger import services, vocab
     from rightsledger.models import Production, RightsGrant, Studio
-    from rightsledger.pictures import picture
+    from demo.pictures import picture
 
     User = get_user_model()
     studio = Studio.objects.filter(slug="bench").first()
@@ -45,7 +45,7 @@ def main():
             for production in (prod, other):
                 services.asset_register(actor=None, production=production, upload=SimpleUploadedFile(f"{i}.png", buf.getvalue()), kind="plate")
         user = User.objects.create_user("bench-clearance")
-        services.role_assign(user=user, kind=vocab.ROLE_CLEARANCE, production=prod)
+        services.role_grant(actor=None, user=user, kind=vocab.ROLE_CLEARANCE, production=prod)
     prod = Production.objects.get(studio=studio, code="bench")
     other = Production.objects.get(studio=studio, code="other")
     party = studio.parties.first()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import machine, report  # noqa: E402
 
 from provenance import clip  # noqa: E402
-from rightsledger.pictures import picture  # noqa: E402
+from demo.pictures import picture  # noqa: E402
 
 
 def main():

@@ -126,7 +126,7 @@ def main():
             party = services.party_create(actor=None, studio=studio, name="Stock", kind="rights_holder")
             services.shot_create(actor=None, production=prod, code="EP102_SH0040")
             user = User.objects.create_user("bench-producer")
-            services.role_assign(user=user, kind=vocab.ROLE_PRODUCER, production=prod)
+            services.role_grant(actor=None, user=user, kind=vocab.ROLE_PRODUCER, production=prod)
             with connection.cursor() as cursor:
                 first_asset, first_talent, build_seconds = build(cursor, studio.pk, prod.pk, party.pk)
             # Three likeness references, of performers with a consent for this use.
@@ -198,11 +198,11 @@ def s_count(table):
 
 
 def over_http(path, body, token):
-    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], DJANGO_SETTINGS_MODULE="rightsledger.settings")
+    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], DJANGO_SETTINGS_MODULE="config.settings")
     port = 8761
     workers = str(os.cpu_count() or 2)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "rightsledger.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     try:

@@ -22,19 +22,19 @@ BATCH = 100
 
 def appender(kind: str, seconds: float, counter):
     setup_django(DB)
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from rightsledger.ledger import ledger_append, ledger_append_many
+    from rightsledger.ledger.append import recording
 
     done = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        with transaction.atomic():
+        with recording(actor="system") as rec:
             if kind == "single":
-                ledger_append(entry_type="bench.append", actor="system", payload={"n": done, "note": "consent amended"}, record_type="bench")
+                rec.append("bench.append", {"n": done, "note": "consent amended"}, record_type="bench")
                 done += 1
             else:
-                ledger_append_many([dict(entry_type="bench.append", actor="system", payload={"n": done + k, "note": "consent amended"}, record_type="bench") for k in range(BATCH)])
+                rec.append_many([("bench.append", {"n": done + k, "note": "consent amended"}, {"record_type": "bench"}) for k in range(BATCH)])
                 done += BATCH
     counter.value += done
     connection.close()
@@ -44,23 +44,23 @@ def sequencer(seconds: float, counter):
     setup_django(DB)
     from django.db import connection
 
-    from rightsledger import tree
+    from rightsledger.ledger import sequencer
 
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        if not tree.ledger_integrate(limit=20_000):
+        if not sequencer.ledger_integrate(limit=20_000):
             time.sleep(0.05)
-    counter.value = tree.tree_size()
+    counter.value = sequencer.tree_size()
     connection.close()
 
 
 def appends(kind: str) -> dict:
     """Two appender processes and one sequencer, for APPEND_SECONDS."""
-    from rightsledger import tree
+    from rightsledger.ledger import sequencer
 
-    while tree.ledger_integrate(limit=50_000):
+    while sequencer.ledger_integrate(limit=50_000):
         pass
-    start_size = tree.tree_size()
+    start_size = sequencer.tree_size()
     ctx = multiprocessing.get_context("spawn")
     appended = ctx.Value("q", 0)
     integrated = ctx.Value("q", 0)
@@ -87,7 +87,7 @@ def fill(target: int):
     leaf hashes, then sequenced by the real sequencer."""
     from django.db import connection
 
-    from rightsledger import tree
+    from rightsledger.ledger import sequencer
     from rightsledger.models import LedgerEntry
 
     missing = target - LedgerEntry.objects.count()
@@ -110,7 +110,7 @@ def fill(target: int):
     t = time.perf_counter()
     n = 0
     while True:
-        k = tree.ledger_integrate(limit=100_000)
+        k = sequencer.ledger_integrate(limit=100_000)
         if not k:
             break
         n += k
@@ -124,17 +124,17 @@ def main():
 
     from django.conf import settings
 
-    from rightsledger import tree
+    from rightsledger.ledger import audit, checkpoints, proofs
     from rightsledger.models import LedgerEntry
     from rightsledger.tlog import merkle
 
     settings.LEDGER_SIGNING_KEY_FILE = str(Path(tempfile.mkdtemp()) / "bench.key")
-    tree.key_generate()
+    checkpoints.key_generate()
 
     single = appends("single")
     batched = appends("batched")
     filled = fill(ENTRIES)
-    checkpoint = tree.ledger_publish()
+    checkpoint = checkpoints.ledger_publish()
     size = checkpoint.size
     # Measure reads in steady state: after the appends above, autovacuum would otherwise be
     # working through the same tables during the measurement.
@@ -146,26 +146,26 @@ def main():
 
     rng = random.Random(1)
     seqs = list(LedgerEntry.objects.order_by("?").values_list("seq", flat=True)[:2000])
-    latencies, proofs = [], []
+    latencies, proved = [], []
     for seq in seqs:
         t = time.perf_counter()
-        leaf = tree.leaf_for(seq=seq)
-        proof = tree.inclusion_proof(leaf, size)
+        leaf = proofs.leaf_for(seq=seq)
+        proof = proofs.inclusion_proof(leaf, size)
         latencies.append(time.perf_counter() - t)
-        proofs.append((leaf.index, leaf.leaf_hash, proof))
+        proved.append((leaf.index, leaf.leaf_hash, proof))
 
     root = bytes(checkpoint.root)
     t = time.perf_counter()
     rounds = 0
     while time.perf_counter() - t < 3:
-        for index, leaf_hash, proof in proofs:
+        for index, leaf_hash, proof in proved:
             merkle.verify_inclusion(index, size, leaf_hash, proof, root)
         rounds += 1
-    verifications = rounds * len(proofs) / (time.perf_counter() - t)
-    rng.shuffle(proofs)
+    verifications = rounds * len(proved) / (time.perf_counter() - t)
+    rng.shuffle(proved)
 
     t = time.perf_counter()
-    audit = tree.ledger_audit()
+    audit = audit.ledger_audit()
     audit_seconds = time.perf_counter() - t
     assert audit.ok, audit.problems
 
@@ -177,7 +177,7 @@ def main():
             "appends_single_entry_transactions": single,
             "appends_batched_transactions": batched,
             "sequencing_bulk": filled,
-            "inclusion_proof_latency": {**percentiles(latencies), "proof_length": len(proofs[0][2])},
+            "inclusion_proof_latency": {**percentiles(latencies), "proof_length": len(proved[0][2])},
             "verifications_per_second": round(verifications),
             "full_audit": {"entries": audit.entries, "seconds": round(audit_seconds, 2)},
         },

@@ -36,9 +36,9 @@ def main():
     from generation.models import GenerationOutput, GenerationRequest
     from provenance.services import identity_dev_init
     from rightsledger import services
-    from rightsledger.celery import app
+    from config.celery import app
     from rightsledger.models import LedgerEntry, Studio
-    from rightsledger.pictures import picture
+    from demo.pictures import picture
 
     redis.Redis.from_url(BROKER).flushdb()
     app.conf.task_always_eager = False
@@ -66,7 +66,7 @@ def main():
     env = dict(os.environ)
     for n in range(2):
         log = open(tmp / f"worker{n}.log", "w+")
-        workers.append((subprocess.Popen([sys.executable, "-m", "celery", "-A", "rightsledger", "worker", "-c", "1", "-l", "warning", "--without-mingle",
+        workers.append((subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "warning", "--without-mingle",
                                           "--without-gossip", "-n", f"bench{n}@%h"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True), log))
     try:

@@ -26,7 +26,7 @@ def main():
     from provenance import manifest as mf
     from provenance.models import SigningIdentity
     from provenance.services import sign_bytes
-    from rightsledger.pictures import picture
+    from demo.pictures import picture
 
     paths = ident.dev_chain_create(Path(tempfile.mkdtemp()) / "bench")
     identity = SigningIdentity(name="bench", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]))

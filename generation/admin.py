@@ -22,7 +22,7 @@ class RequestInputAdmin(ProductionScopedAdmin):
 @admin.register(Decision)
 class DecisionAdmin(ProductionScopedAdmin):
     production_field = "request__production"
-    list_display = ["id", "request", "kind", "outcome", "ledger_size", "ledger_seq"]
+    list_display = ["id", "request", "kind", "outcome", "as_of_seq", "ledger_seq"]
     list_filter = ["kind", "outcome"]
 
 

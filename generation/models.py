@@ -29,6 +29,8 @@ MATCH_METHODS = ("registered", "sha256", "fingerprint", "unregistered")
 
 
 class GenerationRequest(models.Model):
+    ledger_type = "generation_request"
+
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="generation_requests")
     shot = models.ForeignKey(Shot, on_delete=models.PROTECT, related_name="generation_requests")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_requests")
@@ -75,11 +77,13 @@ class RequestInput(models.Model):
 class Decision(models.Model):
     """The policy's outcome for a request, with one reason per rule per input or talent."""
 
+    ledger_type = "decision"
+
     request = models.ForeignKey(GenerationRequest, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=16, choices=choices(DECISION_KINDS))
     outcome = models.CharField(max_length=16, choices=choices(OUTCOMES))
     reasons = models.JSONField(default=list)
-    ledger_size = models.BigIntegerField(help_text="The ledger sequence number the decision was taken at")
+    as_of_seq = models.BigIntegerField(help_text="The highest ledger sequence number the decision saw: it was taken on the records as of it")
     ledger_seq = models.BigIntegerField(null=True, help_text="The ledger entry recording this decision")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -89,6 +93,8 @@ class Decision(models.Model):
 
 class SignOff(models.Model):
     """A clearance user's approval or refusal of a needs_clearance decision. One per decision."""
+
+    ledger_type = "sign_off"
 
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="sign_off")
     request = models.ForeignKey(GenerationRequest, on_delete=models.PROTECT, related_name="sign_offs")
@@ -101,6 +107,8 @@ class SignOff(models.Model):
 
 class GenerationOutput(models.Model):
     """The one output of a request: recorded once, however often its task runs."""
+
+    ledger_type = "generation_output"
 
     request = models.OneToOneField(GenerationRequest, on_delete=models.PROTECT, related_name="output")
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="+")

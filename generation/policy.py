@@ -14,6 +14,11 @@ Rules
                  production
   R4 review      a grant or consent flagged for review, and every likeness use, needs a sign-off
   R5 prompt      a registered talent named in the prompt needs a covering consent
+  R6 likeness    after the run, an output that resembles a performer whom no consent of the
+                 request covers is held for clearance (likeness_hold)
+
+At run time the request is evaluated again against the ledger as it is then, and R4 passes only
+for the items its approving sign-off covered (at_run_time).
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from rightsledger import vocab
 from rightsledger.validation import MIN_USE_DESCRIPTION_CHARS, MIN_USE_DESCRIPTION_WORDS
+from rightsledger.vocab import WORLD
 
-WORLD = "WORLD"
 APPROVED, REFUSED, NEEDS_CLEARANCE, PASS = "approved", "refused", "needs_clearance", "pass"
-TRAINING_USES = frozenset({"ai_training", "ai_generative_training"})
+TRAINING_USES = frozenset(vocab.TRAINING_USES)
 # Replica types whose use the union must be told of before use (SAG-AFTRA 2023 TV/Theatrical).
 UNION_NOTICE_REQUIRED = frozenset({"employment_based", "independently_created"})
 
@@ -72,7 +78,7 @@ class Territories:
 
     def describe(self) -> str:
         if self.world:
-            return "WORLD" + (f" except {', '.join(sorted(self.codes))}" if self.codes else "")
+            return WORLD + (f" except {', '.join(sorted(self.codes))}" if self.codes else "")
         return ", ".join(sorted(self.codes))
 
 
@@ -190,10 +196,10 @@ class RequestFact:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The records that concern one request, as of ledger sequence number `ledger_size`: for
+    """The records that concern one request, as of ledger sequence number `as_of_seq`: for
     each grant, consent and reservation, its latest version at or below that number."""
 
-    ledger_size: int
+    as_of_seq: int
     today: datetime.date
     grants: tuple[GrantFact, ...] = ()
     consents: tuple[ConsentFact, ...] = ()
@@ -232,6 +238,7 @@ class Reason:
     message: str
     remedy: str = ""
     records: tuple[RecordRef, ...] = ()
+    talent_id: int | None = None  # the performer a talent reason is about (not in its JSON: the subject names it)
 
     def to_json(self) -> dict:
         return {
@@ -248,7 +255,7 @@ class Reason:
 class Outcome:
     outcome: str
     reasons: tuple[Reason, ...]
-    ledger_size: int
+    as_of_seq: int
 
     def to_json(self) -> list[dict]:
         return [r.to_json() for r in self.reasons]
@@ -410,7 +417,8 @@ def _consent_for_talent(request: RequestFact, snapshot: Snapshot, talent_id: int
             use = request.intended_use.replace("_", " ")
             return [
                 Reason(rule, PASS, subject, f"{talent.name} ({via}) consented by consent {c.id} to {use} ({', '.join(sorted(modalities))}) "
-                       f"in {request.territories.describe()} from {request.window.start} to {request.window.end}.", records=(_consent_ref(c),)),
+                       f"in {request.territories.describe()} from {request.window.start} to {request.window.end}.", records=(_consent_ref(c),),
+                       talent_id=talent_id),
                 Reason("R4", NEEDS_CLEARANCE, subject,
                        f"Using {talent.name}'s likeness needs a clearance sign-off"
                        f"{' (consent ' + str(c.id) + ' is also flagged for review)' if c.requires_review else ''}.",
@@ -487,4 +495,47 @@ def evaluate(request: RequestFact, snapshot: Snapshot) -> Outcome:
         outcome = NEEDS_CLEARANCE
     else:
         outcome = APPROVED
-    return Outcome(outcome, tuple(reasons), snapshot.ledger_size)
+    return Outcome(outcome, tuple(reasons), snapshot.as_of_seq)
+
+
+# --- At run time, and after ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignOffFact:
+    """An approving sign-off, and the items needing clearance (rule, subject) that it covered."""
+
+    id: int
+    approver_id: int
+    covered: frozenset[tuple[str, str]]
+
+
+def at_run_time(outcome: Outcome, sign_off: SignOffFact | None) -> Outcome:
+    """R4 at run time: the outcome of re-checking a request against the ledger as it is now.
+    Items that need clearance pass only if the request's approving sign-off covered them."""
+    if outcome.outcome != NEEDS_CLEARANCE:
+        return outcome
+    needed = outcome.needing_clearance()
+    covered = sign_off.covered if sign_off else frozenset()
+    if sign_off and needed <= covered:
+        signed = Reason("R4", PASS, "request", f"The items needing clearance were signed off by user {sign_off.approver_id} (sign-off {sign_off.id}).")
+        return Outcome(APPROVED, (*outcome.reasons, signed), outcome.as_of_seq)
+    new = sorted(f"{rule} {subject}" for rule, subject in needed - covered)
+    unsigned = Reason("R4", NEEDS_CLEARANCE, "request", f"Items need clearance that no sign-off covered: {', '.join(new)}.", "Submit a new request for sign-off.")
+    return Outcome(NEEDS_CLEARANCE, (*outcome.reasons, unsigned), outcome.as_of_seq)
+
+
+def likeness_hold(run: Outcome, resemblances: dict[int, float], as_of_seq: int) -> Outcome | None:
+    """R6: hold an output that resembles (talent id -> cosine) a performer whom no consent of the
+    run's decision covers; return the hold, or None when nothing resembles an uncovered performer."""
+    covered = {r.talent_id for r in run.reasons if r.talent_id is not None and r.rule in ("R2", "R5") and r.outcome == PASS}
+    uncovered = {t: c for t, c in resemblances.items() if t not in covered}
+    if not uncovered:
+        return None
+    reasons = tuple(
+        Reason("R6", NEEDS_CLEARANCE, f"talent {t}",
+               f"The output resembles the likeness reference of talent {t} (cosine {c:.2f}), whom no consent of this request covers.",
+               "A clearance user must review the output: approve it if the resemblance is a false alarm, or refuse it.", talent_id=t)
+        for t, c in sorted(uncovered.items())
+    )
+    return Outcome(NEEDS_CLEARANCE, reasons, as_of_seq)

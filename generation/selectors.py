@@ -4,6 +4,7 @@ The number of queries does not depend on how many grants or consents exist: each
 the request's assets, talents, owners and production, through indexes.
 """
 
+import dataclasses
 import datetime
 import time
 
@@ -11,6 +12,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 
 from rightsledger.models import ConsentRecord, LedgerEntry, RightsGrant, Talent, TalentName, TrainingReservation
 from rightsledger.names import ngrams
+from rightsledger.selectors import RESERVATIONS_IN_FORCE_VIEW
 
 from . import policy as p
 
@@ -40,35 +42,37 @@ def _date(value):
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-# One builder per fact, from a row of the record's columns (plus seq): the general path reads
-# rows with values(), the PostgreSQL statement returns them as JSON.
+# Facts are built from rows of the record's columns (plus what is computed: seq, asset ids, the
+# subject): the general path reads rows with values(), the PostgreSQL statement returns them as
+# JSON. Both derive the columns and the conversion from the fact's fields, so a field added to a
+# fact and its model needs no edit here.
 
 
-def _grant_fact(g: dict) -> p.GrantFact:
-    return p.GrantFact(
-        id=g["id"], seq=g["seq"], production_id=g["production_id"], asset_ids=frozenset(g["asset_ids"]), uses=frozenset(g["uses"]),
-        media=frozenset(g["media"]), territories=p.Territories.of(g["territories"], g["territory_exclusions"]),
-        languages=frozenset(g["languages"]), term=p.Term(_date(g["term_start"]), _date(g["term_end"])), status=g["status"],
-        requires_review=g["requires_review"], restrictions=g["restrictions"],
-    )
+def _source_columns(fact, computed: set[str]) -> list[str]:
+    """Return the record's columns a fact is built from."""
+    columns = []
+    for f in dataclasses.fields(fact):
+        if f.name in computed:
+            continue
+        columns += {"Territories": ["territories", "territory_exclusions"], "Term": ["term_start", "term_end"]}.get(f.type, [f.name])
+    return columns
 
 
-def _consent_fact(c: dict) -> p.ConsentFact:
-    return p.ConsentFact(
-        id=c["id"], seq=c["seq"], talent_id=c["talent_id"], production_id=c["production_id"], status=c["status"],
-        grantor_role=c["grantor_role"], representation=c["representation"], replica_type=c["replica_type"],
-        modalities=frozenset(c["modalities"]), intended_use_description=c["intended_use_description"],
-        permitted_uses=frozenset(c["permitted_uses"]), prohibited_uses=frozenset(c["prohibited_uses"]),
-        permitted_shots=frozenset(c["permitted_shots"]), media=frozenset(c["media"]),
-        territories=p.Territories.of(c["territories"], c["territory_exclusions"]), languages=frozenset(c["languages"]),
-        term=p.Term(_date(c["term_start"]), _date(c["term_end"])), training_permission=c["training_permission"],
-        scan_notice_date=_date(c["scan_notice_date"]), union_notified_date=_date(c["union_notified_date"]), requires_review=c["requires_review"],
-    )
-
-
-def _reservation_fact(r: dict) -> p.ReservationFact:
-    return p.ReservationFact(id=r["id"], seq=r["seq"], subject_type=r["subject_type"], subject_id=r["subject_id"], uses=frozenset(r["uses"]),
-                             effective_date=_date(r["effective_date"]))
+def _fact(fact, row: dict):
+    """Return a fact of the given class from a row of its source columns."""
+    values = {}
+    for f in dataclasses.fields(fact):
+        if f.type == "Territories":
+            values[f.name] = p.Territories.of(row["territories"], row["territory_exclusions"])
+        elif f.type == "Term":
+            values[f.name] = p.Term(_date(row["term_start"]), _date(row["term_end"]))
+        elif f.type.startswith("frozenset"):
+            values[f.name] = frozenset(row[f.name])
+        elif "date" in f.type:
+            values[f.name] = _date(row[f.name])
+        else:
+            values[f.name] = row[f.name]
+    return fact(**values)
 
 
 def grant_facts(production_id: int, asset_ids, as_of: int) -> list[p.GrantFact]:
@@ -79,20 +83,23 @@ def grant_facts(production_id: int, asset_ids, as_of: int) -> list[p.GrantFact]:
     through = RightsGrant.assets.through
     for grant_id, asset_id in through.objects.filter(rightsgrant_id__in=[g["id"] for g in versions]).values_list("rightsgrant_id", "asset_id"):
         covered.setdefault(grant_id, set()).add(asset_id)
-    return [_grant_fact({**g, "asset_ids": covered.get(g["id"], ())}) for g in versions]
+    return [_fact(p.GrantFact, {**g, "asset_ids": covered.get(g["id"], ())}) for g in versions]
 
 
 def consent_facts(production_id: int, talent_ids, as_of: int) -> list[p.ConsentFact]:
+    """The consents of the production from the talents, as of a sequence number (1 query)."""
     qs = ConsentRecord.objects.filter(production_id=production_id, talent_id__in=talent_ids)
-    return [_consent_fact(c) for c in _as_of(_with_seq(qs, "consent").values(), as_of)]
+    return [_fact(p.ConsentFact, c) for c in _as_of(_with_seq(qs, "consent").values(), as_of)]
 
 
 def reservation_facts(*, production_id: int, asset_ids, talent_ids, party_ids, as_of: int) -> list[p.ReservationFact]:
+    """The reservations on the assets, talents, owners or production that were in force as of a
+    sequence number (1 query)."""
     qs = TrainingReservation.objects.filter(
         Q(asset_id__in=asset_ids) | Q(talent_id__in=talent_ids) | Q(party_id__in=party_ids) | Q(production_id=production_id)
     )
     return [
-        _reservation_fact({**r, "subject_id": r[f"{r['subject_type']}_id"]})
+        _fact(p.ReservationFact, {**r, "subject_id": r[f"{r['subject_type']}_id"]})
         for r in _as_of(_with_seq(qs, "reservation").values(), as_of)
         if r["status"] == "active"
     ]
@@ -107,37 +114,40 @@ def talents_named_in(prompt: str) -> set[int]:
     return set(TalentName.objects.filter(normalized__in=grams).values_list("talent_id", flat=True))
 
 
-SNAPSHOT_SQL = """
+def _seq_of(record_type: str, alias: str) -> str:
+    return f"(SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = '{record_type}' AND le.record_id = {alias}.id LIMIT 1) AS seq"
+
+
+def _select(alias: str, fact, computed: set[str]) -> str:
+    return ", ".join(f"{alias}.{c}" for c in _source_columns(fact, computed))
+
+
+# The current version of each record (nothing replaces it); reservations in force come from the
+# view that defines them (rightsledger.selectors.reservations_in_force reads the same view).
+SNAPSHOT_SQL = f"""
 WITH head AS (SELECT COALESCE(max(seq), 0) AS seq FROM rightsledger_ledgerentry),
 named AS (SELECT DISTINCT talent_id FROM rightsledger_talentname WHERE normalized = ANY(%(grams)s)),
 involved AS (SELECT unnest(%(talents)s::bigint[]) AS id UNION SELECT talent_id FROM named),
 grants AS (
-    SELECT g.id, g.production_id, g.uses, g.media, g.territories, g.territory_exclusions, g.languages, g.term_start, g.term_end,
-           g.status, g.requires_review, g.restrictions,
+    SELECT {_select("g", p.GrantFact, {"seq", "asset_ids"})},
            ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids,
-           (SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = 'grant' AND le.record_id = g.id LIMIT 1) AS seq
+           {_seq_of("grant", "g")}
     FROM rightsledger_rightsgrant g
     WHERE g.production_id = %(production)s
       AND g.id IN (SELECT rightsgrant_id FROM rightsledger_rightsgrant_assets WHERE asset_id = ANY(%(assets)s))
       AND NOT EXISTS (SELECT 1 FROM rightsledger_rightsgrant n WHERE n.replaces_id = g.id)
 ),
 consents AS (
-    SELECT c.id, c.talent_id, c.production_id, c.status, c.grantor_role, c.representation, c.replica_type, c.modalities,
-           c.intended_use_description, c.permitted_uses, c.prohibited_uses, c.permitted_shots, c.media, c.territories,
-           c.territory_exclusions, c.languages, c.term_start, c.term_end, c.training_permission, c.scan_notice_date,
-           c.union_notified_date, c.requires_review,
-           (SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = 'consent' AND le.record_id = c.id LIMIT 1) AS seq
+    SELECT {_select("c", p.ConsentFact, {"seq"})}, {_seq_of("consent", "c")}
     FROM rightsledger_consentrecord c
     WHERE c.production_id = %(production)s AND c.talent_id = ANY(ARRAY(SELECT id FROM involved))
       AND NOT EXISTS (SELECT 1 FROM rightsledger_consentrecord n WHERE n.replaces_id = c.id)
 ),
 reservations AS (
-    SELECT r.id, r.subject_type, COALESCE(r.asset_id, r.talent_id, r.party_id, r.production_id) AS subject_id, r.uses, r.effective_date,
-           (SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = 'reservation' AND le.record_id = r.id LIMIT 1) AS seq
-    FROM rightsledger_trainingreservation r
-    WHERE (r.asset_id = ANY(%(assets)s) OR r.talent_id = ANY(ARRAY(SELECT id FROM involved)) OR r.party_id = ANY(%(parties)s) OR r.production_id = %(production)s)
-      AND r.status = 'active'
-      AND NOT EXISTS (SELECT 1 FROM rightsledger_trainingreservation n WHERE n.replaces_id = r.id)
+    SELECT {_select("r", p.ReservationFact, {"seq", "subject_id"})},
+           COALESCE(r.asset_id, r.talent_id, r.party_id, r.production_id) AS subject_id, {_seq_of("reservation", "r")}
+    FROM {RESERVATIONS_IN_FORCE_VIEW} r
+    WHERE r.asset_id = ANY(%(assets)s) OR r.talent_id = ANY(ARRAY(SELECT id FROM involved)) OR r.party_id = ANY(%(parties)s) OR r.production_id = %(production)s
 ),
 talents AS (
     SELECT t.id, COALESCE(NULLIF(t.professional_name, ''), t.legal_name) AS name, t.is_deceased, t.is_minor
@@ -168,11 +178,11 @@ def _snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt
     if connection.queries_logged:  # as Django's debug cursor logs its own queries
         connection.queries_log.append({"sql": "gate snapshot (prepared)", "time": f"{time.perf_counter() - started:.3f}"})
     return p.Snapshot(
-        ledger_size=head,
+        as_of_seq=head,
         today=today,
-        grants=tuple(map(_grant_fact, grants)),
-        consents=tuple(map(_consent_fact, consents)),
-        reservations=tuple(map(_reservation_fact, reservations)),
+        grants=tuple(_fact(p.GrantFact, g) for g in grants),
+        consents=tuple(_fact(p.ConsentFact, c) for c in consents),
+        reservations=tuple(_fact(p.ReservationFact, r) for r in reservations),
         talents={t["id"]: p.TalentFact(t["id"], t["name"], t["is_deceased"], t["is_minor"]) for t in talents},
     ), set(named)
 
@@ -198,10 +208,25 @@ def snapshot(*, production_id: int, inputs: list[p.InputFact], talent_ids: set[i
     as_of = ledger_head() if as_of is None else as_of
     talents = {t.pk: p.TalentFact(t.pk, t.professional_name or t.legal_name, t.is_deceased, t.is_minor) for t in Talent.objects.filter(pk__in=talent_ids)}
     return p.Snapshot(
-        ledger_size=as_of,
+        as_of_seq=as_of,
         today=today,
         grants=tuple(grant_facts(production_id, asset_ids, as_of)),
         consents=tuple(consent_facts(production_id, talent_ids, as_of)),
         reservations=tuple(reservation_facts(production_id=production_id, asset_ids=asset_ids, talent_ids=talent_ids, party_ids=party_ids, as_of=as_of)),
         talents=talents,
     ), named
+
+
+def request_entries(request_id: int):
+    """Return the ledger entries of a request's whole story, in order: the request and its state
+    changes, its decisions, sign-offs and output (each of those is its own record)."""
+    from django.db.models import Q
+
+    from .models import Decision, GenerationOutput, SignOff
+
+    return LedgerEntry.objects.filter(
+        Q(record_type="generation_request", record_id=request_id)
+        | Q(record_type="decision", record_id__in=Decision.objects.filter(request_id=request_id).values("id"))
+        | Q(record_type="sign_off", record_id__in=SignOff.objects.filter(request_id=request_id).values("id"))
+        | Q(record_type="generation_output", record_id__in=GenerationOutput.objects.filter(request_id=request_id).values("id"))
+    ).order_by("seq")

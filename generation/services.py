@@ -19,7 +19,7 @@ from django.utils import timezone
 from rightsledger import validation as v
 from rightsledger import vocab
 from rightsledger.errors import Conflict, Errors
-from rightsledger.ledger import actor_of, ledger_append
+from rightsledger.ledger.append import Recorder, actor_of, recording
 from rightsledger.models import Asset
 from rightsledger.services import asset_register, inspect_upload, store_content
 from rightsledger.tlog.entry import canonical
@@ -96,23 +96,28 @@ def _evaluate(request: GenerationRequest) -> p.Outcome:
     return _decide(request_facts(request), request.prompt)[0]
 
 
-def _record_decision(request: GenerationRequest, outcome: str, reasons: list[dict], ledger_size: int, kind: str, actor: str) -> Decision:
-    decision = Decision.objects.create(request=request, kind=kind, outcome=outcome, reasons=reasons, ledger_size=ledger_size)
-    entry = ledger_append(
-        entry_type=f"generation.{'decided' if kind == 'gate' else 'rechecked'}",
-        actor=actor,
-        payload={
+DECISION_ENTRY_TYPES = {"gate": "generation.decided", "run_check": "generation.rechecked", "likeness_check": "generation.held"}
+
+
+def _record_decision(rec: Recorder, request: GenerationRequest, outcome: p.Outcome, kind: str, sign_off: SignOff | None = None) -> Decision:
+    """Record a decision of the policy on a request, with its ledger entry (which names the
+    sign-off a run-time check relied on)."""
+    reasons = outcome.to_json()
+    decision = Decision.objects.create(request=request, kind=kind, outcome=outcome.outcome, reasons=reasons, as_of_seq=outcome.as_of_seq)
+    entry = rec.append(
+        DECISION_ENTRY_TYPES[kind],
+        {
             "request": request.pk,
             "decision": decision.pk,
             "kind": kind,
-            "outcome": outcome,
-            "ledger_size": ledger_size,
+            "outcome": outcome.outcome,
+            "as_of_seq": outcome.as_of_seq,
             # The sentences name people; the ledger keeps their digest and the records relied on.
             "reasons_sha256": hashlib.sha256(canonical(reasons)).hexdigest(),
             "reasons": [{k: r[k] for k in ("rule", "outcome", "subject", "records")} for r in reasons],
+            **({"sign_off": {"id": sign_off.pk, "approver": actor_of(sign_off.approver)}} if sign_off else {}),
         },
-        record_type="generation_request",
-        record_id=request.pk,
+        record=decision,
         production=request.production,
     )
     Decision.objects.filter(pk=decision.pk).update(ledger_seq=entry.seq)
@@ -120,15 +125,9 @@ def _record_decision(request: GenerationRequest, outcome: str, reasons: list[dic
     return decision
 
 
-def _event(request: GenerationRequest, entry_type: str, actor: str, **payload):
-    return ledger_append(
-        entry_type=entry_type,
-        actor=actor,
-        payload={"request": request.pk, **payload},
-        record_type="generation_request",
-        record_id=request.pk,
-        production=request.production,
-    )
+def _event(rec: Recorder, request: GenerationRequest, entry_type: str, **payload):
+    """Record a change of a request's state that matters (queued, started, failed...)."""
+    return rec.append(entry_type, {"request": request.pk, **payload}, record=request, production=request.production)
 
 
 # --- Submit -----------------------------------------------------------------------------------
@@ -154,8 +153,7 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
             errors.add("inputs", "asset_or_upload", f"Input {n}: give either a registered asset or an uploaded file, not both or neither.")
             continue
         if asset is not None:
-            if asset.production_id != production.pk:
-                errors.add("inputs", "asset_other_production", f"Input {n}: asset {asset.pk} is not registered in this production.")
+            if not v.assets_in_production(errors, "inputs", [asset], production.pk, label=f"Input {n}: "):
                 continue
             resolved.append({"position": n, "role": role, "asset": asset, "sha256": asset.sha256, "match": "registered", "modality": modality})
             continue
@@ -265,7 +263,7 @@ def request_submit(
         languages=languages, release_start=release_start, release_end=release_end, inputs=inputs,
     )
     resolved = values.pop("resolved")
-    with transaction.atomic():
+    with recording(actor=actor) as rec:
         request = GenerationRequest.objects.create(requester=actor, status="refused", **values)
         RequestInput.objects.bulk_create(
             [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"],
@@ -274,13 +272,13 @@ def request_submit(
         outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
         request.talents.set(talents)
         _event(
-            request, "generation.requested", actor_of(actor), shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
+            rec, request, "generation.requested", shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
             intended_use=intended_use, media=request.media, territories=request.territories, territory_exclusions=request.territory_exclusions,
             languages=request.languages, release_window=[release_start.isoformat(), release_end.isoformat()],
             prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
             inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"]} for r in resolved],
         )
-        _record_decision(request, outcome.outcome, outcome.to_json(), outcome.ledger_size, "gate", actor_of(actor))
+        _record_decision(rec, request, outcome, "gate")
         request.status = outcome.outcome
         request.save(update_fields=["status", "updated_at"])
     return request
@@ -290,10 +288,11 @@ def request_submit(
 
 
 def request_sign_off(*, actor, request: GenerationRequest, approve: bool, comment: str) -> SignOff:
-    """A clearance user who is not the requester approves or refuses a needs_clearance decision."""
+    """Record a clearance user's approval or refusal of a request awaiting sign-off (or of an
+    output held for clearance), and return it. The requester cannot sign off their own request."""
     if not (comment or "").strip():
         raise ValidationError({"comment": ValidationError("Say why you approve or refuse: the comment is part of the record.", code="required")})
-    with transaction.atomic():
+    with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.requester_id == actor.pk:
             raise PermissionDenied("The requester cannot sign off their own request: another clearance user must.")
@@ -311,8 +310,9 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                 sign_off = SignOff.objects.create(decision=decision, request=locked, approver=actor, approved=approve, comment=comment.strip())
         except IntegrityError:
             raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off")
-        entry = _event(locked, "generation.signed_off", actor_of(actor), decision=decision.pk, sign_off=sign_off.pk, approved=approve,
-                       comment_sha256=hashlib.sha256(sign_off.comment.encode()).hexdigest())
+        entry = rec.append("generation.signed_off", {"request": locked.pk, "decision": decision.pk, "sign_off": sign_off.pk, "approved": approve,
+                                                      "comment_sha256": hashlib.sha256(sign_off.comment.encode()).hexdigest()},
+                           record=sign_off, production=locked.production)
         SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
         if locked.status == "held":
             locked.status = "succeeded" if approve else "refused"  # the output is released, or stays withheld
@@ -329,90 +329,85 @@ def _enqueue(request_id: int) -> None:
     transaction.on_commit(lambda: request_run.delay(request_id))
 
 
+NOT_QUEUEABLE = {
+    "refused": "it was refused; see the decision's reasons",
+    "needs_clearance": "it is waiting for a clearance sign-off",
+    "queued": "it is already queued",
+    "running": "it is running",
+    "succeeded": "its output is already recorded",
+    "stopped": "the check at run time refused it; submit a new request",
+    "failed": "it failed; retry it instead",
+    "held": "its output is held for clearance",
+}
+
+
 def request_queue(*, actor, request: GenerationRequest) -> GenerationRequest:
-    """Queue an approved request (signed off where it had to be) to run."""
-    with transaction.atomic():
+    """Queue an approved request (signed off where it had to be) to run; return it."""
+    with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != "approved":
-            why = {
-                "refused": "it was refused; see the decision's reasons",
-                "needs_clearance": "it is waiting for a clearance sign-off",
-                "queued": "it is already queued",
-                "running": "it is running",
-                "succeeded": "its output is already recorded",
-                "stopped": "the check at run time refused it; submit a new request",
-                "failed": "it failed; retry it instead",
-            }[locked.status]
-            raise Conflict(f"This request cannot be queued: {why}.", code=f"not_queueable_{locked.status}")
+            raise Conflict(f"This request cannot be queued: {NOT_QUEUEABLE[locked.status]}.", code=f"not_queueable_{locked.status}")
         locked.status = "queued"
         locked.save(update_fields=["status", "updated_at"])
-        _event(locked, "generation.queued", actor_of(actor))
+        _event(rec, locked, "generation.queued")
         _enqueue(locked.pk)
     request.refresh_from_db()
     return request
 
 
 def request_retry(*, actor, request: GenerationRequest) -> GenerationRequest:
-    """Queue a failed request again."""
+    """Queue a failed request again; return it."""
     request_reap_stale()
-    with transaction.atomic():
+    with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != "failed":
             raise Conflict(f"Only a failed request can be retried; this one is {locked.status.replace('_', ' ')}.", code="not_retryable")
         locked.status = "queued"
         locked.failure = ""
         locked.save(update_fields=["status", "failure", "updated_at"])
-        _event(locked, "generation.retried", actor_of(actor), attempts=locked.attempts)
+        _event(rec, locked, "generation.retried", attempts=locked.attempts)
         _enqueue(locked.pk)
     request.refresh_from_db()
     return request
 
 
 def request_reap_stale(*, now=None) -> int:
-    """Mark failed every running request whose lease has run out (its worker was lost)."""
+    """Mark failed every running request whose lease has run out (its worker was lost); return how many."""
     now = now or timezone.now()
-    reaped = 0
     with transaction.atomic():
-        for req in GenerationRequest.objects.select_for_update(skip_locked=True).filter(status="running", lease_expires__lt=now):
-            req.status = "failed"
-            req.failure = (f"The worker running attempt {req.attempts} was lost (its lease ran out at "
-                           f"{req.lease_expires:%Y-%m-%d %H:%M:%S} UTC). Nothing was recorded; retry it.")
-            req.lease_expires = None
-            req.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-            _event(req, "generation.failed", WORKER, attempt=req.attempts, cause="worker_lost")
-            reaped += 1
-    return reaped
+        stale = list(GenerationRequest.objects.select_for_update(skip_locked=True).filter(status="running", lease_expires__lt=now))
+        if not stale:
+            return 0
+        with recording(actor=WORKER) as rec:
+            for req in stale:
+                req.status = "failed"
+                req.failure = (f"The worker running attempt {req.attempts} was lost (its lease ran out at "
+                               f"{req.lease_expires:%Y-%m-%d %H:%M:%S} UTC). Nothing was recorded; retry it.")
+                req.lease_expires = None
+                req.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
+                _event(rec, req, "generation.failed", attempt=req.attempts, cause="worker_lost")
+    return len(stale)
 
 
 # --- Run ----------------------------------------------------------------------------------------
 
 
-def _run_check(request: GenerationRequest) -> Decision:
-    """Evaluate the policy against the ledger as it is now. Items that need clearance pass only
-    if the request's approving sign-off covered them."""
-    outcome = _evaluate(request)
-    reasons = outcome.to_json()
-    effective = outcome.outcome
-    if effective == p.NEEDS_CLEARANCE:
-        sign_off = SignOff.objects.filter(request=request, approved=True).select_related("decision").last()
-        signed = {(r["rule"], r["subject"]) for r in sign_off.decision.reasons if r["outcome"] == p.NEEDS_CLEARANCE} if sign_off else set()
-        needed = outcome.needing_clearance()
-        if sign_off and needed <= signed:
-            effective = p.APPROVED
-            reasons.append({"rule": "R4", "outcome": p.PASS, "subject": "request", "records": [],
-                            "message": f"The items needing clearance were signed off by user {sign_off.approver_id} (sign-off {sign_off.pk}).", "remedy": ""})
-        else:
-            new = sorted(f"{rule} {subject}" for rule, subject in needed - signed)
-            reasons.append({"rule": "R4", "outcome": p.NEEDS_CLEARANCE, "subject": "request", "records": [],
-                            "message": f"Items need clearance that no sign-off covered: {', '.join(new)}.",
-                            "remedy": "Submit a new request for sign-off."})
-    return _record_decision(request, effective, reasons, outcome.ledger_size, "run_check", WORKER)
+def _run_check(rec: Recorder, request: GenerationRequest) -> tuple[Decision, p.Outcome]:
+    """Evaluate the policy against the ledger as it is now, with R4 at run time; record it."""
+    sign_off = SignOff.objects.filter(request=request, approved=True).select_related("decision").last()
+    fact = None
+    if sign_off is not None:
+        covered = frozenset((r["rule"], r["subject"]) for r in sign_off.decision.reasons if r["outcome"] == p.NEEDS_CLEARANCE)
+        fact = p.SignOffFact(sign_off.pk, sign_off.approver_id, covered)
+    outcome = p.at_run_time(_evaluate(request), fact)
+    relied = sign_off if sign_off is not None and outcome.outcome == p.APPROVED and any(r.rule == "R4" and r.outcome == p.PASS and r.subject == "request" for r in outcome.reasons) else None
+    return _record_decision(rec, request, outcome, "run_check", sign_off=relied), outcome
 
 
 def request_run(*, request_id: int) -> str:
     """Run a queued request: re-check, run the engine, record the output once. Safe to run twice.
 
-    Returns what happened: succeeded, already_done, already_running, not_queued, stopped or failed.
+    Returns what happened: succeeded, held, already_done, already_running, not_queued, stopped or failed.
     """
     from .runner import engine_start
 
@@ -426,22 +421,24 @@ def request_run(*, request_id: int) -> str:
             return "already_running"
         if request.status not in ("queued", "running"):
             return "not_queued"
-        request.status = "running"
-        request.attempts += 1
-        request.lease_expires = now + lease
-        request.save(update_fields=["status", "attempts", "lease_expires", "updated_at"])
-        _event(request, "generation.started", WORKER, attempt=request.attempts)
+        with recording(actor=WORKER) as rec:
+            request.status = "running"
+            request.attempts += 1
+            request.lease_expires = now + lease
+            request.save(update_fields=["status", "attempts", "lease_expires", "updated_at"])
+            _event(rec, request, "generation.started", attempt=request.attempts)
     attempt = request.attempts
 
-    with transaction.atomic():
-        decision = _run_check(request)
+    with recording(actor=WORKER) as rec:
+        decision, outcome = _run_check(rec, request)
         if decision.outcome != p.APPROVED:
             request.status = "stopped"
             request.failure = "The check at run time refused it: " + " ".join(r["message"] for r in decision.reasons if r["outcome"] != p.PASS)
             request.lease_expires = None
             request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-            _event(request, "generation.stopped", WORKER, decision=decision.pk)
-            return "stopped"
+            _event(rec, request, "generation.stopped", decision=decision.pk)
+    if decision.outcome != p.APPROVED:
+        return "stopped"
 
     started = time.perf_counter()
     try:
@@ -450,7 +447,7 @@ def request_run(*, request_id: int) -> str:
         _fail(request, attempt, str(exc))
         return "failed"
     engine_seconds = time.perf_counter() - started
-    from provenance.services import SigningError, lineage_record, output_record, output_sign
+    from provenance.services import SigningError, output_sign
 
     try:
         data, media_type, signing = output_sign(request=request, decision=decision, result=result)
@@ -462,41 +459,49 @@ def request_run(*, request_id: int) -> str:
         request = GenerationRequest.objects.select_for_update().get(pk=request_id)
         if GenerationOutput.objects.filter(request=request).exists():
             return "already_done"
+        held = _record_output(request, asset_data=data, media_type=media_type, signing=signing, decision=decision, outcome=outcome,
+                              result=result, engine_seconds=engine_seconds, attempt=attempt)
+    return "held" if held else "succeeded"
+
+
+def _record_output(request, *, asset_data, media_type, signing, decision, outcome, result, engine_seconds, attempt) -> bool:
+    """Record a signed output once: its asset, lineage, signing, output and the likeness check.
+    Returns whether the output is held for clearance."""
+    from provenance.services import lineage_record_many, output_record
+
+    with recording(actor=WORKER) as rec:
         ext = {"image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
-        upload = ContentFile(data, name=f"{request.shot.code}_req{request.pk}.{ext}")
-        asset, _ = asset_register(actor=None, production=request.production, upload=upload, kind="generated", origin="generated",
+        upload = ContentFile(asset_data, name=f"{request.shot.code}_req{request.pk}.{ext}")
+        asset, _ = asset_register(actor=WORKER, production=request.production, upload=upload, kind="generated", origin="generated",
                                   title=f"{request.engine} output for {request.shot.code} (request {request.pk})")
-        for i in request.inputs.filter(asset__isnull=False):
-            lineage_record(parent=i.asset, child=asset, role=i.role, request=request)
+        lineage_record_many(rec, child=asset, parents=[(i.asset, i.role) for i in request.inputs.filter(asset__isnull=False).select_related("asset")],
+                            decision_seq=decision.ledger_seq)
         output_record(asset=asset, signing=signing)
         output = GenerationOutput.objects.create(request=request, asset=asset, run_decision=decision, engine_metadata=result.metadata, engine_seconds=engine_seconds)
-        entry = _event(request, "generation.output_recorded", WORKER, output_asset=asset.pk, sha256=asset.sha256, decision=decision.pk, attempt=attempt)
+        entry = rec.append("generation.output_recorded", {"request": request.pk, "output_asset": asset.pk, "sha256": asset.sha256,
+                                                          "decision": decision.pk, "attempt": attempt},
+                           record=output, production=request.production)
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
-        held = _likeness_check(request, decision, result)
+        held = _likeness_check(rec, request, outcome, result)
         request.status = "held" if held else "succeeded"
         request.lease_expires = None
         request.failure = ""
         request.save(update_fields=["status", "lease_expires", "failure", "updated_at"])
-    return "held" if held else "succeeded"
+    return held
 
 
-def _likeness_check(request: GenerationRequest, decision: Decision, result) -> bool:
-    """Hold an output that looks like a performer whom none of the request's consents covers.
+def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, result) -> bool:
+    """Hold an output that looks like a performer whom none of the run's consents covers (R6).
     Returns whether it is held. Needs embeddings (CLIP_WEIGHTS)."""
     if not settings.CLIP_WEIGHTS or result.image is None:
         return False
     from provenance import fingerprint, similarity
 
     close = similarity.likeness_matches(fingerprint.embed([result.image])[0], request.production)
-    covered = {int(r["subject"].split()[1]) for r in decision.reasons if r["subject"].startswith("talent ") and r["rule"] in ("R2", "R5") and r["outcome"] == p.PASS}
-    uncovered = {t: c for t, c in close.items() if t not in covered}
-    if not uncovered:
+    hold = p.likeness_hold(run, close, selectors.ledger_head())
+    if hold is None:
         return False
-    reasons = [{"rule": "R6", "outcome": p.NEEDS_CLEARANCE, "subject": f"talent {t}", "records": [],
-                "message": f"The output resembles the likeness reference of talent {t} (cosine {c:.2f}), whom no consent of this request covers.",
-                "remedy": "A clearance user must review the output: approve it if the resemblance is a false alarm, or refuse it."}
-               for t, c in sorted(uncovered.items())]
-    _record_decision(request, p.NEEDS_CLEARANCE, reasons, selectors.ledger_head(), "likeness_check", WORKER)
+    _record_decision(rec, request, hold, "likeness_check")
     return True
 
 
@@ -505,8 +510,9 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != "running" or locked.attempts != attempt:
             return
-        locked.status = "failed"
-        locked.failure = message
-        locked.lease_expires = None
-        locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-        _event(locked, "generation.failed", WORKER, attempt=attempt, cause="engine_error", message=message[:500])
+        with recording(actor=WORKER) as rec:
+            locked.status = "failed"
+            locked.failure = message
+            locked.lease_expires = None
+            locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
+            _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", message=message[:500])

@@ -30,7 +30,7 @@ class AssetCredentialAdmin(ProductionScopedAdmin):
 @admin.register(LineageEdge)
 class LineageEdgeAdmin(ProductionScopedAdmin):
     production_field = "child__production"
-    list_display = ["parent", "child", "role", "request"]
+    list_display = ["parent", "child", "role", "decision_seq"]
 
 
 @admin.register(Fingerprint)

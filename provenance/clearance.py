@@ -9,31 +9,25 @@ import re
 from django.conf import settings
 from django.db.models import Q
 
-from rightsledger.models import Asset, TrainingReservation
+from rightsledger.models import Asset
+from rightsledger.selectors import reservations_in_force
+from rightsledger.vocab import TRAINING_USES
 
 from .selectors import sniff_media_type
 
-TRAINING = ("ai_training", "ai_generative_training")
 XMP_DATAMINING = re.compile(rb"plus:DataMining(?:\s*=\s*\"|[^>]*?rdf:resource=\")([^\"]+)\"")
 
 
 def _reserved_assets():
     """Assets reserved from AI training (on the asset, its owner, its production or its
     performer), and every generated output."""
-    current = TrainingReservation.objects.filter(replaced_by__isnull=True, status="active")
-    reserved = current.filter(Q(uses__contains=["ai_training"]) | Q(uses__contains=["ai_generative_training"])) if _json_contains() else current
+    reserved = reservations_in_force(training=True)
     q = Q(origin="generated")
     q |= Q(pk__in=reserved.filter(asset__isnull=False).values("asset_id"))
     q |= Q(owner_id__in=reserved.filter(party__isnull=False).values("party_id"))
     q |= Q(production_id__in=reserved.filter(production__isnull=False).values("production_id"))
     q |= Q(talent_id__in=reserved.filter(talent__isnull=False).values("talent_id"))
     return Asset.objects.filter(q)
-
-
-def _json_contains() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
 
 
 def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
@@ -47,9 +41,9 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
         store = read_store(data, media_type)
         if store and "error" not in store:
             tdm = training_mining_of(store)
-            if any(tdm.get(u) == "notAllowed" for u in TRAINING):
+            if any(tdm.get(u) == "notAllowed" for u in TRAINING_USES):
                 return {"sha256": sha, "verdict": "not_allowed", "reasons": [f"The file's Content Credentials reserve AI training ({', '.join(f'{k}: {v}' for k, v in sorted(tdm.items()))}; signature {store.get('validation_state')})."]}
-            if tdm and all(tdm.get(u) == "allowed" for u in TRAINING):
+            if tdm and all(tdm.get(u) == "allowed" for u in TRAINING_USES):
                 return {"sha256": sha, "verdict": "allowed", "reasons": [f"The file's Content Credentials allow AI training (signature {store.get('validation_state')})."]}
             reasons.append("The file has Content Credentials without a training preference.")
         found = XMP_DATAMINING.search(data)

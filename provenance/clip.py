@@ -77,3 +77,26 @@ def embed_files(model, size, device, paths, batch_size=256, workers=4) -> np.nda
     return np.concatenate([encode_uint8(model, b, device).cpu().numpy() for b in loader])
 
 
+
+
+def probe_images(n: int = 32, size: int = 224) -> list[Image.Image]:
+    """Return n fixed, varied pictures (colour fields split by a horizon, with blocks of other
+    colours) whose mean embedding centres a model's embeddings. They are part of the model's
+    loading, the same for every deployment, and drawn here from fixed seeds."""
+    from PIL import ImageDraw
+
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng(1_000 + i)
+        top, bottom = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+        ramp = np.linspace(0.0, 1.0, size)[:, None, None]
+        pixels = (top * (1 - ramp) + bottom * ramp).repeat(size, axis=1).astype(np.uint8)
+        img = Image.fromarray(pixels, "RGB")
+        draw = ImageDraw.Draw(img)
+        for _ in range(int(rng.integers(2, 6))):
+            x0, y0 = (int(v) for v in rng.integers(0, size - 16, 2))
+            x1, y1 = x0 + int(rng.integers(12, size // 2)), y0 + int(rng.integers(12, size // 2))
+            shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+            shape([x0, y0, x1, y1], fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
+        out.append(img)
+    return out

@@ -81,12 +81,10 @@ def load_model() -> Model:
             return _model
         if not settings.CLIP_WEIGHTS:
             raise RuntimeError("CLIP_WEIGHTS is not set: point it at the model's weights file (no weights are downloaded).")
-        from rightsledger.pictures import picture
-
         from . import clip
 
         model, size, device = clip.load(settings.CLIP_MODEL, settings.CLIP_WEIGHTS, settings.CLIP_MODEL_CONFIG)
-        probe = clip.embed_images(model, size, device, [picture(10_000 + i, (224, 224)) for i in range(32)], settings.CLIP_BATCH_SIZE)
+        probe = clip.embed_images(model, size, device, clip.probe_images(), settings.CLIP_BATCH_SIZE)
         _model = Model(settings.CLIP_MODEL, settings.CLIP_WEIGHTS, model, size, device, probe.mean(axis=0), probe.shape[1])
         return _model
 

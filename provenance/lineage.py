@@ -1,57 +1,63 @@
-"""Lineage as W3C PROV-JSON (the prov package) and as an SVG drawing (graphviz)."""
+"""Lineage as W3C PROV-JSON (the prov package) and as an SVG drawing (graphviz).
+
+The generations between assets are read from the ledger (the run decision each edge names, and
+the request's entry), so provenance needs nothing from the generation app."""
 
 import graphviz
 from prov.model import ProvDocument
 
-from generation.models import GenerationOutput
 from rightsledger.models import Asset
 
 from .models import LineageEdge
-from .selectors import ancestors, descendants
+from .selectors import ancestors, descendants, generation_activities
 
 
 def graph_for(asset_ids: set[int]) -> tuple[list[Asset], list[LineageEdge]]:
-    """The assets and edges connecting asset_ids and everything up- and downstream of them."""
+    """Return the assets and edges connecting asset_ids and everything up- and downstream of them."""
     ids = set(asset_ids) | set(ancestors(*asset_ids)) | set(descendants(*asset_ids))
     assets = list(Asset.objects.filter(pk__in=ids).order_by("id"))
-    edges = list(LineageEdge.objects.filter(parent_id__in=ids, child_id__in=ids).select_related("request__requester").order_by("id"))
+    edges = list(LineageEdge.objects.filter(parent_id__in=ids, child_id__in=ids).order_by("id"))
     return assets, edges
 
 
 def prov_document(assets, edges) -> ProvDocument:
+    """Return the lineage as a W3C PROV document: assets as entities, each generation as an
+    activity with its engine, requester and approver, and the grants and consents it used."""
     doc = ProvDocument()
     doc.add_namespace("rl", "https://rightsledger.example/ns#")
     for a in assets:
         doc.entity(f"rl:asset-{a.pk}", {"rl:sha256": a.sha256, "rl:kind": a.kind, "prov:type": "rl:GeneratedOutput" if a.origin == "generated" else "rl:Asset"})
-    outputs = {o.request_id: o for o in GenerationOutput.objects.filter(request_id__in={e.request_id for e in edges if e.request_id}).select_related("request", "run_decision")}
-    for request_id, out in outputs.items():
-        req = out.request
-        run = doc.activity(f"rl:generation-{request_id}", other_attributes={"rl:engine": f"{req.engine} {req.engine_version}", "rl:shot": req.shot_id})
-        engine = doc.agent(f"rl:engine-{req.engine}-{req.engine_version}", {"prov:type": "prov:SoftwareAgent"})
-        requester = doc.agent(f"rl:user-{req.requester_id}", {"prov:type": "prov:Person"})
+    runs = {g["decision_seq"]: g for g in generation_activities({e.decision_seq for e in edges if e.decision_seq})}
+    for g in runs.values():
+        run = doc.activity(f"rl:generation-{g['request']}", other_attributes={"rl:engine": g["engine"], "rl:shot": g["shot"] or 0, "rl:decisionSeq": g["decision_seq"]})
+        engine = doc.agent(f"rl:engine-{g['engine'].replace(' ', '-')}", {"prov:type": "prov:SoftwareAgent"})
         doc.wasAssociatedWith(run, engine)
-        doc.wasAssociatedWith(run, requester, other_attributes={"prov:role": "rl:requester"})
-        for s in req.sign_offs.all():
-            doc.wasAssociatedWith(run, doc.agent(f"rl:user-{s.approver_id}", {"prov:type": "prov:Person"}), other_attributes={"prov:role": "rl:approver"})
-        doc.wasGeneratedBy(f"rl:asset-{out.asset_id}", run)
-        for reason in out.run_decision.reasons:
-            for ref in reason.get("records", []):
-                if ref["type"] in ("grant", "consent"):
-                    doc.entity(f"rl:{ref['type']}-{ref['id']}", {"rl:ledgerSeq": ref.get("seq") or 0})
-                    doc.used(run, f"rl:{ref['type']}-{ref['id']}", other_attributes={"prov:role": f"rl:{ref['type']}"})
+        if g["requester"]:
+            doc.wasAssociatedWith(run, doc.agent(f"rl:{g['requester'].replace(':', '-')}", {"prov:type": "prov:Person"}), other_attributes={"prov:role": "rl:requester"})
+        if g["approver"]:
+            doc.wasAssociatedWith(run, doc.agent(f"rl:{g['approver'].replace(':', '-')}", {"prov:type": "prov:Person"}), other_attributes={"prov:role": "rl:approver"})
+        for kind, record_id, seq in g["records"]:
+            doc.entity(f"rl:{kind}-{record_id}", {"rl:ledgerSeq": seq})
+            doc.used(run, f"rl:{kind}-{record_id}", other_attributes={"prov:role": f"rl:{kind}"})
+    generated = set()
     for e in edges:
-        if e.request_id and e.request_id in outputs:
-            doc.used(f"rl:generation-{e.request_id}", f"rl:asset-{e.parent_id}", other_attributes={"prov:role": f"rl:{e.role}"})
+        g = runs.get(e.decision_seq)
+        if g is not None:
+            doc.used(f"rl:generation-{g['request']}", f"rl:asset-{e.parent_id}", other_attributes={"prov:role": f"rl:{e.role}"})
+            if e.child_id not in generated:
+                doc.wasGeneratedBy(f"rl:asset-{e.child_id}", f"rl:generation-{g['request']}")
+                generated.add(e.child_id)
         doc.wasDerivedFrom(f"rl:asset-{e.child_id}", f"rl:asset-{e.parent_id}")
     return doc
 
 
 def svg(assets, edges) -> str:
+    """Return the lineage drawn as SVG, generated outputs apart from ingested assets."""
     dot = graphviz.Digraph("lineage", graph_attr={"rankdir": "LR", "fontname": "Helvetica"}, node_attr={"fontname": "Helvetica", "fontsize": "10"})
     for a in assets:
         generated = a.origin == "generated"
         dot.node(f"a{a.pk}", f"A-{a.pk}\\n{a.kind}\\n{a.title or a.original_filename}"[:80], shape="box", style="filled",
                  fillcolor="#fde2c8" if generated else "#d8e8f8")
     for e in edges:
-        dot.edge(f"a{e.parent_id}", f"a{e.child_id}", label=e.role + (f" (request {e.request_id})" if e.request_id else ""))
+        dot.edge(f"a{e.parent_id}", f"a{e.child_id}", label=e.role + (f" (decision #{e.decision_seq})" if e.decision_seq else ""))
     return dot.pipe(format="svg").decode()

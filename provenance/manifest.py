@@ -9,10 +9,12 @@ checkpoint that prove it. It never names a person.
 
 from dataclasses import dataclass, field
 
+from rightsledger import vocab
+
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 RELATIONSHIP = {"plate": "parentOf", "element": "componentOf", "reference": "inputTo", "likeness": "inputTo", "style": "inputTo"}
-TDM_USES = ("ai_training", "ai_generative_training", "ai_inference", "data_mining")
+TDM_USES = vocab.RESERVATION_USES
 RIGHTSLEDGER_LABEL = "com.rightsledger.decision"
 SOFT_BINDING_ALG = "com.rightsledger.phash.1"  # 64-bit DCT pHash of the pixels, big-endian
 DMI_PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
@@ -113,7 +115,7 @@ def add_xmp(data: bytes, media_type: str, xmp: bytes) -> bytes:
 
 def xmp_packet(reserved: frozenset[str]) -> bytes:
     """An XMP packet with IPTC PLUS DataMining: prohibited for AI/ML training when reserved."""
-    value = DMI_PROHIBITED if reserved & {"ai_training", "ai_generative_training"} else "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"
+    value = DMI_PROHIBITED if reserved & set(vocab.TRAINING_USES) else "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'

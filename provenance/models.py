@@ -8,12 +8,15 @@ EDGE_ROLES = ("plate", "reference", "element", "likeness", "style", "ingredient"
 
 
 class LineageEdge(models.Model):
-    """An asset (parent) that went into another (child), in a role. Never edited."""
+    """An asset (parent) that went into another (child), in a role. Never edited. An edge made by
+    a generation names the ledger entry of the decision under which it ran."""
+
+    ledger_type = "lineage_edge"
 
     parent = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="child_edges")
     child = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="parent_edges")
     role = models.CharField(max_length=16, choices=[(r, r) for r in EDGE_ROLES])
-    request = models.ForeignKey("generation.GenerationRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="lineage_edges")
+    decision_seq = models.BigIntegerField(null=True, blank=True, help_text="The ledger entry of the run decision that made the child")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -24,6 +27,8 @@ class LineageEdge(models.Model):
 class SigningIdentity(models.Model):
     """A certificate chain that signs outputs. The key is a path to a 0600 file, or a callback
     (KMS/HSM); never key material. Retired identities are kept, for verification and audit."""
+
+    ledger_type = "signing_identity"
 
     name = models.CharField(max_length=100, unique=True)
     chain_pem = models.TextField(help_text="Signer certificate first, then intermediates")
@@ -47,6 +52,8 @@ class SigningIdentity(models.Model):
 class SignedOutput(models.Model):
     """An output signed with Content Credentials: which identity, which manifest."""
 
+    ledger_type = "signed_output"
+
     asset = models.OneToOneField(Asset, on_delete=models.PROTECT, related_name="signed")
     identity = models.ForeignKey(SigningIdentity, on_delete=models.PROTECT, related_name="+")
     manifest_label = models.CharField(max_length=200, db_index=True)
@@ -58,6 +65,8 @@ class SignedOutput(models.Model):
 
 class AssetCredential(models.Model):
     """The Content Credentials a registered asset carried when it was ingested."""
+
+    ledger_type = "asset_credential"
 
     asset = models.OneToOneField(Asset, on_delete=models.PROTECT, related_name="credential")
     validation_state = models.CharField(max_length=16)

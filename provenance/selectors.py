@@ -1,5 +1,7 @@
 """Reads of provenance: lineage through recursive SQL, and verification of files."""
 
+import json
+
 from django.db import connection
 
 from rightsledger.models import LedgerEntry
@@ -43,8 +45,6 @@ def verify(data: bytes, media_type: str) -> dict:
     """Verify a file's Content Credentials: validation state and failure codes, signer and time,
     the ingredient tree, the training-mining preferences, and the Rightsledger assertion with
     whether the decision and ledger entry it names exist here and match."""
-    from generation.models import Decision
-
     from .services import read_store, training_mining_of
 
     store = read_store(data, media_type)
@@ -71,12 +71,13 @@ def verify(data: bytes, media_type: str) -> dict:
     ours = next((a.get("data") for a in active.get("assertions", []) if a.get("label") == mf.RIGHTSLEDGER_LABEL), None)
     check = None
     if ours:
-        decision = Decision.objects.filter(pk=ours.get("decision"), request_id=ours.get("request")).first()
+        # The decision is checked against its ledger entry, the record a verifier can prove.
         ledger = ours.get("ledger") or {}
-        entry = LedgerEntry.objects.filter(seq=ledger.get("seq")).first() if ledger.get("seq") else None
+        entry = decision_entry(ledger.get("seq"))
+        decided = entry_payload(entry) if entry else {}
         check = {
-            "decision_exists": decision is not None,
-            "decision_matches": bool(decision and decision.outcome == ours.get("outcome") and decision.ledger_seq == ledger.get("seq")),
+            "decision_exists": bool(entry and decided.get("decision") == ours.get("decision") and decided.get("request") == ours.get("request")),
+            "decision_matches": bool(entry and decided.get("decision") == ours.get("decision") and decided.get("outcome") == ours.get("outcome")),
             "ledger_entry_matches": bool(entry and bytes(entry.leaf_hash).hex() == ledger.get("leaf_hash")),
         }
     return {
@@ -93,6 +94,44 @@ def verify(data: bytes, media_type: str) -> dict:
         "rightsledger": ours,
         "rightsledger_check": check,
     }
+
+
+def decision_entry(seq) -> LedgerEntry | None:
+    """Return the ledger entry of a decision by its sequence number, or None."""
+    if not isinstance(seq, int):
+        return None
+    return LedgerEntry.objects.filter(seq=seq, record_type="decision").first()
+
+
+def entry_payload(entry: LedgerEntry) -> dict:
+    """Return the payload of a ledger entry, from its canonical bytes."""
+    return json.loads(bytes(entry.body))["payload"]
+
+
+def generation_activities(decision_seqs) -> list[dict]:
+    """Return, for each run decision named by lineage edges, the generation as the ledger records
+    it: the request, engine, shot, requester, approvers and the grants and consents relied on.
+    Two queries, whatever the number of generations."""
+    runs = {e.seq: entry_payload(e) for e in LedgerEntry.objects.filter(seq__in=set(decision_seqs), record_type="decision")}
+    requested = {
+        e.record_id: e
+        for e in LedgerEntry.objects.filter(record_type="generation_request", entry_type="generation.requested",
+                                            record_id__in={run["request"] for run in runs.values()})
+    }
+    out = []
+    for seq, run in sorted(runs.items()):
+        entry = requested.get(run["request"])
+        asked = entry_payload(entry) if entry else {}
+        out.append({
+            "decision_seq": seq,
+            "request": run["request"],
+            "engine": f"{asked.get('engine', '?')} {asked.get('engine_version', '')}".strip(),
+            "shot": asked.get("shot"),
+            "requester": entry.actor if entry else None,
+            "approver": (run.get("sign_off") or {}).get("approver"),
+            "records": sorted({(r["type"], r["id"], r.get("seq") or 0) for reason in run["reasons"] for r in reason["records"] if r["type"] in ("grant", "consent")}),
+        })
+    return out
 
 
 def sniff_media_type(data: bytes) -> str | None:

@@ -16,8 +16,10 @@ from django.utils import timezone
 from PIL import Image
 
 from rightsledger import services as rl
-from rightsledger.ledger import ledger_append
-from rightsledger.models import Asset, LedgerEntry, TrainingReservation
+from rightsledger import vocab
+from rightsledger.ledger.append import Recorder, recording
+from rightsledger.models import Asset, ConsentRecord, LedgerEntry
+from rightsledger.selectors import reservations_in_force
 
 from . import identity as ident
 from . import manifest as mf
@@ -36,20 +38,31 @@ class SigningError(Exception):
 # --- Lineage -------------------------------------------------------------------------------------
 
 
-def lineage_record(*, parent: Asset, child: Asset, role: str, request=None) -> LineageEdge:
-    """Record that parent went into child in a role; recording it again returns the same edge."""
-    edge, _ = LineageEdge.objects.get_or_create(parent=parent, child=child, role=role, defaults={"request": request})
-    return edge
+def lineage_record_many(rec: Recorder, *, child: Asset, parents: list[tuple[Asset, str]], decision_seq: int | None = None) -> list[LineageEdge]:
+    """Record that each (parent, role) went into child, under the decision whose ledger entry is
+    decision_seq (for a generation), in the caller's recording block; return the edges. An edge
+    already recorded is returned as it is."""
+    existing = {(e.parent_id, e.role): e for e in LineageEdge.objects.filter(child=child)}
+    new = [LineageEdge(parent=parent, child=child, role=role, decision_seq=decision_seq)
+           for parent, role in dict.fromkeys(parents) if (parent.pk, role) not in existing]
+    if new:
+        new = LineageEdge.objects.bulk_create(new)
+        rec.append_many([
+            ("provenance.lineage_recorded", {"edge": e.pk, "parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": decision_seq},
+             {"record": e, "production": child.production})
+            for e in new
+        ])
+    return [*existing.values(), *new]
 
 
 # --- Identities ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def identity_register(*, name: str, chain_pem: str, key_path: str = "", passphrase_env: str = "", passphrase_file: str = "",
+def identity_register(*, actor=None, name: str, chain_pem: str, key_path: str = "", passphrase_env: str = "", passphrase_file: str = "",
                       callback: str = "", development: bool = False, activate: bool = True) -> SigningIdentity:
     """Register a signing identity and, by default, make it the active one (the previous one is
-    retired, and kept for verification). Checks that the key opens and matches the chain."""
+    retired, and kept for verification); return it. Checks that the key opens and matches the
+    chain. Registration, import and rotation are all this one recorded fact."""
     info = ident.chain_info(chain_pem)
     if key_path and not callback:
         if not Path(key_path).exists():
@@ -63,16 +76,22 @@ def identity_register(*, name: str, chain_pem: str, key_path: str = "", passphra
             raise SigningError("The key does not belong to the chain's signer certificate.")
     elif not callback:
         raise SigningError("Give the signer's key file or a callback.")
-    if activate:
-        SigningIdentity.objects.filter(active=True).update(active=False, retired_at=timezone.now())
-    identity = SigningIdentity.objects.create(
-        name=name, chain_pem=chain_pem, key_path=key_path, passphrase_env=passphrase_env, passphrase_file=passphrase_file,
-        callback=callback, subject=info["subject"], issuer=info["issuer"], fingerprint=info["fingerprint"], not_after=info["not_after"],
-        development=development, active=activate,
-    )
-    ledger_append(entry_type="signing.identity_registered", actor="system",
-                  payload={"identity": identity.pk, "fingerprint": info["fingerprint"], "subject": info["subject"], "active": activate, "development": development},
-                  record_type="signing_identity", record_id=identity.pk)
+    with recording(actor=actor) as rec:
+        retired = []
+        if activate:
+            retired = list(SigningIdentity.objects.select_for_update().filter(active=True).values_list("pk", flat=True))
+            SigningIdentity.objects.filter(pk__in=retired).update(active=False, retired_at=timezone.now())
+        identity = SigningIdentity.objects.create(
+            name=name, chain_pem=chain_pem, key_path=key_path, passphrase_env=passphrase_env, passphrase_file=passphrase_file,
+            callback=callback, subject=info["subject"], issuer=info["issuer"], fingerprint=info["fingerprint"], not_after=info["not_after"],
+            development=development, active=activate,
+        )
+        # Who may sign for the studio is a fact: the identity, its certificate, and what it retires.
+        rec.append("signing.identity_registered",
+                   {"identity": identity.pk, "fingerprint": info["fingerprint"], "subject": info["subject"], "issuer": info["issuer"],
+                    "not_after": info["not_after"].isoformat(), "active": activate, "development": development, "retires": retired,
+                    "key": "callback" if callback else "file"},
+                   record=identity)
     return identity
 
 
@@ -121,15 +140,13 @@ def reserved_uses_for(*, production, input_assets, talent_ids) -> tuple[frozense
     asset_ids = {a.pk for a in input_assets}
     asset_ids |= set(ancestors(*asset_ids))
     owners = set(Asset.objects.filter(pk__in=asset_ids, owner__isnull=False).values_list("owner_id", flat=True))
-    current = TrainingReservation.objects.filter(replaced_by__isnull=True, status="active")
+    current = reservations_in_force()
     for r in current.filter(asset_id__in=asset_ids) | current.filter(party_id__in=owners) | current.filter(talent_id__in=talent_ids):
         reserved |= set(r.uses)
         why.append(f"reservation {r.pk} on {r.subject_type} {r.asset_id or r.party_id or r.talent_id}")
-    from rightsledger.models import ConsentRecord
-
-    for c in ConsentRecord.objects.filter(talent_id__in=talent_ids, production=production, replaced_by__isnull=True):
+    for c in rl.current_versions(ConsentRecord).filter(talent_id__in=talent_ids, production=production):
         if c.training_permission == "none":
-            reserved |= {"ai_training", "ai_generative_training"}
+            reserved |= set(vocab.TRAINING_USES)
             why.append(f"consent {c.pk} permits no training")
     return frozenset(reserved), why
 
@@ -177,7 +194,7 @@ def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredien
 def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     """Sign a generation's output: the manifest names the decision and the ledger entry and
     checkpoint that prove it. Returns (bytes, media type, what to record)."""
-    from rightsledger import tree
+    from rightsledger.ledger import checkpoints, proofs
 
     media_type = result.media_type
     if media_type not in mf.SIGNABLE:
@@ -192,13 +209,13 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     # Publish now (a worker, not a web request) so the file can carry the checkpoint that covers
     # its decision, and its inclusion proof.
     try:
-        checkpoint = tree.ledger_publish() or tree.latest_checkpoint()
-        leaf = tree.leaf_for(seq=decision.ledger_seq)
+        checkpoint = checkpoints.ledger_publish() or checkpoints.latest_checkpoint()
+        leaf = proofs.leaf_for(seq=decision.ledger_seq)
         if checkpoint is not None and leaf.index < checkpoint.size:
             ledger.update(
                 leaf_index=leaf.index,
                 checkpoint={"origin": settings.LEDGER_ORIGIN, "size": checkpoint.size, "root": bytes(checkpoint.root).hex()},
-                inclusion_proof=[h.hex() for h in tree.inclusion_proof(leaf, checkpoint.size)],
+                inclusion_proof=[h.hex() for h in proofs.inclusion_proof(leaf, checkpoint.size)],
             )
     except Exception as exc:  # the proof can always be fetched later; signing must not wait on it
         log.warning("output of request %s signed without a checkpoint: %s", request.pk, exc)
@@ -243,18 +260,19 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
 
 
 def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
-    """Record the signing and the output's reservation (in the caller's transaction)."""
-    signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"],
-                                         manifest_store=signing.get("store") or b"", soft_binding=signing.get("soft_binding"))
-    if signed.soft_binding is not None:
-        _index_phash(asset, "binding", signed.soft_binding)
-    ledger_append(entry_type="provenance.output_signed", actor="system:worker",
-                  payload={"asset": asset.pk, "sha256": asset.sha256, "manifest": signing["label"], "identity": signing["identity"].fingerprint},
-                  record_type="asset", record_id=asset.pk, production=asset.production)
-    rl.reservation_create(
-        actor=None, studio=asset.production.studio, subject_type="asset", asset=asset, uses=sorted(signing["reserved"]), source="lineage",
-        effective_date=datetime.date.today(), note="; ".join(signing["why"])[:2000],
-    )
+    """Record the signing of an output and the output's reservation; return the signing."""
+    with recording(actor="system:worker") as rec:
+        signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"],
+                                             manifest_store=signing.get("store") or b"", soft_binding=signing.get("soft_binding"))
+        if signed.soft_binding is not None:
+            _index_phash(asset, "binding", signed.soft_binding)
+        rec.append("provenance.output_signed",
+                   {"signed_output": signed.pk, "asset": asset.pk, "sha256": asset.sha256, "manifest": signing["label"], "identity": signing["identity"].fingerprint},
+                   record=signed, production=asset.production)
+        rl.reservation_create(
+            actor="system:worker", studio=asset.production.studio, subject_type="asset", asset=asset, uses=sorted(signing["reserved"]),
+            source="lineage", effective_date=datetime.date.today(), note="; ".join(signing["why"])[:2000],
+        )
     return signed
 
 
@@ -307,22 +325,24 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
         return None
     failures = [f.get("code") for f in (store.get("validation_results", {}).get("activeManifest", {}) or {}).get("failure", [])]
     tdm = training_mining_of(store) if "error" not in store else {}
-    with transaction.atomic():
+    with recording(actor="system:worker") as rec:
         credential = AssetCredential.objects.create(
             asset=asset, validation_state=store.get("validation_state") or "Invalid", failures=failures,
             active_manifest=store.get("active_manifest") or "", manifest_store=store, training_mining=tdm,
         )
+        rec.append("provenance.credentials_read",
+                   {"asset_credential": credential.pk, "asset": asset.pk, "validation_state": credential.validation_state,
+                    "failures": failures, "active_manifest": credential.active_manifest, "training_mining": tdm},
+                   record=credential, production=asset.production)
         reserved = sorted(use for use, v in tdm.items() if v == "notAllowed" and use in mf.TDM_USES)
         if reserved:
-            rl.reservation_create(actor=None, studio=asset.production.studio, subject_type="asset", asset=asset, uses=reserved,
+            rl.reservation_create(actor="system:worker", studio=asset.production.studio, subject_type="asset", asset=asset, uses=reserved,
                                   source="embedded_c2pa", effective_date=datetime.date.today(),
                                   note=f"From the file's Content Credentials ({store.get('active_manifest')}).")
         manifest = store.get("manifests", {}).get(store.get("active_manifest"), {})
-        for ingredient in manifest.get("ingredients", []):
-            label = ingredient.get("active_manifest")
-            parent = SignedOutput.objects.filter(manifest_label=label).select_related("asset").first() if label else None
-            if parent is not None:
-                lineage_record(parent=parent.asset, child=asset, role="ingredient")
+        labels = [i["active_manifest"] for i in manifest.get("ingredients", []) if i.get("active_manifest")]
+        parents = [(s.asset, "ingredient") for s in SignedOutput.objects.filter(manifest_label__in=labels).select_related("asset").order_by("id")]
+        lineage_record_many(rec, child=asset, parents=parents)
     return credential
 
 

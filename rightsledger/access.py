@@ -23,8 +23,8 @@ SHOT_ROLES = {vocab.ROLE_STUDIO_ADMIN, vocab.ROLE_CLEARANCE, vocab.ROLE_PRODUCER
 
 
 @dataclass
-class Grants:
-    """The roles of one user, resolved once per request."""
+class RoleSet:
+    """The roles one user holds now, resolved once per request."""
 
     superuser: bool = False
     studios: set[int] = field(default_factory=set)  # studio admin of
@@ -36,38 +36,40 @@ class Grants:
         return self.superuser or bool(self.studios or self.productions)
 
 
-def roles_of(user) -> Grants:
-    """Return the user's roles, cached on the user object for the request."""
+def roles_of(user) -> RoleSet:
+    """Return the roles the user holds now (the current version of each, while active), cached on
+    the user object for the request."""
     if user is None or not user.is_authenticated:
-        return Grants()
-    cached = getattr(user, "_rl_grants", None)
+        return RoleSet()
+    cached = getattr(user, "_rl_roles", None)
     if cached is not None:
         return cached
-    grants = Grants(superuser=user.is_superuser)
+    roles = RoleSet(superuser=user.is_superuser)
     admin_studios = set()
-    for kind, studio_id, production_id, guild_id in Role.objects.filter(user=user).values_list(
+    held = Role.objects.filter(user=user, status="active", replaced_by__isnull=True)
+    for kind, studio_id, production_id, guild_id in held.values_list(
         "kind", "studio_id", "production_id", "guild_id"
     ):
         if kind == vocab.ROLE_STUDIO_ADMIN:
             admin_studios.add(studio_id)
         elif kind == vocab.ROLE_GUILD_REP:
-            grants.guilds.add(guild_id)
+            roles.guilds.add(guild_id)
         else:
-            grants.productions.setdefault(production_id, set()).add(kind)
+            roles.productions.setdefault(production_id, set()).add(kind)
     if admin_studios:
-        grants.studios = admin_studios
+        roles.studios = admin_studios
         for pid in Production.objects.filter(studio_id__in=admin_studios).values_list("id", flat=True):
-            grants.productions.setdefault(pid, set()).add(vocab.ROLE_STUDIO_ADMIN)
-    user._rl_grants = grants
-    return grants
+            roles.productions.setdefault(pid, set()).add(vocab.ROLE_STUDIO_ADMIN)
+    user._rl_roles = roles
+    return roles
 
 
 def production_ids(user, roles: set[str] = READ_ROLES) -> set[int] | None:
     """Return the ids of productions where the user holds one of roles; None means all."""
-    grants = roles_of(user)
-    if grants.superuser:
+    mine = roles_of(user)
+    if mine.superuser:
         return None
-    return {pid for pid, held in grants.productions.items() if held & roles}
+    return {pid for pid, held in mine.productions.items() if held & roles}
 
 
 def filter_by_production(qs: QuerySet, user, field_name: str = "production", roles: set[str] = READ_ROLES) -> QuerySet:
@@ -80,21 +82,21 @@ def filter_by_production(qs: QuerySet, user, field_name: str = "production", rol
 
 def studio_ids(user) -> set[int] | None:
     """Return the studios where the user holds any production role; None means all."""
-    grants = roles_of(user)
-    if grants.superuser:
+    roles = roles_of(user)
+    if roles.superuser:
         return None
-    ids = set(grants.studios)
-    if grants.productions:
-        ids |= set(Production.objects.filter(id__in=grants.productions).values_list("studio_id", flat=True))
+    ids = set(roles.studios)
+    if roles.productions:
+        ids |= set(Production.objects.filter(id__in=roles.productions).values_list("studio_id", flat=True))
     return ids
 
 
 def require(user, production, roles: set[str], action: str = "do this") -> None:
     """Raise unless the user holds one of roles on the production (404 if it is not visible)."""
-    grants = roles_of(user)
-    if grants.superuser:
+    mine = roles_of(user)
+    if mine.superuser:
         return
-    held = grants.productions.get(production.pk if hasattr(production, "pk") else production, set())
+    held = mine.productions.get(production.pk if hasattr(production, "pk") else production, set())
     if not held:
         raise Http404("No such production.")
     if not held & roles:
@@ -104,12 +106,12 @@ def require(user, production, roles: set[str], action: str = "do this") -> None:
 
 def require_studio(user, studio_id: int, action: str) -> None:
     """Raise unless the user is a studio admin of the studio (or clearance on one of its productions)."""
-    grants = roles_of(user)
-    if grants.superuser or studio_id in grants.studios:
+    roles = roles_of(user)
+    if roles.superuser or studio_id in roles.studios:
         return
     clearance_studios = set(
         Production.objects.filter(
-            id__in=[pid for pid, held in grants.productions.items() if vocab.ROLE_CLEARANCE in held]
+            id__in=[pid for pid, held in roles.productions.items() if vocab.ROLE_CLEARANCE in held]
         ).values_list("studio_id", flat=True)
     )
     if studio_id in clearance_studios:
@@ -121,35 +123,74 @@ def require_studio(user, studio_id: int, action: str) -> None:
 
 
 def can_register_talent(user) -> bool:
-    grants = roles_of(user)
-    return grants.superuser or bool(grants.studios) or any(
-        vocab.ROLE_CLEARANCE in held for held in grants.productions.values()
+    roles = roles_of(user)
+    return roles.superuser or bool(roles.studios) or any(
+        vocab.ROLE_CLEARANCE in held for held in roles.productions.values()
     )
 
 
 def consents_visible(user, qs: QuerySet | None = None) -> QuerySet:
     """Consent records the user may see: their productions', or their guild's members'."""
     qs = ConsentRecord.objects.all() if qs is None else qs
-    grants = roles_of(user)
-    if grants.superuser:
+    roles = roles_of(user)
+    if roles.superuser:
         return qs
-    q = Q(production_id__in=[pid for pid, held in grants.productions.items() if held & READ_ROLES])
-    if grants.guilds:
-        q |= Q(talent__memberships__guild_id__in=grants.guilds)
-    return qs.filter(q).distinct() if grants.guilds else qs.filter(q)
+    q = Q(production_id__in=[pid for pid, held in roles.productions.items() if held & READ_ROLES])
+    if roles.guilds:
+        q |= Q(talent__memberships__guild_id__in=roles.guilds)
+    return qs.filter(q).distinct() if roles.guilds else qs.filter(q)
 
 
 def talent_visible(user, qs: QuerySet | None = None) -> QuerySet:
     """Talent the user may see: all, for studio staff; the guild's members, for a guild rep."""
     qs = Talent.objects.all() if qs is None else qs
-    grants = roles_of(user)
-    if grants.any_studio_role:
+    roles = roles_of(user)
+    if roles.any_studio_role:
         return qs
-    if grants.guilds:
-        return qs.filter(memberships__guild_id__in=grants.guilds).distinct()
+    if roles.guilds:
+        return qs.filter(memberships__guild_id__in=roles.guilds).distinct()
     return qs.none()
 
 
-def is_guild_rep_only(user) -> bool:
-    grants = roles_of(user)
-    return bool(grants.guilds) and not grants.any_studio_role
+def can_create_production(user, studio_id: int) -> None:
+    """Raise unless the user may create a production in the studio: its studio admin."""
+    roles = roles_of(user)
+    if roles.superuser or studio_id in roles.studios:
+        return
+    visible = studio_ids(user)
+    if visible is not None and studio_id not in visible:
+        raise Http404("No such studio.")
+    raise PermissionDenied("Only a studio admin may create productions.")
+
+
+def can_create_studio(user) -> None:
+    """Raise unless the user is the service's operator (a superuser)."""
+    if not roles_of(user).superuser:
+        raise PermissionDenied("Only a superuser (the service's operator) may create studios.")
+
+
+def can_register_guild(user) -> None:
+    """Raise unless the user is a studio admin somewhere."""
+    roles = roles_of(user)
+    if not (roles.superuser or roles.studios):
+        raise PermissionDenied("Only a studio admin may register guilds.")
+
+
+def can_see_studio(user, studio_id: int) -> None:
+    """Raise Http404 unless the user holds a role in the studio."""
+    visible = studio_ids(user)
+    if visible is not None and studio_id not in visible:
+        raise Http404("No such studio.")
+
+
+def witness_guild(user, guild_id: int | None = None) -> int:
+    """Return the guild the user witnesses checkpoints for (the given one, or their first);
+    raise unless the user is a representative of it."""
+    guilds = roles_of(user).guilds
+    if not guilds:
+        raise PermissionDenied("Only a guild representative witnesses checkpoints.")
+    if guild_id is None:
+        return min(guilds)
+    if guild_id not in guilds:
+        raise Http404("No such guild.")
+    return guild_id

@@ -127,9 +127,11 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "studio", "production", "guild"]
-    list_filter = ["kind"]
+class RoleAdmin(ReadOnlyAdmin):
+    """Roles are granted and revoked through their service (a ledger entry each), never edited here."""
+
+    list_display = ["user", "kind", "studio", "production", "guild", "version", "status"]
+    list_filter = ["kind", "status"]
 
 
 @admin.register(Checkpoint)

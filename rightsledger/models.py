@@ -24,6 +24,8 @@ SHOT_CODE = RegexValidator(
 
 
 class Studio(models.Model):
+    ledger_type = "studio"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -33,6 +35,8 @@ class Studio(models.Model):
 
 
 class Production(models.Model):
+    ledger_type = "production"
+
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="productions")
     title = models.CharField(max_length=200)
     code = models.SlugField(max_length=64)
@@ -47,6 +51,8 @@ class Production(models.Model):
 
 
 class Shot(models.Model):
+    ledger_type = "shot"
+
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="shots")
     code = models.CharField(max_length=64, validators=[SHOT_CODE])
     sequence = models.CharField(max_length=100, blank=True, help_text="Sequence or episode label")
@@ -64,6 +70,8 @@ class Shot(models.Model):
 class Party(models.Model):
     """A rights holder, vendor, agency or estate."""
 
+    ledger_type = "party"
+
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="parties")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=choices(vocab.PARTY_KINDS))
@@ -78,6 +86,8 @@ class Party(models.Model):
 
 
 class Guild(models.Model):
+    ledger_type = "guild"
+
     name = models.CharField(max_length=200, unique=True)
     abbreviation = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +101,8 @@ class Guild(models.Model):
 
 class Talent(models.Model):
     """A performer. Names are kept here and nowhere in the ledger or in signed outputs."""
+
+    ledger_type = "talent"
 
     legal_name = models.CharField(max_length=200)
     professional_name = models.CharField(max_length=200, blank=True)
@@ -141,6 +153,8 @@ def asset_upload_to(instance, filename):
 class Asset(models.Model):
     """A file, content-addressed by SHA-256 and immutable once registered."""
 
+    ledger_type = "asset"
+
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="assets")
     sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
     kind = models.CharField(max_length=32, choices=choices(vocab.ASSET_KINDS))
@@ -169,8 +183,15 @@ class Asset(models.Model):
         return f"A-{self.pk} {self.title or self.original_filename}"
 
 
+# The fields every version carries, as opposed to what the record says.
+VERSION_FIELDS = ("id", "chain", "version", "replaces", "action", "status", "reason", "created_at", "created_by")
+
+
 class VersionedRecord(models.Model):
     """A ledger-backed record: never updated, amended or revoked by a new version."""
+
+    # Fields that a service sets, never a caller (a consent's revocation scope).
+    service_fields: tuple[str, ...] = ()
 
     chain = models.UUIDField(default=uuid.uuid4, db_index=True, help_text="Shared by every version")
     version = models.PositiveIntegerField(default=1)
@@ -187,9 +208,19 @@ class VersionedRecord(models.Model):
         abstract = True
         ordering = ["id"]
 
+    @classmethod
+    def record_fields(cls) -> tuple[str, ...]:
+        """Return what a version of this record says, in declaration order: every field but the
+        versioning fields and the service-set ones. Services, serializers and payloads derive
+        their field lists from this."""
+        skip = set(VERSION_FIELDS) | set(cls.service_fields)
+        return tuple(f.name for f in cls._meta.get_fields() if f.concrete and not f.auto_created and f.name not in skip)
+
 
 class RightsGrant(VersionedRecord):
     """Rights granted by contract to a production over some assets."""
+
+    ledger_type = "grant"
 
     grantor = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="grants")
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="grants")
@@ -212,6 +243,9 @@ class RightsGrant(VersionedRecord):
 
 class ConsentRecord(VersionedRecord):
     """A performer's informed consent to a digital replica, for one production."""
+
+    ledger_type = "consent"
+    service_fields = ("revocation_scope",)
 
     talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="consents")
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="consents")
@@ -247,6 +281,8 @@ class ConsentRecord(VersionedRecord):
 class TrainingReservation(VersionedRecord):
     """A reservation (opt-out) of AI training and data-mining uses over a subject."""
 
+    ledger_type = "reservation"
+
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="reservations")
     subject_type = models.CharField(max_length=16, choices=choices(vocab.RESERVATION_SUBJECTS))
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
@@ -277,17 +313,28 @@ class TrainingReservation(VersionedRecord):
     def subject(self):
         return getattr(self, self.subject_type)
 
+    @staticmethod
+    def production_of_subject(subject) -> "Production | None":
+        """Return the production a reservation's subject belongs to: itself, an asset's, or none
+        (a performer or a party belongs to no production)."""
+        if isinstance(subject, Production):
+            return subject
+        return getattr(subject, "production", None) if isinstance(subject, Asset) else None
 
-class Role(models.Model):
-    """What a user may do, and where: a studio, a production or a guild."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rl_roles")
+class Role(VersionedRecord):
+    """What a user may do, and where: a studio, a production or a guild. A fact like any other:
+    granted, and revoked by a new version; never edited in place."""
+
+    ledger_type = "role"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rl_roles")
     kind = models.CharField(max_length=16, choices=choices(vocab.ROLES))
-    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, null=True, blank=True)
-    production = models.ForeignKey(Production, on_delete=models.CASCADE, null=True, blank=True)
-    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, null=True, blank=True)
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, null=True, blank=True)
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, null=True, blank=True)
+    guild = models.ForeignKey(Guild, on_delete=models.PROTECT, null=True, blank=True)
 
-    class Meta:
+    class Meta(VersionedRecord.Meta):
         constraints = [
             models.CheckConstraint(
                 name="role_scope_matches_kind",
@@ -297,11 +344,15 @@ class Role(models.Model):
                     | Q(kind="guild_rep", studio__isnull=True, production__isnull=True, guild__isnull=False)
                 ),
             ),
-            models.UniqueConstraint(fields=["user", "kind", "studio", "production", "guild"], name="role_unique"),
         ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    @property
+    def scope(self):
+        return self.studio or self.production or self.guild
 
     def __str__(self):
-        return f"{self.user} {self.kind} {self.studio or self.production or self.guild}"
+        return f"{self.user} {self.kind} {self.scope}"
 
 
 class LedgerEntry(models.Model):
@@ -382,6 +433,8 @@ class Checkpoint(models.Model):
 
 class WitnessedCheckpoint(models.Model):
     """A checkpoint a guild has seen and registered, so that the ledger must stay consistent with it."""
+
+    ledger_type = "witness"
 
     guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="witnessed_checkpoints")
     size = models.BigIntegerField()

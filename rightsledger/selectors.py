@@ -1,8 +1,13 @@
 """Reads of the rights domain, already restricted to what the user may see."""
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+import functools
+import operator
 
-from . import access
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from . import access, vocab
 from .models import (
     Asset,
     LedgerEntry,
@@ -15,25 +20,36 @@ from .models import (
 )
 
 
+# The reservations in force, defined once as a database view (see the migration that makes it):
+# the current version of each reservation, while it is active. The gate's snapshot statement
+# reads the same view.
+RESERVATIONS_IN_FORCE_VIEW = "rightsledger_reservation_in_force"
+
+
 def productions_for(user) -> QuerySet:
+    """Return the productions the user may see."""
     return access.filter_by_production(Production.objects.all(), user, field_name="id")
 
 
 def studios_for(user) -> QuerySet:
+    """Return the studios where the user holds a role."""
     ids = access.studio_ids(user)
     return Studio.objects.all() if ids is None else Studio.objects.filter(id__in=ids)
 
 
 def shots_for(user) -> QuerySet:
+    """Return the shots of the productions the user may see."""
     return access.filter_by_production(Shot.objects.all(), user)
 
 
 def parties_for(user) -> QuerySet:
+    """Return the parties of the studios where the user holds a role."""
     ids = access.studio_ids(user)
     return Party.objects.all() if ids is None else Party.objects.filter(studio_id__in=ids)
 
 
 def assets_for(user) -> QuerySet:
+    """Return the assets of the productions the user may see."""
     return access.filter_by_production(Asset.objects.all(), user)
 
 
@@ -50,15 +66,19 @@ def with_version_info(qs: QuerySet, record_type: str) -> QuerySet:
 
 
 def grants_for(user) -> QuerySet:
+    """Return every version of the grants the user may see, with version info."""
     qs = access.filter_by_production(RightsGrant.objects.all(), user).prefetch_related("assets")
     return with_version_info(qs, "grant")
 
 
 def consents_for(user) -> QuerySet:
+    """Return every version of the consents the user may see (their productions' or their
+    guild's members'), with version info."""
     return with_version_info(access.consents_visible(user), "consent")
 
 
 def reservations_for(user) -> QuerySet:
+    """Return every version of the reservations the user may see, with version info."""
     ids = access.studio_ids(user)
     qs = TrainingReservation.objects.all() if ids is None else TrainingReservation.objects.filter(studio_id__in=ids)
     if ids is not None:
@@ -72,19 +92,25 @@ def reservations_for(user) -> QuerySet:
 def ledger_entries_for(user) -> QuerySet:
     """Entries the user may read: those of visible productions, and for a guild representative
     the entries of the guild's members' consent records."""
-    grants = access.roles_of(user)
-    if grants.superuser:
+    roles = access.roles_of(user)
+    if roles.superuser:
         return LedgerEntry.objects.all()
     qs = LedgerEntry.objects.none()
     ids = access.production_ids(user)
     if ids:
         qs = LedgerEntry.objects.filter(production_id__in=ids)
-    if grants.guilds:
+    if roles.guilds:
         chains = access.consents_visible(user).values("chain")
         qs = qs | LedgerEntry.objects.filter(record_type="consent", chain__in=chains)
     return qs
 
 
-def record_history(model, record) -> QuerySet:
-    """Every version of the record's chain, oldest first."""
-    return model.objects.filter(chain=record.chain).order_by("version")
+def reservations_in_force(*, training: bool = False) -> QuerySet:
+    """Return the reservations in force: the current version of each, while active. With
+    training, only those that reserve a training use (vocab.TRAINING_USES)."""
+    qs = TrainingReservation.objects.filter(pk__in=RawSQL(f"SELECT id FROM {RESERVATIONS_IN_FORCE_VIEW}", ()))
+    if training:
+        # The uses as JSON text, on PostgreSQL and SQLite alike.
+        reserves = functools.reduce(operator.or_, (Q(uses_text__contains=f'"{use}"') for use in vocab.TRAINING_USES))
+        qs = qs.annotate(uses_text=Cast("uses", TextField())).filter(reserves)
+    return qs

@@ -1,6 +1,6 @@
-"""Every write of the rights domain. Each one validates, writes the record and its ledger entry
-in one transaction, and is the only way to make that write. Callers check access first
-(rightsledger.access); services assume the actor may act.
+"""Every write of the rights domain. Each one validates, then writes the record and its ledger
+entry inside one `recording()` block (one transaction), and is the only way to make that write.
+Callers check access first (rightsledger.access); services assume the actor may act.
 """
 
 import datetime
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
-from .ledger import actor_of, ledger_append
+from .ledger.append import recording
 from .names import MAX_NAME_WORDS, normalize
 from .signals import asset_registered
 from .models import (
@@ -39,38 +40,35 @@ from .models import (
 )
 
 
-def _date(value):
-    return value.isoformat() if value else None
+def _user_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 # --- Studios, productions, shots, parties, guilds, talent ------------------------------------
 
 
-@transaction.atomic
 def studio_create(*, actor, name: str, slug: str) -> Studio:
-    studio = Studio.objects.create(name=name, slug=slug)
-    ledger_append(entry_type="studio.created", actor=actor_of(actor), payload={"studio": studio.pk, "slug": slug}, record_type="studio", record_id=studio.pk)
+    """Create a studio; refuse a slug already taken."""
+    if Studio.objects.filter(slug=slug).exists():
+        raise Conflict(f"A studio with slug {slug!r} already exists.", code="studio_slug_taken", field="slug")
+    with recording(actor=actor) as rec:
+        studio = Studio.objects.create(name=name, slug=slug)
+        rec.append("studio.created", {"studio": studio.pk, "slug": slug}, record=studio)
     return studio
 
 
-@transaction.atomic
 def production_create(*, actor, studio: Studio, title: str, code: str) -> Production:
+    """Create a production of a studio; refuse a code the studio already uses."""
     if Production.objects.filter(studio=studio, code=code).exists():
         raise Conflict(f"This studio already has a production with code {code!r}.", code="production_code_taken", field="code")
-    production = Production.objects.create(studio=studio, title=title, code=code)
-    ledger_append(
-        entry_type="production.created",
-        actor=actor_of(actor),
-        payload={"production": production.pk, "studio": studio.pk, "code": code},
-        record_type="production",
-        record_id=production.pk,
-        production=production,
-    )
+    with recording(actor=actor) as rec:
+        production = Production.objects.create(studio=studio, title=title, code=code)
+        rec.append("production.created", {"production": production.pk, "studio": studio.pk, "code": code}, record=production, production=production)
     return production
 
 
-@transaction.atomic
 def shot_create(*, actor, production: Production, code: str, sequence: str = "", description: str = "") -> Shot:
+    """Create a shot of a production; refuse a malformed code or one already used."""
     errors = Errors()
     try:
         Shot._meta.get_field("code").run_validators(code)
@@ -79,46 +77,35 @@ def shot_create(*, actor, production: Production, code: str, sequence: str = "",
     errors.raise_if_any()
     if Shot.objects.filter(production=production, code=code).exists():
         raise Conflict(f"Shot {code} already exists in this production.", code="shot_code_taken", field="code")
-    shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description)
-    ledger_append(
-        entry_type="shot.created",
-        actor=actor_of(actor),
-        payload={"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence},
-        record_type="shot",
-        record_id=shot.pk,
-        production=production,
-    )
+    with recording(actor=actor) as rec:
+        shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description)
+        rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence}, record=shot, production=production)
     return shot
 
 
-@transaction.atomic
 def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
+    """Record a rights holder, vendor, agency or estate of a studio."""
     errors = Errors()
     v.choice(errors, "kind", kind, vocab.PARTY_KINDS)
     if not (name or "").strip():
         errors.add("name", "required", "Give the party's name.")
     errors.raise_if_any()
-    party = Party.objects.create(studio=studio, name=name.strip(), kind=kind)
-    ledger_append(
-        entry_type="party.created",
-        actor=actor_of(actor),
-        payload={"party": party.pk, "studio": studio.pk, "kind": kind, "name": party.name},
-        record_type="party",
-        record_id=party.pk,
-    )
+    with recording(actor=actor) as rec:
+        party = Party.objects.create(studio=studio, name=name.strip(), kind=kind)
+        rec.append("party.created", {"party": party.pk, "studio": studio.pk, "kind": kind, "name": party.name}, record=party)
     return party
 
 
-@transaction.atomic
 def guild_create(*, actor, name: str, abbreviation: str = "") -> Guild:
+    """Register a guild; refuse a name already registered."""
     if Guild.objects.filter(name=name).exists():
         raise Conflict(f"A guild named {name!r} already exists.", code="guild_exists", field="name")
-    guild = Guild.objects.create(name=name, abbreviation=abbreviation)
-    ledger_append(entry_type="guild.created", actor=actor_of(actor), payload={"guild": guild.pk, "name": name}, record_type="guild", record_id=guild.pk)
+    with recording(actor=actor) as rec:
+        guild = Guild.objects.create(name=name, abbreviation=abbreviation)
+        rec.append("guild.created", {"guild": guild.pk, "name": name}, record=guild)
     return guild
 
 
-@transaction.atomic
 def talent_create(
     *,
     actor,
@@ -156,29 +143,28 @@ def talent_create(
         else:
             rows.append((guild, member_id))
     errors.raise_if_any()
-    talent = Talent.objects.create(
-        legal_name=legal_name.strip(),
-        professional_name=(professional_name or "").strip(),
-        aliases=aliases,
-        is_deceased=is_deceased,
-        is_minor=is_minor,
-        external_ids=external_ids,
-    )
-    for guild, member_id in rows:
-        GuildMembership.objects.create(talent=talent, guild=guild, member_id=member_id)
-    _index_names(talent)
-    ledger_append(
-        entry_type="talent.registered",
-        actor=actor_of(actor),
-        payload={
-            "talent": talent.pk,
-            "is_deceased": is_deceased,
-            "is_minor": is_minor,
-            "memberships": [{"guild": g.pk, "member_id": mid} for g, mid in rows],
-        },
-        record_type="talent",
-        record_id=talent.pk,
-    )
+    with recording(actor=actor) as rec:
+        talent = Talent.objects.create(
+            legal_name=legal_name.strip(),
+            professional_name=(professional_name or "").strip(),
+            aliases=aliases,
+            is_deceased=is_deceased,
+            is_minor=is_minor,
+            external_ids=external_ids,
+        )
+        for guild, member_id in rows:
+            GuildMembership.objects.create(talent=talent, guild=guild, member_id=member_id)
+        _index_names(talent)
+        rec.append(
+            "talent.registered",
+            {
+                "talent": talent.pk,
+                "is_deceased": is_deceased,
+                "is_minor": is_minor,
+                "memberships": [{"guild": g.pk, "member_id": mid} for g, mid in rows],
+            },
+            record=talent,
+        )
     return talent
 
 
@@ -191,9 +177,42 @@ def _index_names(talent: Talent) -> None:
     )
 
 
-def role_assign(*, user, kind: str, studio=None, production=None, guild=None) -> Role:
-    role, _ = Role.objects.get_or_create(user=user, kind=kind, studio=studio, production=production, guild=guild)
-    return role
+# --- Roles: who may do what, and where ---------------------------------------------------------
+
+ROLE_SCOPES = {
+    vocab.ROLE_STUDIO_ADMIN: "studio",
+    vocab.ROLE_CLEARANCE: "production",
+    vocab.ROLE_PRODUCER: "production",
+    vocab.ROLE_AUDITOR: "production",
+    vocab.ROLE_GUILD_REP: "guild",
+}
+
+
+def role_grant(*, actor, user, kind: str, studio: Studio | None = None, production: Production | None = None, guild: Guild | None = None) -> Role:
+    """Grant a user a role on a studio, a production or a guild, and return it. A role the user
+    already holds is returned as it is, with nothing written."""
+    errors = Errors()
+    scope = {"studio": studio, "production": production, "guild": guild}
+    if v.choice(errors, "kind", kind, vocab.ROLES) in ROLE_SCOPES:
+        wanted = ROLE_SCOPES[kind]
+        if scope[wanted] is None:
+            errors.add(wanted, "required", f"A {kind.replace('_', ' ')} role is held on a {wanted}: give the {wanted}.")
+        for name, value in scope.items():
+            if name != wanted and value is not None:
+                errors.add(name, "role_scope_mismatch", f"A {kind.replace('_', ' ')} role is held on a {wanted}, not a {name}.")
+    errors.raise_if_any()
+    with transaction.atomic():
+        # One grant at a time per user, so two concurrent grants of one role make one record.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        held = current_versions(Role).filter(user=user, kind=kind, status="active", **scope).first()
+        if held is not None:
+            return held
+        return _write_version(ROLE, actor=actor, data={"user": user, "kind": kind, **scope})
+
+
+def role_revoke(*, actor, role: Role, reason: str) -> Role:
+    """Revoke a role by a new version; return it."""
+    return _revoke(ROLE, actor=actor, record=role, reason=reason)
 
 
 # --- Assets ------------------------------------------------------------------------------------
@@ -368,7 +387,7 @@ def asset_register(
         return existing, False
     name = store_content(info.sha256, data)
     try:
-        with transaction.atomic():
+        with recording(actor=actor) as rec:
             asset = Asset.objects.create(
                 production=production,
                 sha256=info.sha256,
@@ -383,16 +402,9 @@ def asset_register(
                 talent=talent,
                 file=name,
                 origin=origin,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=_user_or_none(actor),
             )
-            ledger_append(
-                entry_type="asset.registered",
-                actor=actor_of(actor),
-                payload=_asset_payload(asset),
-                record_type="asset",
-                record_id=asset.pk,
-                production=production,
-            )
+            rec.append("asset.registered", _asset_payload(asset), record=asset, production=production)
     except IntegrityError:
         # Registered concurrently by another request: same bytes, same asset.
         return Asset.objects.get(production=production, sha256=info.sha256), False
@@ -400,57 +412,16 @@ def asset_register(
     return asset, True
 
 
-# --- Versioned records: grants, consents, reservations -----------------------------------------
+# --- Versioned records: grants, consents, reservations, roles ----------------------------------
 
-GRANT_FIELDS = (
-    "grantor",
-    "production",
-    "assets",
-    "uses",
-    "media",
-    "territories",
-    "territory_exclusions",
-    "languages",
-    "term_start",
-    "term_end",
-    "exclusivity",
-    "restrictions",
-    "requires_review",
-    "contract_sha256",
-)
-GRANT_AMENDABLE = set(GRANT_FIELDS) - {"production"}
-
-CONSENT_FIELDS = (
-    "talent",
-    "production",
-    "grantor_role",
-    "grantor_name",
-    "representation",
-    "replica_type",
-    "modalities",
-    "intended_use_description",
-    "permitted_uses",
-    "prohibited_uses",
-    "prohibited_uses_note",
-    "permitted_shots",
-    "permitted_scenes",
-    "media",
-    "territories",
-    "territory_exclusions",
-    "languages",
-    "term_start",
-    "term_end",
-    "training_permission",
-    "compensation_reference",
-    "evidence_sha256",
-    "scan_notice_date",
-    "union_notified_date",
-    "requires_review",
-)
-CONSENT_AMENDABLE = set(CONSENT_FIELDS) - {"talent", "production"}
-
-RESERVATION_FIELDS = ("studio", "subject_type", "asset", "talent", "party", "production", "uses", "source", "effective_date", "note")
+GRANT_AMENDABLE = set(RightsGrant.record_fields()) - {"production"}
+CONSENT_AMENDABLE = set(ConsentRecord.record_fields()) - {"talent", "production"}
 RESERVATION_AMENDABLE = {"uses", "source", "effective_date", "note"}
+
+
+def current_versions(model):
+    """Return the current version of every chain of a versioned record (those nothing replaces)."""
+    return model.objects.filter(replaced_by__isnull=True)
 
 
 def _clean_grant(data: dict) -> dict:
@@ -465,9 +436,8 @@ def _clean_grant(data: dict) -> dict:
     assets = list(data.get("assets") or [])
     if not assets:
         errors.add("assets", "required", "Give at least one asset the grant covers.")
-    other = [a.pk for a in assets if production is not None and a.production_id != production.pk]
-    if other:
-        errors.add("assets", "asset_other_production", f"Asset(s) {other} are not registered in this production: register them here first.")
+    if production is not None:
+        v.assets_in_production(errors, "assets", assets, production.pk)
     out["assets"] = assets
     out["uses"] = v.listed(errors, "uses", data.get("uses"), vocab.GRANT_USES, what="use")
     out["media"] = v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")
@@ -549,6 +519,10 @@ def _clean_reservation(data: dict) -> dict:
     return out
 
 
+def _clean_role(data: dict) -> dict:
+    return dict(data)
+
+
 def _payload(record, fields, assets=None) -> dict:
     out = {
         "id": record.pk,
@@ -569,32 +543,38 @@ def _payload(record, fields, assets=None) -> dict:
         elif isinstance(value, datetime.date):
             value = value.isoformat()
         out[f] = value
-    if getattr(record, "revocation_scope", None):
-        out["revocation_scope"] = record.revocation_scope
+    for f in record.service_fields:
+        if getattr(record, f, None):
+            out[f] = getattr(record, f)
     return out
 
 
 @dataclass(frozen=True)
 class Kind:
     model: type
-    name: str
-    fields: tuple
     amendable: set
     clean: object
 
+    @property
+    def name(self) -> str:
+        return self.model.ledger_type
 
-GRANT = Kind(RightsGrant, "grant", GRANT_FIELDS, GRANT_AMENDABLE, _clean_grant)
-CONSENT = Kind(ConsentRecord, "consent", CONSENT_FIELDS, CONSENT_AMENDABLE, _clean_consent)
-RESERVATION = Kind(TrainingReservation, "reservation", RESERVATION_FIELDS, RESERVATION_AMENDABLE, _clean_reservation)
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.model.record_fields()
 
 
-def _production_of(kind: Kind, record) -> Production | None:
-    if kind is RESERVATION:
-        subject = record.subject
-        if isinstance(subject, Production):
-            return subject
-        return getattr(subject, "production", None)
-    return record.production
+GRANT = Kind(RightsGrant, GRANT_AMENDABLE, _clean_grant)
+CONSENT = Kind(ConsentRecord, CONSENT_AMENDABLE, _clean_consent)
+RESERVATION = Kind(TrainingReservation, RESERVATION_AMENDABLE, _clean_reservation)
+ROLE = Kind(Role, set(), _clean_role)
+
+
+def _production_of(record) -> Production | None:
+    """Return the production a version concerns, if any (the ledger entry names it)."""
+    if isinstance(record, TrainingReservation):
+        return TrainingReservation.production_of_subject(record.subject)
+    return getattr(record, "production", None)
 
 
 def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str = "created", status: str = "active", reason: str = "", revocation_scope: dict | None = None):
@@ -612,34 +592,21 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
         values.update(chain=previous.chain, version=previous.version + 1, replaces=previous)
     if revocation_scope is not None:
         values["revocation_scope"] = revocation_scope
-    try:
-        record = kind.model.objects.create(
-            **values,
-            action=action,
-            status=status,
-            reason=reason,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-    except IntegrityError:
-        if previous is None:
-            raise
-        # replaces is unique: another amendment or revocation of the same version won. The
-        # caller's transaction is rolled back as this propagates.
-        raise Conflict(
-            f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",
-            code="concurrent_change",
-        )
-    if assets is not None:
-        record.assets.add(*assets)
-    entry = ledger_append(
-        entry_type=f"{kind.name}.{action}",
-        actor=actor_of(actor),
-        payload=_payload(record, kind.fields, assets=assets),
-        record_type=kind.name,
-        record_id=record.pk,
-        chain=record.chain,
-        production=_production_of(kind, record),
-    )
+    with recording(actor=actor) as rec:
+        try:
+            with transaction.atomic():
+                record = kind.model.objects.create(**values, action=action, status=status, reason=reason, created_by=_user_or_none(actor))
+        except IntegrityError:
+            if previous is None:
+                raise
+            # replaces is unique: another amendment or revocation of the same version won.
+            raise Conflict(
+                f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",
+                code="concurrent_change",
+            )
+        if assets is not None:
+            record.assets.add(*assets)
+        entry = rec.append(f"{kind.name}.{action}", _payload(record, kind.fields, assets=assets), record=record, production=_production_of(record))
     # What the list selectors annotate, known here without another query.
     record.is_current = True
     record.ledger_seq = entry.seq
@@ -686,6 +653,31 @@ def _amend(kind: Kind, *, actor, record, changes: dict, reason: str):
         return _write_version(kind, actor=actor, data=data, previous=current, action="amended", reason=reason.strip())
 
 
+def _consent_scope(data: dict, scope: dict) -> tuple[dict, dict | None, str]:
+    """Apply a partial revocation's scope to a consent's data; return (data, scope, status). A
+    scope that would leave nothing is a revocation of the whole consent."""
+    errors = Errors()
+    removed = {}
+    remaining = dict(data)
+    for f, allowed in (("modalities", vocab.MODALITIES), ("permitted_uses", vocab.GENERATION_USES)):
+        values = v.listed(errors, f"scope.{f}", scope.get(f), allowed, required=False, what=f[:-1] if f == "modalities" else "use")
+        not_held = sorted(set(values) - set(data[f]))
+        if not_held:
+            errors.add(f"scope.{f}", "not_in_consent", f"{', '.join(not_held)} {'is' if len(not_held) == 1 else 'are'} not in the consent, so cannot be revoked.")
+        if values:
+            removed[f] = values
+            remaining[f] = [x for x in data[f] if x not in values]
+    unknown = set(scope) - {"modalities", "permitted_uses"}
+    if unknown:
+        errors.add("scope", "scope_unknown", f"A revocation can be scoped by modalities and permitted_uses only, not {', '.join(sorted(unknown))}.")
+    if not removed and not errors:
+        errors.add("scope", "scope_empty", "Give the modalities or permitted uses to revoke, or no scope to revoke everything.")
+    errors.raise_if_any()
+    if remaining["modalities"] and remaining["permitted_uses"]:
+        return remaining, removed, "active"
+    return data, None, "revoked"
+
+
 def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None):
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError("Say why it is revoked (for example the letter or request it follows).", code="required")})
@@ -694,73 +686,72 @@ def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None
         data = _as_data(kind, current)
         status = "revoked"
         if scope is not None:
-            errors = Errors()
-            removed = {}
-            for f, allowed in (("modalities", vocab.MODALITIES), ("permitted_uses", vocab.GENERATION_USES)):
-                values = v.listed(errors, f"scope.{f}", scope.get(f), allowed, required=False, what=f[:-1] if f == "modalities" else "use")
-                not_held = sorted(set(values) - set(data[f]))
-                if not_held:
-                    errors.add(f"scope.{f}", "not_in_consent", f"{', '.join(not_held)} {'is' if len(not_held) == 1 else 'are'} not in the consent, so cannot be revoked.")
-                if values:
-                    removed[f] = values
-                    data[f] = [x for x in data[f] if x not in values]
-            unknown = set(scope) - {"modalities", "permitted_uses"}
-            if unknown:
-                errors.add("scope", "scope_unknown", f"A revocation can be scoped by modalities and permitted_uses only, not {', '.join(sorted(unknown))}.")
-            if not removed and not errors:
-                errors.add("scope", "scope_empty", "Give the modalities or permitted uses to revoke, or no scope to revoke everything.")
-            errors.raise_if_any()
-            if data["modalities"] and data["permitted_uses"]:
-                status = "active"
-                scope = removed
-            else:
-                # Nothing would be left: that is a revocation of the whole consent.
-                data = _as_data(kind, current)
-                scope = None
-        revocation_scope = None
-        if kind is CONSENT:
-            revocation_scope = scope or {"all": True}
+            data, scope, status = _consent_scope(data, scope)
         return _write_version(
             kind, actor=actor, data=data, previous=current, action="revoked", status=status, reason=reason.strip(),
-            revocation_scope=revocation_scope,
+            revocation_scope=(scope or {"all": True}) if kind is CONSENT else None,
         )
 
 
 def grant_create(*, actor, **fields) -> RightsGrant:
-    with transaction.atomic():
-        return _write_version(GRANT, actor=actor, data=fields)
+    """Record a rights grant from a contract; return its first version."""
+    return _write_version(GRANT, actor=actor, data=fields)
 
 
 def grant_amend(*, actor, grant: RightsGrant, changes: dict, reason: str) -> RightsGrant:
+    """Amend a grant by a new version; return it."""
     return _amend(GRANT, actor=actor, record=grant, changes=changes, reason=reason)
 
 
 def grant_revoke(*, actor, grant: RightsGrant, reason: str) -> RightsGrant:
+    """Revoke a grant by a new version; return it."""
     return _revoke(GRANT, actor=actor, record=grant, reason=reason)
 
 
 def consent_create(*, actor, **fields) -> ConsentRecord:
-    with transaction.atomic():
-        return _write_version(CONSENT, actor=actor, data=fields)
+    """Record a performer's consent; return its first version."""
+    return _write_version(CONSENT, actor=actor, data=fields)
 
 
 def consent_amend(*, actor, consent: ConsentRecord, changes: dict, reason: str) -> ConsentRecord:
+    """Amend a consent by a new version; return it."""
     return _amend(CONSENT, actor=actor, record=consent, changes=changes, reason=reason)
 
 
 def consent_revoke(*, actor, consent: ConsentRecord, reason: str, scope: dict | None = None) -> ConsentRecord:
-    """Revoke a consent wholly, or only some modalities or uses (scope)."""
+    """Revoke a consent wholly, or only some modalities or uses (scope), by a new version; return it."""
     return _revoke(CONSENT, actor=actor, record=consent, reason=reason, scope=scope)
 
 
 def reservation_create(*, actor, **fields) -> TrainingReservation:
-    with transaction.atomic():
-        return _write_version(RESERVATION, actor=actor, data=fields)
+    """Record a training reservation (opt-out); return its first version. Without a studio, it is
+    recorded by the studio of its subject."""
+    if fields.get("studio") is None:
+        fields["studio"] = _reservation_default_studio(fields, actor)
+    return _write_version(RESERVATION, actor=actor, data=fields)
+
+
+def _reservation_default_studio(fields: dict, actor) -> Studio | None:
+    """The studio a reservation belongs to when none is given: its subject's, or, for a
+    performer (who belongs to no studio), the actor's studio where the actor has only one."""
+    subject = fields.get(fields.get("subject_type") or "")
+    if isinstance(subject, Production):
+        return subject.studio
+    if isinstance(subject, Asset):
+        return subject.production.studio
+    if isinstance(subject, Party):
+        return subject.studio
+    from .selectors import studios_for
+
+    studios = list(studios_for(actor)[:2]) if getattr(actor, "is_authenticated", False) else []
+    return studios[0] if len(studios) == 1 else None
 
 
 def reservation_amend(*, actor, reservation: TrainingReservation, changes: dict, reason: str) -> TrainingReservation:
+    """Amend a reservation by a new version; return it."""
     return _amend(RESERVATION, actor=actor, record=reservation, changes=changes, reason=reason)
 
 
 def reservation_revoke(*, actor, reservation: TrainingReservation, reason: str) -> TrainingReservation:
+    """Revoke a reservation by a new version; return it."""
     return _revoke(RESERVATION, actor=actor, record=reservation, reason=reason)

@@ -3,7 +3,8 @@ from celery import shared_task
 
 @shared_task(name="rightsledger.ledger_publish")
 def ledger_publish() -> int | None:
-    from .tree import ledger_publish as publish
+    """Sequence pending entries and sign a checkpoint once the interval has passed."""
+    from .ledger.checkpoints import ledger_publish as publish
 
     checkpoint = publish(force=False)
     return checkpoint.size if checkpoint else None

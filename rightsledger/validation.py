@@ -98,6 +98,7 @@ def sha256_hex(errors: Errors, field: str, value, *, required: bool = True) -> s
 
 
 def choice(errors: Errors, field: str, value, allowed) -> str:
+    """Return the value, adding an error unless it is one of allowed."""
     if value not in allowed:
         errors.add(field, "invalid_choice", f"{value!r} is not a valid {field}; use one of: {', '.join(allowed)}.")
     return value
@@ -121,3 +122,13 @@ def use_description(errors: Errors, text) -> str:
             "what the replica does and in what work, in at least one full sentence.",
         )
     return text
+
+
+def assets_in_production(errors: Errors, field: str, assets, production_id: int, *, label: str = "") -> bool:
+    """Add an error for each asset registered in another production; return whether all belong.
+    Inputs, grants and every other record over assets share this rule and its code."""
+    other = [a.pk for a in assets if a is not None and a.production_id != production_id]
+    if other:
+        what = f"Asset{'s' if len(other) > 1 else ''} {', '.join(map(str, other))}"
+        errors.add(field, "asset_other_production", f"{label}{what} {'are' if len(other) > 1 else 'is'} not registered in this production: register {'them' if len(other) > 1 else 'it'} here first.")
+    return not other

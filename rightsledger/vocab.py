@@ -71,7 +71,9 @@ GENERATION_USES = (
 )
 
 # Training and data-mining uses a reservation (opt-out) can reserve, as in CAWG training-mining.
-RESERVATION_USES = ("ai_training", "ai_generative_training", "ai_inference", "data_mining")
+# The training uses are those a dataset builder asks about, and those R3 of the gate guards.
+TRAINING_USES = ("ai_training", "ai_generative_training")
+RESERVATION_USES = (*TRAINING_USES, "ai_inference", "data_mining")
 # "lineage": carried to a generated output from its inputs, talents and production.
 RESERVATION_SOURCES = ("contract", "talent_request", "guild", "embedded_c2pa", "tdmrep", "lineage")
 RESERVATION_SUBJECTS = ("asset", "talent", "party", "production")

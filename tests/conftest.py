@@ -22,19 +22,39 @@ def _ledger_flushable(request):
 
     The ledger's trigger refuses TRUNCATE, which is how Django empties tables after a
     transactional test; as the PostgreSQL superuser the tests switch triggers off for that
-    flush alone, and back on before the next transactional test.
+    flush alone. Every test that uses the database switches them on again first (below).
     """
     if not _transactional(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = origin")
     yield
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
+
+
+def _triggers_on():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = origin")
+
+
+@pytest.fixture(autouse=True)
+def _every_record_has_its_entry(request):
+    """In a test that runs inside one transaction (rolled back at its end, so never committed),
+    check at its end what PostgreSQL checks at commit: every ledger-backed row written by the
+    test has its ledger entry. SET CONSTRAINTS ... IMMEDIATE fires the deferred triggers then."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "world"} & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if _transactional(request) else "db")
+    _triggers_on()
+    yield
+    if not _transactional(request) and connection.vendor == "postgresql" and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture(autouse=True)
@@ -82,22 +102,22 @@ class World:
 
         # A studio admin of Harbour Pictures: acts on both its productions.
         self.admin = f.UserFactory(username="admin")
-        services.role_assign(user=self.admin, kind=vocab.ROLE_STUDIO_ADMIN, studio=self.studio)
+        services.role_grant(actor=None, user=self.admin, kind=vocab.ROLE_STUDIO_ADMIN, studio=self.studio)
         # A clearance user of production A: registers assets, records grants and consents.
         self.clearance = f.UserFactory(username="clearance")
-        services.role_assign(user=self.clearance, kind=vocab.ROLE_CLEARANCE, production=self.prod_a)
+        services.role_grant(actor=None, user=self.clearance, kind=vocab.ROLE_CLEARANCE, production=self.prod_a)
         # A producer of production A: reads it, requests generations, records nothing.
         self.producer_a = f.UserFactory(username="producer_a")
-        services.role_assign(user=self.producer_a, kind=vocab.ROLE_PRODUCER, production=self.prod_a)
+        services.role_grant(actor=None, user=self.producer_a, kind=vocab.ROLE_PRODUCER, production=self.prod_a)
         # A producer of production B: must never see production A.
         self.producer_b = f.UserFactory(username="producer_b")
-        services.role_assign(user=self.producer_b, kind=vocab.ROLE_PRODUCER, production=self.prod_b)
+        services.role_grant(actor=None, user=self.producer_b, kind=vocab.ROLE_PRODUCER, production=self.prod_b)
         # A guild representative of SAG-AFTRA: sees its members' consents, nothing else.
         self.guild_rep = f.UserFactory(username="guild_rep")
-        services.role_assign(user=self.guild_rep, kind=vocab.ROLE_GUILD_REP, guild=self.guild)
+        services.role_grant(actor=None, user=self.guild_rep, kind=vocab.ROLE_GUILD_REP, guild=self.guild)
         # An auditor of production A: reads everything of it, writes nothing.
         self.auditor = f.UserFactory(username="auditor")
-        services.role_assign(user=self.auditor, kind=vocab.ROLE_AUDITOR, production=self.prod_a)
+        services.role_grant(actor=None, user=self.auditor, kind=vocab.ROLE_AUDITOR, production=self.prod_a)
 
         self.party = f.make_party(self.studio)
         self.other_party = f.make_party(self.other_studio, name="Elsewhere Rights")

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from rightsledger.pictures import picture  # noqa: F401  (re-exported for the tests)
+from demo.pictures import picture  # noqa: F401  (re-exported for the tests)
 
 
 def encode(img: Image.Image, fmt: str = "PNG", **kwargs) -> bytes:

@@ -21,7 +21,7 @@ def setup_django(db_name: str = "rightsledger_bench") -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-rightsledger-bench")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rightsledger.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import psycopg
 
     with psycopg.connect(base, autocommit=True) as conn:

@@ -93,7 +93,7 @@ class InputOut(serializers.ModelSerializer):
 class DecisionOut(serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = ["id", "kind", "outcome", "reasons", "ledger_size", "ledger_seq", "created_at"]
+        fields = ["id", "kind", "outcome", "reasons", "as_of_seq", "ledger_seq", "created_at"]
 
 
 class SignOffOut(serializers.ModelSerializer):
@@ -142,5 +142,5 @@ class SignOffIn(StrictSerializer):
 
 class CheckOut(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["approved", "refused", "needs_clearance"])
-    ledger_size = serializers.IntegerField()
+    as_of_seq = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.DictField())

@@ -3,13 +3,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rightsledger import access
+from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import StrictSerializer
-from rightsledger.models import Asset
 
 from .. import services
 from ..engines import all_engines
@@ -40,13 +40,14 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         inputs = []
         items = data.pop("inputs")
         wanted = [item["asset"] for item in items if item["asset"] is not None]
-        assets = Asset.objects.filter(production=shot.production, pk__in=wanted).in_bulk() if wanted else {}
+        # Among the assets the user may see: whether one belongs to the production is the service's rule.
+        assets = rl_selectors.assets_for(request.user).in_bulk(wanted) if wanted else {}
         for n, item in enumerate(items, start=1):
             asset = None
             if item["asset"] is not None:
                 asset = assets.get(item["asset"])
                 if asset is None:
-                    raise ValidationError({"inputs": [f"Input {n}: no asset {item['asset']} in this production."]})
+                    raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]})
             upload = request.FILES.get(item["upload"]) if item["upload"] else None
             if item["upload"] and upload is None:
                 raise ValidationError({"inputs": [f"Input {n}: no uploaded file field named {item['upload']!r} in the form."]})
@@ -63,7 +64,7 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def check(self, request):
         """What the gate would decide for this request, recording nothing."""
         outcome = services.request_check(**self.parse(request))
-        return Response({"outcome": outcome.outcome, "ledger_size": outcome.ledger_size, "reasons": outcome.to_json()})
+        return Response({"outcome": outcome.outcome, "as_of_seq": outcome.as_of_seq, "reasons": outcome.to_json()})
 
     def _get(self, roles, verb):
         obj = self.get_object()

@@ -65,7 +65,7 @@ class LineageApi(APIView):
                 "asset": asset.pk,
                 "ancestors": [{"asset": a, "depth": d} for a, d in sorted(up.items()) if a in visible],
                 "descendants": [{"asset": a, "depth": d} for a, d in sorted(down.items()) if a in visible],
-                "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "request": e.request_id} for e in edges],
+                "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": e.decision_seq} for e in edges],
             }
         )
 

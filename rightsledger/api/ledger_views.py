@@ -5,11 +5,12 @@ import base64
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, selectors, tree
+from .. import access, selectors
+from ..ledger import checkpoints, proofs, sequencer, witnesses
 from ..models import Checkpoint, Guild
 from .serializers import StrictSerializer
 
@@ -29,12 +30,8 @@ def _int(request, name, *, required=True, minimum=0):
     return number
 
 
-def _b64(hashes):
-    return [base64.b64encode(h).decode() for h in hashes]
-
-
 def checkpoint_latest(request):
-    cp = tree.latest_checkpoint()
+    cp = checkpoints.latest_checkpoint()
     if cp is None:
         raise Http404("No checkpoint has been published yet.")
     return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
@@ -48,7 +45,7 @@ def checkpoint_by_size(request, size):
 
 
 def verifier_key(request):
-    return HttpResponse(tree.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(checkpoints.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8")
 
 
 class InclusionProofApi(APIView):
@@ -68,12 +65,12 @@ class InclusionProofApi(APIView):
                 raise ValidationError({"leaf_hash": ["leaf_hash must be 64 hexadecimal characters."]})
         size = _int(request, "tree_size", required=False, minimum=1)
         if size is None:
-            cp = tree.latest_checkpoint()
+            cp = checkpoints.latest_checkpoint()
             if cp is None:
                 raise Http404("No checkpoint has been published yet.")
             size = cp.size
         try:
-            leaf = tree.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
+            leaf = proofs.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
         except LookupError:
             raise Http404("No such ledger entry.")
         if not selectors.ledger_entries_for(request.user).filter(seq=leaf.seq).exists():
@@ -84,7 +81,7 @@ class InclusionProofApi(APIView):
                 "leaf_index": leaf.index,
                 "leaf_hash": leaf.leaf_hash.hex(),
                 "tree_size": size,
-                "proof": _b64(tree.inclusion_proof(leaf, size)),
+                "proof": proofs.b64_hashes(proofs.inclusion_proof(leaf, size)),
                 "checkpoint": getattr(Checkpoint.objects.filter(size=size).first(), "note", None),
             }
         )
@@ -98,9 +95,9 @@ class ConsistencyProofApi(APIView):
         old, new = _int(request, "from", minimum=1), _int(request, "to", minimum=1)
         if old > new:
             raise ValidationError({"from": ["from must not be larger than to."]})
-        if new > tree.tree_size():
+        if new > sequencer.tree_size():
             raise Http404(f"The tree has not reached size {new}.")
-        return Response({"old_size": old, "new_size": new, "proof": _b64(tree.consistency_proof(old, new))})
+        return Response({"old_size": old, "new_size": new, "proof": proofs.b64_hashes(proofs.consistency_proof(old, new))})
 
 
 class EntryBytesApi(APIView):
@@ -123,23 +120,16 @@ class WitnessApi(APIView):
     """A guild registers the checkpoints it has seen; the ledger proves consistency to each."""
 
     def _guild(self, request, guild_id=None):
-        guilds = access.roles_of(request.user).guilds
-        if not guilds:
-            raise PermissionDenied("Only a guild representative witnesses checkpoints.")
-        if guild_id is None:
-            guild_id = min(guilds)
-        if guild_id not in guilds:
-            raise Http404("No such guild.")
-        return Guild.objects.get(pk=guild_id)
+        return Guild.objects.get(pk=access.witness_guild(request.user, guild_id))
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response(tree.witness_report(self._guild(request, _int(request, "guild", required=False))))
+        return Response(witnesses.witness_report(self._guild(request, _int(request, "guild", required=False))))
 
     @extend_schema(request=WitnessIn, responses={201: dict})
     def post(self, request):
         data = WitnessIn(data=request.data)
         data.is_valid(raise_exception=True)
         guild = self._guild(request, data.validated_data.get("guild"))
-        w = tree.witness_register(actor=request.user, guild=guild, note_text=data.validated_data["note"])
+        w = witnesses.witness_register(actor=request.user, guild=guild, note_text=data.validated_data["note"])
         return Response({"guild": guild.pk, "size": w.size, "root": base64.b64encode(bytes(w.root)).decode()}, status=201)

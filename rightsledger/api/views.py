@@ -7,17 +7,18 @@ the amend and revoke actions, which write a new version (there is no PUT or PATC
 import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, selectors, services, tree, vocab
-from ..errors import Conflict, PayloadTooLarge
+from .. import access, selectors, services, vocab
+from ..ledger import proofs
+from ..errors import PayloadTooLarge
 from ..signals import asset_content_requested
-from ..models import Asset, ConsentRecord, Party, RightsGrant, TrainingReservation
+from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
 from .pagination import LedgerPagination
 from . import serializers as s
@@ -53,12 +54,8 @@ class StudioViewSet(ReadCreateViewSet):
 
     @extend_schema(request=s.StudioIn, responses={201: s.StudioOut})
     def create(self, request):
-        if not request.user.is_superuser:
-            raise PermissionDenied("Only a superuser (the service's operator) may create studios.")
-        data = self.parsed()
-        if s.Studio.objects.filter(slug=data["slug"]).exists():
-            raise Conflict(f"A studio with slug {data['slug']!r} already exists.", code="studio_slug_taken", field="slug")
-        return self.created(services.studio_create(actor=request.user, **data))
+        access.can_create_studio(request.user)
+        return self.created(services.studio_create(actor=request.user, **self.parsed()))
 
 
 class ProductionViewSet(ReadCreateViewSet):
@@ -72,11 +69,7 @@ class ProductionViewSet(ReadCreateViewSet):
     @extend_schema(request=s.ProductionIn, responses={201: s.ProductionOut})
     def create(self, request):
         data = self.parsed()
-        grants = access.roles_of(request.user)
-        if not (grants.superuser or data["studio"].pk in grants.studios):
-            if data["studio"] not in selectors.studios_for(request.user):
-                raise Http404("No such studio.")
-            raise PermissionDenied("Only a studio admin may create productions.")
+        access.can_create_production(request.user, data["studio"].pk)
         return self.created(services.production_create(actor=request.user, **data))
 
 
@@ -117,8 +110,7 @@ class GuildViewSet(ReadCreateViewSet):
 
     @extend_schema(request=s.GuildIn, responses={201: s.GuildOut})
     def create(self, request):
-        if not (request.user.is_superuser or access.roles_of(request.user).studios):
-            raise PermissionDenied("Only a studio admin may register guilds.")
+        access.can_register_guild(request.user)
         return self.created(services.guild_create(actor=request.user, **self.parsed()))
 
 
@@ -323,7 +315,7 @@ class ConsentViewSet(VersionedViewSet):
         that rightsledger-verify checks offline."""
         record = self.get_object()
         entries = selectors.ledger_entries_for(request.user).filter(record_type="consent", chain=record.chain).order_by("seq")
-        response = Response(tree.proof_bundle(list(entries)))
+        response = Response(proofs.proof_bundle(list(entries)))
         response["Content-Disposition"] = f'attachment; filename="consent-{record.chain}-proofs.json"'
         return response
 
@@ -350,30 +342,15 @@ class ReservationViewSet(VersionedViewSet):
     def get_queryset(self):
         return selectors.reservations_for(self.request.user).order_by("-id")
 
-    def production_of(self, data):
-        subject = data.get(data.get("subject_type")) if isinstance(data, dict) else data.subject
-        if subject is None:
-            return None
-        if isinstance(subject, s.Production):
-            return subject
-        return getattr(subject, "production", None)
+    def production_of(self, record):
+        return TrainingReservation.production_of_subject(record.subject)
 
     @extend_schema(request=s.ReservationIn, responses={201: s.ReservationOut})
     def create(self, request):
         data = self.parsed()
-        production = self.production_of(data)
-        self.check_clearance(production, "record reservations")
-        if data.get("studio") is None:
-            if production is not None:
-                data["studio"] = production.studio
-            elif isinstance(data.get(data.get("subject_type")), Party):
-                data["studio"] = data[data["subject_type"]].studio
-            else:
-                studios = list(selectors.studios_for(request.user)[:2])
-                if len(studios) == 1:
-                    data["studio"] = studios[0]
-        elif data["studio"] not in selectors.studios_for(request.user):
-            raise Http404("No such studio.")
+        self.check_clearance(TrainingReservation.production_of_subject(data.get(data.get("subject_type"))), "record reservations")
+        if data.get("studio") is not None:
+            access.can_see_studio(request.user, data["studio"].pk)
         return self.created(services.reservation_create(actor=request.user, **data))
 
     def amend_service(self, *, actor, record, changes, reason):
@@ -432,6 +409,6 @@ class VocabularyApi(APIView):
                 "training_permissions": vocab.TRAINING_PERMISSIONS,
                 "reservation_uses": vocab.RESERVATION_USES,
                 "reservation_sources": vocab.RESERVATION_SOURCES,
-                "territories": ["WORLD", *sorted(vocab.TERRITORIES)],
+                "territories": [vocab.WORLD, *sorted(vocab.TERRITORIES)],
             }
         )

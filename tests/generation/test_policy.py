@@ -47,7 +47,7 @@ def request(inputs=(None,), media=("theatrical",), territories=("US", "FR"), exc
 
 def snap(grants=(), consents=(), reservations=(), talents=None):
     talents = talents or {7: p.TalentFact(7, "Mara Vega")}
-    return p.Snapshot(ledger_size=999, today=D(2026, 5, 1), grants=tuple(grants), consents=tuple(consents),
+    return p.Snapshot(as_of_seq=999, today=D(2026, 5, 1), grants=tuple(grants), consents=tuple(consents),
                       reservations=tuple(reservations), talents=talents)
 
 
@@ -351,4 +351,4 @@ def test_every_reason_is_serialisable_and_readable():
     for r in out.to_json():
         assert set(r) == {"rule", "outcome", "subject", "records", "message", "remedy"}
         assert r["message"].endswith(".") and len(r["message"]) > 20
-    assert out.ledger_size == 999
+    assert out.as_of_seq == 999

@@ -21,9 +21,10 @@ from django.conf import settings
 from django.db import connection
 
 from generation import services
+from generation.selectors import request_entries
 from generation.models import GenerationOutput, GenerationRequest
 from generation.tasks import request_run
-from rightsledger.celery import app
+from config.celery import app
 from rightsledger.models import Asset, LedgerEntry
 
 from .. import factories as f
@@ -82,7 +83,7 @@ class Worker:
     def start(self):
         self.log = open(Path(settings.MEDIA_ROOT).parent / f"worker-{time.time_ns()}.log", "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "rightsledger", "worker", "-c", "1", "-l", "info", "--without-mingle", "--without-gossip", "-n", f"test{time.time_ns()}@%h"],
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "info", "--without-mingle", "--without-gossip", "-n", f"test{time.time_ns()}@%h"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -182,7 +183,7 @@ def test_a_duplicated_task_records_one_output(world, approved, worker_env):
     assert again == "already_done"
     assert GenerationOutput.objects.filter(request=req).count() == 1
     assert Asset.objects.filter(origin="generated").count() == 1
-    assert LedgerEntry.objects.filter(record_id=req.pk, entry_type="generation.output_recorded").count() == 1
+    assert request_entries(req.pk).filter(entry_type="generation.output_recorded").count() == 1
     assert "generation.request_run" in worker.output()
 
 
@@ -203,7 +204,7 @@ def test_a_worker_killed_mid_run_leaves_a_retryable_failure_and_nothing_half_rec
     assert failed.status == "failed" and "lost" in failed.failure
     assert not GenerationOutput.objects.filter(request=req).exists()
     assert not Asset.objects.filter(origin="generated").exists()
-    assert LedgerEntry.objects.filter(record_id=req.pk, entry_type="generation.failed").count() == 1
+    assert request_entries(req.pk).filter(entry_type="generation.failed").count() == 1
 
     SlowModelServer.delay = 0.0
     worker_env()
@@ -213,4 +214,4 @@ def test_a_worker_killed_mid_run_leaves_a_retryable_failure_and_nothing_half_rec
     assert done.attempts == 2
     assert GenerationOutput.objects.filter(request=req).count() == 1
     assert Asset.objects.filter(origin="generated").count() == 1
-    assert LedgerEntry.objects.filter(record_id=req.pk, entry_type="generation.output_recorded").count() == 1
+    assert request_entries(req.pk).filter(entry_type="generation.output_recorded").count() == 1

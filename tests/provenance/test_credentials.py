@@ -207,14 +207,20 @@ def test_lineage_api_json_prov_and_svg(gate, generate, api):
     assert data["ancestors"] == [{"asset": gate.plate.pk, "depth": 1}]
     assert data["edges"][0]["role"] == "plate"
     prov = json.loads(client.get(f"/api/assets/{output.pk}/lineage.prov.json").content)
-    assert f"rl:asset-{output.pk}" in prov["entity"] and prov["activity"] and prov["wasGeneratedBy"]
+    run = GenerationRequest.objects.get(output__asset=output).output.run_decision
+    assert f"rl:asset-{output.pk}" in prov["entity"] and prov["wasGeneratedBy"]
+    # The generation comes from the ledger: its run decision, engine, requester and the grant used.
+    (activity,) = prov["activity"].values()
+    assert int(activity["rl:decisionSeq"]["$"]) == run.ledger_seq and activity["rl:engine"].startswith("atmosphere ")
     assert any(a.get("prov:type") == "prov:SoftwareAgent" for a in prov["agent"].values())
+    assert f"rl:user-{gate.world.producer_a.pk}" in prov["agent"]
+    assert any(k.startswith("rl:grant-") for k in prov["entity"])
     svg = client.get(f"/api/assets/{output.pk}/lineage.svg")
     assert svg["Content-Type"] == "image/svg+xml"
     import xml.etree.ElementTree as ET
 
     texts = [t.text for t in ET.fromstring(svg.content).iter("{http://www.w3.org/2000/svg}text")]
-    assert f"A-{output.pk}" in texts and f"A-{gate.plate.pk}" in texts and "plate (request %d)" % GenerationRequest.objects.get(output__asset=output).pk in texts
+    assert f"A-{output.pk}" in texts and f"A-{gate.plate.pk}" in texts and f"plate (decision #{run.ledger_seq})" in texts
     assert api(gate.world.producer_b).get(f"/api/assets/{output.pk}/lineage/").status_code == 404
 
 

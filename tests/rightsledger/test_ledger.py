@@ -2,10 +2,11 @@ import hashlib
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from rightsledger.ledger import ledger_append
-from rightsledger.models import LedgerEntry
+from rightsledger.ledger.append import recording
+from rightsledger.models import LedgerEntry, Party, RightsGrant
 from rightsledger.tlog.entry import Entry, canonical, leaf_hash
 
 from .. import factories as f
@@ -50,9 +51,18 @@ def test_sequence_numbers_are_unique_and_increasing(world):
     assert times == sorted(times)
 
 
-def test_append_outside_a_transaction_is_refused(transactional_db):
-    with pytest.raises(RuntimeError):
-        ledger_append(entry_type="x", actor="system", payload={})
+def test_a_recording_block_that_records_nothing_is_refused_and_rolled_back(world):
+    before = Party.objects.count()
+    with pytest.raises(RuntimeError, match="wrote no ledger entry"):
+        with recording(actor=None):
+            Party.objects.create(studio=world.studio, name="Unrecorded", kind="vendor")
+    assert Party.objects.count() == before
+
+
+def test_an_entry_must_name_its_record(world):
+    with pytest.raises(ValueError, match="names no record"):
+        with recording(actor=None) as rec:
+            rec.append("x.happened", {})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,7 +86,10 @@ def test_the_database_refuses_update_and_delete_of_entries():
 
 
 def test_a_failed_write_leaves_no_entry(world, ledger_count):
-    before = ledger_count()
-    with pytest.raises(Exception):
+    before = ledger_count(), RightsGrant.objects.count()
+    with pytest.raises(ValidationError) as refused:
         f.make_grant(world.prod_a, world.party, [], territories=["XX"])
-    assert ledger_count() == before
+    assert {field: [e.code for e in errors] for field, errors in refused.value.error_dict.items()} == {
+        "assets": ["required"], "territories": ["territory_unknown"],
+    }
+    assert (ledger_count(), RightsGrant.objects.count()) == before

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rightsledger import tree
+from rightsledger.ledger import audit, checkpoints
 
 
 class Command(BaseCommand):
@@ -20,17 +20,17 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "init-key":
             try:
-                vkey = tree.key_generate()
+                vkey = checkpoints.key_generate()
             except FileExistsError:
                 raise CommandError("A ledger signing key already exists; it is never overwritten.")
             self.stdout.write(f"Created the ledger signing key. Verifier key:\n{vkey}")
         elif action == "verifier-key":
-            self.stdout.write(tree.signing_key().verifier_key)
+            self.stdout.write(checkpoints.signing_key().verifier_key)
         elif action == "publish":
-            checkpoint = tree.ledger_publish()
+            checkpoint = checkpoints.ledger_publish()
             self.stdout.write(checkpoint.note if checkpoint else "Nothing new to checkpoint.")
         elif action == "audit":
-            result = tree.ledger_audit()
+            result = audit.ledger_audit()
             self.stdout.write(f"{result.entries} entries, tree size {result.tree_size}, latest checkpoint {result.checkpoint_size}")
             for problem in result.problems:
                 self.stdout.write(self.style.ERROR(problem))

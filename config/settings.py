@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent  # the repository root
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rightsledger",
     "provenance",
     "generation",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -75,8 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "rightsledger.urls"
-WSGI_APPLICATION = "rightsledger.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -190,10 +191,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
-CELERY_BEAT_SCHEDULE = {
-    "reap-lost-generation-runs": {"task": "generation.request_reap_stale", "schedule": 60.0},
-    "publish-ledger-checkpoint": {"task": "rightsledger.ledger_publish", "schedule": float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL_SECONDS") or 10)},
-}
 
 # External model servers, as JSON: {"name": {"url": ..., "version": ..., "uses": [...],
 # "trains_on_inputs": false, "timeout": 300}}. They speak the contract in generation/engines/http.py.

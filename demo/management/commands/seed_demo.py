@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from rightsledger import services, vocab
 from rightsledger.models import Studio
-from rightsledger.pictures import picture
+from demo.pictures import picture
 
 DEMO_PASSWORD = "rightsledger-demo"
 USERS = [
@@ -54,9 +54,9 @@ class Command(BaseCommand):
                 self.seed()
             self.stdout.write(self.style.SUCCESS("Seeded the demo studio Harbour Pictures."))
             self.run_requests()
-            from rightsledger import tree
+            from rightsledger.ledger import checkpoints
 
-            checkpoint = tree.ledger_publish()
+            checkpoint = checkpoints.ledger_publish()
             if checkpoint:
                 self.stdout.write(f"\nLedger checkpoint (signed note), served at /ledger/checkpoint:\n{checkpoint.note}")
         else:
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         users = {}
         for username, kind, _ in USERS:
             user = User.objects.create_user(username, password=DEMO_PASSWORD)
-            services.role_assign(user=user, kind=kind, **scope["studio_admin" if kind == vocab.ROLE_STUDIO_ADMIN else username])
+            services.role_grant(actor=None, user=user, kind=kind, **scope["studio_admin" if kind == vocab.ROLE_STUDIO_ADMIN else username])
             users[username] = user
         clearance = users["clearance"]
 

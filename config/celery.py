@@ -1,0 +1,18 @@
+"""The Celery app and its beat schedule."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("rightsledger")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # A run whose worker was lost is marked failed once its lease runs out.
+    "reap-lost-generation-runs": {"task": "generation.request_reap_stale", "schedule": 60.0},
+    # The sequencer takes new entries into the tree and signs a checkpoint once the interval has passed.
+    "publish-ledger-checkpoint": {"task": "rightsledger.ledger_publish", "schedule": float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL_SECONDS") or 10)},
+}

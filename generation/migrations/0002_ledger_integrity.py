@@ -1,0 +1,27 @@
+"""Every request, decision, sign-off and output needs its ledger entry in the same transaction
+(see rightsledger's 0002). Decisions and sign-offs are never deleted."""
+
+from django.db import migrations
+
+from rightsledger.migrations._integrity import require_entry, run
+
+BACKED = (
+    ("generation_generationrequest", "generation_request", "id"),
+    ("generation_requestinput", "generation_request", "request_id"),
+    ("generation_generationrequest_talents", "generation_request", "generationrequest_id"),
+    ("generation_decision", "decision", "id"),
+    ("generation_signoff", "sign_off", "id"),
+    ("generation_generationoutput", "generation_output", "id"),
+)
+
+
+def statements(vendor):
+    out = []
+    for table, record_type, column in BACKED:
+        out += require_entry(vendor, table, record_type, column)
+    return out
+
+
+class Migration(migrations.Migration):
+    dependencies = [("generation", "0001_initial"), ("rightsledger", "0002_ledger_integrity")]
+    operations = [migrations.RunPython(run(statements), migrations.RunPython.noop)]

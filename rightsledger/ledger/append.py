@@ -1,0 +1,111 @@
+"""Writing facts: every record that the gate or a verifier relies on is written inside
+`recording()`, which opens the transaction and appends the record's ledger entry in it.
+
+On PostgreSQL a deferred constraint trigger on every ledger-backed table refuses, at commit, a
+row that has no entry with its record type, record id and transaction id, whatever the Python
+code does. On SQLite (the demo) the guard below is the only one.
+"""
+
+import datetime
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import LedgerEntry
+from ..tlog.entry import Entry, leaf_hash
+
+LEDGER_SEQUENCE = "rightsledger_ledger_seq"
+
+
+def actor_of(user) -> str:
+    """Return how an actor is named in the ledger: a user by id, never by name; a string as given
+    ("system:worker"); anyone else as "system"."""
+    if isinstance(user, str):
+        return user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "system"
+    return f"user:{user.pk}"
+
+
+def format_time(dt) -> str:
+    """Return a time as the ledger writes it: UTC, microseconds, a Z suffix."""
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _next_seqs(n: int) -> tuple[list[int], int | None]:
+    """Return n new sequence numbers and the transaction id, in one round trip."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval('{LEDGER_SEQUENCE}'), txid_current() FROM generate_series(1, %s)", [n])
+            rows = cursor.fetchall()
+            return [r[0] for r in rows], rows[0][1]
+        # SQLite serialises writers, and every append follows a write in the same
+        # transaction, so the write lock is already held here.
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM rightsledger_ledgerentry")
+        top = cursor.fetchone()[0]
+        return list(range(top + 1, top + 1 + n)), None
+
+
+def _append(items: list[dict]) -> list[LedgerEntry]:
+    """Append entries with one round trip for their sequence numbers and one insert."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A ledger entry must be written in the transaction that writes its record: use ledger.append.recording().")
+    seqs, txid = _next_seqs(len(items))
+    now = timezone.now()
+    time_text = format_time(now)
+    entries = []
+    for seq, item in zip(seqs, items):
+        body = Entry(seq=seq, type=item["entry_type"], actor=item["actor"], time=time_text, payload=item["payload"]).encode()
+        entries.append(
+            LedgerEntry(
+                seq=seq, entry_type=item["entry_type"], actor=item["actor"], time=now, body=body, leaf_hash=leaf_hash(body),
+                record_type=item["record_type"], record_id=item["record_id"], chain=item.get("chain"),
+                production=item.get("production"), txid=txid,
+            )
+        )
+    return LedgerEntry.objects.bulk_create(entries)
+
+
+class Recorder:
+    """Appends the entries of one recording block. Each entry names its record: a ledger-backed
+    model instance (its `ledger_type` and id), or record_type and record_id given apart."""
+
+    def __init__(self, actor):
+        self.actor = actor_of(actor)
+        self.entries: list[LedgerEntry] = []
+
+    def _item(self, entry_type: str, payload: dict, *, record=None, record_type: str = "", record_id: int | None = None,
+              chain=None, production=None, actor=None) -> dict:
+        if record is not None:
+            record_type, record_id = record.ledger_type, record.pk
+            chain = chain if chain is not None else getattr(record, "chain", None)
+        if not record_type:
+            raise ValueError(f"The {entry_type} entry names no record.")
+        return dict(entry_type=entry_type, actor=actor_of(actor) if actor is not None else self.actor, payload=payload,
+                    record_type=record_type, record_id=record_id, chain=chain, production=production)
+
+    def append(self, entry_type: str, payload: dict, **record) -> LedgerEntry:
+        """Append one entry and return it."""
+        entry = _append([self._item(entry_type, payload, **record)])[0]
+        self.entries.append(entry)
+        return entry
+
+    def append_many(self, items: list[tuple[str, dict, dict]]) -> list[LedgerEntry]:
+        """Append several (entry_type, payload, record keywords) with one insert; return them."""
+        if not items:
+            return []
+        entries = _append([self._item(entry_type, payload, **record) for entry_type, payload, record in items])
+        self.entries.extend(entries)
+        return entries
+
+
+@contextmanager
+def recording(*, actor):
+    """Open a transaction (a savepoint inside another) in which records are written with their
+    ledger entries; yield the Recorder. A block that wrote no entry is an error, and rolls back."""
+    with transaction.atomic():
+        recorder = Recorder(actor)
+        yield recorder
+        if not recorder.entries:
+            raise RuntimeError("A recording block wrote no ledger entry: every fact written in it must be recorded.")

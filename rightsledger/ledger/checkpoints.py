@@ -1,0 +1,98 @@
+"""Signed checkpoints of the tree (C2SP tlog-checkpoint in a signed note, Ed25519), and the
+ledger's signing key, kept in a 0600 file and never in the database."""
+
+import base64
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Checkpoint
+from ..tlog import note
+from .sequencer import ledger_integrate, root_at, tree_size
+
+
+def _key_path() -> Path:
+    return Path(settings.LEDGER_SIGNING_KEY_FILE)
+
+
+def key_generate(path: Path | None = None, name: str | None = None) -> str:
+    """Write a new Ed25519 key (C2SP note private key form) to a 0600 file; return its verifier key."""
+    path = path or _key_path()
+    name = name or settings.LEDGER_ORIGIN
+    key = Ed25519PrivateKey.generate()
+    pub = note.public_bytes(key)
+    seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    text = f"PRIVATE+KEY+{name}+{note.key_id(name, pub).hex()}+{base64.b64encode(note.ED25519 + seed).decode()}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    return note.verifier_key(name, key)
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    name: str
+    key: Ed25519PrivateKey
+
+    @property
+    def verifier_key(self) -> str:
+        return note.verifier_key(self.name, self.key)
+
+
+def signing_key() -> SigningKey:
+    """Return the ledger's signing key (creating a development key when allowed and missing)."""
+    path = _key_path()
+    if not path.exists():
+        if not settings.LEDGER_SIGNING_KEY_CREATE:
+            raise RuntimeError(f"No ledger signing key at {path}: create one with `manage.py ledger init-key`.")
+        try:
+            key_generate(path)
+        except FileExistsError:
+            pass
+    parts = path.read_text().strip().split("+", 4)
+    if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+        raise RuntimeError(f"{path} is not a ledger signing key (PRIVATE+KEY+name+id+key).")
+    raw = base64.b64decode(parts[4])
+    return SigningKey(parts[2], Ed25519PrivateKey.from_private_bytes(raw[1:]))
+
+
+def verifier() -> note.Verifier:
+    """Return the verifier of this ledger's signed notes."""
+    return note.Verifier.parse(signing_key().verifier_key)
+
+
+def ledger_checkpoint(*, force: bool = False) -> Checkpoint | None:
+    """Sign a checkpoint if the tree has grown and the interval has passed (or force); return it."""
+    with transaction.atomic():
+        size = tree_size()
+        last = Checkpoint.objects.order_by("-size").first()
+        if size == 0 or (last and last.size >= size):
+            return None
+        interval = datetime.timedelta(seconds=settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS)
+        if not force and last and timezone.now() - last.created_at < interval:
+            return None
+        root = root_at(size)
+        key = signing_key()
+        text = note.checkpoint_text(settings.LEDGER_ORIGIN, size, root)
+        return Checkpoint.objects.create(size=size, root=root, note=note.sign(text, key.name, key.key))
+
+
+def ledger_publish(*, force: bool = True) -> Checkpoint | None:
+    """Integrate everything pending and sign a checkpoint of it; return the new checkpoint. On
+    demand (force) whenever the tree has grown; from the periodic job once the interval has passed."""
+    while ledger_integrate():
+        pass
+    return ledger_checkpoint(force=force)
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    """Return the newest signed checkpoint, or None before the first."""
+    return Checkpoint.objects.order_by("-size").first()

@@ -1,0 +1,72 @@
+"""SQL shared by the migrations that make the ledger's guarantees hold in the database itself.
+
+- Every ledger-backed table gets a deferred constraint trigger: at commit, PostgreSQL refuses an
+  inserted row that has no ledger entry with its record type, record id and transaction id, so
+  a record without its entry cannot commit, whatever the Python code does. On SQLite (the demo)
+  the Python guard in rightsledger.ledger.append is the only one.
+- The ledger's own tables, and the versioned records, refuse UPDATE and DELETE (and the
+  ledger TRUNCATE). A superuser can still disable a trigger, which is what the audit
+  (recomputing every leaf against the signed checkpoints) is there to catch.
+"""
+
+PG_REQUIRE_ENTRY_FUNCTION = """
+CREATE OR REPLACE FUNCTION rightsledger_require_ledger_entry() RETURNS trigger AS $$
+DECLARE
+    rid bigint := (to_jsonb(NEW) ->> TG_ARGV[1])::bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM rightsledger_ledgerentry e
+                   WHERE e.record_type = TG_ARGV[0] AND e.record_id = rid AND e.txid = txid_current()) THEN
+        RAISE EXCEPTION 'ledger integrity: a %% row (%% %%) was written without its ledger entry', TG_TABLE_NAME, TG_ARGV[0], rid
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'Write records through their service, inside ledger.append.recording().';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+PG_REFUSE_CHANGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION rightsledger_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '%% is append-only: %% is refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def require_entry(vendor: str, table: str, record_type: str, column: str = "id") -> list[str]:
+    """The statements that make a table refuse, at commit, a row without its ledger entry."""
+    if vendor != "postgresql":
+        return []
+    return [
+        f"CREATE CONSTRAINT TRIGGER {table}_ledger_entry AFTER INSERT ON {table} DEFERRABLE INITIALLY DEFERRED "
+        f"FOR EACH ROW EXECUTE FUNCTION rightsledger_require_ledger_entry('{record_type}', '{column}');"
+    ]
+
+
+def append_only(vendor: str, table: str, *, truncate: bool = False) -> list[str]:
+    """The statements that make a table refuse UPDATE and DELETE (and TRUNCATE, if asked)."""
+    if vendor == "postgresql":
+        out = [f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION rightsledger_refuse_change();"]
+        if truncate:
+            out.append(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION rightsledger_refuse_change();")
+        return out
+    return [
+        f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} is refused'); END;"
+        for op in ("UPDATE", "DELETE")
+    ]
+
+
+# Statements go through the driver's parameter formatting: a literal percent sign is written %%.
+
+
+def run(statements):
+    """A RunPython operation that executes the statements a function of the vendor returns."""
+
+    def forward(apps, schema_editor):
+        for sql in statements(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return forward
