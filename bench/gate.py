@@ -93,13 +93,17 @@ def build(cursor, studio_id, production_id, party_id):
         """,
         [first_talent, TALENTS, production_id, TALENTS, CONSENTS],
     )
-    for table, kind in (("rightsledger_rightsgrant", "grant"), ("rightsledger_consentrecord", "consent")):
+    # Every row written here gets its ledger entry in this transaction, as the database demands.
+    for table, kind, chain, production in (("rightsledger_rightsgrant", "grant", "chain", "production_id"),
+                                           ("rightsledger_consentrecord", "consent", "chain", "production_id"),
+                                           ("rightsledger_asset", "asset", "NULL::uuid", "production_id"),
+                                           ("rightsledger_talent", "talent", "NULL::uuid", "NULL::bigint")):
         cursor.execute(
             f"""
-            INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type, record_id, chain, production_id)
+            INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type, record_id, chain, production_id, txid)
             SELECT nextval('rightsledger_ledger_seq'), '{kind}.created', 'system', now(), convert_to('{{"{kind}":' || id || '}}', 'UTF8'),
-                   sha256(convert_to('{{"{kind}":' || id || '}}', 'UTF8')), '{kind}', id, chain, production_id
-            FROM {table}
+                   sha256(convert_to('{{"{kind}":' || id || '}}', 'UTF8')), '{kind}', id, {chain}, {production}, txid_current()
+            FROM {table} WHERE NOT EXISTS (SELECT 1 FROM rightsledger_ledgerentry e WHERE e.record_type = '{kind}' AND e.record_id = {table}.id)
             """
         )
     cursor.execute("ANALYZE")

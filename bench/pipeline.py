@@ -34,10 +34,11 @@ def main():
 
     from generation import services as gen
     from generation.models import GenerationOutput, GenerationRequest
+    from generation.selectors import request_entries
     from provenance.services import identity_dev_init
     from rightsledger import services
     from config.celery import app
-    from rightsledger.models import LedgerEntry, Studio
+    from rightsledger.models import Studio
     from demo.pictures import picture
 
     redis.Redis.from_url(BROKER).flushdb()
@@ -93,7 +94,7 @@ def main():
     outputs = {o.request_id: o for o in GenerationOutput.objects.filter(request_id__in=ids)}
     busy, engine, overhead = [], [], []
     for rid in ids:
-        times = dict(LedgerEntry.objects.filter(record_type="generation_request", record_id=rid, entry_type__in=["generation.started", "generation.output_recorded"]).values_list("entry_type", "time"))
+        times = dict(request_entries(rid).filter(entry_type__in=["generation.started", "generation.output_recorded"]).values_list("entry_type", "time"))
         if rid in outputs and len(times) == 2:
             b = (times["generation.output_recorded"] - times["generation.started"]).total_seconds()
             busy.append(b)

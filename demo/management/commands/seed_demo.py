@@ -12,7 +12,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from rightsledger import services, vocab
-from rightsledger.models import Studio
+from rightsledger.models import Asset, Studio
 from demo.pictures import picture
 
 DEMO_PASSWORD = "rightsledger-demo"
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         users = {}
         for username, kind, _ in USERS:
             user = User.objects.create_user(username, password=DEMO_PASSWORD)
-            services.role_grant(actor=None, user=user, kind=kind, **scope["studio_admin" if kind == vocab.ROLE_STUDIO_ADMIN else username])
+            services.role_grant(actor=root, user=user, kind=kind, **scope["studio_admin" if kind == vocab.ROLE_STUDIO_ADMIN else username])
             users[username] = user
         clearance = users["clearance"]
 
@@ -213,8 +213,16 @@ class Command(BaseCommand):
             token = Token.objects.filter(user=user).first() if user else None
             w(f"  {username:<11} {what:<38} API token: {token.key if token else '-'}")
         w("")
-        token = Token.objects.filter(user__username="producer").first()
-        if token:
-            w("Try:")
-            w(f"  curl -H 'Authorization: Token {token.key}' {url}/api/assets/")
+        tokens = dict(Token.objects.filter(user__username__in=["producer", "producer_b", "guild"]).values_list("user__username", "key"))
+        salt_plate = Asset.objects.filter(production__code="salt-road", kind="plate").order_by("id").first()
+        if len(tokens) == 3 and salt_plate is not None:
+            w("Try (the ids are this database's):")
+            w("  # The Long Night's producer lists their production's assets:")
+            w(f"  curl -H 'Authorization: Token {tokens['producer']}' {url}/api/assets/")
+            w(f"  # ...and cannot see Salt Road's plate (asset {salt_plate.pk}): 404, as if it did not exist")
+            w(f"  curl -H 'Authorization: Token {tokens['producer']}' {url}/api/assets/{salt_plate.pk}/")
+            w("  # Salt Road's producer can: 200")
+            w(f"  curl -H 'Authorization: Token {tokens['producer_b']}' {url}/api/assets/{salt_plate.pk}/")
+            w("  # The SAG-AFTRA representative sees their members' consent records, and nothing else")
+            w(f"  curl -H 'Authorization: Token {tokens['guild']}' {url}/api/consents/")
         w("")
