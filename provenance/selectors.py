@@ -135,6 +135,7 @@ def generation_activities(decision_seqs) -> list[dict]:
 
 
 def sniff_media_type(data: bytes) -> str | None:
+    """Return a file's media type from its first bytes, or None if unknown."""
     import filetype
 
     guess = filetype.guess(data[:8192])

@@ -115,6 +115,7 @@ def _passphrase(env: str, path: str) -> bytes | None:
 
 
 def active_identity() -> SigningIdentity:
+    """Return the identity outputs are signed with now; raise SigningError if there is none."""
     identity = SigningIdentity.objects.filter(active=True).first()
     if identity is None:
         raise SigningError("No active signing identity: run `manage.py signing init --dev`, or import the studio's chain.")
@@ -122,6 +123,7 @@ def active_identity() -> SigningIdentity:
 
 
 def signer_for(identity: SigningIdentity) -> c2pa.Signer:
+    """Return a c2pa signer for an identity: its key file, or its KMS/HSM callback."""
     callback = ident.callback_from_path(identity.callback) if identity.callback else None
     return ident.make_signer(chain_pem=identity.chain_pem, key_path=identity.key_path or None,
                              passphrase=_passphrase(identity.passphrase_env, identity.passphrase_file), callback=callback)

@@ -123,6 +123,7 @@ def require_studio(user, studio_id: int, action: str) -> None:
 
 
 def can_register_talent(user) -> bool:
+    """Return whether the user may register talent: a studio admin, or clearance anywhere."""
     roles = roles_of(user)
     return roles.superuser or bool(roles.studios) or any(
         vocab.ROLE_CLEARANCE in held for held in roles.productions.values()

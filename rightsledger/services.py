@@ -424,6 +424,15 @@ def current_versions(model):
     return model.objects.filter(replaced_by__isnull=True)
 
 
+def _clean_avails(errors: Errors, data: dict) -> dict:
+    """Check what grants and consents both cover: media, territories, languages and a term."""
+    out = {"media": v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")}
+    out["territories"], out["territory_exclusions"] = v.territories(errors, data.get("territories"), data.get("territory_exclusions"))
+    out["languages"] = v.languages(errors, data.get("languages"))
+    v.term(errors, data.get("term_start"), data.get("term_end"))
+    return out
+
+
 def _clean_grant(data: dict) -> dict:
     errors = Errors()
     production = data.get("production")
@@ -440,10 +449,7 @@ def _clean_grant(data: dict) -> dict:
         v.assets_in_production(errors, "assets", assets, production.pk)
     out["assets"] = assets
     out["uses"] = v.listed(errors, "uses", data.get("uses"), vocab.GRANT_USES, what="use")
-    out["media"] = v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")
-    out["territories"], out["territory_exclusions"] = v.territories(errors, data.get("territories"), data.get("territory_exclusions"))
-    out["languages"] = v.languages(errors, data.get("languages"))
-    v.term(errors, data.get("term_start"), data.get("term_end"))
+    out.update(_clean_avails(errors, data))
     out["exclusivity"] = v.choice(errors, "exclusivity", data.get("exclusivity") or "non_exclusive", vocab.EXCLUSIVITY)
     out["contract_sha256"] = v.sha256_hex(errors, "contract_sha256", data.get("contract_sha256"))
     out["restrictions"] = (data.get("restrictions") or "").strip()
@@ -470,10 +476,7 @@ def _clean_consent(data: dict) -> dict:
     both = set(out["permitted_uses"]) & set(out["prohibited_uses"])
     if both:
         errors.add("prohibited_uses", "use_both_permitted_and_prohibited", f"{', '.join(sorted(both))} cannot be both permitted and prohibited.")
-    out["media"] = v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")
-    out["territories"], out["territory_exclusions"] = v.territories(errors, data.get("territories"), data.get("territory_exclusions"))
-    out["languages"] = v.languages(errors, data.get("languages"))
-    v.term(errors, data.get("term_start"), data.get("term_end"))
+    out.update(_clean_avails(errors, data))
     out["evidence_sha256"] = v.sha256_hex(errors, "evidence_sha256", data.get("evidence_sha256"))
     shots = [str(s) for s in (data.get("permitted_shots") or [])]
     if shots and production is not None:

@@ -155,72 +155,19 @@ class VersionedOut(serializers.ModelSerializer):
 class GrantOut(VersionedOut):
     class Meta:
         model = RightsGrant
-        fields = VERSION_FIELDS + [
-            "grantor",
-            "production",
-            "assets",
-            "uses",
-            "media",
-            "territories",
-            "territory_exclusions",
-            "languages",
-            "term_start",
-            "term_end",
-            "exclusivity",
-            "restrictions",
-            "requires_review",
-            "contract_sha256",
-        ]
+        fields = VERSION_FIELDS + list(RightsGrant.record_fields())
 
 
 class ConsentOut(VersionedOut):
     class Meta:
         model = ConsentRecord
-        fields = VERSION_FIELDS + [
-            "talent",
-            "production",
-            "grantor_role",
-            "grantor_name",
-            "representation",
-            "replica_type",
-            "modalities",
-            "intended_use_description",
-            "permitted_uses",
-            "prohibited_uses",
-            "prohibited_uses_note",
-            "permitted_shots",
-            "permitted_scenes",
-            "media",
-            "territories",
-            "territory_exclusions",
-            "languages",
-            "term_start",
-            "term_end",
-            "training_permission",
-            "compensation_reference",
-            "evidence_sha256",
-            "scan_notice_date",
-            "union_notified_date",
-            "requires_review",
-            "revocation_scope",
-        ]
+        fields = VERSION_FIELDS + list(ConsentRecord.record_fields()) + list(ConsentRecord.service_fields)
 
 
 class ReservationOut(VersionedOut):
     class Meta:
         model = TrainingReservation
-        fields = VERSION_FIELDS + [
-            "studio",
-            "subject_type",
-            "asset",
-            "talent",
-            "party",
-            "production",
-            "uses",
-            "source",
-            "effective_date",
-            "note",
-        ]
+        fields = VERSION_FIELDS + list(TrainingReservation.record_fields())
 
 
 class LedgerEntryOut(serializers.ModelSerializer):

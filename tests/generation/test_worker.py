@@ -25,7 +25,7 @@ from generation.selectors import request_entries
 from generation.models import GenerationOutput, GenerationRequest
 from generation.tasks import request_run
 from config.celery import app
-from rightsledger.models import Asset, LedgerEntry
+from rightsledger.models import Asset
 
 from .. import factories as f
 from .test_engines import ModelServer
