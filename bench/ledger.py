@@ -40,7 +40,7 @@ def appender(kind: str, seconds: float, counter):
     connection.close()
 
 
-def sequencer(seconds: float, counter):
+def run_sequencer(seconds: float, counter):
     setup_django(DB)
     from django.db import connection
 
@@ -65,7 +65,7 @@ def appends(kind: str) -> dict:
     appended = ctx.Value("q", 0)
     integrated = ctx.Value("q", 0)
     procs = [ctx.Process(target=appender, args=(kind, APPEND_SECONDS, appended)) for _ in range(2)]
-    procs.append(ctx.Process(target=sequencer, args=(APPEND_SECONDS + 2, integrated)))
+    procs.append(ctx.Process(target=run_sequencer, args=(APPEND_SECONDS + 2, integrated)))
     t = time.perf_counter()
     for p in procs:
         p.start()

@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from provenance.api.views import tdmrep
 from rightsledger.api import ledger_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
     path("ledger/checkpoint", ledger_views.checkpoint_latest, name="ledger-checkpoint"),
     path("ledger/checkpoint/<int:size>", ledger_views.checkpoint_by_size, name="ledger-checkpoint-size"),
@@ -19,4 +17,5 @@ urlpatterns = [
     path(".well-known/tdmrep.json", tdmrep, name="tdmrep"),
     path("api/", include("rightsledger.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("portal.urls")),
 ]

@@ -230,3 +230,111 @@ def request_entries(request_id: int):
         | Q(record_type="sign_off", record_id__in=SignOff.objects.filter(request_id=request_id).values("id"))
         | Q(record_type="generation_output", record_id__in=GenerationOutput.objects.filter(request_id=request_id).values("id"))
     ).order_by("seq")
+
+
+# --- Reads for people: the portal and the API ----------------------------------------------------
+
+
+def requests_for(user):
+    """Return the generation requests of the productions the user may see, newest first."""
+    from rightsledger import access
+
+    from .models import GenerationRequest
+
+    return access.filter_by_production(GenerationRequest.objects.all(), user).order_by("-id")
+
+
+def shots_with_generations(user, production_id: int):
+    """Return the production's shots, each with its requests (newest first) and their outputs:
+    three queries, whatever the number of shots and requests."""
+    from django.db.models import Prefetch
+
+    from rightsledger.selectors import shots_for
+
+    from .models import GenerationRequest
+
+    requests = GenerationRequest.objects.select_related("output", "requester").order_by("-id")
+    return shots_for(user).filter(production_id=production_id).prefetch_related(Prefetch("generation_requests", queryset=requests)).order_by("code")
+
+
+def sign_off_queue(user):
+    """Return the requests awaiting a sign-off (or holding an output for clearance) in the
+    productions where the user is clearance, oldest first."""
+    from rightsledger import access
+
+    from .models import GenerationRequest
+
+    qs = GenerationRequest.objects.filter(status__in=("needs_clearance", "held")).select_related("shot", "production", "requester")
+    return access.filter_by_production(qs, user, roles=access.CLEARANCE_ROLES).order_by("id")
+
+
+def revocation_impact(record_type: str, chain) -> dict:
+    """Return what relied on any version of a grant or consent (by its chain): the decisions
+    that named it, and their requests, shots and outputs, with the requests still waiting to
+    run. A revocation stops those at run time (the run re-checks against the ledger)."""
+    from django.db import connection
+
+    from rightsledger.models import ConsentRecord, RightsGrant
+
+    from .models import Decision, GenerationOutput, GenerationRequest
+
+    model = {"grant": RightsGrant, "consent": ConsentRecord}[record_type]
+    ids = list(model.objects.filter(chain=chain).values_list("id", flat=True))
+    if connection.vendor == "postgresql":
+        from django.db.models import Q
+
+        q = Q(pk__in=[])
+        for record_id in ids:
+            q |= Q(reasons__contains=[{"records": [{"type": record_type, "id": record_id}]}])
+        decisions = Decision.objects.filter(q)
+    else:  # SQLite has no JSON containment: read the decisions of the productions concerned
+        production_ids = model.objects.filter(chain=chain).values("production_id")
+        decisions = Decision.objects.filter(request__production_id__in=production_ids)
+        wanted = set(ids)
+        decisions = Decision.objects.filter(pk__in=[
+            d.pk for d in decisions if any(r["type"] == record_type and r["id"] in wanted for reason in d.reasons for r in reason["records"])
+        ])
+    request_ids = set(decisions.values_list("request_id", flat=True))
+    requests = list(GenerationRequest.objects.filter(pk__in=request_ids).select_related("shot").order_by("id"))
+    outputs = list(GenerationOutput.objects.filter(request_id__in=request_ids).select_related("asset", "request__shot").order_by("id"))
+    return {
+        "record_type": record_type,
+        "versions": ids,
+        "shots": sorted({r.shot for r in requests}, key=lambda s: s.code),
+        "requests": requests,
+        "pending": [r for r in requests if r.status in ("approved", "needs_clearance", "queued", "running")],
+        "outputs": outputs,
+    }
+
+
+def shot_audit(shot) -> dict:
+    """Return everything an audit of a shot shows: each generation with its inputs, decisions
+    (with the grants and consents relied on), sign-offs and output, and which of their ledger
+    entries the latest checkpoint covers. A fixed number of queries, whatever the generations."""
+    from django.db.models import Prefetch
+
+    from rightsledger.models import Checkpoint, LedgerLeaf
+
+    from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
+
+    requests = list(
+        GenerationRequest.objects.filter(shot=shot).select_related("requester").prefetch_related(
+            Prefetch("inputs", queryset=RequestInput.objects.select_related("asset")),
+            Prefetch("decisions", queryset=Decision.objects.order_by("id")),
+            Prefetch("sign_offs", queryset=SignOff.objects.select_related("approver").order_by("id")),
+        ).order_by("id")
+    )
+    outputs = {o.request_id: o for o in GenerationOutput.objects.filter(request__in=requests).select_related("asset")}
+    seqs = {d.ledger_seq for r in requests for d in r.decisions.all()} | {s.ledger_seq for r in requests for s in r.sign_offs.all()}
+    seqs |= {o.ledger_seq for o in outputs.values()}
+    latest = Checkpoint.objects.order_by("-size").first()
+    leaves = dict(LedgerLeaf.objects.filter(entry_id__in=seqs - {None}).values_list("entry_id", "index"))
+    covered = {seq for seq, index in leaves.items() if latest is not None and index < latest.size}
+    generations = []
+    for r in requests:
+        decisions = list(r.decisions.all())
+        records = sorted({(x["type"], x["id"], x.get("seq")) for d in decisions for reason in d.reasons for x in reason["records"]
+                          if x["type"] in ("grant", "consent", "reservation")})
+        generations.append({"request": r, "inputs": list(r.inputs.all()), "decisions": decisions, "sign_offs": list(r.sign_offs.all()),
+                            "output": outputs.get(r.pk), "records": records})
+    return {"generations": generations, "covered": covered, "leaves": leaves, "checkpoint": latest}

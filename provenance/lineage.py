@@ -3,6 +3,8 @@
 The generations between assets are read from the ledger (the run decision each edge names, and
 the request's entry), so provenance needs nothing from the generation app."""
 
+from dataclasses import dataclass
+
 import graphviz
 from prov.model import ProvDocument
 
@@ -10,6 +12,34 @@ from rightsledger.models import Asset
 
 from .models import LineageEdge
 from .selectors import ancestors, descendants, generation_activities
+
+
+@dataclass
+class Lineage:
+    asset: Asset
+    assets: list[Asset]
+    edges: list[LineageEdge]
+    ancestors: dict[int, int]
+    descendants: dict[int, int]
+
+
+def lineage_for(user, asset_id: int) -> Lineage | None:
+    """Return an asset's lineage as the user may see it (None if the asset is not visible): the
+    assets and edges up- and downstream of it, never another production's."""
+    from rightsledger.selectors import assets_for
+
+    asset = assets_for(user).filter(pk=asset_id).first()
+    if asset is None:
+        return None
+    visible = set(assets_for(user).values_list("id", flat=True))
+    assets, edges = graph_for({asset.pk})
+    return Lineage(
+        asset=asset,
+        assets=[a for a in assets if a.pk in visible],
+        edges=[e for e in edges if e.parent_id in visible and e.child_id in visible],
+        ancestors={a: d for a, d in ancestors(asset.pk).items() if a in visible},
+        descendants={a: d for a, d in descendants(asset.pk).items() if a in visible},
+    )
 
 
 def graph_for(asset_ids: set[int]) -> tuple[list[Asset], list[LineageEdge]]:

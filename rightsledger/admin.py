@@ -6,6 +6,9 @@ from django.contrib import admin
 from . import access
 from .models import (
     Asset,
+    ConsentFlag,
+    ExpiryNotice,
+    Notification,
     Checkpoint,
     LedgerLeaf,
     LedgerNode,
@@ -167,3 +170,23 @@ class TalentNameAdmin(ReadOnlyAdmin):
 @admin.register(GuildMembership)
 class GuildMembershipAdmin(ReadOnlyAdmin):
     list_display = ["guild", "member_id", "talent"]
+
+
+@admin.register(ConsentFlag)
+class ConsentFlagAdmin(ProductionScopedAdmin):
+    production_field = "consent__production"
+    list_display = ["id", "consent", "guild", "requests_revocation", "created_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user", "subject", "created_at", "read_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+
+@admin.register(ExpiryNotice)
+class ExpiryNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["record_type", "record_id", "threshold_days", "created_at"]

@@ -114,3 +114,29 @@ def reservations_in_force(*, training: bool = False) -> QuerySet:
         reserves = functools.reduce(operator.or_, (Q(uses_text__contains=f'"{use}"') for use in vocab.TRAINING_USES))
         qs = qs.annotate(uses_text=Cast("uses", TextField())).filter(reserves)
     return qs
+
+
+def expiring_for(user, *, within_days: int = 30, today=None) -> list:
+    """Return the current grants and consents of the user's productions whose term ends within
+    the given days, soonest first (two queries)."""
+    import datetime
+
+    from .models import ConsentRecord
+
+    today = today or datetime.date.today()
+    window = dict(status="active", replaced_by__isnull=True, term_end__gte=today, term_end__lte=today + datetime.timedelta(days=within_days))
+    records = [
+        *access.filter_by_production(RightsGrant.objects.filter(**window), user).select_related("production", "grantor"),
+        *access.filter_by_production(ConsentRecord.objects.filter(**window), user).select_related("production", "talent"),
+    ]
+    for r in records:
+        r.days_left = (r.term_end - today).days
+    return sorted(records, key=lambda r: (r.term_end, r.ledger_type, r.pk))
+
+
+def notifications_for(user, *, unread_only: bool = True) -> QuerySet:
+    """Return the user's notifications, newest first."""
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=user) if getattr(user, "is_authenticated", False) else Notification.objects.none()
+    return qs.filter(read_at__isnull=True) if unread_only else qs

@@ -8,3 +8,11 @@ def ledger_publish() -> int | None:
 
     checkpoint = publish(force=False)
     return checkpoint.size if checkpoint else None
+
+
+@shared_task(name="rightsledger.expiry_alerts_send")
+def expiry_alerts_send() -> int:
+    """Alert clearance users to grants and consents whose term ends within 30 and 7 days."""
+    from .services import expiry_alerts_send as send
+
+    return send()

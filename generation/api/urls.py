@@ -8,5 +8,6 @@ router.register("generation/requests", views.GenerationRequestViewSet, basename=
 
 urlpatterns = [
     path("engines/", views.EngineListApi.as_view(), name="engines"),
+    path("impact/<str:kind>/<int:pk>/", views.RevocationImpactApi.as_view(), name="revocation-impact"),
     path("", include(router.urls)),
 ]

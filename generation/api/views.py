@@ -1,6 +1,7 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
 from drf_spectacular.utils import extend_schema
+from django.http import Http404
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -11,10 +12,36 @@ from rightsledger import access
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import StrictSerializer
 
-from .. import services
+from .. import selectors, services
 from ..engines import all_engines
 from ..models import GenerationRequest
 from . import serializers as s
+
+
+def parse_request(request, data) -> dict:
+    """Parse a generation request (JSON, or a form with files) into the service's arguments, and
+    check that the user may request generations for its shot. Shared by the API and the portal."""
+    parsed = s.RequestIn(data=data, context={"request": request})
+    parsed.is_valid(raise_exception=True)
+    values = dict(parsed.validated_data)
+    shot = values.pop("shot")
+    access.require(request.user, shot.production, access.SHOT_ROLES, "request generations")
+    inputs = []
+    items = values.pop("inputs")
+    wanted = [item["asset"] for item in items if item["asset"] is not None]
+    # Among the assets the user may see: whether one belongs to the production is the service's rule.
+    assets = rl_selectors.assets_for(request.user).in_bulk(wanted) if wanted else {}
+    for n, item in enumerate(items, start=1):
+        asset = None
+        if item["asset"] is not None:
+            asset = assets.get(item["asset"])
+            if asset is None:
+                raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]})
+        upload = request.FILES.get(item["upload"]) if item["upload"] else None
+        if item["upload"] and upload is None:
+            raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no uploaded file field named {item['upload']!r} in the form.", code="upload_missing")]})
+        inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"]})
+    return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 
 class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -31,28 +58,7 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(s.RequestOut(fresh, context={"request": self.request}).data, status=code)
 
     def parse(self, request):
-        """Parse a request body into the service's arguments (shared by create and check)."""
-        parsed = s.RequestIn(data=request.data, context={"request": request})
-        parsed.is_valid(raise_exception=True)
-        data = dict(parsed.validated_data)
-        shot = data.pop("shot")
-        access.require(request.user, shot.production, access.SHOT_ROLES, "request generations")
-        inputs = []
-        items = data.pop("inputs")
-        wanted = [item["asset"] for item in items if item["asset"] is not None]
-        # Among the assets the user may see: whether one belongs to the production is the service's rule.
-        assets = rl_selectors.assets_for(request.user).in_bulk(wanted) if wanted else {}
-        for n, item in enumerate(items, start=1):
-            asset = None
-            if item["asset"] is not None:
-                asset = assets.get(item["asset"])
-                if asset is None:
-                    raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]})
-            upload = request.FILES.get(item["upload"]) if item["upload"] else None
-            if item["upload"] and upload is None:
-                raise ValidationError({"inputs": [f"Input {n}: no uploaded file field named {item['upload']!r} in the form."]})
-            inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"]})
-        return dict(production=shot.production, shot=shot, inputs=inputs, **data)
+        return parse_request(request, request.data)
 
     @extend_schema(request=s.RequestIn, responses={201: s.RequestOut})
     def create(self, request):
@@ -100,3 +106,26 @@ class EngineListApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         return Response({"engines": [e.describe() for e in sorted(all_engines().values(), key=lambda e: e.name)]})
+
+
+class RevocationImpactApi(APIView):
+    """What relied on a grant or consent (any version of it): the shots, requests and outputs
+    whose decisions named it, and the requests still waiting to run, which a revocation stops."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, kind, pk):
+        from rightsledger import selectors as rs
+
+        selector = {"grant": rs.grants_for, "consent": rs.consents_for}.get(kind)
+        record = selector(request.user).filter(pk=pk).first() if selector else None
+        if record is None:
+            raise Http404(f"No such {kind}.")
+        impact = selectors.revocation_impact(kind, record.chain)
+        return Response({
+            "record_type": kind,
+            "versions": impact["versions"],
+            "shots": [{"id": s.pk, "code": s.code} for s in impact["shots"]],
+            "requests": [{"id": r.pk, "shot": r.shot.code, "status": r.status} for r in impact["requests"]],
+            "pending": [r.pk for r in impact["pending"]],
+            "outputs": [{"asset": o.asset_id, "request": o.request_id, "sha256": o.asset.sha256} for o in impact["outputs"]],
+        })

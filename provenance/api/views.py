@@ -13,7 +13,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rightsledger import selectors as rl_selectors
 
 from .. import lineage, selectors
 
@@ -47,25 +46,19 @@ class LineageApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, pk, fmt=None):
-        asset = rl_selectors.assets_for(request.user).filter(pk=pk).first()
-        if asset is None:
+        found = lineage.lineage_for(request.user, pk)
+        if found is None:
             raise Http404("No such asset.")
-        visible = set(rl_selectors.assets_for(request.user).values_list("id", flat=True))
-        assets, edges = lineage.graph_for({asset.pk})
-        # Never reveal another production's asset through lineage.
-        assets = [a for a in assets if a.pk in visible]
-        edges = [e for e in edges if e.parent_id in visible and e.child_id in visible]
         if fmt == "prov":
-            return HttpResponse(lineage.prov_document(assets, edges).serialize(format="json"), content_type="application/json")
+            return HttpResponse(lineage.prov_document(found.assets, found.edges).serialize(format="json"), content_type="application/json")
         if fmt == "svg":
-            return HttpResponse(lineage.svg(assets, edges), content_type="image/svg+xml")
-        up, down = selectors.ancestors(asset.pk), selectors.descendants(asset.pk)
+            return HttpResponse(lineage.svg(found.assets, found.edges), content_type="image/svg+xml")
         return Response(
             {
-                "asset": asset.pk,
-                "ancestors": [{"asset": a, "depth": d} for a, d in sorted(up.items()) if a in visible],
-                "descendants": [{"asset": a, "depth": d} for a, d in sorted(down.items()) if a in visible],
-                "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": e.decision_seq} for e in edges],
+                "asset": found.asset.pk,
+                "ancestors": [{"asset": a, "depth": d} for a, d in sorted(found.ancestors.items())],
+                "descendants": [{"asset": a, "depth": d} for a, d in sorted(found.descendants.items())],
+                "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": e.decision_seq} for e in found.edges],
             }
         )
 

@@ -35,6 +35,18 @@ def _django_validation(exc: DjangoValidationError):
                 yield None, e.code or "invalid", message
 
 
+def error_items(exc) -> list[tuple[str | None, str, str]]:
+    """Return (field, code, message) for each error an exception carries: the one list the API's
+    error shape and the portal's forms are made from. Empty for an exception of another kind."""
+    if isinstance(exc, DjangoValidationError):
+        return list(_django_validation(exc))
+    if isinstance(exc, (Conflict, PayloadTooLarge)):
+        return [(exc.field, exc.code, exc.message)]
+    if isinstance(exc, exceptions.ValidationError):
+        return list(_flatten(exc.detail))
+    return []
+
+
 def _body(items):
     return {"errors": [{"code": code, "field": field, "message": message} for field, code, message in items]}
 

@@ -162,6 +162,21 @@ def test_training_clearance_by_hash_and_bad_batches(world, api, settings):
     assert client.post("/api/training-clearance/", {"sha256": ["0" * 64] * 3}, format="json").status_code == 400
 
 
+def test_only_reservations_in_force_of_a_training_use_refuse_training(world, api):
+    import datetime
+
+    from rightsledger import services as rl
+
+    inference, revoked, training = (f.make_asset(world.prod_a, seed=s) for s in (82, 83, 84))
+    reserve = dict(actor=None, studio=world.studio, subject_type="asset", source="contract", effective_date=datetime.date(2026, 1, 1))
+    rl.reservation_create(asset=inference, uses=["ai_inference", "data_mining"], **reserve)  # reserves no training use
+    gone = rl.reservation_create(asset=revoked, uses=["ai_training"], **reserve)
+    rl.reservation_revoke(actor=None, reservation=gone, reason="Released by the rights holder")
+    rl.reservation_create(asset=training, uses=["ai_generative_training"], **reserve)
+    results = api(None).post("/api/training-clearance/", {"sha256": [a.sha256 for a in (inference, revoked, training)]}, format="json").json()["results"]
+    assert [r["verdict"] for r in results] == ["unknown", "unknown", "not_allowed"]
+
+
 def test_xmp_data_mining_prohibited_is_read(world, api):
     from provenance import manifest as mf
 

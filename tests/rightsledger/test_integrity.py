@@ -81,6 +81,7 @@ def story():
         upload = SimpleUploadedFile("delivered.png", fh.read(), content_type="image/png")
     services.asset_register(actor=world.admin, production=world.prod_b, upload=upload, kind="still")
     witnesses.witness_register(actor=world.guild_rep, guild=world.guild, note_text=checkpoints.ledger_publish().note)
+    services.consent_flag(actor=world.guild_rep, consent=consent, guild=world.guild, reason="The description does not name the scene.")
     role = Role.objects.get(user=world.auditor)
     services.role_revoke(actor=world.admin, role=role, reason="Left the production")
     return world, req, refused

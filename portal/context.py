@@ -1,0 +1,25 @@
+"""What every portal page knows: the navigation the user's roles open, and unread notices."""
+
+from django.urls import reverse
+
+from rightsledger import access, selectors, vocab
+
+
+def portal(request) -> dict:
+    """Return the navigation for the user's roles and the count of unread notifications."""
+    user = getattr(request, "user", None)
+    nav = []
+    if user is not None and user.is_authenticated:
+        roles = access.roles_of(user)
+        held = set().union(*roles.productions.values()) if roles.productions else set()
+        if roles.superuser or held & access.CLEARANCE_ROLES:
+            nav.append(("Sign-offs and alerts", reverse("portal:clearance")))
+        if roles.superuser or held:
+            nav.append(("Productions", reverse("portal:productions")))
+        if roles.guilds:
+            nav.append(("Members' consents", reverse("portal:guild_consents")))
+    nav.append(("Verify a file", reverse("portal:verify")))
+    path = getattr(request, "path", "")
+    unread = selectors.notifications_for(user).count() if user is not None and user.is_authenticated else 0
+    return {"nav": [{"label": label, "url": url, "current": path.startswith(url)} for label, url in nav], "unread": unread,
+            "vocab": vocab}

@@ -1,0 +1,112 @@
+"""Forms of the portal, made from the API's own input serializers: the same parsing, the same
+rules, and the same actionable messages, shown next to the field they name."""
+
+from rest_framework import serializers
+
+from rightsledger import vocab
+from rightsledger.api.errors import error_items
+
+# The vocabulary a field takes its values from, by field name (and serializer where it differs).
+CHOICES = {
+    "uses": vocab.GRANT_USES,
+    "media": vocab.MEDIA,
+    "modalities": vocab.MODALITIES,
+    "permitted_uses": vocab.GENERATION_USES,
+    "prohibited_uses": vocab.GENERATION_USES,
+    "grantor_role": vocab.GRANTOR_ROLES,
+    "representation": vocab.REPRESENTATION,
+    "replica_type": vocab.REPLICA_TYPES,
+    "training_permission": vocab.TRAINING_PERMISSIONS,
+    "exclusivity": vocab.EXCLUSIVITY,
+    "subject_type": vocab.RESERVATION_SUBJECTS,
+    "source": vocab.RESERVATION_SOURCES,
+    "kind": vocab.ASSET_KINDS,
+    "intended_use": vocab.GENERATION_USES,
+}
+CHOICES_BY_FORM = {("ReservationIn", "uses"): vocab.RESERVATION_USES}
+LONG_TEXT = {"intended_use_description", "restrictions", "note", "reason", "prohibited_uses_note", "comment", "prompt"}
+# Lists typed as text, comma-separated: codes from large vocabularies.
+TYPED_LISTS = {"territories", "territory_exclusions", "languages", "permitted_shots", "permitted_scenes", "aliases"}
+HELP = {
+    "territories": "ISO 3166-1 alpha-2 codes separated by commas (US, GB, FR), or WORLD.",
+    "territory_exclusions": "With WORLD only: the codes it leaves out.",
+    "languages": "ISO 639-1 codes separated by commas; empty means every language.",
+    "contract_sha256": "The SHA-256 of the signed contract (64 hexadecimal characters).",
+    "evidence_sha256": "The SHA-256 of the signed consent form.",
+    "intended_use_description": "Specific enough for the performer to know what is made (CA Labor Code §927, NY GOL §5-302).",
+    "permitted_shots": "Shot codes separated by commas; empty means any shot of the production.",
+}
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").replace("sha256", "SHA-256").capitalize()
+
+
+def render_fields(serializer: serializers.Serializer, values: dict, errors: dict) -> list[dict]:
+    """Return one dict per field, with what its template needs: widget, label, value, options, errors."""
+    out = []
+    form = type(serializer).__name__
+    for name, field in serializer.fields.items():
+        spec = {"name": name, "label": _label(name), "required": field.required, "errors": errors.get(name, []),
+                "help": HELP.get(name, field.help_text or ""), "value": values.get(name, "")}
+        choices = CHOICES_BY_FORM.get((form, name), CHOICES.get(name))
+        if isinstance(field, serializers.BooleanField):
+            spec["widget"] = "checkbox"
+            spec["value"] = values.get(name) in (True, "on", "true", "1")
+        elif isinstance(field, serializers.DateField):
+            spec["widget"] = "date"
+        elif isinstance(field, serializers.ManyRelatedField):
+            spec.update(widget="checkboxes", options=[(str(o.pk), str(o)) for o in field.child_relation.get_queryset()],
+                        value=[str(v) for v in _as_list(values.get(name))])
+        elif isinstance(field, serializers.RelatedField):
+            spec.update(widget="select", options=[(str(o.pk), str(o)) for o in field.get_queryset()], value=str(values.get(name) or ""))
+        elif isinstance(field, serializers.ListField) and choices and name not in TYPED_LISTS:
+            spec.update(widget="checkboxes", options=[(c, c.replace("_", " ")) for c in choices], value=_as_list(values.get(name)))
+        elif isinstance(field, serializers.ListField):
+            spec.update(widget="text", value=", ".join(_as_list(values.get(name))))
+        elif choices:
+            spec.update(widget="select", options=[(c, c.replace("_", " ")) for c in choices])
+        else:
+            spec["widget"] = "textarea" if name in LONG_TEXT else "text"
+        out.append(spec)
+    return out
+
+
+def _as_list(value) -> list:
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def form_data(serializer_class, post, *, only=None) -> dict:
+    """Return what a posted form says, shaped as the serializer's JSON input: lists from repeated
+    fields or comma-separated text, booleans from checkboxes, empty optional fields left out."""
+    data = {}
+    for name, field in serializer_class().fields.items():
+        if only is not None and name not in only:
+            continue
+        if isinstance(field, (serializers.ListField, serializers.ManyRelatedField)):
+            values = [v for v in post.getlist(name) if v.strip()]
+            if name in TYPED_LISTS or len(values) == 1 and "," in values[0]:
+                values = [part.strip() for v in values for part in v.split(",") if part.strip()]
+            if values or field.required:
+                data[name] = values
+        elif isinstance(field, serializers.BooleanField):
+            data[name] = post.get(name) in ("on", "true", "1")
+        else:
+            value = post.get(name, "")
+            if value != "" or field.required:
+                data[name] = value
+    return data
+
+
+def field_errors(exc) -> tuple[dict, list[str]]:
+    """Return an exception's errors as ({field: [messages]}, [messages about no one field])."""
+    by_field, general = {}, []
+    for field, _, message in error_items(exc):
+        top = (field or "").split(".")[0]
+        if top:
+            by_field.setdefault(top, []).append(message)
+        else:
+            general.append(message)
+    return by_field, general
