@@ -368,10 +368,12 @@ def _record(user, kind, pk):
 @login_required
 def record_detail(request, kind, pk):
     record = _record(request.user, kind, pk)
+    production = _record_production(record)
+    if production is not None and not _may(request.user, production, access.READ_ROLES):
+        raise Http404(f"No such {kind}.")  # a guild representative reads consents on the guild's pages
     *_, visible = KINDS[kind]
     versions = visible(request.user).filter(chain=record.chain).order_by("version")
     entries = selectors.ledger_entries_for(request.user).filter(record_type=kind, chain=record.chain).order_by("seq")
-    production = _record_production(record)
     impact = gen_selectors.revocation_impact(kind, record.chain) if kind in ("grant", "consent") else None
     return render(request, "clearance/record.html", {
         "kind": kind, "record": record, "versions": versions, "entries": entries, "impact": impact,

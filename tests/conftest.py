@@ -9,6 +9,7 @@ from rightsledger import services, vocab
 from rightsledger.models import LedgerEntry
 
 from . import factories as f
+from .workers import broker  # noqa: F401  (a fixture: a real Redis broker for real workers)
 
 
 def _transactional(request) -> bool:

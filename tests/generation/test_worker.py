@@ -6,34 +6,22 @@ whose model server (run by the test) can be made slow, so the worker can be kill
 
 import datetime
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
-from django.db import connection
 
 from generation import services
 from generation.selectors import request_entries
 from generation.models import GenerationOutput, GenerationRequest
 from generation.tasks import request_run
-from config.celery import app
 from rightsledger.models import Asset
 
 from .. import factories as f
+from ..workers import Worker, wait_for, worker_environment
 from .test_engines import ModelServer
 
-ROOT = Path(__file__).resolve().parents[2]
-# The test settings (make test) configure Redis as the broker and run tasks eagerly; these
-# tests turn eager mode off so that tasks go through Redis to the worker.
-BROKER = os.environ.get("CELERY_BROKER_URL", "")
 LEASE_SECONDS = 4
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,77 +47,11 @@ def model_server():
 
 
 @pytest.fixture
-def broker():
-    if not BROKER.startswith("redis://"):
-        pytest.fail("These tests need CELERY_BROKER_URL set to a Redis database; run them with make test.")
-    try:
-        client = redis.Redis.from_url(BROKER)
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail(f"Redis is not reachable at {BROKER}: start it (make test starts it when it is installed).")
-    client.flushdb()
-    app.conf.task_always_eager = False
-    yield client
-    app.conf.task_always_eager = True
-    client.flushdb()
-
-
-class Worker:
-    def __init__(self, env):
-        self.env = env
-        self.proc = None
-        self.log = None
-
-    def start(self):
-        self.log = open(Path(settings.MEDIA_ROOT).parent / f"worker-{time.time_ns()}.log", "w+")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "info", "--without-mingle", "--without-gossip", "-n", f"test{time.time_ns()}@%h"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("The worker exited at start:\n" + self.output())
-            if "ready." in self.output():
-                return self
-            time.sleep(0.2)
-        raise AssertionError("The worker did not start within 60 s:\n" + self.output())
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
-
-    def kill(self):
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-@pytest.fixture
 def worker_env(model_server, broker, settings):
     engines = {"remote": {"url": model_server, "version": "2.0", "uses": ["atmosphere"], "timeout": 120}}
     settings.GENERATION_HTTP_ENGINES = engines
     settings.GENERATION_RUN_LEASE_SECONDS = LEASE_SECONDS
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG", "DJANGO_", "PYTHON"))}
-    env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        CELERY_BROKER_URL=BROKER,
-        CELERY_TASK_ALWAYS_EAGER="0",
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-        GENERATION_HTTP_ENGINES=json.dumps(engines),
-        GENERATION_RUN_LEASE_SECONDS=str(LEASE_SECONDS),
-        LEDGER_SIGNING_KEY_FILE=settings.LEDGER_SIGNING_KEY_FILE,
-        LEDGER_SIGNING_KEY_CREATE="1",
-    )
+    env = worker_environment(GENERATION_HTTP_ENGINES=json.dumps(engines), GENERATION_RUN_LEASE_SECONDS=str(LEASE_SECONDS))
     workers = []
 
     def start():
@@ -155,16 +77,6 @@ def approved(world):
         )
 
     return make
-
-
-def wait_for(predicate, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def status(rid):
