@@ -3,6 +3,7 @@ selector (the same ones the API calls), and renders. A page of a production the 
 answers 404; a form shows the service's own messages next to the field they name."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -122,7 +123,9 @@ def _request_context(request, prod, values=None, errors=None, general=None):
         "roles": INPUT_ROLES,
         "uses": vocab.GENERATION_USES,
         "media": vocab.MEDIA,
-        "values": values or {"media": ["theatrical"], "territories": "WORLD", "seed": 1, "parameters": "{}"},
+        "values": values or {"media": ["theatrical"], "territories": "WORLD", "seed": 1, "parameters": "{}",
+                             "release_start": datetime.date.today().isoformat(),
+                             "release_end": (datetime.date.today() + datetime.timedelta(days=365)).isoformat()},
         "errors": errors or {},
         "general": general or [],
     }

@@ -114,7 +114,8 @@ class Command(BaseCommand):
         services.grant_create(
             actor=clearance, grantor=crowd, production=night, assets=[extras],
             uses=["edit", "display", "distribution"], media=["theatrical"], territories=["US", "CA", "GB"],
-            territory_exclusions=[], languages=["en"], term_start=datetime.date(2026, 1, 1), term_end=datetime.date(2027, 6, 30),
+            # Ends soon, so the clearance start page has a term to renew.
+            territory_exclusions=[], languages=["en"], term_start=datetime.date(2026, 1, 1), term_end=datetime.date.today() + datetime.timedelta(days=20),
             exclusivity="non_exclusive", restrictions="", requires_review=False, contract_sha256=sha("Crowdworks booking CW-88"),
         )
         services.grant_create(
@@ -125,7 +126,14 @@ class Command(BaseCommand):
         )
 
         mara = services.talent_create(actor=clearance, legal_name="María Álvarez", professional_name="Mara Vega", aliases=["M. Vega"], external_ids={"isni": "0000000121032683"}, memberships=[{"guild": guild.pk, "member_id": "SAG-100234"}])
-        services.asset_register(actor=clearance, production=night, upload=image_upload(5, "mara_vega_reference.png", (512, 512)), kind="likeness_reference", talent=mara, title="Mara Vega likeness reference")
+        reference, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(5, "mara_vega_reference.png", (512, 512)), kind="likeness_reference", talent=mara, title="Mara Vega likeness reference")
+        agency = services.party_create(actor=clearance, studio=studio, name="Vega Likeness LLC", kind="performer_company")
+        services.grant_create(
+            actor=clearance, grantor=agency, production=night, assets=[reference], uses=["genai_input", "digital_replica"],
+            media=["theatrical", "svod"], territories=["WORLD"], territory_exclusions=[], languages=[], term_start=datetime.date(2026, 1, 1),
+            term_end=datetime.date(2028, 12, 31), exclusivity="non_exclusive", restrictions="", requires_review=False,
+            contract_sha256=sha("Vega Likeness LLC licence 2026-01"),
+        )
         jon = services.talent_create(actor=clearance, legal_name="Jonathan Brandt", professional_name="Jon Brandt", memberships=[{"guild": equity.pk, "member_id": "EQ-55120"}])
         finch = services.talent_create(actor=clearance, legal_name="Harold Finch", is_deceased=True, memberships=[{"guild": guild.pk, "member_id": "SAG-004411"}])
 
@@ -140,7 +148,10 @@ class Command(BaseCommand):
             training_permission="none", compensation_reference="SAG-2026-PAY-0042", evidence_sha256=sha("Mara Vega consent form"),
             scan_notice_date=datetime.date(2025, 12, 1), union_notified_date=datetime.date(2025, 12, 2), **common,
         )
-        services.consent_revoke(actor=clearance, consent=consent, reason="Performer withdrew voice consent, letter of 2026-04-02", scope={"modalities": ["voice"]})
+        consent = services.consent_revoke(actor=clearance, consent=consent, reason="Performer withdrew voice consent, letter of 2026-04-02", scope={"modalities": ["voice"]})
+        consent = services.consent_amend(actor=clearance, consent=consent, changes={"permitted_uses": ["likeness", "stunt_double", "atmosphere"]},
+                                         reason="Rider 2 of 2026-04-20: the rain sequence of episode 102")
+        services.consent_flag(actor=users["guild"], consent=consent, guild=guild, reason="Rider 2 widens the use to atmosphere shots; the union was not notified of the rider.")
         services.consent_create(
             actor=clearance, talent=jon, production=night, grantor_role="performer", representation="collective_agreement",
             replica_type="background", modalities=["body", "motion"],
@@ -162,7 +173,8 @@ class Command(BaseCommand):
             Token.objects.get_or_create(user=user)
 
     def run_requests(self):
-        """Two generation requests on the seeded data: one approved and run, one refused."""
+        """Three generation requests on the seeded data: one approved and run, one refused, one
+        waiting for a clearance sign-off."""
         from generation import services as gen
 
         User = get_user_model()
@@ -186,10 +198,18 @@ class Command(BaseCommand):
             prompt="fill the quay with onlookers, Mara Vega among them", intended_use="crowd_fill", media=["theatrical"],
             territories=["US", "GB"], inputs=[{"asset": plate, "role": "plate"}, {"asset": extras, "role": "element"}], **window,
         )
-        for req in (approved, refused):
+        # A likeness in an atmosphere shot: the consent covers it, and a clearance user must sign off.
+        reference = night.assets.get(kind="likeness_reference")
+        needs_sign_off = gen.request_submit(
+            actor=producer, production=night, shot=night.shots.get(code="EP102_SH0030"), engine="atmosphere", parameters={"fog_density": 0.5},
+            seed=31, prompt="rain on the rooftop, Mara Vega looking out", intended_use="atmosphere", media=["theatrical"], territories=["US", "GB"],
+            inputs=[{"asset": plate, "role": "plate"}, {"asset": reference, "role": "likeness", "modality": "face"}],
+            release_start=datetime.date(2026, 9, 1), release_end=datetime.date(2027, 8, 31),
+        )
+        for req in (approved, refused, needs_sign_off):
             decision = req.decisions.filter(kind="gate").latest("id")
             self.stdout.write("")
-            self.stdout.write(f"Generation request {req.pk} ({req.engine} for {shot.code}): {decision.outcome.upper()}, now {req.status}")
+            self.stdout.write(f"Generation request {req.pk} ({req.engine} for {req.shot.code}): {decision.outcome.upper()}, now {req.status}")
             for r in decision.reasons:
                 self.stdout.write(f"  [{r['rule']} {r['outcome']}] {r['message']}")
                 if r["outcome"] != "pass" and r["remedy"]:
@@ -202,7 +222,8 @@ class Command(BaseCommand):
     def print_logins(self, url):
         w = self.stdout.write
         w("")
-        w(f"Rightsledger demo: {url}/")
+        w(f"Rightsledger demo, the portal: {url}/  (log in as any user below; each lands on their own start page)")
+        w(f"  Verify a file (no login): {url}/verify/")
         w(f"  API docs (Swagger UI): {url}/api/docs/")
         w(f"  Admin:                 {url}/admin/   (root / {DEMO_PASSWORD})")
         w("")
