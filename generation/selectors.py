@@ -338,3 +338,22 @@ def shot_audit(shot) -> dict:
         generations.append({"request": r, "inputs": list(r.inputs.all()), "decisions": decisions, "sign_offs": list(r.sign_offs.all()),
                             "output": outputs.get(r.pk), "records": records})
     return {"generations": generations, "covered": covered, "leaves": leaves, "checkpoint": latest}
+
+
+def revoked_since(decision) -> list[dict]:
+    """Return the grants and consents a decision relied on that have been revoked since (their
+    chain's current version is a revocation), each with when and why: what to flag on the
+    request and its output. Two queries."""
+    from rightsledger.models import ConsentRecord, RightsGrant
+
+    relied = {(x["type"], x["id"]) for reason in decision.reasons for x in reason["records"] if x["type"] in ("grant", "consent")}
+    out = []
+    for kind, model in (("grant", RightsGrant), ("consent", ConsentRecord)):
+        ids = [i for t, i in relied if t == kind]
+        if not ids:
+            continue
+        chains = model.objects.filter(pk__in=ids).values("chain")
+        for current in model.objects.filter(chain__in=chains, replaced_by__isnull=True, action="revoked"):
+            out.append({"type": kind, "id": current.pk, "when": current.created_at, "reason": current.reason,
+                        "partial": current.status != "revoked"})
+    return sorted(out, key=lambda r: (r["type"], r["id"]))

@@ -173,6 +173,7 @@ def _request_page(request, req):
             credentials = verify(fh.read(), output.asset.media_type)
     return {
         "req": req,
+        "revoked": gen_selectors.revoked_since(decisions[-1]) if decisions else [],
         "decision": decisions[-1] if decisions else None,
         "decisions": decisions,
         "inputs": req.inputs.select_related("asset"),

@@ -114,6 +114,20 @@ def test_every_portal_page_answers_each_role_as_expected(site, client):
     assert cells >= 250
 
 
+def test_a_password_is_changed_and_the_old_one_no_longer_works(site, client):
+    w = site.world
+    client.logout()
+    assert client.post("/accounts/login/", {"username": w.producer_a.username, "password": PASSWORD}).status_code == 302
+    assert client.get("/accounts/password_change/").status_code == 200
+    short = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"})
+    assert short.status_code == 200 and "too short" in short.content.decode()
+    done = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "harbour-rooftop-2027!", "new_password2": "harbour-rooftop-2027!"})
+    assert done.status_code == 302 and done["Location"] == "/accounts/password_change/done/"
+    client.post("/accounts/logout/")
+    assert not client.login(username=w.producer_a.username, password=PASSWORD)
+    assert client.login(username=w.producer_a.username, password="harbour-rooftop-2027!")
+
+
 def test_a_record_form_shows_the_apis_message_and_writes_nothing(site, client):
     w = site.world
     login(client, w.clearance)
@@ -183,6 +197,11 @@ def test_a_queued_request_relying_on_a_revoked_grant_stops_at_run_time(site, cli
     page = client.get(f"/records/grant/{site.grant.pk}/revoke/").content.decode()
     assert "would stop at run time" in page
     client.post(f"/records/grant/{site.grant.pk}/revoke/", {"reason": "Terminated"})
+    # After the revocation, what relied on it is flagged: the queued request, and the one already run.
+    for flagged in (req, site.request):
+        page = client.get(f"/requests/{flagged.pk}/").content.decode()
+        assert "Flagged" in page and "has since been revoked" in page and "“Terminated”" in page
+    assert "It will stop at run time" in client.get(f"/requests/{req.pk}/").content.decode()
     assert gen.request_run(request_id=req.pk) == "stopped"
     assert "has been revoked" in GenerationRequest.objects.get(pk=req.pk).failure
 

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -232,9 +233,16 @@ def test_an_output_resembling_an_unconsented_performer_is_held(world, api, setti
     held = req.decisions.get(kind="likeness_check")
     assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"] and "Ana" not in json.dumps(held.reasons)
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
+    # In the portal too: the page says it is withheld, and neither the preview nor the download serves it.
+    client = Client()
+    client.force_login(world.producer_a)
+    page = client.get(f"/requests/{rid}/").content.decode()
+    assert "Withheld" in page and "/output/preview/" not in page
+    assert client.get(f"/requests/{rid}/output/preview/").status_code == 403 and client.get(f"/requests/{rid}/output/").status_code == 403
     response = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", {"approve": True, "comment": "Not her: a crowd double."}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "succeeded"
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 200
+    assert client.get(f"/requests/{rid}/output/").status_code == 200
 
 
 def drawn_video(seconds=6, fps=10) -> bytes:
