@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from rightsledger.migrations._integrity import require_entry, run
+from rightsledger.migrations._integrity import require_entries, run
 
 BACKED = (
     ("generation_generationrequest", "generation_request", "id"),
@@ -15,13 +15,6 @@ BACKED = (
 )
 
 
-def statements(vendor):
-    out = []
-    for table, record_type, column in BACKED:
-        out += require_entry(vendor, table, record_type, column)
-    return out
-
-
 class Migration(migrations.Migration):
     dependencies = [("generation", "0001_initial"), ("rightsledger", "0002_ledger_integrity")]
-    operations = [migrations.RunPython(run(statements), migrations.RunPython.noop)]
+    operations = [migrations.RunPython(run(lambda vendor: require_entries(vendor, BACKED)), migrations.RunPython.noop)]

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from rightsledger.migrations._integrity import append_only, require_entry, run
+from rightsledger.migrations._integrity import append_only, require_entries, run
 
 BACKED = (
     ("provenance_lineageedge", "lineage_edge", "id"),
@@ -13,10 +13,7 @@ BACKED = (
 
 
 def statements(vendor):
-    out = append_only(vendor, "provenance_lineageedge")
-    for table, record_type, column in BACKED:
-        out += require_entry(vendor, table, record_type, column)
-    return out
+    return append_only(vendor, "provenance_lineageedge") + require_entries(vendor, BACKED)
 
 
 class Migration(migrations.Migration):

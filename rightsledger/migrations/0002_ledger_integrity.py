@@ -3,7 +3,7 @@ the reservations-in-force view, and a ledger entry required for every ledger-bac
 
 from django.db import migrations
 
-from ._integrity import PG_REFUSE_CHANGE_FUNCTION, PG_REQUIRE_ENTRY_FUNCTION, append_only, require_entry, run
+from ._integrity import PG_REFUSE_CHANGE_FUNCTION, PG_REQUIRE_ENTRY_FUNCTION, append_only, require_entries, run
 
 LEDGER_TABLES = ("rightsledger_ledgerentry", "rightsledger_ledgerleaf", "rightsledger_ledgernode", "rightsledger_checkpoint")
 VERSIONED = ("rightsledger_rightsgrant", "rightsledger_consentrecord", "rightsledger_trainingreservation", "rightsledger_role")
@@ -43,8 +43,7 @@ def statements(vendor):
         out += append_only(vendor, table, truncate=table == "rightsledger_ledgerentry")
     for table in VERSIONED:
         out += append_only(vendor, table)
-    for table, record_type, column in BACKED:
-        out += require_entry(vendor, table, record_type, column)
+    out += require_entries(vendor, BACKED)
     out.append(RESERVATION_IN_FORCE)
     return out
 

@@ -45,6 +45,11 @@ def require_entry(vendor: str, table: str, record_type: str, column: str = "id")
     ]
 
 
+def require_entries(vendor: str, backed) -> list[str]:
+    """The statements for every (table, record type, id column) of backed."""
+    return [sql for table, record_type, column in backed for sql in require_entry(vendor, table, record_type, column)]
+
+
 def append_only(vendor: str, table: str, *, truncate: bool = False) -> list[str]:
     """The statements that make a table refuse UPDATE and DELETE (and TRUNCATE, if asked)."""
     if vendor == "postgresql":
