@@ -19,6 +19,7 @@ urlpatterns = [
     path("requests/<int:pk>/output/", views.output_file, name="output"),
     path("requests/<int:pk>/output/preview/", views.output_file, {"inline": True}, name="output_preview"),
     path("clearance/", views.clearance, name="clearance"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("assets/<int:pk>/", views.asset_detail, name="asset"),
     path("records/<str:kind>/<int:pk>/", views.record_detail, name="record"),
     path("records/<str:kind>/<int:pk>/amend/", views.record_amend, name="record_amend"),

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -33,6 +34,14 @@ from rightsledger.models import ConsentRecord, RightsGrant, TrainingReservation
 from . import forms
 
 FORM_ERRORS = (ValidationError, ApiValidationError, Conflict, PayloadTooLarge)
+
+
+def _next(request, default: str) -> str:
+    """Where to go after a form: the posted `next` if it stays on this site, else the default."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 def _production(user, pk):
@@ -246,6 +255,13 @@ def clearance(request):
 
 @login_required
 @require_POST
+def notifications_read(request):
+    services.notifications_read(user=request.user)
+    return redirect(_next(request, reverse("portal:home")))
+
+
+@login_required
+@require_POST
 def request_sign_off(request, pk):
     req = _request(request.user, pk)
     access.require(request.user, req.production, access.CLEARANCE_ROLES, "sign off generation requests")
@@ -255,7 +271,7 @@ def request_sign_off(request, pk):
     except (ValidationError, Conflict, PermissionDenied) as exc:
         message = exc.message if isinstance(exc, Conflict) else "; ".join(m for _, _, m in forms.error_items(exc)) or str(exc)
         return render(request, "producer/request.html", {**_request_page(request, req), "problem": message}, status=400 if isinstance(exc, ValidationError) else 409 if isinstance(exc, Conflict) else 403)
-    return redirect(request.POST.get("next") or reverse("portal:request", args=[req.pk]))
+    return redirect(_next(request, reverse("portal:request", args=[req.pk])))
 
 
 @login_required

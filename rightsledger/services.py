@@ -781,6 +781,15 @@ def notify(*, users, subject: str, body: str = "", link: str = "") -> list:
     return made
 
 
+def notifications_read(*, user) -> int:
+    """Mark the user's unread notifications read; return how many."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def clearance_users(production: Production):
     """Return the users who clear rights on a production: its clearance and its studio's admins."""
     return get_user_model().objects.filter(

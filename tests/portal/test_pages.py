@@ -222,6 +222,10 @@ def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(site, client, 
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@harbour.example", "clearance@harbour.example"]
     assert "requests the revocation of consent" in mail.outbox[0].subject
     assert "requests the revocation" in login(client, w.clearance).get("/clearance/").content.decode()
+    assert client.post("/notifications/read/", {"next": "/clearance/"})["Location"] == "/clearance/"
+    assert "requests the revocation" not in client.get("/clearance/").content.decode()
+    assert client.post("/notifications/read/", {"next": "https://elsewhere.example/"})["Location"] == "/"  # no open redirect
+    assert Notification.objects.filter(user=w.admin, read_at__isnull=True).count() == 1  # only the caller's are read
     # Someone else's guild, or no guild at all, may not flag it.
     assert login(client, w.producer_a).post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": "x"}).status_code == 403
 
