@@ -165,9 +165,18 @@ def main():
     rng.shuffle(proved)
 
     t = time.perf_counter()
-    audit = audit.ledger_audit()
+    result = audit.ledger_audit()
     audit_seconds = time.perf_counter() - t
-    assert audit.ok, audit.problems
+    assert result.ok, result.problems
+    # The anchor: the RFC 9162 root of the same leaf hashes, already in memory.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT string_agg(e.leaf_hash, ''::bytea ORDER BY l.index) FROM rightsledger_ledgerleaf l "
+                       "JOIN rightsledger_ledgerentry e ON e.seq = l.seq WHERE l.index < %s", [size])
+        packed = bytes(cursor.fetchone()[0])
+    leaves = [packed[i : i + 32] for i in range(0, len(packed), 32)]
+    t = time.perf_counter()
+    assert merkle.root(leaves) == root
+    anchor_seconds = time.perf_counter() - t
 
     report(
         "ledger",
@@ -179,7 +188,8 @@ def main():
             "sequencing_bulk": filled,
             "inclusion_proof_latency": {**percentiles(latencies), "proof_length": len(proved[0][2])},
             "verifications_per_second": round(verifications),
-            "full_audit": {"entries": audit.entries, "seconds": round(audit_seconds, 2)},
+            "full_audit": {"entries": result.entries, "seconds": round(audit_seconds, 2), "workers": settings.LEDGER_AUDIT_WORKERS,
+                           "anchor_root_in_memory_seconds": round(anchor_seconds, 2), "goal_seconds": 3.0, "goal_met": audit_seconds <= 3.0},
         },
     )
 

@@ -152,6 +152,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rightsledger.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rightsledger.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -232,6 +237,10 @@ LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR 
 # Make a key on first use when none exists: on for development, off in production.
 LEDGER_SIGNING_KEY_CREATE = env_bool("LEDGER_SIGNING_KEY_CREATE", DEBUG)
 LEDGER_CHECKPOINT_INTERVAL_SECONDS = env_int("LEDGER_CHECKPOINT_INTERVAL_SECONDS", 10)
+# The audit reads a tree of at least LEDGER_AUDIT_PARALLEL_MIN leaves in this many parts at once,
+# one database connection each (one per core of the database server is a good start).
+LEDGER_AUDIT_WORKERS = env_int("LEDGER_AUDIT_WORKERS", 2)
+LEDGER_AUDIT_PARALLEL_MIN = env_int("LEDGER_AUDIT_PARALLEL_MIN", 100_000)
 
 # The portal: where people land after logging in, and the address e-mails link to.
 LOGIN_URL = "login"

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from rightsledger import access
 from rightsledger import selectors as rl_selectors
+from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 
 from .. import selectors, services
@@ -46,7 +47,7 @@ def parse_request(request, data) -> dict:
 
 class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.RequestOut
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
     filterset_fields = ["production", "shot", "status", "engine", "requester"]
 
     def get_queryset(self):

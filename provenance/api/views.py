@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rightsledger.api.parsers import JSONParser
 
 from .. import lineage, selectors
 
@@ -78,7 +79,7 @@ class TrainingClearanceApi(APIView):
     (JSON {"sha256": [...]}), in bounded batches; rate-limited per client."""
 
     permission_classes = [AllowAny]
-    parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
+    parser_classes = [parsers.MultiPartParser, JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "training_clearance"
 

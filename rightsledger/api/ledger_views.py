@@ -24,9 +24,9 @@ def _int(request, name, *, required=True, minimum=0):
     try:
         number = int(value)
     except ValueError:
-        raise ValidationError({name: [f"{name} must be a whole number."]})
-    if number < minimum:
-        raise ValidationError({name: [f"{name} must be at least {minimum}."]})
+        number = None
+    if number is None or not minimum <= number <= 2**63 - 1:
+        raise ValidationError({name: [f"{name} must be a whole number from {minimum} to {2**63 - 1}."]})
     return number
 
 
@@ -69,11 +69,14 @@ class InclusionProofApi(APIView):
             if cp is None:
                 raise Http404("No checkpoint has been published yet.")
             size = cp.size
+        # Visibility first, so an entry the caller may not see answers as one that does not exist
+        # (and never as "not yet sequenced", which would tell that it does).
+        visible = selectors.ledger_entries_for(request.user)
+        if not (visible.filter(seq=seq) if seq is not None else visible.filter(leaf_hash=leaf_hash)).exists():
+            raise Http404("No such ledger entry.")
         try:
             leaf = proofs.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
         except LookupError:
-            raise Http404("No such ledger entry.")
-        if not selectors.ledger_entries_for(request.user).filter(seq=leaf.seq).exists():
             raise Http404("No such ledger entry.")
         return Response(
             {

@@ -1,8 +1,10 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework import parsers
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from . import ledger_views, views
+from .parsers import JSONParser
 
 router = DefaultRouter()
 router.register("studios", views.StudioViewSet, basename="studio")
@@ -18,7 +20,7 @@ router.register("reservations", views.ReservationViewSet, basename="reservation"
 router.register("ledger/entries", views.LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainAuthToken.as_view(parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser]), name="api-token"),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
     path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),

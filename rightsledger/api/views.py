@@ -11,6 +11,7 @@ from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,7 +22,18 @@ from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
 from .pagination import LedgerPagination
+from .parsers import JSONParser
 from . import serializers as s
+
+
+MAX_ID = 2**63 - 1
+
+
+def id_filter(field_name: str) -> django_filters.NumberFilter:
+    """A filter by a record's id, refusing numbers no id can be (400, not a database error)."""
+    message = f"Give a whole number from 0 to {MAX_ID}."
+    return django_filters.NumberFilter(field_name=field_name, min_value=0, max_value=MAX_ID, decimal_places=0,
+                                       error_messages={"max_value": message, "min_value": message, "invalid": message, "max_decimal_places": message})
 
 
 class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -115,7 +127,7 @@ class GuildViewSet(ReadCreateViewSet):
 
 
 class TalentFilter(django_filters.FilterSet):
-    guild = django_filters.NumberFilter(field_name="memberships__guild")
+    guild = id_filter("memberships__guild")
     name = django_filters.CharFilter(method="by_name")
 
     def by_name(self, qs, name, value):
@@ -149,7 +161,7 @@ class TalentViewSet(ReadCreateViewSet):
 class AssetViewSet(ReadCreateViewSet):
     input_class = s.AssetIn
     output_class = s.AssetOut
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, JSONParser]
     filterset_fields = ["production", "kind", "origin", "sha256", "owner"]
 
     def get_queryset(self):
@@ -158,7 +170,10 @@ class AssetViewSet(ReadCreateViewSet):
     @extend_schema(request={"multipart/form-data": s.AssetIn}, responses={201: s.AssetOut, 200: s.AssetOut})
     def create(self, request):
         # Refuse an oversize body from its declared length, before reading it.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ValidationError({"Content-Length": [ErrorDetail("The Content-Length header is not a number of bytes.", code="content_length_invalid")]})
         if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
             raise PayloadTooLarge(f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes.")
         data = self.parsed()
@@ -248,7 +263,7 @@ class RecordFilter(django_filters.FilterSet):
 
 
 class GrantFilter(RecordFilter):
-    asset = django_filters.NumberFilter(field_name="assets")
+    asset = id_filter("assets")
 
     class Meta:
         model = RightsGrant
@@ -282,7 +297,7 @@ class GrantViewSet(VersionedViewSet):
 
 
 class ConsentFilter(RecordFilter):
-    guild = django_filters.NumberFilter(field_name="talent__memberships__guild")
+    guild = id_filter("talent__memberships__guild")
 
     class Meta:
         model = ConsentRecord
@@ -364,12 +379,20 @@ class ReservationViewSet(VersionedViewSet):
 # --- Ledger and the caller ---------------------------------------------------------------------
 
 
+class LedgerEntryFilter(django_filters.FilterSet):
+    record_id = id_filter("record_id")
+
+    class Meta:
+        model = s.LedgerEntry
+        fields = ["entry_type", "record_type", "record_id", "chain", "production"]
+
+
 class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.LedgerEntryOut
     pagination_class = LedgerPagination
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"
-    filterset_fields = ["entry_type", "record_type", "record_id", "chain", "production"]
+    filterset_class = LedgerEntryFilter
 
     def get_queryset(self):
         return selectors.ledger_entries_for(self.request.user).order_by("-seq")

@@ -87,8 +87,8 @@ def test_bad_proof_requests_get_clear_errors(world, api, query, status):
 
 def test_an_entry_not_yet_sequenced_has_its_proof_after_the_next_checkpoint(world, api):
     checkpoints.ledger_publish()
-    party = f.make_party(world.studio, name="Fresh")
-    entry = LedgerEntry.objects.get(record_type="party", record_id=party.pk)
+    shot = f.make_shot(world.prod_a, "EP103_SH0010")
+    entry = LedgerEntry.objects.get(record_type="shot", record_id=shot.pk)
     response = api(world.admin).get(f"/api/ledger/proofs/inclusion/?seq={entry.seq}")
     assert response.status_code == 409 and "next checkpoint" in response.json()["errors"][0]["message"]
 
@@ -225,3 +225,22 @@ def test_the_periodic_job_waits_for_the_interval(world, settings):
     assert checkpoints.latest_checkpoint().size == first
     settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS = 0
     assert periodic.apply().get() == sequencer.tree_size() > first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_reads_a_large_tree_in_parts_on_connections_of_their_own(settings):
+    from ..conftest import World
+
+    settings.LEDGER_AUDIT_PARALLEL_MIN, settings.LEDGER_AUDIT_WORKERS = 1, 3
+    World()
+    checkpoints.ledger_publish()
+    result = audit.ledger_audit()
+    assert result.ok and result.entries == result.checkpoint_size == sequencer.tree_size() > 10
+    # An entry altered in the last part is found and named, as in one pass.
+    last = LedgerLeaf.objects.order_by("-index").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("UPDATE rightsledger_ledgerentry SET body = body || ' '::bytea WHERE seq = %s", [last.entry_id])
+        cursor.execute("SET session_replication_role = origin")
+    result = audit.ledger_audit()
+    assert not result.ok and f"entry seq {last.entry_id} (leaf {last.index}) was altered" in result.problems[0]

@@ -1,0 +1,57 @@
+"""Hostile input gets a clear 4xx, never a 500: nesting, lengths and numbers out of range, and no
+status code that tells one tenant about another's records."""
+
+import pytest
+
+from rightsledger.models import LedgerEntry
+
+from .. import factories as f
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("path,auth", [("/api/auth/token/", False), ("/api/training-clearance/", False), ("/api/grants/", True),
+                                        ("/api/generation/requests/check/", True)])
+def test_deeply_nested_json_is_refused_with_a_400(world, api, path, auth):
+    client = api(world.clearance if auth else None)
+    response = client.generic("POST", path, "[" * 10_000 + "]" * 10_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error" and "nested" in response.json()["errors"][0]["message"]
+
+
+def test_a_non_numeric_content_length_is_a_400(world, api):
+    response = api(world.clearance).generic("POST", "/api/assets/", b"{}", content_type="application/json", CONTENT_LENGTH="lots")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "content_length_invalid"
+
+
+@pytest.mark.parametrize("path", [
+    f"/api/consents/?guild={HUGE}", f"/api/talent/?guild={HUGE}", f"/api/grants/?asset={HUGE}", f"/api/grants/?production={HUGE}",
+    f"/api/ledger/entries/?record_id={HUGE}", f"/api/ledger/proofs/inclusion/?seq={HUGE}", f"/api/ledger/proofs/inclusion/?seq=1&tree_size={HUGE}",
+    f"/api/ledger/proofs/consistency/?from=1&to={HUGE}", f"/api/generation/requests/?shot={HUGE}",
+])
+def test_out_of_range_integers_are_a_400_in_queries(world, api, path):
+    response = api(world.clearance).get(path)
+    assert response.status_code == 400, (path, response.content)
+    assert "whole number" in response.json()["errors"][0]["message"] or "valid" in response.json()["errors"][0]["message"]
+
+
+def test_out_of_range_input_asset_ids_are_a_400(world, api):
+    shot = f.make_shot(world.prod_a)
+    body = {"shot": shot.pk, "engine": "atmosphere", "seed": 1, "intended_use": "atmosphere", "media": ["theatrical"], "territories": ["US"],
+            "release_start": "2026-06-01", "release_end": "2026-12-31", "inputs": [{"asset": int(HUGE), "role": "plate"}]}
+    for path in ("/api/generation/requests/", "/api/generation/requests/check/"):
+        response = api(world.producer_a).post(path, body, format="json")
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "inputs", response.content
+
+
+def test_another_productions_unsequenced_entry_answers_404_like_a_missing_one(world, api):
+    plate = f.make_asset(world.prod_b, seed=7)  # written in this test's transaction: not yet in the tree
+    entry = LedgerEntry.objects.get(record_type="asset", record_id=plate.pk)
+    client = api(world.producer_a)
+    theirs = client.get(f"/api/ledger/proofs/inclusion/?seq={entry.seq}&tree_size=1")
+    missing = client.get("/api/ledger/proofs/inclusion/?seq=987654321&tree_size=1")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json() == missing.json()
+    # Their own producer is told the truth: recorded, not yet sequenced.
+    ours = api(world.producer_b).get(f"/api/ledger/proofs/inclusion/?seq={entry.seq}&tree_size=1")
+    assert ours.status_code == 409 and ours.json()["errors"][0]["code"] == "not_yet_sequenced"
