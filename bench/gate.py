@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,6 +164,9 @@ def main():
         return {**percentiles(samples), "queries_per_decision": max(queries)}
 
     check = timed(lambda: gen.request_check(**args))
+    # The anchor in process: the snapshot statement alone, as PostgreSQL times it.
+    check["anchor_snapshot_statement_ms"] = snapshot_statement_ms(prod, plates + likeness, args["prompt"])
+    check["python_ms"] = round(check["p50_ms"] - check["anchor_snapshot_statement_ms"], 3)
     submit = timed(lambda: gen.request_submit(actor=user, **args))
 
     # Over HTTP: gunicorn with one worker per core, wrk on the same machine.
@@ -174,8 +178,9 @@ def main():
     }
     http = {}
     if shutil.which("wrk"):
-        for name, path in (("check", "/api/generation/requests/check/"), ("submit", "/api/generation/requests/")):
+        for name, path in (("anchor_noop_drf_view", "/bench/noop/"), ("check", "/api/generation/requests/check/"), ("submit", "/api/generation/requests/")):
             http[name] = over_http(path, body, token.key)
+        http["check_share_of_anchor"] = round(http["check"]["per_second"] / http["anchor_noop_drf_view"]["per_second"], 3)
     report(
         "gate",
         {
@@ -193,6 +198,25 @@ def main():
     )
 
 
+def snapshot_statement_ms(prod, assets, prompt) -> float:
+    """The p50 execution time of the gate's snapshot statement, from EXPLAIN ANALYZE."""
+    import psycopg
+    from django.db import connection
+
+    from generation.selectors import SNAPSHOT_SQL
+    from rightsledger.names import ngrams
+
+    params = {"production": prod.pk, "assets": [a.pk for a in assets], "talents": [a.talent_id for a in assets if a.talent_id],
+              "parties": sorted({a.owner_id for a in assets if a.owner_id}), "grams": sorted(ngrams(prompt))}
+    connection.ensure_connection()
+    times = []
+    with psycopg.Cursor(connection.connection) as cursor:
+        for _ in range(ROUNDS):
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + SNAPSHOT_SQL, params)
+            times.append(cursor.fetchone()[0][0]["Execution Time"])
+    return round(statistics.median(times), 3)
+
+
 def s_count(table):
     from django.db import connection
 
@@ -202,7 +226,7 @@ def s_count(table):
 
 
 def over_http(path, body, token):
-    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], DJANGO_SETTINGS_MODULE="config.settings")
+    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], DJANGO_SETTINGS_MODULE="bench.anchor.settings")
     port = 8761
     workers = str(os.cpu_count() or 2)
     server = subprocess.Popen(

@@ -6,6 +6,7 @@ the request's assets, talents, owners and production, through indexes.
 
 import dataclasses
 import datetime
+import functools
 import time
 
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -58,21 +59,27 @@ def _source_columns(fact, computed: set[str]) -> list[str]:
     return columns
 
 
-def _fact(fact, row: dict):
-    """Return a fact of the given class from a row of its source columns."""
-    values = {}
+@functools.cache
+def _converters(fact) -> tuple:
+    """Return, once per fact class, how each of its fields is read from a row."""
+    out = []
     for f in dataclasses.fields(fact):
         if f.type == "Territories":
-            values[f.name] = p.Territories.of(row["territories"], row["territory_exclusions"])
+            out.append((f.name, lambda row, _: p.Territories.of(row["territories"], row["territory_exclusions"])))
         elif f.type == "Term":
-            values[f.name] = p.Term(_date(row["term_start"]), _date(row["term_end"]))
+            out.append((f.name, lambda row, _: p.Term(_date(row["term_start"]), _date(row["term_end"]))))
         elif f.type.startswith("frozenset"):
-            values[f.name] = frozenset(row[f.name])
+            out.append((f.name, lambda row, name: frozenset(row[name])))
         elif "date" in f.type:
-            values[f.name] = _date(row[f.name])
+            out.append((f.name, lambda row, name: _date(row[name])))
         else:
-            values[f.name] = row[f.name]
-    return fact(**values)
+            out.append((f.name, lambda row, name: row[name]))
+    return tuple(out)
+
+
+def _fact(fact, row: dict):
+    """Return a fact of the given class from a row of its source columns."""
+    return fact(**{name: read(row, name) for name, read in _converters(fact)})
 
 
 def grant_facts(production_id: int, asset_ids, as_of: int) -> list[p.GrantFact]:

@@ -482,7 +482,7 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
                                                           "decision": decision.pk, "attempt": attempt},
                            record=output, production=request.production)
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
-        held = _likeness_check(rec, request, outcome, result)
+        held = _likeness_check(rec, request, outcome, signing.get("embedding"))
         request.status = "held" if held else "succeeded"
         request.lease_expires = None
         request.failure = ""
@@ -490,14 +490,15 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
     return held
 
 
-def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, result) -> bool:
-    """Hold an output that looks like a performer whom none of the run's consents covers (R6).
-    Returns whether it is held. Needs embeddings (CLIP_WEIGHTS)."""
-    if not settings.CLIP_WEIGHTS or result.image is None:
+def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, embedding) -> bool:
+    """Hold an output that looks like a performer whom none of the run's consents covers (R6),
+    from the output's embedding (made when it was signed). Returns whether it is held. Needs
+    embeddings (CLIP_WEIGHTS)."""
+    if embedding is None:
         return False
-    from provenance import fingerprint, similarity
+    from provenance import similarity
 
-    close = similarity.likeness_matches(fingerprint.embed([result.image])[0], request.production)
+    close = similarity.likeness_matches(embedding, request.production)
     hold = p.likeness_hold(run, close, selectors.ledger_head())
     if hold is None:
         return False

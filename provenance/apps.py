@@ -17,6 +17,9 @@ def _on_asset_registered(sender, asset_id, **kwargs):
 
     from .tasks import asset_fingerprint, asset_ingest_credentials
 
+    from .models import Fingerprint
+
     asset_ingest_credentials.delay(asset_id)
-    if settings.CLIP_WEIGHTS:
+    # Outputs are fingerprinted as they are signed, from the engine's pixels: not twice.
+    if settings.CLIP_WEIGHTS and not Fingerprint.objects.filter(asset_id=asset_id).exists():
         asset_fingerprint.delay(asset_id)

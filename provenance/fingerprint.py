@@ -30,14 +30,24 @@ CROPS = {
     "br90": (0.1, 0.1, 1.0, 1.0),
 }
 BANDS = 8  # 64-bit pHash in 8 bands of 8 bits: two hashes within 7 bits share at least one band
+# pHash reads a 32x32 greyscale version of the image. Reducing a large image first (a box filter,
+# in C) to at least this many pixels on its short side gives the same hash some ten times faster.
+PHASH_MIN_SIDE = 256
 
 
 def to_signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+def _reduced(img: Image.Image) -> Image.Image:
+    factor = min(img.size) // PHASH_MIN_SIDE
+    if factor < 2:
+        return img
+    return (img if img.mode in ("L", "RGB", "RGBA") else img.convert("RGB")).reduce(factor)
+
+
 def phash(img: Image.Image) -> int:
-    return to_signed(int(str(imagehash.phash(img)), 16))
+    return to_signed(int(str(imagehash.phash(_reduced(img))), 16))
 
 
 def hamming(a: int, b: int) -> int:
@@ -50,6 +60,8 @@ def bands(value: int) -> list[tuple[int, int]]:
 
 
 def phash_variants(img: Image.Image) -> dict[str, int]:
+    """Return the pHash of the whole image and of each crop in CROPS."""
+    img = _reduced(img)
     w, h = img.size
     out = {}
     for name, (x0, y0, x1, y1) in CROPS.items():

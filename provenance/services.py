@@ -252,13 +252,18 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
             ingredients_data.append((ingredient, fh.read()))
     from . import fingerprint as fp
 
+    # The output's fingerprints, once, from the engine's pixels: the whole-image pHash is the soft
+    # binding; all of them, and the embedding, are stored with the output and serve the likeness check.
     pixels = result.image if result.image is not None else Image.open(io.BytesIO(result.data))
-    soft = fp.phash(pixels)
+    phashes = fp.phash_variants(pixels)
+    soft = phashes["full"]
+    embedding = fp.embed([pixels])[0] if settings.CLIP_WEIGHTS else None
     facts = mf.OutputFacts(**{**facts.__dict__, "soft_binding": (soft & ((1 << 64) - 1)).to_bytes(8, "big")})
     data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
     identity = active_identity()
     signed, definition, label, store = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=ingredients_data, image=result.image, identity=identity)
-    return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why, "store": store, "soft_binding": soft}
+    return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why, "store": store,
+                                "soft_binding": soft, "phashes": phashes, "embedding": embedding}
 
 
 def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
@@ -266,8 +271,9 @@ def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
     with recording(actor="system:worker") as rec:
         signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"],
                                              manifest_store=signing.get("store") or b"", soft_binding=signing.get("soft_binding"))
-        if signed.soft_binding is not None:
-            _index_phash(asset, "binding", signed.soft_binding)
+        embedding = signing.get("embedding")
+        binding = [("binding", signed.soft_binding)] if signed.soft_binding is not None else []
+        _store_fingerprints(asset, binding + list((signing.get("phashes") or {}).items()), [(None, embedding)] if embedding is not None else [])
         rec.append("provenance.output_signed",
                    {"signed_output": signed.pk, "asset": asset.pk, "sha256": asset.sha256, "manifest": signing["label"], "identity": signing["identity"].fingerprint},
                    record=signed, production=asset.production)
@@ -372,18 +378,18 @@ def asset_fingerprint(*, asset: Asset) -> bool:
     with transaction.atomic():
         PerceptualHash.objects.filter(asset=asset).exclude(variant="binding").delete()
         Fingerprint.objects.filter(asset=asset).delete()
-        for variant, value in hashes:
-            _index_phash(asset, variant, value)
-        Fingerprint.objects.bulk_create([
-            Fingerprint(asset=asset, frame_seconds=t, model=settings.CLIP_MODEL, dims=len(e), embedding=e.astype("float32").tobytes())
-            for t, e in embeddings
-        ])
+        _store_fingerprints(asset, hashes, embeddings)
     return True
 
 
-def _index_phash(asset: Asset, variant: str, value: int) -> None:
+def _store_fingerprints(asset: Asset, hashes: list[tuple[str, int]], embeddings: list) -> None:
+    """Store an asset's perceptual hashes with their bands, and its embeddings (three inserts)."""
     from . import fingerprint as fp
-    from .models import PerceptualHash, PhashBand
+    from .models import Fingerprint, PerceptualHash, PhashBand
 
-    ph = PerceptualHash.objects.create(asset=asset, variant=variant, hash=value)
-    PhashBand.objects.bulk_create([PhashBand(phash=ph, key=band * 256 + v) for band, v in fp.bands(value)])
+    stored = PerceptualHash.objects.bulk_create([PerceptualHash(asset=asset, variant=variant, hash=value) for variant, value in hashes])
+    PhashBand.objects.bulk_create([PhashBand(phash=ph, key=band * 256 + v) for ph in stored for band, v in fp.bands(ph.hash)])
+    Fingerprint.objects.bulk_create([
+        Fingerprint(asset=asset, frame_seconds=t, model=settings.CLIP_MODEL, dims=len(e), embedding=e.astype("float32").tobytes())
+        for t, e in embeddings
+    ])
