@@ -5,12 +5,14 @@ import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from rightsledger.api.parsers import JSONParser
@@ -64,6 +66,9 @@ class LineageApi(APIView):
         )
 
 
+# Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
+@csrf_exempt
+@require_safe
 def tdmrep(request):
     """TDMRep (W3C CG): every generated output this service serves reserves text and data mining."""
     return JsonResponse(

@@ -3,6 +3,8 @@
 import base64
 
 from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -30,6 +32,9 @@ def _int(request, name, *, required=True, minimum=0):
     return number
 
 
+# Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
+@csrf_exempt
+@require_safe
 def checkpoint_latest(request):
     cp = checkpoints.latest_checkpoint()
     if cp is None:
@@ -37,6 +42,9 @@ def checkpoint_latest(request):
     return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
 
 
+# Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
+@csrf_exempt
+@require_safe
 def checkpoint_by_size(request, size):
     cp = Checkpoint.objects.filter(size=size).first()
     if cp is None:
@@ -44,6 +52,9 @@ def checkpoint_by_size(request, size):
     return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
 
 
+# Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
+@csrf_exempt
+@require_safe
 def verifier_key(request):
     return HttpResponse(checkpoints.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8")
 

@@ -1,0 +1,34 @@
+"""The headers every answer carries: a Content-Security-Policy, a Permissions-Policy, no caching
+of what an authenticated user reads, and 405 (not a CSRF page) for a wrong method."""
+
+import pytest
+
+
+def test_pages_and_the_api_carry_a_strict_csp_and_a_permissions_policy(world, api, client):
+    for response in (client.get("/accounts/login/"), client.get("/verify/"), api(world.clearance).get("/api/grants/")):
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    # The API's documentation page alone may run its inline set-up script.
+    assert "'unsafe-inline'" in client.get("/api/docs/")["Content-Security-Policy"]
+
+
+def test_what_an_authenticated_user_is_answered_is_never_cached(world, api, client):
+    assert api(world.clearance).get("/api/grants/")["Cache-Control"] == "no-store"
+    client.force_login(world.clearance)
+    assert client.get("/clearance/")["Cache-Control"] == "no-store"
+    client.logout()
+    assert "no-store" not in client.get("/ledger/verifier-key").get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", ["/ledger/checkpoint", "/ledger/checkpoint/1", "/ledger/verifier-key", "/.well-known/tdmrep.json"])
+def test_a_wrong_method_on_public_read_only_urls_is_a_405(db, client, path):
+    for method in ("post", "put", "delete"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+
+
+def test_production_settings_pass_the_deploy_check_with_hsts_and_secure_cookies(settings):
+    from django.conf import settings as live
+
+    assert live.SECURE_HSTS_SECONDS >= 31536000 and live.SESSION_COOKIE_SECURE and live.CSRF_COOKIE_SECURE
