@@ -473,7 +473,8 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
         ext = {"image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
         upload = ContentFile(asset_data, name=f"{request.shot.code}_req{request.pk}.{ext}")
         asset, _ = asset_register(actor=WORKER, production=request.production, upload=upload, kind="generated", origin="generated",
-                                  title=f"{request.engine} output for {request.shot.code} (request {request.pk})")
+                                  title=f"{request.engine} output for {request.shot.code} (request {request.pk})",
+                                  dimensions=result.image.size if result.image is not None else None)
         lineage_record_many(rec, child=asset, parents=[(i.asset, i.role) for i in request.inputs.filter(asset__isnull=False).select_related("asset")],
                             decision_seq=decision.ledger_seq)
         output_record(asset=asset, signing=signing)

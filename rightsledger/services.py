@@ -294,8 +294,10 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def inspect_upload(upload, *, kind: str) -> tuple[InspectedFile, bytes]:
-    """Check an uploaded file from its bytes and return what it is, with its bytes."""
+def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = None) -> tuple[InspectedFile, bytes]:
+    """Check an uploaded file from its bytes and return what it is, with its bytes. An image is
+    decoded in full, unless its dimensions are given: bytes this service encoded itself from
+    pixels it holds (a generated output) are not decoded again."""
     limit = settings.ASSET_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise PayloadTooLarge(f"The file is {upload.size:,} bytes; the most this service accepts is {limit:,} bytes.")
@@ -329,7 +331,7 @@ def inspect_upload(upload, *, kind: str) -> tuple[InspectedFile, bytes]:
         raise ValidationError({"kind": ValidationError(f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.", code="kind_content_mismatch")})
     width = height = None
     if category == "image":
-        width, height = inspect_image(data)
+        width, height = dimensions or inspect_image(data)
     return InspectedFile(sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height), data
 
 
@@ -367,10 +369,13 @@ def asset_register(
     talent: Talent | None = None,
     title: str = "",
     origin: str = "ingested",
+    dimensions: tuple[int, int] | None = None,
 ) -> tuple[Asset, bool]:
     """Register a file as an asset of the production. Return (asset, created).
 
-    The same bytes registered again in the same production return the existing asset.
+    The same bytes registered again in the same production return the existing asset. A
+    generated output's dimensions may be given (those of the engine's pixels), which spares
+    decoding the image this service has just encoded.
     """
     errors = Errors()
     v.choice(errors, "kind", kind, vocab.ASSET_KINDS)
@@ -381,7 +386,7 @@ def asset_register(
     if kind != "likeness_reference" and talent is not None:
         errors.add("talent", "talent_not_likeness", "Only a likeness reference names a performer; leave talent empty for this kind.")
     errors.raise_if_any()
-    info, data = inspect_upload(upload, kind=kind)
+    info, data = inspect_upload(upload, kind=kind, dimensions=dimensions if origin == "generated" else None)
     existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
     if existing:
         return existing, False
