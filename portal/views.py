@@ -29,7 +29,6 @@ from rightsledger import access, selectors, services, vocab
 from rightsledger.api import serializers as rs
 from rightsledger.errors import Conflict, PayloadTooLarge
 from rightsledger.ledger import checkpoints
-from rightsledger.models import ConsentRecord, RightsGrant, TrainingReservation
 
 from . import forms
 
@@ -82,15 +81,14 @@ def productions(request):
 @login_required
 def shots(request, production):
     prod = _production(request.user, production)
-    may_request = access.production_ids(request.user, access.SHOT_ROLES)
     return render(request, "producer/shots.html", {
         "production": prod,
         "shots": gen_selectors.shots_with_generations(request.user, prod.pk),
-        "may_request": may_request is None or prod.pk in may_request,
+        "may_request": access.holds(request.user, prod, access.SHOT_ROLES),
     })
 
 
-def _request_form_data(request, production) -> dict:
+def _request_form_data(request) -> dict:
     """The posted request form, shaped as the API's input: inputs from the ticked assets and the
     uploaded files, each with its role."""
     post = request.POST
@@ -147,7 +145,7 @@ def request_new(request, production):
     if request.method != "POST":
         return render(request, "producer/request_new.html", _request_context(request, prod))
     try:
-        req = gen.request_submit(actor=request.user, **parse_request(request, _request_form_data(request, prod)))
+        req = gen.request_submit(actor=request.user, **parse_request(request, _request_form_data(request)))
     except FORM_ERRORS as exc:
         errors, general = forms.field_errors(exc)
         values = {**request.POST.dict(), "media": request.POST.getlist("media"), "asset": request.POST.getlist("asset")}
@@ -162,7 +160,7 @@ def request_preview(request, production):
     prod = _production(request.user, production)
     access.require(request.user, prod, access.SHOT_ROLES, "request generations")
     try:
-        outcome = gen.request_check(**parse_request(request, _request_form_data(request, prod)))
+        outcome = gen.request_check(**parse_request(request, _request_form_data(request)))
     except FORM_ERRORS as exc:
         errors, general = forms.field_errors(exc)
         return render(request, "producer/_preview.html", {"problems": general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]})
@@ -189,10 +187,8 @@ def _request_page(request, req):
         "sign_offs": req.sign_offs.select_related("approver"),
         "output": output,
         "credentials": credentials,
-        "may_clear": access.production_ids(request.user, access.CLEARANCE_ROLES) is None
-        or req.production_id in access.production_ids(request.user, access.CLEARANCE_ROLES),
-        "may_queue": access.production_ids(request.user, access.SHOT_ROLES) is None
-        or req.production_id in access.production_ids(request.user, access.SHOT_ROLES),
+        "may_clear": access.holds(request.user, req.production_id, access.CLEARANCE_ROLES),
+        "may_queue": access.holds(request.user, req.production_id, access.SHOT_ROLES),
         "live": req.status in ("queued", "running"),
     }
 
@@ -298,13 +294,8 @@ def assets(request, production):
         "production": prod,
         "assets": selectors.assets_for(request.user).filter(production=prod).select_related("owner", "talent").order_by("-id"),
         "fields": fields, "file_errors": errors.get("file", []), "general": general,
-        "may_register": _may(request.user, prod, access.CLEARANCE_ROLES),
+        "may_register": access.holds(request.user, prod, access.CLEARANCE_ROLES),
     }, status=status)
-
-
-def _may(user, production, roles) -> bool:
-    ids = access.production_ids(user, roles)
-    return ids is None or production.pk in ids
 
 
 @login_required
@@ -336,10 +327,11 @@ def _fingerprint_matches(user, asset):
 # --- Records: grants, consents, reservations ------------------------------------------------------
 
 KINDS = {
-    "grant": (RightsGrant, rs.GrantIn, services.grant_create, services.grant_amend, services.grant_revoke, selectors.grants_for),
-    "consent": (ConsentRecord, rs.ConsentIn, services.consent_create, services.consent_amend, services.consent_revoke, selectors.consents_for),
-    "reservation": (TrainingReservation, rs.ReservationIn, services.reservation_create, services.reservation_amend, services.reservation_revoke,
-                    selectors.reservations_for),
+    "grant": (services.GRANT_AMENDABLE, rs.GrantIn, services.grant_create, services.grant_amend, services.grant_revoke, selectors.grants_for),
+    "consent": (services.CONSENT_AMENDABLE, rs.ConsentIn, services.consent_create, services.consent_amend, services.consent_revoke,
+                selectors.consents_for),
+    "reservation": (services.RESERVATION_AMENDABLE, rs.ReservationIn, services.reservation_create, services.reservation_amend,
+                    services.reservation_revoke, selectors.reservations_for),
 }
 
 
@@ -349,15 +341,9 @@ def _kind(kind):
     return KINDS[kind]
 
 
-def _record_production(record):
-    if isinstance(record, TrainingReservation):
-        return TrainingReservation.production_of_subject(record.subject)
-    return record.production
-
-
 @login_required
 def record_new(request, production, kind):
-    model, serializer_class, create, *_ = _kind(kind)
+    _, serializer_class, create, *_ = _kind(kind)
     prod = _production(request.user, production)
     access.require(request.user, prod, access.CLEARANCE_ROLES, f"record {kind}s")
     errors, general, values, status = {}, [], {"production": prod.pk}, 200
@@ -381,15 +367,15 @@ def record_new(request, production, kind):
 
 
 def _record(user, kind, pk):
-    model, *_, visible = _kind(kind)
+    *_, visible = _kind(kind)
     return get_object_or_404(visible(user), pk=pk)
 
 
 @login_required
 def record_detail(request, kind, pk):
     record = _record(request.user, kind, pk)
-    production = _record_production(record)
-    if production is not None and not _may(request.user, production, access.READ_ROLES):
+    production = services.record_production(record)
+    if production is not None and not access.holds(request.user, production, access.READ_ROLES):
         raise Http404(f"No such {kind}.")  # a guild representative reads consents on the guild's pages
     *_, visible = KINDS[kind]
     versions = visible(request.user).filter(chain=record.chain).order_by("version")
@@ -400,13 +386,13 @@ def record_detail(request, kind, pk):
         "fields": [(f.replace("_", " "), getattr(record, f)) for f in type(record).record_fields() if f != "assets"],
         "assets": record.assets.all() if kind == "grant" else None,
         "current": not versions.filter(replaces=record).exists() and record.status == "active",
-        "may_change": production is not None and _may(request.user, production, access.CLEARANCE_ROLES)
+        "may_change": production is not None and access.holds(request.user, production, access.CLEARANCE_ROLES)
         or production is None and access.can_register_talent(request.user),
     })
 
 
 def _require_change(user, record, kind):
-    production = _record_production(record)
+    production = services.record_production(record)
     if production is not None:
         access.require(user, production, access.CLEARANCE_ROLES, f"change {kind}s")
     elif not access.can_register_talent(user):
@@ -434,8 +420,8 @@ def record_revoke(request, kind, pk):
 def record_amend(request, kind, pk):
     record = _record(request.user, kind, pk)
     _require_change(request.user, record, kind)
-    model, serializer_class, _, amend, *_ = KINDS[kind]
-    amendable = sorted(services.GRANT_AMENDABLE if kind == "grant" else services.CONSENT_AMENDABLE if kind == "consent" else services.RESERVATION_AMENDABLE)
+    amendable, serializer_class, _, amend, *_ = KINDS[kind]
+    amendable = sorted(amendable)
     values = {f: getattr(record, f) for f in amendable if f != "assets"}
     if kind == "grant":
         values["assets"] = [a.pk for a in record.assets.all()]

@@ -72,6 +72,12 @@ def production_ids(user, roles: set[str] = READ_ROLES) -> set[int] | None:
     return {pid for pid, held in mine.productions.items() if held & roles}
 
 
+def holds(user, production, roles: set[str] = READ_ROLES) -> bool:
+    """Return whether the user holds one of roles on the production."""
+    ids = production_ids(user, roles)
+    return ids is None or (production.pk if hasattr(production, "pk") else production) in ids
+
+
 def filter_by_production(qs: QuerySet, user, field_name: str = "production", roles: set[str] = READ_ROLES) -> QuerySet:
     """Restrict a queryset to rows of productions the user may see."""
     ids = production_ids(user, roles)

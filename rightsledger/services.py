@@ -578,8 +578,9 @@ RESERVATION = Kind(TrainingReservation, RESERVATION_AMENDABLE, _clean_reservatio
 ROLE = Kind(Role, set(), _clean_role)
 
 
-def _production_of(record) -> Production | None:
-    """Return the production a version concerns, if any (the ledger entry names it)."""
+def record_production(record) -> Production | None:
+    """Return the production a grant, consent or reservation concerns, if any (its ledger entry
+    names it, and its clearance users may change it)."""
     if isinstance(record, TrainingReservation):
         return TrainingReservation.production_of_subject(record.subject)
     return getattr(record, "production", None)
@@ -614,7 +615,7 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
             )
         if assets is not None:
             record.assets.add(*assets)
-        entry = rec.append(f"{kind.name}.{action}", _payload(record, kind.fields, assets=assets), record=record, production=_production_of(record))
+        entry = rec.append(f"{kind.name}.{action}", _payload(record, kind.fields, assets=assets), record=record, production=record_production(record))
     # What the list selectors annotate, known here without another query.
     record.is_current = True
     record.ledger_seq = entry.seq
