@@ -250,6 +250,8 @@ TRAINING_CLEARANCE_RATE = os.environ.get("TRAINING_CLEARANCE_RATE", "120/min")
 # An output this close (cosine) to a performer's likeness reference needs that performer's consent.
 LIKENESS_COSINE = float(os.environ.get("LIKENESS_COSINE", "0.90"))
 TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
+# Fingerprints are about 40 bytes a file: a batch holds many more of them than of files.
+TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
 
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")

@@ -13,13 +13,11 @@ class ProvenanceConfig(AppConfig):
 
 
 def _on_asset_registered(sender, asset_id, **kwargs):
-    from django.conf import settings
-
     from .tasks import asset_fingerprint, asset_ingest_credentials
 
-    from .models import Fingerprint
+    from .models import PerceptualHash
 
     asset_ingest_credentials.delay(asset_id)
     # Outputs are fingerprinted as they are signed, from the engine's pixels: not twice.
-    if settings.CLIP_WEIGHTS and not Fingerprint.objects.filter(asset_id=asset_id).exists():
+    if not PerceptualHash.objects.filter(asset_id=asset_id).exclude(variant="binding").exists():
         asset_fingerprint.delay(asset_id)

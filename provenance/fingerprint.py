@@ -14,60 +14,11 @@ import io
 import threading
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 from django.conf import settings
 from PIL import Image
 
-# Crops whose hashes are kept besides the whole image's, so that a copy cropped by up to about
-# 10% still lands within the Hamming threshold of one of them.
-CROPS = {
-    "full": (0.0, 0.0, 1.0, 1.0),
-    "centre90": (0.05, 0.05, 0.95, 0.95),
-    "tl90": (0.0, 0.0, 0.9, 0.9),
-    "tr90": (0.1, 0.0, 1.0, 0.9),
-    "bl90": (0.0, 0.1, 0.9, 1.0),
-    "br90": (0.1, 0.1, 1.0, 1.0),
-}
-BANDS = 8  # 64-bit pHash in 8 bands of 8 bits: two hashes within 7 bits share at least one band
-# pHash reads a 32x32 greyscale version of the image. Reducing a large image first (a box filter,
-# in C) to at least this many pixels on its short side gives the same hash some ten times faster.
-PHASH_MIN_SIDE = 256
-
-
-def to_signed(value: int) -> int:
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def _reduced(img: Image.Image) -> Image.Image:
-    factor = min(img.size) // PHASH_MIN_SIDE
-    if factor < 2:
-        return img
-    return (img if img.mode in ("L", "RGB", "RGBA") else img.convert("RGB")).reduce(factor)
-
-
-def phash(img: Image.Image) -> int:
-    return to_signed(int(str(imagehash.phash(_reduced(img))), 16))
-
-
-def hamming(a: int, b: int) -> int:
-    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
-
-def bands(value: int) -> list[tuple[int, int]]:
-    v = value & ((1 << 64) - 1)
-    return [(i, (v >> (8 * i)) & 0xFF) for i in range(BANDS)]
-
-
-def phash_variants(img: Image.Image) -> dict[str, int]:
-    """Return the pHash of the whole image and of each crop in CROPS."""
-    img = _reduced(img)
-    w, h = img.size
-    out = {}
-    for name, (x0, y0, x1, y1) in CROPS.items():
-        part = img if name == "full" else img.crop((int(x0 * w), int(y0 * h), int(x1 * w), int(y1 * h)))
-        out[name] = phash(part)
-    return out
+from .phash import BANDS, CROPS, bands, hamming, phash, phash_variants, to_signed  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -119,9 +70,10 @@ class Fingerprints:
 
 
 def fingerprint(data: bytes) -> Fingerprints:
-    with Image.open(io.BytesIO(data)) as img:
-        img = img.convert("RGB")
-        return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
+    from .phash import load
+
+    img = load(data)
+    return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
 
 
 def video_keyframes(data: bytes, every: float) -> list[tuple[float, Image.Image]]:

@@ -45,7 +45,8 @@ def verify(data: bytes, media_type: str) -> dict:
     """Verify a file's Content Credentials: validation state and failure codes, signer and time,
     the ingredient tree, the training-mining preferences, and the Rightsledger assertion with
     whether the decision and ledger entry it names exist here and match."""
-    from .services import read_store, training_mining_of
+    from .embedded import training_mining_of
+    from .services import read_store
 
     store = read_store(data, media_type)
     if store is None:

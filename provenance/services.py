@@ -23,6 +23,7 @@ from rightsledger.selectors import reservations_in_force
 
 from . import identity as ident
 from . import manifest as mf
+from .embedded import training_mining_of
 from .models import AssetCredential, LineageEdge, SignedOutput, SigningIdentity
 
 log = logging.getLogger(__name__)
@@ -310,17 +311,6 @@ def read_store(data: bytes, media_type: str) -> dict | None:
     return store
 
 
-def training_mining_of(store: dict) -> dict:
-    """The training-mining entries of the active manifest, from cawg.training-mining or the older label."""
-    manifest = store.get("manifests", {}).get(store.get("active_manifest"), {})
-    out = {}
-    for assertion in manifest.get("assertions", []):
-        if assertion.get("label") in ("cawg.training-mining", "c2pa.training-mining"):
-            for key, value in (assertion.get("data", {}).get("entries") or {}).items():
-                out[key.split(".", 1)[1]] = value.get("use")
-    return out
-
-
 def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
     """Read, validate and keep an ingested asset's Content Credentials. Its training-mining
     assertion becomes a reservation; ingredients that are our outputs become lineage edges."""
@@ -358,8 +348,8 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
 
 
 def asset_fingerprint(*, asset: Asset) -> bool:
-    """Compute and store an image's perceptual hashes and embedding, or a video's for keyframes
-    at a fixed interval (replacing old ones)."""
+    """Compute and store an image's perceptual hashes and (with CLIP_WEIGHTS) its embedding, or
+    a video's for keyframes at a fixed interval (replacing old ones)."""
     from . import fingerprint as fp
     from .models import Fingerprint, PerceptualHash
 
@@ -370,11 +360,18 @@ def asset_fingerprint(*, asset: Asset) -> bool:
     if asset.media_type.startswith("video/"):
         frames = fp.video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS)
         hashes = [(f"t{t:g}", fp.phash(img)) for t, img in frames]
-        embeddings = list(zip([t for t, _ in frames], fp.embed([img for _, img in frames]))) if frames else []
-    else:
+        embeddings = list(zip([t for t, _ in frames], fp.embed([img for _, img in frames]))) if frames and settings.CLIP_WEIGHTS else []
+    elif settings.CLIP_WEIGHTS:
         prints = fp.fingerprint(data)
         hashes = list(prints.phashes.items())
         embeddings = [(None, prints.embedding)]
+    else:
+        from .phash import load
+
+        try:
+            hashes, embeddings = list(fp.phash_variants(load(data)).items()), []
+        except (OSError, ValueError):
+            return False
     with transaction.atomic():
         PerceptualHash.objects.filter(asset=asset).exclude(variant="binding").delete()
         Fingerprint.objects.filter(asset=asset).delete()

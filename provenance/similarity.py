@@ -171,3 +171,54 @@ def likeness_matches(embedding: np.ndarray, production) -> dict[int, float]:
         if cosine >= settings.LIKENESS_COSINE and cosine > out.get(f.asset.talent_id, -1):
             out[f.asset.talent_id] = cosine
     return out
+
+
+class PhashIndex:
+    """Every stored pHash (whole images and their crops) in a faiss multi-index hash: 8 tables
+    keyed by 8 bits each, so the hashes within PHASH_MAX_DISTANCE of a batch of queries are found
+    in one call whatever the number stored. Kept in memory per process and updated from the
+    database (rows added since it was last read)."""
+
+    def __init__(self):
+        self.index = faiss.IndexBinaryMultiHash(64, fp.BANDS, 8)
+        self.asset_ids = np.empty(0, dtype=np.int64)
+        self.last_id = 0
+
+    @staticmethod
+    def codes(hashes) -> np.ndarray:
+        return np.array([h & 0xFFFF_FFFF_FFFF_FFFF for h in hashes], dtype=np.uint64).view(np.uint8).reshape(-1, 8)
+
+    def refresh(self, chunk: int = 200_000) -> None:
+        while True:
+            rows = list(PerceptualHash.objects.filter(id__gt=self.last_id).order_by("id").values_list("id", "asset_id", "hash")[:chunk])
+            if not rows:
+                return
+            self.index.add(self.codes([r[2] for r in rows]))
+            self.asset_ids = np.concatenate([self.asset_ids, np.array([r[1] for r in rows], dtype=np.int64)])
+            self.last_id = rows[-1][0]
+
+    def near(self, hashes: list[int]) -> list[dict[int, int]]:
+        """Return, for each hash, the assets with a stored pHash within PHASH_MAX_DISTANCE: {asset: distance}."""
+        if not hashes or self.index.ntotal == 0:
+            return [{} for _ in hashes]
+        # faiss's radius is exclusive.
+        lims, distances, found = self.index.range_search(self.codes(hashes), settings.PHASH_MAX_DISTANCE + 1)
+        out = []
+        for q in range(len(hashes)):
+            best: dict[int, int] = {}
+            for d, i in zip(distances[lims[q] : lims[q + 1]], found[lims[q] : lims[q + 1]]):
+                asset = int(self.asset_ids[i])
+                best[asset] = min(int(d), best.get(asset, 65))
+            out.append(best)
+        return out
+
+
+_phash_index = PhashIndex()
+_phash_lock = threading.Lock()
+
+
+def near_by_phash(hashes: list[int]) -> list[dict[int, int]]:
+    """Return, for each pHash, the assets within PHASH_MAX_DISTANCE of it (the index refreshed first)."""
+    with _phash_lock:
+        _phash_index.refresh()
+        return _phash_index.near(hashes)

@@ -80,8 +80,10 @@ def tdmrep(request):
 
 
 class TrainingClearanceApi(APIView):
-    """May these files be used for AI training? Files (multipart 'files') or SHA-256 lists
-    (JSON {"sha256": [...]}), in bounded batches; rate-limited per client."""
+    """May these files be used for AI training? Their fingerprints (JSON {"fingerprints":
+    [{"sha256", "phash"}]}: what rightsledger-check sends by default, about 40 bytes a file), the
+    files themselves (multipart 'files'), or SHA-256 lists (JSON {"sha256": [...]}), in bounded
+    batches; rate-limited per client."""
 
     permission_classes = [AllowAny]
     parser_classes = [parsers.MultiPartParser, JSONParser]
@@ -92,11 +94,14 @@ class TrainingClearanceApi(APIView):
     def post(self, request):
         from ..clearance import verdict
 
-        limit = settings.TRAINING_CLEARANCE_MAX_ITEMS
         files = request.FILES.getlist("files")
-        hashes = request.data.get("sha256") if not files and hasattr(request.data, "get") else None
+        data = request.data if hasattr(request.data, "get") else {}
+        if not files and data.get("fingerprints") is not None:
+            return Response({"results": self.by_fingerprint(data.get("fingerprints"))})
+        limit = settings.TRAINING_CLEARANCE_MAX_ITEMS
+        hashes = data.get("sha256") if not files else None
         if not files and not hashes:
-            raise ValidationError({"files": ["Send files (multipart field 'files') or a JSON list of SHA-256 hashes under 'sha256'."]})
+            raise ValidationError({"files": ["Send fingerprints (JSON 'fingerprints'), files (multipart field 'files') or a JSON list of SHA-256 hashes under 'sha256'."]})
         if len(files or hashes) > limit:
             raise ValidationError({"files" if files else "sha256": [f"At most {limit} items per request; split the batch."]})
         results = []
@@ -110,6 +115,24 @@ class TrainingClearanceApi(APIView):
                 raise ValidationError({"sha256": ["Give a list of SHA-256 hashes, 64 hexadecimal characters each."]})
             results = [{"item": h.lower(), **verdict(sha256=h.lower())} for h in hashes]
         return Response({"results": results})
+
+    @staticmethod
+    def by_fingerprint(items) -> list[dict]:
+        from ..clearance import verdicts_by_fingerprint
+        from ..phash import to_signed
+
+        limit = settings.TRAINING_CLEARANCE_MAX_FINGERPRINTS
+        if not isinstance(items, list) or not items:
+            raise ValidationError({"fingerprints": ['Give a list such as [{"sha256": "<64 hex>", "phash": "<16 hex>"}].']})
+        if len(items) > limit:
+            raise ValidationError({"fingerprints": [f"At most {limit} fingerprints per request; split the batch."]})
+        parsed = []
+        for n, item in enumerate(items, start=1):
+            sha, ph = (item.get("sha256"), item.get("phash")) if isinstance(item, dict) else (None, None)
+            if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)) or not (ph is None or isinstance(ph, str) and re.fullmatch(r"[0-9a-fA-F]{16}", ph)):
+                raise ValidationError({"fingerprints": [f"Fingerprint {n}: give sha256 as 64 hexadecimal characters and phash as 16 (or null)."]})
+            parsed.append({"sha256": sha.lower(), "phash": to_signed(int(ph, 16)) if ph else None})
+        return [{"item": p["sha256"], **v} for p, v in zip(parsed, verdicts_by_fingerprint(parsed))]
 
 
 class SoftBindingByBindingApi(APIView):

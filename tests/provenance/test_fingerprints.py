@@ -2,6 +2,7 @@
 training clearance. The open_clip model is a small one the tests build with a fixed seed and save,
 loaded through the same code path as production weights (CLIP_MODEL, CLIP_WEIGHTS)."""
 
+import datetime
 import io
 import json
 
@@ -207,11 +208,46 @@ def test_rightsledger_check_walks_folders_and_writes_a_report(live_server, tmp_p
     from provenance import manifest as mf
 
     (tmp_path / "dataset" / "b.png").write_bytes(mf.add_xmp(images.png(92), "image/png", mf.xmp_packet(frozenset({"ai_training"}))))
-    report = tmp_path / "report.json"
-    code = check_main([str(tmp_path / "dataset"), "--url", live_server.url, "--format", "json", "--output", str(report), "--batch", "1"])
-    rows = {r["path"].rsplit("/", 1)[-1]: r["verdict"] for r in json.loads(report.read_text())}
-    assert rows == {"a.png": "unknown", "b.png": "not_allowed"} and code == 1
+    for mode in ("fingerprint", "upload"):
+        report = tmp_path / f"report-{mode}.json"
+        code = check_main([str(tmp_path / "dataset"), "--url", live_server.url, "--format", "json", "--output", str(report), "--batch", "1",
+                           "--mode", mode, "--jobs", "2"])
+        rows = {r["path"].rsplit("/", 1)[-1]: r["verdict"] for r in json.loads(report.read_text())}
+        assert rows == {"a.png": "unknown", "b.png": "not_allowed"} and code == 1, mode
     assert check_main([str(tmp_path / "missing"), "--url", live_server.url]) == 2
+
+
+def test_fingerprint_and_upload_modes_give_the_same_verdicts_on_altered_copies(world, api, tmp_path, django_capture_on_commit_callbacks):
+    """A dataset builder's copies of a reserved still: re-encoded, resized and cropped. Sent as
+    fingerprints computed where the files are, or as the files themselves: the same verdicts."""
+    from provenance.check_cli import examine
+    from rightsledger import services as rl
+
+    original = images.picture(77, (640, 360))
+    with django_capture_on_commit_callbacks(execute=True):
+        reserved = f.make_asset(world.prod_a, kind="still", data=images.encode(original, "PNG"), seed=77)
+    rl.reservation_create(actor=None, studio=world.studio, subject_type="asset", asset=reserved, uses=["ai_training"], source="contract",
+                          effective_date=datetime.date(2026, 1, 1))
+    w, h = original.size
+    copies = {
+        "reencoded.jpg": images.encode(original, "JPEG", quality=55),
+        "resized.jpg": images.encode(original.resize((w // 2, h // 2), Image.Resampling.BILINEAR), "JPEG", quality=85),
+        "cropped.png": images.encode(original.crop((int(w * 0.06), int(h * 0.06), w, h)), "PNG"),
+        "unrelated.png": images.png(500),
+    }
+    paths = []
+    for name, data in copies.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    client = api(None)
+    prints = [{"sha256": e["sha256"], "phash": e["phash"]} for e in map(examine, paths)]
+    by_print = client.post("/api/training-clearance/", {"fingerprints": prints}, format="json").json()["results"]
+    by_upload = client.post("/api/training-clearance/", {"files": [SimpleUploadedFile(p.name, p.read_bytes()) for p in paths]}, format="multipart").json()["results"]
+    assert [r["verdict"] for r in by_print] == [r["verdict"] for r in by_upload] == ["not_allowed", "not_allowed", "not_allowed", "unknown"]
+    assert "near-duplicate of an asset reserved from AI training" in by_print[0]["reasons"][0]
+    # Bad fingerprints are refused with a clear message, and a batch is bounded.
+    bad = client.post("/api/training-clearance/", {"fingerprints": [{"sha256": "xyz", "phash": "00"}]}, format="json")
+    assert bad.status_code == 400 and "Fingerprint 1" in bad.json()["errors"][0]["message"]
 
 
 def test_an_output_resembling_an_unconsented_performer_is_held(world, api, settings, django_capture_on_commit_callbacks):
