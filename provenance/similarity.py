@@ -174,13 +174,18 @@ def likeness_matches(embedding: np.ndarray, production) -> dict[int, float]:
 
 
 class PhashIndex:
-    """Every stored pHash (whole images and their crops) in a faiss multi-index hash: 8 tables
-    keyed by 8 bits each, so the hashes within PHASH_MAX_DISTANCE of a batch of queries are found
-    in one call whatever the number stored. Kept in memory per process and updated from the
-    database (rows added since it was last read)."""
+    """Every stored pHash (whole images and their crops) in a faiss multi-index hash, so the
+    hashes within PHASH_MAX_DISTANCE of a batch of queries are found in one call whatever the
+    number stored. Kept in memory per process and updated from the database (rows added since it
+    was last read).
+
+    Four tables keyed by 16 bits each: two hashes within d bits differ in at most d // 4 bits of
+    one table, so probing each table with that many bits flipped finds every one of them. (Eight
+    tables of 8 bits need no flips, but at a million hashes each 8-bit bucket holds thousands.)"""
 
     def __init__(self):
-        self.index = faiss.IndexBinaryMultiHash(64, fp.BANDS, 8)
+        self.index = faiss.IndexBinaryMultiHash(64, 4, 16)
+        self.index.nflip = settings.PHASH_MAX_DISTANCE // 4
         self.asset_ids = np.empty(0, dtype=np.int64)
         self.last_id = 0
 
