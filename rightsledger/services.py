@@ -294,6 +294,48 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+def trailing_bytes(data: bytes, media_type: str) -> int:
+    """Return how many bytes follow an image's end (its last PNG chunk, JPEG end-of-image marker,
+    GIF trailer, or RIFF/BMP declared size): a file with something after its end is a polyglot
+    (a ZIP or a page riding on a picture), not an image. 0 where the format has no end to check."""
+    if media_type == "image/png":
+        at = 8
+        while at + 12 <= len(data):
+            length = int.from_bytes(data[at : at + 4], "big")
+            end = at + 12 + length
+            if data[at + 4 : at + 8] == b"IEND":
+                return len(data) - end
+            at = end
+        return 0  # truncated: the decoder says so
+    if media_type == "image/jpeg":
+        end = data.rfind(b"\xff\xd9")  # the end-of-image marker; none at all: truncated, as the decoder says
+        return len(data) - (end + 2) if end >= 0 else 0
+    if media_type == "image/gif":
+        return 0 if data.endswith(b";") else 1
+    if media_type == "image/webp" and len(data) >= 8:
+        return max(0, len(data) - 8 - int.from_bytes(data[4:8], "little"))
+    if media_type == "image/bmp" and len(data) >= 6:
+        return max(0, len(data) - int.from_bytes(data[2:6], "little"))
+    return 0
+
+
+def inspect_video(data: bytes) -> None:
+    """Decode a clip's first frame; raise ValidationError if it cannot be (corrupt, truncated, or
+    a container header in front of something else)."""
+    import io
+
+    import av
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            if not container.streams.video:
+                raise ValueError("it has no video stream")
+            next(container.decode(container.streams.video[0]))
+    except (av.FFmpegError, ValueError, StopIteration, OSError) as exc:
+        raise ValidationError({"file": ValidationError(f"The clip cannot be decoded ({exc or 'no frame'}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
+                                                       code="video_corrupt")})
+
+
 def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = None) -> tuple[InspectedFile, bytes]:
     """Check an uploaded file from its bytes and return what it is, with its bytes. An image is
     decoded in full, unless its dimensions are given: bytes this service encoded itself from
@@ -331,7 +373,13 @@ def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = No
         raise ValidationError({"kind": ValidationError(f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.", code="kind_content_mismatch")})
     width = height = None
     if category == "image":
+        extra = trailing_bytes(data, media_type)
+        if extra:
+            raise ValidationError({"file": ValidationError(f"The image has {extra:,} bytes of something else after its end: a file hidden in a picture is not accepted. Export the image alone.",
+                                                           code="trailing_data")})
         width, height = dimensions or inspect_image(data)
+    elif category == "video":
+        inspect_video(data)
     return InspectedFile(sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height), data
 
 

@@ -55,3 +55,34 @@ def test_another_productions_unsequenced_entry_answers_404_like_a_missing_one(wo
     # Their own producer is told the truth: recorded, not yet sequenced.
     ours = api(world.producer_b).get(f"/api/ledger/proofs/inclusion/?seq={entry.seq}&tree_size=1")
     assert ours.status_code == 409 and ours.json()["errors"][0]["code"] == "not_yet_sequenced"
+
+
+def _polyglots():
+    import io
+    import zipfile
+
+    from .. import images
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("payload.html", "<script>alert(1)</script>")
+    page = b"<html><body><script>alert(document.cookie)</script></body></html>"
+    return [
+        ("plate.png", images.png(3) + archive.getvalue(), "trailing_data"),
+        ("plate.png", images.png(3) + page, "trailing_data"),
+        ("plate.jpg", images.jpeg(3) + page, "trailing_data"),
+        ("plate.mp4", b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + page * 20, "video_corrupt"),
+    ]
+
+
+@pytest.mark.parametrize("name,data,code", _polyglots(), ids=["png+zip", "png+html", "jpeg+html", "mp4-header+html"])
+def test_polyglots_are_refused_and_nothing_is_written(world, api, name, data, code):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rightsledger.models import Asset
+
+    before = Asset.objects.count(), LedgerEntry.objects.count()
+    response = api(world.clearance).post("/api/assets/", {"production": world.prod_a.pk, "kind": "plate",
+                                                          "file": SimpleUploadedFile(name, data)}, format="multipart")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == code, response.content
+    assert (Asset.objects.count(), LedgerEntry.objects.count()) == before
