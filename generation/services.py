@@ -290,8 +290,10 @@ def request_submit(
 def request_sign_off(*, actor, request: GenerationRequest, approve: bool, comment: str) -> SignOff:
     """Record a clearance user's approval or refusal of a request awaiting sign-off (or of an
     output held for clearance), and return it. The requester cannot sign off their own request."""
-    if not (comment or "").strip():
-        raise ValidationError({"comment": ValidationError("Say why you approve or refuse: the comment is part of the record.", code="required")})
+    errors = Errors()
+    if not v.text(errors, "comment", comment):
+        errors.add("comment", "required", "Say why you approve or refuse: the comment is part of the record.")
+    errors.raise_if_any()
     with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.requester_id == actor.pk:

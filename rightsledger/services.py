@@ -505,7 +505,7 @@ def _clean_grant(data: dict) -> dict:
     out.update(_clean_avails(errors, data))
     out["exclusivity"] = v.choice(errors, "exclusivity", data.get("exclusivity") or "non_exclusive", vocab.EXCLUSIVITY)
     out["contract_sha256"] = v.sha256_hex(errors, "contract_sha256", data.get("contract_sha256"))
-    out["restrictions"] = (data.get("restrictions") or "").strip()
+    out["restrictions"] = v.text(errors, "restrictions", data.get("restrictions"))
     out["requires_review"] = bool(data.get("requires_review", False))
     errors.raise_if_any()
     return out
@@ -531,7 +531,12 @@ def _clean_consent(data: dict) -> dict:
         errors.add("prohibited_uses", "use_both_permitted_and_prohibited", f"{', '.join(sorted(both))} cannot be both permitted and prohibited.")
     out.update(_clean_avails(errors, data))
     out["evidence_sha256"] = v.sha256_hex(errors, "evidence_sha256", data.get("evidence_sha256"))
+    out["prohibited_uses_note"] = v.text(errors, "prohibited_uses_note", data.get("prohibited_uses_note"))
+    out["compensation_reference"] = v.text(errors, "compensation_reference", data.get("compensation_reference"), limit=200)
     shots = [str(s) for s in (data.get("permitted_shots") or [])]
+    if len(shots) > v.MAX_ITEMS or len(data.get("permitted_scenes") or []) > v.MAX_ITEMS:
+        errors.add("permitted_shots", "too_many", f"List at most {v.MAX_ITEMS} shots and {v.MAX_ITEMS} scenes; an empty list means every shot.")
+        shots = []
     if shots and production is not None:
         known = set(Shot.objects.filter(production=production, code__in=shots).values_list("code", flat=True))
         unknown = [s for s in shots if s not in known]
@@ -550,7 +555,7 @@ def _clean_consent(data: dict) -> dict:
         value = data.get(f)
         if value is not None and not isinstance(value, datetime.date):
             errors.add(f, "invalid", "Give dates as YYYY-MM-DD.")
-    out["grantor_name"] = (data.get("grantor_name") or "").strip()
+    out["grantor_name"] = v.text(errors, "grantor_name", data.get("grantor_name"), limit=200)
     out["requires_review"] = bool(data.get("requires_review", False))
     errors.raise_if_any()
     return out
@@ -571,6 +576,7 @@ def _clean_reservation(data: dict) -> dict:
         errors.add("effective_date", "required", "Give the date the reservation takes effect (YYYY-MM-DD).")
     if data.get("studio") is None:
         errors.add("studio", "required", "Give the studio recording the reservation.")
+    out["note"] = v.text(errors, "note", data.get("note"))
     errors.raise_if_any()
     return out
 
@@ -692,6 +698,14 @@ def _as_data(kind: Kind, record) -> dict:
     return data
 
 
+def _reason(reason, missing: str) -> None:
+    """Refuse a missing reason, or one longer than the ledger takes."""
+    errors = Errors()
+    if not v.text(errors, "reason", reason):
+        errors.add("reason", "required", missing)
+    errors.raise_if_any()
+
+
 def _amend(kind: Kind, *, actor, record, changes: dict, reason: str):
     unknown = set(changes) - kind.amendable
     if unknown:
@@ -701,8 +715,7 @@ def _amend(kind: Kind, *, actor, record, changes: dict, reason: str):
         errors.raise_if_any()
     if not changes:
         raise ValidationError({"changes": ValidationError("Give at least one field to amend.", code="required")})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": ValidationError("Say why the record is amended (for example the contract amendment it follows).", code="required")})
+    _reason(reason, "Say why the record is amended (for example the contract amendment it follows).")
     with transaction.atomic():
         current = _current(kind, record, verb="amend")
         data = _as_data(kind, current)
@@ -736,8 +749,7 @@ def _consent_scope(data: dict, scope: dict) -> tuple[dict, dict | None, str]:
 
 
 def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None):
-    if not (reason or "").strip():
-        raise ValidationError({"reason": ValidationError("Say why it is revoked (for example the letter or request it follows).", code="required")})
+    _reason(reason, "Say why it is revoked (for example the letter or request it follows).")
     with transaction.atomic():
         current = _current(kind, record, verb="revoke")
         data = _as_data(kind, current)

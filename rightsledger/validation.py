@@ -7,6 +7,32 @@ from . import vocab
 from .errors import Errors
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# What goes into the append-only ledger is bounded: it can never be removed.
+MAX_TEXT = 10_000  # characters of a free-text field (restrictions, descriptions, notes, reasons)
+MAX_ITEMS = 300  # items of a list field (every territory of the world is 249)
+SHOWN = 10  # bad values an error message repeats
+
+
+def shown(values) -> str:
+    """Return values for an error message: at most SHOWN of them, and how many more."""
+    values = list(values)
+    more = f" and {len(values) - SHOWN:,} more" if len(values) > SHOWN else ""
+    return ", ".join(repr(v) for v in values[:SHOWN]) + more
+
+
+def text(errors: Errors, field: str, value, *, limit: int = MAX_TEXT) -> str:
+    """Return the text, stripped, adding an error if it is longer than limit characters."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if len(value) > limit:
+        errors.add(field, "too_long", f"{field} is {len(value):,} characters; the most it takes is {limit:,}. Keep the document itself elsewhere and refer to it.")
+    return value
+
+
+def _too_many(errors: Errors, field: str, values) -> bool:
+    if len(values) > MAX_ITEMS:
+        errors.add(field, "too_many", f"{field} has {len(values):,} items; the most it takes is {MAX_ITEMS}.")
+        return True
+    return False
 MIN_USE_DESCRIPTION_CHARS = 40
 MIN_USE_DESCRIPTION_WORDS = 6
 
@@ -18,13 +44,15 @@ def listed(errors: Errors, field: str, values, allowed, *, required: bool = True
     if not isinstance(values, (list, tuple)):
         errors.add(field, "not_a_list", f"Give {field} as a list.")
         return []
+    if _too_many(errors, field, values):
+        return []
     values = [str(v) for v in values]
     unknown = [v for v in values if v not in allowed]
     if unknown:
         errors.add(
             field,
             f"{what.replace(' ', '_')}_unknown",
-            f"Unknown {what}{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}; "
+            f"Unknown {what}{'s' if len(unknown) > 1 else ''} {shown(unknown)}; "
             f"use one of: {', '.join(sorted(allowed))}.",
         )
     if required and not values:
@@ -37,13 +65,15 @@ def territories(errors: Errors, values, exclusions, *, field: str = "territories
     if not isinstance(values, (list, tuple)) or not values:
         errors.add(field, "required", "Give at least one territory: ISO 3166-1 alpha-2 codes such as US or FR, or WORLD.")
         return [], []
+    if _too_many(errors, field, values):
+        return [], []
     codes = [str(v).strip().upper() for v in values]
     unknown = [c for c in codes if c != vocab.WORLD and c not in vocab.TERRITORIES]
     if unknown:
         errors.add(
             field,
             "territory_unknown",
-            f"Unknown territory code{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}: "
+            f"Unknown territory code{'s' if len(unknown) > 1 else ''} {shown(unknown)}: "
             "use ISO 3166-1 alpha-2 codes (US, GB, FR, ...) or WORLD.",
         )
     if vocab.WORLD in codes and len(set(codes)) > 1:
@@ -52,10 +82,12 @@ def territories(errors: Errors, values, exclusions, *, field: str = "territories
     if not isinstance(exclusions, (list, tuple)):
         errors.add("territory_exclusions", "not_a_list", "Give territory_exclusions as a list.")
         exclusions = []
+    if _too_many(errors, "territory_exclusions", exclusions):
+        return sorted(set(codes)), []
     excl = [str(v).strip().upper() for v in exclusions]
     bad = [c for c in excl if c not in vocab.TERRITORIES]
     if bad:
-        errors.add("territory_exclusions", "territory_unknown", f"Unknown territory code(s) {', '.join(repr(b) for b in bad)} in territory_exclusions: use ISO 3166-1 alpha-2 codes.")
+        errors.add("territory_exclusions", "territory_unknown", f"Unknown territory code(s) {shown(bad)} in territory_exclusions: use ISO 3166-1 alpha-2 codes.")
     if excl and vocab.WORLD not in codes:
         errors.add("territory_exclusions", "exclusions_without_world", "Exclusions apply only to WORLD: list the territories covered instead.")
     return sorted(set(codes)), sorted(set(excl))
@@ -68,10 +100,12 @@ def languages(errors: Errors, values, *, field: str = "languages") -> list[str]:
     if not isinstance(values, (list, tuple)):
         errors.add(field, "not_a_list", f"Give {field} as a list of ISO 639-1 codes such as en or fr.")
         return []
+    if _too_many(errors, field, values):
+        return []
     codes = [str(v).strip().lower() for v in values]
     bad = [c for c in codes if c not in vocab.LANGUAGES]
     if bad:
-        errors.add(field, "language_unknown", f"Unknown language code(s) {', '.join(repr(b) for b in bad)}: use ISO 639-1 codes such as en, fr or ja.")
+        errors.add(field, "language_unknown", f"Unknown language code(s) {shown(bad)}: use ISO 639-1 codes such as en, fr or ja.")
     return sorted(set(codes) - set(bad))
 
 
@@ -104,24 +138,24 @@ def choice(errors: Errors, field: str, value, allowed) -> str:
     return value
 
 
-def use_description(errors: Errors, text) -> str:
+def use_description(errors: Errors, description) -> str:
     """The intended use must be described specifically (CA Labor Code §927, NY GOL §5-302)."""
-    text = (text or "").strip()
-    if not text:
+    description = text(errors, "intended_use_description", description)
+    if not description:
         errors.add(
             "intended_use_description",
             "description_missing",
             "Describe the intended use of the digital replica: which scenes, what it will do, and in what work. "
             "A consent without it is not enforceable (CA Labor Code §927, NY GOL §5-302).",
         )
-    elif len(text) < MIN_USE_DESCRIPTION_CHARS or len(text.split()) < MIN_USE_DESCRIPTION_WORDS:
+    elif len(description) < MIN_USE_DESCRIPTION_CHARS or len(description.split()) < MIN_USE_DESCRIPTION_WORDS:
         errors.add(
             "intended_use_description",
             "description_not_specific",
-            f"The description of the intended use is too vague ({len(text)} characters): say which scenes, "
+            f"The description of the intended use is too vague ({len(description)} characters): say which scenes, "
             "what the replica does and in what work, in at least one full sentence.",
         )
-    return text
+    return description
 
 
 def assets_in_production(errors: Errors, field: str, assets, production_id: int, *, label: str = "") -> bool:

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import access, selectors
+from ..validation import MAX_ITEMS
 from ..models import (
     Asset,
     ConsentRecord,
@@ -57,7 +58,7 @@ class VisibleRelated(serializers.PrimaryKeyRelatedField):
 
 
 def strings(**kwargs):
-    return serializers.ListField(child=serializers.CharField(max_length=200), **kwargs)
+    return serializers.ListField(child=serializers.CharField(max_length=200), max_length=MAX_ITEMS, **kwargs)
 
 
 # --- Output ------------------------------------------------------------------------------------

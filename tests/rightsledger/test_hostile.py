@@ -86,3 +86,37 @@ def test_polyglots_are_refused_and_nothing_is_written(world, api, name, data, co
                                                           "file": SimpleUploadedFile(name, data)}, format="multipart")
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == code, response.content
     assert (Asset.objects.count(), LedgerEntry.objects.count()) == before
+
+
+def test_unbounded_text_never_reaches_the_ledger_and_errors_stay_short(world, api):
+    from rightsledger.models import ConsentRecord, RightsGrant, TrainingReservation
+
+    client = api(world.clearance)
+    plate = f.make_asset(world.prod_a, seed=8)
+    talent = f.make_talent("Ana Ruiz", guild=world.guild, member_id="SAG-8")
+    huge = "x" * 1_000_000
+    before = RightsGrant.objects.count(), ConsentRecord.objects.count(), TrainingReservation.objects.count(), LedgerEntry.objects.count()
+    grant = {**{k: v for k, v in f.grant_fields(world.prod_a, world.party, [plate]).items()}, "grantor": world.party.pk, "production": world.prod_a.pk,
+             "assets": [plate.pk], "term_start": "2026-01-01", "term_end": "2030-12-31"}
+    response = client.post("/api/grants/", {**grant, "restrictions": huge}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "too_long"
+    consent = {**f.consent_fields(world.prod_a, talent), "talent": talent.pk, "production": world.prod_a.pk, "term_start": "2026-01-01",
+               "term_end": "2028-12-31", "scan_notice_date": "2025-12-01", "union_notified_date": "2025-12-02"}
+    response = client.post("/api/consents/", {**consent, "intended_use_description": huge}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "too_long"
+    response = client.post("/api/reservations/", {"subject_type": "asset", "asset": plate.pk, "uses": ["ai_training"], "source": "contract",
+                                                  "effective_date": "2026-01-01", "note": huge}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "too_long"
+    # 100,000 bad territory codes: refused, with a short answer.
+    response = client.post("/api/grants/", {**grant, "territories": ["XX"] * 100_000}, format="json")
+    assert response.status_code == 400 and len(response.content) < 2_000
+    assert (RightsGrant.objects.count(), ConsentRecord.objects.count(), TrainingReservation.objects.count(), LedgerEntry.objects.count()) == before
+    # The services refuse it too, whoever calls them, and name at most ten bad values.
+    from django.core.exceptions import ValidationError
+
+    from rightsledger import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.grant_create(actor=world.clearance, **f.grant_fields(world.prod_a, world.party, [plate], territories=[f"Q{n}" for n in range(50)]))
+    message = refused.value.error_dict["territories"][0].message
+    assert "and 40 more" in message and "'Q10'" not in message
