@@ -194,6 +194,20 @@ def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredien
     return out.getvalue(), definition, label, store
 
 
+def output_title(request) -> str:
+    """The title an output's manifest gives: the shot code only where the production discloses names."""
+    if request.production.output_disclosure == "named":
+        return f"{request.shot.code} - {request.engine} output (request {request.pk})"
+    return f"AI-generated output ({request.engine})"
+
+
+def ingredient_title(production, request_input) -> str:
+    """An input's title in the manifest: its file name only where the production discloses names."""
+    if production.output_disclosure == "named":
+        return request_input.asset.original_filename or f"asset {request_input.asset_id}"
+    return f"input {request_input.position} ({request_input.role})"
+
+
 def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     """Sign a generation's output: the manifest names the decision and the ledger entry and
     checkpoint that prove it. Returns (bytes, media type, what to record)."""
@@ -229,12 +243,12 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
                 e = LedgerEntry.objects.filter(seq=ref["seq"]).first()
                 consents.append({"id": ref["id"], "seq": ref["seq"], "leaf_hash": bytes(e.leaf_hash).hex() if e else None})
     facts = mf.OutputFacts(
-        title=f"{request.shot.code} - {request.engine} output (request {request.pk})",
+        title=output_title(request),
         engine=request.engine,
         engine_version=request.engine_version,
         generator_version=VERSION,
         ingredients=tuple(
-            mf.Ingredient(title=i.asset.original_filename or f"asset {i.asset_id}", media_type=i.asset.media_type, role=i.role, asset_id=i.asset_id, sha256=i.asset.sha256)
+            mf.Ingredient(title=ingredient_title(request.production, i), media_type=i.asset.media_type, role=i.role, asset_id=i.asset_id, sha256=i.asset.sha256)
             for i in inputs
         ),
         reserved_uses=reserved,

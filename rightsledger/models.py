@@ -40,6 +40,8 @@ class Production(models.Model):
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="productions")
     title = models.CharField(max_length=200)
     code = models.SlugField(max_length=64)
+    output_disclosure = models.CharField(max_length=16, choices=choices(vocab.OUTPUT_DISCLOSURES), default="neutral",
+                                         help_text="What signed outputs say of shots and inputs (vocab.OUTPUT_DISCLOSURES)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -57,13 +57,17 @@ def studio_create(*, actor, name: str, slug: str) -> Studio:
     return studio
 
 
-def production_create(*, actor, studio: Studio, title: str, code: str) -> Production:
+def production_create(*, actor, studio: Studio, title: str, code: str, output_disclosure: str = "neutral") -> Production:
     """Create a production of a studio; refuse a code the studio already uses."""
+    errors = Errors()
+    v.choice(errors, "output_disclosure", output_disclosure, vocab.OUTPUT_DISCLOSURES)
+    errors.raise_if_any()
     if Production.objects.filter(studio=studio, code=code).exists():
         raise Conflict(f"This studio already has a production with code {code!r}.", code="production_code_taken", field="code")
     with recording(actor=actor) as rec:
-        production = Production.objects.create(studio=studio, title=title, code=code)
-        rec.append("production.created", {"production": production.pk, "studio": studio.pk, "code": code}, record=production, production=production)
+        production = Production.objects.create(studio=studio, title=title, code=code, output_disclosure=output_disclosure)
+        rec.append("production.created", {"production": production.pk, "studio": studio.pk, "code": code, "output_disclosure": output_disclosure},
+                   record=production, production=production)
     return production
 
 

@@ -80,6 +80,11 @@ RESERVATION_SUBJECTS = ("asset", "talent", "party", "production")
 
 EXCLUSIVITY = ("exclusive", "non_exclusive")
 
+# What an output's Content Credentials, readable by anyone with the file, say of where it was
+# made: "neutral" (the default) names no file, shot or title; "named" gives the shot code and
+# the inputs' file names.
+OUTPUT_DISCLOSURES = ("neutral", "named")
+
 RECORD_STATUSES = ("active", "revoked")
 RECORD_ACTIONS = ("created", "amended", "revoked")
 

@@ -73,7 +73,7 @@ class StudioOut(serializers.ModelSerializer):
 class ProductionOut(serializers.ModelSerializer):
     class Meta:
         model = Production
-        fields = ["id", "studio", "title", "code", "created_at"]
+        fields = ["id", "studio", "title", "code", "output_disclosure", "created_at"]
 
 
 class ShotOut(serializers.ModelSerializer):
@@ -200,6 +200,7 @@ class ProductionIn(StrictSerializer):
     studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all())
     title = serializers.CharField(max_length=200)
     code = serializers.SlugField(max_length=64)
+    output_disclosure = serializers.CharField(max_length=16, required=False, default="neutral")
 
 
 class ShotIn(StrictSerializer):

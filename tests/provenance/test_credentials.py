@@ -55,6 +55,14 @@ def assertion(store, label):
     return next(a["data"] for a in active["assertions"] if a["label"] == label)
 
 
+def test_a_production_that_discloses_names_has_them_in_its_outputs(gate, generate):
+    from rightsledger.models import Production
+
+    Production.objects.filter(pk=gate.world.prod_a.pk).update(output_disclosure="named")  # set as production_create would
+    active = (lambda store: store["manifests"][store["active_manifest"]])(services.read_store(content(generate(gate, inputs=[{"asset": gate.plate.pk, "role": "plate"}])), "image/png"))
+    assert active["title"].startswith(gate.shot.code) and [i["title"] for i in active["ingredients"]] == [gate.plate.original_filename]
+
+
 def test_an_output_validates_as_trusted_and_carries_every_assertion(gate, generate):
     output = generate(gate, inputs=[{"asset": gate.plate.pk, "role": "plate"}])
     data = content(output)
@@ -74,8 +82,10 @@ def test_an_output_validates_as_trusted_and_carries_every_assertion(gate, genera
     assert ours["ledger"]["seq"] == entry.seq and ours["ledger"]["leaf_hash"] == bytes(entry.leaf_hash).hex()
     assert result["rightsledger_check"] == {"decision_exists": True, "decision_matches": True, "ledger_entry_matches": True}
     active = store["manifests"][store["active_manifest"]]
-    assert active["claim_generator_info"][0]["name"] == "Rightsledger" and active["title"].startswith("EP102_SH0040")
-    assert [(i["title"], i["relationship"]) for i in active["ingredients"]] == [(gate.plate.original_filename, "parentOf")]
+    # Anyone with the file reads this: by default it names no shot, title or file.
+    assert active["claim_generator_info"][0]["name"] == "Rightsledger" and active["title"] == "AI-generated output (atmosphere)"
+    assert [(i["title"], i["relationship"]) for i in active["ingredients"]] == [("input 1 (plate)", "parentOf")]
+    assert gate.shot.code.encode() not in data and gate.plate.original_filename.encode() not in data
     assert active.get("thumbnail", {}).get("format") == "image/jpeg"
     assert "prompt" not in json.dumps(actions)  # the prompt is private by default
     assert b"DMI-PROHIBITED-AIMLTRAINING" in data  # IPTC plus:DataMining in the XMP
