@@ -316,12 +316,13 @@ def asset_detail(request, pk):
 
 
 def _fingerprint_matches(user, asset):
+    """Other assets the user may see within PHASH_MAX_DISTANCE of any of this one's pHashes."""
     from provenance.models import PerceptualHash
+    from provenance.similarity import near_by_phash
 
     mine = list(PerceptualHash.objects.filter(asset=asset).values_list("hash", flat=True))
-    if not mine:
-        return []
-    return selectors.assets_for(user).filter(perceptual_hashes__hash__in=mine).exclude(pk=asset.pk).distinct().order_by("id")[:20]
+    near = set().union(*near_by_phash(mine)) - {asset.pk} if mine else set()
+    return selectors.assets_for(user).filter(pk__in=near).order_by("id")[:20]
 
 
 # --- Records: grants, consents, reservations ------------------------------------------------------

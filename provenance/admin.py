@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from rightsledger.admin import ProductionScopedAdmin, ReadOnlyAdmin
 
-from .models import AssetCredential, Fingerprint, LineageEdge, PerceptualHash, PhashBand, SignedOutput, SigningIdentity
+from .models import AssetCredential, Fingerprint, LineageEdge, PerceptualHash, SignedOutput, SigningIdentity
 
 
 @admin.register(SigningIdentity)
@@ -44,9 +44,3 @@ class FingerprintAdmin(ProductionScopedAdmin):
 class PerceptualHashAdmin(ProductionScopedAdmin):
     production_field = "asset__production"
     list_display = ["asset", "variant", "hash"]
-
-
-@admin.register(PhashBand)
-class PhashBandAdmin(ProductionScopedAdmin):
-    production_field = "phash__asset__production"
-    list_display = ["phash", "key"]

@@ -18,7 +18,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from .phash import BANDS, CROPS, bands, hamming, phash, phash_variants, to_signed  # noqa: F401  (re-exported)
+from .phash import CROPS, hamming, phash, phash_variants, to_signed  # noqa: F401  (re-exported)
 
 
 @dataclass

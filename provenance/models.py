@@ -95,11 +95,3 @@ class PerceptualHash(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="perceptual_hashes")
     variant = models.CharField(max_length=16)
     hash = models.BigIntegerField()
-
-
-class PhashBand(models.Model):
-    """One 8-bit band of a pHash (band * 256 + value): two hashes within 7 bits share a band, so
-    candidates are found by an indexed lookup rather than a scan."""
-
-    phash = models.ForeignKey(PerceptualHash, on_delete=models.CASCADE, related_name="bands")
-    key = models.PositiveIntegerField(db_index=True)

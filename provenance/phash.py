@@ -15,7 +15,6 @@ CROPS = {
     "bl90": (0.0, 0.1, 0.9, 1.0),
     "br90": (0.1, 0.1, 1.0, 1.0),
 }
-BANDS = 8  # 64-bit pHash in 8 bands of 8 bits: two hashes within 7 bits share at least one band
 # pHash reads a 32x32 greyscale version of the image. Reducing a large image first (a box filter,
 # in C) to at least this many pixels on its short side gives the same hash some ten times faster.
 PHASH_MIN_SIDE = 256
@@ -38,11 +37,6 @@ def phash(img: Image.Image) -> int:
 
 def hamming(a: int, b: int) -> int:
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
-
-def bands(value: int) -> list[tuple[int, int]]:
-    v = value & ((1 << 64) - 1)
-    return [(i, (v >> (8 * i)) & 0xFF) for i in range(BANDS)]
 
 
 def phash_variants(img: Image.Image) -> dict[str, int]:

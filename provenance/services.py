@@ -394,12 +394,10 @@ def asset_fingerprint(*, asset: Asset) -> bool:
 
 
 def _store_fingerprints(asset: Asset, hashes: list[tuple[str, int]], embeddings: list) -> None:
-    """Store an asset's perceptual hashes with their bands, and its embeddings (three inserts)."""
-    from . import fingerprint as fp
-    from .models import Fingerprint, PerceptualHash, PhashBand
+    """Store an asset's perceptual hashes and its embeddings (two inserts)."""
+    from .models import Fingerprint, PerceptualHash
 
-    stored = PerceptualHash.objects.bulk_create([PerceptualHash(asset=asset, variant=variant, hash=value) for variant, value in hashes])
-    PhashBand.objects.bulk_create([PhashBand(phash=ph, key=band * 256 + v) for ph in stored for band, v in fp.bands(ph.hash)])
+    PerceptualHash.objects.bulk_create([PerceptualHash(asset=asset, variant=variant, hash=value) for variant, value in hashes])
     Fingerprint.objects.bulk_create([
         Fingerprint(asset=asset, frame_seconds=t, model=settings.CLIP_MODEL, dims=len(e), embedding=e.astype("float32").tobytes())
         for t, e in embeddings

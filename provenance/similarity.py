@@ -17,7 +17,7 @@ from django.conf import settings
 
 
 from . import fingerprint as fp
-from .models import Fingerprint, PerceptualHash, PhashBand
+from .models import Fingerprint, PerceptualHash
 
 _lock = threading.Lock()
 
@@ -122,14 +122,7 @@ class Match:
 
 def candidates_by_phash(value: int) -> dict[int, int]:
     """Assets with a pHash (of the whole image or a crop) within PHASH_MAX_DISTANCE: {asset: distance}."""
-    keys = [band * 256 + v for band, v in fp.bands(value)]
-    out = {}
-    rows = PerceptualHash.objects.filter(id__in=PhashBand.objects.filter(key__in=keys).values("phash_id")).values_list("asset_id", "hash")
-    for asset_id, h in rows:
-        d = fp.hamming(value, h)
-        if d <= settings.PHASH_MAX_DISTANCE and d < out.get(asset_id, 65):
-            out[asset_id] = d
-    return out
+    return near_by_phash([value])[0]
 
 
 def _rank(m: Match) -> tuple:

@@ -3,7 +3,6 @@ declared in their c2pa.soft-binding assertion (and, with embeddings configured, 
 
 import base64
 import binascii
-import io
 
 from rest_framework.exceptions import ValidationError
 
@@ -13,8 +12,8 @@ from .models import SignedOutput
 
 
 def _matches(value: int, limit: int) -> list[dict]:
-    """Our outputs whose declared binding (or fingerprint) is within PHASH_MAX_DISTANCE, by an
-    indexed lookup of the pHash bands."""
+    """Our outputs whose declared binding (or fingerprint) is within PHASH_MAX_DISTANCE, from the
+    pHash index."""
     from .similarity import candidates_by_phash
 
     near = candidates_by_phash(value)
@@ -38,13 +37,14 @@ def by_binding(alg: str, value: str, limit: int) -> list[dict]:
 
 
 def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
+
+    from .phash import load
 
     if alg not in (None, mf.SOFT_BINDING_ALG):
         raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            value = fp.phash(img.convert("RGB"))
+        value = fp.phash(load(data))
     except (UnidentifiedImageError, OSError):
         raise ValidationError({"content": ["The content is not an image this service can read."]})
     return _matches(value, limit)

@@ -280,3 +280,17 @@ def test_list_pages_cost_the_same_queries_however_many_rows(site, client):
     for n in range(3):
         f.make_consent(w.prod_a, f.make_talent(f"Member {n}", guild=w.guild, member_id=f"SAG-9{n}"))
     assert count_queries(client, url) == first
+
+
+def test_an_assets_page_lists_near_copies_the_user_may_see(site, client, django_capture_on_commit_callbacks):
+    from .. import images
+
+    w = site.world
+    original = images.picture(88, (640, 360))
+    with django_capture_on_commit_callbacks(execute=True):
+        original_asset = f.make_asset(w.prod_a, kind="still", data=images.encode(original, "PNG"), seed=1)  # fingerprinted on commit
+        cropped = original.crop((64, 36, 640, 360)).resize((480, 270))  # cut by a tenth, as a re-framed copy
+        copy = f.make_asset(w.prod_a, kind="still", data=images.encode(cropped, "JPEG", quality=60), fmt="jpeg", seed=2)
+        elsewhere = f.make_asset(w.prod_b, kind="still", data=images.encode(original, "JPEG", quality=70), fmt="jpeg", seed=3)
+    page = login(client, w.clearance).get(f"/assets/{original_asset.pk}/").content.decode()
+    assert f"A-{copy.pk} " in page and f"A-{elsewhere.pk} " not in page  # Salt Road's copy is not shown to The Long Night
