@@ -227,8 +227,6 @@ def snapshot(*, production_id: int, inputs: list[p.InputFact], talent_ids: set[i
 def request_entries(request_id: int):
     """Return the ledger entries of a request's whole story, in order: the request and its state
     changes, its decisions, sign-offs and output (each of those is its own record)."""
-    from django.db.models import Q
-
     from .models import Decision, GenerationOutput, SignOff
 
     return LedgerEntry.objects.filter(
@@ -288,18 +286,16 @@ def revocation_impact(record_type: str, chain) -> dict:
     model = {"grant": RightsGrant, "consent": ConsentRecord}[record_type]
     ids = list(model.objects.filter(chain=chain).values_list("id", flat=True))
     if connection.vendor == "postgresql":
-        from django.db.models import Q
-
         q = Q(pk__in=[])
         for record_id in ids:
             q |= Q(reasons__contains=[{"records": [{"type": record_type, "id": record_id}]}])
         decisions = Decision.objects.filter(q)
     else:  # SQLite has no JSON containment: read the decisions of the productions concerned
         production_ids = model.objects.filter(chain=chain).values("production_id")
-        decisions = Decision.objects.filter(request__production_id__in=production_ids)
         wanted = set(ids)
         decisions = Decision.objects.filter(pk__in=[
-            d.pk for d in decisions if any(r["type"] == record_type and r["id"] in wanted for reason in d.reasons for r in reason["records"])
+            d.pk for d in Decision.objects.filter(request__production_id__in=production_ids)
+            if any(r["type"] == record_type and r["id"] in wanted for reason in d.reasons for r in reason["records"])
         ])
     request_ids = set(decisions.values_list("request_id", flat=True))
     requests = list(GenerationRequest.objects.filter(pk__in=request_ids).select_related("shot").order_by("id"))

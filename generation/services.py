@@ -401,8 +401,10 @@ def _run_check(rec: Recorder, request: GenerationRequest) -> tuple[Decision, p.O
     if sign_off is not None:
         covered = frozenset((r["rule"], r["subject"]) for r in sign_off.decision.reasons if r["outcome"] == p.NEEDS_CLEARANCE)
         fact = p.SignOffFact(sign_off.pk, sign_off.approver_id, covered)
-    outcome = p.at_run_time(_evaluate(request), fact)
-    relied = sign_off if sign_off is not None and outcome.outcome == p.APPROVED and any(r.rule == "R4" and r.outcome == p.PASS and r.subject == "request" for r in outcome.reasons) else None
+    evaluated = _evaluate(request)
+    outcome = p.at_run_time(evaluated, fact)
+    # The sign-off was relied on when it turned a decision that needed clearance into an approval.
+    relied = sign_off if evaluated.outcome == p.NEEDS_CLEARANCE and outcome.outcome == p.APPROVED else None
     return _record_decision(rec, request, outcome, "run_check", sign_off=relied), outcome
 
 
@@ -439,8 +441,7 @@ def request_run(*, request_id: int) -> str:
             request.lease_expires = None
             request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             _event(rec, request, "generation.stopped", decision=decision.pk)
-    if decision.outcome != p.APPROVED:
-        return "stopped"
+            return "stopped"
 
     started = time.perf_counter()
     try:

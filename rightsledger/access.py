@@ -122,9 +122,7 @@ def require_studio(user, studio_id: int, action: str) -> None:
     )
     if studio_id in clearance_studios:
         return
-    visible = studio_ids(user)
-    if visible is not None and studio_id not in visible:
-        raise Http404("No such studio.")
+    can_see_studio(user, studio_id)
     raise PermissionDenied(f"Only a studio admin or clearance user of this studio may {action}.")
 
 
@@ -164,9 +162,7 @@ def can_create_production(user, studio_id: int) -> None:
     roles = roles_of(user)
     if roles.superuser or studio_id in roles.studios:
         return
-    visible = studio_ids(user)
-    if visible is not None and studio_id not in visible:
-        raise Http404("No such studio.")
+    can_see_studio(user, studio_id)
     raise PermissionDenied("Only a studio admin may create productions.")
 
 
