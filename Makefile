@@ -38,7 +38,7 @@ services:
 demo: $(VENV)/.installed
 	@command -v dot >/dev/null || echo "note: install Graphviz (apt-get install graphviz) to draw lineage as SVG"
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://127.0.0.1:$(or $(PORT),8000)
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(or $(PORT),8000)
 
 test: $(VENV)/.installed services
