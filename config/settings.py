@@ -258,6 +258,8 @@ TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
 
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
+# Who to ask about the outputs' text-and-data-mining terms (TDMRep's policy assigner): a URL.
+TDM_POLICY_ASSIGNER = os.environ.get("TDM_POLICY_ASSIGNER", "")
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")
 LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key"))
 # Make a key on first use when none exists: on for development, off in production.

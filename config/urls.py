@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from provenance.api.views import tdmrep
+from provenance.api.views import robots, tdm_policy, tdmrep
 from rightsledger.api import ledger_views
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/", include("generation.api.urls")),
     path("api/", include("provenance.api.urls")),
     path(".well-known/tdmrep.json", tdmrep, name="tdmrep"),
+    path(".well-known/tdm-policy.json", tdm_policy, name="tdm-policy"),
+    path("robots.txt", robots, name="robots"),
     path("api/", include("rightsledger.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("portal.urls")),

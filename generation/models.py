@@ -68,6 +68,12 @@ class RequestInput(models.Model):
     match = models.CharField(max_length=16, choices=choices(MATCH_METHODS))
     match_score = models.FloatField(null=True, blank=True)
     modality = models.CharField(max_length=16, blank=True, help_text="For a likeness input: face, body, voice...")
+    frame_start = models.PositiveIntegerField(null=True, blank=True, help_text="For a clip: the first frame used (from 0)")
+    frame_end = models.PositiveIntegerField(null=True, blank=True, help_text="For a clip: the last frame used, included")
+
+    @property
+    def frames(self) -> tuple[int, int] | None:
+        return (self.frame_start, self.frame_end) if self.frame_start is not None else None
 
     class Meta:
         ordering = ["position"]

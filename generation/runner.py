@@ -1,5 +1,9 @@
 """The one way to start an engine: with an approved decision taken at run time."""
 
+from pathlib import Path
+
+from django.conf import settings
+
 from .engines import EngineInput, EngineResult, get_engine
 from .models import Decision
 
@@ -29,6 +33,21 @@ def engine_start(*, decision: Decision) -> EngineResult:
         raise NotApproved(f"Engine {request.engine} {request.engine_version} is not available here.")
     inputs = []
     for i in request.inputs.select_related("asset").order_by("position"):
+        if i.asset.media_type.startswith("video/"):
+            # A clip is streamed from its file, frame by frame, never read whole.
+            inputs.append(EngineInput(role=i.role, data=b"", media_type=i.asset.media_type, open=_opener(i.asset), frames=i.frames))
+            continue
         with i.asset.file.open("rb") as fh:
             inputs.append(EngineInput(role=i.role, data=fh.read(), media_type=i.asset.media_type))
-    return engine.run(inputs, request.parameters, request.seed)
+    return engine.run(inputs, request.parameters, request.seed, workdir())
+
+
+def workdir() -> str:
+    """Where engines write clip outputs before they are signed and stored."""
+    path = Path(settings.MEDIA_ROOT) / "work"
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def _opener(asset):
+    return lambda: asset.file.storage.open(asset.file.name, "rb")

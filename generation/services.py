@@ -4,15 +4,17 @@ Every decision, sign-off and state change that matters is a ledger entry written
 transaction as the record.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
 import logging
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -145,6 +147,7 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
     for n, item in enumerate(inputs, start=1):
         role, asset, upload = item.get("role"), item.get("asset"), item.get("upload")
         modality = item.get("modality") or "face"
+        frames = item.get("frames")
         if role not in INPUT_ROLES:
             errors.add("inputs", "role_unknown", f"Input {n}: role {role!r} is not one of {', '.join(INPUT_ROLES)}.")
         if modality not in vocab.MODALITIES:
@@ -155,7 +158,13 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
         if asset is not None:
             if not v.assets_in_production(errors, "inputs", [asset], production.pk, label=f"Input {n}: "):
                 continue
-            resolved.append({"position": n, "role": role, "asset": asset, "sha256": asset.sha256, "match": "registered", "modality": modality})
+            if frames is not None and not _frames_fit(errors, n, asset, frames):
+                continue
+            resolved.append({"position": n, "role": role, "asset": asset, "sha256": asset.sha256, "match": "registered", "modality": modality,
+                             "frames": tuple(frames) if frames is not None else None})
+            continue
+        if frames is not None:
+            errors.add("inputs", "frames_need_registered_clip", f"Input {n}: a frame range is given for a registered clip; register the clip first.")
             continue
         try:
             info, data = inspect_upload(upload, kind="generated")
@@ -174,8 +183,24 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
                 match, method, score = Asset.objects.get(pk=found.asset_id), "fingerprint", found.cosine
         if match is None and keep_unregistered:
             store_content(info.sha256, data)  # kept for the audit trail of what was refused
-        resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": method, "match_score": score, "modality": modality})
+        resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": method, "match_score": score, "modality": modality,
+                         "frames": None})
     return resolved
+
+
+def _frames_fit(errors: Errors, n: int, asset, frames) -> bool:
+    """A frame range names frames of a registered clip, first before last."""
+    first, last = frames
+    if not asset.media_type.startswith("video/") or asset.frame_count is None:
+        errors.add("inputs", "frames_not_a_clip", f"Input {n}: asset A-{asset.pk} is a still ({asset.media_type}); a frame range is for a clip.")
+    elif first > last:
+        errors.add("inputs", "frames_reversed", f"Input {n}: the frame range starts ({first}) after it ends ({last}).")
+    elif last >= asset.frame_count:
+        errors.add("inputs", "frames_out_of_range",
+                   f"Input {n}: asset A-{asset.pk} has {asset.frame_count} frames (0 to {asset.frame_count - 1}); frame {last} is not in it.")
+    else:
+        return True
+    return False
 
 
 def _validated(*, production, shot, engine, engine_version, prompt, parameters, seed, intended_use, media, territories,
@@ -267,7 +292,9 @@ def request_submit(
         request = GenerationRequest.objects.create(requester=actor, status="refused", **values)
         RequestInput.objects.bulk_create(
             [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"],
-                          match_score=r.get("match_score"), modality=r["modality"]) for r in resolved]
+                          match_score=r.get("match_score"), modality=r["modality"],
+                          frame_start=r["frames"][0] if r.get("frames") else None, frame_end=r["frames"][1] if r.get("frames") else None)
+             for r in resolved]
         )
         outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
         request.talents.set(talents)
@@ -276,7 +303,8 @@ def request_submit(
             intended_use=intended_use, media=request.media, territories=request.territories, territory_exclusions=request.territory_exclusions,
             languages=request.languages, release_window=[release_start.isoformat(), release_end.isoformat()],
             prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
-            inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"]} for r in resolved],
+            inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"],
+                     **({"frames": list(r["frames"])} if r.get("frames") else {})} for r in resolved],
         )
         _record_decision(rec, request, outcome, "gate")
         request.status = outcome.outcome
@@ -452,19 +480,26 @@ def request_run(*, request_id: int) -> str:
     engine_seconds = time.perf_counter() - started
     from provenance.services import SigningError, output_sign
 
+    signed = None
     try:
-        data, media_type, signing = output_sign(request=request, decision=decision, result=result)
-    except SigningError as exc:
-        _fail(request, attempt, str(exc))
-        return "failed"
+        try:
+            signed, media_type, signing = output_sign(request=request, decision=decision, result=result)
+        except SigningError as exc:
+            _fail(request, attempt, str(exc))
+            return "failed"
 
-    with transaction.atomic():
-        request = GenerationRequest.objects.select_for_update().get(pk=request_id)
-        if GenerationOutput.objects.filter(request=request).exists():
-            return "already_done"
-        held = _record_output(request, asset_data=data, media_type=media_type, signing=signing, decision=decision, outcome=outcome,
-                              result=result, engine_seconds=engine_seconds, attempt=attempt)
-    return "held" if held else "succeeded"
+        with transaction.atomic():
+            request = GenerationRequest.objects.select_for_update().get(pk=request_id)
+            if GenerationOutput.objects.filter(request=request).exists():
+                return "already_done"
+            held = _record_output(request, asset_data=signed, media_type=media_type, signing=signing, decision=decision, outcome=outcome,
+                                  result=result, engine_seconds=engine_seconds, attempt=attempt)
+        return "held" if held else "succeeded"
+    finally:
+        # A clip's engine output and its signed copy are files; once stored (or not), both go.
+        for path in (result.path, signed if isinstance(signed, str) else None):
+            if path:
+                Path(path).unlink(missing_ok=True)
 
 
 def _record_output(request, *, asset_data, media_type, signing, decision, outcome, result, engine_seconds, attempt) -> bool:
@@ -472,9 +507,12 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
     Returns whether the output is held for clearance."""
     from provenance.services import lineage_record_many, output_record
 
-    with recording(actor=WORKER) as rec:
-        ext = {"image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
-        upload = ContentFile(asset_data, name=f"{request.shot.code}_req{request.pk}.{ext}")
+    from provenance.manifest import SIGNABLE
+
+    with recording(actor=WORKER) as rec, contextlib.ExitStack() as files:
+        name = f"{request.shot.code}_req{request.pk}.{SIGNABLE.get(media_type, 'bin')}"
+        # A still arrives as bytes; a signed clip as the path of its file.
+        upload = File(files.enter_context(open(asset_data, "rb")), name=name) if isinstance(asset_data, str) else ContentFile(asset_data, name=name)
         asset, _ = asset_register(actor=WORKER, production=request.production, upload=upload, kind="generated", origin="generated",
                                   title=f"{request.engine} output for {request.shot.code} (request {request.pk})",
                                   dimensions=result.image.size if result.image is not None else None)
@@ -486,7 +524,7 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
                                                           "decision": decision.pk, "attempt": attempt},
                            record=output, production=request.production)
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
-        held = _likeness_check(rec, request, outcome, signing.get("embedding"))
+        held = _likeness_check(rec, request, outcome, [e for _, e in signing.get("embeddings") or []])
         request.status = "held" if held else "succeeded"
         request.lease_expires = None
         request.failure = ""
@@ -494,15 +532,18 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
     return held
 
 
-def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, embedding) -> bool:
+def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, embeddings: list) -> bool:
     """Hold an output that looks like a performer whom none of the run's consents covers (R6),
-    from the output's embedding (made when it was signed). Returns whether it is held. Needs
+    from the output's embeddings (a still's one, a clip's at every keyframe: any keyframe that
+    resembles holds the clip), made when it was signed. Returns whether it is held. Needs
     embeddings (CLIP_WEIGHTS)."""
-    if embedding is None:
+    if not embeddings:
         return False
+    import numpy as np
+
     from provenance import similarity
 
-    close = similarity.likeness_matches(embedding, request.production)
+    close = similarity.likeness_matches(np.stack(embeddings), request.production)
     hold = p.likeness_hold(run, close, selectors.ledger_head())
     if hold is None:
         return False

@@ -22,7 +22,7 @@ from generation import services as gen
 from generation.api.views import parse_request
 from generation.engines import all_engines
 from generation.models import INPUT_ROLES
-from provenance import lineage
+from provenance import aipref, lineage
 from provenance.clearance import verdict
 from provenance.selectors import sniff_media_type, verify
 from rightsledger import access, selectors, services, vocab
@@ -228,9 +228,7 @@ def output_file(request, pk, inline=False):
     asset = output.asset
     response = FileResponse(asset.file.open("rb"), content_type=asset.media_type, as_attachment=not inline,
                             filename=f"{req.shot.code}_request{req.pk}.{asset.media_type.split('/')[-1]}")
-    response["tdm-reservation"] = "1"
-    response["X-Robots-Tag"] = "noai, noimageai"
-    return response
+    return aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention
 
 
 # --- Clearance -----------------------------------------------------------------------------------

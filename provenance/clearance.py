@@ -38,8 +38,13 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
 
     reserved = _reserved_assets()
     exact = dict(reserved.filter(sha256__in={i["sha256"] for i in items}).values_list("sha256", "origin"))
-    pending = [i for i in items if i["sha256"] not in exact and i.get("phash") is not None]
-    near = dict(zip((id(i) for i in pending), near_by_phash([i["phash"] for i in pending])))
+    # An item has one pHash, or (a clip) several, one per sampled frame: any of them near counts.
+    pending = [(id(i), h) for i in items if i["sha256"] not in exact
+               for h in ([i["phash"]] if i.get("phash") is not None else []) + list(i.get("phashes") or [])]
+    near: dict[int, dict[int, int]] = {}
+    for (key, _), hits in zip(pending, near_by_phash([h for _, h in pending])):
+        for asset, distance in hits.items():
+            near.setdefault(key, {})[asset] = min(distance, near.get(key, {}).get(asset, 64))
     candidates = set().union(*near.values()) if near else set()
     origins = dict(reserved.filter(pk__in=candidates).values_list("pk", "origin")) if candidates else {}
     out = []
@@ -70,7 +75,18 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
         if said is not None:
             return {"sha256": sha, **said}
     image = data is not None and bool(media_type) and media_type.startswith("image/")
-    value = None
+    clip = data is not None and bool(media_type) and media_type.startswith("video/")
+    value, frames = None, []
+    if clip:
+        # A clip is judged by its frames: sampled four times as often as outputs are fingerprinted,
+        # so a copy trimmed anywhere still has a frame close to a fingerprinted keyframe.
+        from .fingerprint import video_keyframes
+        from .phash import phash
+
+        try:
+            frames = [phash(img) for _, img in video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)]
+        except Exception:  # noqa: BLE001  (not decodable: no frames, no near-duplicate)
+            frames = []
     if image and not settings.CLIP_WEIGHTS:
         # Without embeddings, the same rule as the fingerprint mode: a pHash near a reserved one.
         from .phash import load, phash
@@ -80,7 +96,7 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
         except (OSError, ValueError):  # not decodable: no pHash, no near-duplicate
             value = None
     # The exact hash (and, without embeddings, the pHash) as the fingerprint mode judges them.
-    by_print = verdicts_by_fingerprint([{"sha256": sha, "phash": value}])[0]
+    by_print = verdicts_by_fingerprint([{"sha256": sha, "phash": value, "phashes": frames}])[0]
     if by_print["verdict"] == "not_allowed":
         return {**by_print, "reasons": reasons + by_print["reasons"]}
     if image and settings.CLIP_WEIGHTS:

@@ -76,12 +76,13 @@ def fingerprint(data: bytes) -> Fingerprints:
     return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
 
 
-def video_keyframes(data: bytes, every: float) -> list[tuple[float, Image.Image]]:
-    """One frame every `every` seconds of a video (the first frame at or after each mark)."""
+def video_keyframes(source, every: float) -> list[tuple[float, Image.Image]]:
+    """One frame every `every` seconds of a video (the first frame at or after each mark), decoded
+    one at a time from its bytes, a path or a binary file."""
     import av
 
     frames, mark = [], 0.0
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as container:
         stream = container.streams.video[0]
         for frame in container.decode(stream):
             t = float(frame.time or 0.0)

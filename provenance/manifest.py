@@ -19,8 +19,10 @@ RIGHTSLEDGER_LABEL = "com.rightsledger.decision"
 SOFT_BINDING_ALG = "com.rightsledger.phash.1"  # 64-bit DCT pHash of the pixels, big-endian
 DMI_PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
 GENERATOR = "Rightsledger"
-# Output formats we sign; anything else is refused.
-SIGNABLE = {"image/jpeg": "jpg", "image/png": "png"}
+# Output formats we sign; anything else is refused. Clips are ISO BMFF (MP4, QuickTime), which
+# c2pa binds with a BMFF hash of every box but the manifest's own.
+SIGNABLE = {"image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4", "video/quicktime": "mov"}
+CLIPS = {"video/mp4", "video/quicktime"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Ingredient:
     role: str
     asset_id: int
     sha256: str
+    frames: tuple[int, int] | None = None  # the frame range of a clip that was used
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ def build(facts: OutputFacts) -> dict:
         "assertions": [
             {"label": "c2pa.actions.v2", "data": {"actions": [action]}},
             {"label": "cawg.training-mining", "data": training_mining(facts.reserved_uses, "cawg")},
-            # The older label, with c2pa.* keys, because opt-out tools in use read only that.
+            # C2PA 2.x dropped its own training-mining assertion in favour of CAWG's, but published
+            # readers (Spawning's datadiligence among them) read only this older label, with its
+            # c2pa.* keys; both are written, always saying the same.
             {"label": "c2pa.training-mining", "data": training_mining(facts.reserved_uses, "c2pa")},
             {"label": RIGHTSLEDGER_LABEL, "data": dict(facts.decision)},
         ],
@@ -82,11 +87,16 @@ def build(facts: OutputFacts) -> dict:
 
 
 def ingredient_definition(ingredient: Ingredient) -> dict:
+    metadata = {"dataSource": {"type": "localProvider.rightsledger", "details": f"asset {ingredient.asset_id} sha256 {ingredient.sha256}"}}
+    if ingredient.frames is not None:
+        # C2PA's region of interest: a frame range (counted from 0, both ends included).
+        first, last = ingredient.frames
+        metadata["regionOfInterest"] = {"region": [{"type": "frame", "frame": {"start": first, "end": last}}], "name": f"frames {first}-{last}"}
     return {
         "title": ingredient.title,
         "format": ingredient.media_type,
         "relationship": RELATIONSHIP.get(ingredient.role, "inputTo"),
-        "metadata": {"dataSource": {"type": "localProvider.rightsledger", "details": f"asset {ingredient.asset_id} sha256 {ingredient.sha256}"}},
+        "metadata": metadata,
     }
 
 

@@ -172,12 +172,14 @@ def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients_data: list[tuple[mf.Ingredient, bytes]],
-               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str, bytes]:
-    """Sign an image with its manifest. Returns (signed bytes, manifest definition, manifest label,
-    manifest store bytes)."""
+def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]], thumbnail: bytes,
+                identity: SigningIdentity | None = None) -> tuple[dict, str, bytes]:
+    """Sign a still or a clip, read from the source stream and written to the dest stream (files
+    on disk for clips, so nothing is held whole in memory), with its manifest and a JPEG
+    thumbnail; each ingredient is a binary stream c2pa reads itself. Returns (manifest definition,
+    manifest label, manifest store bytes)."""
     if media_type not in mf.SIGNABLE:
-        raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce {' or '.join(sorted(mf.SIGNABLE))}.")
+        raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}.")
     identity = identity or active_identity()
     facts = mf.OutputFacts(**{**facts.__dict__, "thumbnail": "thumbnail.jpg"})
     definition = mf.build(facts)
@@ -186,12 +188,34 @@ def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredien
     definition["label"] = label
     context = c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
     builder = c2pa.Builder(definition, context=context)
-    builder.add_resource("thumbnail.jpg", io.BytesIO(_thumbnail(image, data)))
-    for ingredient, content in ingredients_data:
-        builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, io.BytesIO(content))
+    builder.add_resource("thumbnail.jpg", io.BytesIO(thumbnail))
+    for ingredient, stream in ingredients:
+        builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, stream)
+    store = builder.sign(signer_for(identity), media_type, source, dest)
+    return definition, label, store
+
+
+def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients_data: list[tuple[mf.Ingredient, bytes]],
+               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str, bytes]:
+    """Sign a still held in memory. Returns (signed bytes, manifest definition, manifest label,
+    manifest store bytes)."""
+    if media_type not in mf.SIGNABLE:
+        raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}.")
     out = io.BytesIO()
-    store = builder.sign(signer_for(identity), media_type, io.BytesIO(data), out)
+    definition, label, store = sign_stream(source=io.BytesIO(data), dest=out, media_type=media_type, facts=facts,
+                                           ingredients=[(i, io.BytesIO(content)) for i, content in ingredients_data],
+                                           thumbnail=_thumbnail(image, data), identity=identity)
     return out.getvalue(), definition, label, store
+
+
+def sign_file(*, source_path: str, dest_path: str, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]],
+              image: Image.Image, identity: SigningIdentity | None = None) -> tuple[dict, str, bytes]:
+    """Sign a file on disk into another, both opened as streams (c2pa reads and hashes the source
+    as it goes, so a clip's size does not matter to memory). image: its first frame, for the
+    thumbnail."""
+    with open(source_path, "rb") as src, open(dest_path, "w+b") as dst:
+        return sign_stream(source=src, dest=dst, media_type=media_type, facts=facts, ingredients=ingredients,
+                           thumbnail=_thumbnail(image, b""), identity=identity)
 
 
 def output_title(request) -> str:
@@ -210,12 +234,13 @@ def ingredient_title(production, request_input) -> str:
 
 def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     """Sign a generation's output: the manifest names the decision and the ledger entry and
-    checkpoint that prove it. Returns (bytes, media type, what to record)."""
+    checkpoint that prove it. Returns (the signed bytes of a still, or the path of a signed clip,
+    media type, what to record)."""
     from rightsledger.ledger import checkpoints, proofs
 
     media_type = result.media_type
     if media_type not in mf.SIGNABLE:
-        raise SigningError(f"The engine produced {media_type}; only {' and '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded.")
+        raise SigningError(f"The engine produced {media_type}; only {', '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded.")
     inputs = list(request.inputs.select_related("asset").order_by("position"))
     talent_ids = set(request.talents.values_list("id", flat=True))
     reserved, why = reserved_uses_for(production=request.production, input_assets=[i.asset for i in inputs], talent_ids=talent_ids)
@@ -248,7 +273,8 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
         engine_version=request.engine_version,
         generator_version=VERSION,
         ingredients=tuple(
-            mf.Ingredient(title=ingredient_title(request.production, i), media_type=i.asset.media_type, role=i.role, asset_id=i.asset_id, sha256=i.asset.sha256)
+            mf.Ingredient(title=ingredient_title(request.production, i), media_type=i.asset.media_type, role=i.role, asset_id=i.asset_id,
+                          sha256=i.asset.sha256, frames=i.frames)
             for i in inputs
         ),
         reserved_uses=reserved,
@@ -261,24 +287,46 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
             "signed_at": timezone.now().isoformat(),
         },
     )
-    ingredients_data = []
-    for i, ingredient in zip(inputs, facts.ingredients):
-        with i.asset.file.open("rb") as fh:
-            ingredients_data.append((ingredient, fh.read()))
     from . import fingerprint as fp
 
-    # The output's fingerprints, once, from the engine's pixels: the whole-image pHash is the soft
-    # binding; all of them, and the embedding, are stored with the output and serve the likeness check.
+    # The output's fingerprints, once, from the engine's pixels: the pHash of the whole image (a
+    # clip's first frame) is the soft binding; the pHashes and embeddings (a clip's at keyframes)
+    # are stored with the output and serve the likeness check and training clearance.
+    clip = media_type in mf.CLIPS
     pixels = result.image if result.image is not None else Image.open(io.BytesIO(result.data))
     phashes = fp.phash_variants(pixels)
     soft = phashes["full"]
-    embedding = fp.embed([pixels])[0] if settings.CLIP_WEIGHTS else None
+    if clip:
+        keyframes = fp.video_keyframes(result.path, settings.VIDEO_KEYFRAME_SECONDS)
+        phashes.update({f"t{t:g}": fp.phash(img) for t, img in keyframes})
+        embeddings = list(zip([t for t, _ in keyframes], fp.embed([img for _, img in keyframes]))) if settings.CLIP_WEIGHTS else []
+    else:
+        embeddings = [(None, fp.embed([pixels])[0])] if settings.CLIP_WEIGHTS else []
     facts = mf.OutputFacts(**{**facts.__dict__, "soft_binding": (soft & ((1 << 64) - 1)).to_bytes(8, "big")})
-    data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
     identity = active_identity()
-    signed, definition, label, store = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=ingredients_data, image=result.image, identity=identity)
+    streams = [i.asset.file.storage.open(i.asset.file.name, "rb") for i in inputs]
+    try:
+        ingredients = list(zip(facts.ingredients, streams))
+        if clip:
+            # From the engine's file to a signed file beside it; the caller stores it and removes both.
+            signed = result.path[: -len(".mp4")] + ".signed." + mf.SIGNABLE[media_type]
+            definition, label, store = sign_file(source_path=result.path, dest_path=signed, media_type=media_type, facts=facts,
+                                                 ingredients=ingredients, image=pixels, identity=identity)
+        else:
+            data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
+            signed, definition, label, store = _sign_still(data, media_type, facts, ingredients, result.image, identity)
+    finally:
+        for stream in streams:
+            stream.close()
     return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why, "store": store,
-                                "soft_binding": soft, "phashes": phashes, "embedding": embedding}
+                                "soft_binding": soft, "phashes": phashes, "embeddings": embeddings}
+
+
+def _sign_still(data, media_type, facts, ingredients, image, identity) -> tuple[bytes, dict, str, bytes]:
+    out = io.BytesIO()
+    definition, label, store = sign_stream(source=io.BytesIO(data), dest=out, media_type=media_type, facts=facts, ingredients=ingredients,
+                                           thumbnail=_thumbnail(image, data), identity=identity)
+    return out.getvalue(), definition, label, store
 
 
 def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
@@ -286,9 +334,8 @@ def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
     with recording(actor="system:worker") as rec:
         signed = SignedOutput.objects.create(asset=asset, identity=signing["identity"], manifest_label=signing["label"], manifest=signing["manifest"],
                                              manifest_store=signing.get("store") or b"", soft_binding=signing.get("soft_binding"))
-        embedding = signing.get("embedding")
         binding = [("binding", signed.soft_binding)] if signed.soft_binding is not None else []
-        _store_fingerprints(asset, binding + list((signing.get("phashes") or {}).items()), [(None, embedding)] if embedding is not None else [])
+        _store_fingerprints(asset, binding + list((signing.get("phashes") or {}).items()), signing.get("embeddings") or [])
         rec.append("provenance.output_signed",
                    {"signed_output": signed.pk, "asset": asset.pk, "sha256": asset.sha256, "manifest": signing["label"], "identity": signing["identity"].fingerprint},
                    record=signed, production=asset.production)

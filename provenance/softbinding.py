@@ -11,12 +11,15 @@ from . import manifest as mf
 from .models import SignedOutput
 
 
-def _matches(value: int, limit: int) -> list[dict]:
-    """Our outputs whose declared binding (or fingerprint) is within PHASH_MAX_DISTANCE, from the
-    pHash index."""
-    from .similarity import candidates_by_phash
+def _matches(values: list[int], limit: int) -> list[dict]:
+    """Our outputs whose declared binding (or fingerprint: a clip's at its keyframes) is within
+    PHASH_MAX_DISTANCE of any of the values, from the pHash index."""
+    from .similarity import near_by_phash
 
-    near = candidates_by_phash(value)
+    near: dict[int, int] = {}
+    for hits in near_by_phash(values):
+        for asset, distance in hits.items():
+            near[asset] = min(distance, near.get(asset, 64))
     out = [
         {"manifestId": s.manifest_label, "similarityScore": round(100 * (1 - near[s.asset_id] / 64))}
         for s in SignedOutput.objects.filter(asset_id__in=near).only("asset_id", "manifest_label")
@@ -33,7 +36,7 @@ def by_binding(alg: str, value: str, limit: int) -> list[dict]:
         raise ValidationError({"value": ["value must be base64."]})
     if len(raw) != 8:
         raise ValidationError({"value": ["A com.rightsledger.phash.1 value is 8 bytes."]})
-    return _matches(fp.to_signed(int.from_bytes(raw, "big")), limit)
+    return _matches([fp.to_signed(int.from_bytes(raw, "big"))], limit)
 
 
 def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
@@ -43,8 +46,17 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
 
     if alg not in (None, mf.SOFT_BINDING_ALG):
         raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+    from django.conf import settings
+
+    from .selectors import sniff_media_type
+
     try:
-        value = fp.phash(load(data))
-    except (UnidentifiedImageError, OSError):
-        raise ValidationError({"content": ["The content is not an image this service can read."]})
-    return _matches(value, limit)
+        if (sniff_media_type(data) or "").startswith("video/"):
+            values = [fp.phash(img) for _, img in fp.video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)]
+        else:
+            values = [fp.phash(load(data))]
+    except (UnidentifiedImageError, OSError, ValueError):
+        values = []
+    if not values:
+        raise ValidationError({"content": ["The content is not an image or a clip this service can read."]})
+    return _matches(values, limit)

@@ -164,6 +164,11 @@ class Asset(models.Model):
     size = models.BigIntegerField()
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # A clip's timing and codec, read with PyAV at ingest (empty for stills).
+    duration_seconds = models.FloatField(null=True, blank=True)
+    frame_rate = models.FloatField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(null=True, blank=True)
+    codec = models.CharField(max_length=32, blank=True)
     original_filename = models.CharField(max_length=255, blank=True)
     title = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")

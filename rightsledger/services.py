@@ -259,12 +259,23 @@ def _extension_category(name: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class ClipInfo:
+    width: int
+    height: int
+    duration_seconds: float
+    frame_rate: float
+    frame_count: int
+    codec: str
+
+
+@dataclass(frozen=True)
 class InspectedFile:
     sha256: str
     size: int
     media_type: str
     width: int | None
     height: int | None
+    clip: ClipInfo | None = None
 
 
 def inspect_image(data: bytes) -> tuple[int, int]:
@@ -323,21 +334,51 @@ def trailing_bytes(data: bytes, media_type: str) -> int:
     return 0
 
 
-def inspect_video(data: bytes) -> None:
-    """Decode a clip's first frame; raise ValidationError if it cannot be (corrupt, truncated, or
-    a container header in front of something else)."""
+def inspect_video(source) -> ClipInfo:
+    """Read a clip's size, duration, frame rate, frame count and codec with PyAV, and decode its
+    first frame; raise ValidationError if it cannot be read through (corrupt, truncated, or a
+    container header in front of something else). source: bytes, a path or a binary file.
+
+    Every packet of the video stream is read (not decoded), so a clip cut short is caught: it
+    holds fewer frames than its header declares, or its container ends in the middle of one."""
     import io
 
     import av
 
-    try:
-        with av.open(io.BytesIO(data)) as container:
-            if not container.streams.video:
-                raise ValueError("it has no video stream")
-            next(container.decode(container.streams.video[0]))
-    except (av.FFmpegError, ValueError, StopIteration, OSError) as exc:
-        raise ValidationError({"file": ValidationError(f"The clip cannot be decoded ({exc or 'no frame'}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
+    def refuse(why: str):
+        raise ValidationError({"file": ValidationError(f"The clip cannot be read ({why}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
                                                        code="video_corrupt")})
+
+    try:
+        with av.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as container:
+            if not container.streams.video:
+                refuse("it has no video stream")
+            stream = container.streams.video[0]
+            declared = int(stream.frames or 0)
+            first = next(container.decode(stream), None)
+            if first is None:
+                refuse("no frame decodes")
+            container.seek(0)
+            counted = 0
+            for packet in container.demux(stream):
+                if packet.size:
+                    counted += 1
+            rate = float(stream.average_rate or stream.guessed_rate or 0)
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            else:
+                duration = (container.duration or 0) / 1_000_000
+            codec = stream.codec_context.name
+            width, height = stream.codec_context.width or first.width, stream.codec_context.height or first.height
+    except ValidationError:
+        raise
+    except (av.FFmpegError, ValueError, OSError, EOFError) as exc:
+        refuse(str(exc) or type(exc).__name__)
+    if declared and counted < declared:
+        refuse(f"its header declares {declared} frames but only {counted} are there")
+    if not rate:
+        refuse("it has no frame rate")
+    return ClipInfo(int(width), int(height), round(duration, 6), round(rate, 6), counted, codec[:32])
 
 
 def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = None) -> tuple[InspectedFile, bytes]:
@@ -375,7 +416,7 @@ def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = No
         raise ValidationError({"file": ValidationError(f"The file is named {name!r} like an {named}, but its content is {media_type}. Rename it or upload the right file.", code="content_type_mismatch")})
     if category not in KIND_CATEGORIES[kind]:
         raise ValidationError({"kind": ValidationError(f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.", code="kind_content_mismatch")})
-    width = height = None
+    width = height = clip = None
     if category == "image":
         extra = trailing_bytes(data, media_type)
         if extra:
@@ -383,8 +424,9 @@ def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = No
                                                            code="trailing_data")})
         width, height = dimensions or inspect_image(data)
     elif category == "video":
-        inspect_video(data)
-    return InspectedFile(sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height), data
+        clip = inspect_video(data)
+        width, height = clip.width, clip.height
+    return InspectedFile(sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height, clip=clip), data
 
 
 def _asset_payload(asset: Asset) -> dict:
@@ -398,6 +440,8 @@ def _asset_payload(asset: Asset) -> dict:
         "owner": asset.owner_id,
         "talent": asset.talent_id,
         "origin": asset.origin,
+        **({"clip": {"duration_seconds": asset.duration_seconds, "frame_rate": asset.frame_rate, "frame_count": asset.frame_count,
+                     "codec": asset.codec, "width": asset.width, "height": asset.height}} if asset.frame_count is not None else {}),
     }
 
 
@@ -453,6 +497,8 @@ def asset_register(
                 size=info.size,
                 width=info.width,
                 height=info.height,
+                **({"duration_seconds": info.clip.duration_seconds, "frame_rate": info.clip.frame_rate, "frame_count": info.clip.frame_count,
+                    "codec": info.clip.codec} if info.clip else {}),
                 original_filename=(getattr(upload, "name", "") or "")[:255],
                 title=title,
                 owner=owner,

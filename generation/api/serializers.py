@@ -14,6 +14,8 @@ class InputIn(StrictSerializer):
     upload = serializers.CharField(required=False, allow_null=True, default=None, help_text="Name of a multipart file field")
     role = serializers.CharField(max_length=16)
     modality = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    frames = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=2, max_length=2, required=False, allow_null=True,
+                                   default=None, help_text="For a clip: the first and last frame to use, counted from 0, both included")
 
 
 @extend_schema_field(InputIn(many=True))
@@ -30,7 +32,7 @@ class InputsField(serializers.Field):
             raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
         # Checked by hand rather than with InputIn per item: a serializer instance per input
         # costs about a millisecond each, which a request with dozens of inputs feels.
-        items, allowed = [], {"asset", "upload", "role", "modality"}
+        items, allowed = [], {"asset", "upload", "role", "modality", "frames"}
         for n, item in enumerate(data, start=1):
             if not isinstance(item, dict):
                 raise serializers.ValidationError(f"Input {n} must be an object such as {{\"asset\": 12, \"role\": \"plate\"}}.", code="invalid")
@@ -48,7 +50,11 @@ class InputsField(serializers.Field):
                 raise serializers.ValidationError(f"Input {n}: give its role (plate, reference, element, likeness or style).", code="required")
             if not isinstance(modality, str):
                 raise serializers.ValidationError(f"Input {n}: modality must be text.", code="invalid")
-            items.append({"asset": asset, "upload": upload, "role": role, "modality": modality})
+            frames = item.get("frames")
+            if frames is not None and not (isinstance(frames, list) and len(frames) == 2
+                                           and all(isinstance(f, int) and not isinstance(f, bool) and 0 <= f < 2**31 for f in frames)):
+                raise serializers.ValidationError(f"Input {n}: frames must be [first, last], two frame numbers counted from 0, such as [0, 47].", code="invalid")
+            items.append({"asset": asset, "upload": upload, "role": role, "modality": modality, "frames": frames})
         return items
 
     def to_representation(self, value):
@@ -87,7 +93,7 @@ class RequestIn(StrictSerializer):
 class InputOut(serializers.ModelSerializer):
     class Meta:
         model = RequestInput
-        fields = ["position", "role", "asset", "sha256", "match", "match_score", "modality"]
+        fields = ["position", "role", "asset", "sha256", "match", "match_score", "modality", "frame_start", "frame_end"]
 
 
 class DecisionOut(serializers.ModelSerializer):

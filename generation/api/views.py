@@ -41,7 +41,7 @@ def parse_request(request, data) -> dict:
         upload = request.FILES.get(item["upload"]) if item["upload"] else None
         if item["upload"] and upload is None:
             raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no uploaded file field named {item['upload']!r} in the form.", code="upload_missing")]})
-        inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"]})
+        inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"], "frames": item.get("frames")})
     return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 

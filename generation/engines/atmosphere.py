@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .base import Engine, EngineError, EngineResult, Param, gaussian_blur, generator, load_rgb, to_png
+from .base import Engine, Param, gaussian_blur, generator
 
 
 class AtmosphereEngine(Engine):
@@ -22,16 +22,34 @@ class AtmosphereEngine(Engine):
     }
     needs_roles = {"plate": "the image to put the weather on"}
 
-    def run(self, inputs, params, seed):
-        plates = [i for i in inputs if i.role == "plate"]
-        if not plates:
-            raise EngineError("atmosphere needs a plate.")
-        p = self.resolved(params)
-        img = load_rgb(plates[0].data)
-        _, h, w = img.shape
+    def prepare(self, inputs, p, seed, size):
+        """The rain's streaks, drawn once from the seed; each frame moves them down the frame."""
+        w, h = size
+        if p["rain"] <= 0:
+            return {"p": p, "rain": None}
+        gen = generator(seed)
+        drops = (torch.rand((h, w), generator=gen) < 0.004 * p["rain"]).float()
+        length = max(5, h // 25)
+        angle = math.radians(p["rain_angle"])
+        # Each drop smeared along the rain's direction: the sum of the drop map shifted along
+        # the line (a dense line kernel would cost length^2 per pixel).
+        padded = torch.nn.functional.pad(drops, (length, length, length, length))
+        streaks = torch.zeros((h, w))
+        for t in range(length):
+            dy, dx = int(round(t * math.cos(angle))), int(round(t * math.sin(angle)))
+            streaks += padded[length - dy : length - dy + h, length - dx : length - dx + w]
+        streaks = gaussian_blur(streaks.clamp(0, 1)[None], 0.7)[0]
+        # Between two frames a drop falls a little more than its streak's length.
+        fall = max(2, int(length * 1.2))
+        return {"p": p, "rain": {"streaks": streaks, "fall": (fall, int(round(fall * math.tan(angle))))}}
 
+    def render(self, frame, state, index):
+        p, rain = state["p"], state["rain"]
+        img = frame
+        _, h, w = img.shape
         # Depth proxy: rows nearer the horizon are farther away; the sky above it is farthest.
-        # Bright, low-contrast regions read as distant too (aerial perspective).
+        # Bright, low-contrast regions read as distant too (aerial perspective). Computed from
+        # each frame, so the fog stays put where the plate does not move.
         y = torch.linspace(0, 1, h).view(h, 1).expand(h, w)
         horizon = p["horizon"]
         depth = torch.where(y <= horizon, torch.ones_like(y), 1.0 - (y - horizon) / (1.0 - horizon))
@@ -43,21 +61,9 @@ class AtmosphereEngine(Engine):
         transmission = torch.exp(-3.0 * p["fog_density"] * depth)
         fog = torch.tensor([p["fog_r"], p["fog_g"], p["fog_b"]]).view(3, 1, 1)
         out = img * transmission + fog * (1.0 - transmission)
-
-        if p["rain"] > 0:
-            gen = generator(seed)
-            drops = (torch.rand((h, w), generator=gen) < 0.004 * p["rain"]).float()
-            length = max(5, h // 25)
-            angle = math.radians(p["rain_angle"])
-            # Each drop smeared along the rain's direction: the sum of the drop map shifted along
-            # the line (a dense line kernel would cost length^2 per pixel).
-            padded = torch.nn.functional.pad(drops, (length, length, length, length))
-            streaks = torch.zeros((h, w))
-            for t in range(length):
-                dy, dx = int(round(t * math.cos(angle))), int(round(t * math.sin(angle)))
-                streaks += padded[length - dy : length - dy + h, length - dx : length - dx + w]
-            streaks = streaks.clamp(0, 1)
-            streaks = gaussian_blur(streaks[None], 0.7)[0] * (0.35 + 0.25 * depth.neg().add(1))
+        if rain is not None:
+            dy, dx = rain["fall"]
+            streaks = torch.roll(rain["streaks"], shifts=(index * dy % h, index * dx % w), dims=(0, 1))
+            streaks = streaks * (0.35 + 0.25 * depth.neg().add(1))
             out = out * (1 - streaks) + 0.9 * streaks
-        data, image = to_png(out)
-        return EngineResult(data, "image/png", {"size": [w, h], "params": p}, image)
+        return out

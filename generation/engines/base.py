@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -17,16 +19,23 @@ class EngineError(Exception):
 @dataclass(frozen=True)
 class EngineInput:
     role: str  # plate | reference | element | likeness | style
-    data: bytes
+    data: bytes  # a still's bytes; empty for a clip, which is read from open()
     media_type: str
+    open: Callable[[], BinaryIO] | None = None  # opens a clip's file for streaming
+    frames: tuple[int, int] | None = None  # the frame range of a clip to use, first and last inclusive
+
+    @property
+    def is_clip(self) -> bool:
+        return self.media_type.startswith("video/")
 
 
 @dataclass
 class EngineResult:
-    data: bytes  # the encoded output
+    data: bytes  # the encoded output (empty for a clip, which is at path)
     media_type: str
     metadata: dict = field(default_factory=dict)
-    image: Image.Image | None = None  # the pixels, for those who need them after (thumbnails)
+    image: Image.Image | None = None  # the pixels (a clip's first frame), for thumbnails and fingerprints
+    path: str | None = None  # a clip output's file, encoded frame by frame
 
 
 @dataclass(frozen=True)
@@ -74,8 +83,41 @@ class Engine:
     def resolved(self, params: dict) -> dict:
         return {k: float(params.get(k, p.default)) for k, p in self.params.items()}
 
-    def run(self, inputs: list[EngineInput], params: dict, seed: int) -> EngineResult:
+    # A built-in engine is written once for stills and clips: prepare() does, once per run, what
+    # does not change from frame to frame (seeded noise, placements, sprites); render() makes one
+    # output frame from one plate frame. A clip runs them frame by frame, streamed (engines.clip).
+
+    def prepare(self, inputs: list[EngineInput], params: dict, seed: int, size: tuple[int, int]):
+        """Return what every frame of a run shares; size is the plate's (width, height)."""
+        return None
+
+    def render(self, frame: torch.Tensor, state, index: int) -> torch.Tensor:
+        """Return output frame `index` ([3, H, W] in 0..1) from the plate's frame at that index."""
         raise NotImplementedError
+
+    def plate(self, inputs: list[EngineInput]) -> EngineInput:
+        plates = [i for i in inputs if i.role == "plate"]
+        if not plates:
+            raise EngineError(f"{self.name} needs a plate.")
+        return plates[0]
+
+    def run(self, inputs: list[EngineInput], params: dict, seed: int, workdir: str | None = None) -> EngineResult:
+        """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir)."""
+        plate = self.plate(inputs)
+        p = self.resolved(params)
+        if plate.is_clip:
+            from .clip import run_clip
+
+            return run_clip(self, plate, inputs, p, seed, workdir)
+        img = load_rgb(plate.data)
+        _, h, w = img.shape
+        out = self.render(img, self.prepare(inputs, p, seed, (w, h)), 0)
+        data, image = to_png(out)
+        return EngineResult(data, "image/png", {"size": [out.shape[2], out.shape[1]], "params": p, **self.describe_run(inputs, p)}, image)
+
+    def describe_run(self, inputs: list[EngineInput], p: dict) -> dict:
+        """What the engine adds to a run's metadata."""
+        return {}
 
 
 def load_rgb(data: bytes) -> torch.Tensor:

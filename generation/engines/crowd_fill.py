@@ -3,7 +3,7 @@ depth and colour-matched to the plate where they stand."""
 
 import torch
 
-from .base import Engine, EngineError, EngineResult, Param, generator, load_rgb, load_rgba, to_png
+from .base import Engine, EngineError, Param, generator, load_rgba
 
 
 class CrowdFillEngine(Engine):
@@ -19,17 +19,15 @@ class CrowdFillEngine(Engine):
     }
     needs_roles = {"plate": "the image to fill", "element": "licensed RGBA crowd elements"}
 
-    def run(self, inputs, params, seed):
-        plates = [i for i in inputs if i.role == "plate"]
+    def prepare(self, inputs, p, seed, size):
+        """The figures and where they stand, drawn once from the seed: on a clip they stay put."""
+        w, h = size
         elements = [i for i in inputs if i.role == "element"]
-        if not plates or not elements:
+        if not elements:
             raise EngineError("crowd_fill needs a plate and at least one element.")
-        p = self.resolved(params)
-        out = load_rgb(plates[0].data)
-        _, h, w = out.shape
         sprites = []
         for n, e in enumerate(elements, start=1):
-            rgba = load_rgba(e.data)
+            rgba = load_rgba(e.data) if not e.is_clip else None
             if rgba is None:
                 raise EngineError(f"Element {n} has no alpha channel: crowd elements must be RGBA PNGs cut out from their background.")
             sprites.append(rgba)
@@ -42,6 +40,7 @@ class CrowdFillEngine(Engine):
             x = torch.rand(1, generator=gen).item()
             k = int(torch.randint(len(sprites), (1,), generator=gen).item())
             placements.append((y, x, k, depth))
+        figures = []
         for y, x, k, depth in sorted(placements):  # far first, so near figures occlude them
             sprite = sprites[k]
             height = max(4, int(h * (p["far_scale"] + (p["near_scale"] - p["far_scale"]) * depth)))
@@ -53,7 +52,12 @@ class CrowdFillEngine(Engine):
             x0, x1 = max(0, left), min(w, left + width)
             if y1 <= y0 or x1 <= x0:
                 continue
-            s = s[:, y0 - top : y1 - top, x0 - left : x1 - left]
+            figures.append(((y0, y1, x0, x1), s[:, y0 - top : y1 - top, x0 - left : x1 - left]))
+        return {"p": p, "figures": figures, "count": len(placements)}
+
+    def render(self, frame, state, index):
+        out = frame.clone()
+        for (y0, y1, x0, x1), s in state["figures"]:
             rgb, alpha = s[:3], s[3:4]
             region = out[:, y0:y1, x0:x1]
             # Move the figure's colour statistics toward the plate's around where it stands.
@@ -61,7 +65,9 @@ class CrowdFillEngine(Engine):
             if mask.any():
                 fig_mean = (rgb * alpha).sum((1, 2), keepdim=True) / alpha.sum().clamp(min=1)
                 plate_mean = region.mean((1, 2), keepdim=True)
-                rgb = (rgb + p["colour_match"] * (plate_mean - fig_mean)).clamp(0, 1)
+                rgb = (rgb + state["p"]["colour_match"] * (plate_mean - fig_mean)).clamp(0, 1)
             out[:, y0:y1, x0:x1] = region * (1 - alpha) + rgb * alpha
-        data, image = to_png(out)
-        return EngineResult(data, "image/png", {"size": [w, h], "figures": len(placements), "params": p}, image)
+        return out
+
+    def describe_run(self, inputs, p):
+        return {"figures": int(p["count"])}

@@ -5,8 +5,13 @@ The contract (version 1), one POST to the server's URL:
     request   {"contract": 1, "engine": "<name>", "version": "<version>", "seed": <int>,
                "parameters": {...}, "inputs": [{"role": "plate", "media_type": "image/png",
                "data": "<base64>"}, ...]}
-    response  200 {"media_type": "image/png" | "image/jpeg", "data": "<base64>", "metadata": {...}}
+    response  200 {"media_type": "image/png" | "image/jpeg" | "video/mp4", "data": "<base64>",
+                   "metadata": {...}}
               4xx/5xx {"error": "<message>"}
+
+Clips: an input may be a clip ("media_type": "video/mp4" or "video/quicktime"), with "frames":
+[first, last] when the request names a frame range (counted from 0, both included); the server
+answers a clip with "media_type": "video/mp4", which is written to a file and signed as one.
 
 The server must be deterministic for a seed. Rightsledger sends only inputs the gate approved,
 and signs and records whatever comes back.
@@ -21,7 +26,7 @@ import urllib.request
 from .base import Engine, EngineError, EngineResult
 
 CONTRACT_VERSION = 1
-OUTPUT_TYPES = {"image/png", "image/jpeg"}
+OUTPUT_TYPES = {"image/png", "image/jpeg", "video/mp4"}
 
 
 class HttpEngine(Engine):
@@ -46,7 +51,7 @@ class HttpEngine(Engine):
     def resolved(self, params):
         return dict(params)
 
-    def run(self, inputs, params, seed):
+    def run(self, inputs, params, seed, workdir=None):
         body = json.dumps(
             {
                 "contract": CONTRACT_VERSION,
@@ -54,7 +59,7 @@ class HttpEngine(Engine):
                 "version": self.version,
                 "seed": int(seed),
                 "parameters": params,
-                "inputs": [{"role": i.role, "media_type": i.media_type, "data": base64.b64encode(i.data).decode()} for i in inputs],
+                "inputs": [_input(i) for i in inputs],
             }
         ).encode()
         req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
@@ -78,4 +83,33 @@ class HttpEngine(Engine):
             data = base64.b64decode(payload["data"], validate=True)
         except (KeyError, binascii.Error, TypeError) as exc:
             raise EngineError(f"The {self.name} server's answer has no valid base64 data.") from exc
+        if media_type.startswith("video/"):
+            return _clip_result(data, media_type, dict(payload.get("metadata") or {}), workdir, self.name)
         return EngineResult(data, media_type, dict(payload.get("metadata") or {}))
+
+
+def _input(i) -> dict:
+    data = i.data
+    if i.open is not None:
+        with i.open() as fh:
+            data = fh.read()
+    return {"role": i.role, "media_type": i.media_type, "data": base64.b64encode(data).decode(), **({"frames": list(i.frames)} if i.frames else {})}
+
+
+def _clip_result(data: bytes, media_type: str, metadata: dict, workdir: str | None, name: str) -> EngineResult:
+    """Write a returned clip to a file; refuse one that does not decode."""
+    import os
+    import tempfile
+
+    import av
+
+    fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    try:
+        with av.open(path) as container:
+            first = next(container.decode(video=0)).to_image()
+    except (av.FFmpegError, StopIteration, OSError, ValueError) as exc:
+        os.unlink(path)
+        raise EngineError(f"The {name} server returned a clip that does not decode ({exc or 'no frame'}).") from exc
+    return EngineResult(b"", media_type, metadata, first, path)

@@ -2,7 +2,7 @@
 
 import torch
 
-from .base import Engine, EngineError, EngineResult, Param, gaussian_blur, generator, load_rgb, to_png
+from .base import Engine, EngineError, Param, gaussian_blur, generator
 
 
 class SetExtensionEngine(Engine):
@@ -15,26 +15,30 @@ class SetExtensionEngine(Engine):
     }
     needs_roles = {"plate": "the image to extend"}
 
-    def run(self, inputs, params, seed):
-        plates = [i for i in inputs if i.role == "plate"]
-        if not plates:
-            raise EngineError("set_extension needs a plate.")
-        p = self.resolved(params)
-        img = load_rgb(plates[0].data)
-        _, h, w = img.shape
+    def prepare(self, inputs, p, seed, size):
+        """The extended frame's size and its seeded grain, once: on a clip the texture stays put."""
+        w, h = size
         target = p["target_aspect"]
         if abs(w / h - target) < 1e-3:
             raise EngineError(f"The plate is already {w / h:.2f}:1; choose another target_aspect.")
-        if w / h < target:
-            new_w = int(round(h * target))
-            out = self._extend_width(img, new_w, p["texture"], seed)
-        else:
-            new_h = int(round(w / target))
-            out = self._extend_width(img.transpose(1, 2), new_h, p["texture"], seed).transpose(1, 2)
-        data, image = to_png(out)
-        return EngineResult(data, "image/png", {"size": [out.shape[2], out.shape[1]], "source_size": [w, h], "params": p}, image)
+        wide = w / h < target
+        new = int(round(h * target if wide else w / target))
+        along, across = (new, h) if wide else (new, w)
+        gen = generator(seed)
+        grain = torch.rand((1, 1, across // 4 + 1, along // 4 + 1), generator=gen) - 0.5
+        grain = torch.nn.functional.interpolate(grain, size=(across, along), mode="bilinear", align_corners=False)[0]
+        return {"p": p, "wide": wide, "new": new, "grain": grain}
 
-    def _extend_width(self, img, new_w, texture, seed):
+    def render(self, frame, state, index):
+        p = state["p"]
+        if state["wide"]:
+            return self._extend_width(frame, state["new"], p["texture"], state["grain"])
+        return self._extend_width(frame.transpose(1, 2), state["new"], p["texture"], state["grain"]).transpose(1, 2)
+
+    def describe_run(self, inputs, p):
+        return {}
+
+    def _extend_width(self, img, new_w, texture, grain):
         c, h, w = img.shape
         left = (new_w - w) // 2
         right = new_w - w - left
@@ -53,9 +57,6 @@ class SetExtensionEngine(Engine):
         d = distance.view(1, 1, -1)
         blend = canvas * (1 - d).clamp(0, 1) ** 2 + soft * (2 * d * (1 - d)).clamp(0, 1) + softer * (d**2)
         # Fine, seeded texture so the continuation does not read as a smear.
-        gen = generator(seed)
-        grain = torch.rand((1, 1, h // 4 + 1, new_w // 4 + 1), generator=gen) - 0.5
-        grain = torch.nn.functional.interpolate(grain, size=(h, new_w), mode="bilinear", align_corners=False)[0]
         blend = blend + 0.06 * texture * grain * d
         # The original pixels stay exactly as they were.
         blend[:, :, left : left + w] = img

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from rightsledger.api.parsers import JSONParser
 
-from .. import lineage, selectors
+from .. import aipref, lineage, selectors
 
 
 class VerifyIn(serializers.Serializer):
@@ -71,11 +71,23 @@ class LineageApi(APIView):
 @require_safe
 def tdmrep(request):
     """TDMRep (W3C CG): every generated output this service serves reserves text and data mining."""
-    return JsonResponse(
-        [{"location": "/api/assets/*/content/", "tdm-reservation": 1, "tdm-policy": ""},
-         {"location": "/media/assets/*", "tdm-reservation": 1, "tdm-policy": ""}],
-        safe=False,
-    )
+    policy = request.build_absolute_uri(aipref.TDM_POLICY_PATH)
+    return JsonResponse([{"location": path + "*", "tdm-reservation": 1, "tdm-policy": policy} for path in aipref.OUTPUT_PATHS], safe=False)
+
+
+@csrf_exempt
+@require_safe
+def tdm_policy(request):
+    """The ODRL policy that tdm-policy points to."""
+    return JsonResponse(aipref.tdm_policy(request.build_absolute_uri(aipref.TDM_POLICY_PATH), settings.TDM_POLICY_ASSIGNER or request.build_absolute_uri("/")),
+                        content_type="application/ld+json")
+
+
+@csrf_exempt
+@require_safe
+def robots(request):
+    """robots.txt with the AI Preferences rule for the paths outputs are served from."""
+    return HttpResponse(aipref.robots_txt(), content_type="text/plain; charset=utf-8")
 
 
 

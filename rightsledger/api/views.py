@@ -197,9 +197,9 @@ class AssetViewSet(ReadCreateViewSet):
         response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
         response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
         if asset.origin == "generated":
-            # TDM reservation signals (TDMRep, and the robots convention AI crawlers read).
-            response["tdm-reservation"] = "1"
-            response["X-Robots-Tag"] = "noai, noimageai"
+            from provenance.aipref import reserve
+
+            reserve(response, request)  # AI Preferences, TDMRep and the robots convention
         return response
 
 

@@ -201,13 +201,30 @@ def test_verify_api_and_command(gate, generate, client, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["validation_state"] == "trusted"
 
 
-def test_served_outputs_carry_tdm_reservation_signals(gate, generate, api, client):
+def test_served_outputs_carry_ai_preferences_and_tdm_reservation(gate, generate, api, client):
+    import http_sf
+
     output = generate(gate)
     response = api(gate.world.producer_a).get(f"/api/assets/{output.pk}/content/")
     assert response["tdm-reservation"] == "1" and response["X-Robots-Tag"] == "noai, noimageai"
-    assert "tdm-reservation" not in api(gate.world.producer_a).get(f"/api/assets/{gate.plate.pk}/content/")
+    # IETF AI Preferences: an RFC 9651 dictionary with the current draft's vocabulary only.
+    usage = http_sf.parse(response["Content-Usage"].encode(), tltype="dictionary")
+    assert usage == {"train-ai": (http_sf.Token("n"), {})}
+    policy_url = response["tdm-policy"]
+    assert policy_url == "http://testserver/.well-known/tdm-policy.json"
+    plate = api(gate.world.producer_a).get(f"/api/assets/{gate.plate.pk}/content/")
+    assert "tdm-reservation" not in plate and "Content-Usage" not in plate
     tdm = client.get("/.well-known/tdmrep.json").json()
-    assert {"location": "/api/assets/*/content/", "tdm-reservation": 1, "tdm-policy": ""} in tdm
+    assert {"location": "/api/assets/*", "tdm-reservation": 1, "tdm-policy": policy_url} in tdm
+    policy = client.get("/.well-known/tdm-policy.json")
+    assert policy["Content-Type"] == "application/ld+json"
+    body = policy.json()
+    assert body["@type"] == "Offer" and body["profile"] == "http://www.w3.org/ns/tdmrep" and body["uid"] == policy_url
+    assert {"target": "/api/assets/*", "action": "tdm:mine"} in body["prohibition"]
+    robots = client.get("/robots.txt").content.decode()
+    assert "Content-Usage: /api/assets/ train-ai=n" in robots.splitlines() and "Content-Usage: /requests/ train-ai=n" in robots.splitlines()
+    for withdrawn in ("train-genai", "ai-use"):
+        assert withdrawn not in robots and withdrawn not in response["Content-Usage"]
 
 
 def test_lineage_api_json_prov_and_svg(gate, generate, api):

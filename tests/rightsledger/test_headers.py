@@ -21,7 +21,8 @@ def test_what_an_authenticated_user_is_answered_is_never_cached(world, api, clie
     assert "no-store" not in client.get("/ledger/verifier-key").get("Cache-Control", "")
 
 
-@pytest.mark.parametrize("path", ["/ledger/checkpoint", "/ledger/checkpoint/1", "/ledger/verifier-key", "/.well-known/tdmrep.json"])
+@pytest.mark.parametrize("path", ["/ledger/checkpoint", "/ledger/checkpoint/1", "/ledger/verifier-key", "/.well-known/tdmrep.json",
+                                  "/.well-known/tdm-policy.json", "/robots.txt"])
 def test_a_wrong_method_on_public_read_only_urls_is_a_405(db, client, path):
     for method in ("post", "put", "delete"):
         response = getattr(client, method)(path)
