@@ -233,6 +233,9 @@ GENERATION_RUN_LEASE_SECONDS = env_int("GENERATION_RUN_LEASE_SECONDS", 900)
 # Content Credentials: the roots trusted when verifying (PEM files, comma-separated), and an
 # optional signing callback (package.module:function) for a key held in a KMS or HSM.
 C2PA_TRUST_ANCHORS = env_list("C2PA_TRUST_ANCHORS")
+# In development (the demo) the development CA this service made is trusted too, so its outputs
+# verify as Trusted here; its certificates say UNTRUSTED, and no other verifier trusts them.
+C2PA_TRUST_DEVELOPMENT_ROOTS = env_bool("C2PA_TRUST_DEVELOPMENT_ROOTS", DEBUG)
 C2PA_SIGNER_CALLBACK = os.environ.get("C2PA_SIGNER_CALLBACK", "")
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
 

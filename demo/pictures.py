@@ -1,6 +1,8 @@
-"""Pictures drawn from a seed: a sky gradient, ground, shapes and a slate label. Used by the demo
-seed and the tests, which need real images with varied content rather than noise. Pure."""
+"""Pictures drawn from a seed: a sky gradient, ground, shapes and a slate label; and clips that pan
+across them. Used by the demo seed and the tests, which need real images with varied content
+rather than noise. Pure."""
 
+import io
 import random
 
 from PIL import Image, ImageDraw
@@ -29,3 +31,24 @@ def picture(seed: int = 0, size=(320, 180)) -> Image.Image:
             draw.rectangle([x0, y0, x1, y1], fill=color)
     draw.text((8, 8), f"TAKE {seed}", fill=(255, 255, 255))
     return img
+
+
+def clip(seed: int = 0, size=(320, 180), frames: int = 24, fps: int = 12, pan: int = 4, codec: str = "libx264", **options) -> bytes:
+    """An MP4 that pans slowly across a wide drawn picture (pan pixels a frame), made with PyAV."""
+    import av
+    import numpy as np
+
+    width, height = size
+    wide = np.asarray(picture(seed, (width + pan * frames, height)))
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "veryfast", **{k: str(v) for k, v in options.items()}} if codec == "libx264" else {k: str(v) for k, v in options.items()}
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(wide[:, i * pan : i * pan + width]), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return buf.getvalue()

@@ -350,8 +350,13 @@ def output_record(*, asset: Asset, signing: dict) -> SignedOutput:
 
 
 def trust_context() -> c2pa.Context:
-    """A reading context that verifies trust against the roots in C2PA_TRUST_ANCHORS."""
-    anchors = "".join(Path(p).read_text() for p in settings.C2PA_TRUST_ANCHORS if p)
+    """A reading context that verifies trust against the roots in C2PA_TRUST_ANCHORS (and, with
+    C2PA_TRUST_DEVELOPMENT_ROOTS, the development roots made beside development identities' keys)."""
+    paths = [Path(p) for p in settings.C2PA_TRUST_ANCHORS if p]
+    if settings.C2PA_TRUST_DEVELOPMENT_ROOTS:
+        keys = SigningIdentity.objects.filter(development=True).exclude(key_path="").values_list("key_path", flat=True)
+        paths += [root for root in (Path(k).with_name("root.pem") for k in keys) if root.exists()]
+    anchors = "".join(p.read_text() for p in dict.fromkeys(paths))
     config = {"verify": {"verify_trust": True}}
     if anchors:
         config["trust"] = {"trust_anchors": anchors}

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from generation.engines import BUILT_IN
 from generation.engines.base import EngineInput
@@ -125,7 +126,7 @@ def test_rain_falls_between_frames_while_fog_and_crowd_stay_put():
     assert not torch.equal(crowd.render(plate, figures, 0), plate)
 
 
-def test_a_clip_request_gives_a_signed_mp4_that_verifies_as_trusted(clip_gate, api, client, django_capture_on_commit_callbacks, settings):
+def test_a_clip_request_gives_a_signed_mp4_that_verifies_as_trusted(clip_gate, api, client, django_capture_on_commit_callbacks, settings, tmp_path, capsys):
     body = clip_gate.body(engine="crowd_fill", intended_use="crowd_fill", parameters={"count": 8},
                           inputs=[{"asset": clip_gate.clip.pk, "role": "plate", "frames": [4, 27]}, {"asset": clip_gate.element.pk, "role": "element"}])
     producer = api(clip_gate.world.producer_a)
@@ -159,6 +160,16 @@ def test_a_clip_request_gives_a_signed_mp4_that_verifies_as_trusted(clip_gate, a
     assert decision["decision"] == req.output.run_decision_id
     # The verify API and the command read clips too.
     assert client.post("/api/verify/", {"file": SimpleUploadedFile("shot.mp4", data)}).json()["validation_state"] == "trusted"
+    (tmp_path / "shot.mp4").write_bytes(data)
+    call_command("verify", str(tmp_path / "shot.mp4"))
+    assert json.loads(capsys.readouterr().out)["validation_state"] == "trusted"
+    # The portal shows it as a clip, with its timing.
+    client.force_login(clip_gate.world.producer_a)
+    page = client.get(f"/requests/{rid}/").content.decode()
+    assert "<video" in page and "24 frames at 12 fps" in page
+    preview = client.get(f"/requests/{rid}/output/preview/")
+    assert preview.status_code == 200 and preview["Content-Type"] == "video/mp4" and preview["Content-Usage"] == "train-ai=n"
+    client.logout()
     # No engine file or unsigned copy is left behind.
     assert list((Path(settings.MEDIA_ROOT) / "work").iterdir()) == []
     # One flipped byte in the media data: Invalid, and the BMFF hash says why.

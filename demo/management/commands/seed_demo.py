@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from rightsledger import services, vocab
 from rightsledger.models import Asset, Studio
-from demo.pictures import picture
+from demo.pictures import clip, picture
 
 DEMO_PASSWORD = "rightsledger-demo"
 USERS = [
@@ -93,10 +93,12 @@ class Command(BaseCommand):
         skyline, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(2, "harbour_skyline_stock.png"), kind="still", owner=stock, title="Harbour skyline (stock)")
         concept, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(3, "lighthouse_concept.png"), kind="concept_art", owner=vendor, title="Lighthouse concept")
         extras, _ = services.asset_register(actor=clearance, production=night, upload=image_upload(4, "crowd_element_A.png", (640, 640)), kind="crowd_element", owner=crowd, title="Crowd element A")
+        moving, _ = services.asset_register(actor=clearance, production=night, upload=SimpleUploadedFile("EP102_SH0020_plate_v001.mp4", clip(1, (960, 540), frames=36, fps=24, pan=6)),
+                                            kind="plate", owner=vendor, title="Harbour rooftop moving plate")
         salt_plate, _ = services.asset_register(actor=users["admin"], production=salt, upload=image_upload(6, "salt_road_plate.png"), kind="plate", owner=vendor, title="Salt Road desert plate")
 
         services.grant_create(
-            actor=clearance, grantor=vendor, production=night, assets=[plate, concept],
+            actor=clearance, grantor=vendor, production=night, assets=[plate, moving, concept],
             uses=["genai_input", "edit", "display", "distribution"], media=["theatrical", "svod", "trailer_promo"],
             territories=["WORLD"], territory_exclusions=[], languages=[], term_start=datetime.date(2026, 1, 1),
             term_end=datetime.date(2036, 12, 31), exclusivity="exclusive", restrictions="", requires_review=False,
@@ -206,7 +208,17 @@ class Command(BaseCommand):
             inputs=[{"asset": plate, "role": "plate"}, {"asset": reference, "role": "likeness", "modality": "face"}],
             release_start=datetime.date(2026, 9, 1), release_end=datetime.date(2027, 8, 31),
         )
-        for req in (approved, refused, needs_sign_off):
+        # A clip: rain over the moving plate, frames 0 to 35, signed as an MP4.
+        moving = night.assets.get(title="Harbour rooftop moving plate")
+        clip_request = gen.request_submit(
+            actor=producer, production=night, shot=night.shots.get(code="EP102_SH0020"), engine="atmosphere",
+            parameters={"fog_density": 0.35, "rain": 0.5}, seed=2020, prompt="light rain over the moving rooftop plate", intended_use="atmosphere",
+            media=["theatrical", "svod"], territories=["WORLD"], inputs=[{"asset": moving, "role": "plate", "frames": [0, 35]}], **window,
+        )
+        if clip_request.status == "approved":
+            gen.request_queue(actor=producer, request=clip_request)
+            clip_request.refresh_from_db()
+        for req in (approved, clip_request, refused, needs_sign_off):
             decision = req.decisions.filter(kind="gate").latest("id")
             self.stdout.write("")
             self.stdout.write(f"Generation request {req.pk} ({req.engine} for {req.shot.code}): {decision.outcome.upper()}, now {req.status}")
@@ -217,7 +229,13 @@ class Command(BaseCommand):
             output = getattr(req, "output", None)
             if output is not None:
                 a = output.asset
-                self.stdout.write(f"  output: asset A-{a.pk}, {a.width}x{a.height} {a.media_type}, sha256 {a.sha256[:16]}..., stored at {a.file.name}")
+                from provenance import selectors as prov
+
+                with a.file.open("rb") as fh:
+                    state = prov.verify(fh.read(), a.media_type)["validation_state"]
+                timing = f", {a.frame_count} frames at {a.frame_rate:g} fps" if a.frame_count else ""
+                self.stdout.write(f"  output: asset A-{a.pk}, {a.width}x{a.height}{timing} {a.media_type}, sha256 {a.sha256[:16]}..., "
+                                  f"Content Credentials {state}, download: /api/assets/{a.pk}/content/")
 
     def print_logins(self, url):
         w = self.stdout.write
