@@ -8,7 +8,10 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0 \
 	CELERY_BROKER_URL=$(or $(TEST_CELERY_BROKER_URL),redis://127.0.0.1:6379/15) CELERY_TASK_ALWAYS_EAGER=1
 
-.PHONY: demo test venv services migrate bench clean
+ZOU_VERSION ?= 1.0.97
+ZOU_VENV ?= .zou
+
+.PHONY: demo test venv services migrate bench clean zou
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +20,16 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 venv: $(VENV)/.installed
+
+# zou, Kitsu's server, for the tracker integration tests: in a virtualenv of its own (it pins its
+# own Flask, SQLAlchemy and psycopg). The tests start and stop it; they are skipped, saying so,
+# only where it cannot be installed.
+$(ZOU_VENV)/.installed-$(ZOU_VERSION):
+	@rm -f $(ZOU_VENV)/.installed-*
+	@(test -x $(ZOU_VENV)/bin/python || $(PYTHON) -m venv $(ZOU_VENV)) && $(ZOU_VENV)/bin/python -m pip install -q "zou==$(ZOU_VERSION)" \
+		&& touch $@ || echo "zou $(ZOU_VERSION) could not be installed: the Kitsu integration tests will be skipped"
+
+zou: $(ZOU_VENV)/.installed-$(ZOU_VERSION)
 
 # Start the local PostgreSQL cluster and Redis when they are installed but down.
 services:
@@ -41,8 +54,8 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://127.0.0.1:$(or $(PORT),8000)
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(or $(PORT),8000)
 
-test: $(VENV)/.installed services
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.installed services zou
+	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed services
 	$(TEST_ENV) $(PY) bench/api.py

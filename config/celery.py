@@ -18,3 +18,10 @@ app.conf.beat_schedule = {
     # The sequencer takes new entries into the tree and signs a checkpoint once the interval has passed.
     "publish-ledger-checkpoint": {"task": "rightsledger.ledger_publish", "schedule": float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL_SECONDS") or 10)},
 }
+if os.environ.get("KITSU_URL"):
+    app.conf.beat_schedule.update({
+        # Posts to Kitsu that are still pending (it was down): delivered once it answers.
+        "deliver-tracker-posts": {"task": "tracker.deliver", "schedule": 60.0},
+        # Polling, the fallback to `manage.py tracker listen`.
+        "sync-tracker-shots": {"task": "tracker.sync_all", "schedule": float(os.environ.get("KITSU_SYNC_INTERVAL_SECONDS") or 300)},
+    })

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "provenance",
     "generation",
     "portal",
+    "tracker",
     "demo",
 ]
 
@@ -261,6 +262,15 @@ TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
 
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
+# Kitsu (zou): its API's URL (without nginx in front, the server's root) and the account the
+# service posts with. From the environment only, never from the database.
+KITSU_URL = os.environ.get("KITSU_URL", "")
+KITSU_EMAIL = os.environ.get("KITSU_EMAIL", "")
+KITSU_PASSWORD = os.environ.get("KITSU_PASSWORD", "")
+KITSU_TIMEOUT = float(os.environ.get("KITSU_TIMEOUT_SECONDS", "10"))
+# Where people reach this service's portal: links posted to the tracker point here.
+RIGHTSLEDGER_URL = os.environ.get("RIGHTSLEDGER_URL", "http://127.0.0.1:8000")
+
 # Who to ask about the outputs' text-and-data-mining terms (TDMRep's policy assigner): a URL.
 TDM_POLICY_ASSIGNER = os.environ.get("TDM_POLICY_ASSIGNER", "")
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")

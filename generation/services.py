@@ -124,7 +124,15 @@ def _record_decision(rec: Recorder, request: GenerationRequest, outcome: p.Outco
     )
     Decision.objects.filter(pk=decision.pk).update(ledger_seq=entry.seq)
     decision.ledger_seq = entry.seq
+    _tell(request, event="decision", decision_id=decision.pk)
     return decision
+
+
+def _tell(request: GenerationRequest, **kwargs) -> None:
+    """Let other apps (a tracker) know, once the transaction has committed."""
+    from .signals import request_event
+
+    transaction.on_commit(lambda: request_event.send(sender=GenerationRequest, request_id=request.pk, **kwargs))
 
 
 def _event(rec: Recorder, request: GenerationRequest, entry_type: str, **payload):
@@ -344,6 +352,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                                                       "comment_sha256": hashlib.sha256(sign_off.comment.encode()).hexdigest()},
                            record=sign_off, production=locked.production)
         SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
+        _tell(locked, event="sign_off", sign_off_id=sign_off.pk)
         if locked.status == "held":
             locked.status = "succeeded" if approve else "refused"  # the output is released, or stays withheld
         else:
@@ -469,6 +478,7 @@ def request_run(*, request_id: int) -> str:
             request.lease_expires = None
             request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             _event(rec, request, "generation.stopped", decision=decision.pk)
+            _tell(request, event="run", outcome="stopped")
             return "stopped"
 
     started = time.perf_counter()
@@ -529,6 +539,7 @@ def _record_output(request, *, asset_data, media_type, signing, decision, outcom
         request.lease_expires = None
         request.failure = ""
         request.save(update_fields=["status", "lease_expires", "failure", "updated_at"])
+        _tell(request, event="run", outcome="held" if held else "succeeded")
     return held
 
 
@@ -562,3 +573,4 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
             locked.lease_expires = None
             locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", message=message[:500])
+            _tell(locked, event="run", outcome="failed")

@@ -81,11 +81,13 @@ def video_keyframes(source, every: float) -> list[tuple[float, Image.Image]]:
     one at a time from its bytes, a path or a binary file."""
     import av
 
-    frames, mark = [], 0.0
+    frames, mark, start = [], 0.0, None
     with av.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as container:
         stream = container.streams.video[0]
         for frame in container.decode(stream):
-            t = float(frame.time or 0.0)
+            # Times from the first frame: a fragmented MP4 has no edit list to hide the encoder's delay.
+            start = float(frame.time or 0.0) if start is None else start
+            t = float(frame.time or 0.0) - start
             if t + 1e-6 >= mark:
                 frames.append((round(t, 3), frame.to_image()))
                 mark = t + every

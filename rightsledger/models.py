@@ -59,7 +59,20 @@ class Shot(models.Model):
     code = models.CharField(max_length=64, validators=[SHOT_CODE])
     sequence = models.CharField(max_length=100, blank=True, help_text="Sequence or episode label")
     description = models.TextField(blank=True)
+    # Where the shot sits, from the tracker or the edit: its source range (the frames of its
+    # media used, first and last included), its frame count, its record range on the timeline,
+    # and the reel or media it comes from.
+    frame_in = models.IntegerField(null=True, blank=True)
+    frame_out = models.IntegerField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(null=True, blank=True)
+    record_in = models.IntegerField(null=True, blank=True)
+    record_out = models.IntegerField(null=True, blank=True)
+    reel = models.CharField(max_length=255, blank=True)
+    removed = models.BooleanField(default=False, help_text="Removed from the tracker or the edit; kept, never deleted")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # What shot_update may change.
+    UPDATABLE = ("sequence", "description", "frame_in", "frame_out", "frame_count", "record_in", "record_out", "reel", "removed")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["production", "code"], name="shot_code_unique")]

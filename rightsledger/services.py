@@ -21,7 +21,7 @@ from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger.append import recording
 from .names import MAX_NAME_WORDS, normalize
-from .signals import asset_registered
+from .signals import asset_registered, record_revoked
 from .models import (
     Asset,
     ConsentRecord,
@@ -85,6 +85,43 @@ def shot_create(*, actor, production: Production, code: str, sequence: str = "",
         shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description)
         rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence}, record=shot, production=production)
     return shot
+
+
+def shot_update(*, actor, shot: Shot, changes: dict, reason: str) -> Shot:
+    """Change where a shot sits (frames, record range, reel, sequence) or mark it removed, with a
+    ledger entry naming what changed; return the shot. Changing nothing writes nothing."""
+    errors = Errors()
+    unknown = sorted(set(changes) - set(Shot.UPDATABLE))
+    if unknown:
+        errors.add("changes", "not_updatable", f"{', '.join(unknown)} cannot be changed on a shot; these can: {', '.join(Shot.UPDATABLE)}.")
+    for f in ("frame_in", "frame_out", "frame_count", "record_in", "record_out"):
+        value = changes.get(f)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31):
+            errors.add(f, "invalid", f"{f} must be a whole frame number.")
+    if changes.get("frame_count") is not None and isinstance(changes["frame_count"], int) and changes["frame_count"] < 0:
+        errors.add("frame_count", "invalid", "frame_count cannot be negative.")
+    for f in ("sequence", "reel"):
+        if f in changes and not isinstance(changes[f], str):
+            errors.add(f, "invalid", f"{f} must be text.")
+    if "sequence" in changes and isinstance(changes["sequence"], str) and len(changes["sequence"]) > 100:
+        errors.add("sequence", "too_long", "A sequence label is at most 100 characters.")
+    if "reel" in changes and isinstance(changes["reel"], str) and len(changes["reel"]) > 255:
+        errors.add("reel", "too_long", "A reel or media name is at most 255 characters.")
+    if "description" in changes:
+        v.text(errors, "description", changes["description"])
+    errors.raise_if_any()
+    with transaction.atomic():
+        locked = Shot.objects.select_for_update().get(pk=shot.pk)
+        changed = {f: value for f, value in changes.items() if getattr(locked, f) != value}
+        if not changed:
+            return locked
+        with recording(actor=actor) as rec:
+            for f, value in changed.items():
+                setattr(locked, f, value)
+            locked.save(update_fields=list(changed))
+            rec.append("shot.updated", {"shot": locked.pk, "production": locked.production_id, "code": locked.code, "changes": changed,
+                                        "reason": (reason or "")[:500]}, record=locked, production=locked.production)
+    return locked
 
 
 def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
@@ -690,6 +727,21 @@ def record_production(record) -> Production | None:
     return getattr(record, "production", None)
 
 
+# Other apps' versioned records (tracker links) are written, amended and revoked the same way.
+
+
+def version_create(kind: "Kind", *, actor, data: dict):
+    return _write_version(kind, actor=actor, data=data)
+
+
+def version_amend(kind: "Kind", *, actor, record, changes: dict, reason: str):
+    return _amend(kind, actor=actor, record=record, changes=changes, reason=reason)
+
+
+def version_revoke(kind: "Kind", *, actor, record, reason: str):
+    return _revoke(kind, actor=actor, record=record, reason=reason)
+
+
 def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str = "created", status: str = "active", reason: str = "", revocation_scope: dict | None = None):
     clean = kind.clean(data)
     assets = clean.pop("assets", None)
@@ -806,10 +858,12 @@ def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None
         status = "revoked"
         if scope is not None:
             data, scope, status = _consent_scope(data, scope)
-        return _write_version(
+        record = _write_version(
             kind, actor=actor, data=data, previous=current, action="revoked", status=status, reason=reason.strip(),
             revocation_scope=(scope or {"all": True}) if kind is CONSENT else None,
         )
+        transaction.on_commit(lambda: record_revoked.send(sender=kind.model, record_type=kind.name, record_id=record.pk, chain=record.chain))
+        return record
 
 
 def grant_create(*, actor, **fields) -> RightsGrant:

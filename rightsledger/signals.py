@@ -8,3 +8,7 @@ asset_registered = Signal()
 # Sent before an asset's bytes are served; a receiver raises PermissionDenied to withhold them.
 # kwargs: asset, user.
 asset_content_requested = Signal()
+
+# Sent once the transaction that revoked a grant, consent, reservation or role (in whole or in
+# part) has committed; kwargs: record_type, record_id (the revoking version), chain.
+record_revoked = Signal()

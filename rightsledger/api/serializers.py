@@ -79,7 +79,8 @@ class ProductionOut(serializers.ModelSerializer):
 class ShotOut(serializers.ModelSerializer):
     class Meta:
         model = Shot
-        fields = ["id", "production", "code", "sequence", "description", "created_at"]
+        fields = ["id", "production", "code", "sequence", "description", "frame_in", "frame_out", "frame_count", "record_in", "record_out", "reel",
+                  "removed", "created_at"]
 
 
 class PartyOut(serializers.ModelSerializer):

@@ -1,0 +1,129 @@
+"""Editorial timelines through OpenTimelineIO and its adapters: an .otio file, a CMX 3600 EDL or
+an FCP 7 XML in, one row per clip of the video tracks out; and a production's shots back out as
+an OTIO timeline whose clips say what Rightsledger decided. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+
+import opentimelineio as otio
+
+ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml"}
+METADATA_KEY = "rightsledger"
+
+
+class TimelineError(ValueError):
+    """The file is not a timeline this service can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class ClipRow:
+    code: str
+    sequence: str
+    frame_in: int  # first frame of the source used
+    frame_out: int  # last frame of the source used, included
+    frame_count: int
+    record_in: int  # where it starts on the timeline, in frames
+    record_out: int  # where it ends, last frame included
+    reel: str
+    rate: float
+
+
+def adapter_for(name: str) -> str:
+    suffix = os.path.splitext(name.lower())[1]
+    if suffix not in ADAPTERS:
+        raise TimelineError(f"{name!r} is not a timeline this service reads: give an .otio file, a CMX 3600 .edl or an FCP XML (.xml).")
+    return ADAPTERS[suffix]
+
+
+def code_of(name: str) -> str:
+    """A shot code from a clip's name: letters, digits, '_', '-' and '.', at most 64."""
+    code = re.sub(r"[^A-Za-z0-9_.\-]+", "_", (name or "").strip()).strip("_.-")
+    return code[:64]
+
+
+def read(data: bytes, name: str) -> list[ClipRow]:
+    """Read a timeline's clips (video tracks only, in record order). Raises TimelineError."""
+    adapter = adapter_for(name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("latin-1") if adapter == "cmx_3600" else None
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
+            raise TimelineError(f"{name!r} is not text: a timeline file is UTF-8 text.")
+    try:
+        if adapter == "fcp_xml":
+            # The FCP adapter reads from a file only.
+            with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=True, encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                timeline = otio.adapters.read_from_file(fh.name, adapter_name=adapter)
+        else:
+            timeline = otio.adapters.read_from_string(text, adapter_name=adapter)
+    except Exception as exc:  # noqa: BLE001  (the adapters raise anything from ValueError to their own errors)
+        raise TimelineError(f"{name!r} could not be read as {adapter}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.") from exc
+    if isinstance(timeline, otio.schema.SerializableCollection):
+        timelines = [t for t in timeline if isinstance(t, otio.schema.Timeline)]
+        if not timelines:
+            raise TimelineError(f"{name!r} holds no timeline.")
+        timeline = timelines[0]
+    if not isinstance(timeline, otio.schema.Timeline):
+        raise TimelineError(f"{name!r} holds a {type(timeline).__name__}, not a timeline.")
+    rows, seen = [], set()
+    for track in timeline.video_tracks():
+        for clip in track.find_clips():
+            code = code_of(clip.name)
+            if not code:
+                raise TimelineError(f"A clip on track {track.name or '1'} has no name to make a shot code from.")
+            if code in seen:
+                continue  # the same shot cut in twice keeps its first placement
+            seen.add(code)
+            source = clip.source_range or clip.available_range()
+            record = clip.range_in_parent()
+            rate = source.duration.rate
+            start = round(source.start_time.to_frames(rate))
+            count = round(source.duration.to_frames(rate))
+            record_start = round(record.start_time.to_frames(rate))
+            ref = clip.media_reference
+            reel = (clip.metadata.get("cmx_3600", {}) or {}).get("reel") or ""
+            if not reel and isinstance(ref, otio.schema.ExternalReference):
+                reel = ref.target_url or ""
+            reel = reel or (ref.name if ref is not None and ref.name else "")
+            sequence = (clip.metadata.get(METADATA_KEY, {}) or {}).get("sequence") or ""
+            rows.append(ClipRow(code, sequence, start, start + count - 1, count, record_start, record_start + count - 1, str(reel)[:255], float(rate)))
+    if not rows:
+        raise TimelineError(f"{name!r} has no clips on a video track.")
+    return rows
+
+
+def export(name: str, shots: list[dict], rate: float = 24.0) -> str:
+    """An OTIO timeline (JSON) of shots, in record order, each clip carrying under the metadata key
+    "rightsledger" what was decided: {"code", "frame_in", "frame_out", "record_in", "reel",
+    "rightsledger": {...}} per shot."""
+    timeline = otio.schema.Timeline(name=name)
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    timeline.tracks.append(track)
+    position = 0
+    for shot in sorted(shots, key=lambda s: (s["record_in"] is None, s["record_in"] or 0, s["code"])):
+        count = shot["frame_count"] or ((shot["frame_out"] - shot["frame_in"] + 1) if shot["frame_in"] is not None and shot["frame_out"] is not None else 1)
+        if shot["record_in"] is not None and shot["record_in"] > position:
+            track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
+                                                                              otio.opentime.RationalTime(shot["record_in"] - position, rate))))
+            position = shot["record_in"]
+        start = shot["frame_in"] if shot["frame_in"] is not None else 0
+        clip = otio.schema.Clip(
+            name=shot["code"],
+            source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(count, rate)),
+            media_reference=otio.schema.ExternalReference(target_url=shot["reel"]) if shot.get("reel") else otio.schema.MissingReference(),
+            metadata={METADATA_KEY: shot[METADATA_KEY]},
+        )
+        track.append(clip)
+        position += count
+    return otio.adapters.write_to_string(timeline, "otio_json")
