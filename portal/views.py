@@ -85,7 +85,51 @@ def shots(request, production):
         "production": prod,
         "shots": gen_selectors.shots_with_generations(request.user, prod.pk),
         "may_request": access.holds(request.user, prod, access.SHOT_ROLES),
+        "may_import": access.holds(request.user, prod, access.CLEARANCE_ROLES),
     })
+
+
+TIMELINE_MAX_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+def timeline(request, production):
+    """Import the edit: an .otio, CMX 3600 .edl or FCP .xml; a shot per clip. A dry run (the
+    default) shows what would be created or changed; nothing is written unless it is unticked."""
+    from tracker import services as tracker
+    from tracker import timeline as tl
+
+    prod = _production(request.user, production)
+    access.require(request.user, prod, access.CLEARANCE_ROLES, "import the edit")
+    context, status = {"production": prod, "dry_run": True}, 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        context["dry_run"] = dry_run = request.POST.get("dry_run") == "on"
+        try:
+            if upload is None:
+                raise tl.TimelineError("Choose the timeline file to import.")
+            if upload.size > TIMELINE_MAX_BYTES:
+                raise tl.TimelineError(f"The file is {upload.size:,} bytes; a timeline is at most {TIMELINE_MAX_BYTES:,} bytes.")
+            rows = tl.read(upload.read(), upload.name)
+            plan = tracker.timeline_import(actor=request.user, production=prod, rows=rows, dry_run=dry_run)
+            context.update(plan=plan, clips=len(rows), name=upload.name)
+        except tl.TimelineError as exc:
+            context["problem"], status = str(exc), 400
+        except FORM_ERRORS as exc:
+            context["problem"] = exc.message if isinstance(exc, Conflict) else "; ".join(m for _, _, m in forms.error_items(exc)) or str(exc)
+            status = 400
+    return render(request, "producer/timeline.html", context, status=status)
+
+
+@login_required
+def timeline_export(request, production):
+    """The production's shots as an OTIO timeline whose clips say what was decided."""
+    from tracker.selectors import timeline_export as export
+
+    prod = _production(request.user, production)
+    response = HttpResponse(export(prod), content_type="application/vnd.opentimelineio+json")
+    response["Content-Disposition"] = f'attachment; filename="{prod.code}.otio"'
+    return response
 
 
 def _request_form_data(request) -> dict:

@@ -78,6 +78,8 @@ def read(data: bytes, name: str) -> list[ClipRow]:
         raise TimelineError(f"{name!r} holds a {type(timeline).__name__}, not a timeline.")
     rows, seen = [], set()
     for track in timeline.video_tracks():
+        if (track.metadata.get(METADATA_KEY, {}) or {}).get("not_in_the_edit"):
+            continue  # our export's list of the shots the edit does not place
         for clip in track.find_clips():
             code = code_of(clip.name)
             if not code:
@@ -110,10 +112,18 @@ def export(name: str, shots: list[dict], rate: float = 24.0) -> str:
     timeline = otio.schema.Timeline(name=name)
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
+    # Shots the edit does not place (no record range) go on a track of their own, marked so that
+    # importing the export back leaves them alone.
+    unplaced = otio.schema.Track(name="Rightsledger: not in the edit", kind=otio.schema.TrackKind.Video, metadata={METADATA_KEY: {"not_in_the_edit": True}})
+    for shot in sorted((s for s in shots if s["record_in"] is None), key=lambda s: s["code"]):
+        unplaced.append(otio.schema.Clip(name=shot["code"], source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(1, rate)),
+                                         metadata={METADATA_KEY: shot[METADATA_KEY]}))
+    if len(unplaced):
+        timeline.tracks.append(unplaced)
     position = 0
-    for shot in sorted(shots, key=lambda s: (s["record_in"] is None, s["record_in"] or 0, s["code"])):
+    for shot in sorted((s for s in shots if s["record_in"] is not None), key=lambda s: (s["record_in"], s["code"])):
         count = shot["frame_count"] or ((shot["frame_out"] - shot["frame_in"] + 1) if shot["frame_in"] is not None and shot["frame_out"] is not None else 1)
-        if shot["record_in"] is not None and shot["record_in"] > position:
+        if shot["record_in"] > position:
             track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
                                                                               otio.opentime.RationalTime(shot["record_in"] - position, rate))))
             position = shot["record_in"]
