@@ -268,6 +268,7 @@ KITSU_URL = os.environ.get("KITSU_URL", "")
 KITSU_EMAIL = os.environ.get("KITSU_EMAIL", "")
 KITSU_PASSWORD = os.environ.get("KITSU_PASSWORD", "")
 KITSU_TIMEOUT = float(os.environ.get("KITSU_TIMEOUT_SECONDS", "10"))
+KITSU_EVENTS_URL = os.environ.get("KITSU_EVENTS_URL", "")  # zou's event stream, where it is not behind the same host
 # Where people reach this service's portal: links posted to the tracker point here.
 RIGHTSLEDGER_URL = os.environ.get("RIGHTSLEDGER_URL", "http://127.0.0.1:8000")
 

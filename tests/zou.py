@@ -77,6 +77,27 @@ class Zou:
             time.sleep(0.2)
         raise RuntimeError("zou did not answer within 60 s")
 
+    def start_events(self) -> str:
+        """zou's event stream (Socket.IO), one gevent process, on a port of its own."""
+        port = free_port()
+        log = open(self.folder / "events.log", "ab")
+        self.events = subprocess.Popen([str(self.bin / "gunicorn"), "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "-w", "1",
+                                        "-b", f"127.0.0.1:{port}", "zou.event_stream:app"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(url + "/", timeout=1)
+                return url
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("zou's event stream did not answer within 60 s")
+
+    def stop_events(self):
+        os.killpg(self.events.pid, signal.SIGKILL)
+        self.events.wait(timeout=10)
+
     def stop(self):
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)  # gunicorn's quick shutdown

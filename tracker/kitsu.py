@@ -46,8 +46,11 @@ def _int(value) -> int | None:
 
 
 class Kitsu:
-    def __init__(self, url: str, email: str, password: str, timeout: float = 10.0):
+    def __init__(self, url: str, email: str, password: str, timeout: float = 10.0, events_url: str = ""):
         self.client = gazu.client.create_client(url.rstrip("/"))
+        # zou's event stream (Socket.IO on /events) is its own process: behind nginx at the same
+        # host, without it on its own port.
+        self.client.event_host = (events_url or url).rstrip("/")
         self.client.session.request = _with_timeout(self.client.session.request, timeout)
         self.email, self.password = email, password
         self._logged_in = False

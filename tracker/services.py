@@ -75,7 +75,7 @@ def kitsu_from_settings() -> Kitsu:
     """The Kitsu client, with the credentials from the environment (never the database)."""
     if not (settings.KITSU_URL and settings.KITSU_EMAIL and settings.KITSU_PASSWORD):
         raise TrackerUnavailable("Kitsu is not configured: set KITSU_URL, KITSU_EMAIL and KITSU_PASSWORD in the environment.")
-    return Kitsu(settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, timeout=settings.KITSU_TIMEOUT)
+    return Kitsu(settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, timeout=settings.KITSU_TIMEOUT, events_url=settings.KITSU_EVENTS_URL)
 
 
 # --- Shots from a tracker or an edit ---------------------------------------------------------------

@@ -178,3 +178,35 @@ def test_credentials_come_from_the_environment_and_an_unlinked_production_is_ref
     with pytest.raises(Conflict, match="not linked"):
         services.tracker_sync(production=world.prod_a, kitsu=services.kitsu_from_settings())
     assert not any(f.name in ("password", "token", "secret") for f in TrackerLink._meta.get_fields())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_listener_follows_zous_event_stream(world, zou, kitsu, settings, tmp_path):
+    """`manage.py tracker listen` in a process of its own: a frame range changed in Kitsu arrives
+    through the event stream, without a sync being run."""
+    import os
+    import subprocess
+    import sys
+
+    from ..workers import ROOT, wait_for, worker_environment
+
+    p = linked(world, kitsu, shots=2)
+    services.tracker_sync(production=world.prod_a, kitsu=services.kitsu_from_settings())
+    events = zou.start_events()
+    env = worker_environment(KITSU_URL=zou.url, KITSU_EVENTS_URL=events, KITSU_EMAIL=settings.KITSU_EMAIL, KITSU_PASSWORD=settings.KITSU_PASSWORD)
+    log = open(tmp_path / "listen.log", "w+")
+    listener = subprocess.Popen([sys.executable, "manage.py", "tracker", "listen", world.prod_a.code], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: "Listening" in (tmp_path / "listen.log").read_text(), 60, "the listener to connect")
+        time.sleep(1)
+        remote = next(s for s in gazu.shot.all_shots_for_project(p, client=kitsu) if s["name"] == "SH0010")
+        remote = gazu.shot.get_shot(remote["id"], client=kitsu)
+        remote["data"]["frame_in"] = 990
+        gazu.shot.update_shot(remote, client=kitsu)
+        shot = Shot.objects.get(production=world.prod_a, code="SQ01_SH0010")
+        wait_for(lambda: Shot.objects.get(pk=shot.pk).frame_in == 990, 30, "the change to arrive:\n" + (tmp_path / "listen.log").read_text())
+    finally:
+        os.killpg(listener.pid, 9)
+        listener.wait(timeout=10)
+        zou.stop_events()
