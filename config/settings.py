@@ -260,6 +260,7 @@ LIKENESS_COSINE = float(os.environ.get("LIKENESS_COSINE", "0.90"))
 TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 # Fingerprints are about 40 bytes a file: a batch holds many more of them than of files.
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
+TRAINING_CLEARANCE_MAX_FRAMES = env_int("TRAINING_CLEARANCE_MAX_FRAMES", 1200)  # sampled frames of one clip, in fingerprint mode
 
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
 # Kitsu (zou): its API's URL (without nginx in front, the server's root) and the account the

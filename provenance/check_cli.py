@@ -41,11 +41,29 @@ def examine(path) -> dict:
     if b"c2pa" in data:  # the JUMBF label of a manifest store: read it here, as the service would
         store = _manifest_store(data)
     said, _ = embedded_verdict(data, store)
+    ph, frames = None, None
     try:
         ph = f"{phash(load(data)) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
     except (OSError, ValueError):
-        ph = None
-    return {"sha256": hashlib.sha256(data).hexdigest(), "phash": ph, "embedded": said}
+        frames = _clip_phashes(data)
+    return {"sha256": hashlib.sha256(data).hexdigest(), "phash": ph, "phashes": frames, "embedded": said}
+
+
+CLIP_SAMPLE_SECONDS = 0.5  # as the service samples a clip: a quarter of its keyframe interval (2 s)
+
+
+def _clip_phashes(data: bytes) -> list[str] | None:
+    """The pHashes of a clip's frames, one every CLIP_SAMPLE_SECONDS; None if it is not a clip."""
+    import av
+
+    from provenance.fingerprint import video_keyframes
+    from provenance.phash import phash
+
+    try:
+        frames = video_keyframes(data, CLIP_SAMPLE_SECONDS)
+    except (av.FFmpegError, OSError, ValueError, IndexError):
+        return None
+    return [f"{phash(img) & 0xFFFF_FFFF_FFFF_FFFF:016x}" for _, img in frames] or None
 
 
 def _manifest_store(data: bytes) -> dict | None:
@@ -150,7 +168,7 @@ def main(argv=None) -> int:
                 seen = pool.map(examine, batch, chunksize=64)
                 # A file whose own credentials or XMP decide is not asked about.
                 asked = [s for s in seen if s["embedded"] is None]
-                answers = iter(ask(args.url, None, args.token, fingerprints=[{"sha256": s["sha256"], "phash": s["phash"]} for s in asked]) if asked else [])
+                answers = iter(ask(args.url, None, args.token, fingerprints=[{"sha256": s["sha256"], "phash": s["phash"], **({"phashes": s["phashes"]} if s.get("phashes") else {})} for s in asked]) if asked else [])
                 results = [{"sha256": s["sha256"], **s["embedded"]} if s["embedded"] else next(answers) for s in seen]
             else:
                 results = ask(args.url, batch, args.token)

@@ -139,11 +139,18 @@ class TrainingClearanceApi(APIView):
         if len(items) > limit:
             raise ValidationError({"fingerprints": [f"At most {limit} fingerprints per request; split the batch."]})
         parsed = []
+        hex16 = re.compile(r"[0-9a-fA-F]{16}")
         for n, item in enumerate(items, start=1):
-            sha, ph = (item.get("sha256"), item.get("phash")) if isinstance(item, dict) else (None, None)
-            if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)) or not (ph is None or isinstance(ph, str) and re.fullmatch(r"[0-9a-fA-F]{16}", ph)):
+            sha, ph, frames = (item.get("sha256"), item.get("phash"), item.get("phashes")) if isinstance(item, dict) else (None, None, None)
+            if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)) or not (ph is None or isinstance(ph, str) and hex16.fullmatch(ph)):
                 raise ValidationError({"fingerprints": [f"Fingerprint {n}: give sha256 as 64 hexadecimal characters and phash as 16 (or null)."]})
-            parsed.append({"sha256": sha.lower(), "phash": to_signed(int(ph, 16)) if ph else None})
+            # A clip: the pHashes of its sampled frames.
+            if frames is not None and not (isinstance(frames, list) and len(frames) <= settings.TRAINING_CLEARANCE_MAX_FRAMES
+                                           and all(isinstance(f, str) and hex16.fullmatch(f) for f in frames)):
+                raise ValidationError({"fingerprints": [f"Fingerprint {n}: phashes is a list of at most {settings.TRAINING_CLEARANCE_MAX_FRAMES} "
+                                                        "pHashes of a clip's frames, each 16 hexadecimal characters."]})
+            parsed.append({"sha256": sha.lower(), "phash": to_signed(int(ph, 16)) if ph else None,
+                           "phashes": [to_signed(int(f, 16)) for f in frames or []]})
         return [{"item": p["sha256"], **v} for p, v in zip(parsed, verdicts_by_fingerprint(parsed))]
 
 
