@@ -71,11 +71,19 @@ def shot_link(*, actor, shot: Shot, external_id: str, external_name: str = "") -
                                                      "external_id": external_id, "external_name": external_name})
 
 
+_clients: dict[tuple, Kitsu] = {}
+
+
 def kitsu_from_settings() -> Kitsu:
-    """The Kitsu client, with the credentials from the environment (never the database)."""
+    """The Kitsu client, with the credentials from the environment (never the database); one per
+    process, so its login (a bcrypt check on zou's side) is made once, not per delivery."""
     if not (settings.KITSU_URL and settings.KITSU_EMAIL and settings.KITSU_PASSWORD):
         raise TrackerUnavailable("Kitsu is not configured: set KITSU_URL, KITSU_EMAIL and KITSU_PASSWORD in the environment.")
-    return Kitsu(settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, timeout=settings.KITSU_TIMEOUT, events_url=settings.KITSU_EVENTS_URL)
+    key = (settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, settings.KITSU_EVENTS_URL, settings.KITSU_TIMEOUT)
+    if key not in _clients:
+        _clients[key] = Kitsu(settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, timeout=settings.KITSU_TIMEOUT,
+                              events_url=settings.KITSU_EVENTS_URL)
+    return _clients[key]
 
 
 # --- Shots from a tracker or an edit ---------------------------------------------------------------

@@ -78,10 +78,14 @@ def clearance_comments(client, shot_id):
     return task, (gazu.task.all_comments_for_task(task, client=client) if task else [])
 
 
-def run_request(world, api, capture, shot, plate, **overrides):
-    body = {"shot": shot.pk, "engine": "atmosphere", "parameters": {"fog_density": 0.3, "rain": 0}, "seed": 1, "intended_use": "atmosphere",
+def run_request_body(shot, plate, **overrides):
+    return {"shot": shot.pk, "engine": "atmosphere", "parameters": {"fog_density": 0.3, "rain": 0}, "seed": 1, "intended_use": "atmosphere",
             "media": ["theatrical"], "territories": ["US"], "release_start": "2026-06-01", "release_end": "2027-05-31",
             "inputs": [{"asset": plate.pk, "role": "plate"}], **overrides}
+
+
+def run_request(world, api, capture, shot, plate, **overrides):
+    body = run_request_body(shot, plate, **overrides)
     with capture(execute=True):
         rid = api(world.producer_a).post("/api/generation/requests/", body, format="json").json()["id"]
     with capture(execute=True):
@@ -118,7 +122,19 @@ def test_a_request_on_a_linked_shot_posts_comment_status_and_data(world, kitsu, 
     assert data == {"decision": run_check.pk, "ledger_seq": run_check.ledger_seq, "status": "approved", "request": req.pk,
                     "audit": f"https://rights.example/shots/{shot.pk}/audit/"}
     assert TrackerPost.objects.filter(state="delivered").count() == 3
-    print(f"\ndecision to comment on the zou shot, request submitted to three comments delivered: {elapsed:.2f} s")
+    # The gate's decision alone, to its comment on the zou shot (delivered at commit, in the test's eager mode).
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rid = api(world.producer_a).post("/api/generation/requests/", {**run_request_body(shot, plate)}, format="json").json()["id"]
+    decided = time.perf_counter()
+    for callback in callbacks:
+        callback()
+    to_comment = time.perf_counter() - decided
+    _, comments = clearance_comments(kitsu, external)
+    assert f"request {rid}" in comments[0]["text"]
+    print(f"\nrequest submitted to its three comments (gate, run check, run; engine included): {elapsed:.2f} s; "
+          f"a committed decision to its comment, status and data on the zou shot: {to_comment * 1000:.0f} ms")
+    print("zou shot data:", json.dumps(gazu.shot.get_shot(external, client=kitsu)["data"]))
+    print("zou comment:", comments[0]["text"])
     assert p  # the project stays for the session's zou
 
 
