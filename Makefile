@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret
 ZOU_VERSION ?= 1.0.97
 ZOU_VENV ?= .zou
 
-.PHONY: demo test venv services migrate bench clean zou
+.PHONY: demo test venv services migrate bench clean zou fuzz
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed services zou
 	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) $(PY) -m pytest $(PYTEST_ARGS)
+
+# A longer Schemathesis run than the suite's: 200 examples per operation and mode.
+fuzz: $(VENV)/.installed services
+	$(TEST_ENV) SCHEMATHESIS_EXAMPLES=$(or $(EXAMPLES),200) $(PY) -m pytest -q tests/rightsledger/test_schema.py -p no:cacheprovider
 
 bench: $(VENV)/.installed services
 	$(TEST_ENV) $(PY) bench/api.py

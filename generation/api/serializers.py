@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rightsledger import selectors as rl_selectors
-from rightsledger.api.serializers import StrictSerializer, VisibleRelated, strings
+from rightsledger.api.serializers import StrictBool, StrictSerializer, VisibleRelated, strings
 
 from ..models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
 
@@ -142,7 +142,7 @@ class RequestOut(serializers.ModelSerializer):
 
 
 class SignOffIn(StrictSerializer):
-    approve = serializers.BooleanField()
+    approve = StrictBool()
     comment = serializers.CharField(allow_blank=True)
 
 

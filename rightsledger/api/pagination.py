@@ -1,13 +1,30 @@
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
 class Pagination(CursorPagination):
     """Cursor pagination: constant cost however deep the page, and stable while records are
-    added (a page never repeats or skips a row). Newest first."""
+    added (a page never repeats or skips a row). Newest first. A page_size that is not a whole
+    number from 1 to 500 is refused, not quietly replaced by the default."""
 
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [f"Give page_size once, as a whole number from 1 to {self.max_page_size}."]})
+        return int(values[0])
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for p in parameters:
+            if p["name"] == self.page_size_query_param:
+                p["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
 
 class LedgerPagination(Pagination):

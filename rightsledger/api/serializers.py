@@ -40,6 +40,12 @@ class StrictSerializer(serializers.Serializer):
                         for name in unknown
                     }
                 )
+            # JSON text fields take text: 12 or true is refused, not stored as "12" or "True".
+            wrong = sorted(name for name, field in self.fields.items()
+                           if type(field) in (serializers.CharField, serializers.EmailField, TextOnly) and name in data
+                           and data[name] is not None and not isinstance(data[name], str))
+            if wrong:
+                raise serializers.ValidationError({name: [serializers.ErrorDetail(f"{name} must be text.", code="invalid")] for name in wrong})
         return super().to_internal_value(data)
 
 
@@ -57,8 +63,17 @@ class VisibleRelated(serializers.PrimaryKeyRelatedField):
         return self.selector(self.context["request"].user)
 
 
+class TextOnly(serializers.CharField):
+    """Text, and only text: 0 or true is refused rather than turned into "0" or "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def strings(**kwargs):
-    return serializers.ListField(child=serializers.CharField(max_length=200), max_length=MAX_ITEMS, **kwargs)
+    return serializers.ListField(child=TextOnly(max_length=200), max_length=MAX_ITEMS, **kwargs)
 
 
 # --- Output ------------------------------------------------------------------------------------
@@ -231,13 +246,22 @@ class MembershipIn(StrictSerializer):
     member_id = serializers.CharField(max_length=64)
 
 
+class StrictBool(serializers.BooleanField):
+    """true or false, as JSON has them: "yes", 1 or "on" are refused rather than guessed at."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class TalentIn(StrictSerializer):
     legal_name = serializers.CharField(max_length=200)
     professional_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     aliases = strings(required=False, default=list)
-    is_deceased = serializers.BooleanField(required=False, default=False)
-    is_minor = serializers.BooleanField(required=False, default=False)
-    external_ids = serializers.DictField(child=serializers.CharField(max_length=64), required=False, default=dict)
+    is_deceased = StrictBool(required=False, default=False)
+    is_minor = StrictBool(required=False, default=False)
+    external_ids = serializers.DictField(child=TextOnly(max_length=64), required=False, default=dict)
     memberships = MembershipIn(many=True, required=False, default=list)
 
 
@@ -263,7 +287,7 @@ class GrantIn(StrictSerializer):
     term_end = serializers.DateField(required=False, allow_null=True, default=None)
     exclusivity = serializers.CharField(required=False, default="non_exclusive")
     restrictions = serializers.CharField(required=False, allow_blank=True, default="")
-    requires_review = serializers.BooleanField(required=False, default=False)
+    requires_review = StrictBool(required=False, default=False)
     contract_sha256 = serializers.CharField(max_length=64, allow_blank=True)
 
 
@@ -292,7 +316,7 @@ class ConsentIn(StrictSerializer):
     evidence_sha256 = serializers.CharField(max_length=64, allow_blank=True)
     scan_notice_date = serializers.DateField(required=False, allow_null=True, default=None)
     union_notified_date = serializers.DateField(required=False, allow_null=True, default=None)
-    requires_review = serializers.BooleanField(required=False, default=False)
+    requires_review = StrictBool(required=False, default=False)
 
 
 class ReservationIn(StrictSerializer):

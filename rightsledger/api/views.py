@@ -9,6 +9,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
+
+from .filtering import StrictBooleanFilter
+from .schema import VersionedSchema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -128,6 +131,8 @@ class GuildViewSet(ReadCreateViewSet):
 
 class TalentFilter(django_filters.FilterSet):
     guild = id_filter("memberships__guild")
+    is_deceased = StrictBooleanFilter()
+    is_minor = StrictBooleanFilter()
     name = django_filters.CharFilter(method="by_name")
 
     def by_name(self, qs, name, value):
@@ -189,7 +194,7 @@ class AssetViewSet(ReadCreateViewSet):
         )
         return self.created(asset, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, "*/*"): bytes}, description="The asset's bytes, in its own media type (image/png, video/mp4...).")
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         asset: Asset = self.get_object()
@@ -210,6 +215,7 @@ class VersionedViewSet(ReadCreateViewSet):
     """Create, list, retrieve, and change only by amend or revoke (a new version each)."""
 
     revoke_class = s.RevokeIn
+    schema = VersionedSchema()
 
     def list(self, request):
         columns, m2m = rows.plan(self.output_class)
@@ -258,12 +264,13 @@ class VersionedViewSet(ReadCreateViewSet):
 
 
 class RecordFilter(django_filters.FilterSet):
-    current = django_filters.BooleanFilter(field_name="is_current")
+    current = StrictBooleanFilter(field_name="is_current")
     chain = django_filters.UUIDFilter()
 
 
 class GrantFilter(RecordFilter):
     asset = id_filter("assets")
+    requires_review = StrictBooleanFilter()
 
     class Meta:
         model = RightsGrant

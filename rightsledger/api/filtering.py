@@ -1,0 +1,28 @@
+"""List filters that refuse what they cannot read: a parameter given with no value (?kind=) is a
+400 naming it, not a filter quietly dropped, and a boolean is true or false, nothing else."""
+
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            empty = sorted(name for name in filterset_class.base_filters if name in request.query_params and not request.query_params.get(name))
+            if empty:
+                raise ValidationError({name: [f"Give {name} a value, or leave it out."] for name in empty})
+        return super().filter_queryset(request, queryset, view)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """true or false; anything else is refused (400), not read as "no filter"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)

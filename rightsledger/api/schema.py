@@ -1,0 +1,67 @@
+"""The OpenAPI schema says what the API does: the bodies amend and revoke take and the 201 they
+answer, the shape of a record's history, and the error responses every operation can give, in
+the one error shape of rightsledger.api.errors."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+ERRORS = {
+    "400": "The request is malformed or a value is refused; each error names its field and says why.",
+    "401": "No valid token or session was given.",
+    "403": "The caller may not do this (a role or a production they do not hold).",
+    "404": "There is no such record, or the caller may not see it (the two are not told apart).",
+    "405": "The method is not allowed on this path.",
+    "409": "The request is valid but clashes with the record's current state (a newer version, a sign-off already made...).",
+    "413": "The body or upload is over the limit.",
+    "415": "The body's media type is not one this operation takes.",
+    "429": "Too many requests; wait as Retry-After says.",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {"errors": {"type": "array", "items": {
+        "type": "object", "required": ["code", "field", "message"],
+        "properties": {"code": {"type": "string"}, "field": {"type": "string", "nullable": True}, "message": {"type": "string"}},
+    }}},
+}
+
+
+class VersionedSchema(AutoSchema):
+    """amend takes {changes: <the record's fields, any of them>, reason}, revoke {reason[, scope]};
+    both answer 201 with the new version. history answers {versions, ledger_entries}."""
+
+    def _action(self):
+        return getattr(self.view, "action", None)
+
+    def get_request_serializer(self):
+        view = self.view
+        if self._action() == "amend":
+            return inline_serializer(f"{view.noun.title()}AmendIn", {"changes": view.input_class(partial=True), "reason": serializers.CharField()})
+        if self._action() == "revoke":
+            return view.revoke_class
+        return super().get_request_serializer()
+
+    def get_response_serializers(self):
+        view = self.view
+        if self._action() in ("amend", "revoke"):
+            return {201: view.output_class}
+        if self._action() == "history":
+            from .serializers import LedgerEntryOut
+
+            return inline_serializer(f"{view.noun.title()}History", {"versions": view.output_class(many=True), "ledger_entries": LedgerEntryOut(many=True)})
+        return super().get_response_serializers()
+
+
+def document_errors(result, generator, request, public):
+    """A postprocessing hook: every operation documents the error responses it can give."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Errors"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Errors"}
+    for path, methods in result.get("paths", {}).items():
+        for method, operation in methods.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, why in ERRORS.items():
+                responses.setdefault(code, {"description": why, "content": {"application/json": {"schema": ref}}})
+    return result
