@@ -84,6 +84,12 @@ def story():
     services.consent_flag(actor=world.guild_rep, consent=consent, guild=world.guild, reason="The description does not name the scene.")
     role = Role.objects.get(user=world.auditor)
     services.role_revoke(actor=world.admin, role=role, reason="Left the production")
+    # Tracker links: a project, a shot, and the shot relinked (a new version).
+    from tracker import services as tracker
+
+    tracker.project_link(actor=world.admin, production=world.prod_a, external_id="zou-project-1", external_name="Harbour")
+    tracker.shot_link(actor=world.admin, shot=req.shot, external_id="zou-shot-1")
+    tracker.shot_link(actor=world.admin, shot=req.shot, external_id="zou-shot-2")
     return world, req, refused
 
 
