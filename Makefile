@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret
 ZOU_VERSION ?= 1.0.97
 ZOU_VENV ?= .zou
 
-.PHONY: demo test venv services migrate bench clean zou fuzz
+.PHONY: demo test venv services migrate bench clean zou fuzz audit
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ test: $(VENV)/.installed services zou
 # A longer Schemathesis run than the suite's: 200 examples per operation and mode.
 fuzz: $(VENV)/.installed services
 	$(TEST_ENV) SCHEMATHESIS_EXAMPLES=$(or $(EXAMPLES),200) $(PY) -m pytest -q tests/rightsledger/test_schema.py -p no:cacheprovider
+
+# Known vulnerabilities in the pinned dependencies (pip-audit, against PyPI's advisory data), and
+# bandit on our code (also a test).
+audit: $(VENV)/.installed
+	$(PY) -m pip_audit --skip-editable --progress-spinner off
+	$(PY) -m bandit -q -r config rightsledger provenance generation portal tracker demo -ll
 
 bench: $(VENV)/.installed services
 	$(TEST_ENV) $(PY) bench/api.py

@@ -212,6 +212,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: eager (in-process) unless a broker is configured.
+# The cache counts login attempts (and API throttles): shared by every process when CACHE_URL
+# names a Redis database, per process otherwise (the demo).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL} if CACHE_URL
+          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login attempts (portal form and API token) per client address, and the proxies in front.
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "10/min")
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

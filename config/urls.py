@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from portal.auth import LoginView
 from provenance.api.views import robots, tdm_policy, tdmrep
 from rightsledger.api import ledger_views
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path(".well-known/tdm-policy.json", tdm_policy, name="tdm-policy"),
     path("robots.txt", robots, name="robots"),
     path("api/", include("rightsledger.api.urls")),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("portal.urls")),
 ]

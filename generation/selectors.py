@@ -122,7 +122,7 @@ def talents_named_in(prompt: str) -> set[int]:
 
 
 def _seq_of(record_type: str, alias: str) -> str:
-    return f"(SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = '{record_type}' AND le.record_id = {alias}.id LIMIT 1) AS seq"
+    return f"(SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = '{record_type}' AND le.record_id = {alias}.id LIMIT 1) AS seq"  # nosec B608: constants of this module
 
 
 def _select(alias: str, fact, computed: set[str]) -> str:
@@ -166,7 +166,7 @@ SELECT (SELECT seq FROM head),
        (SELECT COALESCE(json_agg(consents), '[]') FROM consents),
        (SELECT COALESCE(json_agg(reservations), '[]') FROM reservations),
        (SELECT COALESCE(json_agg(talents), '[]') FROM talents)
-"""
+"""  # nosec B608: built from this module's constants (tables, columns); values are bound parameters
 
 
 def _snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt, today) -> tuple[p.Snapshot, set[int]]:

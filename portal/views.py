@@ -22,7 +22,8 @@ from generation import services as gen
 from generation.api.views import parse_request
 from generation.engines import all_engines
 from generation.models import INPUT_ROLES
-from provenance import aipref, lineage
+from provenance import lineage
+from rightsledger import aipref
 from provenance.clearance import verdict
 from provenance.selectors import sniff_media_type, verify
 from rightsledger import access, selectors, services, vocab

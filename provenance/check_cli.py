@@ -107,6 +107,8 @@ def _multipart(files):
 
 def ask(url, files, token=None, retries=5, fingerprints=None):
     """Return the service's verdicts for a batch: of the files, or of their fingerprints."""
+    if not url.startswith(("http://", "https://")):
+        raise SystemExit(f"--url must be the service's http:// or https:// address, not {url!r}.")
     if fingerprints is not None:
         body, content_type = json.dumps({"fingerprints": fingerprints}).encode(), "application/json"
     else:
@@ -117,7 +119,7 @@ def ask(url, files, token=None, retries=5, fingerprints=None):
     for attempt in range(retries):
         req = urllib.request.Request(url.rstrip("/") + "/api/training-clearance/", data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=300) as response:
+            with urllib.request.urlopen(req, timeout=300) as response:  # nosec B310: http(s) only, checked above
                 return json.loads(response.read())["results"]
         except urllib.error.HTTPError as exc:
             if exc.code == 429 and attempt < retries - 1:  # rate-limited: wait as told

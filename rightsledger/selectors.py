@@ -108,7 +108,7 @@ def ledger_entries_for(user) -> QuerySet:
 def reservations_in_force(*, training: bool = False) -> QuerySet:
     """Return the reservations in force: the current version of each, while active. With
     training, only those that reserve a training use (vocab.TRAINING_USES)."""
-    qs = TrainingReservation.objects.filter(pk__in=RawSQL(f"SELECT id FROM {RESERVATIONS_IN_FORCE_VIEW}", ()))
+    qs = TrainingReservation.objects.filter(pk__in=RawSQL(f"SELECT id FROM {RESERVATIONS_IN_FORCE_VIEW}", ()))  # nosec B608 B611: a constant
     if training:
         # The uses as JSON text, on PostgreSQL and SQLite alike.
         reserves = functools.reduce(operator.or_, (Q(uses_text__contains=f'"{use}"') for use in vocab.TRAINING_USES))

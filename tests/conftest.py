@@ -74,6 +74,15 @@ def ledger_and_signing_keys(request, tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (login attempts are counted there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Production serves collected, hashed static files; the tests have not run collectstatic.

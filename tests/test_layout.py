@@ -25,9 +25,10 @@ def imports_of(package: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     "package,forbidden",
     [
-        ("rightsledger", ("provenance", "generation", "config", "demo")),
-        ("provenance", ("generation", "config", "demo")),
-        ("generation", ("config", "demo")),
+        ("rightsledger", ("provenance", "generation", "tracker", "portal", "config", "demo")),
+        ("provenance", ("generation", "tracker", "portal", "config", "demo")),
+        ("generation", ("tracker", "portal", "config", "demo")),
+        ("tracker", ("portal", "config", "demo")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

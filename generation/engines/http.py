@@ -31,6 +31,8 @@ OUTPUT_TYPES = {"image/png", "image/jpeg", "video/mp4"}
 
 class HttpEngine(Engine):
     def __init__(self, *, name: str, url: str, version: str, uses, trains_on_inputs: bool = False, timeout: float = 300.0):
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"The {name} engine's URL must be http:// or https://, not {url!r} (GENERATION_HTTP_ENGINES).")
         self.name = name
         self.url = url
         self.version = version
@@ -64,7 +66,7 @@ class HttpEngine(Engine):
         ).encode()
         req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as response:
+            with urllib.request.urlopen(req, timeout=self.timeout) as response:  # nosec B310: http(s) only, checked in __init__
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             try:

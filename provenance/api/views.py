@@ -17,7 +17,9 @@ from rest_framework.views import APIView
 
 from rightsledger.api.parsers import JSONParser
 
-from .. import aipref, lineage, selectors
+from rightsledger import aipref
+
+from .. import lineage, selectors
 
 
 class VerifyIn(serializers.Serializer):

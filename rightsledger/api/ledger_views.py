@@ -71,8 +71,9 @@ class InclusionProofApi(APIView):
         if leaf_hash:
             try:
                 leaf_hash = bytes.fromhex(leaf_hash)
-                assert len(leaf_hash) == 32
-            except (ValueError, AssertionError):
+            except ValueError:
+                leaf_hash = b""
+            if len(leaf_hash) != 32:
                 raise ValidationError({"leaf_hash": ["leaf_hash must be 64 hexadecimal characters."]})
         size = _int(request, "tree_size", required=False, minimum=1)
         if size is None:

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import ledger_views, views
 from .parsers import JSONParser
+from .throttling import LoginRateThrottle
 
 router = DefaultRouter()
 router.register("studios", views.StudioViewSet, basename="studio")
@@ -20,7 +21,8 @@ router.register("reservations", views.ReservationViewSet, basename="reservation"
 router.register("ledger/entries", views.LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser]), name="api-token"),
+    path("auth/token/", ObtainAuthToken.as_view(parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
+                                                        throttle_classes=[LoginRateThrottle]), name="api-token"),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
     path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),

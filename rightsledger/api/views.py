@@ -202,7 +202,7 @@ class AssetViewSet(ReadCreateViewSet):
         response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
         response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
         if asset.origin == "generated":
-            from provenance.aipref import reserve
+            from ..aipref import reserve
 
             reserve(response, request)  # AI Preferences, TDMRep and the robots convention
         return response

@@ -33,3 +33,19 @@ def test_production_settings_pass_the_deploy_check_with_hsts_and_secure_cookies(
     from django.conf import settings as live
 
     assert live.SECURE_HSTS_SECONDS >= 31536000 and live.SESSION_COOKIE_SECURE and live.CSRF_COOKIE_SECURE
+
+
+def test_login_and_token_endpoints_are_throttled(db, client, settings):
+    """Passwords cannot be guessed at speed: past LOGIN_RATE attempts from one address, the
+    portal's login and the API's token endpoint answer 429 with Retry-After."""
+    settings.LOGIN_RATE = "5/min"
+    for _ in range(5):
+        assert client.post("/accounts/login/", {"username": "nobody", "password": "guess"}).status_code == 200
+    refused = client.post("/accounts/login/", {"username": "nobody", "password": "guess"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0 and "Too many login attempts" in refused.content.decode()
+    # The same address's count holds for the API's token endpoint, which answers in the API's shape.
+    token = client.post("/api/auth/token/", {"username": "nobody", "password": "guess"}, content_type="application/json")
+    assert token.status_code == 429 and int(token["Retry-After"]) > 0 and token.json()["errors"][0]["code"] == "throttled"
+    # Another address is counted apart.
+    assert client.post("/api/auth/token/", {"username": "nobody", "password": "guess"}, content_type="application/json",
+                       REMOTE_ADDR="10.1.2.3").status_code == 400
