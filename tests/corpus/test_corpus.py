@@ -92,14 +92,18 @@ def test_replayed_sign_offs_and_run_messages_do_nothing_twice(world, api, django
     from ..generation.conftest import Gate
 
     gate = Gate(world)
-    rid = api(world.producer_a).post("/api/generation/requests/", gate.body(media=["theatrical"], territories=["FR"], inputs=[
+    from .. import factories as f
+
+    f.make_grant(world.prod_a, world.party, [gate.likeness], uses=["genai_input"], media=["theatrical"], territories=["WORLD"], contract_sha256=f.sha("x"))
+    f.make_consent(world.prod_a, gate.talent, permitted_uses=["likeness", "atmosphere"])
+    rid = api(world.producer_a).post("/api/generation/requests/", gate.body(inputs=[
         {"asset": gate.plate.pk, "role": "plate"}, {"asset": gate.likeness.pk, "role": "likeness"}]), format="json").json()["id"]
-    req = GenerationRequest.objects.get(pk=rid)
-    if req.status == "needs_clearance":
-        sign_off = {"approve": True, "comment": "Checked against the consent."}
-        first = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", sign_off, format="json")
-        again = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", sign_off, format="json")
-        assert first.status_code == 200 and again.status_code == 409 and SignOff.objects.filter(request_id=rid).count() == 1
+    assert GenerationRequest.objects.get(pk=rid).status == "needs_clearance"
+    sign_off = {"approve": True, "comment": "Checked against the consent."}
+    first = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", sign_off, format="json")
+    again = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", sign_off, format="json")
+    assert first.status_code == 200 and again.status_code == 409 and again.json()["errors"][0]["code"] == "already_signed_off"
+    assert SignOff.objects.filter(request_id=rid).count() == 1
     plain = api(world.producer_a).post("/api/generation/requests/", gate.body(), format="json").json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
         api(world.producer_a).post(f"/api/generation/requests/{plain}/queue/")
