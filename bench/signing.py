@@ -23,24 +23,32 @@ SIZES = [("256x256", (256, 256), "JPEG"), ("1080p", (1920, 1080), "JPEG"), ("108
          ("4K", (3840, 2160), "JPEG"), ("4K", (3840, 2160), "PNG")]
 
 
-def main():
+def signing_setup(title: str):
+    """Django, a development identity (unsaved) and an output's facts, as the benchmarks sign with."""
     setup_django("rightsledger_bench_signing")
-    from PIL import Image
-
     from provenance import identity as ident
     from provenance import manifest as mf
     from provenance.models import SigningIdentity
+
+    paths = ident.dev_chain_create(Path(tempfile.mkdtemp()) / "bench")
+    identity = SigningIdentity(name="bench", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]))
+    facts = mf.OutputFacts(
+        title=title, engine="atmosphere", engine_version="1.0.0", generator_version="0.1.0",
+        ingredients=(), reserved_uses=frozenset(mf.TDM_USES), decision={"request": 1, "decision": 2, "outcome": "approved", "ledger": {"seq": 3}},
+    )
+    return identity, facts
+
+
+def main():
+    identity, facts = signing_setup("EP102_SH0040 - atmosphere output")
+    from PIL import Image
+
+    from provenance import manifest as mf
     import c2pa
 
     from provenance.services import sign_bytes, signer_for
     from demo.pictures import picture
 
-    paths = ident.dev_chain_create(Path(tempfile.mkdtemp()) / "bench")
-    identity = SigningIdentity(name="bench", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]))
-    facts = mf.OutputFacts(
-        title="EP102_SH0040 - atmosphere output", engine="atmosphere", engine_version="1.0.0", generator_version="0.1.0",
-        ingredients=(), reserved_uses=frozenset(mf.TDM_USES), decision={"request": 1, "decision": 2, "outcome": "approved", "ledger": {"seq": 3}},
-    )
     # The second anchor: the bare library call on the same bytes, with a minimal manifest and no
     # thumbnail. What sign_bytes adds on top of it (manifest, XMP, thumbnail, signer) is ours.
     bare_definition = {"claim_generator_info": [{"name": "bench"}], "title": "bare",
@@ -72,7 +80,7 @@ def main():
             hashlib.sha256(data).digest()
             hashes.append(time.perf_counter() - t)
             t = time.perf_counter()
-            signed, _, _, _ = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients_data=[], image=img, identity=identity)
+            signed, _, _, _ = sign_bytes(data=data, media_type=media_type, facts=facts, image=img, identity=identity)
             signs.append(time.perf_counter() - t)
         h, s, b = statistics.median(hashes) * 1000, statistics.median(signs) * 1000, statistics.median(bares) * 1000
         rows.append({
@@ -155,22 +163,13 @@ def make_clips() -> dict[str, Path]:
 
 def clip_child(mode: str, source: str) -> dict:
     """Sign one clip CLIP_ROUNDS times in this process; report times and peak resident memory."""
-    setup_django("rightsledger_bench_signing")
+    identity, facts = signing_setup("AI-generated output (atmosphere)")
     import c2pa
-
-    from provenance import identity as ident
-    from provenance import manifest as mf
-    from provenance.models import SigningIdentity
-    from provenance.services import _thumbnail, sign_file, signer_for
-
     from PIL import Image
 
-    paths = ident.dev_chain_create(Path(tempfile.mkdtemp()) / "bench")
-    identity = SigningIdentity(name="bench", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]))
-    facts = mf.OutputFacts(
-        title="AI-generated output (atmosphere)", engine="atmosphere", engine_version="1.0.0", generator_version="0.1.0",
-        ingredients=(), reserved_uses=frozenset(mf.TDM_USES), decision={"request": 1, "decision": 2, "outcome": "approved", "ledger": {"seq": 3}},
-    )
+    from provenance import manifest as mf
+    from provenance.services import _thumbnail, sign_file, signer_for
+
     first = Image.new("RGB", (1920, 1080), (90, 100, 120))
     dest = Path(source).with_suffix(".signed.mp4")
     # The high-water mark of resident memory from here: a forked process starts with its parent's.

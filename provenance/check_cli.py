@@ -54,16 +54,9 @@ CLIP_SAMPLE_SECONDS = 0.5  # as the service samples a clip: a quarter of its key
 
 def _clip_phashes(data: bytes) -> list[str] | None:
     """The pHashes of a clip's frames, one every CLIP_SAMPLE_SECONDS; None if it is not a clip."""
-    import av
+    from provenance.fingerprint import clip_phashes
 
-    from provenance.fingerprint import video_keyframes
-    from provenance.phash import phash
-
-    try:
-        frames = video_keyframes(data, CLIP_SAMPLE_SECONDS)
-    except (av.FFmpegError, OSError, ValueError, IndexError):
-        return None
-    return [f"{phash(img) & 0xFFFF_FFFF_FFFF_FFFF:016x}" for _, img in frames] or None
+    return [f"{h & 0xFFFF_FFFF_FFFF_FFFF:016x}" for h in clip_phashes(data, CLIP_SAMPLE_SECONDS)] or None
 
 
 def _manifest_store(data: bytes) -> dict | None:

@@ -34,17 +34,14 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
     reserved asset or of any generated output, else a pHash within PHASH_MAX_DISTANCE of one
     (the whole image or a crop). Three queries and one index lookup for the whole batch. The
     file's own Content Credentials are not read in this mode: the client does not send the file."""
-    from .similarity import near_by_phash
+    from .similarity import near_any_by_phash
 
     reserved = _reserved_assets()
     exact = dict(reserved.filter(sha256__in={i["sha256"] for i in items}).values_list("sha256", "origin"))
     # An item has one pHash, or (a clip) several, one per sampled frame: any of them near counts.
-    pending = [(id(i), h) for i in items if i["sha256"] not in exact
-               for h in ([i["phash"]] if i.get("phash") is not None else []) + list(i.get("phashes") or [])]
-    near: dict[int, dict[int, int]] = {}
-    for (key, _), hits in zip(pending, near_by_phash([h for _, h in pending])):
-        for asset, distance in hits.items():
-            near.setdefault(key, {})[asset] = min(distance, near.get(key, {}).get(asset, 64))
+    pending = [i for i in items if i["sha256"] not in exact]
+    groups = [([i["phash"]] if i.get("phash") is not None else []) + list(i.get("phashes") or []) for i in pending]
+    near = {id(i): hits for i, hits in zip(pending, near_any_by_phash(groups)) if hits}
     candidates = set().union(*near.values()) if near else set()
     origins = dict(reserved.filter(pk__in=candidates).values_list("pk", "origin")) if candidates else {}
     out = []
@@ -78,15 +75,9 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
     clip = data is not None and bool(media_type) and media_type.startswith("video/")
     value, frames = None, []
     if clip:
-        # A clip is judged by its frames: sampled four times as often as outputs are fingerprinted,
-        # so a copy trimmed anywhere still has a frame close to a fingerprinted keyframe.
-        from .fingerprint import video_keyframes
-        from .phash import phash
+        from .fingerprint import clip_phashes
 
-        try:
-            frames = [phash(img) for _, img in video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)]
-        except Exception:  # noqa: BLE001  (not decodable: no frames, no near-duplicate)
-            frames = []
+        frames = clip_phashes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)
     if image and not settings.CLIP_WEIGHTS:
         # Without embeddings, the same rule as the fingerprint mode: a pHash near a reserved one.
         from .phash import load, phash

@@ -76,6 +76,18 @@ def fingerprint(data: bytes) -> Fingerprints:
     return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
 
 
+def clip_phashes(source, every: float) -> list[int]:
+    """The pHashes of a clip's frames, one every `every` seconds; empty if it does not decode.
+    Copies are judged by these, sampled more often than outputs are fingerprinted (a quarter of
+    VIDEO_KEYFRAME_SECONDS), so a copy trimmed anywhere still has a frame near a keyframe."""
+    import av
+
+    try:
+        return [phash(img) for _, img in video_keyframes(source, every)]
+    except (av.FFmpegError, OSError, ValueError, IndexError):
+        return []
+
+
 def video_keyframes(source, every: float) -> list[tuple[float, Image.Image]]:
     """One frame every `every` seconds of a video (the first frame at or after each mark), decoded
     one at a time from its bytes, a path or a binary file."""

@@ -178,8 +178,7 @@ def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredi
     on disk for clips, so nothing is held whole in memory), with its manifest and a JPEG
     thumbnail; each ingredient is a binary stream c2pa reads itself. Returns (manifest definition,
     manifest label, manifest store bytes)."""
-    if media_type not in mf.SIGNABLE:
-        raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}.")
+    _require_signable(media_type)
     identity = identity or active_identity()
     facts = mf.OutputFacts(**{**facts.__dict__, "thumbnail": "thumbnail.jpg"})
     definition = mf.build(facts)
@@ -195,15 +194,18 @@ def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredi
     return definition, label, store
 
 
-def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients_data: list[tuple[mf.Ingredient, bytes]],
-               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str, bytes]:
-    """Sign a still held in memory. Returns (signed bytes, manifest definition, manifest label,
-    manifest store bytes)."""
+def _require_signable(media_type: str) -> None:
     if media_type not in mf.SIGNABLE:
         raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}.")
+
+
+def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]] = (),
+               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str, bytes]:
+    """Sign a still held in memory; each ingredient is a binary stream. Returns (signed bytes,
+    manifest definition, manifest label, manifest store bytes)."""
+    _require_signable(media_type)  # before the thumbnail decodes what may not be an image
     out = io.BytesIO()
-    definition, label, store = sign_stream(source=io.BytesIO(data), dest=out, media_type=media_type, facts=facts,
-                                           ingredients=[(i, io.BytesIO(content)) for i, content in ingredients_data],
+    definition, label, store = sign_stream(source=io.BytesIO(data), dest=out, media_type=media_type, facts=facts, ingredients=list(ingredients),
                                            thumbnail=_thumbnail(image, data), identity=identity)
     return out.getvalue(), definition, label, store
 
@@ -314,19 +316,13 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
                                                  ingredients=ingredients, image=pixels, identity=identity)
         else:
             data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
-            signed, definition, label, store = _sign_still(data, media_type, facts, ingredients, result.image, identity)
+            signed, definition, label, store = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients=ingredients,
+                                                          image=result.image, identity=identity)
     finally:
         for stream in streams:
             stream.close()
     return signed, media_type, {"identity": identity, "manifest": definition, "label": label, "reserved": reserved, "why": why, "store": store,
                                 "soft_binding": soft, "phashes": phashes, "embeddings": embeddings}
-
-
-def _sign_still(data, media_type, facts, ingredients, image, identity) -> tuple[bytes, dict, str, bytes]:
-    out = io.BytesIO()
-    definition, label, store = sign_stream(source=io.BytesIO(data), dest=out, media_type=media_type, facts=facts, ingredients=ingredients,
-                                           thumbnail=_thumbnail(image, data), identity=identity)
-    return out.getvalue(), definition, label, store
 
 
 def output_record(*, asset: Asset, signing: dict) -> SignedOutput:

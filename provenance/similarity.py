@@ -222,3 +222,14 @@ def near_by_phash(hashes: list[int]) -> list[dict[int, int]]:
     with _phash_lock:
         _phash_index.refresh()
         return _phash_index.near(hashes)
+
+
+def near_any_by_phash(groups: list[list[int]]) -> list[dict[int, int]]:
+    """For each group of pHashes (a still's one, a clip's sampled frames), the assets within
+    PHASH_MAX_DISTANCE of any of them, at the nearest distance: one index lookup for all."""
+    flat = [(n, h) for n, group in enumerate(groups) for h in group]
+    out: list[dict[int, int]] = [{} for _ in groups]
+    for (n, _), hits in zip(flat, near_by_phash([h for _, h in flat])):
+        for asset, distance in hits.items():
+            out[n][asset] = min(distance, out[n].get(asset, distance))
+    return out

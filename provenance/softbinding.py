@@ -14,12 +14,9 @@ from .models import SignedOutput
 def _matches(values: list[int], limit: int) -> list[dict]:
     """Our outputs whose declared binding (or fingerprint: a clip's at its keyframes) is within
     PHASH_MAX_DISTANCE of any of the values, from the pHash index."""
-    from .similarity import near_by_phash
+    from .similarity import near_any_by_phash
 
-    near: dict[int, int] = {}
-    for hits in near_by_phash(values):
-        for asset, distance in hits.items():
-            near[asset] = min(distance, near.get(asset, 64))
+    near = near_any_by_phash([values])[0]
     out = [
         {"manifestId": s.manifest_label, "similarityScore": round(100 * (1 - near[s.asset_id] / 64))}
         for s in SignedOutput.objects.filter(asset_id__in=near).only("asset_id", "manifest_label")
@@ -50,13 +47,13 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
 
     from .selectors import sniff_media_type
 
-    try:
-        if (sniff_media_type(data) or "").startswith("video/"):
-            values = [fp.phash(img) for _, img in fp.video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)]
-        else:
+    if (sniff_media_type(data) or "").startswith("video/"):
+        values = fp.clip_phashes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)
+    else:
+        try:
             values = [fp.phash(load(data))]
-    except (UnidentifiedImageError, OSError, ValueError):
-        values = []
+        except (UnidentifiedImageError, OSError, ValueError):
+            values = []
     if not values:
         raise ValidationError({"content": ["The content is not an image or a clip this service can read."]})
     return _matches(values, limit)

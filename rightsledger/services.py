@@ -71,19 +71,23 @@ def production_create(*, actor, studio: Studio, title: str, code: str, output_di
     return production
 
 
-def shot_create(*, actor, production: Production, code: str, sequence: str = "", description: str = "") -> Shot:
-    """Create a shot of a production; refuse a malformed code or one already used."""
+def shot_create(*, actor, production: Production, code: str, sequence: str = "", description: str = "", **placement) -> Shot:
+    """Create a shot of a production, with where it sits if that is known (Shot.UPDATABLE: frames,
+    record range, reel); refuse a malformed code or one already used."""
     errors = Errors()
     try:
         Shot._meta.get_field("code").run_validators(code)
     except ValidationError as exc:
         errors.add("code", "shot_code_invalid", exc.messages[0])
+    _check_shot_values(errors, {"sequence": sequence, "description": description, **placement})
     errors.raise_if_any()
     if Shot.objects.filter(production=production, code=code).exists():
         raise Conflict(f"Shot {code} already exists in this production.", code="shot_code_taken", field="code")
+    placed = {f: v for f, v in placement.items() if v is not None}
     with recording(actor=actor) as rec:
-        shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description)
-        rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence}, record=shot, production=production)
+        shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description, **placement)
+        rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence, **placed},
+                   record=shot, production=production)
     return shot
 
 
@@ -91,24 +95,7 @@ def shot_update(*, actor, shot: Shot, changes: dict, reason: str) -> Shot:
     """Change where a shot sits (frames, record range, reel, sequence) or mark it removed, with a
     ledger entry naming what changed; return the shot. Changing nothing writes nothing."""
     errors = Errors()
-    unknown = sorted(set(changes) - set(Shot.UPDATABLE))
-    if unknown:
-        errors.add("changes", "not_updatable", f"{', '.join(unknown)} cannot be changed on a shot; these can: {', '.join(Shot.UPDATABLE)}.")
-    for f in ("frame_in", "frame_out", "frame_count", "record_in", "record_out"):
-        value = changes.get(f)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31):
-            errors.add(f, "invalid", f"{f} must be a whole frame number.")
-    if changes.get("frame_count") is not None and isinstance(changes["frame_count"], int) and changes["frame_count"] < 0:
-        errors.add("frame_count", "invalid", "frame_count cannot be negative.")
-    for f in ("sequence", "reel"):
-        if f in changes and not isinstance(changes[f], str):
-            errors.add(f, "invalid", f"{f} must be text.")
-    if "sequence" in changes and isinstance(changes["sequence"], str) and len(changes["sequence"]) > 100:
-        errors.add("sequence", "too_long", "A sequence label is at most 100 characters.")
-    if "reel" in changes and isinstance(changes["reel"], str) and len(changes["reel"]) > 255:
-        errors.add("reel", "too_long", "A reel or media name is at most 255 characters.")
-    if "description" in changes:
-        v.text(errors, "description", changes["description"])
+    _check_shot_values(errors, changes)
     errors.raise_if_any()
     with transaction.atomic():
         locked = Shot.objects.select_for_update().get(pk=shot.pk)
@@ -122,6 +109,28 @@ def shot_update(*, actor, shot: Shot, changes: dict, reason: str) -> Shot:
             rec.append("shot.updated", {"shot": locked.pk, "production": locked.production_id, "code": locked.code, "changes": changed,
                                         "reason": (reason or "")[:500]}, record=locked, production=locked.production)
     return locked
+
+
+def _check_shot_values(errors: Errors, values: dict) -> None:
+    """What shot_create and shot_update accept of a shot's sequence, description and placement."""
+    unknown = sorted(set(values) - set(Shot.UPDATABLE))
+    if unknown:
+        errors.add("changes", "not_updatable", f"{', '.join(unknown)} cannot be changed on a shot; these can: {', '.join(Shot.UPDATABLE)}.")
+    for f in ("frame_in", "frame_out", "frame_count", "record_in", "record_out"):
+        value = values.get(f)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31):
+            errors.add(f, "invalid", f"{f} must be a whole frame number.")
+    if values.get("frame_count") is not None and isinstance(values["frame_count"], int) and values["frame_count"] < 0:
+        errors.add("frame_count", "invalid", "frame_count cannot be negative.")
+    for f in ("sequence", "reel"):
+        if f in values and not isinstance(values[f], str):
+            errors.add(f, "invalid", f"{f} must be text.")
+    if "sequence" in values and isinstance(values["sequence"], str) and len(values["sequence"]) > 100:
+        errors.add("sequence", "too_long", "A sequence label is at most 100 characters.")
+    if "reel" in values and isinstance(values["reel"], str) and len(values["reel"]) > 255:
+        errors.add("reel", "too_long", "A reel or media name is at most 255 characters.")
+    if values.get("description"):
+        v.text(errors, "description", values["description"])
 
 
 def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
@@ -727,7 +736,7 @@ def record_production(record) -> Production | None:
     return getattr(record, "production", None)
 
 
-# Other apps' versioned records (tracker links) are written, amended and revoked the same way.
+# Other apps' versioned records (tracker links) are written and amended the same way.
 
 
 def version_create(kind: "Kind", *, actor, data: dict):
@@ -736,10 +745,6 @@ def version_create(kind: "Kind", *, actor, data: dict):
 
 def version_amend(kind: "Kind", *, actor, record, changes: dict, reason: str):
     return _amend(kind, actor=actor, record=record, changes=changes, reason=reason)
-
-
-def version_revoke(kind: "Kind", *, actor, record, reason: str):
-    return _revoke(kind, actor=actor, record=record, reason=reason)
 
 
 def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str = "created", status: str = "active", reason: str = "", revocation_scope: dict | None = None):

@@ -57,6 +57,10 @@ class Kitsu:
         self._statuses: dict[str, dict] = {}
         self._task_type: dict | None = None
 
+    def login(self) -> None:
+        """Log in once; a later failure logs in again on the next call."""
+        self._call(lambda client: None)
+
     def _call(self, fn, *args, **kwargs):
         try:
             if not self._logged_in:

@@ -66,21 +66,19 @@ def on_revocation(sender, record_type, record_id, chain, **kwargs):
         return
     try:
         from generation import selectors
+        from rightsledger.models import LedgerEntry
 
         from .services import post_enqueue
 
         impact = selectors.revocation_impact(record_type, chain)
-        seq = None
-        from rightsledger.models import LedgerEntry
-
-        entry = LedgerEntry.objects.filter(record_type=record_type, record_id=record_id).order_by("-seq").first()
-        seq = entry.seq if entry else None
+        seq = LedgerEntry.objects.filter(record_type=record_type, record_id=record_id).order_by("-seq").values_list("seq", flat=True).first()
         queued = False
         for shot in impact["shots"]:
             requests = [r.pk for r in impact["requests"] if r.shot_id == shot.pk]
+            audit = _audit_url(shot)
             text = (f"Rightsledger: {record_type} {record_id} was revoked (ledger entry #{seq}). Requests {', '.join(map(str, requests)) or 'none'} "
-                    f"of this shot rely on it and need clearance again. Audit: {_audit_url(shot)}")
-            data = {"revocation": {"type": record_type, "id": record_id}, "ledger_seq": seq, "status": "needs_clearance", "audit": _audit_url(shot)}
+                    f"of this shot rely on it and need clearance again. Audit: {audit}")
+            data = {"revocation": {"type": record_type, "id": record_id}, "ledger_seq": seq, "status": "needs_clearance", "audit": audit}
             queued |= post_enqueue(key=f"revocation:{record_type}:{record_id}:shot:{shot.pk}", shot=shot, status="needs_clearance", text=text,
                                    data=data) is not None
         if queued:

@@ -114,8 +114,7 @@ def _apply_shot(plan: Plan, *, actor, production: Production, existing: Shot | N
         plan.created.append(code)
         if dry_run:
             return None
-        shot = rl.shot_create(actor=actor, production=production, code=code, sequence=values.get("sequence", ""))
-        return rl.shot_update(actor=actor, shot=shot, changes={k: v for k, v in values.items() if k != "sequence"}, reason=reason)
+        return rl.shot_create(actor=actor, production=production, code=code, **values)
     changes = {k: v for k, v in values.items() if getattr(existing, k) != v}
     if existing.removed and "removed" not in values:
         changes["removed"] = False

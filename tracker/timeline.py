@@ -52,12 +52,9 @@ def read(data: bytes, name: str) -> list[ClipRow]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        try:
-            text = data.decode("latin-1") if adapter == "cmx_3600" else None
-        except UnicodeDecodeError:
-            text = None
-        if text is None:
+        if adapter != "cmx_3600":  # EDLs from older systems are often Latin-1
             raise TimelineError(f"{name!r} is not text: a timeline file is UTF-8 text.")
+        text = data.decode("latin-1")
     try:
         if adapter == "fcp_xml":
             # The FCP adapter reads from a file only.

@@ -59,10 +59,10 @@ def run_clip(engine: Engine, plate: EngineInput, inputs: list[EngineInput], p: d
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     os.close(fd)
     state = first_image = stream = None
-    count, fps = 0, None
+    count = 0
     try:
         with av.open(path, "w", format=CONTAINER, options=dict(MUXER_OPTIONS)) as out:
-            for index, frame, rate in frames(plate):
+            for _, frame, rate in frames(plate):
                 if state is None:
                     _, h, w = frame.shape
                     state = engine.prepare(inputs, p, seed, (w, h))
@@ -72,7 +72,6 @@ def run_clip(engine: Engine, plate: EngineInput, inputs: list[EngineInput], p: d
                 rendered = rendered[:, : h - h % 2, : w - w % 2]
                 arr = to_rgb24(rendered)
                 if stream is None:
-                    fps = rate
                     stream = out.add_stream(CODEC, rate=rate)
                     stream.width, stream.height = arr.shape[1], arr.shape[0]
                     stream.pix_fmt = "yuv420p"
@@ -92,7 +91,7 @@ def run_clip(engine: Engine, plate: EngineInput, inputs: list[EngineInput], p: d
         raise
     return EngineResult(
         b"", MEDIA_TYPE,
-        {"size": [stream.width, stream.height], "frames": count, "frame_rate": float(fps), "codec": "h264",
+        {"size": [stream.width, stream.height], "frames": count, "frame_rate": float(rate), "codec": "h264",
          "source_frames": list(plate.frames) if plate.frames else None, "params": p, **engine.describe_run(inputs, p)},
         first_image, path,
     )

@@ -35,9 +35,6 @@ class SetExtensionEngine(Engine):
             return self._extend_width(frame, state["new"], p["texture"], state["grain"])
         return self._extend_width(frame.transpose(1, 2), state["new"], p["texture"], state["grain"]).transpose(1, 2)
 
-    def describe_run(self, inputs, p):
-        return {}
-
     def _extend_width(self, img, new_w, texture, grain):
         c, h, w = img.shape
         left = (new_w - w) // 2

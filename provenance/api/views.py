@@ -15,9 +15,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from rightsledger.api.parsers import JSONParser
-
 from rightsledger import aipref
+from rightsledger.api.parsers import JSONParser
 
 from .. import lineage, selectors
 

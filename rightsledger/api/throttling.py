@@ -6,7 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -41,7 +41,7 @@ def login_attempt(request) -> int | None:
     return int(period - now % period) + 1 if count > limit else None
 
 
-class LoginRateThrottle(SimpleRateThrottle):
+class LoginRateThrottle(BaseThrottle):
     """The same count for the API's token endpoint."""
 
     def allow_request(self, request, view):
@@ -50,9 +50,3 @@ class LoginRateThrottle(SimpleRateThrottle):
 
     def wait(self):
         return self.wait_seconds
-
-    def get_cache_key(self, request, view):  # not used: login_attempt keeps the count
-        return None
-
-    def get_rate(self):
-        return settings.LOGIN_RATE

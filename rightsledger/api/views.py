@@ -9,23 +9,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-
-from .filtering import StrictBooleanFilter
-from .schema import VersionedSchema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, selectors, services, vocab
+from .. import access, aipref, selectors, services, vocab
 from ..ledger import proofs
 from ..errors import PayloadTooLarge
 from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
 from .pagination import LedgerPagination
+from .filtering import StrictBooleanFilter
 from .parsers import JSONParser
+from .schema import VersionedSchema
 from . import serializers as s
 
 
@@ -202,9 +201,7 @@ class AssetViewSet(ReadCreateViewSet):
         response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
         response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
         if asset.origin == "generated":
-            from ..aipref import reserve
-
-            reserve(response, request)  # AI Preferences, TDMRep and the robots convention
+            aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention
         return response
 
 

@@ -68,7 +68,7 @@ def test_forged_credentials_are_refused_as_invalid(world, client, settings):
     from provenance import services
 
     facts = mf.OutputFacts(title="t", engine="e", engine_version="1", generator_version="0", ingredients=(), reserved_uses=frozenset(mf.TDM_USES))
-    signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts, ingredients_data=[])
+    signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts)
     store = next((start, end) for start, kind, end in _png_chunks(signed) if kind == b"caBX")
     # A valid structure with a broken signature: a byte near the end of the store (the COSE signature).
     broken = bytearray(signed)

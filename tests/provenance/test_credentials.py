@@ -254,7 +254,7 @@ def test_lineage_api_json_prov_and_svg(gate, generate, api):
 def test_unsupported_output_formats_are_refused():
     facts = mf.OutputFacts(title="t", engine="e", engine_version="1", generator_version="0", ingredients=(), reserved_uses=frozenset())
     with pytest.raises(services.SigningError, match="cannot be signed"):
-        services.sign_bytes(data=b"GIF89a", media_type="image/gif", facts=facts, ingredients_data=[])
+        services.sign_bytes(data=b"GIF89a", media_type="image/gif", facts=facts)
 
 
 def test_import_an_encrypted_key_and_rotate(db, tmp_path, monkeypatch):
@@ -271,7 +271,7 @@ def test_import_an_encrypted_key_and_rotate(db, tmp_path, monkeypatch):
     old.refresh_from_db()
     assert new.active and not old.active and old.retired_at is not None
     facts = mf.OutputFacts(title="t", engine="e", engine_version="1", generator_version="0", ingredients=(), reserved_uses=frozenset(mf.TDM_USES))
-    signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts, ingredients_data=[])
+    signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts)
     assert services.read_store(signed, "image/png")["manifests"]
     monkeypatch.setenv("STUDIO_KEY_PASSPHRASE", "wrong")
     with pytest.raises(ValueError, match="passphrase"):
@@ -297,7 +297,7 @@ def test_a_callback_signer_stands_in_for_a_kms(db, tmp_path, settings):
     identity = services.identity_register(name="kms", chain_pem=paths["chain"].read_text(), callback="fake_kms:sign")
     settings.C2PA_TRUST_ANCHORS = [str(paths["root"])]
     facts = mf.OutputFacts(title="t", engine="e", engine_version="1", generator_version="0", ingredients=(), reserved_uses=frozenset(mf.TDM_USES))
-    signed, _, _, _ = services.sign_bytes(data=images.jpeg(5), media_type="image/jpeg", facts=facts, ingredients_data=[], identity=identity)
+    signed, _, _, _ = services.sign_bytes(data=images.jpeg(5), media_type="image/jpeg", facts=facts, identity=identity)
     assert calls and selectors.verify(signed, "image/jpeg")["validation_state"] == "trusted"
 
 

@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps({"event": data, **plan.as_dict()}))
 
         services.tracker_sync(production=production, kitsu=kitsu)
-        kitsu._call(lambda client: None)  # log in
+        kitsu.login()
         client = gazu.events.init(client=kitsu.client)
         for event in ("shot:new", "shot:update", "shot:delete", "shot:casting-update", "sequence:new", "sequence:update"):
             gazu.events.add_listener(client, event, changed)
