@@ -36,9 +36,9 @@ def build(cursor, studio_id, production_id, party_id):
     t = time.perf_counter()
     cursor.execute(
         """
-        INSERT INTO rightsledger_asset (production_id, sha256, kind, media_type, size, original_filename, title, file, origin, created_at)
+        INSERT INTO rightsledger_asset (production_id, sha256, kind, media_type, size, original_filename, title, file, origin, created_at, codec)
         SELECT %s, encode(sha256(('asset' || i)::bytea), 'hex'), 'plate', 'image/png', 1000, 'p' || i || '.png', '',
-               'assets/bench/' || i, 'ingested', now()
+               'assets/bench/' || i, 'ingested', now(), ''
         FROM generate_series(1, %s) AS i
         """,
         [production_id, ASSETS],

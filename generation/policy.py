@@ -193,6 +193,29 @@ class RequestFact:
     inputs: tuple[InputFact, ...]
     prompt_talent_ids: frozenset[int] = frozenset()
 
+    def sorted_media(self) -> list[str]:
+        media = self.__dict__.get("_media")
+        if media is None:
+            media = sorted(self.media)
+            object.__setattr__(self, "_media", media)
+        return media
+
+    def sorted_languages(self) -> list[str | None]:
+        """The languages in order, or [None] for a request that names none (every language)."""
+        languages = self.__dict__.get("_languages")
+        if languages is None:
+            languages = sorted(self.languages) or [None]
+            object.__setattr__(self, "_languages", languages)
+        return languages
+
+    def scope(self) -> str:
+        """The media, territories and window, as reasons name them (computed once)."""
+        text = self.__dict__.get("_scope")
+        if text is None:
+            text = f"{', '.join(sorted(self.media))} in {self.territories.describe()} from {self.window.start} to {self.window.end}"
+            object.__setattr__(self, "_scope", text)
+        return text
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -205,6 +228,13 @@ class Snapshot:
     consents: tuple[ConsentFact, ...] = ()
     reservations: tuple[ReservationFact, ...] = ()
     talents: dict[int, TalentFact] = field(default_factory=dict)
+
+    def grants_by_id(self) -> dict[int, GrantFact]:
+        index = self.__dict__.get("_by_id")
+        if index is None:
+            index = {g.id: g for g in self.grants}
+            object.__setattr__(self, "_by_id", index)
+        return index
 
     def grants_by_asset(self) -> dict[int, list[GrantFact]]:
         index = self.__dict__.get("_by_asset")
@@ -268,11 +298,29 @@ class Outcome:
 
 
 def _grant_ref(g: GrantFact) -> RecordRef:
-    return RecordRef("grant", g.id, g.seq)
+    ref = g.__dict__.get("_ref")  # a grant's facts are kept between decisions: so is its reference
+    if ref is None:
+        ref = RecordRef("grant", g.id, g.seq)
+        object.__setattr__(g, "_ref", ref)
+    return ref
 
 
 def _consent_ref(c: ConsentFact) -> RecordRef:
     return RecordRef("consent", c.id, c.seq)
+
+
+def _union(many) -> Territories:
+    """Territories.union over many, folded without a Territories per step."""
+    world, codes = False, set()
+    for t in many:
+        if t.world:
+            codes = (codes & t.codes) if world else (t.codes - codes)
+            world = True
+        elif world:
+            codes -= t.codes
+        else:
+            codes |= t.codes
+    return Territories(frozenset(codes), world)
 
 
 def _coverage(request: RequestFact, grants: list[GrantFact], use: str) -> tuple[list[str], list[GrantFact]]:
@@ -280,27 +328,29 @@ def _coverage(request: RequestFact, grants: list[GrantFact], use: str) -> tuple[
 
     Territories may be assembled from several grants for the same medium and language.
     """
-    gaps, relied = [], {}
-    languages = sorted(request.languages) or [None]
-    for medium in sorted(request.media):
-        for language in languages:
-            usable = [
-                g
-                for g in grants
-                if use in g.uses and medium in g.media and (language is None or not g.languages or language in g.languages)
-            ]
-            cover = Territories()
-            for g in usable:
-                cover = cover.union(g.territories)
-            missing = request.territories.missing_from(cover)
-            where = f"{medium}" + (f" in language {language}" if language else "")
+    gaps, relied, missing_for = [], {}, {}
+    with_use = [g for g in grants if use in g.uses]
+    for medium in request.sorted_media():
+        in_medium = [g for g in with_use if medium in g.media]
+        for language in request.sorted_languages():
+            usable = in_medium if language is None else [g for g in in_medium if not g.languages or language in g.languages]
             if not usable:
-                gaps.append(f"no grant permits {use} for {where}")
-            elif not missing.empty:
-                gaps.append(f"{where} is not granted in {missing.describe()}")
+                gaps.append(f"no grant permits {use} for {_where(medium, language)}")
+                continue
+            key = tuple(g.id for g in usable)  # media and languages often share their grants
+            missing = missing_for.get(key)
+            if missing is None:
+                missing = missing_for[key] = request.territories.missing_from(_union(g.territories for g in usable))
+            if not missing.empty:
+                gaps.append(f"{_where(medium, language)} is not granted in {missing.describe()}")
             else:
-                relied.update((g.id, g) for g in usable)
-    return gaps, sorted(relied.values(), key=lambda g: g.id)
+                for g in usable:
+                    relied[g.id] = g
+    return gaps, [relied[i] for i in sorted(relied)]
+
+
+def _where(medium: str, language: str | None) -> str:
+    return medium + (f" in language {language}" if language else "")
 
 
 def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, use: str, rule: str) -> Reason:
@@ -327,25 +377,24 @@ def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, 
                       f"{', '.join(str(g.id) for g in active)} permit{'' if len(active) > 1 else 's'} only "
                       f"{', '.join(sorted(set().union(*(g.uses for g in active))))}).",
                       f"Obtain a grant or an amendment that permits {use}.", (ref, *map(_grant_ref, active)))
-    in_term = [g for g in with_use if g.term.covers(request.window)]
+    window = request.window
+    in_term = [g for g in with_use if g.term.start <= window.start and (g.term.end is None or g.term.end >= window.end)]
     if not in_term:
         g = max(with_use, key=lambda g: (g.term.end or datetime.date.max))
         return Reason(rule, REFUSED, subject, f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
                       "Extend the grant's term by amendment, or move the release window inside it.", (ref, _grant_ref(g)))
-    with_use = in_term
-    gaps, relied = _coverage(request, with_use, use)
+    gaps, relied = _coverage(request, in_term, use)
     if gaps:
         return Reason(rule, REFUSED, subject, f"{prefix}: {'; '.join(gaps)}.",
                       "Narrow the release media, territories or languages, or record grants that cover them.",
-                      (ref, *map(_grant_ref, with_use)))
+                      (ref, *map(_grant_ref, in_term)))
     return Reason(rule, PASS, subject, f"{prefix} is covered for {use} by grant {', '.join(str(g.id) for g in relied)} for "
-                  f"{', '.join(sorted(request.media))} in {request.territories.describe()} from {request.window.start} to {request.window.end}.",
-                  records=(ref, *map(_grant_ref, relied)))
+                  f"{request.scope()}.", records=(ref, *map(_grant_ref, relied)))
 
 
 def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Reason | None:
     """R4: a grant relied on that is flagged for review needs a sign-off."""
-    by_id = {g.id: g for g in snapshot.grants}
+    by_id = snapshot.grants_by_id()
     review = [by_id[r.id] for r in passed.records if r.type == "grant" and by_id[r.id].requires_review]
     if not review:
         return None

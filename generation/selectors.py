@@ -131,21 +131,21 @@ def _select(alias: str, fact, computed: set[str]) -> str:
 
 # The current version of each record (nothing replaces it); reservations in force come from the
 # view that defines them (rightsledger.selectors.reservations_in_force reads the same view).
+# Grants and consents come back as (id, xmin) only: their rows are append-only, so the facts
+# built from a row are kept per process (_FACTS) and read again only for rows not seen before.
 SNAPSHOT_SQL = f"""
 WITH head AS (SELECT COALESCE(max(seq), 0) AS seq FROM rightsledger_ledgerentry),
 named AS (SELECT DISTINCT talent_id FROM rightsledger_talentname WHERE normalized = ANY(%(grams)s)),
 involved AS (SELECT unnest(%(talents)s::bigint[]) AS id UNION SELECT talent_id FROM named),
 grants AS (
-    SELECT {_select("g", p.GrantFact, {"seq", "asset_ids"})},
-           ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids,
-           {_seq_of("grant", "g")}
+    SELECT g.id, g.xmin::text AS xmin
     FROM rightsledger_rightsgrant g
     WHERE g.production_id = %(production)s
       AND g.id IN (SELECT rightsgrant_id FROM rightsledger_rightsgrant_assets WHERE asset_id = ANY(%(assets)s))
       AND NOT EXISTS (SELECT 1 FROM rightsledger_rightsgrant n WHERE n.replaces_id = g.id)
 ),
 consents AS (
-    SELECT {_select("c", p.ConsentFact, {"seq"})}, {_seq_of("consent", "c")}
+    SELECT c.id, c.xmin::text AS xmin
     FROM rightsledger_consentrecord c
     WHERE c.production_id = %(production)s AND c.talent_id = ANY(ARRAY(SELECT id FROM involved))
       AND NOT EXISTS (SELECT 1 FROM rightsledger_consentrecord n WHERE n.replaces_id = c.id)
@@ -162,15 +162,72 @@ talents AS (
 )
 SELECT (SELECT seq FROM head),
        ARRAY(SELECT talent_id FROM named),
-       (SELECT COALESCE(json_agg(grants), '[]') FROM grants),
-       (SELECT COALESCE(json_agg(consents), '[]') FROM consents),
+       ARRAY(SELECT id FROM grants ORDER BY id), ARRAY(SELECT xmin FROM grants ORDER BY id),
+       ARRAY(SELECT id FROM consents ORDER BY id), ARRAY(SELECT xmin FROM consents ORDER BY id),
        (SELECT COALESCE(json_agg(reservations), '[]') FROM reservations),
        (SELECT COALESCE(json_agg(talents), '[]') FROM talents)
 """  # nosec B608: built from this module's constants (tables, columns); values are bound parameters
 
+# The rows of grants and consents not yet seen by this process, by id.
+FACT_ROWS_SQL = {
+    p.GrantFact: f"""
+SELECT COALESCE(json_agg(x), '[]') FROM (
+    SELECT {_select("g", p.GrantFact, {"seq", "asset_ids"})}, g.xmin::text AS xmin,
+           ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids,
+           {_seq_of("grant", "g")}
+    FROM rightsledger_rightsgrant g WHERE g.id = ANY(%(ids)s)
+) x
+""",  # nosec B608: as above
+    p.ConsentFact: f"""
+SELECT COALESCE(json_agg(x), '[]') FROM (
+    SELECT {_select("c", p.ConsentFact, {"seq"})}, c.xmin::text AS xmin, {_seq_of("consent", "c")}
+    FROM rightsledger_consentrecord c WHERE c.id = ANY(%(ids)s)
+) x
+""",  # nosec B608: as above
+}
+
+
+class _FactCache:
+    """Facts of append-only rows, by (database, id, xmin): a row's id and the transaction that
+    wrote it name one row for good, so a fact never goes stale (a row rewritten in place, were
+    one ever, has a new xmin). Bounded: the oldest entries go first."""
+
+    def __init__(self, limit: int = 200_000):
+        self.limit, self.facts = limit, {}
+
+    def get(self, key):
+        return self.facts.get(key)
+
+    def put(self, key, fact) -> None:
+        if len(self.facts) >= self.limit:
+            for old in list(self.facts)[: self.limit // 10]:
+                del self.facts[old]
+        self.facts[key] = fact
+
+
+_FACTS = _FactCache()
+
+
+def _cached_facts(cursor, database: str, fact, ids: list[int], xmins: list[str]) -> tuple:
+    """Return the facts of the rows (id, xmin), reading the rows this process has not seen."""
+    keys = [(database, fact, i, x) for i, x in zip(ids, xmins)]
+    missing = [k[2] for k in keys if _FACTS.get(k) is None]
+    if missing:
+        cursor.execute(FACT_ROWS_SQL[fact], {"ids": missing}, prepare=True)
+        for row in cursor.fetchone()[0]:
+            _FACTS.put((database, fact, row["id"], row["xmin"]), _fact(fact, row))
+    out = []
+    for k in keys:
+        found = _FACTS.get(k)
+        if found is None:  # rewritten between the two statements: read as it is now
+            cursor.execute(FACT_ROWS_SQL[fact], {"ids": [k[2]]})
+            found = _fact(fact, cursor.fetchone()[0][0])
+        out.append(found)
+    return tuple(out)
+
 
 def _snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt, today) -> tuple[p.Snapshot, set[int]]:
-    """The whole snapshot in one statement: one MVCC snapshot, so every record it returns was
+    """The current state in one statement: one MVCC snapshot, so every record it names was
     recorded at or below the ledger head it returns. Prepared, so it is planned once per
     connection (planning it costs more than running it)."""
     import psycopg
@@ -178,17 +235,20 @@ def _snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt
 
     connection.ensure_connection()
     params = {"production": production_id, "assets": list(asset_ids), "talents": list(talent_ids), "parties": list(party_ids), "grams": sorted(ngrams(prompt))}
+    database = connection.settings_dict["NAME"]
     started = time.perf_counter()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(SNAPSHOT_SQL, params, prepare=True)
-        head, named, grants, consents, reservations, talents = cursor.fetchone()
+        head, named, grant_ids, grant_xmins, consent_ids, consent_xmins, reservations, talents = cursor.fetchone()
+        grants = _cached_facts(cursor, database, p.GrantFact, grant_ids, grant_xmins)
+        consents = _cached_facts(cursor, database, p.ConsentFact, consent_ids, consent_xmins)
     if connection.queries_logged:  # as Django's debug cursor logs its own queries
         connection.queries_log.append({"sql": "gate snapshot (prepared)", "time": f"{time.perf_counter() - started:.3f}"})
     return p.Snapshot(
         as_of_seq=head,
         today=today,
-        grants=tuple(_fact(p.GrantFact, g) for g in grants),
-        consents=tuple(_fact(p.ConsentFact, c) for c in consents),
+        grants=grants,
+        consents=consents,
         reservations=tuple(_fact(p.ReservationFact, r) for r in reservations),
         talents={t["id"]: p.TalentFact(t["id"], t["name"], t["is_deceased"], t["is_minor"]) for t in talents},
     ), set(named)

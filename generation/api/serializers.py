@@ -62,7 +62,7 @@ class InputsField(serializers.Field):
 
 
 class RequestIn(StrictSerializer):
-    shot = VisibleRelated(rl_selectors.shots_for)
+    shot = VisibleRelated(lambda user: rl_selectors.shots_for(user).select_related("production"))  # the request needs both
     engine = serializers.CharField(max_length=64)
     engine_version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     prompt = serializers.CharField(required=False, allow_blank=True, default="")
