@@ -101,29 +101,27 @@ def _evaluate(request: GenerationRequest) -> p.Outcome:
 DECISION_ENTRY_TYPES = {"gate": "generation.decided", "run_check": "generation.rechecked", "likeness_check": "generation.held"}
 
 
-def _record_decision(rec: Recorder, request: GenerationRequest, outcome: p.Outcome, kind: str, sign_off: SignOff | None = None) -> Decision:
+def _record_decision(rec: Recorder, request: GenerationRequest, outcome: p.Outcome, kind: str, sign_off: SignOff | None = None,
+                     before: tuple = ()) -> Decision:
     """Record a decision of the policy on a request, with its ledger entry (which names the
-    sign-off a run-time check relied on)."""
+    sign-off a run-time check relied on). The entries `before` (entry type, payload, record
+    keywords) are appended with it, ahead of it, in the same insert."""
     reasons = outcome.to_json()
-    decision = Decision.objects.create(request=request, kind=kind, outcome=outcome.outcome, reasons=reasons, as_of_seq=outcome.as_of_seq)
-    entry = rec.append(
-        DECISION_ENTRY_TYPES[kind],
-        {
-            "request": request.pk,
-            "decision": decision.pk,
-            "kind": kind,
-            "outcome": outcome.outcome,
-            "as_of_seq": outcome.as_of_seq,
-            # The sentences name people; the ledger keeps their digest and the records relied on.
-            "reasons_sha256": hashlib.sha256(canonical(reasons)).hexdigest(),
-            "reasons": [{k: r[k] for k in ("rule", "outcome", "subject", "records")} for r in reasons],
-            **({"sign_off": {"id": sign_off.pk, "approver": actor_of(sign_off.approver)}} if sign_off else {}),
-        },
-        record=decision,
-        production=request.production,
-    )
-    Decision.objects.filter(pk=decision.pk).update(ledger_seq=entry.seq)
-    decision.ledger_seq = entry.seq
+    seq = rec.reserve(len(before) + 1)[-1]  # the decision names its entry's number as it is written
+    decision = Decision.objects.create(request=request, kind=kind, outcome=outcome.outcome, reasons=reasons, as_of_seq=outcome.as_of_seq,
+                                       ledger_seq=seq)
+    payload = {
+        "request": request.pk,
+        "decision": decision.pk,
+        "kind": kind,
+        "outcome": outcome.outcome,
+        "as_of_seq": outcome.as_of_seq,
+        # The sentences name people; the ledger keeps their digest and the records relied on.
+        "reasons_sha256": hashlib.sha256(canonical(reasons)).hexdigest(),
+        "reasons": [{k: r[k] for k in ("rule", "outcome", "subject", "records")} for r in reasons],
+        **({"sign_off": {"id": sign_off.pk, "approver": actor_of(sign_off.approver)}} if sign_off else {}),
+    }
+    rec.append_many([*before, (DECISION_ENTRY_TYPES[kind], payload, {"record": decision, "production": request.production})])
     _tell(request, event="decision", decision_id=decision.pk)
     return decision
 
@@ -132,7 +130,7 @@ def _tell(request: GenerationRequest, **kwargs) -> None:
     """Let other apps (a tracker) know, once the transaction has committed."""
     from .signals import request_event
 
-    transaction.on_commit(lambda: request_event.send(sender=GenerationRequest, request_id=request.pk, **kwargs))
+    transaction.on_commit(lambda: request_event.send(sender=GenerationRequest, request_id=request.pk, shot_id=request.shot_id, **kwargs))
 
 
 def _event(rec: Recorder, request: GenerationRequest, entry_type: str, **payload):
@@ -297,26 +295,25 @@ def request_submit(
     )
     resolved = values.pop("resolved")
     with recording(actor=actor) as rec:
-        request = GenerationRequest.objects.create(requester=actor, status="refused", **values)
+        outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
+        request = GenerationRequest.objects.create(requester=actor, status=outcome.outcome, **values)
         RequestInput.objects.bulk_create(
             [RequestInput(request=request, position=r["position"], role=r["role"], asset=r["asset"], sha256=r["sha256"], match=r["match"],
                           match_score=r.get("match_score"), modality=r["modality"],
                           frame_start=r["frames"][0] if r.get("frames") else None, frame_end=r["frames"][1] if r.get("frames") else None)
              for r in resolved]
         )
-        outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
-        request.talents.set(talents)
-        _event(
-            rec, request, "generation.requested", shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
+        GenerationRequest.talents.through.objects.bulk_create(
+            [GenerationRequest.talents.through(generationrequest=request, talent_id=t) for t in sorted(talents)])
+        requested = dict(
+            request=request.pk, shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
             intended_use=intended_use, media=request.media, territories=request.territories, territory_exclusions=request.territory_exclusions,
             languages=request.languages, release_window=[release_start.isoformat(), release_end.isoformat()],
             prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
             inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"],
                      **({"frames": list(r["frames"])} if r.get("frames") else {})} for r in resolved],
         )
-        _record_decision(rec, request, outcome, "gate")
-        request.status = outcome.outcome
-        request.save(update_fields=["status", "updated_at"])
+        _record_decision(rec, request, outcome, "gate", before=(("generation.requested", requested, {"record": request, "production": request.production}),))
     return request
 
 

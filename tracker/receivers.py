@@ -28,12 +28,14 @@ def _deliver_soon() -> None:
         log.warning("tracker delivery not queued now; the periodic delivery will send it", exc_info=True)
 
 
-def on_request_event(sender, request_id, event, decision_id=None, sign_off_id=None, outcome=None, **kwargs):
+def on_request_event(sender, request_id, event, shot_id=None, decision_id=None, sign_off_id=None, outcome=None, **kwargs):
     try:
         from generation.models import Decision, GenerationRequest, SignOff
 
-        from .services import post_enqueue
+        from .services import current_links, post_enqueue
 
+        if shot_id is not None and not current_links().filter(shot_id=shot_id).exists():
+            return  # most shots are not linked: one query, and nothing more
         req = GenerationRequest.objects.select_related("shot").get(pk=request_id)
         head = f"Rightsledger: request {req.pk} ({req.engine}, {req.intended_use.replace('_', ' ')})"
         if event == "decision":

@@ -47,11 +47,13 @@ def _next_seqs(n: int) -> tuple[list[int], int | None]:
         return list(range(top + 1, top + 1 + n)), None
 
 
-def _append(items: list[dict]) -> list[LedgerEntry]:
-    """Append entries with one round trip for their sequence numbers and one insert."""
+def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = None) -> list[LedgerEntry]:
+    """Append entries with one round trip for their sequence numbers (none if reserved) and one insert."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A ledger entry must be written in the transaction that writes its record: use ledger.append.recording().")
-    seqs, txid = _next_seqs(len(items))
+    seqs, txid = reserved if reserved is not None else _next_seqs(len(items))
+    if len(seqs) != len(items):
+        raise RuntimeError(f"{len(seqs)} sequence numbers were reserved for {len(items)} entries.")
     now = timezone.now()
     time_text = format_time(now)
     entries = []
@@ -74,6 +76,19 @@ class Recorder:
     def __init__(self, actor):
         self.actor = actor_of(actor)
         self.entries: list[LedgerEntry] = []
+        self._reserved = None
+
+    def reserve(self, n: int) -> list[int]:
+        """Take the sequence numbers of the n entries the next append writes, for a record that
+        names its entry's number when it is written (one round trip, as the append would)."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Reserve sequence numbers inside ledger.append.recording().")
+        self._reserved = _next_seqs(n)
+        return list(self._reserved[0])
+
+    def _take_reserved(self):
+        reserved, self._reserved = self._reserved, None
+        return reserved
 
     def _item(self, entry_type: str, payload: dict, *, record=None, record_type: str = "", record_id: int | None = None,
               chain=None, production=None, actor=None) -> dict:
@@ -87,7 +102,7 @@ class Recorder:
 
     def append(self, entry_type: str, payload: dict, **record) -> LedgerEntry:
         """Append one entry and return it."""
-        entry = _append([self._item(entry_type, payload, **record)])[0]
+        entry = _append([self._item(entry_type, payload, **record)], self._take_reserved())[0]
         self.entries.append(entry)
         return entry
 
@@ -95,7 +110,7 @@ class Recorder:
         """Append several (entry_type, payload, record keywords) with one insert; return them."""
         if not items:
             return []
-        entries = _append([self._item(entry_type, payload, **record) for entry_type, payload, record in items])
+        entries = _append([self._item(entry_type, payload, **record) for entry_type, payload, record in items], self._take_reserved())
         self.entries.extend(entries)
         return entries
 
