@@ -7,9 +7,10 @@ class GenerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from rightsledger.signals import asset_content_requested
+        from rightsledger.signals import asset_content_requested, talent_erased
 
         asset_content_requested.connect(_withhold_held_outputs, dispatch_uid="generation.withhold")
+        talent_erased.connect(_erase_mentions, dispatch_uid="generation.erase_mentions")
 
 
 def _withhold_held_outputs(sender, asset, user, **kwargs):
@@ -20,3 +21,9 @@ def _withhold_held_outputs(sender, asset, user, **kwargs):
     status = GenerationRequest.objects.filter(output__asset=asset).values_list("status", flat=True).first()
     if status in ("held", "refused"):
         raise PermissionDenied("This output is held for clearance: it resembles a performer no consent of its request covers.")
+
+
+def _erase_mentions(sender, talent_id, names, **kwargs):
+    from .services import talent_mentions_erase
+
+    talent_mentions_erase(talent_id=talent_id, names=names)

@@ -168,22 +168,18 @@ SELECT (SELECT seq FROM head),
        (SELECT COALESCE(json_agg(talents), '[]') FROM talents)
 """  # nosec B608: built from this module's constants (tables, columns); values are bound parameters
 
+def _rows_sql(table: str, alias: str, fact, record_type: str, extra: str = "") -> str:
+    """The rows of a table's records, by id, as JSON with the columns a fact is built from."""
+    computed = {"seq", "asset_ids"} if fact is p.GrantFact else {"seq"}
+    return (f"SELECT COALESCE(json_agg(x), '[]') FROM (SELECT {_select(alias, fact, computed)}, {alias}.xmin::text AS xmin, {extra}"  # nosec B608: constants
+            f"{_seq_of(record_type, alias)} FROM {table} {alias} WHERE {alias}.id = ANY(%(ids)s)) x")
+
+
 # The rows of grants and consents not yet seen by this process, by id.
 FACT_ROWS_SQL = {
-    p.GrantFact: f"""
-SELECT COALESCE(json_agg(x), '[]') FROM (
-    SELECT {_select("g", p.GrantFact, {"seq", "asset_ids"})}, g.xmin::text AS xmin,
-           ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids,
-           {_seq_of("grant", "g")}
-    FROM rightsledger_rightsgrant g WHERE g.id = ANY(%(ids)s)
-) x
-""",  # nosec B608: as above
-    p.ConsentFact: f"""
-SELECT COALESCE(json_agg(x), '[]') FROM (
-    SELECT {_select("c", p.ConsentFact, {"seq"})}, c.xmin::text AS xmin, {_seq_of("consent", "c")}
-    FROM rightsledger_consentrecord c WHERE c.id = ANY(%(ids)s)
-) x
-""",  # nosec B608: as above
+    p.GrantFact: _rows_sql("rightsledger_rightsgrant", "g", p.GrantFact, "grant",
+                           "ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids, "),
+    p.ConsentFact: _rows_sql("rightsledger_consentrecord", "c", p.ConsentFact, "consent"),
 }
 
 

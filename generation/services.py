@@ -571,3 +571,35 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
             locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", message=message[:500])
             _tell(locked, event="run", outcome="failed")
+
+
+# --- Erasure ------------------------------------------------------------------------------------
+
+
+def _without_names(text: str, names: list[str], talent_id: int) -> str:
+    """Replace each name (as written, or without its accents; any case) with "talent N"."""
+    import re
+
+    from rightsledger.names import normalize
+
+    for name in names:
+        for form in {name, normalize(name)}:
+            if form.strip():
+                text = re.sub(r"\s+".join(map(re.escape, form.split())), f"talent {talent_id}", text, flags=re.IGNORECASE)
+    return text
+
+
+def talent_mentions_erase(*, talent_id: int, names: list[str]) -> int:
+    """Remove an erased performer's names from the prompts of the requests that involved them
+    and from their decisions' reasons (inside the erasure's transaction); return the requests
+    changed. The ledger holds neither: a prompt by its digest, a reason without its sentence."""
+    requests = list(GenerationRequest.objects.filter(talents__id=talent_id).distinct())
+    for request in requests:
+        prompt = _without_names(request.prompt, names, talent_id)
+        if prompt != request.prompt:
+            GenerationRequest.objects.filter(pk=request.pk).update(prompt=prompt)
+    for decision in Decision.objects.filter(request__in=requests):
+        reasons = [{**r, "message": _without_names(r["message"], names, talent_id)} for r in decision.reasons]
+        if reasons != decision.reasons:
+            Decision.objects.filter(pk=decision.pk).update(reasons=reasons)
+    return len(requests)

@@ -127,12 +127,16 @@ class Talent(models.Model):
     external_ids = models.JSONField(default=dict, blank=True, help_text='For example {"isni": "0000000121032683"}')
     guilds = models.ManyToManyField(Guild, through="GuildMembership", related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
+    personal_salt = models.CharField(max_length=64, blank=True, help_text="Salt of the ledger's commitments to the member ids")
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="When the performer's personal data was erased")
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "talent"
 
     def __str__(self):
+        if self.erased_at:
+            return f"Erased performer (talent {self.pk})"
         return self.professional_name or self.legal_name
 
 
@@ -228,12 +232,16 @@ class VersionedRecord(models.Model):
         abstract = True
         ordering = ["id"]
 
+    # Fields that may name people: the ledger holds commitments to them (rightsledger.personal),
+    # and an erasure removes them with the salt.
+    personal_fields: tuple[str, ...] = ()
+
     @classmethod
     def record_fields(cls) -> tuple[str, ...]:
         """Return what a version of this record says, in declaration order: every field but the
         versioning fields and the service-set ones. Services, serializers and payloads derive
         their field lists from this."""
-        skip = set(VERSION_FIELDS) | set(cls.service_fields)
+        skip = set(VERSION_FIELDS) | set(cls.service_fields) | {"personal_salt", "erased_at"}
         return tuple(f.name for f in cls._meta.get_fields() if f.concrete and not f.auto_created and f.name not in skip)
 
 
@@ -266,6 +274,7 @@ class ConsentRecord(VersionedRecord):
 
     ledger_type = "consent"
     service_fields = ("revocation_scope",)
+    personal_fields = ("grantor_name", "intended_use_description", "prohibited_uses_note", "compensation_reference", "reason")
 
     talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="consents")
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="consents")
@@ -293,6 +302,8 @@ class ConsentRecord(VersionedRecord):
     union_notified_date = models.DateField(null=True, blank=True)
     requires_review = models.BooleanField(default=False)
     revocation_scope = models.JSONField(default=dict, blank=True)
+    personal_salt = models.CharField(max_length=64, blank=True, help_text="Salt of the ledger's commitments to the personal fields")
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="When the personal fields and their salt were erased")
 
     class Meta(VersionedRecord.Meta):
         indexes = [models.Index(fields=["production", "status"]), models.Index(fields=["talent", "status"])]

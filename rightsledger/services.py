@@ -14,6 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from . import validation as v
@@ -21,7 +24,8 @@ from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger.append import recording
 from .names import MAX_NAME_WORDS, normalize
-from .signals import asset_registered, record_revoked
+from .personal import commitment, commitments, new_salt
+from .signals import asset_registered, record_revoked, talent_erased
 from .models import (
     Asset,
     ConsentRecord,
@@ -201,6 +205,7 @@ def talent_create(
             is_deceased=is_deceased,
             is_minor=is_minor,
             external_ids=external_ids,
+            personal_salt=new_salt(),
         )
         for guild, member_id in rows:
             GuildMembership.objects.create(talent=talent, guild=guild, member_id=member_id)
@@ -211,7 +216,8 @@ def talent_create(
                 "talent": talent.pk,
                 "is_deceased": is_deceased,
                 "is_minor": is_minor,
-                "memberships": [{"guild": g.pk, "member_id": mid} for g, mid in rows],
+                # A member id identifies a person: the entry commits to it (rightsledger.personal).
+                "memberships": [{"guild": g.pk, "member_id": commitment(talent.personal_salt, f"member_id:{g.pk}", mid)} for g, mid in rows],
             },
             record=talent,
         )
@@ -225,6 +231,43 @@ def _index_names(talent: Talent) -> None:
     TalentName.objects.bulk_create(
         [TalentName(talent=talent, normalized=n, words=len(n.split())) for n in sorted(names) if n and len(n.split()) <= MAX_NAME_WORDS]
     )
+
+
+ERASED_CONSENT_REASON = "Withdrawn: the performer's personal data was erased."
+
+
+def talent_erase(*, actor, talent: Talent, basis: str) -> Talent:
+    """Erase a performer's personal data, on a lawful request: their names, aliases, external
+    ids and member ids; in every version of their consents, the personal fields and the salt
+    that lets them be confirmed; guild flags on those consents; and, through talent_erased,
+    what other apps hold (names in prompts and in decisions' reasons). Consents still in force
+    are revoked first, so nothing can rely on them again. The ledger loses nothing: its entries
+    hold commitments, not the data, and a `talent.erased` entry is the tombstone. Returns the
+    talent, erased."""
+    from .models import ConsentFlag, Notification
+
+    errors = Errors()
+    v.choice(errors, "basis", basis, vocab.ERASURE_BASES)
+    errors.raise_if_any()
+    with recording(actor=actor) as rec:
+        locked = Talent.objects.select_for_update().get(pk=talent.pk)
+        if locked.erased_at is not None:
+            raise Conflict(f"Talent {locked.pk}'s personal data was already erased on {locked.erased_at:%Y-%m-%d}.", code="already_erased")
+        names = sorted({n for n in [locked.legal_name, locked.professional_name, *locked.aliases] if n}, key=len, reverse=True)
+        for current in current_versions(ConsentRecord).filter(talent=locked, status="active"):
+            consent_revoke(actor=actor, consent=current, reason=ERASED_CONSENT_REASON)
+        now = timezone.now()
+        consents = list(ConsentRecord.objects.filter(talent=locked).order_by("id").values_list("id", flat=True))
+        ConsentRecord.objects.filter(pk__in=consents).update(**{f: "" for f in ConsentRecord.personal_fields}, personal_salt="", erased_at=now)
+        ConsentFlag.objects.filter(consent_id__in=consents).update(reason="")
+        Notification.objects.filter(link__in=[f"/records/consent/{c}/" for c in consents]).update(body="")
+        TalentName.objects.filter(talent=locked).delete()
+        GuildMembership.objects.filter(talent=locked).update(member_id=Concat(Value("erased-"), Cast("talent_id", CharField())))
+        Talent.objects.filter(pk=locked.pk).update(legal_name="", professional_name="", aliases=[], external_ids={}, personal_salt="", erased_at=now)
+        talent_erased.send(sender=Talent, talent_id=locked.pk, names=names)
+        rec.append("talent.erased", {"talent": locked.pk, "basis": basis, "consents": consents}, record=locked)
+    locked.refresh_from_db()
+    return locked
 
 
 # --- Roles: who may do what, and where ---------------------------------------------------------
@@ -331,9 +374,13 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     """
     import io
 
+    from PIL import ImageFile
+
     limit = settings.IMAGE_MAX_PIXELS
-    old = Image.MAX_IMAGE_PIXELS
+    old, old_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = limit
+    # A library may let Pillow accept truncated images process-wide (WeasyPrint does, on import).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -351,7 +398,7 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError({"file": ValidationError(f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.", code="image_corrupt")})
     finally:
-        Image.MAX_IMAGE_PIXELS = old
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = old, old_truncated
     return width, height
 
 
@@ -690,9 +737,14 @@ def _payload(record, fields, assets=None) -> dict:
         "action": record.action,
         "status": record.status,
     }
-    if record.reason:
+    personal = record.personal_fields
+    if record.reason and "reason" not in personal:
         out["reason"] = record.reason
+    if personal:  # committed to, never held: see rightsledger.personal
+        out["personal"] = commitments(record.personal_salt, {f: getattr(record, f) for f in personal})
     for f in fields:
+        if f in personal:
+            continue
         value = getattr(record, f)
         if f == "assets":
             value = sorted(a.pk for a in (assets if assets is not None else value.all()))
@@ -762,6 +814,8 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
         values.update(chain=previous.chain, version=previous.version + 1, replaces=previous)
     if revocation_scope is not None:
         values["revocation_scope"] = revocation_scope
+    if kind.model.personal_fields:
+        values["personal_salt"] = new_salt()
     with recording(actor=actor) as rec:
         try:
             with transaction.atomic():

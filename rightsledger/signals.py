@@ -12,3 +12,8 @@ asset_content_requested = Signal()
 # Sent once the transaction that revoked a grant, consent, reservation or role (in whole or in
 # part) has committed; kwargs: record_type, record_id (the revoking version), chain.
 record_revoked = Signal()
+
+# Sent inside the transaction that erases a performer's personal data, so that other apps erase
+# what they hold of it in the same transaction; kwargs: talent_id, names (the names erased, to
+# be removed from stored text; never kept).
+talent_erased = Signal()

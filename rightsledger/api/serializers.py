@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import access, selectors
+from .. import access, selectors, vocab
 from ..validation import MAX_ITEMS
 from ..models import (
     Asset,
@@ -116,6 +116,10 @@ class MembershipOut(serializers.ModelSerializer):
         fields = ["guild", "member_id"]
 
 
+class ErasureIn(StrictSerializer):
+    basis = serializers.ChoiceField(choices=vocab.ERASURE_BASES, help_text="On what basis the personal data is erased")
+
+
 class TalentOut(serializers.ModelSerializer):
     memberships = MembershipOut(many=True, read_only=True)
 
@@ -131,6 +135,7 @@ class TalentOut(serializers.ModelSerializer):
             "external_ids",
             "memberships",
             "created_at",
+            "erased_at",
         ]
 
 

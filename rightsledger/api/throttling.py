@@ -28,17 +28,25 @@ def client_address(request) -> str:
 
 
 def login_attempt(request) -> int | None:
-    """Count a login attempt; return the seconds to wait when over the limit, else None."""
+    """Count a login attempt; return the seconds to wait when over the limit, else None.
+
+    A sliding window: the attempts of this window, plus the previous window's in proportion to
+    how much of it the last `period` seconds still cover, so that a burst across the turn of a
+    window is counted whole (a fixed window would let twice the limit through there)."""
     limit, period = parse_rate(settings.LOGIN_RATE)
     now = time.time()
-    key = f"login-attempts:{client_address(request)}:{int(now // period)}"
-    cache.add(key, 0, period + 1)
+    window = int(now // period)
+    where = client_address(request)
+    key = f"login-attempts:{where}:{window}"
+    cache.add(key, 0, 2 * period + 1)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, period + 1)
+        cache.set(key, 1, 2 * period + 1)
         count = 1
-    return int(period - now % period) + 1 if count > limit else None
+    previous = cache.get(f"login-attempts:{where}:{window - 1}") or 0
+    covered = 1 - (now % period) / period
+    return int(period - now % period) + 1 if previous * covered + count > limit else None
 
 
 class LoginRateThrottle(BaseThrottle):

@@ -158,6 +158,17 @@ class TalentViewSet(ReadCreateViewSet):
             raise PermissionDenied("Only clearance users and studio admins may register talent.")
         return self.created(services.talent_create(actor=request.user, **self.parsed()))
 
+    @extend_schema(request=s.ErasureIn, responses={200: s.TalentOut})
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        """Erase the performer's personal data (names, ids, the personal fields of their consents),
+        revoking their consents in force; the ledger keeps its commitments and a tombstone."""
+        talent = self.get_object()
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only the service's operator may erase a performer's personal data, on a verified request.")
+        erased = services.talent_erase(actor=request.user, talent=talent, **self.parsed(s.ErasureIn))
+        return Response(s.TalentOut(erased, context={"request": request}).data)
+
 
 # --- Assets ------------------------------------------------------------------------------------
 

@@ -110,3 +110,17 @@ def test_replayed_sign_offs_and_run_messages_do_nothing_twice(world, api, django
     entries = LedgerEntry.objects.count()
     assert request_run.apply(args=[plain]).get() == "already_done" and gen.request_run(request_id=plain) == "already_done"
     assert GenerationOutput.objects.filter(request_id=plain).count() == 1 and LedgerEntry.objects.count() == entries
+
+
+def test_a_truncated_image_is_refused_after_a_library_relaxed_pillow(world, api):
+    """WeasyPrint (the audit PDF) sets Pillow's LOAD_TRUNCATED_IMAGES process-wide when it is
+    imported; uploads are checked as strictly after it as before."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # what the import does, and why the check must not rely on the default
+    truncated = images.jpeg(5)[: len(images.jpeg(5)) // 2]
+    response = api(world.clearance).post("/api/assets/", {"production": world.prod_a.pk, "kind": "plate",
+                                                          "file": SimpleUploadedFile("half.jpg", truncated)}, format="multipart")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "image_corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as the library wants it for its own pictures

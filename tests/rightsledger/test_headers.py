@@ -49,3 +49,17 @@ def test_login_and_token_endpoints_are_throttled(db, client, settings):
     # Another address is counted apart.
     assert client.post("/api/auth/token/", {"username": "nobody", "password": "guess"}, content_type="application/json",
                        REMOTE_ADDR="10.1.2.3").status_code == 400
+
+
+def test_a_burst_across_the_turn_of_a_window_is_counted_whole(db, client, settings, monkeypatch):
+    from rightsledger.api import throttling
+
+    settings.LOGIN_RATE = "5/min"
+    clock = [6_000_059.5]  # half a second before a window turns
+    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    for _ in range(5):
+        assert client.post("/accounts/login/", {"username": "nobody", "password": "guess"}).status_code == 200
+    clock[0] += 1.0  # the next window: a fixed window would start counting from zero here
+    assert client.post("/accounts/login/", {"username": "nobody", "password": "guess"}).status_code == 429
+    clock[0] += 60  # a minute later the earlier attempts have slid out
+    assert client.post("/accounts/login/", {"username": "nobody", "password": "guess"}).status_code == 200

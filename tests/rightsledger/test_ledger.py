@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from rightsledger.ledger.append import recording
+from rightsledger import personal
 from rightsledger.models import LedgerEntry, Party, RightsGrant
 from rightsledger.tlog.entry import Entry, canonical, leaf_hash
 
@@ -41,7 +42,9 @@ def test_talent_entries_name_no_one(world):
     talent = f.make_talent("Maria Alvarez", guild=world.guild, member_id="SAG-1001", professional_name="Mara Vega")
     entry = LedgerEntry.objects.get(record_type="talent", record_id=talent.pk)
     assert b"Alvarez" not in bytes(entry.body) and b"Vega" not in bytes(entry.body)
-    assert json.loads(bytes(entry.body))["payload"]["memberships"] == [{"guild": world.guild.pk, "member_id": "SAG-1001"}]
+    assert b"SAG-1001" not in bytes(entry.body)  # a member id identifies a person: committed to, not held
+    assert json.loads(bytes(entry.body))["payload"]["memberships"] == [
+        {"guild": world.guild.pk, "member_id": personal.commitment(talent.personal_salt, f"member_id:{world.guild.pk}", "SAG-1001")}]
 
 
 def test_sequence_numbers_are_unique_and_increasing(world):
