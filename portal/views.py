@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
@@ -51,6 +51,7 @@ def _production(user, pk):
 # --- Start pages -----------------------------------------------------------------------------------
 
 
+@require_safe
 def home(request):
     """Each role's start page: clearance its queue, a producer their shots, a guild its members'
     consents, an auditor the productions; anyone else the public page."""
@@ -72,6 +73,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def productions(request):
     return render(request, "producer/productions.html", {"productions": selectors.productions_for(request.user).select_related("studio")})
 
@@ -80,6 +82,7 @@ def productions(request):
 
 
 @login_required
+@require_safe
 def shots(request, production):
     prod = _production(request.user, production)
     return render(request, "producer/shots.html", {
@@ -123,6 +126,7 @@ def timeline(request, production):
 
 
 @login_required
+@require_safe
 def timeline_export(request, production):
     """The production's shots as an OTIO timeline whose clips say what was decided."""
     from tracker.selectors import timeline_export as export
@@ -239,11 +243,13 @@ def _request_page(request, req):
 
 
 @login_required
+@require_safe
 def request_detail(request, pk):
     return render(request, "producer/request.html", _request_page(request, _request(request.user, pk)))
 
 
 @login_required
+@require_safe
 def request_status(request, pk):
     """The status panel alone, polled by htmx while the request is queued or running."""
     return render(request, "producer/_status.html", _request_page(request, _request(request.user, pk)))
@@ -262,6 +268,7 @@ def request_queue(request, pk):
 
 
 @login_required
+@require_safe
 def output_file(request, pk, inline=False):
     """The signed output: downloaded, or shown inline as a preview. Withheld while it is held."""
     req = _request(request.user, pk)
@@ -280,6 +287,7 @@ def output_file(request, pk, inline=False):
 
 
 @login_required
+@require_safe
 def clearance(request):
     """Clearance's start page: the sign-off queue, terms ending soon, notifications."""
     if not (access.production_ids(request.user, access.CLEARANCE_ROLES) or access.roles_of(request.user).superuser):
@@ -342,6 +350,7 @@ def assets(request, production):
 
 
 @login_required
+@require_safe
 def asset_detail(request, pk):
     from provenance.models import AssetCredential
 
@@ -416,6 +425,7 @@ def _record(user, kind, pk):
 
 
 @login_required
+@require_safe
 def record_detail(request, kind, pk):
     record = _record(request.user, kind, pk)
     production = services.record_production(record)
@@ -503,12 +513,14 @@ def _audit(user, pk):
 
 
 @login_required
+@require_safe
 def shot_audit(request, pk):
     shot, audit = _audit(request.user, pk)
     return render(request, "audit/shot.html", {"shot": shot, "audit": audit, "checkpoint": checkpoints.latest_checkpoint()})
 
 
 @login_required
+@require_safe
 def shot_audit_csv(request, pk):
     shot, audit = _audit(request.user, pk)
     buf = io.StringIO()
@@ -526,6 +538,7 @@ def shot_audit_csv(request, pk):
 
 
 @login_required
+@require_safe
 def shot_audit_prov(request, pk):
     shot, audit = _audit(request.user, pk)
     found = [lineage.lineage_for(request.user, g["output"].asset_id) for g in audit["generations"] if g["output"]]
@@ -538,6 +551,7 @@ def shot_audit_prov(request, pk):
 
 
 @login_required
+@require_safe
 def shot_audit_pdf(request, pk):
     from weasyprint import HTML
 
@@ -559,6 +573,7 @@ def _guild_consent(user, pk):
 
 
 @login_required
+@require_safe
 def guild_consents(request):
     if not access.roles_of(request.user).guilds and not access.roles_of(request.user).superuser:
         raise PermissionDenied("Only guild representatives see members' consent records here.")
@@ -567,6 +582,7 @@ def guild_consents(request):
 
 
 @login_required
+@require_safe
 def guild_consent(request, pk):
     consent = _guild_consent(request.user, pk)
     versions = selectors.consents_for(request.user).filter(chain=consent.chain).order_by("version")

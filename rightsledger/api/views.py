@@ -235,8 +235,11 @@ class VersionedViewSet(ReadCreateViewSet):
         raise NotImplementedError
 
     def check_clearance(self, production_or_none, verb):
+        # The record is visible to the caller (get_object found it): one who may not change it is
+        # told so (403), as the access rules say, not that it does not exist.
         if production_or_none is not None:
-            access.require(self.request.user, production_or_none, access.CLEARANCE_ROLES, verb)
+            if not access.holds(self.request.user, production_or_none, access.CLEARANCE_ROLES):
+                raise PermissionDenied(f"Only a clearance user or studio admin of this production may {verb}.")
         elif not access.can_register_talent(self.request.user):
             raise PermissionDenied(f"Only clearance users and studio admins may {verb}.")
 

@@ -72,7 +72,7 @@ def test_guild_rep_sees_nothing_else_of_a_production(world, api, records):
 def test_guild_rep_cannot_record_or_revoke_consent(world, api, records):
     client = api(world.guild_rep)
     response = client.post(f"/api/consents/{records['consent_member_b'].pk}/revoke/", {"reason": "member asked"}, format="json")
-    assert response.status_code == 404  # the production itself is not visible to a guild rep
+    assert response.status_code == 403  # the consent is visible to the guild's representative, who may not change it
     assert ConsentRecord.objects.filter(chain=records["consent_member_b"].chain).count() == 1
 
 
