@@ -13,6 +13,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # A run whose worker was lost is marked failed once its lease runs out.
     "reap-lost-generation-runs": {"task": "generation.request_reap_stale", "schedule": 60.0},
+    # A request queued while the broker was down (or whose message was lost with it) is sent again.
+    "requeue-stranded-generation-runs": {"task": "generation.request_requeue_stranded",
+                                         "schedule": min(60.0, float(os.environ.get("GENERATION_REQUEUE_SECONDS") or 60))},
     # Grants and consents whose term ends within 30 and 7 days: their clearance users are told once.
     "send-expiry-alerts": {"task": "rightsledger.expiry_alerts_send", "schedule": 6 * 3600.0},
     # The sequencer takes new entries into the tree and signs a checkpoint once the interval has passed.

@@ -1,4 +1,8 @@
-"""Response headers every page and API answer carries, beside Django's own and the CSP."""
+"""Response headers every page and API answer carries, beside Django's own and the CSP; and the
+answer when the database cannot be reached."""
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 
 # The portal uses no camera, microphone, location, payment or the like: no page may ask for them.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
@@ -20,4 +24,30 @@ class SecurityHeadersMiddleware:
         authenticated = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
         if authenticated and not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database cannot be reached (a restart, a failover), answer 503 with Retry-After,
+    not 500: the caller may retry (an unfinished transaction is rolled back; a submission that
+    committed just before the database went away is found again by its Idempotency-Key)."""
+
+    RETRY_AFTER = "5"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        message = ("The database cannot be reached at the moment. Retry in a few seconds; a submission sent again with the same "
+                   "Idempotency-Key is recorded once, even if the first reached the database before it went away.")
+        if request.path.startswith(("/api/", "/ledger/", "/.well-known/")):
+            response = JsonResponse({"errors": [{"code": "service_unavailable", "field": None, "message": message}]}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = self.RETRY_AFTER
         return response

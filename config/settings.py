@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): everything from this origin, no inline script or style,
@@ -123,6 +124,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rightsledger.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,  # a connection kept across a database restart is checked, and replaced, before use
     )
 }
 
@@ -225,6 +227,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+# Tasks record what they do in the database; nobody waits on a task's result. Sending one then
+# needs only the broker (with results on, a send while Redis is down breaks the result consumer).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 # A task whose worker died is not redelivered: the request is marked failed when its lease
 # runs out, and a person decides whether to retry it.
@@ -241,6 +246,9 @@ GENERATION_HTTP_ENGINES = json.loads(os.environ.get("GENERATION_HTTP_ENGINES") o
 # A run not finished this long after it started is presumed lost (its worker died) and is
 # marked failed, ready to retry.
 GENERATION_RUN_LEASE_SECONDS = env_int("GENERATION_RUN_LEASE_SECONDS", 900)
+# A request queued for longer than this without a worker taking it is sent again (its message was
+# not sent while the broker was down, or was lost with it).
+GENERATION_REQUEUE_SECONDS = env_int("GENERATION_REQUEUE_SECONDS", 300)
 
 # Content Credentials: the roots trusted when verifying (PEM files, comma-separated), and an
 # optional signing callback (package.module:function) for a key held in a KMS or HSM.

@@ -123,3 +123,17 @@ class GenerationOutput(models.Model):
     engine_seconds = models.FloatField()
     ledger_seq = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SubmissionKey(models.Model):
+    """An Idempotency-Key a client sent with a submission, and the request it made: the same key
+    again (a retry after a lost answer) returns that request instead of making a second one."""
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    body_sha256 = models.CharField(max_length=64)
+    request = models.OneToOneField(GenerationRequest, on_delete=models.CASCADE, related_name="submission_key")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["requester", "key"], name="submission_key_unique")]

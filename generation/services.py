@@ -286,14 +286,52 @@ def request_submit(
     release_start: datetime.date,
     release_end: datetime.date,
     inputs: list[dict],
+    idempotency_key: str | None = None,
 ) -> GenerationRequest:
-    """Record a generation request and the gate's decision on it, and return the request."""
+    """Record a generation request and the gate's decision on it, and return the request. With
+    an idempotency key, the same key and body again return the request it made (a retry after a
+    lost answer), and the same key with another body is refused."""
     values = _validated(
         production=production, shot=shot, engine=engine, engine_version=engine_version, prompt=prompt, parameters=parameters,
         seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
         languages=languages, release_start=release_start, release_end=release_end, inputs=inputs,
     )
     resolved = values.pop("resolved")
+    digest = _submission_digest(values, resolved) if idempotency_key else ""
+    if idempotency_key and (earlier := _earlier_submission(actor, idempotency_key, digest)):
+        return earlier
+    try:
+        return _submit(actor, values, resolved, idempotency_key, digest)
+    except IntegrityError:
+        earlier = _earlier_submission(actor, idempotency_key, digest) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier  # the same key, sent twice at once: the other one made it
+
+
+def _submission_digest(values: dict, resolved: list[dict]) -> str:
+    body = {k: (v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime.date) else v) for k, v in values.items()}
+    body["inputs"] = [[r["position"], r["role"], r["sha256"], r["modality"], list(r["frames"] or ())] for r in resolved]
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def _earlier_submission(actor, key: str, digest: str) -> GenerationRequest | None:
+    from .models import SubmissionKey
+
+    earlier = SubmissionKey.objects.filter(requester=actor, key=key).select_related("request").first()
+    if earlier is None:
+        return None
+    if earlier.body_sha256 != digest:
+        raise Conflict(f"The Idempotency-Key {key!r} was used for another request ({earlier.request_id}) with a different body; "
+                       "use a new key for a new request.", code="idempotency_key_reused")
+    return earlier.request
+
+
+def _submit(actor, values: dict, resolved: list[dict], idempotency_key: str | None, digest: str) -> GenerationRequest:
+    from .models import SubmissionKey
+
+    shot, engine, seed, prompt = values["shot"], values["engine"], values["seed"], values["prompt"]
+    intended_use, release_start, release_end = values["intended_use"], values["release_start"], values["release_end"]
     with recording(actor=actor) as rec:
         outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
         request = GenerationRequest.objects.create(requester=actor, status=outcome.outcome, **values)
@@ -314,6 +352,8 @@ def request_submit(
                      **({"frames": list(r["frames"])} if r.get("frames") else {})} for r in resolved],
         )
         _record_decision(rec, request, outcome, "gate", before=(("generation.requested", requested, {"record": request, "production": request.production}),))
+        if idempotency_key:
+            SubmissionKey.objects.create(requester=actor, key=idempotency_key, body_sha256=digest, request=request)
     return request
 
 
@@ -359,10 +399,52 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
     return sign_off
 
 
+def _broker_down() -> tuple[type[Exception], ...]:
+    """The errors of sending a task while the broker (or the result store) cannot be reached."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisTimeout
+    except ImportError:  # pragma: no cover - another broker
+        return (OperationalError,)
+    return (OperationalError, RedisDown, RedisTimeout)
+
+
 def _enqueue(request_id: int) -> None:
+    """Send the run to a worker once the transaction has committed. With the broker down the
+    request stays queued, and request_requeue_stranded sends it again (a run is safe twice)."""
     from .tasks import request_run
 
-    transaction.on_commit(lambda: request_run.delay(request_id))
+    BrokerDown = _broker_down()
+
+    def send():
+        try:
+            request_run.delay(request_id)
+        except BrokerDown:
+            log.warning("request %s is queued but its run was not sent (broker unreachable); it will be sent again", request_id, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def request_requeue_stranded(*, older_than: float | None = None, now=None) -> int:
+    """Send again the run of every request queued for longer than older_than seconds (its message
+    was not sent, or was lost with the broker); return how many were sent."""
+    from .tasks import request_run
+
+    BrokerDown = _broker_down()
+    older_than = settings.GENERATION_REQUEUE_SECONDS if older_than is None else older_than
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=older_than)
+    sent = 0
+    for request_id in GenerationRequest.objects.filter(status="queued", updated_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:500]:
+        try:
+            request_run.delay(request_id)
+        except BrokerDown:
+            log.warning("the broker is still unreachable; queued requests will be sent on the next sweep")
+            break
+        # At most one more message per period for a request that is only waiting its turn.
+        GenerationRequest.objects.filter(pk=request_id, status="queued").update(updated_at=timezone.now())
+        sent += 1
+    return sent
 
 
 NOT_QUEUEABLE = {
@@ -495,12 +577,20 @@ def request_run(*, request_id: int) -> str:
             _fail(request, attempt, str(exc))
             return "failed"
 
-        with transaction.atomic():
-            request = GenerationRequest.objects.select_for_update().get(pk=request_id)
-            if GenerationOutput.objects.filter(request=request).exists():
-                return "already_done"
-            held = _record_output(request, asset_data=signed, media_type=media_type, signing=signing, decision=decision, outcome=outcome,
-                                  result=result, engine_seconds=engine_seconds, attempt=attempt)
+        try:
+            with transaction.atomic():
+                request = GenerationRequest.objects.select_for_update().get(pk=request_id)
+                if GenerationOutput.objects.filter(request=request).exists():
+                    return "already_done"
+                held = _record_output(request, asset_data=signed, media_type=media_type, signing=signing, decision=decision, outcome=outcome,
+                                      result=result, engine_seconds=engine_seconds, attempt=attempt)
+        except Exception as exc:
+            _unstore_output(signed)  # its file, if it was stored before the transaction failed
+            if not isinstance(exc, OSError):
+                raise
+            _fail(request, attempt, f"The signed output could not be stored ({exc.strerror or exc}); nothing was recorded. "
+                                    "Retry once the media storage can be written to.")
+            return "failed"
         return "held" if held else "succeeded"
     finally:
         # A clip's engine output and its signed copy are files; once stored (or not), both go.
@@ -557,6 +647,23 @@ def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, e
         return False
     _record_decision(rec, request, hold, "likeness_check")
     return True
+
+
+def _unstore_output(signed) -> None:
+    """Remove the stored file of a signed output (bytes, or a file's path) that was not recorded."""
+    from rightsledger.models import asset_upload_to
+    from rightsledger.services import content_unstore_unless_used
+
+    if signed is None:
+        return
+    digest = hashlib.sha256()
+    if isinstance(signed, str):
+        with open(signed, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    else:
+        digest.update(signed)
+    content_unstore_unless_used(asset_upload_to(type("H", (), {"sha256": digest.hexdigest()})(), ""))
 
 
 def _fail(request: GenerationRequest, attempt: int, message: str) -> None:

@@ -15,3 +15,10 @@ def request_reap_stale() -> int:
     from .services import request_reap_stale as reap
 
     return reap()
+
+
+@shared_task(name="generation.request_requeue_stranded")
+def request_requeue_stranded() -> int:
+    from .services import request_requeue_stranded as requeue
+
+    return requeue()

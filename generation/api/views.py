@@ -1,6 +1,6 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.http import Http404
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
@@ -63,9 +63,16 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def parse(self, request):
         return parse_request(request, request.data)
 
-    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut})
+    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut}, parameters=[OpenApiParameter(
+        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+        description="A key of your choosing, unique per request you mean to make: sending it again (after a lost answer or a 503) "
+                    "returns the request it made instead of making another.")])
     def create(self, request):
-        req = services.request_submit(actor=request.user, **self.parse(request))
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not (0 < len(key) <= 255 and key.isprintable()):
+            raise ValidationError({"Idempotency-Key": [ErrorDetail("Give an Idempotency-Key of 1 to 255 printable characters, such as a UUID.",
+                                                                   code="idempotency_key_invalid")]})
+        req = services.request_submit(actor=request.user, idempotency_key=key, **self.parse(request))
         return self.respond(req, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.RequestIn, responses={200: s.CheckOut})

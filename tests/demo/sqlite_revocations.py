@@ -71,7 +71,7 @@ def work(kind, subject):
         else:
             gen.request_queue(actor=requester, request=subject)
         outcome = f"{kind} ok"
-    except Conflict as exc:
+    except Conflict:
         outcome = f"{kind} 409"
     except Exception as exc:  # anything else would be a 500 to the caller
         outcome = f"{kind} 500 {type(exc).__name__}: {exc}"

@@ -303,3 +303,37 @@ def test_a_snapshot_as_of_an_earlier_sequence_number_sees_the_records_as_they_we
     assert [g.media for g in then.grants] == [frozenset({"theatrical", "svod"})] and then.grants[0].id == gate.grant.pk
     assert then.consents[0].term == now.consents[0].term and then.consents[0].scan_notice_date == now.consents[0].scan_notice_date
     assert then.talents == now.talents and then.as_of_seq == before
+
+
+def test_a_submission_sent_again_with_its_idempotency_key_is_recorded_once(gate, api):
+    client = api(gate.world.producer_a)
+    first = client.post("/api/generation/requests/", gate.body(), format="json", HTTP_IDEMPOTENCY_KEY="shot-40-take-1")
+    again = client.post("/api/generation/requests/", gate.body(), format="json", HTTP_IDEMPOTENCY_KEY="shot-40-take-1")
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert GenerationRequest.objects.count() == 1
+    assert LedgerEntry.objects.filter(entry_type="generation.requested").count() == 1
+    # The same key for another request is refused; another key makes another request.
+    other = client.post("/api/generation/requests/", gate.body(seed=99), format="json", HTTP_IDEMPOTENCY_KEY="shot-40-take-1")
+    assert other.status_code == 409 and other.json()["errors"][0]["code"] == "idempotency_key_reused"
+    assert client.post("/api/generation/requests/", gate.body(seed=99), format="json", HTTP_IDEMPOTENCY_KEY="shot-40-take-2").status_code == 201
+    bad = client.post("/api/generation/requests/", gate.body(), format="json", HTTP_IDEMPOTENCY_KEY="x" * 300)
+    assert bad.status_code == 400 and bad.json()["errors"][0]["code"] == "idempotency_key_invalid"
+    assert GenerationRequest.objects.count() == 2
+    # Keys are the requester's own: another user's same key is another request.
+    assert api(gate.world.clearance).post("/api/generation/requests/", gate.body(), format="json",
+                                          HTTP_IDEMPOTENCY_KEY="shot-40-take-1").json()["id"] != first.json()["id"]
+
+
+def test_a_request_left_queued_without_its_message_is_sent_again(gate, django_capture_on_commit_callbacks):
+    make = dict(actor=gate.world.producer_a, production=gate.world.prod_a, shot=gate.shot, engine="atmosphere", seed=1, intended_use="atmosphere",
+                media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
+                inputs=[{"asset": gate.plate, "role": "plate"}])
+    stranded, recent = services.request_submit(**make), services.request_submit(**{**make, "seed": 2})
+    with django_capture_on_commit_callbacks(execute=False):  # their messages are never sent, as with the broker down
+        services.request_queue(actor=gate.world.producer_a, request=stranded)
+        services.request_queue(actor=gate.world.producer_a, request=recent)
+    GenerationRequest.objects.filter(pk=stranded.pk).update(updated_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.request_requeue_stranded(older_than=60) == 1  # sent (and, eagerly, run) here
+    assert GenerationRequest.objects.get(pk=stranded.pk).status == "succeeded"
+    assert GenerationRequest.objects.get(pk=recent.pk).status == "queued"  # only waiting its turn
