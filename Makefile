@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret
 ZOU_VERSION ?= 1.0.97
 ZOU_VENV ?= .zou
 
-.PHONY: demo test venv services migrate bench clean zou fuzz audit
+.PHONY: soak demo test venv services migrate bench clean zou fuzz audit
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ audit: $(VENV)/.installed
 
 bench: $(VENV)/.installed services
 	$(TEST_ENV) $(PY) bench/api.py
+
+# Ten minutes of the gate's HTTP check at 70% of its peak (not in CI): bench/results/soak.json.
+soak: $(VENV)/.installed services
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf var

@@ -111,16 +111,15 @@ def build(cursor, studio_id, production_id, party_id):
     return first_asset, first_talent, time.perf_counter() - t
 
 
-def main():
+def dataset():
+    """The bench's data set (built on first use) and the request it decides: returns
+    (user, shot, inputs, args for the service, build seconds or None)."""
     setup_django(DB)
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
-    from generation import services as gen
     from rightsledger import services, vocab
-    from rightsledger.models import Asset, Production, RightsGrant, Studio, Talent
+    from rightsledger.models import Asset, Production, Studio
 
     User = get_user_model()
     build_seconds = None
@@ -150,6 +149,30 @@ def main():
         territories=["US", "FR", "JP"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2029, 5, 31), inputs=inputs,
         prompt="rain over the harbour, wide",
     )
+    return user, shot, inputs, args, build_seconds
+
+
+def http_body(shot, inputs) -> dict:
+    """The same request as JSON, as the API takes it."""
+    return {
+        "shot": shot.pk, "engine": "atmosphere", "seed": 1, "intended_use": "atmosphere", "media": ["theatrical", "svod"],
+        "territories": ["US", "FR", "JP"], "release_start": "2026-06-01", "release_end": "2029-05-31", "prompt": "rain over the harbour, wide",
+        "inputs": [{"asset": i["asset"].pk, "role": i["role"]} for i in inputs],
+    }
+
+
+def main():
+    user, shot, inputs, args, build_seconds = dataset()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from generation import services as gen
+    from rightsledger.models import RightsGrant, Talent
+
+    prod = args["production"]
+    likeness = [i["asset"] for i in inputs if i["role"] == "likeness"]
+    plates = [i["asset"] for i in inputs if i["role"] == "plate"]
     outcome = gen.request_check(**args)
     talent_count = len({a.talent_id for a in likeness})
 
@@ -171,11 +194,7 @@ def main():
 
     # Over HTTP: gunicorn with one worker per core, wrk on the same machine.
     token, _ = Token.objects.get_or_create(user=user)
-    body = {
-        "shot": shot.pk, "engine": "atmosphere", "seed": 1, "intended_use": "atmosphere", "media": ["theatrical", "svod"],
-        "territories": ["US", "FR", "JP"], "release_start": "2026-06-01", "release_end": "2029-05-31", "prompt": "rain over the harbour, wide",
-        "inputs": [{"asset": i["asset"].pk, "role": i["role"]} for i in inputs],
-    }
+    body = http_body(shot, inputs)
     http = {}
     if shutil.which("wrk"):
         for name, path in (("anchor_noop_drf_view", "/bench/noop/"), ("check", "/api/generation/requests/check/"), ("submit", "/api/generation/requests/")):

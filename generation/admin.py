@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from rightsledger.admin import ProductionScopedAdmin
 
-from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
+from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff, SubmissionKey
 
 
 @admin.register(GenerationRequest)
@@ -37,3 +37,9 @@ class GenerationOutputAdmin(ProductionScopedAdmin):
     production_field = "request__production"
     list_display = ["request", "asset", "engine_seconds", "created_at"]
 
+
+
+@admin.register(SubmissionKey)
+class SubmissionKeyAdmin(ProductionScopedAdmin):
+    production_field = "request__production"
+    list_display = ["request", "requester", "key", "created_at"]

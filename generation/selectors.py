@@ -168,6 +168,7 @@ SELECT (SELECT seq FROM head),
        (SELECT COALESCE(json_agg(talents), '[]') FROM talents)
 """  # nosec B608: built from this module's constants (tables, columns); values are bound parameters
 
+
 def _rows_sql(table: str, alias: str, fact, record_type: str, extra: str = "") -> str:
     """The rows of a table's records, by id, as JSON with the columns a fact is built from."""
     computed = {"seq", "asset_ids"} if fact is p.GrantFact else {"seq"}
@@ -197,7 +198,7 @@ class _FactCache:
     def put(self, key, fact) -> None:
         if len(self.facts) >= self.limit:
             for old in list(self.facts)[: self.limit // 10]:
-                del self.facts[old]
+                self.facts.pop(old, None)  # another thread may have taken it
         self.facts[key] = fact
 
 
