@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentiles, report, setup_django  # noqa: E402
+from common import gunicorn, percentiles, report, setup_django  # noqa: E402
 
 GRANTS = int(os.environ.get("BENCH_GRANTS", 1_000_000))
 CONSENTS = int(os.environ.get("BENCH_CONSENTS", 100_000))
@@ -245,22 +244,9 @@ def s_count(table):
 
 
 def over_http(path, body, token):
-    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], DJANGO_SETTINGS_MODULE="bench.anchor.settings")
     port = 8761
     workers = str(os.cpu_count() or 2)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    try:
-        import urllib.request
-
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(port, "bench.anchor.settings"):
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(
                 'wrk.method = "POST"\n'
@@ -281,9 +267,6 @@ def over_http(path, body, token):
         result["per_second"] = round(result["requests"] / result["seconds"], 1)
         result.update(gunicorn_workers=int(workers), connections=int(workers) * 2)
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(20)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,14 @@ Prints JSON and writes bench/results/soak.json. `make soak`.
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentiles, report  # noqa: E402
+from common import gunicorn, percentiles, report  # noqa: E402
 from gate import dataset, http_body  # noqa: E402
 
 SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
@@ -105,16 +103,7 @@ def main():
 
     token, _ = Token.objects.get_or_create(user=user)
     workers = os.cpu_count() or 2
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-                              cwd=ROOT, env=env, start_new_session=True)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/robots.txt", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(PORT) as server:
         load = Load(json.dumps(http_body(shot, inputs)).encode(), token.key)
         load.run(5, workers * 2)  # warm every worker
         peak = load.run(20, workers * 2)
@@ -137,9 +126,6 @@ def main():
             "goals": {"errors": 0, "p99_within_x_unloaded": 2, "rss_growth_percent_below": 10},
             "goals_met": {"errors": errors == 0, "p99": max(p99s) <= 2 * unloaded["p99_ms"], "rss": growth is not None and growth < 10},
         })
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(20)
 
 
 if __name__ == "__main__":

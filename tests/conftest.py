@@ -147,3 +147,13 @@ def api():
 @pytest.fixture
 def ledger_count():
     return lambda: LedgerEntry.objects.count()
+
+
+@pytest.fixture
+def ledger_key(tmp_path, settings):
+    """A ledger signing key of the test's own (checkpoints are signed with it); its verifier key."""
+    from rightsledger.ledger import checkpoints
+
+    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
+    settings.LEDGER_SIGNING_KEY_CREATE = False
+    return checkpoints.key_generate()

@@ -23,16 +23,9 @@ from rightsledger.models import Asset, LedgerEntry, LedgerLeaf, RightsGrant
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_key")]
 
 RUNS, SIGN_OFFS, REVOKED = 12, 10, 6
-
-
-@pytest.fixture(autouse=True)
-def ledger_key(tmp_path, settings):
-    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
-    settings.LEDGER_SIGNING_KEY_CREATE = False
-    return checkpoints.key_generate()
 
 
 def _submit(world, shot, inputs):

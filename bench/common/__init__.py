@@ -1,12 +1,16 @@
 """Shared by the benchmarks: a PostgreSQL database of their own, percentiles, and the report."""
 
+import contextlib
 import datetime
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository root
@@ -74,3 +78,24 @@ def report(name: str, results: dict) -> dict:
     (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
     return out
+
+
+@contextlib.contextmanager
+def gunicorn(port: int, settings_module: str = "config.settings"):
+    """Serve the service with gunicorn, one worker per core, on the bench's database; yield the
+    server process once it answers."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module)
+    workers = str(os.cpu_count() or 2)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+                              cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(20)

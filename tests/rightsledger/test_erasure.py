@@ -17,20 +17,13 @@ from rightsledger.tlog.verify import main as verify_main
 from .. import factories as f
 
 # The sequencer takes only entries whose transactions have ended, so these tests commit.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_key")]
 
 LEGAL, STAGE, ALIAS = "Ximena Quintero-Valdés", "Xima Valdez", "La Xima"
 SIGNER = "Ophelia Brandtner"  # the estate's representative who signed
 USE = "Digital replica of Ximena Quintero-Valdés's face for the harbour scenes of episode 102, shots 10 to 60."
 MEMBER = "SAG-77123"
 NAMES = (LEGAL, STAGE, ALIAS, SIGNER, "Quintero", "Valdés", "Valdes", "Brandtner", MEMBER)
-
-
-@pytest.fixture(autouse=True)
-def ledger_key(tmp_path, settings):
-    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
-    settings.LEDGER_SIGNING_KEY_CREATE = False
-    return checkpoints.key_generate()
 
 
 @pytest.fixture

@@ -17,14 +17,7 @@ from rightsledger.tlog.verify import main as verify_main
 from .. import factories as f
 
 # The sequencer takes only entries whose transactions have ended, so these tests commit.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def ledger_key(tmp_path, settings):
-    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
-    settings.LEDGER_SIGNING_KEY_CREATE = False
-    return checkpoints.key_generate()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_key")]
 
 
 @pytest.fixture
