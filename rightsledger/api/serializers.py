@@ -117,7 +117,8 @@ class MembershipOut(serializers.ModelSerializer):
 
 
 class ErasureIn(StrictSerializer):
-    basis = serializers.ChoiceField(choices=vocab.ERASURE_BASES, help_text="On what basis the personal data is erased")
+    basis = serializers.ChoiceField(choices=vocab.ERASURE_BASES, help_text="On what basis the personal data is erased", error_messages={
+        "invalid_choice": f"Give the basis of the erasure: one of {', '.join(vocab.ERASURE_BASES)}."})
 
 
 class TalentOut(serializers.ModelSerializer):

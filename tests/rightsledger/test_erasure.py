@@ -138,7 +138,7 @@ def test_an_erasure_end_to_end(world, api, performer, ledger_key, tmp_path):
     page = api(world.guild_rep)
     page.force_login(world.guild_rep)
     html = page.get(f"/guild/consents/{consent.pk}/").content.decode()
-    assert f"Erased performer (talent {talent.pk})" in html and _mentions(html) == []
+    assert f"Erased performer (talent {talent.pk})" in html and "Erased on" in html and _mentions(html) == []
     assert connection.vendor == "postgresql"
 
 
