@@ -39,15 +39,15 @@ CLEARANCE = {"admin", "clearance"}
 SHOT_WRITERS = {"admin", "clearance", "producer_a"}
 NOBODY: set = set()  # only a superuser (the operator), who is not in the matrix
 
-# Routes anyone may call (the ledger's public face, training clearance, the soft-binding API,
-# opt-out signals, the schema, login). Lists: what they show is global by design (the ledger's
-# checkpoints and proofs) or the caller's own (me, notifications).
+# Routes anyone may call, checked here for no 500 (what they answer is tested where they are):
+# the ledger's public face and proofs, witnessed checkpoints, training clearance, the
+# soft-binding API, opt-out signals, the schema, engines and vocabulary, verifying a file, the
+# landing page, and Django's login and password-reset pages.
 PUBLIC = {"ledger-checkpoint", "ledger-checkpoint-size", "ledger-verifier-key", "schema", "swagger-ui", "training-clearance",
           "softbinding-by-binding", "softbinding-by-content", "softbinding-manifest", "tdmrep", "tdm-policy", "robots", "api-token",
-          "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "verify-page",
-          "ledger-inclusion", "ledger-consistency", "ledger-witness-get", "api-root", "engines", "vocabulary", "verify"}
+          "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
+          "ledger-inclusion", "ledger-consistency", "ledger-witness", "api-root", "engines", "vocabulary", "verify", "home"}
 SKIPPED = {"logout", "password_change", "password_change_done"}  # Django's own account pages, covered by Django
-PUBLIC |= {"home", "ledger-witness"}  # the landing page (or a redirect to one's start page); witnessed checkpoints
 
 
 def _routes():
