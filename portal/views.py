@@ -581,14 +581,18 @@ def guild_consents(request):
     return render(request, "guild/consents.html", {"consents": records})
 
 
+def _guild_consent_page(request, consent, status=200, **extra):
+    versions = list(selectors.consents_for(request.user).filter(chain=consent.chain).order_by("version"))
+    entries = selectors.ledger_entries_for(request.user).filter(record_type="consent", chain=consent.chain).order_by("seq")
+    return render(request, "guild/consent.html", {"consent": consent, "versions": versions, "current": versions[-1], "entries": entries,
+                                                  "flags": consent.flags.filter(guild_id__in=access.roles_of(request.user).guilds), **extra},
+                  status=status)
+
+
 @login_required
 @require_safe
 def guild_consent(request, pk):
-    consent = _guild_consent(request.user, pk)
-    versions = selectors.consents_for(request.user).filter(chain=consent.chain).order_by("version")
-    entries = selectors.ledger_entries_for(request.user).filter(record_type="consent", chain=consent.chain).order_by("seq")
-    return render(request, "guild/consent.html", {"consent": consent, "versions": versions, "entries": entries,
-                                                  "flags": consent.flags.filter(guild_id__in=access.roles_of(request.user).guilds)})
+    return _guild_consent_page(request, _guild_consent(request.user, pk))
 
 
 @login_required
@@ -604,8 +608,7 @@ def guild_flag(request, pk):
         services.consent_flag(actor=request.user, consent=consent, guild=Guild.objects.get(pk=min(guilds)), reason=request.POST.get("reason", ""),
                               requests_revocation=request.POST.get("requests_revocation") == "on")
     except ValidationError as exc:
-        return render(request, "guild/consent.html", {"consent": consent, "versions": [], "entries": [],
-                                                      "flag_errors": [m for _, _, m in forms.error_items(exc)]}, status=400)
+        return _guild_consent_page(request, consent, status=400, flag_errors=[m for _, _, m in forms.error_items(exc)])
     return redirect("portal:guild_consent", pk=consent.pk)
 
 

@@ -294,3 +294,13 @@ def test_an_assets_page_lists_near_copies_the_user_may_see(site, client, django_
         elsewhere = f.make_asset(w.prod_b, kind="still", data=images.encode(original, "JPEG", quality=70), fmt="jpeg", seed=3)
     page = login(client, w.clearance).get(f"/assets/{original_asset.pk}/").content.decode()
     assert f"A-{copy.pk} " in page and f"A-{elsewhere.pk} " not in page  # Salt Road's copy is not shown to The Long Night
+
+
+def test_the_guild_sees_that_an_older_version_of_a_consent_is_superseded(site, client):
+    w = site.world
+    amended = services.consent_amend(actor=w.clearance, consent=site.consent, changes={"media": ["theatrical"]}, reason="Theatrical only.")
+    login(client, w.guild_rep)
+    old = client.get(f"/guild/consents/{site.consent.pk}/").content.decode()
+    assert "Superseded" in old and f'href="/guild/consents/{amended.pk}/"' in old and "version 2</a>" in old
+    current = client.get(f"/guild/consents/{amended.pk}/").content.decode()
+    assert "Superseded" not in current and "This is version" not in current
