@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rightsledger import vocab
 from rightsledger.validation import MIN_USE_DESCRIPTION_CHARS, MIN_USE_DESCRIPTION_WORDS
@@ -117,6 +118,11 @@ class GrantFact:
     requires_review: bool = False
     restrictions: str = ""
 
+    @cached_property
+    def ref(self) -> "RecordRef":
+        """The reference reasons give: made once, as a grant's facts are kept between decisions."""
+        return RecordRef("grant", self.id, self.seq)
+
 
 @dataclass(frozen=True)
 class ConsentFact:
@@ -193,28 +199,21 @@ class RequestFact:
     inputs: tuple[InputFact, ...]
     prompt_talent_ids: frozenset[int] = frozenset()
 
+    # Derived once per request (a cached_property writes to the instance's __dict__, which a
+    # frozen dataclass allows): every input's reasons read them.
+    @cached_property
     def sorted_media(self) -> list[str]:
-        media = self.__dict__.get("_media")
-        if media is None:
-            media = sorted(self.media)
-            object.__setattr__(self, "_media", media)
-        return media
+        return sorted(self.media)
 
+    @cached_property
     def sorted_languages(self) -> list[str | None]:
         """The languages in order, or [None] for a request that names none (every language)."""
-        languages = self.__dict__.get("_languages")
-        if languages is None:
-            languages = sorted(self.languages) or [None]
-            object.__setattr__(self, "_languages", languages)
-        return languages
+        return sorted(self.languages) or [None]
 
+    @cached_property
     def scope(self) -> str:
-        """The media, territories and window, as reasons name them (computed once)."""
-        text = self.__dict__.get("_scope")
-        if text is None:
-            text = f"{', '.join(sorted(self.media))} in {self.territories.describe()} from {self.window.start} to {self.window.end}"
-            object.__setattr__(self, "_scope", text)
-        return text
+        """The media, territories and window, as reasons name them."""
+        return f"{', '.join(self.sorted_media)} in {self.territories.describe()} from {self.window.start} to {self.window.end}"
 
 
 @dataclass(frozen=True)
@@ -229,21 +228,16 @@ class Snapshot:
     reservations: tuple[ReservationFact, ...] = ()
     talents: dict[int, TalentFact] = field(default_factory=dict)
 
+    @cached_property
     def grants_by_id(self) -> dict[int, GrantFact]:
-        index = self.__dict__.get("_by_id")
-        if index is None:
-            index = {g.id: g for g in self.grants}
-            object.__setattr__(self, "_by_id", index)
-        return index
+        return {g.id: g for g in self.grants}
 
+    @cached_property
     def grants_by_asset(self) -> dict[int, list[GrantFact]]:
-        index = self.__dict__.get("_by_asset")
-        if index is None:
-            index = {}
-            for g in self.grants:
-                for a in g.asset_ids:
-                    index.setdefault(a, []).append(g)
-            object.__setattr__(self, "_by_asset", index)
+        index: dict[int, list[GrantFact]] = {}
+        for g in self.grants:
+            for a in g.asset_ids:
+                index.setdefault(a, []).append(g)
         return index
 
 
@@ -298,11 +292,7 @@ class Outcome:
 
 
 def _grant_ref(g: GrantFact) -> RecordRef:
-    ref = g.__dict__.get("_ref")  # a grant's facts are kept between decisions: so is its reference
-    if ref is None:
-        ref = RecordRef("grant", g.id, g.seq)
-        object.__setattr__(g, "_ref", ref)
-    return ref
+    return g.ref
 
 
 def _consent_ref(c: ConsentFact) -> RecordRef:
@@ -330,9 +320,9 @@ def _coverage(request: RequestFact, grants: list[GrantFact], use: str) -> tuple[
     """
     gaps, relied, missing_for = [], {}, {}
     with_use = [g for g in grants if use in g.uses]
-    for medium in request.sorted_media():
+    for medium in request.sorted_media:
         in_medium = [g for g in with_use if medium in g.media]
-        for language in request.sorted_languages():
+        for language in request.sorted_languages:
             usable = in_medium if language is None else [g for g in in_medium if not g.languages or language in g.languages]
             if not usable:
                 gaps.append(f"no grant permits {use} for {_where(medium, language)}")
@@ -360,7 +350,7 @@ def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, 
             rule, REFUSED, subject, f"Input {inp.position} ({inp.role}) is an unregistered input: it matches no registered asset.",
             "Register the file as an asset of this production and record the grant that covers it.",
         )
-    concerning = [g for g in snapshot.grants_by_asset().get(inp.asset_id, ()) if g.production_id == request.production_id]
+    concerning = [g for g in snapshot.grants_by_asset.get(inp.asset_id, ()) if g.production_id == request.production_id]
     ref = RecordRef("asset", inp.asset_id)
     prefix = f"Input {inp.position} ({inp.role}, asset A-{inp.asset_id}{', ' + inp.match_note if inp.match_note else ''})"
     if not concerning:
@@ -389,12 +379,12 @@ def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, 
                       "Narrow the release media, territories or languages, or record grants that cover them.",
                       (ref, *map(_grant_ref, in_term)))
     return Reason(rule, PASS, subject, f"{prefix} is covered for {use} by grant {', '.join(str(g.id) for g in relied)} for "
-                  f"{request.scope()}.", records=(ref, *map(_grant_ref, relied)))
+                  f"{request.scope}.", records=(ref, *map(_grant_ref, relied)))
 
 
 def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Reason | None:
     """R4: a grant relied on that is flagged for review needs a sign-off."""
-    by_id = snapshot.grants_by_id()
+    by_id = snapshot.grants_by_id
     review = [by_id[r.id] for r in passed.records if r.type == "grant" and by_id[r.id].requires_review]
     if not review:
         return None
