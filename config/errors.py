@@ -8,33 +8,33 @@ from django.views import defaults
 JSON_PREFIXES = ("/api/", "/ledger/", "/.well-known/")
 
 
-def _json(request) -> bool:
+def wants_json(request) -> bool:
     return request.path.startswith(JSON_PREFIXES)
 
 
-def _body(code: str, message: str) -> dict:
+def error_body(code: str, message: str) -> dict:
     return {"errors": [{"code": code, "field": None, "message": message}]}
 
 
 def bad_request(request, exception=None):
-    if _json(request):
-        return JsonResponse(_body("bad_request", "The request could not be read."), status=400)
+    if wants_json(request):
+        return JsonResponse(error_body("bad_request", "The request could not be read."), status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):
-    if _json(request):
-        return JsonResponse(_body("permission_denied", str(exception) if exception and str(exception) else "You may not do this."), status=403)
+    if wants_json(request):
+        return JsonResponse(error_body("permission_denied", str(exception) if exception and str(exception) else "You may not do this."), status=403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
-    if _json(request):
-        return JsonResponse(_body("not_found", f"Nothing at {request.path}; see /api/docs/ for the API's paths."), status=404)
+    if wants_json(request):
+        return JsonResponse(error_body("not_found", f"Nothing at {request.path}; see /api/docs/ for the API's paths."), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if _json(request):
-        return JsonResponse(_body("server_error", "Something went wrong on our side; it is logged. Try again, or tell the service's operators."), status=500)
+    if wants_json(request):
+        return JsonResponse(error_body("server_error", "Something went wrong on our side; it is logged. Try again, or tell the service's operators."), status=500)
     return defaults.server_error(request)

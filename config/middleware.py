@@ -4,6 +4,8 @@ answer when the database cannot be reached."""
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
+from .errors import error_body, wants_json
+
 # The portal uses no camera, microphone, location, payment or the like: no page may ask for them.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb", "interest-cohort",
@@ -45,8 +47,8 @@ class DatabaseUnavailableMiddleware:
             return None
         message = ("The database cannot be reached at the moment. Retry in a few seconds; a submission sent again with the same "
                    "Idempotency-Key is recorded once, even if the first reached the database before it went away.")
-        if request.path.startswith(("/api/", "/ledger/", "/.well-known/")):
-            response = JsonResponse({"errors": [{"code": "service_unavailable", "field": None, "message": message}]}, status=503)
+        if wants_json(request):
+            response = JsonResponse(error_body("service_unavailable", message), status=503)
         else:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = self.RETRY_AFTER

@@ -166,10 +166,14 @@ def can_create_production(user, studio_id: int) -> None:
     raise PermissionDenied("Only a studio admin may create productions.")
 
 
-def can_create_studio(user) -> None:
+def require_operator(user, action: str) -> None:
     """Raise unless the user is the service's operator (a superuser)."""
     if not roles_of(user).superuser:
-        raise PermissionDenied("Only a superuser (the service's operator) may create studios.")
+        raise PermissionDenied(f"Only a superuser (the service's operator) may {action}.")
+
+
+def can_create_studio(user) -> None:
+    require_operator(user, "create studios")
 
 
 def can_register_guild(user) -> None:

@@ -164,8 +164,7 @@ class TalentViewSet(ReadCreateViewSet):
         """Erase the performer's personal data (names, ids, the personal fields of their consents),
         revoking their consents in force; the ledger keeps its commitments and a tombstone."""
         talent = self.get_object()
-        if not request.user.is_superuser:
-            raise PermissionDenied("Only the service's operator may erase a performer's personal data, on a verified request.")
+        access.require_operator(request.user, "erase a performer's personal data, on a verified request")
         erased = services.talent_erase(actor=request.user, talent=talent, **self.parsed(s.ErasureIn))
         return Response(s.TalentOut(erased, context={"request": request}).data)
 
