@@ -399,48 +399,36 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
     return sign_off
 
 
-def _broker_down() -> tuple[type[Exception], ...]:
-    """The errors of sending a task while the broker (or the result store) cannot be reached."""
-    from kombu.exceptions import OperationalError
+def _send_run(request_id: int) -> bool:
+    """Send a request's run to a worker; False (logged) when the broker, or Redis behind it,
+    cannot be reached: the request stays queued, and request_requeue_stranded sends it again."""
+    from kombu.exceptions import OperationalError as BrokerDown
+    from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisTimeout
+
+    from .tasks import request_run
 
     try:
-        from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisTimeout
-    except ImportError:  # pragma: no cover - another broker
-        return (OperationalError,)
-    return (OperationalError, RedisDown, RedisTimeout)
+        request_run.delay(request_id)
+    except (BrokerDown, RedisDown, RedisTimeout):
+        log.warning("the run of request %s was not sent (broker unreachable); it will be sent again", request_id, exc_info=True)
+        return False
+    return True
 
 
 def _enqueue(request_id: int) -> None:
-    """Send the run to a worker once the transaction has committed. With the broker down the
-    request stays queued, and request_requeue_stranded sends it again (a run is safe twice)."""
-    from .tasks import request_run
-
-    BrokerDown = _broker_down()
-
-    def send():
-        try:
-            request_run.delay(request_id)
-        except BrokerDown:
-            log.warning("request %s is queued but its run was not sent (broker unreachable); it will be sent again", request_id, exc_info=True)
-
-    transaction.on_commit(send)
+    """Send the run to a worker once the transaction has committed (a run is safe twice)."""
+    transaction.on_commit(lambda: _send_run(request_id))
 
 
 def request_requeue_stranded(*, older_than: float | None = None, now=None) -> int:
     """Send again the run of every request queued for longer than older_than seconds (its message
     was not sent, or was lost with the broker); return how many were sent."""
-    from .tasks import request_run
-
-    BrokerDown = _broker_down()
     older_than = settings.GENERATION_REQUEUE_SECONDS if older_than is None else older_than
     cutoff = (now or timezone.now()) - datetime.timedelta(seconds=older_than)
     sent = 0
     for request_id in GenerationRequest.objects.filter(status="queued", updated_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:500]:
-        try:
-            request_run.delay(request_id)
-        except BrokerDown:
-            log.warning("the broker is still unreachable; queued requests will be sent on the next sweep")
-            break
+        if not _send_run(request_id):
+            break  # still unreachable: the next sweep tries again
         # At most one more message per period for a request that is only waiting its turn.
         GenerationRequest.objects.filter(pk=request_id, status="queued").update(updated_at=timezone.now())
         sent += 1
@@ -651,7 +639,6 @@ def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, e
 
 def _unstore_output(signed) -> None:
     """Remove the stored file of a signed output (bytes, or a file's path) that was not recorded."""
-    from rightsledger.models import asset_upload_to
     from rightsledger.services import content_unstore_unless_used
 
     if signed is None:
@@ -663,7 +650,7 @@ def _unstore_output(signed) -> None:
                 digest.update(chunk)
     else:
         digest.update(signed)
-    content_unstore_unless_used(asset_upload_to(type("H", (), {"sha256": digest.hexdigest()})(), ""))
+    content_unstore_unless_used(digest.hexdigest())
 
 
 def _fail(request: GenerationRequest, attempt: int, message: str) -> None:

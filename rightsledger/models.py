@@ -164,9 +164,13 @@ class GuildMembership(models.Model):
         ]
 
 
+def content_name(sha256: str) -> str:
+    """Where the bytes with this SHA-256 are stored (content-addressed)."""
+    return f"assets/sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
 def asset_upload_to(instance, filename):
-    h = instance.sha256
-    return f"assets/sha256/{h[:2]}/{h[2:4]}/{h}"
+    return content_name(instance.sha256)
 
 
 class Asset(models.Model):

@@ -40,7 +40,7 @@ from .models import (
     Talent,
     TalentName,
     TrainingReservation,
-    asset_upload_to,
+    content_name,
 )
 
 
@@ -538,27 +538,28 @@ def _asset_payload(asset: Asset) -> dict:
     }
 
 
-def store_content(sha256: str, data: bytes) -> str:
-    """Store bytes content-addressed; the same bytes are stored once. A file left short by a
-    failed write (a full or read-only disk, a crash) is written again, and a write that fails
-    leaves no file behind."""
+def store_content(sha256: str, data: bytes) -> tuple[str, bool]:
+    """Store bytes content-addressed; the same bytes are stored once. Returns (name, whether this
+    call wrote the file). A file left short by a failed write (a full or read-only disk, a
+    crash) is written again, and a write that fails leaves no file behind."""
     from django.core.files.base import ContentFile
 
-    name = asset_upload_to(type("H", (), {"sha256": sha256})(), "")
+    name = content_name(sha256)
     if default_storage.exists(name):
         if default_storage.size(name) == len(data):
-            return name
+            return name, False
         default_storage.delete(name)
     try:
-        return default_storage.save(name, ContentFile(data))
+        return default_storage.save(name, ContentFile(data)), True
     except OSError:
         if default_storage.exists(name):
             default_storage.delete(name)
         raise
 
 
-def content_unstore_unless_used(name: str) -> None:
-    """Remove a file stored for a registration that was not recorded, unless an asset uses it."""
+def content_unstore_unless_used(sha256: str) -> None:
+    """Remove the stored bytes of a registration that was not recorded, unless an asset uses them."""
+    name = content_name(sha256)
     try:
         if not Asset.objects.filter(file=name).exists():
             default_storage.delete(name)
@@ -597,8 +598,7 @@ def asset_register(
     existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
     if existing:
         return existing, False
-    stored_before = default_storage.exists(asset_upload_to(type("H", (), {"sha256": info.sha256})(), ""))
-    name = store_content(info.sha256, data)
+    name, written = store_content(info.sha256, data)
     try:
         with recording(actor=actor) as rec:
             asset = Asset.objects.create(
@@ -624,8 +624,8 @@ def asset_register(
         # Registered concurrently by another request: same bytes, same asset.
         return Asset.objects.get(production=production, sha256=info.sha256), False
     except Exception:
-        if not stored_before:
-            transaction.on_commit(lambda: content_unstore_unless_used(name))  # at once outside a transaction; after the outer one commits inside
+        if written:
+            transaction.on_commit(lambda: content_unstore_unless_used(info.sha256))  # at once outside a transaction; after the outer one commits inside
         raise
     transaction.on_commit(lambda: asset_registered.send(sender=Asset, asset_id=asset.pk))
     return asset, True
