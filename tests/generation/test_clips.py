@@ -98,7 +98,10 @@ def test_every_engine_runs_over_a_frame_range_deterministically(engine, tmp_path
     assert all(np.abs(a.astype(int) - b.astype(int)).mean() < 0.5 for a, b in zip(out, out_again))
     other = decoded(engine.run(inputs, {}, 100, str(tmp_path)).path)
     if engine.name != "atmosphere" or engine.resolved({})["rain"] > 0:
-        assert any(np.abs(a.astype(int) - b.astype(int)).mean() > 0.5 for a, b in zip(out, other))
+        # Another seed moves some pixels well past rounding (over 3 levels): 6 to 18% of a frame here,
+        # where the same seed moves at most 1%. A mean would blur that: set_extension's seed is in its
+        # margins alone.
+        assert any((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 3).mean() > 0.03 for a, b in zip(out, other))
     assert first.image.size == (out[0].shape[1], out[0].shape[0])
 
 
