@@ -66,8 +66,8 @@ def build(cursor, studio_id, production_id, party_id):
     )
     cursor.execute(
         """
-        INSERT INTO rightsledger_talent (legal_name, professional_name, aliases, is_deceased, is_minor, external_ids, created_at)
-        SELECT 'Performer ' || i || ' Surname' || i, '', '[]'::jsonb, false, false, '{}'::jsonb, now() FROM generate_series(1, %s) AS i
+        INSERT INTO rightsledger_talent (legal_name, professional_name, aliases, is_deceased, is_minor, external_ids, created_at, personal_salt)
+        SELECT 'Performer ' || i || ' Surname' || i, '', '[]'::jsonb, false, false, '{}'::jsonb, now(), '' FROM generate_series(1, %s) AS i
         """,
         [TALENTS],
     )
@@ -82,13 +82,13 @@ def build(cursor, studio_id, production_id, party_id):
             grantor_name, representation, replica_type, modalities, intended_use_description, permitted_uses, prohibited_uses,
             prohibited_uses_note, permitted_shots, permitted_scenes, media, territories, territory_exclusions, languages, term_start,
             term_end, training_permission, compensation_reference, evidence_sha256, scan_notice_date, union_notified_date,
-            requires_review, revocation_scope)
+            requires_review, revocation_scope, personal_salt)
         SELECT gen_random_uuid(), 1, 'created', 'active', '', now(), %s + (i %% %s), %s, 'performer', '', 'counsel',
                'employment_based', '["face", "body"]'::jsonb,
                'Digital replica of the performer for the harbour scenes of episode 102, shots 10 to 60.',
                CASE WHEN (i / %s) %% 5 = 0 THEN '["likeness", "atmosphere"]' ELSE '["crowd_fill"]' END::jsonb, '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb,
                '["theatrical", "svod"]'::jsonb, '["WORLD"]'::jsonb, '[]'::jsonb, '[]'::jsonb, DATE '2026-01-01', DATE '2030-12-31',
-               'none', '', encode(sha256(('e' || i)::bytea), 'hex'), DATE '2025-12-01', DATE '2025-12-02', false, '{}'::jsonb
+               'none', '', encode(sha256(('e' || i)::bytea), 'hex'), DATE '2025-12-01', DATE '2025-12-02', false, '{}'::jsonb, ''
         FROM generate_series(0, %s - 1) AS i
         """,
         [first_talent, TALENTS, production_id, TALENTS, CONSENTS],

@@ -12,12 +12,12 @@ class ProvenanceConfig(AppConfig):
         asset_registered.connect(_on_asset_registered, dispatch_uid="provenance.ingest")
 
 
-def _on_asset_registered(sender, asset_id, **kwargs):
+def _on_asset_registered(sender, asset_id, origin="ingested", **kwargs):
     from .tasks import asset_fingerprint, asset_ingest_credentials
 
-    from .models import PerceptualHash
-
+    # An output carries the credentials this service signed, and was fingerprinted as it was
+    # signed, from the engine's pixels, in the transaction that registered it: nothing to do twice.
+    if origin == "generated":
+        return
     asset_ingest_credentials.delay(asset_id)
-    # Outputs are fingerprinted as they are signed, from the engine's pixels: not twice.
-    if not PerceptualHash.objects.filter(asset_id=asset_id).exclude(variant="binding").exists():
-        asset_fingerprint.delay(asset_id)
+    asset_fingerprint.delay(asset_id)

@@ -627,7 +627,7 @@ def asset_register(
         if written:
             transaction.on_commit(lambda: content_unstore_unless_used(info.sha256))  # at once outside a transaction; after the outer one commits inside
         raise
-    transaction.on_commit(lambda: asset_registered.send(sender=Asset, asset_id=asset.pk))
+    transaction.on_commit(lambda: asset_registered.send(sender=Asset, asset_id=asset.pk, origin=origin))
     return asset, True
 
 

@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent once the transaction that registered an asset has committed; kwargs: asset_id.
+# Sent once the transaction that registered an asset has committed; kwargs: asset_id, origin
+# (ingested, or generated: an output this service made and signed).
 asset_registered = Signal()
 
 # Sent before an asset's bytes are served; a receiver raises PermissionDenied to withhold them.

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..models import Checkpoint
 from ..tlog import note
-from .sequencer import ledger_integrate, root_at, tree_size
+from .sequencer import integrate, root_at, tree_size
 
 
 def _key_path() -> Path:
@@ -72,25 +72,45 @@ def verifier() -> note.Verifier:
 def ledger_checkpoint(*, force: bool = False) -> Checkpoint | None:
     """Sign a checkpoint if the tree has grown and the interval has passed (or force); return it."""
     with transaction.atomic():
-        size = tree_size()
-        last = Checkpoint.objects.order_by("-size").first()
-        if size == 0 or (last and last.size >= size):
-            return None
-        interval = datetime.timedelta(seconds=settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS)
-        if not force and last and timezone.now() - last.created_at < interval:
-            return None
-        root = root_at(size)
-        key = signing_key()
-        text = note.checkpoint_text(settings.LEDGER_ORIGIN, size, root)
-        return Checkpoint.objects.create(size=size, root=root, note=note.sign(text, key.name, key.key))
+        return _checkpoint(tree_size(), None, force)
+
+
+def _checkpoint(size: int, root: bytes | None, force: bool, key: SigningKey | None = None) -> Checkpoint | None:
+    """Within a transaction: sign a checkpoint of the tree of this size (root: its root, if known)."""
+    last = Checkpoint.objects.order_by("-size").first()
+    if size == 0 or (last and last.size >= size):
+        return None
+    interval = datetime.timedelta(seconds=settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS)
+    if not force and last and timezone.now() - last.created_at < interval:
+        return None
+    root = root if root is not None else root_at(size)
+    key = key or signing_key()
+    text = note.checkpoint_text(settings.LEDGER_ORIGIN, size, root)
+    return Checkpoint.objects.create(size=size, root=root, note=note.sign(text, key.name, key.key))
+
+
+INTEGRATE_BATCH = 50_000
 
 
 def ledger_publish(*, force: bool = True) -> Checkpoint | None:
     """Integrate everything pending and sign a checkpoint of it; return the new checkpoint. On
-    demand (force) whenever the tree has grown; from the periodic job once the interval has passed."""
-    while ledger_integrate():
-        pass
-    return ledger_checkpoint(force=force)
+    demand (force) whenever the tree has grown; from the periodic job once the interval has passed.
+    One transaction, under the sequencer's lock: the root signed is the one just computed. Without
+    a signing key the tree still grows (proofs need it), and the error is raised after."""
+    try:
+        key, missing = signing_key(), None
+    except RuntimeError as exc:
+        key, missing = None, exc
+    with transaction.atomic():
+        # A batch short of the limit took everything committed when it began.
+        taken, size, root = integrate(INTEGRATE_BATCH)
+        while taken == INTEGRATE_BATCH:
+            taken, size, grown = integrate(INTEGRATE_BATCH)
+            root = grown or root
+        checkpoint = _checkpoint(size, root, force, key) if key else None
+    if missing:
+        raise missing
+    return checkpoint
 
 
 def latest_checkpoint() -> Checkpoint | None:

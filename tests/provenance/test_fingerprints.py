@@ -76,11 +76,32 @@ def test_weights_load_from_the_configured_file_once(tiny_clip):
     assert e.shape == (2, 128) and abs(float((e[0] ** 2).sum()) - 1) < 1e-5
 
 
-def test_registering_an_image_fingerprints_it(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        asset = f.make_asset(world.prod_a, seed=71)
-    assert Fingerprint.objects.filter(asset=asset).exists()
-    assert set(PerceptualHash.objects.filter(asset=asset).values_list("variant", flat=True)) == set(fp.CROPS)
+def test_registering_an_image_fingerprints_it_and_an_output_is_fingerprinted_once_as_it_is_signed(world, api, django_capture_on_commit_callbacks):
+    from celery.signals import task_prerun
+
+    ran = []
+
+    def seen(sender, args, kwargs, **_):
+        ran.append((sender.name, (args or [None])[0]))
+
+    task_prerun.connect(seen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            asset = f.make_asset(world.prod_a, seed=71)
+        assert Fingerprint.objects.filter(asset=asset).exists()
+        assert set(PerceptualHash.objects.filter(asset=asset).values_list("variant", flat=True)) == set(fp.CROPS)
+        assert ("provenance.asset_fingerprint", asset.pk) in ran and ("provenance.asset_ingest_credentials", asset.pk) in ran
+        gate = Gate(world)
+        rid = api(world.producer_a).post("/api/generation/requests/", gate.body(), format="json").json()["id"]
+        with django_capture_on_commit_callbacks(execute=True):
+            api(world.producer_a).post(f"/api/generation/requests/{rid}/queue/")
+    finally:
+        task_prerun.disconnect(seen)
+    output = GenerationRequest.objects.get(pk=rid).output.asset
+    # Its hashes and embedding are those of the engine's pixels, stored as it was signed; no task reads it back.
+    assert set(PerceptualHash.objects.filter(asset=output).values_list("variant", flat=True)) == {*fp.CROPS, "binding"}
+    assert Fingerprint.objects.filter(asset=output).count() == 1
+    assert not [name for name, arg in ran if arg == output.pk and name.startswith("provenance.")]
 
 
 def test_a_stripped_output_is_identified_and_not_allowed_after_reencode_resize_and_crop(world, api, django_capture_on_commit_callbacks):

@@ -40,6 +40,20 @@ def test_integration_gives_every_entry_a_leaf_and_the_root_matches(world):
     assert sequencer.ledger_integrate() == 0
 
 
+def test_publishing_signs_the_root_of_every_leaf_in_batches_and_grows_the_tree_without_a_key(world, settings, monkeypatch, tmp_path):
+    monkeypatch.setattr(checkpoints, "INTEGRATE_BATCH", 4)  # several batches in the one transaction
+    cp = checkpoints.ledger_publish()
+    leaves = [bytes(h) for h in LedgerEntry.objects.order_by("leaf__index").values_list("leaf_hash", flat=True)]
+    assert cp.size == len(leaves) == sequencer.tree_size() > 8 and bytes(cp.root) == merkle.root(leaves) == sequencer.root_at(cp.size)
+    assert checkpoints.ledger_publish() is None  # nothing new: no checkpoint
+    f.make_party(world.studio, name="Grown")
+    settings.LEDGER_SIGNING_KEY_FILE, settings.LEDGER_SIGNING_KEY_CREATE = str(tmp_path / "none"), False
+    with pytest.raises(RuntimeError, match="No ledger signing key"):
+        checkpoints.ledger_publish()
+    # The new entry is in the tree (its proof can be served), and no checkpoint was signed.
+    assert sequencer.tree_size() == LedgerEntry.objects.count() > cp.size and checkpoints.latest_checkpoint().size == cp.size
+
+
 def test_a_checkpoint_is_a_signed_note_served_at_ledger_checkpoint(world, client, ledger_key):
     cp = checkpoints.ledger_publish()
     response = client.get("/ledger/checkpoint")
