@@ -129,10 +129,13 @@ DATABASES = {
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django binds its own queries on the client, so this touches only the statements that ask
-    # to be prepared (the gate's snapshot); set it to "" behind a transaction-pooling PgBouncer.
+    # Parameters bound on the server, and a statement run 5 times on a connection prepared: the
+    # queries every request makes (its token, its roles, the gate's snapshot) skip PostgreSQL's
+    # planner after that. Set it to "" behind a transaction-pooling PgBouncer, which cannot keep
+    # prepared statements: parameters are then bound on the client, as Django does by default.
     threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(threshold) if threshold else None
+    DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=int(threshold) if threshold else None,
+                                                         server_side_binding=bool(threshold))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo's SQLite: a transaction takes the write lock when it begins, and a writer waits
     # for it (up to the timeout) rather than failing with "database is locked" halfway through.

@@ -1,10 +1,13 @@
+import datetime
 import json
+import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import StrictBool, StrictSerializer, VisibleRelated, strings
+from rightsledger.validation import MAX_ITEMS
 
 from ..models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
 
@@ -88,6 +91,58 @@ class RequestIn(StrictSerializer):
                 except ValueError:
                     raise serializers.ValidationError({"parameters": ["parameters must be a JSON object."]})
         return super().to_internal_value(data)
+
+
+# What RequestIn's text fields refuse once stripped: a NUL, or half of a surrogate pair.
+_ODD_TEXT = re.compile("[\x00\ud800-\udfff]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TEXT = {"engine": (64, False), "engine_version": (32, True), "prompt": (None, True), "intended_use": (32, False)}  # max length, blank allowed
+_LISTS = ("media", "territories", "territory_exclusions", "languages")
+_REQUIRED = {"shot", "engine", "seed", "intended_use", "media", "territories", "release_start", "release_end", "inputs"}
+_FIELDS = _REQUIRED | set(_TEXT) | set(_LISTS) | {"parameters"}
+
+
+def plain_request_in(data) -> dict | None:
+    """RequestIn's validated data for a plain JSON request, without a serializer (its fields cost
+    more than the gate's decision): the same values RequestIn gives, with the shot as its id. None
+    for anything else (a form, a value of another type or out of range, a missing or unknown
+    field, text to strip...): RequestIn then parses it, and gives its errors."""
+    if type(data) is not dict or not _REQUIRED <= data.keys() <= _FIELDS:
+        return None
+    shot, seed = data["shot"], data["seed"]
+    if type(shot) is not int or not 0 < shot < 2**31 or type(seed) is not int or type(data.get("parameters", {})) is not dict:
+        return None
+    out = {"shot": shot, "seed": seed, "parameters": data.get("parameters", {})}
+    try:
+        json.dumps(out["parameters"], allow_nan=False)  # as the JSONField checks it: no NaN or infinity
+    except ValueError:
+        return None
+    for name, (limit, blank) in _TEXT.items():
+        value = data.get(name, "")
+        if type(value) is not str or value != value.strip() or (not value and not blank) or (limit and len(value) > limit) or _ODD_TEXT.search(value):
+            return None
+        out[name] = value
+    for name in _LISTS:
+        values = data.get(name, [])
+        if type(values) is not list or len(values) > MAX_ITEMS:
+            return None
+        for value in values:
+            if type(value) is not str or not value or value != value.strip() or len(value) > 200 or _ODD_TEXT.search(value):
+                return None
+        out[name] = list(values)
+    for name in ("release_start", "release_end"):
+        value = data[name]
+        if type(value) is not str or not _ISO_DATE.fullmatch(value):
+            return None
+        try:
+            out[name] = datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    try:
+        out["inputs"] = InputsField().to_internal_value(data["inputs"]) if type(data["inputs"]) is list else None
+    except serializers.ValidationError:
+        return None
+    return out if out["inputs"] is not None else None
 
 
 class InputOut(serializers.ModelSerializer):
