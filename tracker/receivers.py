@@ -6,6 +6,7 @@ not block or fail a decision."""
 import logging
 
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,21 @@ def _deliver_soon() -> None:
         log.warning("tracker delivery not queued now; the periodic delivery will send it", exc_info=True)
 
 
+def _ever_linked(shot_id: int) -> bool:
+    """Whether any version of a tracker link names the shot (written out: this runs after every decision)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM tracker_trackerlink WHERE shot_id = %s LIMIT 1", [shot_id])
+        return cursor.fetchone() is not None
+
+
 def on_request_event(sender, request_id, event, shot_id=None, decision_id=None, sign_off_id=None, outcome=None, **kwargs):
     try:
         from generation.models import Decision, GenerationRequest, SignOff
 
         from .services import current_links, post_enqueue
 
-        if shot_id is not None and not current_links().filter(shot_id=shot_id).exists():
-            return  # most shots are not linked: one query, and nothing more
+        if shot_id is not None and not (_ever_linked(shot_id) and current_links().filter(shot_id=shot_id).exists()):
+            return  # most shots were never linked: one indexed read, and nothing more
         req = GenerationRequest.objects.select_related("shot").get(pk=request_id)
         head = f"Rightsledger: request {req.pk} ({req.engine}, {req.intended_use.replace('_', ' ')})"
         if event == "decision":

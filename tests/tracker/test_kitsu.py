@@ -122,6 +122,11 @@ def test_a_request_on_a_linked_shot_posts_comment_status_and_data(world, kitsu, 
     assert data == {"decision": run_check.pk, "ledger_seq": run_check.ledger_seq, "status": "approved", "request": req.pk,
                     "audit": f"https://rights.example/shots/{shot.pk}/audit/"}
     assert TrackerPost.objects.filter(state="delivered").count() == 3
+    # A shot of the same production that no link names gets no post.
+    unlinked = f.make_shot(world.prod_a, "SQ99_SH9990")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api(world.producer_a).post("/api/generation/requests/", run_request_body(unlinked, plate), format="json").status_code == 201
+    assert TrackerPost.objects.count() == 3 and not TrackerPost.objects.filter(shot=unlinked).exists()
     # The gate's decision alone, to its comment on the zou shot (delivered at commit, in the test's eager mode).
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rid = api(world.producer_a).post("/api/generation/requests/", {**run_request_body(shot, plate)}, format="json").json()["id"]
