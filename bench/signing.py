@@ -5,7 +5,8 @@ its own so its peak resident memory is its own. The thumbnail is made from the p
 already holds, as in the pipeline. Prints JSON and writes bench/results/signing.json.
 
     python bench/signing.py            # everything
-    python bench/signing.py --clips    # the clip rows only (the still rows are kept from the last run)"""
+    python bench/signing.py --clips    # the clip rows only (the still rows are kept from the last run)
+    python bench/signing.py --stills   # the still rows only (the clip rows are kept from the last run)"""
 
 import hashlib
 import io
@@ -232,6 +233,6 @@ if __name__ == "__main__":
         sys.exit(0)
     previous = json.loads((Path(__file__).parent / "results" / "signing.json").read_text())
     stills = previous.get("results", []) if "--clips" in sys.argv else main()
-    clips = clip_rows()
+    clips = previous.get("clips", []) if "--stills" in sys.argv else clip_rows()
     report("signing", {"rounds": ROUNDS, "clip_rounds": CLIP_ROUNDS, "thumbnail": "from the engine's pixels, 256 px JPEG", "results": stills,
                        "clips": clips})

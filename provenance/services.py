@@ -2,6 +2,7 @@
 edges, do-not-train propagation, and the credentials read from files at ingest."""
 
 import datetime
+import functools
 import io
 import json
 import logging
@@ -164,12 +165,22 @@ def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
     if scale < 0.5:
         img = img.resize((size[0] * 2, size[1] * 2), Image.Resampling.NEAREST)
-    thumb = img.resize(size, Image.Resampling.BILINEAR)
+        if img.mode not in ("L", "RGB", "RGBA"):
+            img = img.convert("RGB")
+        thumb = img.reduce(2)  # a 2x2 average: what a bilinear filter gives at half the size, five times faster
+    else:
+        thumb = img.resize(size, Image.Resampling.BILINEAR)
     if thumb.mode != "RGB":
         thumb = thumb.convert("RGB")
     buf = io.BytesIO()
     thumb.save(buf, "JPEG", quality=80)
     return buf.getvalue()
+
+
+@functools.cache
+def _builder_context() -> c2pa.Context:
+    """The builders' settings, made once: we give the thumbnail, from pixels already decoded."""
+    return c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
 
 
 def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]], thumbnail: bytes,
@@ -185,8 +196,7 @@ def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredi
     # Naming the manifest here spares reading the signed file back to learn its label.
     label = f"urn:c2pa:{uuid.uuid4()}"
     definition["label"] = label
-    context = c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
-    builder = c2pa.Builder(definition, context=context)
+    builder = c2pa.Builder(definition, context=_builder_context())
     builder.add_resource("thumbnail.jpg", io.BytesIO(thumbnail))
     for ingredient, stream in ingredients:
         builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, stream)
