@@ -23,7 +23,7 @@ def parse_request(request, data) -> dict:
     """Parse a generation request (JSON, or a form with files) into the service's arguments, and
     check that the user may request generations for its shot. Shared by the API and the portal."""
     values = s.plain_request_in(data)
-    shot = rl_selectors.shots_for(request.user).select_related("production").filter(pk=values.pop("shot")).first() if values else None
+    shot = rl_selectors.gate_shot(request.user, values.pop("shot")) if values else None
     if shot is None:  # not plain, or no such shot: the serializer says what is wrong
         parsed = s.RequestIn(data=data, context={"request": request})
         parsed.is_valid(raise_exception=True)
@@ -34,9 +34,7 @@ def parse_request(request, data) -> dict:
     items = values.pop("inputs")
     wanted = [item["asset"] for item in items if item["asset"] is not None]
     # Among the assets the user may see: whether one belongs to the production is the service's rule.
-    # Only what the gate reads of an input's asset (a full row per input costs more than its decision).
-    fields = ("id", "production_id", "sha256", "kind", "media_type", "frame_count", "owner_id", "talent_id")
-    assets = rl_selectors.assets_for(request.user).only(*fields).in_bulk(wanted) if wanted else {}
+    assets = rl_selectors.gate_assets(request.user, wanted)
     for n, item in enumerate(items, start=1):
         asset = None
         if item["asset"] is not None:

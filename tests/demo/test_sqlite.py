@@ -29,4 +29,4 @@ def test_the_demo_seeds_and_runs_a_clip_request_end_to_end(tmp_path):
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("demo_seed.py"))], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary == {"status": "succeeded", "http": 200, "content_type": "video/mp4", "frames": 36, "verified": "trusted", "printed": True}, summary
+    assert summary == {"check": [200, True, 400, "asset_unknown"], "status": "succeeded", "http": 200, "content_type": "video/mp4", "frames": 36, "verified": "trusted", "printed": True}, summary

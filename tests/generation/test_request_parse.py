@@ -85,3 +85,32 @@ def test_a_request_parsed_either_way_gets_the_same_answer(world, api):
         response = client.post("/api/generation/requests/check/", body, format="json")
         assert response.status_code == 400 and response.json()["errors"][0]["field"] == field, response.content
     assert datetime.date.fromisoformat(plain["release_start"]) == s.plain_request_in(plain)["release_start"]
+
+
+def test_the_gates_written_out_reads_see_exactly_what_the_selectors_see(world, django_user_model):
+    from rightsledger import selectors
+
+    from .. import factories as f
+
+    gate = Gate(world)
+    shots = [gate.shot, f.make_shot(world.prod_b, "EP1_SH0010"), f.make_shot(world.prod_other, "EP9_SH0090")]
+    assets = [gate.plate, gate.likeness, f.make_asset(world.prod_b, seed=90), f.make_asset(world.prod_other, seed=91)]
+    wanted = [a.pk for a in assets] + [999_999, -1, 2**63, 2**70]
+    root = django_user_model.objects.create_superuser("root", password="x" * 20)
+    fields, seen = selectors.GATE_ASSET_COLUMNS, set()
+    for user in (world.admin, world.clearance, world.producer_a, world.producer_b, world.guild_rep, world.auditor, root):
+        for shot in shots:
+            mine = selectors.gate_shot(user, shot.pk)
+            theirs = selectors.shots_for(user).select_related("production").filter(pk=shot.pk).first()
+            assert (mine and (mine.pk, mine.code, mine.production_id)) == (theirs and (theirs.pk, theirs.code, theirs.production_id)), (user, shot)
+            if mine:  # the production whole, read without another query; the shot's other fields when asked
+                assert [getattr(mine.production, k) for k in ("studio_id", "title", "code", "output_disclosure", "created_at")] == \
+                       [getattr(theirs.production, k) for k in ("studio_id", "title", "code", "output_disclosure", "created_at")]
+                assert mine.description == theirs.description
+        mine = selectors.gate_assets(user, wanted)
+        theirs = selectors.assets_for(user).filter(pk__in=[i for i in wanted if 0 < i < 2**63]).in_bulk()
+        assert sorted(mine) == sorted(theirs), user
+        seen.add(tuple(sorted(mine)))
+        assert all([getattr(mine[k], n) for n in fields] == [getattr(theirs[k], n) for n in fields] for k in mine)
+    assert len(seen) >= 3  # none, some and all of them, by role
+    assert selectors.gate_shot(world.producer_a, 2**62) is None and selectors.gate_assets(world.producer_a, []) == {}
