@@ -95,19 +95,19 @@ INTEGRATE_BATCH = 50_000
 def ledger_publish(*, force: bool = True) -> Checkpoint | None:
     """Integrate everything pending and sign a checkpoint of it; return the new checkpoint. On
     demand (force) whenever the tree has grown; from the periodic job once the interval has passed.
-    One transaction, under the sequencer's lock: the root signed is the one just computed. Without
-    a signing key the tree still grows (proofs need it), and the error is raised after."""
+    The last batch and the checkpoint share a transaction, under the sequencer's lock: the root
+    signed is the one just computed. Without a signing key the tree still grows (proofs need it),
+    and the error is raised after."""
     try:
         key, missing = signing_key(), None
     except RuntimeError as exc:
         key, missing = None, exc
-    with transaction.atomic():
-        # A batch short of the limit took everything committed when it began.
-        taken, size, root = integrate(INTEGRATE_BATCH)
-        while taken == INTEGRATE_BATCH:
-            taken, size, grown = integrate(INTEGRATE_BATCH)
-            root = grown or root
-        checkpoint = _checkpoint(size, root, force, key) if key else None
+    while True:
+        with transaction.atomic():
+            taken, size, root = integrate(INTEGRATE_BATCH)
+            if taken < INTEGRATE_BATCH:  # a short batch took everything committed when it began
+                checkpoint = _checkpoint(size, root, force, key) if key else None
+                break
     if missing:
         raise missing
     return checkpoint
