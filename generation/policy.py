@@ -291,10 +291,6 @@ class Outcome:
 # --- Rules ------------------------------------------------------------------------------------
 
 
-def _grant_ref(g: GrantFact) -> RecordRef:
-    return g.ref
-
-
 def _consent_ref(c: ConsentFact) -> RecordRef:
     return RecordRef("consent", c.id, c.seq)
 
@@ -360,26 +356,26 @@ def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, 
     if not active:
         g = concerning[0]
         return Reason(rule, REFUSED, subject, f"{prefix}: its grant {g.id} has been revoked.",
-                      "Obtain and record a new grant from the rights holder.", (ref, _grant_ref(g)))
+                      "Obtain and record a new grant from the rights holder.", (ref, g.ref))
     with_use = [g for g in active if use in g.uses]
     if not with_use:
         return Reason(rule, REFUSED, subject, f"{prefix}: no grant permits {use} (grant{'s' if len(active) > 1 else ''} "
                       f"{', '.join(str(g.id) for g in active)} permit{'' if len(active) > 1 else 's'} only "
                       f"{', '.join(sorted(set().union(*(g.uses for g in active))))}).",
-                      f"Obtain a grant or an amendment that permits {use}.", (ref, *map(_grant_ref, active)))
+                      f"Obtain a grant or an amendment that permits {use}.", (ref, *(g.ref for g in active)))
     window = request.window
     in_term = [g for g in with_use if g.term.start <= window.start and (g.term.end is None or g.term.end >= window.end)]
     if not in_term:
         g = max(with_use, key=lambda g: (g.term.end or datetime.date.max))
         return Reason(rule, REFUSED, subject, f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
-                      "Extend the grant's term by amendment, or move the release window inside it.", (ref, _grant_ref(g)))
+                      "Extend the grant's term by amendment, or move the release window inside it.", (ref, g.ref))
     gaps, relied = _coverage(request, in_term, use)
     if gaps:
         return Reason(rule, REFUSED, subject, f"{prefix}: {'; '.join(gaps)}.",
                       "Narrow the release media, territories or languages, or record grants that cover them.",
-                      (ref, *map(_grant_ref, in_term)))
+                      (ref, *(g.ref for g in in_term)))
     return Reason(rule, PASS, subject, f"{prefix} is covered for {use} by grant {', '.join(str(g.id) for g in relied)} for "
-                  f"{request.scope}.", records=(ref, *map(_grant_ref, relied)))
+                  f"{request.scope}.", records=(ref, *(g.ref for g in relied)))
 
 
 def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Reason | None:
@@ -392,7 +388,7 @@ def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Rea
     return Reason("R4", NEEDS_CLEARANCE, passed.subject,
                   f"Input {inp.position} relies on grant {g.id}, which is flagged for review"
                   f"{': ' + g.restrictions if g.restrictions else ''}.",
-                  "A clearance user who is not the requester must sign off.", tuple(map(_grant_ref, review)))
+                  "A clearance user who is not the requester must sign off.", tuple(g.ref for g in review))
 
 
 def _consent_problem(request: RequestFact, talent: TalentFact, c: ConsentFact, modalities: set[str]) -> tuple[str, str] | None:

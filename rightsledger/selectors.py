@@ -60,17 +60,12 @@ _GATE_ASSETS_SQL = {
 }
 
 
-def _visible(user, production_id: int) -> bool:
-    ids = access.production_ids(user)
-    return ids is None or production_id in ids
-
-
 def gate_shot(user, pk: int) -> Shot | None:
     """The shot with its production, if the user may see it (its other fields load when read)."""
     with connection.cursor() as cursor:
         cursor.execute(_GATE_SHOT_SQL, [pk])
         row = cursor.fetchone()
-    if row is None or not _visible(user, row[1]):
+    if row is None or not access.holds(user, row[1]):
         return None
     shot = Shot.from_db(connection.alias, list(_SHOT_COLUMNS), row[:3])
     shot.production = Production.from_db(connection.alias, list(_PRODUCTION_COLUMNS), row[3:])
@@ -87,7 +82,8 @@ def gate_assets(user, ids: list[int]) -> dict[int, Asset]:
     with connection.cursor() as cursor:
         cursor.execute(_GATE_ASSETS_SQL[connection.vendor], [param])
         rows = cursor.fetchall()
-    return {row[0]: Asset.from_db(connection.alias, list(GATE_ASSET_COLUMNS), row) for row in rows if _visible(user, row[1])}
+    visible = access.production_ids(user)
+    return {row[0]: Asset.from_db(connection.alias, list(GATE_ASSET_COLUMNS), row) for row in rows if visible is None or row[1] in visible}
 
 
 def parties_for(user) -> QuerySet:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from . import validation as v
 from . import vocab
@@ -373,8 +373,6 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     Raises ValidationError for a corrupt image or one over IMAGE_MAX_PIXELS (a decompression bomb).
     """
     import io
-
-    from PIL import ImageFile
 
     limit = settings.IMAGE_MAX_PIXELS
     old, old_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
