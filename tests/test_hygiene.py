@@ -17,4 +17,4 @@ def test_bandit_finds_nothing_of_medium_or_high_severity():
     serious = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"] if r["issue_severity"] in ("MEDIUM", "HIGH")]
     assert serious == []
     accepted = report["metrics"]["_totals"]["skipped_tests"]
-    assert accepted <= 8, "a new # nosec: list it with its reason in docs/reliability.md and raise this bound"
+    assert accepted <= 9, "a new # nosec: list it with its reason in docs/reliability.md and raise this bound"

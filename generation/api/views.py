@@ -19,22 +19,27 @@ from ..models import GenerationRequest
 from . import serializers as s
 
 
+def _asset_ids(values: dict) -> list[int]:
+    return [item["asset"] for item in values["inputs"] if item["asset"] is not None]
+
+
 def parse_request(request, data) -> dict:
     """Parse a generation request (JSON, or a form with files) into the service's arguments, and
     check that the user may request generations for its shot. Shared by the API and the portal."""
     values = s.plain_request_in(data)
-    shot = rl_selectors.gate_shot(request.user, values.pop("shot")) if values else None
+    # The inputs' assets among those the user may see: whether one belongs to the production is
+    # the service's rule. A plain request reads them with the shot, in one statement.
+    shot, assets = rl_selectors.gate_reads(request.user, values.pop("shot"), _asset_ids(values)) if values else (None, None)
     if shot is None:  # not plain, or no such shot: the serializer says what is wrong
         parsed = s.RequestIn(data=data, context={"request": request})
         parsed.is_valid(raise_exception=True)
         values = dict(parsed.validated_data)
-        shot = values.pop("shot")
+        shot, assets = values.pop("shot"), None
     access.require(request.user, shot.production, access.SHOT_ROLES, "request generations")
+    if assets is None:
+        assets = rl_selectors.gate_assets(request.user, _asset_ids(values))
     inputs = []
     items = values.pop("inputs")
-    wanted = [item["asset"] for item in items if item["asset"] is not None]
-    # Among the assets the user may see: whether one belongs to the production is the service's rule.
-    assets = rl_selectors.gate_assets(request.user, wanted)
     for n, item in enumerate(items, start=1):
         asset = None
         if item["asset"] is not None:

@@ -88,7 +88,7 @@ def test_a_request_parsed_either_way_gets_the_same_answer(world, api):
 
 
 def test_the_gates_written_out_reads_see_exactly_what_the_selectors_see(world, django_user_model):
-    from rightsledger import selectors
+    from rightsledger import access, selectors
 
     from .. import factories as f
 
@@ -112,5 +112,18 @@ def test_the_gates_written_out_reads_see_exactly_what_the_selectors_see(world, d
         assert sorted(mine) == sorted(theirs), user
         seen.add(tuple(sorted(mine)))
         assert all([getattr(mine[k], n) for n in fields] == [getattr(theirs[k], n) for n in fields] for k in mine)
+        # The three reads in one statement, on a fresh user object: the same shot, assets and roles.
+        expected_roles = access.roles_of(user)
+        for shot in shots:
+            fresh = django_user_model.objects.get(pk=user.pk)
+            together, assets = selectors.gate_reads(fresh, shot.pk, wanted)
+            alone = selectors.gate_shot(user, shot.pk)
+            assert (together and (together.pk, together.code, together.production_id, together.production.title)) == \
+                   (alone and (alone.pk, alone.code, alone.production_id, alone.production.title)), (user, shot)
+            assert sorted(assets) == sorted(mine) and all([getattr(assets[k], n) for n in fields] == [getattr(mine[k], n) for n in fields] for k in mine)
+            assert fresh._rl_roles == expected_roles, user
+            if together:  # an instance as the ORM makes one: the fields not read load when asked, and it saves as any other
+                assert together.get_deferred_fields() and together.description == alone.description and together.production.created_at
     assert len(seen) >= 3  # none, some and all of them, by role
     assert selectors.gate_shot(world.producer_a, 2**62) is None and selectors.gate_assets(world.producer_a, []) == {}
+    assert selectors.gate_reads(world.producer_a, 2**62, [2**70]) == (None, {}) and selectors.gate_reads(world.producer_a, 2**70, []) == (None, {})
