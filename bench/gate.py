@@ -25,7 +25,8 @@ CONSENTS = int(os.environ.get("BENCH_CONSENTS", 100_000))
 ASSETS = GRANTS // 5
 TALENTS = CONSENTS // 5
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 300))
-HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", 20))
+HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", 20))  # per path, over every round
+HTTP_ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", 4))
 DB = "rightsledger_bench_gate"
 
 
@@ -191,14 +192,23 @@ def main():
     check["python_ms"] = round(check["p50_ms"] - check["anchor_snapshot_statement_ms"], 3)
     submit = timed(lambda: gen.request_submit(actor=user, **args))
 
-    # Over HTTP: gunicorn with one worker per core, wrk on the same machine.
+    # Over HTTP: gunicorn with one worker per core, wrk on the same machine, the anchor and the
+    # gate in turns so that each round's share compares them under the same conditions.
     token, _ = Token.objects.get_or_create(user=user)
     body = http_body(shot, inputs)
     http = {}
     if shutil.which("wrk"):
-        for name, path in (("anchor_noop_drf_view", "/bench/noop/"), ("check", "/api/generation/requests/check/"), ("submit", "/api/generation/requests/")):
-            http[name] = over_http(path, body, token.key)
-        http["check_share_of_anchor"] = round(http["check"]["per_second"] / http["anchor_noop_drf_view"]["per_second"], 3)
+        # A second anchor: the check without the policy (the same parse, reads and snapshot
+        # statement, an answer of the same size), i.e. what the framework and PostgreSQL cost.
+        paths = {"anchor_noop_drf_view": "/bench/noop/", "anchor_check_without_policy": "/bench/reads-only/",
+                 "check": "/api/generation/requests/check/", "submit": "/api/generation/requests/"}
+        http = over_http(paths, body, token.key)
+        for name, anchor in (("check_share_of_anchor", "anchor_noop_drf_view"), ("without_policy_share_of_anchor", "anchor_noop_drf_view"),
+                             ("check_share_of_without_policy", "anchor_check_without_policy")):
+            part = "anchor_check_without_policy" if name.startswith("without") else "check"
+            shares = sorted(c["per_second"] / a["per_second"] for a, c in zip(http[anchor]["rounds"], http[part]["rounds"]))
+            http[name] = round(statistics.median(shares), 3)
+            http[name + "_per_round"] = [round(x, 3) for x in shares]
     report(
         "gate",
         {
@@ -243,31 +253,51 @@ def s_count(table):
         return cursor.fetchone()[0]
 
 
-def over_http(path, body, token):
+def over_http(paths: dict, body, token) -> dict:
+    """Drive each path with wrk behind one gunicorn, in HTTP_ROUNDS rounds that take the paths in
+    turn (HTTP_SECONDS per path in all). Per path: requests per second over every round, the
+    median of the rounds' latency percentiles, and each round's figures."""
     port = 8761
-    workers = str(os.cpu_count() or 2)
-    with gunicorn(port, "bench.anchor.settings"):
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(
-                'wrk.method = "POST"\n'
-                f"wrk.body = {json.dumps(json.dumps(body))}\n"
-                'wrk.headers["Content-Type"] = "application/json"\n'
-                f'wrk.headers["Authorization"] = "Token {token}"\n'
-                "done = function(summary, latency, requests)\n"
-                '  io.write(string.format("JSON {\\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, \\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f}\\n",\n'
-                "    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status,\n"
-                "    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))\n"
-                "end\n"
-            )
+    workers = int(os.cpu_count() or 2)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(json.dumps(body))}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["Authorization"] = "Token {token}"\n'
+            "done = function(summary, latency, requests)\n"
+            '  io.write(string.format("JSON {\\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, \\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f}\\n",\n'
+            "    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status,\n"
+            "    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))\n"
+            "end\n"
+        )
+    seconds = max(1, HTTP_SECONDS // HTTP_ROUNDS)
+
+    def wrk(path: str) -> dict:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{int(workers) * 2}", f"-d{HTTP_SECONDS}s", "-s", script.name, f"http://127.0.0.1:{port}{path}"],
-            capture_output=True, text=True, timeout=HTTP_SECONDS + 60,
+            ["wrk", "-t1", f"-c{workers * 2}", f"-d{seconds}s", "-s", script.name, f"http://127.0.0.1:{port}{path}"],
+            capture_output=True, text=True, timeout=seconds + 60,
         ).stdout
         result = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
         result["per_second"] = round(result["requests"] / result["seconds"], 1)
-        result.update(gunicorn_workers=int(workers), connections=int(workers) * 2)
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
+    rounds = {name: [] for name in paths}
+    with gunicorn(port, "bench.anchor.settings"):
+        for path in paths.values():  # each worker's connection prepares its statements
+            wrk(path)
+        for _ in range(HTTP_ROUNDS):
+            for name, path in paths.items():
+                rounds[name].append(wrk(path))
+    out = {}
+    for name, runs in rounds.items():
+        total = {k: sum(r[k] for r in runs) for k in ("requests", "errors", "non2xx", "seconds")}
+        out[name] = {
+            **total, "seconds": round(total["seconds"], 3), "per_second": round(total["requests"] / total["seconds"], 1),
+            **{k: round(statistics.median(r[k] for r in runs), 3) for k in ("p50_ms", "p95_ms", "p99_ms")},
+            "gunicorn_workers": workers, "connections": workers * 2, "rounds": runs,
+        }
+    return out
 
 if __name__ == "__main__":
     main()

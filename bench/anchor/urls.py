@@ -13,4 +13,27 @@ class NoOpApi(APIView):
         return Response({"outcome": "none"})
 
 
-urlpatterns = [path("bench/noop/", NoOpApi.as_view()), *service]
+class ReadsOnlyApi(APIView):
+    """The gate's check with everything but the policy: the same parse, reads, validation and
+    snapshot statement, and an answer of the same size (the check's own, made once). What the
+    framework and PostgreSQL cost per check, for the benchmark to set the check beside."""
+
+    answer = None
+
+    def post(self, request):
+        from generation import selectors, services
+        from generation.api.views import parse_request
+
+        values = services._validated(**parse_request(request, request.data), keep_unregistered=False)
+        facts = services._facts_of(values)
+        likeness = {i.talent_id for i in facts.inputs if i.talent_id}
+        snapshot, _ = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=values["prompt"])
+        if ReadsOnlyApi.answer is None:
+            from generation import policy
+
+            outcome = policy.evaluate(facts, snapshot)
+            ReadsOnlyApi.answer = {"outcome": outcome.outcome, "as_of_seq": outcome.as_of_seq, "reasons": outcome.to_json()}
+        return Response({**ReadsOnlyApi.answer, "as_of_seq": snapshot.as_of_seq})
+
+
+urlpatterns = [path("bench/noop/", NoOpApi.as_view()), path("bench/reads-only/", ReadsOnlyApi.as_view()), *service]
