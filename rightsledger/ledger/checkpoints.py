@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..models import Checkpoint
 from ..tlog import note
-from .sequencer import integrate, root_at, tree_size
+from .sequencer import INTEGRATE_BATCH, integrate, root_at, tree_size
 
 
 def _key_path() -> Path:
@@ -87,9 +87,6 @@ def _checkpoint(size: int, root: bytes | None, force: bool, key: SigningKey | No
     key = key or signing_key()
     text = note.checkpoint_text(settings.LEDGER_ORIGIN, size, root)
     return Checkpoint.objects.create(size=size, root=root, note=note.sign(text, key.name, key.key))
-
-
-INTEGRATE_BATCH = 50_000
 
 
 def ledger_publish(*, force: bool = True) -> Checkpoint | None:

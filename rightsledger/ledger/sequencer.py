@@ -34,7 +34,11 @@ def node_reader(keys):
     return node
 
 
-def ledger_integrate(*, limit: int = 50_000) -> int:
+# The most entries one transaction takes into the tree: a long backlog is taken in several.
+INTEGRATE_BATCH = 50_000
+
+
+def ledger_integrate(*, limit: int = INTEGRATE_BATCH) -> int:
     """Take the next committed entries into the tree; return how many. Holds the sequencer lock."""
     with transaction.atomic():
         return integrate(limit)[0]
