@@ -203,9 +203,9 @@ def main():
         paths = {"anchor_noop_drf_view": "/bench/noop/", "anchor_check_without_policy": "/bench/reads-only/",
                  "check": "/api/generation/requests/check/", "submit": "/api/generation/requests/"}
         http = over_http(paths, body, token.key)
-        for name, anchor in (("check_share_of_anchor", "anchor_noop_drf_view"), ("without_policy_share_of_anchor", "anchor_noop_drf_view"),
-                             ("check_share_of_without_policy", "anchor_check_without_policy")):
-            part = "anchor_check_without_policy" if name.startswith("without") else "check"
+        for name, part, anchor in (("check_share_of_anchor", "check", "anchor_noop_drf_view"),
+                                   ("without_policy_share_of_anchor", "anchor_check_without_policy", "anchor_noop_drf_view"),
+                                   ("check_share_of_without_policy", "check", "anchor_check_without_policy")):
             shares = sorted(c["per_second"] / a["per_second"] for a, c in zip(http[anchor]["rounds"], http[part]["rounds"]))
             http[name] = round(statistics.median(shares), 3)
             http[name + "_per_round"] = [round(x, 3) for x in shares]
