@@ -16,7 +16,7 @@ LISTS = [[], ["US"], ["US", "FR"], [" US"], [""], ["x" * 201], ["x" * 200], [1],
 DATES = ["2026-06-01", "2027-05-31", "2026-6-1", "20260601", "2026-02-30", "2026-06-01T00:00", " 2026-06-01", "0000-01-01", "9999-12-31"]
 
 
-def variants(gate, rng):
+def variants(gate):
     plate, other = gate.plate.pk, gate.element.pk
     return {
         "shot": [gate.shot.pk, str(gate.shot.pk), 999_999, 0, -1, *OTHER],
@@ -43,7 +43,7 @@ def test_the_plain_parse_gives_what_the_serializer_gives_or_leaves_it_to_the_ser
     gate = Gate(world)
     request = types.SimpleNamespace(user=world.producer_a, FILES={})
     rng = random.Random(2026)
-    choices = variants(gate, rng)
+    choices = variants(gate)
     plain = refused = 0
     for n in range(3000):
         body = gate.body(territory_exclusions=["CN"], languages=["en"], engine_version="")
@@ -122,7 +122,7 @@ def test_the_gates_written_out_reads_see_exactly_what_the_selectors_see(world, d
                    (alone and (alone.pk, alone.code, alone.production_id, alone.production.title)), (user, shot)
             assert sorted(assets) == sorted(mine) and all([getattr(assets[k], n) for n in fields] == [getattr(mine[k], n) for n in fields] for k in mine)
             assert fresh._rl_roles == expected_roles, user
-            if together:  # an instance as the ORM makes one: the fields not read load when asked, and it saves as any other
+            if together:  # an instance as the ORM makes one: the fields not read load when asked
                 assert together.get_deferred_fields() and together.description == alone.description and together.production.created_at
     assert len(seen) >= 3  # none, some and all of them, by role
     assert selectors.gate_shot(world.producer_a, 2**62) is None and selectors.gate_assets(world.producer_a, []) == {}
