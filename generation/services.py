@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from rightsledger import inputs
 from rightsledger import validation as v
 from rightsledger import vocab
 from rightsledger.errors import Conflict, Errors
@@ -187,10 +188,8 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
             found = similarity.match(fingerprint.fingerprint(data), Asset.objects.filter(production=production))
             if found is not None:
                 match, method, score = Asset.objects.get(pk=found.asset_id), "fingerprint", found.cosine
-        if match is None and keep_unregistered:
-            store_content(info.sha256, data)  # kept for the audit trail of what was refused
         resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": method, "match_score": score, "modality": modality,
-                         "frames": None})
+                         "frames": None, **({"content": data} if match is None and keep_unregistered else {})})
     return resolved
 
 
@@ -236,6 +235,8 @@ def _validated(*, production, shot, engine, engine_version, prompt, parameters, 
         errors.add("seed", "seed_invalid", "Give the seed as a whole number from 0 to 2^48 - 1.")
     if len(prompt or "") > 4000:
         errors.add("prompt", "prompt_too_long", "The prompt is limited to 4,000 characters.")
+    elif problem := inputs.text_problem("prompt", inputs.normalized(prompt or "", field="prompt")):
+        errors.add("prompt", problem.code, problem.message)
     resolved = _resolve_inputs(errors, production, inputs, keep_unregistered=keep_unregistered)
     if eng is not None and resolved:
         for problem in eng.check_inputs([r["role"] for r in resolved]):
@@ -300,13 +301,43 @@ def request_submit(
     digest = _submission_digest(values, resolved) if idempotency_key else ""
     if idempotency_key and (earlier := _earlier_submission(actor, idempotency_key, digest)):
         return earlier
+    written = _uploads_store(resolved)
     try:
         return _submit(actor, values, resolved, idempotency_key, digest)
     except IntegrityError:
         earlier = _earlier_submission(actor, idempotency_key, digest) if idempotency_key else None
         if earlier is None:
+            _uploads_unstore_on_rollback(written)
             raise
         return earlier  # the same key, sent twice at once: the other one made it
+    except BaseException:
+        _uploads_unstore_on_rollback(written)
+        raise
+
+
+def _uploads_store(resolved: list[dict]) -> list[str]:
+    """Store the bytes of the unregistered uploads of a request that passed every check, kept for
+    the audit trail of what the gate decided; return the SHA-256 of those this call wrote. Only
+    now: a request refused before it is recorded leaves the content store as it was."""
+    return [r["sha256"] for r in resolved if "content" in r and store_content(r["sha256"], r["content"])[1]]
+
+
+def _uploads_unstore_on_rollback(written: list[str]) -> None:
+    """Remove again the uploads this submission stored, once its transaction is over (at once
+    outside one), unless a recorded request input or an asset uses them."""
+    from rightsledger.services import content_unstore_unless_used
+
+    def unstore():
+        for sha256 in written:
+            try:
+                used = RequestInput.objects.filter(sha256=sha256, asset__isnull=True).exists()
+            except Exception:  # noqa: BLE001  (the database is down too: the file stays, and is reused on retry)
+                continue
+            if not used:
+                content_unstore_unless_used(sha256)
+
+    if written:
+        transaction.on_commit(unstore)
 
 
 def _submission_digest(values: dict, resolved: list[dict]) -> str:

@@ -2,7 +2,6 @@
 selector (the same ones the API calls), and renders. A page of a production the user cannot see
 answers 404; a form shows the service's own messages next to the field they name."""
 
-import csv
 import datetime
 import io
 import json
@@ -26,7 +25,7 @@ from provenance import lineage
 from rightsledger import aipref
 from provenance.clearance import verdict
 from provenance.selectors import sniff_media_type, verify
-from rightsledger import access, selectors, services, vocab
+from rightsledger import access, csvexport, selectors, services, vocab
 from rightsledger.api import serializers as rs
 from rightsledger.errors import Conflict, PayloadTooLarge
 from rightsledger.ledger import checkpoints
@@ -524,7 +523,7 @@ def shot_audit(request, pk):
 def shot_audit_csv(request, pk):
     shot, audit = _audit(request.user, pk)
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csvexport.writer(buf)
     writer.writerow(["request", "status", "decision", "kind", "outcome", "rule", "subject", "records", "message", "ledger_seq", "in_checkpoint"])
     for g in audit["generations"]:
         for d in g["decisions"]:

@@ -14,7 +14,6 @@ Django: it is a client for dataset builders outside the studio.
 """
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -23,6 +22,8 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+
+from rightsledger.csvexport import dict_writer
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".mp4", ".mov"}
 
@@ -184,7 +185,7 @@ def main(argv=None) -> int:
         json.dump(rows, out, indent=2)
         out.write("\n")
     else:
-        writer = csv.DictWriter(out, fieldnames=["path", "sha256", "verdict", "reasons"])
+        writer = dict_writer(out, fieldnames=["path", "sha256", "verdict", "reasons"])
         writer.writeheader()
         writer.writerows(rows)
     if args.output:

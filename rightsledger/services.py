@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from . import inputs
 from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
@@ -135,6 +136,9 @@ def _check_shot_values(errors: Errors, values: dict) -> None:
         errors.add("reel", "too_long", "A reel or media name is at most 255 characters.")
     if values.get("description"):
         v.text(errors, "description", values["description"])
+    for f in ("sequence", "reel"):  # from a tracker or an edit's file as well as from a form
+        if isinstance(values.get(f), str) and (problem := inputs.text_problem(f, values[f])):
+            errors.add(f, problem.code, problem.message)
 
 
 def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
@@ -591,6 +595,8 @@ def asset_register(
         errors.add("talent", "required", "A likeness reference must name the performer it shows (talent).")
     if kind != "likeness_reference" and talent is not None:
         errors.add("talent", "talent_not_likeness", "Only a likeness reference names a performer; leave talent empty for this kind.")
+    v.text(errors, "title", title, limit=200)
+    v.text(errors, "file", getattr(upload, "name", "") or "", limit=255)  # its name is kept as the original file name
     errors.raise_if_any()
     info, data = inspect_upload(upload, kind=kind, dimensions=dimensions if origin == "generated" else None)
     existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
@@ -659,7 +665,7 @@ def _clean_grant(data: dict) -> dict:
         errors.add("grantor", "required", "Give the grantor: the party that signed the contract.")
     elif production is not None and grantor.studio_id != production.studio_id:
         errors.add("grantor", "grantor_other_studio", "The grantor must be a party of this production's studio.")
-    assets = list(data.get("assets") or [])
+    assets = list(dict.fromkeys(data.get("assets") or []))  # each asset once: the ledger entry lists what the grant covers
     if not assets:
         errors.add("assets", "required", "Give at least one asset the grant covers.")
     if production is not None:
@@ -707,7 +713,7 @@ def _clean_consent(data: dict) -> dict:
         if unknown:
             errors.add("permitted_shots", "shot_unknown", f"No shot {', '.join(unknown)} in this production: create the shots first, or check the codes.")
     out["permitted_shots"] = sorted(set(shots))
-    out["permitted_scenes"] = [str(s) for s in (data.get("permitted_scenes") or [])]
+    out["permitted_scenes"] = list(dict.fromkeys(str(s) for s in (data.get("permitted_scenes") or [])))
     if talent is not None and role in vocab.GRANTOR_ROLES:
         if talent.is_deceased and role not in ("estate_representative", "union"):
             errors.add("grantor_role", "deceased_needs_estate", "The performer is deceased: consent must come from the estate's representative, or the union where no representative can be found.")
@@ -1054,11 +1060,13 @@ def consent_flag(*, actor, consent: ConsentRecord, guild: Guild, reason: str, re
     and notify the production's clearance users; return the flag."""
     from .models import ConsentFlag
 
-    reason = (reason or "").strip()
+    reason = inputs.normalized((reason or "").strip(), field="reason")
     if not reason:
         raise ValidationError({"reason": ValidationError("Say what is wrong with the record, or why it should be revoked.", code="required")})
     if len(reason) > MAX_REASON_CHARS:
         raise ValidationError({"reason": ValidationError(f"Keep the reason under {MAX_REASON_CHARS:,} characters; attach documents by reference.", code="too_long")})
+    if problem := inputs.text_problem("reason", reason):
+        raise ValidationError({"reason": ValidationError(problem.message, code=problem.code)})
     what = "requests the revocation of" if requests_revocation else "flags"
     with recording(actor=actor) as rec:
         flag = ConsentFlag.objects.create(consent=consent, guild=guild, raised_by=actor, reason=reason, requests_revocation=requests_revocation)

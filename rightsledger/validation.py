@@ -3,14 +3,11 @@
 import datetime
 import re
 
-from . import vocab
+from . import inputs, vocab
 from .errors import Errors
+from .inputs import MAX_ITEMS, MAX_TEXT, SHOWN  # noqa: F401  (the one input policy's limits, used here and by callers)
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-# What goes into the append-only ledger is bounded: it can never be removed.
-MAX_TEXT = 10_000  # characters of a free-text field (restrictions, descriptions, notes, reasons)
-MAX_ITEMS = 300  # items of a list field (every territory of the world is 249)
-SHOWN = 10  # bad values an error message repeats
 
 
 def shown(values) -> str:
@@ -21,10 +18,13 @@ def shown(values) -> str:
 
 
 def text(errors: Errors, field: str, value, *, limit: int = MAX_TEXT) -> str:
-    """Return the text, stripped, adding an error if it is longer than limit characters."""
+    """Return the text, stripped, adding an error if it is longer than limit characters or holds a
+    control character (a note, by its field's name, may hold newlines and tabs: inputs.MULTILINE)."""
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if len(value) > limit:
-        errors.add(field, "too_long", f"{field} is {len(value):,} characters; the most it takes is {limit:,}. Keep the document itself elsewhere and refer to it.")
+    value = inputs.normalized(value, field=field)
+    problem = inputs.text_problem(field, value, limit=limit)
+    if problem:
+        errors.add(field, problem.code, problem.message)
     return value
 
 

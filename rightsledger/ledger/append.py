@@ -7,15 +7,19 @@ code does. On SQLite (the demo) the guard below is the only one.
 """
 
 import datetime
+import logging
 from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import inputs
 from ..models import LedgerEntry
 from ..tlog.entry import Entry, leaf_hash
 
 LEDGER_SEQUENCE = "rightsledger_ledger_seq"
+log = logging.getLogger(__name__)
 
 
 def actor_of(user) -> str:
@@ -69,6 +73,17 @@ def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = N
     return LedgerEntry.objects.bulk_create(entries)
 
 
+def require_recordable(entry_type: str, payload: dict) -> None:
+    """Refuse a payload the input policy refuses (rightsledger.inputs: a repeated list item, a
+    control character, an over-long list, key or text), which the ledger would keep for ever.
+    Every caller's input was checked before: this is a programming error, answered as a
+    ValidationError (a 400 naming the field) and logged, rather than written."""
+    found = inputs.problems(payload, multiline=True)
+    if found:
+        log.error("refused a %s ledger entry: %s", entry_type, "; ".join(f"{p.field}: {p.code}" for p in found))
+        raise ValidationError({p.field: ValidationError(f"Not recorded: {p.message}", code=p.code) for p in found})
+
+
 class Recorder:
     """Appends the entries of one recording block. Each entry names its record: a ledger-backed
     model instance (its `ledger_type` and id), or record_type and record_id given apart."""
@@ -97,6 +112,7 @@ class Recorder:
             chain = chain if chain is not None else getattr(record, "chain", None)
         if not record_type:
             raise ValueError(f"The {entry_type} entry names no record.")
+        require_recordable(entry_type, payload)
         return dict(entry_type=entry_type, actor=actor_of(actor) if actor is not None else self.actor, payload=payload,
                     record_type=record_type, record_id=record_id, chain=chain, production=production)
 

@@ -1,0 +1,155 @@
+"""The one input policy: what text, lists and mappings the service takes from anyone, and what
+may be written into the append-only ledger, which can never forget it. Pure: no Django.
+
+- Text holds no control character (Unicode category Cc, and no half of a surrogate pair); a
+  multi-line note (a field named in MULTILINE) may hold a newline or a tab, and its line ends
+  are read as newlines (a browser sends CR LF).
+- Text is at most MAX_TEXT characters.
+- A list has at most MAX_ITEMS items and names each one once (a pair such as [first, last], a
+  field named in PAIRS, may repeat).
+- A mapping has at most MAX_ITEMS keys of at most MAX_KEY characters each; a free-form one (a
+  field named in FREE_FORM) holds values of at most MAX_VALUE characters.
+
+The API's input serializers apply it to every body (rightsledger.api.serializers.StrictSerializer,
+which the portal's forms parse with too), services to the text they are given
+(rightsledger.validation.text), and `recording()` checks every ledger payload against it again.
+"""
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_TEXT = 10_000  # characters of a text field (restrictions, descriptions, notes, reasons)
+MAX_ITEMS = 300  # items of a list, keys of a mapping (every territory of the world is 249)
+MAX_KEY = 64  # characters of a key of a mapping
+MAX_VALUE = 200  # characters of a value of a free-form mapping (external ids, engine parameters)
+SHOWN = 10  # problems, or values, an answer repeats
+
+# Fields whose text is a note written by a person: lines and tabs are kept.
+MULTILINE = frozenset({"description", "restrictions", "intended_use_description", "prohibited_uses_note", "note", "reason", "comment",
+                       "prompt"})
+# Fields whose lists are pairs [first, last], which may name one value twice (frame 12 to 12).
+PAIRS = frozenset({"frames", "release_window"})
+# Mappings whose keys and values the caller chooses.
+FREE_FORM = frozenset({"external_ids", "parameters"})
+
+_CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_NOTE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one field: its dotted path, a code, and a message a person can act on."""
+
+    field: str
+    code: str
+    message: str
+
+
+def _name(field: str) -> str:
+    """Return the last part of a dotted path that names a field (not an index)."""
+    for part in reversed(field.split(".")):
+        if part and not part.isdigit():
+            return part
+    return field
+
+
+def _char(c: str) -> str:
+    return f"U+{ord(c):04X}" + (f" ({unicodedata.name(c)})" if unicodedata.name(c, "") else "")
+
+
+def text_problem(field: str, value: str, *, multiline: bool | None = None, limit: int = MAX_TEXT) -> Problem | None:
+    """Return what is wrong with a text value of the field, or None. A field named in MULTILINE
+    may hold newlines and tabs, unless multiline says otherwise."""
+    note = _name(field) in MULTILINE if multiline is None else multiline
+    bad = (_CONTROL_NOTE if note else _CONTROL_LINE).search(value)
+    if bad:
+        allowed = "only a newline or a tab may be in a note" if note else "this field is one line of text"
+        return Problem(field, "control_character",
+                       f"{field} holds a control character, {_char(bad.group())}, at position {bad.start() + 1}: remove it; {allowed}.")
+    if len(value) > limit:
+        return Problem(field, "too_long", f"{field} is {len(value):,} characters; the most it takes is {limit:,}. "
+                                          "Keep the document itself elsewhere and refer to it.")
+    return None
+
+
+def _key(item) -> str:
+    """Return a value as a comparable text, so that lists of objects are compared too."""
+    if isinstance(item, str):
+        return "s" + item
+    try:
+        return "j" + json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        return "r" + repr(item)
+
+
+def _shown(values: list) -> str:
+    more = f" and {len(values) - SHOWN:,} more" if len(values) > SHOWN else ""
+    return ", ".join(repr(v)[:80] for v in values[:SHOWN]) + more
+
+
+def problems(value, *, field: str = "", multiline: bool | None = None, free_form: bool = False) -> list[Problem]:
+    """Return what is wrong with a value (text, list or mapping, walked to the bottom) under the
+    policy: at most SHOWN problems, the first found first. multiline=True lets every text hold
+    newlines and tabs (a ledger payload, whose fields are not notes by name); None decides by
+    each field's name. Other values (numbers, files, dates) are not this policy's to check."""
+    found: list[Problem] = []
+    _walk(value, field, multiline, free_form or _name(field) in FREE_FORM, found)
+    return found[:SHOWN]
+
+
+def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
+    if len(found) >= SHOWN:
+        return
+    if isinstance(value, str):
+        problem = text_problem(field or "value", value, multiline=multiline, limit=MAX_VALUE if free_form else MAX_TEXT)
+        if problem:
+            found.append(problem)
+    elif isinstance(value, (list, tuple)):
+        name = field or "list"
+        if len(value) > MAX_ITEMS:
+            found.append(Problem(name, "too_many", f"{name} has {len(value):,} items; the most it takes is {MAX_ITEMS}."))
+            return
+        if _name(name) not in PAIRS:
+            seen, repeated = set(), []
+            for item in value:
+                key = _key(item)
+                if key in seen and item not in repeated:
+                    repeated.append(item)
+                seen.add(key)
+            if repeated:
+                found.append(Problem(name, "repeated_item", f"{name} lists {_shown(repeated)} more than once: give each item once."))
+                return
+        for n, item in enumerate(value):
+            _walk(item, f"{field}.{n}" if field else str(n), multiline, free_form, found)
+    elif isinstance(value, dict):
+        name = field or "object"
+        if len(value) > MAX_ITEMS:
+            found.append(Problem(name, "too_many", f"{name} has {len(value):,} keys; the most it takes is {MAX_ITEMS}."))
+            return
+        for key, item in value.items():
+            key = str(key)
+            if len(key) > MAX_KEY:
+                found.append(Problem(name, "key_too_long", f"{name} has a key of {len(key):,} characters ({key[:20]!r}...); "
+                                                           f"a key is at most {MAX_KEY}."))
+                continue
+            bad = _CONTROL_LINE.search(key)
+            if bad:
+                found.append(Problem(name, "control_character", f"{name} has a key with a control character, {_char(bad.group())}: "
+                                                                "remove it."))
+                continue
+            path = f"{field}.{key}" if field else key
+            _walk(item, path, multiline, free_form or key in FREE_FORM, found)
+
+
+def normalized(value, *, field: str = ""):
+    """Return the value with the line ends of its multi-line notes as newlines (CR LF and CR, as
+    browsers and other systems send them); anything else as it is."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n") if _name(field) in MULTILINE and "\r" in value else value
+    if isinstance(value, list):
+        return [normalized(item, field=field) for item in value]
+    if isinstance(value, dict):
+        return {k: normalized(item, field=str(k)) for k, item in value.items()}
+    return value
