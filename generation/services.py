@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rightsledger import inputs
+from rightsledger import inputs as input_policy  # not `inputs`: the requests' inputs are named so here
 from rightsledger import validation as v
 from rightsledger import vocab
 from rightsledger.errors import Conflict, Errors
@@ -235,7 +235,7 @@ def _validated(*, production, shot, engine, engine_version, prompt, parameters, 
         errors.add("seed", "seed_invalid", "Give the seed as a whole number from 0 to 2^48 - 1.")
     if len(prompt or "") > 4000:
         errors.add("prompt", "prompt_too_long", "The prompt is limited to 4,000 characters.")
-    elif problem := inputs.text_problem("prompt", inputs.normalized(prompt or "", field="prompt")):
+    elif problem := input_policy.text_problem("prompt", input_policy.normalized(prompt or "", field="prompt")):
         errors.add("prompt", problem.code, problem.message)
     resolved = _resolve_inputs(errors, production, inputs, keep_unregistered=keep_unregistered)
     if eng is not None and resolved:
@@ -395,7 +395,8 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
     """Record a clearance user's approval or refusal of a request awaiting sign-off (or of an
     output held for clearance), and return it. The requester cannot sign off their own request."""
     errors = Errors()
-    if not v.text(errors, "comment", comment):
+    comment = v.text(errors, "comment", comment)
+    if not comment:
         errors.add("comment", "required", "Say why you approve or refuse: the comment is part of the record.")
     errors.raise_if_any()
     with recording(actor=actor) as rec:

@@ -886,12 +886,15 @@ def _as_data(kind: Kind, record) -> dict:
     return data
 
 
-def _reason(reason, missing: str) -> None:
-    """Refuse a missing reason, or one longer than the ledger takes."""
+def _reason(reason, missing: str) -> str:
+    """Return the reason as it is recorded (stripped, its lines ended by newlines); refuse a
+    missing one, or one the ledger does not take (too long, control characters)."""
     errors = Errors()
-    if not v.text(errors, "reason", reason):
+    reason = v.text(errors, "reason", reason)
+    if not reason:
         errors.add("reason", "required", missing)
     errors.raise_if_any()
+    return reason
 
 
 def _amend(kind: Kind, *, actor, record, changes: dict, reason: str):
@@ -903,7 +906,7 @@ def _amend(kind: Kind, *, actor, record, changes: dict, reason: str):
         errors.raise_if_any()
     if not changes:
         raise ValidationError({"changes": ValidationError("Give at least one field to amend.", code="required")})
-    _reason(reason, "Say why the record is amended (for example the contract amendment it follows).")
+    reason = _reason(reason, "Say why the record is amended (for example the contract amendment it follows).")
     with transaction.atomic():
         current = _current(kind, record, verb="amend")
         data = _as_data(kind, current)
@@ -937,7 +940,7 @@ def _consent_scope(data: dict, scope: dict) -> tuple[dict, dict | None, str]:
 
 
 def _revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None):
-    _reason(reason, "Say why it is revoked (for example the letter or request it follows).")
+    reason = _reason(reason, "Say why it is revoked (for example the letter or request it follows).")
     with transaction.atomic():
         current = _current(kind, record, verb="revoke")
         data = _as_data(kind, current)
