@@ -94,6 +94,11 @@ class RequestIn(StrictSerializer):
                     data["parameters"] = json.loads(data["parameters"])
                 except ValueError:
                     raise serializers.ValidationError({"parameters": ["parameters must be a JSON object."]})
+            if isinstance(data.get("inputs"), str):  # read as JSON here, so the input policy sees its values, not its layout
+                try:
+                    data["inputs"] = json.loads(data["inputs"])
+                except ValueError:
+                    pass  # InputsField says what is wrong
         return super().to_internal_value(data)
 
 
