@@ -188,8 +188,9 @@ def _resolve_inputs(errors: Errors, production, inputs: list[dict], *, keep_unre
             found = similarity.match(fingerprint.fingerprint(data), Asset.objects.filter(production=production))
             if found is not None:
                 match, method, score = Asset.objects.get(pk=found.asset_id), "fingerprint", found.cosine
+        kept = {"content": data} if match is None and keep_unregistered else {}  # stored once recorded
         resolved.append({"position": n, "role": role, "asset": match, "sha256": info.sha256, "match": method, "match_score": score, "modality": modality,
-                         "frames": None, **({"content": data} if match is None and keep_unregistered else {})})
+                         "frames": None, **kept})
     return resolved
 
 
@@ -235,7 +236,8 @@ def _validated(*, production, shot, engine, engine_version, prompt, parameters, 
         errors.add("seed", "seed_invalid", "Give the seed as a whole number from 0 to 2^48 - 1.")
     if len(prompt or "") > 4000:
         errors.add("prompt", "prompt_too_long", "The prompt is limited to 4,000 characters.")
-    elif problem := input_policy.text_problem("prompt", input_policy.normalized(prompt or "", field="prompt")):
+    elif problem := input_policy.text_problem("prompt", input_policy.normalized(prompt or "", field="prompt"),
+                                              limit=4000):
         errors.add("prompt", problem.code, problem.message)
     resolved = _resolve_inputs(errors, production, inputs, keep_unregistered=keep_unregistered)
     if eng is not None and resolved:
@@ -331,7 +333,7 @@ def _uploads_unstore_on_rollback(written: list[str]) -> None:
         for sha256 in written:
             try:
                 used = RequestInput.objects.filter(sha256=sha256, asset__isnull=True).exists()
-            except Exception:  # noqa: BLE001  (the database is down too: the file stays, and is reused on retry)
+            except Exception:  # noqa: BLE001  (the database is down: the file stays, reused on retry)
                 continue
             if not used:
                 content_unstore_unless_used(sha256)

@@ -27,8 +27,8 @@ MAX_VALUE = 200  # characters of a value of a free-form mapping (external ids, e
 SHOWN = 10  # problems, or values, an answer repeats
 
 # Fields whose text is a note written by a person: lines and tabs are kept.
-MULTILINE = frozenset({"description", "restrictions", "intended_use_description", "prohibited_uses_note", "note", "reason", "comment",
-                       "prompt"})
+MULTILINE = frozenset({"description", "restrictions", "intended_use_description", "prohibited_uses_note",
+                       "note", "reason", "comment", "prompt"})
 # Fields whose lists are pairs [first, last], which may name one value twice (frame 12 to 12).
 PAIRS = frozenset({"frames", "release_window"})
 # Mappings whose keys and values the caller chooses.
@@ -59,18 +59,20 @@ def _char(c: str) -> str:
     return f"U+{ord(c):04X}" + (f" ({unicodedata.name(c)})" if unicodedata.name(c, "") else "")
 
 
-def text_problem(field: str, value: str, *, multiline: bool | None = None, limit: int = MAX_TEXT) -> Problem | None:
+def text_problem(field: str, value: str, *, multiline: bool | None = None,
+                 limit: int = MAX_TEXT) -> Problem | None:
     """Return what is wrong with a text value of the field, or None. A field named in MULTILINE
     may hold newlines and tabs, unless multiline says otherwise."""
     note = _name(field) in MULTILINE if multiline is None else multiline
     bad = (_CONTROL_NOTE if note else _CONTROL_LINE).search(value)
     if bad:
         allowed = "only a newline or a tab may be in a note" if note else "this field is one line of text"
+        where = f"{_char(bad.group())}, at position {bad.start() + 1}"
         return Problem(field, "control_character",
-                       f"{field} holds a control character, {_char(bad.group())}, at position {bad.start() + 1}: remove it; {allowed}.")
+                       f"{field} holds a control character, {where}: remove it; {allowed}.")
     if len(value) > limit:
-        return Problem(field, "too_long", f"{field} is {len(value):,} characters; the most it takes is {limit:,}. "
-                                          "Keep the document itself elsewhere and refer to it.")
+        return Problem(field, "too_long", f"{field} is {len(value):,} characters; the most it takes is "
+                                          f"{limit:,}. Keep the document itself elsewhere and refer to it.")
     return None
 
 
@@ -89,7 +91,8 @@ def _shown(values: list) -> str:
     return ", ".join(repr(v)[:80] for v in values[:SHOWN]) + more
 
 
-def problems(value, *, field: str = "", multiline: bool | None = None, free_form: bool = False) -> list[Problem]:
+def problems(value, *, field: str = "", multiline: bool | None = None,
+             free_form: bool = False) -> list[Problem]:
     """Return what is wrong with a value (text, list or mapping, walked to the bottom) under the
     policy: at most SHOWN problems, the first found first. multiline=True lets every text hold
     newlines and tabs (a ledger payload, whose fields are not notes by name); None decides by
@@ -103,13 +106,15 @@ def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
     if len(found) >= SHOWN:
         return
     if isinstance(value, str):
-        problem = text_problem(field or "value", value, multiline=multiline, limit=MAX_VALUE if free_form else MAX_TEXT)
+        limit = MAX_VALUE if free_form else MAX_TEXT
+        problem = text_problem(field or "value", value, multiline=multiline, limit=limit)
         if problem:
             found.append(problem)
     elif isinstance(value, (list, tuple)):
         name = field or "list"
         if len(value) > MAX_ITEMS:
-            found.append(Problem(name, "too_many", f"{name} has {len(value):,} items; the most it takes is {MAX_ITEMS}."))
+            found.append(Problem(name, "too_many",
+                                 f"{name} has {len(value):,} items; the most it takes is {MAX_ITEMS}."))
             return
         if _name(name) not in PAIRS:
             seen, repeated = set(), []
@@ -119,25 +124,28 @@ def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
                     repeated.append(item)
                 seen.add(key)
             if repeated:
-                found.append(Problem(name, "repeated_item", f"{name} lists {_shown(repeated)} more than once: give each item once."))
+                found.append(Problem(name, "repeated_item",
+                                     f"{name} lists {_shown(repeated)} more than once: give each item once."))
                 return
         for n, item in enumerate(value):
             _walk(item, f"{field}.{n}" if field else str(n), multiline, free_form, found)
     elif isinstance(value, dict):
         name = field or "object"
         if len(value) > MAX_ITEMS:
-            found.append(Problem(name, "too_many", f"{name} has {len(value):,} keys; the most it takes is {MAX_ITEMS}."))
+            found.append(Problem(name, "too_many",
+                                 f"{name} has {len(value):,} keys; the most it takes is {MAX_ITEMS}."))
             return
         for key, item in value.items():
             key = str(key)
             if len(key) > MAX_KEY:
-                found.append(Problem(name, "key_too_long", f"{name} has a key of {len(key):,} characters ({key[:20]!r}...); "
-                                                           f"a key is at most {MAX_KEY}."))
+                found.append(Problem(name, "key_too_long", f"{name} has a key of {len(key):,} characters "
+                                                           f"({key[:20]!r}...); a key is at most {MAX_KEY}."))
                 continue
             bad = _CONTROL_LINE.search(key)
             if bad:
-                found.append(Problem(name, "control_character", f"{name} has a key with a control character, {_char(bad.group())}: "
-                                                                "remove it."))
+                found.append(Problem(name, "control_character",
+                                     f"{name} has a key with a control character, {_char(bad.group())}: "
+                                     "remove it."))
                 continue
             path = f"{field}.{key}" if field else key
             _walk(item, path, multiline, free_form or key in FREE_FORM, found)
@@ -147,7 +155,9 @@ def normalized(value, *, field: str = ""):
     """Return the value with the line ends of its multi-line notes as newlines (CR LF and CR, as
     browsers and other systems send them); anything else as it is."""
     if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n") if _name(field) in MULTILINE and "\r" in value else value
+        if _name(field) in MULTILINE and "\r" in value:
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
     if isinstance(value, list):
         return [normalized(item, field=field) for item in value]
     if isinstance(value, dict):

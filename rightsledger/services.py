@@ -596,7 +596,7 @@ def asset_register(
     if kind != "likeness_reference" and talent is not None:
         errors.add("talent", "talent_not_likeness", "Only a likeness reference names a performer; leave talent empty for this kind.")
     v.text(errors, "title", title, limit=200)
-    v.text(errors, "file", getattr(upload, "name", "") or "", limit=255)  # its name is kept as the original file name
+    v.text(errors, "file", getattr(upload, "name", "") or "", limit=255)  # kept as the original file name
     errors.raise_if_any()
     info, data = inspect_upload(upload, kind=kind, dimensions=dimensions if origin == "generated" else None)
     existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
@@ -665,7 +665,7 @@ def _clean_grant(data: dict) -> dict:
         errors.add("grantor", "required", "Give the grantor: the party that signed the contract.")
     elif production is not None and grantor.studio_id != production.studio_id:
         errors.add("grantor", "grantor_other_studio", "The grantor must be a party of this production's studio.")
-    assets = list(dict.fromkeys(data.get("assets") or []))  # each asset once: the ledger entry lists what the grant covers
+    assets = list(dict.fromkeys(data.get("assets") or []))  # each once: the entry lists what the grant covers
     if not assets:
         errors.add("assets", "required", "Give at least one asset the grant covers.")
     if production is not None:

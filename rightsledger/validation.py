@@ -5,7 +5,7 @@ import re
 
 from . import inputs, vocab
 from .errors import Errors
-from .inputs import MAX_ITEMS, MAX_TEXT, SHOWN  # noqa: F401  (the one input policy's limits, used here and by callers)
+from .inputs import MAX_ITEMS, MAX_TEXT, SHOWN  # noqa: F401  (the input policy's limits, here and for callers)
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 

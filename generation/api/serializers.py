@@ -34,7 +34,7 @@ class InputsField(serializers.Field):
                 raise serializers.ValidationError("inputs must be a JSON list, such as [{\"asset\": 12, \"role\": \"plate\"}].", code="invalid")
         if not isinstance(data, list):
             raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
-        found = inputs.problems(data, field="inputs")  # a form's inputs arrive as JSON text, unchecked by RequestIn's walk
+        found = inputs.problems(data, field="inputs")  # a form's inputs may arrive as JSON text
         if found:
             raise serializers.ValidationError(found[0].message, code=found[0].code)
         # Checked by hand rather than with InputIn per item: a serializer instance per input
@@ -94,7 +94,7 @@ class RequestIn(StrictSerializer):
                     data["parameters"] = json.loads(data["parameters"])
                 except ValueError:
                     raise serializers.ValidationError({"parameters": ["parameters must be a JSON object."]})
-            if isinstance(data.get("inputs"), str):  # read as JSON here, so the input policy sees its values, not its layout
+            if isinstance(data.get("inputs"), str):  # the input policy walks its values, not its JSON layout
                 try:
                     data["inputs"] = json.loads(data["inputs"])
                 except ValueError:

@@ -80,8 +80,9 @@ def require_recordable(entry_type: str, payload: dict) -> None:
     ValidationError (a 400 naming the field) and logged, rather than written."""
     found = inputs.problems(payload, multiline=True)
     if found:
-        log.error("refused a %s ledger entry: %s", entry_type, "; ".join(f"{p.field}: {p.code}" for p in found))
-        raise ValidationError({p.field: ValidationError(f"Not recorded: {p.message}", code=p.code) for p in found})
+        log.error("refused a %s ledger entry: %s", entry_type, [(p.field, p.code) for p in found])
+        raise ValidationError({p.field: ValidationError(f"Not recorded: {p.message}", code=p.code)
+                               for p in found})
 
 
 class Recorder:
