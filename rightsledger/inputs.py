@@ -56,6 +56,7 @@ def _name(field: str) -> str:
 
 
 def _char(c: str) -> str:
+    """Return a character as a person can look it up: U+001B (ESCAPE)."""
     return f"U+{ord(c):04X}" + (f" ({unicodedata.name(c)})" if unicodedata.name(c, "") else "")
 
 
@@ -87,6 +88,7 @@ def _key(item) -> str:
 
 
 def _shown(values: list) -> str:
+    """Return values for a message: at most SHOWN, each cut to 80 characters, and how many more."""
     more = f" and {len(values) - SHOWN:,} more" if len(values) > SHOWN else ""
     return ", ".join(repr(v)[:80] for v in values[:SHOWN]) + more
 
@@ -103,6 +105,7 @@ def problems(value, *, field: str = "", multiline: bool | None = None,
 
 
 def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
+    """Add to found what is wrong with the value at the dotted path field, and below it."""
     if len(found) >= SHOWN:
         return
     if isinstance(value, str):
@@ -116,7 +119,7 @@ def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
             found.append(Problem(name, "too_many",
                                  f"{name} has {len(value):,} items; the most it takes is {MAX_ITEMS}."))
             return
-        if _name(name) not in PAIRS:
+        if len(value) > 1 and _name(name) not in PAIRS:
             seen, repeated = set(), []
             for item in value:
                 key = _key(item)
