@@ -18,6 +18,7 @@ from PIL import Image
 
 from rightsledger import services as rl
 from rightsledger import vocab
+from rightsledger.inputs import MAX_ITEMS
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry
 from rightsledger.selectors import reservations_in_force
@@ -394,6 +395,7 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
     if store is None:
         return None
     failures = [f.get("code") for f in (store.get("validation_results", {}).get("activeManifest", {}) or {}).get("failure", [])]
+    failures = list(dict.fromkeys(failures))[:MAX_ITEMS]  # each code once, bounded: the ledger entry lists them
     tdm = training_mining_of(store) if "error" not in store else {}
     with recording(actor="system:worker") as rec:
         credential = AssetCredential.objects.create(

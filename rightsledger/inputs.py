@@ -2,8 +2,8 @@
 may be written into the append-only ledger, which can never forget it. Pure: no Django.
 
 - Text holds no control character (Unicode category Cc, and no half of a surrogate pair); a
-  multi-line note (a field named in MULTILINE) may hold a newline or a tab, and its line ends
-  are read as newlines (a browser sends CR LF).
+  multi-line note (a field named in MULTILINE) may hold a newline (LF, or CR LF as a browser
+  sends it, which the serializers and services store as LF) or a tab.
 - Text is at most MAX_TEXT characters.
 - A list has at most MAX_ITEMS items and names each one once (a pair such as [first, last], a
   field named in PAIRS, may repeat).
@@ -35,7 +35,7 @@ PAIRS = frozenset({"frames", "release_window"})
 FREE_FORM = frozenset({"external_ids", "parameters"})
 
 _CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_NOTE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_NOTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(?!\n)")  # CR LF ends a line too
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def rows() -> dict:
 @pytest.mark.parametrize("value,code", [
     ({"name": CONTROL}, "control_character"),
     ({"name": "one\nline"}, "control_character"),  # a name is one line
+    ({"note": "one\rline"}, "control_character"),  # a carriage return alone moves back over the line
     ({"name": "\u0085next line"}, "control_character"),  # C1
     ({"name": "half \ud800 of a pair"}, "control_character"),
     ({"assets": [7] * 5_000}, "too_many"),
@@ -60,7 +61,7 @@ def test_the_policy_refuses_each_kind_of_value_and_names_its_field(value, code):
 
 
 @pytest.mark.parametrize("value", [
-    {"restrictions": "No use in trailers.\n\tExcept the teaser.", "note": "two\nlines", "reason": "a\tb"},
+    {"restrictions": "No use in trailers.\n\tExcept the teaser.", "note": "two\r\nlines", "reason": "a\tb"},
     {"frames": [12, 12], "release_window": ["2026-06-01", "2026-06-01"]},  # pairs may name one value twice
     {"assets": [1, 2, 3], "territories": ["US", "FR"], "sha256": "ab" * 32, "name": "María Álvarez 🎬"},
     {"external_ids": {"isni": "0000000121032683"}, "parameters": {"fog_density": 0.4, "grain": 0.4}},
