@@ -321,7 +321,15 @@ def _uploads_store(resolved: list[dict]) -> list[str]:
     """Store the bytes of the unregistered uploads of a request that passed every check, kept for
     the audit trail of what the gate decided; return the SHA-256 of those this call wrote. Only
     now: a request refused before it is recorded leaves the content store as it was."""
-    return [r["sha256"] for r in resolved if "content" in r and store_content(r["sha256"], r["content"])[1]]
+    written = []
+    try:
+        for r in resolved:
+            if "content" in r and store_content(r["sha256"], r["content"])[1]:
+                written.append(r["sha256"])
+    except BaseException:  # a full or read-only disk: none of this request's files stay
+        _uploads_unstore_on_rollback(written)
+        raise
+    return written
 
 
 def _uploads_unstore_on_rollback(written: list[str]) -> None:

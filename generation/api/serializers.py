@@ -5,9 +5,9 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rightsledger import inputs
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import StrictBool, StrictSerializer, VisibleRelated, strings
-from rightsledger import inputs
 from rightsledger.validation import MAX_ITEMS
 
 from ..models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
