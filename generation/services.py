@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rightsledger import inputs as input_policy  # not `inputs`: the requests' inputs are named so here
+from rightsledger import input_policy
 from rightsledger import validation as v
 from rightsledger import vocab
 from rightsledger.errors import Conflict, Errors

@@ -18,7 +18,7 @@ from PIL import Image
 
 from rightsledger import services as rl
 from rightsledger import vocab
-from rightsledger.inputs import MAX_ITEMS
+from rightsledger.input_policy import MAX_ITEMS
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry
 from rightsledger.selectors import reservations_in_force

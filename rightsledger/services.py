@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from . import inputs
+from . import input_policy
 from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
@@ -137,7 +137,7 @@ def _check_shot_values(errors: Errors, values: dict) -> None:
     if values.get("description"):
         v.text(errors, "description", values["description"])
     for f in ("sequence", "reel"):  # from a tracker or an edit's file as well as from a form
-        if isinstance(values.get(f), str) and (problem := inputs.text_problem(f, values[f])):
+        if isinstance(values.get(f), str) and (problem := input_policy.text_problem(f, values[f])):
             errors.add(f, problem.code, problem.message)
 
 
@@ -1063,12 +1063,12 @@ def consent_flag(*, actor, consent: ConsentRecord, guild: Guild, reason: str, re
     and notify the production's clearance users; return the flag."""
     from .models import ConsentFlag
 
-    reason = inputs.normalized((reason or "").strip(), field="reason")
+    reason = input_policy.normalized((reason or "").strip(), field="reason")
     if not reason:
         raise ValidationError({"reason": ValidationError("Say what is wrong with the record, or why it should be revoked.", code="required")})
     if len(reason) > MAX_REASON_CHARS:
         raise ValidationError({"reason": ValidationError(f"Keep the reason under {MAX_REASON_CHARS:,} characters; attach documents by reference.", code="too_long")})
-    if problem := inputs.text_problem("reason", reason):
+    if problem := input_policy.text_problem("reason", reason):
         raise ValidationError({"reason": ValidationError(problem.message, code=problem.code)})
     what = "requests the revocation of" if requests_revocation else "flags"
     with recording(actor=actor) as rec:

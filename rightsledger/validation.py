@@ -3,9 +3,9 @@
 import datetime
 import re
 
-from . import inputs, vocab
+from . import input_policy, vocab
 from .errors import Errors
-from .inputs import MAX_ITEMS, MAX_TEXT, SHOWN  # noqa: F401  (the input policy's limits, here and for callers)
+from .input_policy import MAX_ITEMS, MAX_TEXT, SHOWN  # noqa: F401  (the policy's limits, here and for callers)
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -19,10 +19,10 @@ def shown(values) -> str:
 
 def text(errors: Errors, field: str, value, *, limit: int = MAX_TEXT) -> str:
     """Return the text, stripped, adding an error if it is longer than limit characters or holds a
-    control character (a note, by its field's name, may hold newlines and tabs: inputs.MULTILINE)."""
+    control character (a note, by its field's name, may hold newlines and tabs: input_policy.MULTILINE)."""
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    value = inputs.normalized(value, field=field)
-    problem = inputs.text_problem(field, value, limit=limit)
+    value = input_policy.normalized(value, field=field)
+    problem = input_policy.text_problem(field, value, limit=limit)
     if problem:
         errors.add(field, problem.code, problem.message)
     return value

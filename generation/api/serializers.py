@@ -5,7 +5,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rightsledger import inputs
+from rightsledger import input_policy
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import StrictBool, StrictSerializer, VisibleRelated, strings
 from rightsledger.validation import MAX_ITEMS
@@ -34,7 +34,7 @@ class InputsField(serializers.Field):
                 raise serializers.ValidationError("inputs must be a JSON list, such as [{\"asset\": 12, \"role\": \"plate\"}].", code="invalid")
         if not isinstance(data, list):
             raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
-        found = inputs.problems(data, field="inputs")  # a form's inputs may arrive as JSON text
+        found = input_policy.problems(data, field="inputs")  # a form's inputs may arrive as JSON text
         if found:
             raise serializers.ValidationError(found[0].message, code=found[0].code)
         # Checked by hand rather than with InputIn per item: a serializer instance per input
@@ -116,7 +116,7 @@ def plain_request_in(data) -> dict | None:
     more than the gate's decision): the same values RequestIn gives, with the shot as its id. None
     for anything else (a form, a value of another type or out of range, a missing or unknown
     field, text to strip...): RequestIn then parses it, and gives its errors."""
-    if type(data) is not dict or not _REQUIRED <= data.keys() <= _FIELDS or inputs.problems(data):
+    if type(data) is not dict or not _REQUIRED <= data.keys() <= _FIELDS or input_policy.problems(data):
         return None
     shot, seed = data["shot"], data["seed"]
     if type(shot) is not int or not 0 < shot < 2**31 or type(seed) is not int or type(data.get("parameters", {})) is not dict:

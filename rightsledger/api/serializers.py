@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import access, inputs, selectors, vocab
+from .. import access, input_policy, selectors, vocab
 from ..validation import MAX_ITEMS
 from ..models import (
     Asset,
@@ -40,11 +40,11 @@ class StrictSerializer(serializers.Serializer):
                         for name in unknown
                     }
                 )
-            # The one input policy (rightsledger.inputs), before any field reads the body: so a new
-            # field is covered without saying so.
+            # The one input policy (rightsledger.input_policy), before any field reads the body: so
+            # a new field is covered without saying so.
             if not hasattr(data, "getlist"):
-                data = inputs.normalized(data)
-            found = inputs.problems({k: _values(data, k) for k in data.keys()})
+                data = input_policy.normalized(data)
+            found = input_policy.problems({k: _values(data, k) for k in data.keys()})
             if found:
                 errors = {}
                 for p in found:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .. import inputs
+from .. import input_policy
 from ..models import LedgerEntry
 from ..tlog.entry import Entry, leaf_hash
 
@@ -74,11 +74,11 @@ def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = N
 
 
 def require_recordable(entry_type: str, payload: dict) -> None:
-    """Refuse a payload the input policy refuses (rightsledger.inputs: a repeated list item, a
+    """Refuse a payload the input policy refuses (rightsledger.input_policy: a repeated list item, a
     control character, an over-long list, key or text), which the ledger would keep for ever.
     Every caller's input was checked before: this is a programming error, answered as a
     ValidationError (a 400 naming the field) and logged, rather than written."""
-    found = inputs.problems(payload, multiline=True)
+    found = input_policy.problems(payload, multiline=True)
     if found:
         log.error("refused a %s ledger entry: %s", entry_type, [(p.field, p.code) for p in found])
         raise ValidationError({p.field: ValidationError(f"Not recorded: {p.message}", code=p.code)

@@ -1,4 +1,4 @@
-"""The one input policy (rightsledger.inputs): what reaches the records and the append-only ledger.
+"""The one input policy (rightsledger.input_policy): what reaches the records and the append-only ledger.
 
 Every endpoint that takes a JSON body, listed from the OpenAPI schema (a new one is covered
 without being named here), refuses a control character in every text field, an oversized key or
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from generation import services as gen
-from rightsledger import inputs, services
+from rightsledger import input_policy, services
 from rightsledger.ledger.append import recording
 from rightsledger.models import LedgerEntry, Party, RightsGrant, Talent
 
@@ -49,12 +49,12 @@ def rows() -> dict:
     ({"assets": [7, 8, 7]}, "repeated_item"),
     ({"inputs": [{"asset": 1, "role": "plate"}, {"asset": 1, "role": "plate"}]}, "repeated_item"),
     ({"external_ids": {BIG_KEY: "x"}}, "key_too_long"),
-    ({"external_ids": {"isni": "1" * (inputs.MAX_VALUE + 1)}}, "too_long"),
-    ({"restrictions": "x" * (inputs.MAX_TEXT + 1)}, "too_long"),
-    ({"parameters": {f"p{n}": n for n in range(inputs.MAX_ITEMS + 1)}}, "too_many"),
+    ({"external_ids": {"isni": "1" * (input_policy.MAX_VALUE + 1)}}, "too_long"),
+    ({"restrictions": "x" * (input_policy.MAX_TEXT + 1)}, "too_long"),
+    ({"parameters": {f"p{n}": n for n in range(input_policy.MAX_ITEMS + 1)}}, "too_many"),
 ])
 def test_the_policy_refuses_each_kind_of_value_and_names_its_field(value, code):
-    found = inputs.problems(value)
+    found = input_policy.problems(value)
     assert found and found[0].code == code, found
     top = found[0].field.split(".")[0]
     assert top == next(iter(value)) and top in found[0].message
@@ -67,12 +67,12 @@ def test_the_policy_refuses_each_kind_of_value_and_names_its_field(value, code):
     {"external_ids": {"isni": "0000000121032683"}, "parameters": {"fog_density": 0.4, "grain": 0.4}},
 ])
 def test_the_policy_takes_well_formed_values(value):
-    assert inputs.problems(value) == []
+    assert input_policy.problems(value) == []
 
 
 def test_a_note_written_in_a_browser_keeps_its_lines():
     value = {"note": "one\r\ntwo\rthree", "name": "a\r\nb"}
-    assert inputs.normalized(value) == {"note": "one\ntwo\nthree", "name": "a\r\nb"}
+    assert input_policy.normalized(value) == {"note": "one\ntwo\nthree", "name": "a\r\nb"}
 
 
 # --- recording(): the ledger's last check -------------------------------------------------------
@@ -82,7 +82,7 @@ def test_a_note_written_in_a_browser_keeps_its_lines():
     ({"assets": [5] * 3}, "assets"),
     ({"party": 1, "name": CONTROL}, "name"),
     ({"ids": {BIG_KEY: 1}}, "ids"),
-    ({"note": "x" * (inputs.MAX_TEXT + 1)}, "note"),
+    ({"note": "x" * (input_policy.MAX_TEXT + 1)}, "note"),
     ({"nested": {"list": [{"a": 1}, {"a": 1}]}}, "nested.list"),
 ])
 def test_recording_refuses_a_payload_the_policy_refuses_and_writes_nothing(world, payload, field):
@@ -190,7 +190,7 @@ def _hostile(doc, schema, path=""):
         yield CONTROL, path, "control_character"
     elif kind == "array":
         item = schema.get("items", {})
-        if path.rsplit(".", 1)[-1] not in inputs.PAIRS:  # [first, last] may name one value twice
+        if path.rsplit(".", 1)[-1] not in input_policy.PAIRS:  # [first, last] may name one value twice
             yield [_sample(doc, item)] * 2, path, "repeated_item"
         for value, field, code in _hostile(doc, item, f"{path}.0"):
             yield [value], field, code
