@@ -17,7 +17,7 @@ RUN = {"succeeded": ("approved", "ran: its output is signed and recorded"), "hel
 
 
 def _audit_url(shot) -> str:
-    return settings.RIGHTSLEDGER_URL.rstrip("/") + reverse("portal:shot_audit", args=[shot.pk])
+    return settings.PORTAL_URL.rstrip("/") + reverse("portal:shot_audit", args=[shot.pk])
 
 
 def _deliver_soon() -> None:
