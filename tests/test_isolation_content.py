@@ -80,15 +80,8 @@ class World:
         self.known: list[Known] = []
         for target, r in (("own", matrix.own), ("other", matrix.other)):
             r["likeness"] = Asset.objects.get(talent=r["talent"], kind="likeness_reference")
-            r["likeness_request"] = gen.request_submit(
-                actor=world.admin, production=r["production"], shot=r["shot"], engine="atmosphere", seed=2,
-                intended_use="atmosphere", media=["theatrical"], territories=["US"],
-                release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                inputs=[{"asset": r["plate"], "role": "plate"}, {"asset": r["likeness"], "role": "likeness"}])
-            assert r["likeness_request"].status == "needs_clearance", r["likeness_request"].status
-            production = _readers("production-detail", target)
-            if target == "own":
-                production |= {"guild_rep"}  # the production its member's consent names
+            r["likeness_request"] = self.likeness_request(world, r, r["likeness"])
+            production = _readers("production-detail", target) | {"guild_rep"}  # named by its member's consent
             self.add(target, "studio", r["studio"], "studio-detail", r["studio"].name)
             self.add(target, "production", r["production"], production, r["production"].title)
             self.add(target, "party", r["party"], "party-detail", r["party"].name)
@@ -103,6 +96,17 @@ class World:
                 self.add(target, key, r[key], "generation-request-detail")
                 for decision in r[key].decisions.all():
                     self.add(target, "decision", decision, "generation-request-detail")
+        # The guild's member also consents to the other studio's production, which relies on it:
+        # the guild reads that consent (and the production it names), none of the production's records.
+        other, talent = matrix.other, matrix.own["talent"]
+        cross = f.make_consent(other["production"], talent, permitted_uses=["atmosphere", "likeness"])
+        likeness = f.make_asset(other["production"], seed=61, kind="likeness_reference", talent=talent)
+        f.make_grant(other["production"], other["party"], [likeness], uses=["genai_input"], media=["theatrical"],
+                     territories=["WORLD"])
+        request = self.likeness_request(world, other, likeness)
+        self.add("other", "consent of the guild's member", cross, {"guild_rep"})
+        self.add("other", "likeness of the guild's member", likeness, "asset-detail")
+        self.add("other", "request relying on the guild's member", request, "generation-request-detail")
         staff = _readers("party-detail", "own")
         self.known += [
             Known("production", world.prod_b.pk, (world.prod_b.title,), frozenset({"admin", "producer_b"})),
@@ -110,6 +114,18 @@ class World:
             Known("party", world.other_party.pk, (world.other_party.name,), frozenset()),
         ]
         assert len({k.pk for k in self.known}) == len(self.known), "two records share an id"
+
+    @staticmethod
+    def likeness_request(world, r, likeness) -> GenerationRequest:
+        """Return a request of the tenant's shot with its plate and a performer's likeness, which
+        relies on the performer's consent and waits for a sign-off."""
+        request = gen.request_submit(
+            actor=world.admin, production=r["production"], shot=r["shot"], engine="atmosphere", seed=2,
+            intended_use="atmosphere", media=["theatrical"], territories=["US"],
+            release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": r["plate"], "role": "plate"}, {"asset": likeness, "role": "likeness"}])
+        assert request.status == "needs_clearance", request.status
+        return request
 
     def add(self, target, kind, record, readers, *names):
         readers = _readers(readers, target) if isinstance(readers, str) else frozenset(readers)
