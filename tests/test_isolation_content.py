@@ -81,7 +81,8 @@ class World:
         for target, r in (("own", matrix.own), ("other", matrix.other)):
             r["likeness"] = Asset.objects.get(talent=r["talent"], kind="likeness_reference")
             r["likeness_request"] = self.likeness_request(world, r, r["likeness"])
-            production = _readers("production-detail", target) | {"guild_rep"}  # named by its member's consent
+            # The guild's representative reads the production its member's consent names.
+            production = _readers("production-detail", target) | {"guild_rep"}
             self.add(target, "studio", r["studio"], "studio-detail", r["studio"].name)
             self.add(target, "production", r["production"], production, r["production"].title)
             self.add(target, "party", r["party"], "party-detail", r["party"].name)
@@ -101,8 +102,8 @@ class World:
         other, talent = matrix.other, matrix.own["talent"]
         cross = f.make_consent(other["production"], talent, permitted_uses=["atmosphere", "likeness"])
         likeness = f.make_asset(other["production"], seed=61, kind="likeness_reference", talent=talent)
-        f.make_grant(other["production"], other["party"], [likeness], uses=["genai_input"], media=["theatrical"],
-                     territories=["WORLD"])
+        f.make_grant(other["production"], other["party"], [likeness], uses=["genai_input"],
+                     media=["theatrical"], territories=["WORLD"])
         request = self.likeness_request(world, other, likeness)
         self.add("other", "consent of the guild's member", cross, {"guild_rep"})
         self.add("other", "likeness of the guild's member", likeness, "asset-detail")
@@ -207,7 +208,8 @@ def test_no_answer_names_a_record_its_caller_may_not_read(seeded, settings):
     print(f"content isolation: {answers} answers")
     assert answers > 1000, answers
     # Each record is found in some answer to one who may read it: the search would find it elsewhere.
-    assert not [k for k in seeded.known if k.readers and k not in seen], [k for k in seeded.known if k not in seen]
+    unseen = [k for k in seeded.known if k.readers and k not in seen]
+    assert not unseen, unseen
     assert not problems, "\n".join(problems)
 
 
