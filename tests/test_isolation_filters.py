@@ -144,7 +144,63 @@ def test_a_filter_by_model_choice_or_a_filterset_of_another_base_is_refused():
             "production": django_filters.ModelChoiceFilter(queryset=Production.objects.all()),
             "Meta": type("Meta", (), {"model": Shot, "fields": ["production"]}),
         })
-    plain = type("ShotFilter", (django_filters.FilterSet,), {"Meta": type("Meta", (), {"model": Shot, "fields": ["code"]})})
+    meta = type("Meta", (), {"model": Shot, "fields": ["code"]})
+    plain = type("ShotFilter", (django_filters.FilterSet,), {"Meta": meta})
     view = type("ShotListApi", (GenericAPIView,), {"filterset_class": plain})()
     with pytest.raises(ImproperlyConfigured, match="StrictFilterSet"):
         StrictFilterBackend().get_filterset_class(view, Shot.objects.none())
+
+
+def _relations(serializer, path=""):
+    """Yield (path, field) for every relation a serializer reads from its input, nested ones too."""
+    from rest_framework import serializers
+
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        if isinstance(field, serializers.ManyRelatedField):
+            field = field.child_relation
+        if isinstance(field, serializers.ListSerializer):
+            field = field.child
+        if isinstance(field, serializers.BaseSerializer):
+            yield from _relations(field, f"{path}{name}.")
+        elif isinstance(field, serializers.RelatedField):
+            yield f"{path}{name}", field
+
+
+def test_every_id_a_body_takes_is_looked_up_among_the_records_the_caller_may_see():
+    """The same rule for ids in a body: resolved among what the caller may see (VisibleRelated),
+    so that another tenant's id is refused as an id of no record is."""
+    import inspect
+
+    from generation.api import serializers as gen_serializers
+    from rightsledger.api import serializers as rl_serializers
+    from rightsledger.api.serializers import StrictSerializer, VisibleRelated
+
+    classes = [c for module in (rl_serializers, gen_serializers)  # what the API reads
+               for _, c in inspect.getmembers(module, inspect.isclass)
+               if issubclass(c, StrictSerializer) and c.__module__ == module.__name__]
+    found = [(c.__name__, path, field) for c in classes for path, field in _relations(c())]
+    assert len(found) >= 15, found
+    assert not [f"{name}.{path}" for name, path, field in found if not isinstance(field, VisibleRelated)]
+
+
+@pytest.mark.parametrize("who, path, body", [
+    ("clearance", "/api/parties/", {"name": "Stock", "kind": "rights_holder"}),
+    ("admin", "/api/productions/", {"title": "Elsewhere Two", "code": "elsewhere-two"}),
+    ("clearance", "/api/reservations/", {"subject_type": "talent", "uses": ["ai_training"],
+                                         "source": "contract", "effective_date": "2026-01-01"}),
+])
+def test_another_studios_id_in_a_body_is_refused_as_an_id_of_no_studio(world, other, who, path, body):
+    api = _client(world, who)[0]
+    body = {**body, "talent": other["talent"].pk} if "subject_type" in body else body
+
+    def post(studio):  # the message quotes the id given: the rest is compared
+        with CaptureQueriesContext(connection) as queries:
+            response = api.post(path, {**body, "studio": studio}, format="json")
+        content = response.content.replace(str(studio).encode(), b"ID")
+        return response.status_code, content, len(queries.captured_queries)
+
+    post(MISSING)  # first: a first-use cache counts in neither
+    hidden, absent = post(other["studio"].pk), post(MISSING)
+    assert hidden[0] == 400 and hidden == absent, (hidden, absent)
