@@ -18,8 +18,9 @@ from django.db import connection
 
 from generation import services as gen
 from generation.models import Decision, GenerationRequest
-from rightsledger.models import (Asset, ConsentRecord, Guild, Party, Production, RightsGrant, Shot, Studio,
-                                 Talent, TrainingReservation)
+from rightsledger import services
+from rightsledger.models import (Asset, ConsentFlag, ConsentRecord, Guild, Party, Production, RightsGrant, Shot,
+                                 Studio, Talent, TrainingReservation)
 
 from . import factories as f
 from .test_permission_matrix import (IDENTITIES, PUBLIC, PUBLIC_VALUES, SKIPPED, TARGETS, Matrix, _client,
@@ -27,7 +28,7 @@ from .test_permission_matrix import (IDENTITIES, PUBLIC, PUBLIC_VALUES, SKIPPED,
 
 # Each table's ids start at FIRST_ID + its place here × ID_STEP, so one number is one record.
 DISTINCT = (Studio, Production, Shot, Party, Guild, Talent, Asset, RightsGrant, ConsentRecord,
-            TrainingReservation, GenerationRequest, Decision)
+            TrainingReservation, GenerationRequest, Decision, ConsentFlag)
 FIRST_ID, ID_STEP = 5_000_000, 100_000
 # Answers that are not text: the files themselves (their names and ids are in the pages about them).
 BINARY = ("image/", "video/", "audio/", "application/pdf", "application/c2pa", "application/octet-stream")
@@ -108,6 +109,10 @@ class World:
         self.add("other", "consent of the guild's member", cross, {"guild_rep"})
         self.add("other", "likeness of the guild's member", likeness, "asset-detail")
         self.add("other", "request relying on the guild's member", request, "generation-request-detail")
+        # The guild flags its member's consent: the production's clearance users are told.
+        flag = services.consent_flag(actor=world.guild_rep, consent=matrix.own["consent"], guild=world.guild,
+                                     reason="Flagged: scan date disputed (QX-flag-own)")
+        self.add("own", "flag", flag, "consent-detail", "QX-flag-own")
         staff = _readers("party-detail", "own")
         self.known += [
             Known("production", world.prod_b.pk, (world.prod_b.title,), frozenset({"admin", "producer_b"})),
