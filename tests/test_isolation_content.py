@@ -19,8 +19,8 @@ from django.db import connection
 from generation import services as gen
 from generation.models import Decision, GenerationRequest
 from rightsledger import services
-from rightsledger.models import (Asset, ConsentFlag, ConsentRecord, Guild, Party, Production, RightsGrant, Shot,
-                                 Studio, Talent, TrainingReservation)
+from rightsledger.models import (Asset, ConsentFlag, ConsentRecord, Guild, Party, Production, RightsGrant,
+                                 Shot, Studio, Talent, TrainingReservation)
 
 from . import factories as f
 from .test_permission_matrix import (IDENTITIES, PUBLIC, PUBLIC_VALUES, SKIPPED, TARGETS, Matrix, _client,
