@@ -419,6 +419,11 @@ def record_new(request, production, kind):
                                                           "action": "Record"}, status=status)
 
 
+def _impact(user, kind, record):
+    """Return what relied on a grant or consent, of what the user may read (None for a reservation)."""
+    return gen_selectors.revocation_impact(kind, record.chain, user=user) if kind in ("grant", "consent") else None
+
+
 def _record(user, kind, pk):
     *_, visible = _kind(kind)
     return get_object_or_404(visible(user), pk=pk)
@@ -434,7 +439,7 @@ def record_detail(request, kind, pk):
     *_, visible = KINDS[kind]
     versions = visible(request.user).filter(chain=record.chain).order_by("version")
     entries = selectors.ledger_entries_for(request.user).filter(record_type=kind, chain=record.chain).order_by("seq")
-    impact = gen_selectors.revocation_impact(kind, record.chain) if kind in ("grant", "consent") else None
+    impact = _impact(request.user, kind, record)
     return render(request, "clearance/record.html", {
         "kind": kind, "record": record, "versions": versions, "entries": entries, "impact": impact,
         "fields": [(f.replace("_", " "), getattr(record, f)) for f in type(record).record_fields() if f != "assets"],
@@ -459,7 +464,7 @@ def record_revoke(request, kind, pk):
     record = _record(request.user, kind, pk)
     _require_change(request.user, record, kind)
     revoke = KINDS[kind][4]
-    impact = gen_selectors.revocation_impact(kind, record.chain) if kind in ("grant", "consent") else None
+    impact = _impact(request.user, kind, record)
     problem, status = None, 200
     if request.method == "POST":
         try:

@@ -223,7 +223,7 @@ class StudioIn(StrictSerializer):
 
 
 class ProductionIn(StrictSerializer):
-    studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all())
+    studio = VisibleRelated(selectors.studios_for)
     title = serializers.CharField(max_length=200)
     code = serializers.SlugField(max_length=64)
     output_disclosure = serializers.CharField(max_length=16, required=False, default="neutral")
@@ -237,7 +237,7 @@ class ShotIn(StrictSerializer):
 
 
 class PartyIn(StrictSerializer):
-    studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all())
+    studio = VisibleRelated(selectors.studios_for)
     name = serializers.CharField(max_length=200)
     kind = serializers.CharField(max_length=32)
 
@@ -326,7 +326,7 @@ class ConsentIn(StrictSerializer):
 
 
 class ReservationIn(StrictSerializer):
-    studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all(), required=False, allow_null=True, default=None)
+    studio = VisibleRelated(selectors.studios_for, required=False, allow_null=True, default=None)
     subject_type = serializers.CharField(max_length=16)
     asset = VisibleRelated(selectors.assets_for, required=False, allow_null=True, default=None)
     talent = VisibleRelated(access.talent_visible, required=False, allow_null=True, default=None)

@@ -22,20 +22,10 @@ from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
 from .pagination import LedgerPagination
-from .filtering import StrictBooleanFilter
+from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
 from .parsers import JSONParser
 from .schema import VersionedSchema
 from . import serializers as s
-
-
-MAX_ID = 2**63 - 1
-
-
-def id_filter(field_name: str) -> django_filters.NumberFilter:
-    """A filter by a record's id, refusing numbers no id can be (400, not a database error)."""
-    message = f"Give a whole number from 0 to {MAX_ID}."
-    return django_filters.NumberFilter(field_name=field_name, min_value=0, max_value=MAX_ID, decimal_places=0,
-                                       error_messages={"max_value": message, "min_value": message, "invalid": message, "max_decimal_places": message})
 
 
 class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -128,7 +118,7 @@ class GuildViewSet(ReadCreateViewSet):
         return self.created(services.guild_create(actor=request.user, **self.parsed()))
 
 
-class TalentFilter(django_filters.FilterSet):
+class TalentFilter(StrictFilterSet):
     guild = id_filter("memberships__guild")
     is_deceased = StrictBooleanFilter()
     is_minor = StrictBooleanFilter()
@@ -273,7 +263,7 @@ class VersionedViewSet(ReadCreateViewSet):
         )
 
 
-class RecordFilter(django_filters.FilterSet):
+class RecordFilter(StrictFilterSet):
     current = StrictBooleanFilter(field_name="is_current")
     chain = django_filters.UUIDFilter()
 
@@ -396,7 +386,7 @@ class ReservationViewSet(VersionedViewSet):
 # --- Ledger and the caller ---------------------------------------------------------------------
 
 
-class LedgerEntryFilter(django_filters.FilterSet):
+class LedgerEntryFilter(StrictFilterSet):
     record_id = id_filter("record_id")
 
     class Meta:
