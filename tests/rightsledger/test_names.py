@@ -1,0 +1,79 @@
+"""Names are matched as Unicode TS #39 compares strings: invisible characters, look-alike letters,
+compatibility forms, accents and case make no difference; other words stay other words. Pure: no
+database."""
+
+import unicodedata
+
+import pytest
+
+from rightsledger import names
+from rightsledger.names import find, name_forms, ngrams, normalize
+
+from ..name_variants import NOT_NAMES, demo_performers, variants
+
+PERFORMERS = demo_performers()
+NAMES = [n for p in PERFORMERS for n in p.names]
+CASES = [(name, label, written) for name in NAMES for label, written in variants(name).items()]
+
+
+def test_the_corpus_covers_every_demo_performer_and_each_kind_of_variant():
+    assert len(PERFORMERS) >= 3 and {"Mara Vega", "Jon Brandt", "Harold Finch"} <= set(NAMES)
+    labels = {label for _, label, _ in CASES}
+    for kind in ("soft hyphen", "zero-width space", "zero-width joiner", "zero-width non-joiner", "word joiner", "byte order mark",
+                 "combining grapheme joiner", "Cyrillic", "Greek", "Latin look-alike", "fullwidth", "mathematical", "mixed case",
+                 "extra spaces"):
+        assert any(kind in label for label in labels), kind
+    # Every variant is written differently from the name: none is the plain name by accident.
+    assert all(written != name for name, label, written in CASES if "case" not in label and "accents" not in label)
+
+
+@pytest.mark.parametrize("name, label, written", CASES, ids=[f"{n}: {label}" for n, label, _ in CASES])
+def test_a_variant_of_a_demo_performers_name_in_a_prompt_is_that_name(name, label, written):
+    prompt = f"wide shot of {written} walking along the harbour at dusk"
+    assert ngrams(prompt) & name_forms(name), (label, written, sorted(ngrams(prompt)))
+    assert find(prompt, [name]), (label, written)
+
+
+@pytest.mark.parametrize("prompt", NOT_NAMES)
+def test_ordinary_words_and_near_misses_name_no_demo_performer(prompt):
+    indexed = {form for name in NAMES for form in name_forms(name)}
+    assert not ngrams(prompt) & indexed
+    assert find(prompt, NAMES) == []
+
+
+def test_case_is_folded_and_a_capital_is_read_as_the_letter_it_looks_like():
+    assert normalize("MARIA ALVAREZ") == normalize("María Álvarez") == normalize("maria alvarez")
+    assert normalize("Jon \u0412randt") == normalize("Jon Brandt")  # Cyrillic capital Ve, whose small letter is not a b
+    assert normalize("\u0397AROLD") == normalize("Harold")  # Greek capital Eta, whose small letter looks like an n
+    assert normalize("MAR\u0399A") == normalize("Maria")  # Greek capital Iota, whose prototype is l, is an I
+    assert normalize("Marla") != normalize("Maria") and normalize("all") != normalize("Ali")
+
+
+def test_words_are_found_before_look_alikes_are_mapped():
+    # "|" and "1" look like "l", but they are not letters: they still part words.
+    assert name_forms("Mara Vega") & ngrams("Mara Vega|35mm, f/1.4")
+    assert normalize("Mara Vega|35mm") == normalize("Mara Vega 35mm")
+    assert normalize("Vega—the star") == normalize("Vega the star")
+
+
+def test_the_forms_settle_and_stay_as_they_are_for_every_character_the_mapping_touches():
+    prototypes = names._prototypes()
+    touched = set(prototypes) | {c for p in prototypes.values() for c in p}
+    touched |= {chr(cp) for cp in range(0x3000) if chr(cp).casefold() != chr(cp) or unicodedata.normalize("NFKD", chr(cp)) != chr(cp)}
+    for char in sorted(touched):
+        for letter in names._letters(char):
+            form = names._form(letter)
+            assert "".join(names._form(c) for c in names._letters(form)) == form, (char, form)
+
+
+def test_normalize_of_a_normalized_name_is_the_same():
+    for name, _, written in CASES:
+        assert normalize(normalize(written)) == normalize(written)
+
+
+def test_find_gives_the_spans_of_the_text_as_written():
+    text = "Close on Ma\u00adra VEGA\u2019s face; M. Vega waves; Mar\u0430 Vegas laughs."
+    spans = find(text, ["Mara Vega", "M. Vega"])
+    assert [text[a:b] for a, b in spans] == ["Ma\u00adra VEGA", "M. Vega"]
+    assert find("\U0001d40c\U0001d41a\U0001d42b\U0001d41a Vega", ["Mara Vega"]) == [(0, 9)]  # mathematical bold letters
+    assert find("anything", []) == [] and find("anything", ["", " "]) == []
