@@ -102,3 +102,13 @@ def test_a_performer_registered_under_a_look_alike_name_does_not_stand_in_for_th
     assert {t["id"] for t in found["results"]} >= {mara.pk, double.pk}
     services.consent_revoke(actor=None, consent=mara.consents.get(), reason="Withdrawn.")
     assert gen.request_check(**demo.args(PROMPT.format("\u041cara Veg\u0430"))).outcome == p.REFUSED
+
+
+def test_an_erasure_removes_the_name_from_prompts_however_it_was_written(demo):
+    mara = demo.talent["Mara Vega"]
+    written = "Close on Ma\u00adra VEG\u0410\u2019s face, then M. Vega and \U0001d40c\U0001d41a\U0001d42b\U0001d41a Vega; the harbour stays."
+    request = gen.request_submit(actor=demo.world.producer_a, **demo.args(written))
+    services.talent_erase(actor=demo.world.admin, talent=mara, basis="performer_request")
+    request.refresh_from_db()
+    assert request.prompt == (f"Close on talent {mara.pk}\u2019s face, then talent {mara.pk} and talent {mara.pk}; "
+                              "the harbour stays.")
