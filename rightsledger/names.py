@@ -25,6 +25,7 @@ The forms are for comparison only, never for display: UTS #39 maps "m" to "rn", 
 """
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 from importlib.resources import files
@@ -95,7 +96,7 @@ def _letters(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     """Return the matching forms of the words of text (steps 1 to 4 of the module's docstring)."""
-    return [w.translate(_FORMS) for w in _WORD.findall(_letters(text))]
+    return [form for form in (w.translate(_FORMS) for w in _WORD.findall(_letters(text))) if form]
 
 
 def normalize(text: str) -> str:
@@ -111,8 +112,32 @@ def name_forms(name: str) -> set[str]:
     return {form, form.replace(" ", "")} - {""}
 
 
+# In the forms, every apostrophe and hyphen (and what UTS #39 takes for one) is ' or -.
+_CUT = re.compile(r"[^'\-]+")
+
+
 def _grams(words: list[str], longest: int) -> set[str]:
-    return {" ".join(words[i : i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)}
+    """Return every run of 1 to `longest` consecutive words, joined by a space."""
+    out = set()
+    for i, gram in enumerate(words):
+        out.add(gram)
+        for word in words[i + 1 : i + longest]:
+            gram = f"{gram} {word}"
+            out.add(gram)
+    return out
+
+
+def _grams_through(words: list[str], places: list[int], longest: int) -> set[str]:
+    """Return the runs of 1 to `longest` consecutive words that include a word at one of the places."""
+    out = set()
+    for j in places:
+        for i in range(max(0, j - longest + 1), j + 1):
+            gram = " ".join(words[i : j + 1])
+            out.add(gram)
+            for word in words[j + 1 : i + longest]:
+                gram = f"{gram} {word}"
+                out.add(gram)
+    return out
 
 
 def ngrams(text: str, longest: int = MAX_NAME_WORDS) -> set[str]:
@@ -120,8 +145,16 @@ def ngrams(text: str, longest: int = MAX_NAME_WORDS) -> set[str]:
     the words as written, and the words cut at their apostrophes and hyphens, so that "Vega's" and
     "Vega-like" name "Vega" as "O'Neil" names "O'Neil"."""
     words = _words(text)
-    parts = [p for w in words for p in _JOINER.split(w) if p]
-    return _grams(words, longest) | _grams(parts, longest)
+    grams = _grams(words, longest)
+    if any("'" in w or "-" in w for w in words):
+        parts, cut = [], []  # the words cut at apostrophes and hyphens; the places of the pieces of cut words
+        for word in words:
+            pieces = _CUT.findall(word) if "'" in word or "-" in word else [word]
+            if pieces != [word]:
+                cut += range(len(parts), len(parts) + len(pieces))
+            parts += pieces
+        grams |= _grams_through(parts, cut, longest)
+    return grams
 
 
 def find(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
@@ -134,18 +167,18 @@ def find(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
     # The letters of text, each with the index of the character of text it came from.
     letters, origin = [], []
     for i, char in enumerate(text):
-        kept = _letters(char) if not char.isascii() else char
+        kept = char if char.isascii() else _letters(char)
         letters.append(kept)
-        origin.extend([i] * len(kept))
+        origin += [i] * len(kept)
     flat = "".join(letters)
-    runs: list[list[tuple[int, int, str]]] = [[], []]  # words as written; words cut at joiners
+    runs: list[list[tuple[int, int, str]]] = [[], []]  # words as written; words cut at apostrophes and hyphens
     for word in _WORD.finditer(flat):
-        runs[0].append((origin[word.start()], origin[word.end() - 1] + 1, word.group().translate(_FORMS)))
-        start = word.start()
-        for part in _JOINER.split(word.group()):
-            if part:
-                runs[1].append((origin[start], origin[start + len(part) - 1] + 1, part.translate(_FORMS)))
-            start += len(part) + 1
+        forms = [flat[k].translate(_FORMS) for k in range(word.start(), word.end())]
+        at = [origin[k] for k, form in zip(range(word.start(), word.end()), forms) for _ in form]  # the origin of each form character
+        form = "".join(forms)
+        if form:
+            runs[0].append((at[0], at[-1] + 1, form))
+            runs[1] += [(at[part.start()], at[part.end() - 1] + 1, part.group()) for part in _CUT.finditer(form)]
     lengths = {len(w) for w in wanted}
     spans = sorted(
         (run[i][0], run[i + n - 1][1])

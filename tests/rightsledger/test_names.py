@@ -2,6 +2,7 @@
 compatibility forms, accents and case make no difference; other words stay other words. Pure: no
 database."""
 
+import random
 import unicodedata
 
 import pytest
@@ -77,3 +78,15 @@ def test_find_gives_the_spans_of_the_text_as_written():
     assert [text[a:b] for a, b in spans] == ["Ma\u00adra VEGA", "M. Vega"]
     assert find("\U0001d40c\U0001d41a\U0001d42b\U0001d41a Vega", ["Mara Vega"]) == [(0, 9)]  # mathematical bold letters
     assert find("anything", []) == [] and find("anything", ["", " "]) == []
+
+
+def test_the_grams_of_cut_words_are_those_of_every_run_through_a_piece():
+    # ngrams adds, for words cut at apostrophes and hyphens, only the runs through a piece: the
+    # same set as every run of the cut words, which the rest already holds.
+    rng = random.Random(21)
+    vocabulary = ["Mara", "Vega's", "close-up", "O\u2019Neil", "x", "Jean-Luc-Paul", "a", "b'c'd", "rain", "-", "'", "M."]
+    for _ in range(2000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 14)))
+        words = names._words(text)
+        every = names._grams(words, 6) | names._grams([p for w in words for p in names._CUT.findall(w)], 6)
+        assert ngrams(text) == every, text
