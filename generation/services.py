@@ -679,7 +679,8 @@ def _without_names(text: str, names: list[str], talent_id: int) -> str:
 
     for name in names:
         if name.strip():
-            text = re.sub(r"\s+".join(map(re.escape, name.split())), f"talent {talent_id}", text, flags=re.IGNORECASE)
+            written = r"\s+".join(map(re.escape, name.split()))
+            text = re.sub(written, f"talent {talent_id}", text, flags=re.IGNORECASE)
     for start, end in reversed(find(text, names)):
         text = f"{text[:start]}talent {talent_id}{text[end:]}"
     return text

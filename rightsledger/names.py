@@ -3,8 +3,9 @@
 A name and a text are compared in one form, the skeleton of Unicode Technical Standard #39
 (section 4, confusable detection), made insensitive to case and accents:
 
-1. NFKD: compatibility characters (fullwidth and mathematical letters, ligatures, circled and
-   squared letters) become the letters they stand for;
+1. NFKC, then NFD as the skeleton takes it (together, NFKD): compatibility characters (fullwidth
+   and mathematical letters, ligatures, circled and squared letters) become the letters they
+   stand for, and accented letters a letter and its accents;
 2. default-ignorable code points (soft hyphen, zero-width space, joiners and non-joiners, word
    joiner, byte order mark, combining grapheme joiner, variation selectors...) are removed, and so
    are accents (nonspacing and enclosing marks), as before: "María" is "Maria";
@@ -55,13 +56,13 @@ def _settle(text: str) -> str:
     """Return text case-folded and mapped to its prototypes (marks they bring dropped), repeated
     until nothing changes: a prototype's capital or a folded letter may have a prototype of its own."""
     prototypes = _prototypes()
-    for _ in range(8):
+    for _ in range(8):  # two rounds at most over the whole of Unicode (tests/rightsledger/test_names.py)
         mapped = "".join(prototypes.get(c, c) for c in unicodedata.normalize("NFKD", text.casefold()))
         settled = _DROPPED.sub("", unicodedata.normalize("NFKD", mapped)).casefold()
         if settled == text:
             return text
         text = settled
-    raise AssertionError(f"confusable forms do not settle: {text!r}")  # pragma: no cover (checked over every code point by a test)
+    raise AssertionError(f"confusable forms do not settle: {text!r}")
 
 
 def _form(char: str) -> str:
@@ -171,14 +172,16 @@ def find(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
         letters.append(kept)
         origin += [i] * len(kept)
     flat = "".join(letters)
-    runs: list[list[tuple[int, int, str]]] = [[], []]  # words as written; words cut at apostrophes and hyphens
+    # (start, end, form) of the words as written, and of the words cut at apostrophes and hyphens.
+    runs: list[list[tuple[int, int, str]]] = [[], []]
     for word in _WORD.finditer(flat):
-        forms = [flat[k].translate(_FORMS) for k in range(word.start(), word.end())]
-        at = [origin[k] for k, form in zip(range(word.start(), word.end()), forms) for _ in form]  # the origin of each form character
+        places = range(word.start(), word.end())
+        forms = [flat[k].translate(_FORMS) for k in places]
+        at = [origin[k] for k, form in zip(places, forms) for _ in form]  # where each form character is from
         form = "".join(forms)
         if form:
             runs[0].append((at[0], at[-1] + 1, form))
-            runs[1] += [(at[part.start()], at[part.end() - 1] + 1, part.group()) for part in _CUT.finditer(form)]
+            runs[1] += [(at[p.start()], at[p.end() - 1] + 1, p.group()) for p in _CUT.finditer(form)]
     lengths = {len(w) for w in wanted}
     spans = sorted(
         (run[i][0], run[i + n - 1][1])

@@ -178,7 +178,8 @@ def talent_create(
     if is_deceased and is_minor:
         errors.add("is_minor", "deceased_minor", "A performer cannot be recorded as both deceased and a minor.")
     aliases = [a.strip() for a in (aliases or []) if a and a.strip()]
-    _require_matchable_names(errors, legal_name=legal_name, professional_name=professional_name, aliases=aliases)
+    _require_matchable_names(errors, legal_name=legal_name, professional_name=professional_name,
+                             aliases=aliases)
     external_ids = external_ids or {}
     if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
         errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
@@ -231,9 +232,10 @@ def _require_matchable_names(errors: Errors, **names) -> None:
     for field, given in names.items():
         for name in given if isinstance(given, list) else [given]:
             if isinstance(name, str) and any(len(form) > limit for form in name_forms(name)):
-                errors.add(field, "name_too_long", f"{name[:40]!r}... is too long to be matched in prompts: written out for "
-                           f"matching (look-alike letters replaced by the letters they resemble) it runs past {limit} characters. "
-                           "Give a shorter name.")
+                errors.add(field, "name_too_long",
+                           f"{name[:40]!r}... is too long to be matched in prompts: written out for matching "
+                           f"(look-alike letters replaced by the letters they resemble) it runs past {limit} "
+                           "characters. Give a shorter name.")
                 break
 
 

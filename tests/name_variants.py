@@ -24,15 +24,8 @@ INVISIBLE = {
     "variation selector": "\ufe0f",
     "left-to-right mark": "\u200e",
 }
-CYRILLIC = {
-    "a": "а", "c": "с", "d": "ԁ", "e": "е", "h": "һ", "i": "і", "j": "ј", "o": "о", "p": "р", "r": "г", "s": "ѕ", "x": "х",
-    "y": "у", "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "J": "Ј", "K": "К", "M": "М", "O": "О", "P": "Р",
-    "S": "Ѕ", "T": "Т", "X": "Х", "Y": "У",
-}
-GREEK = {
-    "a": "α", "i": "ι", "n": "η", "o": "ο", "p": "ρ", "u": "υ", "v": "ν", "y": "γ", "A": "Α", "B": "Β", "E": "Ε", "H": "Η",
-    "I": "Ι", "K": "Κ", "M": "Μ", "N": "Ν", "O": "Ο", "P": "Ρ", "T": "Τ", "X": "Χ", "Y": "Υ", "Z": "Ζ",
-}
+CYRILLIC = dict(zip("acdehijoprsxyABCEHIJKMOPSTXY", "асԁеһіјоргѕхуАВСЕНІЈКМОРЅТХУ"))
+GREEK = dict(zip("ainopuvyABEHIKMNOPTXYZ", "αιηορυνγΑΒΕΗΙΚΜΝΟΡΤΧΥΖ"))
 LATIN = {"a": "ɑ", "g": "ɡ", "i": "ı"}  # Latin alpha, script g, dotless i
 
 
@@ -48,14 +41,17 @@ class Performer:
         return [n for n in (self.legal_name, self.professional_name, *self.aliases) if n]
 
 
+FIELDS = ("legal_name", "professional_name", "aliases", "is_deceased")
+
+
 def demo_performers() -> list[Performer]:
     """Return the performers seed_demo registers, read from its calls to talent_create."""
     out = []
     for node in ast.walk(ast.parse(SEED.read_text())):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "talent_create":
-            given = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("legal_name", "professional_name", "aliases", "is_deceased")}
-            out.append(Performer(given["legal_name"], given.get("professional_name", ""), tuple(given.get("aliases", ())),
-                                 given.get("is_deceased", False)))
+            given = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in FIELDS}
+            out.append(Performer(given["legal_name"], given.get("professional_name", ""),
+                                 tuple(given.get("aliases", ())), given.get("is_deceased", False)))
     return out
 
 
@@ -71,7 +67,7 @@ def _once(name: str, char: str) -> str:
 
 
 def _swap(name: str, table: dict[str, str], first_only: bool = False) -> str | None:
-    """The name with its letters swapped for look-alikes (only the first one, if asked); None if none has one."""
+    """The name with its letters swapped for look-alikes (only the first, if asked); None if none has one."""
     out, swapped = [], False
     for c in name:
         if c in table and not (first_only and swapped):
@@ -83,7 +79,7 @@ def _swap(name: str, table: dict[str, str], first_only: bool = False) -> str | N
 
 
 def _styled(name: str, style: str) -> str:
-    """The name's ASCII letters in a style of mathematical letters (MATHEMATICAL BOLD CAPITAL M...)."""
+    """The name's ASCII letters in a style of mathematical letters (MATHEMATICAL BOLD CAPITAL M)."""
     def one(c):
         if not (c.isascii() and c.isalpha()):
             return c
@@ -97,6 +93,10 @@ def _fullwidth(name: str) -> str:
 
 def _accented(name: str) -> str:
     return unicodedata.normalize("NFC", "".join(c + "\u0301" if c in "aeiouAEIOU" else c for c in name))
+
+
+def _unaccented(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
 def variants(name: str) -> dict[str, str]:
@@ -120,7 +120,7 @@ def variants(name: str) -> dict[str, str]:
     out["extra spaces"] = "  " + name.replace(" ", " \t \n ") + "  "
     out["no-break spaces"] = name.replace(" ", "\u00a0\u2003")
     out["accents added"] = _accented(name)
-    out["accents removed"] = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    out["accents removed"] = _unaccented(name)
     out["possessive"] = name + "'s"
     out["possessive, typographic apostrophe"] = name + "\u2019s"
     out["hyphenated to the next word"] = name + "-like"

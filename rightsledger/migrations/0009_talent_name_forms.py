@@ -22,7 +22,8 @@ def reindex(apps, schema_editor):
     TalentName.objects.all().delete()
     rows = []
     for talent in Talent.objects.filter(erased_at__isnull=True).order_by("id").iterator():
-        forms = {f for name in [talent.legal_name, talent.professional_name, *talent.aliases] if name for f in name_forms(name)}
+        given = [talent.legal_name, talent.professional_name, *talent.aliases]
+        forms = {form for name in given if name for form in name_forms(name)}
         rows += [TalentName(talent_id=talent.pk, normalized=f, words=len(f.split()))
                  for f in sorted(forms) if len(f.split()) <= MAX_NAME_WORDS and len(f) <= limit]
     TalentName.objects.bulk_create(rows, batch_size=1000)

@@ -20,12 +20,14 @@ CASES = [(name, label, written) for name in NAMES for label, written in variants
 def test_the_corpus_covers_every_demo_performer_and_each_kind_of_variant():
     assert len(PERFORMERS) >= 3 and {"Mara Vega", "Jon Brandt", "Harold Finch"} <= set(NAMES)
     labels = {label for _, label, _ in CASES}
-    for kind in ("soft hyphen", "zero-width space", "zero-width joiner", "zero-width non-joiner", "word joiner", "byte order mark",
-                 "combining grapheme joiner", "Cyrillic", "Greek", "Latin look-alike", "fullwidth", "mathematical", "mixed case",
-                 "extra spaces"):
+    kinds = ["soft hyphen", "zero-width space", "zero-width joiner", "zero-width non-joiner", "word joiner",
+             "byte order mark", "combining grapheme joiner", "Cyrillic", "Greek", "Latin look-alike",
+             "fullwidth", "mathematical", "mixed case", "extra spaces"]
+    for kind in kinds:
         assert any(kind in label for label in labels), kind
     # Every variant is written differently from the name: none is the plain name by accident.
-    assert all(written != name for name, label, written in CASES if "case" not in label and "accents" not in label)
+    spelled = [(n, written) for n, label, written in CASES if "case" not in label and "accents" not in label]
+    assert all(written != name for name, written in spelled)
 
 
 @pytest.mark.parametrize("name, label, written", CASES, ids=[f"{n}: {label}" for n, label, _ in CASES])
@@ -44,8 +46,9 @@ def test_ordinary_words_and_near_misses_name_no_demo_performer(prompt):
 
 def test_case_is_folded_and_a_capital_is_read_as_the_letter_it_looks_like():
     assert normalize("MARIA ALVAREZ") == normalize("María Álvarez") == normalize("maria alvarez")
-    assert normalize("Jon \u0412randt") == normalize("Jon Brandt")  # Cyrillic capital Ve, whose small letter is not a b
-    assert normalize("\u0397AROLD") == normalize("Harold")  # Greek capital Eta, whose small letter looks like an n
+    # Cyrillic capital Ve, whose small letter is no b; Greek capital Eta, whose small letter looks like n.
+    assert normalize("Jon \u0412randt") == normalize("Jon Brandt")
+    assert normalize("\u0397AROLD") == normalize("Harold")
     assert normalize("MAR\u0399A") == normalize("Maria")  # Greek capital Iota, whose prototype is l, is an I
     assert normalize("Marla") != normalize("Maria") and normalize("all") != normalize("Ali")
 
@@ -60,7 +63,9 @@ def test_words_are_found_before_look_alikes_are_mapped():
 def test_the_forms_settle_and_stay_as_they_are_for_every_character_the_mapping_touches():
     prototypes = names._prototypes()
     touched = set(prototypes) | {c for p in prototypes.values() for c in p}
-    touched |= {chr(cp) for cp in range(0x3000) if chr(cp).casefold() != chr(cp) or unicodedata.normalize("NFKD", chr(cp)) != chr(cp)}
+    for char in map(chr, range(0x3000)):
+        if char.casefold() != char or unicodedata.normalize("NFKD", char) != char:
+            touched.add(char)
     for char in sorted(touched):
         for letter in names._letters(char):
             form = names._form(letter)
@@ -76,7 +81,8 @@ def test_find_gives_the_spans_of_the_text_as_written():
     text = "Close on Ma\u00adra VEGA\u2019s face; M. Vega waves; Mar\u0430 Vegas laughs."
     spans = find(text, ["Mara Vega", "M. Vega"])
     assert [text[a:b] for a, b in spans] == ["Ma\u00adra VEGA", "M. Vega"]
-    assert find("\U0001d40c\U0001d41a\U0001d42b\U0001d41a Vega", ["Mara Vega"]) == [(0, 9)]  # mathematical bold letters
+    bold = "\U0001d40c\U0001d41a\U0001d42b\U0001d41a"  # "Mara" in mathematical bold
+    assert find(f"{bold} Vega", ["Mara Vega"]) == [(0, 9)]
     assert find("anything", []) == [] and find("anything", ["", " "]) == []
 
 
@@ -84,7 +90,7 @@ def test_the_grams_of_cut_words_are_those_of_every_run_through_a_piece():
     # ngrams adds, for words cut at apostrophes and hyphens, only the runs through a piece: the
     # same set as every run of the cut words, which the rest already holds.
     rng = random.Random(21)
-    vocabulary = ["Mara", "Vega's", "close-up", "O\u2019Neil", "x", "Jean-Luc-Paul", "a", "b'c'd", "rain", "-", "'", "M."]
+    vocabulary = ["Mara", "Vega's", "close-up", "O\u2019Neil", "x", "Jean-Luc-Paul", "b'c'd", "-", "'", "M."]
     for _ in range(2000):
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 14)))
         words = names._words(text)
