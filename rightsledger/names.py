@@ -8,7 +8,8 @@ A name and a text are compared in one form, the skeleton of Unicode Technical St
    stand for, and accented letters a letter and its accents;
 2. default-ignorable code points (soft hyphen, zero-width space, joiners and non-joiners, word
    joiner, byte order mark, combining grapheme joiner, variation selectors...) are removed, and so
-   are accents (nonspacing and enclosing marks), as before: "María" is "Maria";
+   are accents (nonspacing and enclosing marks), as before: "María" is "Maria"; tag characters,
+   invisible copies of ASCII that a model may still read, are read as the ASCII they copy;
 3. the text is split into words (letters, marks and digits, joined by an apostrophe, a hyphen or
    what UTS #39 takes for one) before any look-alike is mapped, so that a "|" or a "1" that looks
    like a letter does not join two words;
@@ -35,6 +36,9 @@ from pathlib import Path
 import regex
 
 MAX_NAME_WORDS = 6
+# Unicode's tag characters (U+E0020 to U+E007E) mirror ASCII and show nothing, but a model may read
+# them as the letters they mirror ("ASCII smuggling"): they are read as those letters.
+_TAGS = {0xE0000 + c: chr(c) for c in range(0x20, 0x7F)}
 # Dropped before words are found: invisible characters and accents.
 _DROPPED = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}]+")
 # How many code points' forms are kept (any others are worked out each time they are met).
@@ -94,8 +98,9 @@ _WORD = regex.compile(rf"{_LETTERS}(?:{_JOINER.pattern}{_LETTERS})*")
 
 
 def _letters(text: str) -> str:
-    """Return text in compatibility decomposition, without default-ignorable code points or accents."""
-    return _DROPPED.sub("", unicodedata.normalize("NFKD", text))
+    """Return text in compatibility decomposition, its tag characters read as the ASCII they mirror,
+    without default-ignorable code points or accents."""
+    return _DROPPED.sub("", unicodedata.normalize("NFKD", text.translate(_TAGS)))
 
 
 def _words(text: str) -> list[str]:

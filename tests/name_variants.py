@@ -104,6 +104,7 @@ def variants(name: str) -> dict[str, str]:
     out = {f"{label} between letters": _between_letters(name, char) for label, char in INVISIBLE.items()}
     out["soft hyphen once"] = _once(name, "\u00ad")
     out["zero-width space for the space"] = name.replace(" ", "\u200b")
+    out["tag characters (invisible ASCII)"] = "".join(chr(0xE0000 + ord(c)) if " " <= c <= "~" else c for c in name)
     for label, table in (("Cyrillic", CYRILLIC), ("Greek", GREEK), ("Latin look-alike", LATIN)):
         for scope, first in (("every", False), ("one", True)):
             swapped = _swap(name, table, first_only=first)
