@@ -114,7 +114,8 @@ def reservation_facts(*, production_id: int, asset_ids, talent_ids, party_ids, a
 
 def talents_named_in(prompt: str) -> set[int]:
     """Return the ids of registered talent whose name, professional name or alias the prompt
-    contains, whatever the case or accents (one indexed query)."""
+    contains, whatever the case, accents, invisible characters or look-alike letters (one indexed
+    query)."""
     grams = ngrams(prompt or "")
     if not grams:
         return set()

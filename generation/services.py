@@ -671,15 +671,18 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
 
 
 def _without_names(text: str, names: list[str], talent_id: int) -> str:
-    """Replace each name (as written, or without its accents; any case) with "talent N"."""
+    """Replace each name (as written, in any case; or as the prompt check matches it: without its
+    accents, invisible characters or look-alike letters) with "talent N"."""
     import re
 
-    from rightsledger.names import normalize
+    from rightsledger.names import find
 
     for name in names:
-        for form in {name, normalize(name)}:
-            if form.strip():
-                text = re.sub(r"\s+".join(map(re.escape, form.split())), f"talent {talent_id}", text, flags=re.IGNORECASE)
+        if name.strip():
+            written = r"\s+".join(map(re.escape, name.split()))
+            text = re.sub(written, f"talent {talent_id}", text, flags=re.IGNORECASE)
+    for start, end in reversed(find(text, names)):
+        text = f"{text[:start]}talent {talent_id}{text[end:]}"
     return text
 
 

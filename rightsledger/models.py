@@ -141,8 +141,9 @@ class Talent(models.Model):
 
 
 class TalentName(models.Model):
-    """A talent's name, professional name or alias, normalised (accents stripped, case folded),
-    so a prompt can be matched against every registered name with one indexed query."""
+    """A talent's name, professional name or alias, in the form names are compared in
+    (rightsledger.names: without invisible characters, accents or case, look-alike letters
+    replaced), so a prompt can be matched against every registered name with one indexed query."""
 
     talent = models.ForeignKey(Talent, on_delete=models.CASCADE, related_name="names")
     normalized = models.CharField(max_length=200, db_index=True)

@@ -23,7 +23,7 @@ from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger.append import recording
-from .names import MAX_NAME_WORDS, normalize
+from .names import MAX_NAME_WORDS, name_forms
 from .personal import commitment, commitments, new_salt
 from .signals import asset_registered, record_revoked, talent_erased
 from .models import (
@@ -178,6 +178,8 @@ def talent_create(
     if is_deceased and is_minor:
         errors.add("is_minor", "deceased_minor", "A performer cannot be recorded as both deceased and a minor.")
     aliases = [a.strip() for a in (aliases or []) if a and a.strip()]
+    _require_matchable_names(errors, legal_name=legal_name, professional_name=professional_name,
+                             aliases=aliases)
     external_ids = external_ids or {}
     if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
         errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
@@ -224,10 +226,25 @@ def talent_create(
     return talent
 
 
+def _require_matchable_names(errors: Errors, **names) -> None:
+    """Add an error for each field whose name would not fit the index of names in its matching form."""
+    limit = TalentName._meta.get_field("normalized").max_length
+    for field, given in names.items():
+        for name in given if isinstance(given, list) else [given]:
+            if isinstance(name, str) and any(len(form) > limit for form in name_forms(name)):
+                errors.add(field, "name_too_long",
+                           f"{name[:40]!r}... is too long to be matched in prompts: written out for matching "
+                           f"(look-alike letters replaced by the letters they resemble) it runs past {limit} "
+                           "characters. Give a shorter name.")
+                break
+
+
 def _index_names(talent: Talent) -> None:
     """Index every name a prompt could use for the talent: legal and professional names, and
-    each registered alias as given (an alias is registered because it is used)."""
-    names = {normalize(n) for n in [talent.legal_name, talent.professional_name, *talent.aliases] if n}
+    each registered alias as given (an alias is registered because it is used), in the forms the
+    prompt check compares (rightsledger.names)."""
+    given = [talent.legal_name, talent.professional_name, *talent.aliases]
+    names = {form for name in given if name for form in name_forms(name)}
     TalentName.objects.bulk_create(
         [TalentName(talent=talent, normalized=n, words=len(n.split())) for n in sorted(names) if n and len(n.split()) <= MAX_NAME_WORDS]
     )

@@ -125,9 +125,7 @@ class TalentFilter(StrictFilterSet):
     name = django_filters.CharFilter(method="by_name")
 
     def by_name(self, qs, name, value):
-        from django.db.models import Q
-
-        return qs.filter(Q(legal_name__icontains=value) | Q(professional_name__icontains=value))
+        return selectors.talent_named(qs, value)
 
     class Meta:
         model = s.Talent
