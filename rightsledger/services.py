@@ -372,31 +372,26 @@ def inspect_image(data: bytes) -> tuple[int, int]:
 
     Raises ValidationError for a corrupt image or one over IMAGE_MAX_PIXELS (a decompression bomb).
     """
-    import io
+    from .imaging import ImageRefused, open_image
 
     limit = settings.IMAGE_MAX_PIXELS
-    old, old_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
-    Image.MAX_IMAGE_PIXELS = limit
+    old_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     # A library may let Pillow accept truncated images process-wide (WeasyPrint does, on import).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
-                if width * height > limit:
-                    raise Image.DecompressionBombError("too many pixels")
-                img.verify()
-            with Image.open(io.BytesIO(data)) as img:
-                img.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with open_image(data, max_pixels=limit) as img:
+            width, height = img.size
+            img.verify()
+        with open_image(data, max_pixels=limit) as img:
+            img.load()
+    except ImageRefused:
         raise ValidationError(
             {"file": ValidationError(f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.", code="image_too_large")}
         )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError({"file": ValidationError(f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.", code="image_corrupt")})
     finally:
-        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = old, old_truncated
+        ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
     return width, height
 
 

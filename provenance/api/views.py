@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 
 from rightsledger import aipref
 from rightsledger.api.parsers import JSONParser
+from rightsledger.api.serializers import StrictSerializer
+from rightsledger.inputs import whole_number
 
 from .. import lineage, selectors
 
@@ -92,6 +94,15 @@ def robots(request):
 
 
 
+class TrainingClearanceIn(StrictSerializer):
+    """A JSON batch: fingerprints, or SHA-256 hashes. Types are checked here; each item's form
+    (hex digits, lengths) and the batch limits by the view, with messages that name the item."""
+
+    fingerprints = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True,
+                                         help_text='[{"sha256": "<64 hex>", "phash": "<16 hex>", "phashes": ["<16 hex>", ...]}]')
+    sha256 = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True, help_text="SHA-256 hashes, 64 hex each")
+
+
 class TrainingClearanceApi(APIView):
     """May these files be used for AI training? Their fingerprints (JSON {"fingerprints":
     [{"sha256", "phash"}]}: what rightsledger-check sends by default, about 40 bytes a file), the
@@ -103,12 +114,17 @@ class TrainingClearanceApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "training_clearance"
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request={"application/json": TrainingClearanceIn, "multipart/form-data": {"type": "object", "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}, responses={200: dict})
     def post(self, request):
         from ..clearance import verdict
 
         files = request.FILES.getlist("files")
         data = request.data if hasattr(request.data, "get") else {}
+        if not files and type(data) is dict:  # a JSON body (a form is a QueryDict, its values text)
+            parsed = TrainingClearanceIn(data=data)
+            parsed.is_valid(raise_exception=True)
+            data = parsed.validated_data
         if not files and data.get("fingerprints") is not None:
             return Response({"results": self.by_fingerprint(data.get("fingerprints"))})
         limit = settings.TRAINING_CLEARANCE_MAX_ITEMS
@@ -205,7 +221,6 @@ class SoftBindingManifestApi(APIView):
 
 
 def _max_results(request) -> int:
-    try:
-        return max(1, min(int(request.query_params.get("maxResults", 10)), 100))
-    except ValueError:
-        raise ValidationError({"maxResults": ["maxResults must be a whole number."]})
+    """Return maxResults, 10 if it is not given, at most 100; a value that is not a whole number is refused."""
+    value = request.query_params.get("maxResults")
+    return 10 if value is None else max(1, min(whole_number(value, field="maxResults"), 100))

@@ -1,11 +1,17 @@
 """List filters that refuse what they cannot read: a parameter given with no value (?kind=) is a
-400 naming it, not a filter quietly dropped, and a boolean is true or false, nothing else."""
+400 naming it, not a filter quietly dropped, a boolean is true or false, nothing else, and an id
+or number is read by the one parser of whole numbers (rightsledger.inputs)."""
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
+
+from .. import inputs
+
+# Filters whose values are ids or numbers.
+NUMERIC_FILTERS = (django_filters.NumberFilter, django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -15,6 +21,12 @@ class StrictFilterBackend(DjangoFilterBackend):
             empty = sorted(name for name in filterset_class.base_filters if name in request.query_params and not request.query_params.get(name))
             if empty:
                 raise ValidationError({name: [f"Give {name} a value, or leave it out."] for name in empty})
+            for name, declared in filterset_class.base_filters.items():
+                if isinstance(declared, NUMERIC_FILTERS) and getattr(declared, "field_name", None) and name in request.query_params:
+                    to_field = declared.extra.get("to_field_name")
+                    if to_field in (None, "pk", "id"):
+                        for value in request.query_params.getlist(name):
+                            inputs.whole_number(value, field=name)
         return super().filter_queryset(request, queryset, view)
 
 
