@@ -3,9 +3,10 @@ answer when the database cannot be reached; and the refusal of a request whose C
 is not a number."""
 
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
+from rightsledger.errors import unique_conflict
 from rightsledger.inputs import whole_number
 
 from .errors import error_body, wants_json
@@ -80,3 +81,24 @@ class ContentLengthMiddleware:
                     return JsonResponse(body, status=400)
                 return HttpResponse(self.MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class UniqueViolationMiddleware:
+    """Answer a unique constraint's refusal, wherever a write meets it (the API, the portal, the
+    admin), as 409 with a message that names what must be unique, not 500. Services check first
+    and say it in their own words; this is what two writers racing to the same key are told."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        conflict = unique_conflict(exception) if isinstance(exception, IntegrityError) else None
+        if conflict is None:
+            return None
+        if wants_json(request):
+            body = {"errors": [{"code": conflict.code, "field": conflict.field, "message": conflict.message}]}
+            return JsonResponse(body, status=409)
+        return HttpResponse(conflict.message, status=409, content_type="text/plain; charset=utf-8")

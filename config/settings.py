@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.UniqueViolationMiddleware",
     "config.middleware.ContentLengthMiddleware",
 ]
 

@@ -38,3 +38,40 @@ class Errors:
     def raise_if_any(self) -> None:
         if self._errors:
             raise ValidationError(self._errors)
+
+
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique constraint refusing a row
+
+
+def unique_fields(table: str, constraint: str) -> tuple[object, list[str]] | None:
+    """Return (model, field names) for a unique constraint or unique field of any installed
+    app's model, found from its table and the constraint's name; None if none matches."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.db_table != table:
+            continue
+        for c in model._meta.constraints:
+            if c.name == constraint and getattr(c, "fields", None):
+                return model, list(c.fields)
+        for f in model._meta.concrete_fields:
+            if f.unique and not f.primary_key and constraint.startswith(f"{table}_{f.column}_"):
+                return model, [f.name]
+        return model, []
+    return None
+
+
+def unique_conflict(exc: Exception) -> Conflict | None:
+    """Return the Conflict (409) to answer for an IntegrityError raised by a unique constraint
+    (two writers racing to the same key, or a create path that did not check first), naming the
+    record and the fields that must be unique; None for any other error."""
+    cause = getattr(exc, "__cause__", None)
+    if getattr(cause, "sqlstate", None) != UNIQUE_VIOLATION:
+        return None
+    diag = cause.diag
+    found = unique_fields(diag.table_name or "", diag.constraint_name or "")
+    what = found[0]._meta.verbose_name if found else "record"
+    fields = found[1] if found else []
+    same = f" with the same {' and '.join(f.replace('_', ' ') for f in fields)}" if fields else " with the same values"
+    return Conflict(f"A {what}{same} is already recorded, and there can be only one; nothing new was recorded. "
+                    "Reload to see the one there is.", code="already_exists", field=fields[0] if fields else None)

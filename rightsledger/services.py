@@ -190,6 +190,8 @@ def talent_create(
         member_id = str(m.get("member_id") or "").strip()
         if guild is None:
             errors.add("memberships", "guild_unknown", f"Membership {i + 1}: no guild with id {m.get('guild')!r}.")
+        elif any(g == guild for g, _ in rows):  # one membership a guild (guild_talent_unique)
+            errors.add("memberships", "guild_repeated", f"Membership {i + 1}: {guild} is given twice; a performer has one member id in a guild.")
         elif not member_id:
             errors.add("memberships", "member_id_required", f"Membership {i + 1}: give the member id in {guild}.")
         elif GuildMembership.objects.filter(guild=guild, member_id=member_id).exists():

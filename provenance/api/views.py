@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -176,7 +176,8 @@ class SoftBindingByBindingApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("alg", str, required=True), OpenApiParameter("value", str, required=True, description="base64"),
+                               OpenApiParameter("maxResults", int, description="1 to 100; 10 if not given")], responses={200: dict})
     def get(self, request):
         from .. import softbinding
 
@@ -192,17 +193,19 @@ class SoftBindingByContentApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [parsers.FileUploadParser]
 
-    @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict})
+    @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict},
+                   parameters=[OpenApiParameter("alg", str), OpenApiParameter("maxResults", int, description="1 to 100; 10 if not given")])
     def post(self, request, filename=None):
         from .. import softbinding
 
+        limit = _max_results(request)
         data = request.body
         if not data:
             raise ValidationError({"content": ["Send the content (the image bytes) as the request body."]})
         if len(data) > settings.ASSET_MAX_BYTES:
             raise ValidationError({"content": [f"The content is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
         alg = request.query_params.get("alg") or None
-        return Response({"matches": softbinding.by_content(data, alg, _max_results(request))})
+        return Response({"matches": softbinding.by_content(data, alg, limit)})
 
 
 class SoftBindingManifestApi(APIView):

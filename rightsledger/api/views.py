@@ -20,6 +20,7 @@ from ..errors import PayloadTooLarge
 from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
+from .lookup import WholeNumberLookup
 from .pagination import LedgerPagination
 from .filtering import StrictBooleanFilter
 from .parsers import JSONParser
@@ -37,7 +38,7 @@ def id_filter(field_name: str) -> django_filters.NumberFilter:
                                        error_messages={"max_value": message, "min_value": message, "invalid": message, "max_decimal_places": message})
 
 
-class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     input_class = None
     output_class = None
 
