@@ -87,8 +87,8 @@ TITLE_CHARS = 60  # of an asset's title in its box; the rest is on its page
 def _label(*lines: str) -> str:
     """Return a DOT label of these lines of text, each as it reads: a backslash, a quote, <...> or
     a brace in a title is text, never DOT syntax (graphviz's own escaping, then a line break
-    between lines), and a line break or other control character in one is a space."""
-    plain = ("".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in line) for line in lines)
+    between lines), and a run of line breaks, other control characters or spaces is one space."""
+    plain = (" ".join("".join(" " if not ch.isprintable() else ch for ch in line).split()) for line in lines)
     return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in plain))
 
 
