@@ -418,3 +418,9 @@ def test_the_checked_open_refuses_from_the_header_and_opens_the_rest():
         assert img.size == (320, 180)
     with pytest.raises(Image.UnidentifiedImageError):
         open_image(b"not an image")
+
+
+def test_the_testers_wrong_type_to_training_clearance_is_a_400(api, db):
+    for body in ({"sha256": 5}, {"sha256": True}, {"sha256": "a" * 64}, {"fingerprints": 5}, {"fingerprints": {"sha256": "a" * 64}}):
+        response = api(None).post("/api/training-clearance/", body, format="json")
+        refused(response, 400)
