@@ -65,7 +65,8 @@ class ContentLengthMiddleware:
     in the API's error shape under /api/): Django reads such a header as an empty body, and some
     parsers then fail on it. The one check; endpoints may rely on the header being digits."""
 
-    MESSAGE = "The Content-Length header is not a number of bytes; send the body's length in bytes, or leave the header out."
+    MESSAGE = ("The Content-Length header is not a number of bytes; send the body's length in bytes, "
+               "or leave the header out.")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,8 +78,9 @@ class ContentLengthMiddleware:
                 whole_number(declared, field="Content-Length")
             except ValidationError:
                 if wants_json(request):
-                    body = {"errors": [{"code": "content_length_invalid", "field": "Content-Length", "message": self.MESSAGE}]}
-                    return JsonResponse(body, status=400)
+                    error = {"code": "content_length_invalid", "field": "Content-Length",
+                             "message": self.MESSAGE}
+                    return JsonResponse({"errors": [error]}, status=400)
                 return HttpResponse(self.MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

@@ -142,7 +142,9 @@ def _request_form_data(request) -> dict:
     """The posted request form, shaped as the API's input: inputs from the ticked assets and the
     uploaded files, each with its role."""
     post = request.POST
-    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1), "role": post.get(f"role_{a}", "plate")} for a in post.getlist("asset")]
+    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1),
+               "role": post.get(f"role_{a}", "plate")}
+              for a in post.getlist("asset")]
     for name in sorted(request.FILES):
         if name.startswith("upload_"):
             inputs.append({"upload": name, "role": post.get(f"{name}_role", "reference")})
@@ -629,7 +631,8 @@ def verify_page(request):
                 context["problem"], status = f"{upload.name} is not a format Content Credentials can be read from (JPEG, PNG, MP4...).", 400
             else:
                 try:
-                    context.update(name=upload.name, report=verify(data, media_type), training=verdict(data=data))
+                    report, training = verify(data, media_type), verdict(data=data)
+                    context.update(name=upload.name, report=report, training=training)
                 except ImageRefused as exc:
                     context["problem"], status = exc.message, 400
     return render(request, "public/verify.html", context, status=status)

@@ -97,8 +97,10 @@ def svg(assets, edges) -> str:
     dot = graphviz.Digraph("lineage", graph_attr={"rankdir": "LR", "fontname": "Helvetica"}, node_attr={"fontname": "Helvetica", "fontsize": "10"})
     for a in assets:
         generated = a.origin == "generated"
-        dot.node(f"a{a.pk}", _label(f"A-{a.pk}", a.kind, (a.title or a.original_filename)[:TITLE_CHARS]), shape="box", style="filled",
-                 fillcolor="#fde2c8" if generated else "#d8e8f8")
+        label = _label(f"A-{a.pk}", a.kind, (a.title or a.original_filename)[:TITLE_CHARS])
+        fill = "#fde2c8" if generated else "#d8e8f8"
+        dot.node(f"a{a.pk}", label, shape="box", style="filled", fillcolor=fill)
     for e in edges:
-        dot.edge(f"a{e.parent_id}", f"a{e.child_id}", label=_label(e.role + (f" (decision #{e.decision_seq})" if e.decision_seq else "")))
+        label = _label(e.role + (f" (decision #{e.decision_seq})" if e.decision_seq else ""))
+        dot.edge(f"a{e.parent_id}", f"a{e.child_id}", label=label)
     return dot.pipe(format="svg").decode()

@@ -66,6 +66,8 @@ def identity_register(*, actor=None, name: str, chain_pem: str, key_path: str = 
     """Register a signing identity and, by default, make it the active one (the previous one is
     retired, and kept for verification); return it. Checks that the key opens and matches the
     chain. Registration, import and rotation are all this one recorded fact."""
+    if SigningIdentity.objects.filter(name=name).exists():  # the name is unique: say so, not IntegrityError
+        raise SigningError(f"A signing identity named {name!r} is already registered; give it another name.")
     info = ident.chain_info(chain_pem)
     if key_path and not callback:
         if not Path(key_path).exists():
@@ -306,7 +308,9 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     # clip's first frame) is the soft binding; the pHashes and embeddings (a clip's at keyframes)
     # are stored with the output and serve the likeness check and training clearance.
     clip = media_type in mf.CLIPS
-    pixels = result.image if result.image is not None else open_image(result.data, max_pixels=settings.IMAGE_MAX_PIXELS)
+    pixels = result.image
+    if pixels is None:
+        pixels = open_image(result.data, max_pixels=settings.IMAGE_MAX_PIXELS)
     phashes = fp.phash_variants(pixels)
     soft = phashes["full"]
     if clip:

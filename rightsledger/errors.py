@@ -72,6 +72,7 @@ def unique_conflict(exc: Exception) -> Conflict | None:
     found = unique_fields(diag.table_name or "", diag.constraint_name or "")
     what = found[0]._meta.verbose_name if found else "record"
     fields = found[1] if found else []
-    same = f" with the same {' and '.join(f.replace('_', ' ') for f in fields)}" if fields else " with the same values"
-    return Conflict(f"A {what}{same} is already recorded, and there can be only one; nothing new was recorded. "
-                    "Reload to see the one there is.", code="already_exists", field=fields[0] if fields else None)
+    named = " and ".join(f.replace("_", " ") for f in fields) or "values"
+    message = (f"A {what} with the same {named} is already recorded, and there can be only one; nothing new "
+               "was recorded. Reload to see the one there is.")
+    return Conflict(message, code="already_exists", field=fields[0] if fields else None)

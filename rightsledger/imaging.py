@@ -23,8 +23,10 @@ class ImageRefused(Exception):
 
 def _refuse(pixels: int | None, max_pixels: int) -> ImageRefused:
     size = f"{pixels:,} pixels" if pixels is not None else f"more than {max_pixels:,} pixels"
-    return ImageRefused(f"The image declares {size}; the most this service decodes is {max_pixels:,}. "
-                        "Send a smaller image, or ask an admin to raise IMAGE_MAX_PIXELS.")
+    return ImageRefused(
+        f"The image declares {size}; the most this service decodes is {max_pixels:,}. "
+        "Send a smaller image, or ask an admin to raise IMAGE_MAX_PIXELS."
+    )
 
 
 def open_image(source, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
@@ -35,7 +37,7 @@ def open_image(source, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
         # Pillow warns, or refuses, against its own process-wide limit; ours is the one applied.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            img = Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source)
+            img = Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
         except Image.DecompressionBombError:
             raise _refuse(None, max_pixels) from None
     width, height = img.size

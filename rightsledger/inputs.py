@@ -28,8 +28,8 @@ def whole_number(value, *, field: str, minimum: int = 0, maximum: int = MAX_ID) 
         number = int(value)
         if minimum <= number <= maximum:
             return number
-    raise ValidationError({field: ValidationError(
-        f"{field} must be a whole number from {minimum} to {maximum}, written with the digits 0-9.", code="not_a_whole_number")})
+    message = f"{field} must be a whole number from {minimum} to {maximum}, written with the digits 0-9."
+    raise ValidationError({field: ValidationError(message, code="not_a_whole_number")})
 
 
 def _depth_over(value, limit: int) -> bool:
@@ -54,17 +54,24 @@ def json_value(text, *, field: str, max_depth: int = JSON_MAX_DEPTH, max_bytes: 
     max_bytes, and ValidationError naming field for text that is not JSON (NaN and Infinity
     included) or that nests lists and objects more than max_depth deep."""
     if len(text) > max_bytes:
-        raise PayloadTooLarge(f"{field} is {len(text):,} bytes of JSON; the most this service reads is {max_bytes:,}.",
-                              code="json_too_large", field=field)
-    nested = ValidationError({field: ValidationError(
-        f"{field} is JSON nested more than {max_depth} levels deep; nothing this service takes nests more than a few levels.",
-        code="json_too_deep")})
+        message = f"{field} is {len(text):,} bytes of JSON; the most this service reads is {max_bytes:,}."
+        raise PayloadTooLarge(message, code="json_too_large", field=field)
+    nested = ValidationError(
+        {
+            field: ValidationError(
+                f"{field} is JSON nested more than {max_depth} levels deep; nothing this service takes nests "
+                "more than a few levels.",
+                code="json_too_deep",
+            )
+        }
+    )
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise nested from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
-        raise ValidationError({field: ValidationError(f"{field} is not valid JSON ({exc}).", code="json_invalid")}) from None
+        invalid = ValidationError(f"{field} is not valid JSON ({exc}).", code="json_invalid")
+        raise ValidationError({field: invalid}) from None
     if _depth_over(value, max_depth):
         raise nested
     return value

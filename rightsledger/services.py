@@ -5,7 +5,6 @@ Callers check access first (rightsledger.access); services assume the actor may 
 
 import datetime
 import hashlib
-import warnings
 from dataclasses import dataclass
 
 import filetype
@@ -17,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import ImageFile, UnidentifiedImageError
 
 from . import validation as v
 from . import vocab
@@ -191,7 +190,8 @@ def talent_create(
         if guild is None:
             errors.add("memberships", "guild_unknown", f"Membership {i + 1}: no guild with id {m.get('guild')!r}.")
         elif any(g == guild for g, _ in rows):  # one membership a guild (guild_talent_unique)
-            errors.add("memberships", "guild_repeated", f"Membership {i + 1}: {guild} is given twice; a performer has one member id in a guild.")
+            errors.add("memberships", "guild_repeated",
+                       f"Membership {i + 1}: {guild} is given twice; a performer is a member of a guild once.")
         elif not member_id:
             errors.add("memberships", "member_id_required", f"Membership {i + 1}: give the member id in {guild}.")
         elif GuildMembership.objects.filter(guild=guild, member_id=member_id).exists():

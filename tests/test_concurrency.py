@@ -165,7 +165,7 @@ def test_twenty_registrations_of_one_checkpoint_at_once(world, api):
         t.start()
     for t in threads:
         t.join(120)
-    assert len(answers) == WITNESSES and {status for status, _ in answers} == {201}, Counter(a for a in answers)
+    assert len(answers) == WITNESSES and {status for status, _ in answers} == {201}, Counter(answers)
     assert len({body for _, body in answers}) == 1  # the same record, for every caller
     assert WitnessedCheckpoint.objects.filter(guild=world.guild, size=checkpoint.size).count() == 1
     assert LedgerEntry.objects.filter(entry_type="witness.registered").count() == 1

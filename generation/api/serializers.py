@@ -33,8 +33,9 @@ class InputsField(serializers.Field):
             try:
                 data = parse.json_value(data, field="inputs")
             except DjangoValidationError as exc:
-                raise serializers.ValidationError(f"{exc.messages[0]} Give inputs as a JSON list, such as [{{\"asset\": 12, \"role\": \"plate\"}}].",
-                                                  code="invalid")
+                example = '[{"asset": 12, "role": "plate"}]'
+                message = f"{exc.messages[0]} Give inputs as a JSON list, such as {example}."
+                raise serializers.ValidationError(message, code="invalid")
         if not isinstance(data, list):
             raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
         # Checked by hand rather than with InputIn per item: a serializer instance per input

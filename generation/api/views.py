@@ -54,7 +54,8 @@ def parse_request(request, data) -> dict:
     return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 
-class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                                viewsets.GenericViewSet):
     serializer_class = s.RequestOut
     parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
     filterset_fields = ["production", "shot", "status", "engine", "requester"]

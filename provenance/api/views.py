@@ -98,9 +98,16 @@ class TrainingClearanceIn(StrictSerializer):
     """A JSON batch: fingerprints, or SHA-256 hashes. Types are checked here; each item's form
     (hex digits, lengths) and the batch limits by the view, with messages that name the item."""
 
-    fingerprints = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True,
-                                         help_text='[{"sha256": "<64 hex>", "phash": "<16 hex>", "phashes": ["<16 hex>", ...]}]')
-    sha256 = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True, help_text="SHA-256 hashes, 64 hex each")
+    fingerprints = serializers.ListField(
+        child=serializers.DictField(), required=False, allow_null=True,
+        help_text='[{"sha256": "<64 hex>", "phash": "<16 hex>", "phashes": ["<16 hex>", ...]}]')
+    sha256 = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True,
+                                   help_text="SHA-256 hashes, 64 hex each")
+
+
+# The multipart form: the files themselves.
+FILES_FORM = {"type": "object",
+              "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
 
 
 class TrainingClearanceApi(APIView):
@@ -114,8 +121,8 @@ class TrainingClearanceApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "training_clearance"
 
-    @extend_schema(request={"application/json": TrainingClearanceIn, "multipart/form-data": {"type": "object", "properties": {
-        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}, responses={200: dict})
+    @extend_schema(request={"application/json": TrainingClearanceIn, "multipart/form-data": FILES_FORM},
+                   responses={200: dict})
     def post(self, request):
         from ..clearance import verdict
 
@@ -171,13 +178,17 @@ class TrainingClearanceApi(APIView):
         return [{"item": p["sha256"], **v} for p, v in zip(parsed, verdicts_by_fingerprint(parsed))]
 
 
+MAX_RESULTS = OpenApiParameter("maxResults", int, description="1 to 100; 10 if not given")
+
+
 class SoftBindingByBindingApi(APIView):
     """C2PA Soft Binding Resolution API: manifests matching a soft-binding value."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("alg", str, required=True), OpenApiParameter("value", str, required=True, description="base64"),
-                               OpenApiParameter("maxResults", int, description="1 to 100; 10 if not given")], responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("alg", str, required=True),
+                               OpenApiParameter("value", str, required=True, description="base64"),
+                               MAX_RESULTS], responses={200: dict})
     def get(self, request):
         from .. import softbinding
 
@@ -194,7 +205,7 @@ class SoftBindingByContentApi(APIView):
     parser_classes = [parsers.FileUploadParser]
 
     @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict},
-                   parameters=[OpenApiParameter("alg", str), OpenApiParameter("maxResults", int, description="1 to 100; 10 if not given")])
+                   parameters=[OpenApiParameter("alg", str), MAX_RESULTS])
     def post(self, request, filename=None):
         from .. import softbinding
 
@@ -224,6 +235,6 @@ class SoftBindingManifestApi(APIView):
 
 
 def _max_results(request) -> int:
-    """Return maxResults, 10 if it is not given, at most 100; a value that is not a whole number is refused."""
+    """Return maxResults: 10 if it is not given, at most 100; not a whole number, it is refused."""
     value = request.query_params.get("maxResults")
     return 10 if value is None else max(1, min(whole_number(value, field="maxResults"), 100))

@@ -11,7 +11,8 @@ from rest_framework.exceptions import ValidationError
 from .. import inputs
 
 # Filters whose values are ids or numbers.
-NUMERIC_FILTERS = (django_filters.NumberFilter, django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+NUMERIC_FILTERS = (django_filters.NumberFilter, django_filters.ModelChoiceFilter,
+                   django_filters.ModelMultipleChoiceFilter)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -22,11 +23,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             if empty:
                 raise ValidationError({name: [f"Give {name} a value, or leave it out."] for name in empty})
             for name, declared in filterset_class.base_filters.items():
-                if isinstance(declared, NUMERIC_FILTERS) and getattr(declared, "field_name", None) and name in request.query_params:
-                    to_field = declared.extra.get("to_field_name")
-                    if to_field in (None, "pk", "id"):
-                        for value in request.query_params.getlist(name):
-                            inputs.whole_number(value, field=name)
+                to_field = declared.extra.get("to_field_name")
+                by_id = isinstance(declared, NUMERIC_FILTERS) and to_field in (None, "pk", "id")
+                if by_id and name in request.query_params:
+                    for value in request.query_params.getlist(name):
+                        inputs.whole_number(value, field=name)
         return super().filter_queryset(request, queryset, view)
 
 

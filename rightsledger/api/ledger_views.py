@@ -85,7 +85,8 @@ class InclusionProofApi(APIView):
         except LookupError:
             raise Http404("No such ledger entry.")
         if size > sequencer.tree_size():
-            raise Http404(f"The tree has not reached size {size}; ask against a published checkpoint (GET /ledger/checkpoint).")
+            raise Http404(f"The tree has not reached size {size}; ask against a published checkpoint "
+                          "(GET /ledger/checkpoint).")
         return Response(
             {
                 "seq": leaf.seq,

@@ -19,7 +19,8 @@ class Pagination(CursorPagination):
             return self.page_size
         if len(values) > 1:
             raise ValidationError({self.page_size_query_param: [f"Give page_size once, as a whole number from 1 to {self.max_page_size}."]})
-        return inputs.whole_number(values[0], field=self.page_size_query_param, minimum=1, maximum=self.max_page_size)
+        name = self.page_size_query_param
+        return inputs.whole_number(values[0], field=name, minimum=1, maximum=self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -18,7 +18,8 @@ class JSONParser(parsers.JSONParser):
         limit = inputs.JSON_MAX_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         try:
-            return inputs.json_value(raw if len(raw) > limit else raw.decode(encoding), field="body", max_bytes=limit)
+            text = raw if len(raw) > limit else raw.decode(encoding)
+            return inputs.json_value(text, field="body", max_bytes=limit)
         except (UnicodeDecodeError, LookupError):
             raise ParseError(f"The body is not JSON text in {encoding}.")
         except DjangoValidationError as exc:

@@ -38,7 +38,8 @@ def id_filter(field_name: str) -> django_filters.NumberFilter:
                                        error_messages={"max_value": message, "min_value": message, "invalid": message, "max_decimal_places": message})
 
 
-class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
     input_class = None
     output_class = None
 

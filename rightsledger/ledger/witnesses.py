@@ -28,8 +28,10 @@ def witness_register(*, actor, guild, note_text: str) -> WitnessedCheckpoint:
         return existing
     try:
         with recording(actor=actor) as rec:
-            witnessed = WitnessedCheckpoint.objects.create(guild=guild, size=cp.size, root=cp.root, note=note_text, created_by=actor)
-            rec.append("witness.registered", {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size, "root": cp.root.hex()}, record=witnessed)
+            witnessed = WitnessedCheckpoint.objects.create(guild=guild, size=cp.size, root=cp.root,
+                                                           note=note_text, created_by=actor)
+            rec.append("witness.registered", {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size,
+                                              "root": cp.root.hex()}, record=witnessed)
     except IntegrityError:
         # Another registration of the same checkpoint committed between the read above and this
         # write (witness_guild_size_unique): the first one stands, as for a registration after it.

@@ -23,7 +23,7 @@ TITLES = [
     "Línea 1\nLine 2\r\tend",
     "海港の夜景 · Ночная гавань · מִגְדַּלּוֹר",
     "\\\\\\",
-    "\\\"",
+    '\\"',
 ]
 
 
@@ -48,8 +48,16 @@ def test_a_long_title_is_cut_without_cutting_an_escape():
 def test_the_lineage_svg_of_an_asset_with_a_hostile_title_answers(world, api):
     client = api(world.clearance)
     title = 'Plate "A" <v3> {draft} 海港 \\'
-    created = client.post("/api/assets/", {"production": world.prod_a.pk, "kind": "plate", "title": title,
-                                           "file": SimpleUploadedFile("p.png", images.png(51))}, format="multipart")
+    created = client.post(
+        "/api/assets/",
+        {
+            "production": world.prod_a.pk,
+            "kind": "plate",
+            "title": title,
+            "file": SimpleUploadedFile("p.png", images.png(51)),
+        },
+        format="multipart",
+    )
     assert created.status_code == 201, created.content
     response = client.get(f"/api/assets/{created.json()['id']}/lineage.svg")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"

@@ -18,16 +18,33 @@ APPS = ("rightsledger", "provenance", "generation", "tracker")
 
 def test_a_guild_given_twice_when_registering_talent_is_a_400_and_writes_nothing(world, api):
     before = Talent.objects.count(), GuildMembership.objects.count(), LedgerEntry.objects.count()
-    for memberships in ([{"guild": world.guild.pk, "member_id": "SAG-1"}, {"guild": world.guild.pk, "member_id": "SAG-2"}],
-                        [{"guild": world.guild.pk, "member_id": "SAG-1"}, {"guild": world.guild.pk, "member_id": "SAG-1"}]):
-        response = api(world.clearance).post("/api/talent/", {"legal_name": "Ana Ruiz", "memberships": memberships}, format="json")
+    for memberships in (
+        [{"guild": world.guild.pk, "member_id": "SAG-1"}, {"guild": world.guild.pk, "member_id": "SAG-2"}],
+        [{"guild": world.guild.pk, "member_id": "SAG-1"}, {"guild": world.guild.pk, "member_id": "SAG-1"}],
+    ):
+        response = api(world.clearance).post(
+            "/api/talent/", {"legal_name": "Ana Ruiz", "memberships": memberships}, format="json"
+        )
         assert response.status_code == 400, response.content
         error = response.json()["errors"][0]
-        assert error["field"] == "memberships" and error["code"] == "guild_repeated" and "given twice" in error["message"]
+        assert (
+            error["field"] == "memberships"
+            and error["code"] == "guild_repeated"
+            and "given twice" in error["message"]
+        )
     assert (Talent.objects.count(), GuildMembership.objects.count(), LedgerEntry.objects.count()) == before
     # One membership in each of two guilds is what a performer may have.
-    response = api(world.clearance).post("/api/talent/", {"legal_name": "Ana Ruiz", "memberships": [
-        {"guild": world.guild.pk, "member_id": "SAG-1"}, {"guild": world.other_guild.pk, "member_id": "EQ-1"}]}, format="json")
+    response = api(world.clearance).post(
+        "/api/talent/",
+        {
+            "legal_name": "Ana Ruiz",
+            "memberships": [
+                {"guild": world.guild.pk, "member_id": "SAG-1"},
+                {"guild": world.other_guild.pk, "member_id": "EQ-1"},
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
 
 
@@ -73,9 +90,39 @@ def test_a_key_taken_by_a_concurrent_writer_is_a_409_with_a_message(world, api):
     thread.start()
     assert holding.wait(10)
     entries = LedgerEntry.objects.count()
-    response = api(admin).post("/api/guilds/", {"name": "Writers Guild", "abbreviation": "WGA"}, format="json")
+    response = api(admin).post(
+        "/api/guilds/", {"name": "Writers Guild", "abbreviation": "WGA"}, format="json"
+    )
     thread.join(10)
     assert response.status_code == 409, response.content
     error = response.json()["errors"][0]
-    assert error["code"] == "already_exists" and error["field"] == "name" and "guild with the same name" in error["message"], error
-    assert Guild.objects.filter(name="Writers Guild").count() == 1 and LedgerEntry.objects.count() == entries + 1
+    assert (
+        error["code"] == "already_exists"
+        and error["field"] == "name"
+        and "guild with the same name" in error["message"]
+    ), error
+    assert (
+        Guild.objects.filter(name="Writers Guild").count() == 1 and LedgerEntry.objects.count() == entries + 1
+    )
+
+
+def test_a_signing_identity_name_already_registered_is_refused_in_words(db, tmp_path):
+    """The signing command's path: a name taken is a SigningError the command prints, not an
+    IntegrityError's traceback."""
+    from provenance import identity as ident
+    from provenance import services as prov
+    from provenance.models import SigningIdentity
+
+    paths = ident.dev_chain_create(tmp_path / "studio", label="Studio")
+    prov.identity_register(
+        name="studio-2027", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"])
+    )
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(prov.SigningError, match="already registered"):
+        prov.identity_register(
+            name="studio-2027", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"])
+        )
+    assert (
+        SigningIdentity.objects.filter(name="studio-2027").count() == 1
+        and LedgerEntry.objects.count() == entries
+    )
