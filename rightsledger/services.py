@@ -181,7 +181,8 @@ def talent_create(
     if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
         errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
     isni = (external_ids or {}).get("isni") if isinstance(external_ids, dict) else None
-    if isni and not (len(isni.replace(" ", "")) == 16 and isni.replace(" ", "")[:15].isdigit()):
+    digits = isni.replace(" ", "")[:15] if isinstance(isni, str) else ""  # ASCII: isdigit() alone passes "²"
+    if isni and not (len(isni.replace(" ", "")) == 16 and digits.isascii() and digits.isdigit()):
         errors.add("external_ids", "isni_invalid", "An ISNI is 16 characters: 15 digits and a check character.")
     rows = []
     for i, m in enumerate(memberships or []):

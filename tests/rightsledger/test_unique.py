@@ -126,3 +126,34 @@ def test_a_signing_identity_name_already_registered_is_refused_in_words(db, tmp_
         SigningIdentity.objects.filter(name="studio-2027").count() == 1
         and LedgerEntry.objects.count() == entries
     )
+
+
+def test_an_isni_of_unicode_digits_is_refused(world, api):
+    """isdigit() passes "²" and "١": an ISNI is ASCII digits and a check character."""
+    for isni in ("١" * 15 + "X", "²" * 15 + "1", "0000000121032６83"):
+        response = api(world.clearance).post(
+            "/api/talent/", {"legal_name": "Ana Ruiz", "external_ids": {"isni": isni}}, format="json"
+        )
+        assert response.status_code == 400 and response.json()["errors"][0]["code"] == "isni_invalid", isni
+
+
+def test_sqlites_report_of_a_unique_constraint_is_named_too(db):
+    """The demo runs on SQLite, which names the columns instead of the constraint."""
+    import sqlite3
+
+    from django.db import IntegrityError
+
+    from rightsledger.errors import unique_conflict
+
+    db = sqlite3.connect(":memory:")
+    db.execute(
+        "CREATE TABLE rightsledger_guildmembership"
+        " (guild_id int, talent_id int, member_id text, UNIQUE (guild_id, talent_id))"
+    )
+    db.execute("INSERT INTO rightsledger_guildmembership VALUES (1, 2, 'A')")
+    with pytest.raises(sqlite3.IntegrityError) as raised:
+        db.execute("INSERT INTO rightsledger_guildmembership VALUES (1, 2, 'B')")
+    wrapped = IntegrityError(str(raised.value))
+    wrapped.__cause__ = raised.value
+    conflict = unique_conflict(wrapped)
+    assert conflict.field == "guild" and "guild membership with the same guild and talent" in conflict.message
