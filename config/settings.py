@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.UniqueViolationMiddleware",
+    "config.middleware.ContentLengthMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): everything from this origin, no inline script or style,

@@ -5,7 +5,6 @@ answers 404; a form shows the service's own messages next to the field they name
 import csv
 import datetime
 import io
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,12 +27,14 @@ from provenance.clearance import verdict
 from provenance.selectors import sniff_media_type, verify
 from rightsledger import access, selectors, services, vocab
 from rightsledger.api import serializers as rs
+from rightsledger import inputs as parse
 from rightsledger.errors import Conflict, PayloadTooLarge
+from rightsledger.imaging import ImageRefused
 from rightsledger.ledger import checkpoints
 
 from . import forms
 
-FORM_ERRORS = (ValidationError, ApiValidationError, Conflict, PayloadTooLarge)
+FORM_ERRORS = (ValidationError, ApiValidationError, Conflict, PayloadTooLarge, ImageRefused)
 
 
 def _next(request, default: str) -> str:
@@ -141,16 +142,15 @@ def _request_form_data(request) -> dict:
     """The posted request form, shaped as the API's input: inputs from the ticked assets and the
     uploaded files, each with its role."""
     post = request.POST
-    inputs = [{"asset": int(a), "role": post.get(f"role_{a}", "plate")} for a in post.getlist("asset") if a.isdigit()]
+    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1),
+               "role": post.get(f"role_{a}", "plate")}
+              for a in post.getlist("asset")]
     for name in sorted(request.FILES):
         if name.startswith("upload_"):
             inputs.append({"upload": name, "role": post.get(f"{name}_role", "reference")})
     data = forms.form_data(_RequestFields, post)
     data["inputs"] = inputs
-    try:
-        data["parameters"] = json.loads(post.get("parameters") or "{}")
-    except ValueError:
-        raise ApiValidationError({"parameters": ["Give the parameters as a JSON object, such as {\"fog_density\": 0.4}."]})
+    data["parameters"] = parse.json_value(post.get("parameters") or "{}", field="parameters")
     return data
 
 
@@ -635,5 +635,9 @@ def verify_page(request):
             if media_type is None:
                 context["problem"], status = f"{upload.name} is not a format Content Credentials can be read from (JPEG, PNG, MP4...).", 400
             else:
-                context.update(name=upload.name, report=verify(data, media_type), training=verdict(data=data))
+                try:
+                    report, training = verify(data, media_type), verdict(data=data)
+                    context.update(name=upload.name, report=report, training=training)
+                except ImageRefused as exc:
+                    context["problem"], status = exc.message, 400
     return render(request, "public/verify.html", context, status=status)

@@ -5,7 +5,6 @@ Callers check access first (rightsledger.access); services assume the actor may 
 
 import datetime
 import hashlib
-import warnings
 from dataclasses import dataclass
 
 import filetype
@@ -17,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import ImageFile, UnidentifiedImageError
 
 from . import validation as v
 from . import vocab
@@ -184,7 +183,8 @@ def talent_create(
     if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
         errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
     isni = (external_ids or {}).get("isni") if isinstance(external_ids, dict) else None
-    if isni and not (len(isni.replace(" ", "")) == 16 and isni.replace(" ", "")[:15].isdigit()):
+    digits = isni.replace(" ", "")[:15] if isinstance(isni, str) else ""  # ASCII: isdigit() alone passes "²"
+    if isni and not (len(isni.replace(" ", "")) == 16 and digits.isascii() and digits.isdigit()):
         errors.add("external_ids", "isni_invalid", "An ISNI is 16 characters: 15 digits and a check character.")
     rows = []
     for i, m in enumerate(memberships or []):
@@ -192,6 +192,9 @@ def talent_create(
         member_id = str(m.get("member_id") or "").strip()
         if guild is None:
             errors.add("memberships", "guild_unknown", f"Membership {i + 1}: no guild with id {m.get('guild')!r}.")
+        elif any(g == guild for g, _ in rows):  # one membership a guild (guild_talent_unique)
+            errors.add("memberships", "guild_repeated",
+                       f"Membership {i + 1}: {guild} is given twice; a performer is a member of a guild once.")
         elif not member_id:
             errors.add("memberships", "member_id_required", f"Membership {i + 1}: give the member id in {guild}.")
         elif GuildMembership.objects.filter(guild=guild, member_id=member_id).exists():
@@ -389,31 +392,26 @@ def inspect_image(data: bytes) -> tuple[int, int]:
 
     Raises ValidationError for a corrupt image or one over IMAGE_MAX_PIXELS (a decompression bomb).
     """
-    import io
+    from .imaging import ImageRefused, open_image
 
     limit = settings.IMAGE_MAX_PIXELS
-    old, old_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
-    Image.MAX_IMAGE_PIXELS = limit
+    old_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     # A library may let Pillow accept truncated images process-wide (WeasyPrint does, on import).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
-                if width * height > limit:
-                    raise Image.DecompressionBombError("too many pixels")
-                img.verify()
-            with Image.open(io.BytesIO(data)) as img:
-                img.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with open_image(data, max_pixels=limit) as img:
+            width, height = img.size
+            img.verify()
+        with open_image(data, max_pixels=limit) as img:
+            img.load()
+    except ImageRefused:
         raise ValidationError(
             {"file": ValidationError(f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.", code="image_too_large")}
         )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError({"file": ValidationError(f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.", code="image_corrupt")})
     finally:
-        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = old, old_truncated
+        ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
     return width, height
 
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from rightsledger import access
 from rightsledger import selectors as rl_selectors
+from rightsledger.api.lookup import WholeNumberLookup
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 
@@ -53,7 +54,8 @@ def parse_request(request, data) -> dict:
     return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 
-class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                                viewsets.GenericViewSet):
     serializer_class = s.RequestOut
     parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
     filterset_fields = ["production", "shot", "status", "engine", "requester"]

@@ -11,7 +11,6 @@ from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +20,7 @@ from ..errors import PayloadTooLarge
 from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
+from .lookup import WholeNumberLookup
 from .pagination import LedgerPagination
 from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
 from .parsers import JSONParser
@@ -28,7 +28,8 @@ from .schema import VersionedSchema
 from . import serializers as s
 
 
-class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
     input_class = None
     output_class = None
 
@@ -171,11 +172,9 @@ class AssetViewSet(ReadCreateViewSet):
 
     @extend_schema(request={"multipart/form-data": s.AssetIn}, responses={201: s.AssetOut, 200: s.AssetOut})
     def create(self, request):
-        # Refuse an oversize body from its declared length, before reading it.
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise ValidationError({"Content-Length": [ErrorDetail("The Content-Length header is not a number of bytes.", code="content_length_invalid")]})
+        # Refuse an oversize body from its declared length, before reading it (a length that is
+        # not digits never gets here: config.middleware.ContentLengthMiddleware refuses it).
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
             raise PayloadTooLarge(f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes.")
         data = self.parsed()
