@@ -118,7 +118,8 @@ def test_an_erasure_end_to_end(world, api, performer, ledger_key, tmp_path):
                                                                   "compensation_reference": "PAY-XQV-7"})
     # The tombstone.
     tomb = LedgerEntry.objects.get(entry_type="talent.erased")
-    assert json.loads(bytes(tomb.body))["payload"] == {"talent": talent.pk, "basis": "estate_request", "consents": [v.pk for v in versions]}
+    assert json.loads(bytes(tomb.body))["payload"] == {"talent": talent.pk, "basis": "estate_request", "consents": [v.pk for v in versions],
+                                                       "likeness_assets": [likeness.pk], "redacted": []}
 
     # Nothing can rely on her any more: the same request is refused.
     assert gen.request_check(**{**args, "prompt": "rain at dusk"}).outcome == "refused"
