@@ -665,7 +665,8 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
             locked.failure = message
             locked.lease_expires = None
             locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-            _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", **record_commitments(locked))  # the message
+            # The message, committed to with the request's salt; its text stays in the row.
+            _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", **record_commitments(locked))
             _tell(locked, event="run", outcome="failed")
 
 

@@ -22,9 +22,9 @@ from .names import MAX_NAME_WORDS, ngrams, normalize
 # Models never searched: the ledger's own tables (immutable; entries hold ids and commitments, and
 # the erasure test reads every entry's bytes), and Django's bookkeeping, which holds no free text.
 SKIPPED = {
-    "rightsledger.ledgerentry", "rightsledger.ledgerleaf", "rightsledger.ledgernode", "rightsledger.checkpoint",
-    "rightsledger.treestate", "rightsledger.witnessedcheckpoint", "contenttypes.contenttype", "auth.permission",
-    "sessions.session",
+    "rightsledger.ledgerentry", "rightsledger.ledgerleaf", "rightsledger.ledgernode",
+    "rightsledger.checkpoint", "rightsledger.treestate", "rightsledger.witnessedcheckpoint",
+    "contenttypes.contenttype", "auth.permission", "sessions.session",
 }
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
@@ -48,7 +48,8 @@ class FoundField:
 
 def erasure_terms(talent) -> set[str]:
     """Return the performer's names, aliases, external ids and member ids, normalised."""
-    raw = [talent.legal_name, talent.professional_name, *(talent.aliases or []), *(talent.external_ids or {}).values(),
+    raw = [talent.legal_name, talent.professional_name, *(talent.aliases or []),
+           *(talent.external_ids or {}).values(),
            *talent.memberships.values_list("member_id", flat=True)]
     return {n for n in (normalize(str(x)) for x in raw if x) if n}
 
@@ -70,7 +71,8 @@ def mentions(value, terms: set[str]) -> bool:
 
 def searched_models() -> list[type]:
     """Return every installed concrete model that an erasure searches."""
-    return [m for m in apps.get_models() if not m._meta.abstract and not m._meta.proxy and m._meta.label_lower not in SKIPPED]
+    return [m for m in apps.get_models()
+            if not m._meta.abstract and not m._meta.proxy and m._meta.label_lower not in SKIPPED]
 
 
 def text_fields(model) -> list[models.Field]:
@@ -94,7 +96,8 @@ def erasure_preview(talent, *, terms: set[str] | None = None) -> list[FoundField
         if not fields or not terms:
             continue
         names = [f.attname for f in fields]
-        for pk, *values in model._default_manager.order_by("pk").values_list("pk", *names).iterator(chunk_size=CHUNK):
+        rows = model._default_manager.order_by("pk").values_list("pk", *names)
+        for pk, *values in rows.iterator(chunk_size=CHUNK):
             for f, value in zip(fields, values):
                 if mentions(value, terms):
                     found.append(FoundField(model._meta.label_lower, pk, f.name, redactable(model, f)))

@@ -261,7 +261,8 @@ def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None 
     errors = Errors()
     v.choice(errors, "basis", basis, vocab.ERASURE_BASES)
     if fields is not None and (not isinstance(fields, list) or not all(isinstance(k, str) for k in fields)):
-        errors.add("fields", "invalid", 'Give the fields to redact as a list of keys from the erasure preview, such as "rightsledger.party:12:name".')
+        errors.add("fields", "invalid",
+                   'Give the fields to redact as a list of keys from the erasure preview, such as "rightsledger.party:12:name".')
     errors.raise_if_any()
     with recording(actor=actor) as rec:
         locked = Talent.objects.select_for_update().get(pk=talent.pk)
@@ -283,8 +284,9 @@ def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None 
         talent_erased.send(sender=Talent, talent_id=locked.pk, names=names)
         likeness = _likeness_assets_rename(locked)
         redacted = fields_redact(found=confirmed, terms=terms)
-        rec.append("talent.erased", {"talent": locked.pk, "basis": basis, "consents": consents, "likeness_assets": likeness,
-                                     "redacted": sorted(f.key for f in redacted)}, record=locked)
+        rec.append("talent.erased", {"talent": locked.pk, "basis": basis, "consents": consents,
+                                     "likeness_assets": likeness, "redacted": sorted(x.key for x in redacted)},
+                   record=locked)
     locked.refresh_from_db()
     return locked
 
@@ -298,10 +300,12 @@ def _confirmed_fields(found: list[FoundField], keys: list[str] | None) -> list[F
     errors = Errors()
     for key in dict.fromkeys(keys):
         if key not in by_key:
-            errors.add("fields", "erasure_field_unknown", f"{key[:120]} does not name this performer (or no longer does): "
-                                                           "preview the erasure again and confirm fields from its list.")
+            errors.add("fields", "erasure_field_unknown",
+                       f"{key[:120]} does not name this performer (or no longer does): "
+                       "preview the erasure again and confirm fields from its list.")
         elif not by_key[key].redactable:
-            errors.add("fields", "erasure_field_not_redactable", f"{key} is a code of an append-only record, which cannot be changed.")
+            errors.add("fields", "erasure_field_not_redactable",
+                       f"{key} is a code of an append-only record, which cannot be changed.")
     errors.raise_if_any()
     return [by_key[k] for k in dict.fromkeys(keys)]
 
@@ -317,8 +321,9 @@ def _likeness_assets_rename(talent: Talent) -> list[int]:
     named by its SHA-256 alone: content_name); return their ids."""
     ids = []
     for asset in Asset.objects.select_for_update().filter(talent=talent).order_by("id"):
-        Asset.objects.filter(pk=asset.pk).update(title=ERASED_LIKENESS_TITLE, personal_salt=new_salt(),
-                                                 original_filename=f"likeness-reference-{asset.pk}{_safe_suffix(asset.original_filename)}")
+        name = f"likeness-reference-{asset.pk}{_safe_suffix(asset.original_filename)}"
+        Asset.objects.filter(pk=asset.pk).update(title=ERASED_LIKENESS_TITLE, original_filename=name,
+                                                 personal_salt=new_salt())
         ids.append(asset.pk)
     return ids
 
@@ -349,7 +354,8 @@ def fields_redact(*, found: list[FoundField], terms: set[str]) -> list[FoundFiel
     for (label, pk), wanted in sorted(by_record.items()):
         model = apps.get_model(label)
         fields = [model._meta.get_field(f.field) for f in wanted]
-        current = model._default_manager.select_for_update().filter(pk=pk).values(*(f.attname for f in fields)).first()
+        locked = model._default_manager.select_for_update().filter(pk=pk)
+        current = locked.values(*(x.attname for x in fields)).first()
         if current is None:
             continue  # deleted by the erasure itself (the performer's name index)
         changes = {}
@@ -362,7 +368,8 @@ def fields_redact(*, found: list[FoundField], terms: set[str]) -> list[FoundFiel
             elif field.name.endswith("filename"):
                 changes[field.attname] = f"erased{_safe_suffix(value)}"
             else:
-                changes[field.attname] = (f"{ERASED} {pk}" if field.unique else ERASED)[: field.max_length or None]
+                text = f"{ERASED} {pk}" if field.unique else ERASED
+                changes[field.attname] = text[: field.max_length or None]
             done.append(f)
         if changes:
             if any(x.name == "personal_salt" for x in model._meta.concrete_fields):

@@ -121,7 +121,8 @@ class ErasureIn(StrictSerializer):
         "invalid_choice": f"Give the basis of the erasure: one of {', '.join(vocab.ERASURE_BASES)}."})
     fields = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=MAX_ITEMS,
-        help_text="The keys of the erasure preview's fields to redact (rightsledger.party:12:name); leave out to redact every one found",
+        help_text="The keys of the erasure preview's fields to redact (rightsledger.party:12:name); "
+                  "leave out to redact every one found",
     )
 
 
@@ -130,7 +131,8 @@ class ErasureFieldOut(serializers.Serializer):
     model = serializers.CharField(help_text="app_label.model_name")
     id = serializers.IntegerField()
     field = serializers.CharField()
-    redactable = serializers.BooleanField(help_text="False for a code of an append-only record, which no erasure may change")
+    redactable = serializers.BooleanField(
+        help_text="False for a code of an append-only record, which no erasure may change")
 
 
 class ErasurePreviewOut(serializers.Serializer):

@@ -176,7 +176,8 @@ class TalentViewSet(ReadCreateViewSet):
         talent = self.get_object()
         access.require_operator(request.user, "preview the erasure of a performer's personal data")
         found = erasure.erasure_preview(talent)
-        return Response(s.ErasurePreviewOut({"talent": talent.pk, "fields": [{"key": f.key, **vars(f)} for f in found]}).data)
+        fields = [{"key": f.key, **vars(f)} for f in found]
+        return Response(s.ErasurePreviewOut({"talent": talent.pk, "fields": fields}).data)
 
 
 # --- Assets ------------------------------------------------------------------------------------

@@ -334,3 +334,142 @@ def test_a_versioned_record_refuses_every_change_but_a_redaction_of_its_free_tex
         RightsGrant.objects.filter(pk=grant.pk).delete()
     RightsGrant.objects.filter(pk=grant.pk).update(restrictions="[erased]", personal_salt=personal.new_salt())
     assert RightsGrant.objects.get(pk=grant.pk).restrictions == "[erased]"
+
+
+# --- Every demo performer, erased: their names are nowhere -----------------------------------------
+
+
+def _db_text() -> list[tuple[str, str, str]]:
+    """Every text value of every table: (table, column, value as text)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                       "AND data_type IN ('character varying', 'text', 'json', 'jsonb', 'character') ORDER BY table_name, column_name")
+        columns = cursor.fetchall()
+        out = []
+        for table, column in columns:
+            cursor.execute(f'SELECT "{column}"::text FROM "{table}" WHERE "{column}" IS NOT NULL')  # nosec B608: from the catalogue
+            out += [(table, column, value) for (value,) in cursor.fetchall()]
+    return out
+
+
+def _named(texts, terms) -> list:
+    """The texts (or (where, text) pairs) in which one of the terms appears, after normalisation."""
+    from rightsledger.names import normalize
+
+    hits = []
+    for item in texts:
+        text = item[-1] if isinstance(item, tuple) else item
+        padded = f" {normalize(text)}"
+        hits += [(item[:-1] if isinstance(item, tuple) else text[:80], t) for t in terms if f" {t}" in padded]
+    return hits
+
+
+def _exports(root, clearance, production) -> list[tuple[str, str]]:
+    """What the performer's name could leak through: the API's lists and pages, the shots' audits
+    (page, CSV, PDF text, PROV-JSON), the assets' pages, lineage (JSON, PROV-JSON, SVG)."""
+    import io
+
+    import pypdf
+
+    from generation.models import GenerationRequest
+
+    from tests.conftest import client_for
+
+    out = []
+    as_root = client_for(root)
+    for url in ("/api/parties/", "/api/grants/", "/api/consents/", "/api/reservations/", "/api/talent/", "/api/assets/", "/api/shots/",
+                "/api/generation/requests/", "/api/ledger/entries/", "/api/guilds/", "/api/productions/", "/api/studios/"):
+        response = as_root.get(url, {"page_size": 500})
+        assert response.status_code == 200, (url, response.content[:200])
+        out.append((url, response.content.decode()))
+    portal = client_for(clearance)
+    portal.force_login(clearance)
+    for shot in production.shots.all():
+        out.append((f"audit {shot.code}", portal.get(f"/shots/{shot.pk}/audit/").content.decode()))
+        out.append((f"audit.csv {shot.code}", portal.get(f"/shots/{shot.pk}/audit.csv").content.decode()))
+        out.append((f"audit.prov {shot.code}", portal.get(f"/shots/{shot.pk}/audit.prov.json").content.decode()))
+        if GenerationRequest.objects.filter(shot=shot).exists():
+            pdf = portal.get(f"/shots/{shot.pk}/audit.pdf")
+            assert pdf.status_code == 200
+            out.append((f"audit.pdf {shot.code}", "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)))
+    for request in GenerationRequest.objects.filter(production=production):
+        out.append((f"request {request.pk}", portal.get(f"/requests/{request.pk}/").content.decode()))
+    out.append(("assets page", portal.get(f"/productions/{production.pk}/assets/").content.decode()))
+    for asset in production.assets.all():
+        out.append((f"asset {asset.pk}", portal.get(f"/assets/{asset.pk}/").content.decode()))
+        for suffix in ("lineage/", "lineage.prov.json", "lineage.svg"):
+            response = as_root.get(f"/api/assets/{asset.pk}/{suffix}")
+            assert response.status_code == 200, (asset.pk, suffix)
+            out.append((f"asset {asset.pk} {suffix}", response.content.decode()))
+        content = as_root.get(f"/api/assets/{asset.pk}/content/")
+        out.append((f"asset {asset.pk} download name", content.get("Content-Disposition", "")))
+    return out
+
+
+def test_erasing_each_demo_performer_leaves_their_names_in_no_table_file_entry_or_export(settings, ledger_key):
+    """The demo's data (seed_demo), and what item 14 found the name in: a sign-off's comment, a
+    guild's flag, a party, a grant's restrictions and reason, a reservation's note, a shot's
+    description, a plate's title and file name. Each performer is erased in turn; then no text
+    column of any table, no media file name, no ledger entry and no export names them, and every
+    entry's inclusion proof verifies against the new checkpoint."""
+    import io
+    import os
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from rightsledger.erasure import erasure_terms
+    from rightsledger.ledger import proofs
+    from rightsledger.models import Party, Shot, Studio
+    from rightsledger.tlog import verify
+    from tests import images
+
+    call_command("seed_demo", stdout=io.StringIO())
+    users = {u.username: u for u in get_user_model().objects.all()}
+    night = Studio.objects.get(slug="harbour").productions.get(code="long-night")
+    mara, jon, finch = (Talent.objects.get(legal_name=n) for n in ("María Álvarez", "Jonathan Brandt", "Harold Finch"))
+    # The free text item 14 found the names in, typed as people type it.
+    waiting = GenerationRequest.objects.get(status="needs_clearance")
+    gen.request_sign_off(actor=users["clearance"], request=waiting, approve=True, comment="Mara Vega's consent covers the rooftop; checked with her agent.")
+    services.consent_flag(actor=users["guild"], consent=finch.consents.get(), guild=finch.memberships.get().guild,
+                          reason="The estate of Harold Finch asks which line of dialogue is meant.")
+    estate = Party.objects.get(name="Estate of Harold Finch")
+    grant = f.make_grant(night, estate, [night.assets.get(title="Harbour rooftop plate")], actor=users["clearance"], uses=["genai_input"],
+                         media=["theatrical"], territories=["WORLD"], restrictions="No use beside Jon Brandt's crowd scenes.")
+    services.grant_amend(actor=users["clearance"], grant=grant, changes={"requires_review": True}, reason="Maria Alvarez's agent asked for a review")
+    services.reservation_create(actor=users["clearance"], studio=night.studio, subject_type="party", party=estate, uses=["ai_training"],
+                                source="contract", effective_date=datetime.date(2026, 1, 1), note="Harold Finch's estate reserves training.")
+    shot = Shot.objects.get(production=night, code="EP102_SH0040")
+    services.shot_update(actor=users["clearance"], shot=shot, changes={"description": "Jonathan Brandt crosses the rooftop"}, reason="From the call sheet")
+    upload = SimpleUploadedFile("jon_brandt_stand-in_plate.png", images.png(91), content_type="image/png")
+    services.asset_register(actor=users["clearance"], production=night, upload=upload, kind="plate", title="Jon Brandt stand-in plate")
+
+    performers = {t.pk: erasure_terms(t) for t in (mara, jon, finch)}
+    assert all(performers.values())
+    # Before any erasure, the ledger already holds none of their names.
+    ledger = [bytes(b).decode() for b in LedgerEntry.objects.values_list("body", flat=True)]
+    assert _named(ledger, set().union(*performers.values())) == []
+
+    operator = users["root"]
+    erased_terms = set()
+    for talent_id, terms in performers.items():
+        services.talent_erase(actor=operator, talent=Talent.objects.get(pk=talent_id), basis="performer_request")
+        erased_terms |= terms
+        assert _named(_db_text(), erased_terms) == []
+    media = [os.path.relpath(os.path.join(d, n), settings.MEDIA_ROOT) for d, _, names in os.walk(settings.MEDIA_ROOT) for n in names]
+    assert media and _named(media, erased_terms) == []
+    ledger = [bytes(b).decode() for b in LedgerEntry.objects.values_list("body", flat=True)]
+    assert _named(ledger, erased_terms) == []
+    exports = _exports(operator, users["clearance"], night)
+    assert _named(exports, erased_terms) == []
+    # What was redacted shows as such where it is shown.
+    assert any("[erased]" in text for where, text in exports if where.startswith("audit.pdf"))
+    assert any("[erased]" in text for where, text in exports if where.startswith("request "))
+
+    checkpoints.ledger_publish()
+    assert checkpoints.latest_checkpoint().size == LedgerEntry.objects.count()
+    bundle = proofs.proof_bundle(list(LedgerEntry.objects.order_by("seq")))
+    assert bundle["pending"] == []
+    assert len(verify.verify_bundle(bundle, checkpoints.verifier())) == LedgerEntry.objects.count() + 1
+    assert audit.ledger_audit().ok
