@@ -6,6 +6,14 @@ from django.db import migrations, models
 
 from rightsledger.migrations._integrity import redaction_only
 
+# The reservations in force (rightsledger's 0002), made again on SQLite after the table is remade.
+RESERVATION_IN_FORCE = """
+CREATE VIEW rightsledger_reservation_in_force AS
+SELECT r.* FROM rightsledger_trainingreservation r
+WHERE r.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM rightsledger_trainingreservation n WHERE n.replaces_id = r.id)
+"""
+
 # Every record's free text enters the ledger as salted commitments from now on (CommitsText).
 # Records that may get new entries get a salt of their own; a versioned record never does (an
 # amendment is a new row), so its existing rows keep an empty salt. Existing ledger entries are
@@ -18,6 +26,17 @@ VERSIONED = {
     "trainingreservation": ("note", "reason"),
     "role": ("reason",),
 }
+
+
+def view_drop(apps, schema_editor):
+    """SQLite remakes a table to add a column, which a view over it forbids: drop the view first."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP VIEW IF EXISTS rightsledger_reservation_in_force;")
+
+
+def view_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(RESERVATION_IN_FORCE)
 
 
 def forward(apps, schema_editor):
@@ -41,6 +60,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(view_drop, migrations.RunPython.noop),
         migrations.AddField(
             model_name='asset',
             name='personal_salt',
@@ -167,4 +187,5 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, default=rightsledger.personal.new_salt, help_text="Salt of the ledger's commitments to the free-text fields", max_length=64),
         ),
         migrations.RunPython(forward, migrations.RunPython.noop),
+        migrations.RunPython(view_create, migrations.RunPython.noop),
     ]
