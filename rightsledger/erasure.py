@@ -26,6 +26,8 @@ SKIPPED = {
     "rightsledger.checkpoint", "rightsledger.treestate", "rightsledger.witnessedcheckpoint",
     "contenttypes.contenttype", "auth.permission", "sessions.session",
 }
+# A performer's own records: only theirs are searched (a namesake's name is their own, not a mention).
+OWN_ROWS = {"rightsledger.talent": "pk", "rightsledger.talentname": "talent_id", "rightsledger.guildmembership": "talent_id"}
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 CHUNK = 2000
@@ -76,8 +78,10 @@ def searched_models() -> list[type]:
 
 
 def text_fields(model) -> list[models.Field]:
-    """Return the model's own text columns: CharField (and its kinds), TextField, JSONField."""
-    return [f for f in model._meta.concrete_fields if isinstance(f, TEXT_FIELDS) and not f.primary_key]
+    """Return the model's own text columns: CharField (and its kinds), TextField, JSONField; not
+    a primary key, nor a password hash (Django's users), which hold no one's name."""
+    return [f for f in model._meta.concrete_fields
+            if isinstance(f, TEXT_FIELDS) and not f.primary_key and f.name != "password"]
 
 
 def redactable(model, field: models.Field) -> bool:
@@ -96,7 +100,10 @@ def erasure_preview(talent, *, terms: set[str] | None = None) -> list[FoundField
         if not fields or not terms:
             continue
         names = [f.attname for f in fields]
-        rows = model._default_manager.order_by("pk").values_list("pk", *names)
+        rows = model._default_manager.order_by("pk")
+        if model._meta.label_lower in OWN_ROWS:
+            rows = rows.filter(**{OWN_ROWS[model._meta.label_lower]: talent.pk})
+        rows = rows.values_list("pk", *names)
         for pk, *values in rows.iterator(chunk_size=CHUNK):
             for f, value in zip(fields, values):
                 if mentions(value, terms):

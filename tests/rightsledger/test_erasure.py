@@ -284,6 +284,7 @@ def test_the_preview_lists_every_field_that_names_the_performer_and_the_erasure_
                          territories=["WORLD"], restrictions=f"Only with {MEMBER}'s approval")
     likeness = f.make_asset(world.prod_a, seed=62, kind="likeness_reference", talent=talent)
     Asset.objects.filter(pk=likeness.pk).update(original_filename="ximena_quintero-valdes_face.PNG", title=f"{STAGE} reference")
+    namesake = f.make_talent(LEGAL)  # another performer of the same name: her name is her own, not a mention
 
     url = f"/api/talent/{talent.pk}/erasure-preview/"
     assert api(world.admin).get(url).status_code == 403
@@ -295,6 +296,7 @@ def test_the_preview_lists_every_field_that_names_the_performer_and_the_erasure_
                 f"rightsledger.asset:{likeness.pk}:title", f"rightsledger.asset:{likeness.pk}:original_filename",
                 f"rightsledger.talent:{talent.pk}:legal_name"}
     assert expected <= keys, expected - keys
+    assert not any(k.startswith(f"rightsledger.talent:{namesake.pk}:") for k in keys)
     # A key that is not in the preview is refused, and nothing is written.
     before = LedgerEntry.objects.count()
     refused = api(operator).post(f"/api/talent/{talent.pk}/erase/", {"basis": "performer_request", "fields": ["rightsledger.party:999999:name"]},
@@ -307,6 +309,7 @@ def test_the_preview_lists_every_field_that_names_the_performer_and_the_erasure_
     assert response.status_code == 200, response.content
     assert Party.objects.get(pk=party.pk).name == "[erased]"
     assert Party.objects.get(pk=kept.pk).name == f"Friends of {STAGE}"  # not confirmed: kept
+    assert Talent.objects.get(pk=namesake.pk).legal_name == LEGAL
     assert Shot.objects.get(pk=shot.pk).description == "[erased]"
     assert TrainingReservation.objects.get(pk=reservation.pk).note == "[erased]"
     assert RightsGrant.objects.get(pk=grant.pk).restrictions == "[erased]"
