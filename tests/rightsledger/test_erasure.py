@@ -302,6 +302,9 @@ def test_the_preview_lists_every_field_that_names_the_performer_and_the_erasure_
     refused = api(operator).post(f"/api/talent/{talent.pk}/erase/", {"basis": "performer_request", "fields": ["rightsledger.party:999999:name"]},
                                  format="json")
     assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "erasure_field_unknown"
+    for wrong in ("rightsledger.party:1:name", [["x"]], {"key": "x"}, ["\u0000" * 300]):
+        refused = api(operator).post(f"/api/talent/{talent.pk}/erase/", {"basis": "performer_request", "fields": wrong}, format="json")
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"].startswith("fields"), (wrong, refused.content)
     assert LedgerEntry.objects.count() == before and Talent.objects.get(pk=talent.pk).erased_at is None
 
     confirmed = sorted(expected - {f"rightsledger.party:{kept.pk}:name"})
