@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, aipref, selectors, services, vocab
+from .. import access, aipref, erasure, selectors, services, vocab
 from ..ledger import proofs
 from ..errors import PayloadTooLarge
 from ..signals import asset_content_requested
@@ -156,6 +156,17 @@ class TalentViewSet(ReadCreateViewSet):
         access.require_operator(request.user, "erase a performer's personal data, on a verified request")
         erased = services.talent_erase(actor=request.user, talent=talent, **self.parsed(s.ErasureIn))
         return Response(s.TalentOut(erased, context={"request": request}).data)
+
+    @extend_schema(responses={200: s.ErasurePreviewOut})
+    @action(detail=True, methods=["get"], url_path="erasure-preview")
+    def erasure_preview(self, request, pk=None):
+        """List every text field of every record that names the performer (their names, aliases
+        and ids): what an erasure would redact, for clearance to confirm."""
+        talent = self.get_object()
+        access.require_operator(request.user, "preview the erasure of a performer's personal data")
+        found = erasure.erasure_preview(talent)
+        fields = [{"key": f.key, **vars(f)} for f in found]
+        return Response(s.ErasurePreviewOut({"talent": talent.pk, "fields": fields}).data)
 
 
 # --- Assets ------------------------------------------------------------------------------------
