@@ -1,8 +1,13 @@
-"""Response headers every page and API answer carries, beside Django's own and the CSP; and the
-answer when the database cannot be reached."""
+"""Response headers every page and API answer carries, beside Django's own and the CSP; the
+answer when the database cannot be reached; and the refusal of a request whose Content-Length
+is not a number."""
 
-from django.db import InterfaceError, OperationalError
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+
+from rightsledger.errors import unique_conflict
+from rightsledger.inputs import whole_number
 
 from .errors import error_body, wants_json
 
@@ -53,3 +58,49 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = self.RETRY_AFTER
         return response
+
+
+class ContentLengthMiddleware:
+    """Refuse, on every path, a request whose Content-Length header is not a number of bytes (400,
+    in the API's error shape under /api/): Django reads such a header as an empty body, and some
+    parsers then fail on it. The one check; endpoints may rely on the header being digits."""
+
+    MESSAGE = ("The Content-Length header is not a number of bytes; send the body's length in bytes, "
+               "or leave the header out.")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared not in (None, ""):
+            try:
+                whole_number(declared, field="Content-Length")
+            except ValidationError:
+                if wants_json(request):
+                    error = {"code": "content_length_invalid", "field": "Content-Length",
+                             "message": self.MESSAGE}
+                    return JsonResponse({"errors": [error]}, status=400)
+                return HttpResponse(self.MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class UniqueViolationMiddleware:
+    """Answer a unique constraint's refusal, wherever a write meets it (the API, the portal, the
+    admin), as 409 with a message that names what must be unique, not 500. Services check first
+    and say it in their own words; this is what two writers racing to the same key are told."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        conflict = unique_conflict(exception) if isinstance(exception, IntegrityError) else None
+        if conflict is None:
+            return None
+        if wants_json(request):
+            body = {"errors": [{"code": conflict.code, "field": conflict.field, "message": conflict.message}]}
+            return JsonResponse(body, status=409)
+        return HttpResponse(conflict.message, status=409, content_type="text/plain; charset=utf-8")

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.UniqueViolationMiddleware",
+    "config.middleware.ContentLengthMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): everything from this origin, no inline script or style,
@@ -284,7 +286,6 @@ TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
 TRAINING_CLEARANCE_MAX_FRAMES = env_int("TRAINING_CLEARANCE_MAX_FRAMES", 1200)  # sampled frames of one clip, in fingerprint mode
 
-# The ledger's origin line, the name under which its checkpoints are published, and its key.
 # Kitsu (zou): its API's URL (without nginx in front, the server's root) and the account the
 # service posts with. From the environment only, never from the database.
 KITSU_URL = os.environ.get("KITSU_URL", "")
@@ -292,11 +293,10 @@ KITSU_EMAIL = os.environ.get("KITSU_EMAIL", "")
 KITSU_PASSWORD = os.environ.get("KITSU_PASSWORD", "")
 KITSU_TIMEOUT = float(os.environ.get("KITSU_TIMEOUT_SECONDS", "10"))
 KITSU_EVENTS_URL = os.environ.get("KITSU_EVENTS_URL", "")  # zou's event stream, where it is not behind the same host
-# Where people reach this service's portal: links posted to the tracker point here.
-RIGHTSLEDGER_URL = os.environ.get("RIGHTSLEDGER_URL", "http://127.0.0.1:8000")
 
 # Who to ask about the outputs' text-and-data-mining terms (TDMRep's policy assigner): a URL.
 TDM_POLICY_ASSIGNER = os.environ.get("TDM_POLICY_ASSIGNER", "")
+# The ledger's origin line, the name under which its checkpoints are published, and its key.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")
 LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key"))
 # Make a key on first use when none exists: on for development, off in production.
@@ -311,7 +311,9 @@ LEDGER_AUDIT_PARALLEL_MIN = env_int("LEDGER_AUDIT_PARALLEL_MIN", 100_000)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
-PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# Where people reach the portal: links in e-mails and those posted to the tracker point here.
+# RIGHTSLEDGER_URL is the name this setting had for the tracker's links; it is still read.
+PORTAL_URL = os.environ.get("PORTAL_URL") or os.environ.get("RIGHTSLEDGER_URL") or "http://127.0.0.1:8000"
 # E-mail (expiry alerts, flags): the console in development, SMTP settings from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

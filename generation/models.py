@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from rightsledger import vocab
-from rightsledger.models import Asset, Production, Shot, Talent
+from rightsledger.models import Asset, CommitsText, Production, Shot, Talent
 from rightsledger.vocab import choices
 
 INPUT_ROLES = ("plate", "reference", "element", "likeness", "style")
@@ -28,8 +28,9 @@ STATUSES = (
 MATCH_METHODS = ("registered", "sha256", "fingerprint", "unregistered")
 
 
-class GenerationRequest(models.Model):
+class GenerationRequest(CommitsText):
     ledger_type = "generation_request"
+    personal_fields = ("prompt", "failure")
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="generation_requests")
     shot = models.ForeignKey(Shot, on_delete=models.PROTECT, related_name="generation_requests")
@@ -80,10 +81,11 @@ class RequestInput(models.Model):
         constraints = [models.UniqueConstraint(fields=["request", "position"], name="request_input_position_unique")]
 
 
-class Decision(models.Model):
+class Decision(CommitsText):
     """The policy's outcome for a request, with one reason per rule per input or talent."""
 
     ledger_type = "decision"
+    personal_fields = ("reasons",)  # their sentences name people
 
     request = models.ForeignKey(GenerationRequest, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=16, choices=choices(DECISION_KINDS))
@@ -97,10 +99,11 @@ class Decision(models.Model):
         ordering = ["id"]
 
 
-class SignOff(models.Model):
+class SignOff(CommitsText):
     """A clearance user's approval or refusal of a needs_clearance decision. One per decision."""
 
     ledger_type = "sign_off"
+    personal_fields = ("comment",)
 
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="sign_off")
     request = models.ForeignKey(GenerationRequest, on_delete=models.PROTECT, related_name="sign_offs")

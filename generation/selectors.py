@@ -114,7 +114,8 @@ def reservation_facts(*, production_id: int, asset_ids, talent_ids, party_ids, a
 
 def talents_named_in(prompt: str) -> set[int]:
     """Return the ids of registered talent whose name, professional name or alias the prompt
-    contains, whatever the case or accents (one indexed query)."""
+    contains, whatever the case, accents, invisible characters or look-alike letters (one indexed
+    query)."""
     grams = ngrams(prompt or "")
     if not grams:
         return set()
@@ -330,10 +331,15 @@ def sign_off_queue(user):
     return access.filter_by_production(qs, user, roles=access.CLEARANCE_ROLES).order_by("id")
 
 
-def revocation_impact(record_type: str, chain) -> dict:
+def revocation_impact(record_type: str, chain, *, user) -> dict:
     """Return what relied on any version of a grant or consent (by its chain): the decisions
     that named it, and their requests, shots and outputs, with the requests still waiting to
-    run. A revocation stops those at run time (the run re-checks against the ledger)."""
+    run. A revocation stops those at run time (the run re-checks against the ledger).
+
+    The requests, shots and outputs are those of productions the user may read (user None: the
+    service's own read, for the tracker's posts); relied_on says whether any decision relied on
+    it at all. A guild's representative, who reads its member's consent but not the production,
+    learns only that: relied_on, with no production record."""
     from django.db import connection
 
     from rightsledger.models import ConsentRecord, RightsGrant
@@ -355,11 +361,14 @@ def revocation_impact(record_type: str, chain) -> dict:
             if any(r["type"] == record_type and r["id"] in wanted for reason in d.reasons for r in reason["records"])
         ])
     request_ids = set(decisions.values_list("request_id", flat=True))
-    requests = list(GenerationRequest.objects.filter(pk__in=request_ids).select_related("shot").order_by("id"))
-    outputs = list(GenerationOutput.objects.filter(request_id__in=request_ids).select_related("asset", "request__shot").order_by("id"))
+    readable = GenerationRequest.objects.all() if user is None else requests_for(user)
+    requests = list(readable.filter(pk__in=request_ids).select_related("shot").order_by("id"))
+    outputs = list(GenerationOutput.objects.filter(request_id__in=[r.pk for r in requests])
+                   .select_related("asset", "request__shot").order_by("id"))
     return {
         "record_type": record_type,
         "versions": ids,
+        "relied_on": bool(request_ids),
         "shots": sorted({r.shot for r in requests}, key=lambda s: s.code),
         "requests": requests,
         "pending": [r for r in requests if r.status in ("approved", "needs_clearance", "queued", "running")],

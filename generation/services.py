@@ -24,6 +24,7 @@ from rightsledger import vocab
 from rightsledger.errors import Conflict, Errors
 from rightsledger.ledger.append import Recorder, actor_of, recording
 from rightsledger.models import Asset
+from rightsledger.personal import record_commitments
 from rightsledger.services import asset_register, inspect_upload, store_content
 from rightsledger.tlog.entry import canonical
 
@@ -117,8 +118,8 @@ def _record_decision(rec: Recorder, request: GenerationRequest, outcome: p.Outco
         "kind": kind,
         "outcome": outcome.outcome,
         "as_of_seq": outcome.as_of_seq,
-        # The sentences name people; the ledger keeps their digest and the records relied on.
-        "reasons_sha256": hashlib.sha256(canonical(reasons)).hexdigest(),
+        # The sentences name people; the ledger keeps a commitment to them and the records relied on.
+        **record_commitments(decision),
         "reasons": [{k: r[k] for k in ("rule", "outcome", "subject", "records")} for r in reasons],
         **({"sign_off": {"id": sign_off.pk, "approver": actor_of(sign_off.approver)}} if sign_off else {}),
     }
@@ -371,7 +372,7 @@ def _earlier_submission(actor, key: str, digest: str) -> GenerationRequest | Non
 def _submit(actor, values: dict, resolved: list[dict], idempotency_key: str | None, digest: str) -> GenerationRequest:
     from .models import SubmissionKey
 
-    shot, engine, seed, prompt = values["shot"], values["engine"], values["seed"], values["prompt"]
+    shot, engine, seed = values["shot"], values["engine"], values["seed"]
     intended_use, release_start, release_end = values["intended_use"], values["release_start"], values["release_end"]
     with recording(actor=actor) as rec:
         outcome, talents = _decide(_facts_of({**values, "resolved": resolved}), values["prompt"])
@@ -388,9 +389,10 @@ def _submit(actor, values: dict, resolved: list[dict], idempotency_key: str | No
             request=request.pk, shot=shot.pk, engine=engine, engine_version=request.engine_version, seed=seed,
             intended_use=intended_use, media=request.media, territories=request.territories, territory_exclusions=request.territory_exclusions,
             languages=request.languages, release_window=[release_start.isoformat(), release_end.isoformat()],
-            prompt_sha256=hashlib.sha256((prompt or "").encode()).hexdigest(), talents=sorted(talents),
+            talents=sorted(talents),
             inputs=[{"position": r["position"], "role": r["role"], "asset": r["asset"].pk if r["asset"] else None, "sha256": r["sha256"], "match": r["match"],
                      **({"frames": list(r["frames"])} if r.get("frames") else {})} for r in resolved],
+            **record_commitments(request),  # the prompt
         )
         _record_decision(rec, request, outcome, "gate", before=(("generation.requested", requested, {"record": request, "production": request.production}),))
         if idempotency_key:
@@ -428,7 +430,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
         except IntegrityError:
             raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off")
         entry = rec.append("generation.signed_off", {"request": locked.pk, "decision": decision.pk, "sign_off": sign_off.pk, "approved": approve,
-                                                      "comment_sha256": hashlib.sha256(sign_off.comment.encode()).hexdigest()},
+                                                      **record_commitments(sign_off)},
                            record=sign_off, production=locked.production)
         SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
         _tell(locked, event="sign_off", sign_off_id=sign_off.pk)
@@ -705,7 +707,8 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
             locked.failure = message
             locked.lease_expires = None
             locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-            _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", message=message[:500])
+            # The message, committed to with the request's salt; its text stays in the row.
+            _event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", **record_commitments(locked))
             _tell(locked, event="run", outcome="failed")
 
 
@@ -713,15 +716,18 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
 
 
 def _without_names(text: str, names: list[str], talent_id: int) -> str:
-    """Replace each name (as written, or without its accents; any case) with "talent N"."""
+    """Replace each name (as written, in any case; or as the prompt check matches it: without its
+    accents, invisible characters or look-alike letters) with "talent N"."""
     import re
 
-    from rightsledger.names import normalize
+    from rightsledger.names import find
 
     for name in names:
-        for form in {name, normalize(name)}:
-            if form.strip():
-                text = re.sub(r"\s+".join(map(re.escape, form.split())), f"talent {talent_id}", text, flags=re.IGNORECASE)
+        if name.strip():
+            written = r"\s+".join(map(re.escape, name.split()))
+            text = re.sub(written, f"talent {talent_id}", text, flags=re.IGNORECASE)
+    for start, end in reversed(find(text, names)):
+        text = f"{text[:start]}talent {talent_id}{text[end:]}"
     return text
 
 

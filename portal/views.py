@@ -4,7 +4,6 @@ answers 404; a form shows the service's own messages next to the field they name
 
 import datetime
 import io
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,12 +26,14 @@ from provenance.clearance import verdict
 from provenance.selectors import sniff_media_type, verify
 from rightsledger import access, csvexport, selectors, services, vocab
 from rightsledger.api import serializers as rs
+from rightsledger import inputs as parse
 from rightsledger.errors import Conflict, PayloadTooLarge
+from rightsledger.imaging import ImageRefused
 from rightsledger.ledger import checkpoints
 
 from . import forms
 
-FORM_ERRORS = (ValidationError, ApiValidationError, Conflict, PayloadTooLarge)
+FORM_ERRORS = (ValidationError, ApiValidationError, Conflict, PayloadTooLarge, ImageRefused)
 
 
 def _next(request, default: str) -> str:
@@ -140,16 +141,15 @@ def _request_form_data(request) -> dict:
     """The posted request form, shaped as the API's input: inputs from the ticked assets and the
     uploaded files, each with its role."""
     post = request.POST
-    inputs = [{"asset": int(a), "role": post.get(f"role_{a}", "plate")} for a in post.getlist("asset") if a.isdigit()]
+    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1),
+               "role": post.get(f"role_{a}", "plate")}
+              for a in post.getlist("asset")]
     for name in sorted(request.FILES):
         if name.startswith("upload_"):
             inputs.append({"upload": name, "role": post.get(f"{name}_role", "reference")})
     data = forms.form_data(_RequestFields, post)
     data["inputs"] = inputs
-    try:
-        data["parameters"] = json.loads(post.get("parameters") or "{}")
-    except ValueError:
-        raise ApiValidationError({"parameters": ["Give the parameters as a JSON object, such as {\"fog_density\": 0.4}."]})
+    data["parameters"] = parse.json_value(post.get("parameters") or "{}", field="parameters")
     return data
 
 
@@ -418,6 +418,11 @@ def record_new(request, production, kind):
                                                           "action": "Record"}, status=status)
 
 
+def _impact(user, kind, record):
+    """Return what relied on a grant or consent, of what the user may read (None for a reservation)."""
+    return gen_selectors.revocation_impact(kind, record.chain, user=user) if kind in ("grant", "consent") else None
+
+
 def _record(user, kind, pk):
     *_, visible = _kind(kind)
     return get_object_or_404(visible(user), pk=pk)
@@ -433,7 +438,7 @@ def record_detail(request, kind, pk):
     *_, visible = KINDS[kind]
     versions = visible(request.user).filter(chain=record.chain).order_by("version")
     entries = selectors.ledger_entries_for(request.user).filter(record_type=kind, chain=record.chain).order_by("seq")
-    impact = gen_selectors.revocation_impact(kind, record.chain) if kind in ("grant", "consent") else None
+    impact = _impact(request.user, kind, record)
     return render(request, "clearance/record.html", {
         "kind": kind, "record": record, "versions": versions, "entries": entries, "impact": impact,
         "fields": [(f.replace("_", " "), getattr(record, f)) for f in type(record).record_fields() if f != "assets"],
@@ -458,7 +463,7 @@ def record_revoke(request, kind, pk):
     record = _record(request.user, kind, pk)
     _require_change(request.user, record, kind)
     revoke = KINDS[kind][4]
-    impact = gen_selectors.revocation_impact(kind, record.chain) if kind in ("grant", "consent") else None
+    impact = _impact(request.user, kind, record)
     problem, status = None, 200
     if request.method == "POST":
         try:
@@ -629,5 +634,9 @@ def verify_page(request):
             if media_type is None:
                 context["problem"], status = f"{upload.name} is not a format Content Credentials can be read from (JPEG, PNG, MP4...).", 400
             else:
-                context.update(name=upload.name, report=verify(data, media_type), training=verdict(data=data))
+                try:
+                    report, training = verify(data, media_type), verdict(data=data)
+                    context.update(name=upload.name, report=report, training=training)
+                except ImageRefused as exc:
+                    context["problem"], status = exc.message, 400
     return render(request, "public/verify.html", context, status=status)

@@ -83,7 +83,7 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
         from .phash import load, phash
 
         try:
-            value = phash(load(data))
+            value = phash(load(data, max_pixels=settings.IMAGE_MAX_PIXELS))
         except (OSError, ValueError):  # not decodable: no pHash, no near-duplicate
             value = None
     # The exact hash (and, without embeddings, the pHash) as the fingerprint mode judges them.

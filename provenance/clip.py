@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from rightsledger.imaging import open_image
+
 MEAN = (0.48145466, 0.4578275, 0.40821073)
 STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -50,7 +52,7 @@ class Files(torch.utils.data.Dataset):
         return len(self.paths)
 
     def __getitem__(self, i):
-        with Image.open(self.paths[i]) as img:
+        with open_image(self.paths[i]) as img:
             return to_uint8(img, self.size)
 
 

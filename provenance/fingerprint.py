@@ -72,7 +72,7 @@ class Fingerprints:
 def fingerprint(data: bytes) -> Fingerprints:
     from .phash import load
 
-    img = load(data)
+    img = load(data, max_pixels=settings.IMAGE_MAX_PIXELS)
     return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
 
 

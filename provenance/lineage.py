@@ -81,13 +81,26 @@ def prov_document(assets, edges) -> ProvDocument:
     return doc
 
 
+TITLE_CHARS = 60  # of an asset's title in its box; the rest is on its page
+
+
+def _label(*lines: str) -> str:
+    """Return a DOT label of these lines of text, each as it reads: a backslash, a quote, <...> or
+    a brace in a title is text, never DOT syntax (graphviz's own escaping, then a line break
+    between lines), and a run of line breaks, other control characters or spaces is one space."""
+    plain = (" ".join("".join(" " if not ch.isprintable() else ch for ch in line).split()) for line in lines)
+    return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in plain))
+
+
 def svg(assets, edges) -> str:
     """Return the lineage drawn as SVG, generated outputs apart from ingested assets."""
     dot = graphviz.Digraph("lineage", graph_attr={"rankdir": "LR", "fontname": "Helvetica"}, node_attr={"fontname": "Helvetica", "fontsize": "10"})
     for a in assets:
         generated = a.origin == "generated"
-        dot.node(f"a{a.pk}", f"A-{a.pk}\\n{a.kind}\\n{a.title or a.original_filename}"[:80], shape="box", style="filled",
-                 fillcolor="#fde2c8" if generated else "#d8e8f8")
+        label = _label(f"A-{a.pk}", a.kind, (a.title or a.original_filename)[:TITLE_CHARS])
+        fill = "#fde2c8" if generated else "#d8e8f8"
+        dot.node(f"a{a.pk}", label, shape="box", style="filled", fillcolor=fill)
     for e in edges:
-        dot.edge(f"a{e.parent_id}", f"a{e.child_id}", label=e.role + (f" (decision #{e.decision_seq})" if e.decision_seq else ""))
+        label = _label(e.role + (f" (decision #{e.decision_seq})" if e.decision_seq else ""))
+        dot.edge(f"a{e.parent_id}", f"a{e.child_id}", label=label)
     return dot.pipe(format="svg").decode()

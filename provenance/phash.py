@@ -5,6 +5,8 @@ computes from a registered asset."""
 import imagehash
 from PIL import Image
 
+from rightsledger.imaging import MAX_PIXELS, open_image
+
 # Crops whose hashes are kept besides the whole image's, so that a copy cropped by up to about
 # 10% still lands within the Hamming threshold of one of them.
 CROPS = {
@@ -50,12 +52,11 @@ def phash_variants(img: Image.Image) -> dict[str, int]:
     return out
 
 
-def load(data: bytes) -> Image.Image:
+def load(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Return an image's pixels as RGB, ready to hash. A large JPEG is decoded at a reduced scale
-    (its DCT scaling, far cheaper than a full decode), to no less than PHASH_MIN_SIDE a side."""
-    import io
-
-    img = Image.open(io.BytesIO(data))
+    (its DCT scaling, far cheaper than a full decode), to no less than PHASH_MIN_SIDE a side.
+    Raises ImageRefused for an image of more than max_pixels pixels (a decompression bomb)."""
+    img = open_image(data, max_pixels=max_pixels)
     if img.format == "JPEG":
         scale = min(8, min(img.size) // PHASH_MIN_SIDE)
         if scale >= 2:

@@ -18,6 +18,7 @@ from PIL import Image
 
 from rightsledger import services as rl
 from rightsledger import vocab
+from rightsledger.imaging import open_image
 from rightsledger.input_policy import MAX_ITEMS
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry
@@ -66,6 +67,8 @@ def identity_register(*, actor=None, name: str, chain_pem: str, key_path: str = 
     """Register a signing identity and, by default, make it the active one (the previous one is
     retired, and kept for verification); return it. Checks that the key opens and matches the
     chain. Registration, import and rotation are all this one recorded fact."""
+    if SigningIdentity.objects.filter(name=name).exists():  # the name is unique: say so, not IntegrityError
+        raise SigningError(f"A signing identity named {name!r} is already registered; give it another name.")
     info = ident.chain_info(chain_pem)
     if key_path and not callback:
         if not Path(key_path).exists():
@@ -161,7 +164,7 @@ def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
 
     Subsample to twice the size, then filter: a full-frame box filter or a colour conversion
     copies a 4K frame, which costs more than signing it."""
-    img = image if image is not None else Image.open(io.BytesIO(data))
+    img = image if image is not None else open_image(data, max_pixels=settings.IMAGE_MAX_PIXELS)
     scale = THUMBNAIL_SIZE / max(img.size)
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
     if scale < 0.5:
@@ -306,7 +309,9 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     # clip's first frame) is the soft binding; the pHashes and embeddings (a clip's at keyframes)
     # are stored with the output and serve the likeness check and training clearance.
     clip = media_type in mf.CLIPS
-    pixels = result.image if result.image is not None else Image.open(io.BytesIO(result.data))
+    pixels = result.image
+    if pixels is None:
+        pixels = open_image(result.data, max_pixels=settings.IMAGE_MAX_PIXELS)
     phashes = fp.phash_variants(pixels)
     soft = phashes["full"]
     if clip:

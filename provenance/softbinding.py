@@ -51,7 +51,7 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
         values = fp.clip_phashes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)
     else:
         try:
-            values = [fp.phash(load(data))]
+            values = [fp.phash(load(data, max_pixels=settings.IMAGE_MAX_PIXELS))]
         except (UnidentifiedImageError, OSError, ValueError):
             values = []
     if not values:

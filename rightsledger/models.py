@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from . import vocab
+from .personal import new_salt
 from .vocab import choices
 
 SHA256_HEX = RegexValidator(r"^[0-9a-f]{64}$", "Give a SHA-256 as 64 lowercase hexadecimal characters.")
@@ -23,8 +24,28 @@ SHOT_CODE = RegexValidator(
 )
 
 
-class Studio(models.Model):
+class CommitsText(models.Model):
+    """A record whose free text (names, titles, notes, comments, reasons, descriptions, file
+    names) enters the ledger only as salted commitments (rightsledger.personal): the text stays
+    in the row, where an erasure can reach it, and the salt beside it.
+
+    A model lists its free-text fields in `personal_fields`; `personal.record_commitments` makes
+    the commitments every entry about the record carries; an erasure redacts those fields
+    (rightsledger.erasure). tests/rightsledger/test_erasure.py checks that every text field of
+    every ledger-backed model is either listed here or a code."""
+
+    personal_fields: tuple[str, ...] = ()
+
+    personal_salt = models.CharField(max_length=64, blank=True, default=new_salt,
+                                     help_text="Salt of the ledger's commitments to the free-text fields")
+
+    class Meta:
+        abstract = True
+
+
+class Studio(CommitsText):
     ledger_type = "studio"
+    personal_fields = ("name",)
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -34,8 +55,9 @@ class Studio(models.Model):
         return self.name
 
 
-class Production(models.Model):
+class Production(CommitsText):
     ledger_type = "production"
+    personal_fields = ("title",)
 
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="productions")
     title = models.CharField(max_length=200)
@@ -52,8 +74,9 @@ class Production(models.Model):
         return self.title
 
 
-class Shot(models.Model):
+class Shot(CommitsText):
     ledger_type = "shot"
+    personal_fields = ("sequence", "description", "reel", "update_reason")
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="shots")
     code = models.CharField(max_length=64, validators=[SHOT_CODE])
@@ -69,6 +92,7 @@ class Shot(models.Model):
     record_out = models.IntegerField(null=True, blank=True)
     reel = models.CharField(max_length=255, blank=True)
     removed = models.BooleanField(default=False, help_text="Removed from the tracker or the edit; kept, never deleted")
+    update_reason = models.TextField(blank=True, help_text="Why the shot was last changed (its ledger entry commits to it)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     # What shot_update may change.
@@ -82,10 +106,11 @@ class Shot(models.Model):
         return self.code
 
 
-class Party(models.Model):
+class Party(CommitsText):
     """A rights holder, vendor, agency or estate."""
 
     ledger_type = "party"
+    personal_fields = ("name",)
 
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="parties")
     name = models.CharField(max_length=200)
@@ -100,8 +125,9 @@ class Party(models.Model):
         return self.name
 
 
-class Guild(models.Model):
+class Guild(CommitsText):
     ledger_type = "guild"
+    personal_fields = ("name", "abbreviation")
 
     name = models.CharField(max_length=200, unique=True)
     abbreviation = models.CharField(max_length=32, blank=True)
@@ -114,10 +140,11 @@ class Guild(models.Model):
         return self.abbreviation or self.name
 
 
-class Talent(models.Model):
+class Talent(CommitsText):
     """A performer. Names are kept here and nowhere in the ledger or in signed outputs."""
 
     ledger_type = "talent"
+    personal_fields = ("legal_name", "professional_name", "aliases", "external_ids")
 
     legal_name = models.CharField(max_length=200)
     professional_name = models.CharField(max_length=200, blank=True)
@@ -127,7 +154,6 @@ class Talent(models.Model):
     external_ids = models.JSONField(default=dict, blank=True, help_text='For example {"isni": "0000000121032683"}')
     guilds = models.ManyToManyField(Guild, through="GuildMembership", related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
-    personal_salt = models.CharField(max_length=64, blank=True, help_text="Salt of the ledger's commitments to the member ids")
     erased_at = models.DateTimeField(null=True, blank=True, help_text="When the performer's personal data was erased")
 
     class Meta:
@@ -141,8 +167,9 @@ class Talent(models.Model):
 
 
 class TalentName(models.Model):
-    """A talent's name, professional name or alias, normalised (accents stripped, case folded),
-    so a prompt can be matched against every registered name with one indexed query."""
+    """A talent's name, professional name or alias, in the form names are compared in
+    (rightsledger.names: without invisible characters, accents or case, look-alike letters
+    replaced), so a prompt can be matched against every registered name with one indexed query."""
 
     talent = models.ForeignKey(Talent, on_delete=models.CASCADE, related_name="names")
     normalized = models.CharField(max_length=200, db_index=True)
@@ -173,10 +200,11 @@ def asset_upload_to(instance, filename):
     return content_name(instance.sha256)
 
 
-class Asset(models.Model):
+class Asset(CommitsText):
     """A file, content-addressed by SHA-256 and immutable once registered."""
 
     ledger_type = "asset"
+    personal_fields = ("original_filename", "title")
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="assets")
     sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
@@ -215,7 +243,7 @@ class Asset(models.Model):
 VERSION_FIELDS = ("id", "chain", "version", "replaces", "action", "status", "reason", "created_at", "created_by")
 
 
-class VersionedRecord(models.Model):
+class VersionedRecord(CommitsText):
     """A ledger-backed record: never updated, amended or revoked by a new version."""
 
     # Fields that a service sets, never a caller (a consent's revocation scope).
@@ -236,9 +264,8 @@ class VersionedRecord(models.Model):
         abstract = True
         ordering = ["id"]
 
-    # Fields that may name people: the ledger holds commitments to them (rightsledger.personal),
-    # and an erasure removes them with the salt.
-    personal_fields: tuple[str, ...] = ()
+    # Free text: the ledger holds commitments to it (CommitsText); every version may say why.
+    personal_fields: tuple[str, ...] = ("reason",)
 
     @classmethod
     def record_fields(cls) -> tuple[str, ...]:
@@ -266,6 +293,7 @@ class RightsGrant(VersionedRecord):
     term_end = models.DateField(null=True, blank=True, help_text="Empty means in perpetuity")
     exclusivity = models.CharField(max_length=16, choices=choices(vocab.EXCLUSIVITY), default="non_exclusive")
     restrictions = models.TextField(blank=True)
+    personal_fields = ("restrictions", "reason")
     requires_review = models.BooleanField(default=False)
     contract_sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
 
@@ -306,7 +334,6 @@ class ConsentRecord(VersionedRecord):
     union_notified_date = models.DateField(null=True, blank=True)
     requires_review = models.BooleanField(default=False)
     revocation_scope = models.JSONField(default=dict, blank=True)
-    personal_salt = models.CharField(max_length=64, blank=True, help_text="Salt of the ledger's commitments to the personal fields")
     erased_at = models.DateTimeField(null=True, blank=True, help_text="When the personal fields and their salt were erased")
 
     class Meta(VersionedRecord.Meta):
@@ -330,6 +357,7 @@ class TrainingReservation(VersionedRecord):
     source = models.CharField(max_length=32, choices=choices(vocab.RESERVATION_SOURCES))
     effective_date = models.DateField()
     note = models.TextField(blank=True)
+    personal_fields = ("note", "reason")
 
     class Meta(VersionedRecord.Meta):
         constraints = [
@@ -483,11 +511,12 @@ class WitnessedCheckpoint(models.Model):
         ordering = ["size"]
 
 
-class ConsentFlag(models.Model):
+class ConsentFlag(CommitsText):
     """A guild representative's flag on a consent record, or a request that it be revoked, with
     the reason. A fact on the ledger; the production's clearance users are notified."""
 
     ledger_type = "consent_flag"
+    personal_fields = ("reason",)
 
     consent = models.ForeignKey(ConsentRecord, on_delete=models.PROTECT, related_name="flags")
     guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="consent_flags")

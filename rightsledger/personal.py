@@ -1,8 +1,9 @@
 """Personal data in the ledger: committed to, never held.
 
-A performer's consent carries free text that can name people (who signed for them, what the
-replica is for, notes, the reason for an amendment). The ledger is append-only and public to
-guilds, so it cannot hold that text: it holds, per field, a salted commitment
+Free text can name people: who signed a consent, what a replica is for, a party's name, a
+grant's restrictions, a reservation's note, a shot's description, an asset's title and file
+name, a prompt, a sign-off's comment, the reason for an amendment. The ledger is append-only and
+public to guilds, so it cannot hold that text: it holds, per field, a salted commitment
 
     SHA-256(salt || RFC 8785 {"field": name, "value": value})
 
@@ -19,6 +20,9 @@ import hmac
 import secrets
 
 from .tlog.entry import canonical
+
+# What an erasure leaves in a free-text field it redacts.
+ERASED = "[erased]"
 
 
 def new_salt() -> str:
@@ -43,3 +47,11 @@ def opens(committed: dict, salt: str, values: dict) -> bool:
     return committed.keys() == {k for k, v in values.items() if v} and all(
         hmac.compare_digest(committed[name], commitment(salt, name, values[name])) for name in committed
     )
+
+
+def record_commitments(record) -> dict:
+    """Return {"personal": commitments} for a ledger entry about a record that declares its free
+    text (rightsledger.models.CommitsText: `personal_fields`, `personal_salt`): one commitment per
+    field that is not empty, with the record's salt. Every entry that speaks of a record's text
+    carries this, and nothing else of the text."""
+    return {"personal": commitments(record.personal_salt, {name: getattr(record, name) for name in record.personal_fields})}

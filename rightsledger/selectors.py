@@ -6,6 +6,7 @@ import operator
 
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Exists
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -19,8 +20,10 @@ from .models import (
     RightsGrant,
     Shot,
     Studio,
+    TalentName,
     TrainingReservation,
 )
+from .names import normalize
 
 
 # The reservations in force, defined once as a database view (see the migration that makes it):
@@ -162,6 +165,16 @@ def consents_for(user) -> QuerySet:
     """Return every version of the consents the user may see (their productions' or their
     guild's members'), with version info."""
     return with_version_info(access.consents_visible(user), "consent")
+
+
+def talent_named(qs: QuerySet, value: str) -> QuerySet:
+    """Return the talent of qs whose legal or professional name contains value as written, or any of
+    whose names (aliases too) contains it as the prompt check compares names (rightsledger.names:
+    without accents, case, invisible characters or look-alike letters)."""
+    condition = Q(legal_name__icontains=value) | Q(professional_name__icontains=value)
+    if form := normalize(value):
+        condition |= Exists(TalentName.objects.filter(talent=OuterRef("pk"), normalized__contains=form))
+    return qs.filter(condition)
 
 
 def reservations_for(user) -> QuerySet:

@@ -5,7 +5,8 @@ Callers check access first (rightsledger.access); services assume the actor may 
 
 import datetime
 import hashlib
-import warnings
+import re
+from pathlib import PurePosixPath
 from dataclasses import dataclass
 
 import filetype
@@ -17,15 +18,16 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import ImageFile, UnidentifiedImageError
 
 from . import input_policy
 from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger.append import recording
-from .names import MAX_NAME_WORDS, normalize
-from .personal import commitment, commitments, new_salt
+from .names import MAX_NAME_WORDS, name_forms
+from .erasure import FoundField, erasure_preview, erasure_terms, mentions
+from .personal import ERASED, commitment, new_salt, record_commitments
 from .signals import asset_registered, record_revoked, talent_erased
 from .models import (
     Asset,
@@ -58,7 +60,7 @@ def studio_create(*, actor, name: str, slug: str) -> Studio:
         raise Conflict(f"A studio with slug {slug!r} already exists.", code="studio_slug_taken", field="slug")
     with recording(actor=actor) as rec:
         studio = Studio.objects.create(name=name, slug=slug)
-        rec.append("studio.created", {"studio": studio.pk, "slug": slug}, record=studio)
+        rec.append("studio.created", {"studio": studio.pk, "slug": slug, **record_commitments(studio)}, record=studio)
     return studio
 
 
@@ -71,8 +73,8 @@ def production_create(*, actor, studio: Studio, title: str, code: str, output_di
         raise Conflict(f"This studio already has a production with code {code!r}.", code="production_code_taken", field="code")
     with recording(actor=actor) as rec:
         production = Production.objects.create(studio=studio, title=title, code=code, output_disclosure=output_disclosure)
-        rec.append("production.created", {"production": production.pk, "studio": studio.pk, "code": code, "output_disclosure": output_disclosure},
-                   record=production, production=production)
+        rec.append("production.created", {"production": production.pk, "studio": studio.pk, "code": code, "output_disclosure": output_disclosure,
+                                          **record_commitments(production)}, record=production, production=production)
     return production
 
 
@@ -88,10 +90,10 @@ def shot_create(*, actor, production: Production, code: str, sequence: str = "",
     errors.raise_if_any()
     if Shot.objects.filter(production=production, code=code).exists():
         raise Conflict(f"Shot {code} already exists in this production.", code="shot_code_taken", field="code")
-    placed = {f: v for f, v in placement.items() if v is not None}
+    placed = {f: v for f, v in placement.items() if v is not None and f not in Shot.personal_fields}
     with recording(actor=actor) as rec:
         shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description, **placement)
-        rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, "sequence": sequence, **placed},
+        rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, **placed, **record_commitments(shot)},
                    record=shot, production=production)
     return shot
 
@@ -110,9 +112,14 @@ def shot_update(*, actor, shot: Shot, changes: dict, reason: str) -> Shot:
         with recording(actor=actor) as rec:
             for f, value in changed.items():
                 setattr(locked, f, value)
-            locked.save(update_fields=list(changed))
-            rec.append("shot.updated", {"shot": locked.pk, "production": locked.production_id, "code": locked.code, "changes": changed,
-                                        "reason": (reason or "")[:500]}, record=locked, production=locked.production)
+            locked.update_reason = (reason or "")[:500]
+            locked.save(update_fields=[*changed, "update_reason"])
+            # Text changes are named, and their values committed to, with the reason (CommitsText).
+            rec.append("shot.updated", {"shot": locked.pk, "production": locked.production_id, "code": locked.code,
+                                        "changes": {f: value for f, value in changed.items() if f not in Shot.personal_fields},
+                                        **({"text_changed": sorted(set(changed) & set(Shot.personal_fields))}
+                                           if set(changed) & set(Shot.personal_fields) else {}),
+                                        **record_commitments(locked)}, record=locked, production=locked.production)
     return locked
 
 
@@ -150,7 +157,7 @@ def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
     errors.raise_if_any()
     with recording(actor=actor) as rec:
         party = Party.objects.create(studio=studio, name=name.strip(), kind=kind)
-        rec.append("party.created", {"party": party.pk, "studio": studio.pk, "kind": kind, "name": party.name}, record=party)
+        rec.append("party.created", {"party": party.pk, "studio": studio.pk, "kind": kind, **record_commitments(party)}, record=party)
     return party
 
 
@@ -160,7 +167,7 @@ def guild_create(*, actor, name: str, abbreviation: str = "") -> Guild:
         raise Conflict(f"A guild named {name!r} already exists.", code="guild_exists", field="name")
     with recording(actor=actor) as rec:
         guild = Guild.objects.create(name=name, abbreviation=abbreviation)
-        rec.append("guild.created", {"guild": guild.pk, "name": name}, record=guild)
+        rec.append("guild.created", {"guild": guild.pk, **record_commitments(guild)}, record=guild)
     return guild
 
 
@@ -182,11 +189,14 @@ def talent_create(
     if is_deceased and is_minor:
         errors.add("is_minor", "deceased_minor", "A performer cannot be recorded as both deceased and a minor.")
     aliases = [a.strip() for a in (aliases or []) if a and a.strip()]
+    _require_matchable_names(errors, legal_name=legal_name, professional_name=professional_name,
+                             aliases=aliases)
     external_ids = external_ids or {}
     if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
         errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
     isni = (external_ids or {}).get("isni") if isinstance(external_ids, dict) else None
-    if isni and not (len(isni.replace(" ", "")) == 16 and isni.replace(" ", "")[:15].isdigit()):
+    digits = isni.replace(" ", "")[:15] if isinstance(isni, str) else ""  # ASCII: isdigit() alone passes "²"
+    if isni and not (len(isni.replace(" ", "")) == 16 and digits.isascii() and digits.isdigit()):
         errors.add("external_ids", "isni_invalid", "An ISNI is 16 characters: 15 digits and a check character.")
     rows = []
     for i, m in enumerate(memberships or []):
@@ -194,6 +204,9 @@ def talent_create(
         member_id = str(m.get("member_id") or "").strip()
         if guild is None:
             errors.add("memberships", "guild_unknown", f"Membership {i + 1}: no guild with id {m.get('guild')!r}.")
+        elif any(g == guild for g, _ in rows):  # one membership a guild (guild_talent_unique)
+            errors.add("memberships", "guild_repeated",
+                       f"Membership {i + 1}: {guild} is given twice; a performer is a member of a guild once.")
         elif not member_id:
             errors.add("memberships", "member_id_required", f"Membership {i + 1}: give the member id in {guild}.")
         elif GuildMembership.objects.filter(guild=guild, member_id=member_id).exists():
@@ -222,56 +235,171 @@ def talent_create(
                 "is_minor": is_minor,
                 # A member id identifies a person: the entry commits to it (rightsledger.personal).
                 "memberships": [{"guild": g.pk, "member_id": commitment(talent.personal_salt, f"member_id:{g.pk}", mid)} for g, mid in rows],
+                **record_commitments(talent),
             },
             record=talent,
         )
     return talent
 
 
+def _require_matchable_names(errors: Errors, **names) -> None:
+    """Add an error for each field whose name would not fit the index of names in its matching form."""
+    limit = TalentName._meta.get_field("normalized").max_length
+    for field, given in names.items():
+        for name in given if isinstance(given, list) else [given]:
+            if isinstance(name, str) and any(len(form) > limit for form in name_forms(name)):
+                errors.add(field, "name_too_long",
+                           f"{name[:40]!r}... is too long to be matched in prompts: written out for matching "
+                           f"(look-alike letters replaced by the letters they resemble) it runs past {limit} "
+                           "characters. Give a shorter name.")
+                break
+
+
 def _index_names(talent: Talent) -> None:
     """Index every name a prompt could use for the talent: legal and professional names, and
-    each registered alias as given (an alias is registered because it is used)."""
-    names = {normalize(n) for n in [talent.legal_name, talent.professional_name, *talent.aliases] if n}
+    each registered alias as given (an alias is registered because it is used), in the forms the
+    prompt check compares (rightsledger.names)."""
+    given = [talent.legal_name, talent.professional_name, *talent.aliases]
+    names = {form for name in given if name for form in name_forms(name)}
     TalentName.objects.bulk_create(
         [TalentName(talent=talent, normalized=n, words=len(n.split())) for n in sorted(names) if n and len(n.split()) <= MAX_NAME_WORDS]
     )
 
 
 ERASED_CONSENT_REASON = "Withdrawn: the performer's personal data was erased."
+ERASED_LIKENESS_TITLE = "Likeness reference (erased performer)"
 
 
-def talent_erase(*, actor, talent: Talent, basis: str) -> Talent:
+def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None = None) -> Talent:
     """Erase a performer's personal data, on a lawful request: their names, aliases, external
     ids and member ids; in every version of their consents, the personal fields and the salt
-    that lets them be confirmed; guild flags on those consents; and, through talent_erased,
-    what other apps hold (names in prompts and in decisions' reasons). Consents still in force
-    are revoked first, so nothing can rely on them again. The ledger loses nothing: its entries
-    hold commitments, not the data, and a `talent.erased` entry is the tombstone. Returns the
-    talent, erased."""
+    that lets them be confirmed; guild flags on those consents; through talent_erased, what other
+    apps hold (names in prompts and in decisions' reasons); the title and file name of their
+    likeness assets; and every other text field that names them (rightsledger.erasure), those of
+    `fields` (keys from erasure_preview) or, when it is None, every one found. Consents still in
+    force are revoked first, so nothing can rely on them again. The ledger loses nothing: its
+    entries hold commitments, not the text, and a `talent.erased` entry, naming ids and fields
+    only, is the tombstone. All in one transaction. Returns the talent, erased."""
     from .models import ConsentFlag, Notification
 
     errors = Errors()
     v.choice(errors, "basis", basis, vocab.ERASURE_BASES)
+    if fields is not None and (not isinstance(fields, list) or not all(isinstance(k, str) for k in fields)):
+        errors.add("fields", "invalid",
+                   'Give the fields to redact as a list of keys from the erasure preview, such as "rightsledger.party:12:name".')
     errors.raise_if_any()
     with recording(actor=actor) as rec:
         locked = Talent.objects.select_for_update().get(pk=talent.pk)
         if locked.erased_at is not None:
             raise Conflict(f"Talent {locked.pk}'s personal data was already erased on {locked.erased_at:%Y-%m-%d}.", code="already_erased")
+        terms = erasure_terms(locked)
+        confirmed = _confirmed_fields(erasure_preview(locked, terms=terms), fields)
         names = sorted({n for n in [locked.legal_name, locked.professional_name, *locked.aliases] if n}, key=len, reverse=True)
         for current in current_versions(ConsentRecord).filter(talent=locked, status="active"):
             consent_revoke(actor=actor, consent=current, reason=ERASED_CONSENT_REASON)
         now = timezone.now()
         consents = list(ConsentRecord.objects.filter(talent=locked).order_by("id").values_list("id", flat=True))
         ConsentRecord.objects.filter(pk__in=consents).update(**{f: "" for f in ConsentRecord.personal_fields}, personal_salt="", erased_at=now)
-        ConsentFlag.objects.filter(consent_id__in=consents).update(reason="")
+        ConsentFlag.objects.filter(consent_id__in=consents).update(reason="", personal_salt="")
         Notification.objects.filter(link__in=[f"/records/consent/{c}/" for c in consents]).update(body="")
         TalentName.objects.filter(talent=locked).delete()
         GuildMembership.objects.filter(talent=locked).update(member_id=Concat(Value("erased-"), Cast("talent_id", CharField())))
         Talent.objects.filter(pk=locked.pk).update(legal_name="", professional_name="", aliases=[], external_ids={}, personal_salt="", erased_at=now)
         talent_erased.send(sender=Talent, talent_id=locked.pk, names=names)
-        rec.append("talent.erased", {"talent": locked.pk, "basis": basis, "consents": consents}, record=locked)
+        likeness = _likeness_assets_rename(locked)
+        redacted = fields_redact(found=confirmed, terms=terms)
+        rec.append("talent.erased", {"talent": locked.pk, "basis": basis, "consents": consents,
+                                     "likeness_assets": likeness, "redacted": sorted(x.key for x in redacted)},
+                   record=locked)
     locked.refresh_from_db()
     return locked
+
+
+def _confirmed_fields(found: list[FoundField], keys: list[str] | None) -> list[FoundField]:
+    """Return the found fields that are confirmed (all of them when keys is None); refuse a key
+    that is not among them, or one that no erasure may change."""
+    if keys is None:
+        return [f for f in found if f.redactable]
+    by_key = {f.key: f for f in found}
+    errors = Errors()
+    for key in dict.fromkeys(keys):
+        if key not in by_key:
+            errors.add("fields", "erasure_field_unknown",
+                       f"{key[:120]} does not name this performer (or no longer does): "
+                       "preview the erasure again and confirm fields from its list.")
+        elif not by_key[key].redactable:
+            errors.add("fields", "erasure_field_not_redactable",
+                       f"{key} is a code of an append-only record, which cannot be changed.")
+    errors.raise_if_any()
+    return [by_key[k] for k in dict.fromkeys(keys)]
+
+
+def _safe_suffix(name: str) -> str:
+    """Return a file name's extension (".png"), or "" when it is not a plain one."""
+    suffix = PurePosixPath(name or "").suffix
+    return suffix.lower() if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ""
+
+
+def _likeness_assets_rename(talent: Talent) -> list[int]:
+    """Give the performer's likeness assets a neutral title and file name (their stored file is
+    named by its SHA-256 alone: content_name); return their ids."""
+    ids = []
+    for asset in Asset.objects.select_for_update().filter(talent=talent).order_by("id"):
+        name = f"likeness-reference-{asset.pk}{_safe_suffix(asset.original_filename)}"
+        Asset.objects.filter(pk=asset.pk).update(title=ERASED_LIKENESS_TITLE, original_filename=name,
+                                                 personal_salt=new_salt())
+        ids.append(asset.pk)
+    return ids
+
+
+def _redacted(value, terms: set[str]):
+    """Return a JSON value with every string (or key) that names one of the terms replaced."""
+    if isinstance(value, str):
+        return ERASED if mentions(value, terms) else value
+    if isinstance(value, dict):
+        return {(ERASED if mentions(k, terms) else k): _redacted(v, terms) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, terms) for v in value]
+    return value
+
+
+def fields_redact(*, found: list[FoundField], terms: set[str]) -> list[FoundField]:
+    """Redact the found fields that still name one of the terms: text becomes "[erased]" (a file
+    name "erased" with its extension), a JSON value has its naming strings replaced; a record
+    with its own salt gets a new one, so the ledger's commitments to the old text can no longer
+    be opened. One query per record. Returns the fields redacted."""
+    from django.apps import apps
+
+    by_record: dict[tuple[str, int], list[FoundField]] = {}
+    for f in found:
+        if f.redactable:
+            by_record.setdefault((f.model, f.id), []).append(f)
+    done = []
+    for (label, pk), wanted in sorted(by_record.items()):
+        model = apps.get_model(label)
+        fields = [model._meta.get_field(f.field) for f in wanted]
+        locked = model._default_manager.select_for_update().filter(pk=pk)
+        current = locked.values(*(x.attname for x in fields)).first()
+        if current is None:
+            continue  # deleted by the erasure itself (the performer's name index)
+        changes = {}
+        for f, field in zip(wanted, fields):
+            value = current[field.attname]
+            if not mentions(value, terms):
+                continue  # erased already (the performer's own record), or no longer naming them
+            if isinstance(field, models.JSONField):
+                changes[field.attname] = _redacted(value, terms)
+            elif field.name.endswith("filename"):
+                changes[field.attname] = f"erased{_safe_suffix(value)}"
+            else:
+                text = f"{ERASED} {pk}" if field.unique else ERASED
+                changes[field.attname] = text[: field.max_length or None]
+            done.append(f)
+        if changes:
+            if any(x.name == "personal_salt" for x in model._meta.concrete_fields):
+                changes["personal_salt"] = new_salt()
+            model._default_manager.filter(pk=pk).update(**changes)
+    return done
 
 
 # --- Roles: who may do what, and where ---------------------------------------------------------
@@ -376,31 +504,26 @@ def inspect_image(data: bytes) -> tuple[int, int]:
 
     Raises ValidationError for a corrupt image or one over IMAGE_MAX_PIXELS (a decompression bomb).
     """
-    import io
+    from .imaging import ImageRefused, open_image
 
     limit = settings.IMAGE_MAX_PIXELS
-    old, old_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
-    Image.MAX_IMAGE_PIXELS = limit
+    old_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     # A library may let Pillow accept truncated images process-wide (WeasyPrint does, on import).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
-                if width * height > limit:
-                    raise Image.DecompressionBombError("too many pixels")
-                img.verify()
-            with Image.open(io.BytesIO(data)) as img:
-                img.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with open_image(data, max_pixels=limit) as img:
+            width, height = img.size
+            img.verify()
+        with open_image(data, max_pixels=limit) as img:
+            img.load()
+    except ImageRefused:
         raise ValidationError(
             {"file": ValidationError(f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.", code="image_too_large")}
         )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError({"file": ValidationError(f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.", code="image_corrupt")})
     finally:
-        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = old, old_truncated
+        ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
     return width, height
 
 
@@ -537,6 +660,7 @@ def _asset_payload(asset: Asset) -> dict:
         "origin": asset.origin,
         **({"clip": {"duration_seconds": asset.duration_seconds, "frame_rate": asset.frame_rate, "frame_count": asset.frame_count,
                      "codec": asset.codec, "width": asset.width, "height": asset.height}} if asset.frame_count is not None else {}),
+        **record_commitments(asset),  # its title and file name
     }
 
 
@@ -765,10 +889,7 @@ def _payload(record, fields, assets=None) -> dict:
         "status": record.status,
     }
     personal = record.personal_fields
-    if record.reason and "reason" not in personal:
-        out["reason"] = record.reason
-    if personal:  # committed to, never held: see rightsledger.personal
-        out["personal"] = commitments(record.personal_salt, {f: getattr(record, f) for f in personal})
+    out.update(record_commitments(record))  # the free text, committed to, never held: see CommitsText
     for f in fields:
         if f in personal:
             continue
@@ -841,8 +962,6 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
         values.update(chain=previous.chain, version=previous.version + 1, replaces=previous)
     if revocation_scope is not None:
         values["revocation_scope"] = revocation_scope
-    if kind.model.personal_fields:
-        values["personal_salt"] = new_salt()
     with recording(actor=actor) as rec:
         try:
             with transaction.atomic():
@@ -1074,8 +1193,7 @@ def consent_flag(*, actor, consent: ConsentRecord, guild: Guild, reason: str, re
     with recording(actor=actor) as rec:
         flag = ConsentFlag.objects.create(consent=consent, guild=guild, raised_by=actor, reason=reason, requests_revocation=requests_revocation)
         rec.append("consent.flagged", {"flag": flag.pk, "consent": consent.pk, "chain": str(consent.chain), "guild": guild.pk,
-                                       "requests_revocation": requests_revocation,
-                                       "reason_sha256": hashlib.sha256(reason.encode()).hexdigest()},
+                                       "requests_revocation": requests_revocation, **record_commitments(flag)},
                    record=flag, production=consent.production)
         notify(users=clearance_users(consent.production), subject=f"{guild} {what} consent {consent.pk}",
                body=f"{guild}'s representative {what} consent record {consent.pk} of {consent.production}:\n\n{reason}",

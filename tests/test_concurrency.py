@@ -127,3 +127,45 @@ def test_fifty_writers_at_once(world, settings):
     assert [i for i, _ in leaves] == list(range(entries)) and len({seq for _, seq in leaves}) == entries
     result = audit.ledger_audit()
     assert result.ok, result.problems
+
+
+WITNESSES = 20
+
+
+def test_twenty_registrations_of_one_checkpoint_at_once(world, api):
+    """A guild's tools register the same checkpoint from 20 connections at once (the tester saw
+    four 500s): each is answered 201 with the one record, which is written once, with one entry."""
+    from rightsledger.models import WitnessedCheckpoint
+
+    f.make_asset(world.prod_a, seed=880)
+    for _ in range(300):  # the tree takes entries once every older transaction of the server has ended
+        checkpoint = checkpoints.ledger_publish()
+        if checkpoint is not None:
+            break
+        time.sleep(0.1)
+    assert checkpoint is not None
+    barrier = threading.Barrier(WITNESSES)
+    answers, lock = [], threading.Lock()
+
+    def register():
+        try:
+            client = api(world.guild_rep)
+            barrier.wait()
+            response = client.post("/api/ledger/witness/", {"note": checkpoint.note}, format="json")
+            with lock:
+                answers.append((response.status_code, response.content))
+        except Exception as exc:  # a 500 to the caller
+            with lock:
+                answers.append((500, repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register) for _ in range(WITNESSES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(answers) == WITNESSES and {status for status, _ in answers} == {201}, Counter(answers)
+    assert len({body for _, body in answers}) == 1  # the same record, for every caller
+    assert WitnessedCheckpoint.objects.filter(guild=world.guild, size=checkpoint.size).count() == 1
+    assert LedgerEntry.objects.filter(entry_type="witness.registered").count() == 1

@@ -147,6 +147,7 @@ TARGETS = {
     "guild-list": R(None, LOGGED_IN, {"admin"}), "guild-detail": R(_pk("guild"), LOGGED_IN, scoped=None),
     "talent-list": R(None, LOGGED_IN, CLEARANCE), "talent-detail": R(_pk("talent"), LOGGED_IN, scoped=False),
     "talent-erase": R(_pk("talent"), NOBODY, viewers=LOGGED_IN, scoped=False),
+    "talent-erasure-preview": R(_pk("talent"), NOBODY, viewers=LOGGED_IN, scoped=False),
     "asset-list": R(None, LOGGED_IN, CLEARANCE), "asset-detail": R(_pk("plate"), PROD_READERS),
     "asset-content": R(_pk("plate"), PROD_READERS), "asset-lineage": R(_pk("output"), PROD_READERS),
     "asset-lineage-prov": R(_pk("output"), PROD_READERS), "asset-lineage-svg": R(_pk("output"), PROD_READERS),

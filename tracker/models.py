@@ -23,6 +23,7 @@ class TrackerLink(VersionedRecord):
     kind = models.CharField(max_length=16, choices=choices(LINK_KINDS))
     external_id = models.CharField(max_length=64, help_text="The tracker's id (a zou UUID)")
     external_name = models.CharField(max_length=200, blank=True)
+    personal_fields = ("external_name", "reason")
 
     class Meta(VersionedRecord.Meta):
         indexes = [models.Index(fields=["tracker", "external_id"])]

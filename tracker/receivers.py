@@ -17,7 +17,7 @@ RUN = {"succeeded": ("approved", "ran: its output is signed and recorded"), "hel
 
 
 def _audit_url(shot) -> str:
-    return settings.RIGHTSLEDGER_URL.rstrip("/") + reverse("portal:shot_audit", args=[shot.pk])
+    return settings.PORTAL_URL.rstrip("/") + reverse("portal:shot_audit", args=[shot.pk])
 
 
 def _deliver_soon() -> None:
@@ -80,7 +80,7 @@ def on_revocation(sender, record_type, record_id, chain, **kwargs):
 
         from .services import post_enqueue
 
-        impact = selectors.revocation_impact(record_type, chain)
+        impact = selectors.revocation_impact(record_type, chain, user=None)  # each shot's own tracker is told
         seq = LedgerEntry.objects.filter(record_type=record_type, record_id=record_id).order_by("-seq").values_list("seq", flat=True).first()
         queued = False
         for shot in impact["shots"]:

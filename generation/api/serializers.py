@@ -5,7 +5,10 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 from rightsledger import input_policy
+from rightsledger import inputs as parse
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import StrictBool, StrictSerializer, VisibleRelated, strings
 from rightsledger.validation import MAX_ITEMS
@@ -29,9 +32,11 @@ class InputsField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = json.loads(data)
-            except ValueError:
-                raise serializers.ValidationError("inputs must be a JSON list, such as [{\"asset\": 12, \"role\": \"plate\"}].", code="invalid")
+                data = parse.json_value(data, field="inputs")
+            except DjangoValidationError as exc:
+                example = '[{"asset": 12, "role": "plate"}]'
+                message = f"{exc.messages[0]} Give inputs as a JSON list, such as {example}."
+                raise serializers.ValidationError(message, code="invalid")
         if not isinstance(data, list):
             raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
         found = input_policy.problems(data, field="inputs")  # a form's inputs may arrive as JSON text
@@ -48,9 +53,10 @@ class InputsField(serializers.Field):
                 raise serializers.ValidationError(f"Input {n}: unknown field {', '.join(unknown)}; an input takes {', '.join(sorted(allowed))}.", code="unknown_field")
             asset, upload, role, modality = item.get("asset"), item.get("upload"), item.get("role"), item.get("modality") or ""
             if asset is not None and (isinstance(asset, bool) or not isinstance(asset, int)):
-                if not (isinstance(asset, str) and asset.isdigit()):
+                try:
+                    asset = parse.whole_number(asset, field="asset", minimum=1)
+                except DjangoValidationError:
                     raise serializers.ValidationError(f"Input {n}: asset must be an asset id.", code="invalid")
-                asset = int(asset)
             if upload is not None and not isinstance(upload, str):
                 raise serializers.ValidationError(f"Input {n}: upload names a multipart file field.", code="invalid")
             if not isinstance(role, str) or not role:
@@ -90,14 +96,11 @@ class RequestIn(StrictSerializer):
             files = self.context["request"].FILES
             data = {k: (data.getlist(k) if k in ("media", "territories", "territory_exclusions", "languages") else data[k]) for k in data if k not in files}
             if isinstance(data.get("parameters"), str):
-                try:
-                    data["parameters"] = json.loads(data["parameters"])
-                except ValueError:
-                    raise serializers.ValidationError({"parameters": ["parameters must be a JSON object."]})
+                data["parameters"] = parse.json_value(data["parameters"], field="parameters")
             if isinstance(data.get("inputs"), str):  # the input policy walks its values, not its JSON layout
                 try:
-                    data["inputs"] = json.loads(data["inputs"])
-                except ValueError:
+                    data["inputs"] = parse.json_value(data["inputs"], field="inputs")
+                except DjangoValidationError:
                     pass  # InputsField says what is wrong
         return super().to_internal_value(data)
 

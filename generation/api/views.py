@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from rightsledger import access
 from rightsledger import selectors as rl_selectors
+from rightsledger.api.lookup import WholeNumberLookup
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 
@@ -53,7 +54,8 @@ def parse_request(request, data) -> dict:
     return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 
-class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                                viewsets.GenericViewSet):
     serializer_class = s.RequestOut
     parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
     filterset_fields = ["production", "shot", "status", "engine", "requester"]
@@ -126,7 +128,8 @@ class EngineListApi(APIView):
 
 class RevocationImpactApi(APIView):
     """What relied on a grant or consent (any version of it): the shots, requests and outputs
-    whose decisions named it, and the requests still waiting to run, which a revocation stops."""
+    whose decisions named it, and the requests still waiting to run, which a revocation stops;
+    of these, only the caller's productions' (relied_on: whether anything relied on it at all)."""
 
     @extend_schema(responses={200: dict})
     def get(self, request, kind, pk):
@@ -136,10 +139,11 @@ class RevocationImpactApi(APIView):
         record = selector(request.user).filter(pk=pk).first() if selector else None
         if record is None:
             raise Http404(f"No such {kind}.")
-        impact = selectors.revocation_impact(kind, record.chain)
+        impact = selectors.revocation_impact(kind, record.chain, user=request.user)
         return Response({
             "record_type": kind,
             "versions": impact["versions"],
+            "relied_on": impact["relied_on"],
             "shots": [{"id": s.pk, "code": s.code} for s in impact["shots"]],
             "requests": [{"id": r.pk, "shot": r.shot.code, "status": r.status} for r in impact["requests"]],
             "pending": [r.pk for r in impact["pending"]],

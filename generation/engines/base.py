@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from rightsledger.imaging import open_image
+
 
 class EngineError(Exception):
     """The engine could not produce an output (bad parameters, unreachable server...)."""
@@ -122,14 +124,14 @@ class Engine:
 
 def load_rgb(data: bytes) -> torch.Tensor:
     """Decode an image to a float tensor [3, H, W] in 0..1."""
-    with Image.open(io.BytesIO(data)) as img:
+    with open_image(data) as img:
         arr = np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
     return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
 
 
 def load_rgba(data: bytes) -> torch.Tensor | None:
     """Decode an image with its alpha channel to [4, H, W]; None if it has no alpha."""
-    with Image.open(io.BytesIO(data)) as img:
+    with open_image(data) as img:
         if img.mode not in ("RGBA", "LA", "PA") and not (img.mode == "P" and "transparency" in img.info):
             return None
         arr = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255.0

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 
 from rightsledger import aipref
 from rightsledger.api.parsers import JSONParser
+from rightsledger.api.serializers import StrictSerializer
+from rightsledger.inputs import whole_number
 
 from .. import lineage, selectors
 
@@ -92,6 +94,22 @@ def robots(request):
 
 
 
+class TrainingClearanceIn(StrictSerializer):
+    """A JSON batch: fingerprints, or SHA-256 hashes. Types are checked here; each item's form
+    (hex digits, lengths) and the batch limits by the view, with messages that name the item."""
+
+    fingerprints = serializers.ListField(
+        child=serializers.DictField(), required=False, allow_null=True,
+        help_text='[{"sha256": "<64 hex>", "phash": "<16 hex>", "phashes": ["<16 hex>", ...]}]')
+    sha256 = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True,
+                                   help_text="SHA-256 hashes, 64 hex each")
+
+
+# The multipart form: the files themselves.
+FILES_FORM = {"type": "object",
+              "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
+
+
 class TrainingClearanceApi(APIView):
     """May these files be used for AI training? Their fingerprints (JSON {"fingerprints":
     [{"sha256", "phash"}]}: what rightsledger-check sends by default, about 40 bytes a file), the
@@ -103,12 +121,17 @@ class TrainingClearanceApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "training_clearance"
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request={"application/json": TrainingClearanceIn, "multipart/form-data": FILES_FORM},
+                   responses={200: dict})
     def post(self, request):
         from ..clearance import verdict
 
         files = request.FILES.getlist("files")
         data = request.data if hasattr(request.data, "get") else {}
+        if not files and type(data) is dict:  # a JSON body (a form is a QueryDict, its values text)
+            parsed = TrainingClearanceIn(data=data)
+            parsed.is_valid(raise_exception=True)
+            data = parsed.validated_data
         if not files and data.get("fingerprints") is not None:
             return Response({"results": self.by_fingerprint(data.get("fingerprints"))})
         limit = settings.TRAINING_CLEARANCE_MAX_ITEMS
@@ -155,12 +178,17 @@ class TrainingClearanceApi(APIView):
         return [{"item": p["sha256"], **v} for p, v in zip(parsed, verdicts_by_fingerprint(parsed))]
 
 
+MAX_RESULTS = OpenApiParameter("maxResults", int, description="1 to 100; 10 if not given")
+
+
 class SoftBindingByBindingApi(APIView):
     """C2PA Soft Binding Resolution API: manifests matching a soft-binding value."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("alg", str, required=True),
+                               OpenApiParameter("value", str, required=True, description="base64"),
+                               MAX_RESULTS], responses={200: dict})
     def get(self, request):
         from .. import softbinding
 
@@ -176,17 +204,19 @@ class SoftBindingByContentApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [parsers.FileUploadParser]
 
-    @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict})
+    @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict},
+                   parameters=[OpenApiParameter("alg", str), MAX_RESULTS])
     def post(self, request, filename=None):
         from .. import softbinding
 
+        limit = _max_results(request)
         data = request.body
         if not data:
             raise ValidationError({"content": ["Send the content (the image bytes) as the request body."]})
         if len(data) > settings.ASSET_MAX_BYTES:
             raise ValidationError({"content": [f"The content is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
         alg = request.query_params.get("alg") or None
-        return Response({"matches": softbinding.by_content(data, alg, _max_results(request))})
+        return Response({"matches": softbinding.by_content(data, alg, limit)})
 
 
 class SoftBindingManifestApi(APIView):
@@ -205,7 +235,6 @@ class SoftBindingManifestApi(APIView):
 
 
 def _max_results(request) -> int:
-    try:
-        return max(1, min(int(request.query_params.get("maxResults", 10)), 100))
-    except ValueError:
-        raise ValidationError({"maxResults": ["maxResults must be a whole number."]})
+    """Return maxResults: 10 if it is not given, at most 100; not a whole number, it is refused."""
+    value = request.query_params.get("maxResults")
+    return 10 if value is None else max(1, min(whole_number(value, field="maxResults"), 100))

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..errors import Conflict, PayloadTooLarge
+from ..imaging import ImageRefused
 
 
 def _flatten(detail, field=None):
@@ -40,7 +41,7 @@ def error_items(exc) -> list[tuple[str | None, str, str]]:
     error shape and the portal's forms are made from. Empty for an exception of another kind."""
     if isinstance(exc, DjangoValidationError):
         return list(_django_validation(exc))
-    if isinstance(exc, (Conflict, PayloadTooLarge)):
+    if isinstance(exc, (Conflict, PayloadTooLarge, ImageRefused)):
         return [(exc.field, exc.code, exc.message)]
     if isinstance(exc, exceptions.ValidationError):
         return list(_flatten(exc.detail))
@@ -61,6 +62,9 @@ def exception_handler(exc, context):
     if isinstance(exc, PayloadTooLarge):
         set_rollback()
         return Response(_body([(exc.field, exc.code, exc.message)]), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, ImageRefused):
+        set_rollback()
+        return Response(_body([(exc.field, exc.code, exc.message)]), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, selectors
+from .. import access, inputs, selectors
 from ..ledger import checkpoints, proofs, sequencer, witnesses
 from ..models import Checkpoint, Guild
 from .serializers import StrictSerializer
@@ -23,13 +23,7 @@ def _int(request, name, *, required=True, minimum=0):
         if required:
             raise ValidationError({name: [f"Give {name}."]})
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or not minimum <= number <= 2**63 - 1:
-        raise ValidationError({name: [f"{name} must be a whole number from {minimum} to {2**63 - 1}."]})
-    return number
+    return inputs.whole_number(value, field=name, minimum=minimum)
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
@@ -90,6 +84,9 @@ class InclusionProofApi(APIView):
             leaf = proofs.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
         except LookupError:
             raise Http404("No such ledger entry.")
+        if size > sequencer.tree_size():
+            raise Http404(f"The tree has not reached size {size}; ask against a published checkpoint "
+                          "(GET /ledger/checkpoint).")
         return Response(
             {
                 "seq": leaf.seq,

@@ -1,6 +1,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
+from .. import inputs
+
 
 class Pagination(CursorPagination):
     """Cursor pagination: constant cost however deep the page, and stable while records are
@@ -15,9 +17,10 @@ class Pagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= self.max_page_size:
+        if len(values) > 1:
             raise ValidationError({self.page_size_query_param: [f"Give page_size once, as a whole number from 1 to {self.max_page_size}."]})
-        return int(values[0])
+        name = self.page_size_query_param
+        return inputs.whole_number(values[0], field=name, minimum=1, maximum=self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -137,6 +137,25 @@ class MembershipOut(serializers.ModelSerializer):
 class ErasureIn(StrictSerializer):
     basis = serializers.ChoiceField(choices=vocab.ERASURE_BASES, help_text="On what basis the personal data is erased", error_messages={
         "invalid_choice": f"Give the basis of the erasure: one of {', '.join(vocab.ERASURE_BASES)}."})
+    fields = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=MAX_ITEMS,
+        help_text="The keys of the erasure preview's fields to redact (rightsledger.party:12:name); "
+                  "leave out to redact every one found",
+    )
+
+
+class ErasureFieldOut(serializers.Serializer):
+    key = serializers.CharField(help_text="What to confirm in the erasure's fields: model:id:field")
+    model = serializers.CharField(help_text="app_label.model_name")
+    id = serializers.IntegerField()
+    field = serializers.CharField()
+    redactable = serializers.BooleanField(
+        help_text="False for a code of an append-only record, which no erasure may change")
+
+
+class ErasurePreviewOut(serializers.Serializer):
+    talent = serializers.IntegerField()
+    fields = ErasureFieldOut(many=True, help_text="Every text field of every record that names the performer")
 
 
 class TalentOut(serializers.ModelSerializer):
@@ -241,7 +260,7 @@ class StudioIn(StrictSerializer):
 
 
 class ProductionIn(StrictSerializer):
-    studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all())
+    studio = VisibleRelated(selectors.studios_for)
     title = serializers.CharField(max_length=200)
     code = serializers.SlugField(max_length=64)
     output_disclosure = serializers.CharField(max_length=16, required=False, default="neutral")
@@ -255,7 +274,7 @@ class ShotIn(StrictSerializer):
 
 
 class PartyIn(StrictSerializer):
-    studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all())
+    studio = VisibleRelated(selectors.studios_for)
     name = serializers.CharField(max_length=200)
     kind = serializers.CharField(max_length=32)
 
@@ -344,7 +363,7 @@ class ConsentIn(StrictSerializer):
 
 
 class ReservationIn(StrictSerializer):
-    studio = serializers.PrimaryKeyRelatedField(queryset=Studio.objects.all(), required=False, allow_null=True, default=None)
+    studio = VisibleRelated(selectors.studios_for, required=False, allow_null=True, default=None)
     subject_type = serializers.CharField(max_length=16)
     asset = VisibleRelated(selectors.assets_for, required=False, allow_null=True, default=None)
     talent = VisibleRelated(access.talent_visible, required=False, allow_null=True, default=None)

@@ -11,34 +11,25 @@ from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, aipref, selectors, services, vocab
+from .. import access, aipref, erasure, selectors, services, vocab
 from ..ledger import proofs
 from ..errors import PayloadTooLarge
 from ..signals import asset_content_requested
 from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
 from . import rows
+from .lookup import WholeNumberLookup
 from .pagination import LedgerPagination
-from .filtering import StrictBooleanFilter
+from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
 from .parsers import JSONParser
 from .schema import VersionedSchema
 from . import serializers as s
 
 
-MAX_ID = 2**63 - 1
-
-
-def id_filter(field_name: str) -> django_filters.NumberFilter:
-    """A filter by a record's id, refusing numbers no id can be (400, not a database error)."""
-    message = f"Give a whole number from 0 to {MAX_ID}."
-    return django_filters.NumberFilter(field_name=field_name, min_value=0, max_value=MAX_ID, decimal_places=0,
-                                       error_messages={"max_value": message, "min_value": message, "invalid": message, "max_decimal_places": message})
-
-
-class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
     input_class = None
     output_class = None
 
@@ -128,16 +119,14 @@ class GuildViewSet(ReadCreateViewSet):
         return self.created(services.guild_create(actor=request.user, **self.parsed()))
 
 
-class TalentFilter(django_filters.FilterSet):
+class TalentFilter(StrictFilterSet):
     guild = id_filter("memberships__guild")
     is_deceased = StrictBooleanFilter()
     is_minor = StrictBooleanFilter()
     name = django_filters.CharFilter(method="by_name")
 
     def by_name(self, qs, name, value):
-        from django.db.models import Q
-
-        return qs.filter(Q(legal_name__icontains=value) | Q(professional_name__icontains=value))
+        return selectors.talent_named(qs, value)
 
     class Meta:
         model = s.Talent
@@ -168,6 +157,17 @@ class TalentViewSet(ReadCreateViewSet):
         erased = services.talent_erase(actor=request.user, talent=talent, **self.parsed(s.ErasureIn))
         return Response(s.TalentOut(erased, context={"request": request}).data)
 
+    @extend_schema(responses={200: s.ErasurePreviewOut})
+    @action(detail=True, methods=["get"], url_path="erasure-preview")
+    def erasure_preview(self, request, pk=None):
+        """List every text field of every record that names the performer (their names, aliases
+        and ids): what an erasure would redact, for clearance to confirm."""
+        talent = self.get_object()
+        access.require_operator(request.user, "preview the erasure of a performer's personal data")
+        found = erasure.erasure_preview(talent)
+        fields = [{"key": f.key, **vars(f)} for f in found]
+        return Response(s.ErasurePreviewOut({"talent": talent.pk, "fields": fields}).data)
+
 
 # --- Assets ------------------------------------------------------------------------------------
 
@@ -183,11 +183,9 @@ class AssetViewSet(ReadCreateViewSet):
 
     @extend_schema(request={"multipart/form-data": s.AssetIn}, responses={201: s.AssetOut, 200: s.AssetOut})
     def create(self, request):
-        # Refuse an oversize body from its declared length, before reading it.
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise ValidationError({"Content-Length": [ErrorDetail("The Content-Length header is not a number of bytes.", code="content_length_invalid")]})
+        # Refuse an oversize body from its declared length, before reading it (a length that is
+        # not digits never gets here: config.middleware.ContentLengthMiddleware refuses it).
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
             raise PayloadTooLarge(f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes.")
         data = self.parsed()
@@ -273,7 +271,7 @@ class VersionedViewSet(ReadCreateViewSet):
         )
 
 
-class RecordFilter(django_filters.FilterSet):
+class RecordFilter(StrictFilterSet):
     current = StrictBooleanFilter(field_name="is_current")
     chain = django_filters.UUIDFilter()
 
@@ -396,7 +394,7 @@ class ReservationViewSet(VersionedViewSet):
 # --- Ledger and the caller ---------------------------------------------------------------------
 
 
-class LedgerEntryFilter(django_filters.FilterSet):
+class LedgerEntryFilter(StrictFilterSet):
     record_id = id_filter("record_id")
 
     class Meta:

@@ -5,6 +5,7 @@ import base64
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from ..models import WitnessedCheckpoint
 from ..tlog import merkle, note
@@ -25,9 +26,19 @@ def witness_register(*, actor, guild, note_text: str) -> WitnessedCheckpoint:
     existing = WitnessedCheckpoint.objects.filter(guild=guild, size=cp.size).first()
     if existing is not None:
         return existing
-    with recording(actor=actor) as rec:
-        witnessed = WitnessedCheckpoint.objects.create(guild=guild, size=cp.size, root=cp.root, note=note_text, created_by=actor)
-        rec.append("witness.registered", {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size, "root": cp.root.hex()}, record=witnessed)
+    try:
+        with recording(actor=actor) as rec:
+            witnessed = WitnessedCheckpoint.objects.create(guild=guild, size=cp.size, root=cp.root,
+                                                           note=note_text, created_by=actor)
+            rec.append("witness.registered", {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size,
+                                              "root": cp.root.hex()}, record=witnessed)
+    except IntegrityError:
+        # Another registration of the same checkpoint committed between the read above and this
+        # write (witness_guild_size_unique): the first one stands, as for a registration after it.
+        existing = WitnessedCheckpoint.objects.filter(guild=guild, size=cp.size).first()
+        if existing is None:
+            raise
+        return existing
     return witnessed
 
 

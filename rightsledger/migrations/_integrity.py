@@ -75,3 +75,73 @@ def run(statements):
             schema_editor.execute(sql)
 
     return forward
+
+
+# A versioned record stays append-only but for one change: redacting free text (an erasure). The
+# declared free-text columns (TG_ARGV[0], comma-separated) may become '' or '[erased]', the salt
+# may change with them, and erased_at, where there is one, may be set once, with every free-text
+# column and the salt emptied; every other column stays as it is. DELETE is refused.
+PG_REDACTION_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION rightsledger_redaction_only() RETURNS trigger AS $$
+DECLARE
+    texts text[] := string_to_array(TG_ARGV[0], ',');
+    o jsonb;
+    n jsonb;
+    col text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        o := to_jsonb(OLD);
+        n := to_jsonb(NEW);
+        IF (n - (texts || ARRAY['personal_salt', 'erased_at'])) = (o - (texts || ARRAY['personal_salt', 'erased_at'])) THEN
+            FOREACH col IN ARRAY texts LOOP
+                IF (n -> col) IS DISTINCT FROM (o -> col) AND coalesce(n ->> col, '') NOT IN ('', '[erased]') THEN
+                    RAISE EXCEPTION '%% is append-only: %% may only be redacted', TG_TABLE_NAME, col
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+            END LOOP;
+            IF (n -> 'erased_at') IS DISTINCT FROM (o -> 'erased_at') THEN
+                IF (o ->> 'erased_at') IS NOT NULL OR n ->> 'personal_salt' <> '' THEN
+                    RAISE EXCEPTION '%% is append-only: an erasure empties the personal fields and their salt, once', TG_TABLE_NAME
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                FOREACH col IN ARRAY texts LOOP
+                    IF coalesce(n ->> col, '') <> '' THEN
+                        RAISE EXCEPTION '%% is append-only: an erasure empties every personal field', TG_TABLE_NAME
+                            USING ERRCODE = 'insufficient_privilege';
+                    END IF;
+                END LOOP;
+            END IF;
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION '%% is append-only: %% is refused (redacting free text is the one change allowed)', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def redaction_only(vendor: str, table: str, texts: tuple[str, ...], columns: list[str]) -> list[str]:
+    """The statements that make a versioned table refuse UPDATE and DELETE, but a redaction of
+    its free-text columns (texts); columns: all of the table's, for SQLite's trigger condition."""
+    if vendor == "postgresql":
+        return [
+            PG_REDACTION_ONLY_FUNCTION,
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW "
+            f"EXECUTE FUNCTION rightsledger_redaction_only('{','.join(texts)}');",
+        ]
+    q = chr(39)
+    kept = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in columns if c not in (*texts, "personal_salt", "erased_at"))
+    redacted = " AND ".join(f"(NEW.{c} IS OLD.{c} OR NEW.{c} IN ({q}{q}, {q}[erased]{q}))" for c in texts)
+    allowed = f"{kept} AND {redacted}"
+    if "erased_at" in columns:
+        emptied = " AND ".join(f"NEW.{c} = {q}{q}" for c in (*texts, "personal_salt"))
+        allowed += f" AND (NEW.erased_at IS OLD.erased_at OR (OLD.erased_at IS NULL AND {emptied}))"
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update;",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete;",
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} WHEN NOT ({allowed}) "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE is refused (redacting free text is the one change allowed)'); END;",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE is refused'); END;",
+    ]

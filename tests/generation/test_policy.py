@@ -263,6 +263,8 @@ def test_r2_minor_needs_guardian():
 
 def test_r2_representation_none_with_a_specific_description_passes():
     out = p.evaluate(likeness_request(), snap(G, [consent(representation="none")]))
+    # R2 itself passes on the consent; the request still needs a sign-off because it uses a likeness.
+    assert r2(out).outcome == p.PASS and r2(out).records == (p.RecordRef("consent", 20, 200),)
     assert out.outcome == p.NEEDS_CLEARANCE
 
 

@@ -83,7 +83,9 @@ def test_unknown_territory_message_says_what_to_use(world, api, asset):
 
 def test_a_grantor_of_another_studio_is_refused(world, api, asset):
     response = post(api, world, asset, grantor=world.other_party.pk)
-    assert response.status_code == 400  # the other studio's party is not even visible
+    # The other studio's party is not even visible: answered as a party that does not exist.
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("grantor", "does_not_exist")]
 
 
 def test_amend_writes_a_new_version_pointing_to_the_old(world, api, asset):

@@ -113,7 +113,8 @@ def test_studio_admin_creates_productions_producers_cannot(world, api):
     assert api(world.producer_a).post("/api/productions/", body, format="json").status_code == 403
     assert api(world.admin).post("/api/productions/", body, format="json").status_code == 201
     other = {"studio": world.other_studio.pk, "title": "X", "code": "x"}
-    assert api(world.admin).post("/api/productions/", other, format="json").status_code == 404
+    refused = api(world.admin).post("/api/productions/", other, format="json")  # as a studio that does not exist
+    assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "does_not_exist"
 
 
 def test_me_lists_the_callers_roles(world, api):

@@ -30,6 +30,12 @@ def test_reserve_a_talent_on_their_request(world, api):
     response = post(api, world.clearance, subject_type="talent", talent=talent.pk, source="talent_request",
                     uses=["ai_training", "ai_generative_training", "ai_inference", "data_mining"])
     assert response.status_code == 201, response.content
+    data = response.json()
+    reservation = TrainingReservation.objects.get(pk=data["id"])
+    assert (reservation.subject_type, reservation.talent_id, reservation.source) == ("talent", talent.pk, "talent_request")
+    assert sorted(reservation.uses) == ["ai_generative_training", "ai_inference", "ai_training", "data_mining"]
+    entry = LedgerEntry.objects.get(seq=data["ledger_seq"])
+    assert entry.entry_type == "reservation.created" and entry.record_id == reservation.pk
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ def kitsu(zou, settings):
     import gazu
 
     settings.KITSU_URL, (settings.KITSU_EMAIL, settings.KITSU_PASSWORD) = zou.url, zou_harness.ADMIN
-    settings.RIGHTSLEDGER_URL = "https://rights.example"
+    settings.PORTAL_URL = "https://rights.example"
     client = gazu.client.create_client(zou.url)
     gazu.log_in(*zou_harness.ADMIN, client=client)
     return client
