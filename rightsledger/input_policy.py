@@ -5,8 +5,9 @@ may be written into the append-only ledger, which can never forget it. Pure: no 
   multi-line note (a field named in MULTILINE) may hold a newline (LF, or CR LF as a browser
   sends it, which the serializers and services store as LF) or a tab.
 - Text is at most MAX_TEXT characters.
-- A list has at most MAX_ITEMS items and names each one once (a pair such as [first, last], a
-  field named in PAIRS, may repeat).
+- A list has at most MAX_ITEMS items and names each value (an id, a code, a text) once; a pair
+  such as [first, last] (a field named in PAIRS) may name one twice. A list of objects (a
+  request's inputs, a decision's reasons) is not a set: its items have rules of their own.
 - A mapping has at most MAX_ITEMS keys of at most MAX_KEY characters each; a free-form one (a
   field named in FREE_FORM) holds values of at most MAX_VALUE characters.
 
@@ -15,7 +16,6 @@ which the portal's forms parse with too), services to the text they are given
 (rightsledger.validation.text), and `recording()` checks every ledger payload against it again.
 """
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,8 +34,10 @@ PAIRS = frozenset({"frames", "release_window"})
 # Mappings whose keys and values the caller chooses.
 FREE_FORM = frozenset({"external_ids", "parameters"})
 
+_SCALARS = (str, int, float, bool, type(None))
 _CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_NOTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(?!\n)")  # CR LF ends a line too
+# A note may hold tabs and line ends (LF, or CR LF): not a CR alone, which writes over its line.
+_CONTROL_NOTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,6 @@ def text_problem(field: str, value: str, *, multiline: bool | None = None,
     return None
 
 
-def _key(item) -> str:
-    """Return a value as a comparable text, so that lists of objects are compared too."""
-    if isinstance(item, str):
-        return "s" + item
-    try:
-        return "j" + json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
-    except (TypeError, ValueError):
-        return "r" + repr(item)
-
-
 def _shown(values: list) -> str:
     """Return values for a message: at most SHOWN, each cut to 80 characters, and how many more."""
     more = f" and {len(values) - SHOWN:,} more" if len(values) > SHOWN else ""
@@ -122,7 +114,9 @@ def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
         if len(value) > 1 and _name(name) not in PAIRS:
             seen, repeated = set(), []
             for item in value:
-                key = _key(item)
+                if not isinstance(item, _SCALARS):
+                    continue
+                key = (type(item), item)  # 1 and True, 1 and "1" are different values
                 if key in seen and item not in repeated:
                     repeated.append(item)
                 seen.add(key)

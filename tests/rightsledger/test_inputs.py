@@ -47,7 +47,7 @@ def rows() -> dict:
     ({"name": "half \ud800 of a pair"}, "control_character"),
     ({"assets": [7] * 5_000}, "too_many"),
     ({"assets": [7, 8, 7]}, "repeated_item"),
-    ({"inputs": [{"asset": 1, "role": "plate"}, {"asset": 1, "role": "plate"}]}, "repeated_item"),
+    ({"inputs": [{"asset": 1, "frames": [3, 3]}, {"asset": 2, "tags": ["a", "a"]}]}, "repeated_item"),
     ({"external_ids": {BIG_KEY: "x"}}, "key_too_long"),
     ({"external_ids": {"isni": "1" * (input_policy.MAX_VALUE + 1)}}, "too_long"),
     ({"restrictions": "x" * (input_policy.MAX_TEXT + 1)}, "too_long"),
@@ -65,6 +65,8 @@ def test_the_policy_refuses_each_kind_of_value_and_names_its_field(value, code):
     {"frames": [12, 12], "release_window": ["2026-06-01", "2026-06-01"]},  # pairs may name one value twice
     {"assets": [1, 2, 3], "territories": ["US", "FR"], "sha256": "ab" * 32, "name": "María Álvarez 🎬"},
     {"external_ids": {"isni": "0000000121032683"}, "parameters": {"fog_density": 0.4, "grain": 0.4}},
+    {"reasons": [{"rule": "R1", "subject": "input 1"}] * 2},  # a list of objects has rules of its own
+    {"ids": [1, True, "1", 1.5]},  # different values
 ])
 def test_the_policy_takes_well_formed_values(value):
     assert input_policy.problems(value) == []
@@ -83,7 +85,7 @@ def test_a_note_written_in_a_browser_keeps_its_lines():
     ({"party": 1, "name": CONTROL}, "name"),
     ({"ids": {BIG_KEY: 1}}, "ids"),
     ({"note": "x" * (input_policy.MAX_TEXT + 1)}, "note"),
-    ({"nested": {"list": [{"a": 1}, {"a": 1}]}}, "nested.list"),
+    ({"nested": {"list": [{"a": [1, 2, 1]}]}}, "nested.list.0.a"),
 ])
 def test_recording_refuses_a_payload_the_policy_refuses_and_writes_nothing(world, payload, field):
     before = rows()
@@ -190,8 +192,11 @@ def _hostile(doc, schema, path=""):
         yield CONTROL, path, "control_character"
     elif kind == "array":
         item = schema.get("items", {})
-        if path.rsplit(".", 1)[-1] not in input_policy.PAIRS:  # [first, last] may name one value twice
-            yield [_sample(doc, item)] * 2, path, "repeated_item"
+        # A pair [first, last] may name one value twice; a list of objects has rules of its own
+        # (a guild given twice in memberships, say).
+        sample = _sample(doc, item)
+        if path.rsplit(".", 1)[-1] not in input_policy.PAIRS and not isinstance(sample, (dict, list)):
+            yield [sample] * 2, path, "repeated_item"
         for value, field, code in _hostile(doc, item, f"{path}.0"):
             yield [value], field, code
     elif kind == "object" and "properties" in schema:
