@@ -187,6 +187,9 @@ REST_FRAMEWORK = {
         # have, and would drop them silently. Views that take files say so themselves.
         "rightsledger.api.parsers.JSONParser",
     ],
+    # JSON only: the schema documents JSON, and the API answers nothing else (no browsable HTML
+    # pages under /api/; /api/docs/ is the API's page for people).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rightsledger.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["rightsledger.api.filtering.StrictFilterBackend"],
@@ -209,7 +212,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_SPLIT_PATCH": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rightsledger.api.schema.document_errors"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rightsledger.api.schema.document_errors",
+                            "rightsledger.api.schema.document_ids"],
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
         "RequestStatusEnum": "generation.models.STATUSES",

@@ -65,3 +65,26 @@ def document_errors(result, generator, request, public):
             for code, why in ERRORS.items():
                 responses.setdefault(code, {"description": why, "content": {"application/json": {"schema": ref}}})
     return result
+
+
+# Record ids and ledger sequence numbers start at 1; the largest is PostgreSQL's bigint.
+ID_MINIMUM, ID_MAXIMUM = 1, 2**63 - 1
+
+
+def document_ids(result, generator, request, public):
+    """A postprocessing hook: every whole-number path or query parameter (a record's id, a ledger
+    sequence number, a tree size) is documented as one from 1 to 2^63 - 1, and a path parameter
+    that only digits match (a lookup_value_regex) as a whole number. Returns the schema."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("pattern") in ("^[0-9]+$", "^\\d+$"):
+                    schema.pop("pattern")
+                    schema["type"] = "integer"
+                if parameter.get("in") in ("path", "query") and schema.get("type") == "integer":
+                    schema.setdefault("minimum", ID_MINIMUM)
+                    schema.setdefault("maximum", ID_MAXIMUM)
+    return result
