@@ -212,8 +212,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_SPLIT_PATCH": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rightsledger.api.schema.document_errors",
-                            "rightsledger.api.schema.document_ids"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rightsledger.api.schema.document_errors",
+        "rightsledger.api.schema.document_ids",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
         "RequestStatusEnum": "generation.models.STATUSES",

@@ -74,7 +74,8 @@ class LineageProvApi(LineageApi):
     @extend_schema(responses={200: dict})
     def get(self, request, pk):
         found = self._found(request, pk)
-        return HttpResponse(lineage.prov_document(found.assets, found.edges).serialize(format="json"), content_type="application/json")
+        document = lineage.prov_document(found.assets, found.edges).serialize(format="json")
+        return HttpResponse(document, content_type="application/json")
 
 
 class LineageSvgApi(LineageApi):
