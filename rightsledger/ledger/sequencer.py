@@ -96,6 +96,19 @@ def integrate(limit: int) -> tuple[int, int, bytes | None]:
     return len(rows), state.size, merkle.fold([h for _, _, h in stack])
 
 
+def pending() -> bool:
+    """Return whether a committed entry is still outside the tree (on PostgreSQL: one the last
+    integration left for later, its transaction younger than one still open then)."""
+    state = TreeState.objects.filter(pk=1).first()
+    horizon = (state.horizon_txid, state.horizon_seq) if state else (0, 0)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE (txid, seq) > (%s, %s) LIMIT 1", list(horizon))
+        else:
+            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE seq > %s LIMIT 1", [horizon[1]])
+        return cursor.fetchone() is not None
+
+
 def tree_size() -> int:
     """Return the number of leaves the sequencer has taken into the tree."""
     state = TreeState.objects.filter(pk=1).first()
