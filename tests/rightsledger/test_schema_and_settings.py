@@ -124,6 +124,8 @@ def test_the_api_answers_json_when_html_is_asked_for(world, api):
 
 
 def test_the_schema_documents_ids_from_one_and_each_answers_media_type(tmp_path):
+    """Path ids from 1 (the router's, and lookups that only digits match, as whole numbers), the
+    ledger's numbers from 1, every whole number's bounds, and the drawing's media type."""
     import json
 
     out = tmp_path / "schema.json"
@@ -131,10 +133,15 @@ def test_the_schema_documents_ids_from_one_and_each_answers_media_type(tmp_path)
     schema = json.loads(out.read_text())
     parameters = [(path, p) for path, methods in schema["paths"].items() for op in methods.values()
                   for p in op.get("parameters", [])]
-    ids = [(path, p["name"], p["schema"]) for path, p in parameters
-           if p["in"] in ("path", "query") and p["schema"].get("type") == "integer"]
+    ids = [(path, p["name"], p["schema"]) for path, p in parameters if p["in"] == "path" and p["schema"].get("type") == "integer"]
     assert len(ids) > 20
     assert [i for i in ids if i[2].get("minimum") != 1] == []
+    # The ledger's numbers are read from 1; a list filter by id takes 0 (and answers nothing).
+    numbers = {(path, p["name"]): p["schema"].get("minimum") for path, p in parameters
+               if p["in"] == "query" and p["schema"].get("type") == "integer" and p["name"] != "page_size"}
+    assert numbers[("/api/ledger/proofs/inclusion/", "tree_size")] == numbers[("/api/ledger/proofs/consistency/", "from")] == 1
+    assert {numbers[("/api/assets/", "production")], numbers[("/api/consents/", "guild")]} == {0}
+    assert None not in numbers.values(), numbers
     for path, p in parameters:
         if p["in"] == "path":
             assert p["schema"]["type"] == "integer" or p["name"] in ("kind", "manifest_id"), (path, p)
