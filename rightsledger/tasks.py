@@ -19,7 +19,8 @@ def ledger_publish(self, force: bool = False, tries: int = 0) -> int | None:
 
     checkpoint = publish(force=force)
     if force and not self.request.is_eager and tries < PUBLISH_RETRIES and sequencer.pending():
-        self.apply_async(kwargs={"force": True, "tries": tries + 1}, countdown=max(1, settings.LEDGER_PUBLISH_DELAY_SECONDS))
+        delay = max(1, settings.LEDGER_PUBLISH_DELAY_SECONDS)
+        self.apply_async(kwargs={"force": True, "tries": tries + 1}, countdown=delay)
     return checkpoint.size if checkpoint else None
 
 

@@ -103,7 +103,8 @@ def pending() -> bool:
     horizon = (state.horizon_txid, state.horizon_seq) if state else (0, 0)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE (txid, seq) > (%s, %s) LIMIT 1", list(horizon))
+            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE (txid, seq) > (%s, %s) LIMIT 1",
+                           list(horizon))
         else:
             cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE seq > %s LIMIT 1", [horizon[1]])
         return cursor.fetchone() is not None

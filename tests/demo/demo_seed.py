@@ -44,7 +44,8 @@ unknown = api.post("/api/generation/requests/check/", {**body, "inputs": [{"asse
 clearance = APIClient(HTTP_HOST="127.0.0.1")
 clearance.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='clearance').key}")
 consent = ConsentRecord.objects.filter(status="active").order_by("id").last()
-revoked = clearance.post(f"/api/consents/{consent.pk}/revoke/", {"reason": "The performer withdrew."}, format="json")
+revoked = clearance.post(f"/api/consents/{consent.pk}/revoke/", {"reason": "The performer withdrew."},
+                         format="json")
 entry = LedgerEntry.objects.filter(entry_type="consent.revoked").latest("seq")
 leaf = LedgerLeaf.objects.filter(entry_id=entry.seq).first()
 checkpoint = checkpoints.latest_checkpoint()

@@ -106,7 +106,8 @@ def _covered(seq: int):
 
     leaf = LedgerLeaf.objects.filter(entry_id=seq).first()
     checkpoint = checkpoints.latest_checkpoint()
-    return checkpoint if leaf is not None and checkpoint is not None and leaf.index < checkpoint.size else None
+    covers = leaf is not None and checkpoint is not None and leaf.index < checkpoint.size
+    return checkpoint if covers else None
 
 
 def _consent_revoked(world):
@@ -148,7 +149,8 @@ def test_a_worker_publishes_a_checkpoint_shortly_after_any_write_and_a_burst_sha
         assert 1 <= signed <= writes // 3, f"{writes} writes gave {signed} checkpoints"
 
         entry = _consent_revoked(world)
-        checkpoint = wait_for(lambda: _covered(entry.seq), timeout=30, what="a checkpoint covering the revocation")
+        checkpoint = wait_for(lambda: _covered(entry.seq), timeout=30,
+                              what="a checkpoint covering the revocation")
         assert note.open_note(checkpoint.note, checkpoints.verifier())
     finally:
         worker.stop()

@@ -81,7 +81,8 @@ def live_schema(request, transactional_db, tmp_path, settings):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG", "DJANGO_", "PYTHON", "CELERY_"))}
+    kept = ("PATH", "HOME", "LANG", "DJANGO_", "PYTHON", "CELERY_")
+    env = {k: v for k, v in os.environ.items() if k.startswith(kept)}
     env.update(
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         MEDIA_ROOT=str(settings.MEDIA_ROOT), SIGNING_KEYS_DIR=str(settings.SIGNING_KEYS_DIR),
@@ -89,20 +90,23 @@ def live_schema(request, transactional_db, tmp_path, settings):
         C2PA_TRUST_ANCHORS=",".join(settings.C2PA_TRUST_ANCHORS), RIGHTSLEDGER_VAR_DIR=str(tmp_path / "var"),
     )
     log = open(tmp_path / "gunicorn.log", "w+")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--timeout", "120", "--log-level", "warning"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    serve = [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+             "--timeout", "120", "--log-level", "warning"]
+    server = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()[-3000:]
+            started = server.poll() is None and time.monotonic() < deadline
+            assert started, (tmp_path / "gunicorn.log").read_text()[-3000:]
             try:
                 urllib.request.urlopen(base + "/robots.txt", timeout=5)
                 break
             except OSError:
                 time.sleep(0.5)
-        live = schemathesis.openapi.from_url(base + "/api/schema/", config=SchemathesisConfig.from_path(str(ROOT / "schemathesis.toml")))
+        config = SchemathesisConfig.from_path(str(ROOT / "schemathesis.toml"))
+        live = schemathesis.openapi.from_url(base + "/api/schema/", config=config)
         LIVE["token"] = token
         # Schemathesis's lazy loader names each operation's subtest through the node's _nodeid,
         # which pytest 9 no longer keeps.
@@ -118,7 +122,8 @@ live = schemathesis.pytest.from_fixture("live_schema")
 
 
 @live.parametrize()
-@hypothesis_settings(max_examples=LIVE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@hypothesis_settings(max_examples=LIVE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+                     derandomize=True)
 def test_a_live_server_does_what_its_schema_says(case):
     CASES["n"] += 1
     case.call_and_validate(headers={"Authorization": f"Token {LIVE['token']}"}, timeout=60)
