@@ -1,6 +1,8 @@
 import hashlib
 import json
+import time
 
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -152,5 +154,18 @@ def test_a_worker_publishes_a_checkpoint_shortly_after_any_write_and_a_burst_sha
         checkpoint = wait_for(lambda: _covered(entry.seq), timeout=30,
                               what="a checkpoint covering the revocation")
         assert note.open_note(checkpoint.note, checkpoints.verifier())
+
+        # A transaction open elsewhere, older than a write, holds the write out of the tree: the
+        # publish sent after the write looks again, and takes it once that transaction ends.
+        db = connection.settings_dict
+        with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1",
+                             port=db["PORT"] or 5432) as elsewhere:
+            elsewhere.execute("SELECT txid_current()")
+            held = f.make_party(world.studio, name="Held back")
+            time.sleep(3)  # the publish ran (after 1 s) and had to leave it out
+            held_seq = LedgerEntry.objects.get(record_type="party", record_id=held.pk).seq
+            assert _covered(held_seq) is None
+            elsewhere.rollback()
+        wait_for(lambda: _covered(held_seq), timeout=30, what="a checkpoint covering the held-back write")
     finally:
         worker.stop()
