@@ -111,8 +111,8 @@ def pending(up_to: int) -> bool:
     horizon = (state.horizon_txid, state.horizon_seq) if state else (0, 0)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE (txid, seq) > (%s, %s) AND seq <= %s "
-                           "LIMIT 1", [*horizon, up_to])
+            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry "
+                           "WHERE (txid, seq) > (%s, %s) AND seq <= %s LIMIT 1", [*horizon, up_to])
         else:
             cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE seq > %s AND seq <= %s LIMIT 1",
                            [horizon[1], up_to])
