@@ -3,7 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rightsledger
-DEMO_ENV := DJANGO_DEBUG=1
+# The demo runs with DEBUG off, as production does; `make demo DEBUG=1` (or DJANGO_DEBUG=1) turns it
+# on for development (tracebacks in the browser: never where anyone else can reach the server).
+DEMO_ENV := RIGHTSLEDGER_DEMO=1 DJANGO_DEBUG=$(or $(DEBUG),$(DJANGO_DEBUG),0)
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret-key-$(shell hostname)-rightsledger-0123456789 \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0 \
 	CELERY_BROKER_URL=$(or $(TEST_CELERY_BROKER_URL),redis://127.0.0.1:6379/15) CELERY_TASK_ALWAYS_EAGER=1

@@ -32,20 +32,46 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# The demo (`make demo`): one machine, plain HTTP on 127.0.0.1, nothing to configure, and DEBUG
+# off like production (a 500 shows no traceback); DJANGO_DEBUG=1 turns DEBUG on for development.
+# It keeps a secret key of its own in its var folder, serves static files through WhiteNoise from
+# the apps' folders (no collectstatic step), trusts the development CA it made and makes its own
+# ledger key.
+DEMO = env_bool("RIGHTSLEDGER_DEMO", False)
+DEVELOPMENT = DEBUG or DEMO
+
+VAR_DIR = Path(os.environ.get("RIGHTSLEDGER_VAR_DIR", BASE_DIR / "var"))
+
+
+def demo_secret_key(path: Path) -> str:
+    """Return the demo's secret key, kept in a 0600 file, made on first use."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEMO:
+        SECRET_KEY = demo_secret_key(VAR_DIR / "demo-secret-key")
+    elif not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
             "(for example: export DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'))."
         )
-    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-0123456789"
+    else:
+        SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-0123456789"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEVELOPMENT else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-
-VAR_DIR = Path(os.environ.get("RIGHTSLEDGER_VAR_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -163,12 +189,16 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEVELOPMENT
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# Development and the demo serve static files from the apps' folders, found when the server
+# starts (with DEBUG, looked for again on each request); production serves what collectstatic made.
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+if DEVELOPMENT:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too, and warns when it is missing
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,6 +219,9 @@ REST_FRAMEWORK = {
         # have, and would drop them silently. Views that take files say so themselves.
         "rightsledger.api.parsers.JSONParser",
     ],
+    # JSON only: the schema documents JSON, and the API answers nothing else (no browsable HTML
+    # pages under /api/; /api/docs/ is the API's page for people).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rightsledger.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["rightsledger.api.filtering.StrictFilterBackend"],
@@ -211,7 +244,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_SPLIT_PATCH": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rightsledger.api.schema.document_errors"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rightsledger.api.schema.document_errors",
+        "rightsledger.api.schema.document_ids",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
         "RequestStatusEnum": "generation.models.STATUSES",
@@ -260,7 +297,7 @@ GENERATION_REQUEUE_SECONDS = env_int("GENERATION_REQUEUE_SECONDS", 300)
 C2PA_TRUST_ANCHORS = env_list("C2PA_TRUST_ANCHORS")
 # In development (the demo) the development CA this service made is trusted too, so its outputs
 # verify as Trusted here; its certificates say UNTRUSTED, and no other verifier trusts them.
-C2PA_TRUST_DEVELOPMENT_ROOTS = env_bool("C2PA_TRUST_DEVELOPMENT_ROOTS", DEBUG)
+C2PA_TRUST_DEVELOPMENT_ROOTS = env_bool("C2PA_TRUST_DEVELOPMENT_ROOTS", DEVELOPMENT)
 C2PA_SIGNER_CALLBACK = os.environ.get("C2PA_SIGNER_CALLBACK", "")
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
 
@@ -300,8 +337,12 @@ TDM_POLICY_ASSIGNER = os.environ.get("TDM_POLICY_ASSIGNER", "")
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")
 LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key"))
 # Make a key on first use when none exists: on for development, off in production.
-LEDGER_SIGNING_KEY_CREATE = env_bool("LEDGER_SIGNING_KEY_CREATE", DEBUG)
+LEDGER_SIGNING_KEY_CREATE = env_bool("LEDGER_SIGNING_KEY_CREATE", DEVELOPMENT)
 LEDGER_CHECKPOINT_INTERVAL_SECONDS = env_int("LEDGER_CHECKPOINT_INTERVAL_SECONDS", 10)
+# A checkpoint covering a write is published this many seconds (at least 1) after it commits; the
+# writes of a burst within that time share one checkpoint. With Celery eager (the demo) it is
+# published as the write commits. -1 leaves publishing to the periodic job alone.
+LEDGER_PUBLISH_DELAY_SECONDS = env_int("LEDGER_PUBLISH_DELAY_SECONDS", 2)
 # The audit reads a tree of at least LEDGER_AUDIT_PARALLEL_MIN leaves in this many parts at once,
 # one database connection each (one per core of the database server is a good start).
 LEDGER_AUDIT_WORKERS = env_int("LEDGER_AUDIT_WORKERS", 2)
@@ -327,13 +368,14 @@ LOGGING = {
 }
 
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The demo is plain HTTP on this machine: no redirect to HTTPS, and cookies that HTTP carries.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEMO)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = not DEMO
+    CSRF_COOKIE_SECURE = not DEMO
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"

@@ -1,8 +1,9 @@
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.errors import api_not_found
 from portal.auth import LoginView
 from provenance.api.views import robots, tdm_policy, tdmrep
 from rightsledger.api import ledger_views
@@ -22,6 +23,8 @@ urlpatterns = [
     path(".well-known/tdm-policy.json", tdm_policy, name="tdm-policy"),
     path("robots.txt", robots, name="robots"),
     path("api/", include("rightsledger.api.urls")),
+    # Whatever no API route takes answers the API's JSON 404, with DEBUG on too.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("portal.urls")),

@@ -74,6 +74,15 @@ def ledger_and_signing_keys(request, tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _publish_on_demand(settings):
+    """Checkpoints are published when a test asks for one (checkpoints.ledger_publish), not after
+    each commit: on PostgreSQL a publish takes only the entries older than every transaction still
+    open on the server, so one run after each commit would take a test's entries or not depending
+    on what else runs there. The tests of publishing after a write turn it on."""
+    settings.LEDGER_PUBLISH_DELAY_SECONDS = -1
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (login attempts are counted there)."""
     from django.core.cache import cache

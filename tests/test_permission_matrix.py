@@ -46,7 +46,8 @@ NOBODY: set = set()  # only a superuser (the operator), who is not in the matrix
 PUBLIC = {"ledger-checkpoint", "ledger-checkpoint-size", "ledger-verifier-key", "schema", "swagger-ui", "training-clearance",
           "softbinding-by-binding", "softbinding-by-content", "softbinding-manifest", "tdmrep", "tdm-policy", "robots", "api-token",
           "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
-          "ledger-inclusion", "ledger-consistency", "ledger-witness", "api-root", "engines", "vocabulary", "verify", "home"}
+          "ledger-inclusion", "ledger-consistency", "ledger-witness", "api-root", "engines", "vocabulary", "verify", "home",
+          "api-not-found"}
 SKIPPED = {"logout", "password_change", "password_change_done"}  # Django's own account pages, covered by Django
 
 

@@ -9,6 +9,6 @@ urlpatterns = [
     path("c2pa/v1/matches/byContent", views.SoftBindingByContentApi.as_view(), name="softbinding-by-content"),
     path("c2pa/v1/manifests/<str:manifest_id>", views.SoftBindingManifestApi.as_view(), name="softbinding-manifest"),
     path("assets/<int:pk>/lineage/", views.LineageApi.as_view(), name="asset-lineage"),
-    path("assets/<int:pk>/lineage.prov.json", views.LineageApi.as_view(), {"fmt": "prov"}, name="asset-lineage-prov"),
-    path("assets/<int:pk>/lineage.svg", views.LineageApi.as_view(), {"fmt": "svg"}, name="asset-lineage-svg"),
+    path("assets/<int:pk>/lineage.prov.json", views.LineageProvApi.as_view(), name="asset-lineage-prov"),
+    path("assets/<int:pk>/lineage.svg", views.LineageSvgApi.as_view(), name="asset-lineage-svg"),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ValidationError
@@ -50,15 +51,15 @@ class VerifyApi(APIView):
 class LineageApi(APIView):
     """An asset's ancestors and descendants, with the edges between them."""
 
-    @extend_schema(responses={200: dict})
-    def get(self, request, pk, fmt=None):
+    def _found(self, request, pk):
         found = lineage.lineage_for(request.user, pk)
         if found is None:
             raise Http404("No such asset.")
-        if fmt == "prov":
-            return HttpResponse(lineage.prov_document(found.assets, found.edges).serialize(format="json"), content_type="application/json")
-        if fmt == "svg":
-            return HttpResponse(lineage.svg(found.assets, found.edges), content_type="image/svg+xml")
+        return found
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk):
+        found = self._found(request, pk)
         return Response(
             {
                 "asset": found.asset.pk,
@@ -67,6 +68,25 @@ class LineageApi(APIView):
                 "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": e.decision_seq} for e in found.edges],
             }
         )
+
+
+class LineageProvApi(LineageApi):
+    """An asset's lineage as a W3C PROV-JSON document."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk):
+        found = self._found(request, pk)
+        document = lineage.prov_document(found.assets, found.edges).serialize(format="json")
+        return HttpResponse(document, content_type="application/json")
+
+
+class LineageSvgApi(LineageApi):
+    """An asset's lineage drawn as an SVG picture."""
+
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR})
+    def get(self, request, pk):
+        found = self._found(request, pk)
+        return HttpResponse(lineage.svg(found.assets, found.edges), content_type="image/svg+xml")
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.

@@ -65,3 +65,32 @@ def document_errors(result, generator, request, public):
             for code, why in ERRORS.items():
                 responses.setdefault(code, {"description": why, "content": {"application/json": {"schema": ref}}})
     return result
+
+
+# Record ids and ledger sequence numbers start at 1; the largest is PostgreSQL's bigint.
+ID_MINIMUM, ID_MAXIMUM = 1, 2**63 - 1
+# The ledger's query parameters that the ledger views read as whole numbers from 1.
+LEDGER_NUMBERS = {"seq", "tree_size", "from", "to"}
+# A list filter by a record's id takes any whole number from 0 (no record has it: no row).
+FILTER_ID_MINIMUM = 0
+
+
+def document_ids(result, generator, request, public):
+    """A postprocessing hook: every whole-number path parameter (a record's id, a ledger sequence
+    number) is documented as one from 1 to 2^63 - 1, and one that only digits match (a
+    lookup_value_regex) as a whole number; a whole-number query parameter as the view reads it:
+    the ledger's from 1, a filter by id from 0. Returns the schema."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema, where = parameter.get("schema", {}), parameter.get("in")
+                if where == "path" and schema.get("pattern") in ("^[0-9]+$", "^\\d+$"):
+                    schema.pop("pattern")
+                    schema["type"] = "integer"
+                if where in ("path", "query") and schema.get("type") == "integer":
+                    by_filter = where == "query" and parameter["name"] not in LEDGER_NUMBERS
+                    schema.setdefault("minimum", FILTER_ID_MINIMUM if by_filter else ID_MINIMUM)
+                    schema.setdefault("maximum", ID_MAXIMUM)
+    return result

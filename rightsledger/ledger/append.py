@@ -17,6 +17,7 @@ from django.utils import timezone
 from .. import input_policy
 from ..models import LedgerEntry
 from ..tlog.entry import Entry, leaf_hash
+from .checkpoints import ledger_publish_soon
 
 LEDGER_SEQUENCE = "rightsledger_ledger_seq"
 log = logging.getLogger(__name__)
@@ -135,9 +136,14 @@ class Recorder:
 @contextmanager
 def recording(*, actor):
     """Open a transaction (a savepoint inside another) in which records are written with their
-    ledger entries; yield the Recorder. A block that wrote no entry is an error, and rolls back."""
+    ledger entries; yield the Recorder. A block that wrote no entry is an error, and rolls back.
+    Once the outermost transaction commits, a checkpoint that covers the entries is published
+    shortly (checkpoints.ledger_publish_soon); a failure there is logged and never undoes the write."""
     with transaction.atomic():
         recorder = Recorder(actor)
         yield recorder
         if not recorder.entries:
             raise RuntimeError("A recording block wrote no ledger entry: every fact written in it must be recorded.")
+        # Once a transaction: its recording blocks (a seed writes hundreds in one) share the publish.
+        if not any(func is ledger_publish_soon for _, func, _ in transaction.get_connection().run_on_commit):
+            transaction.on_commit(ledger_publish_soon, robust=True)

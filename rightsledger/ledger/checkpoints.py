@@ -3,6 +3,7 @@ ledger's signing key, kept in a 0600 file and never in the database."""
 
 import base64
 import datetime
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +19,9 @@ from ..models import Checkpoint
 from ..tlog import note
 from .sequencer import INTEGRATE_BATCH, integrate, root_at, tree_size
 
+log = logging.getLogger(__name__)
+# The cache key that stands for "a publish is already scheduled": the writes of a burst share it.
+PUBLISH_PENDING_KEY = "rightsledger:ledger-publish-pending"
 
 def _key_path() -> Path:
     return Path(settings.LEDGER_SIGNING_KEY_FILE)
@@ -108,6 +113,40 @@ def ledger_publish(*, force: bool = True) -> Checkpoint | None:
     if missing:
         raise missing
     return checkpoint
+
+
+def ledger_publish_soon() -> bool:
+    """After a ledger write has committed: have a checkpoint that covers it signed shortly, so a
+    write that signs no output (a revocation, an erasure) is provable at once. Returns whether a
+    publish was run or scheduled by this call (False: one is already pending, or none could be sent).
+
+    With a worker, the first write of a burst schedules `rightsledger.ledger_publish` to run
+    LEDGER_PUBLISH_DELAY_SECONDS later, and marks it pending in the cache for as long: the writes
+    that follow within that time commit before it runs, so it takes them too, and the burst gives
+    one checkpoint. The mark expires by itself (no process has to clear it), so a write after it
+    schedules the next one. The beat's periodic publish stays the backstop (a lost message, a broker
+    that was down). With Celery eager (the demo), the publish runs here, after the commit: a few
+    queries and one Ed25519 signature, with nothing pending that a later write could be lost behind."""
+    from .. import tasks  # a lazy import: tasks import the ledger's modules
+
+    delay = settings.LEDGER_PUBLISH_DELAY_SECONDS
+    if delay < 0:
+        return False
+    if tasks.ledger_publish.app.conf.task_always_eager:
+        ledger_publish(force=True)  # what the task runs, without a line of Celery's log per write
+        return True
+    # Whole seconds, and the mark no longer than the countdown: a write that finds it has
+    # committed before the publish it waits for begins.
+    delay = max(1, delay)
+    if not cache.add(PUBLISH_PENDING_KEY, 1, timeout=delay):
+        return False
+    try:
+        tasks.ledger_publish.apply_async(kwargs={"force": True}, countdown=delay)
+    except Exception:  # noqa: BLE001  (no broker now: the periodic publish signs it later)
+        cache.delete(PUBLISH_PENDING_KEY)
+        log.warning("ledger publish not scheduled now; the periodic publish will sign it", exc_info=True)
+        return False
+    return True
 
 
 def latest_checkpoint() -> Checkpoint | None:

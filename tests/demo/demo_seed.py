@@ -1,7 +1,8 @@
 """The demo's main job on its embedded defaults (SQLite, Celery eager, local files, development
 CA), as `make demo` runs it, up to the server: migrate and seed_demo. Then the clip it made is
-downloaded through the API and verified. Run by test_sqlite.py in a process of its own. Prints a
-JSON summary."""
+downloaded through the API and verified, and a consent is revoked through the API (a write that
+signs no output: a checkpoint must cover it at once). Run by test_sqlite.py in a process of its
+own, with the Makefile's demo environment. Prints a JSON summary."""
 
 import io
 import json
@@ -12,18 +13,21 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from generation.models import GenerationRequest  # noqa: E402
 from provenance import selectors  # noqa: E402
+from rightsledger.ledger import checkpoints  # noqa: E402
+from rightsledger.models import ConsentRecord, LedgerEntry, LedgerLeaf  # noqa: E402
 
 call_command("migrate", verbosity=0)
 log = io.StringIO()
 call_command("seed_demo", url="http://127.0.0.1:8000", stdout=log)
 clip = GenerationRequest.objects.get(inputs__asset__title="Harbour rooftop moving plate")
-api = APIClient()
+api = APIClient(HTTP_HOST="127.0.0.1")  # a host the demo allows
 api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='producer').key}")
 response = api.get(f"/api/assets/{clip.output.asset_id}/content/")
 data = b"".join(response.streaming_content)
@@ -36,7 +40,19 @@ body = {"shot": clip.shot_id, "engine": clip.engine, "seed": clip.seed, "intende
                    for i in clip.inputs.order_by("position")]}
 check = api.post("/api/generation/requests/check/", body, format="json")
 unknown = api.post("/api/generation/requests/check/", {**body, "inputs": [{"asset": 10**6, "role": "plate"}]}, format="json")
+# A revocation through the API, by clearance: the checkpoint covers it when the answer comes.
+clearance = APIClient(HTTP_HOST="127.0.0.1")
+clearance.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='clearance').key}")
+consent = ConsentRecord.objects.filter(status="active").order_by("id").last()
+revoked = clearance.post(f"/api/consents/{consent.pk}/revoke/", {"reason": "The performer withdrew."},
+                         format="json")
+entry = LedgerEntry.objects.filter(entry_type="consent.revoked").latest("seq")
+leaf = LedgerLeaf.objects.filter(entry_id=entry.seq).first()
+checkpoint = checkpoints.latest_checkpoint()
 print(json.dumps({
+    "debug": settings.DEBUG, "token": Token.objects.get(user__username="producer").key,
+    "revocation": [revoked.status_code, leaf is not None and checkpoint.size > leaf.index],
+
     "check": [check.status_code, check.json().get("outcome") == clip.decisions.get(kind="gate").outcome,
               unknown.status_code, unknown.json()["errors"][0]["code"]],
     "status": clip.status, "http": response.status_code, "content_type": response["Content-Type"], "frames": clip.output.asset.frame_count,

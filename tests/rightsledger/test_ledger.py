@@ -1,13 +1,17 @@
 import hashlib
 import json
+import time
 
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
+from rightsledger.ledger import checkpoints
 from rightsledger.ledger.append import recording
 from rightsledger import personal
 from rightsledger.models import LedgerEntry, Party, RightsGrant
+from rightsledger.tlog import note
 from rightsledger.tlog.entry import Entry, canonical, leaf_hash
 
 from .. import factories as f
@@ -96,3 +100,72 @@ def test_a_failed_write_leaves_no_entry(world, ledger_count):
         "assets": ["required"], "territories": ["territory_unknown"],
     }
     assert (ledger_count(), RightsGrant.objects.count()) == before
+
+
+def _covered(seq: int):
+    """Return the newest checkpoint whose tree holds the entry seq, or None."""
+    from rightsledger.models import LedgerLeaf
+
+    leaf = LedgerLeaf.objects.filter(entry_id=seq).first()
+    checkpoint = checkpoints.latest_checkpoint()
+    covers = leaf is not None and checkpoint is not None and leaf.index < checkpoint.size
+    return checkpoint if covers else None
+
+
+def _consent_revoked(world):
+    """Revoke a consent (a write that signs no output); return the revocation's ledger entry."""
+    from rightsledger import services
+
+    consent = f.make_consent(world.prod_a, f.make_talent(guild=world.guild), actor=world.clearance)
+    services.consent_revoke(actor=world.clearance, consent=consent, reason="The performer withdrew.")
+    return LedgerEntry.objects.filter(entry_type="consent.revoked").latest("seq")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_publishes_a_checkpoint_shortly_after_any_write_and_a_burst_shares_it(broker, settings):
+    """With a real worker on Redis and no beat: a burst of writes sends a few publishes, not one
+    each, and signs a few checkpoints; a revocation (it signs no output) is covered in seconds."""
+    from django.core.cache import cache
+
+    from rightsledger.models import Checkpoint
+
+    from ..conftest import World
+    from ..workers import Worker, wait_for, worker_environment
+
+    settings.LEDGER_PUBLISH_DELAY_SECONDS = 1
+    settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS = 3600  # not the periodic job's doing
+    world = World()
+    broker.flushdb()
+    cache.clear()
+    writes = 30
+    for n in range(writes):
+        f.make_party(world.studio, name=f"Burst party {n}")
+    burst = LedgerEntry.objects.latest("seq").seq
+    sent = broker.llen("celery")  # the publishes the burst sent, waiting for a worker
+    assert 1 <= sent <= writes // 5, f"{writes} writes sent {sent} publishes"
+
+    worker = Worker(worker_environment(LEDGER_CHECKPOINT_INTERVAL_SECONDS="3600")).start()
+    try:
+        wait_for(lambda: _covered(burst), timeout=30, what="a checkpoint covering the burst")
+        signed = Checkpoint.objects.count()
+        assert 1 <= signed <= writes // 3, f"{writes} writes gave {signed} checkpoints"
+
+        entry = _consent_revoked(world)
+        checkpoint = wait_for(lambda: _covered(entry.seq), timeout=30,
+                              what="a checkpoint covering the revocation")
+        assert note.open_note(checkpoint.note, checkpoints.verifier())
+
+        # A transaction open elsewhere, older than a write, holds the write out of the tree: the
+        # publish sent after the write looks again, and takes it once that transaction ends.
+        db = connection.settings_dict
+        with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1",
+                             port=db["PORT"] or 5432) as elsewhere:
+            elsewhere.execute("SELECT txid_current()")
+            held = f.make_party(world.studio, name="Held back")
+            time.sleep(3)  # the publish ran (after 1 s) and had to leave it out
+            held_seq = LedgerEntry.objects.get(record_type="party", record_id=held.pk).seq
+            assert _covered(held_seq) is None
+            elsewhere.rollback()
+        wait_for(lambda: _covered(held_seq), timeout=30, what="a checkpoint covering the held-back write")
+    finally:
+        worker.stop()
