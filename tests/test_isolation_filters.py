@@ -95,6 +95,8 @@ def test_an_id_the_caller_may_not_see_filters_as_an_id_no_record_has(world, othe
         record = other[key]
         value, missing = (record.chain, uuid.uuid4()) if flt == "chain" else (record.pk, MISSING)
         base = _path(route, {})
+        if flt == "record_id":  # an entry names its record by type and id: ids of other types may match
+            flt = f"record_type={key}&{flt}"
         for who in IDENTITIES:
             if detail is not None and not _hidden(TARGETS[detail], who, "other"):
                 continue  # the caller may see it (a guild; talent, for studio staff): rows may match
@@ -118,6 +120,20 @@ def test_a_malformed_id_is_a_400_naming_the_filter(world, other):
             errors = json.loads(response.content).get("errors") if response.status_code == 400 else None
             if not errors or errors[0].get("field") != flt or not errors[0].get("message"):
                 problems.append(f"{name}?{flt}={bad}: {response.status_code} {response.content[:200]!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_filter_given_twice_is_a_400_naming_it(world, other):
+    api = _client(world, "clearance")[0]
+    problems = []
+    cases = [(name, route, flt, ("1", "2") if flt != "chain" else (str(uuid.uuid4()), str(uuid.uuid4())))
+             for name, route, flt, takes in id_filters()]
+    cases.append(("grants", "api/grants/", "current", ("true", "false")))
+    for name, route, flt, (first, second) in cases:
+        response = api.get(f"{_path(route, {})}?{flt}={first}&{flt}={second}")
+        errors = json.loads(response.content).get("errors") if response.status_code == 400 else None
+        if not errors or errors[0].get("field") != flt or "once" not in errors[0].get("message", ""):
+            problems.append(f"{name}?{flt}={first}&{flt}={second}: {response.status_code} {response.content[:200]!r}")
     assert not problems, "\n".join(problems)
 
 

@@ -79,9 +79,15 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
-            empty = sorted(name for name in filterset_class.base_filters if name in request.query_params and not request.query_params.get(name))
+            given = [name for name in filterset_class.base_filters if name in request.query_params]
+            empty = sorted(name for name in given if not request.query_params.get(name))
             if empty:
                 raise ValidationError({name: [f"Give {name} a value, or leave it out."] for name in empty})
+            # Each filter reads one value: a second would be dropped without a word.
+            repeated = sorted(name for name in given if len(request.query_params.getlist(name)) > 1)
+            if repeated:
+                raise ValidationError({name: [f"Give {name} once: a list is filtered by one {name} at a time."]
+                                       for name in repeated})
             for name, declared in filterset_class.base_filters.items():
                 to_field = declared.extra.get("to_field_name")
                 by_id = isinstance(declared, django_filters.NumberFilter) and to_field in (None, "pk", "id")
