@@ -214,7 +214,13 @@ def _validated(*, production, shot, engine, engine_version, prompt, parameters, 
                territory_exclusions, languages, release_start, release_end, inputs, keep_unregistered=True) -> dict:
     """Check a request's values; return them cleaned, with the inputs resolved. Raises ValidationError."""
     errors = Errors()
-    parameters = parameters or {}
+    if parameters is None:
+        parameters = {}
+    elif not isinstance(parameters, dict):
+        errors.add("parameters", "parameters_not_an_object",
+                   'Give the engine\'s parameters as an object of names and numbers, such as {"density": 0.4}; '
+                   "see /api/engines/ for each engine's parameters.")
+        parameters = {}
     eng = get_engine(engine)
     if eng is None:
         errors.add("engine", "engine_unknown", f"No engine named {engine!r}; see /api/engines/ for the engines and their versions.")

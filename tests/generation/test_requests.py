@@ -337,3 +337,30 @@ def test_a_request_left_queued_without_its_message_is_sent_again(gate, django_ca
         assert services.request_requeue_stranded(older_than=60) == 1  # sent (and, eagerly, run) here
     assert GenerationRequest.objects.get(pk=stranded.pk).status == "succeeded"
     assert GenerationRequest.objects.get(pk=recent.pk).status == "queued"  # only waiting its turn
+
+
+WRONG_PARAMETERS = [5, "x", [1], [], True, False, 1.5, 10**30]
+
+
+@pytest.mark.parametrize("parameters", WRONG_PARAMETERS, ids=repr)
+@pytest.mark.parametrize("path", ["/api/generation/requests/check/", "/api/generation/requests/"])
+def test_parameters_that_are_not_an_object_are_refused_naming_the_field(gate, api, path, parameters):
+    before = (GenerationRequest.objects.count(), LedgerEntry.objects.count())
+    response = api(gate.world.producer_a).post(path, gate.body(parameters=parameters), format="json")
+    assert response.status_code == 400, response.content
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("parameters", "parameters_not_an_object")]
+    assert (GenerationRequest.objects.count(), LedgerEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize("parameters", ["5", '"x"', "[1]", "true"])
+@pytest.mark.parametrize("page", ["new", "preview"])
+def test_the_request_form_refuses_parameters_that_are_not_an_object_beside_the_field(gate, client, page, parameters):
+    client.force_login(gate.world.producer_a)
+    before = (GenerationRequest.objects.count(), LedgerEntry.objects.count())
+    form = {"shot": gate.shot.pk, "engine": "atmosphere", "seed": "1", "intended_use": "atmosphere", "media": "theatrical",
+            "territories": "US", "release_start": "2026-06-01", "release_end": "2026-12-31", "asset": str(gate.plate.pk),
+            f"role_{gate.plate.pk}": "plate", "parameters": parameters}
+    response = client.post(f"/productions/{gate.world.prod_a.pk}/requests/{page}/", form)
+    assert response.status_code == (400 if page == "new" else 200)
+    assert "as an object of names and numbers" in response.content.decode()
+    assert (GenerationRequest.objects.count(), LedgerEntry.objects.count()) == before
