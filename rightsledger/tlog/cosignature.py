@@ -124,7 +124,7 @@ def verify_cosignature(text: str, signature: NoteSignature, cosigner: Cosigner) 
 
 
 def cosignatures(note: str, cosigners: list[Cosigner]) -> dict[str, int]:
-    """Return {witness name: timestamp} for each of `cosigners` that cosigned the note. Lines of
+    """Return {witness vkey: timestamp} for each of `cosigners` that cosigned the note. Lines of
     other keys are ignored, as the spec asks; a line of a known key that does not verify raises
     SignatureError, since a note with a forged signature is rejected whole."""
     text, signatures = split_note(note)
@@ -133,5 +133,5 @@ def cosignatures(note: str, cosigners: list[Cosigner]) -> dict[str, int]:
     for sig in signatures:
         cosigner = known.get((sig.name, sig.id))
         if cosigner is not None:
-            out[cosigner.name] = verify_cosignature(text, sig, cosigner)
+            out[cosigner.vkey] = verify_cosignature(text, sig, cosigner)
     return out
