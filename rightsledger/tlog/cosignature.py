@@ -104,6 +104,14 @@ def add_signatures(note: str, lines: str) -> str:
     return added
 
 
+def cosignature_timestamp(signature: NoteSignature) -> int:
+    """Return the POSIX timestamp a cosignature line carries (unverified); raise NoteError if the
+    signature is not a timestamp and an Ed25519 signature."""
+    if len(signature.signature) != 8 + 64:
+        raise NoteError(f"the signature by {signature.name} is not a timestamp and an Ed25519 signature")
+    return int.from_bytes(signature.signature[:8], "big")
+
+
 def verify_cosignature(text: str, signature: NoteSignature, cosigner: Cosigner) -> int:
     """Return the POSIX timestamp of a cosignature by `cosigner` over the note text; raise
     SignatureError if it does not verify."""
