@@ -137,8 +137,9 @@ def split_note(note: str) -> tuple[str, list[NoteSignature]]:
 
 
 def open_note(note: str, verifier: Verifier) -> str:
-    """Return the text of a note if the verifier's key signed it; raise NoteError otherwise."""
-    text, signatures = split_note(note)
+    """Return the text of a note if the verifier's key signed it; raise NoteError otherwise. A
+    note whose final newline was trimmed (as text fields trim it) is read as if it had it."""
+    text, signatures = split_note(note if note.endswith("\n") else note + "\n")
     for sig in signatures:
         if sig.name == verifier.name and sig.id == verifier.id:
             try:
