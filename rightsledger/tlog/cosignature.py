@@ -55,7 +55,9 @@ class Cosigner:
         _check_name(name)
         if len(raw) != 33 or raw[:1] != COSIGNATURE_V1:
             kind = f"type 0x{raw[0]:02x}" if raw else "empty"
-            raise NoteError(f"witness key {name} is {kind}: only Ed25519 cosignature/v1 keys (type 0x04) are supported")
+            raise NoteError(
+                f"witness key {name} is {kind}: only Ed25519 cosignature/v1 keys (type 0x04) are supported"
+            )
         if len(kid) != 4 or cosigner_key_id(name, raw[1:]) != kid:
             raise NoteError(f"witness key {name}: its id does not match its name and key")
         return cls(name, kid, Ed25519PublicKey.from_public_bytes(raw[1:]), raw[1:])
@@ -118,7 +120,9 @@ def verify_cosignature(text: str, signature: NoteSignature, cosigner: Cosigner) 
     if signature.name != cosigner.name or signature.id != cosigner.id:
         raise SignatureError(f"the signature is not by witness {cosigner.name}")
     if len(signature.signature) != 8 + 64:
-        raise SignatureError(f"the cosignature by {cosigner.name} is not a timestamp and an Ed25519 signature")
+        raise SignatureError(
+            f"the cosignature by {cosigner.name} is not a timestamp and an Ed25519 signature"
+        )
     timestamp = int.from_bytes(signature.signature[:8], "big")
     if timestamp > MAX_TIMESTAMP:
         raise SignatureError(f"the cosignature by {cosigner.name} has a timestamp beyond 2^63-1")
@@ -126,7 +130,8 @@ def verify_cosignature(text: str, signature: NoteSignature, cosigner: Cosigner) 
         cosigner.key.verify(signature.signature[8:], cosignature_message(text, timestamp))
     except InvalidSignature:
         raise SignatureError(
-            f"the cosignature by {cosigner.name} does not verify: the checkpoint or the cosignature was altered"
+            f"the cosignature by {cosigner.name} does not verify: "
+            "the checkpoint or the cosignature was altered"
         ) from None
     return timestamp
 

@@ -145,7 +145,9 @@ def open_note(note: str, verifier: Verifier) -> str:
             try:
                 verifier.key.verify(sig.signature, text.encode())
             except InvalidSignature:
-                raise SignatureError(f"the signature by {sig.name} does not verify: the checkpoint was altered or forged")
+                raise SignatureError(
+                    f"the signature by {sig.name} does not verify: the checkpoint was altered or forged"
+                ) from None
             return text
     raise SignatureError(f"the note carries no signature by {verifier.name}")
 

@@ -135,7 +135,9 @@ class Policy:
         elif k.isdigit() and k.isascii() and str(int(k)) == k and 1 <= int(k) <= len(members):
             threshold = int(k)
         else:
-            raise PolicyError(f"group {name}: the threshold is all, any, or a number from 1 to {len(members)}")
+            raise PolicyError(
+                f"group {name}: the threshold is all, any, or a number from 1 to {len(members)}"
+            )
         self.groups[name] = Group(name, threshold, tuple(members))
 
     def satisfied(self, cosigned: set[str], name: str | None = None) -> bool:
@@ -164,7 +166,9 @@ class Policy:
                 continue
             checkpoint, signer = Checkpoint.parse(text), log.name
             if checkpoint.origin != log.name:
-                raise SignatureError(f"the checkpoint is of {checkpoint.origin}, signed by the key of {log.name}")
+                raise SignatureError(
+                    f"the checkpoint is of {checkpoint.origin}, signed by the key of {log.name}"
+                )
             break
         if checkpoint is None:
             raise last
@@ -176,5 +180,7 @@ class Policy:
                     raise SignatureError(f"witness {n}'s cosignature is dated in the future ({t})")
         if not self.satisfied(set(cosigned)):
             have = ", ".join(sorted(cosigned)) or "no witness"
-            raise QuorumError(f"the checkpoint was cosigned by {have}: that does not meet the quorum {self.quorum}")
+            raise QuorumError(
+                f"the checkpoint was cosigned by {have}: that does not meet the quorum {self.quorum}"
+            )
         return Witnessed(checkpoint, signer, cosigned, self.quorum)

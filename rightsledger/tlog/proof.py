@@ -41,7 +41,9 @@ class ProofFile:
     def encode(self) -> bytes:
         """Return the proof file's bytes, as C2SP tlog-proof lays them out."""
         if self.index < 0 or len(self.proof) > MAX_PROOF_HASHES or any(len(h) != 32 for h in self.proof):
-            raise ProofFileError("a proof file has a leaf index of 0 or more and at most 63 hashes of 32 bytes")
+            raise ProofFileError(
+                "a proof file has a leaf index of 0 or more and at most 63 hashes of 32 bytes"
+            )
         lines = [HEADER]
         if self.extra is not None:
             if not self.extra:
@@ -52,7 +54,9 @@ class ProofFile:
         return ("\n".join(lines) + "\n\n" + self.checkpoint).encode()
 
 
-def make_proof_file(index: int, proof: list[bytes], checkpoint_note: str, entry: bytes | None = None) -> bytes:
+def make_proof_file(
+    index: int, proof: list[bytes], checkpoint_note: str, entry: bytes | None = None
+) -> bytes:
     """Return a proof file for leaf `index` with its inclusion proof in the checkpoint, carrying
     the entry's bytes as its extra data when given."""
     return ProofFile(index, tuple(proof), checkpoint_note, entry).encode()
@@ -127,7 +131,9 @@ def verify_proof_file(
     merkle.ProofError, SignatureError (QuorumError) or NoteError (ProofFileError, PolicyError)."""
     parsed = parse_proof_file(data)
     policy = witness_policy if isinstance(witness_policy, Policy) else Policy.parse(witness_policy)
-    logs = [] if log_vkey is None else [log_vkey if isinstance(log_vkey, Verifier) else Verifier.parse(log_vkey)]
+    logs = (
+        [] if log_vkey is None else [log_vkey if isinstance(log_vkey, Verifier) else Verifier.parse(log_vkey)]
+    )
     witnessed = policy.check(parsed.checkpoint, logs, now=now)
     if entry_bytes is None:
         if parsed.extra is None:
@@ -142,5 +148,7 @@ def verify_proof_file(
     try:
         merkle.verify_inclusion(parsed.index, checkpoint.size, leaf, list(parsed.proof), checkpoint.root)
     except merkle.ProofError as exc:
-        raise merkle.ProofError(f"entry {parsed.index} is not proven in the checkpoint of size {checkpoint.size}: {exc}")
+        raise merkle.ProofError(
+            f"entry {parsed.index} is not proven in the checkpoint of size {checkpoint.size}: {exc}"
+        ) from None
     return VerifiedProof(parsed.index, entry_bytes, leaf, witnessed)

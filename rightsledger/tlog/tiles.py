@@ -321,17 +321,23 @@ def verify_root(fetch: Callable[[str], bytes], size: int, root: bytes) -> None:
     else:
         got = TileReader(fetch, size).root()
     if got != root:
-        raise merkle.ProofError(f"the tiles of the tree of size {size} do not recompute the checkpoint's root")
+        raise merkle.ProofError(
+            f"the tiles of the tree of size {size} do not recompute the checkpoint's root"
+        )
 
 
-def verify_inclusion(fetch: Callable[[str], bytes], index: int, size: int, leaf_hash: bytes, root: bytes) -> None:
+def verify_inclusion(
+    fetch: Callable[[str], bytes], index: int, size: int, leaf_hash: bytes, root: bytes
+) -> None:
     """Raise merkle.ProofError unless leaf `index` of the tree of `size` and `root` has `leaf_hash`,
     by a proof read from tiles; returns None."""
     proof = TileReader(fetch, size).inclusion_proof(index)
     merkle.verify_inclusion(index, size, leaf_hash, proof, root)
 
 
-def verify_consistency(fetch: Callable[[str], bytes], old: int, new: int, old_root: bytes, new_root: bytes) -> None:
+def verify_consistency(
+    fetch: Callable[[str], bytes], old: int, new: int, old_root: bytes, new_root: bytes
+) -> None:
     """Raise merkle.ProofError unless the tree of size `new` extends that of size `old`, by a
     proof read from the tiles of the tree of size `new`; returns None."""
     if old == 0:
@@ -346,7 +352,9 @@ def verify_entry(fetch: Callable[[str], bytes], index: int, size: int, root: byt
     the tree of `size` and `root`; raise merkle.ProofError or TileError otherwise."""
     reader = TileReader(fetch, size)
     data = reader.entry(index)
-    merkle.verify_inclusion(index, size, hashlib.sha256(merkle.LEAF + data).digest(), reader.inclusion_proof(index), root)
+    merkle.verify_inclusion(
+        index, size, hashlib.sha256(merkle.LEAF + data).digest(), reader.inclusion_proof(index), root
+    )
     return data
 
 
@@ -368,5 +376,7 @@ def verify_tree(fetch: Callable[[str], bytes], size: int, root: bytes) -> int:
         if reader._read(tile) != split_hashes(data):
             raise merkle.ProofError(f"{tile.path} is not the tile the entries make")
     if merkle.root(leaves) != root:
-        raise merkle.ProofError(f"the entries of the tree of size {size} do not recompute the checkpoint's root")
+        raise merkle.ProofError(
+            f"the entries of the tree of size {size} do not recompute the checkpoint's root"
+        )
     return size

@@ -96,7 +96,9 @@ def verify_checkpoints(old_note: str, new_note: str, proof: dict, verifier: Veri
     return f"consistent: the tree of size {new.size} extends the tree of size {old.size}"
 
 
-def verify_proof(data: bytes, verifier: Verifier, policy_text: bytes | None, entry: bytes | None = None) -> list[str]:
+def verify_proof(
+    data: bytes, verifier: Verifier, policy_text: bytes | None, entry: bytes | None = None
+) -> list[str]:
     """Check a C2SP tlog-proof file offline. Return the lines that say what was proven; raise
     ProofError, SignatureError, NoteError or BadInput."""
     policy = Policy.parse(policy_text if policy_text is not None else b"quorum none\n")
@@ -116,10 +118,11 @@ def verify_proof(data: bytes, verifier: Verifier, policy_text: bytes | None, ent
     try:
         decoded = json.loads(proven.entry)
     except ValueError:
-        raise ProofError(f"entry at leaf {proven.index} is not JSON")
+        raise ProofError(f"entry at leaf {proven.index} is not JSON") from None
     if not isinstance(decoded, dict) or canonical(decoded) != proven.entry:
         raise ProofError(f"entry at leaf {proven.index} is not a ledger entry in canonical (RFC 8785) form")
-    lines.append(f"entry seq {decoded.get('seq')} ({decoded.get('type')}) is leaf {proven.index}: included in the checkpoint")
+    what = f"entry seq {decoded.get('seq')} ({decoded.get('type')})"
+    lines.append(f"{what} is leaf {proven.index}: included in the checkpoint")
     return lines
 
 

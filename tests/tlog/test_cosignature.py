@@ -18,30 +18,47 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rightsledger.tlog import cosignature as cs
 from rightsledger.tlog.note import (
-    Checkpoint, NoteError, NoteSignature, SignatureError, Verifier, checkpoint_text, open_note, sign, split_note,
+    Checkpoint,
+    NoteError,
+    NoteSignature,
+    SignatureError,
+    Verifier,
+    checkpoint_text,
+    open_note,
+    sign,
+    split_note,
     verifier_key,
 )
 from rightsledger.tlog.policy import Policy, PolicyError, QuorumError
 
 ARCHE_LOG = "arche2025h1.staging.ct.transparency.dev+ba2f06c0+AU0vHmlGCS/PdN8b2OaGmKprLI8HKM+dJ472xgFYh15f"
 REMORA = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
-ARCHE_CHECKPOINT = """arche2025h1.staging.ct.transparency.dev
-1432088532
-U7WM79jrzyhGZ5/GUBTpM7NzwdyfFx61t3RovgcC4Ro=
-
-— arche2025h1.staging.ct.transparency.dev zTM8sQAAAZ5W0WdjBAMARjBEAiBjW5IQf9pvsYLfQFX6hoGREPMHbdQ3urbllzalApkptQIgIpwtEroeW2BXaHAI4kJXFbon5Ch9MNL5zRNZ55lvGt0=
-— arche2025h1.staging.ct.transparency.dev ui8GwCF1+kWqZrxGdhj4aX3gcw7XUlXQQabg/27lefwhUkzbC3NygNI75MdhL1bfTW9g8Ei59RA23oHP7Ry1k3ZFWwQ=
-— transparency.dev/DEV:witness-little-garden 2AQqhwAAAABqEiEgzgFIqqhbUoDwjMWE6UP8nd8/KYTzwZ2rhIgcqoXHAwVkjZr4AscylP3v7sEodkRAErumC2q44vdgJY096st5BQ==
-— witness1.smartit.nu/witness1 pIyCDwAAAABqEiEghIp82KWebrw7/oHQwlTAm3g2RKS4+eebl8eO0WH+/iEcxZ75W3u5hNI7TOQtmJbqmNWVuE0tgh0XwzdZsDsUAQ==
-— remora.n621.de 2net5wAAAABqEiEgPlfF3V06o0Y+fHM+J5J9s27wgxxcOVSpZ/2g/KSiXCg9DEZI+aVCIobWX9sXTynk5XeU/zZ0WBxtqB0DrAWfBw==
-— witness.stagemole.eu Z/euoAAAAABqEiEgw0i+7g2ENfDAWHmtRzCfKTHSDwYDJA2NmKeGi9Y8FtEyOUvVr+AJmIY/2TUFucgKi7lI7cUiOvKFYe/TmN9DAg==
-"""
+ARCHE_CHECKPOINT = (
+    "arche2025h1.staging.ct.transparency.dev\n"
+    "1432088532\n"
+    "U7WM79jrzyhGZ5/GUBTpM7NzwdyfFx61t3RovgcC4Ro=\n"
+    "\n"
+    "— arche2025h1.staging.ct.transparency.dev zTM8sQAAAZ5W0WdjBA"
+    "MARjBEAiBjW5IQf9pvsYLfQFX6hoGREPMHbdQ3urbllzalApkptQIgIpwtEroeW2BXaHAI4kJXFbon5Ch9MNL5zRNZ55lvGt0=\n"
+    "— arche2025h1.staging.ct.transparency.dev ui8GwCF1+kWqZrxGdh"
+    "j4aX3gcw7XUlXQQabg/27lefwhUkzbC3NygNI75MdhL1bfTW9g8Ei59RA23oHP7Ry1k3ZFWwQ=\n"
+    "— transparency.dev/DEV:witness-little-garden 2AQqhwAAAABqEiE"
+    "gzgFIqqhbUoDwjMWE6UP8nd8/KYTzwZ2rhIgcqoXHAwVkjZr4AscylP3v7sEodkRAErumC2q44vdgJY096st5BQ==\n"
+    "— witness1.smartit.nu/witness1 pIyCDwAAAABqEiEghIp82KWebrw7/"
+    "oHQwlTAm3g2RKS4+eebl8eO0WH+/iEcxZ75W3u5hNI7TOQtmJbqmNWVuE0tgh0XwzdZsDsUAQ==\n"
+    "— remora.n621.de 2net5wAAAABqEiEgPlfF3V06o0Y+fHM+J5J9s27wgxx"
+    "cOVSpZ/2g/KSiXCg9DEZI+aVCIobWX9sXTynk5XeU/zZ0WBxtqB0DrAWfBw==\n"
+    "— witness.stagemole.eu Z/euoAAAAABqEiEgw0i+7g2ENfDAWHmtRzCfK"
+    "THSDwYDJA2NmKeGi9Y8FtEyOUvVr+AJmIY/2TUFucgKi7lI7cUiOvKFYe/TmN9DAg==\n"
+)
 
 
 def test_signed_note_spec_example_verifies():
     v = Verifier.parse("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
-    note = ("This is an example message.\n\n— example.com/foo "
-            "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n")
+    note = (
+        "This is an example message.\n\n— example.com/foo "
+        "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
+    )
     assert open_note(note, v) == "This is an example message.\n"
     with pytest.raises(SignatureError):
         open_note(note.replace("example message", "example massage"), v)
@@ -50,13 +67,18 @@ def test_signed_note_spec_example_verifies():
 def test_cosignature_spec_message_and_timestamp():
     text = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
     assert cs.cosignature_message(text, 1679315147) == (
-        b"cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+        b"cosignature/v1\ntime 1679315147\n"
+        b"example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
     )
-    line = ("— witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZ"
-            "qhf5nNo0xUe+mbIUBkBIfZ+qnA==\n")
+    line = (
+        "— witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2"
+        "oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n"
+    )
     _, [sig] = split_note(text + "\n" + line)
     assert sig.name == "witness.example.com/w1" and cs.cosignature_timestamp(sig) == 1679315147
-    raw = base64.b64decode("ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==")
+    raw = base64.b64decode(
+        "ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=="
+    )
     assert cs.cosignature_timestamp(NoteSignature("w", raw[:4], raw[4:])) == 1727964367
     with pytest.raises(NoteError):
         cs.cosignature_timestamp(NoteSignature("w", raw[:4], raw[4:-1]))
@@ -115,7 +137,10 @@ def test_cosign_and_verify_with_keys_made_here(log):
     assert cs.cosignatures(cosigned, [cs.Cosigner.parse(wvkey)]) == {wvkey: 1_700_000_000}
     # The same key as a plain note key (0x01) does not accept the cosignature: the ids differ.
     with pytest.raises(SignatureError, match="no signature"):
-        open_note(cosigned.replace(note, note.split("\n\n")[0] + "\n\n"), Verifier.parse(verifier_key("guild.example/witness", wkey)))
+        open_note(
+            cosigned.replace(note, note.split("\n\n")[0] + "\n\n"),
+            Verifier.parse(verifier_key("guild.example/witness", wkey)),
+        )
     # An unknown witness's line is ignored; a known witness's altered line is refused.
     other_key, other_vkey = witness("other.example/w")
     assert cs.cosignatures(cosigned, [cs.Cosigner.parse(other_vkey)]) == {}
@@ -145,18 +170,21 @@ def test_cosign_refuses_what_is_not_a_checkpoint_or_a_bad_timestamp(log):
         cs.add_signatures(checkpoint(log[0]), "— w.example not-base64!\n")
 
 
-@pytest.mark.parametrize("note", [
-    "a\tb\n\n— k QUFBQUFB\n",
-    "a\n\n— k QUFBQUFB",  # no final newline
-    "a\n\n— k QUFBQUFB\r\n",
-    "a\x01\n\n— k QUFBQUFB\n",
-    "a\n\n— k QUFBQUFC\n".replace("QUFBQUFC", "QUFBQUFB="),  # bad padding
-    "a\n\n— k QUFBQUF=\n",  # unused bits set: not canonical base64
-    "a\n\n— k+x QUFBQUFB\n",
-    "a\n\n—  k QUFBQUFB\n",
-    "a\n\n- k QUFBQUFB\n",
-    "a\n\n— k QUFB\n",  # shorter than a key id and one byte
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "a\tb\n\n— k QUFBQUFB\n",
+        "a\n\n— k QUFBQUFB",  # no final newline
+        "a\n\n— k QUFBQUFB\r\n",
+        "a\x01\n\n— k QUFBQUFB\n",
+        "a\n\n— k QUFBQUFC\n".replace("QUFBQUFC", "QUFBQUFB="),  # bad padding
+        "a\n\n— k QUFBQUF=\n",  # unused bits set: not canonical base64
+        "a\n\n— k+x QUFBQUFB\n",
+        "a\n\n—  k QUFBQUFB\n",
+        "a\n\n- k QUFBQUFB\n",
+        "a\n\n— k QUFB\n",  # shorter than a key id and one byte
+    ],
+)
 def test_malformed_notes_are_refused(note):
     with pytest.raises(NoteError):
         split_note(note)
@@ -168,9 +196,15 @@ def test_malformed_notes_are_refused(note):
 def test_the_spec_example_policy_and_its_quorum(log):
     log_key, _ = log
     ws = {n: witness(f"{n.lower()}.example/w") for n in ("X1", "X2", "X3", "Y1", "Y2", "Y3")}
-    text = f"# example\nlog {verifier_key(ORIGIN, log_key)}\n\n" + "".join(
-        f"witness {n} {v}{' https://' + n + '.example/' if n == 'X1' else ''}\n" for n, (_, v) in ws.items()
-    ) + "group X-witnesses 2 X1 X2 X3\n\tgroup  Y-witnesses any Y1 Y2 Y3\ngroup X-and-Y all X-witnesses Y-witnesses\nquorum X-and-Y\n"
+    text = (
+        f"# example\nlog {verifier_key(ORIGIN, log_key)}\n\n"
+        + "".join(
+            f"witness {n} {v}{' https://' + n + '.example/' if n == 'X1' else ''}\n"
+            for n, (_, v) in ws.items()
+        )
+        + "group X-witnesses 2 X1 X2 X3\n\tgroup  Y-witnesses any Y1 Y2 Y3\n"
+        + "group X-and-Y all X-witnesses Y-witnesses\nquorum X-and-Y\n"
+    )
     policy = Policy.parse(text)
     assert policy.witness_urls == {"X1": "https://X1.example/"}
     assert policy.satisfied({"X1", "X3", "Y2"})
@@ -208,25 +242,28 @@ def _keys():
     return witness("a.example")[1], witness("b.example")[1]
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda a, b: "witness A {a}\n", "no quorum line"),
-    (lambda a, b: "witness A {a}\nquorum A\nquorum A\n", "exactly one quorum"),
-    (lambda a, b: "quorum A\nwitness A {a}\n", "defined above"),
-    (lambda a, b: "witness A {a}\nwitness B {a}\nquorum A\n", "same public key"),
-    (lambda a, b: "witness A {a}\nwitness A {b}\nquorum A\n", "already taken"),
-    (lambda a, b: "witness none {a}\nquorum none\n", "already taken"),
-    (lambda a, b: "witness A {a}\nwitness B {b}\ngroup G 3 A B\nquorum G\n", "threshold"),
-    (lambda a, b: "witness A {a}\nwitness B {b}\ngroup G 0 A B\nquorum G\n", "threshold"),
-    (lambda a, b: "witness A {a}\nwitness B {b}\ngroup G 01 A B\nquorum G\n", "threshold"),
-    (lambda a, b: "witness A {a}\ngroup G any A A\nquorum G\n", "member twice"),
-    (lambda a, b: "witness A {a}\ngroup G any A none\nquorum G\n", "not a witness or group"),
-    (lambda a, b: "witness A {a}\ngroup G any A H\ngroup H any A\nquorum G\n", "not a witness or group"),
-    (lambda a, b: "witness A {a}\nquorum A\nmirror x\n", "unknown line"),
-    (lambda a, b: "witness A {a}\x0b\nquorum A\n", "control character"),
-    (lambda a, b: f"witness A {ARCHE_LOG}\nquorum A\n", "0x04"),
-    (lambda a, b: f"log {REMORA}\nquorum none\n", "Ed25519"),
-    (lambda a, b: "witness A\nquorum none\n", "witness <name> <vkey>"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda a, b: "witness A {a}\n", "no quorum line"),
+        (lambda a, b: "witness A {a}\nquorum A\nquorum A\n", "exactly one quorum"),
+        (lambda a, b: "quorum A\nwitness A {a}\n", "defined above"),
+        (lambda a, b: "witness A {a}\nwitness B {a}\nquorum A\n", "same public key"),
+        (lambda a, b: "witness A {a}\nwitness A {b}\nquorum A\n", "already taken"),
+        (lambda a, b: "witness none {a}\nquorum none\n", "already taken"),
+        (lambda a, b: "witness A {a}\nwitness B {b}\ngroup G 3 A B\nquorum G\n", "threshold"),
+        (lambda a, b: "witness A {a}\nwitness B {b}\ngroup G 0 A B\nquorum G\n", "threshold"),
+        (lambda a, b: "witness A {a}\nwitness B {b}\ngroup G 01 A B\nquorum G\n", "threshold"),
+        (lambda a, b: "witness A {a}\ngroup G any A A\nquorum G\n", "member twice"),
+        (lambda a, b: "witness A {a}\ngroup G any A none\nquorum G\n", "not a witness or group"),
+        (lambda a, b: "witness A {a}\ngroup G any A H\ngroup H any A\nquorum G\n", "not a witness or group"),
+        (lambda a, b: "witness A {a}\nquorum A\nmirror x\n", "unknown line"),
+        (lambda a, b: "witness A {a}\x0b\nquorum A\n", "control character"),
+        (lambda a, b: f"witness A {ARCHE_LOG}\nquorum A\n", "0x04"),
+        (lambda a, b: f"log {REMORA}\nquorum none\n", "Ed25519"),
+        (lambda a, b: "witness A\nquorum none\n", "witness <name> <vkey>"),
+    ],
+)
 def test_malformed_policies_are_refused_with_the_line(make, message):
     a, b = _keys()
     with pytest.raises(PolicyError, match=message):

@@ -53,7 +53,9 @@ class Ledger:
         self.log_key = Ed25519PrivateKey.generate()
         self.vkey = verifier_key(ORIGIN, self.log_key)
         self.entries = [
-            Entry(i + 1, "consent.granted", "user:7", "2026-12-03T17:00:00.000000Z", {"consent": i, "note": "é"}).encode()
+            Entry(
+                i + 1, "consent.granted", "user:7", "2026-12-03T17:00:00.000000Z", {"consent": i, "note": "é"}
+            ).encode()
             for i in range(size)
         ]
         leaves = [m.hash_leaf(e) for e in self.entries]
@@ -65,9 +67,15 @@ class Ledger:
             self.witness_keys[name] = key
             note = cs.add_signatures(note, cs.cosign(note, name, key, 1_760_000_000 + i))
         self.note = note
-        self.policy = "".join(
-            f"witness W{i} {cs.cosigner_vkey(n, k)}\n" for i, (n, k) in enumerate(self.witness_keys.items())
-        ) + "group all-guilds all " + " ".join(f"W{i}" for i in range(len(witnesses))) + "\nquorum all-guilds\n"
+        self.policy = (
+            "".join(
+                f"witness W{i} {cs.cosigner_vkey(n, k)}\n"
+                for i, (n, k) in enumerate(self.witness_keys.items())
+            )
+            + "group all-guilds all "
+            + " ".join(f"W{i}" for i in range(len(witnesses)))
+            + "\nquorum all-guilds\n"
+        )
 
     def proof_file(self, index, with_entry=True):
         proof = tiles.TileReader(self.served.__getitem__, len(self.entries)).inclusion_proof(index)
@@ -104,21 +112,29 @@ def test_a_proof_file_fails_without_its_quorum_or_its_log(ledger):
         pf.verify_proof_file(data, other_log, ledger.policy)
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"c2sp.org/tlog-proof@v2\nindex 1\n\nx", "first line"),
-    (b"c2sp.org/tlog-proof@v1\nindex 01\n\nx", "leading zeroes"),
-    (b"c2sp.org/tlog-proof@v1\nindex -1\n\nx", "leading zeroes"),
-    (b"c2sp.org/tlog-proof@v1\nindex 1 \n\nx", "leading zeroes"),
-    (b"c2sp.org/tlog-proof@v1\nindex \xd9\xa1\n\nx", "leading zeroes"),
-    (b"c2sp.org/tlog-proof@v1\nextra QQ==\n\nx", "no index"),
-    (b"c2sp.org/tlog-proof@v1\nextra \nindex 1\n\nx", "extra line is empty"),
-    (b"c2sp.org/tlog-proof@v1\nextra QR==\nindex 1\n\nx", "canonical"),
-    (b"c2sp.org/tlog-proof@v1\nindex 1\n" + base64.b64encode(b"\0" * 31) + b"\n\nx", "31 bytes"),
-    (b"c2sp.org/tlog-proof@v1\nindex 1\n" + b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" * 64 + b"\nx", "at most 63"),
-    (b"c2sp.org/tlog-proof@v1\nindex 1\n", "no blank line"),
-    (b"c2sp.org/tlog-proof@v1\nindex 1\n\n\xff", "UTF-8"),
-    (b"c2sp.org/tlog-proof@v1\nindex 1\n\n" + b"x" * 300_000, "at most"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"c2sp.org/tlog-proof@v2\nindex 1\n\nx", "first line"),
+        (b"c2sp.org/tlog-proof@v1\nindex 01\n\nx", "leading zeroes"),
+        (b"c2sp.org/tlog-proof@v1\nindex -1\n\nx", "leading zeroes"),
+        (b"c2sp.org/tlog-proof@v1\nindex 1 \n\nx", "leading zeroes"),
+        (b"c2sp.org/tlog-proof@v1\nindex \xd9\xa1\n\nx", "leading zeroes"),
+        (b"c2sp.org/tlog-proof@v1\nextra QQ==\n\nx", "no index"),
+        (b"c2sp.org/tlog-proof@v1\nextra \nindex 1\n\nx", "extra line is empty"),
+        (b"c2sp.org/tlog-proof@v1\nextra QR==\nindex 1\n\nx", "canonical"),
+        (b"c2sp.org/tlog-proof@v1\nindex 1\n" + base64.b64encode(b"\0" * 31) + b"\n\nx", "31 bytes"),
+        (
+            b"c2sp.org/tlog-proof@v1\nindex 1\n"
+            + b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" * 64
+            + b"\nx",
+            "at most 63",
+        ),
+        (b"c2sp.org/tlog-proof@v1\nindex 1\n", "no blank line"),
+        (b"c2sp.org/tlog-proof@v1\nindex 1\n\n\xff", "UTF-8"),
+        (b"c2sp.org/tlog-proof@v1\nindex 1\n\n" + b"x" * 300_000, "at most"),
+    ],
+)
 def test_malformed_proof_files_are_refused(data, message):
     with pytest.raises(pf.ProofFileError, match=message):
         pf.parse_proof_file(data)
@@ -146,7 +162,9 @@ def test_the_command_verifies_a_proof_file_and_fails_after_any_changed_byte(ledg
     rc, out, err = run(capsys, "proof", str(path), "--key", ledger.vkey, "--policy", str(policy))
     assert rc == 0, err
     assert "entry seq 43 (consent.granted) is leaf 42: included in the checkpoint" in out
-    assert "cosigned by witness W0 at 2025-10-09 08:53:20 UTC" in out and "witness quorum all-guilds: met" in out
+    assert (
+        "cosigned by witness W0 at 2025-10-09 08:53:20 UTC" in out and "witness quorum all-guilds: met" in out
+    )
     assert out.endswith("VERIFIED\n")
     for pos in range(len(data)):
         for flip in (0x01, 0x80) if pos % 5 == 0 else (0x01,):
@@ -154,7 +172,11 @@ def test_the_command_verifies_a_proof_file_and_fails_after_any_changed_byte(ledg
             bad[pos] ^= flip
             path.write_bytes(bytes(bad))
             rc, out, err = run(capsys, "proof", str(path), "--key", ledger.vkey, "--policy", str(policy))
-            assert rc in (1, 2) and "VERIFIED" not in out, (pos, flip, bytes(bad[max(0, pos - 20) : pos + 20]))
+            assert rc in (1, 2) and "VERIFIED" not in out, (
+                pos,
+                flip,
+                bytes(bad[max(0, pos - 20) : pos + 20]),
+            )
             assert err.startswith(("FAILED: ", "rightsledger-verify: bad input: ")), err
 
 
@@ -175,7 +197,9 @@ def test_the_command_with_the_entry_beside_the_proof_and_without_a_policy(ledger
     assert rc == 2 and "cannot read" in err
     policy = tmp_path / "policy"
     policy.write_text("quorum nobody\n")
-    rc, _, err = run(capsys, "proof", str(path), "--key", ledger.vkey, "--policy", str(policy), "--entry", str(entry))
+    rc, _, err = run(
+        capsys, "proof", str(path), "--key", ledger.vkey, "--policy", str(policy), "--entry", str(entry)
+    )
     assert rc == 2 and "policy line 1" in err
 
 

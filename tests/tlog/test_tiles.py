@@ -29,7 +29,10 @@ def serve(tiles: dict) -> dict:
 # Paths.
 
 SPEC_PATHS = [
-    (Tile(0, 1234067), "tile/0/x001/x234/067"),  # tlog-tiles.md: "index 1234067 will be encoded as x001/x234/067"
+    (
+        Tile(0, 1234067),
+        "tile/0/x001/x234/067",
+    ),  # tlog-tiles.md: "index 1234067 will be encoded as x001/x234/067"
     (Tile(0, 0), "tile/0/000"),
     (Tile(63, 999), "tile/63/999"),
     (Tile(2, 1000, 17), "tile/2/x001/000.p/17"),
@@ -44,9 +47,24 @@ GO_PATHS = [  # golang.org/x/mod sumdb/tlog tilePaths, height 8, as C2SP paths
     ("tile/-1/123/456/078", None),
 ]
 BAD_PATHS = [
-    "tile/01/000", "tile/64/000", "tile/0/1", "tile/0/0001", "tile/0/x000/001", "tile/0/001/002",
-    "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/07", "tile/0/000.p/", "tile/0/000/", "/tile/0/000",
-    "tile/entries/x1/000", "tile/data/000", "tile/0/00a", "tile/0/000.p/1/", "tile/０/000", "tile/0/٠٠٠",
+    "tile/01/000",
+    "tile/64/000",
+    "tile/0/1",
+    "tile/0/0001",
+    "tile/0/x000/001",
+    "tile/0/001/002",
+    "tile/0/000.p/0",
+    "tile/0/000.p/256",
+    "tile/0/000.p/07",
+    "tile/0/000.p/",
+    "tile/0/000/",
+    "/tile/0/000",
+    "tile/entries/x1/000",
+    "tile/data/000",
+    "tile/0/00a",
+    "tile/0/000.p/1/",
+    "tile/０/000",
+    "tile/0/٠٠٠",
 ]
 
 
@@ -75,8 +93,11 @@ def test_paths_the_spec_does_not_write_are_refused(path):
 def test_every_path_round_trips():
     rng = random.Random(1)
     for _ in range(3000):
-        tile = Tile(rng.randint(-1, 63), rng.choice([0, 1, 999, 1000, 10**6 - 1, 10**6, rng.randint(0, 10**15)]),
-                    rng.choice([1, 2, 255, 256]))
+        tile = Tile(
+            rng.randint(-1, 63),
+            rng.choice([0, 1, 999, 1000, 10**6 - 1, 10**6, rng.randint(0, 10**15)]),
+            rng.choice([1, 2, 255, 256]),
+        )
         assert t.parse_tile_path(tile.path) == tile
 
 
@@ -86,7 +107,12 @@ def test_tile_counts_of_the_spec_examples():
     # partial level 2 tile of width 1."
     tiles = t.tiles_for_size(70_000)
     assert [x for x in tiles if x.level == 0 and x.full] == [Tile(0, i) for i in range(273)]
-    assert [x for x in tiles if not (x.level == 0 and x.full)] == [Tile(0, 273, 112), Tile(1, 0), Tile(1, 1, 17), Tile(2, 0, 1)]
+    assert [x for x in tiles if not (x.level == 0 and x.full)] == [
+        Tile(0, 273, 112),
+        Tile(1, 0),
+        Tile(1, 1, 17),
+        Tile(2, 0, 1),
+    ]
     # "a tree of size 256 will be represented by a full level 0 tile and a partial level 1 tile of width 1"
     assert t.tiles_for_size(256) == [Tile(0, 0), Tile(1, 0, 1)]
     assert t.tiles_for_size(0) == []
@@ -99,7 +125,9 @@ def test_new_tiles_are_what_growth_writes():
     assert t.new_tiles(70_000, 70_000) == []
     for old, new in [(0, 70_000), (1000, 1300), (65535, 65537)]:
         got = t.new_tiles(old, new)
-        assert set(got) | (set(t.tiles_for_size(old)) & set(t.tiles_for_size(new))) == set(t.tiles_for_size(new))
+        assert set(got) | (set(t.tiles_for_size(old)) & set(t.tiles_for_size(new))) == set(
+            t.tiles_for_size(new)
+        )
         assert not set(got) & set(t.tiles_for_size(old))
     with pytest.raises(t.TileError):
         t.new_tiles(5, 4)
@@ -182,7 +210,9 @@ def test_a_tile_of_the_wrong_length_is_refused():
         for bad in (served[path][:-1], served[path] + b"\0" * 32, b""):
             copy = dict(served, **{path: bad})
             with pytest.raises(t.TileError, match="hashes"):
-                t.TileReader(copy.__getitem__, 300).node(t.parse_tile_path(path).hash_level, t.parse_tile_path(path).index * 256)
+                t.TileReader(copy.__getitem__, 300).node(
+                    t.parse_tile_path(path).hash_level, t.parse_tile_path(path).index * 256
+                )
 
 
 # Entry bundles.
@@ -192,7 +222,11 @@ def test_bundles_round_trip_and_hash_to_the_level_0_tiles():
     rng = random.Random(3)
     entries = [rng.randbytes(rng.choice([0, 1, 100, 65535])) for _ in range(600)]
     bundles = t.build_bundles(entries)
-    assert sorted(b.path for b in bundles) == ["tile/entries/000", "tile/entries/001", "tile/entries/002.p/88"]
+    assert sorted(b.path for b in bundles) == [
+        "tile/entries/000",
+        "tile/entries/001",
+        "tile/entries/002.p/88",
+    ]
     got = []
     for tile in sorted(bundles):
         got += t.parse_bundle(bundles[tile], tile.width)
@@ -213,13 +247,16 @@ def test_an_entry_over_65535_bytes_is_refused_with_a_clear_error():
         t.encode_bundle([b"ok", b"x" * 70_000])
 
 
-@pytest.mark.parametrize("data,width,message", [
-    (b"\x00", None, "ends inside the length"),
-    (b"\x00\x05abc", None, "cut short"),
-    (b"\x00\x01a\x00", None, "ends inside the length"),
-    (b"\x00\x01a", 2, "holds 1 entries, expected 2"),
-    (b"\x00\x00" * 257, None, "at most 256"),
-])
+@pytest.mark.parametrize(
+    "data,width,message",
+    [
+        (b"\x00", None, "ends inside the length"),
+        (b"\x00\x05abc", None, "cut short"),
+        (b"\x00\x01a\x00", None, "ends inside the length"),
+        (b"\x00\x01a", 2, "holds 1 entries, expected 2"),
+        (b"\x00\x00" * 257, None, "at most 256"),
+    ],
+)
 def test_malformed_bundles_are_refused(data, width, message):
     with pytest.raises(t.TileError, match=message):
         t.parse_bundle(data, width)
