@@ -314,6 +314,25 @@ class TileReader:
         return entries[index - tile.index * WIDTH]
 
 
+def tiles_for_nodes(size: int, nodes: Iterable[tuple[int, int]]) -> list[Tile]:
+    """Return the hash tiles of a tree of `size` leaves that hold the given (level, index) nodes,
+    each once, so that a client can fetch them all at once (in parallel) before reading them."""
+    out: dict[Tile, None] = {}
+    for level, index in nodes:
+        if level < 0 or index < 0 or (index + 1) << level > size:
+            raise TileError(f"node ({level}, {index}) is not in a tree of size {size}")
+        tile_level, sub = divmod(level, HEIGHT)
+        out[tile_for(tile_level, index << sub, size)] = None
+    return list(out)
+
+
+def read_hashes(fetch: Callable[[str], bytes], size: int, nodes: Iterable[tuple[int, int]]) -> list[bytes]:
+    """Return the hashes of the given (level, index) nodes of the tree of `size`, read from tiles
+    (unproven until checked against a checkpoint's root)."""
+    reader = TileReader(fetch, size)
+    return [reader.node(level, index) for level, index in nodes]
+
+
 def verify_root(fetch: Callable[[str], bytes], size: int, root: bytes) -> None:
     """Raise merkle.ProofError unless the tiles of the tree of `size` recompute `root`; returns None."""
     if size == 0:

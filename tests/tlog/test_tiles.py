@@ -171,6 +171,15 @@ def test_tiles_recompute_merkle_root_and_proofs(size):
         t.verify_inclusion(fetch, i, size, leaves[i], root)
         with pytest.raises(m.ProofError):
             t.verify_inclusion(fetch, i, size, m.hash_leaf(b"not this"), root)
+    # The tiles a proof needs are known before any is read, and are the ones reading it fetches.
+    nodes = [n for part in m.inclusion_nodes(size - 1, size) for n in part] + m.range_nodes(0, size)
+    needed = t.tiles_for_nodes(size, nodes)
+    fetched = []
+    hashes = t.read_hashes(lambda p: fetched.append(p) or fetch(p), size, nodes)
+    assert hashes == [store(level, index) for level, index in nodes]
+    assert sorted(fetched) == sorted(x.path for x in needed) and len(set(fetched)) == len(fetched)
+    with pytest.raises(t.TileError):
+        t.tiles_for_nodes(size, [(0, size)])
     for old in {1, size // 3 or 1, size - 1 or 1, size, rng.randint(1, size)}:
         assert reader.consistency_proof(old) == m.assemble(m.consistency_nodes(old, size), store)
         t.verify_consistency(fetch, old, size, m.root(leaves[:old]), root)
