@@ -110,7 +110,7 @@ def verify_proof(
             when = datetime.datetime.fromtimestamp(stamp, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         except (OverflowError, ValueError, OSError):
             when = f"POSIX time {stamp}"
-        lines.append(f"cosigned by witness {name} at {when}")
+        lines.append(f"cosigned by witness {name} ({policy.witnesses[name].name}) at {when}")
     if policy_text is None:
         lines.append("no witness policy given (--policy): no cosignature was required")
     else:

@@ -163,7 +163,7 @@ def test_the_command_verifies_a_proof_file_and_fails_after_any_changed_byte(ledg
     assert rc == 0, err
     assert "entry seq 43 (consent.granted) is leaf 42: included in the checkpoint" in out
     assert (
-        "cosigned by witness W0 at 2025-10-09 08:53:20 UTC" in out and "witness quorum all-guilds: met" in out
+        "cosigned by witness W0 (guild-a.example/w) at 2025-10-09 08:53:20 UTC" in out and "witness quorum all-guilds: met" in out
     )
     assert out.endswith("VERIFIED\n")
     for pos in range(len(data)):
