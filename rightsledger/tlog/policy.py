@@ -61,9 +61,10 @@ class Policy:
         bad = next((b for b in data if b < 0x20 and b not in (9, 10) or b == 0x7F), None)
         if bad is not None:
             raise PolicyError(f"the policy holds the control character 0x{bad:02x}")
-        policy, quorum, keys = cls(), None, set()
+        policy, quorum, log_keys, witness_keys = cls(), None, set(), set()
         for number, raw in enumerate(data.split(b"\n"), 1):
-            words = raw.replace(b"\t", b" ").decode("utf-8", "surrogateescape").split()
+            # Only ASCII space and tab separate words: other bytes, UTF-8 or not, are part of names.
+            words = [w for w in raw.replace(b"\t", b" ").decode("utf-8", "surrogateescape").split(" ") if w]
             if not words or words[0].startswith("#"):
                 continue
             where = f"policy line {number}"
@@ -73,7 +74,7 @@ class Policy:
                     if len(args) not in (1, 2):
                         raise PolicyError("a log line is: log <vkey> [<url>]")
                     v = Verifier.parse(args[0])
-                    policy._unique_key(keys, v.key)
+                    policy._unique_key(log_keys, v.key)
                     policy.logs.append(v)
                     if len(args) == 2:
                         policy.log_urls[v.name] = args[1]
@@ -82,7 +83,7 @@ class Policy:
                         raise PolicyError("a witness line is: witness <name> <vkey> [<url>]")
                     policy._new_name(args[0])
                     c = Cosigner.parse(args[1])
-                    policy._unique_key(keys, c.key)
+                    policy._unique_key(witness_keys, c.key)
                     policy.witnesses[args[0]] = c
                     if len(args) == 3:
                         policy.witness_urls[args[0]] = args[2]

@@ -223,6 +223,15 @@ def test_the_spec_example_policy_and_its_quorum(log):
         policy.check(note, now=1_600_000_000)
 
 
+def test_only_space_and_tab_separate_words_in_a_policy():
+    a, _ = _keys()
+    # U+00A0 and U+2003 are not separators: "A\u00a0B" is one (opaque) name.
+    policy = Policy.parse(f"witness A\u00a0B {a}\ngroup G\u2003x any A\u00a0B\nquorum G\u2003x\n")
+    assert set(policy.witnesses) == {"A\u00a0B"} and policy.satisfied({"A\u00a0B"})
+    with pytest.raises(PolicyError):
+        Policy.parse(f"witness A\u00a0{a}\nquorum none\n")
+
+
 def test_a_checkpoint_of_another_log_or_unsigned_is_refused(log):
     log_key, log_v = log
     other = Ed25519PrivateKey.generate()
