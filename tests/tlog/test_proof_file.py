@@ -162,9 +162,8 @@ def test_the_command_verifies_a_proof_file_and_fails_after_any_changed_byte(ledg
     rc, out, err = run(capsys, "proof", str(path), "--key", ledger.vkey, "--policy", str(policy))
     assert rc == 0, err
     assert "entry seq 43 (consent.granted) is leaf 42: included in the checkpoint" in out
-    assert (
-        "cosigned by witness W0 (guild-a.example/w) at 2025-10-09 08:53:20 UTC" in out and "witness quorum all-guilds: met" in out
-    )
+    assert "cosigned by witness W0 (guild-a.example/w) at 2025-10-09 08:53:20 UTC" in out
+    assert "witness quorum all-guilds: met" in out
     assert out.endswith("VERIFIED\n")
     for pos in range(len(data)):
         for flip in (0x01, 0x80) if pos % 5 == 0 else (0x01,):
