@@ -79,25 +79,75 @@ def sign(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
     return f"{text}\n{DASH} {name} {base64.b64encode(kid + signature).decode()}\n"
 
 
-def open_note(note: str, verifier: Verifier) -> str:
-    """Return the text of a note if the verifier's key signed it; raise NoteError otherwise."""
-    text, sep, sigs = note.rpartition("\n\n")
-    if not sep:
+MAX_SIGNATURES = 64  # the spec asks verifiers to accept at least 16
+_CONTROL = {chr(c) for c in range(32) if c != 10}
+
+
+def b64decode_strict(text: str, what: str) -> bytes:
+    """Return the bytes of standard, padded base64 written the one way it encodes them: a base64
+    text whose unused bits are set decodes to the same bytes, so one changed character would go
+    unnoticed. Raise NoteError otherwise."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        raise NoteError(f"{what} is not valid base64") from None
+    if base64.b64encode(raw).decode() != text:
+        raise NoteError(f"{what} is not in canonical base64")
+    return raw
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    """One signature line of a note: the key name, the 4-byte key id, and the signature bytes."""
+
+    name: str
+    id: bytes
+    signature: bytes
+
+    @property
+    def line(self) -> str:
+        """Return the signature line, newline included."""
+        return f"{DASH} {self.name} {base64.b64encode(self.id + self.signature).decode()}\n"
+
+
+def split_note(note: str) -> tuple[str, list[NoteSignature]]:
+    """Return a signed note's text (final newline included) and its signature lines, as C2SP
+    signed-note writes them; raise NoteError for anything else (no final newline, a control
+    character, a malformed line, a signature that is not canonical base64)."""
+    if not note.endswith("\n"):
+        raise NoteError("malformed note: it does not end with a newline")
+    if any(c in _CONTROL for c in note):
+        raise NoteError("malformed note: it holds a control character")
+    text, sep, sigs = note[:-1].rpartition("\n\n")
+    if not sep or not text:
         raise NoteError("malformed note: no blank line before the signatures")
-    text += "\n"
-    for line in sigs.splitlines():
-        if not line.startswith(DASH + " "):
-            raise NoteError(f"malformed signature line: {line!r}")
-        try:
-            name, b64 = line[2:].split(" ")
-            raw = base64.b64decode(b64, validate=True)
-        except (ValueError, binascii.Error):
-            raise NoteError(f"malformed signature line: {line!r}")
-        if name == verifier.name and raw[:4] == verifier.id:
+    lines = sigs.split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise NoteError(f"the note carries more than {MAX_SIGNATURES} signatures")
+    out = []
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != DASH or not parts[1] or "+" in parts[1]:
+            raise NoteError(f"malformed signature line: {line[:120]!r}")
+        raw = b64decode_strict(parts[2], f"the signature by {parts[1]}")
+        if len(raw) < 5:
+            raise NoteError(f"malformed signature line: {line[:120]!r}")
+        out.append(NoteSignature(parts[1], raw[:4], raw[4:]))
+    return text + "\n", out
+
+
+def open_note(note: str, verifier: Verifier) -> str:
+    """Return the text of a note if the verifier's key signed it; raise NoteError otherwise. A
+    note whose final newline was trimmed (as text fields trim it) is read as if it had it."""
+    text, signatures = split_note(note if note.endswith("\n") else note + "\n")
+    for sig in signatures:
+        if sig.name == verifier.name and sig.id == verifier.id:
             try:
-                verifier.key.verify(raw[4:], text.encode())
+                verifier.key.verify(sig.signature, text.encode())
             except InvalidSignature:
-                raise SignatureError(f"the signature by {name} does not verify: the checkpoint was altered or forged")
+                raise SignatureError(
+                    f"the signature by {sig.name} does not verify: the checkpoint was altered or forged"
+                ) from None
             return text
     raise SignatureError(f"the note carries no signature by {verifier.name}")
 

@@ -4,6 +4,9 @@
         each entry -> leaf hash -> inclusion proof -> root -> checkpoint signature
     rightsledger-verify consistency OLD.checkpoint NEW.checkpoint PROOF.json --key KEY
         the newer checkpoint's tree extends the older one's (history was not rewritten)
+    rightsledger-verify proof FILE.tlog-proof --key KEY [--policy POLICY] [--entry ENTRY]
+        a C2SP tlog-proof file: its entry -> inclusion proof -> checkpoint signed by the ledger
+        and cosigned by the witnesses that POLICY (a C2SP tlog-policy file) requires
 
 KEY is the verifier key string (name+keyid+base64), or @FILE holding it.
 Exit codes: 0 verified, 1 a proof failed, 2 bad input. Imports no Django and needs no database.
@@ -12,12 +15,16 @@ Exit codes: 0 verified, 1 a proof failed, 2 bad input. Imports no Django and nee
 import argparse
 import base64
 import binascii
+import datetime
 import json
 import sys
+import time
 
 from .entry import canonical, leaf_hash
 from .merkle import ProofError, verify_consistency, verify_inclusion
 from .note import Checkpoint, NoteError, SignatureError, Verifier, open_note
+from .policy import Policy
+from .proof import verify_proof_file
 
 BUNDLE_FORMAT = "rightsledger-proof-bundle/1"
 
@@ -89,6 +96,44 @@ def verify_checkpoints(old_note: str, new_note: str, proof: dict, verifier: Veri
     return f"consistent: the tree of size {new.size} extends the tree of size {old.size}"
 
 
+def verify_proof(
+    data: bytes, verifier: Verifier, policy_text: bytes | None, entry: bytes | None = None
+) -> list[str]:
+    """Check a C2SP tlog-proof file offline. Return the lines that say what was proven; raise
+    ProofError, SignatureError, NoteError or BadInput."""
+    policy = Policy.parse(policy_text if policy_text is not None else b"quorum none\n")
+    proven = verify_proof_file(data, verifier, policy, entry_bytes=entry, now=int(time.time()))
+    cp, witnessed = proven.witnessed.checkpoint, proven.witnessed
+    lines = [f"checkpoint {cp.origin} size {cp.size}: signature by {witnessed.log} verified"]
+    for name, stamp in sorted(witnessed.cosigned.items()):
+        try:
+            when = datetime.datetime.fromtimestamp(stamp, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        except (OverflowError, ValueError, OSError):
+            when = f"POSIX time {stamp}"
+        lines.append(f"cosigned by witness {name} ({policy.witnesses[name].name}) at {when}")
+    if policy_text is None:
+        lines.append("no witness policy given (--policy): no cosignature was required")
+    else:
+        lines.append(f"witness quorum {witnessed.quorum}: met")
+    try:
+        decoded = json.loads(proven.entry)
+    except ValueError:
+        raise ProofError(f"entry at leaf {proven.index} is not JSON") from None
+    if not isinstance(decoded, dict) or canonical(decoded) != proven.entry:
+        raise ProofError(f"entry at leaf {proven.index} is not a ledger entry in canonical (RFC 8785) form")
+    what = f"entry seq {decoded.get('seq')} ({decoded.get('type')})"
+    lines.append(f"{what} is leaf {proven.index}: included in the checkpoint")
+    return lines
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}")
+
+
 def _read(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as fh:
@@ -113,14 +158,22 @@ def main(argv=None) -> int:
     c.add_argument("old")
     c.add_argument("new")
     c.add_argument("proof")
-    for p in (b, c):
-        p.add_argument("--key", required=True, help="the ledger's verifier key, or @FILE")
+    p = sub.add_parser("proof", help="verify a C2SP tlog-proof file: entry, inclusion, cosigned checkpoint")
+    p.add_argument("proof")
+    p.add_argument("--policy", help="a C2SP tlog-policy file: the witnesses and the quorum required")
+    p.add_argument("--entry", help="a file of the entry's bytes, when the proof file does not carry them")
+    for x in (b, c, p):
+        x.add_argument("--key", required=True, help="the ledger's verifier key, or @FILE")
     args = parser.parse_args(argv)
     try:
         key = _read(args.key[1:]) if args.key.startswith("@") else args.key
         verifier = Verifier.parse(key)
         if args.command == "bundle":
             lines = verify_bundle(_json(args.bundle), verifier)
+        elif args.command == "proof":
+            policy = _read_bytes(args.policy) if args.policy else None
+            entry = _read_bytes(args.entry) if args.entry else None
+            lines = verify_proof(_read_bytes(args.proof), verifier, policy, entry)
         else:
             lines = [verify_checkpoints(_read(args.old), _read(args.new), _json(args.proof), verifier)]
     except (ProofError, SignatureError) as exc:
