@@ -75,9 +75,10 @@ def test_the_shot_audit_csv_neutralises_performers_names_in_every_cell(world, cl
 def test_every_csv_writer_goes_through_csvexport():
     """A new export that writes CSV with the standard library's writer fails here."""
     offenders = []
-    for path in sorted(ROOT.glob("*/**/*.py")):
+    packages = ("config", "rightsledger", "provenance", "generation", "tracker", "portal", "demo")
+    for path in sorted(p for package in packages for p in (ROOT / package).rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel.split("/")[0] in ("tests", "bench", ".venv") or rel == "rightsledger/csvexport.py":
+        if rel == "rightsledger/csvexport.py":
             continue
         text = path.read_text()
         imports = re.search(r"^\s*(import csv\b|from csv import)", text, re.M)
