@@ -86,13 +86,16 @@ def test_find_gives_the_spans_of_the_text_as_written():
     assert find("anything", []) == [] and find("anything", ["", " "]) == []
 
 
-def test_the_grams_of_cut_words_are_those_of_every_run_through_a_piece():
-    # ngrams adds, for words cut at apostrophes and hyphens, only the runs through a piece: the
-    # same set as every run of the cut words, which the rest already holds.
+def test_the_grams_of_each_way_of_reading_a_text_are_every_run_of_that_way():
+    # ngrams adds, for each other way of reading the words (cut, glued, transliterated), only the
+    # runs through a word that reads differently: the same set as every run of every way, which
+    # find() (spans kept) gives too.
     rng = random.Random(21)
-    vocabulary = ["Mara", "Vega's", "close-up", "O\u2019Neil", "x", "Jean-Luc-Paul", "b'c'd", "-", "'", "M."]
+    vocabulary = ["Mara", "Vega's", "close-up", "O\u2019Neil", "x", "Jean-Luc-Paul", "b'c'd", "-", "'", "M.",
+                  "J", "\u041c\u0430\u0440\u0430", "Brand\u0442", "a", "b", "Ma-ra", "1", "\u00b2"]
     for _ in range(2000):
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 14)))
-        words = names._words(text)
-        every = names._grams(words, 6) | names._grams([p for w in words for p in names._CUT.findall(w)], 6)
-        assert ngrams(text) == every, text
+        streams = names._streams(names._found(names._letters(text)))
+        every = set().union(*(names._gram_set([w[0] for w in s], 6) for s, _ in streams))
+        assert ngrams(text, 6) == every, text
+        assert {gram for _, _, gram in names._grams(text, 6)} == every, text
