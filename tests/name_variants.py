@@ -29,7 +29,7 @@ INVISIBLE = {
     "Egyptian hieroglyph format joiner": "\U00013430",
     "braille pattern blank": "\u2800",
     "private use character": "\ue000",
-    "unassigned code point": "\U000e0080",
+    "unassigned code point": "\u0378",
 }
 # Controls, C0 and C1: a text field of the API refuses them (input_policy), the name check reads past them.
 CONTROLS = {"C0 control (bell)": "\u0007", "C1 control": "\u0080", "delete": "\u007f"}
