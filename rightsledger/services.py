@@ -243,7 +243,8 @@ def talent_create(
     return talent
 
 
-_NAME_FIELDS = {"legal_name": "The legal name", "professional_name": "The professional name", "aliases": "Alias"}
+_NAME_FIELDS = {"legal_name": "The legal name", "professional_name": "The professional name",
+                "aliases": "Alias"}
 
 
 def _require_matchable_names(errors: Errors, **names) -> None:

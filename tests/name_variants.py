@@ -39,7 +39,8 @@ SMALL_CAPITALS = dict(zip("abcdefghijklmnoprstuvwyz", "\u1d00\u0299\u1d04\u1d05\
                                                      "\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u028f\u1d22"))
 # Names written in another script, as a person writing that script would spell them.
 OTHER_SCRIPTS = {"Mara Vega": ["\u041c\u0430\u0440\u0430 \u0412\u0435\u0433\u0430"],  # Мара Вега
-                 "Jon Brandt": ["\u0414\u0436\u043e\u043d \u0411\u0440\u0430\u043d\u0434\u0442"]}  # Джон Брандт
+                 # Джон Брандт
+                 "Jon Brandt": ["\u0414\u0436\u043e\u043d \u0411\u0440\u0430\u043d\u0434\u0442"]}
 # What transliteration cannot undo (so no variant holds them): a spelling made for another language's
 # sounds, such as Greek "Μάρα Βέγκα" (γκ for g), and names written in Chinese or Japanese phonetics.
 CYRILLIC = dict(zip("acdehijoprsxyABCEHIJKMOPSTXY", "асԁеһіјоргѕхуАВСЕНІЈКМОРЅТХУ"))
@@ -163,7 +164,8 @@ def _encoded(name: str) -> dict[str, str]:
         "percent-encoded space": name.replace(" ", "%20"),
         "percent-encoded twice": name.replace(" ", "%2520"),
         "HTML no-break space": name.replace(" ", "&nbsp;"),
-        "HTML numeric references": "".join(f"&#{ord(c)};" if c.isalpha() and i % 2 else c for i, c in enumerate(name)),
+        "HTML numeric references": "".join(f"&#{ord(c)};" if c.isalpha() and i % 2 else c
+                                           for i, c in enumerate(name)),
         "HTML reference escaped twice": name.replace(" ", "&amp;nbsp;"),
     }
 
@@ -192,7 +194,7 @@ def variants(name: str, controls: bool = False) -> dict[str, str]:
     control characters too, if asked: a text field of the API refuses them before any name is read)."""
     out = {f"{label} between letters": _between_letters(name, char) for label, char in INVISIBLE.items()}
     if controls:
-        out.update({f"{label} between letters": _between_letters(name, char) for label, char in CONTROLS.items()})
+        out.update({f"{label} between letters": _between_letters(name, c) for label, c in CONTROLS.items()})
     out["soft hyphen once"] = _once(name, "\u00ad")
     out["zero-width space for the space"] = name.replace(" ", "\u200b")
     out["tag characters (invisible ASCII)"] = "".join(chr(0xE0000 + ord(c)) if " " <= c <= "~" else c for c in name)

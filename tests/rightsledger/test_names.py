@@ -6,6 +6,7 @@ import random
 import unicodedata
 
 import pytest
+import regex
 
 from rightsledger import names
 from rightsledger.names import find, name_forms, ngrams, normalize
@@ -99,3 +100,74 @@ def test_the_grams_of_each_way_of_reading_a_text_are_every_run_of_that_way():
         every = set().union(*(names._gram_set([w[0] for w in s], 6) for s, _ in streams))
         assert ngrams(text, 6) == every, text
         assert {gram for _, _, gram in names._grams(text, 6)} == every, text
+
+
+def test_every_invisible_character_is_read_past_not_only_the_default_ignorable_ones():
+    # Every control, format, private-use and unassigned code point (and the braille blank) between
+    # two letters of a name, whatever its category: the name is still read.
+    # (Categories as the regex module's Unicode version has them: a code point unassigned in an older one
+    # may be a letter now.)
+    category = regex.compile(r"[\p{Cc}\p{Cf}\p{Co}\p{Cn}]")
+    invisible = [chr(c) for c in range(0x110000)
+                 if category.match(chr(c)) and chr(c) not in "\t\n\v\f\r"
+                 and not 0xE0020 <= c <= 0xE007E]  # tag characters are read as the ASCII they copy
+    invisible.append("\u2800")
+    rng = random.Random(39)
+    for char in rng.sample(invisible, 3000) + [c for c in invisible if ord(c) < 0x10000 and c <= "\uffff"][:2000]:
+        assert normalize(f"Ma{char}ra Vega") == normalize("Mara Vega"), hex(ord(char))
+        assert names.INVISIBLE.search(f"Ma{char}ra"), hex(ord(char))
+    for space in "\t\n\r\v\f":  # a line break parts words, as a space does
+        assert normalize(f"Mara{space}Vega") == normalize("Mara Vega")
+
+
+def test_latin_letters_in_other_forms_are_read_from_their_unicode_names():
+    fold = names._FOLD
+    assert len(fold) > 100
+    for code, letter in fold.items():
+        name = unicodedata.name(chr(code))
+        assert "LATIN" in name or "REGIONAL INDICATOR" in name, name
+        assert f"LETTER {letter.upper()}" in name or f"CAPITAL {letter.upper()}" in name, name
+    for written in ("\u029c", "\U0001f157", "\U0001f177", "\U0001f1ed", "\u1d34"):  # ʜ, 🅗, 🅷, 🇭, ᴴ
+        assert normalize(written + "arold") == normalize("harold"), written
+
+
+def test_encodings_are_decoded_conservatively():
+    assert normalize("Mara%20Vega") == normalize("Mara&nbsp;Vega") == normalize("Mara&#x20;Vega") == "rnara vega"
+    assert normalize("Mara%2520Vega") == normalize("Mara&amp;nbsp;Vega") == "rnara vega"
+    # What is not an encoding, or not UTF-8, stays as written.
+    assert normalize("100% cotton") == normalize("100 cotton")
+    assert normalize("AT&T at 50%FF") == normalize("AT T at 50 FF")
+    assert names._decoded("%FF%FEVega") == "%FF%FEVega" and names._decoded("a&b") == "a&b"
+
+
+def test_words_part_at_letters_and_digits():
+    assert normalize("Vega\u00b9") == normalize("Vega1") == normalize("Vega 1") == normalize("Vega") + " l"
+    assert normalize("2Mara") == "2 rnara"  # (UTS #39 reads a 1 as an l, and an m as rn)
+
+
+def test_other_scripts_are_compared_transliterated_too():
+    assert ngrams("\u041c\u0430\u0440\u0430 \u0412\u0435\u0433\u0430") & name_forms("Mara Vega")
+    assert ngrams("\u0414\u0436\u043e\u043d \u0411\u0440\u0430\u043d\u0434\u0442") & name_forms("Jon Brandt")
+    # A name registered in another script is found written in Latin letters, and the other way round.
+    assert ngrams("close on Mara Vega") & name_forms("\u041c\u0430\u0440\u0430 \u0412\u0435\u0433\u0430")
+    # Transliteration is letter by letter: a Greek spelling of a foreign name is not undone.
+    assert not ngrams("\u039c\u03ac\u03c1\u03b1 \u0392\u03ad\u03b3\u03ba\u03b1") & name_forms("Mara Vega")
+
+
+def test_a_name_is_found_in_another_order_or_with_one_word_inside_it_but_not_both():
+    forms = name_forms("Mara Vega")
+    for written in ("Vega, Mara", "Vega Mara", "Mara J. Vega", "Mara (Hawk) Vega",
+                    "Mara and Vega"):
+        assert ngrams(written) & forms, written
+    for written in ("Vega J. Mara", "Mara the hawk Vega", "Mara, Marla Vegas", "Vegas Mara"):
+        assert not ngrams(written) & forms, written
+    # A name of four words is found in another order, not with a word inside it (MAX_GAPPED_WORDS).
+    assert ngrams("Lopez, Ana Maria de") & name_forms("Ana Maria de Lopez")
+    assert not ngrams("Ana Maria J. de Lopez") & name_forms("Ana Maria de Lopez")
+
+
+def test_pieces_and_single_letters_are_read_together():
+    forms = name_forms("Mara Vega")
+    for written in ("Ma-ra Ve-ga", "Ma'ra Vega", "M a r a V e g a", "M a r a  Vega", "M-a-r-a Vega"):
+        assert ngrams(written) & forms, written
+    assert not ngrams("M a Vega") & forms  # two single letters are not a word
