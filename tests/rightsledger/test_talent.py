@@ -1,5 +1,8 @@
 import importlib
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from django.apps import apps as django_apps
 from django.db import connection
 
@@ -99,6 +102,14 @@ def test_a_name_that_could_not_be_matched_in_a_prompt_as_written_is_refused_nami
         assert [(e["code"], e["field"]) for e in errors] == [(code, field)], (value, errors)
         assert errors[0]["message"].endswith(".") and len(errors[0]["message"]) > 40
     assert (Talent.objects.count(), LedgerEntry.objects.count(), TalentName.objects.count()) == before
+
+
+def test_the_service_refuses_a_name_with_controls_that_the_api_refuses_earlier(world):
+    for value in ("Mara\u0080Vega", "Mara\u0007Vega", "Mara\u0085Vega"):
+        with pytest.raises(ValidationError) as refused:
+            services.talent_create(actor=world.clearance, legal_name="Ann Lee", aliases=[value])
+        assert [e.code for e in refused.value.error_dict["aliases"]] == ["name_invisible_characters"], value
+    assert not Talent.objects.exists() and not TalentName.objects.exists()
 
 
 def test_a_name_of_up_to_the_most_words_is_indexed_and_found_in_a_prompt(world):
