@@ -6,6 +6,7 @@ Callers check access first (rightsledger.access); services assume the actor may 
 import datetime
 import hashlib
 import re
+import unicodedata
 from pathlib import PurePosixPath
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from . import validation as v
 from . import vocab
 from .errors import Conflict, Errors, PayloadTooLarge
 from .ledger.append import recording
-from .names import MAX_NAME_WORDS, name_forms
+from .names import INVISIBLE, MAX_NAME_WORDS, name_forms, normalize, words_of
 from .erasure import FoundField, erasure_preview, erasure_terms, mentions
 from .personal import ERASED, commitment, new_salt, record_commitments
 from .signals import asset_registered, record_revoked, talent_erased
@@ -189,8 +190,8 @@ def talent_create(
     if is_deceased and is_minor:
         errors.add("is_minor", "deceased_minor", "A performer cannot be recorded as both deceased and a minor.")
     aliases = [a.strip() for a in (aliases or []) if a and a.strip()]
-    _require_matchable_names(errors, legal_name=legal_name, professional_name=professional_name,
-                             aliases=aliases)
+    _require_matchable_names(errors, legal_name=(legal_name or "").strip(),
+                             professional_name=(professional_name or "").strip(), aliases=aliases)
     external_ids = external_ids or {}
     if not isinstance(external_ids, dict) or not all(isinstance(x, str) for x in external_ids.values()):
         errors.add("external_ids", "invalid", 'Give external ids as an object of strings, such as {"isni": "0000000121032683"}.')
@@ -242,27 +243,56 @@ def talent_create(
     return talent
 
 
+_NAME_FIELDS = {"legal_name": "The legal name", "professional_name": "The professional name",
+                "aliases": "Alias"}
+
+
 def _require_matchable_names(errors: Errors, **names) -> None:
-    """Add an error for each field whose name would not fit the index of names in its matching form."""
+    """Add an error for each field whose name a prompt could not be matched against as written: one
+    with invisible or control characters, one with no letters or digits, one of more than
+    MAX_NAME_WORDS words, one too long for the index of names in its matching form."""
     limit = TalentName._meta.get_field("normalized").max_length
     for field, given in names.items():
-        for name in given if isinstance(given, list) else [given]:
-            if isinstance(name, str) and any(len(form) > limit for form in name_forms(name)):
+        for n, name in enumerate(given if isinstance(given, list) else [given], start=1):
+            if not isinstance(name, str) or not name:
+                continue
+            label = _NAME_FIELDS.get(field, field) + (f" {n}" if isinstance(given, list) else "")
+            form = normalize(name)
+            if hidden := INVISIBLE.search(name):
+                char = hidden.group()
+                errors.add(field, "name_invisible_characters",
+                           f"{label} contains an invisible or control character (U+{ord(char):04X} "
+                           f"{unicodedata.name(char, 'unnamed')}); a prompt could name the performer without "
+                           "it. Type the name again without it.")
+            elif not form:
+                errors.add(field, "name_unmatchable",
+                           f"{label} has no letters or digits that a prompt could be matched against. "
+                           "Give the name in letters.")
+            elif words_of(form) > MAX_NAME_WORDS:
+                errors.add(field, "name_too_many_words",
+                           f"{label} has {words_of(form)} words; a name is matched in prompts up to "
+                           f"{MAX_NAME_WORDS} words. Give a shorter form of the name.")
+            elif any(len(f) > limit for f in (form, form.replace(" ", ""))):
                 errors.add(field, "name_too_long",
                            f"{name[:40]!r}... is too long to be matched in prompts: written out for matching "
                            f"(look-alike letters replaced by the letters they resemble) it runs past {limit} "
                            "characters. Give a shorter name.")
-                break
+            else:
+                continue
+            break
 
 
 def _index_names(talent: Talent) -> None:
     """Index every name a prompt could use for the talent: legal and professional names, and
     each registered alias as given (an alias is registered because it is used), in the forms the
-    prompt check compares (rightsledger.names)."""
+    prompt check compares (rightsledger.names). Two performers may share a name: a prompt that
+    uses it names both."""
+    limit = TalentName._meta.get_field("normalized").max_length
     given = [talent.legal_name, talent.professional_name, *talent.aliases]
     names = {form for name in given if name for form in name_forms(name)}
     TalentName.objects.bulk_create(
-        [TalentName(talent=talent, normalized=n, words=len(n.split())) for n in sorted(names) if n and len(n.split()) <= MAX_NAME_WORDS]
+        [TalentName(talent=talent, normalized=n, words=words_of(n))
+         for n in sorted(names) if n and words_of(n) <= MAX_NAME_WORDS and len(n) <= limit]
     )
 
 

@@ -1,11 +1,14 @@
 import importlib
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from django.apps import apps as django_apps
 from django.db import connection
 
 from rightsledger import services
 from rightsledger.models import GuildMembership, LedgerEntry, Talent, TalentName
-from rightsledger.names import normalize
+from rightsledger.names import MAX_NAME_WORDS, name_forms, normalize, words_of
 
 from .. import factories as f
 
@@ -54,16 +57,78 @@ def test_producers_and_guild_reps_cannot_register_talent(world, api):
 def test_names_are_indexed_in_the_form_the_prompt_check_compares(world, api):
     response = api(world.clearance).post(
         "/api/talent/",
-        {"legal_name": "Mar\u00eda \u00c1lvarez", "professional_name": "Ma\u00adra Veg\u0251",
+        {"legal_name": "Mar\u00eda \u00c1lvarez", "professional_name": "Mara Veg\u0251",
          "aliases": ["M. V\u0435ga", "Mara Vega"]},
         format="json",
     )
     assert response.status_code == 201, response.content
     rows = set(TalentName.objects.filter(talent_id=response.json()["id"]).values_list("normalized", "words"))
-    # The soft hyphen, the Latin alpha and the Cyrillic е make no other name: one form each, and
-    # each written as one word.
+    # The Latin alpha and the Cyrillic е make no other name: one set of forms each. A name is indexed
+    # as written, as one word, surname first and with a gap for one other word inside it.
     plain = [normalize(n) for n in ("Maria Alvarez", "Mara Vega", "M Vega")]
-    assert rows == {(form, 2) for form in plain} | {(form.replace(" ", ""), 1) for form in plain}
+    assert rows == {(form, words_of(form)) for n in ("Maria Alvarez", "Mara Vega", "M Vega")
+                    for form in name_forms(n)}
+    for first, last in (p.split() for p in plain):
+        forms = {(f"{first} {last}", 2), (f"{first}{last}", 1), (f"{last} {first}", 2), (f"{first} * {last}", 2)}
+        assert forms <= rows
+
+
+NAMES_REFUSED = [
+    # (field, value, code): each would be registered and yet match no prompt, or match one that
+    # does not show what it matched.
+    ("legal_name", "Mara\u00adVega", "name_invisible_characters"),
+    ("legal_name", "\u200b", "name_invisible_characters"),
+    ("legal_name", "Mara\u0007 Vega", "control_character"),  # as every text field refuses it
+    ("legal_name", "Mara\ue000 Vega", "name_invisible_characters"),
+    ("legal_name", "Mara\ufff9 Vega", "name_invisible_characters"),
+    ("legal_name", "Ma\u2800ra Vega", "name_invisible_characters"),
+    ("professional_name", "Mara\u0600 Vega", "name_invisible_characters"),
+    ("aliases", ["Mara", "V\u200dega"], "name_invisible_characters"),
+    ("legal_name", "\u2605\u2606", "name_unmatchable"),
+    ("professional_name", "!!!", "name_unmatchable"),
+    ("aliases", ["\u2014"], "name_unmatchable"),
+    ("legal_name", " ".join(["Ana"] * (MAX_NAME_WORDS + 1)), "name_too_many_words"),
+]
+
+
+def test_a_name_that_could_not_be_matched_in_a_prompt_as_written_is_refused_naming_the_field(world, api):
+    client = api(world.clearance)
+    before = Talent.objects.count(), LedgerEntry.objects.count(), TalentName.objects.count()
+    for field, value, code in NAMES_REFUSED:
+        body = {"legal_name": "Ann Lee", field: value}
+        response = client.post("/api/talent/", body, format="json")
+        assert response.status_code == 400, (field, value, response.content)
+        errors = response.json()["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == [(code, field)], (value, errors)
+        assert errors[0]["message"].endswith(".") and len(errors[0]["message"]) > 40
+    assert (Talent.objects.count(), LedgerEntry.objects.count(), TalentName.objects.count()) == before
+
+
+def test_the_service_refuses_a_name_with_controls_that_the_api_refuses_earlier(world):
+    for value in ("Mara\u0080Vega", "Mara\u0007Vega", "Mara\u0085Vega"):
+        with pytest.raises(ValidationError) as refused:
+            services.talent_create(actor=world.clearance, legal_name="Ann Lee", aliases=[value])
+        assert [e.code for e in refused.value.error_dict["aliases"]] == ["name_invisible_characters"], value
+    assert not Talent.objects.exists() and not TalentName.objects.exists()
+
+
+def test_a_name_of_up_to_the_most_words_is_indexed_and_found_in_a_prompt(world):
+    from generation.selectors import talents_named_in
+
+    legal = "Maria de los Angeles Garcia y Lopez"
+    talent = services.talent_create(actor=world.clearance, legal_name=legal)
+    longest = services.talent_create(actor=world.clearance, legal_name=" ".join(["Ana"] * MAX_NAME_WORDS))
+    assert talents_named_in(f"close on {legal} at the window") == {talent.pk}
+    assert talents_named_in(f"close on Garcia y Lopez, Maria de los Angeles at the window") == {talent.pk}
+    assert longest.pk in talents_named_in("the " + " ".join(["ANA"] * MAX_NAME_WORDS) + " choir")
+
+
+def test_namesakes_are_both_registered_and_a_prompt_with_the_name_names_both(world):
+    from generation.selectors import talents_named_in
+
+    one = services.talent_create(actor=world.clearance, legal_name="Mara Vega")
+    other = services.talent_create(actor=world.clearance, legal_name="Jane Roe", aliases=["Mara Vega"])
+    assert talents_named_in("Mara Vega on the quay") == {one.pk, other.pk}
 
 
 def test_a_look_alike_of_a_registered_name_is_found_by_the_name_filter(world, api):
@@ -91,7 +156,7 @@ def test_a_name_too_long_to_be_matched_is_refused_and_nothing_is_written(world, 
 
 
 def test_the_migration_rebuilds_the_index_of_names_in_the_new_form(world):
-    migration = importlib.import_module("rightsledger.migrations.0009_talent_name_forms")
+    migration = importlib.import_module("rightsledger.migrations.0011_talent_name_forms_v2")
     talent = f.make_talent("Mar\u00eda \u00c1lvarez", guild=world.guild, member_id="SAG-1",
                            professional_name="Mara Vega")
     erased = f.make_talent("Gone Person", guild=world.guild, member_id="SAG-2")
