@@ -10,6 +10,7 @@ Writing a clip (av.open(..., "w")) decodes nothing and does not come through her
 
 from __future__ import annotations
 
+import errno
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +24,13 @@ if TYPE_CHECKING:
 # The default limits, for callers without settings (the service passes IMAGE_MAX_PIXELS and
 # VIDEO_MAX_FRAMES): an hour at 30 frames a second.
 MAX_FRAMES = 30 * 60 * 60
-# libavcodec checks its limit against a row width rounded up to its alignment (at most 64 bytes):
-# this much slack a row keeps it from refusing a frame that the header check accepts.
-ALIGN = 64
+
+
+def _decoder_limit(max_pixels: int) -> int:
+    """Return the limit libavcodec is given: max_pixels and a sixteenth. It checks a row width
+    rounded up to its alignment (up to 64 pixels), so the slack keeps it from refusing a frame
+    that the header check accepts; the header check is the exact one."""
+    return max_pixels + max_pixels // 16
 
 
 class VideoRefused(ImageRefused):
@@ -82,16 +87,34 @@ class CheckedClip:
             raise _too_long(
                 f"lasts {self.seconds:,.1f} seconds at {float(self.rate):g} frames a second", max_frames, max_seconds
             )
-        # libavcodec's own limit, for a header that understates the frames' size.
-        limit = max_pixels + ALIGN * max(self.height, 1)
-        context.options = {**(context.options or {}), "max_pixels": str(limit)}
+        # libavcodec's own limit, for a header that understates the frames' size or gives none.
+        context.options = {**(context.options or {}), "max_pixels": str(_decoder_limit(max_pixels))}
 
     def frames(self) -> Iterator[av.VideoFrame]:
         """Yield the video stream's frames, decoded one at a time. Raises VideoRefused at a frame of
         another size than the header's (or, where the header gives none, the first frame's), past
         max_frames frames, or past max_seconds after the first frame."""
-        count, start = 0, None
-        for frame in self.container.decode(self.stream):
+        import av
+
+        count, start, declared = 0, None, bool(self.width and self.height)
+        decoded = self.container.decode(self.stream)
+        while True:
+            try:
+                frame = next(decoded)
+            except StopIteration:
+                return
+            except av.FFmpegError as exc:
+                # EINVAL (not INVALIDDATA, a corrupt stream): libavcodec's max_pixels refused to
+                # allocate a frame, one that the header understates, or whose size it leaves unsaid
+                # (probing at open found the frame over the limit, and left the size at 0 x 0).
+                if exc.errno == errno.EINVAL:
+                    said = f"its header declares {self.width:,} × {self.height:,}" if declared else "its header gives no size"
+                    raise VideoRefused(
+                        f"Frame {count + 1} of the clip is over the most this service decodes, {self.max_pixels:,} "
+                        f"pixels a frame ({said}). Send a smaller clip, or ask an admin to raise IMAGE_MAX_PIXELS.",
+                        code="image_too_large",
+                    ) from None
+                raise
             count += 1
             if count > self.max_frames:
                 raise _too_long(f"has more than {self.max_frames:,} frames", self.max_frames, self.max_seconds)
@@ -133,7 +156,11 @@ def open_video(
     ValueError if it has no video stream; PyAV's errors for a file that is not a clip."""
     import av  # here, not at the top: importing this module (for VideoRefused) loads no FFmpeg
 
-    container = av.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
+    # The limit also binds the decoders that probe the stream as it opens (a frame or more of it).
+    container = av.open(
+        io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source,
+        options={"max_pixels": str(_decoder_limit(max_pixels))},
+    )
     try:
         yield CheckedClip(container, max_pixels=max_pixels, max_frames=max_frames, max_seconds=max_seconds)
     finally:
