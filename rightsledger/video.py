@@ -47,11 +47,16 @@ def _too_large(width: int, height: int, max_pixels: int) -> VideoRefused:
     )
 
 
-def _too_long(what: str, max_frames: int, max_seconds: float | None) -> VideoRefused:
-    limit = f"{max_frames:,} frames" + (f" or {max_seconds:g} seconds" if max_seconds is not None else "")
+def _too_long(what: str, *, max_frames: int | None = None, max_seconds: float | None = None) -> VideoRefused:
+    """Return the refusal of a clip longer than max_frames frames, or max_seconds seconds (a limit
+    its caller sets: training clearance samples no more frames than its fingerprint mode takes)."""
+    if max_frames is not None:
+        limit, advice = f"{max_frames:,} frames", ", or ask an admin to raise VIDEO_MAX_FRAMES"
+    else:
+        limit, advice = f"{max_seconds:g} seconds", ""
     return VideoRefused(
-        f"The clip {what}; the most this service decodes of one clip is {limit}. Send a shorter clip "
-        "(cut it into parts), or ask an admin to raise VIDEO_MAX_FRAMES.",
+        f"The clip {what}; the most this service decodes of one clip here is {limit}. "
+        f"Send a shorter clip (cut it into parts){advice}.",
         code="video_too_long",
     )
 
@@ -80,12 +85,12 @@ class CheckedClip:
         if self.width * self.height > max_pixels:
             raise _too_large(self.width, self.height, max_pixels)
         if self.declared_frames > max_frames:
-            raise _too_long(f"declares {self.declared_frames:,} frames", max_frames, max_seconds)
+            raise _too_long(f"declares {self.declared_frames:,} frames", max_frames=max_frames)
         if self.seconds is not None and max_seconds is not None and self.seconds > max_seconds:
-            raise _too_long(f"lasts {self.seconds:,.1f} seconds", max_frames, max_seconds)
+            raise _too_long(f"lasts {self.seconds:,.1f} seconds", max_seconds=max_seconds)
         if self.seconds is not None and self.rate and self.seconds * float(self.rate) > max_frames + 1:
             raise _too_long(
-                f"lasts {self.seconds:,.1f} seconds at {float(self.rate):g} frames a second", max_frames, max_seconds
+                f"lasts {self.seconds:,.1f} seconds at {float(self.rate):g} frames a second", max_frames=max_frames
             )
         # libavcodec's own limit, for a header that understates the frames' size or gives none.
         context.options = {**(context.options or {}), "max_pixels": str(_decoder_limit(max_pixels))}
@@ -117,7 +122,7 @@ class CheckedClip:
                 raise
             count += 1
             if count > self.max_frames:
-                raise _too_long(f"has more than {self.max_frames:,} frames", self.max_frames, self.max_seconds)
+                raise _too_long(f"has more than {self.max_frames:,} frames", max_frames=self.max_frames)
             if not (self.width and self.height):
                 if frame.width * frame.height > self.max_pixels:
                     raise _too_large(frame.width, frame.height, self.max_pixels)
@@ -131,7 +136,7 @@ class CheckedClip:
             if self.max_seconds is not None and frame.time is not None:
                 start = float(frame.time) if start is None else start
                 if float(frame.time) - start > self.max_seconds:
-                    raise _too_long(f"lasts more than {self.max_seconds:g} seconds", self.max_frames, self.max_seconds)
+                    raise _too_long(f"lasts more than {self.max_seconds:g} seconds", max_seconds=self.max_seconds)
             yield frame
 
     def packets(self) -> Iterator[av.Packet]:
@@ -142,7 +147,7 @@ class CheckedClip:
             if packet.size:
                 count += 1
                 if count > self.max_frames:
-                    raise _too_long(f"has more than {self.max_frames:,} frames", self.max_frames, self.max_seconds)
+                    raise _too_long(f"has more than {self.max_frames:,} frames", max_frames=self.max_frames)
                 yield packet
 
 
