@@ -115,14 +115,14 @@ def keyframe_prints(source, every: float, *, embeddings: bool) -> list[Keyframe]
     the model's input as it is decoded, then dropped; the model runs every CLIP_BATCH_SIZE frames
     (the batches embed() makes), so memory does not grow with the clip's length. Raises
     VideoRefused for a clip over IMAGE_MAX_PIXELS a frame or VIDEO_MAX_FRAMES frames."""
-    import torch
-
-    from . import clip
-
     m = load_model() if embeddings else None
+    if m is not None:
+        import torch  # here: pHashes alone need no model, nor torch
+
+        from . import clip
     prints: list[tuple[float, int]] = []
     vectors: list[np.ndarray] = []
-    batch: list[torch.Tensor] = []
+    batch: list = []  # the model's inputs, [3, size, size] uint8 tensors
 
     def flush():
         if batch:
