@@ -85,7 +85,12 @@ def fingerprint(data: bytes) -> Fingerprints:
 
 
 def clip_phashes(
-    source, every: float, *, max_pixels: int = MAX_PIXELS, max_frames: int = MAX_FRAMES, max_samples: int | None = None
+    source,
+    every: float,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_frames: int = MAX_FRAMES,
+    max_samples: int | None = None,
 ) -> list[int]:
     """The pHashes of a clip's frames, one every `every` seconds; empty if it does not decode.
     Copies are judged by these, sampled more often than outputs are fingerprinted (a quarter of
@@ -96,7 +101,9 @@ def clip_phashes(
     import av
 
     try:
-        frames = video_keyframes(source, every, max_pixels=max_pixels, max_frames=max_frames, max_samples=max_samples)
+        frames = video_keyframes(
+            source, every, max_pixels=max_pixels, max_frames=max_frames, max_samples=max_samples
+        )
         return [phash(img) for _, img in frames]
     except (av.FFmpegError, OSError, ValueError, IndexError):
         return []
@@ -126,10 +133,14 @@ def keyframe_prints(source, every: float, *, embeddings: bool) -> list[Keyframe]
 
     def flush():
         if batch:
-            vectors.append(_centred(m, clip.encode_uint8(m.model, torch.stack(batch), m.device).cpu().numpy()))
+            raw = clip.encode_uint8(m.model, torch.stack(batch), m.device).cpu().numpy()
+            vectors.append(_centred(m, raw))
             batch.clear()
 
-    for t, img in video_keyframes(source, every, max_pixels=settings.IMAGE_MAX_PIXELS, max_frames=settings.VIDEO_MAX_FRAMES):
+    frames = video_keyframes(
+        source, every, max_pixels=settings.IMAGE_MAX_PIXELS, max_frames=settings.VIDEO_MAX_FRAMES
+    )
+    for t, img in frames:
         prints.append((t, phash(img)))
         if m is not None:
             batch.append(clip.to_uint8(img, m.size))
@@ -142,7 +153,12 @@ def keyframe_prints(source, every: float, *, embeddings: bool) -> list[Keyframe]
 
 
 def video_keyframes(
-    source, every: float, *, max_pixels: int = MAX_PIXELS, max_frames: int = MAX_FRAMES, max_samples: int | None = None
+    source,
+    every: float,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_frames: int = MAX_FRAMES,
+    max_samples: int | None = None,
 ) -> Iterator[tuple[float, Image.Image]]:
     """Yield (seconds, frame) for one frame every `every` seconds of a clip (the first frame at or
     after each mark), decoded one at a time through the checked open from its bytes, a path or a

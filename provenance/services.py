@@ -315,7 +315,9 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     phashes = fp.phash_variants(pixels)
     soft = phashes["full"]
     if clip:
-        keyframes = fp.keyframe_prints(result.path, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS))
+        keyframes = fp.keyframe_prints(
+            result.path, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS)
+        )
         phashes.update({f"t{k.seconds:g}": k.phash for k in keyframes})
         embeddings = [(k.seconds, k.embedding) for k in keyframes] if settings.CLIP_WEIGHTS else []
     else:
@@ -437,7 +439,9 @@ def asset_fingerprint(*, asset: Asset) -> bool:
     with asset.file.open("rb") as fh:
         data = fh.read()
     if asset.media_type.startswith("video/"):
-        keyframes = fp.keyframe_prints(data, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS))
+        keyframes = fp.keyframe_prints(
+            data, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS)
+        )
         hashes = [(f"t{k.seconds:g}", k.phash) for k in keyframes]
         embeddings = [(k.seconds, k.embedding) for k in keyframes] if settings.CLIP_WEIGHTS else []
     elif settings.CLIP_WEIGHTS:

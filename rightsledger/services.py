@@ -570,7 +570,8 @@ def inspect_video(source) -> ClipInfo:
                                                        code="video_corrupt")})
 
     try:
-        with open_video(source, max_pixels=settings.IMAGE_MAX_PIXELS, max_frames=settings.VIDEO_MAX_FRAMES) as clip:
+        limits = {"max_pixels": settings.IMAGE_MAX_PIXELS, "max_frames": settings.VIDEO_MAX_FRAMES}
+        with open_video(source, **limits) as clip:
             stream = clip.stream
             declared = clip.declared_frames
             first = next(clip.frames(), None)

@@ -42,7 +42,8 @@ class VideoRefused(ImageRefused):
 def _too_large(width: int, height: int, max_pixels: int) -> VideoRefused:
     return VideoRefused(
         f"The clip's frames are {width:,} × {height:,} pixels ({width * height:,}); the most this service "
-        f"decodes is {max_pixels:,} pixels a frame. Send a smaller clip, or ask an admin to raise IMAGE_MAX_PIXELS.",
+        f"decodes is {max_pixels:,} pixels a frame. Send a smaller clip, or ask an admin to raise "
+        "IMAGE_MAX_PIXELS.",
         code="image_too_large",
     )
 
@@ -89,9 +90,9 @@ class CheckedClip:
         if self.seconds is not None and max_seconds is not None and self.seconds > max_seconds:
             raise _too_long(f"lasts {self.seconds:,.1f} seconds", max_seconds=max_seconds)
         if self.seconds is not None and self.rate and self.seconds * float(self.rate) > max_frames + 1:
-            raise _too_long(
-                f"lasts {self.seconds:,.1f} seconds at {float(self.rate):g} frames a second", max_frames=max_frames
-            )
+            rate = float(self.rate)
+            what = f"lasts {self.seconds:,.1f} seconds at {rate:g} frames a second"
+            raise _too_long(what, max_frames=max_frames)
         # libavcodec's own limit, for a header that understates the frames' size or gives none.
         context.options = {**(context.options or {}), "max_pixels": str(_decoder_limit(max_pixels))}
 
@@ -113,10 +114,13 @@ class CheckedClip:
                 # allocate a frame, one that the header understates, or whose size it leaves unsaid
                 # (probing at open found the frame over the limit, and left the size at 0 x 0).
                 if exc.errno == errno.EINVAL:
-                    said = f"its header declares {self.width:,} × {self.height:,}" if declared else "its header gives no size"
+                    said = "its header gives no size"
+                    if declared:
+                        said = f"its header declares {self.width:,} × {self.height:,}"
                     raise VideoRefused(
-                        f"Frame {count + 1} of the clip is over the most this service decodes, {self.max_pixels:,} "
-                        f"pixels a frame ({said}). Send a smaller clip, or ask an admin to raise IMAGE_MAX_PIXELS.",
+                        f"Frame {count + 1} of the clip is over the most this service decodes, "
+                        f"{self.max_pixels:,} pixels a frame ({said}). Send a smaller clip, or ask an admin "
+                        "to raise IMAGE_MAX_PIXELS.",
                         code="image_too_large",
                     ) from None
                 raise
@@ -129,14 +133,16 @@ class CheckedClip:
                 self.width, self.height = frame.width, frame.height
             if (frame.width, frame.height) != (self.width, self.height):
                 raise VideoRefused(
-                    f"Frame {count} of the clip is {frame.width:,} × {frame.height:,} pixels where its header declares "
-                    f"{self.width:,} × {self.height:,}: the file is corrupt or crafted. Export it again and re-upload.",
+                    f"Frame {count} of the clip is {frame.width:,} × {frame.height:,} pixels where its "
+                    f"header declares {self.width:,} × {self.height:,}: the file is corrupt or crafted. "
+                    "Export it again and re-upload.",
                     code="video_corrupt",
                 )
             if self.max_seconds is not None and frame.time is not None:
                 start = float(frame.time) if start is None else start
                 if float(frame.time) - start > self.max_seconds:
-                    raise _too_long(f"lasts more than {self.max_seconds:g} seconds", max_seconds=self.max_seconds)
+                    what = f"lasts more than {self.max_seconds:g} seconds"
+                    raise _too_long(what, max_seconds=self.max_seconds)
             yield frame
 
     def packets(self) -> Iterator[av.Packet]:

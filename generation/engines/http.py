@@ -115,7 +115,8 @@ def _clip_result(data: bytes, media_type: str, metadata: dict, workdir: str | No
             first = next(clip.frames()).to_image()
     except VideoRefused as exc:
         os.unlink(path)
-        raise EngineError(f"The {name} server returned a clip this service does not decode: {exc.message}") from exc
+        why = f"The {name} server returned a clip this service does not decode: {exc.message}"
+        raise EngineError(why) from None
     except (av.FFmpegError, StopIteration, OSError, ValueError) as exc:
         os.unlink(path)
         raise EngineError(f"The {name} server returned a clip that does not decode ({exc or 'no frame'}).") from exc

@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rightsledger.video import VideoRefused, open_video
 
-from .test_endpoints import FILE_OPERATIONS, READS_NO_PIXELS, _send_file, records, refused, state  # noqa: F401
+from .test_endpoints import FILE_OPERATIONS, READS_NO_PIXELS, _send_file, refused, state
+from .test_endpoints import records  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,6 +83,7 @@ def bombs():
     return {"12000x12000.mov": gray_mov(12000, 12000), "400frames.mp4": tiny_mp4(400)}
 
 
+LIMIT = "the most this service decodes"
 CODES = {"12000x12000.mov": "image_too_large", "400frames.mp4": "video_too_long"}
 WORDS = {"12000x12000.mov": "pixels", "400frames.mp4": "frames"}
 
@@ -114,12 +116,11 @@ def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writ
         # The portal: the verify page (anyone), the asset register, the request form's uploads.
         client.logout()
         response = client.post("/verify/", {"file": SimpleUploadedFile(name, bomb)})
-        assert response.status_code == 400 and "the most this service decodes" in response.content.decode(), name
+        assert response.status_code == 400 and LIMIT in response.content.decode(), name
         client.force_login(world.clearance)
-        response = client.post(
-            f"/productions/{world.prod_a.pk}/assets/", {"kind": "plate", "file": SimpleUploadedFile(name, bomb)}
-        )
-        assert response.status_code == 400 and "the most this service decodes" in response.content.decode(), name
+        upload = {"kind": "plate", "file": SimpleUploadedFile(name, bomb)}
+        response = client.post(f"/productions/{world.prod_a.pk}/assets/", upload)
+        assert response.status_code == 400 and LIMIT in response.content.decode(), name
         client.force_login(world.producer_a)
         form = {
             "shot": records.shot.pk,
@@ -141,7 +142,7 @@ def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writ
                 {**form, "upload_1": SimpleUploadedFile(name, bomb)},
             )
             assert response.status_code in (200, 400), (name, page, response.status_code)
-            assert "the most this service decodes" in response.content.decode(), (name, page)
+            assert LIMIT in response.content.decode(), (name, page)
     assert state(settings) == before
 
 
@@ -156,12 +157,17 @@ def test_a_clip_longer_than_the_fingerprint_mode_takes_is_refused_by_training_cl
         clearance = api(None).post(
             "/api/training-clearance/", {"files": [SimpleUploadedFile("c.mp4", data)]}, format="multipart"
         )
-        by_content = api(None).generic("POST", "/api/c2pa/v1/matches/byContent", data, content_type="video/mp4")
+        by_content = api(None).generic(
+            "POST", "/api/c2pa/v1/matches/byContent", data, content_type="video/mp4"
+        )
         if ok:
-            assert clearance.status_code == 200 and by_content.status_code == 200, (clearance.content, by_content.content)
+            assert (clearance.status_code, by_content.status_code) == (200, 200), clearance.content
         else:
             for response in (clearance, by_content):
-                assert "lasts 12.0 seconds; the most this service decodes of one clip here is 5 seconds" in refused(response, 400)
+                message = refused(response, 400)
+                assert "lasts 12.0 seconds; the most this service decodes of one clip here is 5 seconds" in (
+                    message
+                )
                 assert response.json()["errors"][0]["code"] == "video_too_long"
 
 
@@ -185,7 +191,8 @@ def test_the_checked_open_refuses_from_the_header_and_opens_the_rest(bombs):
         with open_video(tiny_mp4(48, fps=4), max_seconds=11.0):
             pass
     assert "lasts 12.0 seconds" in refusal.value.message
-    with open_video(tiny_mp4(48, size=(320, 180)), max_pixels=320 * 180, max_frames=48, max_seconds=2.0) as clip:
+    limits = {"max_pixels": 320 * 180, "max_frames": 48, "max_seconds": 2.0}
+    with open_video(tiny_mp4(48, size=(320, 180)), **limits) as clip:
         assert (clip.width, clip.height, clip.declared_frames) == (320, 180, 48)
         assert sum(1 for _ in clip.frames()) == 48
     with pytest.raises(av.FFmpegError):
@@ -201,7 +208,7 @@ def test_a_frame_that_is_not_the_size_its_header_declares_is_refused_as_it_is_de
             for frame in clip.frames():
                 seen.append((frame.width, frame.height))
     assert seen == [(64, 64), (64, 64)] and refusal.value.code == "video_corrupt"
-    assert "Frame 3 of the clip is 128 × 128 pixels where its header declares 64 × 64" in refusal.value.message
+    assert "Frame 3 of the clip is 128 × 128 pixels where its header declares 64 × 64" in str(refusal.value)
     # Larger than the limit: libavcodec itself refuses to allocate it.
     with open_video(resized_mov([(64, 64), (2000, 2000)]), max_pixels=1_000_000) as clip:
         with pytest.raises(VideoRefused) as refusal:
@@ -215,7 +222,8 @@ def test_every_clip_decode_goes_through_the_checked_open():
     that calls av.open (or av.container.open) directly fails here. Writing a clip decodes nothing."""
 
     def writes(call: ast.Call) -> bool:
-        mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+        modes = [k.value for k in call.keywords if k.arg == "mode"]
+        mode = call.args[1] if len(call.args) > 1 else (modes[0] if modes else None)
         return isinstance(mode, ast.Constant) and mode.value == "w"
 
     direct = []
@@ -228,8 +236,9 @@ def test_every_clip_decode_goes_through_the_checked_open():
                 if isinstance(node, ast.ImportFrom) and node.module in ("av", "av.container"):
                     if any(alias.name == "open" for alias in node.names):
                         direct.append(f"{source.relative_to(ROOT)}:{node.lineno}")
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "open":
-                    target = ast.unparse(node.func.value)
+                called = node.func if isinstance(node, ast.Call) else None
+                if isinstance(called, ast.Attribute) and called.attr == "open":
+                    target = ast.unparse(called.value)
                     if target in ("av", "av.container") and not writes(node):
                         direct.append(f"{source.relative_to(ROOT)}:{node.lineno}")
     assert direct == []
