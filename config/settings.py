@@ -307,6 +307,8 @@ CLIP_WEIGHTS = os.environ.get("CLIP_WEIGHTS", "")
 CLIP_MODEL_CONFIG = os.environ.get("CLIP_MODEL_CONFIG", "")
 CLIP_BATCH_SIZE = env_int("CLIP_BATCH_SIZE", 64)
 VIDEO_KEYFRAME_SECONDS = float(os.environ.get("VIDEO_KEYFRAME_SECONDS", "2.0"))
+# The most frames this service decodes of one clip (an hour at 30 a second); each is held to IMAGE_MAX_PIXELS.
+VIDEO_MAX_FRAMES = env_int("VIDEO_MAX_FRAMES", 30 * 60 * 60)
 FINGERPRINT_QUEUE = os.environ.get("FINGERPRINT_QUEUE", "fingerprint")
 CELERY_TASK_ROUTES = {"provenance.asset_fingerprint": {"queue": FINGERPRINT_QUEUE}}
 SIMILARITY_INDEX_PATH = os.environ.get("SIMILARITY_INDEX_PATH", str(VAR_DIR / "similarity.faiss"))

@@ -77,7 +77,13 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
     if clip:
         from .fingerprint import clip_phashes
 
-        frames = clip_phashes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)
+        frames = clip_phashes(
+            data,
+            settings.VIDEO_KEYFRAME_SECONDS / 4,
+            max_pixels=settings.IMAGE_MAX_PIXELS,
+            max_frames=settings.VIDEO_MAX_FRAMES,
+            max_samples=settings.TRAINING_CLEARANCE_MAX_FRAMES,
+        )
     if image and not settings.CLIP_WEIGHTS:
         # Without embeddings, the same rule as the fingerprint mode: a pHash near a reserved one.
         from .phash import load, phash

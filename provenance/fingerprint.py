@@ -10,13 +10,16 @@ cosines together; removing it spreads them apart (and makes a small untrained mo
 """
 
 import hashlib
-import io
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 from PIL import Image
+
+from rightsledger.imaging import MAX_PIXELS
+from rightsledger.video import MAX_FRAMES
 
 from .phash import CROPS, hamming, phash, phash_variants, to_signed  # noqa: F401  (re-exported)
 
@@ -57,7 +60,12 @@ def embed(images: list[Image.Image]) -> np.ndarray:
     from . import clip
 
     m = load_model()
-    raw = clip.embed_images(m.model, m.size, m.device, images, settings.CLIP_BATCH_SIZE) - m.mean
+    return _centred(m, clip.embed_images(m.model, m.size, m.device, images, settings.CLIP_BATCH_SIZE))
+
+
+def _centred(m: Model, raw: np.ndarray) -> np.ndarray:
+    """Return raw embeddings centred on the model's mean and L2-normalised, row by row (float32)."""
+    raw = raw - m.mean
     norms = np.linalg.norm(raw, axis=1, keepdims=True)
     return (raw / np.maximum(norms, 1e-12)).astype(np.float32)
 
@@ -76,31 +84,96 @@ def fingerprint(data: bytes) -> Fingerprints:
     return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
 
 
-def clip_phashes(source, every: float) -> list[int]:
+def clip_phashes(
+    source,
+    every: float,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_frames: int = MAX_FRAMES,
+    max_samples: int | None = None,
+) -> list[int]:
     """The pHashes of a clip's frames, one every `every` seconds; empty if it does not decode.
     Copies are judged by these, sampled more often than outputs are fingerprinted (a quarter of
-    VIDEO_KEYFRAME_SECONDS), so a copy trimmed anywhere still has a frame near a keyframe."""
+    VIDEO_KEYFRAME_SECONDS), so a copy trimmed anywhere still has a frame near a keyframe. Each
+    frame is hashed as it is decoded and dropped. Raises VideoRefused for a clip over max_pixels
+    a frame, over max_frames frames, or longer than max_samples samples (the service passes
+    TRAINING_CLEARANCE_MAX_FRAMES, the most the fingerprint mode takes)."""
     import av
 
     try:
-        return [phash(img) for _, img in video_keyframes(source, every)]
+        frames = video_keyframes(
+            source, every, max_pixels=max_pixels, max_frames=max_frames, max_samples=max_samples
+        )
+        return [phash(img) for _, img in frames]
     except (av.FFmpegError, OSError, ValueError, IndexError):
         return []
 
 
-def video_keyframes(source, every: float) -> list[tuple[float, Image.Image]]:
-    """One frame every `every` seconds of a video (the first frame at or after each mark), decoded
-    one at a time from its bytes, a path or a binary file."""
-    import av
+@dataclass(frozen=True)
+class Keyframe:
+    seconds: float
+    phash: int
+    embedding: np.ndarray | None
 
-    frames, mark, start = [], 0.0, None
-    with av.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as container:
-        stream = container.streams.video[0]
-        for frame in container.decode(stream):
+
+def keyframe_prints(source, every: float, *, embeddings: bool) -> list[Keyframe]:
+    """Return the pHash and (with embeddings) the embedding of a clip's frame every `every`
+    seconds, as phash() and embed() give them for that frame. Each frame is hashed and reduced to
+    the model's input as it is decoded, then dropped; the model runs every CLIP_BATCH_SIZE frames
+    (the batches embed() makes), so memory does not grow with the clip's length. Raises
+    VideoRefused for a clip over IMAGE_MAX_PIXELS a frame or VIDEO_MAX_FRAMES frames."""
+    m = load_model() if embeddings else None
+    if m is not None:
+        import torch  # here: pHashes alone need no model, nor torch
+
+        from . import clip
+    prints: list[tuple[float, int]] = []
+    vectors: list[np.ndarray] = []
+    batch: list = []  # the model's inputs, [3, size, size] uint8 tensors
+
+    def flush():
+        if batch:
+            raw = clip.encode_uint8(m.model, torch.stack(batch), m.device).cpu().numpy()
+            vectors.append(_centred(m, raw))
+            batch.clear()
+
+    frames = video_keyframes(
+        source, every, max_pixels=settings.IMAGE_MAX_PIXELS, max_frames=settings.VIDEO_MAX_FRAMES
+    )
+    for t, img in frames:
+        prints.append((t, phash(img)))
+        if m is not None:
+            batch.append(clip.to_uint8(img, m.size))
+            if len(batch) == settings.CLIP_BATCH_SIZE:
+                flush()
+    if m is not None:
+        flush()
+    rows = np.concatenate(vectors) if vectors else [None] * len(prints)
+    return [Keyframe(t, h, e) for (t, h), e in zip(prints, rows)]
+
+
+def video_keyframes(
+    source,
+    every: float,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_frames: int = MAX_FRAMES,
+    max_samples: int | None = None,
+) -> Iterator[tuple[float, Image.Image]]:
+    """Yield (seconds, frame) for one frame every `every` seconds of a clip (the first frame at or
+    after each mark), decoded one at a time through the checked open from its bytes, a path or a
+    binary file: a caller that keeps only what it needs of each frame holds one frame at a time.
+    Raises VideoRefused for frames over max_pixels, more than max_frames frames, or (max_samples)
+    a clip longer than max_samples samples."""
+    from rightsledger.video import open_video
+
+    max_seconds = max_samples * every if max_samples is not None and every > 0 else None
+    mark, start = 0.0, None
+    with open_video(source, max_pixels=max_pixels, max_frames=max_frames, max_seconds=max_seconds) as clip:
+        for frame in clip.frames():
             # Times from the first frame: a fragmented MP4 has no edit list to hide the encoder's delay.
             start = float(frame.time or 0.0) if start is None else start
             t = float(frame.time or 0.0) - start
             if t + 1e-6 >= mark:
-                frames.append((round(t, 3), frame.to_image()))
+                yield round(t, 3), frame.to_image()
                 mark = t + every
-    return frames

@@ -315,9 +315,11 @@ def output_sign(*, request, decision, result) -> tuple[bytes, str, dict]:
     phashes = fp.phash_variants(pixels)
     soft = phashes["full"]
     if clip:
-        keyframes = fp.video_keyframes(result.path, settings.VIDEO_KEYFRAME_SECONDS)
-        phashes.update({f"t{t:g}": fp.phash(img) for t, img in keyframes})
-        embeddings = list(zip([t for t, _ in keyframes], fp.embed([img for _, img in keyframes]))) if settings.CLIP_WEIGHTS else []
+        keyframes = fp.keyframe_prints(
+            result.path, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS)
+        )
+        phashes.update({f"t{k.seconds:g}": k.phash for k in keyframes})
+        embeddings = [(k.seconds, k.embedding) for k in keyframes] if settings.CLIP_WEIGHTS else []
     else:
         embeddings = [(None, fp.embed([pixels])[0])] if settings.CLIP_WEIGHTS else []
     facts = mf.OutputFacts(**{**facts.__dict__, "soft_binding": (soft & ((1 << 64) - 1)).to_bytes(8, "big")})
@@ -437,9 +439,11 @@ def asset_fingerprint(*, asset: Asset) -> bool:
     with asset.file.open("rb") as fh:
         data = fh.read()
     if asset.media_type.startswith("video/"):
-        frames = fp.video_keyframes(data, settings.VIDEO_KEYFRAME_SECONDS)
-        hashes = [(f"t{t:g}", fp.phash(img)) for t, img in frames]
-        embeddings = list(zip([t for t, _ in frames], fp.embed([img for _, img in frames]))) if frames and settings.CLIP_WEIGHTS else []
+        keyframes = fp.keyframe_prints(
+            data, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS)
+        )
+        hashes = [(f"t{k.seconds:g}", k.phash) for k in keyframes]
+        embeddings = [(k.seconds, k.embedding) for k in keyframes] if settings.CLIP_WEIGHTS else []
     elif settings.CLIP_WEIGHTS:
         prints = fp.fingerprint(data)
         hashes = list(prints.phashes.items())

@@ -48,7 +48,13 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
     from .selectors import sniff_media_type
 
     if (sniff_media_type(data) or "").startswith("video/"):
-        values = fp.clip_phashes(data, settings.VIDEO_KEYFRAME_SECONDS / 4)
+        values = fp.clip_phashes(
+            data,
+            settings.VIDEO_KEYFRAME_SECONDS / 4,
+            max_pixels=settings.IMAGE_MAX_PIXELS,
+            max_frames=settings.VIDEO_MAX_FRAMES,
+            max_samples=settings.TRAINING_CLEARANCE_MAX_FRAMES,
+        )
     else:
         try:
             values = [fp.phash(load(data, max_pixels=settings.IMAGE_MAX_PIXELS))]

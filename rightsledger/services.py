@@ -585,41 +585,38 @@ def trailing_bytes(data: bytes, media_type: str) -> int:
 def inspect_video(source) -> ClipInfo:
     """Read a clip's size, duration, frame rate, frame count and codec with PyAV, and decode its
     first frame; raise ValidationError if it cannot be read through (corrupt, truncated, or a
-    container header in front of something else). source: bytes, a path or a binary file.
+    container header in front of something else), or if its header declares frames over
+    IMAGE_MAX_PIXELS or more than VIDEO_MAX_FRAMES frames (rightsledger.video's checked open).
+    source: bytes, a path or a binary file.
 
     Every packet of the video stream is read (not decoded), so a clip cut short is caught: it
     holds fewer frames than its header declares, or its container ends in the middle of one."""
-    import io
-
     import av
+
+    from .video import VideoRefused, open_video
 
     def refuse(why: str):
         raise ValidationError({"file": ValidationError(f"The clip cannot be read ({why}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
                                                        code="video_corrupt")})
 
     try:
-        with av.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as container:
-            if not container.streams.video:
-                refuse("it has no video stream")
-            stream = container.streams.video[0]
-            declared = int(stream.frames or 0)
-            first = next(container.decode(stream), None)
+        limits = {"max_pixels": settings.IMAGE_MAX_PIXELS, "max_frames": settings.VIDEO_MAX_FRAMES}
+        with open_video(source, **limits) as clip:
+            stream = clip.stream
+            declared = clip.declared_frames
+            first = next(clip.frames(), None)
             if first is None:
                 refuse("no frame decodes")
-            container.seek(0)
-            counted = 0
-            for packet in container.demux(stream):
-                if packet.size:
-                    counted += 1
-            rate = float(stream.average_rate or stream.guessed_rate or 0)
-            if stream.duration is not None and stream.time_base is not None:
-                duration = float(stream.duration * stream.time_base)
-            else:
-                duration = (container.duration or 0) / 1_000_000
+            clip.container.seek(0)
+            counted = sum(1 for _ in clip.packets())
+            rate = float(clip.rate or 0)
+            duration = clip.seconds or 0.0
             codec = stream.codec_context.name
-            width, height = stream.codec_context.width or first.width, stream.codec_context.height or first.height
+            width, height = clip.width or first.width, clip.height or first.height
     except ValidationError:
         raise
+    except VideoRefused as exc:
+        raise ValidationError({"file": ValidationError(exc.message, code=exc.code)}) from None
     except (av.FFmpegError, ValueError, OSError, EOFError) as exc:
         refuse(str(exc) or type(exc).__name__)
     if declared and counted < declared:

@@ -32,14 +32,13 @@ MUXER_OPTIONS = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "frag
 
 def frames(plate: EngineInput) -> Iterator[tuple[int, torch.Tensor, Fraction]]:
     """Yield (index, [3, H, W] float frame in 0..1, frame rate) for the plate's frame range, one
-    decoded frame at a time."""
-    import av
+    decoded frame at a time, through the checked open (rightsledger.video)."""
+    from rightsledger.video import open_video
 
     first, last = plate.frames or (0, None)
-    with plate.open() as fh, av.open(fh) as container:
-        stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate or Fraction(24)
-        for index, frame in enumerate(container.decode(stream)):
+    with plate.open() as fh, open_video(fh) as clip:
+        rate = clip.rate or Fraction(24)
+        for index, frame in enumerate(clip.frames()):
             if index < first:
                 continue
             if last is not None and index > last:

@@ -105,12 +105,18 @@ def _clip_result(data: bytes, media_type: str, metadata: dict, workdir: str | No
 
     import av
 
+    from rightsledger.video import VideoRefused, open_video
+
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     try:
-        with av.open(path) as container:
-            first = next(container.decode(video=0)).to_image()
+        with open_video(path) as clip:
+            first = next(clip.frames()).to_image()
+    except VideoRefused as exc:
+        os.unlink(path)
+        why = f"The {name} server returned a clip this service does not decode: {exc.message}"
+        raise EngineError(why) from None
     except (av.FFmpegError, StopIteration, OSError, ValueError) as exc:
         os.unlink(path)
         raise EngineError(f"The {name} server returned a clip that does not decode ({exc or 'no frame'}).") from exc
