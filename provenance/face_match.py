@@ -18,6 +18,7 @@ DETECTORS = ("hog", "mmod")
 DETECTOR_MIN_BOX = {"hog": 80, "mmod": 80}
 # Why a face that was found was not described.
 SKIP_TOO_SMALL = "too_small"
+SKIP_OVER_LIMIT = "over_limit"
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,14 @@ def clipped(box: Box, width: int, height: int) -> Box:
     return Box(
         min(max(box.left, 0), width), min(max(box.top, 0), height),
         min(max(box.right, 0), width), min(max(box.bottom, 0), height),
+    )
+
+
+def over_limit_message(max_faces: int) -> str:
+    """Return why a face past the per-frame limit was skipped, in words a person reads."""
+    return (
+        f"The frame shows more than {max_faces} faces (FACE_MAX_PER_FRAME): the surest "
+        f"{max_faces} were compared, and this one was not."
     )
 
 

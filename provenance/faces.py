@@ -4,8 +4,9 @@ The models are read from FACE_MODELS_DIR (by default the folder the face-recogni
 package ships them in), once per process, on first use; nothing is downloaded. Detection is
 HOG by default, or MMOD (dlib's CNN detector, for a GPU worker) where FACE_DETECTOR says so.
 It runs on the frame scaled down to FACE_DETECT_MAX_SIDE; landmarks and descriptors are taken
-on the full frame, so a face keeps every pixel it has. A face found smaller than FACE_MIN_SIZE
-is reported as skipped, with its size, rather than described. Every file is opened through
+on the full frame, so a face keeps every pixel it has. A face found smaller than FACE_MIN_SIZE,
+or past the FACE_MAX_PER_FRAME surest, is reported as skipped, with its size and why, rather
+than described. Every file is opened through
 rightsledger.imaging.open_image, which refuses decompression bombs.
 
 The results are the frozen values of provenance.face_match, which holds the pure comparison.
@@ -23,6 +24,7 @@ from rightsledger.imaging import MAX_PIXELS, ImageRefused, open_image
 
 from .face_match import (  # noqa: F401  (face_distance and the values are re-exported)
     DETECTORS,
+    SKIP_OVER_LIMIT,
     SKIP_TOO_SMALL,
     Box,
     Face,
@@ -34,6 +36,7 @@ from .face_match import (  # noqa: F401  (face_distance and the values are re-ex
     detection_size,
     face_distance,
     nearest,
+    over_limit_message,
     smallest_detectable,
     to_full_resolution,
     too_small_message,
@@ -50,6 +53,8 @@ MODELS_PACKAGE = "face_recognition_models"
 DEFAULT_DETECT_MAX_SIDE = 960
 DEFAULT_MIN_SIZE = 40
 DEFAULT_MATCH_DISTANCE = 0.6
+# Each face described costs about 90 ms of CPU: a frame tiled with faces must not hold a worker.
+DEFAULT_MAX_PER_FRAME = 50
 MAX_UPSAMPLE = 3
 
 
@@ -74,16 +79,18 @@ class FaceSettings:
     min_size: int = DEFAULT_MIN_SIZE
     match_distance: float = DEFAULT_MATCH_DISTANCE
     max_pixels: int = MAX_PIXELS
+    max_faces: int = DEFAULT_MAX_PER_FRAME
 
     def __post_init__(self):
         if self.detector not in DETECTORS:
             raise ValueError(f"FACE_DETECTOR is {self.detector!r}; it is one of {', '.join(DETECTORS)}.")
         if not 0 <= self.upsample <= MAX_UPSAMPLE:
             raise ValueError(f"FACE_DETECT_UPSAMPLE is {self.upsample}; it is from 0 to {MAX_UPSAMPLE}.")
-        if self.detect_max_side < 0 or self.min_size < 1 or not 0 < self.match_distance < 2:
+        counts = (self.detect_max_side >= 0, self.min_size >= 1, self.max_faces >= 1)
+        if not all(counts) or not 0 < self.match_distance < 2:
             raise ValueError(
                 "FACE_DETECT_MAX_SIDE is 0 (no scaling) or more, FACE_MIN_SIZE at least 1 px, "
-                "and FACE_MATCH_DISTANCE between 0 and 2."
+                "FACE_MAX_PER_FRAME at least 1, and FACE_MATCH_DISTANCE between 0 and 2."
             )
 
     @property
@@ -104,6 +111,7 @@ class FaceSettings:
             min_size=getattr(settings, "FACE_MIN_SIZE", DEFAULT_MIN_SIZE),
             match_distance=getattr(settings, "FACE_MATCH_DISTANCE", DEFAULT_MATCH_DISTANCE),
             max_pixels=getattr(settings, "IMAGE_MAX_PIXELS", MAX_PIXELS),
+            max_faces=getattr(settings, "FACE_MAX_PER_FRAME", DEFAULT_MAX_PER_FRAME),
         )
 
 
@@ -212,11 +220,15 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
     faces, skipped, shapes = [], [], []
     with models.lock:
         kept = []
-        for box, score in _detect(models, config, rgb, scale):
+        for box, score in sorted(_detect(models, config, rgb, scale), key=lambda found: -found[1]):
             size = min(box.width, box.height)
             if size < config.min_size:
                 skipped.append(SkippedFace(clipped(box, width, height), size, SKIP_TOO_SMALL,
                                            too_small_message(size, config.min_size), score))
+                continue
+            if len(kept) == config.max_faces:
+                skipped.append(SkippedFace(clipped(box, width, height), size, SKIP_OVER_LIMIT,
+                                           over_limit_message(config.max_faces), score))
                 continue
             rect = dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1)
             shapes.append(models.shape(full, rect))

@@ -131,6 +131,22 @@ def test_a_face_scaled_below_the_minimum_size_is_skipped_and_says_so(portraits, 
     assert only_face(faces.detect_faces(jpeg(small, 95))).size == skipped.size
 
 
+def test_faces_past_the_limit_of_a_frame_are_skipped_and_say_so(portraits, references, settings):
+    """A frame tiled with faces must not hold a worker for a descriptor per face."""
+    settings.FACE_MAX_PER_FRAME = 2
+    head = crop_around(portraits["hopper"], references["hopper"].box, 0.5)
+    frame = Image.new("RGB", (head.width * 2, head.height * 2))
+    for x in (0, head.width):
+        for y in (0, head.height):
+            frame.paste(head, (x, y))
+    result = faces.detect_faces(frame)
+    assert len(result.faces) == 2 and len(result.skipped) == 2
+    assert {s.reason for s in result.skipped} == {face_match.SKIP_OVER_LIMIT}
+    assert "more than 2 faces (FACE_MAX_PER_FRAME)" in result.skipped[0].message
+    # The surest are the ones described.
+    assert min(f.score for f in result.faces) >= max(s.score for s in result.skipped)
+
+
 def test_a_picture_with_no_face_gives_no_faces():
     from skimage import data
 
@@ -203,6 +219,7 @@ def test_a_models_folder_without_the_models_is_refused_with_its_name(tmp_path, s
         ("FACE_DETECTOR", "cnn", "FACE_DETECTOR is 'cnn'; it is one of hog, mmod"),
         ("FACE_DETECT_UPSAMPLE", 9, "FACE_DETECT_UPSAMPLE is 9"),
         ("FACE_MIN_SIZE", 0, "FACE_MIN_SIZE at least 1 px"),
+        ("FACE_MAX_PER_FRAME", 0, "FACE_MAX_PER_FRAME at least 1"),
         ("FACE_MATCH_DISTANCE", -0.1, "FACE_MATCH_DISTANCE between 0 and 2"),
     ],
 )
