@@ -109,6 +109,15 @@ def test_a_face_in_a_1080p_frame_is_found_scaled_down_and_described_at_full_reso
     box = face.box
     assert all(box.left <= x <= box.right and box.top <= y <= box.bottom for x, y in face.landmarks)
     assert faces.face_distance(face, references["hopper"]) < 0.3
+    # The descriptor is the one dlib takes from the full frame's pixels at that box, not from
+    # the half-size frame the detector searched.
+    import dlib
+
+    models = faces.load_models(faces.FaceSettings().directory)
+    pixels = np.asarray(frame)
+    shape = models.shape(pixels, dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1))
+    assert np.allclose(face.descriptor, models.recognition.compute_face_descriptor(pixels, shape), atol=1e-6)
+    assert face.landmarks == tuple((p.x, p.y) for p in shape.parts())
     # At half scale the detector cannot see a face under about 160 px; the result says so.
     assert result.smallest_detectable == 160
 
