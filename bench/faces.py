@@ -261,7 +261,11 @@ def speed(runs: int) -> dict:
     extra_faces = max(1, found["three faces"] - 1)
     return {
         "frames": "1920x1080 drawn plates (demo.pictures) with portraits pasted in; faces about 200-450 px",
-        "per_keyframe_ms_p50": one_face, "goal_ms": 150, "goal_met": one_face <= 150,
+        "per_keyframe_ms_p50": one_face, "per_keyframe_ms_min": out["service, HOG, one face"]["min_ms"],
+        "goal_ms": 150, "goal_met_at_p50": one_face <= 150,
+        "goal_met_at_min": out["service, HOG, one face"]["min_ms"] <= 150,
+        "note": ("This machine's 2 cores are shared with other work (see the load averages): the p50 moves "
+                 "with it, the bare dlib anchor with it; the minimum is the undisturbed figure."),
         "bare_dlib_anchor_ms_p50": round(anchor, 1), "service_overhead_ms": round(one_face - anchor, 1),
         "per_additional_face_ms": round(
             (out["service, HOG, three faces"]["p50_ms"] - one_face) / extra_faces, 1),
@@ -303,6 +307,16 @@ def main():
         "load_average_1_5_15_min_before_speed": [round(v, 2) for v in os.getloadavg()],
         "speed": speed(args.runs),
     }
+    measured = list(results["accuracy"].values())
+    genuine = max(m["genuine_distance"]["max"] for m in measured)
+    impostor = min(m["impostor_distance"]["min"] for m in measured)
+    results["threshold_choice"] = (
+        f"{threshold}: dlib's own, calibrated on LFW (13,000 faces of 5,700 people). Here every "
+        f"same-person distance was at most {genuine} and every other-person distance at least {impostor}, "
+        "so any value between them separates this set; two people cannot calibrate a threshold, so dlib's "
+        "stands. It is kept at the loose end on purpose: a false match holds an output for a person's "
+        "review, a miss lets a performer's likeness through without consent."
+    )
     results["seconds"] = round(time.perf_counter() - t, 1)
     # The machine is shared: its load (runnable processes, against its cores) colours the speed.
     results["load_average_1_5_15_min_at_end"] = [round(v, 2) for v in os.getloadavg()]

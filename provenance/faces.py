@@ -48,6 +48,7 @@ SHAPE_FILE = "shape_predictor_5_face_landmarks.dat"
 RECOGNITION_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 MMOD_FILE = "mmod_human_face_detector.dat"
 MODELS_PACKAGE = "face_recognition_models"
+ORIENTATION_TAG = 0x0112  # EXIF
 
 # Defaults where the settings do not say (the benches run without Django).
 DEFAULT_DETECT_MAX_SIDE = 960
@@ -180,7 +181,10 @@ def _as_rgb(image, max_pixels: int) -> Image.Image:
             f"at is {max_pixels:,}. Send a smaller frame, or ask an admin to raise IMAGE_MAX_PIXELS."
         )
     # A phone's portrait is stored on its side with an orientation tag; boxes are of what people see.
-    return ImageOps.exif_transpose(image).convert("RGB")
+    # Each step copies a 1080p frame (about 2 ms): only the ones needed are taken.
+    if image.getexif().get(ORIENTATION_TAG, 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _detect(models: Models, config: FaceSettings, rgb: Image.Image, scale: float) -> list[tuple[Box, float]]:

@@ -156,6 +156,17 @@ def test_faces_past_the_limit_of_a_frame_are_skipped_and_say_so(portraits, refer
     assert min(f.score for f in result.faces) >= max(s.score for s in result.skipped)
 
 
+def test_a_portrait_stored_on_its_side_is_read_upright(portraits, references):
+    """A phone stores a portrait turned, with an EXIF orientation tag; the box is of what people see."""
+    exif = Image.Exif()
+    exif[faces.ORIENTATION_TAG] = 6  # turn 90 degrees clockwise to view
+    buf = io.BytesIO()
+    portraits["hopper"].transpose(Image.Transpose.ROTATE_90).save(buf, "JPEG", quality=95, exif=exif)
+    result = faces.detect_faces(buf.getvalue())
+    assert (result.width, result.height) == portraits["hopper"].size
+    assert faces.face_distance(only_face(result), references["hopper"]) < 0.2
+
+
 def test_a_picture_with_no_face_gives_no_faces():
     from skimage import data
 
