@@ -325,6 +325,19 @@ TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
 TRAINING_CLEARANCE_MAX_FRAMES = env_int("TRAINING_CLEARANCE_MAX_FRAMES", 1200)  # sampled frames of one clip, in fingerprint mode
 
+# Faces (dlib, provenance/faces.py). The models are read from FACE_MODELS_DIR, by default the folder
+# the face-recognition-models package installs them in; nothing is downloaded. FACE_DETECTOR is
+# hog (the CPU's) or mmod (dlib's CNN detector, for a GPU worker). Detection runs on the frame
+# scaled to FACE_DETECT_MAX_SIDE (0: not scaled); landmarks and descriptors use the full frame.
+# Faces under FACE_MIN_SIZE px are reported as skipped. FACE_MATCH_DISTANCE: bench/faces.py measures it.
+FACE_MODELS_DIR = os.environ.get("FACE_MODELS_DIR", "")
+FACE_DETECTOR = os.environ.get("FACE_DETECTOR", "hog")
+FACE_DETECT_MAX_SIDE = env_int("FACE_DETECT_MAX_SIDE", 960)
+FACE_DETECT_UPSAMPLE = env_int("FACE_DETECT_UPSAMPLE", 0)
+FACE_MIN_SIZE = env_int("FACE_MIN_SIZE", 40)
+FACE_MATCH_DISTANCE = float(os.environ.get("FACE_MATCH_DISTANCE", "0.6"))
+FACE_MAX_PER_FRAME = env_int("FACE_MAX_PER_FRAME", 50)  # the rest are reported as skipped
+
 # Kitsu (zou): its API's URL (without nginx in front, the server's root) and the account the
 # service posts with. From the environment only, never from the database.
 KITSU_URL = os.environ.get("KITSU_URL", "")
