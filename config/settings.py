@@ -354,10 +354,9 @@ LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR 
 # Make a key on first use when none exists: on for development, off in production.
 LEDGER_SIGNING_KEY_CREATE = env_bool("LEDGER_SIGNING_KEY_CREATE", DEVELOPMENT)
 LEDGER_CHECKPOINT_INTERVAL_SECONDS = env_int("LEDGER_CHECKPOINT_INTERVAL_SECONDS", 10)
-# A checkpoint covering a write is published this many seconds (at least 1) after it commits; the
-# writes of a burst within that time share one checkpoint. With Celery eager (the demo) it is
-# published as the write commits. -1 leaves publishing to the periodic job alone.
-LEDGER_PUBLISH_DELAY_SECONDS = env_int("LEDGER_PUBLISH_DELAY_SECONDS", 2)
+# A write sends a publish when it commits, unless one is already queued (it will take the write);
+# with Celery eager (the demo) the publish runs as the write commits. Off: the beat alone publishes.
+LEDGER_PUBLISH_ON_WRITE = env_bool("LEDGER_PUBLISH_ON_WRITE", True)
 # The audit reads a tree of at least LEDGER_AUDIT_PARALLEL_MIN leaves in this many parts at once,
 # one database connection each (one per core of the database server is a good start).
 LEDGER_AUDIT_WORKERS = env_int("LEDGER_AUDIT_WORKERS", 2)

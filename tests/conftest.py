@@ -79,7 +79,7 @@ def _publish_on_demand(settings):
     each commit: on PostgreSQL a publish takes only the entries older than every transaction still
     open on the server, so one run after each commit would take a test's entries or not depending
     on what else runs there. The tests of publishing after a write turn it on."""
-    settings.LEDGER_PUBLISH_DELAY_SECONDS = -1
+    settings.LEDGER_PUBLISH_ON_WRITE = False
 
 
 @pytest.fixture(autouse=True)

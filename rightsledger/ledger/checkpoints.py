@@ -21,7 +21,7 @@ from .sequencer import INTEGRATE_BATCH, integrate, root_at, tree_size
 
 log = logging.getLogger(__name__)
 # The cache key that stands for "a publish is already scheduled": the writes of a burst share it.
-PUBLISH_PENDING_KEY = "rightsledger:ledger-publish-pending"
+PUBLISH_QUEUED_KEY = "rightsledger:ledger-publish-queued"
 
 def _key_path() -> Path:
     return Path(settings.LEDGER_SIGNING_KEY_FILE)
@@ -118,35 +118,41 @@ def ledger_publish(*, force: bool = True) -> Checkpoint | None:
 def ledger_publish_soon() -> bool:
     """After a ledger write has committed: have a checkpoint that covers it signed shortly, so a
     write that signs no output (a revocation, an erasure) is provable at once. Returns whether a
-    publish was run or scheduled by this call (False: one is already pending, or none could be sent).
+    publish was run or sent by this call (False: one is queued that will take the write, or none
+    could be sent).
 
-    With a worker, the first write of a burst schedules `rightsledger.ledger_publish` to run
-    LEDGER_PUBLISH_DELAY_SECONDS later, and marks it pending in the cache for as long: the writes
-    that follow within that time commit before it runs, so it takes them too, and the burst gives
-    one checkpoint. The mark expires by itself (no process has to clear it), so a write after it
-    schedules the next one. The beat's periodic publish stays the backstop (a lost message, a broker
-    that was down). With Celery eager (the demo), the publish runs here, after the commit: a few
-    queries and one Ed25519 signature, with nothing pending that a later write could be lost behind."""
+    With a worker, a write sends `rightsledger.ledger_publish` unless one is already queued and
+    not yet started: the cache holds that mark, which the publish clears as it starts, so every
+    write is taken by a publish that starts after it committed, and the writes of a burst share
+    one (the mark is shared where the processes share a cache, CACHE_URL; with a cache of each
+    process's own, a process sends at most one publish per beat interval, and the beat takes the
+    rest). Nothing is sent with a countdown: a worker holds such a message unacknowledged until it
+    is due, and losing the broker then stops the worker (kombu fails restoring it). The mark lasts
+    at most the beat's interval, so a publish lost with the broker holds nothing back for longer
+    than the beat's own publish, which also takes an entry left out behind a transaction open
+    elsewhere. With Celery eager (the demo), the publish runs here, after the commit: a few
+    queries and one Ed25519 signature."""
     from .. import tasks  # a lazy import: tasks import the ledger's modules
 
-    delay = settings.LEDGER_PUBLISH_DELAY_SECONDS
-    if delay < 0:
+    if not settings.LEDGER_PUBLISH_ON_WRITE:
         return False
     if tasks.ledger_publish.app.conf.task_always_eager:
         ledger_publish(force=True)  # what the task runs, without a line of Celery's log per write
         return True
-    # Whole seconds, and the mark no longer than the countdown: a write that finds it has
-    # committed before the publish it waits for begins.
-    delay = max(1, delay)
-    if not cache.add(PUBLISH_PENDING_KEY, 1, timeout=delay):
+    if not cache.add(PUBLISH_QUEUED_KEY, 1, timeout=max(1, settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS)):
         return False
     try:
-        tasks.ledger_publish.apply_async(kwargs={"force": True}, countdown=delay)
+        tasks.ledger_publish.apply_async(kwargs={"force": True})
     except Exception:  # noqa: BLE001  (no broker now: the periodic publish signs it later)
-        cache.delete(PUBLISH_PENDING_KEY)
-        log.warning("ledger publish not scheduled now; the periodic publish will sign it", exc_info=True)
+        cache.delete(PUBLISH_QUEUED_KEY)
+        log.warning("ledger publish not sent now; the periodic publish will sign it", exc_info=True)
         return False
     return True
+
+
+def publish_started() -> None:
+    """Clear the mark of a queued publish, as it starts: a write committing from now on sends its own."""
+    cache.delete(PUBLISH_QUEUED_KEY)
 
 
 def latest_checkpoint() -> Checkpoint | None:

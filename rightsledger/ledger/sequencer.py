@@ -96,29 +96,6 @@ def integrate(limit: int) -> tuple[int, int, bytes | None]:
     return len(rows), state.size, merkle.fold([h for _, _, h in stack])
 
 
-def last_seq() -> int:
-    """Return the highest sequence number written so far (0 before the first entry)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM rightsledger_ledgerentry")
-        return cursor.fetchone()[0]
-
-
-def pending(up_to: int) -> bool:
-    """Return whether a committed entry numbered up to up_to is still outside the tree (on
-    PostgreSQL: one the last integration left for later, its transaction younger than one still
-    open then). Entries past the tree's horizon are few: one indexed read."""
-    state = TreeState.objects.filter(pk=1).first()
-    horizon = (state.horizon_txid, state.horizon_seq) if state else (0, 0)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry "
-                           "WHERE (txid, seq) > (%s, %s) AND seq <= %s LIMIT 1", [*horizon, up_to])
-        else:
-            cursor.execute("SELECT 1 FROM rightsledger_ledgerentry WHERE seq > %s AND seq <= %s LIMIT 1",
-                           [horizon[1], up_to])
-        return cursor.fetchone() is not None
-
-
 def tree_size() -> int:
     """Return the number of leaves the sequencer has taken into the tree."""
     state = TreeState.objects.filter(pk=1).first()
