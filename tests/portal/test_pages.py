@@ -213,6 +213,10 @@ def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(site, client, 
     w.clearance.save(), w.admin.save()
     login(client, w.guild_rep)
     assert client.post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": ""}).status_code == 400
+    for unreadable in ("\x00", "\x1b[31m", " \x07 "):  # not an empty reason once cleaned: refused, naming why
+        response = client.post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": unreadable})
+        assert response.status_code == 400 and "control character" in response.content.decode()
+    assert not ConsentFlag.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": "The performer did not see the final description.", "requests_revocation": "on"})
     assert response.status_code == 302
