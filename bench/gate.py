@@ -36,9 +36,10 @@ def build(cursor, studio_id, production_id, party_id):
     t = time.perf_counter()
     cursor.execute(
         """
-        INSERT INTO rightsledger_asset (production_id, sha256, kind, media_type, size, original_filename, title, file, origin, created_at, codec)
+        INSERT INTO rightsledger_asset (production_id, sha256, kind, media_type, size, original_filename, title, file, origin, created_at, codec,
+            personal_salt)
         SELECT %s, encode(sha256(('asset' || i)::bytea), 'hex'), 'plate', 'image/png', 1000, 'p' || i || '.png', '',
-               'assets/bench/' || i, 'ingested', now(), ''
+               'assets/bench/' || i, 'ingested', now(), '', ''
         FROM generate_series(1, %s) AS i
         """,
         [production_id, ASSETS],
@@ -48,13 +49,14 @@ def build(cursor, studio_id, production_id, party_id):
     cursor.execute(
         """
         INSERT INTO rightsledger_rightsgrant (chain, version, action, status, reason, created_at, grantor_id, production_id, uses, media,
-            territories, territory_exclusions, languages, term_start, term_end, exclusivity, restrictions, requires_review, contract_sha256)
+            territories, territory_exclusions, languages, term_start, term_end, exclusivity, restrictions, requires_review, contract_sha256,
+            personal_salt)
         SELECT gen_random_uuid(), 1, 'created', 'active', '', now(), %s, %s,
                CASE WHEN layer = 3 THEN '["edit", "display"]' ELSE '["genai_input", "edit"]' END::jsonb,
                '["theatrical", "svod"]'::jsonb,
                CASE WHEN layer = 1 THEN '["US", "CA"]' ELSE '["WORLD"]' END::jsonb,
                CASE WHEN layer = 2 THEN '["CN"]' ELSE '[]' END::jsonb,
-               '[]'::jsonb, DATE '2026-01-01', DATE '2035-12-31', 'non_exclusive', '', false, encode(sha256(('c' || i)::bytea), 'hex')
+               '[]'::jsonb, DATE '2026-01-01', DATE '2035-12-31', 'non_exclusive', '', false, encode(sha256(('c' || i)::bytea), 'hex'), ''
         FROM generate_series(0, %s - 1) AS i, LATERAL (SELECT (i / %s) %% 5 AS layer) AS l
         """,
         [party_id, production_id, GRANTS, ASSETS],
