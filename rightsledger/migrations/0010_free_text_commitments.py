@@ -56,7 +56,7 @@ def forward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rightsledger', '0009_talent_name_forms'),
+        ('rightsledger', '0008_personal_data_erasure'),
     ]
 
     operations = [
