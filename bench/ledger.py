@@ -25,16 +25,17 @@ def appender(kind: str, seconds: float, counter):
     from django.db import connection
 
     from rightsledger.ledger.append import recording
+    from rightsledger.ledger.entry_types import EntryType
 
     done = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         with recording(actor="system") as rec:
             if kind == "single":
-                rec.append("bench.append", {"n": done, "note": "consent amended"}, record_type="bench")
+                rec.append(EntryType.CONSENT_AMENDED, {"n": done, "note": "consent amended"}, record_type="bench")
                 done += 1
             else:
-                rec.append_many([("bench.append", {"n": done + k, "note": "consent amended"}, {"record_type": "bench"}) for k in range(BATCH)])
+                rec.append_many([(EntryType.CONSENT_AMENDED, {"n": done + k, "note": "consent amended"}, {"record_type": "bench"}) for k in range(BATCH)])
                 done += BATCH
     counter.value += done
     connection.close()

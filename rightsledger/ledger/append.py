@@ -18,6 +18,7 @@ from .. import input_policy
 from ..models import LedgerEntry
 from ..tlog.entry import Entry, leaf_hash
 from .checkpoints import ledger_publish_soon
+from .entry_types import ENTRY_TYPES
 
 LEDGER_SEQUENCE = "rightsledger_ledger_seq"
 log = logging.getLogger(__name__)
@@ -114,8 +115,10 @@ class Recorder:
             chain = chain if chain is not None else getattr(record, "chain", None)
         if not record_type:
             raise ValueError(f"The {entry_type} entry names no record.")
+        if entry_type not in ENTRY_TYPES:
+            raise ValueError(f"{entry_type!r} is not a ledger entry type: add it to rightsledger/ledger/entry_types.py.")
         require_recordable(entry_type, payload)
-        return dict(entry_type=entry_type, actor=actor_of(actor) if actor is not None else self.actor, payload=payload,
+        return dict(entry_type=str(entry_type), actor=actor_of(actor) if actor is not None else self.actor, payload=payload,
                     record_type=record_type, record_id=record_id, chain=chain, production=production)
 
     def append(self, entry_type: str, payload: dict, **record) -> LedgerEntry:

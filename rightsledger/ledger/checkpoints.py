@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from celery import current_app
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.conf import settings
@@ -22,6 +23,7 @@ from .sequencer import INTEGRATE_BATCH, integrate, root_at, tree_size
 log = logging.getLogger(__name__)
 # The cache key that stands for "a publish is already scheduled": the writes of a burst share it.
 PUBLISH_QUEUED_KEY = "rightsledger:ledger-publish-queued"
+PUBLISH_TASK = "rightsledger.ledger_publish"
 
 def _key_path() -> Path:
     return Path(settings.LEDGER_SIGNING_KEY_FILE)
@@ -132,17 +134,15 @@ def ledger_publish_soon() -> bool:
     than the beat's own publish, which also takes an entry left out behind a transaction open
     elsewhere. With Celery eager (the demo), the publish runs here, after the commit: a few
     queries and one Ed25519 signature."""
-    from .. import tasks  # a lazy import: tasks import the ledger's modules
-
     if not settings.LEDGER_PUBLISH_ON_WRITE:
         return False
-    if tasks.ledger_publish.app.conf.task_always_eager:
+    if current_app.conf.task_always_eager:
         ledger_publish(force=True)  # what the task runs, without a line of Celery's log per write
         return True
     if not cache.add(PUBLISH_QUEUED_KEY, 1, timeout=max(1, settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS)):
         return False
     try:
-        tasks.ledger_publish.apply_async(kwargs={"force": True})
+        current_app.send_task(PUBLISH_TASK, kwargs={"force": True})
     except Exception:  # noqa: BLE001  (no broker now: the periodic publish signs it later)
         cache.delete(PUBLISH_QUEUED_KEY)
         log.warning("ledger publish not sent now; the periodic publish will sign it", exc_info=True)
