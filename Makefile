@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret
 ZOU_VERSION ?= 1.0.97
 ZOU_VENV ?= .zou
 
-.PHONY: soak demo test venv services migrate bench clean zou fuzz audit
+.PHONY: soak demo test venv services migrate bench clean zou fuzz audit lint format
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,8 +56,17 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://127.0.0.1:$(or $(PORT),8000)
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(or $(PORT),8000)
 
-test: $(VENV)/.installed services zou
+test: $(VENV)/.installed services zou lint
 	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The code's format and lint (configured in pyproject.toml); `make format` applies both fixes.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format --quiet .
+	$(VENV)/bin/ruff check --quiet --fix .
 
 # A longer Schemathesis run than the suite's: 200 examples per operation and mode.
 fuzz: $(VENV)/.installed services
