@@ -8,15 +8,12 @@ ever passing for a plain note signature (0x01) made with the same key, and the o
 A witness key is written as a vkey, "<name>+<hex key id>+base64(0x04 || public key)".
 """
 
-import base64
-import binascii
-import hashlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .note import NoteError, NoteSignature, SignatureError, _check_name, public_bytes, split_note
+from .note import NoteError, NoteSignature, SignatureError, _check_name, format_vkey, key_id, parse_vkey, public_bytes, split_note
 
 COSIGNATURE_V1 = b"\x04"
 MAX_TIMESTAMP = 2**63 - 1
@@ -24,14 +21,13 @@ MAX_TIMESTAMP = 2**63 - 1
 
 def cosigner_key_id(name: str, public_key: bytes) -> bytes:
     """Return the 4-byte key id of an Ed25519 cosigner: SHA-256(name || 0x0A || 0x04 || key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + COSIGNATURE_V1 + public_key).digest()[:4]
+    return key_id(name, public_key, COSIGNATURE_V1)
 
 
 def cosigner_vkey(name: str, private_key: Ed25519PrivateKey) -> str:
     """Return the vkey a verifier is configured with for this witness key."""
     _check_name(name)
-    pub = public_bytes(private_key)
-    return f"{name}+{cosigner_key_id(name, pub).hex()}+{base64.b64encode(COSIGNATURE_V1 + pub).decode()}"
+    return format_vkey(name, public_bytes(private_key), COSIGNATURE_V1)
 
 
 @dataclass(frozen=True)
@@ -46,26 +42,13 @@ class Cosigner:
     @classmethod
     def parse(cls, vkey: str) -> "Cosigner":
         """Return the cosigner of a vkey of type 0x04; raise NoteError for anything else."""
-        try:
-            name, hex_id, b64 = vkey.strip().split("+", 2)
-            raw = base64.b64decode(b64, validate=True)
-            kid = bytes.fromhex(hex_id)
-        except (ValueError, binascii.Error) as exc:
-            raise NoteError(f"not a witness key (name+keyid+base64): {exc}") from None
-        _check_name(name)
-        if len(raw) != 33 or raw[:1] != COSIGNATURE_V1:
-            kind = f"type 0x{raw[0]:02x}" if raw else "empty"
-            raise NoteError(
-                f"witness key {name} is {kind}: only Ed25519 cosignature/v1 keys (type 0x04) are supported"
-            )
-        if len(kid) != 4 or cosigner_key_id(name, raw[1:]) != kid:
-            raise NoteError(f"witness key {name}: its id does not match its name and key")
-        return cls(name, kid, Ed25519PublicKey.from_public_bytes(raw[1:]), raw[1:])
+        name, kid, public = parse_vkey(vkey, COSIGNATURE_V1, "witness key", "Ed25519 cosignature/v1 keys (type 0x04)")
+        return cls(name, kid, Ed25519PublicKey.from_public_bytes(public), public)
 
     @property
     def vkey(self) -> str:
         """Return this cosigner's vkey."""
-        return f"{self.name}+{self.id.hex()}+{base64.b64encode(COSIGNATURE_V1 + self.public).decode()}"
+        return format_vkey(self.name, self.public, COSIGNATURE_V1)
 
 
 def cosignature_message(text: str, timestamp: int) -> bytes:

@@ -28,8 +28,9 @@ class SignatureError(NoteError):
     """A note that is not signed by the expected key: forged, altered, or from another log."""
 
 
-def key_id(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + ED25519 + public_key).digest()[:4]
+def key_id(name: str, public_key: bytes, kind: bytes = ED25519) -> bytes:
+    """Return a key's 4-byte id: SHA-256(name || 0x0A || type || public key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + kind + public_key).digest()[:4]
 
 
 def _check_name(name: str) -> None:
@@ -41,11 +42,33 @@ def public_bytes(private_key: Ed25519PrivateKey) -> bytes:
     return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
+def format_vkey(name: str, public_key: bytes, kind: bytes = ED25519) -> str:
+    """Return a key as "<name>+<hex key id>+base64(type || public key)"."""
+    return f"{name}+{key_id(name, public_key, kind).hex()}+{base64.b64encode(kind + public_key).decode()}"
+
+
+def parse_vkey(text: str, kind: bytes, what: str, wanted: str) -> tuple[str, bytes, bytes]:
+    """Return the name, key id and Ed25519 public key of a vkey of one type; raise NoteError, naming
+    the key as `what` and the accepted type as `wanted`, for anything else."""
+    try:
+        name, hex_id, b64 = text.strip().split("+", 2)
+        raw = base64.b64decode(b64, validate=True)
+        kid = bytes.fromhex(hex_id)
+    except (ValueError, binascii.Error) as exc:
+        raise NoteError(f"not a {what} (name+keyid+base64): {exc}") from None
+    _check_name(name)
+    if len(raw) != 33 or raw[:1] != kind:
+        found = f"type 0x{raw[0]:02x}" if raw else "empty"
+        raise NoteError(f"{what} {name} is {found}: only {wanted} are supported")
+    if len(kid) != 4 or key_id(name, raw[1:], kind) != kid:
+        raise NoteError(f"{what} {name}: its id does not match its name and key")
+    return name, kid, raw[1:]
+
+
 def verifier_key(name: str, private_key: Ed25519PrivateKey) -> str:
     """The verifier key string a guild or auditor is given."""
     _check_name(name)
-    pub = public_bytes(private_key)
-    return f"{name}+{key_id(name, pub).hex()}+{base64.b64encode(ED25519 + pub).decode()}"
+    return format_vkey(name, public_bytes(private_key))
 
 
 @dataclass(frozen=True)
@@ -56,17 +79,8 @@ class Verifier:
 
     @classmethod
     def parse(cls, text: str) -> "Verifier":
-        try:
-            name, hex_id, b64 = text.strip().split("+", 2)
-            raw = base64.b64decode(b64, validate=True)
-            kid = bytes.fromhex(hex_id)
-        except (ValueError, binascii.Error) as exc:
-            raise NoteError(f"not a verifier key (name+keyid+base64): {exc}") from exc
-        if len(raw) != 33 or raw[:1] != ED25519:
-            raise NoteError("only Ed25519 verifier keys are supported")
-        if key_id(name, raw[1:]) != kid:
-            raise NoteError("the verifier key's id does not match its name and key")
-        return cls(name, kid, Ed25519PublicKey.from_public_bytes(raw[1:]))
+        name, kid, public = parse_vkey(text, ED25519, "verifier key", "Ed25519 note keys (type 0x01)")
+        return cls(name, kid, Ed25519PublicKey.from_public_bytes(public))
 
 
 def sign(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
