@@ -1,0 +1,46 @@
+"""The rights domain: productions, shots, parties, assets, grants, talent, consent, reservations,
+roles and the append-only ledger.
+
+Grants, consents and reservations are never edited: an amendment or a revocation is a new row
+(a version) that points to the one it replaces; the current version is the one nothing replaces.
+Writes go through rightsledger.services, which also appends the ledger entry.
+"""
+
+from .assets import Asset, asset_upload_to, content_name
+from .base import SHA256_HEX, SHOT_CODE, CommitsText
+from .ledger import Checkpoint, LedgerEntry, LedgerLeaf, LedgerNode, TreeState, WitnessedCheckpoint
+from .notices import ConsentFlag, ExpiryNotice, Notification
+from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
+from .registry import Guild, GuildMembership, Party, Production, Shot, Studio, Talent, TalentName
+
+__all__ = [
+    "CommitsText",
+    "SHA256_HEX",
+    "SHOT_CODE",
+    "Studio",
+    "Production",
+    "Shot",
+    "Party",
+    "Guild",
+    "Talent",
+    "TalentName",
+    "GuildMembership",
+    "content_name",
+    "asset_upload_to",
+    "Asset",
+    "VersionedRecord",
+    "RightsGrant",
+    "ConsentRecord",
+    "TrainingReservation",
+    "Role",
+    "VERSION_FIELDS",
+    "LedgerEntry",
+    "LedgerLeaf",
+    "LedgerNode",
+    "TreeState",
+    "Checkpoint",
+    "WitnessedCheckpoint",
+    "ConsentFlag",
+    "Notification",
+    "ExpiryNotice",
+]

@@ -1,0 +1,61 @@
+"""Files, content-addressed by SHA-256."""
+
+
+from django.conf import settings
+from django.db import models
+
+from .. import vocab
+from ..vocab import choices
+from .base import SHA256_HEX, CommitsText
+from .registry import Party, Production
+
+
+def content_name(sha256: str) -> str:
+    """Where the bytes with this SHA-256 are stored (content-addressed)."""
+    return f"assets/sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def asset_upload_to(instance, filename):
+    return content_name(instance.sha256)
+
+
+class Asset(CommitsText):
+    """A file, content-addressed by SHA-256 and immutable once registered."""
+
+    ledger_type = "asset"
+    personal_fields = ("original_filename", "title")
+
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="assets")
+    sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
+    kind = models.CharField(max_length=32, choices=choices(vocab.ASSET_KINDS))
+    media_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # A clip's timing and codec, read with PyAV at ingest (empty for stills).
+    duration_seconds = models.FloatField(null=True, blank=True)
+    frame_rate = models.FloatField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(null=True, blank=True)
+    codec = models.CharField(max_length=32, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")
+    talent = models.ForeignKey(
+        "Talent", on_delete=models.PROTECT, null=True, blank=True, related_name="likeness_assets",
+        help_text="The performer a likeness reference shows",
+    )
+    file = models.FileField(upload_to=asset_upload_to, max_length=200)
+    origin = models.CharField(max_length=16, choices=choices(vocab.ASSET_ORIGINS), default="ingested")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["production", "sha256"], name="asset_sha256_unique")]
+        indexes = [models.Index(fields=["sha256"])]
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"A-{self.pk} {self.title or self.original_filename}"
+
+
+# The fields every version carries, as opposed to what the record says.

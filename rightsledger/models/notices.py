@@ -1,0 +1,55 @@
+"""Guilds' flags on consents, and the notices users receive."""
+
+
+from django.conf import settings
+from django.db import models
+
+from .base import CommitsText
+from .records import ConsentRecord
+from .registry import Guild
+
+
+class ConsentFlag(CommitsText):
+    """A guild representative's flag on a consent record, or a request that it be revoked, with
+    the reason. A fact on the ledger; the production's clearance users are notified."""
+
+    ledger_type = "consent_flag"
+    personal_fields = ("reason",)
+
+    consent = models.ForeignKey(ConsentRecord, on_delete=models.PROTECT, related_name="flags")
+    guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="consent_flags")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requests_revocation = models.BooleanField(default=False)
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Notification(models.Model):
+    """A message for one user in the portal (also e-mailed): a flag raised, a term ending."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rl_notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class ExpiryNotice(models.Model):
+    """That the alert for a record's term ending within a threshold (30 or 7 days) was sent, so
+    it is sent once."""
+
+    record_type = models.CharField(max_length=16)
+    record_id = models.BigIntegerField()
+    threshold_days = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record_type", "record_id", "threshold_days"], name="expiry_notice_once")]
