@@ -11,6 +11,7 @@ from ..models import WitnessedCheckpoint
 from ..tlog import merkle, note
 from .append import recording
 from .checkpoints import latest_checkpoint, verifier
+from .entry_types import EntryType
 from .proofs import b64_hashes, consistency_proof
 
 
@@ -30,7 +31,7 @@ def witness_register(*, actor, guild, note_text: str) -> WitnessedCheckpoint:
         with recording(actor=actor) as rec:
             witnessed = WitnessedCheckpoint.objects.create(guild=guild, size=cp.size, root=cp.root,
                                                            note=note_text, created_by=actor)
-            rec.append("witness.registered", {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size,
+            rec.append(EntryType.WITNESS_REGISTERED, {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size,
                                               "root": cp.root.hex()}, record=witnessed)
     except IntegrityError:
         # Another registration of the same checkpoint committed between the read above and this
