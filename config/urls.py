@@ -6,13 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.errors import api_not_found
 from portal.auth import LoginView
 from provenance.api.views import robots, tdm_policy, tdmrep
-from rightsledger.api import ledger_views
+from rightsledger.api import ledger_views, tile_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ledger/checkpoint", ledger_views.checkpoint_latest, name="ledger-checkpoint"),
     path("ledger/checkpoint/<int:size>", ledger_views.checkpoint_by_size, name="ledger-checkpoint-size"),
     path("ledger/verifier-key", ledger_views.verifier_key, name="ledger-verifier-key"),
+    path("ledger/tile/<path:path>", tile_views.tile, name="ledger-tile"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The Swagger UI page sets itself up with an inline script: allowed there alone.
     path("api/docs/", csp_update({"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]})(SpectacularSwaggerView.as_view(url_name="schema")),

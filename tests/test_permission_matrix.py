@@ -43,7 +43,7 @@ NOBODY: set = set()  # only a superuser (the operator), who is not in the matrix
 # the ledger's public face and proofs, witnessed checkpoints, training clearance, the
 # soft-binding API, opt-out signals, the schema, engines and vocabulary, verifying a file, the
 # landing page, and Django's login and password-reset pages.
-PUBLIC = {"ledger-checkpoint", "ledger-checkpoint-size", "ledger-verifier-key", "schema", "swagger-ui", "training-clearance",
+PUBLIC = {"ledger-checkpoint", "ledger-tile", "ledger-checkpoint-size", "ledger-verifier-key", "schema", "swagger-ui", "training-clearance",
           "softbinding-by-binding", "softbinding-by-content", "softbinding-manifest", "tdmrep", "tdm-policy", "robots", "api-token",
           "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
           "ledger-inclusion", "ledger-consistency", "ledger-witness", "api-root", "engines", "vocabulary", "verify", "home",
@@ -192,7 +192,7 @@ TARGETS = {
     "guild_consent": R(_pk("consent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_flag": R(_pk("consent"), NOBODY, {"guild_rep"}, viewers={"guild_rep"}, methods=["post"]),
 }
-PUBLIC_VALUES = {"size": 1, "manifest_id": "urn:uuid:00000000-0000-4000-8000-000000000000", "uidb64": "MQ", "token": "set-password"}
+PUBLIC_VALUES = {"size": 1, "path": "0/000", "manifest_id": "urn:uuid:00000000-0000-4000-8000-000000000000", "uidb64": "MQ", "token": "set-password"}
 
 
 def _client(world, who):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from .. import input_policy
 from ..models import LedgerEntry
 from ..tlog.entry import Entry, leaf_hash
+from ..tlog.tiles import EntryTooLarge, check_entry_size
 from .checkpoints import ledger_publish_soon
 from .entry_types import ENTRY_TYPES
 
@@ -65,6 +66,10 @@ def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = N
     entries = []
     for seq, item in zip(seqs, items):
         body = Entry(seq=seq, type=item["entry_type"], actor=item["actor"], time=time_text, payload=item["payload"]).encode()
+        try:
+            check_entry_size(body)
+        except EntryTooLarge as exc:
+            raise ValidationError(f"Not recorded: {exc}.", code="entry_too_large") from None
         entries.append(
             LedgerEntry(
                 seq=seq, entry_type=item["entry_type"], actor=item["actor"], time=now, body=body, leaf_hash=leaf_hash(body),

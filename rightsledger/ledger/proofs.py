@@ -11,7 +11,7 @@ from ..models import LedgerLeaf
 from ..tlog import merkle
 from ..tlog.verify import BUNDLE_FORMAT
 from .checkpoints import latest_checkpoint, signing_key
-from .sequencer import node_reader
+from .nodes import node_reader
 
 
 def b64_hashes(hashes) -> list[str]:

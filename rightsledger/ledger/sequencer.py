@@ -7,31 +7,10 @@ from django.db import connection, transaction
 
 from ..models import LedgerLeaf, LedgerNode, TreeState
 from ..tlog import merkle
+from .nodes import node_reader
+from .tilestore import tiles_write
 
 SEQUENCER_LOCK = 0x52_4C_54_52_45_45  # "RLTREE"
-
-
-def read_nodes(keys) -> dict[int, bytes]:
-    """Return the stored subtree hashes for the given packed keys, in one query."""
-    keys = list(keys)
-    if connection.vendor != "postgresql":
-        return {k: bytes(h) for k, h in LedgerNode.objects.filter(key__in=keys).values_list("key", "hash")}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT key, hash FROM rightsledger_ledgernode WHERE key = ANY(%s)", [keys])
-        return {k: bytes(h) for k, h in cursor.fetchall()}
-
-
-def node_reader(keys):
-    """Fetch the given (level, index) nodes in one query; return node(level, index) -> hash."""
-    found = read_nodes(LedgerNode.key_of(level, index) for level, index in keys)
-
-    def node(level, index):
-        try:
-            return found[LedgerNode.key_of(level, index)]
-        except KeyError:
-            raise LookupError(f"node ({level}, {index}) is not stored: the tree is incomplete")
-
-    return node
 
 
 # The most entries one transaction takes into the tree: a long backlog is taken in several.
@@ -90,6 +69,7 @@ def integrate(limit: int) -> tuple[int, int, bytes | None]:
     LedgerLeaf.objects.bulk_create(leaves, batch_size=5000)
     LedgerNode.objects.bulk_create(nodes, batch_size=5000)
     state.size = size + len(rows)
+    tiles_write(size, state.size)
     state.horizon_seq, state.horizon_txid = rows[-1][0], rows[-1][1]
     state.save()
     # The stack holds the new right edge, left to right: its fold is the root.

@@ -98,3 +98,18 @@ class WitnessedCheckpoint(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["guild", "size"], name="witness_guild_size_unique")]
         ordering = ["size"]
+
+
+class LedgerTile(models.Model):
+    """A tile as C2SP tlog-tiles serves it, written by the sequencer as it integrates: a hash tile
+    (level >= 0) or an entry bundle (level -1). A full tile (width 256) never changes; the
+    rightmost tile of a level grows in place, and its partial tile of width w is its first w
+    hashes (or entries), so one row serves every width. The key packs (level + 1) << 56 | index."""
+
+    key = models.BigIntegerField(primary_key=True)
+    width = models.SmallIntegerField()
+    data = models.BinaryField()
+
+    @staticmethod
+    def key_of(level: int, index: int) -> int:
+        return ((level + 1) << 56) | index
