@@ -55,6 +55,6 @@ def tile(request, path):
     if data is None:
         return _text(404, f"The ledger has no {wanted.path} yet.")
     response = HttpResponse(data, content_type="application/octet-stream")
-    scope = "private" if bundle else "public"
-    response["Cache-Control"] = f"{scope}, {IMMUTABLE if wanted.full else SHORT_LIVED}"
+    if not bundle:  # a bundle is an operator's, and kept by no cache (config.middleware: no-store)
+        response["Cache-Control"] = f"public, {IMMUTABLE if wanted.full else SHORT_LIVED}"
     return response

@@ -97,23 +97,41 @@ def test_entry_bundles_are_served_to_operators_only_and_hold_the_hashed_bytes(op
         assert refused.status_code == 403 and b"/api/ledger/entries/" in refused.content
     by_token = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
     bundle = by_token.get(f"/ledger/tile/entries/000.p/{size}")
-    assert bundle.status_code == 200 and bundle["Cache-Control"] == "private, max-age=10"
+    assert bundle.status_code == 200 and bundle["Cache-Control"] == "no-store"
     bodies = [bytes(b) for b in LedgerEntry.objects.order_by("leaf__index").values_list("body", flat=True)]
     assert tiles.parse_bundle(bundle.content, size) == bodies
 
 
-def test_one_changed_byte_in_a_served_tile_is_caught(operator):
+def _tamper(level: int, index: int, at: int) -> None:
+    """Change one byte of a stored tile, as someone with write access to the database would."""
+    row = LedgerTile.objects.get(key=LedgerTile.key_of(level, index))
+    data = bytearray(row.data)
+    data[at] ^= 1
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE rightsledger_ledgertile SET data = %s WHERE key = %s", [bytes(data), row.key])
+
+
+def test_one_changed_byte_in_a_served_tile_or_bundle_is_caught(operator):
     _append(300)
     checkpoints.ledger_publish()
-    client = Client()
-    cp = _checkpoint(client)
-    row = LedgerTile.objects.get(key=LedgerTile.key_of(0, 0))
-    data = bytearray(row.data)
-    data[100] ^= 1
-    with connection.cursor() as cursor:  # as someone with write access to the database would
-        cursor.execute("UPDATE rightsledger_ledgertile SET data = %s WHERE key = %s", [bytes(data), row.key])
+    public, auditor = Client(), Client()
+    auditor.force_login(operator)
+    cp = _checkpoint(public)
+    leaf = bytes(LedgerEntry.objects.get(leaf__index=2).leaf_hash)
+    _tamper(0, 0, 3 * 32 + 5)  # leaf 3's hash, a sibling in leaf 2's proof
     with pytest.raises(merkle.ProofError):
-        tiles.verify_root(_fetcher(client), cp.size, cp.root)
+        tiles.verify_inclusion(_fetcher(public), 2, cp.size, leaf, cp.root)
+    with pytest.raises(merkle.ProofError):
+        tiles.verify_tree(_fetcher(auditor), cp.size, cp.root)
+    _tamper(0, 0, 3 * 32 + 5)  # put it back
+    tiles.verify_tree(_fetcher(auditor), cp.size, cp.root)
+    _tamper(1, 0, 0)  # the subtree hash of the first 256 leaves, which the root is made from
+    with pytest.raises(merkle.ProofError):
+        tiles.verify_root(_fetcher(public), cp.size, cp.root)
+    _tamper(1, 0, 0)
+    _tamper(-1, 0, 40)  # a byte inside the first entry of the first bundle
+    with pytest.raises(merkle.ProofError):
+        tiles.verify_tree(_fetcher(auditor), cp.size, cp.root)
 
 
 def test_an_entry_over_the_bundle_limit_is_refused_when_recorded_and_nothing_is_written():
