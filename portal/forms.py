@@ -143,7 +143,8 @@ def request_form_data(request) -> dict:
     """Return the posted request form, shaped as the API's input: inputs from the ticked assets and
     the uploaded files, each with its role."""
     post = request.POST
-    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1), "role": post.get(f"role_{a}", "plate")}
+    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1),
+               "role": post.get(f"role_{a}", "plate")}
               for a in post.getlist("asset")]
     for name in sorted(request.FILES):
         if name.startswith("upload_"):
@@ -158,4 +159,5 @@ def request_form_initial() -> dict:
     """Return a new request form's values: theatrical, worldwide, released for a year from today."""
     today = datetime.date.today()
     return {"media": ["theatrical"], "territories": "WORLD", "seed": 1, "parameters": "{}",
-            "release_start": today.isoformat(), "release_end": (today + datetime.timedelta(days=365)).isoformat()}
+            "release_start": today.isoformat(),
+            "release_end": (today + datetime.timedelta(days=365)).isoformat()}

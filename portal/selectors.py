@@ -200,7 +200,8 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
 
 def shot_audit_page(shot) -> dict:
     """Return a shot's audit (every generation, decision and proof) and the latest checkpoint."""
-    return {"shot": shot, "audit": gen_selectors.shot_audit(shot), "checkpoint": checkpoints.latest_checkpoint()}
+    return {"shot": shot, "audit": gen_selectors.shot_audit(shot),
+            "checkpoint": checkpoints.latest_checkpoint()}
 
 
 def shot_prov_document(user, audit):
@@ -216,19 +217,20 @@ def shot_prov_document(user, audit):
 
 def guild_consent_list(user):
     """Return the current consent records the user may see, by performer."""
-    return (rl_selectors.consents_for(user).filter(replaced_by__isnull=True).select_related("talent", "production")
-            .order_by("talent__legal_name", "id"))
+    current = rl_selectors.consents_for(user).filter(replaced_by__isnull=True)
+    return current.select_related("talent", "production").order_by("talent__legal_name", "id")
 
 
 def guild_consent_page(user, consent) -> dict:
     """Return a consent record's page for a guild: its versions, ledger entries and the flags the
     user's guilds raised on it."""
     versions = list(rl_selectors.consents_for(user).filter(chain=consent.chain).order_by("version"))
+    entries = rl_selectors.ledger_entries_for(user).filter(record_type="consent", chain=consent.chain)
     return {
         "consent": consent,
         "versions": versions,
         "current": versions[-1],
-        "entries": rl_selectors.ledger_entries_for(user).filter(record_type="consent", chain=consent.chain).order_by("seq"),
+        "entries": entries.order_by("seq"),
         "flags": consent.flags.filter(guild_id__in=access.roles_of(user).guilds),
     }
 

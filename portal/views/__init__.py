@@ -6,7 +6,13 @@ production the user cannot see answers 404; a form shows the service's own messa
 field they name. The views are re-exported here for portal.urls."""
 
 from .audit import shot_audit, shot_audit_csv, shot_audit_pdf, shot_audit_prov
-from .clearance import asset_detail, assets, clearance, notifications_read, request_sign_off
+from .clearance import (
+    asset_detail,
+    assets,
+    clearance,
+    notifications_read,
+    request_sign_off,
+)
 from .guild import guild_consent, guild_consents, guild_flag
 from .producer import (
     output_file,

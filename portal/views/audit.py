@@ -45,8 +45,9 @@ def shot_audit_csv(request, pk):
         for d in g["decisions"]:
             for r in d.reasons:
                 records = " ".join(f"{x['type']}:{x['id']}@{x.get('seq') or ''}" for x in r["records"])
-                writer.writerow([g["request"].pk, g["request"].status, d.pk, d.kind, d.outcome, r["rule"], r["subject"],
-                                 records, r["message"], d.ledger_seq, "yes" if d.ledger_seq in audit["covered"] else "no"])
+                covered = "yes" if d.ledger_seq in audit["covered"] else "no"
+                writer.writerow([g["request"].pk, g["request"].status, d.pk, d.kind, d.outcome, r["rule"],
+                                 r["subject"], records, r["message"], d.ledger_seq, covered])
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     return _attachment(response, f"{shot.code}-audit.csv")
 

@@ -30,4 +30,5 @@ def production_or_404(user, pk):
 
 def request_or_404(user, pk):
     """Return the generation request if the user may see it, with its shot, production and requester."""
-    return get_object_or_404(gen_selectors.requests_for(user).select_related("shot", "production", "requester"), pk=pk)
+    visible = gen_selectors.requests_for(user).select_related("shot", "production", "requester")
+    return get_object_or_404(visible, pk=pk)

@@ -21,9 +21,10 @@ from .base import FORM_ERRORS, next_url, production_or_404, request_or_404
 @require_safe
 def clearance(request):
     """Clearance's start page: the sign-off queue, terms ending soon, notifications."""
-    if not (access.production_ids(request.user, access.CLEARANCE_ROLES) or access.roles_of(request.user).superuser):
+    user = request.user
+    if not (access.production_ids(user, access.CLEARANCE_ROLES) or access.roles_of(user).superuser):
         raise PermissionDenied("Only clearance users and studio admins have a sign-off queue.")
-    return render(request, "clearance/queue.html", selectors.clearance_page(request.user))
+    return render(request, "clearance/queue.html", selectors.clearance_page(user))
 
 
 @login_required
@@ -38,13 +39,13 @@ def notifications_read(request):
 def request_sign_off(request, pk):
     req = request_or_404(request.user, pk)
     access.require(request.user, req.production, access.CLEARANCE_ROLES, "sign off generation requests")
-    approve = request.POST.get("decision") == "approve"
+    approve, comment = request.POST.get("decision") == "approve", request.POST.get("comment", "")
     try:
-        gen.request_sign_off(actor=request.user, request=req, approve=approve, comment=request.POST.get("comment", ""))
+        gen.request_sign_off(actor=request.user, request=req, approve=approve, comment=comment)
     except (ValidationError, Conflict, PermissionDenied) as exc:
         status = 400 if isinstance(exc, ValidationError) else 409 if isinstance(exc, Conflict) else 403
-        return render(request, "producer/request.html",
-                      {**selectors.request_page(request.user, req), "problem": forms.error_message(exc)}, status=status)
+        page = {**selectors.request_page(request.user, req), "problem": forms.error_message(exc)}
+        return render(request, "producer/request.html", page, status=status)
     return redirect(next_url(request, reverse("portal:request", args=[req.pk])))
 
 
@@ -60,9 +61,9 @@ def assets(request, production):
             parsed = rs.AssetIn(data=data, context={"request": request})
             parsed.is_valid(raise_exception=True)
             values = parsed.validated_data
-            asset, _ = services.asset_register(actor=request.user, production=prod, upload=values["file"],
-                                               kind=values["kind"], owner=values["owner"], talent=values["talent"],
-                                               title=values["title"])
+            asset, _ = services.asset_register(
+                actor=request.user, production=prod, upload=values["file"], kind=values["kind"],
+                owner=values["owner"], talent=values["talent"], title=values["title"])
             return redirect("portal:asset", pk=asset.pk)
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
@@ -81,6 +82,6 @@ def assets(request, production):
 @login_required
 @require_safe
 def asset_detail(request, pk):
-    asset = get_object_or_404(rl_selectors.assets_for(request.user).select_related("production", "owner", "talent"),
-                              pk=pk)
+    visible = rl_selectors.assets_for(request.user).select_related("production", "owner", "talent")
+    asset = get_object_or_404(visible, pk=pk)
     return render(request, "clearance/asset.html", selectors.asset_page(request.user, asset))

@@ -24,8 +24,8 @@ def _guild_consent(user, pk):
 
 
 def _consent_page(request, consent, status=200, **extra):
-    return render(request, "guild/consent.html", {**selectors.guild_consent_page(request.user, consent), **extra},
-                  status=status)
+    page = {**selectors.guild_consent_page(request.user, consent), **extra}
+    return render(request, "guild/consent.html", page, status=status)
 
 
 @login_required
@@ -49,8 +49,10 @@ def guild_flag(request, pk):
     if guild is None:
         raise PermissionDenied("Only a representative of the performer's guild may flag this record.")
     try:
-        services.consent_flag(actor=request.user, consent=consent, guild=guild, reason=request.POST.get("reason", ""),
+        services.consent_flag(actor=request.user, consent=consent, guild=guild,
+                              reason=request.POST.get("reason", ""),
                               requests_revocation=request.POST.get("requests_revocation") == "on")
     except ValidationError as exc:
-        return _consent_page(request, consent, status=400, flag_errors=[m for _, _, m in forms.error_items(exc)])
+        flag_errors = [m for _, _, m in forms.error_items(exc)]
+        return _consent_page(request, consent, status=400, flag_errors=flag_errors)
     return redirect("portal:guild_consent", pk=consent.pk)

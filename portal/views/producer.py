@@ -73,7 +73,8 @@ def timeline_export(request, production):
 
 
 def _request_form(request, prod, values=None, errors=None, general=None) -> dict:
-    return {**selectors.request_form_choices(request.user, prod), "values": values or forms.request_form_initial(),
+    return {**selectors.request_form_choices(request.user, prod),
+            "values": values or forms.request_form_initial(),
             "errors": errors or {}, "general": general or []}
 
 
@@ -84,12 +85,14 @@ def request_new(request, production):
     if request.method != "POST":
         return render(request, "producer/request_new.html", _request_form(request, prod))
     try:
-        req = gen.request_submit(actor=request.user, **parse_request(request, forms.request_form_data(request)))
+        parsed = parse_request(request, forms.request_form_data(request))
+        req = gen.request_submit(actor=request.user, **parsed)
     except FORM_ERRORS as exc:
         errors, general = forms.field_errors(exc)
-        values = {**request.POST.dict(), "media": request.POST.getlist("media"), "asset": request.POST.getlist("asset")}
-        return render(request, "producer/request_new.html", _request_form(request, prod, values, errors, general),
-                      status=400)
+        post = request.POST
+        values = {**post.dict(), "media": post.getlist("media"), "asset": post.getlist("asset")}
+        page = _request_form(request, prod, values, errors, general)
+        return render(request, "producer/request_new.html", page, status=400)
     return redirect("portal:request", pk=req.pk)
 
 
@@ -105,7 +108,8 @@ def request_preview(request, production):
         errors, general = forms.field_errors(exc)
         problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
         return render(request, "producer/_preview.html", {"problems": problems})
-    return render(request, "producer/_preview.html", {"outcome": outcome.outcome, "reasons": outcome.to_json()})
+    return render(request, "producer/_preview.html",
+                  {"outcome": outcome.outcome, "reasons": outcome.to_json()})
 
 
 @login_required

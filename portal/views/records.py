@@ -88,8 +88,9 @@ def record_new(request, production, kind):
             status = 400
     fields = [f for f in forms.render_fields(serializer_class(context={"request": request}), values, errors)
               if not (f["name"] == "production" and kind != "reservation") and f["name"] != "studio"]
-    return render(request, "clearance/record_form.html", {"production": prod, "kind": kind, "fields": fields,
-                                                          "general": general, "action": "Record"}, status=status)
+    return render(request, "clearance/record_form.html", {
+        "production": prod, "kind": kind, "fields": fields, "general": general, "action": "Record",
+    }, status=status)
 
 
 @login_required
@@ -113,7 +114,8 @@ def record_revoke(request, kind, pk):
     problem, status = None, 200
     if request.method == "POST":
         try:
-            new = record_kind(kind).revoke(actor=request.user, **{kind: record}, reason=request.POST.get("reason", ""))
+            reason = request.POST.get("reason", "")
+            new = record_kind(kind).revoke(actor=request.user, **{kind: record}, reason=reason)
             return redirect("portal:record", kind=kind, pk=new.pk)
         except FORM_ERRORS as exc:
             problem, status = forms.error_message(exc), 409 if isinstance(exc, Conflict) else 400
@@ -146,8 +148,8 @@ def record_amend(request, kind, pk):
             errors, general = forms.field_errors(exc)
             values.update(posted)
             status = 400 if not isinstance(exc, Conflict) else 409
-    fields = [f for f in forms.render_fields(parts.serializer_class(context={"request": request}), values, errors)
-              if f["name"] in amendable]
+    form = parts.serializer_class(context={"request": request})
+    fields = [f for f in forms.render_fields(form, values, errors) if f["name"] in amendable]
     return render(request, "clearance/record_form.html", {
         "kind": kind, "record": record, "fields": fields, "general": general,
         "reason_errors": errors.get("reason", []), "action": "Amend",

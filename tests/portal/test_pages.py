@@ -316,7 +316,7 @@ def test_the_guild_sees_that_an_older_version_of_a_consent_is_superseded(site, c
 
 
 def _credentials_section(page: str) -> str:
-    found = re.search(r"<h3>Content Credentials</h3>.*?</dl>", page, re.S)
+    found = re.search(r"<h3>Content Credentials</h3>.*?</dl>", page, re.DOTALL)
     assert found, "the page shows no Content Credentials"
     return found.group(0)
 
