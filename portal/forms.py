@@ -1,9 +1,13 @@
 """Forms of the portal, made from the API's own input serializers: the same parsing, the same
 rules, and the same actionable messages, shown next to the field they name."""
 
+import datetime
+
 from rest_framework import serializers
 
+from rightsledger import inputs as parse
 from rightsledger import vocab
+from rightsledger.api import serializers as rs
 from rightsledger.api.errors import error_items
 
 # The vocabulary a field takes its values from, by field name (and serializer where it differs).
@@ -110,3 +114,50 @@ def field_errors(exc) -> tuple[dict, list[str]]:
         else:
             general.append(message)
     return by_field, general
+
+
+def error_message(exc) -> str:
+    """Return an exception's messages as one sentence, for a form with no field to put them by."""
+    return "; ".join(m for _, _, m in error_items(exc)) or str(exc)
+
+
+# --- The generation request form -------------------------------------------------------------------
+
+
+class RequestFields(rs.StrictSerializer):
+    """The request form's plain fields, as the API's RequestIn names them."""
+
+    shot = serializers.CharField()
+    engine = serializers.CharField()
+    prompt = serializers.CharField(required=False)
+    seed = serializers.CharField()
+    intended_use = serializers.CharField()
+    media = rs.strings()
+    territories = rs.strings()
+    languages = rs.strings(required=False)
+    release_start = serializers.CharField()
+    release_end = serializers.CharField()
+
+
+def request_form_data(request) -> dict:
+    """Return the posted request form, shaped as the API's input: inputs from the ticked assets and
+    the uploaded files, each with its role."""
+    post = request.POST
+    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1),
+               "role": post.get(f"role_{a}", "plate")}
+              for a in post.getlist("asset")]
+    for name in sorted(request.FILES):
+        if name.startswith("upload_"):
+            inputs.append({"upload": name, "role": post.get(f"{name}_role", "reference")})
+    data = form_data(RequestFields, post)
+    data["inputs"] = inputs
+    data["parameters"] = parse.json_value(post.get("parameters") or "{}", field="parameters")
+    return data
+
+
+def request_form_initial() -> dict:
+    """Return a new request form's values: theatrical, worldwide, released for a year from today."""
+    today = datetime.date.today()
+    return {"media": ["theatrical"], "territories": "WORLD", "seed": 1, "parameters": "{}",
+            "release_start": today.isoformat(),
+            "release_end": (today + datetime.timedelta(days=365)).isoformat()}

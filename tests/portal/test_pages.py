@@ -3,15 +3,20 @@ list pages cost the same number of queries however many rows they show."""
 
 import datetime
 import io
+import re
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.files.storage import Storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from generation import services as gen
 from generation.models import GenerationRequest
+from portal import selectors as portal_selectors
+from provenance.selectors import verify
 from rightsledger import services
 from rightsledger.models import ConsentFlag, LedgerEntry, Notification, RightsGrant
 
@@ -308,3 +313,33 @@ def test_the_guild_sees_that_an_older_version_of_a_consent_is_superseded(site, c
     assert "Superseded" in old and f'href="/guild/consents/{amended.pk}/"' in old and "version 2</a>" in old
     current = client.get(f"/guild/consents/{amended.pk}/").content.decode()
     assert "Superseded" not in current and "This is version" not in current
+
+
+def _credentials_section(page: str) -> str:
+    found = re.search(r"<h3>Content Credentials</h3>.*?</dl>", page, re.DOTALL)
+    assert found, "the page shows no Content Credentials"
+    return found.group(0)
+
+
+def test_a_signed_outputs_credentials_are_verified_once_and_the_pages_then_read_no_file(site, client):
+    """The request page verifies the output's Content Credentials the first time it is shown; after
+    that, the page and its status panel (polled by htmx) show the same result without opening the
+    output file or verifying it again: it is kept by the output's SHA-256."""
+    req, asset = site.request, site.request.output.asset
+    with asset.file.open("rb") as fh:
+        expected = verify(fh.read(), asset.media_type)
+    assert req.status == "succeeded" and expected["validation_state"] == "trusted"
+    login(client, site.world.producer_a)
+    # Counted, not replaced: the storage's own open and provenance's own verify run as always.
+    with mock.patch.object(Storage, "open", autospec=True, side_effect=Storage.open) as opened, \
+            mock.patch.object(portal_selectors, "verify", wraps=verify) as verified:
+        first = _credentials_section(client.get(f"/requests/{req.pk}/").content.decode())
+        assert [c.args[1] for c in opened.call_args_list] == [asset.file.name] and verified.call_count == 1
+        opened.reset_mock()
+        verified.reset_mock()
+        again = _credentials_section(client.get(f"/requests/{req.pk}/").content.decode())
+        polled = _credentials_section(client.get(f"/requests/{req.pk}/status/").content.decode())
+        assert opened.call_count == 0 and verified.call_count == 0
+    assert first == again == polled
+    assert "Trusted" in first and expected["signer"]["common_name"] in first
+    assert all(ing["title"] in first for ing in expected["ingredients"])

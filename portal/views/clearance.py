@@ -1,0 +1,87 @@
+"""Clearance's pages: the sign-off queue and notifications, signing off a request, and the
+production's assets."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from generation import services as gen
+from rightsledger import access, services
+from rightsledger import selectors as rl_selectors
+from rightsledger.api import serializers as rs
+from rightsledger.errors import Conflict, PayloadTooLarge
+
+from .. import forms, selectors
+from .base import FORM_ERRORS, next_url, production_or_404, request_or_404
+
+
+@login_required
+@require_safe
+def clearance(request):
+    """Clearance's start page: the sign-off queue, terms ending soon, notifications."""
+    user = request.user
+    if not (access.production_ids(user, access.CLEARANCE_ROLES) or access.roles_of(user).superuser):
+        raise PermissionDenied("Only clearance users and studio admins have a sign-off queue.")
+    return render(request, "clearance/queue.html", selectors.clearance_page(user))
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    services.notifications_read(user=request.user)
+    return redirect(next_url(request, reverse("portal:home")))
+
+
+@login_required
+@require_POST
+def request_sign_off(request, pk):
+    req = request_or_404(request.user, pk)
+    access.require(request.user, req.production, access.CLEARANCE_ROLES, "sign off generation requests")
+    approve, comment = request.POST.get("decision") == "approve", request.POST.get("comment", "")
+    try:
+        gen.request_sign_off(actor=request.user, request=req, approve=approve, comment=comment)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        status = 400 if isinstance(exc, ValidationError) else 409 if isinstance(exc, Conflict) else 403
+        page = {**selectors.request_page(request.user, req), "problem": forms.error_message(exc)}
+        return render(request, "producer/request.html", page, status=status)
+    return redirect(next_url(request, reverse("portal:request", args=[req.pk])))
+
+
+@login_required
+def assets(request, production):
+    prod = production_or_404(request.user, production)
+    errors, general, status = {}, [], 200
+    if request.method == "POST":
+        access.require(request.user, prod, access.CLEARANCE_ROLES, "register assets")
+        data = forms.form_data(rs.AssetIn, request.POST)
+        data.update(production=prod.pk, file=request.FILES.get("file"))
+        try:
+            parsed = rs.AssetIn(data=data, context={"request": request})
+            parsed.is_valid(raise_exception=True)
+            values = parsed.validated_data
+            asset, _ = services.asset_register(
+                actor=request.user, production=prod, upload=values["file"], kind=values["kind"],
+                owner=values["owner"], talent=values["talent"], title=values["title"])
+            return redirect("portal:asset", pk=asset.pk)
+        except FORM_ERRORS as exc:
+            errors, general = forms.field_errors(exc)
+            status = 413 if isinstance(exc, PayloadTooLarge) else 400
+    upload = rs.AssetIn(context={"request": request})
+    fields = [f for f in forms.render_fields(upload, request.POST if request.method == "POST" else {}, errors)
+              if f["name"] not in ("production", "file")]
+    return render(request, "clearance/assets.html", {
+        "production": prod,
+        "assets": selectors.asset_list(request.user, prod),
+        "fields": fields, "file_errors": errors.get("file", []), "general": general,
+        "may_register": access.holds(request.user, prod, access.CLEARANCE_ROLES),
+    }, status=status)
+
+
+@login_required
+@require_safe
+def asset_detail(request, pk):
+    visible = rl_selectors.assets_for(request.user).select_related("production", "owner", "talent")
+    asset = get_object_or_404(visible, pk=pk)
+    return render(request, "clearance/asset.html", selectors.asset_page(request.user, asset))

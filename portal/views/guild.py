@@ -1,0 +1,58 @@
+"""A guild representative's pages: the members' consent records, each with its versions and ledger
+entries, and a flag (or a request for revocation) on one."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from rightsledger import access, services
+from rightsledger import selectors as rl_selectors
+
+from .. import forms, selectors
+
+
+def _require_guild_reader(user):
+    roles = access.roles_of(user)
+    if not roles.guilds and not roles.superuser:
+        raise PermissionDenied("Only guild representatives see members' consent records here.")
+
+
+def _guild_consent(user, pk):
+    _require_guild_reader(user)
+    return get_object_or_404(rl_selectors.consents_for(user).select_related("talent", "production"), pk=pk)
+
+
+def _consent_page(request, consent, status=200, **extra):
+    page = {**selectors.guild_consent_page(request.user, consent), **extra}
+    return render(request, "guild/consent.html", page, status=status)
+
+
+@login_required
+@require_safe
+def guild_consents(request):
+    _require_guild_reader(request.user)
+    return render(request, "guild/consents.html", {"consents": selectors.guild_consent_list(request.user)})
+
+
+@login_required
+@require_safe
+def guild_consent(request, pk):
+    return _consent_page(request, _guild_consent(request.user, pk))
+
+
+@login_required
+@require_POST
+def guild_flag(request, pk):
+    consent = _guild_consent(request.user, pk)
+    guild = selectors.flagging_guild(request.user, consent)
+    if guild is None:
+        raise PermissionDenied("Only a representative of the performer's guild may flag this record.")
+    try:
+        services.consent_flag(actor=request.user, consent=consent, guild=guild,
+                              reason=request.POST.get("reason", ""),
+                              requests_revocation=request.POST.get("requests_revocation") == "on")
+    except ValidationError as exc:
+        flag_errors = [m for _, _, m in forms.error_items(exc)]
+        return _consent_page(request, consent, status=400, flag_errors=flag_errors)
+    return redirect("portal:guild_consent", pk=consent.pk)

@@ -1,0 +1,159 @@
+"""The producer's pages: productions and shots, the edit's import and export, and a generation
+request from its form to its signed output."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from generation import services as gen
+from generation.api.views import parse_request
+from rightsledger import access, aipref
+from rightsledger import selectors as rl_selectors
+from rightsledger.errors import Conflict
+from tracker import services as tracker
+from tracker import timeline as tl
+from tracker.selectors import timeline_export as otio_timeline
+
+from .. import forms, selectors
+from .base import FORM_ERRORS, production_or_404, request_or_404
+
+TIMELINE_MAX_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+@require_safe
+def productions(request):
+    return render(request, "producer/productions.html",
+                  {"productions": rl_selectors.productions_for(request.user).select_related("studio")})
+
+
+@login_required
+@require_safe
+def shots(request, production):
+    prod = production_or_404(request.user, production)
+    return render(request, "producer/shots.html", selectors.shots_page(request.user, prod))
+
+
+@login_required
+def timeline(request, production):
+    """Import the edit: an .otio, CMX 3600 .edl or FCP .xml; a shot per clip. A dry run (the
+    default) shows what would be created or changed; nothing is written unless it is unticked."""
+    prod = production_or_404(request.user, production)
+    access.require(request.user, prod, access.CLEARANCE_ROLES, "import the edit")
+    context, status = {"production": prod, "dry_run": True}, 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        context["dry_run"] = dry_run = request.POST.get("dry_run") == "on"
+        try:
+            if upload is None:
+                raise tl.TimelineError("Choose the timeline file to import.")
+            if upload.size > TIMELINE_MAX_BYTES:
+                raise tl.TimelineError(
+                    f"The file is {upload.size:,} bytes; a timeline is at most {TIMELINE_MAX_BYTES:,} bytes.")
+            rows = tl.read(upload.read(), upload.name)
+            plan = tracker.timeline_import(actor=request.user, production=prod, rows=rows, dry_run=dry_run)
+            context.update(plan=plan, clips=len(rows), name=upload.name)
+        except tl.TimelineError as exc:
+            context["problem"], status = str(exc), 400
+        except FORM_ERRORS as exc:
+            context["problem"], status = forms.error_message(exc), 400
+    return render(request, "producer/timeline.html", context, status=status)
+
+
+@login_required
+@require_safe
+def timeline_export(request, production):
+    """The production's shots as an OTIO timeline whose clips say what was decided."""
+    prod = production_or_404(request.user, production)
+    response = HttpResponse(otio_timeline(prod), content_type="application/vnd.opentimelineio+json")
+    response["Content-Disposition"] = f'attachment; filename="{prod.code}.otio"'
+    return response
+
+
+def _request_form(request, prod, values=None, errors=None, general=None) -> dict:
+    return {**selectors.request_form_choices(request.user, prod),
+            "values": values or forms.request_form_initial(),
+            "errors": errors or {}, "general": general or []}
+
+
+@login_required
+def request_new(request, production):
+    prod = production_or_404(request.user, production)
+    access.require(request.user, prod, access.SHOT_ROLES, "request generations")
+    if request.method != "POST":
+        return render(request, "producer/request_new.html", _request_form(request, prod))
+    try:
+        parsed = parse_request(request, forms.request_form_data(request))
+        req = gen.request_submit(actor=request.user, **parsed)
+    except FORM_ERRORS as exc:
+        errors, general = forms.field_errors(exc)
+        post = request.POST
+        values = {**post.dict(), "media": post.getlist("media"), "asset": post.getlist("asset")}
+        page = _request_form(request, prod, values, errors, general)
+        return render(request, "producer/request_new.html", page, status=400)
+    return redirect("portal:request", pk=req.pk)
+
+
+@login_required
+@require_POST
+def request_preview(request, production):
+    """What the gate would decide for the form as it stands, recording nothing (htmx)."""
+    prod = production_or_404(request.user, production)
+    access.require(request.user, prod, access.SHOT_ROLES, "request generations")
+    try:
+        outcome = gen.request_check(**parse_request(request, forms.request_form_data(request)))
+    except FORM_ERRORS as exc:
+        errors, general = forms.field_errors(exc)
+        problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
+        return render(request, "producer/_preview.html", {"problems": problems})
+    return render(request, "producer/_preview.html",
+                  {"outcome": outcome.outcome, "reasons": outcome.to_json()})
+
+
+@login_required
+@require_safe
+def request_detail(request, pk):
+    req = request_or_404(request.user, pk)
+    return render(request, "producer/request.html", selectors.request_page(request.user, req))
+
+
+@login_required
+@require_safe
+def request_status(request, pk):
+    """The status panel alone, polled by htmx while the request is queued or running. While it is
+    polled there is no output; once there is, its credentials come from the cache (computed once
+    per output, by whichever page shows them first), so a render reads no file."""
+    req = request_or_404(request.user, pk)
+    return render(request, "producer/_status.html", selectors.request_page(request.user, req))
+
+
+@login_required
+@require_POST
+def request_queue(request, pk):
+    req = request_or_404(request.user, pk)
+    access.require(request.user, req.production, access.SHOT_ROLES, "queue generations")
+    try:
+        gen.request_queue(actor=request.user, request=req)
+    except Conflict as exc:
+        return render(request, "producer/request.html",
+                      {**selectors.request_page(request.user, req), "problem": exc.message}, status=409)
+    return redirect("portal:request", pk=req.pk)
+
+
+@login_required
+@require_safe
+def output_file(request, pk, inline=False):
+    """The signed output: downloaded, or shown inline as a preview. Withheld while it is held."""
+    req = request_or_404(request.user, pk)
+    output = getattr(req, "output", None)
+    if output is None:
+        raise Http404("This request has no output.")
+    if req.status != "succeeded":
+        raise PermissionDenied(
+            "The output is held for clearance: its bytes are withheld until a clearance user releases it.")
+    asset = output.asset
+    response = FileResponse(asset.file.open("rb"), content_type=asset.media_type, as_attachment=not inline,
+                            filename=f"{req.shot.code}_request{req.pk}.{asset.media_type.split('/')[-1]}")
+    return aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention

@@ -1,0 +1,51 @@
+"""Pages for anyone: the start page (each role's own, or the public page) and the verification of
+a file's Content Credentials."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from provenance.clearance import verdict
+from provenance.selectors import sniff_media_type, verify
+from rightsledger import services
+from rightsledger.imaging import ImageRefused
+
+from .. import selectors
+
+
+@require_safe
+def home(request):
+    """Each role's start page: clearance its queue, a producer their shots, a guild its members'
+    consents, an auditor the productions; anyone else the public page."""
+    if not request.user.is_authenticated:
+        return render(request, "public/landing.html")
+    start = selectors.start_page(request.user)
+    if start is None:
+        return render(request, "public/landing.html", {"no_roles": True})
+    name, kwargs = start
+    return redirect(name, **kwargs)
+
+
+def verify_page(request):
+    """Drop a file and read its Content Credentials in words, and whether it may be used for training."""
+    context, status = {}, 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        limit = services.settings.ASSET_MAX_BYTES
+        if upload is None:
+            context["problem"], status = "Choose a file to verify.", 400
+        elif upload.size > limit:
+            context["problem"], status = f"The file is over the limit of {limit:,} bytes.", 413
+        else:
+            data = upload.read()
+            media_type = sniff_media_type(data)
+            if media_type is None:
+                context["problem"] = (f"{upload.name} is not a format Content Credentials can be read from "
+                                      "(JPEG, PNG, MP4...).")
+                status = 400
+            else:
+                try:
+                    report, training = verify(data, media_type), verdict(data=data)
+                    context.update(name=upload.name, report=report, training=training)
+                except ImageRefused as exc:
+                    context["problem"], status = exc.message, 400
+    return render(request, "public/verify.html", context, status=status)
