@@ -56,7 +56,7 @@ def content_unstore_unless_used(sha256: str) -> None:
     try:
         if not Asset.objects.filter(file=name).exists():
             default_storage.delete(name)
-    except Exception:  # noqa: BLE001, S110  (the database is down too: the file stays, and is reused on retry)
+    except Exception:  # noqa: BLE001, S110  (the database is down too: the file stays, reused on retry)
         pass
 
 
