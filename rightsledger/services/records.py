@@ -30,6 +30,7 @@ def current_versions(model):
 
 
 def _payload(record, fields, assets=None) -> dict:
+    """Return the payload of a version's ledger entry: ids and fields, free text only committed to."""
     out = {
         "id": record.pk,
         "chain": str(record.chain),
