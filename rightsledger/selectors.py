@@ -1,12 +1,21 @@
 """Reads of the rights domain, already restricted to what the user may see."""
 
+import datetime
 import functools
 import json
 import operator
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models import Exists
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -14,7 +23,9 @@ from django.db.models.functions import Cast
 from . import access, vocab
 from .models import (
     Asset,
+    ConsentRecord,
     LedgerEntry,
+    Notification,
     Party,
     Production,
     RightsGrant,
@@ -24,7 +35,6 @@ from .models import (
     TrainingReservation,
 )
 from .names import normalize
-
 
 # The reservations in force, defined once as a database view (see the migration that makes it):
 # the current version of each reservation, while it is active. The gate's snapshot statement
@@ -219,10 +229,6 @@ def reservations_in_force(*, training: bool = False) -> QuerySet:
 def expiring_for(user, *, within_days: int = 30, today=None) -> list:
     """Return the current grants and consents of the user's productions whose term ends within
     the given days, soonest first (two queries)."""
-    import datetime
-
-    from .models import ConsentRecord
-
     today = today or datetime.date.today()
     window = dict(status="active", replaced_by__isnull=True, term_end__gte=today, term_end__lte=today + datetime.timedelta(days=within_days))
     records = [
@@ -236,7 +242,5 @@ def expiring_for(user, *, within_days: int = 30, today=None) -> list:
 
 def notifications_for(user, *, unread_only: bool = True) -> QuerySet:
     """Return the user's notifications, newest first."""
-    from .models import Notification
-
     qs = Notification.objects.filter(user=user) if getattr(user, "is_authenticated", False) else Notification.objects.none()
     return qs.filter(read_at__isnull=True) if unread_only else qs

@@ -1,6 +1,6 @@
 """List filters that refuse what they cannot read: a parameter given with no value (?kind=) is a
 400 naming it, not a filter quietly dropped, a boolean is true or false, nothing else, and an id
-or number is read by the one parser of whole numbers (rightsledger.inputs).
+or number is read by the one parser of whole numbers (rightsledger.input_policy).
 
 A filter by a record's id (a foreign key, a many-to-many, or a declared id_filter) is a plain
 number compared in the list's own query, never a choice checked against the whole table: an id
@@ -20,9 +20,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from .. import inputs
+from .. import input_policy
 
-MAX_ID = inputs.MAX_ID
+MAX_ID = input_policy.MAX_ID
 ID_MESSAGE = f"Give a whole number from 0 to {MAX_ID}."
 
 
@@ -93,7 +93,7 @@ class StrictFilterBackend(DjangoFilterBackend):
                 by_id = isinstance(declared, django_filters.NumberFilter) and to_field in (None, "pk", "id")
                 if by_id and name in request.query_params:
                     for value in request.query_params.getlist(name):
-                        inputs.whole_number(value, field=name)
+                        input_policy.whole_number(value, field=name)
         return super().filter_queryset(request, queryset, view)
 
 

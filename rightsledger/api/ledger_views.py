@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, inputs, selectors
+from .. import access, input_policy, selectors
 from ..ledger import checkpoints, proofs, sequencer, witnesses
 from ..models import Checkpoint, Guild
 from .serializers import StrictSerializer
@@ -23,7 +23,7 @@ def _int(request, name, *, required=True, minimum=0):
         if required:
             raise ValidationError({name: [f"Give {name}."]})
         return None
-    return inputs.whole_number(value, field=name, minimum=minimum)
+    return input_policy.whole_number(value, field=name, minimum=minimum)
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.

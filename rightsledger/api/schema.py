@@ -6,6 +6,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from .serializers import LedgerEntryOut
+
 ERRORS = {
     "400": "The request is malformed or a value is refused; each error names its field and says why.",
     "401": "No valid token or session was given.",
@@ -28,8 +30,9 @@ ERROR_SCHEMA = {
 
 
 class VersionedSchema(AutoSchema):
-    """amend takes {changes: <the record's fields, any of them>, reason}, revoke {reason[, scope]};
-    both answer 201 with the new version. history answers {versions, ledger_entries}."""
+    """create takes the kind's input and answers 201 with the first version; amend takes {changes:
+    <the record's fields, any of them>, reason}, revoke {reason[, scope]}; both answer 201 with the
+    new version. history answers {versions, ledger_entries}."""
 
     def _action(self):
         return getattr(self.view, "action", None)
@@ -40,15 +43,15 @@ class VersionedSchema(AutoSchema):
             return inline_serializer(f"{view.noun.title()}AmendIn", {"changes": view.input_class(partial=True), "reason": serializers.CharField()})
         if self._action() == "revoke":
             return view.revoke_class
+        if self._action() == "create":
+            return view.input_class
         return super().get_request_serializer()
 
     def get_response_serializers(self):
         view = self.view
-        if self._action() in ("amend", "revoke"):
+        if self._action() in ("create", "amend", "revoke"):
             return {201: view.output_class}
         if self._action() == "history":
-            from .serializers import LedgerEntryOut
-
             return inline_serializer(f"{view.noun.title()}History", {"versions": view.output_class(many=True), "ledger_entries": LedgerEntryOut(many=True)})
         return super().get_response_serializers()
 

@@ -1,5 +1,7 @@
 """Serializers parse and present; every rule lives in services and access."""
 
+import json
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -246,8 +248,6 @@ class LedgerEntryOut(serializers.ModelSerializer):
         return bytes(obj.leaf_hash).hex()
 
     def get_entry(self, obj) -> dict:
-        import json
-
         return json.loads(bytes(obj.body))
 
 
