@@ -26,6 +26,7 @@ def _withhold_held_outputs(sender, asset, user, **kwargs):
 
 
 def _erase_mentions(sender, talent_id, names, **kwargs):
-    from .services import talent_mentions_erase  # defers the engines (torch) until an erasure
+    # Defers the engines (torch) until an erasure.
+    from .services import talent_mentions_erase
 
     talent_mentions_erase(talent_id=talent_id, names=names)

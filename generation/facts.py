@@ -30,8 +30,10 @@ def _day(row: dict, name: str):
 
 # The fields read from more than one column: the columns, and how the field is made of them.
 COMPOSITE = {
-    p.Territories: (("territories", "territory_exclusions"), lambda row, _: p.Territories.of(row["territories"], row["territory_exclusions"])),
-    p.Term: (("term_start", "term_end"), lambda row, _: p.Term(_date(row["term_start"]), _date(row["term_end"]))),
+    p.Territories: (("territories", "territory_exclusions"),
+                    lambda row, _: p.Territories.of(row["territories"], row["territory_exclusions"])),
+    p.Term: (("term_start", "term_end"),
+             lambda row, _: p.Term(_date(row["term_start"]), _date(row["term_end"]))),
 }
 
 # How a field of one column is read, by its type; any other type is taken as the row gives it.
@@ -69,7 +71,8 @@ def source_columns(fact) -> list[str]:
 @functools.cache
 def converters(fact) -> tuple:
     """Return, once per fact class, how each of its fields is read from a row."""
-    return tuple((name, COMPOSITE[kind][1] if kind in COMPOSITE else PARSERS.get(kind, _as_given)) for name, kind in hints(fact).items())
+    return tuple((name, COMPOSITE[kind][1] if kind in COMPOSITE else PARSERS.get(kind, _as_given))
+                 for name, kind in hints(fact).items())
 
 
 def fact_of_row(fact, row: dict):

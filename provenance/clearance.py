@@ -15,6 +15,7 @@ from .credentials import read_store
 from .embedded import embedded_verdict
 from .selectors import sniff_media_type
 
+
 def _reserved_assets():
     """Assets reserved from AI training (on the asset, its owner, its production or its
     performer), and every generated output."""

@@ -1,14 +1,24 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-
 from rightsledger import inputs as parse
 from rightsledger import selectors as rl_selectors
-from rightsledger.api.serializers import StrictBool, StrictSerializer, VisibleRelated, strings
+from rightsledger.api.serializers import (
+    StrictBool,
+    StrictSerializer,
+    VisibleRelated,
+    strings,
+)
 
 from .. import fastpaths
-from ..models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
+from ..models import (
+    Decision,
+    GenerationOutput,
+    GenerationRequest,
+    RequestInput,
+    SignOff,
+)
 
 
 class InputIn(StrictSerializer):

@@ -1,7 +1,7 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError

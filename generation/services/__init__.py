@@ -7,9 +7,21 @@ transaction as the record. Callers import from here (`from generation import ser
 
 from .checks import MAX_INPUTS, checked_request
 from .erasure import talent_mentions_erase
-from .gate import DECISION_ENTRY_TYPES, WORKER, decision_record, gate_outcome, stored_request_outcome
-from .queueing import (NOT_QUEUEABLE, request_queue, request_reap_stale, request_requeue_stranded, request_retry,
-                       request_sign_off)
+from .gate import (
+                       DECISION_ENTRY_TYPES,
+                       WORKER,
+                       decision_record,
+                       gate_outcome,
+                       stored_request_outcome,
+)
+from .queueing import (
+                       NOT_QUEUEABLE,
+                       request_queue,
+                       request_reap_stale,
+                       request_requeue_stranded,
+                       request_retry,
+                       request_sign_off,
+)
 from .run import request_run
 from .submit import request_check, request_submit
 

@@ -4,10 +4,9 @@ parameters, and each input identified (a registered asset, or an upload by hash 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from rightsledger import input_policy
+from rightsledger import input_policy, vocab
 from rightsledger import services as rs
 from rightsledger import validation as v
-from rightsledger import vocab
 from rightsledger.errors import Errors
 from rightsledger.models import Asset
 
@@ -122,7 +121,8 @@ def _upload_resolved(errors: Errors, production, n: int, upload, keep_unregister
     method, score = ("sha256", None) if match else ("unregistered", None)
     if match is None and settings.CLIP_WEIGHTS and info.media_type.startswith("image/"):
         # A re-encoded, resized or cropped copy of a registered asset carries its rights.
-        from provenance import fingerprint, similarity  # defers faiss and open_clip until an upload needs them
+        # Defers faiss and open_clip until an upload needs them.
+        from provenance import fingerprint, similarity
 
         found = similarity.match(fingerprint.fingerprint(data), Asset.objects.filter(production=production))
         if found is not None:

@@ -53,7 +53,8 @@ def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, e
     embeddings (CLIP_WEIGHTS)."""
     if not embeddings:
         return False
-    from provenance import similarity  # defers faiss until an output has embeddings to compare
+    # Defers faiss until an output has embeddings to compare.
+    from provenance import similarity
 
     close = similarity.likeness_matches(np.stack(embeddings), request.production)
     hold = p.likeness_hold(run, close, selectors.ledger_head())

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
-from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisTimeout
+from redis.exceptions import ConnectionError as RedisDown
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from rightsledger import validation as v
 from rightsledger.errors import Conflict, Errors

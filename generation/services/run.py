@@ -10,7 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from provenance.services import SigningError, Signing, output_require_signable, output_sign
+from provenance.services import (
+    Signing,
+    SigningError,
+    output_require_signable,
+    output_sign,
+)
 from rightsledger.ledger import checkpoints
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.personal import record_commitments

@@ -3,11 +3,32 @@ signing a generation's output and recording it, lineage edges, and what is read 
 ingest (its Content Credentials and fingerprints). Callers import from here."""
 
 from ..credentials import read_store, trust_context
-from .identities import SigningError, active_identity, identity_dev_init, identity_register, signer_for
+from .identities import (
+    SigningError,
+    active_identity,
+    identity_dev_init,
+    identity_register,
+    signer_for,
+)
 from .ingest import asset_fingerprint, asset_ingest_credentials, store_fingerprints
 from .lineage import lineage_record_many
-from .outputs import VERSION, Signing, ingredient_title, output_record, output_require_signable, output_sign, output_title
-from .signing import THUMBNAIL_SIZE, _thumbnail, reserved_uses_for, sign_bytes, sign_file, sign_stream
+from .outputs import (
+    VERSION,
+    Signing,
+    ingredient_title,
+    output_record,
+    output_require_signable,
+    output_sign,
+    output_title,
+)
+from .signing import (
+    THUMBNAIL_SIZE,
+    _thumbnail,
+    reserved_uses_for,
+    sign_bytes,
+    sign_file,
+    sign_stream,
+)
 
 __all__ = [
     "THUMBNAIL_SIZE", "VERSION", "Signing", "SigningError", "_thumbnail", "active_identity", "asset_fingerprint",
