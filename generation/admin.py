@@ -4,14 +4,7 @@ from django.contrib import admin
 
 from rightsledger.admin import ProductionScopedAdmin
 
-from .models import (
-    Decision,
-    GenerationOutput,
-    GenerationRequest,
-    RequestInput,
-    SignOff,
-    SubmissionKey,
-)
+from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff, SubmissionKey
 
 
 @admin.register(GenerationRequest)
