@@ -233,7 +233,7 @@ def snapshot_statement_ms(prod, assets, prompt) -> float:
     import psycopg
     from django.db import connection
 
-    from generation.selectors import SNAPSHOT_SQL
+    from generation.fastpaths import SNAPSHOT_SQL
     from rightsledger.names import ngrams
 
     params = {"production": prod.pk, "assets": [a.pk for a in assets], "talents": [a.talent_id for a in assets if a.talent_id],

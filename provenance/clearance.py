@@ -11,7 +11,10 @@ from django.db.models import Q
 from rightsledger.models import Asset
 from rightsledger.selectors import reservations_in_force
 
+from .credentials import read_store
+from .embedded import embedded_verdict
 from .selectors import sniff_media_type
+
 
 def _reserved_assets():
     """Assets reserved from AI training (on the asset, its owner, its production or its
@@ -61,9 +64,6 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
 
 def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
     """Return {"sha256", "verdict": allowed | not_allowed | unknown, "reasons": [...]}."""
-    from .embedded import embedded_verdict
-    from .services import read_store
-
     sha = hashlib.sha256(data).hexdigest() if data is not None else sha256
     reasons = []
     media_type = sniff_media_type(data) if data is not None else None

@@ -7,6 +7,8 @@ from django.db import connection
 from rightsledger.models import LedgerEntry
 
 from . import manifest as mf
+from .credentials import read_store
+from .embedded import training_mining_of
 
 MAX_DEPTH = 64
 
@@ -45,9 +47,6 @@ def verify(data: bytes, media_type: str) -> dict:
     """Verify a file's Content Credentials: validation state and failure codes, signer and time,
     the ingredient tree, the training-mining preferences, and the Rightsledger assertion with
     whether the decision and ledger entry it names exist here and match."""
-    from .embedded import training_mining_of
-    from .services import read_store
-
     store = read_store(data, media_type)
     if store is None:
         return {"credentials": False, "validation_state": None, "message": "The file carries no Content Credentials."}

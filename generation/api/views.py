@@ -1,7 +1,7 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -14,9 +14,10 @@ from rightsledger.api.lookup import WholeNumberLookup
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 
-from .. import selectors, services
+from .. import fastpaths, selectors, services
 from ..engines import all_engines
 from ..models import GenerationRequest
+from ..values import check_answer
 from . import serializers as s
 
 
@@ -27,7 +28,7 @@ def _asset_ids(values: dict) -> list[int]:
 def parse_request(request, data) -> dict:
     """Parse a generation request (JSON, or a form with files) into the service's arguments, and
     check that the user may request generations for its shot. Shared by the API and the portal."""
-    values = s.plain_request_in(data)
+    values = fastpaths.plain_request_in(data)
     # The inputs' assets among those the user may see: whether one belongs to the production is
     # the service's rule. A plain request reads them with the shot, in one statement.
     shot, assets = rl_selectors.gate_reads(request.user, values.pop("shot"), _asset_ids(values)) if values else (None, None)
@@ -87,8 +88,7 @@ class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.
     @action(detail=False, methods=["post"])
     def check(self, request):
         """What the gate would decide for this request, recording nothing."""
-        outcome = services.request_check(**self.parse(request))
-        return Response({"outcome": outcome.outcome, "as_of_seq": outcome.as_of_seq, "reasons": outcome.to_json()})
+        return Response(check_answer(services.request_check(**self.parse(request))))
 
     def _get(self, roles, verb):
         obj = self.get_object()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -13,31 +11,8 @@ from PIL import Image
 
 from rightsledger.imaging import open_image
 
-
-class EngineError(Exception):
-    """The engine could not produce an output (bad parameters, unreachable server...)."""
-
-
-@dataclass(frozen=True)
-class EngineInput:
-    role: str  # plate | reference | element | likeness | style
-    data: bytes  # a still's bytes; empty for a clip, which is read from open()
-    media_type: str
-    open: Callable[[], BinaryIO] | None = None  # opens a clip's file for streaming
-    frames: tuple[int, int] | None = None  # the frame range of a clip to use, first and last inclusive
-
-    @property
-    def is_clip(self) -> bool:
-        return self.media_type.startswith("video/")
-
-
-@dataclass
-class EngineResult:
-    data: bytes  # the encoded output (empty for a clip, which is at path)
-    media_type: str
-    metadata: dict = field(default_factory=dict)
-    image: Image.Image | None = None  # the pixels (a clip's first frame), for thumbnails and fingerprints
-    path: str | None = None  # a clip output's file, encoded frame by frame
+from .clip import run_clip
+from .types import EngineError, EngineInput, EngineResult
 
 
 @dataclass(frozen=True)
@@ -108,8 +83,6 @@ class Engine:
         plate = self.plate(inputs)
         p = self.resolved(params)
         if plate.is_clip:
-            from .clip import run_clip
-
             return run_clip(self, plate, inputs, p, seed, workdir)
         img = load_rgb(plate.data)
         _, h, w = img.shape

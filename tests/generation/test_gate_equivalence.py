@@ -15,6 +15,7 @@ import pytest
 from generation import policy as p
 from generation import selectors
 from generation import services as gen
+from generation.values import gate_facts
 from rightsledger import services
 from rightsledger.tlog.entry import canonical
 
@@ -88,13 +89,13 @@ def _request(rng, world, shot, plates, likeness):
 
 def _both_paths(args):
     """The outcome by the fast path (twice: facts read, then facts kept) and by the general path."""
-    values = gen._validated(**{"engine_version": None, "parameters": None, **args}, keep_unregistered=False)
-    facts = gen._facts_of(values)
+    checked = gen.checked_request(**{"engine_version": None, "parameters": None, **args}, keep_unregistered=False)
+    facts = gate_facts(checked.values, checked.inputs)
     likeness = {i.talent_id for i in facts.inputs if i.talent_id}
     outcomes = []
     for as_of in (None, None, selectors.ledger_head()):
         snap, named = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness,
-                                         prompt=values["prompt"], as_of=as_of)
+                                         prompt=checked.values.prompt, as_of=as_of)
         decided = p.evaluate(p.RequestFact(**{**facts.__dict__, "prompt_talent_ids": frozenset(named - likeness)}), snap)
         outcomes.append(canonical({"outcome": decided.outcome, "as_of_seq": decided.as_of_seq, "reasons": decided.to_json()}))
     return outcomes

@@ -227,7 +227,7 @@ def test_engine_start_without_an_approved_run_decision_raises(gate, api):
     with pytest.raises(NotApproved):
         engine_start(decision=forged)  # never recorded
     with recording(actor="system:worker") as rec:
-        refused = services._record_decision(rec, req, p.Outcome(p.REFUSED, (), 0), "run_check")
+        refused = services.decision_record(rec, req, p.Outcome(p.REFUSED, (), 0), "run_check")
     with pytest.raises(NotApproved):
         engine_start(decision=refused)
 
