@@ -7,7 +7,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 from rightsledger.errors import unique_conflict
-from rightsledger.inputs import whole_number
+from rightsledger.input_policy import whole_number
 
 from .errors import error_body, wants_json
 

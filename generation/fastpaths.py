@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 
 from rightsledger import input_policy
-from rightsledger import inputs as parse
+from rightsledger import input_policy as parse
 from rightsledger.names import ngrams
 from rightsledger.selectors import RESERVATIONS_IN_FORCE_VIEW
 from rightsledger.validation import MAX_ITEMS

@@ -5,7 +5,7 @@ import datetime
 
 from rest_framework import serializers
 
-from rightsledger import inputs as parse
+from rightsledger import input_policy as parse
 from rightsledger import vocab
 from rightsledger.api import serializers as rs
 from rightsledger.api.errors import error_items

@@ -124,6 +124,18 @@ def require(user, production, roles: set[str], action: str = "do this") -> None:
         raise PermissionDenied(f"Only a {wanted} of this production may {action}.")
 
 
+def require_record_change(user, production, action: str) -> None:
+    """Raise PermissionDenied unless the user may amend or revoke a versioned record they can see:
+    a clearance user or studio admin of its production, or, for a record of no production, one who
+    may register talent. The record is visible to the caller, so one who may not change it is told
+    so (403), not that it does not exist."""
+    if production is not None:
+        if not holds(user, production, CLEARANCE_ROLES):
+            raise PermissionDenied(f"Only a clearance user or studio admin of this production may {action}.")
+    elif not can_register_talent(user):
+        raise PermissionDenied(f"Only clearance users and studio admins may {action}.")
+
+
 def require_studio(user, studio_id: int, action: str) -> None:
     """Raise unless the user is a studio admin of the studio (or clearance on one of its productions)."""
     roles = roles_of(user)

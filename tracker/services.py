@@ -55,7 +55,7 @@ def project_link(*, actor, production: Production, external_id: str, external_na
             return existing
         raise Conflict(f"{production.code} is already linked to Kitsu project {existing.external_name or existing.external_id}; unlink it first.",
                        code="already_linked")
-    return rl.version_create(LINK, actor=actor, data={"production": production, "shot": None, "tracker": "kitsu", "kind": "project",
+    return rl.record_create(LINK, actor=actor, data={"production": production, "shot": None, "tracker": "kitsu", "kind": "project",
                                                      "external_id": external_id, "external_name": external_name})
 
 
@@ -65,9 +65,9 @@ def shot_link(*, actor, shot: Shot, external_id: str, external_name: str = "") -
     if existing is not None:
         if existing.external_id == external_id:
             return existing
-        return rl.version_amend(LINK, actor=actor, record=existing, changes={"external_id": external_id, "external_name": external_name},
+        return rl.record_amend(LINK, actor=actor, record=existing, changes={"external_id": external_id, "external_name": external_name},
                                 reason=f"Relinked to Kitsu shot {external_name or external_id}")
-    return rl.version_create(LINK, actor=actor, data={"production": shot.production, "shot": shot, "tracker": "kitsu", "kind": "shot",
+    return rl.record_create(LINK, actor=actor, data={"production": shot.production, "shot": shot, "tracker": "kitsu", "kind": "shot",
                                                      "external_id": external_id, "external_name": external_name})
 
 

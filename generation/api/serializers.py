@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rightsledger import inputs as parse
+from rightsledger import input_policy as parse
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.serializers import (
     StrictBool,

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from rightsledger import aipref
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
-from rightsledger.inputs import whole_number
+from rightsledger.input_policy import whole_number
 
 from .. import lineage, selectors
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -20,18 +19,6 @@ from .. import access, selectors, services
 from ..models import ConsentRecord, Production, RightsGrant, TrainingReservation
 from . import serializers as s
 from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
-
-
-def require_clearance(user, production: Production | None, verb: str) -> None:
-    """Raise PermissionDenied unless the user clears rights on the production (a clearance user or
-    studio admin of it), or, for a record of no production, may register talent."""
-    # The record is visible to the caller: one who may not change it is told so (403), as the
-    # access rules say, not that it does not exist.
-    if production is not None:
-        if not access.holds(user, production, access.CLEARANCE_ROLES):
-            raise PermissionDenied(f"Only a clearance user or studio admin of this production may {verb}.")
-    elif not access.can_register_talent(user):
-        raise PermissionDenied(f"Only clearance users and studio admins may {verb}.")
 
 
 def _require_in_production(user, data: dict, verb: str) -> None:
@@ -43,7 +30,7 @@ def _require_for_subject(user, data: dict, verb: str) -> None:
     """A reservation is created by clearance of its subject's production, if it has one, in a studio
     the user can see."""
     subject = data.get(data.get("subject_type"))
-    require_clearance(user, TrainingReservation.production_of_subject(subject), verb)
+    access.require_record_change(user, TrainingReservation.production_of_subject(subject), verb)
     if data.get("studio") is not None:
         access.can_see_studio(user, data["studio"].pk)
 

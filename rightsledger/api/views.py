@@ -238,7 +238,7 @@ class RecordViewSet(ReadCreateViewSet):
 
     def get_object_for_change(self, verb):
         record = self.get_object()
-        records.require_clearance(self.request.user, self.record.production_of(record), verb)
+        access.require_record_change(self.request.user, self.record.production_of(record), verb)
         return record
 
     @action(detail=True, methods=["post"])

@@ -37,6 +37,8 @@ class EntryType(StrEnum):
     RESERVATION_CREATED = "reservation.created", "A training reservation (an opt-out) was recorded."
     RESERVATION_AMENDED = "reservation.amended", "A training reservation was amended."
     RESERVATION_REVOKED = "reservation.revoked", "A training reservation was withdrawn."
+    TRACKER_LINK_CREATED = "tracker_link.created", "A shot or production was linked to its entity in a tracker (Kitsu)."
+    TRACKER_LINK_AMENDED = "tracker_link.amended", "A tracker link now names another entity, or the entity was renamed."
     ASSET_REGISTERED = "asset.registered", "A file was registered, by its SHA-256."
     WITNESS_REGISTERED = "witness.registered", "A guild's witness of a checkpoint was recorded."
     SIGNING_IDENTITY_REGISTERED = "signing.identity_registered", "A C2PA signing identity was registered."

@@ -17,13 +17,11 @@ Callers import from here (`from rightsledger import services`); the names below 
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
 """
 
-from django.conf import settings  # noqa: F401  (portal.views reads services.settings)
 
 from ..media import inspect_upload
 from .assets import asset_register, content_unstore_unless_used, store_content
 from .consents import (
     CONSENT,
-    CONSENT_AMENDABLE,
     consent_amend,
     consent_create,
     consent_revoke,
@@ -34,7 +32,7 @@ from .erasure import (
     fields_redact,
     talent_erase,
 )
-from .grants import GRANT, GRANT_AMENDABLE, grant_amend, grant_create, grant_revoke
+from .grants import GRANT, grant_amend, grant_create, grant_revoke
 from .notices import (
     EXPIRY_THRESHOLDS,
     MAX_REASON_CHARS,
@@ -51,8 +49,6 @@ from .records import (
     record_create,
     record_production,
     record_revoke,
-    version_amend,
-    version_create,
 )
 from .registry import (
     guild_create,
@@ -64,7 +60,6 @@ from .registry import (
 )
 from .reservations import (
     RESERVATION,
-    RESERVATION_AMENDABLE,
     reservation_amend,
     reservation_create,
     reservation_revoke,
@@ -74,15 +69,12 @@ from .talent import talent_create
 
 __all__ = [
     "CONSENT",
-    "CONSENT_AMENDABLE",
     "ERASED_CONSENT_REASON",
     "ERASED_LIKENESS_TITLE",
     "EXPIRY_THRESHOLDS",
     "GRANT",
-    "GRANT_AMENDABLE",
     "MAX_REASON_CHARS",
     "RESERVATION",
-    "RESERVATION_AMENDABLE",
     "ROLE",
     "ROLE_SCOPES",
     "Kind",
@@ -120,6 +112,4 @@ __all__ = [
     "studio_create",
     "talent_create",
     "talent_erase",
-    "version_amend",
-    "version_create",
 ]

@@ -197,9 +197,3 @@ def record_revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None 
         )
         transaction.on_commit(lambda: record_revoked.send(sender=kind.model, record_type=kind.name, record_id=record.pk, chain=record.chain))
         return record
-
-
-# Other apps' versioned records (tracker links) are written and amended the same way, under the
-# names tracker.services calls.
-version_create = record_create
-version_amend = record_amend

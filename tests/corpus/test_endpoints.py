@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver
 from drf_spectacular.generators import SchemaGenerator
 
 from generation.models import GenerationRequest
+from rightsledger.api.records import RECORDS
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry, RightsGrant, Talent, TrainingReservation
 
 from .. import factories as f
@@ -253,8 +254,6 @@ def test_deep_json_in_the_request_forms_parameters_is_refused_beside_the_field(w
 
 
 def test_deep_json_in_every_field_of_the_record_forms_is_refused(world, client, settings, records):
-    from portal.views import KINDS
-
     client.force_login(world.clearance)
     existing = {
         "grant": records.grant.pk,
@@ -262,8 +261,8 @@ def test_deep_json_in_every_field_of_the_record_forms_is_refused(world, client, 
         "reservation": records.reservation.pk,
     }
     before = state(settings)
-    for kind, (amendable, serializer_class, *_) in KINDS.items():
-        deep = {name: DEEP for name in serializer_class().fields}
+    for kind, record in RECORDS.items():
+        deep = {name: DEEP for name in record.input().fields}
         for url in (
             f"/productions/{world.prod_a.pk}/records/{kind}/new/",
             f"/records/{kind}/{existing[kind]}/amend/",
