@@ -4,6 +4,7 @@ import json
 
 from django.db import connection
 
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import LedgerEntry
 
 from . import manifest as mf
@@ -115,7 +116,7 @@ def generation_activities(decision_seqs) -> list[dict]:
     runs = {e.seq: entry_payload(e) for e in LedgerEntry.objects.filter(seq__in=set(decision_seqs), record_type="decision")}
     requested = {
         e.record_id: e
-        for e in LedgerEntry.objects.filter(record_type="generation_request", entry_type="generation.requested",
+        for e in LedgerEntry.objects.filter(record_type="generation_request", entry_type=EntryType.GENERATION_REQUESTED,
                                             record_id__in={run["request"] for run in runs.values()})
     }
     out = []

@@ -15,7 +15,6 @@ import faiss
 import numpy as np
 from django.conf import settings
 
-
 from . import fingerprint as fp
 from .models import Fingerprint, PerceptualHash
 

@@ -6,19 +6,16 @@ from django.contrib import admin
 from . import access
 from .models import (
     Asset,
-    ConsentFlag,
-    ExpiryNotice,
-    Notification,
     Checkpoint,
-    LedgerLeaf,
-    LedgerNode,
-    TalentName,
-    TreeState,
-    WitnessedCheckpoint,
+    ConsentFlag,
     ConsentRecord,
+    ExpiryNotice,
     Guild,
     GuildMembership,
     LedgerEntry,
+    LedgerLeaf,
+    LedgerNode,
+    Notification,
     Party,
     Production,
     RightsGrant,
@@ -26,7 +23,10 @@ from .models import (
     Shot,
     Studio,
     Talent,
+    TalentName,
     TrainingReservation,
+    TreeState,
+    WitnessedCheckpoint,
 )
 
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from .ledger.checkpoints import PUBLISH_TASK, ledger_publish as publish, publish_started
+from .ledger.checkpoints import PUBLISH_TASK, publish_started
+from .ledger.checkpoints import ledger_publish as publish
 from .services import expiry_alerts_send as send_expiry_alerts
 
 

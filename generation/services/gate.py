@@ -6,6 +6,7 @@ import dataclasses
 from django.db import transaction
 
 from rightsledger.ledger.append import Recorder, actor_of
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.personal import record_commitments
 
 from .. import policy as p
@@ -15,7 +16,7 @@ from ..signals import request_event
 from ..values import RequestValues, ResolvedInput, gate_facts
 
 WORKER = "system:worker"
-DECISION_ENTRY_TYPES = {"gate": "generation.decided", "run_check": "generation.rechecked", "likeness_check": "generation.held"}
+DECISION_ENTRY_TYPES = {"gate": EntryType.GENERATION_DECIDED, "run_check": EntryType.GENERATION_RECHECKED, "likeness_check": EntryType.GENERATION_HELD}
 
 
 def gate_outcome(facts: p.RequestFact, prompt: str) -> tuple[p.Outcome, set[int]]:

@@ -11,6 +11,7 @@ from provenance.manifest import SIGNABLE
 from provenance.services import Signing, lineage_record_many, output_record
 from rightsledger import services as rs
 from rightsledger.ledger.append import Recorder, recording
+from rightsledger.ledger.entry_types import EntryType
 
 from .. import policy as p
 from .. import selectors
@@ -33,7 +34,7 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
                             decision_seq=decision.ledger_seq)
         output_record(asset=asset, signing=signing)
         output = GenerationOutput.objects.create(request=request, asset=asset, run_decision=decision, engine_metadata=result.metadata, engine_seconds=engine_seconds)
-        entry = rec.append("generation.output_recorded", {"request": request.pk, "output_asset": asset.pk, "sha256": asset.sha256,
+        entry = rec.append(EntryType.GENERATION_OUTPUT_RECORDED, {"request": request.pk, "output_asset": asset.pk, "sha256": asset.sha256,
                                                           "decision": decision.pk, "attempt": attempt},
                            record=output, production=request.production)
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)

@@ -16,6 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeout
 from rightsledger import validation as v
 from rightsledger.errors import Conflict, Errors
 from rightsledger.ledger.append import recording
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.personal import record_commitments
 
 from ..models import GenerationRequest, SignOff
@@ -56,7 +57,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                 sign_off = SignOff.objects.create(decision=decision, request=locked, approver=actor, approved=approve, comment=comment.strip())
         except IntegrityError:
             raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off")
-        entry = rec.append("generation.signed_off", {"request": locked.pk, "decision": decision.pk, "sign_off": sign_off.pk, "approved": approve,
+        entry = rec.append(EntryType.GENERATION_SIGNED_OFF, {"request": locked.pk, "decision": decision.pk, "sign_off": sign_off.pk, "approved": approve,
                                                       **record_commitments(sign_off)},
                            record=sign_off, production=locked.production)
         SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
@@ -123,7 +124,7 @@ def request_queue(*, actor, request: GenerationRequest) -> GenerationRequest:
             raise Conflict(f"This request cannot be queued: {NOT_QUEUEABLE[locked.status]}.", code=f"not_queueable_{locked.status}")
         locked.status = "queued"
         locked.save(update_fields=["status", "updated_at"])
-        state_event(rec, locked, "generation.queued")
+        state_event(rec, locked, EntryType.GENERATION_QUEUED)
         _enqueue(locked.pk)
     request.refresh_from_db()
     return request
@@ -139,7 +140,7 @@ def request_retry(*, actor, request: GenerationRequest) -> GenerationRequest:
         locked.status = "queued"
         locked.failure = ""
         locked.save(update_fields=["status", "failure", "updated_at"])
-        state_event(rec, locked, "generation.retried", attempts=locked.attempts)
+        state_event(rec, locked, EntryType.GENERATION_RETRIED, attempts=locked.attempts)
         _enqueue(locked.pk)
     request.refresh_from_db()
     return request
@@ -159,5 +160,5 @@ def request_reap_stale(*, now=None) -> int:
                                f"{req.lease_expires:%Y-%m-%d %H:%M:%S} UTC). Nothing was recorded; retry it.")
                 req.lease_expires = None
                 req.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-                state_event(rec, req, "generation.failed", attempt=req.attempts, cause="worker_lost")
+                state_event(rec, req, EntryType.GENERATION_FAILED, attempt=req.attempts, cause="worker_lost")
     return len(stale)

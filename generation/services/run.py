@@ -18,6 +18,7 @@ from provenance.services import (
 )
 from rightsledger.ledger import checkpoints
 from rightsledger.ledger.append import Recorder, recording
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.personal import record_commitments
 
 from .. import policy as p
@@ -78,7 +79,7 @@ def _run_claim(request_id: int) -> GenerationRequest:
                 request.attempts += 1
                 request.lease_expires = now + lease
                 request.save(update_fields=["status", "attempts", "lease_expires", "updated_at"])
-                state_event(rec, request, "generation.started", attempt=request.attempts)
+                state_event(rec, request, EntryType.GENERATION_STARTED, attempt=request.attempts)
     if ends is not None:
         raise _RunEnds(ends)
     return request
@@ -105,7 +106,7 @@ def _run_recheck(request: GenerationRequest) -> tuple[Decision, p.Outcome]:
             request.failure = "The check at run time refused it: " + " ".join(r["message"] for r in decision.reasons if r["outcome"] != p.PASS)
             request.lease_expires = None
             request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
-            state_event(rec, request, "generation.stopped", decision=decision.pk)
+            state_event(rec, request, EntryType.GENERATION_STOPPED, decision=decision.pk)
             tell(request, event="run", outcome="stopped")
     if decision.outcome != p.APPROVED:
         raise _RunEnds("stopped")
@@ -190,5 +191,5 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
             locked.lease_expires = None
             locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             # The message, committed to with the request's salt; its text stays in the row.
-            state_event(rec, locked, "generation.failed", attempt=attempt, cause="engine_error", **record_commitments(locked))
+            state_event(rec, locked, EntryType.GENERATION_FAILED, attempt=attempt, cause="engine_error", **record_commitments(locked))
             tell(locked, event="run", outcome="failed")

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from rightsledger import services as rs
 from rightsledger.errors import Conflict
 from rightsledger.ledger.append import recording
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.personal import record_commitments
 from rightsledger.tlog.entry import canonical
 
@@ -132,7 +133,7 @@ def _submission_record(actor, checked: CheckedRequest, idempotency_key: str | No
         GenerationRequest.talents.through.objects.bulk_create(
             [GenerationRequest.talents.through(generationrequest=request, talent_id=t) for t in sorted(talents)])
         requested = (
-            "generation.requested", _requested_entry(request, checked, talents), {"record": request, "production": request.production},
+            EntryType.GENERATION_REQUESTED, _requested_entry(request, checked, talents), {"record": request, "production": request.production},
         )
         decision_record(rec, request, outcome, "gate", before=(requested,))
         if idempotency_key:

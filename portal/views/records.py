@@ -13,6 +13,7 @@ from rightsledger.errors import Conflict
 from .. import forms, selectors
 from .base import FORM_ERRORS, production_or_404
 
+
 def record_kind(kind: str) -> RecordKind:
     """Return a kind of record by its name in the URL (the registry's); 404 for an unknown one."""
     try:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from rightsledger.ledger.append import recording
+from rightsledger.ledger.entry_types import EntryType
 
 from .. import identity as ident
 from ..models import SigningIdentity
@@ -48,7 +49,7 @@ def identity_register(*, actor=None, name: str, chain_pem: str, key_path: str = 
             development=development, active=activate,
         )
         # Who may sign for the studio is a fact: the identity, its certificate, and what it retires.
-        rec.append("signing.identity_registered",
+        rec.append(EntryType.SIGNING_IDENTITY_REGISTERED,
                    {"identity": identity.pk, "fingerprint": info["fingerprint"], "subject": info["subject"], "issuer": info["issuer"],
                     "not_after": info["not_after"].isoformat(), "active": activate, "development": development, "retires": retired,
                     "key": "callback" if callback else "file"},

@@ -10,6 +10,7 @@ from django.db import transaction
 from rightsledger import services as rl
 from rightsledger.input_policy import MAX_ITEMS
 from rightsledger.ledger.append import recording
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import Asset
 
 from .. import fingerprint as fp
@@ -39,7 +40,7 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
             asset=asset, validation_state=store.get("validation_state") or "Invalid", failures=failures,
             active_manifest=store.get("active_manifest") or "", manifest_store=store, training_mining=tdm,
         )
-        rec.append("provenance.credentials_read",
+        rec.append(EntryType.PROVENANCE_CREDENTIALS_READ,
                    {"asset_credential": credential.pk, "asset": asset.pk, "validation_state": credential.validation_state,
                     "failures": failures, "active_manifest": credential.active_manifest, "training_mining": tdm},
                    record=credential, production=asset.production)

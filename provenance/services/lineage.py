@@ -1,6 +1,7 @@
 """Lineage edges: what went into an asset, recorded with their ledger entries."""
 
 from rightsledger.ledger.append import Recorder
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import Asset
 
 from ..models import LineageEdge
@@ -16,7 +17,7 @@ def lineage_record_many(rec: Recorder, *, child: Asset, parents: list[tuple[Asse
     if new:
         new = LineageEdge.objects.bulk_create(new)
         rec.append_many([
-            ("provenance.lineage_recorded", {"edge": e.pk, "parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": decision_seq},
+            (EntryType.PROVENANCE_LINEAGE_RECORDED, {"edge": e.pk, "parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": decision_seq},
              {"record": e, "production": child.production})
             for e in new
         ])

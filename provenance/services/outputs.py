@@ -13,6 +13,7 @@ from rightsledger import services as rl
 from rightsledger.imaging import open_image
 from rightsledger.ledger import proofs
 from rightsledger.ledger.append import recording
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import Asset, Checkpoint, LedgerEntry
 
 from .. import fingerprint as fp
@@ -196,7 +197,7 @@ def output_record(*, asset: Asset, signing: Signing) -> SignedOutput:
                                              manifest_store=signing.store or b"", soft_binding=signing.soft_binding)
         binding = [("binding", signed.soft_binding)] if signed.soft_binding is not None else []
         store_fingerprints(asset, binding + list(signing.phashes.items()), signing.embeddings)
-        rec.append("provenance.output_signed",
+        rec.append(EntryType.PROVENANCE_OUTPUT_SIGNED,
                    {"signed_output": signed.pk, "asset": asset.pk, "sha256": asset.sha256, "manifest": signing.label, "identity": signing.identity.fingerprint},
                    record=signed, production=asset.production)
         rl.reservation_create(

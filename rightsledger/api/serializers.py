@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import access, input_policy, selectors, vocab
-from ..validation import MAX_ITEMS
 from ..models import (
     Asset,
     ConsentRecord,
@@ -22,6 +21,7 @@ from ..models import (
     Talent,
     TrainingReservation,
 )
+from ..validation import MAX_ITEMS
 
 
 class StrictSerializer(serializers.Serializer):

@@ -5,6 +5,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from rightsledger.ledger.entry_types import EntryType
+
 from .. import validation as v
 from .. import vocab
 from ..errors import Errors
@@ -114,7 +116,7 @@ def asset_register(
                 origin=origin,
                 created_by=user_or_none(actor),
             )
-            rec.append("asset.registered", _asset_payload(asset), record=asset, production=production)
+            rec.append(EntryType.ASSET_REGISTERED, _asset_payload(asset), record=asset, production=production)
     except IntegrityError:
         # Registered concurrently by another request: same bytes, same asset.
         return Asset.objects.get(production=production, sha256=info.sha256), False

@@ -12,6 +12,8 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from rightsledger.ledger.entry_types import EntryType
+
 from .. import validation as v
 from .. import vocab
 from ..erasure import FoundField, erasure_preview, erasure_terms, mentions
@@ -71,7 +73,7 @@ def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None 
         talent_erased.send(sender=Talent, talent_id=locked.pk, names=names)
         likeness = _likeness_assets_rename(locked)
         redacted = fields_redact(found=confirmed, terms=terms)
-        rec.append("talent.erased", {"talent": locked.pk, "basis": basis, "consents": consents,
+        rec.append(EntryType.TALENT_ERASED, {"talent": locked.pk, "basis": basis, "consents": consents,
                                      "likeness_assets": likeness, "redacted": sorted(x.key for x in redacted)},
                    record=locked)
     locked.refresh_from_db()

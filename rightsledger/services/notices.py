@@ -10,6 +10,8 @@ from django.core.mail import send_mass_mail
 from django.db import models, transaction
 from django.utils import timezone
 
+from rightsledger.ledger.entry_types import EntryType
+
 from .. import input_policy, vocab
 from ..ledger.append import recording
 from ..models import (
@@ -68,7 +70,7 @@ def consent_flag(*, actor, consent: ConsentRecord, guild: Guild, reason: str, re
     what = "requests the revocation of" if requests_revocation else "flags"
     with recording(actor=actor) as rec:
         flag = ConsentFlag.objects.create(consent=consent, guild=guild, raised_by=actor, reason=reason, requests_revocation=requests_revocation)
-        rec.append("consent.flagged", {"flag": flag.pk, "consent": consent.pk, "chain": str(consent.chain), "guild": guild.pk,
+        rec.append(EntryType.CONSENT_FLAGGED, {"flag": flag.pk, "consent": consent.pk, "chain": str(consent.chain), "guild": guild.pk,
                                        "requests_revocation": requests_revocation, **record_commitments(flag)},
                    record=flag, production=consent.production)
         notify(users=clearance_users(consent.production), subject=f"{guild} {what} consent {consent.pk}",

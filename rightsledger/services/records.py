@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from .. import validation as v
 from ..errors import Conflict, Errors
 from ..ledger.append import recording
+from ..ledger.entry_types import EntryType
 from ..models import Production, TrainingReservation
 from ..personal import record_commitments
 from ..signals import record_revoked
@@ -115,7 +116,7 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
             )
         if assets is not None:
             record.assets.add(*assets)
-        entry = rec.append(f"{kind.name}.{action}", _payload(record, kind.fields, assets=assets), record=record, production=record_production(record))
+        entry = rec.append(EntryType.for_version(kind.name, action), _payload(record, kind.fields, assets=assets), record=record, production=record_production(record))
     # What the list selectors annotate, known here without another query.
     record.is_current = True
     record.ledger_seq = entry.seq

@@ -4,6 +4,8 @@ estates) and guilds. Each write is one record and its ledger entry."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from rightsledger.ledger.entry_types import EntryType
+
 from .. import input_policy, vocab
 from .. import validation as v
 from ..errors import Conflict, Errors
@@ -18,7 +20,7 @@ def studio_create(*, actor, name: str, slug: str) -> Studio:
         raise Conflict(f"A studio with slug {slug!r} already exists.", code="studio_slug_taken", field="slug")
     with recording(actor=actor) as rec:
         studio = Studio.objects.create(name=name, slug=slug)
-        rec.append("studio.created", {"studio": studio.pk, "slug": slug, **record_commitments(studio)}, record=studio)
+        rec.append(EntryType.STUDIO_CREATED, {"studio": studio.pk, "slug": slug, **record_commitments(studio)}, record=studio)
     return studio
 
 
@@ -31,7 +33,7 @@ def production_create(*, actor, studio: Studio, title: str, code: str, output_di
         raise Conflict(f"This studio already has a production with code {code!r}.", code="production_code_taken", field="code")
     with recording(actor=actor) as rec:
         production = Production.objects.create(studio=studio, title=title, code=code, output_disclosure=output_disclosure)
-        rec.append("production.created", {"production": production.pk, "studio": studio.pk, "code": code, "output_disclosure": output_disclosure,
+        rec.append(EntryType.PRODUCTION_CREATED, {"production": production.pk, "studio": studio.pk, "code": code, "output_disclosure": output_disclosure,
                                           **record_commitments(production)}, record=production, production=production)
     return production
 
@@ -51,7 +53,7 @@ def shot_create(*, actor, production: Production, code: str, sequence: str = "",
     placed = {f: v for f, v in placement.items() if v is not None and f not in Shot.personal_fields}
     with recording(actor=actor) as rec:
         shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description, **placement)
-        rec.append("shot.created", {"shot": shot.pk, "production": production.pk, "code": code, **placed, **record_commitments(shot)},
+        rec.append(EntryType.SHOT_CREATED, {"shot": shot.pk, "production": production.pk, "code": code, **placed, **record_commitments(shot)},
                    record=shot, production=production)
     return shot
 
@@ -73,7 +75,7 @@ def shot_update(*, actor, shot: Shot, changes: dict, reason: str) -> Shot:
             locked.update_reason = (reason or "")[:500]
             locked.save(update_fields=[*changed, "update_reason"])
             # Text changes are named, and their values committed to, with the reason (CommitsText).
-            rec.append("shot.updated", {"shot": locked.pk, "production": locked.production_id, "code": locked.code,
+            rec.append(EntryType.SHOT_UPDATED, {"shot": locked.pk, "production": locked.production_id, "code": locked.code,
                                         "changes": {f: value for f, value in changed.items() if f not in Shot.personal_fields},
                                         **({"text_changed": sorted(set(changed) & set(Shot.personal_fields))}
                                            if set(changed) & set(Shot.personal_fields) else {}),
@@ -115,7 +117,7 @@ def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
     errors.raise_if_any()
     with recording(actor=actor) as rec:
         party = Party.objects.create(studio=studio, name=name.strip(), kind=kind)
-        rec.append("party.created", {"party": party.pk, "studio": studio.pk, "kind": kind, **record_commitments(party)}, record=party)
+        rec.append(EntryType.PARTY_CREATED, {"party": party.pk, "studio": studio.pk, "kind": kind, **record_commitments(party)}, record=party)
     return party
 
 
@@ -125,5 +127,5 @@ def guild_create(*, actor, name: str, abbreviation: str = "") -> Guild:
         raise Conflict(f"A guild named {name!r} already exists.", code="guild_exists", field="name")
     with recording(actor=actor) as rec:
         guild = Guild.objects.create(name=name, abbreviation=abbreviation)
-        rec.append("guild.created", {"guild": guild.pk, **record_commitments(guild)}, record=guild)
+        rec.append(EntryType.GUILD_CREATED, {"guild": guild.pk, **record_commitments(guild)}, record=guild)
     return guild

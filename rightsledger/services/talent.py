@@ -4,6 +4,8 @@ refused."""
 
 import unicodedata
 
+from rightsledger.ledger.entry_types import EntryType
+
 from ..errors import Errors
 from ..ledger.append import recording
 from ..models import Guild, GuildMembership, Talent, TalentName
@@ -68,7 +70,7 @@ def talent_create(
             GuildMembership.objects.create(talent=talent, guild=guild, member_id=member_id)
         _index_names(talent)
         rec.append(
-            "talent.registered",
+            EntryType.TALENT_REGISTERED,
             {
                 "talent": talent.pk,
                 "is_deceased": is_deceased,

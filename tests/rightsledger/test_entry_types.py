@@ -38,8 +38,9 @@ def test_the_recorder_refuses_a_type_that_is_not_listed_and_writes_nothing(world
 
 
 def test_the_code_names_entry_types_through_the_enum():
-    """No module but the enum's writes a type as a string, or builds one with an f-string: a typo
-    would otherwise reach the ledger, or a filter would silently match nothing."""
+    """No module but the enum's writes a type as a string, and a Recorder (`rec`, by convention) is
+    given a member of the enum, never a literal or an f-string: a typo would otherwise reach the
+    ledger, or a filter would silently match nothing."""
     values = {e.value for e in EntryType}
     found = []
     for path, tree in _app_modules():
@@ -48,7 +49,9 @@ def test_the_code_names_entry_types_through_the_enum():
         for node in ast.walk(tree):
             literal = isinstance(node, ast.Constant) and node.value in values
             built = (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                     and node.func.attr in ("append", "append_many") and node.args and isinstance(node.args[0], ast.JoinedStr))
+                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "rec"  # a Recorder
+                     and node.func.attr == "append" and node.args
+                     and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp)))
             if literal or built:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []

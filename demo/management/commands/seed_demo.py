@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from demo.pictures import clip, picture
 from rightsledger import services, vocab
 from rightsledger.models import Asset, Studio
-from demo.pictures import clip, picture
 
 DEMO_PASSWORD = "rightsledger-demo"
 USERS = [
