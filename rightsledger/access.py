@@ -148,7 +148,7 @@ def require_studio(user, studio_id: int, action: str) -> None:
     )
     if studio_id in clearance_studios:
         return
-    can_see_studio(user, studio_id)
+    require_studio_visible(user, studio_id)
     raise PermissionDenied(f"Only a studio admin or clearance user of this studio may {action}.")
 
 
@@ -183,12 +183,12 @@ def talent_visible(user, qs: QuerySet | None = None) -> QuerySet:
     return qs.none()
 
 
-def can_create_production(user, studio_id: int) -> None:
+def require_production_creator(user, studio_id: int) -> None:
     """Raise unless the user may create a production in the studio: its studio admin."""
     roles = roles_of(user)
     if roles.superuser or studio_id in roles.studios:
         return
-    can_see_studio(user, studio_id)
+    require_studio_visible(user, studio_id)
     raise PermissionDenied("Only a studio admin may create productions.")
 
 
@@ -198,25 +198,25 @@ def require_operator(user, action: str) -> None:
         raise PermissionDenied(f"Only a superuser (the service's operator) may {action}.")
 
 
-def can_create_studio(user) -> None:
+def require_studio_creator(user) -> None:
     require_operator(user, "create studios")
 
 
-def can_register_guild(user) -> None:
+def require_guild_registrar(user) -> None:
     """Raise unless the user is a studio admin somewhere."""
     roles = roles_of(user)
     if not (roles.superuser or roles.studios):
         raise PermissionDenied("Only a studio admin may register guilds.")
 
 
-def can_see_studio(user, studio_id: int) -> None:
+def require_studio_visible(user, studio_id: int) -> None:
     """Raise Http404 unless the user holds a role in the studio."""
     visible = studio_ids(user)
     if visible is not None and studio_id not in visible:
         raise Http404("No such studio.")
 
 
-def witness_guild(user, guild_id: int | None = None) -> int:
+def require_witness_guild(user, guild_id: int | None = None) -> int:
     """Return the guild the user witnesses checkpoints for (the given one, or their first);
     raise unless the user is a representative of it."""
     guilds = roles_of(user).guilds

@@ -132,7 +132,7 @@ class WitnessApi(APIView):
     """A guild registers the checkpoints it has seen; the ledger proves consistency to each."""
 
     def _guild(self, request, guild_id=None):
-        return Guild.objects.get(pk=access.witness_guild(request.user, guild_id))
+        return Guild.objects.get(pk=access.require_witness_guild(request.user, guild_id))
 
     @extend_schema(responses={200: dict})
     def get(self, request):

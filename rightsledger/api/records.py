@@ -32,7 +32,7 @@ def _require_for_subject(user, data: dict, verb: str) -> None:
     subject = data.get(data.get("subject_type"))
     access.require_record_change(user, TrainingReservation.production_of_subject(subject), verb)
     if data.get("studio") is not None:
-        access.can_see_studio(user, data["studio"].pk)
+        access.require_studio_visible(user, data["studio"].pk)
 
 
 class RecordFilter(StrictFilterSet):

@@ -59,7 +59,7 @@ class StudioViewSet(ReadCreateViewSet):
 
     @extend_schema(request=s.StudioIn, responses={201: s.StudioOut})
     def create(self, request):
-        access.can_create_studio(request.user)
+        access.require_studio_creator(request.user)
         return self.created(services.studio_create(actor=request.user, **self.parsed()))
 
 
@@ -74,7 +74,7 @@ class ProductionViewSet(ReadCreateViewSet):
     @extend_schema(request=s.ProductionIn, responses={201: s.ProductionOut})
     def create(self, request):
         data = self.parsed()
-        access.can_create_production(request.user, data["studio"].pk)
+        access.require_production_creator(request.user, data["studio"].pk)
         return self.created(services.production_create(actor=request.user, **data))
 
 
@@ -115,7 +115,7 @@ class GuildViewSet(ReadCreateViewSet):
 
     @extend_schema(request=s.GuildIn, responses={201: s.GuildOut})
     def create(self, request):
-        access.can_register_guild(request.user)
+        access.require_guild_registrar(request.user)
         return self.created(services.guild_create(actor=request.user, **self.parsed()))
 
 
@@ -328,14 +328,14 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 class MeApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
-        grants = access.roles_of(request.user)
+        roles = access.roles_of(request.user)
         return Response(
             {
                 "username": request.user.username,
-                "superuser": grants.superuser,
-                "studio_admin_of": sorted(grants.studios),
-                "productions": {str(pid): sorted(roles) for pid, roles in sorted(grants.productions.items())},
-                "guilds": sorted(grants.guilds),
+                "superuser": roles.superuser,
+                "studio_admin_of": sorted(roles.studios),
+                "productions": {str(pid): sorted(held) for pid, held in sorted(roles.productions.items())},
+                "guilds": sorted(roles.guilds),
             }
         )
 
