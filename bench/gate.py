@@ -97,10 +97,12 @@ def build(cursor, studio_id, production_id, party_id):
         [first_talent, TALENTS, production_id, TALENTS, CONSENTS],
     )
     # Every row written here gets its ledger entry in this transaction, as the database demands.
-    for table, kind, chain, production in (("rightsledger_rightsgrant", "grant", "chain", "production_id"),
-                                           ("rightsledger_consentrecord", "consent", "chain", "production_id"),
-                                           ("rightsledger_asset", "asset", "NULL::uuid", "production_id"),
-                                           ("rightsledger_talent", "talent", "NULL::uuid", "NULL::bigint")):
+    for table, kind, chain, production in (
+        ("rightsledger_rightsgrant", "grant", "chain", "production_id"),
+        ("rightsledger_consentrecord", "consent", "chain", "production_id"),
+        ("rightsledger_asset", "asset", "NULL::uuid", "production_id"),
+        ("rightsledger_talent", "talent", "NULL::uuid", "NULL::bigint"),
+    ):
         cursor.execute(
             f"""
             INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type, record_id, chain, production_id, txid)
@@ -137,18 +139,32 @@ def dataset():
                 first_asset, first_talent, build_seconds = build(cursor, studio.pk, prod.pk, party.pk)
             # Three likeness references, of performers with a consent for this use.
             for k in (0, 5, 10):
-                Asset.objects.filter(pk=first_asset + k).update(kind="likeness_reference", talent_id=first_talent + k)
+                Asset.objects.filter(pk=first_asset + k).update(
+                    kind="likeness_reference", talent_id=first_talent + k
+                )
     prod = Production.objects.get(code="bench", studio__slug="gatebench")
     shot = prod.shots.get()
     user = User.objects.get(username="bench-producer")
     first_asset = Asset.objects.filter(production=prod).order_by("id").values_list("id", flat=True)[0]
     # Inputs: 17 plates (each under 5 grants of different scope) and the 3 likeness references.
     likeness = list(Asset.objects.filter(production=prod, kind="likeness_reference").order_by("id"))
-    plates = list(Asset.objects.filter(production=prod, kind="plate", pk__gte=first_asset + 100).order_by("id")[:17])
-    inputs = [{"asset": a, "role": "plate"} for a in plates] + [{"asset": a, "role": "likeness"} for a in likeness]
+    plates = list(
+        Asset.objects.filter(production=prod, kind="plate", pk__gte=first_asset + 100).order_by("id")[:17]
+    )
+    inputs = [{"asset": a, "role": "plate"} for a in plates] + [
+        {"asset": a, "role": "likeness"} for a in likeness
+    ]
     args = dict(
-        production=prod, shot=shot, engine="atmosphere", seed=1, intended_use="atmosphere", media=["theatrical", "svod"],
-        territories=["US", "FR", "JP"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2029, 5, 31), inputs=inputs,
+        production=prod,
+        shot=shot,
+        engine="atmosphere",
+        seed=1,
+        intended_use="atmosphere",
+        media=["theatrical", "svod"],
+        territories=["US", "FR", "JP"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2029, 5, 31),
+        inputs=inputs,
         prompt="rain over the harbour, wide",
     )
     return user, shot, inputs, args, build_seconds
@@ -157,8 +173,15 @@ def dataset():
 def http_body(shot, inputs) -> dict:
     """The same request as JSON, as the API takes it."""
     return {
-        "shot": shot.pk, "engine": "atmosphere", "seed": 1, "intended_use": "atmosphere", "media": ["theatrical", "svod"],
-        "territories": ["US", "FR", "JP"], "release_start": "2026-06-01", "release_end": "2029-05-31", "prompt": "rain over the harbour, wide",
+        "shot": shot.pk,
+        "engine": "atmosphere",
+        "seed": 1,
+        "intended_use": "atmosphere",
+        "media": ["theatrical", "svod"],
+        "territories": ["US", "FR", "JP"],
+        "release_start": "2026-06-01",
+        "release_end": "2029-05-31",
+        "prompt": "rain over the harbour, wide",
         "inputs": [{"asset": i["asset"].pk, "role": i["role"]} for i in inputs],
     }
 
@@ -202,13 +225,22 @@ def main():
     if shutil.which("wrk"):
         # A second anchor: the check without the policy (the same parse, reads and snapshot
         # statement, an answer of the same size), i.e. what the framework and PostgreSQL cost.
-        paths = {"anchor_noop_drf_view": "/bench/noop/", "anchor_check_without_policy": "/bench/reads-only/",
-                 "check": "/api/generation/requests/check/", "submit": "/api/generation/requests/"}
+        paths = {
+            "anchor_noop_drf_view": "/bench/noop/",
+            "anchor_check_without_policy": "/bench/reads-only/",
+            "check": "/api/generation/requests/check/",
+            "submit": "/api/generation/requests/",
+        }
         http = over_http(paths, body, token.key)
-        for name, part, anchor in (("check_share_of_anchor", "check", "anchor_noop_drf_view"),
-                                   ("without_policy_share_of_anchor", "anchor_check_without_policy", "anchor_noop_drf_view"),
-                                   ("check_share_of_without_policy", "check", "anchor_check_without_policy")):
-            shares = sorted(c["per_second"] / a["per_second"] for a, c in zip(http[anchor]["rounds"], http[part]["rounds"]))
+        for name, part, anchor in (
+            ("check_share_of_anchor", "check", "anchor_noop_drf_view"),
+            ("without_policy_share_of_anchor", "anchor_check_without_policy", "anchor_noop_drf_view"),
+            ("check_share_of_without_policy", "check", "anchor_check_without_policy"),
+        ):
+            shares = sorted(
+                c["per_second"] / a["per_second"]
+                for a, c in zip(http[anchor]["rounds"], http[part]["rounds"])
+            )
             http[name] = round(statistics.median(shares), 3)
             http[name + "_per_round"] = [round(x, 3) for x in shares]
     report(
@@ -236,8 +268,13 @@ def snapshot_statement_ms(prod, assets, prompt) -> float:
     from generation.fastpaths import SNAPSHOT_SQL
     from rightsledger.names import ngrams
 
-    params = {"production": prod.pk, "assets": [a.pk for a in assets], "talents": [a.talent_id for a in assets if a.talent_id],
-              "parties": sorted({a.owner_id for a in assets if a.owner_id}), "grams": sorted(ngrams(prompt))}
+    params = {
+        "production": prod.pk,
+        "assets": [a.pk for a in assets],
+        "talents": [a.talent_id for a in assets if a.talent_id],
+        "parties": sorted({a.owner_id for a in assets if a.owner_id}),
+        "grams": sorted(ngrams(prompt)),
+    }
     connection.ensure_connection()
     times = []
     with psycopg.Cursor(connection.connection) as cursor:
@@ -277,8 +314,18 @@ def over_http(paths: dict, body, token) -> dict:
 
     def wrk(path: str) -> dict:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{workers * 2}", f"-d{seconds}s", "-s", script.name, f"http://127.0.0.1:{port}{path}"],
-            capture_output=True, text=True, timeout=seconds + 60,
+            [
+                "wrk",
+                "-t1",
+                f"-c{workers * 2}",
+                f"-d{seconds}s",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
         ).stdout
         result = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
         result["per_second"] = round(result["requests"] / result["seconds"], 1)
@@ -295,11 +342,16 @@ def over_http(paths: dict, body, token) -> dict:
     for name, runs in rounds.items():
         total = {k: sum(r[k] for r in runs) for k in ("requests", "errors", "non2xx", "seconds")}
         out[name] = {
-            **total, "seconds": round(total["seconds"], 3), "per_second": round(total["requests"] / total["seconds"], 1),
+            **total,
+            "seconds": round(total["seconds"], 3),
+            "per_second": round(total["requests"] / total["seconds"], 1),
             **{k: round(statistics.median(r[k] for r in runs), 3) for k in ("p50_ms", "p95_ms", "p99_ms")},
-            "gunicorn_workers": workers, "connections": workers * 2, "rounds": runs,
+            "gunicorn_workers": workers,
+            "connections": workers * 2,
+            "rounds": runs,
         }
     return out
+
 
 if __name__ == "__main__":
     main()

@@ -32,10 +32,21 @@ def appender(kind: str, seconds: float, counter):
     while time.perf_counter() < deadline:
         with recording(actor="system") as rec:
             if kind == "single":
-                rec.append(EntryType.CONSENT_AMENDED, {"n": done, "note": "consent amended"}, record_type="bench")
+                rec.append(
+                    EntryType.CONSENT_AMENDED, {"n": done, "note": "consent amended"}, record_type="bench"
+                )
                 done += 1
             else:
-                rec.append_many([(EntryType.CONSENT_AMENDED, {"n": done + k, "note": "consent amended"}, {"record_type": "bench"}) for k in range(BATCH)])
+                rec.append_many(
+                    [
+                        (
+                            EntryType.CONSENT_AMENDED,
+                            {"n": done + k, "note": "consent amended"},
+                            {"record_type": "bench"},
+                        )
+                        for k in range(BATCH)
+                    ]
+                )
                 done += BATCH
     counter.value += done
     connection.close()
@@ -171,8 +182,11 @@ def main():
     assert result.ok, result.problems
     # The anchor: the RFC 9162 root of the same leaf hashes, already in memory.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT string_agg(e.leaf_hash, ''::bytea ORDER BY l.index) FROM rightsledger_ledgerleaf l "
-                       "JOIN rightsledger_ledgerentry e ON e.seq = l.seq WHERE l.index < %s", [size])
+        cursor.execute(
+            "SELECT string_agg(e.leaf_hash, ''::bytea ORDER BY l.index) FROM rightsledger_ledgerleaf l "
+            "JOIN rightsledger_ledgerentry e ON e.seq = l.seq WHERE l.index < %s",
+            [size],
+        )
         packed = bytes(cursor.fetchone()[0])
     leaves = [packed[i : i + 32] for i in range(0, len(packed), 32)]
     t = time.perf_counter()
@@ -189,8 +203,14 @@ def main():
             "sequencing_bulk": filled,
             "inclusion_proof_latency": {**percentiles(latencies), "proof_length": len(proved[0][2])},
             "verifications_per_second": round(verifications),
-            "full_audit": {"entries": result.entries, "seconds": round(audit_seconds, 2), "workers": settings.LEDGER_AUDIT_WORKERS,
-                           "anchor_root_in_memory_seconds": round(anchor_seconds, 2), "goal_seconds": 3.0, "goal_met": audit_seconds <= 3.0},
+            "full_audit": {
+                "entries": result.entries,
+                "seconds": round(audit_seconds, 2),
+                "workers": settings.LEDGER_AUDIT_WORKERS,
+                "anchor_root_in_memory_seconds": round(anchor_seconds, 2),
+                "goal_seconds": 3.0,
+                "goal_met": audit_seconds <= 3.0,
+            },
         },
     )
 

@@ -22,7 +22,9 @@ def _withhold_held_outputs(sender, asset, user, **kwargs):
 
     status = GenerationRequest.objects.filter(output__asset=asset).values_list("status", flat=True).first()
     if status in ("held", "refused"):
-        raise PermissionDenied("This output is held for clearance: it resembles a performer no consent of its request covers.")
+        raise PermissionDenied(
+            "This output is held for clearance: it resembles a performer no consent of its request covers."
+        )
 
 
 def _erase_mentions(sender, talent_id, names, **kwargs):

@@ -30,10 +30,14 @@ def _day(row: dict, name: str):
 
 # The fields read from more than one column: the columns, and how the field is made of them.
 COMPOSITE = {
-    p.Territories: (("territories", "territory_exclusions"),
-                    lambda row, _: p.Territories.of(row["territories"], row["territory_exclusions"])),
-    p.Term: (("term_start", "term_end"),
-             lambda row, _: p.Term(_date(row["term_start"]), _date(row["term_end"]))),
+    p.Territories: (
+        ("territories", "territory_exclusions"),
+        lambda row, _: p.Territories.of(row["territories"], row["territory_exclusions"]),
+    ),
+    p.Term: (
+        ("term_start", "term_end"),
+        lambda row, _: p.Term(_date(row["term_start"]), _date(row["term_end"])),
+    ),
 }
 
 # How a field of one column is read, by its type; any other type is taken as the row gives it.
@@ -45,8 +49,11 @@ PARSERS = {
 }
 
 # The fields each fact computes in its query rather than reads from a column.
-COMPUTED = {p.GrantFact: frozenset({"seq", "asset_ids"}), p.ConsentFact: frozenset({"seq"}),
-            p.ReservationFact: frozenset({"seq", "subject_id"})}
+COMPUTED = {
+    p.GrantFact: frozenset({"seq", "asset_ids"}),
+    p.ConsentFact: frozenset({"seq"}),
+    p.ReservationFact: frozenset({"seq", "subject_id"}),
+}
 
 
 def _as_given(row: dict, name: str):
@@ -71,11 +78,12 @@ def source_columns(fact) -> list[str]:
 @functools.cache
 def converters(fact) -> tuple:
     """Return, once per fact class, how each of its fields is read from a row."""
-    return tuple((name, COMPOSITE[kind][1] if kind in COMPOSITE else PARSERS.get(kind, _as_given))
-                 for name, kind in hints(fact).items())
+    return tuple(
+        (name, COMPOSITE[kind][1] if kind in COMPOSITE else PARSERS.get(kind, _as_given))
+        for name, kind in hints(fact).items()
+    )
 
 
 def fact_of_row(fact, row: dict):
     """Return a fact of the given class from a row of its source columns (and computed fields)."""
     return fact(**{name: read(row, name) for name, read in converters(fact)})
-

@@ -61,15 +61,25 @@ def plain_inputs(data: list) -> list[dict]:
     items, allowed = [], set(INPUT_FIELDS)
     for n, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise InputsRefused(f"Input {n} must be an object such as {{\"asset\": 12, \"role\": \"plate\"}}.", "invalid")
+            raise InputsRefused(
+                f'Input {n} must be an object such as {{"asset": 12, "role": "plate"}}.', "invalid"
+            )
         if unknown := sorted(set(item) - allowed):
-            raise InputsRefused(f"Input {n}: unknown field {', '.join(unknown)}; an input takes {', '.join(sorted(allowed))}.", "unknown_field")
+            raise InputsRefused(
+                f"Input {n}: unknown field {', '.join(unknown)}; an input takes {', '.join(sorted(allowed))}.",
+                "unknown_field",
+            )
         items.append(_plain_input(n, item))
     return items
 
 
 def _plain_input(n: int, item: dict) -> dict:
-    asset, upload, role, modality = item.get("asset"), item.get("upload"), item.get("role"), item.get("modality") or ""
+    asset, upload, role, modality = (
+        item.get("asset"),
+        item.get("upload"),
+        item.get("role"),
+        item.get("modality") or "",
+    )
     if asset is not None and (isinstance(asset, bool) or not isinstance(asset, int)):
         try:
             asset = parse.whole_number(asset, field="asset", minimum=1)
@@ -78,22 +88,45 @@ def _plain_input(n: int, item: dict) -> dict:
     if upload is not None and not isinstance(upload, str):
         raise InputsRefused(f"Input {n}: upload names a multipart file field.", "invalid")
     if not isinstance(role, str) or not role:
-        raise InputsRefused(f"Input {n}: give its role (plate, reference, element, likeness or style).", "required")
+        raise InputsRefused(
+            f"Input {n}: give its role (plate, reference, element, likeness or style).", "required"
+        )
     if not isinstance(modality, str):
         raise InputsRefused(f"Input {n}: modality must be text.", "invalid")
     frames = item.get("frames")
-    if frames is not None and not (isinstance(frames, list) and len(frames) == 2
-                                   and all(isinstance(f, int) and not isinstance(f, bool) and 0 <= f < 2**31 for f in frames)):
-        raise InputsRefused(f"Input {n}: frames must be [first, last], two frame numbers counted from 0, such as [0, 47].", "invalid")
+    if frames is not None and not (
+        isinstance(frames, list)
+        and len(frames) == 2
+        and all(isinstance(f, int) and not isinstance(f, bool) and 0 <= f < 2**31 for f in frames)
+    ):
+        raise InputsRefused(
+            f"Input {n}: frames must be [first, last], two frame numbers counted from 0, such as [0, 47].",
+            "invalid",
+        )
     return {"asset": asset, "upload": upload, "role": role, "modality": modality, "frames": frames}
 
 
 # What RequestIn's text fields refuse once stripped: a NUL, or half of a surrogate pair.
 _ODD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TEXT = {"engine": (64, False), "engine_version": (32, True), "prompt": (None, True), "intended_use": (32, False)}  # max length, blank allowed
+_TEXT = {
+    "engine": (64, False),
+    "engine_version": (32, True),
+    "prompt": (None, True),
+    "intended_use": (32, False),
+}  # max length, blank allowed
 _LISTS = ("media", "territories", "territory_exclusions", "languages")
-_REQUIRED = {"shot", "engine", "seed", "intended_use", "media", "territories", "release_start", "release_end", "inputs"}
+_REQUIRED = {
+    "shot",
+    "engine",
+    "seed",
+    "intended_use",
+    "media",
+    "territories",
+    "release_start",
+    "release_end",
+    "inputs",
+}
 _FIELDS = _REQUIRED | set(_TEXT) | set(_LISTS) | {"parameters"}
 
 
@@ -105,7 +138,12 @@ def plain_request_in(data) -> dict | None:
     if type(data) is not dict or not _REQUIRED <= data.keys() <= _FIELDS or input_policy.problems(data):
         return None
     shot, seed = data["shot"], data["seed"]
-    if type(shot) is not int or not 0 < shot < 2**31 or type(seed) is not int or type(data.get("parameters", {})) is not dict:
+    if (
+        type(shot) is not int
+        or not 0 < shot < 2**31
+        or type(seed) is not int
+        or type(data.get("parameters", {})) is not dict
+    ):
         return None
     out = {"shot": shot, "seed": seed, "parameters": data.get("parameters", {})}
     try:
@@ -114,7 +152,13 @@ def plain_request_in(data) -> dict | None:
         return None
     for name, (limit, blank) in _TEXT.items():
         value = data.get(name, "")
-        if type(value) is not str or value != value.strip() or (not value and not blank) or (limit and len(value) > limit) or _ODD_TEXT.search(value):
+        if (
+            type(value) is not str
+            or value != value.strip()
+            or (not value and not blank)
+            or (limit and len(value) > limit)
+            or _ODD_TEXT.search(value)
+        ):
             return None
         out[name] = value
     for name in _LISTS:
@@ -122,7 +166,13 @@ def plain_request_in(data) -> dict | None:
         if type(values) is not list or len(values) > MAX_ITEMS:
             return None
         for value in values:
-            if type(value) is not str or not value or value != value.strip() or len(value) > 200 or _ODD_TEXT.search(value):
+            if (
+                type(value) is not str
+                or not value
+                or value != value.strip()
+                or len(value) > 200
+                or _ODD_TEXT.search(value)
+            ):
                 return None
         out[name] = list(values)
     return _plain_dates_and_inputs(data, out)
@@ -199,14 +249,21 @@ SELECT (SELECT seq FROM head),
 
 def _rows_sql(table: str, alias: str, fact, record_type: str, extra: str = "") -> str:
     """The rows of a table's records, by id, as JSON with the columns a fact is built from."""
-    return (f"SELECT COALESCE(json_agg(x), '[]') FROM (SELECT {_select(alias, fact)}, {alias}.xmin::text AS xmin, {extra}"  # nosec B608: constants
-            f"{_seq_of(record_type, alias)} FROM {table} {alias} WHERE {alias}.id = ANY(%(ids)s)) x")
+    return (
+        f"SELECT COALESCE(json_agg(x), '[]') FROM (SELECT {_select(alias, fact)}, {alias}.xmin::text AS xmin, {extra}"  # nosec B608: constants
+        f"{_seq_of(record_type, alias)} FROM {table} {alias} WHERE {alias}.id = ANY(%(ids)s)) x"
+    )
 
 
 # The rows of grants and consents not yet seen by this process, by id.
 FACT_ROWS_SQL = {
-    p.GrantFact: _rows_sql("rightsledger_rightsgrant", "g", p.GrantFact, "grant",
-                           "ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids, "),
+    p.GrantFact: _rows_sql(
+        "rightsledger_rightsgrant",
+        "g",
+        p.GrantFact,
+        "grant",
+        "ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids, ",
+    ),
     p.ConsentFact: _rows_sql("rightsledger_consentrecord", "c", p.ConsentFact, "consent"),
 }
 
@@ -250,23 +307,38 @@ def _cached_facts(cursor, database: str, fact, ids: list[int], xmins: list[str])
     return tuple(out)
 
 
-def snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt, today) -> tuple[p.Snapshot, set[int]]:
+def snapshot_postgresql(
+    production_id, asset_ids, talent_ids, party_ids, prompt, today
+) -> tuple[p.Snapshot, set[int]]:
     """The current state in one statement: one MVCC snapshot, so every record it names was
     recorded at or below the ledger head it returns. Prepared, so it is planned once per
     connection (planning it costs more than running it)."""
     connection.ensure_connection()
-    params = {"production": production_id, "assets": list(asset_ids), "talents": list(talent_ids), "parties": list(party_ids), "grams": sorted(ngrams(prompt))}
+    params = {
+        "production": production_id,
+        "assets": list(asset_ids),
+        "talents": list(talent_ids),
+        "parties": list(party_ids),
+        "grams": sorted(ngrams(prompt)),
+    }
     database = connection.settings_dict["NAME"]
     started = time.perf_counter()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(SNAPSHOT_SQL, params, prepare=True)
-        head, named, grant_ids, grant_xmins, consent_ids, consent_xmins, reservations, talents = cursor.fetchone()
+        head, named, grant_ids, grant_xmins, consent_ids, consent_xmins, reservations, talents = (
+            cursor.fetchone()
+        )
         grants = _cached_facts(cursor, database, p.GrantFact, grant_ids, grant_xmins)
         consents = _cached_facts(cursor, database, p.ConsentFact, consent_ids, consent_xmins)
     if connection.queries_logged:  # as Django's debug cursor logs its own queries
-        connection.queries_log.append({"sql": "gate snapshot (prepared)", "time": f"{time.perf_counter() - started:.3f}"})
+        connection.queries_log.append(
+            {"sql": "gate snapshot (prepared)", "time": f"{time.perf_counter() - started:.3f}"}
+        )
     return p.Snapshot(
-        as_of_seq=head, today=today, grants=grants, consents=consents,
+        as_of_seq=head,
+        today=today,
+        grants=grants,
+        consents=consents,
         reservations=tuple(fact_of_row(p.ReservationFact, r) for r in reservations),
         talents={t["id"]: p.TalentFact(t["id"], t["name"], t["is_deceased"], t["is_minor"]) for t in talents},
     ), set(named)

@@ -119,7 +119,7 @@ class GrantFact:
     restrictions: str = ""
 
     @cached_property
-    def ref(self) -> "RecordRef":
+    def ref(self) -> RecordRef:
         """The reference reasons give: made once, as a grant's facts are kept between decisions."""
         return RecordRef("grant", self.id, self.seq)
 
@@ -262,7 +262,9 @@ class Reason:
     message: str
     remedy: str = ""
     records: tuple[RecordRef, ...] = ()
-    talent_id: int | None = None  # the performer a talent reason is about (not in its JSON: the subject names it)
+    talent_id: int | None = (
+        None  # the performer a talent reason is about (not in its JSON: the subject names it)
+    )
 
     def to_json(self) -> dict:
         return {
@@ -319,14 +321,20 @@ def _coverage(request: RequestFact, grants: list[GrantFact], use: str) -> tuple[
     for medium in request.sorted_media:
         in_medium = [g for g in with_use if medium in g.media]
         for language in request.sorted_languages:
-            usable = in_medium if language is None else [g for g in in_medium if not g.languages or language in g.languages]
+            usable = (
+                in_medium
+                if language is None
+                else [g for g in in_medium if not g.languages or language in g.languages]
+            )
             if not usable:
                 gaps.append(f"no grant permits {use} for {_where(medium, language)}")
                 continue
             key = tuple(g.id for g in usable)  # media and languages often share their grants
             missing = missing_for.get(key)
             if missing is None:
-                missing = missing_for[key] = request.territories.missing_from(_union(g.territories for g in usable))
+                missing = missing_for[key] = request.territories.missing_from(
+                    _union(g.territories for g in usable)
+                )
             if not missing.empty:
                 gaps.append(f"{_where(medium, language)} is not granted in {missing.describe()}")
             else:
@@ -339,43 +347,88 @@ def _where(medium: str, language: str | None) -> str:
     return medium + (f" in language {language}" if language else "")
 
 
-def _rights_for_input(request: RequestFact, snapshot: Snapshot, inp: InputFact, use: str, rule: str) -> Reason:
+def _rights_for_input(
+    request: RequestFact, snapshot: Snapshot, inp: InputFact, use: str, rule: str
+) -> Reason:
     subject = f"input {inp.position}"
     if inp.asset_id is None:
         return Reason(
-            rule, REFUSED, subject, f"Input {inp.position} ({inp.role}) is an unregistered input: it matches no registered asset.",
+            rule,
+            REFUSED,
+            subject,
+            f"Input {inp.position} ({inp.role}) is an unregistered input: it matches no registered asset.",
             "Register the file as an asset of this production and record the grant that covers it.",
         )
-    concerning = [g for g in snapshot.grants_by_asset.get(inp.asset_id, ()) if g.production_id == request.production_id]
+    concerning = [
+        g for g in snapshot.grants_by_asset.get(inp.asset_id, ()) if g.production_id == request.production_id
+    ]
     ref = RecordRef("asset", inp.asset_id)
     prefix = f"Input {inp.position} ({inp.role}, asset A-{inp.asset_id}{', ' + inp.match_note if inp.match_note else ''})"
     if not concerning:
-        return Reason(rule, REFUSED, subject, f"{prefix} has no rights grant for this production.",
-                      f"Record a grant from the rights holder that permits {use} for this production.", (ref,))
+        return Reason(
+            rule,
+            REFUSED,
+            subject,
+            f"{prefix} has no rights grant for this production.",
+            f"Record a grant from the rights holder that permits {use} for this production.",
+            (ref,),
+        )
     active = [g for g in concerning if g.status == "active"]
     if not active:
         g = concerning[0]
-        return Reason(rule, REFUSED, subject, f"{prefix}: its grant {g.id} has been revoked.",
-                      "Obtain and record a new grant from the rights holder.", (ref, g.ref))
+        return Reason(
+            rule,
+            REFUSED,
+            subject,
+            f"{prefix}: its grant {g.id} has been revoked.",
+            "Obtain and record a new grant from the rights holder.",
+            (ref, g.ref),
+        )
     with_use = [g for g in active if use in g.uses]
     if not with_use:
-        return Reason(rule, REFUSED, subject, f"{prefix}: no grant permits {use} (grant{'s' if len(active) > 1 else ''} "
-                      f"{', '.join(str(g.id) for g in active)} permit{'' if len(active) > 1 else 's'} only "
-                      f"{', '.join(sorted(set().union(*(g.uses for g in active))))}).",
-                      f"Obtain a grant or an amendment that permits {use}.", (ref, *(g.ref for g in active)))
+        return Reason(
+            rule,
+            REFUSED,
+            subject,
+            f"{prefix}: no grant permits {use} (grant{'s' if len(active) > 1 else ''} "
+            f"{', '.join(str(g.id) for g in active)} permit{'' if len(active) > 1 else 's'} only "
+            f"{', '.join(sorted(set().union(*(g.uses for g in active))))}).",
+            f"Obtain a grant or an amendment that permits {use}.",
+            (ref, *(g.ref for g in active)),
+        )
     window = request.window
-    in_term = [g for g in with_use if g.term.start <= window.start and (g.term.end is None or g.term.end >= window.end)]
+    in_term = [
+        g
+        for g in with_use
+        if g.term.start <= window.start and (g.term.end is None or g.term.end >= window.end)
+    ]
     if not in_term:
-        g = max(with_use, key=lambda g: (g.term.end or datetime.date.max))
-        return Reason(rule, REFUSED, subject, f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
-                      "Extend the grant's term by amendment, or move the release window inside it.", (ref, g.ref))
+        g = max(with_use, key=lambda g: g.term.end or datetime.date.max)
+        return Reason(
+            rule,
+            REFUSED,
+            subject,
+            f"{prefix}: grant {g.id} {g.term.gap(request.window)}.",
+            "Extend the grant's term by amendment, or move the release window inside it.",
+            (ref, g.ref),
+        )
     gaps, relied = _coverage(request, in_term, use)
     if gaps:
-        return Reason(rule, REFUSED, subject, f"{prefix}: {'; '.join(gaps)}.",
-                      "Narrow the release media, territories or languages, or record grants that cover them.",
-                      (ref, *(g.ref for g in in_term)))
-    return Reason(rule, PASS, subject, f"{prefix} is covered for {use} by grant {', '.join(str(g.id) for g in relied)} for "
-                  f"{request.scope}.", records=(ref, *(g.ref for g in relied)))
+        return Reason(
+            rule,
+            REFUSED,
+            subject,
+            f"{prefix}: {'; '.join(gaps)}.",
+            "Narrow the release media, territories or languages, or record grants that cover them.",
+            (ref, *(g.ref for g in in_term)),
+        )
+    return Reason(
+        rule,
+        PASS,
+        subject,
+        f"{prefix} is covered for {use} by grant {', '.join(str(g.id) for g in relied)} for {request.scope}.",
+        records=(ref, *(g.ref for g in relied)),
+    )
 
 
 def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Reason | None:
@@ -385,116 +438,223 @@ def _review_of_grants(inp: InputFact, passed: Reason, snapshot: Snapshot) -> Rea
     if not review:
         return None
     g = review[0]
-    return Reason("R4", NEEDS_CLEARANCE, passed.subject,
-                  f"Input {inp.position} relies on grant {g.id}, which is flagged for review"
-                  f"{': ' + g.restrictions if g.restrictions else ''}.",
-                  "A clearance user who is not the requester must sign off.", tuple(g.ref for g in review))
+    return Reason(
+        "R4",
+        NEEDS_CLEARANCE,
+        passed.subject,
+        f"Input {inp.position} relies on grant {g.id}, which is flagged for review"
+        f"{': ' + g.restrictions if g.restrictions else ''}.",
+        "A clearance user who is not the requester must sign off.",
+        tuple(g.ref for g in review),
+    )
 
 
-def _consent_problem(request: RequestFact, talent: TalentFact, c: ConsentFact, modalities: set[str]) -> tuple[str, str] | None:
+def _consent_problem(
+    request: RequestFact, talent: TalentFact, c: ConsentFact, modalities: set[str]
+) -> tuple[str, str] | None:
     """Return (problem, remedy) if the consent does not cover the use, else None."""
     if c.status != "active":
         return f"consent {c.id} has been revoked", "Ask the performer for a new consent."
     if request.intended_use in c.prohibited_uses:
-        return f"consent {c.id} prohibits {request.intended_use.replace('_', ' ')}", "This use cannot be made of the performer's likeness."
+        return (
+            f"consent {c.id} prohibits {request.intended_use.replace('_', ' ')}",
+            "This use cannot be made of the performer's likeness.",
+        )
     if request.intended_use not in c.permitted_uses:
-        return (f"consent {c.id} permits {', '.join(sorted(u.replace('_', ' ') for u in c.permitted_uses))}, not {request.intended_use.replace('_', ' ')}",
-                "Obtain consent for this specific use.")
+        return (
+            f"consent {c.id} permits {', '.join(sorted(u.replace('_', ' ') for u in c.permitted_uses))}, not {request.intended_use.replace('_', ' ')}",
+            "Obtain consent for this specific use.",
+        )
     lacking = modalities - c.modalities
     if lacking:
-        return f"consent {c.id} does not cover {', '.join(sorted(lacking))}", "Obtain consent for that modality, or remove the input."
+        return (
+            f"consent {c.id} does not cover {', '.join(sorted(lacking))}",
+            "Obtain consent for that modality, or remove the input.",
+        )
     if c.permitted_shots and request.shot_code not in c.permitted_shots:
-        return f"consent {c.id} does not include shot {request.shot_code}", "Amend the consent to name this shot."
+        return (
+            f"consent {c.id} does not include shot {request.shot_code}",
+            "Amend the consent to name this shot.",
+        )
     if not c.term.covers(request.window):
-        return f"consent {c.id} {c.term.gap(request.window)}", "Amend the consent's term, or move the release window inside it."
+        return (
+            f"consent {c.id} {c.term.gap(request.window)}",
+            "Amend the consent's term, or move the release window inside it.",
+        )
     missing_media = request.media - c.media
     if missing_media:
-        return f"consent {c.id} does not cover {', '.join(sorted(missing_media))}", "Narrow the release media or amend the consent."
+        return (
+            f"consent {c.id} does not cover {', '.join(sorted(missing_media))}",
+            "Narrow the release media or amend the consent.",
+        )
     missing = request.territories.missing_from(c.territories)
     if not missing.empty:
-        return f"consent {c.id} does not cover {missing.describe()}", "Narrow the territories or amend the consent."
+        return (
+            f"consent {c.id} does not cover {missing.describe()}",
+            "Narrow the territories or amend the consent.",
+        )
     if c.languages and request.languages - c.languages:
-        return f"consent {c.id} does not cover language {', '.join(sorted(request.languages - c.languages))}", "Amend the consent."
+        return (
+            f"consent {c.id} does not cover language {', '.join(sorted(request.languages - c.languages))}",
+            "Amend the consent.",
+        )
     if c.replica_type == "employment_based" and c.scan_notice_date is None:
-        return (f"consent {c.id} is for an employment-based replica but no scan notice is on record",
-                "Record the date the performer was given notice of the scan.")
+        return (
+            f"consent {c.id} is for an employment-based replica but no scan notice is on record",
+            "Record the date the performer was given notice of the scan.",
+        )
     if talent.is_deceased and c.grantor_role not in ("estate_representative", "union"):
-        return (f"the performer is deceased and consent {c.id} was not given by the estate or the union",
-                "Obtain consent from the estate's representative, or the union if none can be found.")
+        return (
+            f"the performer is deceased and consent {c.id} was not given by the estate or the union",
+            "Obtain consent from the estate's representative, or the union if none can be found.",
+        )
     if talent.is_minor and c.grantor_role != "guardian":
-        return f"the performer is a minor and consent {c.id} was not given by a guardian", "Obtain the guardian's consent."
+        return (
+            f"the performer is a minor and consent {c.id} was not given by a guardian",
+            "Obtain the guardian's consent.",
+        )
     description = c.intended_use_description.strip()
     if c.representation == "none" and (
         len(description) < MIN_USE_DESCRIPTION_CHARS or len(description.split()) < MIN_USE_DESCRIPTION_WORDS
     ):
-        return (f"the performer had no representation and consent {c.id} lacks a reasonably specific description of the "
-                "intended use (CA Labor Code §927, NY GOL §5-302)", "Obtain a consent that describes the use specifically.")
+        return (
+            f"the performer had no representation and consent {c.id} lacks a reasonably specific description of the "
+            "intended use (CA Labor Code §927, NY GOL §5-302)",
+            "Obtain a consent that describes the use specifically.",
+        )
     if c.replica_type in UNION_NOTICE_REQUIRED and c.union_notified_date is None:
         return f"the union has not been notified of consent {c.id}", "Notify the union and record the date."
     return None
 
 
-def _consent_for_talent(request: RequestFact, snapshot: Snapshot, talent_id: int, modalities: set[str], rule: str, via: str) -> list[Reason]:
+def _consent_for_talent(
+    request: RequestFact, snapshot: Snapshot, talent_id: int, modalities: set[str], rule: str, via: str
+) -> list[Reason]:
     """R2 (likeness input) or R5 (named in the prompt), then R4: every likeness use needs a sign-off."""
     talent = snapshot.talents.get(talent_id) or TalentFact(talent_id, f"talent {talent_id}")
     subject = f"talent {talent_id}"
     consents = sorted(
-        (c for c in snapshot.consents if c.talent_id == talent_id and c.production_id == request.production_id),
+        (
+            c
+            for c in snapshot.consents
+            if c.talent_id == talent_id and c.production_id == request.production_id
+        ),
         key=lambda c: (c.status != "active", -c.id),
     )
     if not consents:
-        return [Reason(rule, REFUSED, subject, f"{talent.name} ({via}) has no consent on record for this production.",
-                       "Record the performer's informed consent before using their likeness.")]
+        return [
+            Reason(
+                rule,
+                REFUSED,
+                subject,
+                f"{talent.name} ({via}) has no consent on record for this production.",
+                "Record the performer's informed consent before using their likeness.",
+            )
+        ]
     problems = []
     for c in consents:
         problem = _consent_problem(request, talent, c, modalities)
         if problem is None:
             use = request.intended_use.replace("_", " ")
             return [
-                Reason(rule, PASS, subject, f"{talent.name} ({via}) consented by consent {c.id} to {use} ({', '.join(sorted(modalities))}) "
-                       f"in {request.territories.describe()} from {request.window.start} to {request.window.end}.", records=(_consent_ref(c),),
-                       talent_id=talent_id),
-                Reason("R4", NEEDS_CLEARANCE, subject,
-                       f"Using {talent.name}'s likeness needs a clearance sign-off"
-                       f"{' (consent ' + str(c.id) + ' is also flagged for review)' if c.requires_review else ''}.",
-                       "A clearance user who is not the requester must sign off.", (_consent_ref(c),)),
+                Reason(
+                    rule,
+                    PASS,
+                    subject,
+                    f"{talent.name} ({via}) consented by consent {c.id} to {use} ({', '.join(sorted(modalities))}) "
+                    f"in {request.territories.describe()} from {request.window.start} to {request.window.end}.",
+                    records=(_consent_ref(c),),
+                    talent_id=talent_id,
+                ),
+                Reason(
+                    "R4",
+                    NEEDS_CLEARANCE,
+                    subject,
+                    f"Using {talent.name}'s likeness needs a clearance sign-off"
+                    f"{' (consent ' + str(c.id) + ' is also flagged for review)' if c.requires_review else ''}.",
+                    "A clearance user who is not the requester must sign off.",
+                    (_consent_ref(c),),
+                ),
             ]
         problems.append((c, problem))
     c, (problem, remedy) = problems[0]
-    return [Reason(rule, REFUSED, subject, f"{talent.name} ({via}): {problem}.", remedy, tuple(_consent_ref(c) for c, _ in problems))]
+    return [
+        Reason(
+            rule,
+            REFUSED,
+            subject,
+            f"{talent.name} ({via}): {problem}.",
+            remedy,
+            tuple(_consent_ref(c) for c, _ in problems),
+        )
+    ]
 
 
 def _training(request: RequestFact, snapshot: Snapshot) -> list[Reason]:
     reasons = []
-    active = [r for r in snapshot.reservations if r.uses & TRAINING_USES and r.effective_date <= snapshot.today]
+    active = [
+        r for r in snapshot.reservations if r.uses & TRAINING_USES and r.effective_date <= snapshot.today
+    ]
     by_subject = {}
     for r in active:
         by_subject.setdefault((r.subject_type, r.subject_id), []).append(r)
     for inp in request.inputs:
         if inp.asset_id is None:
             continue
-        reserved = (by_subject.get(("asset", inp.asset_id), []) + by_subject.get(("party", inp.owner_party_id), [])
-                    + by_subject.get(("production", request.production_id), []) + by_subject.get(("talent", inp.talent_id), []))
+        reserved = (
+            by_subject.get(("asset", inp.asset_id), [])
+            + by_subject.get(("party", inp.owner_party_id), [])
+            + by_subject.get(("production", request.production_id), [])
+            + by_subject.get(("talent", inp.talent_id), [])
+        )
         subject = f"input {inp.position}"
         if reserved:
             r = reserved[0]
-            reasons.append(Reason("R3", REFUSED, subject,
-                                  f"{request.engine.name} trains on its inputs, and input {inp.position} (asset A-{inp.asset_id}) is "
-                                  f"reserved from AI training by reservation {r.id} on its {r.subject_type}.",
-                                  "Use an engine that does not train on its inputs.", tuple(RecordRef("reservation", x.id, x.seq) for x in reserved)))
+            reasons.append(
+                Reason(
+                    "R3",
+                    REFUSED,
+                    subject,
+                    f"{request.engine.name} trains on its inputs, and input {inp.position} (asset A-{inp.asset_id}) is "
+                    f"reserved from AI training by reservation {r.id} on its {r.subject_type}.",
+                    "Use an engine that does not train on its inputs.",
+                    tuple(RecordRef("reservation", x.id, x.seq) for x in reserved),
+                )
+            )
             continue
         reasons.append(_rights_for_input(request, snapshot, inp, "genai_training", "R3"))
     for talent_id in sorted(_talent_modalities(request)):
         talent = snapshot.talents.get(talent_id) or TalentFact(talent_id, f"talent {talent_id}")
         reserved = by_subject.get(("talent", talent_id), [])
-        allowing = [c for c in snapshot.consents if c.talent_id == talent_id and c.production_id == request.production_id
-                    and c.status == "active" and c.training_permission != "none"]
+        allowing = [
+            c
+            for c in snapshot.consents
+            if c.talent_id == talent_id
+            and c.production_id == request.production_id
+            and c.status == "active"
+            and c.training_permission != "none"
+        ]
         if reserved:
-            reasons.append(Reason("R3", REFUSED, f"talent {talent_id}", f"{talent.name} has reserved their likeness from AI training (reservation {reserved[0].id}).",
-                                  "Use an engine that does not train on its inputs.", tuple(RecordRef("reservation", x.id, x.seq) for x in reserved)))
+            reasons.append(
+                Reason(
+                    "R3",
+                    REFUSED,
+                    f"talent {talent_id}",
+                    f"{talent.name} has reserved their likeness from AI training (reservation {reserved[0].id}).",
+                    "Use an engine that does not train on its inputs.",
+                    tuple(RecordRef("reservation", x.id, x.seq) for x in reserved),
+                )
+            )
         elif not allowing:
-            reasons.append(Reason("R3", REFUSED, f"talent {talent_id}", f"{talent.name}'s consent does not permit training.",
-                                  "Use an engine that does not train on its inputs, or obtain consent to training."))
+            reasons.append(
+                Reason(
+                    "R3",
+                    REFUSED,
+                    f"talent {talent_id}",
+                    f"{talent.name}'s consent does not permit training.",
+                    "Use an engine that does not train on its inputs, or obtain consent to training.",
+                )
+            )
     return reasons
 
 
@@ -515,13 +675,22 @@ def evaluate(request: RequestFact, snapshot: Snapshot) -> Outcome:
         if rights.outcome == PASS and (review := _review_of_grants(inp, rights, snapshot)):
             reasons.append(review)
         if inp.role == "likeness" and inp.asset_id is not None and inp.talent_id is None:
-            reasons.append(Reason("R2", REFUSED, f"input {inp.position}", f"Input {inp.position} is a likeness input but its asset names no performer.",
-                                  "Register likeness references with the performer they show."))
+            reasons.append(
+                Reason(
+                    "R2",
+                    REFUSED,
+                    f"input {inp.position}",
+                    f"Input {inp.position} is a likeness input but its asset names no performer.",
+                    "Register likeness references with the performer they show.",
+                )
+            )
     likeness = _talent_modalities(request)
     for talent_id, modalities in sorted(likeness.items()):
         reasons.extend(_consent_for_talent(request, snapshot, talent_id, modalities, "R2", "likeness input"))
     for talent_id in sorted(request.prompt_talent_ids - set(likeness)):
-        reasons.extend(_consent_for_talent(request, snapshot, talent_id, {"face"}, "R5", "named in the prompt"))
+        reasons.extend(
+            _consent_for_talent(request, snapshot, talent_id, {"face"}, "R5", "named in the prompt")
+        )
     if request.engine.trains_on_inputs:
         reasons.extend(_training(request, snapshot))
     if any(r.outcome == REFUSED for r in reasons):
@@ -553,24 +722,44 @@ def at_run_time(outcome: Outcome, sign_off: SignOffFact | None) -> Outcome:
     needed = outcome.needing_clearance()
     covered = sign_off.covered if sign_off else frozenset()
     if sign_off and needed <= covered:
-        signed = Reason("R4", PASS, "request", f"The items needing clearance were signed off by user {sign_off.approver_id} (sign-off {sign_off.id}).")
+        signed = Reason(
+            "R4",
+            PASS,
+            "request",
+            f"The items needing clearance were signed off by user {sign_off.approver_id} (sign-off {sign_off.id}).",
+        )
         return Outcome(APPROVED, (*outcome.reasons, signed), outcome.as_of_seq)
     new = sorted(f"{rule} {subject}" for rule, subject in needed - covered)
-    unsigned = Reason("R4", NEEDS_CLEARANCE, "request", f"Items need clearance that no sign-off covered: {', '.join(new)}.", "Submit a new request for sign-off.")
+    unsigned = Reason(
+        "R4",
+        NEEDS_CLEARANCE,
+        "request",
+        f"Items need clearance that no sign-off covered: {', '.join(new)}.",
+        "Submit a new request for sign-off.",
+    )
     return Outcome(NEEDS_CLEARANCE, (*outcome.reasons, unsigned), outcome.as_of_seq)
 
 
 def likeness_hold(run: Outcome, resemblances: dict[int, float], as_of_seq: int) -> Outcome | None:
     """R6: hold an output that resembles (talent id -> cosine) a performer whom no consent of the
     run's decision covers; return the hold, or None when nothing resembles an uncovered performer."""
-    covered = {r.talent_id for r in run.reasons if r.talent_id is not None and r.rule in ("R2", "R5") and r.outcome == PASS}
+    covered = {
+        r.talent_id
+        for r in run.reasons
+        if r.talent_id is not None and r.rule in ("R2", "R5") and r.outcome == PASS
+    }
     uncovered = {t: c for t, c in resemblances.items() if t not in covered}
     if not uncovered:
         return None
     reasons = tuple(
-        Reason("R6", NEEDS_CLEARANCE, f"talent {t}",
-               f"The output resembles the likeness reference of talent {t} (cosine {c:.2f}), whom no consent of this request covers.",
-               "A clearance user must review the output: approve it if the resemblance is a false alarm, or refuse it.", talent_id=t)
+        Reason(
+            "R6",
+            NEEDS_CLEARANCE,
+            f"talent {t}",
+            f"The output resembles the likeness reference of talent {t} (cosine {c:.2f}), whom no consent of this request covers.",
+            "A clearance user must review the output: approve it if the resemblance is a false alarm, or refuse it.",
+            talent_id=t,
+        )
         for t, c in sorted(uncovered.items())
     )
     return Outcome(NEEDS_CLEARANCE, reasons, as_of_seq)

@@ -35,7 +35,13 @@ def ledger_head() -> int:
 
 
 def _with_seq(qs, record_type: str):
-    return qs.annotate(seq=Subquery(LedgerEntry.objects.filter(record_type=record_type, record_id=OuterRef("pk")).order_by().values("seq")[:1]))
+    return qs.annotate(
+        seq=Subquery(
+            LedgerEntry.objects.filter(record_type=record_type, record_id=OuterRef("pk"))
+            .order_by()
+            .values("seq")[:1]
+        )
+    )
 
 
 def _as_of(rows, as_of: int) -> list[dict]:
@@ -55,7 +61,9 @@ def grant_facts(production_id: int, asset_ids, as_of: int) -> list[p.GrantFact]:
     versions = _as_of(_with_seq(RightsGrant.objects.filter(chain__in=chains), "grant").values(), as_of)
     covered = {}
     through = RightsGrant.assets.through
-    for grant_id, asset_id in through.objects.filter(rightsgrant_id__in=[g["id"] for g in versions]).values_list("rightsgrant_id", "asset_id"):
+    for grant_id, asset_id in through.objects.filter(
+        rightsgrant_id__in=[g["id"] for g in versions]
+    ).values_list("rightsgrant_id", "asset_id"):
         covered.setdefault(grant_id, set()).add(asset_id)
     return [fact_of_row(p.GrantFact, {**g, "asset_ids": covered.get(g["id"], ())}) for g in versions]
 
@@ -66,11 +74,16 @@ def consent_facts(production_id: int, talent_ids, as_of: int) -> list[p.ConsentF
     return [fact_of_row(p.ConsentFact, c) for c in _as_of(_with_seq(qs, "consent").values(), as_of)]
 
 
-def reservation_facts(*, production_id: int, asset_ids, talent_ids, party_ids, as_of: int) -> list[p.ReservationFact]:
+def reservation_facts(
+    *, production_id: int, asset_ids, talent_ids, party_ids, as_of: int
+) -> list[p.ReservationFact]:
     """The reservations on the assets, talents, owners or production that were in force as of a
     sequence number (1 query)."""
     qs = TrainingReservation.objects.filter(
-        Q(asset_id__in=asset_ids) | Q(talent_id__in=talent_ids) | Q(party_id__in=party_ids) | Q(production_id=production_id)
+        Q(asset_id__in=asset_ids)
+        | Q(talent_id__in=talent_ids)
+        | Q(party_id__in=party_ids)
+        | Q(production_id=production_id)
     )
     return [
         fact_of_row(p.ReservationFact, {**r, "subject_id": r[f"{r['subject_type']}_id"]})
@@ -89,8 +102,15 @@ def talents_named_in(prompt: str) -> set[int]:
     return set(TalentName.objects.filter(normalized__in=grams).values_list("talent_id", flat=True))
 
 
-def snapshot(*, production_id: int, inputs: list[p.InputFact], talent_ids: set[int], prompt: str = "", as_of: int | None = None,
-             today=None) -> tuple[p.Snapshot, set[int]]:
+def snapshot(
+    *,
+    production_id: int,
+    inputs: list[p.InputFact],
+    talent_ids: set[int],
+    prompt: str = "",
+    as_of: int | None = None,
+    today=None,
+) -> tuple[p.Snapshot, set[int]]:
     """Return the records that concern a request, as of ledger sequence number as_of (now if
     None), and the talent the prompt names. The snapshot covers talent_ids and those named.
 
@@ -106,13 +126,24 @@ def snapshot(*, production_id: int, inputs: list[p.InputFact], talent_ids: set[i
     named = talents_named_in(prompt)
     talent_ids = set(talent_ids) | named
     as_of = ledger_head() if as_of is None else as_of
-    talents = {t.pk: p.TalentFact(t.pk, t.professional_name or t.legal_name, t.is_deceased, t.is_minor) for t in Talent.objects.filter(pk__in=talent_ids)}
+    talents = {
+        t.pk: p.TalentFact(t.pk, t.professional_name or t.legal_name, t.is_deceased, t.is_minor)
+        for t in Talent.objects.filter(pk__in=talent_ids)
+    }
     return p.Snapshot(
         as_of_seq=as_of,
         today=today,
         grants=tuple(grant_facts(production_id, asset_ids, as_of)),
         consents=tuple(consent_facts(production_id, talent_ids, as_of)),
-        reservations=tuple(reservation_facts(production_id=production_id, asset_ids=asset_ids, talent_ids=talent_ids, party_ids=party_ids, as_of=as_of)),
+        reservations=tuple(
+            reservation_facts(
+                production_id=production_id,
+                asset_ids=asset_ids,
+                talent_ids=talent_ids,
+                party_ids=party_ids,
+                as_of=as_of,
+            )
+        ),
         talents=talents,
     ), named
 
@@ -124,7 +155,10 @@ def request_entries(request_id: int):
         Q(record_type="generation_request", record_id=request_id)
         | Q(record_type="decision", record_id__in=Decision.objects.filter(request_id=request_id).values("id"))
         | Q(record_type="sign_off", record_id__in=SignOff.objects.filter(request_id=request_id).values("id"))
-        | Q(record_type="generation_output", record_id__in=GenerationOutput.objects.filter(request_id=request_id).values("id"))
+        | Q(
+            record_type="generation_output",
+            record_id__in=GenerationOutput.objects.filter(request_id=request_id).values("id"),
+        )
     ).order_by("seq")
 
 
@@ -140,13 +174,20 @@ def shots_with_generations(user, production_id: int):
     """Return the production's shots, each with its requests (newest first) and their outputs:
     three queries, whatever the number of shots and requests."""
     requests = GenerationRequest.objects.select_related("output", "requester").order_by("-id")
-    return shots_for(user).filter(production_id=production_id).prefetch_related(Prefetch("generation_requests", queryset=requests)).order_by("code")
+    return (
+        shots_for(user)
+        .filter(production_id=production_id)
+        .prefetch_related(Prefetch("generation_requests", queryset=requests))
+        .order_by("code")
+    )
 
 
 def sign_off_queue(user):
     """Return the requests awaiting a sign-off (or holding an output for clearance) in the
     productions where the user is clearance, oldest first."""
-    qs = GenerationRequest.objects.filter(status__in=("needs_clearance", "held")).select_related("shot", "production", "requester")
+    qs = GenerationRequest.objects.filter(status__in=("needs_clearance", "held")).select_related(
+        "shot", "production", "requester"
+    )
     return access.filter_by_production(qs, user, roles=access.CLEARANCE_ROLES).order_by("id")
 
 
@@ -169,15 +210,25 @@ def revocation_impact(record_type: str, chain, *, user) -> dict:
     else:  # SQLite has no JSON containment: read the decisions of the productions concerned
         production_ids = model.objects.filter(chain=chain).values("production_id")
         wanted = set(ids)
-        decisions = Decision.objects.filter(pk__in=[
-            d.pk for d in Decision.objects.filter(request__production_id__in=production_ids)
-            if any(r["type"] == record_type and r["id"] in wanted for reason in d.reasons for r in reason["records"])
-        ])
+        decisions = Decision.objects.filter(
+            pk__in=[
+                d.pk
+                for d in Decision.objects.filter(request__production_id__in=production_ids)
+                if any(
+                    r["type"] == record_type and r["id"] in wanted
+                    for reason in d.reasons
+                    for r in reason["records"]
+                )
+            ]
+        )
     request_ids = set(decisions.values_list("request_id", flat=True))
     readable = GenerationRequest.objects.all() if user is None else requests_for(user)
     requests = list(readable.filter(pk__in=request_ids).select_related("shot").order_by("id"))
-    outputs = list(GenerationOutput.objects.filter(request_id__in=[r.pk for r in requests])
-                   .select_related("asset", "request__shot").order_by("id"))
+    outputs = list(
+        GenerationOutput.objects.filter(request_id__in=[r.pk for r in requests])
+        .select_related("asset", "request__shot")
+        .order_by("id")
+    )
     return {
         "record_type": record_type,
         "versions": ids,
@@ -194,14 +245,21 @@ def shot_audit(shot) -> dict:
     (with the grants and consents relied on), sign-offs and output, and which of their ledger
     entries the latest checkpoint covers. A fixed number of queries, whatever the generations."""
     requests = list(
-        GenerationRequest.objects.filter(shot=shot).select_related("requester").prefetch_related(
+        GenerationRequest.objects.filter(shot=shot)
+        .select_related("requester")
+        .prefetch_related(
             Prefetch("inputs", queryset=RequestInput.objects.select_related("asset")),
             Prefetch("decisions", queryset=Decision.objects.order_by("id")),
             Prefetch("sign_offs", queryset=SignOff.objects.select_related("approver").order_by("id")),
-        ).order_by("id")
+        )
+        .order_by("id")
     )
-    outputs = {o.request_id: o for o in GenerationOutput.objects.filter(request__in=requests).select_related("asset")}
-    seqs = {d.ledger_seq for r in requests for d in r.decisions.all()} | {s.ledger_seq for r in requests for s in r.sign_offs.all()}
+    outputs = {
+        o.request_id: o for o in GenerationOutput.objects.filter(request__in=requests).select_related("asset")
+    }
+    seqs = {d.ledger_seq for r in requests for d in r.decisions.all()} | {
+        s.ledger_seq for r in requests for s in r.sign_offs.all()
+    }
     seqs |= {o.ledger_seq for o in outputs.values()}
     latest = Checkpoint.objects.order_by("-size").first()
     leaves = dict(LedgerLeaf.objects.filter(entry_id__in=seqs - {None}).values_list("entry_id", "index"))
@@ -209,10 +267,25 @@ def shot_audit(shot) -> dict:
     generations = []
     for r in requests:
         decisions = list(r.decisions.all())
-        records = sorted({(x["type"], x["id"], x.get("seq")) for d in decisions for reason in d.reasons for x in reason["records"]
-                          if x["type"] in ("grant", "consent", "reservation")})
-        generations.append({"request": r, "inputs": list(r.inputs.all()), "decisions": decisions, "sign_offs": list(r.sign_offs.all()),
-                            "output": outputs.get(r.pk), "records": records})
+        records = sorted(
+            {
+                (x["type"], x["id"], x.get("seq"))
+                for d in decisions
+                for reason in d.reasons
+                for x in reason["records"]
+                if x["type"] in ("grant", "consent", "reservation")
+            }
+        )
+        generations.append(
+            {
+                "request": r,
+                "inputs": list(r.inputs.all()),
+                "decisions": decisions,
+                "sign_offs": list(r.sign_offs.all()),
+                "output": outputs.get(r.pk),
+                "records": records,
+            }
+        )
     return {"generations": generations, "covered": covered, "leaves": leaves, "checkpoint": latest}
 
 
@@ -220,7 +293,12 @@ def revoked_since(decision) -> list[dict]:
     """Return the grants and consents a decision relied on that have been revoked since (their
     chain's current version is a revocation), each with when and why: what to flag on the
     request and its output. Two queries."""
-    relied = {(x["type"], x["id"]) for reason in decision.reasons for x in reason["records"] if x["type"] in ("grant", "consent")}
+    relied = {
+        (x["type"], x["id"])
+        for reason in decision.reasons
+        for x in reason["records"]
+        if x["type"] in ("grant", "consent")
+    }
     out = []
     for kind, model in (("grant", RightsGrant), ("consent", ConsentRecord)):
         ids = [i for t, i in relied if t == kind]
@@ -228,6 +306,13 @@ def revoked_since(decision) -> list[dict]:
             continue
         chains = model.objects.filter(pk__in=ids).values("chain")
         for current in model.objects.filter(chain__in=chains, replaced_by__isnull=True, action="revoked"):
-            out.append({"type": kind, "id": current.pk, "when": current.created_at, "reason": current.reason,
-                        "partial": current.status != "revoked"})
+            out.append(
+                {
+                    "type": kind,
+                    "id": current.pk,
+                    "when": current.created_at,
+                    "reason": current.reason,
+                    "partial": current.status != "revoked",
+                }
+            )
     return sorted(out, key=lambda r: (r["type"], r["id"]))

@@ -32,20 +32,42 @@ class ResolvedInput:
     @classmethod
     def of_row(cls, row) -> "ResolvedInput":
         """Return the resolved input a stored RequestInput records."""
-        return cls(position=row.position, role=row.role, asset=row.asset, sha256=row.sha256, match=row.match,
-                   modality=row.modality, match_score=row.match_score, frames=row.frames)
+        return cls(
+            position=row.position,
+            role=row.role,
+            asset=row.asset,
+            sha256=row.sha256,
+            match=row.match,
+            modality=row.modality,
+            match_score=row.match_score,
+            frames=row.frames,
+        )
 
     def columns(self) -> dict:
         """Return RequestInput's columns for this input."""
         first, last = self.frames or (None, None)
-        return {"position": self.position, "role": self.role, "asset": self.asset, "sha256": self.sha256,
-                "match": self.match, "match_score": self.match_score, "modality": self.modality,
-                "frame_start": first, "frame_end": last}
+        return {
+            "position": self.position,
+            "role": self.role,
+            "asset": self.asset,
+            "sha256": self.sha256,
+            "match": self.match,
+            "match_score": self.match_score,
+            "modality": self.modality,
+            "frame_start": first,
+            "frame_end": last,
+        }
 
     def ledger(self) -> dict:
         """Return what the request's ledger entry says of this input."""
-        return {"position": self.position, "role": self.role, "asset": self.asset.pk if self.asset else None,
-                "sha256": self.sha256, "match": self.match, **({"frames": list(self.frames)} if self.frames else {})}
+        return {
+            "position": self.position,
+            "role": self.role,
+            "asset": self.asset.pk if self.asset else None,
+            "sha256": self.sha256,
+            "match": self.match,
+            **({"frames": list(self.frames)} if self.frames else {}),
+        }
 
     def digest(self) -> list:
         """Return what the submission's digest takes of this input."""
@@ -58,9 +80,13 @@ class ResolvedInput:
         if self.match == "fingerprint":
             note = f"a re-encoded copy of asset A-{asset.pk} (cosine {self.match_score or 0:.2f})"
         return p.InputFact(
-            position=self.position, role=self.role, asset_id=asset.pk if asset else None, match=self.match,
+            position=self.position,
+            role=self.role,
+            asset_id=asset.pk if asset else None,
+            match=self.match,
             match_note=note,
-            owner_party_id=asset.owner_id if asset else None, talent_id=asset.talent_id if asset else None,
+            owner_party_id=asset.owner_id if asset else None,
+            talent_id=asset.talent_id if asset else None,
             modality=self.modality or "face",
         )
 
@@ -95,8 +121,10 @@ class RequestValues:
 
     def digest(self) -> dict:
         """Return what the submission's digest takes of these values: ids for records, ISO dates."""
-        return {k: (v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime.date) else v)
-                for k, v in self.columns().items()}
+        return {
+            k: (v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime.date) else v)
+            for k, v in self.columns().items()
+        }
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,11 @@ def trust_context() -> c2pa.Context:
     C2PA_TRUST_DEVELOPMENT_ROOTS, the development roots made beside development identities' keys)."""
     paths = [Path(p) for p in settings.C2PA_TRUST_ANCHORS if p]
     if settings.C2PA_TRUST_DEVELOPMENT_ROOTS:
-        keys = SigningIdentity.objects.filter(development=True).exclude(key_path="").values_list("key_path", flat=True)
+        keys = (
+            SigningIdentity.objects.filter(development=True)
+            .exclude(key_path="")
+            .values_list("key_path", flat=True)
+        )
         paths += [root for root in (Path(k).with_name("root.pem") for k in keys) if root.exists()]
     anchors = "".join(p.read_text() for p in dict.fromkeys(paths))
     config = {"verify": {"verify_trust": True}}
@@ -30,7 +34,11 @@ def read_store(data: bytes, media_type: str) -> dict | None:
     try:
         reader = c2pa.Reader(media_type, io.BytesIO(data), context=trust_context())
     except c2pa.C2paError as exc:
-        if "ManifestNotFound" in type(exc).__name__ or "not found" in str(exc).lower() or "NotSupported" in type(exc).__name__:
+        if (
+            "ManifestNotFound" in type(exc).__name__
+            or "not found" in str(exc).lower()
+            or "NotSupported" in type(exc).__name__
+        ):
             return None
         return {"error": str(exc), "validation_state": "Invalid"}
     store = json.loads(reader.json())

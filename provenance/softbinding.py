@@ -26,7 +26,13 @@ def _matches(values: list[int], limit: int) -> list[dict]:
 
 def by_binding(alg: str, value: str, limit: int) -> list[dict]:
     if alg != mf.SOFT_BINDING_ALG:
-        raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+        raise ValidationError(
+            {
+                "alg": [
+                    f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."
+                ]
+            }
+        )
     try:
         raw = base64.b64decode(value, validate=True)
     except binascii.Error:
@@ -42,7 +48,13 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
     from .phash import load
 
     if alg not in (None, mf.SOFT_BINDING_ALG):
-        raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+        raise ValidationError(
+            {
+                "alg": [
+                    f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."
+                ]
+            }
+        )
     from django.conf import settings
 
     from .selectors import sniff_media_type

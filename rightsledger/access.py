@@ -57,7 +57,11 @@ def roles_of(user) -> RoleSet:
         cursor.execute(ROLES_SQL, [user.pk])
         held = cursor.fetchall()
     admin_studios = {studio_id for kind, studio_id, _, _ in held if kind == vocab.ROLE_STUDIO_ADMIN}
-    admin_productions = Production.objects.filter(studio_id__in=admin_studios).values_list("id", flat=True) if admin_studios else ()
+    admin_productions = (
+        Production.objects.filter(studio_id__in=admin_studios).values_list("id", flat=True)
+        if admin_studios
+        else ()
+    )
     return remember_roles(user, held, admin_productions)
 
 
@@ -92,7 +96,9 @@ def holds(user, production, roles: set[str] = READ_ROLES) -> bool:
     return ids is None or (production.pk if hasattr(production, "pk") else production) in ids
 
 
-def filter_by_production(qs: QuerySet, user, field_name: str = "production", roles: set[str] = READ_ROLES) -> QuerySet:
+def filter_by_production(
+    qs: QuerySet, user, field_name: str = "production", roles: set[str] = READ_ROLES
+) -> QuerySet:
     """Restrict a queryset to rows of productions the user may see."""
     ids = production_ids(user, roles)
     if ids is None:
@@ -155,8 +161,10 @@ def require_studio(user, studio_id: int, action: str) -> None:
 def can_register_talent(user) -> bool:
     """Return whether the user may register talent: a studio admin, or clearance anywhere."""
     roles = roles_of(user)
-    return roles.superuser or bool(roles.studios) or any(
-        vocab.ROLE_CLEARANCE in held for held in roles.productions.values()
+    return (
+        roles.superuser
+        or bool(roles.studios)
+        or any(vocab.ROLE_CLEARANCE in held for held in roles.productions.values())
     )
 
 

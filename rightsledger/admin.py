@@ -107,7 +107,17 @@ class AssetAdmin(ProductionScopedAdmin):
 
 @admin.register(RightsGrant)
 class GrantAdmin(ProductionScopedAdmin):
-    list_display = ["id", "chain", "version", "action", "status", "grantor", "production", "term_start", "term_end"]
+    list_display = [
+        "id",
+        "chain",
+        "version",
+        "action",
+        "status",
+        "grantor",
+        "production",
+        "term_start",
+        "term_end",
+    ]
     list_filter = ["status", "action", "requires_review"]
 
 

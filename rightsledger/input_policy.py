@@ -46,8 +46,18 @@ JSON_MAX_DEPTH = 20
 JSON_MAX_BYTES = 10 * 1024 * 1024
 
 # Fields whose text is a note written by a person: lines and tabs are kept.
-MULTILINE = frozenset({"description", "restrictions", "intended_use_description", "prohibited_uses_note",
-                       "note", "reason", "comment", "prompt"})
+MULTILINE = frozenset(
+    {
+        "description",
+        "restrictions",
+        "intended_use_description",
+        "prohibited_uses_note",
+        "note",
+        "reason",
+        "comment",
+        "prompt",
+    }
+)
 # Fields whose lists are pairs [first, last], which may name one value twice (frame 12 to 12).
 PAIRS = frozenset({"frames", "release_window"})
 # Mappings whose keys and values the caller chooses.
@@ -82,8 +92,9 @@ def _char(c: str) -> str:
     return f"U+{ord(c):04X}" + (f" ({unicodedata.name(c)})" if unicodedata.name(c, "") else "")
 
 
-def text_problem(field: str, value: str, *, multiline: bool | None = None,
-                 limit: int = MAX_TEXT) -> Problem | None:
+def text_problem(
+    field: str, value: str, *, multiline: bool | None = None, limit: int = MAX_TEXT
+) -> Problem | None:
     """Return what is wrong with a text value of the field, or None. A field named in MULTILINE
     may hold newlines and tabs, unless multiline says otherwise."""
     note = _name(field) in MULTILINE if multiline is None else multiline
@@ -91,11 +102,16 @@ def text_problem(field: str, value: str, *, multiline: bool | None = None,
     if bad:
         allowed = "only a newline or a tab may be in a note" if note else "this field is one line of text"
         where = f"{_char(bad.group())}, at position {bad.start() + 1}"
-        return Problem(field, "control_character",
-                       f"{field} holds a control character, {where}: remove it; {allowed}.")
+        return Problem(
+            field, "control_character", f"{field} holds a control character, {where}: remove it; {allowed}."
+        )
     if len(value) > limit:
-        return Problem(field, "too_long", f"{field} is {len(value):,} characters; the most it takes is "
-                                          f"{limit:,}. Keep the document itself elsewhere and refer to it.")
+        return Problem(
+            field,
+            "too_long",
+            f"{field} is {len(value):,} characters; the most it takes is "
+            f"{limit:,}. Keep the document itself elsewhere and refer to it.",
+        )
     return None
 
 
@@ -105,8 +121,9 @@ def _shown(values: list) -> str:
     return ", ".join(repr(v)[:80] for v in values[:SHOWN]) + more
 
 
-def problems(value, *, field: str = "", multiline: bool | None = None,
-             free_form: bool = False) -> list[Problem]:
+def problems(
+    value, *, field: str = "", multiline: bool | None = None, free_form: bool = False
+) -> list[Problem]:
     """Return what is wrong with a value (text, list or mapping, walked to the bottom) under the
     policy: at most SHOWN problems, the first found first. multiline=True lets every text hold
     newlines and tabs (a ledger payload, whose fields are not notes by name); None decides by
@@ -128,8 +145,11 @@ def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
     elif isinstance(value, (list, tuple)):
         name = field or "list"
         if len(value) > MAX_ITEMS:
-            found.append(Problem(name, "too_many",
-                                 f"{name} has {len(value):,} items; the most it takes is {MAX_ITEMS}."))
+            found.append(
+                Problem(
+                    name, "too_many", f"{name} has {len(value):,} items; the most it takes is {MAX_ITEMS}."
+                )
+            )
             return
         if len(value) > 1 and _name(name) not in PAIRS:
             seen, repeated = set(), []
@@ -141,28 +161,46 @@ def _walk(value, field: str, multiline, free_form: bool, found: list) -> None:
                     repeated.append(item)
                 seen.add(key)
             if repeated:
-                found.append(Problem(name, "repeated_item",
-                                     f"{name} lists {_shown(repeated)} more than once: give each item once."))
+                found.append(
+                    Problem(
+                        name,
+                        "repeated_item",
+                        f"{name} lists {_shown(repeated)} more than once: give each item once.",
+                    )
+                )
                 return
         for n, item in enumerate(value):
             _walk(item, f"{field}.{n}" if field else str(n), multiline, free_form, found)
     elif isinstance(value, dict):
         name = field or "object"
         if len(value) > MAX_ITEMS:
-            found.append(Problem(name, "too_many",
-                                 f"{name} has {len(value):,} keys; the most it takes is {MAX_ITEMS}."))
+            found.append(
+                Problem(
+                    name, "too_many", f"{name} has {len(value):,} keys; the most it takes is {MAX_ITEMS}."
+                )
+            )
             return
         for key, item in value.items():
             key = str(key)
             if len(key) > MAX_KEY:
-                found.append(Problem(name, "key_too_long", f"{name} has a key of {len(key):,} characters "
-                                                           f"({key[:20]!r}...); a key is at most {MAX_KEY}."))
+                found.append(
+                    Problem(
+                        name,
+                        "key_too_long",
+                        f"{name} has a key of {len(key):,} characters "
+                        f"({key[:20]!r}...); a key is at most {MAX_KEY}.",
+                    )
+                )
                 continue
             bad = _CONTROL_LINE.search(key)
             if bad:
-                found.append(Problem(name, "control_character",
-                                     f"{name} has a key with a control character, {_char(bad.group())}: "
-                                     "remove it."))
+                found.append(
+                    Problem(
+                        name,
+                        "control_character",
+                        f"{name} has a key with a control character, {_char(bad.group())}: remove it.",
+                    )
+                )
                 continue
             path = f"{field}.{key}" if field else key
             _walk(item, path, multiline, free_form or key in FREE_FORM, found)
@@ -180,7 +218,6 @@ def normalized(value, *, field: str = ""):
     if isinstance(value, dict):
         return {k: normalized(item, field=str(k)) for k, item in value.items()}
     return value
-
 
 
 # --- Reading what a request brings as text: whole numbers and JSON ---------------------------

@@ -21,7 +21,16 @@ from .video import VideoRefused, open_video
 # kind may be.
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/x-exr", "image/bmp"}
 VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/x-matroska", "video/webm"}
-AUDIO_TYPES = {"audio/x-wav", "audio/wav", "audio/mpeg", "audio/x-flac", "audio/flac", "audio/aac", "audio/mp4", "audio/ogg"}
+AUDIO_TYPES = {
+    "audio/x-wav",
+    "audio/wav",
+    "audio/mpeg",
+    "audio/x-flac",
+    "audio/flac",
+    "audio/aac",
+    "audio/mp4",
+    "audio/ogg",
+}
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "tif", "tiff", "webp", "gif", "exr", "bmp"}
 VIDEO_EXTENSIONS = {"mp4", "mov", "mkv", "webm", "m4v"}
 AUDIO_EXTENSIONS = {"wav", "mp3", "flac", "aac", "m4a", "ogg"}
@@ -93,10 +102,22 @@ def inspect_image(data: bytes) -> tuple[int, int]:
             img.load()
     except ImageRefused:
         raise ValidationError(
-            {"file": ValidationError(f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.", code="image_too_large")}
+            {
+                "file": ValidationError(
+                    f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.",
+                    code="image_too_large",
+                )
+            }
         )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ValidationError({"file": ValidationError(f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.", code="image_corrupt")})
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.",
+                    code="image_corrupt",
+                )
+            }
+        )
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
     return width, height
@@ -139,8 +160,14 @@ def inspect_video(source) -> ClipInfo:
     import av  # here, not at the top: importing this module (for the upload checks) loads no FFmpeg
 
     def refuse(why: str):
-        raise ValidationError({"file": ValidationError(f"The clip cannot be read ({why}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
-                                                       code="video_corrupt")})
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    f"The clip cannot be read ({why}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
+                    code="video_corrupt",
+                )
+            }
+        )
 
     try:
         limits = {"max_pixels": settings.IMAGE_MAX_PIXELS, "max_frames": settings.VIDEO_MAX_FRAMES}
@@ -169,13 +196,17 @@ def inspect_video(source) -> ClipInfo:
     return ClipInfo(int(width), int(height), round(duration, 6), round(rate, 6), counted, codec[:32])
 
 
-def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = None) -> tuple[InspectedFile, bytes]:
+def inspect_upload(
+    upload, *, kind: str, dimensions: tuple[int, int] | None = None
+) -> tuple[InspectedFile, bytes]:
     """Check an uploaded file from its bytes and return what it is, with its bytes. An image is
     decoded in full, unless its dimensions are given: bytes this service encoded itself from
     pixels it holds (a generated output) are not decoded again."""
     limit = settings.ASSET_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise PayloadTooLarge(f"The file is {upload.size:,} bytes; the most this service accepts is {limit:,} bytes.")
+        raise PayloadTooLarge(
+            f"The file is {upload.size:,} bytes; the most this service accepts is {limit:,} bytes."
+        )
     digest = hashlib.sha256()
     chunks = []
     size = 0
@@ -194,24 +225,52 @@ def inspect_upload(upload, *, kind: str, dimensions: tuple[int, int] | None = No
     name = getattr(upload, "name", "") or ""
     named = _extension_category(name)
     if category is None:
-        described = f"its content is {media_type}" if media_type else "its content is not a recognised image, video or audio format"
+        described = (
+            f"its content is {media_type}"
+            if media_type
+            else "its content is not a recognised image, video or audio format"
+        )
         if named:
-            message = f"The file is named {name!r} like an {named}, but {described}. Upload the real {named} file."
+            message = (
+                f"The file is named {name!r} like an {named}, but {described}. Upload the real {named} file."
+            )
         else:
             message = f"The file {name!r} is not accepted: {described}. Accepted: JPEG, PNG, TIFF, WebP, EXR, MP4, MOV, WAV, MP3, FLAC."
         raise ValidationError({"file": ValidationError(message, code="content_type_unsupported")})
     if named and named != category:
-        raise ValidationError({"file": ValidationError(f"The file is named {name!r} like an {named}, but its content is {media_type}. Rename it or upload the right file.", code="content_type_mismatch")})
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    f"The file is named {name!r} like an {named}, but its content is {media_type}. Rename it or upload the right file.",
+                    code="content_type_mismatch",
+                )
+            }
+        )
     if category not in KIND_CATEGORIES[kind]:
-        raise ValidationError({"kind": ValidationError(f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.", code="kind_content_mismatch")})
+        raise ValidationError(
+            {
+                "kind": ValidationError(
+                    f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.",
+                    code="kind_content_mismatch",
+                )
+            }
+        )
     width = height = clip = None
     if category == "image":
         extra = trailing_bytes(data, media_type)
         if extra:
-            raise ValidationError({"file": ValidationError(f"The image has {extra:,} bytes of something else after its end: a file hidden in a picture is not accepted. Export the image alone.",
-                                                           code="trailing_data")})
+            raise ValidationError(
+                {
+                    "file": ValidationError(
+                        f"The image has {extra:,} bytes of something else after its end: a file hidden in a picture is not accepted. Export the image alone.",
+                        code="trailing_data",
+                    )
+                }
+            )
         width, height = dimensions or inspect_image(data)
     elif category == "video":
         clip = inspect_video(data)
         width, height = clip.width, clip.height
-    return InspectedFile(sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height, clip=clip), data
+    return InspectedFile(
+        sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height, clip=clip
+    ), data

@@ -226,8 +226,14 @@ def _found(letters: str, starts: list[int] | None = None, ends: list[int] | None
             at = match.start()
             found = list(_PIECE.finditer(word))
             if len(found) > 1:
-                pieces = [(_skeleton(p.group()), starts[at + p.start()] if starts else 0,
-                           ends[at + p.end() - 1] if ends else 0) for p in found]
+                pieces = [
+                    (
+                        _skeleton(p.group()),
+                        starts[at + p.start()] if starts else 0,
+                        ends[at + p.end() - 1] if ends else 0,
+                    )
+                    for p in found
+                ]
         if starts is None:
             out.append((form, translit, single, 0, 0, pieces))
         else:
@@ -245,8 +251,9 @@ def _streams(words: list[_Word]) -> list[tuple[list[tuple[str, int, int]], list[
     translits = (False, True) if any(w[1] for w in words) else (False,)
     pieces = any(w[5] for w in words) or len(translits) == 2
     singles = any(a[2] and b[2] and c[2] for a, b, c in zip(words, words[1:], words[2:]))
-    ways = [way for way, needed in (("written", True), ("cut", pieces), ("glued", pieces or singles))
-            if needed]
+    ways = [
+        way for way, needed in (("written", True), ("cut", pieces), ("glued", pieces or singles)) if needed
+    ]
     seen = {tuple(w[0] for w in written)}
     for translit in translits:
         forms = [w[1] if translit and w[1] else [w[0]] for w in words]
@@ -268,7 +275,9 @@ def _streams(words: list[_Word]) -> list[tuple[list[tuple[str, int, int]], list[
                         i = j
                         continue
                 got = forms[i]
-                if way == "cut" and words[i][5] and not (translit and words[i][1]):  # the pieces, each where it is
+                if (
+                    way == "cut" and words[i][5] and not (translit and words[i][1])
+                ):  # the pieces, each where it is
                     placed = [piece for piece in words[i][5] if piece[0]]
                     stream += placed
                     changed += [[p[0] for p in placed] != [form]] * len(placed)

@@ -28,8 +28,12 @@ class ReadsOnlyApi(APIView):
         checked = services.checked_request(**parse_request(request, request.data), keep_unregistered=False)
         facts = gate_facts(checked.values, checked.inputs)
         likeness = {i.talent_id for i in facts.inputs if i.talent_id}
-        snapshot, _ = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness,
-                                         prompt=checked.values.prompt)
+        snapshot, _ = selectors.snapshot(
+            production_id=facts.production_id,
+            inputs=list(facts.inputs),
+            talent_ids=likeness,
+            prompt=checked.values.prompt,
+        )
         if ReadsOnlyApi.answer is None:
             from generation import policy
 
@@ -37,4 +41,8 @@ class ReadsOnlyApi(APIView):
         return Response({**ReadsOnlyApi.answer, "as_of_seq": snapshot.as_of_seq})
 
 
-urlpatterns = [path("bench/noop/", NoOpApi.as_view()), path("bench/reads-only/", ReadsOnlyApi.as_view()), *service]
+urlpatterns = [
+    path("bench/noop/", NoOpApi.as_view()),
+    path("bench/reads-only/", ReadsOnlyApi.as_view()),
+    *service,
+]

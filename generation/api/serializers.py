@@ -23,11 +23,20 @@ from ..models import (
 
 class InputIn(StrictSerializer):
     asset = serializers.IntegerField(required=False, allow_null=True, default=None)
-    upload = serializers.CharField(required=False, allow_null=True, default=None, help_text="Name of a multipart file field")
+    upload = serializers.CharField(
+        required=False, allow_null=True, default=None, help_text="Name of a multipart file field"
+    )
     role = serializers.CharField(max_length=16)
     modality = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
-    frames = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=2, max_length=2, required=False, allow_null=True,
-                                   default=None, help_text="For a clip: the first and last frame to use, counted from 0, both included")
+    frames = serializers.ListField(
+        child=serializers.IntegerField(min_value=0),
+        min_length=2,
+        max_length=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a clip: the first and last frame to use, counted from 0, both included",
+    )
 
 
 @extend_schema_field(InputIn(many=True))
@@ -54,7 +63,9 @@ class InputsField(serializers.Field):
 
 
 class RequestIn(StrictSerializer):
-    shot = VisibleRelated(lambda user: rl_selectors.shots_for(user).select_related("production"))  # the request needs both
+    shot = VisibleRelated(
+        lambda user: rl_selectors.shots_for(user).select_related("production")
+    )  # the request needs both
     engine = serializers.CharField(max_length=64)
     engine_version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     prompt = serializers.CharField(required=False, allow_blank=True, default="")
@@ -73,7 +84,15 @@ class RequestIn(StrictSerializer):
         # Multipart: the inputs' files arrive as extra fields, named by each input's "upload".
         if hasattr(data, "getlist"):
             files = self.context["request"].FILES
-            data = {k: (data.getlist(k) if k in ("media", "territories", "territory_exclusions", "languages") else data[k]) for k in data if k not in files}
+            data = {
+                k: (
+                    data.getlist(k)
+                    if k in ("media", "territories", "territory_exclusions", "languages")
+                    else data[k]
+                )
+                for k in data
+                if k not in files
+            }
             if isinstance(data.get("parameters"), str):
                 data["parameters"] = parse.json_value(data["parameters"], field="parameters")
             if isinstance(data.get("inputs"), str):  # the input policy walks its values, not its JSON layout
@@ -87,7 +106,17 @@ class RequestIn(StrictSerializer):
 class InputOut(serializers.ModelSerializer):
     class Meta:
         model = RequestInput
-        fields = ["position", "role", "asset", "sha256", "match", "match_score", "modality", "frame_start", "frame_end"]
+        fields = [
+            "position",
+            "role",
+            "asset",
+            "sha256",
+            "match",
+            "match_score",
+            "modality",
+            "frame_start",
+            "frame_end",
+        ]
 
 
 class DecisionOut(serializers.ModelSerializer):
@@ -108,7 +137,16 @@ class OutputOut(serializers.ModelSerializer):
 
     class Meta:
         model = GenerationOutput
-        fields = ["asset", "sha256", "media_type", "run_decision", "engine_seconds", "engine_metadata", "ledger_seq", "created_at"]
+        fields = [
+            "asset",
+            "sha256",
+            "media_type",
+            "run_decision",
+            "engine_seconds",
+            "engine_metadata",
+            "ledger_seq",
+            "created_at",
+        ]
 
 
 class RequestOut(serializers.ModelSerializer):
@@ -121,9 +159,33 @@ class RequestOut(serializers.ModelSerializer):
     class Meta:
         model = GenerationRequest
         fields = [
-            "id", "production", "shot", "requester", "engine", "engine_version", "prompt", "parameters", "seed", "intended_use",
-            "media", "territories", "territory_exclusions", "languages", "release_start", "release_end", "talents", "status",
-            "attempts", "failure", "decision", "inputs", "decisions", "sign_offs", "output", "created_at", "updated_at",
+            "id",
+            "production",
+            "shot",
+            "requester",
+            "engine",
+            "engine_version",
+            "prompt",
+            "parameters",
+            "seed",
+            "intended_use",
+            "media",
+            "territories",
+            "territory_exclusions",
+            "languages",
+            "release_start",
+            "release_end",
+            "talents",
+            "status",
+            "attempts",
+            "failure",
+            "decision",
+            "inputs",
+            "decisions",
+            "sign_offs",
+            "output",
+            "created_at",
+            "updated_at",
         ]
 
     def get_decision(self, obj) -> dict | None:

@@ -31,7 +31,11 @@ def parse_request(request, data) -> dict:
     values = fastpaths.plain_request_in(data)
     # The inputs' assets among those the user may see: whether one belongs to the production is
     # the service's rule. A plain request reads them with the shot, in one statement.
-    shot, assets = rl_selectors.gate_reads(request.user, values.pop("shot"), _asset_ids(values)) if values else (None, None)
+    shot, assets = (
+        rl_selectors.gate_reads(request.user, values.pop("shot"), _asset_ids(values))
+        if values
+        else (None, None)
+    )
     if shot is None:  # not plain, or no such shot: the serializer says what is wrong
         parsed = s.RequestIn(data=data, context={"request": request})
         parsed.is_valid(raise_exception=True)
@@ -47,22 +51,44 @@ def parse_request(request, data) -> dict:
         if item["asset"] is not None:
             asset = assets.get(item["asset"])
             if asset is None:
-                raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]})
+                raise ValidationError(
+                    {"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]}
+                )
         upload = request.FILES.get(item["upload"]) if item["upload"] else None
         if item["upload"] and upload is None:
-            raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no uploaded file field named {item['upload']!r} in the form.", code="upload_missing")]})
-        inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"], "frames": item.get("frames")})
+            raise ValidationError(
+                {
+                    "inputs": [
+                        ErrorDetail(
+                            f"Input {n}: no uploaded file field named {item['upload']!r} in the form.",
+                            code="upload_missing",
+                        )
+                    ]
+                }
+            )
+        inputs.append(
+            {
+                "asset": asset,
+                "upload": upload,
+                "role": item["role"],
+                "modality": item["modality"],
+                "frames": item.get("frames"),
+            }
+        )
     return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 
-class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                viewsets.GenericViewSet):
+class GenerationRequestViewSet(
+    WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = s.RequestOut
     parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
     filterset_fields = ["production", "shot", "status", "engine", "requester"]
 
     def get_queryset(self):
-        qs = GenerationRequest.objects.prefetch_related("inputs", "decisions", "sign_offs", "talents").order_by("-id")
+        qs = GenerationRequest.objects.prefetch_related(
+            "inputs", "decisions", "sign_offs", "talents"
+        ).order_by("-id")
         return access.filter_by_production(qs, self.request.user)
 
     def respond(self, request_obj, code=status.HTTP_200_OK):
@@ -72,15 +98,33 @@ class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.
     def parse(self, request):
         return parse_request(request, request.data)
 
-    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut}, parameters=[OpenApiParameter(
-        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-        description="A key of your choosing, unique per request you mean to make: sending it again (after a lost answer or a 503) "
-                    "returns the request it made instead of making another.")])
+    @extend_schema(
+        request=s.RequestIn,
+        responses={201: s.RequestOut},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="A key of your choosing, unique per request you mean to make: sending it again (after a lost answer or a 503) "
+                "returns the request it made instead of making another.",
+            )
+        ],
+    )
     def create(self, request):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not (0 < len(key) <= 255 and key.isprintable()):
-            raise ValidationError({"Idempotency-Key": [ErrorDetail("Give an Idempotency-Key of 1 to 255 printable characters, such as a UUID.",
-                                                                   code="idempotency_key_invalid")]})
+            raise ValidationError(
+                {
+                    "Idempotency-Key": [
+                        ErrorDetail(
+                            "Give an Idempotency-Key of 1 to 255 printable characters, such as a UUID.",
+                            code="idempotency_key_invalid",
+                        )
+                    ]
+                }
+            )
         req = services.request_submit(actor=request.user, idempotency_key=key, **self.parse(request))
         return self.respond(req, status.HTTP_201_CREATED)
 
@@ -123,7 +167,9 @@ class EngineListApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response({"engines": [e.describe() for e in sorted(all_engines().values(), key=lambda e: e.name)]})
+        return Response(
+            {"engines": [e.describe() for e in sorted(all_engines().values(), key=lambda e: e.name)]}
+        )
 
 
 class RevocationImpactApi(APIView):
@@ -140,12 +186,19 @@ class RevocationImpactApi(APIView):
         if record is None:
             raise Http404(f"No such {kind}.")
         impact = selectors.revocation_impact(kind, record.chain, user=request.user)
-        return Response({
-            "record_type": kind,
-            "versions": impact["versions"],
-            "relied_on": impact["relied_on"],
-            "shots": [{"id": s.pk, "code": s.code} for s in impact["shots"]],
-            "requests": [{"id": r.pk, "shot": r.shot.code, "status": r.status} for r in impact["requests"]],
-            "pending": [r.pk for r in impact["pending"]],
-            "outputs": [{"asset": o.asset_id, "request": o.request_id, "sha256": o.asset.sha256} for o in impact["outputs"]],
-        })
+        return Response(
+            {
+                "record_type": kind,
+                "versions": impact["versions"],
+                "relied_on": impact["relied_on"],
+                "shots": [{"id": s.pk, "code": s.code} for s in impact["shots"]],
+                "requests": [
+                    {"id": r.pk, "shot": r.shot.code, "status": r.status} for r in impact["requests"]
+                ],
+                "pending": [r.pk for r in impact["pending"]],
+                "outputs": [
+                    {"asset": o.asset_id, "request": o.request_id, "sha256": o.asset.sha256}
+                    for o in impact["outputs"]
+                ],
+            }
+        )

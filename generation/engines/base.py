@@ -37,7 +37,10 @@ class Engine:
             "version": self.version,
             "uses": list(self.uses),
             "trains_on_inputs": self.trains_on_inputs,
-            "parameters": {k: {"default": p.default, "min": p.low, "max": p.high, "help": p.help} for k, p in self.params.items()},
+            "parameters": {
+                k: {"default": p.default, "min": p.low, "max": p.high, "help": p.help}
+                for k, p in self.params.items()
+            },
             "inputs": self.needs_roles,
         }
 
@@ -47,7 +50,9 @@ class Engine:
         for key, value in params.items():
             spec = self.params.get(key)
             if spec is None:
-                problems.append(f"{self.name} has no parameter {key!r}; it takes: {', '.join(sorted(self.params)) or 'none'}.")
+                problems.append(
+                    f"{self.name} has no parameter {key!r}; it takes: {', '.join(sorted(self.params)) or 'none'}."
+                )
             elif not isinstance(value, (int, float)) or isinstance(value, bool):
                 problems.append(f"Parameter {key} must be a number.")
             elif not spec.low <= value <= spec.high:
@@ -55,7 +60,11 @@ class Engine:
         return problems
 
     def check_inputs(self, roles: list[str]) -> list[str]:
-        return [f"{self.name} needs at least one {role} input ({why})." for role, why in self.needs_roles.items() if role not in roles]
+        return [
+            f"{self.name} needs at least one {role} input ({why})."
+            for role, why in self.needs_roles.items()
+            if role not in roles
+        ]
 
     def resolved(self, params: dict) -> dict:
         return {k: float(params.get(k, p.default)) for k, p in self.params.items()}
@@ -78,7 +87,9 @@ class Engine:
             raise EngineError(f"{self.name} needs a plate.")
         return plates[0]
 
-    def run(self, inputs: list[EngineInput], params: dict, seed: int, workdir: str | None = None) -> EngineResult:
+    def run(
+        self, inputs: list[EngineInput], params: dict, seed: int, workdir: str | None = None
+    ) -> EngineResult:
         """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir)."""
         plate = self.plate(inputs)
         p = self.resolved(params)
@@ -88,7 +99,12 @@ class Engine:
         _, h, w = img.shape
         out = self.render(img, self.prepare(inputs, p, seed, (w, h)), 0)
         data, image = to_png(out)
-        return EngineResult(data, "image/png", {"size": [out.shape[2], out.shape[1]], "params": p, **self.describe_run(inputs, p)}, image)
+        return EngineResult(
+            data,
+            "image/png",
+            {"size": [out.shape[2], out.shape[1]], "params": p, **self.describe_run(inputs, p)},
+            image,
+        )
 
     def describe_run(self, inputs: list[EngineInput], p: dict) -> dict:
         """What the engine adds to a run's metadata."""

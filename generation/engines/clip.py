@@ -51,7 +51,14 @@ def to_rgb24(frame: torch.Tensor) -> np.ndarray:
     return (frame.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
-def run_clip(engine: FrameRenderer, plate: EngineInput, inputs: list[EngineInput], p: dict, seed: int, workdir: str | None) -> EngineResult:
+def run_clip(
+    engine: FrameRenderer,
+    plate: EngineInput,
+    inputs: list[EngineInput],
+    p: dict,
+    seed: int,
+    workdir: str | None,
+) -> EngineResult:
     """Run an engine over a clip plate; the output MP4 is written to a new file under workdir."""
     import av  # defers FFmpeg (PyAV) until a clip is run
 
@@ -82,15 +89,26 @@ def run_clip(engine: FrameRenderer, plate: EngineInput, inputs: list[EngineInput
                 count += 1
             if stream is None:
                 first, last = plate.frames or (0, None)
-                raise EngineError(f"The plate has no frame in the range {first}–{last if last is not None else 'end'}.")
+                raise EngineError(
+                    f"The plate has no frame in the range {first}–{last if last is not None else 'end'}."
+                )
             for packet in stream.encode():
                 out.mux(packet)
     except BaseException:
         os.unlink(path)
         raise
     return EngineResult(
-        b"", MEDIA_TYPE,
-        {"size": [stream.width, stream.height], "frames": count, "frame_rate": float(rate), "codec": "h264",
-         "source_frames": list(plate.frames) if plate.frames else None, "params": p, **engine.describe_run(inputs, p)},
-        first_image, path,
+        b"",
+        MEDIA_TYPE,
+        {
+            "size": [stream.width, stream.height],
+            "frames": count,
+            "frame_rate": float(rate),
+            "codec": "h264",
+            "source_frames": list(plate.frames) if plate.frames else None,
+            "params": p,
+            **engine.describe_run(inputs, p),
+        },
+        first_image,
+        path,
     )

@@ -26,17 +26,48 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
         name = f"{request.shot.code}_req{request.pk}.{SIGNABLE.get(signing.media_type, 'bin')}"
         # A still arrives as bytes; a signed clip as the path of its file.
         signed = signing.signed
-        upload = File(files.enter_context(open(signed, "rb")), name=name) if isinstance(signed, str) else ContentFile(signed, name=name)
-        asset, _ = rs.asset_register(actor=WORKER, production=request.production, upload=upload, kind="generated", origin="generated",
-                                     title=f"{request.engine} output for {request.shot.code} (request {request.pk})",
-                                     dimensions=result.image.size if result.image is not None else None)
-        lineage_record_many(rec, child=asset, parents=[(i.asset, i.role) for i in request.inputs.filter(asset__isnull=False).select_related("asset")],
-                            decision_seq=decision.ledger_seq)
+        upload = (
+            File(files.enter_context(open(signed, "rb")), name=name)
+            if isinstance(signed, str)
+            else ContentFile(signed, name=name)
+        )
+        asset, _ = rs.asset_register(
+            actor=WORKER,
+            production=request.production,
+            upload=upload,
+            kind="generated",
+            origin="generated",
+            title=f"{request.engine} output for {request.shot.code} (request {request.pk})",
+            dimensions=result.image.size if result.image is not None else None,
+        )
+        lineage_record_many(
+            rec,
+            child=asset,
+            parents=[
+                (i.asset, i.role) for i in request.inputs.filter(asset__isnull=False).select_related("asset")
+            ],
+            decision_seq=decision.ledger_seq,
+        )
         output_record(asset=asset, signing=signing)
-        output = GenerationOutput.objects.create(request=request, asset=asset, run_decision=decision, engine_metadata=result.metadata, engine_seconds=engine_seconds)
-        entry = rec.append(EntryType.GENERATION_OUTPUT_RECORDED, {"request": request.pk, "output_asset": asset.pk, "sha256": asset.sha256,
-                                                          "decision": decision.pk, "attempt": attempt},
-                           record=output, production=request.production)
+        output = GenerationOutput.objects.create(
+            request=request,
+            asset=asset,
+            run_decision=decision,
+            engine_metadata=result.metadata,
+            engine_seconds=engine_seconds,
+        )
+        entry = rec.append(
+            EntryType.GENERATION_OUTPUT_RECORDED,
+            {
+                "request": request.pk,
+                "output_asset": asset.pk,
+                "sha256": asset.sha256,
+                "decision": decision.pk,
+                "attempt": attempt,
+            },
+            record=output,
+            production=request.production,
+        )
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
         held = _likeness_check(rec, request, outcome, [e for _, e in signing.embeddings])
         request.status = "held" if held else "succeeded"

@@ -51,15 +51,32 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
     with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         _require_awaiting_sign_off(actor, locked)
-        decision = locked.decisions.filter(kind="likeness_check" if locked.status == "held" else "gate").latest("id")
+        decision = locked.decisions.filter(
+            kind="likeness_check" if locked.status == "held" else "gate"
+        ).latest("id")
         try:
             with transaction.atomic():
-                sign_off = SignOff.objects.create(decision=decision, request=locked, approver=actor, approved=approve, comment=comment.strip())
+                sign_off = SignOff.objects.create(
+                    decision=decision,
+                    request=locked,
+                    approver=actor,
+                    approved=approve,
+                    comment=comment.strip(),
+                )
         except IntegrityError:
             raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off")
-        entry = rec.append(EntryType.GENERATION_SIGNED_OFF, {"request": locked.pk, "decision": decision.pk, "sign_off": sign_off.pk, "approved": approve,
-                                                      **record_commitments(sign_off)},
-                           record=sign_off, production=locked.production)
+        entry = rec.append(
+            EntryType.GENERATION_SIGNED_OFF,
+            {
+                "request": locked.pk,
+                "decision": decision.pk,
+                "sign_off": sign_off.pk,
+                "approved": approve,
+                **record_commitments(sign_off),
+            },
+            record=sign_off,
+            production=locked.production,
+        )
         SignOff.objects.filter(pk=sign_off.pk).update(ledger_seq=entry.seq)
         tell(locked, event="sign_off", sign_off_id=sign_off.pk)
         if locked.status == "held":
@@ -74,15 +91,21 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
 def _require_awaiting_sign_off(actor, locked: GenerationRequest) -> None:
     """Refuse a sign-off by the requester, or of a request that awaits none."""
     if locked.requester_id == actor.pk:
-        raise PermissionDenied("The requester cannot sign off their own request: another clearance user must.")
+        raise PermissionDenied(
+            "The requester cannot sign off their own request: another clearance user must."
+        )
     if locked.status not in ("needs_clearance", "held"):
         signed = SignOff.objects.filter(request=locked).select_related("approver").last()
         if signed:
             raise Conflict(
                 f"This request was already {'approved' if signed.approved else 'refused'} by user {signed.approver_id} at "
-                f"{signed.created_at:%Y-%m-%d %H:%M:%S} UTC.", code="already_signed_off",
+                f"{signed.created_at:%Y-%m-%d %H:%M:%S} UTC.",
+                code="already_signed_off",
             )
-        raise Conflict(f"This request is {locked.status.replace('_', ' ')}, not awaiting a sign-off.", code="not_awaiting_sign_off")
+        raise Conflict(
+            f"This request is {locked.status.replace('_', ' ')}, not awaiting a sign-off.",
+            code="not_awaiting_sign_off",
+        )
 
 
 def _send_run(request_id: int) -> bool:
@@ -91,7 +114,11 @@ def _send_run(request_id: int) -> bool:
     try:
         signature(RUN_TASK, args=(request_id,)).delay()
     except (BrokerDown, RedisDown, RedisTimeout):
-        log.warning("the run of request %s was not sent (broker unreachable); it will be sent again", request_id, exc_info=True)
+        log.warning(
+            "the run of request %s was not sent (broker unreachable); it will be sent again",
+            request_id,
+            exc_info=True,
+        )
         return False
     return True
 
@@ -107,7 +134,11 @@ def request_requeue_stranded(*, older_than: float | None = None, now=None) -> in
     older_than = settings.GENERATION_REQUEUE_SECONDS if older_than is None else older_than
     cutoff = (now or timezone.now()) - datetime.timedelta(seconds=older_than)
     sent = 0
-    for request_id in GenerationRequest.objects.filter(status="queued", updated_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:500]:
+    for request_id in (
+        GenerationRequest.objects.filter(status="queued", updated_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    ):
         if not _send_run(request_id):
             break  # still unreachable: the next sweep tries again
         # At most one more message per period for a request that is only waiting its turn.
@@ -121,7 +152,10 @@ def request_queue(*, actor, request: GenerationRequest) -> GenerationRequest:
     with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != "approved":
-            raise Conflict(f"This request cannot be queued: {NOT_QUEUEABLE[locked.status]}.", code=f"not_queueable_{locked.status}")
+            raise Conflict(
+                f"This request cannot be queued: {NOT_QUEUEABLE[locked.status]}.",
+                code=f"not_queueable_{locked.status}",
+            )
         locked.status = "queued"
         locked.save(update_fields=["status", "updated_at"])
         state_event(rec, locked, EntryType.GENERATION_QUEUED)
@@ -136,7 +170,10 @@ def request_retry(*, actor, request: GenerationRequest) -> GenerationRequest:
     with recording(actor=actor) as rec:
         locked = GenerationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != "failed":
-            raise Conflict(f"Only a failed request can be retried; this one is {locked.status.replace('_', ' ')}.", code="not_retryable")
+            raise Conflict(
+                f"Only a failed request can be retried; this one is {locked.status.replace('_', ' ')}.",
+                code="not_retryable",
+            )
         locked.status = "queued"
         locked.failure = ""
         locked.save(update_fields=["status", "failure", "updated_at"])
@@ -150,14 +187,20 @@ def request_reap_stale(*, now=None) -> int:
     """Mark failed every running request whose lease has run out (its worker was lost); return how many."""
     now = now or timezone.now()
     with transaction.atomic():
-        stale = list(GenerationRequest.objects.select_for_update(skip_locked=True).filter(status="running", lease_expires__lt=now))
+        stale = list(
+            GenerationRequest.objects.select_for_update(skip_locked=True).filter(
+                status="running", lease_expires__lt=now
+            )
+        )
         if not stale:
             return 0
         with recording(actor=WORKER) as rec:
             for req in stale:
                 req.status = "failed"
-                req.failure = (f"The worker running attempt {req.attempts} was lost (its lease ran out at "
-                               f"{req.lease_expires:%Y-%m-%d %H:%M:%S} UTC). Nothing was recorded; retry it.")
+                req.failure = (
+                    f"The worker running attempt {req.attempts} was lost (its lease ran out at "
+                    f"{req.lease_expires:%Y-%m-%d %H:%M:%S} UTC). Nothing was recorded; retry it."
+                )
                 req.lease_expires = None
                 req.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
                 state_event(rec, req, EntryType.GENERATION_FAILED, attempt=req.attempts, cause="worker_lost")

@@ -56,8 +56,15 @@ def request_run(*, request_id: int) -> str:
         signing = _output_signed(request, attempt, decision, result)
         if signing is None:
             return "failed"
-        return _output_recorded(request, attempt, signing, decision=decision, outcome=outcome, result=result,
-                                engine_seconds=engine_seconds)
+        return _output_recorded(
+            request,
+            attempt,
+            signing,
+            decision=decision,
+            outcome=outcome,
+            result=result,
+            engine_seconds=engine_seconds,
+        )
     finally:
         # A clip's engine output and its signed copy are files; once stored (or not), both go.
         for path in (result.path, signing.signed if signing and isinstance(signing.signed, str) else None):
@@ -70,7 +77,11 @@ def _run_claim(request_id: int) -> GenerationRequest:
     it is done, running elsewhere, or not queued."""
     lease = datetime.timedelta(seconds=settings.GENERATION_RUN_LEASE_SECONDS)
     with transaction.atomic():
-        request = GenerationRequest.objects.select_for_update().select_related("shot", "production").get(pk=request_id)
+        request = (
+            GenerationRequest.objects.select_for_update()
+            .select_related("shot", "production")
+            .get(pk=request_id)
+        )
         now = timezone.now()
         ends = _not_runnable(request, now)
         if ends is None:
@@ -103,7 +114,9 @@ def _run_recheck(request: GenerationRequest) -> tuple[Decision, p.Outcome]:
         decision, outcome = _run_check(rec, request)
         if decision.outcome != p.APPROVED:
             request.status = "stopped"
-            request.failure = "The check at run time refused it: " + " ".join(r["message"] for r in decision.reasons if r["outcome"] != p.PASS)
+            request.failure = "The check at run time refused it: " + " ".join(
+                r["message"] for r in decision.reasons if r["outcome"] != p.PASS
+            )
             request.lease_expires = None
             request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             state_event(rec, request, EntryType.GENERATION_STOPPED, decision=decision.pk)
@@ -118,7 +131,9 @@ def _run_check(rec: Recorder, request: GenerationRequest) -> tuple[Decision, p.O
     sign_off = SignOff.objects.filter(request=request, approved=True).select_related("decision").last()
     fact = None
     if sign_off is not None:
-        covered = frozenset((r["rule"], r["subject"]) for r in sign_off.decision.reasons if r["outcome"] == p.NEEDS_CLEARANCE)
+        covered = frozenset(
+            (r["rule"], r["subject"]) for r in sign_off.decision.reasons if r["outcome"] == p.NEEDS_CLEARANCE
+        )
         fact = p.SignOffFact(sign_off.pk, sign_off.approver_id, covered)
     evaluated = stored_request_outcome(request)
     outcome = p.at_run_time(evaluated, fact)
@@ -139,12 +154,16 @@ def _engine_run(request: GenerationRequest, attempt: int, decision: Decision) ->
     return result, time.perf_counter() - started
 
 
-def _output_signed(request: GenerationRequest, attempt: int, decision: Decision, result: EngineResult) -> Signing | None:
+def _output_signed(
+    request: GenerationRequest, attempt: int, decision: Decision, result: EngineResult
+) -> Signing | None:
     """Sign the engine's output, with the checkpoint published for it; None (the attempt failed,
     recorded) when it cannot be signed."""
     try:
         output_require_signable(result.media_type)
-        return output_sign(request=request, decision=decision, result=result, checkpoint=_checkpoint_published(request))
+        return output_sign(
+            request=request, decision=decision, result=result, checkpoint=_checkpoint_published(request)
+        )
     except SigningError as exc:
         _fail(request, attempt, str(exc))
         return None
@@ -173,8 +192,12 @@ def _output_recorded(request: GenerationRequest, attempt: int, signing: Signing,
         output_unstore(signing.signed)  # its file, if it was stored before the transaction failed
         if not isinstance(exc, OSError):
             raise
-        _fail(request, attempt, f"The signed output could not be stored ({exc.strerror or exc}); nothing was recorded. "
-                                "Retry once the media storage can be written to.")
+        _fail(
+            request,
+            attempt,
+            f"The signed output could not be stored ({exc.strerror or exc}); nothing was recorded. "
+            "Retry once the media storage can be written to.",
+        )
         return "failed"
     return "held" if held else "succeeded"
 
@@ -191,5 +214,12 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
             locked.lease_expires = None
             locked.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             # The message, committed to with the request's salt; its text stays in the row.
-            state_event(rec, locked, EntryType.GENERATION_FAILED, attempt=attempt, cause="engine_error", **record_commitments(locked))
+            state_event(
+                rec,
+                locked,
+                EntryType.GENERATION_FAILED,
+                attempt=attempt,
+                cause="engine_error",
+                **record_commitments(locked),
+            )
             tell(locked, event="run", outcome="failed")

@@ -20,13 +20,42 @@ from .checks import checked_request
 from .gate import decision_record, gate_outcome
 
 
-def request_check(*, production, shot, engine, engine_version=None, prompt="", parameters=None, seed=0, intended_use, media,
-                  territories, territory_exclusions=None, languages=None, release_start, release_end, inputs) -> p.Outcome:
+def request_check(
+    *,
+    production,
+    shot,
+    engine,
+    engine_version=None,
+    prompt="",
+    parameters=None,
+    seed=0,
+    intended_use,
+    media,
+    territories,
+    territory_exclusions=None,
+    languages=None,
+    release_start,
+    release_end,
+    inputs,
+) -> p.Outcome:
     """Return what the gate would decide for a request, recording nothing."""
     checked = checked_request(
-        production=production, shot=shot, engine=engine, engine_version=engine_version, prompt=prompt, parameters=parameters,
-        seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
-        languages=languages, release_start=release_start, release_end=release_end, inputs=inputs, keep_unregistered=False,
+        production=production,
+        shot=shot,
+        engine=engine,
+        engine_version=engine_version,
+        prompt=prompt,
+        parameters=parameters,
+        seed=seed,
+        intended_use=intended_use,
+        media=media,
+        territories=territories,
+        territory_exclusions=territory_exclusions,
+        languages=languages,
+        release_start=release_start,
+        release_end=release_end,
+        inputs=inputs,
+        keep_unregistered=False,
     )
     return gate_outcome(gate_facts(checked.values, checked.inputs), checked.values.prompt)[0]
 
@@ -55,9 +84,21 @@ def request_submit(
     an idempotency key, the same key and body again return the request it made (a retry after a
     lost answer), and the same key with another body is refused."""
     checked = checked_request(
-        production=production, shot=shot, engine=engine, engine_version=engine_version, prompt=prompt, parameters=parameters,
-        seed=seed, intended_use=intended_use, media=media, territories=territories, territory_exclusions=territory_exclusions,
-        languages=languages, release_start=release_start, release_end=release_end, inputs=inputs,
+        production=production,
+        shot=shot,
+        engine=engine,
+        engine_version=engine_version,
+        prompt=prompt,
+        parameters=parameters,
+        seed=seed,
+        intended_use=intended_use,
+        media=media,
+        territories=territories,
+        territory_exclusions=territory_exclusions,
+        languages=languages,
+        release_start=release_start,
+        release_end=release_end,
+        inputs=inputs,
     )
     digest = _submission_digest(checked) if idempotency_key else ""
     if idempotency_key and (earlier := _earlier_submission(actor, idempotency_key, digest)):
@@ -119,25 +160,42 @@ def _earlier_submission(actor, key: str, digest: str) -> GenerationRequest | Non
     if earlier is None:
         return None
     if earlier.body_sha256 != digest:
-        raise Conflict(f"The Idempotency-Key {key!r} was used for another request ({earlier.request_id}) with a different body; "
-                       "use a new key for a new request.", code="idempotency_key_reused")
+        raise Conflict(
+            f"The Idempotency-Key {key!r} was used for another request ({earlier.request_id}) with a different body; "
+            "use a new key for a new request.",
+            code="idempotency_key_reused",
+        )
     return earlier.request
 
 
-def _submission_record(actor, checked: CheckedRequest, idempotency_key: str | None, digest: str) -> GenerationRequest:
+def _submission_record(
+    actor, checked: CheckedRequest, idempotency_key: str | None, digest: str
+) -> GenerationRequest:
     """Record the request, its inputs and talents, and the gate's decision, with their entries."""
     with recording(actor=actor) as rec:
         outcome, talents = gate_outcome(gate_facts(checked.values, checked.inputs), checked.values.prompt)
-        request = GenerationRequest.objects.create(requester=actor, status=outcome.outcome, **checked.values.columns())
-        RequestInput.objects.bulk_create([RequestInput(request=request, **r.columns()) for r in checked.inputs])
+        request = GenerationRequest.objects.create(
+            requester=actor, status=outcome.outcome, **checked.values.columns()
+        )
+        RequestInput.objects.bulk_create(
+            [RequestInput(request=request, **r.columns()) for r in checked.inputs]
+        )
         GenerationRequest.talents.through.objects.bulk_create(
-            [GenerationRequest.talents.through(generationrequest=request, talent_id=t) for t in sorted(talents)])
+            [
+                GenerationRequest.talents.through(generationrequest=request, talent_id=t)
+                for t in sorted(talents)
+            ]
+        )
         requested = (
-            EntryType.GENERATION_REQUESTED, _requested_entry(request, checked, talents), {"record": request, "production": request.production},
+            EntryType.GENERATION_REQUESTED,
+            _requested_entry(request, checked, talents),
+            {"record": request, "production": request.production},
         )
         decision_record(rec, request, outcome, "gate", before=(requested,))
         if idempotency_key:
-            SubmissionKey.objects.create(requester=actor, key=idempotency_key, body_sha256=digest, request=request)
+            SubmissionKey.objects.create(
+                requester=actor, key=idempotency_key, body_sha256=digest, request=request
+            )
     return request
 
 
@@ -145,10 +203,18 @@ def _requested_entry(request: GenerationRequest, checked: CheckedRequest, talent
     """Return the payload of a request's ledger entry: ids and values, and a commitment to its prompt."""
     values = checked.values
     return dict(
-        request=request.pk, shot=values.shot.pk, engine=values.engine, engine_version=request.engine_version, seed=values.seed,
-        intended_use=values.intended_use, media=request.media, territories=request.territories,
-        territory_exclusions=request.territory_exclusions, languages=request.languages,
-        release_window=[values.release_start.isoformat(), values.release_end.isoformat()], talents=sorted(talents),
+        request=request.pk,
+        shot=values.shot.pk,
+        engine=values.engine,
+        engine_version=request.engine_version,
+        seed=values.seed,
+        intended_use=values.intended_use,
+        media=request.media,
+        territories=request.territories,
+        territory_exclusions=request.territory_exclusions,
+        languages=request.languages,
+        release_window=[values.release_start.isoformat(), values.release_end.isoformat()],
+        talents=sorted(talents),
         inputs=[r.ledger() for r in checked.inputs],
         **record_commitments(request),  # the prompt
     )

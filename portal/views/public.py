@@ -39,8 +39,9 @@ def verify_page(request):
             data = upload.read()
             media_type = sniff_media_type(data)
             if media_type is None:
-                context["problem"] = (f"{upload.name} is not a format Content Credentials can be read from "
-                                      "(JPEG, PNG, MP4...).")
+                context["problem"] = (
+                    f"{upload.name} is not a format Content Credentials can be read from (JPEG, PNG, MP4...)."
+                )
                 status = 400
             else:
                 try:

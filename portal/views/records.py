@@ -41,8 +41,10 @@ def record_new(request, production, kind):
         data = forms.form_data(serializer_class, request.POST)
         if "production" in serializer_class().fields and kind != "reservation":
             data["production"] = prod.pk
-        values = {**request.POST.dict(),
-                  **{k: request.POST.getlist(k) for k in request.POST if len(request.POST.getlist(k)) > 1}}
+        values = {
+            **request.POST.dict(),
+            **{k: request.POST.getlist(k) for k in request.POST if len(request.POST.getlist(k)) > 1},
+        }
         try:
             parsed = serializer_class(data=data, context={"request": request})
             parsed.is_valid(raise_exception=True)
@@ -51,11 +53,23 @@ def record_new(request, production, kind):
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
             status = 400
-    fields = [f for f in forms.render_fields(serializer_class(context={"request": request}), values, errors)
-              if not (f["name"] == "production" and kind != "reservation") and f["name"] != "studio"]
-    return render(request, "clearance/record_form.html", {
-        "production": prod, "kind": kind, "fields": fields, "general": general, "action": "Record",
-    }, status=status)
+    fields = [
+        f
+        for f in forms.render_fields(serializer_class(context={"request": request}), values, errors)
+        if not (f["name"] == "production" and kind != "reservation") and f["name"] != "studio"
+    ]
+    return render(
+        request,
+        "clearance/record_form.html",
+        {
+            "production": prod,
+            "kind": kind,
+            "fields": fields,
+            "general": general,
+            "action": "Record",
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -65,8 +79,9 @@ def record_detail(request, kind, pk):
     production = record_kind(kind).production_of(record)
     if production is not None and not access.holds(request.user, production, access.READ_ROLES):
         raise Http404(f"No such {kind}.")  # a guild representative reads consents on the guild's pages
-    page = selectors.record_page(request.user, kind, record, versions=record_kind(kind).visible(request.user),
-                                 production=production)
+    page = selectors.record_page(
+        request.user, kind, record, versions=record_kind(kind).visible(request.user), production=production
+    )
     return render(request, "clearance/record.html", page)
 
 
@@ -84,8 +99,12 @@ def record_revoke(request, kind, pk):
             return redirect("portal:record", kind=kind, pk=new.pk)
         except FORM_ERRORS as exc:
             problem, status = forms.error_message(exc), 409 if isinstance(exc, Conflict) else 400
-    return render(request, "clearance/revoke.html", {"kind": kind, "record": record, "impact": impact,
-                                                     "problem": problem}, status=status)
+    return render(
+        request,
+        "clearance/revoke.html",
+        {"kind": kind, "record": record, "impact": impact, "problem": problem},
+        status=status,
+    )
 
 
 @login_required
@@ -97,8 +116,10 @@ def record_amend(request, kind, pk):
     values = {f: getattr(record, f) for f in amendable if f != "assets"}
     if kind == "grant":
         values["assets"] = [a.pk for a in record.assets.all()]
-    values = {k: (v.pk if hasattr(v, "pk") else v.isoformat() if hasattr(v, "isoformat") else v)
-              for k, v in values.items()}
+    values = {
+        k: (v.pk if hasattr(v, "pk") else v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in values.items()
+    }
     errors, general, status = {}, [], 200
     if request.method == "POST":
         posted = forms.form_data(parts.input, request.POST, only=amendable)
@@ -106,8 +127,12 @@ def record_amend(request, kind, pk):
         try:
             parsed = parts.input(data=changes, context={"request": request}, partial=True)
             parsed.is_valid(raise_exception=True)
-            new = parts.amend(actor=request.user, record=record, changes=dict(parsed.validated_data),
-                              reason=request.POST.get("reason", ""))
+            new = parts.amend(
+                actor=request.user,
+                record=record,
+                changes=dict(parsed.validated_data),
+                reason=request.POST.get("reason", ""),
+            )
             return redirect("portal:record", kind=kind, pk=new.pk)
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
@@ -115,10 +140,19 @@ def record_amend(request, kind, pk):
             status = 400 if not isinstance(exc, Conflict) else 409
     form = parts.input(context={"request": request})
     fields = [f for f in forms.render_fields(form, values, errors) if f["name"] in amendable]
-    return render(request, "clearance/record_form.html", {
-        "kind": kind, "record": record, "fields": fields, "general": general,
-        "reason_errors": errors.get("reason", []), "action": "Amend",
-    }, status=status)
+    return render(
+        request,
+        "clearance/record_form.html",
+        {
+            "kind": kind,
+            "record": record,
+            "fields": fields,
+            "general": general,
+            "reason_errors": errors.get("reason", []),
+            "action": "Amend",
+        },
+        status=status,
+    )
 
 
 def _changed(old, new) -> bool:

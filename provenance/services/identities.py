@@ -20,8 +20,18 @@ class SigningError(Exception):
     """An output cannot be signed (no identity, unsupported format...)."""
 
 
-def identity_register(*, actor=None, name: str, chain_pem: str, key_path: str = "", passphrase_env: str = "", passphrase_file: str = "",
-                      callback: str = "", development: bool = False, activate: bool = True) -> SigningIdentity:
+def identity_register(
+    *,
+    actor=None,
+    name: str,
+    chain_pem: str,
+    key_path: str = "",
+    passphrase_env: str = "",
+    passphrase_file: str = "",
+    callback: str = "",
+    development: bool = False,
+    activate: bool = True,
+) -> SigningIdentity:
     """Register a signing identity and, by default, make it the active one (the previous one is
     retired, and kept for verification); return it. Checks that the key opens and matches the
     chain. Registration, import and rotation are all this one recorded fact."""
@@ -41,19 +51,40 @@ def identity_register(*, actor=None, name: str, chain_pem: str, key_path: str = 
     with recording(actor=actor) as rec:
         retired = []
         if activate:
-            retired = list(SigningIdentity.objects.select_for_update().filter(active=True).values_list("pk", flat=True))
+            retired = list(
+                SigningIdentity.objects.select_for_update().filter(active=True).values_list("pk", flat=True)
+            )
             SigningIdentity.objects.filter(pk__in=retired).update(active=False, retired_at=timezone.now())
         identity = SigningIdentity.objects.create(
-            name=name, chain_pem=chain_pem, key_path=key_path, passphrase_env=passphrase_env, passphrase_file=passphrase_file,
-            callback=callback, subject=info["subject"], issuer=info["issuer"], fingerprint=info["fingerprint"], not_after=info["not_after"],
-            development=development, active=activate,
+            name=name,
+            chain_pem=chain_pem,
+            key_path=key_path,
+            passphrase_env=passphrase_env,
+            passphrase_file=passphrase_file,
+            callback=callback,
+            subject=info["subject"],
+            issuer=info["issuer"],
+            fingerprint=info["fingerprint"],
+            not_after=info["not_after"],
+            development=development,
+            active=activate,
         )
         # Who may sign for the studio is a fact: the identity, its certificate, and what it retires.
-        rec.append(EntryType.SIGNING_IDENTITY_REGISTERED,
-                   {"identity": identity.pk, "fingerprint": info["fingerprint"], "subject": info["subject"], "issuer": info["issuer"],
-                    "not_after": info["not_after"].isoformat(), "active": activate, "development": development, "retires": retired,
-                    "key": "callback" if callback else "file"},
-                   record=identity)
+        rec.append(
+            EntryType.SIGNING_IDENTITY_REGISTERED,
+            {
+                "identity": identity.pk,
+                "fingerprint": info["fingerprint"],
+                "subject": info["subject"],
+                "issuer": info["issuer"],
+                "not_after": info["not_after"].isoformat(),
+                "active": activate,
+                "development": development,
+                "retires": retired,
+                "key": "callback" if callback else "file",
+            },
+            record=identity,
+        )
     return identity
 
 
@@ -61,7 +92,12 @@ def identity_dev_init() -> tuple[SigningIdentity, dict]:
     """Make a development chain under SIGNING_KEYS_DIR and register it as the active identity."""
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     paths = ident.dev_chain_create(Path(settings.SIGNING_KEYS_DIR) / f"dev-{stamp}")
-    identity = identity_register(name=f"dev-{stamp}", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]), development=True)
+    identity = identity_register(
+        name=f"dev-{stamp}",
+        chain_pem=paths["chain"].read_text(),
+        key_path=str(paths["key"]),
+        development=True,
+    )
     return identity, paths
 
 
@@ -80,12 +116,18 @@ def active_identity() -> SigningIdentity:
     """Return the identity outputs are signed with now; raise SigningError if there is none."""
     identity = SigningIdentity.objects.filter(active=True).first()
     if identity is None:
-        raise SigningError("No active signing identity: run `manage.py signing init --dev`, or import the studio's chain.")
+        raise SigningError(
+            "No active signing identity: run `manage.py signing init --dev`, or import the studio's chain."
+        )
     return identity
 
 
 def signer_for(identity: SigningIdentity) -> c2pa.Signer:
     """Return a c2pa signer for an identity: its key file, or its KMS/HSM callback."""
     callback = ident.callback_from_path(identity.callback) if identity.callback else None
-    return ident.make_signer(chain_pem=identity.chain_pem, key_path=identity.key_path or None,
-                             passphrase=_passphrase(identity.passphrase_env, identity.passphrase_file), callback=callback)
+    return ident.make_signer(
+        chain_pem=identity.chain_pem,
+        key_path=identity.key_path or None,
+        passphrase=_passphrase(identity.passphrase_env, identity.passphrase_file),
+        callback=callback,
+    )

@@ -32,26 +32,56 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
     store = read_store(data, asset.media_type)
     if store is None:
         return None
-    failures = [f.get("code") for f in (store.get("validation_results", {}).get("activeManifest", {}) or {}).get("failure", [])]
-    failures = list(dict.fromkeys(failures))[:MAX_ITEMS]  # each code once, bounded: the ledger entry lists them
+    failures = [
+        f.get("code")
+        for f in (store.get("validation_results", {}).get("activeManifest", {}) or {}).get("failure", [])
+    ]
+    failures = list(dict.fromkeys(failures))[
+        :MAX_ITEMS
+    ]  # each code once, bounded: the ledger entry lists them
     tdm = training_mining_of(store) if "error" not in store else {}
     with recording(actor="system:worker") as rec:
         credential = AssetCredential.objects.create(
-            asset=asset, validation_state=store.get("validation_state") or "Invalid", failures=failures,
-            active_manifest=store.get("active_manifest") or "", manifest_store=store, training_mining=tdm,
+            asset=asset,
+            validation_state=store.get("validation_state") or "Invalid",
+            failures=failures,
+            active_manifest=store.get("active_manifest") or "",
+            manifest_store=store,
+            training_mining=tdm,
         )
-        rec.append(EntryType.PROVENANCE_CREDENTIALS_READ,
-                   {"asset_credential": credential.pk, "asset": asset.pk, "validation_state": credential.validation_state,
-                    "failures": failures, "active_manifest": credential.active_manifest, "training_mining": tdm},
-                   record=credential, production=asset.production)
+        rec.append(
+            EntryType.PROVENANCE_CREDENTIALS_READ,
+            {
+                "asset_credential": credential.pk,
+                "asset": asset.pk,
+                "validation_state": credential.validation_state,
+                "failures": failures,
+                "active_manifest": credential.active_manifest,
+                "training_mining": tdm,
+            },
+            record=credential,
+            production=asset.production,
+        )
         reserved = sorted(use for use, v in tdm.items() if v == "notAllowed" and use in mf.TDM_USES)
         if reserved:
-            rl.reservation_create(actor="system:worker", studio=asset.production.studio, subject_type="asset", asset=asset, uses=reserved,
-                                  source="embedded_c2pa", effective_date=datetime.date.today(),
-                                  note=f"From the file's Content Credentials ({store.get('active_manifest')}).")
+            rl.reservation_create(
+                actor="system:worker",
+                studio=asset.production.studio,
+                subject_type="asset",
+                asset=asset,
+                uses=reserved,
+                source="embedded_c2pa",
+                effective_date=datetime.date.today(),
+                note=f"From the file's Content Credentials ({store.get('active_manifest')}).",
+            )
         manifest = store.get("manifests", {}).get(store.get("active_manifest"), {})
         labels = [i["active_manifest"] for i in manifest.get("ingredients", []) if i.get("active_manifest")]
-        parents = [(s.asset, "ingredient") for s in SignedOutput.objects.filter(manifest_label__in=labels).select_related("asset").order_by("id")]
+        parents = [
+            (s.asset, "ingredient")
+            for s in SignedOutput.objects.filter(manifest_label__in=labels)
+            .select_related("asset")
+            .order_by("id")
+        ]
         lineage_record_many(rec, child=asset, parents=parents)
     return credential
 
@@ -90,8 +120,18 @@ def asset_fingerprint(*, asset: Asset) -> bool:
 
 def store_fingerprints(asset: Asset, hashes: list[tuple[str, int]], embeddings: list) -> None:
     """Store an asset's perceptual hashes and its embeddings (two inserts)."""
-    PerceptualHash.objects.bulk_create([PerceptualHash(asset=asset, variant=variant, hash=value) for variant, value in hashes])
-    Fingerprint.objects.bulk_create([
-        Fingerprint(asset=asset, frame_seconds=t, model=settings.CLIP_MODEL, dims=len(e), embedding=e.astype("float32").tobytes())
-        for t, e in embeddings
-    ])
+    PerceptualHash.objects.bulk_create(
+        [PerceptualHash(asset=asset, variant=variant, hash=value) for variant, value in hashes]
+    )
+    Fingerprint.objects.bulk_create(
+        [
+            Fingerprint(
+                asset=asset,
+                frame_seconds=t,
+                model=settings.CLIP_MODEL,
+                dims=len(e),
+                embedding=e.astype("float32").tobytes(),
+            )
+            for t, e in embeddings
+        ]
+    )

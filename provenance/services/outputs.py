@@ -32,7 +32,9 @@ VERSION = "0.1.0"
 class Signing:
     """An output signed, and what recording it takes."""
 
-    signed: bytes | str  # a still's signed bytes, or the path of a signed clip's file (the caller stores and removes it)
+    signed: (
+        bytes | str
+    )  # a still's signed bytes, or the path of a signed clip's file (the caller stores and removes it)
     media_type: str
     identity: SigningIdentity
     manifest: dict  # the manifest definition
@@ -70,7 +72,9 @@ def ingredient_title(production, request_input) -> str:
 def output_require_signable(media_type: str) -> None:
     """Refuse (SigningError) an engine's output in a format that is not signed."""
     if media_type not in mf.SIGNABLE:
-        raise SigningError(f"The engine produced {media_type}; only {', '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded.")
+        raise SigningError(
+            f"The engine produced {media_type}; only {', '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded."
+        )
 
 
 def output_sign(*, request, decision, result, checkpoint: Checkpoint | None) -> Signing:
@@ -80,14 +84,29 @@ def output_sign(*, request, decision, result, checkpoint: Checkpoint | None) -> 
     output_require_signable(result.media_type)
     inputs = list(request.inputs.select_related("asset").order_by("position"))
     talent_ids = set(request.talents.values_list("id", flat=True))
-    reserved, why = reserved_uses_for(production=request.production, input_assets=[i.asset for i in inputs], talent_ids=talent_ids)
+    reserved, why = reserved_uses_for(
+        production=request.production, input_assets=[i.asset for i in inputs], talent_ids=talent_ids
+    )
     facts = _output_facts(request, decision, inputs, reserved, checkpoint)
     prints = _output_prints(result)
-    facts = mf.OutputFacts(**{**facts.__dict__, "soft_binding": (prints.soft_binding & ((1 << 64) - 1)).to_bytes(8, "big")})
+    facts = mf.OutputFacts(
+        **{**facts.__dict__, "soft_binding": (prints.soft_binding & ((1 << 64) - 1)).to_bytes(8, "big")}
+    )
     identity = active_identity()
     signed, definition, label, store = _signed(result, facts, inputs, prints.pixels, reserved, identity)
-    return Signing(signed=signed, media_type=result.media_type, identity=identity, manifest=definition, label=label, store=store,
-                   reserved=reserved, why=why, soft_binding=prints.soft_binding, phashes=prints.phashes, embeddings=prints.embeddings)
+    return Signing(
+        signed=signed,
+        media_type=result.media_type,
+        identity=identity,
+        manifest=definition,
+        label=label,
+        store=store,
+        reserved=reserved,
+        why=why,
+        soft_binding=prints.soft_binding,
+        phashes=prints.phashes,
+        embeddings=prints.embeddings,
+    )
 
 
 def _output_facts(request, decision, inputs, reserved: frozenset[str], checkpoint) -> mf.OutputFacts:
@@ -100,8 +119,14 @@ def _output_facts(request, decision, inputs, reserved: frozenset[str], checkpoin
         engine_version=request.engine_version,
         generator_version=VERSION,
         ingredients=tuple(
-            mf.Ingredient(title=ingredient_title(request.production, i), media_type=i.asset.media_type, role=i.role, asset_id=i.asset_id,
-                          sha256=i.asset.sha256, frames=i.frames)
+            mf.Ingredient(
+                title=ingredient_title(request.production, i),
+                media_type=i.asset.media_type,
+                role=i.role,
+                asset_id=i.asset_id,
+                sha256=i.asset.sha256,
+                frames=i.frames,
+            )
             for i in inputs
         ),
         reserved_uses=reserved,
@@ -128,7 +153,11 @@ def _ledger_claim(request, decision, checkpoint) -> dict:
         if checkpoint is not None and leaf.index < checkpoint.size:
             ledger.update(
                 leaf_index=leaf.index,
-                checkpoint={"origin": settings.LEDGER_ORIGIN, "size": checkpoint.size, "root": bytes(checkpoint.root).hex()},
+                checkpoint={
+                    "origin": settings.LEDGER_ORIGIN,
+                    "size": checkpoint.size,
+                    "root": bytes(checkpoint.root).hex(),
+                },
                 inclusion_proof=[h.hex() for h in proofs.inclusion_proof(leaf, checkpoint.size)],
             )
     except Exception as exc:  # the proof can always be fetched later; signing must not wait on it
@@ -143,7 +172,9 @@ def _consents_relied(decision) -> list[dict]:
         for ref in r.get("records", []):
             if ref["type"] == "consent":
                 e = LedgerEntry.objects.filter(seq=ref["seq"]).first()
-                consents.append({"id": ref["id"], "seq": ref["seq"], "leaf_hash": bytes(e.leaf_hash).hex() if e else None})
+                consents.append(
+                    {"id": ref["id"], "seq": ref["seq"], "leaf_hash": bytes(e.leaf_hash).hex() if e else None}
+                )
     return consents
 
 
@@ -178,12 +209,25 @@ def _signed(result, facts: mf.OutputFacts, inputs, pixels, reserved: frozenset[s
         if media_type in mf.CLIPS:
             # From the engine's file to a signed file beside it; the caller stores it and removes both.
             signed = result.path[: -len(".mp4")] + ".signed." + mf.SIGNABLE[media_type]
-            definition, label, store = sign_file(source_path=result.path, dest_path=signed, media_type=media_type, facts=facts,
-                                                 ingredients=ingredients, image=pixels, identity=identity)
+            definition, label, store = sign_file(
+                source_path=result.path,
+                dest_path=signed,
+                media_type=media_type,
+                facts=facts,
+                ingredients=ingredients,
+                image=pixels,
+                identity=identity,
+            )
         else:
             data = mf.add_xmp(result.data, media_type, mf.xmp_packet(reserved))
-            signed, definition, label, store = sign_bytes(data=data, media_type=media_type, facts=facts, ingredients=ingredients,
-                                                          image=result.image, identity=identity)
+            signed, definition, label, store = sign_bytes(
+                data=data,
+                media_type=media_type,
+                facts=facts,
+                ingredients=ingredients,
+                image=result.image,
+                identity=identity,
+            )
     finally:
         for stream in streams:
             stream.close()
@@ -193,15 +237,36 @@ def _signed(result, facts: mf.OutputFacts, inputs, pixels, reserved: frozenset[s
 def output_record(*, asset: Asset, signing: Signing) -> SignedOutput:
     """Record the signing of an output and the output's reservation; return the signing."""
     with recording(actor="system:worker") as rec:
-        signed = SignedOutput.objects.create(asset=asset, identity=signing.identity, manifest_label=signing.label, manifest=signing.manifest,
-                                             manifest_store=signing.store or b"", soft_binding=signing.soft_binding)
+        signed = SignedOutput.objects.create(
+            asset=asset,
+            identity=signing.identity,
+            manifest_label=signing.label,
+            manifest=signing.manifest,
+            manifest_store=signing.store or b"",
+            soft_binding=signing.soft_binding,
+        )
         binding = [("binding", signed.soft_binding)] if signed.soft_binding is not None else []
         store_fingerprints(asset, binding + list(signing.phashes.items()), signing.embeddings)
-        rec.append(EntryType.PROVENANCE_OUTPUT_SIGNED,
-                   {"signed_output": signed.pk, "asset": asset.pk, "sha256": asset.sha256, "manifest": signing.label, "identity": signing.identity.fingerprint},
-                   record=signed, production=asset.production)
+        rec.append(
+            EntryType.PROVENANCE_OUTPUT_SIGNED,
+            {
+                "signed_output": signed.pk,
+                "asset": asset.pk,
+                "sha256": asset.sha256,
+                "manifest": signing.label,
+                "identity": signing.identity.fingerprint,
+            },
+            record=signed,
+            production=asset.production,
+        )
         rl.reservation_create(
-            actor="system:worker", studio=asset.production.studio, subject_type="asset", asset=asset, uses=sorted(signing.reserved),
-            source="lineage", effective_date=datetime.date.today(), note="; ".join(signing.why)[:2000],
+            actor="system:worker",
+            studio=asset.production.studio,
+            subject_type="asset",
+            asset=asset,
+            uses=sorted(signing.reserved),
+            source="lineage",
+            effective_date=datetime.date.today(),
+            note="; ".join(signing.why)[:2000],
         )
     return signed

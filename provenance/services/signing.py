@@ -30,9 +30,15 @@ def reserved_uses_for(*, production, input_assets, talent_ids) -> tuple[frozense
     reserved, why = set(mf.TDM_USES), ["production default: every AI use reserved"]
     asset_ids = {a.pk for a in input_assets}
     asset_ids |= set(ancestors(*asset_ids))
-    owners = set(Asset.objects.filter(pk__in=asset_ids, owner__isnull=False).values_list("owner_id", flat=True))
+    owners = set(
+        Asset.objects.filter(pk__in=asset_ids, owner__isnull=False).values_list("owner_id", flat=True)
+    )
     current = reservations_in_force()
-    for r in current.filter(asset_id__in=asset_ids) | current.filter(party_id__in=owners) | current.filter(talent_id__in=talent_ids):
+    for r in (
+        current.filter(asset_id__in=asset_ids)
+        | current.filter(party_id__in=owners)
+        | current.filter(talent_id__in=talent_ids)
+    ):
         reserved |= set(r.uses)
         why.append(f"reservation {r.pk} on {r.subject_type} {r.asset_id or r.party_id or r.talent_id}")
     for c in rl.current_versions(ConsentRecord).filter(talent_id__in=talent_ids, production=production):
@@ -54,7 +60,9 @@ def _thumbnail(image: Image.Image | None, data: bytes) -> bytes:
         img = img.resize((size[0] * 2, size[1] * 2), Image.Resampling.NEAREST)
         if img.mode not in ("L", "RGB", "RGBA"):
             img = img.convert("RGB")
-        thumb = img.reduce(2)  # a 2x2 average: what a bilinear filter gives at half the size, five times faster
+        thumb = img.reduce(
+            2
+        )  # a 2x2 average: what a bilinear filter gives at half the size, five times faster
     else:
         thumb = img.resize(size, Image.Resampling.BILINEAR)
     if thumb.mode != "RGB":
@@ -70,8 +78,16 @@ def _builder_context() -> c2pa.Context:
     return c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
 
 
-def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]], thumbnail: bytes,
-                identity: SigningIdentity | None = None) -> tuple[dict, str, bytes]:
+def sign_stream(
+    *,
+    source,
+    dest,
+    media_type: str,
+    facts: mf.OutputFacts,
+    ingredients: list[tuple[mf.Ingredient, object]],
+    thumbnail: bytes,
+    identity: SigningIdentity | None = None,
+) -> tuple[dict, str, bytes]:
     """Sign a still or a clip, read from the source stream and written to the dest stream (files
     on disk for clips, so nothing is held whole in memory), with its manifest and a JPEG
     thumbnail; each ingredient is a binary stream c2pa reads itself. Returns (manifest definition,
@@ -93,25 +109,56 @@ def sign_stream(*, source, dest, media_type: str, facts: mf.OutputFacts, ingredi
 
 def _require_signable(media_type: str) -> None:
     if media_type not in mf.SIGNABLE:
-        raise SigningError(f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}.")
+        raise SigningError(
+            f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}."
+        )
 
 
-def sign_bytes(*, data: bytes, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]] = (),
-               image: Image.Image | None = None, identity: SigningIdentity | None = None) -> tuple[bytes, dict, str, bytes]:
+def sign_bytes(
+    *,
+    data: bytes,
+    media_type: str,
+    facts: mf.OutputFacts,
+    ingredients: list[tuple[mf.Ingredient, object]] = (),
+    image: Image.Image | None = None,
+    identity: SigningIdentity | None = None,
+) -> tuple[bytes, dict, str, bytes]:
     """Sign a still held in memory; each ingredient is a binary stream. Returns (signed bytes,
     manifest definition, manifest label, manifest store bytes)."""
     _require_signable(media_type)  # before the thumbnail decodes what may not be an image
     out = io.BytesIO()
-    definition, label, store = sign_stream(source=io.BytesIO(data), dest=out, media_type=media_type, facts=facts, ingredients=list(ingredients),
-                                           thumbnail=_thumbnail(image, data), identity=identity)
+    definition, label, store = sign_stream(
+        source=io.BytesIO(data),
+        dest=out,
+        media_type=media_type,
+        facts=facts,
+        ingredients=list(ingredients),
+        thumbnail=_thumbnail(image, data),
+        identity=identity,
+    )
     return out.getvalue(), definition, label, store
 
 
-def sign_file(*, source_path: str, dest_path: str, media_type: str, facts: mf.OutputFacts, ingredients: list[tuple[mf.Ingredient, object]],
-              image: Image.Image, identity: SigningIdentity | None = None) -> tuple[dict, str, bytes]:
+def sign_file(
+    *,
+    source_path: str,
+    dest_path: str,
+    media_type: str,
+    facts: mf.OutputFacts,
+    ingredients: list[tuple[mf.Ingredient, object]],
+    image: Image.Image,
+    identity: SigningIdentity | None = None,
+) -> tuple[dict, str, bytes]:
     """Sign a file on disk into another, both opened as streams (c2pa reads and hashes the source
     as it goes, so a clip's size does not matter to memory). image: its first frame, for the
     thumbnail."""
     with open(source_path, "rb") as src, open(dest_path, "w+b") as dst:
-        return sign_stream(source=src, dest=dst, media_type=media_type, facts=facts, ingredients=ingredients,
-                           thumbnail=_thumbnail(image, b""), identity=identity)
+        return sign_stream(
+            source=src,
+            dest=dst,
+            media_type=media_type,
+            facts=facts,
+            ingredients=ingredients,
+            thumbnail=_thumbnail(image, b""),
+            identity=identity,
+        )

@@ -45,8 +45,14 @@ def id_filter(field_name: str) -> IdFilter:
     return IdFilter(field_name=field_name)
 
 
-RELATIONS = (models.ForeignKey, models.OneToOneField, models.ManyToManyField,
-             models.OneToOneRel, models.ManyToOneRel, models.ManyToManyRel)
+RELATIONS = (
+    models.ForeignKey,
+    models.OneToOneField,
+    models.ManyToManyField,
+    models.OneToOneRel,
+    models.ManyToOneRel,
+    models.ManyToManyRel,
+)
 
 
 class StrictFilterSet(RestFilterSet):
@@ -60,8 +66,10 @@ class StrictFilterSet(RestFilterSet):
         filters = super().get_filters()
         chosen = sorted(name for name, f in filters.items() if isinstance(f, QuerySetRequestMixin))
         if chosen:
-            raise ImproperlyConfigured(f"{cls.__name__}: filter {', '.join(chosen)} by id (id_filter), "
-                                       "not by a model choice, which tells whether a hidden record exists.")
+            raise ImproperlyConfigured(
+                f"{cls.__name__}: filter {', '.join(chosen)} by id (id_filter), "
+                "not by a model choice, which tells whether a hidden record exists."
+            )
         return filters
 
 
@@ -72,8 +80,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         """Return the view's filterset class, which must be built on StrictFilterSet."""
         filterset_class = super().get_filterset_class(view, queryset)
         if filterset_class is not None and not issubclass(filterset_class, StrictFilterSet):
-            raise ImproperlyConfigured(f"{type(view).__name__}.filterset_class must be built on "
-                                       "rightsledger.api.filtering.StrictFilterSet.")
+            raise ImproperlyConfigured(
+                f"{type(view).__name__}.filterset_class must be built on "
+                "rightsledger.api.filtering.StrictFilterSet."
+            )
         return filterset_class
 
     def filter_queryset(self, request, queryset, view):
@@ -86,8 +96,12 @@ class StrictFilterBackend(DjangoFilterBackend):
             # Each filter reads one value: a second would be dropped without a word.
             repeated = sorted(name for name in given if len(request.query_params.getlist(name)) > 1)
             if repeated:
-                raise ValidationError({name: [f"Give {name} once: a list is filtered by one {name} at a time."]
-                                       for name in repeated})
+                raise ValidationError(
+                    {
+                        name: [f"Give {name} once: a list is filtered by one {name} at a time."]
+                        for name in repeated
+                    }
+                )
             for name, declared in filterset_class.base_filters.items():
                 to_field = declared.extra.get("to_field_name")
                 by_id = isinstance(declared, django_filters.NumberFilter) and to_field in (None, "pk", "id")

@@ -50,13 +50,22 @@ def checkpoint_by_size(request, size):
 @csrf_exempt
 @require_safe
 def verifier_key(request):
-    return HttpResponse(checkpoints.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        checkpoints.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8"
+    )
 
 
 class InclusionProofApi(APIView):
     """Inclusion proof of an entry (by seq or leaf_hash) in the tree of a size (the latest checkpoint's by default)."""
 
-    @extend_schema(parameters=[OpenApiParameter("seq", int), OpenApiParameter("leaf_hash", str), OpenApiParameter("tree_size", int)], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("seq", int),
+            OpenApiParameter("leaf_hash", str),
+            OpenApiParameter("tree_size", int),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
         seq = _int(request, "seq", required=False)
         leaf_hash = request.query_params.get("leaf_hash")
@@ -85,8 +94,10 @@ class InclusionProofApi(APIView):
         except LookupError:
             raise Http404("No such ledger entry.")
         if size > sequencer.tree_size():
-            raise Http404(f"The tree has not reached size {size}; ask against a published checkpoint "
-                          "(GET /ledger/checkpoint).")
+            raise Http404(
+                f"The tree has not reached size {size}; ask against a published checkpoint "
+                "(GET /ledger/checkpoint)."
+            )
         return Response(
             {
                 "seq": leaf.seq,
@@ -102,14 +113,18 @@ class InclusionProofApi(APIView):
 class ConsistencyProofApi(APIView):
     """Consistency proof between two tree sizes: the larger tree extends the smaller."""
 
-    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: dict}
+    )
     def get(self, request):
         old, new = _int(request, "from", minimum=1), _int(request, "to", minimum=1)
         if old > new:
             raise ValidationError({"from": ["from must not be larger than to."]})
         if new > sequencer.tree_size():
             raise Http404(f"The tree has not reached size {new}.")
-        return Response({"old_size": old, "new_size": new, "proof": proofs.b64_hashes(proofs.consistency_proof(old, new))})
+        return Response(
+            {"old_size": old, "new_size": new, "proof": proofs.b64_hashes(proofs.consistency_proof(old, new))}
+        )
 
 
 class EntryBytesApi(APIView):
@@ -136,7 +151,9 @@ class WitnessApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response(witnesses.witness_report(self._guild(request, _int(request, "guild", required=False))))
+        return Response(
+            witnesses.witness_report(self._guild(request, _int(request, "guild", required=False)))
+        )
 
     @extend_schema(request=WitnessIn, responses={201: dict})
     def post(self, request):
@@ -144,4 +161,6 @@ class WitnessApi(APIView):
         data.is_valid(raise_exception=True)
         guild = self._guild(request, data.validated_data.get("guild"))
         w = witnesses.witness_register(actor=request.user, guild=guild, note_text=data.validated_data["note"])
-        return Response({"guild": guild.pk, "size": w.size, "root": base64.b64encode(bytes(w.root)).decode()}, status=201)
+        return Response(
+            {"guild": guild.pk, "size": w.size, "root": base64.b64encode(bytes(w.root)).decode()}, status=201
+        )

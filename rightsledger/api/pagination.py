@@ -18,7 +18,13 @@ class Pagination(CursorPagination):
         if not values:
             return self.page_size
         if len(values) > 1:
-            raise ValidationError({self.page_size_query_param: [f"Give page_size once, as a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Give page_size once, as a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
         name = self.page_size_query_param
         return input_policy.whole_number(values[0], field=name, minimum=1, maximum=self.max_page_size)
 

@@ -60,8 +60,17 @@ class ConsentFilter(RecordFilter):
 class ReservationFilter(RecordFilter):
     class Meta:
         model = TrainingReservation
-        fields = ("studio", "subject_type", "asset", "talent", "party", "production", "source", "status",
-                  "chain")
+        fields = (
+            "studio",
+            "subject_type",
+            "asset",
+            "talent",
+            "party",
+            "production",
+            "source",
+            "status",
+            "chain",
+        )
 
 
 @dataclass(frozen=True)

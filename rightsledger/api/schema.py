@@ -22,10 +22,20 @@ ERRORS = {
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["errors"],
-    "properties": {"errors": {"type": "array", "items": {
-        "type": "object", "required": ["code", "field", "message"],
-        "properties": {"code": {"type": "string"}, "field": {"type": "string", "nullable": True}, "message": {"type": "string"}},
-    }}},
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "field", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "field": {"type": "string", "nullable": True},
+                    "message": {"type": "string"},
+                },
+            },
+        }
+    },
 }
 
 
@@ -40,7 +50,10 @@ class VersionedSchema(AutoSchema):
     def get_request_serializer(self):
         view = self.view
         if self._action() == "amend":
-            return inline_serializer(f"{view.noun.title()}AmendIn", {"changes": view.input_class(partial=True), "reason": serializers.CharField()})
+            return inline_serializer(
+                f"{view.noun.title()}AmendIn",
+                {"changes": view.input_class(partial=True), "reason": serializers.CharField()},
+            )
         if self._action() == "revoke":
             return view.revoke_class
         if self._action() == "create":
@@ -52,7 +65,10 @@ class VersionedSchema(AutoSchema):
         if self._action() in ("create", "amend", "revoke"):
             return {201: view.output_class}
         if self._action() == "history":
-            return inline_serializer(f"{view.noun.title()}History", {"versions": view.output_class(many=True), "ledger_entries": LedgerEntryOut(many=True)})
+            return inline_serializer(
+                f"{view.noun.title()}History",
+                {"versions": view.output_class(many=True), "ledger_entries": LedgerEntryOut(many=True)},
+            )
         return super().get_response_serializers()
 
 
@@ -66,7 +82,9 @@ def document_errors(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, why in ERRORS.items():
-                responses.setdefault(code, {"description": why, "content": {"application/json": {"schema": ref}}})
+                responses.setdefault(
+                    code, {"description": why, "content": {"application/json": {"schema": ref}}}
+                )
     return result
 
 

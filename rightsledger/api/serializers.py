@@ -53,11 +53,21 @@ class StrictSerializer(serializers.Serializer):
                     errors.setdefault(p.field, []).append(serializers.ErrorDetail(p.message, code=p.code))
                 raise serializers.ValidationError(errors)
             # JSON text fields take text: 12 or true is refused, not stored as "12" or "True".
-            wrong = sorted(name for name, field in self.fields.items()
-                           if type(field) in (serializers.CharField, serializers.EmailField, TextOnly) and name in data
-                           and data[name] is not None and not isinstance(data[name], str))
+            wrong = sorted(
+                name
+                for name, field in self.fields.items()
+                if type(field) in (serializers.CharField, serializers.EmailField, TextOnly)
+                and name in data
+                and data[name] is not None
+                and not isinstance(data[name], str)
+            )
             if wrong:
-                raise serializers.ValidationError({name: [serializers.ErrorDetail(f"{name} must be text.", code="invalid")] for name in wrong})
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.ErrorDetail(f"{name} must be text.", code="invalid")]
+                        for name in wrong
+                    }
+                )
         return super().to_internal_value(data)
 
 
@@ -114,8 +124,21 @@ class ProductionOut(serializers.ModelSerializer):
 class ShotOut(serializers.ModelSerializer):
     class Meta:
         model = Shot
-        fields = ["id", "production", "code", "sequence", "description", "frame_in", "frame_out", "frame_count", "record_in", "record_out", "reel",
-                  "removed", "created_at"]
+        fields = [
+            "id",
+            "production",
+            "code",
+            "sequence",
+            "description",
+            "frame_in",
+            "frame_out",
+            "frame_count",
+            "record_in",
+            "record_out",
+            "reel",
+            "removed",
+            "created_at",
+        ]
 
 
 class PartyOut(serializers.ModelSerializer):
@@ -137,12 +160,19 @@ class MembershipOut(serializers.ModelSerializer):
 
 
 class ErasureIn(StrictSerializer):
-    basis = serializers.ChoiceField(choices=vocab.ERASURE_BASES, help_text="On what basis the personal data is erased", error_messages={
-        "invalid_choice": f"Give the basis of the erasure: one of {', '.join(vocab.ERASURE_BASES)}."})
+    basis = serializers.ChoiceField(
+        choices=vocab.ERASURE_BASES,
+        help_text="On what basis the personal data is erased",
+        error_messages={
+            "invalid_choice": f"Give the basis of the erasure: one of {', '.join(vocab.ERASURE_BASES)}."
+        },
+    )
     fields = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=MAX_ITEMS,
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=MAX_ITEMS,
         help_text="The keys of the erasure preview's fields to redact (rightsledger.party:12:name); "
-                  "leave out to redact every one found",
+        "leave out to redact every one found",
     )
 
 
@@ -152,7 +182,8 @@ class ErasureFieldOut(serializers.Serializer):
     id = serializers.IntegerField()
     field = serializers.CharField()
     redactable = serializers.BooleanField(
-        help_text="False for a code of an append-only record, which no erasure may change")
+        help_text="False for a code of an append-only record, which no erasure may change"
+    )
 
 
 class ErasurePreviewOut(serializers.Serializer):
@@ -204,7 +235,18 @@ class AssetOut(serializers.ModelSerializer):
         ]
 
 
-VERSION_FIELDS = ["id", "chain", "version", "replaces", "action", "status", "reason", "is_current", "ledger_seq", "created_at"]
+VERSION_FIELDS = [
+    "id",
+    "chain",
+    "version",
+    "replaces",
+    "action",
+    "status",
+    "reason",
+    "is_current",
+    "ledger_seq",
+    "created_at",
+]
 
 
 class VersionedOut(serializers.ModelSerializer):
@@ -212,7 +254,11 @@ class VersionedOut(serializers.ModelSerializer):
     ledger_seq = serializers.SerializerMethodField()
 
     def get_is_current(self, obj) -> bool:
-        return getattr(obj, "is_current", None) if hasattr(obj, "is_current") else not hasattr(obj, "replaced_by")
+        return (
+            getattr(obj, "is_current", None)
+            if hasattr(obj, "is_current")
+            else not hasattr(obj, "replaced_by")
+        )
 
     def get_ledger_seq(self, obj) -> int | None:
         return getattr(obj, "ledger_seq", None)
@@ -242,7 +288,17 @@ class LedgerEntryOut(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["seq", "entry_type", "actor", "time", "record_type", "record_id", "chain", "leaf_hash", "entry"]
+        fields = [
+            "seq",
+            "entry_type",
+            "actor",
+            "time",
+            "record_type",
+            "record_id",
+            "chain",
+            "leaf_hash",
+            "entry",
+        ]
 
     def get_leaf_hash(self, obj) -> str:
         return bytes(obj.leaf_hash).hex()
@@ -355,7 +411,9 @@ class ConsentIn(StrictSerializer):
     term_start = serializers.DateField()
     term_end = serializers.DateField(required=False, allow_null=True, default=None)
     training_permission = serializers.CharField(required=False, default="none")
-    compensation_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    compensation_reference = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     evidence_sha256 = serializers.CharField(max_length=64, allow_blank=True)
     scan_notice_date = serializers.DateField(required=False, allow_null=True, default=None)
     union_notified_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -20,8 +20,14 @@ for record in records.RECORDS.values():
 router.register("ledger/entries", views.LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
-                                                        throttle_classes=[LoginRateThrottle]), name="api-token"),
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(
+            parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
+            throttle_classes=[LoginRateThrottle],
+        ),
+        name="api-token",
+    ),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
     path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),

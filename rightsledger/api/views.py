@@ -28,8 +28,9 @@ from .parsers import JSONParser
 from .schema import VersionedSchema
 
 
-class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class ReadCreateViewSet(
+    WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     input_class = None
     output_class = None
 
@@ -38,7 +39,9 @@ class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.Retriev
 
     def parsed(self, serializer_class=None, data=None, partial=False):
         serializer = (serializer_class or self.input_class)(
-            data=self.request.data if data is None else data, context={"request": self.request}, partial=partial
+            data=self.request.data if data is None else data,
+            context={"request": self.request},
+            partial=partial,
         )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -187,7 +190,9 @@ class AssetViewSet(ReadCreateViewSet):
         # not digits never gets here: config.middleware.ContentLengthMiddleware refuses it).
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
-            raise PayloadTooLarge(f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes.")
+            raise PayloadTooLarge(
+                f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes."
+            )
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "register assets")
         asset, created = services.asset_register(
@@ -201,7 +206,10 @@ class AssetViewSet(ReadCreateViewSet):
         )
         return self.created(asset, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses={(200, "*/*"): bytes}, description="The asset's bytes, in its own media type (image/png, video/mp4...).")
+    @extend_schema(
+        responses={(200, "*/*"): bytes},
+        description="The asset's bytes, in its own media type (image/png, video/mp4...).",
+    )
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         asset: Asset = self.get_object()
@@ -271,7 +279,6 @@ class RecordViewSet(ReadCreateViewSet):
 # The proofs action, for a kind whose records guilds verify offline (RecordKind.proofs). No
 # docstring: the schema describes a viewset by the first in its classes, which is to be RecordViewSet's.
 class ProofsMixin:
-
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def proofs(self, request, pk=None):

@@ -56,7 +56,9 @@ def tiles_write(old: int, new: int) -> int:
         )
         for t in changed
     ]
-    LedgerTile.objects.bulk_create(rows, update_conflicts=True, unique_fields=["key"], update_fields=["width", "data"])
+    LedgerTile.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["key"], update_fields=["width", "data"]
+    )
     return len(rows)
 
 
@@ -73,7 +75,11 @@ def _prefix(tile: Tile, data: bytes) -> bytes:
 def tile_read(tile: Tile) -> bytes | None:
     """Return a tile's bytes, or None when the tree does not hold it yet at that width. A partial
     tile narrower than the stored one is the stored one's prefix, as the tree had it then."""
-    row = LedgerTile.objects.filter(key=LedgerTile.key_of(tile.level, tile.index)).values_list("width", "data").first()
+    row = (
+        LedgerTile.objects.filter(key=LedgerTile.key_of(tile.level, tile.index))
+        .values_list("width", "data")
+        .first()
+    )
     if row is None or row[0] < tile.width:
         return None
     data = bytes(row[1])

@@ -1,6 +1,5 @@
 """The append-only ledger: its entries, its Merkle tree, its checkpoints and their witnesses."""
 
-
 from django.conf import settings
 from django.db import models
 
@@ -26,7 +25,9 @@ class LedgerEntry(models.Model):
     record_type = models.CharField(max_length=32, blank=True)
     record_id = models.BigIntegerField(null=True, blank=True)
     chain = models.UUIDField(null=True, blank=True)
-    production = models.ForeignKey(Production, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    production = models.ForeignKey(
+        Production, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     txid = models.BigIntegerField(null=True, blank=True)
 
     class Meta:

@@ -17,7 +17,6 @@ Callers import from here (`from rightsledger import services`); the names below 
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
 """
 
-
 from ..media import inspect_upload
 from .assets import asset_register, content_unstore_unless_used, store_content
 from .consents import (

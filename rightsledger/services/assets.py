@@ -29,8 +29,20 @@ def _asset_payload(asset: Asset) -> dict:
         "owner": asset.owner_id,
         "talent": asset.talent_id,
         "origin": asset.origin,
-        **({"clip": {"duration_seconds": asset.duration_seconds, "frame_rate": asset.frame_rate, "frame_count": asset.frame_count,
-                     "codec": asset.codec, "width": asset.width, "height": asset.height}} if asset.frame_count is not None else {}),
+        **(
+            {
+                "clip": {
+                    "duration_seconds": asset.duration_seconds,
+                    "frame_rate": asset.frame_rate,
+                    "frame_count": asset.frame_count,
+                    "codec": asset.codec,
+                    "width": asset.width,
+                    "height": asset.height,
+                }
+            }
+            if asset.frame_count is not None
+            else {}
+        ),
         **record_commitments(asset),  # its title and file name
     }
 
@@ -87,7 +99,11 @@ def asset_register(
     if kind == "likeness_reference" and talent is None:
         errors.add("talent", "required", "A likeness reference must name the performer it shows (talent).")
     if kind != "likeness_reference" and talent is not None:
-        errors.add("talent", "talent_not_likeness", "Only a likeness reference names a performer; leave talent empty for this kind.")
+        errors.add(
+            "talent",
+            "talent_not_likeness",
+            "Only a likeness reference names a performer; leave talent empty for this kind.",
+        )
     v.text(errors, "title", title, limit=200)
     v.text(errors, "file", getattr(upload, "name", "") or "", limit=255)  # kept as the original file name
     errors.raise_if_any()
@@ -106,8 +122,16 @@ def asset_register(
                 size=info.size,
                 width=info.width,
                 height=info.height,
-                **({"duration_seconds": info.clip.duration_seconds, "frame_rate": info.clip.frame_rate, "frame_count": info.clip.frame_count,
-                    "codec": info.clip.codec} if info.clip else {}),
+                **(
+                    {
+                        "duration_seconds": info.clip.duration_seconds,
+                        "frame_rate": info.clip.frame_rate,
+                        "frame_count": info.clip.frame_count,
+                        "codec": info.clip.codec,
+                    }
+                    if info.clip
+                    else {}
+                ),
                 original_filename=(getattr(upload, "name", "") or "")[:255],
                 title=title,
                 owner=owner,
@@ -122,7 +146,9 @@ def asset_register(
         return Asset.objects.get(production=production, sha256=info.sha256), False
     except Exception:
         if written:
-            transaction.on_commit(lambda: content_unstore_unless_used(info.sha256))  # at once outside a transaction; after the outer one commits inside
+            transaction.on_commit(
+                lambda: content_unstore_unless_used(info.sha256)
+            )  # at once outside a transaction; after the outer one commits inside
         raise
     transaction.on_commit(lambda: asset_registered.send(sender=Asset, asset_id=asset.pk, origin=origin))
     return asset, True

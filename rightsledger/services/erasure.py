@@ -50,32 +50,58 @@ def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None 
     errors = Errors()
     v.choice(errors, "basis", basis, vocab.ERASURE_BASES)
     if fields is not None and (not isinstance(fields, list) or not all(isinstance(k, str) for k in fields)):
-        errors.add("fields", "invalid",
-                   'Give the fields to redact as a list of keys from the erasure preview, such as "rightsledger.party:12:name".')
+        errors.add(
+            "fields",
+            "invalid",
+            'Give the fields to redact as a list of keys from the erasure preview, such as "rightsledger.party:12:name".',
+        )
     errors.raise_if_any()
     with recording(actor=actor) as rec:
         locked = Talent.objects.select_for_update().get(pk=talent.pk)
         if locked.erased_at is not None:
-            raise Conflict(f"Talent {locked.pk}'s personal data was already erased on {locked.erased_at:%Y-%m-%d}.", code="already_erased")
+            raise Conflict(
+                f"Talent {locked.pk}'s personal data was already erased on {locked.erased_at:%Y-%m-%d}.",
+                code="already_erased",
+            )
         terms = erasure_terms(locked)
         confirmed = _confirmed_fields(erasure_preview(locked, terms=terms), fields)
-        names = sorted({n for n in [locked.legal_name, locked.professional_name, *locked.aliases] if n}, key=len, reverse=True)
+        names = sorted(
+            {n for n in [locked.legal_name, locked.professional_name, *locked.aliases] if n},
+            key=len,
+            reverse=True,
+        )
         for current in current_versions(ConsentRecord).filter(talent=locked, status="active"):
             consent_revoke(actor=actor, consent=current, reason=ERASED_CONSENT_REASON)
         now = timezone.now()
-        consents = list(ConsentRecord.objects.filter(talent=locked).order_by("id").values_list("id", flat=True))
-        ConsentRecord.objects.filter(pk__in=consents).update(**{f: "" for f in ConsentRecord.personal_fields}, personal_salt="", erased_at=now)
+        consents = list(
+            ConsentRecord.objects.filter(talent=locked).order_by("id").values_list("id", flat=True)
+        )
+        ConsentRecord.objects.filter(pk__in=consents).update(
+            **{f: "" for f in ConsentRecord.personal_fields}, personal_salt="", erased_at=now
+        )
         ConsentFlag.objects.filter(consent_id__in=consents).update(reason="", personal_salt="")
         Notification.objects.filter(link__in=[f"/records/consent/{c}/" for c in consents]).update(body="")
         TalentName.objects.filter(talent=locked).delete()
-        GuildMembership.objects.filter(talent=locked).update(member_id=Concat(Value("erased-"), Cast("talent_id", CharField())))
-        Talent.objects.filter(pk=locked.pk).update(legal_name="", professional_name="", aliases=[], external_ids={}, personal_salt="", erased_at=now)
+        GuildMembership.objects.filter(talent=locked).update(
+            member_id=Concat(Value("erased-"), Cast("talent_id", CharField()))
+        )
+        Talent.objects.filter(pk=locked.pk).update(
+            legal_name="", professional_name="", aliases=[], external_ids={}, personal_salt="", erased_at=now
+        )
         talent_erased.send(sender=Talent, talent_id=locked.pk, names=names)
         likeness = _likeness_assets_rename(locked)
         redacted = fields_redact(found=confirmed, terms=terms)
-        rec.append(EntryType.TALENT_ERASED, {"talent": locked.pk, "basis": basis, "consents": consents,
-                                     "likeness_assets": likeness, "redacted": sorted(x.key for x in redacted)},
-                   record=locked)
+        rec.append(
+            EntryType.TALENT_ERASED,
+            {
+                "talent": locked.pk,
+                "basis": basis,
+                "consents": consents,
+                "likeness_assets": likeness,
+                "redacted": sorted(x.key for x in redacted),
+            },
+            record=locked,
+        )
     locked.refresh_from_db()
     return locked
 
@@ -89,12 +115,18 @@ def _confirmed_fields(found: list[FoundField], keys: list[str] | None) -> list[F
     errors = Errors()
     for key in dict.fromkeys(keys):
         if key not in by_key:
-            errors.add("fields", "erasure_field_unknown",
-                       f"{key[:120]} does not name this performer (or no longer does): "
-                       "preview the erasure again and confirm fields from its list.")
+            errors.add(
+                "fields",
+                "erasure_field_unknown",
+                f"{key[:120]} does not name this performer (or no longer does): "
+                "preview the erasure again and confirm fields from its list.",
+            )
         elif not by_key[key].redactable:
-            errors.add("fields", "erasure_field_not_redactable",
-                       f"{key} is a code of an append-only record, which cannot be changed.")
+            errors.add(
+                "fields",
+                "erasure_field_not_redactable",
+                f"{key} is a code of an append-only record, which cannot be changed.",
+            )
     errors.raise_if_any()
     return [by_key[k] for k in dict.fromkeys(keys)]
 
@@ -111,8 +143,9 @@ def _likeness_assets_rename(talent: Talent) -> list[int]:
     ids = []
     for asset in Asset.objects.select_for_update().filter(talent=talent).order_by("id"):
         name = f"likeness-reference-{asset.pk}{_safe_suffix(asset.original_filename)}"
-        Asset.objects.filter(pk=asset.pk).update(title=ERASED_LIKENESS_TITLE, original_filename=name,
-                                                 personal_salt=new_salt())
+        Asset.objects.filter(pk=asset.pk).update(
+            title=ERASED_LIKENESS_TITLE, original_filename=name, personal_salt=new_salt()
+        )
         ids.append(asset.pk)
     return ids
 

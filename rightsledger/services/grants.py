@@ -13,7 +13,9 @@ GRANT_AMENDABLE = set(RightsGrant.record_fields()) - {"production"}
 def clean_avails(errors: Errors, data: dict) -> dict:
     """Check what grants and consents both cover: media, territories, languages and a term."""
     out = {"media": v.listed(errors, "media", data.get("media"), vocab.MEDIA, what="medium")}
-    out["territories"], out["territory_exclusions"] = v.territories(errors, data.get("territories"), data.get("territory_exclusions"))
+    out["territories"], out["territory_exclusions"] = v.territories(
+        errors, data.get("territories"), data.get("territory_exclusions")
+    )
     out["languages"] = v.languages(errors, data.get("languages"))
     v.term(errors, data.get("term_start"), data.get("term_end"))
     return out
@@ -27,7 +29,9 @@ def _clean_grant(data: dict) -> dict:
     if grantor is None:
         errors.add("grantor", "required", "Give the grantor: the party that signed the contract.")
     elif production is not None and grantor.studio_id != production.studio_id:
-        errors.add("grantor", "grantor_other_studio", "The grantor must be a party of this production's studio.")
+        errors.add(
+            "grantor", "grantor_other_studio", "The grantor must be a party of this production's studio."
+        )
     assets = list(dict.fromkeys(data.get("assets") or []))  # each once: the entry lists what the grant covers
     if not assets:
         errors.add("assets", "required", "Give at least one asset the grant covers.")
@@ -36,7 +40,9 @@ def _clean_grant(data: dict) -> dict:
     out["assets"] = assets
     out["uses"] = v.listed(errors, "uses", data.get("uses"), vocab.GRANT_USES, what="use")
     out.update(clean_avails(errors, data))
-    out["exclusivity"] = v.choice(errors, "exclusivity", data.get("exclusivity") or "non_exclusive", vocab.EXCLUSIVITY)
+    out["exclusivity"] = v.choice(
+        errors, "exclusivity", data.get("exclusivity") or "non_exclusive", vocab.EXCLUSIVITY
+    )
     out["contract_sha256"] = v.sha256_hex(errors, "contract_sha256", data.get("contract_sha256"))
     out["restrictions"] = v.text(errors, "restrictions", data.get("restrictions"))
     out["requires_review"] = bool(data.get("requires_review", False))

@@ -87,7 +87,17 @@ def record_production(record) -> Production | None:
     return getattr(record, "production", None)
 
 
-def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str = "created", status: str = "active", reason: str = "", revocation_scope: dict | None = None):
+def _write_version(
+    kind: Kind,
+    *,
+    actor,
+    data: dict,
+    previous=None,
+    action: str = "created",
+    status: str = "active",
+    reason: str = "",
+    revocation_scope: dict | None = None,
+):
     clean = kind.clean(data)
     assets = clean.pop("assets", None)
     values = {}
@@ -105,7 +115,9 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
     with recording(actor=actor) as rec:
         try:
             with transaction.atomic():
-                record = kind.model.objects.create(**values, action=action, status=status, reason=reason, created_by=user_or_none(actor))
+                record = kind.model.objects.create(
+                    **values, action=action, status=status, reason=reason, created_by=user_or_none(actor)
+                )
         except IntegrityError:
             if previous is None:
                 raise
@@ -116,7 +128,12 @@ def _write_version(kind: Kind, *, actor, data: dict, previous=None, action: str 
             )
         if assets is not None:
             record.assets.add(*assets)
-        entry = rec.append(EntryType.for_version(kind.name, action), _payload(record, kind.fields, assets=assets), record=record, production=record_production(record))
+        entry = rec.append(
+            EntryType.for_version(kind.name, action),
+            _payload(record, kind.fields, assets=assets),
+            record=record,
+            production=record_production(record),
+        )
     # What the list selectors annotate, known here without another query.
     record.is_current = True
     record.ledger_seq = entry.seq
@@ -134,7 +151,10 @@ def _current(kind: Kind, record, *, verb: str):
             code="not_current_version",
         )
     if locked.status == "revoked":
-        raise Conflict(f"This {kind.name} was already revoked on {locked.created_at:%Y-%m-%d}; it cannot be {verb}d.", code="already_revoked")
+        raise Conflict(
+            f"This {kind.name} was already revoked on {locked.created_at:%Y-%m-%d}; it cannot be {verb}d.",
+            code="already_revoked",
+        )
     return locked
 
 
@@ -167,24 +187,37 @@ def record_amend(kind: Kind, *, actor, record, changes: dict, reason: str):
     if unknown:
         errors = Errors()
         for f in sorted(unknown):
-            errors.add(f, "not_amendable", f"{f} cannot be amended; amendable fields: {', '.join(sorted(kind.amendable))}.")
+            errors.add(
+                f,
+                "not_amendable",
+                f"{f} cannot be amended; amendable fields: {', '.join(sorted(kind.amendable))}.",
+            )
         errors.raise_if_any()
     if not changes:
-        raise ValidationError({"changes": ValidationError("Give at least one field to amend.", code="required")})
+        raise ValidationError(
+            {"changes": ValidationError("Give at least one field to amend.", code="required")}
+        )
     reason = _reason(reason, "Say why the record is amended (for example the contract amendment it follows).")
     with transaction.atomic():
         current = _current(kind, record, verb="amend")
         data = _as_data(kind, current)
         data.update(changes)
-        return _write_version(kind, actor=actor, data=data, previous=current, action="amended", reason=reason.strip())
+        return _write_version(
+            kind, actor=actor, data=data, previous=current, action="amended", reason=reason.strip()
+        )
 
 
 def record_revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None = None):
     """Revoke a record of the kind by a new version; return it. A scope revokes only part of it,
     where the kind may be revoked in part (a consent's modalities or uses)."""
     if scope is not None and kind.narrow is None:
-        raise ValidationError({"scope": ValidationError(f"A {kind.name} is revoked whole: give no scope.",
-                                                        code="scope_unknown")})
+        raise ValidationError(
+            {
+                "scope": ValidationError(
+                    f"A {kind.name} is revoked whole: give no scope.", code="scope_unknown"
+                )
+            }
+        )
     reason = _reason(reason, "Say why it is revoked (for example the letter or request it follows).")
     with transaction.atomic():
         current = _current(kind, record, verb="revoke")
@@ -193,8 +226,18 @@ def record_revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None 
         if scope is not None:
             data, scope, status = kind.narrow(data, scope)
         record = _write_version(
-            kind, actor=actor, data=data, previous=current, action="revoked", status=status, reason=reason.strip(),
+            kind,
+            actor=actor,
+            data=data,
+            previous=current,
+            action="revoked",
+            status=status,
+            reason=reason.strip(),
             revocation_scope=(scope or {"all": True}) if kind.narrow else None,
         )
-        transaction.on_commit(lambda: record_revoked.send(sender=kind.model, record_type=kind.name, record_id=record.pk, chain=record.chain))
+        transaction.on_commit(
+            lambda: record_revoked.send(
+                sender=kind.model, record_type=kind.name, record_id=record.pk, chain=record.chain
+            )
+        )
         return record

@@ -20,25 +20,49 @@ def studio_create(*, actor, name: str, slug: str) -> Studio:
         raise Conflict(f"A studio with slug {slug!r} already exists.", code="studio_slug_taken", field="slug")
     with recording(actor=actor) as rec:
         studio = Studio.objects.create(name=name, slug=slug)
-        rec.append(EntryType.STUDIO_CREATED, {"studio": studio.pk, "slug": slug, **record_commitments(studio)}, record=studio)
+        rec.append(
+            EntryType.STUDIO_CREATED,
+            {"studio": studio.pk, "slug": slug, **record_commitments(studio)},
+            record=studio,
+        )
     return studio
 
 
-def production_create(*, actor, studio: Studio, title: str, code: str, output_disclosure: str = "neutral") -> Production:
+def production_create(
+    *, actor, studio: Studio, title: str, code: str, output_disclosure: str = "neutral"
+) -> Production:
     """Create a production of a studio; refuse a code the studio already uses."""
     errors = Errors()
     v.choice(errors, "output_disclosure", output_disclosure, vocab.OUTPUT_DISCLOSURES)
     errors.raise_if_any()
     if Production.objects.filter(studio=studio, code=code).exists():
-        raise Conflict(f"This studio already has a production with code {code!r}.", code="production_code_taken", field="code")
+        raise Conflict(
+            f"This studio already has a production with code {code!r}.",
+            code="production_code_taken",
+            field="code",
+        )
     with recording(actor=actor) as rec:
-        production = Production.objects.create(studio=studio, title=title, code=code, output_disclosure=output_disclosure)
-        rec.append(EntryType.PRODUCTION_CREATED, {"production": production.pk, "studio": studio.pk, "code": code, "output_disclosure": output_disclosure,
-                                          **record_commitments(production)}, record=production, production=production)
+        production = Production.objects.create(
+            studio=studio, title=title, code=code, output_disclosure=output_disclosure
+        )
+        rec.append(
+            EntryType.PRODUCTION_CREATED,
+            {
+                "production": production.pk,
+                "studio": studio.pk,
+                "code": code,
+                "output_disclosure": output_disclosure,
+                **record_commitments(production),
+            },
+            record=production,
+            production=production,
+        )
     return production
 
 
-def shot_create(*, actor, production: Production, code: str, sequence: str = "", description: str = "", **placement) -> Shot:
+def shot_create(
+    *, actor, production: Production, code: str, sequence: str = "", description: str = "", **placement
+) -> Shot:
     """Create a shot of a production, with where it sits if that is known (Shot.UPDATABLE: frames,
     record range, reel); refuse a malformed code or one already used."""
     errors = Errors()
@@ -49,12 +73,26 @@ def shot_create(*, actor, production: Production, code: str, sequence: str = "",
     _check_shot_values(errors, {"sequence": sequence, "description": description, **placement})
     errors.raise_if_any()
     if Shot.objects.filter(production=production, code=code).exists():
-        raise Conflict(f"Shot {code} already exists in this production.", code="shot_code_taken", field="code")
+        raise Conflict(
+            f"Shot {code} already exists in this production.", code="shot_code_taken", field="code"
+        )
     placed = {f: v for f, v in placement.items() if v is not None and f not in Shot.personal_fields}
     with recording(actor=actor) as rec:
-        shot = Shot.objects.create(production=production, code=code, sequence=sequence, description=description, **placement)
-        rec.append(EntryType.SHOT_CREATED, {"shot": shot.pk, "production": production.pk, "code": code, **placed, **record_commitments(shot)},
-                   record=shot, production=production)
+        shot = Shot.objects.create(
+            production=production, code=code, sequence=sequence, description=description, **placement
+        )
+        rec.append(
+            EntryType.SHOT_CREATED,
+            {
+                "shot": shot.pk,
+                "production": production.pk,
+                "code": code,
+                **placed,
+                **record_commitments(shot),
+            },
+            record=shot,
+            production=production,
+        )
     return shot
 
 
@@ -75,11 +113,23 @@ def shot_update(*, actor, shot: Shot, changes: dict, reason: str) -> Shot:
             locked.update_reason = (reason or "")[:500]
             locked.save(update_fields=[*changed, "update_reason"])
             # Text changes are named, and their values committed to, with the reason (CommitsText).
-            rec.append(EntryType.SHOT_UPDATED, {"shot": locked.pk, "production": locked.production_id, "code": locked.code,
-                                        "changes": {f: value for f, value in changed.items() if f not in Shot.personal_fields},
-                                        **({"text_changed": sorted(set(changed) & set(Shot.personal_fields))}
-                                           if set(changed) & set(Shot.personal_fields) else {}),
-                                        **record_commitments(locked)}, record=locked, production=locked.production)
+            rec.append(
+                EntryType.SHOT_UPDATED,
+                {
+                    "shot": locked.pk,
+                    "production": locked.production_id,
+                    "code": locked.code,
+                    "changes": {f: value for f, value in changed.items() if f not in Shot.personal_fields},
+                    **(
+                        {"text_changed": sorted(set(changed) & set(Shot.personal_fields))}
+                        if set(changed) & set(Shot.personal_fields)
+                        else {}
+                    ),
+                    **record_commitments(locked),
+                },
+                record=locked,
+                production=locked.production,
+            )
     return locked
 
 
@@ -87,12 +137,22 @@ def _check_shot_values(errors: Errors, values: dict) -> None:
     """What shot_create and shot_update accept of a shot's sequence, description and placement."""
     unknown = sorted(set(values) - set(Shot.UPDATABLE))
     if unknown:
-        errors.add("changes", "not_updatable", f"{', '.join(unknown)} cannot be changed on a shot; these can: {', '.join(Shot.UPDATABLE)}.")
+        errors.add(
+            "changes",
+            "not_updatable",
+            f"{', '.join(unknown)} cannot be changed on a shot; these can: {', '.join(Shot.UPDATABLE)}.",
+        )
     for f in ("frame_in", "frame_out", "frame_count", "record_in", "record_out"):
         value = values.get(f)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31
+        ):
             errors.add(f, "invalid", f"{f} must be a whole frame number.")
-    if values.get("frame_count") is not None and isinstance(values["frame_count"], int) and values["frame_count"] < 0:
+    if (
+        values.get("frame_count") is not None
+        and isinstance(values["frame_count"], int)
+        and values["frame_count"] < 0
+    ):
         errors.add("frame_count", "invalid", "frame_count cannot be negative.")
     for f in ("sequence", "reel"):
         if f in values and not isinstance(values[f], str):
@@ -117,7 +177,11 @@ def party_create(*, actor, studio: Studio, name: str, kind: str) -> Party:
     errors.raise_if_any()
     with recording(actor=actor) as rec:
         party = Party.objects.create(studio=studio, name=name.strip(), kind=kind)
-        rec.append(EntryType.PARTY_CREATED, {"party": party.pk, "studio": studio.pk, "kind": kind, **record_commitments(party)}, record=party)
+        rec.append(
+            EntryType.PARTY_CREATED,
+            {"party": party.pk, "studio": studio.pk, "kind": kind, **record_commitments(party)},
+            record=party,
+        )
     return party
 
 

@@ -61,7 +61,9 @@ def _reservation_default_studio(fields: dict, actor) -> Studio | None:
     return studios[0] if len(studios) == 1 else None
 
 
-def reservation_amend(*, actor, reservation: TrainingReservation, changes: dict, reason: str) -> TrainingReservation:
+def reservation_amend(
+    *, actor, reservation: TrainingReservation, changes: dict, reason: str
+) -> TrainingReservation:
     """Amend a reservation by a new version; return it."""
     return record_amend(RESERVATION, actor=actor, record=reservation, changes=changes, reason=reason)
 

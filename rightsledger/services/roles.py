@@ -26,7 +26,15 @@ def _clean_role(data: dict) -> dict:
 ROLE = Kind(Role, set(), _clean_role)
 
 
-def role_grant(*, actor, user, kind: str, studio: Studio | None = None, production: Production | None = None, guild: Guild | None = None) -> Role:
+def role_grant(
+    *,
+    actor,
+    user,
+    kind: str,
+    studio: Studio | None = None,
+    production: Production | None = None,
+    guild: Guild | None = None,
+) -> Role:
     """Grant a user a role on a studio, a production or a guild, and return it. A role the user
     already holds is returned as it is, with nothing written."""
     errors = Errors()
@@ -34,10 +42,18 @@ def role_grant(*, actor, user, kind: str, studio: Studio | None = None, producti
     if v.choice(errors, "kind", kind, vocab.ROLES) in ROLE_SCOPES:
         wanted = ROLE_SCOPES[kind]
         if scope[wanted] is None:
-            errors.add(wanted, "required", f"A {kind.replace('_', ' ')} role is held on a {wanted}: give the {wanted}.")
+            errors.add(
+                wanted,
+                "required",
+                f"A {kind.replace('_', ' ')} role is held on a {wanted}: give the {wanted}.",
+            )
         for name, value in scope.items():
             if name != wanted and value is not None:
-                errors.add(name, "role_scope_mismatch", f"A {kind.replace('_', ' ')} role is held on a {wanted}, not a {name}.")
+                errors.add(
+                    name,
+                    "role_scope_mismatch",
+                    f"A {kind.replace('_', ' ')} role is held on a {wanted}, not a {name}.",
+                )
     errors.raise_if_any()
     with transaction.atomic():
         # One grant at a time per user, so two concurrent grants of one role make one record.

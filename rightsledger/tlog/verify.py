@@ -77,7 +77,9 @@ def verify_bundle(bundle: dict, verifier: Verifier) -> list[str]:
             verify_inclusion(index, checkpoint.size, claimed, proof, checkpoint.root)
         except ProofError as exc:
             raise ProofError(f"entry seq {decoded.get('seq')} at leaf {index}: {exc}")
-        lines.append(f"entry seq {decoded.get('seq')} ({decoded.get('type')}) at leaf {index}: included in the checkpoint")
+        lines.append(
+            f"entry seq {decoded.get('seq')} ({decoded.get('type')}) at leaf {index}: included in the checkpoint"
+        )
     return lines
 
 

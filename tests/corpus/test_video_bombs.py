@@ -15,8 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rightsledger.video import VideoRefused, open_video
 
-from .test_endpoints import FILE_OPERATIONS, READS_NO_PIXELS, _send_file, refused, state
-from .test_endpoints import records  # noqa: F401  (a fixture)
+from .test_endpoints import (
+    FILE_OPERATIONS,
+    READS_NO_PIXELS,
+    _send_file,
+    records,  # noqa: F401  (a fixture)
+    refused,
+    state,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +95,12 @@ WORDS = {"12000x12000.mov": "pixels", "400frames.mp4": "frames"}
 
 
 def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writes_nothing(
-    world, api, client, settings, records, bombs  # noqa: F811
+    world,
+    api,
+    client,
+    settings,
+    records,
+    bombs,  # noqa: F811
 ):
     settings.VIDEO_MAX_FRAMES = 300
     assert len(bombs["12000x12000.mov"]) < 200_000 and len(bombs["400frames.mp4"]) < 100_000

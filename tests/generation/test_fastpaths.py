@@ -21,7 +21,20 @@ VALUES = {
     "upload": [None, "file", "", 3, [], True],
     "role": ["plate", "likeness", "", None, 7, "x" * 17, ["plate"]],
     "modality": ["", "face", "body", None, 3, "x" * 17, []],
-    "frames": [None, [0, 3], [3, 0], [0], [0, 1, 2], [0, True], [-1, 2], [0, 2**31], ["0", "3"], [0.0, 3], "0-3", {}],
+    "frames": [
+        None,
+        [0, 3],
+        [3, 0],
+        [0],
+        [0, 1, 2],
+        [0, True],
+        [-1, 2],
+        [0, 2**31],
+        ["0", "3"],
+        [0.0, 3],
+        "0-3",
+        {},
+    ],
 }
 
 
@@ -48,13 +61,20 @@ def test_inputs_checked_by_hand_are_what_input_in_gives():
             assert by_hand == [dict(serializer.validated_data)], item
         elif by_hand is not None:
             codes = {(name, e.code) for name, errors in serializer.errors.items() for e in errors}
-            known = {("role", "max_length"), ("modality", "max_length"), ("modality", "null"), ("upload", "blank")}
+            known = {
+                ("role", "max_length"),
+                ("modality", "max_length"),
+                ("modality", "null"),
+                ("upload", "blank"),
+            }
             if not item.get("modality"):  # any empty value is taken as no modality
                 known.add(("modality", "invalid"))
             assert codes <= known, (item, serializer.errors)
             # Too long for InputIn is too long for the vocabulary: the service refuses it.
             assert ("role", "max_length") not in codes or by_hand[0]["role"] not in INPUT_ROLES, item
-            assert ("modality", "max_length") not in codes or by_hand[0]["modality"] not in vocab.MODALITIES, item
+            assert ("modality", "max_length") not in codes or by_hand[0][
+                "modality"
+            ] not in vocab.MODALITIES, item
         elif valid:
             asset, frames = item.get("asset"), item.get("frames") or ()
             odd_asset = isinstance(asset, float) or (isinstance(asset, str) and asset != asset.strip())
@@ -65,7 +85,11 @@ def test_inputs_checked_by_hand_are_what_input_in_gives():
 def test_every_fact_field_is_read_from_the_column_of_its_name(db):
     """The rule generation.facts relies on: the snapshot's columns are the facts' fields (or the
     columns their composite type names), on the model and in the database alike."""
-    for fact, model in ((p.GrantFact, RightsGrant), (p.ConsentFact, ConsentRecord), (p.ReservationFact, TrainingReservation)):
+    for fact, model in (
+        (p.GrantFact, RightsGrant),
+        (p.ConsentFact, ConsentRecord),
+        (p.ReservationFact, TrainingReservation),
+    ):
         columns = {f.column for f in model._meta.concrete_fields}
         assert set(source_columns(fact)) <= columns, fact
         for f in dataclasses.fields(fact):

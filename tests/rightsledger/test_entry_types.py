@@ -48,10 +48,15 @@ def test_the_code_names_entry_types_through_the_enum():
             continue
         for node in ast.walk(tree):
             literal = isinstance(node, ast.Constant) and node.value in values
-            built = (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "rec"  # a Recorder
-                     and node.func.attr == "append" and node.args
-                     and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp)))
+            built = (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "rec"  # a Recorder
+                and node.func.attr == "append"
+                and node.args
+                and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp))
+            )
             if literal or built:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
@@ -63,7 +68,13 @@ def test_every_entry_type_is_written_somewhere():
         node.attr
         for _, tree in _app_modules()
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "EntryType"
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "EntryType"
     }
-    versioned = {e.name for e in EntryType if e.value.split(".")[0] in ("grant", "consent", "reservation", "role", "tracker_link")}
+    versioned = {
+        e.name
+        for e in EntryType
+        if e.value.split(".")[0] in ("grant", "consent", "reservation", "role", "tracker_link")
+    }
     assert {e.name for e in EntryType} - named - versioned == set()

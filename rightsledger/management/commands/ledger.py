@@ -31,9 +31,13 @@ class Command(BaseCommand):
             self.stdout.write(checkpoint.note if checkpoint else "Nothing new to checkpoint.")
         elif action == "audit":
             result = audit.ledger_audit()
-            self.stdout.write(f"{result.entries} entries, tree size {result.tree_size}, latest checkpoint {result.checkpoint_size}")
+            self.stdout.write(
+                f"{result.entries} entries, tree size {result.tree_size}, latest checkpoint {result.checkpoint_size}"
+            )
             for problem in result.problems:
                 self.stdout.write(self.style.ERROR(problem))
             if not result.ok:
                 sys.exit(1)
-            self.stdout.write(self.style.SUCCESS("Audit passed: every leaf and the checkpoint's root recomputed."))
+            self.stdout.write(
+                self.style.SUCCESS("Audit passed: every leaf and the checkpoint's root recomputed.")
+            )
