@@ -151,7 +151,7 @@ def main():
             time.sleep(0.2)
         wall = time.perf_counter() - t0
     finally:
-        for proc, log in workers:
+        for proc, _log in workers:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(30)
     done = GenerationRequest.objects.filter(pk__in=ids, status="succeeded").count()

@@ -120,7 +120,7 @@ def main():
         unloaded = load.run(20, 1, rate=10)
         rate = round(0.7 * peak["per_second"], 1)
         minutes, rss = [], []
-        for minute in range(max(1, SOAK_SECONDS // 60)):
+        for _minute in range(max(1, SOAK_SECONDS // 60)):
             minutes.append(load.run(min(60, SOAK_SECONDS), workers * 2, rate=rate))
             rss.append(rss_mb(worker_pids(server.pid)))
         p99s = [m["p99_ms"] for m in minutes]

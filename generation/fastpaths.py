@@ -84,7 +84,7 @@ def _plain_input(n: int, item: dict) -> dict:
         try:
             asset = parse.whole_number(asset, field="asset", minimum=1)
         except DjangoValidationError:
-            raise InputsRefused(f"Input {n}: asset must be an asset id.", "invalid")
+            raise InputsRefused(f"Input {n}: asset must be an asset id.", "invalid") from None
     if upload is not None and not isinstance(upload, str):
         raise InputsRefused(f"Input {n}: upload names a multipart file field.", "invalid")
     if not isinstance(role, str) or not role:

@@ -92,15 +92,15 @@ class RequestInput(models.Model):
         null=True, blank=True, help_text="For a clip: the last frame used, included"
     )
 
-    @property
-    def frames(self) -> tuple[int, int] | None:
-        return (self.frame_start, self.frame_end) if self.frame_start is not None else None
-
     class Meta:
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["request", "position"], name="request_input_position_unique")
         ]
+
+    @property
+    def frames(self) -> tuple[int, int] | None:
+        return (self.frame_start, self.frame_end) if self.frame_start is not None else None
 
 
 class Decision(CommitsText):

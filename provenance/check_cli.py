@@ -124,7 +124,7 @@ def ask(url, files, token=None, retries=5, fingerprints=None):
                 time.sleep(float(exc.headers.get("Retry-After") or 2))
                 continue
             detail = exc.read().decode(errors="replace")[:500]
-            raise RuntimeError(f"the service answered {exc.code}: {detail}")
+            raise RuntimeError(f"the service answered {exc.code}: {detail}") from None
     raise RuntimeError("the service kept rate-limiting the requests")
 
 

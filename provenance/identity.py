@@ -153,9 +153,9 @@ def load_key(path: Path, passphrase: bytes | None):
     except TypeError:
         raise ValueError(
             "The key is encrypted: give its passphrase (SIGNING_KEY_PASSPHRASE or SIGNING_KEY_PASSPHRASE_FILE)."
-        )
-    except ValueError:
-        raise ValueError("The key could not be read: wrong passphrase, or not a PEM private key.")
+        ) from None
+    except ValueError as exc:
+        raise ValueError("The key could not be read: wrong passphrase, or not a PEM private key.") from exc
 
 
 def key_callback(private_key):

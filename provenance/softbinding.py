@@ -36,7 +36,7 @@ def by_binding(alg: str, value: str, limit: int) -> list[dict]:
     try:
         raw = base64.b64decode(value, validate=True)
     except binascii.Error:
-        raise ValidationError({"value": ["value must be base64."]})
+        raise ValidationError({"value": ["value must be base64."]}) from None
     if len(raw) != 8:
         raise ValidationError({"value": ["A com.rightsledger.phash.1 value is 8 bytes."]})
     return _matches([fp.to_signed(int.from_bytes(raw, "big"))], limit)

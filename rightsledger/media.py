@@ -108,7 +108,7 @@ def inspect_image(data: bytes) -> tuple[int, int]:
                     code="image_too_large",
                 )
             }
-        )
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError(
             {
@@ -117,7 +117,7 @@ def inspect_image(data: bytes) -> tuple[int, int]:
                     code="image_corrupt",
                 )
             }
-        )
+        ) from exc
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
     return width, height

@@ -99,7 +99,7 @@ def test_every_list_has_its_id_filters_found():
 def test_an_id_the_caller_may_not_see_filters_as_an_id_no_record_has(world, other):
     clients = {who: _client(world, who)[0] for who in IDENTITIES}
     compared, problems = 0, []
-    for name, route, flt, takes in id_filters():
+    for _name, route, flt, takes in id_filters():
         key, detail = OTHER.get(takes) or ID_COLUMNS[takes]
         record = other[key]
         value, missing = (record.chain, uuid.uuid4()) if flt == "chain" else (record.pk, MISSING)
@@ -125,7 +125,7 @@ def test_an_id_the_caller_may_not_see_filters_as_an_id_no_record_has(world, othe
 def test_a_malformed_id_is_a_400_naming_the_filter(world, other):
     api = _client(world, "clearance")[0]
     problems = []
-    for name, route, flt, takes in id_filters():
+    for name, route, flt, _takes in id_filters():
         for bad in ("abc", "-1", "1.5", str(2**64)) if flt != "chain" else ("abc", "12"):
             response = api.get(f"{_path(route, {})}?{flt}={bad}")
             errors = json.loads(response.content).get("errors") if response.status_code == 400 else None

@@ -466,8 +466,8 @@ def test_lists_and_counts_do_not_change_when_another_tenant_records_more(
             after = _body(c, route, _path(route, {}))
             if after != before[(name, who)]:
                 diff = [
-                    l
-                    for l in difflib.unified_diff(
+                    line
+                    for line in difflib.unified_diff(
                         before[(name, who)].decode().splitlines(),
                         after.decode().splitlines(),
                         lineterm="",

@@ -55,7 +55,7 @@ def read(data: bytes, name: str) -> list[ClipRow]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         if adapter != "cmx_3600":  # EDLs from older systems are often Latin-1
-            raise TimelineError(f"{name!r} is not text: a timeline file is UTF-8 text.")
+            raise TimelineError(f"{name!r} is not text: a timeline file is UTF-8 text.") from None
         text = data.decode("latin-1")
     try:
         if adapter == "fcp_xml":

@@ -50,13 +50,13 @@ class InputsField(serializers.Field):
             except DjangoValidationError as exc:
                 example = '[{"asset": 12, "role": "plate"}]'
                 message = f"{exc.messages[0]} Give inputs as a JSON list, such as {example}."
-                raise serializers.ValidationError(message, code="invalid")
+                raise serializers.ValidationError(message, code="invalid") from None
         if not isinstance(data, list):
             raise serializers.ValidationError("inputs must be a list.", code="not_a_list")
         try:
             return fastpaths.plain_inputs(data)  # InputIn's checks, by hand: see generation.fastpaths
         except fastpaths.InputsRefused as exc:
-            raise serializers.ValidationError(exc.message, code=exc.code)
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
 
     def to_representation(self, value):
         return value

@@ -63,8 +63,8 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                     approved=approve,
                     comment=comment.strip(),
                 )
-        except IntegrityError:
-            raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off")
+        except IntegrityError as exc:
+            raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off") from exc
         entry = rec.append(
             EntryType.GENERATION_SIGNED_OFF,
             {

@@ -150,7 +150,7 @@ def _engine_run(request: GenerationRequest, attempt: int, decision: Decision) ->
         result = engine_start(decision=decision)
     except EngineError as exc:
         _fail(request, attempt, str(exc))
-        raise _RunEnds("failed")
+        raise _RunEnds("failed") from exc
     return result, time.perf_counter() - started
 
 

@@ -92,7 +92,7 @@ class InclusionProofApi(APIView):
         try:
             leaf = proofs.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
         except LookupError:
-            raise Http404("No such ledger entry.")
+            raise Http404("No such ledger entry.") from None
         if size > sequencer.tree_size():
             raise Http404(
                 f"The tree has not reached size {size}; ask against a published checkpoint "

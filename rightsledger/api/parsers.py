@@ -21,6 +21,6 @@ class JSONParser(parsers.JSONParser):
             text = raw if len(raw) > limit else raw.decode(encoding)
             return input_policy.json_value(text, field="body", max_bytes=limit)
         except (UnicodeDecodeError, LookupError):
-            raise ParseError(f"The body is not JSON text in {encoding}.")
+            raise ParseError(f"The body is not JSON text in {encoding}.") from None
         except DjangoValidationError as exc:
-            raise ParseError(exc.messages[0])
+            raise ParseError(exc.messages[0]) from None

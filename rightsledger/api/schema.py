@@ -76,7 +76,7 @@ def document_errors(result, generator, request, public):
     """A postprocessing hook: every operation documents the error responses it can give."""
     result.setdefault("components", {}).setdefault("schemas", {})["Errors"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Errors"}
-    for path, methods in result.get("paths", {}).items():
+    for _path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue

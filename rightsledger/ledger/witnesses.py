@@ -27,7 +27,7 @@ def witness_register(*, actor, guild, note_text: str) -> WitnessedCheckpoint:
                     f"Not a checkpoint signed by this ledger: {exc}", code="checkpoint_invalid"
                 )
             }
-        )
+        ) from None
     if cp.origin != settings.LEDGER_ORIGIN:
         raise ValidationError(
             {

@@ -118,14 +118,14 @@ def _write_version(
                 record = kind.model.objects.create(
                     **values, action=action, status=status, reason=reason, created_by=user_or_none(actor)
                 )
-        except IntegrityError:
+        except IntegrityError as exc:
             if previous is None:
                 raise
             # replaces is unique: another amendment or revocation of the same version won.
             raise Conflict(
                 f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",
                 code="concurrent_change",
-            )
+            ) from exc
         if assets is not None:
             record.assets.add(*assets)
         entry = rec.append(

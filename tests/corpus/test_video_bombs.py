@@ -99,8 +99,8 @@ def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writ
     api,
     client,
     settings,
-    records,
-    bombs,  # noqa: F811
+    records,  # noqa: F811  (the fixture imported above)
+    bombs,
 ):
     settings.VIDEO_MAX_FRAMES = 300
     assert len(bombs["12000x12000.mov"]) < 200_000 and len(bombs["400frames.mp4"]) < 100_000

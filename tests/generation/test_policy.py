@@ -11,6 +11,10 @@ from generation import policy as p
 D = dt.date
 WINDOW = p.Window(D(2026, 6, 1), D(2027, 5, 31))
 PROD = 1
+# The facts' default dates (a default argument is computed once, so they are named here).
+GRANT_START, GRANT_END = D(2026, 1, 1), D(2030, 12, 31)
+CONSENT_START, CONSENT_END = D(2026, 1, 1), D(2028, 12, 31)
+SCANNED, UNION_NOTIFIED = D(2025, 12, 1), D(2025, 12, 2)
 
 
 def grant(
@@ -21,8 +25,8 @@ def grant(
     territories=("WORLD",),
     exclusions=(),
     languages=(),
-    start=D(2026, 1, 1),
-    end=D(2030, 12, 31),
+    start=GRANT_START,
+    end=GRANT_END,
     status="active",
     review=False,
     restrictions="",
@@ -53,15 +57,15 @@ def consent(
     media=("theatrical", "svod"),
     territories=("WORLD",),
     exclusions=(),
-    start=D(2026, 1, 1),
-    end=D(2028, 12, 31),
+    start=CONSENT_START,
+    end=CONSENT_END,
     status="active",
     grantor_role="performer",
     representation="counsel",
     replica_type="employment_based",
     description="Digital replica of the performer's face for the rooftop chase in episode 102, stunt shots.",
-    scan=D(2025, 12, 1),
-    union=D(2025, 12, 2),
+    scan=SCANNED,
+    union=UNION_NOTIFIED,
     training="none",
     review=False,
 ):

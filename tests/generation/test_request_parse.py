@@ -92,7 +92,7 @@ def test_the_plain_parse_gives_what_the_serializer_gives_or_leaves_it_to_the_ser
     rng = random.Random(2026)
     choices = variants(gate)
     plain = refused = 0
-    for n in range(3000):
+    for _n in range(3000):
         body = gate.body(territory_exclusions=["CN"], languages=["en"], engine_version="")
         for name in rng.sample(sorted(choices), rng.choice([0, 1, 1, 2, 3])):
             body[name] = rng.choice(choices[name])

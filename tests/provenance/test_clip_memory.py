@@ -75,8 +75,8 @@ def measure(path: Path, embeddings: bool, clip_settings: dict) -> dict:
 @pytest.mark.parametrize("embeddings", [False, True], ids=["phash", "phash+clip"])
 def test_fingerprinting_a_clip_holds_a_frame_at_a_time_whatever_its_length(
     tmp_path,
-    tiny_clip,
-    embeddings,  # noqa: F811
+    tiny_clip,  # noqa: F811  (the fixture imported above)
+    embeddings,
 ):
     short, long = tmp_path / "short.mp4", tmp_path / "long.mp4"
     short.write_bytes(long_clip(12))

@@ -138,7 +138,7 @@ def test_roles_map_to_ingredient_relationships(gate, generate):
         parameters={"count": 5},
         inputs=[{"asset": gate.plate.pk, "role": "plate"}, {"asset": gate.element.pk, "role": "element"}],
     )
-    gate.world.prod_a  # crowd_fill is a permitted use of the plate's grant (genai_input)
+    # crowd_fill is a permitted use of the plate's grant (genai_input)
     output = generate(gate, **body)
     store = services.read_store(content(output), "image/png")
     rels = [i["relationship"] for i in store["manifests"][store["active_manifest"]]["ingredients"]]

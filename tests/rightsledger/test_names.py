@@ -87,7 +87,7 @@ def test_the_forms_settle_and_stay_as_they_are_for_every_character_the_mapping_t
 
 
 def test_normalize_of_a_normalized_name_is_the_same():
-    for name, _, written in CASES:
+    for _name, _, written in CASES:
         assert normalize(normalize(written)) == normalize(written)
 
 

@@ -102,7 +102,7 @@ def test_every_api_route_answers_a_bad_id_with_the_json_error_shape(world, api, 
     assert len(routes) > 30, routes  # the router's routes are found too
     for route in routes:
         for bad in BAD_IDS:
-            path = ROUTE_PARAMETER.sub(lambda m: VALID.get(m.group(1) or m.group(2), bad), route)
+            path = ROUTE_PARAMETER.sub(lambda m, bad=bad: VALID.get(m.group(1) or m.group(2), bad), route)
             path = "/" + path.strip("^$").replace("/?", "/")
             for user in (world.admin, None):
                 for method in ("get", "post"):

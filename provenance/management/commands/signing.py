@@ -55,4 +55,4 @@ class Command(BaseCommand):
                         f"{'ACTIVE ' if i.active else 'retired'} {i.name:<24} {i.subject}  sha256:{i.fingerprint[:16]}"
                     )
         except (services.SigningError, ValueError, OSError) as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             try:
                 vkey = checkpoints.key_generate()
             except FileExistsError:
-                raise CommandError("A ledger signing key already exists; it is never overwritten.")
+                raise CommandError("A ledger signing key already exists; it is never overwritten.") from None
             self.stdout.write(f"Created the ledger signing key. Verifier key:\n{vkey}")
         elif action == "verifier-key":
             self.stdout.write(checkpoints.signing_key().verifier_key)

@@ -38,9 +38,9 @@ class Command(BaseCommand):
             try:
                 rows = tl.read(path.read_bytes(), path.name)
             except OSError as exc:
-                raise CommandError(f"Cannot read {path}: {exc.strerror}")
+                raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
             except tl.TimelineError as exc:
-                raise CommandError(str(exc))
+                raise CommandError(str(exc)) from exc
             plan = services.timeline_import(
                 actor="system:edit", production=prod, rows=rows, dry_run=options["dry_run"]
             )

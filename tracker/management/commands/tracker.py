@@ -60,9 +60,9 @@ class Command(BaseCommand):
             elif action == "listen":
                 self.listen(kitsu, production)
         except (TrackerUnavailable, LookupError) as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         except Conflict as exc:
-            raise CommandError(exc.message if hasattr(exc, "message") else str(exc))
+            raise CommandError(exc.message if hasattr(exc, "message") else str(exc)) from exc
 
     def listen(self, kitsu, production):
         """Sync on every shot or sequence event of Kitsu's event stream (Socket.IO, /events)."""
