@@ -173,7 +173,9 @@ def main():
             "copies_of_reserved_stills": copies,
             "copies_found_not_allowed": copies_found,
             "other_files_flagged": len(flagged) - copies_found,
-            "other_files_note": "unrelated pictures drawn by the same generator within PHASH_MAX_DISTANCE of a reserved still",
+            "other_files_note": (
+                "unrelated pictures drawn by the same generator within PHASH_MAX_DISTANCE of a reserved still"
+            ),
             "anchor_client_hashing_files_per_second": round(FILES / hashing),
             "fingerprint_mode_files_per_second": round(print_rate),
             "upload_mode_files_per_second": round(upload_rate, 1),

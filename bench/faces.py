@@ -273,8 +273,8 @@ def speed(runs: int) -> dict:
         for label, img in frames.items()
     }
     one_jpeg = _jpeg_bytes(one)
-    cases["service, HOG, one face, JPEG bytes (decode included)"] = lambda data=one_jpeg: (
-        faces.detect_faces(data, config=config)
+    cases["service, HOG, one face, JPEG bytes (decode included)"] = lambda data=one_jpeg: faces.detect_faces(
+        data, config=config
     )
     cases["bare dlib: HOG on the 960x540 grey frame"] = lambda: models.hog.run(grey_small, 0, 0.0)
     cases["bare dlib: 5 landmarks + descriptor, one face"] = lambda: (

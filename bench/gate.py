@@ -36,10 +36,10 @@ def build(cursor, studio_id, production_id, party_id):
     t = time.perf_counter()
     cursor.execute(
         """
-        INSERT INTO rightsledger_asset (production_id, sha256, kind, media_type, size, original_filename, title, file, origin, created_at, codec,
-            personal_salt)
-        SELECT %s, encode(sha256(('asset' || i)::bytea), 'hex'), 'plate', 'image/png', 1000, 'p' || i || '.png', '',
-               'assets/bench/' || i, 'ingested', now(), '', ''
+        INSERT INTO rightsledger_asset (production_id, sha256, kind, media_type, size, original_filename,
+            title, file, origin, created_at, codec, personal_salt)
+        SELECT %s, encode(sha256(('asset' || i)::bytea), 'hex'), 'plate', 'image/png', 1000,
+               'p' || i || '.png', '', 'assets/bench/' || i, 'ingested', now(), '', ''
         FROM generate_series(1, %s) AS i
         """,
         [production_id, ASSETS],
@@ -48,15 +48,16 @@ def build(cursor, studio_id, production_id, party_id):
     first_asset = cursor.fetchone()[0]
     cursor.execute(
         """
-        INSERT INTO rightsledger_rightsgrant (chain, version, action, status, reason, created_at, grantor_id, production_id, uses, media,
-            territories, territory_exclusions, languages, term_start, term_end, exclusivity, restrictions, requires_review, contract_sha256,
-            personal_salt)
+        INSERT INTO rightsledger_rightsgrant (chain, version, action, status, reason, created_at, grantor_id,
+            production_id, uses, media, territories, territory_exclusions, languages, term_start, term_end,
+            exclusivity, restrictions, requires_review, contract_sha256, personal_salt)
         SELECT gen_random_uuid(), 1, 'created', 'active', '', now(), %s, %s,
                CASE WHEN layer = 3 THEN '["edit", "display"]' ELSE '["genai_input", "edit"]' END::jsonb,
                '["theatrical", "svod"]'::jsonb,
                CASE WHEN layer = 1 THEN '["US", "CA"]' ELSE '["WORLD"]' END::jsonb,
                CASE WHEN layer = 2 THEN '["CN"]' ELSE '[]' END::jsonb,
-               '[]'::jsonb, DATE '2026-01-01', DATE '2035-12-31', 'non_exclusive', '', false, encode(sha256(('c' || i)::bytea), 'hex'), ''
+               '[]'::jsonb, DATE '2026-01-01', DATE '2035-12-31', 'non_exclusive', '', false,
+               encode(sha256(('c' || i)::bytea), 'hex'), ''
         FROM generate_series(0, %s - 1) AS i, LATERAL (SELECT (i / %s) %% 5 AS layer) AS l
         """,
         [party_id, production_id, GRANTS, ASSETS],
@@ -64,34 +65,41 @@ def build(cursor, studio_id, production_id, party_id):
     cursor.execute("SELECT min(id) FROM rightsledger_rightsgrant")
     first_grant = cursor.fetchone()[0]
     cursor.execute(
-        "INSERT INTO rightsledger_rightsgrant_assets (rightsgrant_id, asset_id) SELECT id, %s + ((id - %s) %% %s) FROM rightsledger_rightsgrant",
+        "INSERT INTO rightsledger_rightsgrant_assets (rightsgrant_id, asset_id) "
+        "SELECT id, %s + ((id - %s) %% %s) FROM rightsledger_rightsgrant",
         [first_asset, first_grant, ASSETS],
     )
     cursor.execute(
         """
-        INSERT INTO rightsledger_talent (legal_name, professional_name, aliases, is_deceased, is_minor, external_ids, created_at, personal_salt)
-        SELECT 'Performer ' || i || ' Surname' || i, '', '[]'::jsonb, false, false, '{}'::jsonb, now(), '' FROM generate_series(1, %s) AS i
+        INSERT INTO rightsledger_talent (legal_name, professional_name, aliases, is_deceased, is_minor,
+            external_ids, created_at, personal_salt)
+        SELECT 'Performer ' || i || ' Surname' || i, '', '[]'::jsonb, false, false, '{}'::jsonb, now(), ''
+        FROM generate_series(1, %s) AS i
         """,
         [TALENTS],
     )
     cursor.execute(
-        "INSERT INTO rightsledger_talentname (talent_id, normalized, words) SELECT id, lower(legal_name), 3 FROM rightsledger_talent"
+        "INSERT INTO rightsledger_talentname (talent_id, normalized, words) "
+        "SELECT id, lower(legal_name), 3 FROM rightsledger_talent"
     )
     cursor.execute("SELECT min(id) FROM rightsledger_talent")
     first_talent = cursor.fetchone()[0]
     cursor.execute(
         """
-        INSERT INTO rightsledger_consentrecord (chain, version, action, status, reason, created_at, talent_id, production_id, grantor_role,
-            grantor_name, representation, replica_type, modalities, intended_use_description, permitted_uses, prohibited_uses,
-            prohibited_uses_note, permitted_shots, permitted_scenes, media, territories, territory_exclusions, languages, term_start,
-            term_end, training_permission, compensation_reference, evidence_sha256, scan_notice_date, union_notified_date,
-            requires_review, revocation_scope, personal_salt)
-        SELECT gen_random_uuid(), 1, 'created', 'active', '', now(), %s + (i %% %s), %s, 'performer', '', 'counsel',
-               'employment_based', '["face", "body"]'::jsonb,
+        INSERT INTO rightsledger_consentrecord (chain, version, action, status, reason, created_at, talent_id,
+            production_id, grantor_role, grantor_name, representation, replica_type, modalities,
+            intended_use_description, permitted_uses, prohibited_uses, prohibited_uses_note, permitted_shots,
+            permitted_scenes, media, territories, territory_exclusions, languages, term_start, term_end,
+            training_permission, compensation_reference, evidence_sha256, scan_notice_date,
+            union_notified_date, requires_review, revocation_scope, personal_salt)
+        SELECT gen_random_uuid(), 1, 'created', 'active', '', now(), %s + (i %% %s), %s, 'performer', '',
+               'counsel', 'employment_based', '["face", "body"]'::jsonb,
                'Digital replica of the performer for the harbour scenes of episode 102, shots 10 to 60.',
-               CASE WHEN (i / %s) %% 5 = 0 THEN '["likeness", "atmosphere"]' ELSE '["crowd_fill"]' END::jsonb, '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb,
-               '["theatrical", "svod"]'::jsonb, '["WORLD"]'::jsonb, '[]'::jsonb, '[]'::jsonb, DATE '2026-01-01', DATE '2030-12-31',
-               'none', '', encode(sha256(('e' || i)::bytea), 'hex'), DATE '2025-12-01', DATE '2025-12-02', false, '{}'::jsonb, ''
+               CASE WHEN (i / %s) %% 5 = 0 THEN '["likeness", "atmosphere"]' ELSE '["crowd_fill"]' END::jsonb,
+               '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb,
+               '["theatrical", "svod"]'::jsonb, '["WORLD"]'::jsonb, '[]'::jsonb, '[]'::jsonb,
+               DATE '2026-01-01', DATE '2030-12-31', 'none', '', encode(sha256(('e' || i)::bytea), 'hex'),
+               DATE '2025-12-01', DATE '2025-12-02', false, '{}'::jsonb, ''
         FROM generate_series(0, %s - 1) AS i
         """,
         [first_talent, TALENTS, production_id, TALENTS, CONSENTS],
@@ -105,10 +113,16 @@ def build(cursor, studio_id, production_id, party_id):
     ):
         cursor.execute(
             f"""
-            INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type, record_id, chain, production_id, txid)
-            SELECT nextval('rightsledger_ledger_seq'), '{kind}.created', 'system', now(), convert_to('{{"{kind}":' || id || '}}', 'UTF8'),
-                   sha256(convert_to('{{"{kind}":' || id || '}}', 'UTF8')), '{kind}', id, {chain}, {production}, txid_current()
-            FROM {table} WHERE NOT EXISTS (SELECT 1 FROM rightsledger_ledgerentry e WHERE e.record_type = '{kind}' AND e.record_id = {table}.id)
+            INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type,
+                record_id, chain, production_id, txid)
+            SELECT nextval('rightsledger_ledger_seq'), '{kind}.created', 'system', now(),
+                   convert_to('{{"{kind}":' || id || '}}', 'UTF8'),
+                   sha256(convert_to('{{"{kind}":' || id || '}}', 'UTF8')), '{kind}', id, {chain},
+                   {production}, txid_current()
+            FROM {table} WHERE NOT EXISTS (
+                SELECT 1 FROM rightsledger_ledgerentry e
+                WHERE e.record_type = '{kind}' AND e.record_id = {table}.id
+            )
             """
         )
     cursor.execute("ANALYZE")
@@ -305,9 +319,12 @@ def over_http(paths: dict, body, token) -> dict:
             'wrk.headers["Content-Type"] = "application/json"\n'
             f'wrk.headers["Authorization"] = "Token {token}"\n'
             "done = function(summary, latency, requests)\n"
-            '  io.write(string.format("JSON {\\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, \\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f}\\n",\n'
-            "    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status,\n"
-            "    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))\n"
+            '  io.write(string.format("JSON {\\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, '
+            '\\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f}\\n",\n'
+            "    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write "
+            "+ summary.errors.timeout, summary.errors.status,\n"
+            "    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, "
+            "latency:percentile(99) / 1e3))\n"
             "end\n"
         )
     seconds = max(1, HTTP_SECONDS // HTTP_ROUNDS)

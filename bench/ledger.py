@@ -111,10 +111,14 @@ def fill(target: int):
                     SELECT nextval('rightsledger_ledger_seq') AS seq, i FROM generate_series(1, %s) AS i
                 ), b AS (
                     SELECT seq, convert_to('{"actor":"system","payload":{"n":' || i || '},"seq":' || seq ||
-                           ',"time":"2026-11-26T00:00:00.000000Z","type":"bench.fill"}', 'UTF8') AS body FROM e
+                           ',"time":"2026-11-26T00:00:00.000000Z","type":"bench.fill"}', 'UTF8') AS body
+                    FROM e
                 )
-                INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type, txid)
-                SELECT seq, 'bench.fill', 'system', now(), body, sha256('\\x00'::bytea || body), 'bench', txid_current() FROM b
+                INSERT INTO rightsledger_ledgerentry
+                    (seq, entry_type, actor, time, body, leaf_hash, record_type, txid)
+                SELECT seq, 'bench.fill', 'system', now(), body, sha256('\\x00'::bytea || body), 'bench',
+                       txid_current()
+                FROM b
                 """,
                 [missing],
             )

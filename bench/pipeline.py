@@ -183,9 +183,11 @@ def main():
             "worker_seconds_per_shot": round(statistics.median(busy), 3),
             "our_overhead_per_shot_ms": {**percentiles(overhead)},
             "submit_and_decide_ms": percentiles(submit),
-            "overhead_includes": "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading inputs, the output's "
-            "perceptual hashes (the soft binding and its stored fingerprints), signing with thumbnail and ingredients, storing, "
-            "lineage, reservation, ledger entries",
+            "overhead_includes": (
+                "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading "
+                "inputs, the output's perceptual hashes (the soft binding and its stored fingerprints), "
+                "signing with thumbnail and ingredients, storing, lineage, reservation, ledger entries"
+            ),
             "overhead_parts_ms_per_shot": parts,
         },
     )

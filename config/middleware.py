@@ -64,8 +64,9 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         message = (
-            "The database cannot be reached at the moment. Retry in a few seconds; a submission sent again with the same "
-            "Idempotency-Key is recorded once, even if the first reached the database before it went away."
+            "The database cannot be reached at the moment. Retry in a few seconds; "
+            "a submission sent again with the same Idempotency-Key is recorded "
+            "once, even if the first reached the database before it went away."
         )
         if wants_json(request):
             response = JsonResponse(error_body("service_unavailable", message), status=503)

@@ -64,8 +64,8 @@ if not SECRET_KEY:
         SECRET_KEY = demo_secret_key(VAR_DIR / "demo-secret-key")
     elif not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(for example: export DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'))."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (for example: export "
+            "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'))."
         )
     else:
         SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-0123456789"
@@ -152,7 +152,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rightsledger.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,  # a connection kept across a database restart is checked, and replaced, before use
+        # A connection kept across a database restart is checked, and replaced, before use.
+        conn_health_checks=True,
     )
 }
 

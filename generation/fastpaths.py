@@ -66,7 +66,8 @@ def plain_inputs(data: list) -> list[dict]:
             )
         if unknown := sorted(set(item) - allowed):
             raise InputsRefused(
-                f"Input {n}: unknown field {', '.join(unknown)}; an input takes {', '.join(sorted(allowed))}.",
+                f"Input {n}: unknown field {', '.join(unknown)}; "
+                f"an input takes {', '.join(sorted(allowed))}.",
                 "unknown_field",
             )
         items.append(_plain_input(n, item))
@@ -200,7 +201,10 @@ def _plain_dates_and_inputs(data: dict, out: dict) -> dict | None:
 
 
 def _seq_of(record_type: str, alias: str) -> str:
-    return f"(SELECT le.seq FROM rightsledger_ledgerentry le WHERE le.record_type = '{record_type}' AND le.record_id = {alias}.id LIMIT 1) AS seq"  # nosec B608: constants of this module
+    return (
+        "(SELECT le.seq FROM rightsledger_ledgerentry le "  # nosec B608: constants of this module
+        f"WHERE le.record_type = '{record_type}' AND le.record_id = {alias}.id LIMIT 1) AS seq"
+    )
 
 
 def _select(alias: str, fact) -> str:
@@ -219,7 +223,9 @@ grants AS (
     SELECT g.id, g.xmin::text AS xmin
     FROM rightsledger_rightsgrant g
     WHERE g.production_id = %(production)s
-      AND g.id IN (SELECT rightsgrant_id FROM rightsledger_rightsgrant_assets WHERE asset_id = ANY(%(assets)s))
+      AND g.id IN (
+          SELECT rightsgrant_id FROM rightsledger_rightsgrant_assets WHERE asset_id = ANY(%(assets)s)
+      )
       AND NOT EXISTS (SELECT 1 FROM rightsledger_rightsgrant n WHERE n.replaces_id = g.id)
 ),
 consents AS (
@@ -230,9 +236,11 @@ consents AS (
 ),
 reservations AS (
     SELECT {_select("r", p.ReservationFact)},
-           COALESCE(r.asset_id, r.talent_id, r.party_id, r.production_id) AS subject_id, {_seq_of("reservation", "r")}
+           COALESCE(r.asset_id, r.talent_id, r.party_id, r.production_id) AS subject_id,
+           {_seq_of("reservation", "r")}
     FROM {RESERVATIONS_IN_FORCE_VIEW} r
-    WHERE r.asset_id = ANY(%(assets)s) OR r.talent_id = ANY(ARRAY(SELECT id FROM involved)) OR r.party_id = ANY(%(parties)s) OR r.production_id = %(production)s
+    WHERE r.asset_id = ANY(%(assets)s) OR r.talent_id = ANY(ARRAY(SELECT id FROM involved))
+       OR r.party_id = ANY(%(parties)s) OR r.production_id = %(production)s
 ),
 talents AS (
     SELECT t.id, COALESCE(NULLIF(t.professional_name, ''), t.legal_name) AS name, t.is_deceased, t.is_minor
@@ -250,7 +258,8 @@ SELECT (SELECT seq FROM head),
 def _rows_sql(table: str, alias: str, fact, record_type: str, extra: str = "") -> str:
     """The rows of a table's records, by id, as JSON with the columns a fact is built from."""
     return (
-        f"SELECT COALESCE(json_agg(x), '[]') FROM (SELECT {_select(alias, fact)}, {alias}.xmin::text AS xmin, {extra}"  # nosec B608: constants
+        "SELECT COALESCE(json_agg(x), '[]') "  # nosec B608: constants
+        f"FROM (SELECT {_select(alias, fact)}, {alias}.xmin::text AS xmin, {extra}"
         f"{_seq_of(record_type, alias)} FROM {table} {alias} WHERE {alias}.id = ANY(%(ids)s)) x"
     )
 
@@ -262,7 +271,8 @@ FACT_ROWS_SQL = {
         "g",
         p.GrantFact,
         "grant",
-        "ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) AS asset_ids, ",
+        "ARRAY(SELECT ga.asset_id FROM rightsledger_rightsgrant_assets ga WHERE ga.rightsgrant_id = g.id) "
+        "AS asset_ids, ",
     ),
     p.ConsentFact: _rows_sql("rightsledger_consentrecord", "c", p.ConsentFact, "consent"),
 }

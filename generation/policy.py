@@ -213,7 +213,10 @@ class RequestFact:
     @cached_property
     def scope(self) -> str:
         """The media, territories and window, as reasons name them."""
-        return f"{', '.join(self.sorted_media)} in {self.territories.describe()} from {self.window.start} to {self.window.end}"
+        return (
+            f"{', '.join(self.sorted_media)} in {self.territories.describe()} "
+            f"from {self.window.start} to {self.window.end}"
+        )
 
 
 @dataclass(frozen=True)
@@ -363,7 +366,10 @@ def _rights_for_input(
         g for g in snapshot.grants_by_asset.get(inp.asset_id, ()) if g.production_id == request.production_id
     ]
     ref = RecordRef("asset", inp.asset_id)
-    prefix = f"Input {inp.position} ({inp.role}, asset A-{inp.asset_id}{', ' + inp.match_note if inp.match_note else ''})"
+    prefix = (
+        f"Input {inp.position} ({inp.role}, asset "
+        f"A-{inp.asset_id}{', ' + inp.match_note if inp.match_note else ''})"
+    )
     if not concerning:
         return Reason(
             rule,
@@ -462,7 +468,8 @@ def _consent_problem(
         )
     if request.intended_use not in c.permitted_uses:
         return (
-            f"consent {c.id} permits {', '.join(sorted(u.replace('_', ' ') for u in c.permitted_uses))}, not {request.intended_use.replace('_', ' ')}",
+            f"consent {c.id} permits {', '.join(sorted(u.replace('_', ' ') for u in c.permitted_uses))}, "
+            f"not {request.intended_use.replace('_', ' ')}",
             "Obtain consent for this specific use.",
         )
     lacking = modalities - c.modalities
@@ -518,8 +525,8 @@ def _consent_problem(
         len(description) < MIN_USE_DESCRIPTION_CHARS or len(description.split()) < MIN_USE_DESCRIPTION_WORDS
     ):
         return (
-            f"the performer had no representation and consent {c.id} lacks a reasonably specific description of the "
-            "intended use (CA Labor Code §927, NY GOL §5-302)",
+            f"the performer had no representation and consent {c.id} lacks a reasonably "
+            "specific description of the intended use (CA Labor Code §927, NY GOL §5-302)",
             "Obtain a consent that describes the use specifically.",
         )
     if c.replica_type in UNION_NOTICE_REQUIRED and c.union_notified_date is None:
@@ -556,13 +563,15 @@ def _consent_for_talent(
         problem = _consent_problem(request, talent, c, modalities)
         if problem is None:
             use = request.intended_use.replace("_", " ")
+            flagged = f" (consent {c.id} is also flagged for review)" if c.requires_review else ""
             return [
                 Reason(
                     rule,
                     PASS,
                     subject,
-                    f"{talent.name} ({via}) consented by consent {c.id} to {use} ({', '.join(sorted(modalities))}) "
-                    f"in {request.territories.describe()} from {request.window.start} to {request.window.end}.",
+                    f"{talent.name} ({via}) consented by consent {c.id} to {use} "
+                    f"({', '.join(sorted(modalities))}) in {request.territories.describe()} "
+                    f"from {request.window.start} to {request.window.end}.",
                     records=(_consent_ref(c),),
                     talent_id=talent_id,
                 ),
@@ -570,8 +579,7 @@ def _consent_for_talent(
                     "R4",
                     NEEDS_CLEARANCE,
                     subject,
-                    f"Using {talent.name}'s likeness needs a clearance sign-off"
-                    f"{' (consent ' + str(c.id) + ' is also flagged for review)' if c.requires_review else ''}.",
+                    f"Using {talent.name}'s likeness needs a clearance sign-off{flagged}.",
                     "A clearance user who is not the requester must sign off.",
                     (_consent_ref(c),),
                 ),
@@ -615,8 +623,9 @@ def _training(request: RequestFact, snapshot: Snapshot) -> list[Reason]:
                     "R3",
                     REFUSED,
                     subject,
-                    f"{request.engine.name} trains on its inputs, and input {inp.position} (asset A-{inp.asset_id}) is "
-                    f"reserved from AI training by reservation {r.id} on its {r.subject_type}.",
+                    f"{request.engine.name} trains on its inputs, and input "
+                    f"{inp.position} (asset A-{inp.asset_id}) is reserved from "
+                    f"AI training by reservation {r.id} on its {r.subject_type}.",
                     "Use an engine that does not train on its inputs.",
                     tuple(RecordRef("reservation", x.id, x.seq) for x in reserved),
                 )
@@ -640,7 +649,8 @@ def _training(request: RequestFact, snapshot: Snapshot) -> list[Reason]:
                     "R3",
                     REFUSED,
                     f"talent {talent_id}",
-                    f"{talent.name} has reserved their likeness from AI training (reservation {reserved[0].id}).",
+                    f"{talent.name} has reserved their likeness from "
+                    f"AI training (reservation {reserved[0].id}).",
                     "Use an engine that does not train on its inputs.",
                     tuple(RecordRef("reservation", x.id, x.seq) for x in reserved),
                 )
@@ -726,7 +736,8 @@ def at_run_time(outcome: Outcome, sign_off: SignOffFact | None) -> Outcome:
             "R4",
             PASS,
             "request",
-            f"The items needing clearance were signed off by user {sign_off.approver_id} (sign-off {sign_off.id}).",
+            "The items needing clearance were signed off by user "
+            f"{sign_off.approver_id} (sign-off {sign_off.id}).",
         )
         return Outcome(APPROVED, (*outcome.reasons, signed), outcome.as_of_seq)
     new = sorted(f"{rule} {subject}" for rule, subject in needed - covered)
@@ -756,8 +767,10 @@ def likeness_hold(run: Outcome, resemblances: dict[int, float], as_of_seq: int) 
             "R6",
             NEEDS_CLEARANCE,
             f"talent {t}",
-            f"The output resembles the likeness reference of talent {t} (cosine {c:.2f}), whom no consent of this request covers.",
-            "A clearance user must review the output: approve it if the resemblance is a false alarm, or refuse it.",
+            f"The output resembles the likeness reference of talent {t} "
+            f"(cosine {c:.2f}), whom no consent of this request covers.",
+            "A clearance user must review the output: approve it "
+            "if the resemblance is a false alarm, or refuse it.",
             talent_id=t,
         )
         for t, c in sorted(uncovered.items())

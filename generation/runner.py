@@ -22,7 +22,8 @@ def engine_start(*, decision: Decision) -> EngineResult:
         raise NotApproved("An engine starts only with a recorded decision.")
     if decision.kind != "run_check" or decision.outcome != "approved":
         raise NotApproved(
-            f"Decision {decision.pk} is a {decision.kind} decision with outcome {decision.outcome}; an engine needs an approved run-time check."
+            f"Decision {decision.pk} is a {decision.kind} decision with outcome "
+            f"{decision.outcome}; an engine needs an approved run-time check."
         )
     request = decision.request
     latest = request.decisions.filter(kind="run_check").latest("id")

@@ -115,8 +115,8 @@ def snapshot(
     None), and the talent the prompt names. The snapshot covers talent_ids and those named.
 
     On PostgreSQL the current state is read in one statement (fastpaths.snapshot_postgresql). A
-    past state (as_of given), and SQLite, take the general path: every version of the chains concerned, keeping per chain the
-    latest one recorded at or below as_of.
+    past state (as_of given), and SQLite, take the general path: every version of the chains
+    concerned, keeping per chain the latest one recorded at or below as_of.
     """
     today = today or datetime.date.today()
     asset_ids = [i.asset_id for i in inputs if i.asset_id is not None]

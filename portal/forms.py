@@ -52,7 +52,9 @@ HELP = {
     "languages": "ISO 639-1 codes separated by commas; empty means every language.",
     "contract_sha256": "The SHA-256 of the signed contract (64 hexadecimal characters).",
     "evidence_sha256": "The SHA-256 of the signed consent form.",
-    "intended_use_description": "Specific enough for the performer to know what is made (CA Labor Code §927, NY GOL §5-302).",
+    "intended_use_description": (
+        "Specific enough for the performer to know what is made (CA Labor Code §927, NY GOL §5-302)."
+    ),
     "permitted_shots": "Shot codes separated by commas; empty means any shot of the production.",
 }
 

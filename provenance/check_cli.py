@@ -93,7 +93,8 @@ def _multipart(files):
     out = []
     for path in files:
         out.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{path.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            f'filename="{path.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
         )
         out.append(path.read_bytes())
         out.append(b"\r\n")

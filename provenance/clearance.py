@@ -73,7 +73,8 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
                     "sha256": sha,
                     "verdict": "not_allowed",
                     "reasons": [
-                        f"The file is a near-duplicate of {_what(origins[asset])} (pHash distance {distance})."
+                        "The file is a near-duplicate of "
+                        f"{_what(origins[asset])} (pHash distance {distance})."
                     ],
                 }
             )

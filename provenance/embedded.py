@@ -31,14 +31,16 @@ def embedded_verdict(data: bytes, store: dict | None) -> tuple[dict | None, list
             return {
                 "verdict": "not_allowed",
                 "reasons": [
-                    f"The file's Content Credentials reserve AI training ({said}; signature {store.get('validation_state')})."
+                    "The file's Content Credentials reserve AI training "
+                    f"({said}; signature {store.get('validation_state')})."
                 ],
             }, []
         if tdm and all(tdm.get(u) == "allowed" for u in TRAINING_USES):
             return {
                 "verdict": "allowed",
                 "reasons": [
-                    f"The file's Content Credentials allow AI training (signature {store.get('validation_state')})."
+                    "The file's Content Credentials allow AI training "
+                    f"(signature {store.get('validation_state')})."
                 ],
             }, []
         reasons.append("The file has Content Credentials without a training preference.")

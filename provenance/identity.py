@@ -152,7 +152,8 @@ def load_key(path: Path, passphrase: bytes | None):
         return serialization.load_pem_private_key(data, password=passphrase)
     except TypeError:
         raise ValueError(
-            "The key is encrypted: give its passphrase (SIGNING_KEY_PASSPHRASE or SIGNING_KEY_PASSPHRASE_FILE)."
+            "The key is encrypted: give its passphrase "
+            "(SIGNING_KEY_PASSPHRASE or SIGNING_KEY_PASSPHRASE_FILE)."
         ) from None
     except ValueError as exc:
         raise ValueError("The key could not be read: wrong passphrase, or not a PEM private key.") from exc

@@ -19,7 +19,8 @@ _WALK = """
 WITH RECURSIVE walk(asset_id, depth) AS (
     SELECT {near}, 1 FROM provenance_lineageedge WHERE {far} IN ({roots})
     UNION
-    SELECT e.{near}, walk.depth + 1 FROM provenance_lineageedge e JOIN walk ON e.{far} = walk.asset_id WHERE walk.depth < %s
+    SELECT e.{near}, walk.depth + 1 FROM provenance_lineageedge e JOIN walk ON e.{far} = walk.asset_id
+    WHERE walk.depth < %s
 )
 SELECT asset_id, min(depth) FROM walk GROUP BY asset_id
 """

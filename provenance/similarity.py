@@ -223,7 +223,8 @@ class PhashIndex:
             self.last_id = rows[-1][0]
 
     def near(self, hashes: list[int]) -> list[dict[int, int]]:
-        """Return, for each hash, the assets with a stored pHash within PHASH_MAX_DISTANCE: {asset: distance}."""
+        """Return, for each hash, the assets with a stored pHash within PHASH_MAX_DISTANCE:
+        {asset: distance}."""
         if not hashes or self.index.ntotal == 0:
             return [{} for _ in hashes]
         # faiss's radius is exclusive.

@@ -29,7 +29,8 @@ def by_binding(alg: str, value: str, limit: int) -> list[dict]:
         raise ValidationError(
             {
                 "alg": [
-                    f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."
+                    f"Unsupported soft-binding algorithm {alg!r}; "
+                    f"this service resolves {mf.SOFT_BINDING_ALG}."
                 ]
             }
         )
@@ -51,7 +52,8 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
         raise ValidationError(
             {
                 "alg": [
-                    f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."
+                    f"Unsupported soft-binding algorithm {alg!r}; "
+                    f"this service resolves {mf.SOFT_BINDING_ALG}."
                 ]
             }
         )

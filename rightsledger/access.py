@@ -41,7 +41,8 @@ class RoleSet:
 # The gate's own read (rightsledger.selectors.gate_reads) asks it in the same statement as the rest.
 ROLES_SQL = (
     "SELECT r.kind, r.studio_id, r.production_id, r.guild_id FROM rightsledger_role r "
-    "WHERE r.user_id = %s AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM rightsledger_role n WHERE n.replaces_id = r.id)"
+    "WHERE r.user_id = %s AND r.status = 'active' "
+    "AND NOT EXISTS (SELECT 1 FROM rightsledger_role n WHERE n.replaces_id = r.id)"
 )
 
 

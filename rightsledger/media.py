@@ -104,7 +104,8 @@ def inspect_image(data: bytes) -> tuple[int, int]:
         raise ValidationError(
             {
                 "file": ValidationError(
-                    f"The image has more than {limit:,} pixels, the most this service decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.",
+                    f"The image has more than {limit:,} pixels, the most this service "
+                    "decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.",
                     code="image_too_large",
                 )
             }
@@ -113,7 +114,8 @@ def inspect_image(data: bytes) -> tuple[int, int]:
         raise ValidationError(
             {
                 "file": ValidationError(
-                    f"The image is corrupt or truncated and cannot be decoded ({exc}). Export it again and re-upload.",
+                    "The image is corrupt or truncated and cannot be "
+                    f"decoded ({exc}). Export it again and re-upload.",
                     code="image_corrupt",
                 )
             }
@@ -163,7 +165,8 @@ def inspect_video(source) -> ClipInfo:
         raise ValidationError(
             {
                 "file": ValidationError(
-                    f"The clip cannot be read ({why}): it is corrupt, truncated or not a clip. Export it again and re-upload.",
+                    f"The clip cannot be read ({why}): it is corrupt, "
+                    "truncated or not a clip. Export it again and re-upload.",
                     code="video_corrupt",
                 )
             }
@@ -235,13 +238,17 @@ def inspect_upload(
                 f"The file is named {name!r} like an {named}, but {described}. Upload the real {named} file."
             )
         else:
-            message = f"The file {name!r} is not accepted: {described}. Accepted: JPEG, PNG, TIFF, WebP, EXR, MP4, MOV, WAV, MP3, FLAC."
+            message = (
+                f"The file {name!r} is not accepted: {described}. Accepted: "
+                "JPEG, PNG, TIFF, WebP, EXR, MP4, MOV, WAV, MP3, FLAC."
+            )
         raise ValidationError({"file": ValidationError(message, code="content_type_unsupported")})
     if named and named != category:
         raise ValidationError(
             {
                 "file": ValidationError(
-                    f"The file is named {name!r} like an {named}, but its content is {media_type}. Rename it or upload the right file.",
+                    f"The file is named {name!r} like an {named}, but its "
+                    f"content is {media_type}. Rename it or upload the right file.",
                     code="content_type_mismatch",
                 )
             }
@@ -250,7 +257,8 @@ def inspect_upload(
         raise ValidationError(
             {
                 "kind": ValidationError(
-                    f"An asset of kind {kind} must be {' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.",
+                    f"An asset of kind {kind} must be "
+                    f"{' or '.join(sorted(KIND_CATEGORIES[kind]))}; this file is {media_type}.",
                     code="kind_content_mismatch",
                 )
             }
@@ -262,7 +270,8 @@ def inspect_upload(
             raise ValidationError(
                 {
                     "file": ValidationError(
-                        f"The image has {extra:,} bytes of something else after its end: a file hidden in a picture is not accepted. Export the image alone.",
+                        f"The image has {extra:,} bytes of something else after its end: a "
+                        "file hidden in a picture is not accepted. Export the image alone.",
                         code="trailing_data",
                     )
                 }

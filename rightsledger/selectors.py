@@ -66,8 +66,9 @@ _SHOT_COLUMNS, _PRODUCTION_COLUMNS = (
     ("id", "studio_id", "title", "code", "output_disclosure", "created_at"),
 )
 _GATE_SHOT_SQL = (
-    "SELECT s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, p.created_at "
-    "FROM rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id WHERE s.id = %s"
+    "SELECT s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, "
+    "p.created_at FROM rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id "
+    "WHERE s.id = %s"
 )
 GATE_ASSET_COLUMNS = (
     "id",
@@ -80,21 +81,29 @@ GATE_ASSET_COLUMNS = (
     "talent_id",
 )
 _GATE_ASSETS_SQL = {
-    "postgresql": "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id FROM rightsledger_asset WHERE id = ANY(%s)",
-    "sqlite": "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id FROM rightsledger_asset "
-    "WHERE id IN (SELECT value FROM json_each(%s))",
+    "postgresql": (
+        "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id "
+        "FROM rightsledger_asset WHERE id = ANY(%s)"
+    ),
+    "sqlite": (
+        "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id "
+        "FROM rightsledger_asset WHERE id IN (SELECT value FROM json_each(%s))"
+    ),
 }
 # On PostgreSQL the three (the user's roles, the shot with its production, the inputs' assets)
 # are one statement: one round trip instead of three.
 _GATE_READS_SQL = (
     f"WITH roles AS ({access.ROLES_SQL}) "  # nosec B608: constants of this project; values are bound parameters
-    "SELECT (SELECT COALESCE(json_agg(json_build_array(kind, studio_id, production_id, guild_id)), '[]') FROM roles), "
+    "SELECT (SELECT COALESCE(json_agg(json_build_array(kind, studio_id, production_id, guild_id)), '[]') "
+    "FROM roles), "
     "ARRAY(SELECT p.id FROM rightsledger_production p WHERE p.studio_id IN "
     f"(SELECT studio_id FROM roles WHERE kind = '{vocab.ROLE_STUDIO_ADMIN}')), "
-    "(SELECT COALESCE(json_agg(json_build_array(a.id, a.production_id, a.sha256, a.kind, a.media_type, a.frame_count, a.owner_id, a.talent_id)), "
-    "'[]') FROM rightsledger_asset a WHERE a.id = ANY(%s)), "
+    "(SELECT COALESCE(json_agg(json_build_array("
+    "a.id, a.production_id, a.sha256, a.kind, a.media_type, a.frame_count, a.owner_id, a.talent_id"
+    ")), '[]') FROM rightsledger_asset a WHERE a.id = ANY(%s)), "
     "s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, p.created_at "
-    "FROM (SELECT 1) one LEFT JOIN (rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id) ON s.id = %s"
+    "FROM (SELECT 1) one "
+    "LEFT JOIN (rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id) ON s.id = %s"
 )
 
 

@@ -90,7 +90,8 @@ def territories(
         errors.add(
             field,
             "territory_redundant",
-            "WORLD already covers every territory: give WORLD alone, and list any exceptions in territory_exclusions.",
+            "WORLD already covers every territory: give WORLD "
+            "alone, and list any exceptions in territory_exclusions.",
         )
     exclusions = exclusions or []
     if not isinstance(exclusions, (list, tuple)):
@@ -181,15 +182,15 @@ def use_description(errors: Errors, description) -> str:
         errors.add(
             "intended_use_description",
             "description_missing",
-            "Describe the intended use of the digital replica: which scenes, what it will do, and in what work. "
-            "A consent without it is not enforceable (CA Labor Code §927, NY GOL §5-302).",
+            "Describe the intended use of the digital replica: which scenes, what it will do, and in "
+            "what work. A consent without it is not enforceable (CA Labor Code §927, NY GOL §5-302).",
         )
     elif len(description) < MIN_USE_DESCRIPTION_CHARS or len(description.split()) < MIN_USE_DESCRIPTION_WORDS:
         errors.add(
             "intended_use_description",
             "description_not_specific",
-            f"The description of the intended use is too vague ({len(description)} characters): say which scenes, "
-            "what the replica does and in what work, in at least one full sentence.",
+            f"The description of the intended use is too vague ({len(description)} characters): say "
+            "which scenes, what the replica does and in what work, in at least one full sentence.",
         )
     return description
 
@@ -203,6 +204,7 @@ def assets_in_production(errors: Errors, field: str, assets, production_id: int,
         errors.add(
             field,
             "asset_other_production",
-            f"{label}{what} {'are' if len(other) > 1 else 'is'} not registered in this production: register {'them' if len(other) > 1 else 'it'} here first.",
+            f"{label}{what} {'are' if len(other) > 1 else 'is'} not registered in this "
+            f"production: register {'them' if len(other) > 1 else 'it'} here first.",
         )
     return not other

@@ -62,12 +62,18 @@ def on_request_event(
                 "run_check": "the check at run time decided",
                 "likeness_check": "its output was held:",
             }[d.kind]
-            text = f"{head}: {what} {d.outcome.replace('_', ' ').upper()} (decision {d.pk}, ledger entry #{d.ledger_seq})."
+            text = (
+                f"{head}: {what} {d.outcome.replace('_', ' ').upper()} "
+                f"(decision {d.pk}, ledger entry #{d.ledger_seq})."
+            )
             key, seq, ref = f"decision:{d.pk}", d.ledger_seq, d.pk
         elif event == "sign_off":
             s = SignOff.objects.get(pk=sign_off_id)
             status = "approved" if s.approved else "refused"
-            text = f"{head}: a clearance user {'approved' if s.approved else 'refused'} it (sign-off {s.pk}, ledger entry #{s.ledger_seq})."
+            text = (
+                f"{head}: a clearance user {'approved' if s.approved else 'refused'} "
+                f"it (sign-off {s.pk}, ledger entry #{s.ledger_seq})."
+            )
             key, seq, ref = f"sign_off:{s.pk}", s.ledger_seq, s.decision_id
         elif event == "run":
             status, what = RUN[outcome]
@@ -119,8 +125,9 @@ def on_revocation(sender, record_type, record_id, chain, **kwargs):
             requests = [r.pk for r in impact["requests"] if r.shot_id == shot.pk]
             audit = _audit_url(shot)
             text = (
-                f"Rightsledger: {record_type} {record_id} was revoked (ledger entry #{seq}). Requests {', '.join(map(str, requests)) or 'none'} "
-                f"of this shot rely on it and need clearance again. Audit: {audit}"
+                f"Rightsledger: {record_type} {record_id} was revoked (ledger entry "
+                f"#{seq}). Requests {', '.join(map(str, requests)) or 'none'} of "
+                f"this shot rely on it and need clearance again. Audit: {audit}"
             )
             data = {
                 "revocation": {"type": record_type, "id": record_id},

@@ -58,7 +58,8 @@ def project_link(*, actor, production: Production, external_id: str, external_na
         if existing.external_id == external_id:
             return existing
         raise Conflict(
-            f"{production.code} is already linked to Kitsu project {existing.external_name or existing.external_id}; unlink it first.",
+            f"{production.code} is already linked to Kitsu project "
+            f"{existing.external_name or existing.external_id}; unlink it first.",
             code="already_linked",
         )
     return rl.record_create(
@@ -196,7 +197,8 @@ def tracker_sync(*, production: Production, kitsu: Kitsu, actor=SYNC_ACTOR, dry_
     project = current_links().filter(production=production, kind="project").first()
     if project is None:
         raise Conflict(
-            f"{production.code} is not linked to a Kitsu project: run `manage.py tracker link {production.code} PROJECT`.",
+            f"{production.code} is not linked to a Kitsu project: "
+            f"run `manage.py tracker link {production.code} PROJECT`.",
             code="not_linked",
         )
     remote = kitsu.shots(project.external_id)

@@ -37,7 +37,8 @@ def adapter_for(name: str) -> str:
     suffix = os.path.splitext(name.lower())[1]
     if suffix not in ADAPTERS:
         raise TimelineError(
-            f"{name!r} is not a timeline this service reads: give an .otio file, a CMX 3600 .edl or an FCP XML (.xml)."
+            f"{name!r} is not a timeline this service reads: give "
+            "an .otio file, a CMX 3600 .edl or an FCP XML (.xml)."
         )
     return ADAPTERS[suffix]
 
@@ -68,7 +69,8 @@ def read(data: bytes, name: str) -> list[ClipRow]:
             timeline = otio.adapters.read_from_string(text, adapter_name=adapter)
     except Exception as exc:  # noqa: BLE001  (the adapters raise anything from ValueError to their own errors)
         raise TimelineError(
-            f"{name!r} could not be read as {adapter}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+            f"{name!r} could not be read as {adapter}: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
         ) from exc
     if isinstance(timeline, otio.schema.SerializableCollection):
         timelines = [t for t in timeline if isinstance(t, otio.schema.Timeline)]

@@ -107,8 +107,10 @@ class GenerationRequestViewSet(
                 str,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="A key of your choosing, unique per request you mean to make: sending it again (after a lost answer or a 503) "
-                "returns the request it made instead of making another.",
+                description=(
+                    "A key of your choosing, unique per request you mean to make: sending it again "
+                    "(after a lost answer or a 503) returns the request it made instead of making another."
+                ),
             )
         ],
     )

@@ -51,7 +51,8 @@ class Engine:
             spec = self.params.get(key)
             if spec is None:
                 problems.append(
-                    f"{self.name} has no parameter {key!r}; it takes: {', '.join(sorted(self.params)) or 'none'}."
+                    f"{self.name} has no parameter {key!r}; it takes: "
+                    f"{', '.join(sorted(self.params)) or 'none'}."
                 )
             elif not isinstance(value, (int, float)) or isinstance(value, bool):
                 problems.append(f"Parameter {key} must be a number.")

@@ -32,7 +32,8 @@ class CrowdFillEngine(Engine):
             rgba = load_rgba(e.data) if not e.is_clip else None
             if rgba is None:
                 raise EngineError(
-                    f"Element {n} has no alpha channel: crowd elements must be RGBA PNGs cut out from their background."
+                    f"Element {n} has no alpha channel: crowd elements "
+                    "must be RGBA PNGs cut out from their background."
                 )
             sprites.append(rgba)
         gen = generator(seed)

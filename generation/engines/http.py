@@ -96,7 +96,8 @@ class HttpEngine(Engine):
         media_type = payload.get("media_type")
         if media_type not in OUTPUT_TYPES:
             raise EngineError(
-                f"The {self.name} server returned {media_type!r}; expected one of {', '.join(sorted(OUTPUT_TYPES))}."
+                f"The {self.name} server returned {media_type!r}; "
+                f"expected one of {', '.join(sorted(OUTPUT_TYPES))}."
             )
         try:
             data = base64.b64decode(payload["data"], validate=True)

@@ -232,7 +232,8 @@ def _frames_fit(errors: Errors, n: int, asset, frames) -> bool:
         errors.add(
             "inputs",
             "frames_out_of_range",
-            f"Input {n}: asset A-{asset.pk} has {asset.frame_count} frames (0 to {asset.frame_count - 1}); frame {last} is not in it.",
+            f"Input {n}: asset A-{asset.pk} has {asset.frame_count} frames "
+            f"(0 to {asset.frame_count - 1}); frame {last} is not in it.",
         )
     else:
         return True

@@ -64,7 +64,9 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                     comment=comment.strip(),
                 )
         except IntegrityError as exc:
-            raise Conflict("Someone else signed off this request a moment ago.", code="already_signed_off") from exc
+            raise Conflict(
+                "Someone else signed off this request a moment ago.", code="already_signed_off"
+            ) from exc
         entry = rec.append(
             EntryType.GENERATION_SIGNED_OFF,
             {
@@ -98,8 +100,8 @@ def _require_awaiting_sign_off(actor, locked: GenerationRequest) -> None:
         signed = SignOff.objects.filter(request=locked).select_related("approver").last()
         if signed:
             raise Conflict(
-                f"This request was already {'approved' if signed.approved else 'refused'} by user {signed.approver_id} at "
-                f"{signed.created_at:%Y-%m-%d %H:%M:%S} UTC.",
+                f"This request was already {'approved' if signed.approved else 'refused'} "
+                f"by user {signed.approver_id} at {signed.created_at:%Y-%m-%d %H:%M:%S} UTC.",
                 code="already_signed_off",
             )
         raise Conflict(

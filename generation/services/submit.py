@@ -161,8 +161,8 @@ def _earlier_submission(actor, key: str, digest: str) -> GenerationRequest | Non
         return None
     if earlier.body_sha256 != digest:
         raise Conflict(
-            f"The Idempotency-Key {key!r} was used for another request ({earlier.request_id}) with a different body; "
-            "use a new key for a new request.",
+            f"The Idempotency-Key {key!r} was used for another request "
+            f"({earlier.request_id}) with a different body; use a new key for a new request.",
             code="idempotency_key_reused",
         )
     return earlier.request

@@ -49,7 +49,8 @@ class VerifyApi(APIView):
             raise ValidationError(
                 {
                     "file": [
-                        f"{upload.name!r} is not a format Content Credentials can be read from (JPEG, PNG, MP4, ...)."
+                        f"{upload.name!r} is not a format Content "
+                        "Credentials can be read from (JPEG, PNG, MP4, ...)."
                     ]
                 }
             )
@@ -197,7 +198,8 @@ class TrainingClearanceApi(APIView):
             raise ValidationError(
                 {
                     "files": [
-                        "Send fingerprints (JSON 'fingerprints'), files (multipart field 'files') or a JSON list of SHA-256 hashes under 'sha256'."
+                        "Send fingerprints (JSON 'fingerprints'), files (multipart "
+                        "field 'files') or a JSON list of SHA-256 hashes under 'sha256'."
                     ]
                 }
             )
@@ -251,7 +253,8 @@ class TrainingClearanceApi(APIView):
                 raise ValidationError(
                     {
                         "fingerprints": [
-                            f"Fingerprint {n}: give sha256 as 64 hexadecimal characters and phash as 16 (or null)."
+                            f"Fingerprint {n}: give sha256 as 64 hexadecimal "
+                            "characters and phash as 16 (or null)."
                         ]
                     }
                 )
@@ -264,8 +267,9 @@ class TrainingClearanceApi(APIView):
                 raise ValidationError(
                     {
                         "fingerprints": [
-                            f"Fingerprint {n}: phashes is a list of at most {settings.TRAINING_CLEARANCE_MAX_FRAMES} "
-                            "pHashes of a clip's frames, each 16 hexadecimal characters."
+                            f"Fingerprint {n}: phashes is a list of at most "
+                            f"{settings.TRAINING_CLEARANCE_MAX_FRAMES} pHashes "
+                            "of a clip's frames, each 16 hexadecimal characters."
                         ]
                     }
                 )

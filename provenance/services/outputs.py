@@ -73,7 +73,8 @@ def output_require_signable(media_type: str) -> None:
     """Refuse (SigningError) an engine's output in a format that is not signed."""
     if media_type not in mf.SIGNABLE:
         raise SigningError(
-            f"The engine produced {media_type}; only {', '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded."
+            f"The engine produced {media_type}; only "
+            f"{', '.join(sorted(mf.SIGNABLE))} outputs are signed and recorded."
         )
 
 

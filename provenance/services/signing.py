@@ -110,7 +110,8 @@ def sign_stream(
 def _require_signable(media_type: str) -> None:
     if media_type not in mf.SIGNABLE:
         raise SigningError(
-            f"Outputs in {media_type} cannot be signed; engines must produce one of {', '.join(sorted(mf.SIGNABLE))}."
+            f"Outputs in {media_type} cannot be signed; engines "
+            f"must produce one of {', '.join(sorted(mf.SIGNABLE))}."
         )
 
 

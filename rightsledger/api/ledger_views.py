@@ -56,7 +56,8 @@ def verifier_key(request):
 
 
 class InclusionProofApi(APIView):
-    """Inclusion proof of an entry (by seq or leaf_hash) in the tree of a size (the latest checkpoint's by default)."""
+    """Inclusion proof of an entry (by seq or leaf_hash) in the tree of a size (the latest
+    checkpoint's by default)."""
 
     @extend_schema(
         parameters=[

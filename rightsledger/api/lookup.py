@@ -17,5 +17,7 @@ class WholeNumberLookup:
             try:
                 whole_number(self.kwargs[name], field=name)
             except ValidationError:
-                raise Http404("No record has that id; an id is a whole number written with the digits 0-9.") from None
+                raise Http404(
+                    "No record has that id; an id is a whole number written with the digits 0-9."
+                ) from None
         return super().get_object()

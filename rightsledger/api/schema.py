@@ -14,7 +14,8 @@ ERRORS = {
     "403": "The caller may not do this (a role or a production they do not hold).",
     "404": "There is no such record, or the caller may not see it (the two are not told apart).",
     "405": "The method is not allowed on this path.",
-    "409": "The request is valid but clashes with the record's current state (a newer version, a sign-off already made...).",
+    "409": "The request is valid but clashes with the record's current state (a newer version, a sign-off "
+    "already made...).",
     "413": "The body or upload is over the limit.",
     "415": "The body's media type is not one this operation takes.",
     "429": "Too many requests; wait as Retry-After says.",

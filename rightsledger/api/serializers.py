@@ -35,7 +35,8 @@ class StrictSerializer(serializers.Serializer):
                     {
                         name: [
                             serializers.ErrorDetail(
-                                f"Unknown field {name!r}; this endpoint takes: {', '.join(sorted(self.fields))}.",
+                                f"Unknown field {name!r}; this endpoint "
+                                f"takes: {', '.join(sorted(self.fields))}.",
                                 code="unknown_field",
                             )
                         ]

@@ -191,7 +191,8 @@ class AssetViewSet(ReadCreateViewSet):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
             raise PayloadTooLarge(
-                f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes."
+                f"The upload is {declared:,} bytes; the most this "
+                f"service accepts is {settings.ASSET_MAX_BYTES:,} bytes."
             )
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "register assets")

@@ -60,7 +60,8 @@ def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = N
     """Append entries with one round trip for their sequence numbers (none if reserved) and one insert."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
-            "A ledger entry must be written in the transaction that writes its record: use ledger.append.recording()."
+            "A ledger entry must be written in the transaction "
+            "that writes its record: use ledger.append.recording()."
         )
     seqs, txid = reserved if reserved is not None else _next_seqs(len(items))
     if len(seqs) != len(items):

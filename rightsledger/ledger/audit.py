@@ -99,7 +99,8 @@ def ledger_audit() -> AuditResult:
             )
     if altered:
         problems.append(
-            f"entry seq {altered[1]} (leaf {altered[0]}) was altered: its bytes no longer hash to its recorded leaf hash"
+            f"entry seq {altered[1]} (leaf {altered[0]}) was altered: "
+            "its bytes no longer hash to its recorded leaf hash"
         )
     if checkpoint:
         try:

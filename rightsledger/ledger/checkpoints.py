@@ -37,7 +37,10 @@ def key_generate(path: Path | None = None, name: str | None = None) -> str:
     key = Ed25519PrivateKey.generate()
     pub = note.public_bytes(key)
     seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    text = f"PRIVATE+KEY+{name}+{note.key_id(name, pub).hex()}+{base64.b64encode(note.ED25519 + seed).decode()}\n"
+    text = (
+        f"PRIVATE+KEY+{name}+{note.key_id(name, pub).hex()}+"
+        f"{base64.b64encode(note.ED25519 + seed).decode()}\n"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -32,12 +32,14 @@ def leaf_for(*, seq: int | None = None, leaf_hash: bytes | None = None) -> Leaf:
     with connection.cursor() as cursor:
         if seq is not None:
             cursor.execute(
-                'SELECT l."index", e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.seq = %s',
+                'SELECT l."index", e.seq, e.leaf_hash FROM rightsledger_ledgerentry e '
+                "LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.seq = %s",
                 [seq],
             )
         else:
             cursor.execute(
-                'SELECT l."index", e.seq, e.leaf_hash FROM rightsledger_ledgerentry e LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.leaf_hash = %s LIMIT 1',
+                'SELECT l."index", e.seq, e.leaf_hash FROM rightsledger_ledgerentry e '
+                "LEFT JOIN rightsledger_ledgerleaf l ON l.seq = e.seq WHERE e.leaf_hash = %s LIMIT 1",
                 [leaf_hash],
             )
         row = cursor.fetchone()
@@ -45,7 +47,8 @@ def leaf_for(*, seq: int | None = None, leaf_hash: bytes | None = None) -> Leaf:
         raise LookupError("No such ledger entry.")
     if row[0] is None:
         raise Conflict(
-            "The entry is recorded but not yet in the tree; its proof is available after the next checkpoint.",
+            "The entry is recorded but not yet in the tree; "
+            "its proof is available after the next checkpoint.",
             code="not_yet_sequenced",
         )
     return Leaf(row[0], row[1], bytes(row[2]))

@@ -70,7 +70,8 @@ def _clean_consent(data: dict) -> dict:
             errors.add(
                 "permitted_shots",
                 "shot_unknown",
-                f"No shot {', '.join(unknown)} in this production: create the shots first, or check the codes.",
+                f"No shot {', '.join(unknown)} in this production: "
+                "create the shots first, or check the codes.",
             )
     out["permitted_shots"] = sorted(set(shots))
     out["permitted_scenes"] = list(dict.fromkeys(str(s) for s in (data.get("permitted_scenes") or [])))
@@ -79,7 +80,8 @@ def _clean_consent(data: dict) -> dict:
             errors.add(
                 "grantor_role",
                 "deceased_needs_estate",
-                "The performer is deceased: consent must come from the estate's representative, or the union where no representative can be found.",
+                "The performer is deceased: consent must come from the estate's "
+                "representative, or the union where no representative can be found.",
             )
         if talent.is_minor and role != "guardian":
             errors.add(
@@ -119,7 +121,8 @@ def _consent_scope(data: dict, scope: dict) -> tuple[dict, dict | None, str]:
             errors.add(
                 f"scope.{f}",
                 "not_in_consent",
-                f"{', '.join(not_held)} {'is' if len(not_held) == 1 else 'are'} not in the consent, so cannot be revoked.",
+                f"{', '.join(not_held)} {'is' if len(not_held) == 1 else 'are'} "
+                "not in the consent, so cannot be revoked.",
             )
         if values:
             removed[f] = values
@@ -129,7 +132,8 @@ def _consent_scope(data: dict, scope: dict) -> tuple[dict, dict | None, str]:
         errors.add(
             "scope",
             "scope_unknown",
-            f"A revocation can be scoped by modalities and permitted_uses only, not {', '.join(sorted(unknown))}.",
+            "A revocation can be scoped by modalities and "
+            f"permitted_uses only, not {', '.join(sorted(unknown))}.",
         )
     if not removed and not errors:
         errors.add(

@@ -53,7 +53,8 @@ def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None 
         errors.add(
             "fields",
             "invalid",
-            'Give the fields to redact as a list of keys from the erasure preview, such as "rightsledger.party:12:name".',
+            "Give the fields to redact as a list of keys from the erasure preview, such as "
+            '"rightsledger.party:12:name".',
         )
     errors.raise_if_any()
     with recording(actor=actor) as rec:

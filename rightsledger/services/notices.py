@@ -121,7 +121,8 @@ def consent_flag(
         notify(
             users=clearance_users(consent.production),
             subject=f"{guild} {what} consent {consent.pk}",
-            body=f"{guild}'s representative {what} consent record {consent.pk} of {consent.production}:\n\n{reason}",
+            body=f"{guild}'s representative {what} consent record {consent.pk} of "
+            f"{consent.production}:\n\n{reason}",
             link=f"/records/consent/{consent.pk}/",
         )
     return flag
@@ -153,7 +154,8 @@ def expiry_alerts_send(*, today: datetime.date | None = None) -> int:
                 notify(
                     users=clearance_users(record.production),
                     subject=f"{kind.capitalize()} {record.pk} of {record.production} ends in {days} days",
-                    body=f"The term of {kind} {record.pk} ends on {record.term_end}. Renew it, or plan the release window inside it.",
+                    body=f"The term of {kind} {record.pk} ends on {record.term_end}. Renew it, or plan the "
+                    "release window inside it.",
                     link=f"/records/{kind}/{record.pk}/",
                 )
                 sent += 1

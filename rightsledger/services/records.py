@@ -123,7 +123,8 @@ def _write_version(
                 raise
             # replaces is unique: another amendment or revocation of the same version won.
             raise Conflict(
-                f"This {kind.name} was changed by someone else a moment ago; reload it and apply your change to the current version.",
+                f"This {kind.name} was changed by someone else a moment ago; "
+                "reload it and apply your change to the current version.",
                 code="concurrent_change",
             ) from exc
         if assets is not None:
@@ -146,8 +147,8 @@ def _current(kind: Kind, record, *, verb: str):
     successor = kind.model.objects.filter(replaces=locked).first()
     if successor is not None:
         raise Conflict(
-            f"Version {locked.version} of this {kind.name} was already {successor.action} by version {successor.version} "
-            f"(id {successor.pk}); {verb} that one instead.",
+            f"Version {locked.version} of this {kind.name} was already {successor.action} "
+            f"by version {successor.version} (id {successor.pk}); {verb} that one instead.",
             code="not_current_version",
         )
     if locked.status == "revoked":

@@ -78,7 +78,8 @@ def verify_bundle(bundle: dict, verifier: Verifier) -> list[str]:
         except ProofError as exc:
             raise ProofError(f"entry seq {decoded.get('seq')} at leaf {index}: {exc}") from None
         lines.append(
-            f"entry seq {decoded.get('seq')} ({decoded.get('type')}) at leaf {index}: included in the checkpoint"
+            f"entry seq {decoded.get('seq')} ({decoded.get('type')}) "
+            f"at leaf {index}: included in the checkpoint"
         )
     return lines
 

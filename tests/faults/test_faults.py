@@ -55,8 +55,8 @@ class Stack:
     def __init__(self, root: Path):
         if os.geteuid() != 0 or PG_BIN is None or not shutil.which("redis-server"):
             pytest.fail(
-                "The fault tests start their own PostgreSQL (as the postgres user), Redis and a tmpfs: they need root, "
-                "PostgreSQL's server binaries and redis-server, as make test's machine has."
+                "The fault tests start their own PostgreSQL (as the postgres user), Redis and a tmpfs: "
+                "they need root, PostgreSQL's server binaries and redis-server, as make test's machine has."
             )
         self.root, self.procs, self.mounted = root, [], False
         self.pg_port, self.redis_port, self.http_port = _port(), _port(), _port()
@@ -341,8 +341,8 @@ def test_postgresql_restarts_during_a_burst_of_requests(stack):
     # Each request recorded once, with its entries: nothing lost, nothing twice.
     assert stack.sql("SELECT count(*) FROM generation_generationrequest")[0][0] - before == 60
     rows = stack.sql(
-        "SELECT record_id, count(*) FROM rightsledger_ledgerentry WHERE entry_type = 'generation.requested' AND record_id = ANY(%s) "
-        "GROUP BY record_id",
+        "SELECT record_id, count(*) FROM rightsledger_ledgerentry "
+        "WHERE entry_type = 'generation.requested' AND record_id = ANY(%s) GROUP BY record_id",
         done,
     )
     assert len(rows) == 60 and {n for _, n in rows} == {1}
@@ -372,12 +372,14 @@ def test_redis_stops_while_requests_arrive(stack):
     # Once Redis is back, the worker reconnects and the beat sends the stranded requests again.
     _wait(lambda: all(stack.status_of(i) == "succeeded" for i in ids), 120, "the queued requests to run")
     outputs = stack.sql(
-        "SELECT request_id, count(*) FROM generation_generationoutput WHERE request_id = ANY(%s) GROUP BY request_id",
+        "SELECT request_id, count(*) FROM generation_generationoutput WHERE request_id = ANY(%s) "
+        "GROUP BY request_id",
         ids,
     )
     assert sorted(outputs) == sorted((i, 1) for i in ids)
     entries = stack.sql(
-        "SELECT count(*) FROM rightsledger_ledgerentry WHERE entry_type = 'generation.output_recorded' AND convert_from(body, 'UTF8') LIKE ANY(%s)",
+        "SELECT count(*) FROM rightsledger_ledgerentry WHERE entry_type = 'generation.output_recorded' "
+        "AND convert_from(body, 'UTF8') LIKE ANY(%s)",
         [f'%"request":{i},%' for i in ids],
     )
     assert entries[0][0] == len(ids)
@@ -428,8 +430,8 @@ def test_the_media_folder_turns_read_only_then_full_while_signing(stack):
         )
         assert (
             stack.sql(
-                "SELECT count(*) FROM rightsledger_ledgerentry WHERE entry_type = 'generation.output_recorded' "
-                "AND convert_from(body, 'UTF8') LIKE %s",
+                "SELECT count(*) FROM rightsledger_ledgerentry "
+                "WHERE entry_type = 'generation.output_recorded' AND convert_from(body, 'UTF8') LIKE %s",
                 f'%"request":{request_id},%',
             )[0][0]
             == 1

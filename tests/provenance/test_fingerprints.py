@@ -113,7 +113,8 @@ def test_registering_an_image_fingerprints_it_and_an_output_is_fingerprinted_onc
     finally:
         task_prerun.disconnect(seen)
     output = GenerationRequest.objects.get(pk=rid).output.asset
-    # Its hashes and embedding are those of the engine's pixels, stored as it was signed; no task reads it back.
+    # Its hashes and embedding are those of the engine's pixels, stored as it was signed; no task
+    # reads it back.
     assert set(PerceptualHash.objects.filter(asset=output).values_list("variant", flat=True)) == {
         *fp.CROPS,
         "binding",

@@ -110,7 +110,8 @@ def test_an_audio_file_cannot_be_a_plate(world, api):
         b"RIFF"
         + (36).to_bytes(4, "little")
         + b"WAVEfmt "
-        + b"\x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"
+        + b"\x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00"
+        b"data\x00\x00\x00\x00"
     )
     response = upload(api, world.clearance, world, wav, name="line.wav", kind="plate")
     assert response.status_code == 400

@@ -167,7 +167,8 @@ def test_an_erasure_end_to_end(world, api, performer, ledger_key, tmp_path):
         == 409
     )
 
-    # The records are gone: names, index, member id, every consent version's personal fields and salt, flags, prompts, sentences.
+    # The records are gone: names, index, member id, every consent version's personal fields and
+    # salt, flags, prompts, sentences.
     talent.refresh_from_db()
     assert (talent.legal_name, talent.professional_name, talent.aliases, talent.personal_salt) == (
         "",
@@ -636,7 +637,8 @@ def _db_text() -> list[tuple[str, str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
-            "AND data_type IN ('character varying', 'text', 'json', 'jsonb', 'character') ORDER BY table_name, column_name"
+            "AND data_type IN ('character varying', 'text', 'json', 'jsonb', 'character') "
+            "ORDER BY table_name, column_name"
         )
         columns = cursor.fetchall()
         out = []

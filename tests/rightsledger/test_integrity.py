@@ -151,7 +151,8 @@ def story():
 def test_every_ledger_backed_table_has_its_trigger():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%%_ledger_entry' AND tgdeferrable AND tginitdeferred"
+            "SELECT tgrelid::regclass::text FROM pg_trigger "
+            "WHERE tgname LIKE '%%_ledger_entry' AND tgdeferrable AND tginitdeferred"
         )
         guarded = {row[0] for row in cursor.fetchall()}
     assert {m._meta.db_table for m in ledger_backed_models()} <= guarded
@@ -300,8 +301,10 @@ def ledger_fails_on():
             cursor.execute(
                 "DROP TRIGGER IF EXISTS test_ledger_fails ON rightsledger_ledgerentry;"
                 "CREATE OR REPLACE FUNCTION test_ledger_fails() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.entry_type = '{entry_type}' THEN RAISE EXCEPTION 'the ledger insert failed'; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql;"
-                "CREATE TRIGGER test_ledger_fails BEFORE INSERT ON rightsledger_ledgerentry FOR EACH ROW EXECUTE FUNCTION test_ledger_fails();"
+                f"IF NEW.entry_type = '{entry_type}' THEN RAISE EXCEPTION 'the ledger insert failed'; "
+                "END IF; RETURN NEW; END; $$ LANGUAGE plpgsql;"
+                "CREATE TRIGGER test_ledger_fails BEFORE INSERT ON rightsledger_ledgerentry "
+                "FOR EACH ROW EXECUTE FUNCTION test_ledger_fails();"
             )
         made.append(entry_type)
 
@@ -309,7 +312,8 @@ def ledger_fails_on():
     if made:
         with connection.cursor() as cursor:
             cursor.execute(
-                "DROP TRIGGER IF EXISTS test_ledger_fails ON rightsledger_ledgerentry; DROP FUNCTION IF EXISTS test_ledger_fails();"
+                "DROP TRIGGER IF EXISTS test_ledger_fails ON rightsledger_ledgerentry; "
+                "DROP FUNCTION IF EXISTS test_ledger_fails();"
             )
 
 

@@ -264,7 +264,8 @@ def test_a_rewritten_history_fails_the_witness_consistency_proof_and_the_audit(t
             [merkle.hash_leaf(new_body), entry.seq],
         )
         cursor.execute(
-            "DELETE FROM rightsledger_ledgernode; DELETE FROM rightsledger_ledgerleaf; DELETE FROM rightsledger_checkpoint;"
+            "DELETE FROM rightsledger_ledgernode; DELETE FROM rightsledger_ledgerleaf; "
+            "DELETE FROM rightsledger_checkpoint;"
         )
         cursor.execute("UPDATE rightsledger_treestate SET size = 0, horizon_txid = 0, horizon_seq = 0")
         cursor.execute("SET session_replication_role = origin")

@@ -181,7 +181,8 @@ def test_a_request_on_a_linked_shot_posts_comment_status_and_data(
             == 201
         )
     assert TrackerPost.objects.count() == 3 and not TrackerPost.objects.filter(shot=unlinked).exists()
-    # The gate's decision alone, to its comment on the zou shot (delivered at commit, in the test's eager mode).
+    # The gate's decision alone, to its comment on the zou shot (delivered at commit, in the test's
+    # eager mode).
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rid = (
             api(world.producer_a)
@@ -195,8 +196,9 @@ def test_a_request_on_a_linked_shot_posts_comment_status_and_data(
     _, comments = clearance_comments(kitsu, external)
     assert f"request {rid}" in comments[0]["text"]
     print(
-        f"\nrequest submitted to its three comments (gate, run check, run; engine included): {elapsed:.2f} s; "
-        f"a committed decision to its comment, status and data on the zou shot: {to_comment * 1000:.0f} ms"
+        "\nrequest submitted to its three comments (gate, run check, run; "
+        f"engine included): {elapsed:.2f} s; a committed decision to its "
+        f"comment, status and data on the zou shot: {to_comment * 1000:.0f} ms"
     )
     print("zou shot data:", json.dumps(gazu.shot.get_shot(external, client=kitsu)["data"]))
     print("zou comment:", comments[0]["text"])

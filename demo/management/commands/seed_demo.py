@@ -303,8 +303,10 @@ class Command(BaseCommand):
             representation="counsel",
             replica_type="employment_based",
             modalities=["face", "body", "voice"],
-            intended_use_description="Digital replica of Mara Vega's face and body for the rooftop chase in episode 102 "
-            "(shots EP102_SH0010 to EP102_SH0040), completing stunt footage shot with a double.",
+            intended_use_description=(
+                "Digital replica of Mara Vega's face and body for the rooftop chase in episode 102 "
+                "(shots EP102_SH0010 to EP102_SH0040), completing stunt footage shot with a double."
+            ),
             permitted_uses=["likeness", "stunt_double"],
             prohibited_uses=["de_aging"],
             permitted_shots=[s.code for s in shots],
@@ -341,7 +343,10 @@ class Command(BaseCommand):
             representation="collective_agreement",
             replica_type="background",
             modalities=["body", "motion"],
-            intended_use_description="Background replica of Jon Brandt duplicated in the harbour crowd of episode 102, sequence EP102, never featured.",
+            intended_use_description=(
+                "Background replica of Jon Brandt duplicated in the harbour "
+                "crowd of episode 102, sequence EP102, never featured."
+            ),
             permitted_uses=["crowd_fill"],
             evidence_sha256=sha("Jon Brandt background consent"),
             **common,
@@ -355,7 +360,10 @@ class Command(BaseCommand):
             representation="counsel",
             replica_type="independently_created",
             modalities=["face", "voice"],
-            intended_use_description="Archive-based replica of Harold Finch's face and voice for the flashback in episode 102, scene 14, one line of dialogue.",
+            intended_use_description=(
+                "Archive-based replica of Harold Finch's face and voice for "
+                "the flashback in episode 102, scene 14, one line of dialogue."
+            ),
             permitted_uses=["likeness"],
             prohibited_uses=["de_aging", "dubbing"],
             evidence_sha256=sha("Finch estate agreement"),
@@ -482,7 +490,8 @@ class Command(BaseCommand):
             decision = req.decisions.filter(kind="gate").latest("id")
             self.stdout.write("")
             self.stdout.write(
-                f"Generation request {req.pk} ({req.engine} for {req.shot.code}): {decision.outcome.upper()}, now {req.status}"
+                f"Generation request {req.pk} ({req.engine} for "
+                f"{req.shot.code}): {decision.outcome.upper()}, now {req.status}"
             )
             for r in decision.reasons:
                 self.stdout.write(f"  [{r['rule']} {r['outcome']}] {r['message']}")
@@ -497,15 +506,16 @@ class Command(BaseCommand):
                     state = prov.verify(fh.read(), a.media_type)["validation_state"]
                 timing = f", {a.frame_count} frames at {a.frame_rate:g} fps" if a.frame_count else ""
                 self.stdout.write(
-                    f"  output: asset A-{a.pk}, {a.width}x{a.height}{timing} {a.media_type}, sha256 {a.sha256[:16]}..., "
-                    f"Content Credentials {state}, download: /api/assets/{a.pk}/content/"
+                    f"  output: asset A-{a.pk}, {a.width}x{a.height}{timing} {a.media_type}, sha256 "
+                    f"{a.sha256[:16]}..., Content Credentials {state}, download: /api/assets/{a.pk}/content/"
                 )
 
     def print_logins(self, url):
         w = self.stdout.write
         w("")
         w(
-            f"Rightsledger demo, the portal: {url}/  (log in as any user below; each lands on their own start page)"
+            f"Rightsledger demo, the portal: {url}/  (log in as "
+            "any user below; each lands on their own start page)"
         )
         w(f"  Verify a file (no login): {url}/verify/")
         w(f"  API docs (Swagger UI): {url}/api/docs/")

@@ -1,4 +1,6 @@
-"""manage.py signing init --dev | import --chain C --key K [--passphrase-env V | --passphrase-file F] | list"""
+"""manage.py signing init --dev
+| import --chain C --key K [--passphrase-env V | --passphrase-file F]
+| list"""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,7 +35,8 @@ class Command(BaseCommand):
                 identity, paths = services.identity_dev_init()
                 self.stdout.write(f"Created development identity {identity.name} ({identity.subject}).")
                 self.stdout.write(
-                    f"It is untrusted. To verify outputs as Trusted here, set C2PA_TRUST_ANCHORS={paths['root']}"
+                    "It is untrusted. To verify outputs as Trusted "
+                    f"here, set C2PA_TRUST_ANCHORS={paths['root']}"
                 )
             elif action == "import":
                 chain = open(o["chain"]).read()
@@ -47,12 +50,14 @@ class Command(BaseCommand):
                     callback=o["callback"],
                 )
                 self.stdout.write(
-                    f"Imported and activated {identity.name}: {identity.subject}, valid until {identity.not_after:%Y-%m-%d}."
+                    f"Imported and activated {identity.name}: {identity.subject}, "
+                    f"valid until {identity.not_after:%Y-%m-%d}."
                 )
             else:
                 for i in SigningIdentity.objects.order_by("created_at"):
                     self.stdout.write(
-                        f"{'ACTIVE ' if i.active else 'retired'} {i.name:<24} {i.subject}  sha256:{i.fingerprint[:16]}"
+                        f"{'ACTIVE ' if i.active else 'retired'} {i.name:<24} "
+                        f"{i.subject}  sha256:{i.fingerprint[:16]}"
                     )
         except (services.SigningError, ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc

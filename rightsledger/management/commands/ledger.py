@@ -32,7 +32,8 @@ class Command(BaseCommand):
         elif action == "audit":
             result = audit.ledger_audit()
             self.stdout.write(
-                f"{result.entries} entries, tree size {result.tree_size}, latest checkpoint {result.checkpoint_size}"
+                f"{result.entries} entries, tree size {result.tree_size}, "
+                f"latest checkpoint {result.checkpoint_size}"
             )
             for problem in result.problems:
                 self.stdout.write(self.style.ERROR(problem))
