@@ -15,6 +15,7 @@ from .models import (
     LedgerEntry,
     LedgerLeaf,
     LedgerNode,
+    LedgerTile,
     Notification,
     Party,
     Production,
@@ -170,6 +171,11 @@ class LedgerLeafAdmin(ReadOnlyAdmin):
 @admin.register(LedgerNode)
 class LedgerNodeAdmin(ReadOnlyAdmin):
     list_display = ["key"]
+
+
+@admin.register(LedgerTile)
+class LedgerTileAdmin(ReadOnlyAdmin):
+    list_display = ["key", "width"]
 
 
 @admin.register(TalentName)

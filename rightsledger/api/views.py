@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from .. import access, aipref, erasure, selectors, services, vocab
 from ..errors import PayloadTooLarge
 from ..ledger import proofs
-from ..models import Asset
+from ..models import Asset, Guild, LedgerEntry, Talent
 from ..signals import asset_content_requested
 from . import records, rows
 from . import serializers as s
@@ -114,7 +114,7 @@ class PartyViewSet(ReadCreateViewSet):
 class GuildViewSet(ReadCreateViewSet):
     input_class = s.GuildIn
     output_class = s.GuildOut
-    queryset = s.Guild.objects.all()
+    queryset = Guild.objects.all()
 
     @extend_schema(request=s.GuildIn, responses={201: s.GuildOut})
     def create(self, request):
@@ -132,7 +132,7 @@ class TalentFilter(StrictFilterSet):
         return selectors.talent_named(qs, value)
 
     class Meta:
-        model = s.Talent
+        model = Talent
         fields = ["guild", "is_deceased", "is_minor"]
 
 
@@ -318,7 +318,7 @@ class LedgerEntryFilter(StrictFilterSet):
     record_id = id_filter("record_id")
 
     class Meta:
-        model = s.LedgerEntry
+        model = LedgerEntry
         fields = ["entry_type", "record_type", "record_id", "chain", "production"]
 
 

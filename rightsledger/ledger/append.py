@@ -45,8 +45,9 @@ def _next_seqs(n: int) -> tuple[list[int], int | None]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT nextval('{LEDGER_SEQUENCE}'), txid_current() FROM generate_series(1, %s)", [n]
-            )  # nosec B608: a constant
+                f"SELECT nextval('{LEDGER_SEQUENCE}'), txid_current() FROM generate_series(1, %s)",  # nosec B608
+                [n],
+            )  # the statement is made of a constant
             rows = cursor.fetchall()
             return [r[0] for r in rows], rows[0][1]
         # SQLite serialises writers, and every append follows a write in the same

@@ -26,6 +26,7 @@ from rightsledger.models import Asset, ConsentRecord, LedgerEntry, RightsGrant, 
 
 from .. import factories as f
 from .. import images
+from .forms import request_form
 
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -221,18 +222,7 @@ def test_deep_json_in_the_request_forms_parameters_is_refused_beside_the_field(w
     gate = Gate(world)
     client.force_login(world.producer_a)
     before = state(settings)
-    form = {
-        "shot": gate.shot.pk,
-        "engine": "atmosphere",
-        "seed": "1",
-        "intended_use": "atmosphere",
-        "media": "theatrical",
-        "territories": "US",
-        "release_start": "2026-06-01",
-        "release_end": "2026-12-31",
-        "asset": str(gate.plate.pk),
-        f"role_{gate.plate.pk}": "plate",
-    }
+    form = request_form(gate.shot, gate.plate)
     for parameters in (
         DEEP,
         '{"a": ' * 5_000 + "1" + "}" * 5_000,
@@ -391,17 +381,7 @@ def test_unicode_digits_in_the_portals_paths_and_forms_are_refused(world, client
             assert client.post(path, {}).status_code == 404, (name, path)
     # An asset ticked in the request form is an id: "²" passes isdigit() and int() refuses it.
     client.force_login(world.producer_a)
-    form = {
-        "shot": gate.shot.pk,
-        "engine": "atmosphere",
-        "seed": "1",
-        "intended_use": "atmosphere",
-        "media": "theatrical",
-        "territories": "US",
-        "release_start": "2026-06-01",
-        "release_end": "2026-12-31",
-        "parameters": "{}",
-    }
+    form = request_form(gate.shot)
     for digits in UNICODE_DIGITS:
         response = client.post(f"/productions/{world.prod_a.pk}/requests/new/", {**form, "asset": digits})
         assert response.status_code == 400 and "whole number" in response.content.decode(), (
@@ -548,20 +528,7 @@ def test_every_endpoint_that_takes_a_file_refuses_a_bomb_and_writes_nothing(
         )
         assert response.status_code == 400 and "pixels" in response.content.decode(), label
         client.force_login(world.producer_a)
-        form = {
-            "shot": records.shot.pk,
-            "engine": "atmosphere",
-            "seed": "1",
-            "intended_use": "atmosphere",
-            "media": "theatrical",
-            "territories": "US",
-            "release_start": "2026-06-01",
-            "release_end": "2026-12-31",
-            "parameters": "{}",
-            "asset": str(records.plate.pk),
-            f"role_{records.plate.pk}": "plate",
-            "upload_1_role": "reference",
-        }
+        form = request_form(records.shot, records.plate, upload_1_role="reference")
         for page in ("new", "preview"):
             response = client.post(
                 f"/productions/{world.prod_a.pk}/requests/{page}/",

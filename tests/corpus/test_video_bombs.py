@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rightsledger.video import VideoRefused, open_video
 
+from .forms import request_form
 from .test_endpoints import (
     FILE_OPERATIONS,
     READS_NO_PIXELS,
@@ -133,20 +134,7 @@ def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writ
         response = client.post(f"/productions/{world.prod_a.pk}/assets/", upload)
         assert response.status_code == 400 and LIMIT in response.content.decode(), name
         client.force_login(world.producer_a)
-        form = {
-            "shot": records.shot.pk,
-            "engine": "atmosphere",
-            "seed": "1",
-            "intended_use": "atmosphere",
-            "media": "theatrical",
-            "territories": "US",
-            "release_start": "2026-06-01",
-            "release_end": "2026-12-31",
-            "parameters": "{}",
-            "asset": str(records.plate.pk),
-            f"role_{records.plate.pk}": "plate",
-            "upload_1_role": "reference",
-        }
+        form = request_form(records.shot, records.plate, upload_1_role="reference")
         for page in ("new", "preview"):
             response = client.post(
                 f"/productions/{world.prod_a.pk}/requests/{page}/",
