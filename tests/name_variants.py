@@ -11,7 +11,7 @@ import dataclasses
 import unicodedata
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[1] / "demo" / "management" / "commands" / "seed_demo.py"
+SEED = Path(__file__).resolve().parents[1] / "demo" / "world.py"
 
 INVISIBLE = {
     "soft hyphen": "\u00ad",
