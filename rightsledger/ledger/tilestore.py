@@ -73,7 +73,11 @@ def _prefix(tile: Tile, data: bytes) -> bytes:
 def tile_read(tile: Tile) -> bytes | None:
     """Return a tile's bytes, or None when the tree does not hold it yet at that width. A partial
     tile narrower than the stored one is the stored one's prefix, as the tree had it then."""
-    row = LedgerTile.objects.filter(key=LedgerTile.key_of(tile.level, tile.index)).values_list("width", "data").first()
+    # One indexed read on the request's path, without the ORM's query building (a third of it).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT width, data FROM rightsledger_ledgertile WHERE key = %s",
+                       [LedgerTile.key_of(tile.level, tile.index)])
+        row = cursor.fetchone()
     if row is None or row[0] < tile.width:
         return None
     data = bytes(row[1])

@@ -161,3 +161,19 @@ def test_one_changed_byte_in_a_tile_a_bundle_or_the_checkpoint_is_caught_by_aics
         cursor.execute("SET session_replication_role = origin")
     refused = aics_tlog("verify-checkpoint", "--tiles", tiles_url, "--log-key", ledger_key)
     assert not refused["ok"], refused
+
+
+def test_the_demo_prints_the_aics_tlog_command_that_verifies_its_ledger_over_http(live_server):
+    import io
+    import shlex
+    import subprocess
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", url=live_server.url, stdout=out)
+    [line] = [x for x in out.getvalue().splitlines() if x.strip().startswith("aics-tlog verify-checkpoint")]
+    command = shlex.split(line)
+    done = subprocess.run([str(venv() / "bin" / "aics-tlog"), *command[1:]], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f'"size": {checkpoints.latest_checkpoint().size}' in done.stdout
