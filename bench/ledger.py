@@ -130,7 +130,8 @@ def fill(target: int):
         n += k
     seconds = time.perf_counter() - t
     return {"from_size": start_size, "sequenced": n, "seconds": round(seconds, 1),
-            "per_second": round(n / seconds, 1) if n else None, "tile_rows_added": LedgerTile.objects.count() - tiles_before}
+            "per_second": round(n / seconds, 1) if n else None,
+            "tile_rows_added": LedgerTile.objects.count() - tiles_before}
 
 
 def _get_loop(port: int, paths: list[str], seconds: float, counter, errors):
@@ -156,7 +157,8 @@ def _get_loop(port: int, paths: list[str], seconds: float, counter, errors):
 def _drive(port: int, paths: list[str], clients: int) -> dict:
     ctx = multiprocessing.get_context("spawn")
     counter, errors = ctx.Value("q", 0), ctx.Value("q", 0)
-    procs = [ctx.Process(target=_get_loop, args=(port, paths[k::clients] or paths, HTTP_SECONDS, counter, errors))
+    procs = [ctx.Process(target=_get_loop,
+                         args=(port, paths[k::clients] or paths, HTTP_SECONDS, counter, errors))
              for k in range(clients)]
     t = time.perf_counter()
     for p in procs:
@@ -164,15 +166,17 @@ def _drive(port: int, paths: list[str], clients: int) -> dict:
     for p in procs:
         p.join()
     elapsed = time.perf_counter() - t
-    return {"requests": counter.value, "errors": errors.value, "per_second": round(counter.value / elapsed, 1)}
+    per_second = round(counter.value / elapsed, 1)
+    return {"requests": counter.value, "errors": errors.value, "per_second": per_second}
 
 
 def _audit(port: int, vkey: str, token: str) -> dict:
     """The independent client's full audit from the served tiles, timed from outside."""
     script = ROOT / "tests" / "tlog_tools_audit.py"
-    args = [str(TOOLS / "bin" / "python"), str(script), "--tiles", f"http://127.0.0.1:{port}/ledger/", "--log-key", vkey]
+    args = [str(TOOLS / "bin" / "python"), str(script), "--tiles", f"http://127.0.0.1:{port}/ledger/",
+            "--log-key", vkey, *(["--token", token] if token else [])]
     t = time.perf_counter()
-    done = subprocess.run([*args, *(["--token", token] if token else [])], capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(args, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - t
     out = json.loads(done.stdout) if done.stdout.strip() else {"ok": False, "error": done.stderr[-500:]}
     return {**out, "seconds_with_start": round(seconds, 2)}
@@ -195,12 +199,13 @@ def tiles_over_http(size: int, vkey: str) -> dict:
     paths = {"full_tiles": [f"/ledger/{p}" for p in full], "anchor_static_file": ["/static/tile.bin"],
              "anchor_django_view": ["/bench/static-tile"]}
     User = get_user_model()
-    operator = User.objects.filter(username="bench-operator").first() or User.objects.create_superuser("bench-operator")
+    operator = User.objects.filter(username="bench-operator").first()
+    operator = operator or User.objects.create_superuser("bench-operator")
     token = Token.objects.get_or_create(user=operator)[0].key
     port, workers = 8762, os.cpu_count() or 2
     out = {}
     with gunicorn(port, "bench.anchor.settings"):
-        for name, wanted in paths.items():  # warm: each worker's connection and the tiles' pages
+        for wanted in paths.values():  # warm: each worker's connection and the tiles' pages
             _drive(port, wanted[:200], workers)
         for name, wanted in paths.items():
             out[name] = _drive(port, wanted, workers)
@@ -210,7 +215,8 @@ def tiles_over_http(size: int, vkey: str) -> dict:
         else:
             out["independent_audit"] = f"skipped: no {TOOLS} (make tlog-tools; it needs Python >= 3.12)"
     out.update(gunicorn_workers=workers, client_processes=workers, seconds_each=HTTP_SECONDS,
-               full_tiles_share_of_static_file=round(out["full_tiles"]["per_second"] / out["anchor_static_file"]["per_second"], 3),
+               full_tiles_share_of_static_file=round(
+                   out["full_tiles"]["per_second"] / out["anchor_static_file"]["per_second"], 3),
                goal_tiles_per_second=2000, goal_met=out["full_tiles"]["per_second"] >= 2000)
     return out
 
@@ -293,8 +299,10 @@ def main():
             "full_audit": {"entries": result.entries, "seconds": round(audit_seconds, 2), "workers": settings.LEDGER_AUDIT_WORKERS,
                            "anchor_root_in_memory_seconds": round(anchor_seconds, 2), "goal_seconds": 3.0, "goal_met": audit_seconds <= 3.0},
             "tiles_over_http": served,
-            "independent_full_audit_from_tiles": {"size": audited.get("size"), "seconds": audited.get("seconds"),
-                                                  "goal_seconds": 10.0, "goal_met": bool(audited.get("ok")) and audited["seconds"] <= 10},
+            "independent_full_audit_from_tiles": {
+                "size": audited.get("size"), "seconds": audited.get("seconds"), "goal_seconds": 10.0,
+                "goal_met": bool(audited.get("ok")) and audited["seconds"] <= 10,
+            },
         },
     )
 

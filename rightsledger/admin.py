@@ -14,6 +14,7 @@ from .models import (
     LedgerNode,
     TalentName,
     TreeState,
+    WitnessCosignature,
     WitnessedCheckpoint,
     ConsentRecord,
     Guild,
@@ -145,6 +146,11 @@ class CheckpointAdmin(ReadOnlyAdmin):
 @admin.register(WitnessedCheckpoint)
 class WitnessedCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["guild", "size", "created_at"]
+
+
+@admin.register(WitnessCosignature)
+class WitnessCosignatureAdmin(ReadOnlyAdmin):
+    list_display = ["checkpoint", "witness", "timestamp", "created_at"]
 
 
 @admin.register(TreeState)

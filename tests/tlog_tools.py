@@ -28,11 +28,15 @@ def venv() -> Path | None:
 
 def aics_tlog(*args: str, timeout: float = 300) -> dict:
     """Run `aics-tlog` with the arguments; return its JSON report (with "ok")."""
-    done = subprocess.run([str(venv() / "bin" / "aics-tlog"), *args], capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [str(venv() / "bin" / "aics-tlog"), *args], capture_output=True, text=True, timeout=timeout
+    )
     try:
         report = json.loads(done.stdout)
     except ValueError:
-        raise AssertionError(f"aics-tlog {args[0]} printed no report: {done.stdout[-500:]} {done.stderr[-2000:]}")
+        raise AssertionError(
+            f"aics-tlog {args[0]} printed no report: {done.stdout[-500:]} {done.stderr[-2000:]}"
+        ) from None
     assert report["ok"] == (done.returncode == 0), (report, done.returncode)
     return report
 
@@ -41,11 +45,15 @@ def audit(url: str, log_key: str, *, token: str = "", timeout: float = 600) -> d
     """Run aics-tlog's full audit (every hash tile, and every entry bundle when a token lets it
     read them) against the checkpoint served at url; return its JSON report (with "ok")."""
     args = [str(venv() / "bin" / "python"), str(AUDIT_SCRIPT), "--tiles", url, "--log-key", log_key]
-    done = subprocess.run([*args, *(["--token", token] if token else [])], capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [*args, *(["--token", token] if token else [])], capture_output=True, text=True, timeout=timeout
+    )
     try:
         return json.loads(done.stdout)
     except ValueError:
-        raise AssertionError(f"the audit printed no report: {done.stdout[-500:]} {done.stderr[-2000:]}")
+        raise AssertionError(
+            f"the audit printed no report: {done.stdout[-500:]} {done.stderr[-2000:]}"
+        ) from None
 
 
 def free_port() -> int:
@@ -65,11 +73,17 @@ class AicsWitness:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
         folder.mkdir(parents=True, exist_ok=True)
-        self.vkey = self._run("init", "--name", name, "--listen", f"127.0.0.1:{self.port}").strip().splitlines()[-1]
+        self.vkey = (
+            self._run("init", "--name", name, "--listen", f"127.0.0.1:{self.port}").strip().splitlines()[-1]
+        )
 
     def _run(self, *args: str) -> str:
-        done = subprocess.run([str(self.bin), *args[:1], "--config", str(self.config), *args[1:]], capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(
+            [str(self.bin), *args[:1], "--config", str(self.config), *args[1:]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if done.returncode:
             raise RuntimeError(f"aics-witness {args[0]} failed: {done.stderr[-2000:]}")
         return done.stdout
@@ -79,8 +93,12 @@ class AicsWitness:
 
     def start(self) -> None:
         log = open(self.folder / "witness.log", "ab")
-        self.process = subprocess.Popen([str(self.bin), "serve", "--config", str(self.config)], stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(self.bin), "serve", "--config", str(self.config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -66,8 +66,9 @@ def _post(url: str, body: bytes) -> tuple[int, bytes]:
         raise OSError(f"the submission URL {url!r} is not http(s)")
     request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/plain"})
     try:
-        # nosec B310: the scheme is checked above; the URL is the operator's own policy file.
-        with urllib.request.urlopen(request, timeout=settings.LEDGER_WITNESS_TIMEOUT_SECONDS) as response:  # nosec B310
+        # Bandit's B310: the scheme is checked above, and the URL is the operator's own policy's.
+        timeout = settings.LEDGER_WITNESS_TIMEOUT_SECONDS
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310
             return response.status, response.read(65536)
     except urllib.error.HTTPError as exc:
         with exc:
@@ -76,8 +77,8 @@ def _post(url: str, body: bytes) -> tuple[int, bytes]:
 
 def _last_cosigned(vkey: str) -> int:
     """Return the size of the last checkpoint this witness cosigned for us, 0 before the first."""
-    last = WitnessCosignature.objects.filter(vkey=vkey).order_by("-checkpoint_id").values_list("checkpoint_id", flat=True).first()
-    return last or 0
+    sizes = WitnessCosignature.objects.filter(vkey=vkey).order_by("-checkpoint_id")
+    return sizes.values_list("checkpoint_id", flat=True).first() or 0
 
 
 def witness_submit(name: str, cosigner: Cosigner, url: str, checkpoint: Checkpoint) -> Submission:
@@ -89,7 +90,9 @@ def witness_submit(name: str, cosigner: Cosigner, url: str, checkpoint: Checkpoi
         if old == size:
             return Submission(name, size, "already")
         if old > size:
-            return Submission(name, size, "refused", f"the witness has cosigned size {old}, beyond this log's {size}")
+            return Submission(
+                name, size, "refused", f"the witness cosigned size {old}, beyond this log's {size}"
+            )
         body = add_checkpoint_body(old, consistency_proof(old, size) if old else [], checkpoint.note)
         status, answer = _post(url.rstrip("/") + "/add-checkpoint", body)
         if status == 409:
@@ -99,15 +102,21 @@ def witness_submit(name: str, cosigner: Cosigner, url: str, checkpoint: Checkpoi
                 return Submission(name, size, "refused", f"409 without a size: {exc}")
             continue
         if status != 200:
-            return Submission(name, size, "refused", f"{status}: {answer[:200].decode('utf-8', 'replace').strip()}")
+            said = answer[:200].decode("utf-8", "replace").strip()
+            return Submission(name, size, "refused", f"{status}: {said}")
         try:
             cosigned, timestamp = accept_cosignatures(checkpoint.note, answer, cosigner)
         except NoteError as exc:
             return Submission(name, size, "refused", f"its answer does not verify: {exc}")
         try:
             with transaction.atomic():
-                WitnessCosignature.objects.create(checkpoint=checkpoint, witness=name, vkey=cosigner.vkey,
-                                                  timestamp=timestamp, line=cosigned[len(checkpoint.note):])
+                WitnessCosignature.objects.create(
+                    checkpoint=checkpoint,
+                    witness=name,
+                    vkey=cosigner.vkey,
+                    timestamp=timestamp,
+                    line=cosigned[len(checkpoint.note) :],
+                )
         except IntegrityError:
             pass  # another submission kept this witness's cosignature of this checkpoint first
         return Submission(name, size, "cosigned")
@@ -132,7 +141,13 @@ def ledger_cosign() -> list[Submission]:
         except OSError as exc:
             result = Submission(name, checkpoint.size, "unreachable", str(exc))
         if result.outcome in ("refused", "unreachable"):
-            log.warning("witness %s did not cosign checkpoint %s (%s): %s", name, checkpoint.size, result.outcome, result.detail)
+            log.warning(
+                "witness %s did not cosign checkpoint %s (%s): %s",
+                name,
+                checkpoint.size,
+                result.outcome,
+                result.detail,
+            )
         out.append(result)
     return out
 
@@ -189,11 +204,18 @@ def checkpoint_witnesses(size: int | None = None) -> CheckpointWitnesses | None:
     policy = witness_policy() or Policy()
     stored = {c.vkey: c for c in checkpoint.cosignatures.all()}
     configured = {c.vkey: n for n, c in policy.witnesses.items()}
-    guilds = dict(Guild.objects.filter(witness_key__in=[*stored, *configured]).values_list("witness_key", "name"))
-    rows = [WitnessStatus(n, c.vkey, guilds.get(c.vkey), getattr(stored.get(c.vkey), "timestamp", None), True)
-            for n, c in policy.witnesses.items()]
-    rows += [WitnessStatus(c.witness, c.vkey, guilds.get(c.vkey), c.timestamp, False)
-             for c in stored.values() if c.vkey not in configured]
+    keys = [*stored, *configured]
+    guilds = dict(Guild.objects.filter(witness_key__in=keys).values_list("witness_key", "name"))
+    rows = [
+        WitnessStatus(n, c.vkey, guilds.get(c.vkey), getattr(stored.get(c.vkey), "timestamp", None), True)
+        for n, c in policy.witnesses.items()
+    ]
+    rows += [
+        WitnessStatus(c.witness, c.vkey, guilds.get(c.vkey), c.timestamp, False)
+        for c in stored.values()
+        if c.vkey not in configured
+    ]
     cosigned = {n for n, c in policy.witnesses.items() if c.vkey in stored}
-    return CheckpointWitnesses(checkpoint.size, checkpoint.created_at, policy.quorum or NONE,
-                               policy.satisfied(cosigned), tuple(rows))
+    return CheckpointWitnesses(
+        checkpoint.size, checkpoint.created_at, policy.quorum or NONE, policy.satisfied(cosigned), tuple(rows)
+    )

@@ -42,7 +42,11 @@ def _bundles(bundles: list[Tile]) -> dict[int, bytes]:
             [first, bundles[-1].index * WIDTH + bundles[-1].width],
         )
         bodies = [bytes(b) for (b,) in cursor.fetchall()]
-    return {t.index: tiles.encode_bundle(bodies[t.index * WIDTH - first : t.index * WIDTH - first + t.width]) for t in bundles}
+    out = {}
+    for t in bundles:
+        start = t.index * WIDTH - first
+        out[t.index] = tiles.encode_bundle(bodies[start : start + t.width])
+    return out
 
 
 def tiles_write(old: int, new: int) -> int:

@@ -55,7 +55,8 @@ def guild_witness_key_set(*, actor, guild, vkey: str) -> None:
         try:
             vkey = Cosigner.parse(vkey).vkey
         except note.NoteError as exc:
-            raise ValidationError({"vkey": ValidationError(f"Not a witness key: {exc}", code="witness_key_invalid")})
+            raise ValidationError({"vkey": ValidationError(f"Not a witness key: {exc}",
+                                                           code="witness_key_invalid")}) from None
     with recording(actor=actor) as rec:
         guild.witness_key = vkey
         guild.save(update_fields=["witness_key"])

@@ -22,7 +22,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='WitnessCosignature',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
+                                           verbose_name='ID')),
                 ('witness', models.CharField(help_text="The witness's name in the witness policy", max_length=200)),
                 ('vkey', models.CharField(help_text="The witness's key (vkey, type 0x04)", max_length=300)),
                 ('timestamp', models.BigIntegerField(help_text='The POSIX time the witness cosigned at')),

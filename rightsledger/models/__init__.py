@@ -8,7 +8,16 @@ Writes go through rightsledger.services, which also appends the ledger entry.
 
 from .assets import Asset, asset_upload_to, content_name
 from .base import SHA256_HEX, SHOT_CODE, CommitsText
-from .ledger import Checkpoint, LedgerEntry, LedgerLeaf, LedgerNode, LedgerTile, TreeState, WitnessCosignature, WitnessedCheckpoint
+from .ledger import (
+    Checkpoint,
+    LedgerEntry,
+    LedgerLeaf,
+    LedgerNode,
+    LedgerTile,
+    TreeState,
+    WitnessCosignature,
+    WitnessedCheckpoint,
+)
 from .notices import ConsentFlag, ExpiryNotice, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
 from .registry import Guild, GuildMembership, Party, Production, Shot, Studio, Talent, TalentName

@@ -106,7 +106,8 @@ class WitnessCosignature(models.Model):
     cosignature is self-certifying, and neither a ledger entry (publishing would never end) nor a
     ledger-backed record."""
 
-    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures", db_column="size")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures",
+                                   db_column="size")
     witness = models.CharField(max_length=200, help_text="The witness's name in the witness policy")
     vkey = models.CharField(max_length=300, help_text="The witness's key (vkey, type 0x04)")
     timestamp = models.BigIntegerField(help_text="The POSIX time the witness cosigned at")
@@ -114,7 +115,9 @@ class WitnessCosignature(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["checkpoint", "vkey"], name="cosignature_checkpoint_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "vkey"], name="cosignature_checkpoint_key_unique")
+        ]
         indexes = [models.Index(fields=["vkey", "checkpoint"])]
         ordering = ["checkpoint", "witness"]
 

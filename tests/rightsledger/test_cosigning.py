@@ -39,7 +39,9 @@ class Served:
             def do_POST(self):
                 served.requests += 1
                 time.sleep(served.slow)
-                status, body = served.witness.add_checkpoint(self.rfile.read(int(self.headers["Content-Length"])))
+                status, body = served.witness.add_checkpoint(
+                    self.rfile.read(int(self.headers["Content-Length"]))
+                )
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", str(len(body)))
@@ -78,7 +80,9 @@ def policy_file(tmp_path, witnesses, quorum=None):
 
 def _append(n: int, start: int = 0) -> None:
     with recording(actor="system") as rec:
-        rec.append_many([(EntryType.PARTY_CREATED, {"party": start + k}, {"record_type": "party"}) for k in range(n)])
+        rec.append_many(
+            [(EntryType.PARTY_CREATED, {"party": start + k}, {"record_type": "party"}) for k in range(n)]
+        )
 
 
 def test_each_new_checkpoint_is_submitted_cosigned_verified_kept_and_served(witness, ledger_key):
@@ -92,10 +96,14 @@ def test_each_new_checkpoint_is_submitted_cosigned_verified_kept_and_served(witn
     second = tasks.ledger_publish(force=True)  # from the first, with the proof the witness checks
     assert spec.size == second == first + 20 and served.requests == 2
     note = Client().get("/ledger/checkpoint").content.decode()
-    assert note == checkpoints.latest_checkpoint().note + WitnessCosignature.objects.get(checkpoint=second).line
+    assert (
+        note == checkpoints.latest_checkpoint().note + WitnessCosignature.objects.get(checkpoint=second).line
+    )
     policy = Policy.parse(f"log {ledger_key}\nwitness w1 {spec.vkey}\nquorum w1\n")
     assert set(policy.check(note).cosigned) == {"w1"}
-    assert Client().get(f"/ledger/checkpoint/{first}").content.decode().count("\u2014 ") == 2  # log and witness
+    assert (
+        Client().get(f"/ledger/checkpoint/{first}").content.decode().count("\u2014 ") == 2
+    )  # log and witness
     # Nothing more to submit: the task sends no request for a checkpoint already cosigned.
     tasks.ledger_publish(force=True)
     assert served.requests == 2
@@ -113,7 +121,9 @@ def test_a_witness_that_saw_more_than_we_recorded_answers_409_and_the_log_resend
     assert (result.outcome, spec.size, served.requests) == ("cosigned", first.size + 7, 2)  # 409, then resent
 
 
-def test_a_witness_that_is_down_or_slow_never_holds_publishing_up_and_is_tried_again(ledger_key, settings, tmp_path, caplog):
+def test_a_witness_that_is_down_or_slow_never_holds_publishing_up_and_is_tried_again(
+    ledger_key, settings, tmp_path, caplog
+):
     spec = SpecWitness("witness.guild.example/w1", ledger_key)
     port = free_port()
     settings.LEDGER_WITNESS_POLICY_FILE = str(policy_file(tmp_path, [(spec, f"http://127.0.0.1:{port}")]))
@@ -148,12 +158,15 @@ def test_a_cosignature_that_does_not_verify_is_refused_and_not_served(witness, c
 
 
 def test_which_witnesses_cosigned_and_whether_the_quorum_holds_with_the_guild_that_runs_one(
-        ledger_key, settings, tmp_path):
+    ledger_key, settings, tmp_path
+):
     one, two = (SpecWitness(f"witness.example/w{k}", ledger_key) for k in (1, 2))
     served = Served(one)
     path = tmp_path / "witnesses.policy"
     settings.LEDGER_WITNESS_POLICY_FILE = str(path)
-    path.write_text(f"witness w1 {one.vkey} {served.url}\nwitness w2 {two.vkey}\ngroup both all w1 w2\nquorum both\n")
+    path.write_text(
+        f"witness w1 {one.vkey} {served.url}\nwitness w2 {two.vkey}\ngroup both all w1 w2\nquorum both\n"
+    )
     guild = f.make_guild(name="Screen Actors Guild", abbreviation="SAG")
     witnesses.guild_witness_key_set(actor=f.UserFactory(), guild=guild, vkey=one.vkey)
     assert LedgerEntry.objects.filter(entry_type="guild.witness_key_set").count() == 1
@@ -168,18 +181,31 @@ def test_which_witnesses_cosigned_and_whether_the_quorum_holds_with_the_guild_th
     found = cosigning.checkpoint_witnesses()
     assert found.quorum_met is False  # w2 has no submission URL: it has not cosigned
     [w1, w2] = found.witnesses
-    assert (w1.name, w1.guild, w2.name, w2.guild, w2.cosigned_at) == ("w1", "Screen Actors Guild", "w2", None, None)
+    assert (w1.name, w1.guild, w2.name, w2.guild, w2.cosigned_at) == (
+        "w1",
+        "Screen Actors Guild",
+        "w2",
+        None,
+        None,
+    )
     assert w1.cosigned_at and w1.in_policy
     with pytest.raises(QuorumError):
-        Policy.parse(path.read_text() + f"log {ledger_key}\n").check(Client().get("/ledger/checkpoint").content.decode())
-    path.write_text(f"witness w1 {one.vkey} {served.url}\nwitness w2 {two.vkey}\ngroup any1 any w1 w2\nquorum any1\n")
+        Policy.parse(path.read_text() + f"log {ledger_key}\n").check(
+            Client().get("/ledger/checkpoint").content.decode()
+        )
+    path.write_text(
+        f"witness w1 {one.vkey} {served.url}\nwitness w2 {two.vkey}\ngroup any1 any w1 w2\nquorum any1\n"
+    )
     assert cosigning.checkpoint_witnesses(found.size).quorum_met is True
     user = f.UserFactory()
     api = Client()
     api.force_login(user)
     body = api.get("/api/ledger/cosignatures/").json()
     assert body["quorum"] == "any1" and body["quorum_met"] is True
-    assert [(x["name"], x["guild"]) for x in body["witnesses"]] == [("w1", "Screen Actors Guild"), ("w2", None)]
+    assert [(x["name"], x["guild"]) for x in body["witnesses"]] == [
+        ("w1", "Screen Actors Guild"),
+        ("w2", None),
+    ]
     assert api.get("/api/ledger/cosignatures/?size=999").status_code == 404
 
 
@@ -187,5 +213,7 @@ def test_a_guild_witness_key_must_be_a_cosignature_key(ledger_key):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Not a witness key"):
-        witnesses.guild_witness_key_set(actor=f.UserFactory(), guild=f.make_guild(), vkey=ledger_key)  # a 0x01 key
+        witnesses.guild_witness_key_set(
+            actor=f.UserFactory(), guild=f.make_guild(), vkey=ledger_key
+        )  # a 0x01 key
     assert Verifier.parse(ledger_key)

@@ -28,7 +28,9 @@ pytestmark = [
 
 def _append(n: int, start: int = 0) -> None:
     with recording(actor="system") as rec:
-        rec.append_many([(EntryType.PARTY_CREATED, {"party": start + k}, {"record_type": "party"}) for k in range(n)])
+        rec.append_many(
+            [(EntryType.PARTY_CREATED, {"party": start + k}, {"record_type": "party"}) for k in range(n)]
+        )
 
 
 def _get(url: str, token: str = "") -> bytes:
@@ -59,8 +61,16 @@ def test_aics_tlog_verifies_a_fresh_ledger_over_http(live_server, ledger_key, op
     head = aics_tlog("verify-checkpoint", "--tiles", tiles_url, *key)  # the note, and the root from the tiles
     assert head["ok"] and head["tiles_ok"] and head["size"] == size, head
     for index in (0, 5, 255, 256, 511, size - 1):
-        found = aics_tlog("verify-inclusion", "--tiles", tiles_url, *key, "--index", str(index),
-                          "--leaf-hash", bytes(_leaf(index).leaf_hash).hex())
+        found = aics_tlog(
+            "verify-inclusion",
+            "--tiles",
+            tiles_url,
+            *key,
+            "--index",
+            str(index),
+            "--leaf-hash",
+            bytes(_leaf(index).leaf_hash).hex(),
+        )
         assert found["ok"], found
     moved = aics_tlog("verify-consistency", "--tiles", tiles_url, *key, "--old-checkpoint", str(saved))
     assert moved["ok"] and moved["new_size"] == size and moved["old_size"] < size, moved
@@ -74,8 +84,18 @@ def test_aics_tlog_verifies_a_fresh_ledger_over_http(live_server, ledger_key, op
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(_get(tiles_url + path.relative_to(mirror).as_posix(), operator_token))
     out = tmp_path / "entry"
-    found = aics_tlog("verify-inclusion", "--tiles", tiles_url, "--tiles", str(mirror), *key, "--index", "300",
-                      "--entry-out", str(out))
+    found = aics_tlog(
+        "verify-inclusion",
+        "--tiles",
+        tiles_url,
+        "--tiles",
+        str(mirror),
+        *key,
+        "--index",
+        "300",
+        "--entry-out",
+        str(out),
+    )
     assert found["ok"] and out.read_bytes() == bytes(_leaf(300).body), found
 
     full = audit(tiles_url, ledger_key, token=operator_token)  # every tile and every bundle
@@ -113,8 +133,12 @@ def test_aics_witness_cosigns_our_checkpoints_and_refuses_a_fork(live_server, le
 
         # A fork: a checkpoint of the same size with another root, signed with the log's own key.
         key = checkpoints.signing_key()
-        forked = note.sign(note.checkpoint_text(settings.LEDGER_ORIGIN, size, b"\x07" * 32), key.name, key.key)
-        status, answer = cosigning._post(witness.url + "/add-checkpoint", w.add_checkpoint_body(size, [], forked))
+        forked = note.sign(
+            note.checkpoint_text(settings.LEDGER_ORIGIN, size, b"\x07" * 32), key.name, key.key
+        )
+        status, answer = cosigning._post(
+            witness.url + "/add-checkpoint", w.add_checkpoint_body(size, [], forked)
+        )
         assert status == 422, answer
         assert "different root" in witness.log() or "evidence" in witness.log().lower()
     finally:
@@ -131,12 +155,22 @@ def _tamper_tile(level: int, index: int, at: int) -> None:
 
 
 def test_one_changed_byte_in_a_tile_a_bundle_or_the_checkpoint_is_caught_by_aics_tlog(
-        live_server, ledger_key, operator_token):
+    live_server, ledger_key, operator_token
+):
     tiles_url = f"{live_server.url}/ledger/"
     _append(300)
     size = checkpoints.ledger_publish().size
-    inclusion = ["verify-inclusion", "--tiles", tiles_url, "--log-key", ledger_key, "--index", "2",
-                 "--leaf-hash", bytes(_leaf(2).leaf_hash).hex()]
+    inclusion = [
+        "verify-inclusion",
+        "--tiles",
+        tiles_url,
+        "--log-key",
+        ledger_key,
+        "--index",
+        "2",
+        "--leaf-hash",
+        bytes(_leaf(2).leaf_hash).hex(),
+    ]
     assert aics_tlog(*inclusion)["ok"] and audit(tiles_url, ledger_key, token=operator_token)["ok"]
 
     _tamper_tile(0, 0, 3 * 32 + 5)  # the full tile of leaves 0-255: leaf 3, in leaf 2's proof
@@ -154,7 +188,7 @@ def test_one_changed_byte_in_a_tile_a_bundle_or_the_checkpoint_is_caught_by_aics
     # The checkpoint: one character of its root line, past the triggers that refuse the change.
     cp = Checkpoint.objects.get(size=size)
     at = cp.note.index("\n", len(cp.note.split("\n")[0]) + 1) + 5
-    changed = cp.note[:at] + ("A" if cp.note[at] != "A" else "B") + cp.note[at + 1:]
+    changed = cp.note[:at] + ("A" if cp.note[at] != "A" else "B") + cp.note[at + 1 :]
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("UPDATE rightsledger_checkpoint SET note = %s WHERE size = %s", [changed, size])
@@ -174,6 +208,8 @@ def test_the_demo_prints_the_aics_tlog_command_that_verifies_its_ledger_over_htt
     call_command("seed_demo", url=live_server.url, stdout=out)
     [line] = [x for x in out.getvalue().splitlines() if x.strip().startswith("aics-tlog verify-checkpoint")]
     command = shlex.split(line)
-    done = subprocess.run([str(venv() / "bin" / "aics-tlog"), *command[1:]], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(venv() / "bin" / "aics-tlog"), *command[1:]], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert f'"size": {checkpoints.latest_checkpoint().size}' in done.stdout

@@ -276,5 +276,6 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("Check the ledger with your own tools (C2SP tlog-tiles; aics-tlog needs Python >= 3.12):")
         w("  pip install aics-tlog==0.2.1")
-        w(f"  aics-tlog verify-checkpoint --tiles {url}/ledger/ --log-key '{checkpoints.signing_key().verifier_key}'")
+        vkey = checkpoints.signing_key().verifier_key
+        w(f"  aics-tlog verify-checkpoint --tiles {url}/ledger/ --log-key '{vkey}'")
         w("")

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         sub.add_parser("verifier-key", help="print the verifier key to give guilds and auditors")
         sub.add_parser("publish", help="integrate pending entries and sign a checkpoint")
         sub.add_parser("audit", help="recompute every leaf and the latest checkpoint's root")
-        sub.add_parser("cosign", help="submit the latest checkpoint to the witness policy's witnesses (C2SP tlog-witness)")
+        sub.add_parser("cosign", help="submit the latest checkpoint to the witnesses (C2SP tlog-witness)")
         guild = sub.add_parser("guild-witness", help="record the key of the C2SP witness a guild runs")
         guild.add_argument("guild", help="the guild's id or abbreviation")
         guild.add_argument("vkey", help="the witness's key (vkey of type 0x04); '' for none")
