@@ -26,9 +26,9 @@ def main():
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from demo.pictures import picture
     from rightsledger import services, vocab
     from rightsledger.models import Production, RightsGrant, Studio
-    from demo.pictures import picture
 
     User = get_user_model()
     studio = Studio.objects.filter(slug="bench").first()
@@ -43,7 +43,12 @@ def main():
             buf = io.BytesIO()
             picture(i, (64, 36)).save(buf, "PNG")
             for production in (prod, other):
-                services.asset_register(actor=None, production=production, upload=SimpleUploadedFile(f"{i}.png", buf.getvalue()), kind="plate")
+                services.asset_register(
+                    actor=None,
+                    production=production,
+                    upload=SimpleUploadedFile(f"{i}.png", buf.getvalue()),
+                    kind="plate",
+                )
         user = User.objects.create_user("bench-clearance")
         services.role_grant(actor=None, user=user, kind=vocab.ROLE_CLEARANCE, production=prod)
     prod = Production.objects.get(studio=studio, code="bench")
@@ -92,10 +97,18 @@ def main():
                 # Half the grants belong to another production, so the list has to filter by access.
                 production, covered = (prod, assets) if k % 2 else (other, other_assets)
                 services.grant_create(
-                    actor=user, grantor=party, production=production, assets=[covered[k % len(covered)]],
-                    uses=["genai_input", "edit"], media=["theatrical", "svod"], territories=["WORLD"],
-                    territory_exclusions=["CN"], languages=[], term_start=datetime.date(2026, 1, 1),
-                    term_end=datetime.date(2030, 12, 31), contract_sha256=hashlib.sha256(str(k).encode()).hexdigest(),
+                    actor=user,
+                    grantor=party,
+                    production=production,
+                    assets=[covered[k % len(covered)]],
+                    uses=["genai_input", "edit"],
+                    media=["theatrical", "svod"],
+                    territories=["WORLD"],
+                    territory_exclusions=["CN"],
+                    languages=[],
+                    term_start=datetime.date(2026, 1, 1),
+                    term_end=datetime.date(2030, 12, 31),
+                    contract_sha256=hashlib.sha256(str(k).encode()).hexdigest(),
                 )
         i += batch
     fill_elapsed = time.perf_counter() - fill_start
@@ -117,15 +130,24 @@ def main():
     lists = {
         "first_page_50": timed("/api/grants/"),
         "filtered_current_by_asset": timed(f"/api/grants/?asset={asset_id}&current=true"),
-        "deep_page": timed(f"/api/grants/?page={max(1, RightsGrant.objects.filter(production=prod).count() // 50 // 2)}"),
+        "deep_page": timed(
+            f"/api/grants/?page={max(1, RightsGrant.objects.filter(production=prod).count() // 50 // 2)}"
+        ),
     }
     report(
         "api",
         {
             "grants_in_database": RightsGrant.objects.count(),
             "visible_to_the_caller": RightsGrant.objects.filter(production=prod).count(),
-            "create_via_api": {"count": CREATES, "per_second": round(CREATES / api_elapsed, 1), **percentiles(latencies)},
-            "create_via_service_batched": {"count": filled, "per_second": round(filled / fill_elapsed, 1) if filled else None},
+            "create_via_api": {
+                "count": CREATES,
+                "per_second": round(CREATES / api_elapsed, 1),
+                **percentiles(latencies),
+            },
+            "create_via_service_batched": {
+                "count": filled,
+                "per_second": round(filled / fill_elapsed, 1) if filled else None,
+            },
             "list_latency": lists,
         },
     )

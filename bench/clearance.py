@@ -39,14 +39,26 @@ def seed():
         return
     studio = services.studio_create(actor=None, name="Clearance bench", slug="clear")
     prod = services.production_create(actor=None, studio=studio, title="Dataset", code="dataset")
-    services.reservation_create(actor=None, studio=studio, subject_type="production", production=prod, uses=["ai_training"],
-                                source="contract", effective_date=datetime.date(2026, 1, 1))
+    services.reservation_create(
+        actor=None,
+        studio=studio,
+        subject_type="production",
+        production=prod,
+        uses=["ai_training"],
+        source="contract",
+        effective_date=datetime.date(2026, 1, 1),
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     for n in range(SOURCES):  # each is fingerprinted by its task (run at once: no broker here)
         buf = io.BytesIO()
         picture(n, (640, 360)).save(buf, "PNG")
-        services.asset_register(actor=None, production=prod, upload=SimpleUploadedFile(f"still_{n}.png", buf.getvalue()), kind="still")
+        services.asset_register(
+            actor=None,
+            production=prod,
+            upload=SimpleUploadedFile(f"still_{n}.png", buf.getvalue()),
+            kind="still",
+        )
     missing = REGISTERED - PerceptualHash.objects.count()
     with connection.cursor() as cursor:
         # Other assets' hashes, spread at random over the 64-bit space, attached to the stills.
@@ -75,8 +87,25 @@ def make_files(folder: Path) -> int:
 
 def serve(port: int):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", TRAINING_CLEARANCE_RATE="100000/min")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(os.cpu_count() or 2), "-b", f"127.0.0.1:{port}",
-                               "--timeout", "300", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            str(os.cpu_count() or 2),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     import urllib.request
 
     for _ in range(150):
@@ -92,7 +121,8 @@ def main():
     setup_django(DB)
     from multiprocessing import Pool
 
-    from provenance.check_cli import examine, main as check
+    from provenance.check_cli import examine
+    from provenance.check_cli import main as check
 
     seed()
     folder = Path(tempfile.mkdtemp()) / "dataset"
@@ -115,7 +145,11 @@ def main():
         t = time.perf_counter()
         check([str(folder), "--url", url, "--output", str(out)])
         by_print = time.perf_counter() - t
-        flagged = {Path(line.split(",", 1)[0]).stem for line in out.read_text().splitlines()[1:] if ",not_allowed," in line}
+        flagged = {
+            Path(line.split(",", 1)[0]).stem
+            for line in out.read_text().splitlines()[1:]
+            if ",not_allowed," in line
+        }
         copies_found = sum(1 for stem in flagged if int(stem) % COPIES_EVERY == 0)
         sample = folder.parent / "sample"
         sample.mkdir()
@@ -131,21 +165,29 @@ def main():
 
     print_rate = FILES / by_print
     upload_rate = UPLOAD_FILES / by_upload
-    report("clearance", {
-        "files": FILES,
-        "registered_phashes": PerceptualHash.objects.count(),
-        "copies_of_reserved_stills": copies,
-        "copies_found_not_allowed": copies_found,
-        "other_files_flagged": len(flagged) - copies_found,
-        "other_files_note": "unrelated pictures drawn by the same generator within PHASH_MAX_DISTANCE of a reserved still",
-        "anchor_client_hashing_files_per_second": round(FILES / hashing),
-        "fingerprint_mode_files_per_second": round(print_rate),
-        "upload_mode_files_per_second": round(upload_rate, 1),
-        "upload_mode_sample": UPLOAD_FILES,
-        "fingerprint_over_upload": round(print_rate / upload_rate, 1),
-        "goals": {"fingerprint_files_per_second": 2000, "over_upload": 10},
-        "goals_met": {"fingerprint_files_per_second": print_rate >= 2000, "over_upload": print_rate / upload_rate >= 10},
-    })
+    report(
+        "clearance",
+        {
+            "files": FILES,
+            "registered_phashes": PerceptualHash.objects.count(),
+            "copies_of_reserved_stills": copies,
+            "copies_found_not_allowed": copies_found,
+            "other_files_flagged": len(flagged) - copies_found,
+            "other_files_note": (
+                "unrelated pictures drawn by the same generator within PHASH_MAX_DISTANCE of a reserved still"
+            ),
+            "anchor_client_hashing_files_per_second": round(FILES / hashing),
+            "fingerprint_mode_files_per_second": round(print_rate),
+            "upload_mode_files_per_second": round(upload_rate, 1),
+            "upload_mode_sample": UPLOAD_FILES,
+            "fingerprint_over_upload": round(print_rate / upload_rate, 1),
+            "goals": {"fingerprint_files_per_second": 2000, "over_upload": 10},
+            "goals_met": {
+                "fingerprint_files_per_second": print_rate >= 2000,
+                "over_upload": print_rate / upload_rate >= 10,
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ def child(path: str, frames: int) -> dict:
 
     engine = BUILT_IN[0]
     plate = EngineInput("plate", b"", "video/mp4", open=lambda: open(path, "rb"), frames=(0, frames - 1))
-    Path("/proc/self/clear_refs").write_text("5")  # the peak from here (a forked process starts with its parent's)
+    Path("/proc/self/clear_refs").write_text(
+        "5"
+    )  # the peak from here (a forked process starts with its parent's)
     before = _status_kb("VmRSS")
     started = time.perf_counter()
     result = engine.run([plate], {"fog_density": 0.4, "rain": 0.4}, 7, tempfile.gettempdir())
@@ -43,8 +45,14 @@ def child(path: str, frames: int) -> dict:
     peak = _status_kb("VmHWM")
     size = Path(result.path).stat().st_size
     Path(result.path).unlink()
-    return {"frames": result.metadata["frames"], "seconds": round(seconds, 2), "ms_per_frame": round(seconds / frames * 1000, 1),
-            "rss_before_mb": round(before / 1024, 1), "peak_rss_mb": round(peak / 1024, 1), "output_bytes": size}
+    return {
+        "frames": result.metadata["frames"],
+        "seconds": round(seconds, 2),
+        "ms_per_frame": round(seconds / frames * 1000, 1),
+        "rss_before_mb": round(before / 1024, 1),
+        "peak_rss_mb": round(peak / 1024, 1),
+        "output_bytes": size,
+    }
 
 
 def main():
@@ -54,14 +62,25 @@ def main():
     path = next(p for name, p in make_clips().items() if name.startswith("1080p"))
     rows = []
     for frames in FRAME_COUNTS:
-        done = subprocess.run([sys.executable, __file__, "--child", str(path), str(frames)], capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), str(frames)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     peaks = [r["peak_rss_mb"] for r in rows]
-    report("clips", {
-        "engine": "atmosphere (fog 0.4, rain 0.4)", "plate": "1920x1080, 24 fps, H.264", "output": "H.264 (libx264 crf 18, medium), fragmented MP4",
-        "runs": rows, "peak_rss_spread_mb": round(max(peaks) - min(peaks), 1),
-        "fixed_budget": max(peaks) - min(peaks) < 0.1 * min(peaks),
-    })
+    report(
+        "clips",
+        {
+            "engine": "atmosphere (fog 0.4, rain 0.4)",
+            "plate": "1920x1080, 24 fps, H.264",
+            "output": "H.264 (libx264 crf 18, medium), fragmented MP4",
+            "runs": rows,
+            "peak_rss_spread_mb": round(max(peaks) - min(peaks), 1),
+            "fixed_budget": max(peaks) - min(peaks) < 0.1 * min(peaks),
+        },
+    )
 
 
 if __name__ == "__main__":

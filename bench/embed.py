@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import machine, report  # noqa: E402
 
-from provenance import clip  # noqa: E402
 from demo.pictures import picture  # noqa: E402
+from provenance import clip  # noqa: E402
 
 
 def main():
@@ -53,7 +53,9 @@ def main():
         picture(i, (1280, 720)).save(folder / f"{i:05d}.jpg", quality=90)
     paths = [folder / f"{i % 256:05d}.jpg" for i in range(args.images)]
 
-    decoded = torch.stack([clip.to_uint8(__import__("PIL.Image", fromlist=["x"]).open(p), size) for p in paths[:batch]])
+    decoded = torch.stack(
+        [clip.to_uint8(__import__("PIL.Image", fromlist=["x"]).open(p), size) for p in paths[:batch]]
+    )
     clip.encode_uint8(model, decoded, device)  # warm-up
     if device == "cuda":
         torch.cuda.synchronize()
@@ -65,16 +67,28 @@ def main():
         torch.cuda.synchronize()
     forward = n / (time.perf_counter() - t)
 
-    clip.embed_files(model, size, device, paths[: batch * 2], batch, args.workers)  # warm the workers' code path
+    clip.embed_files(
+        model, size, device, paths[: batch * 2], batch, args.workers
+    )  # warm the workers' code path
     t = time.perf_counter()
     out = clip.embed_files(model, size, device, paths, batch, args.workers)
     end_to_end = len(out) / (time.perf_counter() - t)
     name = "cuda" if device == "cuda" else "cpu"
     result = {
-        "model": args.model, "weights": "random, saved and loaded from a file" if args.random or "random" in args.weights else args.weights,
-        "device": torch.cuda.get_device_name(0) if device == "cuda" else f"CPU, {torch.get_num_threads()} threads",
-        "torch": torch.__version__, "batch": batch, "workers": args.workers, "images": len(out), "source_images": "1280x720 JPEG q90",
-        "forward_images_per_second": round(forward, 1), "end_to_end_images_per_second": round(end_to_end, 1),
+        "model": args.model,
+        "weights": "random, saved and loaded from a file"
+        if args.random or "random" in args.weights
+        else args.weights,
+        "device": torch.cuda.get_device_name(0)
+        if device == "cuda"
+        else f"CPU, {torch.get_num_threads()} threads",
+        "torch": torch.__version__,
+        "batch": batch,
+        "workers": args.workers,
+        "images": len(out),
+        "source_images": "1280x720 JPEG q90",
+        "forward_images_per_second": round(forward, 1),
+        "end_to_end_images_per_second": round(end_to_end, 1),
         "end_to_end_share_of_forward": round(end_to_end / forward, 3),
     }
     # One file, a section per device: the CPU and GPU runs are made on different machines.

@@ -67,8 +67,14 @@ def variants(img: Image.Image, box, min_size: int) -> dict[str, Image.Image]:
     pad = box.width
 
     def around(left, top, right, bottom):
-        return img.crop((max(0, box.left - left), max(0, box.top - top),
-                         min(img.width, box.right + right), min(img.height, box.bottom + bottom)))
+        return img.crop(
+            (
+                max(0, box.left - left),
+                max(0, box.top - top),
+                min(img.width, box.right + right),
+                min(img.height, box.bottom + bottom),
+            )
+        )
 
     out = {
         "original, JPEG 95": jpeg(img, 95),
@@ -89,8 +95,14 @@ def variants(img: Image.Image, box, min_size: int) -> dict[str, Image.Image]:
 def head_element(img: Image.Image, box) -> bytes:
     """Return the person's head and shoulders as an RGBA PNG cut out with an ellipse: a crowd element."""
     pad = box.width // 2
-    crop = img.crop((max(0, box.left - pad), max(0, box.top - pad),
-                     min(img.width, box.right + pad), min(img.height, box.bottom + 3 * pad)))
+    crop = img.crop(
+        (
+            max(0, box.left - pad),
+            max(0, box.top - pad),
+            min(img.width, box.right + pad),
+            min(img.height, box.bottom + 3 * pad),
+        )
+    )
     alpha = Image.new("L", crop.size, 0)
     ImageDraw.Draw(alpha).ellipse((0, 0, crop.width - 1, crop.height - 1), fill=255)
     crop.putalpha(alpha)
@@ -157,8 +169,14 @@ def accuracy(config: faces.FaceSettings, threshold: float) -> dict:
     cases += [("engine output, nobody", label, None, img) for label, img in nobody]
     for source, label, name, img in cases:
         result = faces.detect_faces(img, config=config)
-        row = {"source": source, "case": label, "person": name, "size": list(img.size),
-               "faces": len(result.faces), "skipped": [s.size for s in result.skipped]}
+        row = {
+            "source": source,
+            "case": label,
+            "person": name,
+            "size": list(img.size),
+            "faces": len(result.faces),
+            "skipped": [s.size for s in result.skipped],
+        }
         found = list(result.faces)
         if name is not None:
             if found:
@@ -181,17 +199,24 @@ def accuracy(config: faces.FaceSettings, threshold: float) -> dict:
     positives = sum(1 for r in rows if r["person"] is not None)
     recognised = sum(1 for r in rows if r.get("recognised"))
     return {
-        "detector": config.detector, "detect_max_side": config.detect_max_side, "upsample": config.upsample,
-        "min_size": config.min_size, "threshold": threshold,
-        "positives": positives, "true_matches": recognised,
+        "detector": config.detector,
+        "detect_max_side": config.detect_max_side,
+        "upsample": config.upsample,
+        "min_size": config.min_size,
+        "threshold": threshold,
+        "positives": positives,
+        "true_matches": recognised,
         "true_match_rate": round(recognised / positives, 4),
         "missed_no_face_found": missed,
-        "impostor_pairs": len(impostor), "false_matches": sum(1 for d in impostor if d <= threshold),
+        "impostor_pairs": len(impostor),
+        "false_matches": sum(1 for d in impostor if d <= threshold),
         "false_match_rate": round(sum(1 for d in impostor if d <= threshold) / max(1, len(impostor)), 4),
         "faces_found_where_nobody_is": false_detections,
         "genuine_distance": {"max": round(max(genuine), 4), "median": round(statistics.median(genuine), 4)},
-        "impostor_distance": {"min": round(min(impostor), 4),
-                              "median": round(statistics.median(impostor), 4)},
+        "impostor_distance": {
+            "min": round(min(impostor), 4),
+            "median": round(statistics.median(impostor), 4),
+        },
         "cases": rows,
     }
 
@@ -207,8 +232,15 @@ def interleaved(cases: dict, runs: int) -> dict:
             t = time.perf_counter()
             fn()
             samples[name].append((time.perf_counter() - t) * 1000)
-    return {name: {"n": runs, "p50_ms": round(statistics.median(ms), 1), "min_ms": round(min(ms), 1),
-                   "max_ms": round(max(ms), 1)} for name, ms in samples.items()}
+    return {
+        name: {
+            "n": runs,
+            "p50_ms": round(statistics.median(ms), 1),
+            "min_ms": round(min(ms), 1),
+            "max_ms": round(max(ms), 1),
+        }
+        for name, ms in samples.items()
+    }
 
 
 def speed(runs: int) -> dict:
@@ -236,39 +268,59 @@ def speed(runs: int) -> dict:
     r = models.hog.run(grey_small, 0, 0.0)[0][0]
     rect = dlib.rectangle(r.left() * 2, r.top() * 2, r.right() * 2, r.bottom() * 2)
     upsampled = faces.FaceSettings(upsample=1)
-    cases = {f"service, HOG, {label}": (lambda img=img: faces.detect_faces(img, config=config))
-             for label, img in frames.items()}
-    cases["service, HOG, one face, JPEG bytes (decode included)"] = (
-        lambda data=_jpeg_bytes(one): faces.detect_faces(data, config=config))
+    cases = {
+        f"service, HOG, {label}": (lambda img=img: faces.detect_faces(img, config=config))
+        for label, img in frames.items()
+    }
+    one_jpeg = _jpeg_bytes(one)
+    cases["service, HOG, one face, JPEG bytes (decode included)"] = lambda data=one_jpeg: faces.detect_faces(
+        data, config=config
+    )
     cases["bare dlib: HOG on the 960x540 grey frame"] = lambda: models.hog.run(grey_small, 0, 0.0)
-    cases["bare dlib: 5 landmarks + descriptor, one face"] = (
-        lambda: models.recognition.compute_face_descriptor(full, models.shape(full, rect)))
+    cases["bare dlib: 5 landmarks + descriptor, one face"] = lambda: (
+        models.recognition.compute_face_descriptor(full, models.shape(full, rect))
+    )
     out = interleaved(cases, runs)
     for label in frames:
         out[f"service, HOG, {label}"]["faces_found"] = found[label]
-    out.update(interleaved({
-        "bare dlib: HOG on the full 1920x1080 frame (no scaling)": lambda: models.hog(full, 0),
-        "service, HOG upsampled once (finds faces from 80 px at 1080p), one face":
-            lambda: faces.detect_faces(one, config=upsampled),
-    }, max(3, runs // 3)))
+    out.update(
+        interleaved(
+            {
+                "bare dlib: HOG on the full 1920x1080 frame (no scaling)": lambda: models.hog(full, 0),
+                "service, HOG upsampled once (finds faces from 80 px at 1080p), one face": lambda: (
+                    faces.detect_faces(one, config=upsampled)
+                ),
+            },
+            max(3, runs // 3),
+        )
+    )
     mmod = faces.FaceSettings(detector="mmod")
     out["service, MMOD on this CPU (dlib-bin has no CUDA), one face"] = {
         **interleaved({"mmod": lambda: faces.detect_faces(one, config=mmod)}, 1)["mmod"],
-        "faces_found": len(faces.detect_faces(one, config=mmod).faces)}
+        "faces_found": len(faces.detect_faces(one, config=mmod).faces),
+    }
     one_face = out["service, HOG, one face"]["p50_ms"]
-    anchor = (out["bare dlib: HOG on the 960x540 grey frame"]["p50_ms"]
-              + out["bare dlib: 5 landmarks + descriptor, one face"]["p50_ms"])
+    anchor = (
+        out["bare dlib: HOG on the 960x540 grey frame"]["p50_ms"]
+        + out["bare dlib: 5 landmarks + descriptor, one face"]["p50_ms"]
+    )
     extra_faces = max(1, found["three faces"] - 1)
     return {
         "frames": "1920x1080 drawn plates (demo.pictures) with portraits pasted in; faces about 200-450 px",
-        "per_keyframe_ms_p50": one_face, "per_keyframe_ms_min": out["service, HOG, one face"]["min_ms"],
-        "goal_ms": 150, "goal_met_at_p50": one_face <= 150,
+        "per_keyframe_ms_p50": one_face,
+        "per_keyframe_ms_min": out["service, HOG, one face"]["min_ms"],
+        "goal_ms": 150,
+        "goal_met_at_p50": one_face <= 150,
         "goal_met_at_min": out["service, HOG, one face"]["min_ms"] <= 150,
-        "note": ("This machine's 2 cores are shared with other work (see the load averages): the p50 moves "
-                 "with it, the bare dlib anchor with it; the minimum is the undisturbed figure."),
-        "bare_dlib_anchor_ms_p50": round(anchor, 1), "service_overhead_ms": round(one_face - anchor, 1),
+        "note": (
+            "This machine's 2 cores are shared with other work (see the load averages): the p50 moves "
+            "with it, the bare dlib anchor with it; the minimum is the undisturbed figure."
+        ),
+        "bare_dlib_anchor_ms_p50": round(anchor, 1),
+        "service_overhead_ms": round(one_face - anchor, 1),
         "per_additional_face_ms": round(
-            (out["service, HOG, three faces"]["p50_ms"] - one_face) / extra_faces, 1),
+            (out["service, HOG, three faces"]["p50_ms"] - one_face) / extra_faces, 1
+        ),
         "rows": out,
     }
 
@@ -298,11 +350,13 @@ def main():
             "person: the false-match rate says these two are told apart, not how a cast of hundreds is. "
             "Re-measure on the studio's own references and frames."
         ),
-        "dlib": dlib.__version__, "models": "face-recognition-models 0.3.0 (5-point landmarks, ResNet v1)",
+        "dlib": dlib.__version__,
+        "models": "face-recognition-models 0.3.0 (5-point landmarks, ResNet v1)",
         "accuracy": {
             "default (HOG, detection at 960 px, no upsampling)": accuracy(faces.FaceSettings(), threshold),
-            "HOG, upsampled once (finds faces down to about 40 px)":
-                accuracy(faces.FaceSettings(upsample=1), threshold),
+            "HOG, upsampled once (finds faces down to about 40 px)": accuracy(
+                faces.FaceSettings(upsample=1), threshold
+            ),
         },
         "load_average_1_5_15_min_before_speed": [round(v, 2) for v in os.getloadavg()],
         "speed": speed(args.runs),

@@ -43,10 +43,21 @@ def appender(kind: str, seconds: float, counter):
     while time.perf_counter() < deadline:
         with recording(actor="system") as rec:
             if kind == "single":
-                rec.append(EntryType.CONSENT_AMENDED, {"n": done, "note": "consent amended"}, record_type="bench")
+                rec.append(
+                    EntryType.CONSENT_AMENDED, {"n": done, "note": "consent amended"}, record_type="bench"
+                )
                 done += 1
             else:
-                rec.append_many([(EntryType.CONSENT_AMENDED, {"n": done + k, "note": "consent amended"}, {"record_type": "bench"}) for k in range(BATCH)])
+                rec.append_many(
+                    [
+                        (
+                            EntryType.CONSENT_AMENDED,
+                            {"n": done + k, "note": "consent amended"},
+                            {"record_type": "bench"},
+                        )
+                        for k in range(BATCH)
+                    ]
+                )
                 done += BATCH
     counter.value += done
     connection.close()
@@ -111,10 +122,14 @@ def fill(target: int):
                     SELECT nextval('rightsledger_ledger_seq') AS seq, i FROM generate_series(1, %s) AS i
                 ), b AS (
                     SELECT seq, convert_to('{"actor":"system","payload":{"n":' || i || '},"seq":' || seq ||
-                           ',"time":"2026-11-26T00:00:00.000000Z","type":"bench.fill"}', 'UTF8') AS body FROM e
+                           ',"time":"2026-11-26T00:00:00.000000Z","type":"bench.fill"}', 'UTF8') AS body
+                    FROM e
                 )
-                INSERT INTO rightsledger_ledgerentry (seq, entry_type, actor, time, body, leaf_hash, record_type, txid)
-                SELECT seq, 'bench.fill', 'system', now(), body, sha256('\\x00'::bytea || body), 'bench', txid_current() FROM b
+                INSERT INTO rightsledger_ledgerentry
+                    (seq, entry_type, actor, time, body, leaf_hash, record_type, txid)
+                SELECT seq, 'bench.fill', 'system', now(), body, sha256('\\x00'::bytea || body), 'bench',
+                       txid_current()
+                FROM b
                 """,
                 [missing],
             )
@@ -129,9 +144,13 @@ def fill(target: int):
             break
         n += k
     seconds = time.perf_counter() - t
-    return {"from_size": start_size, "sequenced": n, "seconds": round(seconds, 1),
-            "per_second": round(n / seconds, 1) if n else None,
-            "tile_rows_added": LedgerTile.objects.count() - tiles_before}
+    return {
+        "from_size": start_size,
+        "sequenced": n,
+        "seconds": round(seconds, 1),
+        "per_second": round(n / seconds, 1) if n else None,
+        "tile_rows_added": LedgerTile.objects.count() - tiles_before,
+    }
 
 
 def _get_loop(port: int, paths: list[str], seconds: float, counter, errors):
@@ -157,9 +176,10 @@ def _get_loop(port: int, paths: list[str], seconds: float, counter, errors):
 def _drive(port: int, paths: list[str], clients: int) -> dict:
     ctx = multiprocessing.get_context("spawn")
     counter, errors = ctx.Value("q", 0), ctx.Value("q", 0)
-    procs = [ctx.Process(target=_get_loop,
-                         args=(port, paths[k::clients] or paths, HTTP_SECONDS, counter, errors))
-             for k in range(clients)]
+    procs = [
+        ctx.Process(target=_get_loop, args=(port, paths[k::clients] or paths, HTTP_SECONDS, counter, errors))
+        for k in range(clients)
+    ]
     t = time.perf_counter()
     for p in procs:
         p.start()
@@ -173,8 +193,15 @@ def _drive(port: int, paths: list[str], clients: int) -> dict:
 def _audit(port: int, vkey: str, token: str) -> dict:
     """The independent client's full audit from the served tiles, timed from outside."""
     script = ROOT / "tests" / "tlog_tools_audit.py"
-    args = [str(TOOLS / "bin" / "python"), str(script), "--tiles", f"http://127.0.0.1:{port}/ledger/",
-            "--log-key", vkey, *(["--token", token] if token else [])]
+    args = [
+        str(TOOLS / "bin" / "python"),
+        str(script),
+        "--tiles",
+        f"http://127.0.0.1:{port}/ledger/",
+        "--log-key",
+        vkey,
+        *(["--token", token] if token else []),
+    ]
     t = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - t
@@ -196,8 +223,11 @@ def tiles_over_http(size: int, vkey: str) -> dict:
     os.environ["STATIC_ROOT"] = str(static)
     full = [Tile(0, i, WIDTH).path for i in range(size // WIDTH)]
     random.Random(2).shuffle(full)
-    paths = {"full_tiles": [f"/ledger/{p}" for p in full], "anchor_static_file": ["/static/tile.bin"],
-             "anchor_django_view": ["/bench/static-tile"]}
+    paths = {
+        "full_tiles": [f"/ledger/{p}" for p in full],
+        "anchor_static_file": ["/static/tile.bin"],
+        "anchor_django_view": ["/bench/static-tile"],
+    }
     User = get_user_model()
     operator = User.objects.filter(username="bench-operator").first()
     operator = operator or User.objects.create_superuser("bench-operator")
@@ -214,10 +244,16 @@ def tiles_over_http(size: int, vkey: str) -> dict:
             out["independent_audit_with_bundles"] = _audit(port, vkey, token)
         else:
             out["independent_audit"] = f"skipped: no {TOOLS} (make tlog-tools; it needs Python >= 3.12)"
-    out.update(gunicorn_workers=workers, client_processes=workers, seconds_each=HTTP_SECONDS,
-               full_tiles_share_of_static_file=round(
-                   out["full_tiles"]["per_second"] / out["anchor_static_file"]["per_second"], 3),
-               goal_tiles_per_second=2000, goal_met=out["full_tiles"]["per_second"] >= 2000)
+    out.update(
+        gunicorn_workers=workers,
+        client_processes=workers,
+        seconds_each=HTTP_SECONDS,
+        full_tiles_share_of_static_file=round(
+            out["full_tiles"]["per_second"] / out["anchor_static_file"]["per_second"], 3
+        ),
+        goal_tiles_per_second=2000,
+        goal_met=out["full_tiles"]["per_second"] >= 2000,
+    )
     return out
 
 
@@ -274,8 +310,11 @@ def main():
     assert result.ok, result.problems
     # The anchor: the RFC 9162 root of the same leaf hashes, already in memory.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT string_agg(e.leaf_hash, ''::bytea ORDER BY l.index) FROM rightsledger_ledgerleaf l "
-                       "JOIN rightsledger_ledgerentry e ON e.seq = l.seq WHERE l.index < %s", [size])
+        cursor.execute(
+            "SELECT string_agg(e.leaf_hash, ''::bytea ORDER BY l.index) FROM rightsledger_ledgerleaf l "
+            "JOIN rightsledger_ledgerentry e ON e.seq = l.seq WHERE l.index < %s",
+            [size],
+        )
         packed = bytes(cursor.fetchone()[0])
     leaves = [packed[i : i + 32] for i in range(0, len(packed), 32)]
     t = time.perf_counter()
@@ -292,15 +331,26 @@ def main():
             "appends_single_entry_transactions": single,
             "appends_batched_transactions": batched,
             "sequencing_bulk": filled,
-            "integration_with_tiles": {**integrated, "goal_per_second": 2000,
-                                       "goal_met": (integrated["per_second"] or 0) >= 2000},
+            "integration_with_tiles": {
+                **integrated,
+                "goal_per_second": 2000,
+                "goal_met": (integrated["per_second"] or 0) >= 2000,
+            },
             "inclusion_proof_latency": {**percentiles(latencies), "proof_length": len(proved[0][2])},
             "verifications_per_second": round(verifications),
-            "full_audit": {"entries": result.entries, "seconds": round(audit_seconds, 2), "workers": settings.LEDGER_AUDIT_WORKERS,
-                           "anchor_root_in_memory_seconds": round(anchor_seconds, 2), "goal_seconds": 3.0, "goal_met": audit_seconds <= 3.0},
+            "full_audit": {
+                "entries": result.entries,
+                "seconds": round(audit_seconds, 2),
+                "workers": settings.LEDGER_AUDIT_WORKERS,
+                "anchor_root_in_memory_seconds": round(anchor_seconds, 2),
+                "goal_seconds": 3.0,
+                "goal_met": audit_seconds <= 3.0,
+            },
             "tiles_over_http": served,
             "independent_full_audit_from_tiles": {
-                "size": audited.get("size"), "seconds": audited.get("seconds"), "goal_seconds": 10.0,
+                "size": audited.get("size"),
+                "seconds": audited.get("seconds"),
+                "goal_seconds": 10.0,
                 "goal_met": bool(audited.get("ok")) and audited["seconds"] <= 10,
             },
         },

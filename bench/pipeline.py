@@ -24,22 +24,27 @@ BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 def main():
     tmp = Path(tempfile.mkdtemp())
-    os.environ.update(CELERY_BROKER_URL=BROKER, MEDIA_ROOT=str(tmp / "media"), LEDGER_SIGNING_KEY_FILE=str(tmp / "ledger.key"),
-                      LEDGER_SIGNING_KEY_CREATE="1", SIGNING_KEYS_DIR=str(tmp / "keys"))
+    os.environ.update(
+        CELERY_BROKER_URL=BROKER,
+        MEDIA_ROOT=str(tmp / "media"),
+        LEDGER_SIGNING_KEY_FILE=str(tmp / "ledger.key"),
+        LEDGER_SIGNING_KEY_CREATE="1",
+        SIGNING_KEYS_DIR=str(tmp / "keys"),
+    )
     setup_django(DB)
     import redis
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    from config.celery import app
+    from demo.pictures import picture
     from generation import services as gen
     from generation.models import GenerationOutput, GenerationRequest
     from generation.selectors import request_entries
     from provenance.services import identity_dev_init
     from rightsledger import services
-    from config.celery import app
     from rightsledger.models import Studio
-    from demo.pictures import picture
 
     redis.Redis.from_url(BROKER).flushdb()
     app.conf.task_always_eager = False
@@ -56,11 +61,25 @@ def main():
     img = Image.blend(picture(3, (1920, 1080)), Image.effect_noise((1920, 1080), 24).convert("RGB"), 0.2)
     buf = io.BytesIO()
     img.save(buf, "PNG", compress_level=1)
-    plate, created = services.asset_register(actor=None, production=prod, upload=SimpleUploadedFile("plate_1080p.png", buf.getvalue()),
-                                             kind="plate", owner=party)
+    plate, created = services.asset_register(
+        actor=None,
+        production=prod,
+        upload=SimpleUploadedFile("plate_1080p.png", buf.getvalue()),
+        kind="plate",
+        owner=party,
+    )
     if created:
-        services.grant_create(actor=None, grantor=party, production=prod, assets=[plate], uses=["genai_input"], media=["theatrical"],
-                              territories=["WORLD"], term_start=datetime.date(2026, 1, 1), contract_sha256="a" * 64)
+        services.grant_create(
+            actor=None,
+            grantor=party,
+            production=prod,
+            assets=[plate],
+            uses=["genai_input"],
+            media=["theatrical"],
+            territories=["WORLD"],
+            term_start=datetime.date(2026, 1, 1),
+            contract_sha256="a" * 64,
+        )
     # Each run has a media folder of its own: the plate's bytes (the same each run) go in it.
     services.store_content(plate.sha256, buf.getvalue())
     identity_dev_init()
@@ -69,37 +88,81 @@ def main():
 
     workers = []
     # Two workers of one process each share this machine's cores: each engine gets its half.
-    env = dict(os.environ, ENGINE_THREADS=os.environ.get("ENGINE_THREADS") or str(max(1, (os.cpu_count() or 2) // 2)))
+    env = dict(
+        os.environ, ENGINE_THREADS=os.environ.get("ENGINE_THREADS") or str(max(1, (os.cpu_count() or 2) // 2))
+    )
     for n in range(2):
         log = open(tmp / f"worker{n}.log", "w+")
-        workers.append((subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "warning", "--without-mingle",
-                                          "--without-gossip", "-n", f"bench{n}@%h"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True), log))
+        workers.append(
+            (
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "config",
+                        "worker",
+                        "-c",
+                        "1",
+                        "-l",
+                        "warning",
+                        "--without-mingle",
+                        "--without-gossip",
+                        "-n",
+                        f"bench{n}@%h",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                ),
+                log,
+            )
+        )
     try:
         time.sleep(8)  # workers import torch and Django
         submit, ids = [], []
         t0 = time.perf_counter()
         for i in range(SHOTS):
             t = time.perf_counter()
-            req = gen.request_submit(actor=user, production=prod, shot=shot, engine="atmosphere", seed=i, intended_use="atmosphere",
-                                     media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1),
-                                     release_end=datetime.date(2026, 12, 31), inputs=[{"asset": plate, "role": "plate"}])
+            req = gen.request_submit(
+                actor=user,
+                production=prod,
+                shot=shot,
+                engine="atmosphere",
+                seed=i,
+                intended_use="atmosphere",
+                media=["theatrical"],
+                territories=["US"],
+                release_start=datetime.date(2026, 6, 1),
+                release_end=datetime.date(2026, 12, 31),
+                inputs=[{"asset": plate, "role": "plate"}],
+            )
             gen.request_queue(actor=user, request=req)
             submit.append(time.perf_counter() - t)
             ids.append(req.pk)
         deadline = time.monotonic() + 900
-        while GenerationRequest.objects.filter(pk__in=ids, status__in=["queued", "running"]).exists() and time.monotonic() < deadline:
+        while (
+            GenerationRequest.objects.filter(pk__in=ids, status__in=["queued", "running"]).exists()
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
         wall = time.perf_counter() - t0
     finally:
-        for proc, log in workers:
+        for proc, _log in workers:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(30)
     done = GenerationRequest.objects.filter(pk__in=ids, status="succeeded").count()
     outputs = {o.request_id: o for o in GenerationOutput.objects.filter(request_id__in=ids)}
     busy, engine, overhead = [], [], []
     for rid in ids:
-        times = dict(request_entries(rid).filter(entry_type__in=["generation.started", "generation.output_recorded"]).values_list("entry_type", "time"))
+        times = dict(
+            request_entries(rid)
+            .filter(entry_type__in=["generation.started", "generation.output_recorded"])
+            .values_list("entry_type", "time")
+        )
         if rid in outputs and len(times) == 2:
             b = (times["generation.output_recorded"] - times["generation.started"]).total_seconds()
             busy.append(b)
@@ -120,9 +183,11 @@ def main():
             "worker_seconds_per_shot": round(statistics.median(busy), 3),
             "our_overhead_per_shot_ms": {**percentiles(overhead)},
             "submit_and_decide_ms": percentiles(submit),
-            "overhead_includes": "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading inputs, the output's "
-                                 "perceptual hashes (the soft binding and its stored fingerprints), signing with thumbnail and ingredients, storing, "
-                                 "lineage, reservation, ledger entries",
+            "overhead_includes": (
+                "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading "
+                "inputs, the output's perceptual hashes (the soft binding and its stored fingerprints), "
+                "signing with thumbnail and ingredients, storing, lineage, reservation, ledger entries"
+            ),
             "overhead_parts_ms_per_shot": parts,
         },
     )
@@ -152,10 +217,22 @@ def breakdown(gen, prod, shot, plate, user, runs=5) -> dict:
 
     ids = []
     for i in range(runs + 1):
-        req = gen.request_submit(actor=user, production=prod, shot=shot, engine="atmosphere", seed=10_000 + i, intended_use="atmosphere",
-                                 media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1),
-                                 release_end=datetime.date(2026, 12, 31), inputs=[{"asset": plate, "role": "plate"}])
-        gen.request_queue(actor=user, request=req)  # its task waits in the broker (the workers are gone): it runs here
+        req = gen.request_submit(
+            actor=user,
+            production=prod,
+            shot=shot,
+            engine="atmosphere",
+            seed=10_000 + i,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": plate, "role": "plate"}],
+        )
+        gen.request_queue(
+            actor=user, request=req
+        )  # its task waits in the broker (the workers are gone): it runs here
         ids.append(req.pk)
     gen.request_run(request_id=ids.pop(0))  # the warm-up
     profile = cProfile.Profile()

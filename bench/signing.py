@@ -20,8 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report, setup_django  # noqa: E402
 
 ROUNDS = 15
-SIZES = [("256x256", (256, 256), "JPEG"), ("1080p", (1920, 1080), "JPEG"), ("1080p", (1920, 1080), "PNG"),
-         ("4K", (3840, 2160), "JPEG"), ("4K", (3840, 2160), "PNG")]
+SIZES = [
+    ("256x256", (256, 256), "JPEG"),
+    ("1080p", (1920, 1080), "JPEG"),
+    ("1080p", (1920, 1080), "PNG"),
+    ("4K", (3840, 2160), "JPEG"),
+    ("4K", (3840, 2160), "PNG"),
+]
 
 
 def signing_setup(title: str):
@@ -34,28 +39,41 @@ def signing_setup(title: str):
     paths = ident.dev_chain_create(Path(tempfile.mkdtemp()) / "bench")
     identity = SigningIdentity(name="bench", chain_pem=paths["chain"].read_text(), key_path=str(paths["key"]))
     facts = mf.OutputFacts(
-        title=title, engine="atmosphere", engine_version="1.0.0", generator_version="0.1.0",
-        ingredients=(), reserved_uses=frozenset(mf.TDM_USES), decision={"request": 1, "decision": 2, "outcome": "approved", "ledger": {"seq": 3}},
+        title=title,
+        engine="atmosphere",
+        engine_version="1.0.0",
+        generator_version="0.1.0",
+        ingredients=(),
+        reserved_uses=frozenset(mf.TDM_USES),
+        decision={"request": 1, "decision": 2, "outcome": "approved", "ledger": {"seq": 3}},
     )
     return identity, facts
 
 
 def main():
     identity, facts = signing_setup("EP102_SH0040 - atmosphere output")
+    import c2pa
     from PIL import Image
 
-    from provenance import manifest as mf
-    import c2pa
-
-    from provenance.services import sign_bytes, signer_for
     from demo.pictures import picture
+    from provenance import manifest as mf
+    from provenance.services import sign_bytes, signer_for
 
     # The second anchor: the bare library call on the same bytes, with a minimal manifest and no
     # thumbnail. What sign_bytes adds on top of it (manifest, XMP, thumbnail, signer) is ours.
-    bare_definition = {"claim_generator_info": [{"name": "bench"}], "title": "bare",
-                       "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [{"action": "c2pa.created",
-                                       "digitalSourceType": mf.TRAINED}]}}]}
-    bare_context = c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}}))
+    bare_definition = {
+        "claim_generator_info": [{"name": "bench"}],
+        "title": "bare",
+        "assertions": [
+            {
+                "label": "c2pa.actions.v2",
+                "data": {"actions": [{"action": "c2pa.created", "digitalSourceType": mf.TRAINED}]},
+            }
+        ],
+    }
+    bare_context = c2pa.Context(
+        settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+    )
     signer = signer_for(identity)
 
     def bare_sign(data, media_type):
@@ -81,15 +99,31 @@ def main():
             hashlib.sha256(data).digest()
             hashes.append(time.perf_counter() - t)
             t = time.perf_counter()
-            signed, _, _, _ = sign_bytes(data=data, media_type=media_type, facts=facts, image=img, identity=identity)
+            signed, _, _, _ = sign_bytes(
+                data=data, media_type=media_type, facts=facts, image=img, identity=identity
+            )
             signs.append(time.perf_counter() - t)
-        h, s, b = statistics.median(hashes) * 1000, statistics.median(signs) * 1000, statistics.median(bares) * 1000
-        rows.append({
-            "image": f"{name} {fmt}", "bytes": len(data), "signed_bytes": len(signed),
-            "sha256_ms": round(h, 2), "sign_ms": round(s, 2), "sign_mb_per_s": round(len(data) / 1e6 / (s / 1000), 1),
-            "ratio_to_hash": round(s / h, 1), "goal_ms": round(3 * h + 5, 2), "goal_met": s <= 3 * h + 5,
-            "anchor_bare_builder_sign_ms": round(b, 2), "our_overhead_ms": round(s - b, 2), "overhead_goal_met": s - b <= 2.0,
-        })
+        h, s, b = (
+            statistics.median(hashes) * 1000,
+            statistics.median(signs) * 1000,
+            statistics.median(bares) * 1000,
+        )
+        rows.append(
+            {
+                "image": f"{name} {fmt}",
+                "bytes": len(data),
+                "signed_bytes": len(signed),
+                "sha256_ms": round(h, 2),
+                "sign_ms": round(s, 2),
+                "sign_mb_per_s": round(len(data) / 1e6 / (s / 1000), 1),
+                "ratio_to_hash": round(s / h, 1),
+                "goal_ms": round(3 * h + 5, 2),
+                "goal_met": s <= 3 * h + 5,
+                "anchor_bare_builder_sign_ms": round(b, 2),
+                "our_overhead_ms": round(s - b, 2),
+                "overhead_goal_met": s - b <= 2.0,
+            }
+        )
     return rows
 
 
@@ -132,7 +166,11 @@ def make_clips() -> dict[str, Path]:
             stream.width, stream.height, stream.pix_fmt, stream.gop_size = 1920, 1080, "yuv420p", 1
             stream.options = {"qscale": "1"}
             for i in range(24):
-                img = Image.blend(picture(100 + i, (1920, 1080)), Image.effect_noise((1920, 1080), 40 + i).convert("RGB"), 0.5)
+                img = Image.blend(
+                    picture(100 + i, (1920, 1080)),
+                    Image.effect_noise((1920, 1080), 40 + i).convert("RGB"),
+                    0.5,
+                )
                 for packet in stream.encode(av.VideoFrame.from_image(img)):
                     out.mux(packet)
             for packet in stream.encode():
@@ -145,21 +183,32 @@ def make_clips() -> dict[str, Path]:
             while written < 1_000_000_000:
                 for p in packets:
                     copy = av.Packet(bytes(p))
-                    copy.pts, copy.dts, copy.time_base, copy.stream = p.pts + rep * step, p.dts + rep * step, p.time_base, stream
+                    copy.pts, copy.dts, copy.time_base, copy.stream = (
+                        p.pts + rep * step,
+                        p.dts + rep * step,
+                        p.time_base,
+                        stream,
+                    )
                     copy.is_keyframe = True
                     out.mux(copy)
                     written += p.size
                 rep += 1
         seed.unlink()
     if not fragmented.exists():
-        with av.open(str(big)) as src, av.open(str(fragmented), "w", format="mp4", options=dict(MUXER_OPTIONS)) as out:
+        with (
+            av.open(str(big)) as src,
+            av.open(str(fragmented), "w", format="mp4", options=dict(MUXER_OPTIONS)) as out,
+        ):
             stream = out.add_stream_from_template(src.streams.video[0])
             for packet in src.demux(src.streams.video[0]):
                 if packet.size:
                     packet.stream = stream
                     out.mux(packet)
-    return {"1080p 10 s H.264, fragmented as the engines write it": ten, "1 GB, fragmented a second at a time": fragmented,
-            "1 GB, one media box": big}
+    return {
+        "1080p 10 s H.264, fragmented as the engines write it": ten,
+        "1 GB, fragmented a second at a time": fragmented,
+        "1 GB, one media box": big,
+    }
 
 
 def clip_child(mode: str, source: str) -> dict:
@@ -186,18 +235,36 @@ def clip_child(mode: str, source: str) -> dict:
         hashes.append(time.perf_counter() - t)
         t = time.perf_counter()
         if mode == "stream":
-            sign_file(source_path=source, dest_path=str(dest), media_type="video/mp4", facts=facts, ingredients=[], image=first, identity=identity)
+            sign_file(
+                source_path=source,
+                dest_path=str(dest),
+                media_type="video/mp4",
+                facts=facts,
+                ingredients=[],
+                image=first,
+                identity=identity,
+            )
         else:  # c2pa given the paths (Builder.sign_file), with the same manifest and thumbnail
             definition = mf.build(mf.OutputFacts(**{**facts.__dict__, "thumbnail": "thumbnail.jpg"}))
-            builder = c2pa.Builder(definition, context=c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})))
+            builder = c2pa.Builder(
+                definition,
+                context=c2pa.Context(
+                    settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+                ),
+            )
             builder.add_resource("thumbnail.jpg", io.BytesIO(_thumbnail(first, b"")))
             builder.sign_file(source, str(dest), signer_for(identity))
         signs.append(time.perf_counter() - t)
     peak = _status_kb("VmHWM")
     size = Path(source).stat().st_size
     dest.unlink(missing_ok=True)
-    return {"bytes": size, "sha256_ms": statistics.median(hashes) * 1000, "sign_ms": statistics.median(signs) * 1000,
-            "rss_before_mb": round(before / 1024, 1), "peak_rss_mb": round(peak / 1024, 1)}
+    return {
+        "bytes": size,
+        "sha256_ms": statistics.median(hashes) * 1000,
+        "sign_ms": statistics.median(signs) * 1000,
+        "rss_before_mb": round(before / 1024, 1),
+        "peak_rss_mb": round(peak / 1024, 1),
+    }
 
 
 def _status_kb(field: str) -> int:
@@ -212,16 +279,34 @@ def clip_rows() -> list[dict]:
     rows = []
     for name, path in make_clips().items():
         for mode in ("stream", "path"):
-            done = subprocess.run([sys.executable, __file__, "--clip-child", mode, str(path)], capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                [sys.executable, __file__, "--clip-child", mode, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             m = json.loads(done.stdout.strip().splitlines()[-1])
             h, s = m["sha256_ms"], m["sign_ms"]
-            rows.append({
-                "clip": name, "signed_from": "files opened as streams" if mode == "stream" else "paths (Builder.sign_file)", "bytes": m["bytes"],
-                "sha256_ms": round(h, 1), "sign_ms": round(s, 1), "ratio_to_hash": round(s / h, 2), "goal_ms": round(3 * h + 5, 1),
-                "goal_met": s <= 3 * h + 5, "rss_before_signing_mb": m["rss_before_mb"], "peak_rss_mb": m["peak_rss_mb"],
-                "signing_added_rss_mb": round(m["peak_rss_mb"] - m["rss_before_mb"], 1),
-                "peak_goal_met": m["peak_rss_mb"] - m["rss_before_mb"] < 300 if m["bytes"] >= 1_000_000_000 else None,
-            })
+            rows.append(
+                {
+                    "clip": name,
+                    "signed_from": "files opened as streams"
+                    if mode == "stream"
+                    else "paths (Builder.sign_file)",
+                    "bytes": m["bytes"],
+                    "sha256_ms": round(h, 1),
+                    "sign_ms": round(s, 1),
+                    "ratio_to_hash": round(s / h, 2),
+                    "goal_ms": round(3 * h + 5, 1),
+                    "goal_met": s <= 3 * h + 5,
+                    "rss_before_signing_mb": m["rss_before_mb"],
+                    "peak_rss_mb": m["peak_rss_mb"],
+                    "signing_added_rss_mb": round(m["peak_rss_mb"] - m["rss_before_mb"], 1),
+                    "peak_goal_met": m["peak_rss_mb"] - m["rss_before_mb"] < 300
+                    if m["bytes"] >= 1_000_000_000
+                    else None,
+                }
+            )
     return rows
 
 
@@ -234,5 +319,13 @@ if __name__ == "__main__":
     previous = json.loads((Path(__file__).parent / "results" / "signing.json").read_text())
     stills = previous.get("results", []) if "--clips" in sys.argv else main()
     clips = previous.get("clips", []) if "--stills" in sys.argv else clip_rows()
-    report("signing", {"rounds": ROUNDS, "clip_rounds": CLIP_ROUNDS, "thumbnail": "from the engine's pixels, 256 px JPEG", "results": stills,
-                       "clips": clips})
+    report(
+        "signing",
+        {
+            "rounds": ROUNDS,
+            "clip_rounds": CLIP_ROUNDS,
+            "thumbnail": "from the engine's pixels, 256 px JPEG",
+            "results": stills,
+            "clips": clips,
+        },
+    )

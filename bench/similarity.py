@@ -42,7 +42,9 @@ def main():
         data = vectors(n, rng)
         ids = np.arange(n, dtype=np.int64)
         picks = rng.choice(n, QUERIES, replace=False)
-        noisy = data[picks] + 0.02 * rng.normal(size=(QUERIES, D)).astype(np.float32)  # a re-encoded copy: cosine ~0.9
+        noisy = data[picks] + 0.02 * rng.normal(size=(QUERIES, D)).astype(
+            np.float32
+        )  # a re-encoded copy: cosine ~0.9
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         cos = float(np.mean(np.sum(noisy * data[picks], axis=1)))
         for kind, exact_max in (("exact", n + 1), ("ivf", 0)):
@@ -53,15 +55,25 @@ def main():
             memory = rss_mb() - before
             faiss.omp_set_num_threads(1)  # one query at a time, as a request makes it
             lat, hits = [], 0
-            count = QUERIES if kind == "ivf" or n < 1_000_000 else 100  # brute force at 1M takes ~0.2 s a query
+            count = (
+                QUERIES if kind == "ivf" or n < 1_000_000 else 100
+            )  # brute force at 1M takes ~0.2 s a query
             for q, want in zip(noisy[:count], picks[:count]):
                 t = time.perf_counter()
                 _, found = index.search(q.reshape(1, -1), 1)
                 lat.append(time.perf_counter() - t)
                 hits += int(found[0, 0] == want)
             faiss.omp_set_num_threads(os.cpu_count() or 2)
-            row = {"vectors": n, "dims": D, "index": kind, "build_seconds": round(build, 2), "memory_mb": round(max(memory, n * D * 4 / 2**20), 1),
-                   "query": percentiles(lat), "planted_top1": hits / count, "planted_cosine": round(cos, 3)}
+            row = {
+                "vectors": n,
+                "dims": D,
+                "index": kind,
+                "build_seconds": round(build, 2),
+                "memory_mb": round(max(memory, n * D * 4 / 2**20), 1),
+                "query": percentiles(lat),
+                "planted_top1": hits / count,
+                "planted_cosine": round(cos, 3),
+            }
             if kind == "ivf":
                 row["nprobe"] = faiss.downcast_index(index.index).nprobe
             results.append(row)

@@ -42,7 +42,9 @@ def rss_mb(pids) -> float:
 
 
 def worker_pids(master: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True
+    ).stdout.split()
     return [master, *map(int, out)]
 
 
@@ -50,7 +52,10 @@ class Load:
     """Requests on kept-alive connections: closed loop (as fast as answered) or at a fixed rate."""
 
     def __init__(self, body: bytes, token: str):
-        self.body, self.headers = body, {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+        self.body, self.headers = (
+            body,
+            {"Content-Type": "application/json", "Authorization": f"Token {token}"},
+        )
 
     def _one(self, conn) -> int:
         conn.request("POST", PATH, body=self.body, headers=self.headers)
@@ -93,8 +98,13 @@ class Load:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
-        return {**percentiles(latencies), "requests": len(latencies), "per_second": round(len(latencies) / elapsed, 1), "errors": len(errors),
-                "error_kinds": sorted({str(e) for e in errors})[:5]}
+        return {
+            **percentiles(latencies),
+            "requests": len(latencies),
+            "per_second": round(len(latencies) / elapsed, 1),
+            "errors": len(errors),
+            "error_kinds": sorted({str(e) for e in errors})[:5],
+        }
 
 
 def main():
@@ -110,22 +120,45 @@ def main():
         unloaded = load.run(20, 1, rate=10)
         rate = round(0.7 * peak["per_second"], 1)
         minutes, rss = [], []
-        for minute in range(max(1, SOAK_SECONDS // 60)):
+        for _minute in range(max(1, SOAK_SECONDS // 60)):
             minutes.append(load.run(min(60, SOAK_SECONDS), workers * 2, rate=rate))
             rss.append(rss_mb(worker_pids(server.pid)))
         p99s = [m["p99_ms"] for m in minutes]
         growth = round((rss[-1] - rss[0]) / rss[0] * 100, 1) if rss[0] else None
         errors = sum(m["errors"] for m in minutes)
-        report("soak", {
-            "seconds": SOAK_SECONDS, "gunicorn_workers": workers, "path": PATH,
-            "peak": peak, "unloaded_one_at_a_time": unloaded, "rate_per_second": rate,
-            "per_minute": [{"p50_ms": m["p50_ms"], "p99_ms": m["p99_ms"], "per_second": m["per_second"], "errors": m["errors"], "rss_mb": r}
-                           for m, r in zip(minutes, rss)],
-            "requests": sum(m["requests"] for m in minutes), "errors": errors, "worst_minute_p99_ms": max(p99s),
-            "rss_first_minute_mb": rss[0], "rss_last_minute_mb": rss[-1], "rss_growth_percent": growth,
-            "goals": {"errors": 0, "p99_within_x_unloaded": 2, "rss_growth_percent_below": 10},
-            "goals_met": {"errors": errors == 0, "p99": max(p99s) <= 2 * unloaded["p99_ms"], "rss": growth is not None and growth < 10},
-        })
+        report(
+            "soak",
+            {
+                "seconds": SOAK_SECONDS,
+                "gunicorn_workers": workers,
+                "path": PATH,
+                "peak": peak,
+                "unloaded_one_at_a_time": unloaded,
+                "rate_per_second": rate,
+                "per_minute": [
+                    {
+                        "p50_ms": m["p50_ms"],
+                        "p99_ms": m["p99_ms"],
+                        "per_second": m["per_second"],
+                        "errors": m["errors"],
+                        "rss_mb": r,
+                    }
+                    for m, r in zip(minutes, rss)
+                ],
+                "requests": sum(m["requests"] for m in minutes),
+                "errors": errors,
+                "worst_minute_p99_ms": max(p99s),
+                "rss_first_minute_mb": rss[0],
+                "rss_last_minute_mb": rss[-1],
+                "rss_growth_percent": growth,
+                "goals": {"errors": 0, "p99_within_x_unloaded": 2, "rss_growth_percent_below": 10},
+                "goals_met": {
+                    "errors": errors == 0,
+                    "p99": max(p99s) <= 2 * unloaded["p99_ms"],
+                    "rss": growth is not None and growth < 10,
+                },
+            },
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ def share_cores(sender=None, instance=None, **kwargs):
     work around it 30% slower (bench/pipeline.py). Set ENGINE_THREADS where several workers share
     a machine."""
     processes = max(1, getattr(instance, "concurrency", None) or 1)
-    os.environ["ENGINE_THREADS"] = os.environ.get("ENGINE_THREADS") or str(max(1, (os.cpu_count() or 1) // processes))
+    os.environ["ENGINE_THREADS"] = os.environ.get("ENGINE_THREADS") or str(
+        max(1, (os.cpu_count() or 1) // processes)
+    )
 
 
 @worker_process_init.connect
@@ -37,17 +39,27 @@ app.conf.beat_schedule = {
     # A run whose worker was lost is marked failed once its lease runs out.
     "reap-lost-generation-runs": {"task": "generation.request_reap_stale", "schedule": 60.0},
     # A request queued while the broker was down (or whose message was lost with it) is sent again.
-    "requeue-stranded-generation-runs": {"task": "generation.request_requeue_stranded",
-                                         "schedule": min(60.0, float(os.environ.get("GENERATION_REQUEUE_SECONDS") or 60))},
+    "requeue-stranded-generation-runs": {
+        "task": "generation.request_requeue_stranded",
+        "schedule": min(60.0, float(os.environ.get("GENERATION_REQUEUE_SECONDS") or 60)),
+    },
     # Grants and consents whose term ends within 30 and 7 days: their clearance users are told once.
     "send-expiry-alerts": {"task": "rightsledger.expiry_alerts_send", "schedule": 6 * 3600.0},
     # The sequencer takes new entries into the tree and signs a checkpoint once the interval has passed.
-    "publish-ledger-checkpoint": {"task": "rightsledger.ledger_publish", "schedule": float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL_SECONDS") or 10)},
+    "publish-ledger-checkpoint": {
+        "task": "rightsledger.ledger_publish",
+        "schedule": float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL_SECONDS") or 10),
+    },
 }
 if os.environ.get("KITSU_URL"):
-    app.conf.beat_schedule.update({
-        # Posts to Kitsu that are still pending (it was down): delivered once it answers.
-        "deliver-tracker-posts": {"task": "tracker.deliver", "schedule": 60.0},
-        # Polling, the fallback to `manage.py tracker listen`.
-        "sync-tracker-shots": {"task": "tracker.sync_all", "schedule": float(os.environ.get("KITSU_SYNC_INTERVAL_SECONDS") or 300)},
-    })
+    app.conf.beat_schedule.update(
+        {
+            # Posts to Kitsu that are still pending (it was down): delivered once it answers.
+            "deliver-tracker-posts": {"task": "tracker.deliver", "schedule": 60.0},
+            # Polling, the fallback to `manage.py tracker listen`.
+            "sync-tracker-shots": {
+                "task": "tracker.sync_all",
+                "schedule": float(os.environ.get("KITSU_SYNC_INTERVAL_SECONDS") or 300),
+            },
+        }
+    )

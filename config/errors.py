@@ -27,13 +27,22 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if wants_json(request):
-        return JsonResponse(error_body("permission_denied", str(exception) if exception and str(exception) else "You may not do this."), status=403)
+        return JsonResponse(
+            error_body(
+                "permission_denied",
+                str(exception) if exception and str(exception) else "You may not do this.",
+            ),
+            status=403,
+        )
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     if wants_json(request):
-        return JsonResponse(error_body("not_found", f"Nothing at {request.path}; see /api/docs/ for the API's paths."), status=404)
+        return JsonResponse(
+            error_body("not_found", f"Nothing at {request.path}; see /api/docs/ for the API's paths."),
+            status=404,
+        )
     return defaults.page_not_found(request, exception)
 
 
@@ -56,5 +65,11 @@ def api_not_found(request, *args, **kwargs):
 
 def server_error(request):
     if wants_json(request):
-        return JsonResponse(error_body("server_error", "Something went wrong on our side; it is logged. Try again, or tell the service's operators."), status=500)
+        return JsonResponse(
+            error_body(
+                "server_error",
+                "Something went wrong on our side; it is logged. Try again, or tell the service's operators.",
+            ),
+            status=500,
+        )
     return defaults.server_error(request)

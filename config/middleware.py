@@ -7,14 +7,25 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 from rightsledger.errors import unique_conflict
-from rightsledger.inputs import whole_number
+from rightsledger.input_policy import whole_number
 
 from .errors import error_body, wants_json
 
 # The portal uses no camera, microphone, location, payment or the like: no page may ask for them.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb", "interest-cohort",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+)
 
 
 class SecurityHeadersMiddleware:
@@ -28,7 +39,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
-        authenticated = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        authenticated = (
+            bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        )
         if authenticated and not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
         return response
@@ -50,8 +63,11 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        message = ("The database cannot be reached at the moment. Retry in a few seconds; a submission sent again with the same "
-                   "Idempotency-Key is recorded once, even if the first reached the database before it went away.")
+        message = (
+            "The database cannot be reached at the moment. Retry in a few seconds; "
+            "a submission sent again with the same Idempotency-Key is recorded "
+            "once, even if the first reached the database before it went away."
+        )
         if wants_json(request):
             response = JsonResponse(error_body("service_unavailable", message), status=503)
         else:
@@ -65,8 +81,10 @@ class ContentLengthMiddleware:
     in the API's error shape under /api/): Django reads such a header as an empty body, and some
     parsers then fail on it. The one check; endpoints may rely on the header being digits."""
 
-    MESSAGE = ("The Content-Length header is not a number of bytes; send the body's length in bytes, "
-               "or leave the header out.")
+    MESSAGE = (
+        "The Content-Length header is not a number of bytes; send the body's length in bytes, "
+        "or leave the header out."
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,8 +96,11 @@ class ContentLengthMiddleware:
                 whole_number(declared, field="Content-Length")
             except ValidationError:
                 if wants_json(request):
-                    error = {"code": "content_length_invalid", "field": "Content-Length",
-                             "message": self.MESSAGE}
+                    error = {
+                        "code": "content_length_invalid",
+                        "field": "Content-Length",
+                        "message": self.MESSAGE,
+                    }
                     return JsonResponse({"errors": [error]}, status=400)
                 return HttpResponse(self.MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

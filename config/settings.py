@@ -64,8 +64,8 @@ if not SECRET_KEY:
         SECRET_KEY = demo_secret_key(VAR_DIR / "demo-secret-key")
     elif not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(for example: export DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'))."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (for example: export "
+            "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'))."
         )
     else:
         SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-0123456789"
@@ -152,7 +152,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rightsledger.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,  # a connection kept across a database restart is checked, and replaced, before use
+        # A connection kept across a database restart is checked, and replaced, before use.
+        conn_health_checks=True,
     )
 }
 
@@ -162,8 +163,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # planner after that. Set it to "" behind a transaction-pooling PgBouncer, which cannot keep
     # prepared statements: parameters are then bound on the client, as Django does by default.
     threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-    DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=int(threshold) if threshold else None,
-                                                         server_side_binding=bool(threshold))
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        prepare_threshold=int(threshold) if threshold else None, server_side_binding=bool(threshold)
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo's SQLite: a transaction takes the write lock when it begins, and a writer waits
     # for it (up to the timeout) rather than failing with "database is locked" halfway through.
@@ -259,8 +261,11 @@ SPECTACULAR_SETTINGS = {
 # The cache counts login attempts (and API throttles): shared by every process when CACHE_URL
 # names a Redis database, per process otherwise (the demo).
 CACHE_URL = os.environ.get("CACHE_URL", "")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL} if CACHE_URL
-          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 # Login attempts (portal form and API token) per client address, and the proxies in front.
 LOGIN_RATE = os.environ.get("LOGIN_RATE", "10/min")
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
@@ -323,7 +328,9 @@ LIKENESS_COSINE = float(os.environ.get("LIKENESS_COSINE", "0.90"))
 TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 # Fingerprints are about 40 bytes a file: a batch holds many more of them than of files.
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
-TRAINING_CLEARANCE_MAX_FRAMES = env_int("TRAINING_CLEARANCE_MAX_FRAMES", 1200)  # sampled frames of one clip, in fingerprint mode
+TRAINING_CLEARANCE_MAX_FRAMES = env_int(
+    "TRAINING_CLEARANCE_MAX_FRAMES", 1200
+)  # sampled frames of one clip, in fingerprint mode
 
 # Faces (dlib, provenance/faces.py). The models are read from FACE_MODELS_DIR, by default the folder
 # the face-recognition-models package installs them in; nothing is downloaded. FACE_DETECTOR is
@@ -344,13 +351,17 @@ KITSU_URL = os.environ.get("KITSU_URL", "")
 KITSU_EMAIL = os.environ.get("KITSU_EMAIL", "")
 KITSU_PASSWORD = os.environ.get("KITSU_PASSWORD", "")
 KITSU_TIMEOUT = float(os.environ.get("KITSU_TIMEOUT_SECONDS", "10"))
-KITSU_EVENTS_URL = os.environ.get("KITSU_EVENTS_URL", "")  # zou's event stream, where it is not behind the same host
+KITSU_EVENTS_URL = os.environ.get(
+    "KITSU_EVENTS_URL", ""
+)  # zou's event stream, where it is not behind the same host
 
 # Who to ask about the outputs' text-and-data-mining terms (TDMRep's policy assigner): a URL.
 TDM_POLICY_ASSIGNER = os.environ.get("TDM_POLICY_ASSIGNER", "")
 # The ledger's origin line, the name under which its checkpoints are published, and its key.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "rightsledger.example/ledger")
-LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key"))
+LEDGER_SIGNING_KEY_FILE = os.environ.get(
+    "LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "ledger-signing.key")
+)
 # Make a key on first use when none exists: on for development, off in production.
 LEDGER_SIGNING_KEY_CREATE = env_bool("LEDGER_SIGNING_KEY_CREATE", DEVELOPMENT)
 LEDGER_CHECKPOINT_INTERVAL_SECONDS = env_int("LEDGER_CHECKPOINT_INTERVAL_SECONDS", 10)

@@ -16,8 +16,13 @@ urlpatterns = [
     path("ledger/tile/<path:path>", tile_views.tile, name="ledger-tile"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The Swagger UI page sets itself up with an inline script: allowed there alone.
-    path("api/docs/", csp_update({"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]})(SpectacularSwaggerView.as_view(url_name="schema")),
-         name="swagger-ui"),
+    path(
+        "api/docs/",
+        csp_update({"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerView.as_view(url_name="schema")
+        ),
+        name="swagger-ui",
+    ),
     path("api/", include("generation.api.urls")),
     path("api/", include("provenance.api.urls")),
     path(".well-known/tdmrep.json", tdmrep, name="tdmrep"),

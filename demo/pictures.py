@@ -20,7 +20,9 @@ def picture(seed: int = 0, size=(320, 180)) -> Image.Image:
     for y in range(h):
         t = y / max(1, h - 1)
         draw.line([(0, y), (w, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
-    draw.rectangle([0, horizon, w, h], fill=(rng.randrange(30, 120), rng.randrange(60, 140), rng.randrange(20, 90)))
+    draw.rectangle(
+        [0, horizon, w, h], fill=(rng.randrange(30, 120), rng.randrange(60, 140), rng.randrange(20, 90))
+    )
     for _ in range(rng.randrange(3, 7)):
         x0, y0 = rng.randrange(0, w - 20), rng.randrange(0, h - 20)
         x1, y1 = x0 + rng.randrange(15, w // 2), y0 + rng.randrange(15, h // 2)
@@ -33,7 +35,15 @@ def picture(seed: int = 0, size=(320, 180)) -> Image.Image:
     return img
 
 
-def clip(seed: int = 0, size=(320, 180), frames: int = 24, fps: int = 12, pan: int = 4, codec: str = "libx264", **options) -> bytes:
+def clip(
+    seed: int = 0,
+    size=(320, 180),
+    frames: int = 24,
+    fps: int = 12,
+    pan: int = 4,
+    codec: str = "libx264",
+    **options,
+) -> bytes:
     """An MP4 that pans slowly across a wide drawn picture (pan pixels a frame), made with PyAV."""
     import av
     import numpy as np
@@ -44,9 +54,15 @@ def clip(seed: int = 0, size=(320, 180), frames: int = 24, fps: int = 12, pan: i
     with av.open(buf, "w", format="mp4") as out:
         stream = out.add_stream(codec, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "veryfast", **{k: str(v) for k, v in options.items()}} if codec == "libx264" else {k: str(v) for k, v in options.items()}
+        stream.options = (
+            {"preset": "veryfast", **{k: str(v) for k, v in options.items()}}
+            if codec == "libx264"
+            else {k: str(v) for k, v in options.items()}
+        )
         for i in range(frames):
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(wide[:, i * pan : i * pan + width]), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(wide[:, i * pan : i * pan + width]), format="rgb24"
+            )
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():

@@ -38,7 +38,6 @@ class GenerationOutputAdmin(ProductionScopedAdmin):
     list_display = ["request", "asset", "engine_seconds", "created_at"]
 
 
-
 @admin.register(SubmissionKey)
 class SubmissionKeyAdmin(ProductionScopedAdmin):
     production_field = "request__production"

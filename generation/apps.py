@@ -9,6 +9,8 @@ class GenerationConfig(AppConfig):
     def ready(self):
         from rightsledger.signals import asset_content_requested, talent_erased
 
+        from . import tasks  # noqa: F401  (registers the tasks, which the services send by name)
+
         asset_content_requested.connect(_withhold_held_outputs, dispatch_uid="generation.withhold")
         talent_erased.connect(_erase_mentions, dispatch_uid="generation.erase_mentions")
 
@@ -20,10 +22,13 @@ def _withhold_held_outputs(sender, asset, user, **kwargs):
 
     status = GenerationRequest.objects.filter(output__asset=asset).values_list("status", flat=True).first()
     if status in ("held", "refused"):
-        raise PermissionDenied("This output is held for clearance: it resembles a performer no consent of its request covers.")
+        raise PermissionDenied(
+            "This output is held for clearance: it resembles a performer no consent of its request covers."
+        )
 
 
 def _erase_mentions(sender, talent_id, names, **kwargs):
+    # Defers the engines (torch) until an erasure.
     from .services import talent_mentions_erase
 
     talent_mentions_erase(talent_id=talent_id, names=names)

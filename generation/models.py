@@ -34,7 +34,9 @@ class GenerationRequest(CommitsText):
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="generation_requests")
     shot = models.ForeignKey(Shot, on_delete=models.PROTECT, related_name="generation_requests")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_requests")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generation_requests"
+    )
     engine = models.CharField(max_length=64)
     engine_version = models.CharField(max_length=32)
     prompt = models.TextField(blank=True)
@@ -47,38 +49,58 @@ class GenerationRequest(CommitsText):
     languages = models.JSONField(default=list, blank=True)
     release_start = models.DateField()
     release_end = models.DateField()
-    talents = models.ManyToManyField(Talent, blank=True, related_name="generation_requests", help_text="Talent involved: likeness inputs and names in the prompt")
+    talents = models.ManyToManyField(
+        Talent,
+        blank=True,
+        related_name="generation_requests",
+        help_text="Talent involved: likeness inputs and names in the prompt",
+    )
     status = models.CharField(max_length=20, choices=choices(STATUSES))
     attempts = models.PositiveIntegerField(default=0)
-    lease_expires = models.DateTimeField(null=True, blank=True, help_text="While running: when the run is presumed lost")
+    lease_expires = models.DateTimeField(
+        null=True, blank=True, help_text="While running: when the run is presumed lost"
+    )
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["production", "status"]), models.Index(fields=["status", "lease_expires"])]
+        indexes = [
+            models.Index(fields=["production", "status"]),
+            models.Index(fields=["status", "lease_expires"]),
+        ]
 
 
 class RequestInput(models.Model):
     request = models.ForeignKey(GenerationRequest, on_delete=models.CASCADE, related_name="inputs")
     position = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=16, choices=choices(INPUT_ROLES))
-    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="request_inputs")
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="request_inputs"
+    )
     sha256 = models.CharField(max_length=64)
     match = models.CharField(max_length=16, choices=choices(MATCH_METHODS))
     match_score = models.FloatField(null=True, blank=True)
-    modality = models.CharField(max_length=16, blank=True, help_text="For a likeness input: face, body, voice...")
-    frame_start = models.PositiveIntegerField(null=True, blank=True, help_text="For a clip: the first frame used (from 0)")
-    frame_end = models.PositiveIntegerField(null=True, blank=True, help_text="For a clip: the last frame used, included")
+    modality = models.CharField(
+        max_length=16, blank=True, help_text="For a likeness input: face, body, voice..."
+    )
+    frame_start = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For a clip: the first frame used (from 0)"
+    )
+    frame_end = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For a clip: the last frame used, included"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="request_input_position_unique")
+        ]
 
     @property
     def frames(self) -> tuple[int, int] | None:
         return (self.frame_start, self.frame_end) if self.frame_start is not None else None
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["request", "position"], name="request_input_position_unique")]
 
 
 class Decision(CommitsText):
@@ -91,7 +113,9 @@ class Decision(CommitsText):
     kind = models.CharField(max_length=16, choices=choices(DECISION_KINDS))
     outcome = models.CharField(max_length=16, choices=choices(OUTCOMES))
     reasons = models.JSONField(default=list)
-    as_of_seq = models.BigIntegerField(help_text="The highest ledger sequence number the decision saw: it was taken on the records as of it")
+    as_of_seq = models.BigIntegerField(
+        help_text="The highest ledger sequence number the decision saw: it was taken on the records as of it"
+    )
     ledger_seq = models.BigIntegerField(null=True, help_text="The ledger entry recording this decision")
     created_at = models.DateTimeField(auto_now_add=True)
 

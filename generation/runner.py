@@ -21,7 +21,10 @@ def engine_start(*, decision: Decision) -> EngineResult:
     if not isinstance(decision, Decision) or decision.pk is None:
         raise NotApproved("An engine starts only with a recorded decision.")
     if decision.kind != "run_check" or decision.outcome != "approved":
-        raise NotApproved(f"Decision {decision.pk} is a {decision.kind} decision with outcome {decision.outcome}; an engine needs an approved run-time check.")
+        raise NotApproved(
+            f"Decision {decision.pk} is a {decision.kind} decision with outcome "
+            f"{decision.outcome}; an engine needs an approved run-time check."
+        )
     request = decision.request
     latest = request.decisions.filter(kind="run_check").latest("id")
     if latest.pk != decision.pk:
@@ -35,7 +38,15 @@ def engine_start(*, decision: Decision) -> EngineResult:
     for i in request.inputs.select_related("asset").order_by("position"):
         if i.asset.media_type.startswith("video/"):
             # A clip is streamed from its file, frame by frame, never read whole.
-            inputs.append(EngineInput(role=i.role, data=b"", media_type=i.asset.media_type, open=_opener(i.asset), frames=i.frames))
+            inputs.append(
+                EngineInput(
+                    role=i.role,
+                    data=b"",
+                    media_type=i.asset.media_type,
+                    open=_opener(i.asset),
+                    frames=i.frames,
+                )
+            )
             continue
         with i.asset.file.open("rb") as fh:
             inputs.append(EngineInput(role=i.role, data=fh.read(), media_type=i.asset.media_type))

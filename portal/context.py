@@ -21,5 +21,8 @@ def portal(request) -> dict:
     nav.append(("Verify a file", reverse("portal:verify")))
     path = getattr(request, "path", "")
     unread = selectors.notifications_for(user).count() if user is not None and user.is_authenticated else 0
-    return {"nav": [{"label": label, "url": url, "current": path.startswith(url)} for label, url in nav], "unread": unread,
-            "vocab": vocab}
+    return {
+        "nav": [{"label": label, "url": url, "current": path.startswith(url)} for label, url in nav],
+        "unread": unread,
+        "vocab": vocab,
+    }

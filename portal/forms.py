@@ -5,7 +5,7 @@ import datetime
 
 from rest_framework import serializers
 
-from rightsledger import inputs as parse
+from rightsledger import input_policy as parse
 from rightsledger import vocab
 from rightsledger.api import serializers as rs
 from rightsledger.api.errors import error_items
@@ -28,16 +28,33 @@ CHOICES = {
     "intended_use": vocab.GENERATION_USES,
 }
 CHOICES_BY_FORM = {("ReservationIn", "uses"): vocab.RESERVATION_USES}
-LONG_TEXT = {"intended_use_description", "restrictions", "note", "reason", "prohibited_uses_note", "comment", "prompt"}
+LONG_TEXT = {
+    "intended_use_description",
+    "restrictions",
+    "note",
+    "reason",
+    "prohibited_uses_note",
+    "comment",
+    "prompt",
+}
 # Lists typed as text, comma-separated: codes from large vocabularies.
-TYPED_LISTS = {"territories", "territory_exclusions", "languages", "permitted_shots", "permitted_scenes", "aliases"}
+TYPED_LISTS = {
+    "territories",
+    "territory_exclusions",
+    "languages",
+    "permitted_shots",
+    "permitted_scenes",
+    "aliases",
+}
 HELP = {
     "territories": "ISO 3166-1 alpha-2 codes separated by commas (US, GB, FR), or WORLD.",
     "territory_exclusions": "With WORLD only: the codes it leaves out.",
     "languages": "ISO 639-1 codes separated by commas; empty means every language.",
     "contract_sha256": "The SHA-256 of the signed contract (64 hexadecimal characters).",
     "evidence_sha256": "The SHA-256 of the signed consent form.",
-    "intended_use_description": "Specific enough for the performer to know what is made (CA Labor Code §927, NY GOL §5-302).",
+    "intended_use_description": (
+        "Specific enough for the performer to know what is made (CA Labor Code §927, NY GOL §5-302)."
+    ),
     "permitted_shots": "Shot codes separated by commas; empty means any shot of the production.",
 }
 
@@ -51,8 +68,14 @@ def render_fields(serializer: serializers.Serializer, values: dict, errors: dict
     out = []
     form = type(serializer).__name__
     for name, field in serializer.fields.items():
-        spec = {"name": name, "label": _label(name), "required": field.required, "errors": errors.get(name, []),
-                "help": HELP.get(name, field.help_text or ""), "value": values.get(name, "")}
+        spec = {
+            "name": name,
+            "label": _label(name),
+            "required": field.required,
+            "errors": errors.get(name, []),
+            "help": HELP.get(name, field.help_text or ""),
+            "value": values.get(name, ""),
+        }
         choices = CHOICES_BY_FORM.get((form, name), CHOICES.get(name))
         if isinstance(field, serializers.BooleanField):
             spec["widget"] = "checkbox"
@@ -60,12 +83,23 @@ def render_fields(serializer: serializers.Serializer, values: dict, errors: dict
         elif isinstance(field, serializers.DateField):
             spec["widget"] = "date"
         elif isinstance(field, serializers.ManyRelatedField):
-            spec.update(widget="checkboxes", options=[(str(o.pk), str(o)) for o in field.child_relation.get_queryset()],
-                        value=[str(v) for v in _as_list(values.get(name))])
+            spec.update(
+                widget="checkboxes",
+                options=[(str(o.pk), str(o)) for o in field.child_relation.get_queryset()],
+                value=[str(v) for v in _as_list(values.get(name))],
+            )
         elif isinstance(field, serializers.RelatedField):
-            spec.update(widget="select", options=[(str(o.pk), str(o)) for o in field.get_queryset()], value=str(values.get(name) or ""))
+            spec.update(
+                widget="select",
+                options=[(str(o.pk), str(o)) for o in field.get_queryset()],
+                value=str(values.get(name) or ""),
+            )
         elif isinstance(field, serializers.ListField) and choices and name not in TYPED_LISTS:
-            spec.update(widget="checkboxes", options=[(c, c.replace("_", " ")) for c in choices], value=_as_list(values.get(name)))
+            spec.update(
+                widget="checkboxes",
+                options=[(c, c.replace("_", " ")) for c in choices],
+                value=_as_list(values.get(name)),
+            )
         elif isinstance(field, serializers.ListField):
             spec.update(widget="text", value=", ".join(_as_list(values.get(name))))
         elif choices:
@@ -143,9 +177,10 @@ def request_form_data(request) -> dict:
     """Return the posted request form, shaped as the API's input: inputs from the ticked assets and
     the uploaded files, each with its role."""
     post = request.POST
-    inputs = [{"asset": parse.whole_number(a, field="inputs", minimum=1),
-               "role": post.get(f"role_{a}", "plate")}
-              for a in post.getlist("asset")]
+    inputs = [
+        {"asset": parse.whole_number(a, field="inputs", minimum=1), "role": post.get(f"role_{a}", "plate")}
+        for a in post.getlist("asset")
+    ]
     for name in sorted(request.FILES):
         if name.startswith("upload_"):
             inputs.append({"upload": name, "role": post.get(f"{name}_role", "reference")})
@@ -158,6 +193,11 @@ def request_form_data(request) -> dict:
 def request_form_initial() -> dict:
     """Return a new request form's values: theatrical, worldwide, released for a year from today."""
     today = datetime.date.today()
-    return {"media": ["theatrical"], "territories": "WORLD", "seed": 1, "parameters": "{}",
-            "release_start": today.isoformat(),
-            "release_end": (today + datetime.timedelta(days=365)).isoformat()}
+    return {
+        "media": ["theatrical"],
+        "territories": "WORLD",
+        "seed": 1,
+        "parameters": "{}",
+        "release_start": today.isoformat(),
+        "release_end": (today + datetime.timedelta(days=365)).isoformat(),
+    }

@@ -80,7 +80,9 @@ def request_form_choices(user, production) -> dict:
         "production": production,
         "shots": production.shots.order_by("code"),
         "engines": sorted(all_engines().values(), key=lambda e: e.name),
-        "assets": rl_selectors.assets_for(user).filter(production=production).exclude(origin="generated")
+        "assets": rl_selectors.assets_for(user)
+        .filter(production=production)
+        .exclude(origin="generated")
         .order_by("id"),
         "roles": INPUT_ROLES,
         "uses": vocab.GENERATION_USES,
@@ -134,8 +136,12 @@ def _credentials_key(sha256: str) -> str:
 
 def asset_list(user, production):
     """Return the production's assets the user may see, newest first, with owner and performer."""
-    return (rl_selectors.assets_for(user).filter(production=production).select_related("owner", "talent")
-            .order_by("-id"))
+    return (
+        rl_selectors.assets_for(user)
+        .filter(production=production)
+        .select_related("owner", "talent")
+        .order_by("-id")
+    )
 
 
 def asset_page(user, asset) -> dict:
@@ -146,7 +152,8 @@ def asset_page(user, asset) -> dict:
         "asset": asset,
         "grants": rl_selectors.grants_for(user).filter(assets=asset, **current),
         "consents": rl_selectors.consents_for(user).filter(talent_id=asset.talent_id, **current)
-        if asset.talent_id else [],
+        if asset.talent_id
+        else [],
         "reservations": rl_selectors.reservations_for(user).filter(asset=asset, **current),
         "credential": AssetCredential.objects.filter(asset=asset).first(),
         "matches": fingerprint_matches(user, asset),
@@ -187,8 +194,9 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
         "versions": versions,
         "entries": entries.order_by("seq"),
         "impact": revocation_impact(user, kind, record),
-        "fields": [(f.replace("_", " "), getattr(record, f))
-                   for f in type(record).record_fields() if f != "assets"],
+        "fields": [
+            (f.replace("_", " "), getattr(record, f)) for f in type(record).record_fields() if f != "assets"
+        ],
         "assets": record.assets.all() if kind == "grant" else None,
         "current": not versions.filter(replaces=record).exists() and record.status == "active",
         "may_change": can_change_record(user, production),
@@ -200,8 +208,11 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
 
 def shot_audit_page(shot) -> dict:
     """Return a shot's audit (every generation, decision and proof) and the latest checkpoint."""
-    return {"shot": shot, "audit": gen_selectors.shot_audit(shot),
-            "checkpoint": checkpoints.latest_checkpoint()}
+    return {
+        "shot": shot,
+        "audit": gen_selectors.shot_audit(shot),
+        "checkpoint": checkpoints.latest_checkpoint(),
+    }
 
 
 def shot_prov_document(user, audit):

@@ -92,7 +92,10 @@ def _multipart(files):
     boundary = uuid.uuid4().hex
     out = []
     for path in files:
-        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{path.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode())
+        out.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            f'filename="{path.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+        )
         out.append(path.read_bytes())
         out.append(b"\r\n")
     out.append(f"--{boundary}--\r\n".encode())
@@ -111,7 +114,9 @@ def ask(url, files, token=None, retries=5, fingerprints=None):
     if token:
         headers["Authorization"] = f"Token {token}"
     for attempt in range(retries):
-        req = urllib.request.Request(url.rstrip("/") + "/api/training-clearance/", data=body, headers=headers, method="POST")
+        req = urllib.request.Request(
+            url.rstrip("/") + "/api/training-clearance/", data=body, headers=headers, method="POST"
+        )
         try:
             with urllib.request.urlopen(req, timeout=300) as response:  # nosec B310: http(s) only, checked above
                 return json.loads(response.read())["results"]
@@ -120,7 +125,7 @@ def ask(url, files, token=None, retries=5, fingerprints=None):
                 time.sleep(float(exc.headers.get("Retry-After") or 2))
                 continue
             detail = exc.read().decode(errors="replace")[:500]
-            raise RuntimeError(f"the service answered {exc.code}: {detail}")
+            raise RuntimeError(f"the service answered {exc.code}: {detail}") from None
     raise RuntimeError("the service kept rate-limiting the requests")
 
 
@@ -131,10 +136,18 @@ def main(argv=None) -> int:
     parser.add_argument("--token", help="an API token, if the service asks for one")
     parser.add_argument("--format", choices=["csv", "json"], default="csv")
     parser.add_argument("--output", help="report file (default: standard output)")
-    parser.add_argument("--mode", choices=["fingerprint", "upload"], default="fingerprint",
-                        help="send fingerprints computed here (default), or the files themselves")
-    parser.add_argument("--batch", type=int, help="items per request (default: 1000 fingerprints, or 20 files)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes hashing files (fingerprint mode)")
+    parser.add_argument(
+        "--mode",
+        choices=["fingerprint", "upload"],
+        default="fingerprint",
+        help="send fingerprints computed here (default), or the files themselves",
+    )
+    parser.add_argument(
+        "--batch", type=int, help="items per request (default: 1000 fingerprints, or 20 files)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes hashing files (fingerprint mode)"
+    )
     args = parser.parse_args(argv)
     try:
         files = list(walk(args.paths))
@@ -164,12 +177,37 @@ def main(argv=None) -> int:
                 seen = pool.map(examine, batch, chunksize=64)
                 # A file whose own credentials or XMP decide is not asked about.
                 asked = [s for s in seen if s["embedded"] is None]
-                answers = iter(ask(args.url, None, args.token, fingerprints=[{"sha256": s["sha256"], "phash": s["phash"], **({"phashes": s["phashes"]} if s.get("phashes") else {})} for s in asked]) if asked else [])
-                results = [{"sha256": s["sha256"], **s["embedded"]} if s["embedded"] else next(answers) for s in seen]
+                answers = iter(
+                    ask(
+                        args.url,
+                        None,
+                        args.token,
+                        fingerprints=[
+                            {
+                                "sha256": s["sha256"],
+                                "phash": s["phash"],
+                                **({"phashes": s["phashes"]} if s.get("phashes") else {}),
+                            }
+                            for s in asked
+                        ],
+                    )
+                    if asked
+                    else []
+                )
+                results = [
+                    {"sha256": s["sha256"], **s["embedded"]} if s["embedded"] else next(answers) for s in seen
+                ]
             else:
                 results = ask(args.url, batch, args.token)
             for path, result in zip(batch, results):
-                rows.append({"path": str(path), "sha256": result["sha256"], "verdict": result["verdict"], "reasons": " ".join(result["reasons"])})
+                rows.append(
+                    {
+                        "path": str(path),
+                        "sha256": result["sha256"],
+                        "verdict": result["verdict"],
+                        "reasons": " ".join(result["reasons"]),
+                    }
+                )
             if bar:
                 bar.update(len(batch))
     except (RuntimeError, urllib.error.URLError, OSError) as exc:

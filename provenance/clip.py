@@ -62,23 +62,36 @@ def encode_uint8(model, batch: torch.Tensor, device: str) -> torch.Tensor:
     mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1)
     std = torch.tensor(STD, device=device).view(1, 3, 1, 1)
     x = (x - mean) / std
-    with torch.inference_mode(), torch.autocast(device_type="cuda", dtype=torch.float16, enabled=device == "cuda"):
+    with (
+        torch.inference_mode(),
+        torch.autocast(device_type="cuda", dtype=torch.float16, enabled=device == "cuda"),
+    ):
         return model.encode_image(x).float()
 
 
 def embed_images(model, size, device, images, batch_size=64) -> np.ndarray:
     out = []
     for i in range(0, len(images), batch_size):
-        out.append(encode_uint8(model, torch.stack([to_uint8(im, size) for im in images[i : i + batch_size]]), device).cpu().numpy())
+        out.append(
+            encode_uint8(
+                model, torch.stack([to_uint8(im, size) for im in images[i : i + batch_size]]), device
+            )
+            .cpu()
+            .numpy()
+        )
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
 def embed_files(model, size, device, paths, batch_size=256, workers=4) -> np.ndarray:
-    loader = torch.utils.data.DataLoader(Files(paths, size), batch_size=batch_size, num_workers=workers, pin_memory=device == "cuda",
-                                         persistent_workers=False, prefetch_factor=4 if workers else None)
+    loader = torch.utils.data.DataLoader(
+        Files(paths, size),
+        batch_size=batch_size,
+        num_workers=workers,
+        pin_memory=device == "cuda",
+        persistent_workers=False,
+        prefetch_factor=4 if workers else None,
+    )
     return np.concatenate([encode_uint8(model, b, device).cpu().numpy() for b in loader])
-
-
 
 
 def probe_images(n: int = 32, size: int = 224) -> list[Image.Image]:

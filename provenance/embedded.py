@@ -28,15 +28,30 @@ def embedded_verdict(data: bytes, store: dict | None) -> tuple[dict | None, list
         tdm = training_mining_of(store)
         if any(tdm.get(u) == "notAllowed" for u in TRAINING_USES):
             said = ", ".join(f"{k}: {v}" for k, v in sorted(tdm.items()))
-            return {"verdict": "not_allowed", "reasons": [f"The file's Content Credentials reserve AI training ({said}; signature {store.get('validation_state')})."]}, []
+            return {
+                "verdict": "not_allowed",
+                "reasons": [
+                    "The file's Content Credentials reserve AI training "
+                    f"({said}; signature {store.get('validation_state')})."
+                ],
+            }, []
         if tdm and all(tdm.get(u) == "allowed" for u in TRAINING_USES):
-            return {"verdict": "allowed", "reasons": [f"The file's Content Credentials allow AI training (signature {store.get('validation_state')})."]}, []
+            return {
+                "verdict": "allowed",
+                "reasons": [
+                    "The file's Content Credentials allow AI training "
+                    f"(signature {store.get('validation_state')})."
+                ],
+            }, []
         reasons.append("The file has Content Credentials without a training preference.")
     found = XMP_DATAMINING.search(data)
     if found:
         value = found.group(1).decode(errors="replace")
         if "PROHIBITED" in value:
-            return {"verdict": "not_allowed", "reasons": [f"The file's XMP says plus:DataMining = {value}."]}, []
+            return {
+                "verdict": "not_allowed",
+                "reasons": [f"The file's XMP says plus:DataMining = {value}."],
+            }, []
         if value.endswith("DMI-ALLOWED"):
             return {"verdict": "allowed", "reasons": [f"The file's XMP says plus:DataMining = {value}."]}, []
     return None, reasons

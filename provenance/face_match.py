@@ -164,8 +164,10 @@ def to_full_resolution(left: float, top: float, right: float, bottom: float, sca
 def clipped(box: Box, width: int, height: int) -> Box:
     """Return the part of a box inside a width x height frame (a detector's box may overhang)."""
     return Box(
-        min(max(box.left, 0), width), min(max(box.top, 0), height),
-        min(max(box.right, 0), width), min(max(box.bottom, 0), height),
+        min(max(box.left, 0), width),
+        min(max(box.top, 0), height),
+        min(max(box.right, 0), width),
+        min(max(box.bottom, 0), height),
     )
 
 

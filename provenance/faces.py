@@ -202,8 +202,7 @@ def _detect(models: Models, config: FaceSettings, rgb: Image.Image, scale: float
         found = [(r, float(s)) for r, s in zip(rects, scores)]
     # dlib's rectangles include their right and bottom edges.
     return [
-        (to_full_resolution(r.left(), r.top(), r.right() + 1, r.bottom() + 1, scale), s)
-        for r, s in found
+        (to_full_resolution(r.left(), r.top(), r.right() + 1, r.bottom() + 1, scale), s) for r, s in found
     ]
 
 
@@ -227,12 +226,26 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
         for box, score in sorted(_detect(models, config, rgb, scale), key=lambda found: -found[1]):
             size = min(box.width, box.height)
             if size < config.min_size:
-                skipped.append(SkippedFace(clipped(box, width, height), size, SKIP_TOO_SMALL,
-                                           too_small_message(size, config.min_size), score))
+                skipped.append(
+                    SkippedFace(
+                        clipped(box, width, height),
+                        size,
+                        SKIP_TOO_SMALL,
+                        too_small_message(size, config.min_size),
+                        score,
+                    )
+                )
                 continue
             if len(kept) == config.max_faces:
-                skipped.append(SkippedFace(clipped(box, width, height), size, SKIP_OVER_LIMIT,
-                                           over_limit_message(config.max_faces), score))
+                skipped.append(
+                    SkippedFace(
+                        clipped(box, width, height),
+                        size,
+                        SKIP_OVER_LIMIT,
+                        over_limit_message(config.max_faces),
+                        score,
+                    )
+                )
                 continue
             rect = dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1)
             shapes.append(models.shape(full, rect))
@@ -247,7 +260,10 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
         values = tuple(float(v) for v in descriptor)
         faces.append(Face(clipped(box, width, height), size, landmarks, values, score))
     return FrameFaces(
-        width=width, height=height, detector=config.detector, detection_scale=round(scale, 6),
+        width=width,
+        height=height,
+        detector=config.detector,
+        detection_scale=round(scale, 6),
         upsample=config.upsample,
         smallest_detectable=smallest_detectable(config.detector, scale, config.upsample),
         min_size=config.min_size,

@@ -43,15 +43,30 @@ def load_model() -> Model:
     """The configured open_clip model, loaded once per process from CLIP_WEIGHTS."""
     global _model
     with _lock:
-        if _model is not None and (_model.name, _model.weights) == (settings.CLIP_MODEL, settings.CLIP_WEIGHTS):
+        if _model is not None and (_model.name, _model.weights) == (
+            settings.CLIP_MODEL,
+            settings.CLIP_WEIGHTS,
+        ):
             return _model
         if not settings.CLIP_WEIGHTS:
-            raise RuntimeError("CLIP_WEIGHTS is not set: point it at the model's weights file (no weights are downloaded).")
+            raise RuntimeError(
+                "CLIP_WEIGHTS is not set: point it at the model's weights file (no weights are downloaded)."
+            )
         from . import clip
 
-        model, size, device = clip.load(settings.CLIP_MODEL, settings.CLIP_WEIGHTS, settings.CLIP_MODEL_CONFIG)
+        model, size, device = clip.load(
+            settings.CLIP_MODEL, settings.CLIP_WEIGHTS, settings.CLIP_MODEL_CONFIG
+        )
         probe = clip.embed_images(model, size, device, clip.probe_images(), settings.CLIP_BATCH_SIZE)
-        _model = Model(settings.CLIP_MODEL, settings.CLIP_WEIGHTS, model, size, device, probe.mean(axis=0), probe.shape[1])
+        _model = Model(
+            settings.CLIP_MODEL,
+            settings.CLIP_WEIGHTS,
+            model,
+            size,
+            device,
+            probe.mean(axis=0),
+            probe.shape[1],
+        )
         return _model
 
 

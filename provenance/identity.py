@@ -24,11 +24,18 @@ DEV_ORG = "Rightsledger development CA - UNTRUSTED, NOT FOR PRODUCTION"
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORG)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORG),
+        ]
+    )
 
 
-def _certificate(subject_key, subject, issuer_key, issuer, *, ca: bool, path_length=None, days=3650, issuer_is_self=False):
-    now = datetime.datetime.now(datetime.timezone.utc)
+def _certificate(
+    subject_key, subject, issuer_key, issuer, *, ca: bool, path_length=None, days=3650, issuer_is_self=False
+):
+    now = datetime.datetime.now(datetime.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -41,13 +48,28 @@ def _certificate(subject_key, subject, issuer_key, issuer, *, ca: bool, path_len
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_key.public_key()), critical=False)
     )
     if not issuer_is_self:
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
-    usage = dict(content_commitment=False, key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False, decipher_only=False)
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    usage = dict(
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(digital_signature=False, key_cert_sign=True, crl_sign=True, **usage), critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(digital_signature=False, key_cert_sign=True, crl_sign=True, **usage), critical=True
+        )
     else:
-        builder = builder.add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **usage), critical=True)
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        builder = builder.add_extension(
+            x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **usage), critical=True
+        )
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -68,15 +90,42 @@ def dev_chain_create(directory: Path, label: str = "Rightsledger") -> dict:
     signer.key (0600). Return the paths."""
     directory = Path(directory)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root = _certificate(root_key, _name(f"{label} DEV Root CA - UNTRUSTED"), root_key, _name(f"{label} DEV Root CA - UNTRUSTED"), ca=True, path_length=1, issuer_is_self=True)
+    root = _certificate(
+        root_key,
+        _name(f"{label} DEV Root CA - UNTRUSTED"),
+        root_key,
+        _name(f"{label} DEV Root CA - UNTRUSTED"),
+        ca=True,
+        path_length=1,
+        issuer_is_self=True,
+    )
     int_key = ec.generate_private_key(ec.SECP256R1())
-    intermediate = _certificate(int_key, _name(f"{label} DEV Intermediate CA - UNTRUSTED"), root_key, root.subject, ca=True, path_length=0)
+    intermediate = _certificate(
+        int_key,
+        _name(f"{label} DEV Intermediate CA - UNTRUSTED"),
+        root_key,
+        root.subject,
+        ca=True,
+        path_length=0,
+    )
     signer_key = ec.generate_private_key(ec.SECP256R1())
-    signer = _certificate(signer_key, _name(f"{label} DEV Content Credentials Signer - UNTRUSTED"), int_key, intermediate.subject, ca=False, days=730)
+    signer = _certificate(
+        signer_key,
+        _name(f"{label} DEV Content Credentials Signer - UNTRUSTED"),
+        int_key,
+        intermediate.subject,
+        ca=False,
+        days=730,
+    )
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "root.pem").write_text(pem(root))
     (directory / "chain.pem").write_text(pem(signer) + pem(intermediate))
-    _write_private(directory / "signer.key", signer_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    _write_private(
+        directory / "signer.key",
+        signer_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
     return {"root": directory / "root.pem", "chain": directory / "chain.pem", "key": directory / "signer.key"}
 
 
@@ -102,9 +151,12 @@ def load_key(path: Path, passphrase: bytes | None):
     try:
         return serialization.load_pem_private_key(data, password=passphrase)
     except TypeError:
-        raise ValueError("The key is encrypted: give its passphrase (SIGNING_KEY_PASSPHRASE or SIGNING_KEY_PASSPHRASE_FILE).")
-    except ValueError:
-        raise ValueError("The key could not be read: wrong passphrase, or not a PEM private key.")
+        raise ValueError(
+            "The key is encrypted: give its passphrase "
+            "(SIGNING_KEY_PASSPHRASE or SIGNING_KEY_PASSPHRASE_FILE)."
+        ) from None
+    except ValueError as exc:
+        raise ValueError("The key could not be read: wrong passphrase, or not a PEM private key.") from exc
 
 
 def key_callback(private_key):
@@ -125,7 +177,9 @@ def callback_from_path(dotted: str):
     return getattr(importlib.import_module(module), attr)
 
 
-def make_signer(*, chain_pem: str, key_path: str | None = None, passphrase: bytes | None = None, callback=None) -> c2pa.Signer:
+def make_signer(
+    *, chain_pem: str, key_path: str | None = None, passphrase: bytes | None = None, callback=None
+) -> c2pa.Signer:
     """A c2pa Signer for ES256: through a callback when given (KMS/HSM), else from the key file."""
     if callback is None:
         callback = key_callback(load_key(Path(key_path), passphrase))

@@ -56,16 +56,40 @@ def prov_document(assets, edges) -> ProvDocument:
     doc = ProvDocument()
     doc.add_namespace("rl", "https://rightsledger.example/ns#")
     for a in assets:
-        doc.entity(f"rl:asset-{a.pk}", {"rl:sha256": a.sha256, "rl:kind": a.kind, "prov:type": "rl:GeneratedOutput" if a.origin == "generated" else "rl:Asset"})
-    runs = {g["decision_seq"]: g for g in generation_activities({e.decision_seq for e in edges if e.decision_seq})}
+        doc.entity(
+            f"rl:asset-{a.pk}",
+            {
+                "rl:sha256": a.sha256,
+                "rl:kind": a.kind,
+                "prov:type": "rl:GeneratedOutput" if a.origin == "generated" else "rl:Asset",
+            },
+        )
+    runs = {
+        g["decision_seq"]: g for g in generation_activities({e.decision_seq for e in edges if e.decision_seq})
+    }
     for g in runs.values():
-        run = doc.activity(f"rl:generation-{g['request']}", other_attributes={"rl:engine": g["engine"], "rl:shot": g["shot"] or 0, "rl:decisionSeq": g["decision_seq"]})
+        run = doc.activity(
+            f"rl:generation-{g['request']}",
+            other_attributes={
+                "rl:engine": g["engine"],
+                "rl:shot": g["shot"] or 0,
+                "rl:decisionSeq": g["decision_seq"],
+            },
+        )
         engine = doc.agent(f"rl:engine-{g['engine'].replace(' ', '-')}", {"prov:type": "prov:SoftwareAgent"})
         doc.wasAssociatedWith(run, engine)
         if g["requester"]:
-            doc.wasAssociatedWith(run, doc.agent(f"rl:{g['requester'].replace(':', '-')}", {"prov:type": "prov:Person"}), other_attributes={"prov:role": "rl:requester"})
+            doc.wasAssociatedWith(
+                run,
+                doc.agent(f"rl:{g['requester'].replace(':', '-')}", {"prov:type": "prov:Person"}),
+                other_attributes={"prov:role": "rl:requester"},
+            )
         if g["approver"]:
-            doc.wasAssociatedWith(run, doc.agent(f"rl:{g['approver'].replace(':', '-')}", {"prov:type": "prov:Person"}), other_attributes={"prov:role": "rl:approver"})
+            doc.wasAssociatedWith(
+                run,
+                doc.agent(f"rl:{g['approver'].replace(':', '-')}", {"prov:type": "prov:Person"}),
+                other_attributes={"prov:role": "rl:approver"},
+            )
         for kind, record_id, seq in g["records"]:
             doc.entity(f"rl:{kind}-{record_id}", {"rl:ledgerSeq": seq})
             doc.used(run, f"rl:{kind}-{record_id}", other_attributes={"prov:role": f"rl:{kind}"})
@@ -73,7 +97,11 @@ def prov_document(assets, edges) -> ProvDocument:
     for e in edges:
         g = runs.get(e.decision_seq)
         if g is not None:
-            doc.used(f"rl:generation-{g['request']}", f"rl:asset-{e.parent_id}", other_attributes={"prov:role": f"rl:{e.role}"})
+            doc.used(
+                f"rl:generation-{g['request']}",
+                f"rl:asset-{e.parent_id}",
+                other_attributes={"prov:role": f"rl:{e.role}"},
+            )
             if e.child_id not in generated:
                 doc.wasGeneratedBy(f"rl:asset-{e.child_id}", f"rl:generation-{g['request']}")
                 generated.add(e.child_id)
@@ -94,7 +122,11 @@ def _label(*lines: str) -> str:
 
 def svg(assets, edges) -> str:
     """Return the lineage drawn as SVG, generated outputs apart from ingested assets."""
-    dot = graphviz.Digraph("lineage", graph_attr={"rankdir": "LR", "fontname": "Helvetica"}, node_attr={"fontname": "Helvetica", "fontsize": "10"})
+    dot = graphviz.Digraph(
+        "lineage",
+        graph_attr={"rankdir": "LR", "fontname": "Helvetica"},
+        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+    )
     for a in assets:
         generated = a.origin == "generated"
         label = _label(f"A-{a.pk}", a.kind, (a.title or a.original_filename)[:TITLE_CHARS])

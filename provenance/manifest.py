@@ -13,7 +13,13 @@ from rightsledger import vocab
 
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
-RELATIONSHIP = {"plate": "parentOf", "element": "componentOf", "reference": "inputTo", "likeness": "inputTo", "style": "inputTo"}
+RELATIONSHIP = {
+    "plate": "parentOf",
+    "element": "componentOf",
+    "reference": "inputTo",
+    "likeness": "inputTo",
+    "style": "inputTo",
+}
 TDM_USES = vocab.RESERVATION_USES
 RIGHTSLEDGER_LABEL = "com.rightsledger.decision"
 SOFT_BINDING_ALG = "com.rightsledger.phash.1"  # 64-bit DCT pHash of the pixels, big-endian
@@ -50,7 +56,11 @@ class OutputFacts:
 
 
 def training_mining(reserved: frozenset[str], prefix: str) -> dict:
-    return {"entries": {f"{prefix}.{use}": {"use": "notAllowed" if use in reserved else "allowed"} for use in TDM_USES}}
+    return {
+        "entries": {
+            f"{prefix}.{use}": {"use": "notAllowed" if use in reserved else "allowed"} for use in TDM_USES
+        }
+    }
 
 
 def build(facts: OutputFacts) -> dict:
@@ -81,17 +91,32 @@ def build(facts: OutputFacts) -> dict:
     if facts.soft_binding:
         import base64
 
-        manifest["assertions"].append({"label": "c2pa.soft-binding", "data": {
-            "alg": SOFT_BINDING_ALG, "blocks": [{"scope": {}, "value": base64.b64encode(facts.soft_binding).decode()}]}})
+        manifest["assertions"].append(
+            {
+                "label": "c2pa.soft-binding",
+                "data": {
+                    "alg": SOFT_BINDING_ALG,
+                    "blocks": [{"scope": {}, "value": base64.b64encode(facts.soft_binding).decode()}],
+                },
+            }
+        )
     return manifest
 
 
 def ingredient_definition(ingredient: Ingredient) -> dict:
-    metadata = {"dataSource": {"type": "localProvider.rightsledger", "details": f"asset {ingredient.asset_id} sha256 {ingredient.sha256}"}}
+    metadata = {
+        "dataSource": {
+            "type": "localProvider.rightsledger",
+            "details": f"asset {ingredient.asset_id} sha256 {ingredient.sha256}",
+        }
+    }
     if ingredient.frames is not None:
         # C2PA's region of interest: a frame range (counted from 0, both ends included).
         first, last = ingredient.frames
-        metadata["regionOfInterest"] = {"region": [{"type": "frame", "frame": {"start": first, "end": last}}], "name": f"frames {first}-{last}"}
+        metadata["regionOfInterest"] = {
+            "region": [{"type": "frame", "frame": {"start": first, "end": last}}],
+            "name": f"frames {first}-{last}",
+        }
     return {
         "title": ingredient.title,
         "format": ingredient.media_type,
@@ -110,7 +135,12 @@ def add_xmp(data: bytes, media_type: str, xmp: bytes) -> bytes:
             raise ValueError("not a PNG")
         ihdr_end = 8 + 12 + struct.unpack(">I", data[8:12])[0]
         body = b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + xmp
-        chunk = struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body) & 0xFFFFFFFF)
+        chunk = (
+            struct.pack(">I", len(body))
+            + b"iTXt"
+            + body
+            + struct.pack(">I", zlib.crc32(b"iTXt" + body) & 0xFFFFFFFF)
+        )
         return data[:ihdr_end] + chunk + data[ihdr_end:]
     if media_type == "image/jpeg":
         if data[:2] != b"\xff\xd8":
@@ -125,7 +155,11 @@ def add_xmp(data: bytes, media_type: str, xmp: bytes) -> bytes:
 
 def xmp_packet(reserved: frozenset[str]) -> bytes:
     """An XMP packet with IPTC PLUS DataMining: prohibited for AI/ML training when reserved."""
-    value = DMI_PROHIBITED if reserved & set(vocab.TRAINING_USES) else "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"
+    value = (
+        DMI_PROHIBITED
+        if reserved & set(vocab.TRAINING_USES)
+        else "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"
+    )
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'

@@ -16,11 +16,15 @@ class LineageEdge(models.Model):
     parent = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="child_edges")
     child = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="parent_edges")
     role = models.CharField(max_length=16, choices=[(r, r) for r in EDGE_ROLES])
-    decision_seq = models.BigIntegerField(null=True, blank=True, help_text="The ledger entry of the run decision that made the child")
+    decision_seq = models.BigIntegerField(
+        null=True, blank=True, help_text="The ledger entry of the run decision that made the child"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["parent", "child", "role"], name="lineage_edge_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child", "role"], name="lineage_edge_unique")
+        ]
         indexes = [models.Index(fields=["child"]), models.Index(fields=["parent"])]
 
 
@@ -33,9 +37,13 @@ class SigningIdentity(models.Model):
     name = models.CharField(max_length=100, unique=True)
     chain_pem = models.TextField(help_text="Signer certificate first, then intermediates")
     key_path = models.CharField(max_length=500, blank=True)
-    passphrase_env = models.CharField(max_length=100, blank=True, help_text="Environment variable holding the key's passphrase")
+    passphrase_env = models.CharField(
+        max_length=100, blank=True, help_text="Environment variable holding the key's passphrase"
+    )
     passphrase_file = models.CharField(max_length=500, blank=True)
-    callback = models.CharField(max_length=200, blank=True, help_text="package.module:function that signs bytes (KMS/HSM)")
+    callback = models.CharField(
+        max_length=200, blank=True, help_text="package.module:function that signs bytes (KMS/HSM)"
+    )
     subject = models.CharField(max_length=500)
     issuer = models.CharField(max_length=500)
     fingerprint = models.CharField(max_length=64)
@@ -46,7 +54,11 @@ class SigningIdentity(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="one_active_identity")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_identity"
+            )
+        ]
 
 
 class SignedOutput(models.Model):
@@ -58,8 +70,12 @@ class SignedOutput(models.Model):
     identity = models.ForeignKey(SigningIdentity, on_delete=models.PROTECT, related_name="+")
     manifest_label = models.CharField(max_length=200, db_index=True)
     manifest = models.JSONField()
-    manifest_store = models.BinaryField(default=b"", help_text="The signed manifest store, served by the soft-binding API")
-    soft_binding = models.BigIntegerField(null=True, db_index=True, help_text="pHash declared in the c2pa.soft-binding assertion")
+    manifest_store = models.BinaryField(
+        default=b"", help_text="The signed manifest store, served by the soft-binding API"
+    )
+    soft_binding = models.BigIntegerField(
+        null=True, db_index=True, help_text="pHash declared in the c2pa.soft-binding assertion"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
 

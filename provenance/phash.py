@@ -62,4 +62,3 @@ def load(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
         if scale >= 2:
             img.draft("RGB", (img.width // scale, img.height // scale))
     return img.convert("RGB")
-

@@ -4,9 +4,12 @@ import json
 
 from django.db import connection
 
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import LedgerEntry
 
 from . import manifest as mf
+from .credentials import read_store
+from .embedded import training_mining_of
 
 MAX_DEPTH = 64
 
@@ -16,7 +19,8 @@ _WALK = """
 WITH RECURSIVE walk(asset_id, depth) AS (
     SELECT {near}, 1 FROM provenance_lineageedge WHERE {far} IN ({roots})
     UNION
-    SELECT e.{near}, walk.depth + 1 FROM provenance_lineageedge e JOIN walk ON e.{far} = walk.asset_id WHERE walk.depth < %s
+    SELECT e.{near}, walk.depth + 1 FROM provenance_lineageedge e JOIN walk ON e.{far} = walk.asset_id
+    WHERE walk.depth < %s
 )
 SELECT asset_id, min(depth) FROM walk GROUP BY asset_id
 """
@@ -27,7 +31,9 @@ def _walk(asset_ids, near: str, far: str) -> dict[int, int]:
     if not ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(_WALK.format(near=near, far=far, roots=", ".join(["%s"] * len(ids))), [*ids, MAX_DEPTH])
+        cursor.execute(
+            _WALK.format(near=near, far=far, roots=", ".join(["%s"] * len(ids))), [*ids, MAX_DEPTH]
+        )
         return dict(cursor.fetchall())
 
 
@@ -45,14 +51,20 @@ def verify(data: bytes, media_type: str) -> dict:
     """Verify a file's Content Credentials: validation state and failure codes, signer and time,
     the ingredient tree, the training-mining preferences, and the Rightsledger assertion with
     whether the decision and ledger entry it names exist here and match."""
-    from .embedded import training_mining_of
-    from .services import read_store
-
     store = read_store(data, media_type)
     if store is None:
-        return {"credentials": False, "validation_state": None, "message": "The file carries no Content Credentials."}
+        return {
+            "credentials": False,
+            "validation_state": None,
+            "message": "The file carries no Content Credentials.",
+        }
     if "error" in store:
-        return {"credentials": True, "validation_state": "invalid", "failures": ["manifest.unreadable"], "message": store["error"]}
+        return {
+            "credentials": True,
+            "validation_state": "invalid",
+            "failures": ["manifest.unreadable"],
+            "message": store["error"],
+        }
     manifests = store.get("manifests", {})
     active = manifests.get(store.get("active_manifest"), {})
     results = store.get("validation_results", {}).get("activeManifest", {}) or {}
@@ -61,7 +73,11 @@ def verify(data: bytes, media_type: str) -> dict:
     def tree(m, depth=0):
         out = []
         for ing in m.get("ingredients", []):
-            node = {"title": ing.get("title"), "format": ing.get("format"), "relationship": ing.get("relationship")}
+            node = {
+                "title": ing.get("title"),
+                "format": ing.get("format"),
+                "relationship": ing.get("relationship"),
+            }
             label = ing.get("active_manifest")
             if label and label in manifests and depth < 8:
                 node["manifest"] = label
@@ -69,7 +85,9 @@ def verify(data: bytes, media_type: str) -> dict:
             out.append(node)
         return out
 
-    ours = next((a.get("data") for a in active.get("assertions", []) if a.get("label") == mf.RIGHTSLEDGER_LABEL), None)
+    ours = next(
+        (a.get("data") for a in active.get("assertions", []) if a.get("label") == mf.RIGHTSLEDGER_LABEL), None
+    )
     check = None
     if ours:
         # The decision is checked against its ledger entry, the record a verifier can prove.
@@ -77,15 +95,29 @@ def verify(data: bytes, media_type: str) -> dict:
         entry = decision_entry(ledger.get("seq"))
         decided = entry_payload(entry) if entry else {}
         check = {
-            "decision_exists": bool(entry and decided.get("decision") == ours.get("decision") and decided.get("request") == ours.get("request")),
-            "decision_matches": bool(entry and decided.get("decision") == ours.get("decision") and decided.get("outcome") == ours.get("outcome")),
+            "decision_exists": bool(
+                entry
+                and decided.get("decision") == ours.get("decision")
+                and decided.get("request") == ours.get("request")
+            ),
+            "decision_matches": bool(
+                entry
+                and decided.get("decision") == ours.get("decision")
+                and decided.get("outcome") == ours.get("outcome")
+            ),
             "ledger_entry_matches": bool(entry and bytes(entry.leaf_hash).hex() == ledger.get("leaf_hash")),
         }
     return {
         "credentials": True,
         "validation_state": (store.get("validation_state") or "Invalid").lower(),
-        "failures": [{"code": f.get("code"), "explanation": f.get("explanation")} for f in results.get("failure", [])],
-        "signer": {"common_name": sig.get("common_name"), "issuer": sig.get("issuer"), "algorithm": sig.get("alg")},
+        "failures": [
+            {"code": f.get("code"), "explanation": f.get("explanation")} for f in results.get("failure", [])
+        ],
+        "signer": {
+            "common_name": sig.get("common_name"),
+            "issuer": sig.get("issuer"),
+            "algorithm": sig.get("alg"),
+        },
         "signing_time": sig.get("time") or (ours or {}).get("signed_at"),
         "active_manifest": store.get("active_manifest"),
         "claim_generator": active.get("claim_generator_info"),
@@ -113,25 +145,40 @@ def generation_activities(decision_seqs) -> list[dict]:
     """Return, for each run decision named by lineage edges, the generation as the ledger records
     it: the request, engine, shot, requester, approvers and the grants and consents relied on.
     Two queries, whatever the number of generations."""
-    runs = {e.seq: entry_payload(e) for e in LedgerEntry.objects.filter(seq__in=set(decision_seqs), record_type="decision")}
+    runs = {
+        e.seq: entry_payload(e)
+        for e in LedgerEntry.objects.filter(seq__in=set(decision_seqs), record_type="decision")
+    }
     requested = {
         e.record_id: e
-        for e in LedgerEntry.objects.filter(record_type="generation_request", entry_type="generation.requested",
-                                            record_id__in={run["request"] for run in runs.values()})
+        for e in LedgerEntry.objects.filter(
+            record_type="generation_request",
+            entry_type=EntryType.GENERATION_REQUESTED,
+            record_id__in={run["request"] for run in runs.values()},
+        )
     }
     out = []
     for seq, run in sorted(runs.items()):
         entry = requested.get(run["request"])
         asked = entry_payload(entry) if entry else {}
-        out.append({
-            "decision_seq": seq,
-            "request": run["request"],
-            "engine": f"{asked.get('engine', '?')} {asked.get('engine_version', '')}".strip(),
-            "shot": asked.get("shot"),
-            "requester": entry.actor if entry else None,
-            "approver": (run.get("sign_off") or {}).get("approver"),
-            "records": sorted({(r["type"], r["id"], r.get("seq") or 0) for reason in run["reasons"] for r in reason["records"] if r["type"] in ("grant", "consent")}),
-        })
+        out.append(
+            {
+                "decision_seq": seq,
+                "request": run["request"],
+                "engine": f"{asked.get('engine', '?')} {asked.get('engine_version', '')}".strip(),
+                "shot": asked.get("shot"),
+                "requester": entry.actor if entry else None,
+                "approver": (run.get("sign_off") or {}).get("approver"),
+                "records": sorted(
+                    {
+                        (r["type"], r["id"], r.get("seq") or 0)
+                        for reason in run["reasons"]
+                        for r in reason["records"]
+                        if r["type"] in ("grant", "consent")
+                    }
+                ),
+            }
+        )
     return out
 
 
@@ -141,5 +188,3 @@ def sniff_media_type(data: bytes) -> str | None:
 
     guess = filetype.guess(data[:8192])
     return guess.mime if guess else None
-
-

@@ -15,7 +15,6 @@ import faiss
 import numpy as np
 from django.conf import settings
 
-
 from . import fingerprint as fp
 from .models import Fingerprint, PerceptualHash
 
@@ -30,7 +29,11 @@ def build_index(vectors: np.ndarray, ids: np.ndarray, exact_max: int):
     else:
         nlist = int(4 * math.sqrt(len(vectors)))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), nlist * 32), replace=False)])
+        index.train(
+            vectors[
+                np.random.default_rng(0).choice(len(vectors), min(len(vectors), nlist * 32), replace=False)
+            ]
+        )
         index.nprobe = settings.SIMILARITY_NPROBE or max(8, nlist // 200)
         index = faiss.IndexIDMap2(index)
     if len(vectors):
@@ -47,7 +50,11 @@ class SimilarityIndex:
     def refresh(self) -> None:
         """Take in the fingerprints added since the last read (and load or build on first use)."""
         # Keyed by fingerprint (a video has one per keyframe); search maps them back to assets.
-        rows = list(Fingerprint.objects.filter(id__gt=self.last_id).order_by("id").values_list("id", "id", "embedding", "dims"))
+        rows = list(
+            Fingerprint.objects.filter(id__gt=self.last_id)
+            .order_by("id")
+            .values_list("id", "id", "embedding", "dims")
+        )
         if self.index is None:
             path = Path(settings.SIMILARITY_INDEX_PATH)
             meta = path.with_suffix(".last")
@@ -57,7 +64,9 @@ class SimilarityIndex:
                 rows = [r for r in rows if r[0] > self.last_id]
         if not rows:
             return
-        vectors = np.array([np.frombuffer(bytes(r[2]), dtype=np.float32) for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        vectors = np.array(
+            [np.frombuffer(bytes(r[2]), dtype=np.float32) for r in rows], dtype=np.float32
+        ).reshape(len(rows), -1)
         ids = np.array([r[1] for r in rows], dtype=np.int64)
         if self.index is None:
             self.index = build_index(vectors, ids, settings.SIMILARITY_EXACT_MAX) if len(rows) else None
@@ -82,7 +91,11 @@ class SimilarityIndex:
         if self.index is None or self.index.ntotal == 0:
             return []
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.index.ntotal))
-        owners = dict(Fingerprint.objects.filter(id__in=[int(i) for i in ids[0] if i >= 0]).values_list("id", "asset_id"))
+        owners = dict(
+            Fingerprint.objects.filter(id__in=[int(i) for i in ids[0] if i >= 0]).values_list(
+                "id", "asset_id"
+            )
+        )
         best = {}
         for i, s in zip(ids[0], scores[0]):
             asset = owners.get(int(i))  # a fingerprint replaced since the index was built has no owner
@@ -137,19 +150,21 @@ def match(fingerprints: fp.Fingerprints, assets) -> Match | None:
     if its exact cosine with the image passes EMBED_CONFIRM_COSINE.
     """
     by_phash = candidates_by_phash(fingerprints.phashes["full"])
-    by_embedding = {a: s for a, s in index().search(fingerprints.embedding, 20) if s >= settings.EMBED_CANDIDATE_COSINE}
+    by_embedding = {
+        a: s for a, s in index().search(fingerprints.embedding, 20) if s >= settings.EMBED_CANDIDATE_COSINE
+    }
     allowed = set(assets.filter(pk__in=set(by_phash) | set(by_embedding)).values_list("pk", flat=True))
     best = None
     for f in Fingerprint.objects.filter(asset_id__in=allowed).order_by("asset_id", "id"):
         cosine = float(np.dot(np.frombuffer(bytes(f.embedding), dtype=np.float32), fingerprints.embedding))
         if cosine < settings.EMBED_CONFIRM_COSINE:
             continue
-        candidate = Match(f.asset_id, cosine, by_phash.get(f.asset_id), "phash" if f.asset_id in by_phash else "embedding")
+        candidate = Match(
+            f.asset_id, cosine, by_phash.get(f.asset_id), "phash" if f.asset_id in by_phash else "embedding"
+        )
         if best is None or _rank(candidate) < _rank(best):
             best = candidate
     return best
-
-
 
 
 def likeness_matches(embedding: np.ndarray, production) -> dict[int, float]:
@@ -158,7 +173,9 @@ def likeness_matches(embedding: np.ndarray, production) -> dict[int, float]:
     cosine at or above LIKENESS_COSINE}."""
     from rightsledger.models import Asset
 
-    refs = Asset.objects.filter(kind="likeness_reference", talent__isnull=False, production__studio_id=production.studio_id)
+    refs = Asset.objects.filter(
+        kind="likeness_reference", talent__isnull=False, production__studio_id=production.studio_id
+    )
     rows = np.atleast_2d(embedding)
     out = {}
     for f in Fingerprint.objects.filter(asset__in=refs).select_related("asset"):
@@ -186,11 +203,19 @@ class PhashIndex:
 
     @staticmethod
     def codes(hashes) -> np.ndarray:
-        return np.array([h & 0xFFFF_FFFF_FFFF_FFFF for h in hashes], dtype=np.uint64).view(np.uint8).reshape(-1, 8)
+        return (
+            np.array([h & 0xFFFF_FFFF_FFFF_FFFF for h in hashes], dtype=np.uint64)
+            .view(np.uint8)
+            .reshape(-1, 8)
+        )
 
     def refresh(self, chunk: int = 200_000) -> None:
         while True:
-            rows = list(PerceptualHash.objects.filter(id__gt=self.last_id).order_by("id").values_list("id", "asset_id", "hash")[:chunk])
+            rows = list(
+                PerceptualHash.objects.filter(id__gt=self.last_id)
+                .order_by("id")
+                .values_list("id", "asset_id", "hash")[:chunk]
+            )
             if not rows:
                 return
             self.index.add(self.codes([r[2] for r in rows]))
@@ -198,7 +223,8 @@ class PhashIndex:
             self.last_id = rows[-1][0]
 
     def near(self, hashes: list[int]) -> list[dict[int, int]]:
-        """Return, for each hash, the assets with a stored pHash within PHASH_MAX_DISTANCE: {asset: distance}."""
+        """Return, for each hash, the assets with a stored pHash within PHASH_MAX_DISTANCE:
+        {asset: distance}."""
         if not hashes or self.index.ntotal == 0:
             return [{} for _ in hashes]
         # faiss's radius is exclusive.

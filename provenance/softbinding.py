@@ -26,11 +26,18 @@ def _matches(values: list[int], limit: int) -> list[dict]:
 
 def by_binding(alg: str, value: str, limit: int) -> list[dict]:
     if alg != mf.SOFT_BINDING_ALG:
-        raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+        raise ValidationError(
+            {
+                "alg": [
+                    f"Unsupported soft-binding algorithm {alg!r}; "
+                    f"this service resolves {mf.SOFT_BINDING_ALG}."
+                ]
+            }
+        )
     try:
         raw = base64.b64decode(value, validate=True)
     except binascii.Error:
-        raise ValidationError({"value": ["value must be base64."]})
+        raise ValidationError({"value": ["value must be base64."]}) from None
     if len(raw) != 8:
         raise ValidationError({"value": ["A com.rightsledger.phash.1 value is 8 bytes."]})
     return _matches([fp.to_signed(int.from_bytes(raw, "big"))], limit)
@@ -42,7 +49,14 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
     from .phash import load
 
     if alg not in (None, mf.SOFT_BINDING_ALG):
-        raise ValidationError({"alg": [f"Unsupported soft-binding algorithm {alg!r}; this service resolves {mf.SOFT_BINDING_ALG}."]})
+        raise ValidationError(
+            {
+                "alg": [
+                    f"Unsupported soft-binding algorithm {alg!r}; "
+                    f"this service resolves {mf.SOFT_BINDING_ALG}."
+                ]
+            }
+        )
     from django.conf import settings
 
     from .selectors import sniff_media_type

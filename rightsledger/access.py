@@ -41,7 +41,8 @@ class RoleSet:
 # The gate's own read (rightsledger.selectors.gate_reads) asks it in the same statement as the rest.
 ROLES_SQL = (
     "SELECT r.kind, r.studio_id, r.production_id, r.guild_id FROM rightsledger_role r "
-    "WHERE r.user_id = %s AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM rightsledger_role n WHERE n.replaces_id = r.id)"
+    "WHERE r.user_id = %s AND r.status = 'active' "
+    "AND NOT EXISTS (SELECT 1 FROM rightsledger_role n WHERE n.replaces_id = r.id)"
 )
 
 
@@ -57,7 +58,11 @@ def roles_of(user) -> RoleSet:
         cursor.execute(ROLES_SQL, [user.pk])
         held = cursor.fetchall()
     admin_studios = {studio_id for kind, studio_id, _, _ in held if kind == vocab.ROLE_STUDIO_ADMIN}
-    admin_productions = Production.objects.filter(studio_id__in=admin_studios).values_list("id", flat=True) if admin_studios else ()
+    admin_productions = (
+        Production.objects.filter(studio_id__in=admin_studios).values_list("id", flat=True)
+        if admin_studios
+        else ()
+    )
     return remember_roles(user, held, admin_productions)
 
 
@@ -92,7 +97,9 @@ def holds(user, production, roles: set[str] = READ_ROLES) -> bool:
     return ids is None or (production.pk if hasattr(production, "pk") else production) in ids
 
 
-def filter_by_production(qs: QuerySet, user, field_name: str = "production", roles: set[str] = READ_ROLES) -> QuerySet:
+def filter_by_production(
+    qs: QuerySet, user, field_name: str = "production", roles: set[str] = READ_ROLES
+) -> QuerySet:
     """Restrict a queryset to rows of productions the user may see."""
     ids = production_ids(user, roles)
     if ids is None:
@@ -124,6 +131,18 @@ def require(user, production, roles: set[str], action: str = "do this") -> None:
         raise PermissionDenied(f"Only a {wanted} of this production may {action}.")
 
 
+def require_record_change(user, production, action: str) -> None:
+    """Raise PermissionDenied unless the user may amend or revoke a versioned record they can see:
+    a clearance user or studio admin of its production, or, for a record of no production, one who
+    may register talent. The record is visible to the caller, so one who may not change it is told
+    so (403), not that it does not exist."""
+    if production is not None:
+        if not holds(user, production, CLEARANCE_ROLES):
+            raise PermissionDenied(f"Only a clearance user or studio admin of this production may {action}.")
+    elif not can_register_talent(user):
+        raise PermissionDenied(f"Only clearance users and studio admins may {action}.")
+
+
 def require_studio(user, studio_id: int, action: str) -> None:
     """Raise unless the user is a studio admin of the studio (or clearance on one of its productions)."""
     roles = roles_of(user)
@@ -136,15 +155,17 @@ def require_studio(user, studio_id: int, action: str) -> None:
     )
     if studio_id in clearance_studios:
         return
-    can_see_studio(user, studio_id)
+    require_studio_visible(user, studio_id)
     raise PermissionDenied(f"Only a studio admin or clearance user of this studio may {action}.")
 
 
 def can_register_talent(user) -> bool:
     """Return whether the user may register talent: a studio admin, or clearance anywhere."""
     roles = roles_of(user)
-    return roles.superuser or bool(roles.studios) or any(
-        vocab.ROLE_CLEARANCE in held for held in roles.productions.values()
+    return (
+        roles.superuser
+        or bool(roles.studios)
+        or any(vocab.ROLE_CLEARANCE in held for held in roles.productions.values())
     )
 
 
@@ -171,12 +192,12 @@ def talent_visible(user, qs: QuerySet | None = None) -> QuerySet:
     return qs.none()
 
 
-def can_create_production(user, studio_id: int) -> None:
+def require_production_creator(user, studio_id: int) -> None:
     """Raise unless the user may create a production in the studio: its studio admin."""
     roles = roles_of(user)
     if roles.superuser or studio_id in roles.studios:
         return
-    can_see_studio(user, studio_id)
+    require_studio_visible(user, studio_id)
     raise PermissionDenied("Only a studio admin may create productions.")
 
 
@@ -186,25 +207,25 @@ def require_operator(user, action: str) -> None:
         raise PermissionDenied(f"Only a superuser (the service's operator) may {action}.")
 
 
-def can_create_studio(user) -> None:
+def require_studio_creator(user) -> None:
     require_operator(user, "create studios")
 
 
-def can_register_guild(user) -> None:
+def require_guild_registrar(user) -> None:
     """Raise unless the user is a studio admin somewhere."""
     roles = roles_of(user)
     if not (roles.superuser or roles.studios):
         raise PermissionDenied("Only a studio admin may register guilds.")
 
 
-def can_see_studio(user, studio_id: int) -> None:
+def require_studio_visible(user, studio_id: int) -> None:
     """Raise Http404 unless the user holds a role in the studio."""
     visible = studio_ids(user)
     if visible is not None and studio_id not in visible:
         raise Http404("No such studio.")
 
 
-def witness_guild(user, guild_id: int | None = None) -> int:
+def require_witness_guild(user, guild_id: int | None = None) -> int:
     """Return the guild the user witnesses checkpoints for (the given one, or their first);
     raise unless the user is a representative of it."""
     guilds = roles_of(user).guilds

@@ -6,20 +6,17 @@ from django.contrib import admin
 from . import access
 from .models import (
     Asset,
-    ConsentFlag,
-    ExpiryNotice,
-    Notification,
     Checkpoint,
-    LedgerLeaf,
-    LedgerNode,
-    TalentName,
-    TreeState,
-    WitnessCosignature,
-    WitnessedCheckpoint,
+    ConsentFlag,
     ConsentRecord,
+    ExpiryNotice,
     Guild,
     GuildMembership,
     LedgerEntry,
+    LedgerLeaf,
+    LedgerNode,
+    LedgerTile,
+    Notification,
     Party,
     Production,
     RightsGrant,
@@ -27,7 +24,11 @@ from .models import (
     Shot,
     Studio,
     Talent,
+    TalentName,
     TrainingReservation,
+    TreeState,
+    WitnessCosignature,
+    WitnessedCheckpoint,
 )
 
 
@@ -108,7 +109,17 @@ class AssetAdmin(ProductionScopedAdmin):
 
 @admin.register(RightsGrant)
 class GrantAdmin(ProductionScopedAdmin):
-    list_display = ["id", "chain", "version", "action", "status", "grantor", "production", "term_start", "term_end"]
+    list_display = [
+        "id",
+        "chain",
+        "version",
+        "action",
+        "status",
+        "grantor",
+        "production",
+        "term_start",
+        "term_end",
+    ]
     list_filter = ["status", "action", "requires_review"]
 
 
@@ -166,6 +177,11 @@ class LedgerLeafAdmin(ReadOnlyAdmin):
 @admin.register(LedgerNode)
 class LedgerNodeAdmin(ReadOnlyAdmin):
     list_display = ["key"]
+
+
+@admin.register(LedgerTile)
+class LedgerTileAdmin(ReadOnlyAdmin):
+    list_display = ["key", "width"]
 
 
 @admin.register(TalentName)

@@ -22,12 +22,22 @@ from .names import MAX_NAME_WORDS, ngrams, normalize
 # Models never searched: the ledger's own tables (immutable; entries hold ids and commitments, and
 # the erasure test reads every entry's bytes), and Django's bookkeeping, which holds no free text.
 SKIPPED = {
-    "rightsledger.ledgerentry", "rightsledger.ledgerleaf", "rightsledger.ledgernode",
-    "rightsledger.checkpoint", "rightsledger.treestate", "rightsledger.witnessedcheckpoint",
-    "contenttypes.contenttype", "auth.permission", "sessions.session",
+    "rightsledger.ledgerentry",
+    "rightsledger.ledgerleaf",
+    "rightsledger.ledgernode",
+    "rightsledger.checkpoint",
+    "rightsledger.treestate",
+    "rightsledger.witnessedcheckpoint",
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
 }
 # A performer's own records: only theirs are searched (a namesake's name is their own, not a mention).
-OWN_ROWS = {"rightsledger.talent": "pk", "rightsledger.talentname": "talent_id", "rightsledger.guildmembership": "talent_id"}
+OWN_ROWS = {
+    "rightsledger.talent": "pk",
+    "rightsledger.talentname": "talent_id",
+    "rightsledger.guildmembership": "talent_id",
+}
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 CHUNK = 2000
@@ -50,9 +60,13 @@ class FoundField:
 
 def erasure_terms(talent) -> set[str]:
     """Return the performer's names, aliases, external ids and member ids, normalised."""
-    raw = [talent.legal_name, talent.professional_name, *(talent.aliases or []),
-           *(talent.external_ids or {}).values(),
-           *talent.memberships.values_list("member_id", flat=True)]
+    raw = [
+        talent.legal_name,
+        talent.professional_name,
+        *(talent.aliases or []),
+        *(talent.external_ids or {}).values(),
+        *talent.memberships.values_list("member_id", flat=True),
+    ]
     return {n for n in (normalize(str(x)) for x in raw if x) if n}
 
 
@@ -73,15 +87,21 @@ def mentions(value, terms: set[str]) -> bool:
 
 def searched_models() -> list[type]:
     """Return every installed concrete model that an erasure searches."""
-    return [m for m in apps.get_models()
-            if not m._meta.abstract and not m._meta.proxy and m._meta.label_lower not in SKIPPED]
+    return [
+        m
+        for m in apps.get_models()
+        if not m._meta.abstract and not m._meta.proxy and m._meta.label_lower not in SKIPPED
+    ]
 
 
 def text_fields(model) -> list[models.Field]:
     """Return the model's own text columns: CharField (and its kinds), TextField, JSONField; not
     a primary key, nor a password hash (Django's users), which hold no one's name."""
-    return [f for f in model._meta.concrete_fields
-            if isinstance(f, TEXT_FIELDS) and not f.primary_key and f.name != "password"]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, TEXT_FIELDS) and not f.primary_key and f.name != "password"
+    ]
 
 
 def redactable(model, field: models.Field) -> bool:

@@ -44,8 +44,9 @@ UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique constraint refu
 SQLITE_UNIQUE = "UNIQUE constraint failed: "  # how SQLite (the demo's database) says it
 
 
-def unique_fields(table: str, constraint: str = "",
-                  columns: list[str] | None = None) -> tuple[object, list[str]] | None:
+def unique_fields(
+    table: str, constraint: str = "", columns: list[str] | None = None
+) -> tuple[object, list[str]] | None:
     """Return (model, field names) for a unique constraint or unique field of any installed
     app's model, found from its table and the constraint's name (PostgreSQL) or its columns
     (SQLite); None if no model has that table."""
@@ -75,7 +76,7 @@ def _violated(exc: Exception) -> tuple[str, str, list[str] | None] | None:
         return cause.diag.table_name or "", cause.diag.constraint_name or "", None
     text = str(cause if cause is not None else exc)
     if text.startswith(SQLITE_UNIQUE):  # "UNIQUE constraint failed: table.column, table.column"
-        pairs = [item.strip().partition(".") for item in text[len(SQLITE_UNIQUE):].split(",")]
+        pairs = [item.strip().partition(".") for item in text[len(SQLITE_UNIQUE) :].split(",")]
         return pairs[0][0], "", [column for _, _, column in pairs]
     return None
 
@@ -91,6 +92,8 @@ def unique_conflict(exc: Exception) -> Conflict | None:
     what = found[0]._meta.verbose_name if found else "record"
     fields = found[1] if found else []
     named = " and ".join(f.replace("_", " ") for f in fields) or "values"
-    message = (f"A {what} with the same {named} is already recorded, and there can be only one; nothing new "
-               "was recorded. Reload to see the one there is.")
+    message = (
+        f"A {what} with the same {named} is already recorded, and there can be only one; nothing new "
+        "was recorded. Reload to see the one there is."
+    )
     return Conflict(message, code="already_exists", field=fields[0] if fields else None)

@@ -54,4 +54,8 @@ def record_commitments(record) -> dict:
     text (rightsledger.models.CommitsText: `personal_fields`, `personal_salt`): one commitment per
     field that is not empty, with the record's salt. Every entry that speaks of a record's text
     carries this, and nothing else of the text."""
-    return {"personal": commitments(record.personal_salt, {name: getattr(record, name) for name in record.personal_fields})}
+    return {
+        "personal": commitments(
+            record.personal_salt, {name: getattr(record, name) for name in record.personal_fields}
+        )
+    }

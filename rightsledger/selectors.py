@@ -1,12 +1,21 @@
 """Reads of the rights domain, already restricted to what the user may see."""
 
+import datetime
 import functools
 import json
 import operator
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models import Exists
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -14,7 +23,9 @@ from django.db.models.functions import Cast
 from . import access, vocab
 from .models import (
     Asset,
+    ConsentRecord,
     LedgerEntry,
+    Notification,
     Party,
     Production,
     RightsGrant,
@@ -24,7 +35,6 @@ from .models import (
     TrainingReservation,
 )
 from .names import normalize
-
 
 # The reservations in force, defined once as a database view (see the migration that makes it):
 # the current version of each reservation, while it is active. The gate's snapshot statement
@@ -51,28 +61,49 @@ def shots_for(user) -> QuerySet:
 # What every gate check and submission reads before deciding, written out: the ORM takes longer
 # to build each read than the database takes to answer it. Visibility is the same rule as
 # shots_for and assets_for, applied to the production of each row read.
-_SHOT_COLUMNS, _PRODUCTION_COLUMNS = ("id", "production_id", "code"), ("id", "studio_id", "title", "code", "output_disclosure", "created_at")
-_GATE_SHOT_SQL = (
-    "SELECT s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, p.created_at "
-    "FROM rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id WHERE s.id = %s"
+_SHOT_COLUMNS, _PRODUCTION_COLUMNS = (
+    ("id", "production_id", "code"),
+    ("id", "studio_id", "title", "code", "output_disclosure", "created_at"),
 )
-GATE_ASSET_COLUMNS = ("id", "production_id", "sha256", "kind", "media_type", "frame_count", "owner_id", "talent_id")
+_GATE_SHOT_SQL = (
+    "SELECT s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, "
+    "p.created_at FROM rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id "
+    "WHERE s.id = %s"
+)
+GATE_ASSET_COLUMNS = (
+    "id",
+    "production_id",
+    "sha256",
+    "kind",
+    "media_type",
+    "frame_count",
+    "owner_id",
+    "talent_id",
+)
 _GATE_ASSETS_SQL = {
-    "postgresql": "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id FROM rightsledger_asset WHERE id = ANY(%s)",
-    "sqlite": "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id FROM rightsledger_asset "
-              "WHERE id IN (SELECT value FROM json_each(%s))",
+    "postgresql": (
+        "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id "
+        "FROM rightsledger_asset WHERE id = ANY(%s)"
+    ),
+    "sqlite": (
+        "SELECT id, production_id, sha256, kind, media_type, frame_count, owner_id, talent_id "
+        "FROM rightsledger_asset WHERE id IN (SELECT value FROM json_each(%s))"
+    ),
 }
 # On PostgreSQL the three (the user's roles, the shot with its production, the inputs' assets)
 # are one statement: one round trip instead of three.
 _GATE_READS_SQL = (
     f"WITH roles AS ({access.ROLES_SQL}) "  # nosec B608: constants of this project; values are bound parameters
-    "SELECT (SELECT COALESCE(json_agg(json_build_array(kind, studio_id, production_id, guild_id)), '[]') FROM roles), "
+    "SELECT (SELECT COALESCE(json_agg(json_build_array(kind, studio_id, production_id, guild_id)), '[]') "
+    "FROM roles), "
     "ARRAY(SELECT p.id FROM rightsledger_production p WHERE p.studio_id IN "
     f"(SELECT studio_id FROM roles WHERE kind = '{vocab.ROLE_STUDIO_ADMIN}')), "
-    "(SELECT COALESCE(json_agg(json_build_array(a.id, a.production_id, a.sha256, a.kind, a.media_type, a.frame_count, a.owner_id, a.talent_id)), "
-    "'[]') FROM rightsledger_asset a WHERE a.id = ANY(%s)), "
+    "(SELECT COALESCE(json_agg(json_build_array("
+    "a.id, a.production_id, a.sha256, a.kind, a.media_type, a.frame_count, a.owner_id, a.talent_id"
+    ")), '[]') FROM rightsledger_asset a WHERE a.id = ANY(%s)), "
     "s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, p.created_at "
-    "FROM (SELECT 1) one LEFT JOIN (rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id) ON s.id = %s"
+    "FROM (SELECT 1) one "
+    "LEFT JOIN (rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id) ON s.id = %s"
 )
 
 
@@ -96,7 +127,11 @@ def _gate_shot(user, row) -> Shot | None:
 
 def _gate_assets(user, rows) -> dict[int, Asset]:
     visible = access.production_ids(user)
-    return {row[0]: _loaded(Asset, GATE_ASSET_COLUMNS, row) for row in rows if visible is None or row[1] in visible}
+    return {
+        row[0]: _loaded(Asset, GATE_ASSET_COLUMNS, row)
+        for row in rows
+        if visible is None or row[1] in visible
+    }
 
 
 def gate_shot(user, pk: int) -> Shot | None:
@@ -180,12 +215,22 @@ def talent_named(qs: QuerySet, value: str) -> QuerySet:
 def reservations_for(user) -> QuerySet:
     """Return every version of the reservations the user may see, with version info."""
     ids = access.studio_ids(user)
-    qs = TrainingReservation.objects.all() if ids is None else TrainingReservation.objects.filter(studio_id__in=ids)
+    qs = (
+        TrainingReservation.objects.all()
+        if ids is None
+        else TrainingReservation.objects.filter(studio_id__in=ids)
+    )
     if ids is not None:
         # A production-scoped reservation is seen only by users of that production.
         visible = access.production_ids(user)
-        qs = qs.exclude(production__isnull=False, production_id__in=Production.objects.exclude(id__in=visible).values("id"))
-        qs = qs.exclude(asset__isnull=False, asset__production_id__in=Production.objects.exclude(id__in=visible).values("id"))
+        qs = qs.exclude(
+            production__isnull=False,
+            production_id__in=Production.objects.exclude(id__in=visible).values("id"),
+        )
+        qs = qs.exclude(
+            asset__isnull=False,
+            asset__production_id__in=Production.objects.exclude(id__in=visible).values("id"),
+        )
     return with_version_info(qs, "reservation")
 
 
@@ -211,7 +256,9 @@ def reservations_in_force(*, training: bool = False) -> QuerySet:
     qs = TrainingReservation.objects.filter(pk__in=RawSQL(f"SELECT id FROM {RESERVATIONS_IN_FORCE_VIEW}", ()))  # nosec B608 B611: a constant
     if training:
         # The uses as JSON text, on PostgreSQL and SQLite alike.
-        reserves = functools.reduce(operator.or_, (Q(uses_text__contains=f'"{use}"') for use in vocab.TRAINING_USES))
+        reserves = functools.reduce(
+            operator.or_, (Q(uses_text__contains=f'"{use}"') for use in vocab.TRAINING_USES)
+        )
         qs = qs.annotate(uses_text=Cast("uses", TextField())).filter(reserves)
     return qs
 
@@ -219,15 +266,20 @@ def reservations_in_force(*, training: bool = False) -> QuerySet:
 def expiring_for(user, *, within_days: int = 30, today=None) -> list:
     """Return the current grants and consents of the user's productions whose term ends within
     the given days, soonest first (two queries)."""
-    import datetime
-
-    from .models import ConsentRecord
-
     today = today or datetime.date.today()
-    window = dict(status="active", replaced_by__isnull=True, term_end__gte=today, term_end__lte=today + datetime.timedelta(days=within_days))
+    window = dict(
+        status="active",
+        replaced_by__isnull=True,
+        term_end__gte=today,
+        term_end__lte=today + datetime.timedelta(days=within_days),
+    )
     records = [
-        *access.filter_by_production(RightsGrant.objects.filter(**window), user).select_related("production", "grantor"),
-        *access.filter_by_production(ConsentRecord.objects.filter(**window), user).select_related("production", "talent"),
+        *access.filter_by_production(RightsGrant.objects.filter(**window), user).select_related(
+            "production", "grantor"
+        ),
+        *access.filter_by_production(ConsentRecord.objects.filter(**window), user).select_related(
+            "production", "talent"
+        ),
     ]
     for r in records:
         r.days_left = (r.term_end - today).days
@@ -236,7 +288,9 @@ def expiring_for(user, *, within_days: int = 30, today=None) -> list:
 
 def notifications_for(user, *, unread_only: bool = True) -> QuerySet:
     """Return the user's notifications, newest first."""
-    from .models import Notification
-
-    qs = Notification.objects.filter(user=user) if getattr(user, "is_authenticated", False) else Notification.objects.none()
+    qs = (
+        Notification.objects.filter(user=user)
+        if getattr(user, "is_authenticated", False)
+        else Notification.objects.none()
+    )
     return qs.filter(read_at__isnull=True) if unread_only else qs

@@ -2,8 +2,10 @@ import logging
 
 from celery import shared_task
 
-from .ledger.checkpoints import PUBLISH_TASK, ledger_publish as publish, publish_started
-from .ledger.cosigning import cosign_wanted, ledger_cosign as cosign
+from .ledger.checkpoints import PUBLISH_TASK, publish_started
+from .ledger.checkpoints import ledger_publish as publish
+from .ledger.cosigning import cosign_wanted
+from .ledger.cosigning import ledger_cosign as cosign
 from .services import expiry_alerts_send as send_expiry_alerts
 
 

@@ -33,11 +33,15 @@ def _too_many(errors: Errors, field: str, values) -> bool:
         errors.add(field, "too_many", f"{field} has {len(values):,} items; the most it takes is {MAX_ITEMS}.")
         return True
     return False
+
+
 MIN_USE_DESCRIPTION_CHARS = 40
 MIN_USE_DESCRIPTION_WORDS = 6
 
 
-def listed(errors: Errors, field: str, values, allowed, *, required: bool = True, what: str = "value") -> list[str]:
+def listed(
+    errors: Errors, field: str, values, allowed, *, required: bool = True, what: str = "value"
+) -> list[str]:
     """Return the values, deduplicated and sorted, adding an error for each one not allowed."""
     if values is None:
         values = []
@@ -60,10 +64,16 @@ def listed(errors: Errors, field: str, values, allowed, *, required: bool = True
     return sorted(set(values) & set(allowed))
 
 
-def territories(errors: Errors, values, exclusions, *, field: str = "territories") -> tuple[list[str], list[str]]:
+def territories(
+    errors: Errors, values, exclusions, *, field: str = "territories"
+) -> tuple[list[str], list[str]]:
     """Return (territories, exclusions) normalised to upper case, checking ISO 3166-1 alpha-2."""
     if not isinstance(values, (list, tuple)) or not values:
-        errors.add(field, "required", "Give at least one territory: ISO 3166-1 alpha-2 codes such as US or FR, or WORLD.")
+        errors.add(
+            field,
+            "required",
+            "Give at least one territory: ISO 3166-1 alpha-2 codes such as US or FR, or WORLD.",
+        )
         return [], []
     if _too_many(errors, field, values):
         return [], []
@@ -77,7 +87,12 @@ def territories(errors: Errors, values, exclusions, *, field: str = "territories
             "use ISO 3166-1 alpha-2 codes (US, GB, FR, ...) or WORLD.",
         )
     if vocab.WORLD in codes and len(set(codes)) > 1:
-        errors.add(field, "territory_redundant", "WORLD already covers every territory: give WORLD alone, and list any exceptions in territory_exclusions.")
+        errors.add(
+            field,
+            "territory_redundant",
+            "WORLD already covers every territory: give WORLD "
+            "alone, and list any exceptions in territory_exclusions.",
+        )
     exclusions = exclusions or []
     if not isinstance(exclusions, (list, tuple)):
         errors.add("territory_exclusions", "not_a_list", "Give territory_exclusions as a list.")
@@ -87,9 +102,17 @@ def territories(errors: Errors, values, exclusions, *, field: str = "territories
     excl = [str(v).strip().upper() for v in exclusions]
     bad = [c for c in excl if c not in vocab.TERRITORIES]
     if bad:
-        errors.add("territory_exclusions", "territory_unknown", f"Unknown territory code(s) {shown(bad)} in territory_exclusions: use ISO 3166-1 alpha-2 codes.")
+        errors.add(
+            "territory_exclusions",
+            "territory_unknown",
+            f"Unknown territory code(s) {shown(bad)} in territory_exclusions: use ISO 3166-1 alpha-2 codes.",
+        )
     if excl and vocab.WORLD not in codes:
-        errors.add("territory_exclusions", "exclusions_without_world", "Exclusions apply only to WORLD: list the territories covered instead.")
+        errors.add(
+            "territory_exclusions",
+            "exclusions_without_world",
+            "Exclusions apply only to WORLD: list the territories covered instead.",
+        )
     return sorted(set(codes)), sorted(set(excl))
 
 
@@ -105,7 +128,11 @@ def languages(errors: Errors, values, *, field: str = "languages") -> list[str]:
     codes = [str(v).strip().lower() for v in values]
     bad = [c for c in codes if c not in vocab.LANGUAGES]
     if bad:
-        errors.add(field, "language_unknown", f"Unknown language code(s) {shown(bad)}: use ISO 639-1 codes such as en, fr or ja.")
+        errors.add(
+            field,
+            "language_unknown",
+            f"Unknown language code(s) {shown(bad)}: use ISO 639-1 codes such as en, fr or ja.",
+        )
     return sorted(set(codes) - set(bad))
 
 
@@ -117,14 +144,22 @@ def term(errors: Errors, start, end) -> None:
         errors.add("term_start", "invalid", "Give dates as YYYY-MM-DD.")
         return
     if end is not None and end < start:
-        errors.add("term_end", "term_end_before_start", f"The term ends ({end}) before it starts ({start}): check the dates in the contract.")
+        errors.add(
+            "term_end",
+            "term_end_before_start",
+            f"The term ends ({end}) before it starts ({start}): check the dates in the contract.",
+        )
 
 
 def sha256_hex(errors: Errors, field: str, value, *, required: bool = True) -> str:
     value = (value or "").strip().lower()
     if not value:
         if required:
-            errors.add(field, "required", f"Give {field}: the SHA-256 of the signed document, 64 hexadecimal characters.")
+            errors.add(
+                field,
+                "required",
+                f"Give {field}: the SHA-256 of the signed document, 64 hexadecimal characters.",
+            )
         return ""
     if not HEX64.match(value):
         errors.add(field, "sha256_invalid", f"{field} must be a SHA-256: 64 hexadecimal characters.")
@@ -134,7 +169,9 @@ def sha256_hex(errors: Errors, field: str, value, *, required: bool = True) -> s
 def choice(errors: Errors, field: str, value, allowed) -> str:
     """Return the value, adding an error unless it is one of allowed."""
     if value not in allowed:
-        errors.add(field, "invalid_choice", f"{value!r} is not a valid {field}; use one of: {', '.join(allowed)}.")
+        errors.add(
+            field, "invalid_choice", f"{value!r} is not a valid {field}; use one of: {', '.join(allowed)}."
+        )
     return value
 
 
@@ -145,15 +182,15 @@ def use_description(errors: Errors, description) -> str:
         errors.add(
             "intended_use_description",
             "description_missing",
-            "Describe the intended use of the digital replica: which scenes, what it will do, and in what work. "
-            "A consent without it is not enforceable (CA Labor Code §927, NY GOL §5-302).",
+            "Describe the intended use of the digital replica: which scenes, what it will do, and in "
+            "what work. A consent without it is not enforceable (CA Labor Code §927, NY GOL §5-302).",
         )
     elif len(description) < MIN_USE_DESCRIPTION_CHARS or len(description.split()) < MIN_USE_DESCRIPTION_WORDS:
         errors.add(
             "intended_use_description",
             "description_not_specific",
-            f"The description of the intended use is too vague ({len(description)} characters): say which scenes, "
-            "what the replica does and in what work, in at least one full sentence.",
+            f"The description of the intended use is too vague ({len(description)} characters): say "
+            "which scenes, what the replica does and in what work, in at least one full sentence.",
         )
     return description
 
@@ -164,5 +201,10 @@ def assets_in_production(errors: Errors, field: str, assets, production_id: int,
     other = [a.pk for a in assets if a is not None and a.production_id != production_id]
     if other:
         what = f"Asset{'s' if len(other) > 1 else ''} {', '.join(map(str, other))}"
-        errors.add(field, "asset_other_production", f"{label}{what} {'are' if len(other) > 1 else 'is'} not registered in this production: register {'them' if len(other) > 1 else 'it'} here first.")
+        errors.add(
+            field,
+            "asset_other_production",
+            f"{label}{what} {'are' if len(other) > 1 else 'is'} not registered in this "
+            f"production: register {'them' if len(other) > 1 else 'it'} here first.",
+        )
     return not other

@@ -102,6 +102,7 @@ def choices(values):
     """Return Django-style choices for a vocabulary tuple."""
     return [(v, v.replace("_", " ")) for v in values]
 
+
 # On what basis a performer's personal data is erased (GDPR art. 17, CCPA §1798.105; an estate
 # for a deceased performer, a guardian for a minor). A code, never free text: it is in the ledger.
 ERASURE_BASES = ("performer_request", "estate_request", "guardian_request", "legal_obligation")

@@ -46,7 +46,9 @@ def _every_record_has_its_entry(request):
     """In a test that runs inside one transaction (rolled back at its end, so never committed),
     check at its end what PostgreSQL checks at commit: every ledger-backed row written by the
     test has its ledger entry. SET CONSTRAINTS ... IMMEDIATE fires the deferred triggers then."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "world"} & set(request.fixturenames)
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "world"} & set(
+        request.fixturenames
+    )
     if not uses_db:
         yield
         return
@@ -65,7 +67,9 @@ def ledger_and_signing_keys(request, tmp_path, settings):
     settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "keys" / "ledger.key")
     settings.LEDGER_SIGNING_KEY_CREATE = True
     settings.SIGNING_KEYS_DIR = tmp_path / "keys"
-    if request.node.get_closest_marker("django_db") or {"db", "transactional_db", "world"} & set(request.fixturenames):
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db", "world"} & set(
+        request.fixturenames
+    ):
         request.getfixturevalue("transactional_db" if _transactional(request) else "db")
         from provenance.services import identity_dev_init
 
@@ -95,7 +99,10 @@ def _fresh_cache():
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Production serves collected, hashed static files; the tests have not run collectstatic.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     return settings.MEDIA_ROOT
 
 
@@ -124,13 +131,19 @@ class World:
         services.role_grant(actor=None, user=self.admin, kind=vocab.ROLE_STUDIO_ADMIN, studio=self.studio)
         # A clearance user of production A: registers assets, records grants and consents.
         self.clearance = f.UserFactory(username="clearance")
-        services.role_grant(actor=None, user=self.clearance, kind=vocab.ROLE_CLEARANCE, production=self.prod_a)
+        services.role_grant(
+            actor=None, user=self.clearance, kind=vocab.ROLE_CLEARANCE, production=self.prod_a
+        )
         # A producer of production A: reads it, requests generations, records nothing.
         self.producer_a = f.UserFactory(username="producer_a")
-        services.role_grant(actor=None, user=self.producer_a, kind=vocab.ROLE_PRODUCER, production=self.prod_a)
+        services.role_grant(
+            actor=None, user=self.producer_a, kind=vocab.ROLE_PRODUCER, production=self.prod_a
+        )
         # A producer of production B: must never see production A.
         self.producer_b = f.UserFactory(username="producer_b")
-        services.role_grant(actor=None, user=self.producer_b, kind=vocab.ROLE_PRODUCER, production=self.prod_b)
+        services.role_grant(
+            actor=None, user=self.producer_b, kind=vocab.ROLE_PRODUCER, production=self.prod_b
+        )
         # A guild representative of SAG-AFTRA: sees its members' consents, nothing else.
         self.guild_rep = f.UserFactory(username="guild_rep")
         services.role_grant(actor=None, user=self.guild_rep, kind=vocab.ROLE_GUILD_REP, guild=self.guild)

@@ -64,7 +64,9 @@ def make_party(studio, name="Northlight Stock Ltd", kind="rights_holder"):
 def make_asset(production, seed=0, kind="plate", owner=None, fmt="png", talent=None, data=None):
     data = data or (images.png(seed) if fmt == "png" else images.jpeg(seed))
     upload = SimpleUploadedFile(f"plate_{seed}.{fmt}", data, content_type=f"image/{fmt}")
-    asset, _ = services.asset_register(actor=None, production=production, upload=upload, kind=kind, owner=owner, talent=talent)
+    asset, _ = services.asset_register(
+        actor=None, production=production, upload=upload, kind=kind, owner=owner, talent=talent
+    )
     return asset
 
 

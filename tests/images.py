@@ -19,4 +19,3 @@ def png(seed: int = 0, size=(320, 180)) -> bytes:
 
 def jpeg(seed: int = 0, size=(320, 180), quality: int = 90) -> bytes:
     return encode(picture(seed, size), "JPEG", quality=quality)
-

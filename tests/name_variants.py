@@ -11,7 +11,7 @@ import dataclasses
 import unicodedata
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[1] / "demo" / "management" / "commands" / "seed_demo.py"
+SEED = Path(__file__).resolve().parents[1] / "demo" / "world.py"
 
 INVISIBLE = {
     "soft hyphen": "\u00ad",
@@ -34,13 +34,20 @@ INVISIBLE = {
 # Controls, C0 and C1: a text field of the API refuses them (input_policy), the name check reads past them.
 CONTROLS = {"C0 control (bell)": "\u0007", "C1 control": "\u0080", "delete": "\u007f"}
 # Small capitals, typed one by one (not looked up by name, as the matching does).
-SMALL_CAPITALS = dict(zip("abcdefghijklmnoprstuvwyz", "\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c"
-                                                     "\u026a\u1d0a\u1d0b\u029f\u1d0d\u0274\u1d0f\u1d18"
-                                                     "\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u028f\u1d22"))
+SMALL_CAPITALS = dict(
+    zip(
+        "abcdefghijklmnoprstuvwyz",
+        "\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c"
+        "\u026a\u1d0a\u1d0b\u029f\u1d0d\u0274\u1d0f\u1d18"
+        "\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u028f\u1d22",
+    )
+)
 # Names written in another script, as a person writing that script would spell them.
-OTHER_SCRIPTS = {"Mara Vega": ["\u041c\u0430\u0440\u0430 \u0412\u0435\u0433\u0430"],  # Мара Вега
-                 # Джон Брандт
-                 "Jon Brandt": ["\u0414\u0436\u043e\u043d \u0411\u0440\u0430\u043d\u0434\u0442"]}
+OTHER_SCRIPTS = {
+    "Mara Vega": ["\u041c\u0430\u0440\u0430 \u0412\u0435\u0433\u0430"],  # Мара Вега
+    # Джон Брандт
+    "Jon Brandt": ["\u0414\u0436\u043e\u043d \u0411\u0440\u0430\u043d\u0434\u0442"],
+}
 # What transliteration cannot undo (so no variant holds them): a spelling made for another language's
 # sounds, such as Greek "Μάρα Βέγκα" (γκ for g), and names written in Chinese or Japanese phonetics.
 CYRILLIC = dict(zip("acdehijoprsxyABCEHIJKMOPSTXY", "асԁеһіјоргѕхуАВСЕНІЈКМОРЅТХУ"))
@@ -69,8 +76,14 @@ def demo_performers() -> list[Performer]:
     for node in ast.walk(ast.parse(SEED.read_text())):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "talent_create":
             given = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in FIELDS}
-            out.append(Performer(given["legal_name"], given.get("professional_name", ""),
-                                 tuple(given.get("aliases", ())), given.get("is_deceased", False)))
+            out.append(
+                Performer(
+                    given["legal_name"],
+                    given.get("professional_name", ""),
+                    tuple(given.get("aliases", ())),
+                    given.get("is_deceased", False),
+                )
+            )
     return out
 
 
@@ -99,10 +112,12 @@ def _swap(name: str, table: dict[str, str], first_only: bool = False) -> str | N
 
 def _styled(name: str, style: str) -> str:
     """The name's ASCII letters in a style of mathematical letters (MATHEMATICAL BOLD CAPITAL M)."""
+
     def one(c):
         if not (c.isascii() and c.isalpha()):
             return c
         return unicodedata.lookup(f"MATHEMATICAL {style} {'CAPITAL' if c.isupper() else 'SMALL'} {c.upper()}")
+
     return "".join(map(one, name))
 
 
@@ -125,8 +140,10 @@ def _letters_apart(name: str, gap: str, between_words: str) -> str:
 
 def _in_pieces(name: str) -> dict[str, str]:
     """The name broken into pieces: words cut by hyphens and apostrophes, letters spaced apart."""
+
     def cut(word, mark):
         return word[:2] + mark + word[2:] if sum(c.isalpha() for c in word) >= 4 else word
+
     return {
         "words cut by hyphens": " ".join(cut(w, "-") for w in name.split()),
         "a word cut by an apostrophe": _cut_once(name.split(), lambda w: cut(w, "'")),
@@ -165,8 +182,9 @@ def _encoded(name: str) -> dict[str, str]:
         "percent-encoded space": name.replace(" ", "%20"),
         "percent-encoded twice": name.replace(" ", "%2520"),
         "HTML no-break space": name.replace(" ", "&nbsp;"),
-        "HTML numeric references": "".join(f"&#{ord(c)};" if c.isalpha() and i % 2 else c
-                                           for i, c in enumerate(name)),
+        "HTML numeric references": "".join(
+            f"&#{ord(c)};" if c.isalpha() and i % 2 else c for i, c in enumerate(name)
+        ),
         "HTML reference escaped twice": name.replace(" ", "&amp;nbsp;"),
     }
 
@@ -174,13 +192,16 @@ def _encoded(name: str) -> dict[str, str]:
 def _in_other_forms(name: str) -> dict[str, str]:
     """The name's letters as small capitals, negative circled and squared letters, regional
     indicator symbols, and its t as a Cyrillic т (which looks like a small capital T)."""
+
     def by_offset(base, c):
         return chr(base + ord(c.upper()) - ord("A")) if c.isascii() and c.isalpha() else c
+
     plain = _unaccented(name)
     out = {
         "small capitals": "".join(SMALL_CAPITALS.get(c.lower(), c) if c.isalpha() else c for c in plain),
-        "small capitals after a capital": " ".join(w[0] + "".join(SMALL_CAPITALS.get(c, c) for c in w[1:])
-                                                   for w in plain.split()),
+        "small capitals after a capital": " ".join(
+            w[0] + "".join(SMALL_CAPITALS.get(c, c) for c in w[1:]) for w in plain.split()
+        ),
         "negative circled letters": "".join(by_offset(0x1F150, c) for c in plain),
         "negative squared letters": "".join(by_offset(0x1F170, c) for c in plain),
         "regional indicator symbols": "".join(by_offset(0x1F1E6, c) for c in plain),
@@ -198,7 +219,9 @@ def variants(name: str, controls: bool = False) -> dict[str, str]:
         out.update({f"{label} between letters": _between_letters(name, c) for label, c in CONTROLS.items()})
     out["soft hyphen once"] = _once(name, "\u00ad")
     out["zero-width space for the space"] = name.replace(" ", "\u200b")
-    out["tag characters (invisible ASCII)"] = "".join(chr(0xE0000 + ord(c)) if " " <= c <= "~" else c for c in name)
+    out["tag characters (invisible ASCII)"] = "".join(
+        chr(0xE0000 + ord(c)) if " " <= c <= "~" else c for c in name
+    )
     for label, table in (("Cyrillic", CYRILLIC), ("Greek", GREEK), ("Latin look-alike", LATIN)):
         for scope, first in (("every", False), ("one", True)):
             swapped = _swap(name, table, first_only=first)

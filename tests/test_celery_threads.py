@@ -22,7 +22,9 @@ def test_a_workers_processes_share_the_cores_and_an_explicit_setting_wins(monkey
         celery.engine_threads()
         assert os.environ["ENGINE_THREADS"] == "3" and torch.get_num_threads() == 3
         monkeypatch.delenv("ENGINE_THREADS")
-        celery.share_cores(instance=types.SimpleNamespace(concurrency=16))  # more processes than cores: one each
+        celery.share_cores(
+            instance=types.SimpleNamespace(concurrency=16)
+        )  # more processes than cores: one each
         assert os.environ["ENGINE_THREADS"] == "1"
     finally:
         torch.set_num_threads(before)

@@ -29,22 +29,47 @@ RUNS, SIGN_OFFS, REVOKED = 12, 10, 6
 
 
 def _submit(world, shot, inputs):
-    return gen.request_submit(actor=world.producer_a, production=world.prod_a, shot=shot, engine="atmosphere", seed=3, intended_use="atmosphere",
-                              media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1),
-                              release_end=datetime.date(2026, 12, 31), inputs=inputs)
+    return gen.request_submit(
+        actor=world.producer_a,
+        production=world.prod_a,
+        shot=shot,
+        engine="atmosphere",
+        seed=3,
+        intended_use="atmosphere",
+        media=["theatrical"],
+        territories=["US"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2026, 12, 31),
+        inputs=inputs,
+    )
 
 
 def test_fifty_writers_at_once(world, settings):
     shot = f.make_shot(world.prod_a)
     plates = [f.make_asset(world.prod_a, seed=600 + i, owner=world.party) for i in range(RUNS)]
-    grants = [f.make_grant(world.prod_a, world.party, [p], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]) for p in plates]
+    grants = [
+        f.make_grant(
+            world.prod_a, world.party, [p], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
+        )
+        for p in plates
+    ]
     runs = [_submit(world, shot, [{"asset": p, "role": "plate"}]) for p in plates]
     talent = f.make_talent("Performer Concurrent", guild=world.guild, member_id="C-1")
     likeness = f.make_asset(world.prod_a, seed=690, kind="likeness_reference", talent=talent)
     sign_plates = [f.make_asset(world.prod_a, seed=700 + i) for i in range(SIGN_OFFS)]
-    f.make_grant(world.prod_a, world.party, [likeness, *sign_plates], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
+    f.make_grant(
+        world.prod_a,
+        world.party,
+        [likeness, *sign_plates],
+        uses=["genai_input"],
+        media=["theatrical"],
+        territories=["WORLD"],
+    )
     f.make_consent(world.prod_a, talent, permitted_uses=["atmosphere", "likeness"])
-    waiting = [_submit(world, shot, [{"asset": p, "role": "plate"}, {"asset": likeness, "role": "likeness"}]) for p in sign_plates]
+    waiting = [
+        _submit(world, shot, [{"asset": p, "role": "plate"}, {"asset": likeness, "role": "likeness"}])
+        for p in sign_plates
+    ]
     assert {r.status for r in runs} == {"approved"} and {r.status for r in waiting} == {"needs_clearance"}
 
     # 12 runs, 6 of them queued twice; 10 requests signed off by two users at once; 6 of the runs'
@@ -66,13 +91,19 @@ def test_fifty_writers_at_once(world, settings):
                 time.sleep(delay)  # spread the starts, so that runs start both before and after a revocation
             if kind == "run":
                 started = time.monotonic()
-                gen.request_queue(actor=world.producer_a, request=subject)  # Celery runs it eagerly, here, after the commit
+                gen.request_queue(
+                    actor=world.producer_a, request=subject
+                )  # Celery runs it eagerly, here, after the commit
                 with lock:
                     run_started.setdefault(subject.pk, started)
             elif kind == "sign_off":
-                gen.request_sign_off(actor=subject[1], request=subject[0], approve=True, comment="Checked against the consent.")
+                gen.request_sign_off(
+                    actor=subject[1], request=subject[0], approve=True, comment="Checked against the consent."
+                )
             else:
-                services.grant_revoke(actor=world.clearance, grant=subject, reason="Withdrawn by the rights holder.")
+                services.grant_revoke(
+                    actor=world.clearance, grant=subject, reason="Withdrawn by the rights holder."
+                )
                 with lock:
                     revoked_at.setdefault(subject.pk, time.monotonic())
             with lock:
@@ -93,12 +124,26 @@ def test_fifty_writers_at_once(world, settings):
         t.join(300)
     assert not any(" 500 " in k for k in outcomes), outcomes
     # One winner per race: each request runs once, each sign-off and revocation happens once.
-    assert outcomes["run ok"] == RUNS and outcomes["run 409 not_queueable_queued"] + outcomes.get("run 409 not_queueable_succeeded", 0) \
-        + outcomes.get("run 409 not_queueable_stopped", 0) + outcomes.get("run 409 not_queueable_running", 0) == REVOKED, outcomes
-    assert outcomes["sign_off ok"] == SIGN_OFFS and outcomes["sign_off 409 already_signed_off"] == SIGN_OFFS, outcomes
-    assert outcomes["revoke ok"] == REVOKED and sum(v for k, v in outcomes.items() if k.startswith("revoke 409")) == REVOKED, outcomes
+    assert (
+        outcomes["run ok"] == RUNS
+        and outcomes["run 409 not_queueable_queued"]
+        + outcomes.get("run 409 not_queueable_succeeded", 0)
+        + outcomes.get("run 409 not_queueable_stopped", 0)
+        + outcomes.get("run 409 not_queueable_running", 0)
+        == REVOKED
+    ), outcomes
+    assert (
+        outcomes["sign_off ok"] == SIGN_OFFS and outcomes["sign_off 409 already_signed_off"] == SIGN_OFFS
+    ), outcomes
+    assert (
+        outcomes["revoke ok"] == REVOKED
+        and sum(v for k, v in outcomes.items() if k.startswith("revoke 409")) == REVOKED
+    ), outcomes
     for r in waiting:
-        assert SignOff.objects.filter(request=r).count() == 1 and GenerationRequest.objects.get(pk=r.pk).status == "approved"
+        assert (
+            SignOff.objects.filter(request=r).count() == 1
+            and GenerationRequest.objects.get(pk=r.pk).status == "approved"
+        )
     for g in grants[:REVOKED]:
         assert RightsGrant.objects.filter(chain=g.chain, action="revoked").count() == 1
 
@@ -108,10 +153,14 @@ def test_fifty_writers_at_once(world, settings):
         outputs = GenerationOutput.objects.filter(request=request).count()
         assert (status, outputs) in (("succeeded", 1), ("stopped", 0)), (request.pk, status, outputs)
         if grant.pk in revoked_at and revoked_at[grant.pk] < run_started[request.pk]:
-            assert status == "stopped", f"request {request.pk} ran although its grant was revoked before it started"
+            assert status == "stopped", (
+                f"request {request.pk} ran although its grant was revoked before it started"
+            )
         if grant not in grants[:REVOKED]:
             assert status == "succeeded"
-    assert Counter(GenerationRequest.objects.get(pk=r.pk).status for r in runs[:REVOKED])["stopped"] >= 1  # the race was run both ways
+    assert (
+        Counter(GenerationRequest.objects.get(pk=r.pk).status for r in runs[:REVOKED])["stopped"] >= 1
+    )  # the race was run both ways
 
     # No orphan file: every stored file is an asset's.
     media = Path(settings.MEDIA_ROOT)

@@ -19,16 +19,50 @@ from django.db import connection
 from generation import services as gen
 from generation.models import Decision, GenerationRequest
 from rightsledger import services
-from rightsledger.models import (Asset, ConsentFlag, ConsentRecord, Guild, Party, Production, RightsGrant,
-                                 Shot, Studio, Talent, TrainingReservation)
+from rightsledger.models import (
+    Asset,
+    ConsentFlag,
+    ConsentRecord,
+    Guild,
+    Party,
+    Production,
+    RightsGrant,
+    Shot,
+    Studio,
+    Talent,
+    TrainingReservation,
+)
 
 from . import factories as f
-from .test_permission_matrix import (IDENTITIES, PUBLIC, PUBLIC_VALUES, SKIPPED, TARGETS, Matrix, _client,
-                                     _hidden, _path, _routes)
+from .test_permission_matrix import (
+    IDENTITIES,
+    PUBLIC,
+    PUBLIC_VALUES,
+    SKIPPED,
+    TARGETS,
+    Matrix,
+    _client,
+    _hidden,
+    _path,
+    _routes,
+)
 
 # Each table's ids start at FIRST_ID + its place here × ID_STEP, so one number is one record.
-DISTINCT = (Studio, Production, Shot, Party, Guild, Talent, Asset, RightsGrant, ConsentRecord,
-            TrainingReservation, GenerationRequest, Decision, ConsentFlag)
+DISTINCT = (
+    Studio,
+    Production,
+    Shot,
+    Party,
+    Guild,
+    Talent,
+    Asset,
+    RightsGrant,
+    ConsentRecord,
+    TrainingReservation,
+    GenerationRequest,
+    Decision,
+    ConsentFlag,
+)
 FIRST_ID, ID_STEP = 5_000_000, 100_000
 # Answers that are not text: the files themselves (their names and ids are in the pages about them).
 BINARY = ("image/", "video/", "audio/", "application/pdf", "application/c2pa", "application/octet-stream")
@@ -103,15 +137,25 @@ class World:
         other, talent = matrix.other, matrix.own["talent"]
         cross = f.make_consent(other["production"], talent, permitted_uses=["atmosphere", "likeness"])
         likeness = f.make_asset(other["production"], seed=61, kind="likeness_reference", talent=talent)
-        f.make_grant(other["production"], other["party"], [likeness], uses=["genai_input"],
-                     media=["theatrical"], territories=["WORLD"])
+        f.make_grant(
+            other["production"],
+            other["party"],
+            [likeness],
+            uses=["genai_input"],
+            media=["theatrical"],
+            territories=["WORLD"],
+        )
         request = self.likeness_request(world, other, likeness)
         self.add("other", "consent of the guild's member", cross, {"guild_rep"})
         self.add("other", "likeness of the guild's member", likeness, "asset-detail")
         self.add("other", "request relying on the guild's member", request, "generation-request-detail")
         # The guild flags its member's consent: the production's clearance users are told.
-        flag = services.consent_flag(actor=world.guild_rep, consent=matrix.own["consent"], guild=world.guild,
-                                     reason="Flagged: scan date disputed (QX-flag-own)")
+        flag = services.consent_flag(
+            actor=world.guild_rep,
+            consent=matrix.own["consent"],
+            guild=world.guild,
+            reason="Flagged: scan date disputed (QX-flag-own)",
+        )
         self.add("own", "flag", flag, "consent-detail", "QX-flag-own")
         staff = _readers("party-detail", "own")
         self.known += [
@@ -126,10 +170,18 @@ class World:
         """Return a request of the tenant's shot with its plate and a performer's likeness, which
         relies on the performer's consent and waits for a sign-off."""
         request = gen.request_submit(
-            actor=world.admin, production=r["production"], shot=r["shot"], engine="atmosphere", seed=2,
-            intended_use="atmosphere", media=["theatrical"], territories=["US"],
-            release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-            inputs=[{"asset": r["plate"], "role": "plate"}, {"asset": likeness, "role": "likeness"}])
+            actor=world.admin,
+            production=r["production"],
+            shot=r["shot"],
+            engine="atmosphere",
+            seed=2,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": r["plate"], "role": "plate"}, {"asset": likeness, "role": "likeness"}],
+        )
         assert request.status == "needs_clearance", request.status
         return request
 
@@ -186,7 +238,7 @@ def test_no_answer_names_a_record_its_caller_may_not_read(seeded, settings):
         methods = (declared or ["get"]) if public else (row["methods"] or declared)
         tenants = (("own", matrix.own), ("other", matrix.other)) if not public else (("", None),)
         for target, records in tenants:
-            for kind, values in ([("", PUBLIC_VALUES)] if public else _variants(row, records)):
+            for kind, values in [("", PUBLIC_VALUES)] if public else _variants(row, records):
                 if values is None and target == "other":
                     continue  # a route that names no record answers the same for both
                 path = _path(route, values or {})
@@ -208,8 +260,10 @@ def test_no_answer_names_a_record_its_caller_may_not_read(seeded, settings):
                         seen |= {k for k, _ in named if who in k.readers}
                         found = sorted({f"{k.kind} {how}" for k, how in named if who not in k.readers})
                         if found:
-                            problems.append(f"{method.upper()} {path} ({name} {kind}, {target}) as {who}, "
-                                            f"{response.status_code}: {', '.join(found)}")
+                            problems.append(
+                                f"{method.upper()} {path} ({name} {kind}, {target}) as {who}, "
+                                f"{response.status_code}: {', '.join(found)}"
+                            )
     print(f"content isolation: {answers} answers")
     assert answers > 1000, answers
     # Each record is found in some answer to one who may read it: the search would find it elsewhere.
@@ -222,8 +276,15 @@ def test_the_guild_learns_its_members_consent_was_relied_on_and_nothing_of_the_p
     world, own = seeded.matrix.world, seeded.matrix.own
     path = f"/api/impact/consent/{own['consent'].pk}/"
     guild = api(world.guild_rep).get(path).json()
-    assert guild == {"record_type": "consent", "versions": [own["consent"].pk], "relied_on": True,
-                     "shots": [], "requests": [], "pending": [], "outputs": []}
+    assert guild == {
+        "record_type": "consent",
+        "versions": [own["consent"].pk],
+        "relied_on": True,
+        "shots": [],
+        "requests": [],
+        "pending": [],
+        "outputs": [],
+    }
     # The production's own people see what relied on it: the likeness request, waiting for a sign-off.
     for who in ("clearance", "producer_a", "auditor"):
         data = api(getattr(world, who)).get(path).json()

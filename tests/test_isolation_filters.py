@@ -12,8 +12,8 @@ import uuid
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_filters.utils import get_model_field
 from django.urls import get_resolver
+from django_filters.utils import get_model_field
 
 from rightsledger import services, vocab
 from rightsledger.api.filtering import StrictFilterBackend
@@ -51,7 +51,7 @@ def id_filters() -> list[tuple[str, str, str, object]]:
         view.action = "list"
         model = view.get_serializer_class().Meta.model
         filterset = backend.get_filterset_class(view, model.objects.none())
-        for filter_name, flt in (filterset.base_filters.items() if filterset else ()):
+        for filter_name, flt in filterset.base_filters.items() if filterset else ():
             field = get_model_field(model, flt.field_name)
             if field is not None and field.is_relation:
                 out.append((name, route, filter_name, field.related_model._meta.label))
@@ -71,18 +71,27 @@ def other(world, django_capture_on_commit_callbacks):
     """Another studio's records (and a producer of them, whose id ?requester= takes)."""
     records = Matrix(world, django_capture_on_commit_callbacks).other
     records["user"] = f.UserFactory(username="producer_other")
-    services.role_grant(actor=None, user=records["user"], kind=vocab.ROLE_PRODUCER,
-                        production=world.prod_other)
+    services.role_grant(
+        actor=None, user=records["user"], kind=vocab.ROLE_PRODUCER, production=world.prod_other
+    )
     return records
 
 
 def test_every_list_has_its_id_filters_found():
     found = {(name, flt) for name, _, flt, _ in id_filters()}
     # Those the issue named, on the lists it named: if one is no longer found, the reading is wrong.
-    assert {("generation-request-list", "requester"), ("generation-request-list", "shot"),
-            ("asset-list", "owner"), ("grant-list", "grantor"), ("grant-list", "asset"),
-            ("consent-list", "talent"), ("consent-list", "guild"), ("production-list", "studio"),
-            ("talent-list", "guild"), ("ledger-entry-list", "record_id")} <= found
+    assert {
+        ("generation-request-list", "requester"),
+        ("generation-request-list", "shot"),
+        ("asset-list", "owner"),
+        ("grant-list", "grantor"),
+        ("grant-list", "asset"),
+        ("consent-list", "talent"),
+        ("consent-list", "guild"),
+        ("production-list", "studio"),
+        ("talent-list", "guild"),
+        ("ledger-entry-list", "record_id"),
+    } <= found
     unknown = sorted({takes for _, _, _, takes in id_filters()} - set(OTHER) - set(ID_COLUMNS))
     assert not unknown, f"filters by the id of {unknown}: add where another tenant's record of it is to OTHER"
 
@@ -90,7 +99,7 @@ def test_every_list_has_its_id_filters_found():
 def test_an_id_the_caller_may_not_see_filters_as_an_id_no_record_has(world, other):
     clients = {who: _client(world, who)[0] for who in IDENTITIES}
     compared, problems = 0, []
-    for name, route, flt, takes in id_filters():
+    for _name, route, flt, takes in id_filters():
         key, detail = OTHER.get(takes) or ID_COLUMNS[takes]
         record = other[key]
         value, missing = (record.chain, uuid.uuid4()) if flt == "chain" else (record.pk, MISSING)
@@ -105,8 +114,10 @@ def test_an_id_the_caller_may_not_see_filters_as_an_id_no_record_has(world, othe
             absent = _get(clients[who], f"{base}?{flt}={missing}")
             compared += 1
             if hidden != absent:
-                problems.append(f"{base}?{flt}= as {who}: another tenant's {key} {hidden[:2]} "
-                                f"({hidden[2]} statements), no record {absent[:2]} ({absent[2]} statements)")
+                problems.append(
+                    f"{base}?{flt}= as {who}: another tenant's {key} {hidden[:2]} "
+                    f"({hidden[2]} statements), no record {absent[:2]} ({absent[2]} statements)"
+                )
     assert compared >= 100, compared
     assert not problems, "\n".join(problems)
 
@@ -114,7 +125,7 @@ def test_an_id_the_caller_may_not_see_filters_as_an_id_no_record_has(world, othe
 def test_a_malformed_id_is_a_400_naming_the_filter(world, other):
     api = _client(world, "clearance")[0]
     problems = []
-    for name, route, flt, takes in id_filters():
+    for name, route, flt, _takes in id_filters():
         for bad in ("abc", "-1", "1.5", str(2**64)) if flt != "chain" else ("abc", "12"):
             response = api.get(f"{_path(route, {})}?{flt}={bad}")
             errors = json.loads(response.content).get("errors") if response.status_code == 400 else None
@@ -126,14 +137,18 @@ def test_a_malformed_id_is_a_400_naming_the_filter(world, other):
 def test_a_filter_given_twice_is_a_400_naming_it(world, other):
     api = _client(world, "clearance")[0]
     problems = []
-    cases = [(name, route, flt, ("1", "2") if flt != "chain" else (str(uuid.uuid4()), str(uuid.uuid4())))
-             for name, route, flt, takes in id_filters()]
+    cases = [
+        (name, route, flt, ("1", "2") if flt != "chain" else (str(uuid.uuid4()), str(uuid.uuid4())))
+        for name, route, flt, takes in id_filters()
+    ]
     cases.append(("grants", "api/grants/", "current", ("true", "false")))
     for name, route, flt, (first, second) in cases:
         response = api.get(f"{_path(route, {})}?{flt}={first}&{flt}={second}")
         errors = json.loads(response.content).get("errors") if response.status_code == 400 else None
         if not errors or errors[0].get("field") != flt or "once" not in errors[0].get("message", ""):
-            problems.append(f"{name}?{flt}={first}&{flt}={second}: {response.status_code} {response.content[:200]!r}")
+            problems.append(
+                f"{name}?{flt}={first}&{flt}={second}: {response.status_code} {response.content[:200]!r}"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -156,10 +171,14 @@ def test_a_filter_by_model_choice_or_a_filterset_of_another_base_is_refused():
     from rightsledger.models import Production, Shot
 
     with pytest.raises(ImproperlyConfigured, match="by id"):
-        type("ShotFilter", (StrictFilterSet,), {
-            "production": django_filters.ModelChoiceFilter(queryset=Production.objects.all()),
-            "Meta": type("Meta", (), {"model": Shot, "fields": ["production"]}),
-        })
+        type(
+            "ShotFilter",
+            (StrictFilterSet,),
+            {
+                "production": django_filters.ModelChoiceFilter(queryset=Production.objects.all()),
+                "Meta": type("Meta", (), {"model": Shot, "fields": ["production"]}),
+            },
+        )
     meta = type("Meta", (), {"model": Shot, "fields": ["code"]})
     plain = type("ShotFilter", (django_filters.FilterSet,), {"Meta": meta})
     view = type("ShotListApi", (GenericAPIView,), {"filterset_class": plain})()
@@ -193,20 +212,34 @@ def test_every_id_a_body_takes_is_looked_up_among_the_records_the_caller_may_see
     from rightsledger.api import serializers as rl_serializers
     from rightsledger.api.serializers import StrictSerializer, VisibleRelated
 
-    classes = [c for module in (rl_serializers, gen_serializers)  # what the API reads
-               for _, c in inspect.getmembers(module, inspect.isclass)
-               if issubclass(c, StrictSerializer) and c.__module__ == module.__name__]
+    classes = [
+        c
+        for module in (rl_serializers, gen_serializers)  # what the API reads
+        for _, c in inspect.getmembers(module, inspect.isclass)
+        if issubclass(c, StrictSerializer) and c.__module__ == module.__name__
+    ]
     found = [(c.__name__, path, field) for c in classes for path, field in _relations(c())]
     assert len(found) >= 15, found
     assert not [f"{name}.{path}" for name, path, field in found if not isinstance(field, VisibleRelated)]
 
 
-@pytest.mark.parametrize("who, path, body", [
-    ("clearance", "/api/parties/", {"name": "Stock", "kind": "rights_holder"}),
-    ("admin", "/api/productions/", {"title": "Elsewhere Two", "code": "elsewhere-two"}),
-    ("clearance", "/api/reservations/", {"subject_type": "talent", "uses": ["ai_training"],
-                                         "source": "contract", "effective_date": "2026-01-01"}),
-])
+@pytest.mark.parametrize(
+    "who, path, body",
+    [
+        ("clearance", "/api/parties/", {"name": "Stock", "kind": "rights_holder"}),
+        ("admin", "/api/productions/", {"title": "Elsewhere Two", "code": "elsewhere-two"}),
+        (
+            "clearance",
+            "/api/reservations/",
+            {
+                "subject_type": "talent",
+                "uses": ["ai_training"],
+                "source": "contract",
+                "effective_date": "2026-01-01",
+            },
+        ),
+    ],
+)
 def test_another_studios_id_in_a_body_is_refused_as_an_id_of_no_studio(world, other, who, path, body):
     api = _client(world, who)[0]
     body = {**body, "talent": other["talent"].pk} if "subject_type" in body else body

@@ -42,7 +42,12 @@ def test_dependencies_point_one_way(package, forbidden):
 
 def test_the_verifier_imports_only_the_pure_tlog_code():
     for module, names in imports_of("rightsledger/tlog").items():
-        outside = sorted(n for n in names if n.split(".")[0] in ("django", "rest_framework", "celery") or (n.startswith("rightsledger.") and not n.startswith("rightsledger.tlog")))
+        outside = sorted(
+            n
+            for n in names
+            if n.split(".")[0] in ("django", "rest_framework", "celery")
+            or (n.startswith("rightsledger.") and not n.startswith("rightsledger.tlog"))
+        )
         assert outside == [], module
 
 
@@ -57,7 +62,9 @@ def _module_name(path: Path) -> str:
 def import_graph() -> dict[str, set[str]]:
     """Return, for each module of the apps, the app modules it imports, at the top or inside a
     function alike: a lazy import hides a cycle from Python, not from this graph."""
-    paths = {_module_name(p): p for app in APPS for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts}
+    paths = {
+        _module_name(p): p for app in APPS for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts
+    }
     graph = {}
     for name, path in paths.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]

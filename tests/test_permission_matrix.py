@@ -43,12 +43,41 @@ NOBODY: set = set()  # only a superuser (the operator), who is not in the matrix
 # the ledger's public face and proofs, witnessed checkpoints, training clearance, the
 # soft-binding API, opt-out signals, the schema, engines and vocabulary, verifying a file, the
 # landing page, and Django's login and password-reset pages.
-PUBLIC = {"ledger-checkpoint", "ledger-tile", "ledger-checkpoint-size", "ledger-verifier-key", "schema", "swagger-ui", "training-clearance",
-          "softbinding-by-binding", "softbinding-by-content", "softbinding-manifest", "tdmrep", "tdm-policy", "robots", "api-token",
-          "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
-          "ledger-inclusion", "ledger-consistency", "ledger-witness", "api-root", "engines", "vocabulary", "verify", "home",
-          "api-not-found"}
-SKIPPED = {"logout", "password_change", "password_change_done"}  # Django's own account pages, covered by Django
+PUBLIC = {
+    "ledger-checkpoint",
+    "ledger-tile",
+    "ledger-checkpoint-size",
+    "ledger-verifier-key",
+    "schema",
+    "swagger-ui",
+    "training-clearance",
+    "softbinding-by-binding",
+    "softbinding-by-content",
+    "softbinding-manifest",
+    "tdmrep",
+    "tdm-policy",
+    "robots",
+    "api-token",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "ledger-inclusion",
+    "ledger-consistency",
+    "ledger-witness",
+    "api-root",
+    "engines",
+    "vocabulary",
+    "verify",
+    "home",
+    "api-not-found",
+}
+SKIPPED = {
+    "logout",
+    "password_change",
+    "password_change_done",
+}  # Django's own account pages, covered by Django
 
 
 def _routes():
@@ -96,19 +125,61 @@ class Matrix:
         plate = f.make_asset(production, seed=seed, owner=party)
         talent = f.make_talent(f"Performer {tag}", guild=guild, member_id=f"M-{tag}")
         likeness = f.make_asset(production, seed=seed + 1, kind="likeness_reference", talent=talent)
-        grant = f.make_grant(production, party, [plate, likeness], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
+        grant = f.make_grant(
+            production,
+            party,
+            [plate, likeness],
+            uses=["genai_input"],
+            media=["theatrical"],
+            territories=["WORLD"],
+        )
         consent = f.make_consent(production, talent, permitted_uses=["atmosphere", "likeness"])
-        reservation = services.reservation_create(actor=None, subject_type="asset", asset=plate, uses=["ai_training"], source="contract",
-                                                  effective_date=datetime.date(2026, 1, 1))
-        request = gen.request_submit(actor=self.world.admin, production=production, shot=shot, engine="atmosphere", seed=1, intended_use="atmosphere",
-                                     media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1),
-                                     release_end=datetime.date(2026, 12, 31), inputs=[{"asset": plate, "role": "plate"}])
+        reservation = services.reservation_create(
+            actor=None,
+            subject_type="asset",
+            asset=plate,
+            uses=["ai_training"],
+            source="contract",
+            effective_date=datetime.date(2026, 1, 1),
+        )
+        request = gen.request_submit(
+            actor=self.world.admin,
+            production=production,
+            shot=shot,
+            engine="atmosphere",
+            seed=1,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": plate, "role": "plate"}],
+        )
         with self.run_on_commit(execute=True):
-            gen.request_queue(actor=self.world.admin, request=request)  # eager: runs, signs and records the output
+            gen.request_queue(
+                actor=self.world.admin, request=request
+            )  # eager: runs, signs and records the output
         request.refresh_from_db()
-        seq = LedgerEntry.objects.filter(record_type="grant", record_id=grant.pk).values_list("seq", flat=True).get()
-        return dict(production=production, studio=production.studio, party=party, shot=shot, plate=plate, talent=talent, grant=grant,
-                    consent=consent, reservation=reservation, request=request, output=request.output.asset, seq=seq, guild=guild)
+        seq = (
+            LedgerEntry.objects.filter(record_type="grant", record_id=grant.pk)
+            .values_list("seq", flat=True)
+            .get()
+        )
+        return dict(
+            production=production,
+            studio=production.studio,
+            party=party,
+            shot=shot,
+            plate=plate,
+            talent=talent,
+            grant=grant,
+            consent=consent,
+            reservation=reservation,
+            request=request,
+            output=request.output.asset,
+            seq=seq,
+            guild=guild,
+        )
 
 
 def _pk(key):
@@ -134,43 +205,69 @@ def R(values, readers, writers=NOBODY, viewers=PROD_READERS, methods=None, scope
     (None: as the view declares), and whether another tenant's record is hidden from everyone
     (scoped: True), only from a guild's representative (False: talent, which studio staff all
     see) or from no one (None: guilds)."""
-    return dict(values=values, readers=set(readers), writers=set(writers), viewers=set(viewers) | set(readers) | set(writers),
-                methods=methods, scoped=scoped)
+    return dict(
+        values=values,
+        readers=set(readers),
+        writers=set(writers),
+        viewers=set(viewers) | set(readers) | set(writers),
+        methods=methods,
+        scoped=scoped,
+    )
 
 
 # Every route by name. Portal pages declare their methods (Django's views do not say).
 TARGETS = {
     # API: records
-    "studio-list": R(None, LOGGED_IN, NOBODY), "studio-detail": R(_pk("studio"), STAFF),
-    "production-list": R(None, LOGGED_IN, {"admin"}), "production-detail": R(_pk("production"), PROD_READERS),
-    "shot-list": R(None, LOGGED_IN, SHOT_WRITERS), "shot-detail": R(_pk("shot"), PROD_READERS),
-    "party-list": R(None, LOGGED_IN, CLEARANCE), "party-detail": R(_pk("party"), STAFF),
-    "guild-list": R(None, LOGGED_IN, {"admin"}), "guild-detail": R(_pk("guild"), LOGGED_IN, scoped=None),
-    "talent-list": R(None, LOGGED_IN, CLEARANCE), "talent-detail": R(_pk("talent"), LOGGED_IN, scoped=False),
+    "studio-list": R(None, LOGGED_IN, NOBODY),
+    "studio-detail": R(_pk("studio"), STAFF),
+    "production-list": R(None, LOGGED_IN, {"admin"}),
+    "production-detail": R(_pk("production"), PROD_READERS),
+    "shot-list": R(None, LOGGED_IN, SHOT_WRITERS),
+    "shot-detail": R(_pk("shot"), PROD_READERS),
+    "party-list": R(None, LOGGED_IN, CLEARANCE),
+    "party-detail": R(_pk("party"), STAFF),
+    "guild-list": R(None, LOGGED_IN, {"admin"}),
+    "guild-detail": R(_pk("guild"), LOGGED_IN, scoped=None),
+    "talent-list": R(None, LOGGED_IN, CLEARANCE),
+    "talent-detail": R(_pk("talent"), LOGGED_IN, scoped=False),
     "talent-erase": R(_pk("talent"), NOBODY, viewers=LOGGED_IN, scoped=False),
     "talent-erasure-preview": R(_pk("talent"), NOBODY, viewers=LOGGED_IN, scoped=False),
-    "asset-list": R(None, LOGGED_IN, CLEARANCE), "asset-detail": R(_pk("plate"), PROD_READERS),
-    "asset-content": R(_pk("plate"), PROD_READERS), "asset-lineage": R(_pk("output"), PROD_READERS),
-    "asset-lineage-prov": R(_pk("output"), PROD_READERS), "asset-lineage-svg": R(_pk("output"), PROD_READERS),
-    "grant-list": R(None, LOGGED_IN, CLEARANCE), "grant-detail": R(_pk("grant"), PROD_READERS),
-    "grant-history": R(_pk("grant"), PROD_READERS), "grant-amend": R(_pk("grant"), NOBODY, CLEARANCE),
+    "asset-list": R(None, LOGGED_IN, CLEARANCE),
+    "asset-detail": R(_pk("plate"), PROD_READERS),
+    "asset-content": R(_pk("plate"), PROD_READERS),
+    "asset-lineage": R(_pk("output"), PROD_READERS),
+    "asset-lineage-prov": R(_pk("output"), PROD_READERS),
+    "asset-lineage-svg": R(_pk("output"), PROD_READERS),
+    "grant-list": R(None, LOGGED_IN, CLEARANCE),
+    "grant-detail": R(_pk("grant"), PROD_READERS),
+    "grant-history": R(_pk("grant"), PROD_READERS),
+    "grant-amend": R(_pk("grant"), NOBODY, CLEARANCE),
     "grant-revoke": R(_pk("grant"), NOBODY, CLEARANCE),
-    "consent-list": R(None, LOGGED_IN, CLEARANCE), "consent-detail": R(_pk("consent"), CONSENT_READERS),
-    "consent-history": R(_pk("consent"), CONSENT_READERS), "consent-proofs": R(_pk("consent"), CONSENT_READERS),
-    "consent-amend": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS), "consent-revoke": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
-    "reservation-list": R(None, LOGGED_IN, CLEARANCE), "reservation-detail": R(_pk("reservation"), PROD_READERS),
+    "consent-list": R(None, LOGGED_IN, CLEARANCE),
+    "consent-detail": R(_pk("consent"), CONSENT_READERS),
+    "consent-history": R(_pk("consent"), CONSENT_READERS),
+    "consent-proofs": R(_pk("consent"), CONSENT_READERS),
+    "consent-amend": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
+    "consent-revoke": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
+    "reservation-list": R(None, LOGGED_IN, CLEARANCE),
+    "reservation-detail": R(_pk("reservation"), PROD_READERS),
     "reservation-history": R(_pk("reservation"), PROD_READERS),
-    "reservation-amend": R(_pk("reservation"), NOBODY, CLEARANCE), "reservation-revoke": R(_pk("reservation"), NOBODY, CLEARANCE),
-    "generation-request-list": R(None, LOGGED_IN, SHOT_WRITERS), "generation-request-check": R(None, NOBODY, SHOT_WRITERS),
+    "reservation-amend": R(_pk("reservation"), NOBODY, CLEARANCE),
+    "reservation-revoke": R(_pk("reservation"), NOBODY, CLEARANCE),
+    "generation-request-list": R(None, LOGGED_IN, SHOT_WRITERS),
+    "generation-request-check": R(None, NOBODY, SHOT_WRITERS),
     "generation-request-detail": R(_pk("request"), PROD_READERS),
-    "generation-request-queue": R(_pk("request"), NOBODY, SHOT_WRITERS), "generation-request-retry": R(_pk("request"), NOBODY, SHOT_WRITERS),
+    "generation-request-queue": R(_pk("request"), NOBODY, SHOT_WRITERS),
+    "generation-request-retry": R(_pk("request"), NOBODY, SHOT_WRITERS),
     "generation-request-sign-off": R(_pk("request"), NOBODY, CLEARANCE),
     "revocation-impact": R(_grant, PROD_READERS),
-    "ledger-entry-list": R(None, LOGGED_IN), "ledger-entry-detail": R(lambda r: {"seq": r["seq"]}, PROD_READERS),
+    "ledger-entry-list": R(None, LOGGED_IN),
+    "ledger-entry-detail": R(lambda r: {"seq": r["seq"]}, PROD_READERS),
     "ledger-entry-bytes": R(lambda r: {"seq": r["seq"]}, PROD_READERS),
     "me": R(None, LOGGED_IN),
     # Portal pages
-    "productions": R(None, LOGGED_IN, methods=["get"]), "clearance": R(None, CLEARANCE, methods=["get"]),
+    "productions": R(None, LOGGED_IN, methods=["get"]),
+    "clearance": R(None, CLEARANCE, methods=["get"]),
     "notifications_read": R(None, NOBODY, LOGGED_IN, methods=["post"]),
     "shots": R(_prod(), PROD_READERS, methods=["get"]),
     "timeline": R(_prod(), CLEARANCE, CLEARANCE, methods=["get", "post"]),
@@ -179,20 +276,31 @@ TARGETS = {
     "request_preview": R(_prod(), NOBODY, SHOT_WRITERS, methods=["post"]),
     "assets": R(_prod(), PROD_READERS, CLEARANCE, methods=["get", "post"]),
     "record_new": R(_prod("grant"), CLEARANCE, CLEARANCE, methods=["get", "post"]),
-    "request": R(_pk("request"), PROD_READERS, methods=["get"]), "request_status": R(_pk("request"), PROD_READERS, methods=["get"]),
+    "request": R(_pk("request"), PROD_READERS, methods=["get"]),
+    "request_status": R(_pk("request"), PROD_READERS, methods=["get"]),
     "request_queue": R(_pk("request"), NOBODY, SHOT_WRITERS, methods=["post"]),
     "request_sign_off": R(_pk("request"), NOBODY, CLEARANCE, methods=["post"]),
-    "output": R(_pk("request"), PROD_READERS, methods=["get"]), "output_preview": R(_pk("request"), PROD_READERS, methods=["get"]),
-    "asset": R(_pk("plate"), PROD_READERS, methods=["get"]), "record": R(_grant, PROD_READERS, methods=["get"]),
+    "output": R(_pk("request"), PROD_READERS, methods=["get"]),
+    "output_preview": R(_pk("request"), PROD_READERS, methods=["get"]),
+    "asset": R(_pk("plate"), PROD_READERS, methods=["get"]),
+    "record": R(_grant, PROD_READERS, methods=["get"]),
     "record_amend": R(_grant, CLEARANCE, CLEARANCE, methods=["get", "post"]),
     "record_revoke": R(_grant, CLEARANCE, CLEARANCE, methods=["get", "post"]),
-    "shot_audit": R(_pk("shot"), PROD_READERS, methods=["get"]), "shot_audit_csv": R(_pk("shot"), PROD_READERS, methods=["get"]),
-    "shot_audit_pdf": R(_pk("shot"), PROD_READERS, methods=["get"]), "shot_audit_prov": R(_pk("shot"), PROD_READERS, methods=["get"]),
+    "shot_audit": R(_pk("shot"), PROD_READERS, methods=["get"]),
+    "shot_audit_csv": R(_pk("shot"), PROD_READERS, methods=["get"]),
+    "shot_audit_pdf": R(_pk("shot"), PROD_READERS, methods=["get"]),
+    "shot_audit_prov": R(_pk("shot"), PROD_READERS, methods=["get"]),
     "guild_consents": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
     "guild_consent": R(_pk("consent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_flag": R(_pk("consent"), NOBODY, {"guild_rep"}, viewers={"guild_rep"}, methods=["post"]),
 }
-PUBLIC_VALUES = {"size": 1, "path": "0/000", "manifest_id": "urn:uuid:00000000-0000-4000-8000-000000000000", "uidb64": "MQ", "token": "set-password"}
+PUBLIC_VALUES = {
+    "size": 1,
+    "path": "0/000",
+    "manifest_id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+    "uidb64": "MQ",
+    "token": "set-password",
+}
 
 
 def _client(world, who):
@@ -242,21 +350,35 @@ def _expect(row, api, method, who, target, params, status, missing):
     if allowed is not None and method not in allowed:
         return None if status == 405 else f"{status}, not 405 for a method the page does not take"
     if params is not None and _hidden(row, who, target):
-        return None if (status, *missing[1:]) == missing else f"{status} differs from a record that does not exist {missing}"
+        return (
+            None
+            if (status, *missing[1:]) == missing
+            else f"{status} differs from a record that does not exist {missing}"
+        )
     refused = 403 if who in row["viewers"] or params is None else 404
     if method == "get":
         if who in row["readers"]:
             return None if status == 200 else f"{status}, a reader gets 200"
-        return None if status in (refused, 405) or (params is None and status == 200) else f"{status}, not refused"
+        return (
+            None
+            if status in (refused, 405) or (params is None and status == 200)
+            else f"{status}, not refused"
+        )
     if who in row["writers"]:
         return None if status not in (401, 403, 404, 405) else f"{status}, refused to one who may"
-    return None if status in (refused, 405) or (params is None and status == 400) else f"{status}, not refused with {refused}"
+    return (
+        None
+        if status in (refused, 405) or (params is None and status == 400)
+        else f"{status}, not refused with {refused}"
+    )
 
 
 def test_every_route_is_in_the_matrix_and_every_cell_holds(world, matrix, settings):
     settings.LOGIN_RATE = "100000/min"
     routes = _routes()
-    unknown = sorted({name for name, _, _ in routes if name not in TARGETS and name not in PUBLIC and name not in SKIPPED})
+    unknown = sorted(
+        {name for name, _, _ in routes if name not in TARGETS and name not in PUBLIC and name not in SKIPPED}
+    )
     assert not unknown, f"routes missing from the permission matrix: {unknown}"
     clients = {who: _client(world, who) for who in IDENTITIES}
     cells, problems = 0, []
@@ -275,7 +397,11 @@ def test_every_route_is_in_the_matrix_and_every_cell_holds(world, matrix, settin
         row = TARGETS[name]
         for method in row["methods"] or declared:
             for who in IDENTITIES:
-                targets = {"own": None} if row["values"] is None else {"own": row["values"](matrix.own), "other": row["values"](matrix.other)}
+                targets = (
+                    {"own": None}
+                    if row["values"] is None
+                    else {"own": row["values"](matrix.own), "other": row["values"](matrix.other)}
+                )
                 for target, params in targets.items():
                     path = _path(route, params or {})
                     status, code, queries = _call(clients[who], route, method, path)
@@ -284,9 +410,22 @@ def test_every_route_is_in_the_matrix_and_every_cell_holds(world, matrix, settin
                     if params is not None:
                         key = "seq" if "seq" in params else "pk" if "pk" in params else "production"
                         missing = _call(clients[who], route, method, _path(route, {**params, key: MISSING}))
-                    wrong = f"{status}" if status >= 500 else _expect(row, route.startswith("api/"), method, who, target, params, status, missing)
-                    if wrong is None and missing is not None and _hidden(row, who, target) and (status, code, queries) != missing:
-                        wrong = f"{(status, code, queries)} differs from a record that does not exist {missing}"
+                    wrong = (
+                        f"{status}"
+                        if status >= 500
+                        else _expect(
+                            row, route.startswith("api/"), method, who, target, params, status, missing
+                        )
+                    )
+                    if (
+                        wrong is None
+                        and missing is not None
+                        and _hidden(row, who, target)
+                        and (status, code, queries) != missing
+                    ):
+                        wrong = (
+                            f"{(status, code, queries)} differs from a record that does not exist {missing}"
+                        )
                     if wrong:
                         problems.append(f"{method.upper()} {path} ({name}, {target}) as {who}: {wrong}")
     print(f"permission matrix: {cells} cells over {len(routes)} routes")
@@ -296,14 +435,26 @@ def test_every_route_is_in_the_matrix_and_every_cell_holds(world, matrix, settin
 def _body(clients, route, path) -> bytes:
     api, web = clients
     response = (api if route.startswith("api/") else web).get(path)
-    return re.sub(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"', b"", response.content)  # a token per response
+    return re.sub(
+        rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"', b"", response.content
+    )  # a token per response
 
 
-def test_lists_and_counts_do_not_change_when_another_tenant_records_more(world, matrix, django_capture_on_commit_callbacks):
-    lists = [(name, route) for name, route, _ in _routes() if name in TARGETS and TARGETS[name]["values"] is None
-             and (TARGETS[name]["methods"] or ["get"]) != ["post"] and name not in ("generation-request-check", "notifications_read")]
+def test_lists_and_counts_do_not_change_when_another_tenant_records_more(
+    world, matrix, django_capture_on_commit_callbacks
+):
+    lists = [
+        (name, route)
+        for name, route, _ in _routes()
+        if name in TARGETS
+        and TARGETS[name]["values"] is None
+        and (TARGETS[name]["methods"] or ["get"]) != ["post"]
+        and name not in ("generation-request-check", "notifications_read")
+    ]
     clients = {who: _client(world, who) for who in IDENTITIES if who != "anonymous"}
-    before = {(name, who): _body(c, route, _path(route, {})) for name, route in lists for who, c in clients.items()}
+    before = {
+        (name, who): _body(c, route, _path(route, {})) for name, route in lists for who, c in clients.items()
+    }
     # Another studio's production records as much again: a shot, assets, a grant, a consent of
     # the other guild's member, a reservation and a request that runs.
     Matrix._records(matrix, world.prod_other, world.other_guild, "more", 41)
@@ -314,6 +465,14 @@ def test_lists_and_counts_do_not_change_when_another_tenant_records_more(world, 
                 continue  # talent is shared by the studios: staff see every performer
             after = _body(c, route, _path(route, {}))
             if after != before[(name, who)]:
-                diff = [l for l in difflib.unified_diff(before[(name, who)].decode().splitlines(), after.decode().splitlines(), lineterm="", n=0)][2:6]
+                diff = [
+                    line
+                    for line in difflib.unified_diff(
+                        before[(name, who)].decode().splitlines(),
+                        after.decode().splitlines(),
+                        lineterm="",
+                        n=0,
+                    )
+                ][2:6]
                 changed.append(f"{name} as {who}: {diff}")
     assert len(lists) >= 15 and not changed, changed

@@ -29,7 +29,9 @@ def broker():
         client = redis.Redis.from_url(BROKER)
         client.ping()
     except redis.ConnectionError:
-        pytest.fail(f"Redis is not reachable at {BROKER}: start it (make test starts it when it is installed).")
+        pytest.fail(
+            f"Redis is not reachable at {BROKER}: start it (make test starts it when it is installed)."
+        )
     client.flushdb()
     app.conf.task_always_eager = False
     yield client
@@ -46,8 +48,27 @@ class Worker:
     def start(self):
         self.log = open(Path(settings.MEDIA_ROOT).parent / f"worker-{time.time_ns()}.log", "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "info", "--without-mingle", "--without-gossip", "-n", f"test{time.time_ns()}@%h"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-c",
+                "1",
+                "-l",
+                "info",
+                "--without-mingle",
+                "--without-gossip",
+                "-n",
+                f"test{time.time_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -74,8 +95,6 @@ class Worker:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
 
 
 def worker_environment(**extra) -> dict:

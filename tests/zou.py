@@ -40,8 +40,15 @@ class Zou:
         (folder / "tmp").mkdir(parents=True, exist_ok=True)
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "CELERY"))},
-            "SECRET_KEY": secrets.token_hex(32), "DB_HOST": "127.0.0.1", "DB_PORT": "5432", "DB_USERNAME": "postgres", "DB_PASSWORD": "",
-            "DB_DATABASE": self.database, "KV_HOST": "127.0.0.1", "KV_PORT": "6379", "PREVIEW_FOLDER": str(folder / "previews"),
+            "SECRET_KEY": secrets.token_hex(32),
+            "DB_HOST": "127.0.0.1",
+            "DB_PORT": "5432",
+            "DB_USERNAME": "postgres",
+            "DB_PASSWORD": "",
+            "DB_DATABASE": self.database,
+            "KV_HOST": "127.0.0.1",
+            "KV_PORT": "6379",
+            "PREVIEW_FOLDER": str(folder / "previews"),
             "TMP_DIR": str(folder / "tmp"),
             # An in-process cache rather than Redis's shared database 1, where another zou's
             # cached ids would outlive their database; hence one process (with threads).
@@ -49,7 +56,9 @@ class Zou:
         }
 
     def _zou(self, *args):
-        done = subprocess.run([str(self.bin / "zou"), *args], env=self.env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [str(self.bin / "zou"), *args], env=self.env, capture_output=True, text=True, timeout=300
+        )
         if done.returncode:
             raise RuntimeError(f"zou {' '.join(args)} failed: {done.stderr[-2000:]}")
 
@@ -63,8 +72,24 @@ class Zou:
 
     def start(self):
         log = open(self.folder / "gunicorn.log", "ab")
-        self.process = subprocess.Popen([str(self.bin / "gunicorn"), "-b", f"127.0.0.1:{self.port}", "-w", "1", "--threads", "4", "--timeout", "60", "zou.app:app"],
-                                        env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [
+                str(self.bin / "gunicorn"),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "1",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "zou.app:app",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -73,7 +98,9 @@ class Zou:
             except requests.RequestException:
                 pass
             if self.process.poll() is not None:
-                raise RuntimeError(f"zou stopped at start: {(self.folder / 'gunicorn.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"zou stopped at start: {(self.folder / 'gunicorn.log').read_text()[-2000:]}"
+                )
             time.sleep(0.2)
         raise RuntimeError("zou did not answer within 60 s")
 
@@ -81,9 +108,22 @@ class Zou:
         """zou's event stream (Socket.IO), one gevent process, on a port of its own."""
         port = free_port()
         log = open(self.folder / "events.log", "ab")
-        self.events = subprocess.Popen([str(self.bin / "gunicorn"), "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "-w", "1",
-                                        "-b", f"127.0.0.1:{port}", "zou.event_stream:app"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+        self.events = subprocess.Popen(
+            [
+                str(self.bin / "gunicorn"),
+                "-k",
+                "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+                "-w",
+                "1",
+                "-b",
+                f"127.0.0.1:{port}",
+                "zou.event_stream:app",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -67,10 +67,17 @@ class Kitsu:
                 gazu.log_in(self.email, self.password, client=self.client)
                 self._logged_in = True
             return fn(*args, client=self.client, **kwargs)
-        except (requests.RequestException, gazu.exception.HostException, gazu.exception.ServerErrorException, gazu.exception.AuthFailedException,
-                gazu.exception.NotAuthenticatedException) as exc:
+        except (
+            requests.RequestException,
+            gazu.exception.HostException,
+            gazu.exception.ServerErrorException,
+            gazu.exception.AuthFailedException,
+            gazu.exception.NotAuthenticatedException,
+        ) as exc:
             self._logged_in = False
-            raise TrackerUnavailable(f"Kitsu at {self.client.host} could not be reached: {type(exc).__name__}: {exc}") from exc
+            raise TrackerUnavailable(
+                f"Kitsu at {self.client.host} could not be reached: {type(exc).__name__}: {exc}"
+            ) from exc
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -89,9 +96,17 @@ class Kitsu:
         out = []
         for s in self._call(gazu.shot.all_shots_for_project, project_id):
             data = s.get("data") or {}
-            out.append(TrackerShot(id=s["id"], name=s["name"], sequence=s.get("sequence_name") or sequences.get(s.get("parent_id"), ""),
-                                   frame_in=_int(data.get("frame_in")), frame_out=_int(data.get("frame_out")), frame_count=_int(s.get("nb_frames")),
-                                   canceled=bool(s.get("canceled"))))
+            out.append(
+                TrackerShot(
+                    id=s["id"],
+                    name=s["name"],
+                    sequence=s.get("sequence_name") or sequences.get(s.get("parent_id"), ""),
+                    frame_in=_int(data.get("frame_in")),
+                    frame_out=_int(data.get("frame_out")),
+                    frame_count=_int(s.get("nb_frames")),
+                    canceled=bool(s.get("canceled")),
+                )
+            )
         return out
 
     def shot(self, shot_id: str) -> dict:
@@ -119,7 +134,10 @@ class Kitsu:
         return found or self._call(gazu.task.new_task, self.shot(shot_id), task_type)
 
     def find_comment(self, task: dict, marker: str) -> dict | None:
-        return next((c for c in self._call(gazu.task.all_comments_for_task, task) if marker in (c.get("text") or "")), None)
+        return next(
+            (c for c in self._call(gazu.task.all_comments_for_task, task) if marker in (c.get("text") or "")),
+            None,
+        )
 
     def comment(self, task: dict, status: str, text: str) -> dict:
         return self._call(gazu.task.add_comment, task, self.status(status), text)

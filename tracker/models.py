@@ -18,7 +18,9 @@ class TrackerLink(VersionedRecord):
     ledger_type = "tracker_link"
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="tracker_links")
-    shot = models.ForeignKey(Shot, on_delete=models.PROTECT, null=True, blank=True, related_name="tracker_links")
+    shot = models.ForeignKey(
+        Shot, on_delete=models.PROTECT, null=True, blank=True, related_name="tracker_links"
+    )
     tracker = models.CharField(max_length=16, choices=choices(TRACKERS), default="kitsu")
     kind = models.CharField(max_length=16, choices=choices(LINK_KINDS))
     external_id = models.CharField(max_length=64, help_text="The tracker's id (a zou UUID)")

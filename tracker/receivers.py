@@ -12,8 +12,12 @@ from django.urls import reverse
 log = logging.getLogger(__name__)
 
 STATUS = {"approved": "approved", "needs_clearance": "needs_clearance", "refused": "refused", "held": "held"}
-RUN = {"succeeded": ("approved", "ran: its output is signed and recorded"), "held": ("held", "ran: its output is held for clearance"),
-       "stopped": ("refused", "was stopped by the check at run time"), "failed": ("approved", "failed to run (the rights still hold); retry it")}
+RUN = {
+    "succeeded": ("approved", "ran: its output is signed and recorded"),
+    "held": ("held", "ran: its output is held for clearance"),
+    "stopped": ("refused", "was stopped by the check at run time"),
+    "failed": ("approved", "failed to run (the rights still hold); retry it"),
+}
 
 
 def _audit_url(shot) -> str:
@@ -36,36 +40,65 @@ def _ever_linked(shot_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def on_request_event(sender, request_id, event, shot_id=None, decision_id=None, sign_off_id=None, outcome=None, **kwargs):
+def on_request_event(
+    sender, request_id, event, shot_id=None, decision_id=None, sign_off_id=None, outcome=None, **kwargs
+):
     try:
         from generation.models import Decision, GenerationRequest, SignOff
 
         from .services import current_links, post_enqueue
 
-        if shot_id is not None and not (_ever_linked(shot_id) and current_links().filter(shot_id=shot_id).exists()):
+        if shot_id is not None and not (
+            _ever_linked(shot_id) and current_links().filter(shot_id=shot_id).exists()
+        ):
             return  # most shots were never linked: one indexed read, and nothing more
         req = GenerationRequest.objects.select_related("shot").get(pk=request_id)
         head = f"Rightsledger: request {req.pk} ({req.engine}, {req.intended_use.replace('_', ' ')})"
         if event == "decision":
             d = Decision.objects.get(pk=decision_id)
             status = "held" if d.kind == "likeness_check" else STATUS.get(d.outcome, "needs_clearance")
-            what = {"gate": "the gate decided", "run_check": "the check at run time decided", "likeness_check": "its output was held:"}[d.kind]
-            text = f"{head}: {what} {d.outcome.replace('_', ' ').upper()} (decision {d.pk}, ledger entry #{d.ledger_seq})."
+            what = {
+                "gate": "the gate decided",
+                "run_check": "the check at run time decided",
+                "likeness_check": "its output was held:",
+            }[d.kind]
+            text = (
+                f"{head}: {what} {d.outcome.replace('_', ' ').upper()} "
+                f"(decision {d.pk}, ledger entry #{d.ledger_seq})."
+            )
             key, seq, ref = f"decision:{d.pk}", d.ledger_seq, d.pk
         elif event == "sign_off":
             s = SignOff.objects.get(pk=sign_off_id)
             status = "approved" if s.approved else "refused"
-            text = f"{head}: a clearance user {'approved' if s.approved else 'refused'} it (sign-off {s.pk}, ledger entry #{s.ledger_seq})."
+            text = (
+                f"{head}: a clearance user {'approved' if s.approved else 'refused'} "
+                f"it (sign-off {s.pk}, ledger entry #{s.ledger_seq})."
+            )
             key, seq, ref = f"sign_off:{s.pk}", s.ledger_seq, s.decision_id
         elif event == "run":
             status, what = RUN[outcome]
             latest = req.decisions.order_by("-id").first()
             text = f"{head} {what}."
-            key, seq, ref = f"run:{req.pk}:{outcome}:{req.attempts}", latest.ledger_seq if latest else None, latest.pk if latest else None
+            key, seq, ref = (
+                f"run:{req.pk}:{outcome}:{req.attempts}",
+                latest.ledger_seq if latest else None,
+                latest.pk if latest else None,
+            )
         else:
             return
-        data = {"decision": ref, "ledger_seq": seq, "status": status, "request": req.pk, "audit": _audit_url(req.shot)}
-        if post_enqueue(key=key, shot=req.shot, status=status, text=f"{text} Audit: {data['audit']}", data=data) is not None:
+        data = {
+            "decision": ref,
+            "ledger_seq": seq,
+            "status": status,
+            "request": req.pk,
+            "audit": _audit_url(req.shot),
+        }
+        if (
+            post_enqueue(
+                key=key, shot=req.shot, status=status, text=f"{text} Audit: {data['audit']}", data=data
+            )
+            is not None
+        ):
             _deliver_soon()
     except Exception:  # noqa: BLE001
         log.exception("tracker post for request %s (%s) not kept", request_id, event)
@@ -81,16 +114,37 @@ def on_revocation(sender, record_type, record_id, chain, **kwargs):
         from .services import post_enqueue
 
         impact = selectors.revocation_impact(record_type, chain, user=None)  # each shot's own tracker is told
-        seq = LedgerEntry.objects.filter(record_type=record_type, record_id=record_id).order_by("-seq").values_list("seq", flat=True).first()
+        seq = (
+            LedgerEntry.objects.filter(record_type=record_type, record_id=record_id)
+            .order_by("-seq")
+            .values_list("seq", flat=True)
+            .first()
+        )
         queued = False
         for shot in impact["shots"]:
             requests = [r.pk for r in impact["requests"] if r.shot_id == shot.pk]
             audit = _audit_url(shot)
-            text = (f"Rightsledger: {record_type} {record_id} was revoked (ledger entry #{seq}). Requests {', '.join(map(str, requests)) or 'none'} "
-                    f"of this shot rely on it and need clearance again. Audit: {audit}")
-            data = {"revocation": {"type": record_type, "id": record_id}, "ledger_seq": seq, "status": "needs_clearance", "audit": audit}
-            queued |= post_enqueue(key=f"revocation:{record_type}:{record_id}:shot:{shot.pk}", shot=shot, status="needs_clearance", text=text,
-                                   data=data) is not None
+            text = (
+                f"Rightsledger: {record_type} {record_id} was revoked (ledger entry "
+                f"#{seq}). Requests {', '.join(map(str, requests)) or 'none'} of "
+                f"this shot rely on it and need clearance again. Audit: {audit}"
+            )
+            data = {
+                "revocation": {"type": record_type, "id": record_id},
+                "ledger_seq": seq,
+                "status": "needs_clearance",
+                "audit": audit,
+            }
+            queued |= (
+                post_enqueue(
+                    key=f"revocation:{record_type}:{record_id}:shot:{shot.pk}",
+                    shot=shot,
+                    status="needs_clearance",
+                    text=text,
+                    data=data,
+                )
+                is not None
+            )
         if queued:
             _deliver_soon()
     except Exception:  # noqa: BLE001

@@ -13,9 +13,16 @@ def timeline_export(production) -> str:
     Credentials of its latest output, so an editor's tool shows which shots are cleared."""
     from provenance import selectors as prov
 
-    shots = list(production.shots.filter(removed=False).prefetch_related(
-        Prefetch("generation_requests", queryset=GenerationRequest.objects.select_related("output__asset").prefetch_related(
-            Prefetch("decisions", queryset=Decision.objects.order_by("id"))).order_by("id"))))
+    shots = list(
+        production.shots.filter(removed=False).prefetch_related(
+            Prefetch(
+                "generation_requests",
+                queryset=GenerationRequest.objects.select_related("output__asset")
+                .prefetch_related(Prefetch("decisions", queryset=Decision.objects.order_by("id")))
+                .order_by("id"),
+            )
+        )
+    )
     rows = []
     for shot in shots:
         requests = list(shot.generation_requests.all())
@@ -26,15 +33,40 @@ def timeline_export(production) -> str:
         if output is not None:
             with output.asset.file.open("rb") as fh:
                 verified = prov.verify(fh.read(), output.asset.media_type)
-            credentials = {"asset": output.asset_id, "sha256": output.asset.sha256, "state": verified.get("validation_state")}
-        rows.append({
-            "code": shot.code, "frame_in": shot.frame_in, "frame_out": shot.frame_out, "frame_count": shot.frame_count,
-            "record_in": shot.record_in, "reel": shot.reel,
-            tl.METADATA_KEY: {
-                "shot": shot.pk, "sequence": shot.sequence, "request": latest.pk if latest else None, "status": latest.status if latest else "no_request",
-                "decision": {"id": decision.pk, "kind": decision.kind, "outcome": decision.outcome, "ledger_seq": decision.ledger_seq} if decision else None,
-                "content_credentials": credentials,
-                "cleared": bool(latest and latest.status == "succeeded" and credentials and credentials["state"] in ("trusted", "valid")),
-            },
-        })
+            credentials = {
+                "asset": output.asset_id,
+                "sha256": output.asset.sha256,
+                "state": verified.get("validation_state"),
+            }
+        rows.append(
+            {
+                "code": shot.code,
+                "frame_in": shot.frame_in,
+                "frame_out": shot.frame_out,
+                "frame_count": shot.frame_count,
+                "record_in": shot.record_in,
+                "reel": shot.reel,
+                tl.METADATA_KEY: {
+                    "shot": shot.pk,
+                    "sequence": shot.sequence,
+                    "request": latest.pk if latest else None,
+                    "status": latest.status if latest else "no_request",
+                    "decision": {
+                        "id": decision.pk,
+                        "kind": decision.kind,
+                        "outcome": decision.outcome,
+                        "ledger_seq": decision.ledger_seq,
+                    }
+                    if decision
+                    else None,
+                    "content_credentials": credentials,
+                    "cleared": bool(
+                        latest
+                        and latest.status == "succeeded"
+                        and credentials
+                        and credentials["state"] in ("trusted", "valid")
+                    ),
+                },
+            }
+        )
     return tl.export(f"{production.code} (Rightsledger)", rows)

@@ -31,7 +31,11 @@ def _clean_link(data: dict) -> dict:
     out = dict(data)
     external = str(data.get("external_id") or "").strip()
     if not external or len(external) > 64:
-        errors.add("external_id", "required", "Give the tracker's id of the project or shot (a zou UUID), at most 64 characters.")
+        errors.add(
+            "external_id",
+            "required",
+            "Give the tracker's id of the project or shot (a zou UUID), at most 64 characters.",
+        )
     out["external_id"] = external
     out["external_name"] = str(data.get("external_name") or "")[:200]
     if data.get("kind") == "shot" and data.get("shot") is None:
@@ -53,10 +57,23 @@ def project_link(*, actor, production: Production, external_id: str, external_na
     if existing is not None:
         if existing.external_id == external_id:
             return existing
-        raise Conflict(f"{production.code} is already linked to Kitsu project {existing.external_name or existing.external_id}; unlink it first.",
-                       code="already_linked")
-    return rl.version_create(LINK, actor=actor, data={"production": production, "shot": None, "tracker": "kitsu", "kind": "project",
-                                                     "external_id": external_id, "external_name": external_name})
+        raise Conflict(
+            f"{production.code} is already linked to Kitsu project "
+            f"{existing.external_name or existing.external_id}; unlink it first.",
+            code="already_linked",
+        )
+    return rl.record_create(
+        LINK,
+        actor=actor,
+        data={
+            "production": production,
+            "shot": None,
+            "tracker": "kitsu",
+            "kind": "project",
+            "external_id": external_id,
+            "external_name": external_name,
+        },
+    )
 
 
 def shot_link(*, actor, shot: Shot, external_id: str, external_name: str = "") -> TrackerLink:
@@ -65,10 +82,25 @@ def shot_link(*, actor, shot: Shot, external_id: str, external_name: str = "") -
     if existing is not None:
         if existing.external_id == external_id:
             return existing
-        return rl.version_amend(LINK, actor=actor, record=existing, changes={"external_id": external_id, "external_name": external_name},
-                                reason=f"Relinked to Kitsu shot {external_name or external_id}")
-    return rl.version_create(LINK, actor=actor, data={"production": shot.production, "shot": shot, "tracker": "kitsu", "kind": "shot",
-                                                     "external_id": external_id, "external_name": external_name})
+        return rl.record_amend(
+            LINK,
+            actor=actor,
+            record=existing,
+            changes={"external_id": external_id, "external_name": external_name},
+            reason=f"Relinked to Kitsu shot {external_name or external_id}",
+        )
+    return rl.record_create(
+        LINK,
+        actor=actor,
+        data={
+            "production": shot.production,
+            "shot": shot,
+            "tracker": "kitsu",
+            "kind": "shot",
+            "external_id": external_id,
+            "external_name": external_name,
+        },
+    )
 
 
 _clients: dict[tuple, Kitsu] = {}
@@ -78,11 +110,24 @@ def kitsu_from_settings() -> Kitsu:
     """The Kitsu client, with the credentials from the environment (never the database); one per
     process, so its login (a bcrypt check on zou's side) is made once, not per delivery."""
     if not (settings.KITSU_URL and settings.KITSU_EMAIL and settings.KITSU_PASSWORD):
-        raise TrackerUnavailable("Kitsu is not configured: set KITSU_URL, KITSU_EMAIL and KITSU_PASSWORD in the environment.")
-    key = (settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, settings.KITSU_EVENTS_URL, settings.KITSU_TIMEOUT)
+        raise TrackerUnavailable(
+            "Kitsu is not configured: set KITSU_URL, KITSU_EMAIL and KITSU_PASSWORD in the environment."
+        )
+    key = (
+        settings.KITSU_URL,
+        settings.KITSU_EMAIL,
+        settings.KITSU_PASSWORD,
+        settings.KITSU_EVENTS_URL,
+        settings.KITSU_TIMEOUT,
+    )
     if key not in _clients:
-        _clients[key] = Kitsu(settings.KITSU_URL, settings.KITSU_EMAIL, settings.KITSU_PASSWORD, timeout=settings.KITSU_TIMEOUT,
-                              events_url=settings.KITSU_EVENTS_URL)
+        _clients[key] = Kitsu(
+            settings.KITSU_URL,
+            settings.KITSU_EMAIL,
+            settings.KITSU_PASSWORD,
+            timeout=settings.KITSU_TIMEOUT,
+            events_url=settings.KITSU_EVENTS_URL,
+        )
     return _clients[key]
 
 
@@ -101,14 +146,30 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "removed": self.removed, "restored": self.restored, "unchanged": len(self.unchanged)}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "removed": self.removed,
+            "restored": self.restored,
+            "unchanged": len(self.unchanged),
+        }
 
     @property
     def changes(self) -> int:
         return len(self.created) + len(self.updated) + len(self.removed) + len(self.restored)
 
 
-def _apply_shot(plan: Plan, *, actor, production: Production, existing: Shot | None, code: str, values: dict, reason: str, dry_run: bool) -> Shot | None:
+def _apply_shot(
+    plan: Plan,
+    *,
+    actor,
+    production: Production,
+    existing: Shot | None,
+    code: str,
+    values: dict,
+    reason: str,
+    dry_run: bool,
+) -> Shot | None:
     """Create the shot, or bring it to values; record what was done in plan."""
     if existing is None:
         plan.created.append(code)
@@ -135,10 +196,16 @@ def tracker_sync(*, production: Production, kitsu: Kitsu, actor=SYNC_ACTOR, dry_
     canceled), never deleting any. A second run changes nothing."""
     project = current_links().filter(production=production, kind="project").first()
     if project is None:
-        raise Conflict(f"{production.code} is not linked to a Kitsu project: run `manage.py tracker link {production.code} PROJECT`.",
-                       code="not_linked")
+        raise Conflict(
+            f"{production.code} is not linked to a Kitsu project: "
+            f"run `manage.py tracker link {production.code} PROJECT`.",
+            code="not_linked",
+        )
     remote = kitsu.shots(project.external_id)
-    links = {link.external_id: link for link in current_links().filter(production=production, kind="shot").select_related("shot")}
+    links = {
+        link.external_id: link
+        for link in current_links().filter(production=production, kind="shot").select_related("shot")
+    }
     shots = {s.code: s for s in production.shots.all()}
     plan = Plan()
     seen = set()
@@ -149,16 +216,34 @@ def tracker_sync(*, production: Production, kitsu: Kitsu, actor=SYNC_ACTOR, dry_
         link = links.get(r.id)
         code = tl.code_of(f"{r.sequence}_{r.name}" if r.sequence else r.name)
         existing = link.shot if link is not None else shots.get(code)
-        values = {"sequence": r.sequence[:100], "frame_in": r.frame_in, "frame_out": r.frame_out, "frame_count": r.frame_count}
-        shot = _apply_shot(plan, actor=actor, production=production, existing=existing, code=existing.code if existing else code, values=values,
-                           reason="Synchronised from Kitsu", dry_run=dry_run)
+        values = {
+            "sequence": r.sequence[:100],
+            "frame_in": r.frame_in,
+            "frame_out": r.frame_out,
+            "frame_count": r.frame_count,
+        }
+        shot = _apply_shot(
+            plan,
+            actor=actor,
+            production=production,
+            existing=existing,
+            code=existing.code if existing else code,
+            values=values,
+            reason="Synchronised from Kitsu",
+            dry_run=dry_run,
+        )
         if shot is not None and not dry_run and (link is None or link.shot_id != shot.pk):
             shot_link(actor=actor, shot=shot, external_id=r.id, external_name=f"{r.sequence}/{r.name}")
     for external_id, link in links.items():
         if external_id not in seen and not link.shot.removed:
             plan.removed.append(link.shot.code)
             if not dry_run:
-                rl.shot_update(actor=actor, shot=link.shot, changes={"removed": True}, reason="Removed (or canceled) in Kitsu")
+                rl.shot_update(
+                    actor=actor,
+                    shot=link.shot,
+                    changes={"removed": True},
+                    reason="Removed (or canceled) in Kitsu",
+                )
     return plan
 
 
@@ -169,12 +254,26 @@ def timeline_import(*, actor, production: Production, rows: list[tl.ClipRow], dr
     plan = Plan()
     with transaction.atomic():
         for row in rows:
-            values = {"frame_in": row.frame_in, "frame_out": row.frame_out, "frame_count": row.frame_count, "record_in": row.record_in,
-                      "record_out": row.record_out, "reel": row.reel}
+            values = {
+                "frame_in": row.frame_in,
+                "frame_out": row.frame_out,
+                "frame_count": row.frame_count,
+                "record_in": row.record_in,
+                "record_out": row.record_out,
+                "reel": row.reel,
+            }
             if row.sequence:
                 values["sequence"] = row.sequence[:100]
-            _apply_shot(plan, actor=actor, production=production, existing=shots.get(row.code), code=row.code, values=values,
-                        reason="Imported from the edit", dry_run=dry_run)
+            _apply_shot(
+                plan,
+                actor=actor,
+                production=production,
+                existing=shots.get(row.code),
+                code=row.code,
+                values=values,
+                reason="Imported from the edit",
+                dry_run=dry_run,
+            )
     return plan
 
 
@@ -187,8 +286,16 @@ def post_enqueue(*, key: str, shot: Shot, status: str, text: str, data: dict) ->
     link = current_links().filter(shot=shot).first()
     if link is None:
         return None
-    post, _ = TrackerPost.objects.get_or_create(key=key, defaults={"shot": shot, "external_shot_id": link.external_id, "status": status,
-                                                                   "text": text, "data": data})
+    post, _ = TrackerPost.objects.get_or_create(
+        key=key,
+        defaults={
+            "shot": shot,
+            "external_shot_id": link.external_id,
+            "status": status,
+            "text": text,
+            "data": data,
+        },
+    )
     return post
 
 
@@ -200,19 +307,32 @@ def posts_deliver(kitsu: Kitsu, limit: int = 200) -> dict:
     delivered, error = 0, ""
     for pk in TrackerPost.objects.filter(state="pending").order_by("id").values_list("pk", flat=True)[:limit]:
         with transaction.atomic():
-            post = TrackerPost.objects.select_for_update(skip_locked=True).filter(pk=pk, state="pending").first()
+            post = (
+                TrackerPost.objects.select_for_update(skip_locked=True).filter(pk=pk, state="pending").first()
+            )
             if post is None:
                 continue
             try:
                 task = kitsu.clearance_task(post.external_shot_id)
                 marker = f"[rightsledger:{post.key}]"
-                comment = kitsu.find_comment(task, marker) or kitsu.comment(task, post.status, f"{post.text}\n\n{marker}")
+                comment = kitsu.find_comment(task, marker) or kitsu.comment(
+                    task, post.status, f"{post.text}\n\n{marker}"
+                )
                 kitsu.update_shot_data(post.external_shot_id, {"rightsledger": post.data})
             except TrackerUnavailable as exc:
                 error = str(exc)
                 TrackerPost.objects.filter(pk=pk).update(attempts=post.attempts + 1, last_error=error[:2000])
                 break
-            TrackerPost.objects.filter(pk=pk).update(state="delivered", attempts=post.attempts + 1, last_error="", external_comment_id=comment["id"],
-                                                     delivered_at=timezone.now())
+            TrackerPost.objects.filter(pk=pk).update(
+                state="delivered",
+                attempts=post.attempts + 1,
+                last_error="",
+                external_comment_id=comment["id"],
+                delivered_at=timezone.now(),
+            )
             delivered += 1
-    return {"delivered": delivered, "pending": TrackerPost.objects.filter(state="pending").count(), "error": error}
+    return {
+        "delivered": delivered,
+        "pending": TrackerPost.objects.filter(state="pending").count(),
+        "error": error,
+    }

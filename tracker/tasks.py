@@ -27,5 +27,7 @@ def tracker_sync_all() -> dict:
     from .services import current_links, kitsu_from_settings, tracker_sync
 
     kitsu = kitsu_from_settings()
-    return {link.production.code: tracker_sync(production=link.production, kitsu=kitsu).as_dict()
-            for link in current_links().filter(kind="project").select_related("production")}
+    return {
+        link.production.code: tracker_sync(production=link.production, kitsu=kitsu).as_dict()
+        for link in current_links().filter(kind="project").select_related("production")
+    }

@@ -36,7 +36,10 @@ class ClipRow:
 def adapter_for(name: str) -> str:
     suffix = os.path.splitext(name.lower())[1]
     if suffix not in ADAPTERS:
-        raise TimelineError(f"{name!r} is not a timeline this service reads: give an .otio file, a CMX 3600 .edl or an FCP XML (.xml).")
+        raise TimelineError(
+            f"{name!r} is not a timeline this service reads: give "
+            "an .otio file, a CMX 3600 .edl or an FCP XML (.xml)."
+        )
     return ADAPTERS[suffix]
 
 
@@ -53,7 +56,7 @@ def read(data: bytes, name: str) -> list[ClipRow]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         if adapter != "cmx_3600":  # EDLs from older systems are often Latin-1
-            raise TimelineError(f"{name!r} is not text: a timeline file is UTF-8 text.")
+            raise TimelineError(f"{name!r} is not text: a timeline file is UTF-8 text.") from None
         text = data.decode("latin-1")
     try:
         if adapter == "fcp_xml":
@@ -65,7 +68,10 @@ def read(data: bytes, name: str) -> list[ClipRow]:
         else:
             timeline = otio.adapters.read_from_string(text, adapter_name=adapter)
     except Exception as exc:  # noqa: BLE001  (the adapters raise anything from ValueError to their own errors)
-        raise TimelineError(f"{name!r} could not be read as {adapter}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.") from exc
+        raise TimelineError(
+            f"{name!r} could not be read as {adapter}: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+        ) from exc
     if isinstance(timeline, otio.schema.SerializableCollection):
         timelines = [t for t in timeline if isinstance(t, otio.schema.Timeline)]
         if not timelines:
@@ -80,7 +86,9 @@ def read(data: bytes, name: str) -> list[ClipRow]:
         for clip in track.find_clips():
             code = code_of(clip.name)
             if not code:
-                raise TimelineError(f"A clip on track {track.name or '1'} has no name to make a shot code from.")
+                raise TimelineError(
+                    f"A clip on track {track.name or '1'} has no name to make a shot code from."
+                )
             if code in seen:
                 continue  # the same shot cut in twice keeps its first placement
             seen.add(code)
@@ -96,7 +104,19 @@ def read(data: bytes, name: str) -> list[ClipRow]:
                 reel = ref.target_url or ""
             reel = reel or (ref.name if ref is not None and ref.name else "")
             sequence = (clip.metadata.get(METADATA_KEY, {}) or {}).get("sequence") or ""
-            rows.append(ClipRow(code, sequence, start, start + count - 1, count, record_start, record_start + count - 1, str(reel)[:255], float(rate)))
+            rows.append(
+                ClipRow(
+                    code,
+                    sequence,
+                    start,
+                    start + count - 1,
+                    count,
+                    record_start,
+                    record_start + count - 1,
+                    str(reel)[:255],
+                    float(rate),
+                )
+            )
     if not rows:
         raise TimelineError(f"{name!r} has no clips on a video track.")
     return rows
@@ -111,24 +131,51 @@ def export(name: str, shots: list[dict], rate: float = 24.0) -> str:
     timeline.tracks.append(track)
     # Shots the edit does not place (no record range) go on a track of their own, marked so that
     # importing the export back leaves them alone.
-    unplaced = otio.schema.Track(name="Rightsledger: not in the edit", kind=otio.schema.TrackKind.Video, metadata={METADATA_KEY: {"not_in_the_edit": True}})
+    unplaced = otio.schema.Track(
+        name="Rightsledger: not in the edit",
+        kind=otio.schema.TrackKind.Video,
+        metadata={METADATA_KEY: {"not_in_the_edit": True}},
+    )
     for shot in sorted((s for s in shots if s["record_in"] is None), key=lambda s: s["code"]):
-        unplaced.append(otio.schema.Clip(name=shot["code"], source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(1, rate)),
-                                         metadata={METADATA_KEY: shot[METADATA_KEY]}))
+        unplaced.append(
+            otio.schema.Clip(
+                name=shot["code"],
+                source_range=otio.opentime.TimeRange(
+                    otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(1, rate)
+                ),
+                metadata={METADATA_KEY: shot[METADATA_KEY]},
+            )
+        )
     if len(unplaced):
         timeline.tracks.append(unplaced)
     position = 0
-    for shot in sorted((s for s in shots if s["record_in"] is not None), key=lambda s: (s["record_in"], s["code"])):
-        count = shot["frame_count"] or ((shot["frame_out"] - shot["frame_in"] + 1) if shot["frame_in"] is not None and shot["frame_out"] is not None else 1)
+    for shot in sorted(
+        (s for s in shots if s["record_in"] is not None), key=lambda s: (s["record_in"], s["code"])
+    ):
+        count = shot["frame_count"] or (
+            (shot["frame_out"] - shot["frame_in"] + 1)
+            if shot["frame_in"] is not None and shot["frame_out"] is not None
+            else 1
+        )
         if shot["record_in"] > position:
-            track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
-                                                                              otio.opentime.RationalTime(shot["record_in"] - position, rate))))
+            track.append(
+                otio.schema.Gap(
+                    source_range=otio.opentime.TimeRange(
+                        otio.opentime.RationalTime(0, rate),
+                        otio.opentime.RationalTime(shot["record_in"] - position, rate),
+                    )
+                )
+            )
             position = shot["record_in"]
         start = shot["frame_in"] if shot["frame_in"] is not None else 0
         clip = otio.schema.Clip(
             name=shot["code"],
-            source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(count, rate)),
-            media_reference=otio.schema.ExternalReference(target_url=shot["reel"]) if shot.get("reel") else otio.schema.MissingReference(),
+            source_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(count, rate)
+            ),
+            media_reference=otio.schema.ExternalReference(target_url=shot["reel"])
+            if shot.get("reel")
+            else otio.schema.MissingReference(),
             metadata={METADATA_KEY: shot[METADATA_KEY]},
         )
         track.append(clip)

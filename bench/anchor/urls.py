@@ -24,16 +24,21 @@ class ReadsOnlyApi(APIView):
     def post(self, request):
         from generation import selectors, services
         from generation.api.views import parse_request
+        from generation.values import check_answer, gate_facts
 
-        values = services._validated(**parse_request(request, request.data), keep_unregistered=False)
-        facts = services._facts_of(values)
+        checked = services.checked_request(**parse_request(request, request.data), keep_unregistered=False)
+        facts = gate_facts(checked.values, checked.inputs)
         likeness = {i.talent_id for i in facts.inputs if i.talent_id}
-        snapshot, _ = selectors.snapshot(production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=values["prompt"])
+        snapshot, _ = selectors.snapshot(
+            production_id=facts.production_id,
+            inputs=list(facts.inputs),
+            talent_ids=likeness,
+            prompt=checked.values.prompt,
+        )
         if ReadsOnlyApi.answer is None:
             from generation import policy
 
-            outcome = policy.evaluate(facts, snapshot)
-            ReadsOnlyApi.answer = {"outcome": outcome.outcome, "as_of_seq": outcome.as_of_seq, "reasons": outcome.to_json()}
+            ReadsOnlyApi.answer = check_answer(policy.evaluate(facts, snapshot))
         return Response({**ReadsOnlyApi.answer, "as_of_seq": snapshot.as_of_seq})
 
 
@@ -48,5 +53,9 @@ def static_tile(request):
     return response
 
 
-urlpatterns = [path("bench/noop/", NoOpApi.as_view()), path("bench/reads-only/", ReadsOnlyApi.as_view()),
-               path("bench/static-tile", static_tile), *service]
+urlpatterns = [
+    path("bench/noop/", NoOpApi.as_view()),
+    path("bench/reads-only/", ReadsOnlyApi.as_view()),
+    path("bench/static-tile", static_tile),
+    *service,
+]

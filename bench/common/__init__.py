@@ -45,7 +45,13 @@ def percentiles(samples_s: list[float]) -> dict:
     def pct(p):
         return round(ms[min(len(ms) - 1, int(round(p / 100 * (len(ms) - 1))))], 3)
 
-    return {"n": len(ms), "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "mean_ms": round(statistics.fmean(ms), 3)}
+    return {
+        "n": len(ms),
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "mean_ms": round(statistics.fmean(ms), 3),
+    }
 
 
 def machine() -> dict:
@@ -73,7 +79,12 @@ def machine() -> dict:
 
 
 def report(name: str, results: dict) -> dict:
-    out = {"benchmark": name, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "machine": machine(), **results}
+    out = {
+        "benchmark": name,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **results,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
@@ -86,8 +97,23 @@ def gunicorn(port: int, settings_module: str = "config.settings"):
     server process once it answers."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module)
     workers = str(os.cpu_count() or 2)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-                              cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            workers,
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         for _ in range(100):
             try:

@@ -1,7 +1,7 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -14,9 +14,10 @@ from rightsledger.api.lookup import WholeNumberLookup
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 
-from .. import selectors, services
+from .. import fastpaths, selectors, services
 from ..engines import all_engines
 from ..models import GenerationRequest
+from ..values import check_answer
 from . import serializers as s
 
 
@@ -27,10 +28,14 @@ def _asset_ids(values: dict) -> list[int]:
 def parse_request(request, data) -> dict:
     """Parse a generation request (JSON, or a form with files) into the service's arguments, and
     check that the user may request generations for its shot. Shared by the API and the portal."""
-    values = s.plain_request_in(data)
+    values = fastpaths.plain_request_in(data)
     # The inputs' assets among those the user may see: whether one belongs to the production is
     # the service's rule. A plain request reads them with the shot, in one statement.
-    shot, assets = rl_selectors.gate_reads(request.user, values.pop("shot"), _asset_ids(values)) if values else (None, None)
+    shot, assets = (
+        rl_selectors.gate_reads(request.user, values.pop("shot"), _asset_ids(values))
+        if values
+        else (None, None)
+    )
     if shot is None:  # not plain, or no such shot: the serializer says what is wrong
         parsed = s.RequestIn(data=data, context={"request": request})
         parsed.is_valid(raise_exception=True)
@@ -46,22 +51,44 @@ def parse_request(request, data) -> dict:
         if item["asset"] is not None:
             asset = assets.get(item["asset"])
             if asset is None:
-                raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]})
+                raise ValidationError(
+                    {"inputs": [ErrorDetail(f"Input {n}: no asset {item['asset']}.", code="asset_unknown")]}
+                )
         upload = request.FILES.get(item["upload"]) if item["upload"] else None
         if item["upload"] and upload is None:
-            raise ValidationError({"inputs": [ErrorDetail(f"Input {n}: no uploaded file field named {item['upload']!r} in the form.", code="upload_missing")]})
-        inputs.append({"asset": asset, "upload": upload, "role": item["role"], "modality": item["modality"], "frames": item.get("frames")})
+            raise ValidationError(
+                {
+                    "inputs": [
+                        ErrorDetail(
+                            f"Input {n}: no uploaded file field named {item['upload']!r} in the form.",
+                            code="upload_missing",
+                        )
+                    ]
+                }
+            )
+        inputs.append(
+            {
+                "asset": asset,
+                "upload": upload,
+                "role": item["role"],
+                "modality": item["modality"],
+                "frames": item.get("frames"),
+            }
+        )
     return dict(production=shot.production, shot=shot, inputs=inputs, **values)
 
 
-class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                viewsets.GenericViewSet):
+class GenerationRequestViewSet(
+    WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = s.RequestOut
     parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
     filterset_fields = ["production", "shot", "status", "engine", "requester"]
 
     def get_queryset(self):
-        qs = GenerationRequest.objects.prefetch_related("inputs", "decisions", "sign_offs", "talents").order_by("-id")
+        qs = GenerationRequest.objects.prefetch_related(
+            "inputs", "decisions", "sign_offs", "talents"
+        ).order_by("-id")
         return access.filter_by_production(qs, self.request.user)
 
     def respond(self, request_obj, code=status.HTTP_200_OK):
@@ -71,15 +98,35 @@ class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.
     def parse(self, request):
         return parse_request(request, request.data)
 
-    @extend_schema(request=s.RequestIn, responses={201: s.RequestOut}, parameters=[OpenApiParameter(
-        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-        description="A key of your choosing, unique per request you mean to make: sending it again (after a lost answer or a 503) "
-                    "returns the request it made instead of making another.")])
+    @extend_schema(
+        request=s.RequestIn,
+        responses={201: s.RequestOut},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "A key of your choosing, unique per request you mean to make: sending it again "
+                    "(after a lost answer or a 503) returns the request it made instead of making another."
+                ),
+            )
+        ],
+    )
     def create(self, request):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not (0 < len(key) <= 255 and key.isprintable()):
-            raise ValidationError({"Idempotency-Key": [ErrorDetail("Give an Idempotency-Key of 1 to 255 printable characters, such as a UUID.",
-                                                                   code="idempotency_key_invalid")]})
+            raise ValidationError(
+                {
+                    "Idempotency-Key": [
+                        ErrorDetail(
+                            "Give an Idempotency-Key of 1 to 255 printable characters, such as a UUID.",
+                            code="idempotency_key_invalid",
+                        )
+                    ]
+                }
+            )
         req = services.request_submit(actor=request.user, idempotency_key=key, **self.parse(request))
         return self.respond(req, status.HTTP_201_CREATED)
 
@@ -87,8 +134,7 @@ class GenerationRequestViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.
     @action(detail=False, methods=["post"])
     def check(self, request):
         """What the gate would decide for this request, recording nothing."""
-        outcome = services.request_check(**self.parse(request))
-        return Response({"outcome": outcome.outcome, "as_of_seq": outcome.as_of_seq, "reasons": outcome.to_json()})
+        return Response(check_answer(services.request_check(**self.parse(request))))
 
     def _get(self, roles, verb):
         obj = self.get_object()
@@ -123,7 +169,9 @@ class EngineListApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response({"engines": [e.describe() for e in sorted(all_engines().values(), key=lambda e: e.name)]})
+        return Response(
+            {"engines": [e.describe() for e in sorted(all_engines().values(), key=lambda e: e.name)]}
+        )
 
 
 class RevocationImpactApi(APIView):
@@ -140,12 +188,19 @@ class RevocationImpactApi(APIView):
         if record is None:
             raise Http404(f"No such {kind}.")
         impact = selectors.revocation_impact(kind, record.chain, user=request.user)
-        return Response({
-            "record_type": kind,
-            "versions": impact["versions"],
-            "relied_on": impact["relied_on"],
-            "shots": [{"id": s.pk, "code": s.code} for s in impact["shots"]],
-            "requests": [{"id": r.pk, "shot": r.shot.code, "status": r.status} for r in impact["requests"]],
-            "pending": [r.pk for r in impact["pending"]],
-            "outputs": [{"asset": o.asset_id, "request": o.request_id, "sha256": o.asset.sha256} for o in impact["outputs"]],
-        })
+        return Response(
+            {
+                "record_type": kind,
+                "versions": impact["versions"],
+                "relied_on": impact["relied_on"],
+                "shots": [{"id": s.pk, "code": s.code} for s in impact["shots"]],
+                "requests": [
+                    {"id": r.pk, "shot": r.shot.code, "status": r.status} for r in impact["requests"]
+                ],
+                "pending": [r.pk for r in impact["pending"]],
+                "outputs": [
+                    {"asset": o.asset_id, "request": o.request_id, "sha256": o.asset.sha256}
+                    for o in impact["outputs"]
+                ],
+            }
+        )

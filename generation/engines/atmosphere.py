@@ -53,8 +53,12 @@ class AtmosphereEngine(Engine):
         y = torch.linspace(0, 1, h).view(h, 1).expand(h, w)
         horizon = p["horizon"]
         depth = torch.where(y <= horizon, torch.ones_like(y), 1.0 - (y - horizon) / (1.0 - horizon))
-        luminance = (0.299 * img[0] + 0.587 * img[1] + 0.114 * img[2])
-        local_contrast = (gaussian_blur(luminance[None] ** 2, 6)[0] - gaussian_blur(luminance[None], 6)[0] ** 2).clamp(min=0).sqrt()
+        luminance = 0.299 * img[0] + 0.587 * img[1] + 0.114 * img[2]
+        local_contrast = (
+            (gaussian_blur(luminance[None] ** 2, 6)[0] - gaussian_blur(luminance[None], 6)[0] ** 2)
+            .clamp(min=0)
+            .sqrt()
+        )
         depth = (0.8 * depth + 0.2 * (1.0 - (local_contrast * 4).clamp(0, 1))).clamp(0, 1)
         depth = gaussian_blur(depth[None], max(1.0, h / 90))[0]
 

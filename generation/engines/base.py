@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -13,31 +11,8 @@ from PIL import Image
 
 from rightsledger.imaging import open_image
 
-
-class EngineError(Exception):
-    """The engine could not produce an output (bad parameters, unreachable server...)."""
-
-
-@dataclass(frozen=True)
-class EngineInput:
-    role: str  # plate | reference | element | likeness | style
-    data: bytes  # a still's bytes; empty for a clip, which is read from open()
-    media_type: str
-    open: Callable[[], BinaryIO] | None = None  # opens a clip's file for streaming
-    frames: tuple[int, int] | None = None  # the frame range of a clip to use, first and last inclusive
-
-    @property
-    def is_clip(self) -> bool:
-        return self.media_type.startswith("video/")
-
-
-@dataclass
-class EngineResult:
-    data: bytes  # the encoded output (empty for a clip, which is at path)
-    media_type: str
-    metadata: dict = field(default_factory=dict)
-    image: Image.Image | None = None  # the pixels (a clip's first frame), for thumbnails and fingerprints
-    path: str | None = None  # a clip output's file, encoded frame by frame
+from .clip import run_clip
+from .types import EngineError, EngineInput, EngineResult
 
 
 @dataclass(frozen=True)
@@ -62,7 +37,10 @@ class Engine:
             "version": self.version,
             "uses": list(self.uses),
             "trains_on_inputs": self.trains_on_inputs,
-            "parameters": {k: {"default": p.default, "min": p.low, "max": p.high, "help": p.help} for k, p in self.params.items()},
+            "parameters": {
+                k: {"default": p.default, "min": p.low, "max": p.high, "help": p.help}
+                for k, p in self.params.items()
+            },
             "inputs": self.needs_roles,
         }
 
@@ -72,7 +50,10 @@ class Engine:
         for key, value in params.items():
             spec = self.params.get(key)
             if spec is None:
-                problems.append(f"{self.name} has no parameter {key!r}; it takes: {', '.join(sorted(self.params)) or 'none'}.")
+                problems.append(
+                    f"{self.name} has no parameter {key!r}; it takes: "
+                    f"{', '.join(sorted(self.params)) or 'none'}."
+                )
             elif not isinstance(value, (int, float)) or isinstance(value, bool):
                 problems.append(f"Parameter {key} must be a number.")
             elif not spec.low <= value <= spec.high:
@@ -80,7 +61,11 @@ class Engine:
         return problems
 
     def check_inputs(self, roles: list[str]) -> list[str]:
-        return [f"{self.name} needs at least one {role} input ({why})." for role, why in self.needs_roles.items() if role not in roles]
+        return [
+            f"{self.name} needs at least one {role} input ({why})."
+            for role, why in self.needs_roles.items()
+            if role not in roles
+        ]
 
     def resolved(self, params: dict) -> dict:
         return {k: float(params.get(k, p.default)) for k, p in self.params.items()}
@@ -103,19 +88,24 @@ class Engine:
             raise EngineError(f"{self.name} needs a plate.")
         return plates[0]
 
-    def run(self, inputs: list[EngineInput], params: dict, seed: int, workdir: str | None = None) -> EngineResult:
+    def run(
+        self, inputs: list[EngineInput], params: dict, seed: int, workdir: str | None = None
+    ) -> EngineResult:
         """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir)."""
         plate = self.plate(inputs)
         p = self.resolved(params)
         if plate.is_clip:
-            from .clip import run_clip
-
             return run_clip(self, plate, inputs, p, seed, workdir)
         img = load_rgb(plate.data)
         _, h, w = img.shape
         out = self.render(img, self.prepare(inputs, p, seed, (w, h)), 0)
         data, image = to_png(out)
-        return EngineResult(data, "image/png", {"size": [out.shape[2], out.shape[1]], "params": p, **self.describe_run(inputs, p)}, image)
+        return EngineResult(
+            data,
+            "image/png",
+            {"size": [out.shape[2], out.shape[1]], "params": p, **self.describe_run(inputs, p)},
+            image,
+        )
 
     def describe_run(self, inputs: list[EngineInput], p: dict) -> dict:
         """What the engine adds to a run's metadata."""

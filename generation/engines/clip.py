@@ -19,7 +19,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .base import Engine, EngineError, EngineInput, EngineResult
+from rightsledger.video import open_video
+
+from .types import EngineError, EngineInput, EngineResult, FrameRenderer
 
 CODEC = "libx264"
 CONTAINER = "mp4"
@@ -33,8 +35,6 @@ MUXER_OPTIONS = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "frag
 def frames(plate: EngineInput) -> Iterator[tuple[int, torch.Tensor, Fraction]]:
     """Yield (index, [3, H, W] float frame in 0..1, frame rate) for the plate's frame range, one
     decoded frame at a time, through the checked open (rightsledger.video)."""
-    from rightsledger.video import open_video
-
     first, last = plate.frames or (0, None)
     with plate.open() as fh, open_video(fh) as clip:
         rate = clip.rate or Fraction(24)
@@ -51,9 +51,16 @@ def to_rgb24(frame: torch.Tensor) -> np.ndarray:
     return (frame.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
-def run_clip(engine: Engine, plate: EngineInput, inputs: list[EngineInput], p: dict, seed: int, workdir: str | None) -> EngineResult:
+def run_clip(
+    engine: FrameRenderer,
+    plate: EngineInput,
+    inputs: list[EngineInput],
+    p: dict,
+    seed: int,
+    workdir: str | None,
+) -> EngineResult:
     """Run an engine over a clip plate; the output MP4 is written to a new file under workdir."""
-    import av
+    import av  # defers FFmpeg (PyAV) until a clip is run
 
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     os.close(fd)
@@ -82,15 +89,26 @@ def run_clip(engine: Engine, plate: EngineInput, inputs: list[EngineInput], p: d
                 count += 1
             if stream is None:
                 first, last = plate.frames or (0, None)
-                raise EngineError(f"The plate has no frame in the range {first}–{last if last is not None else 'end'}.")
+                raise EngineError(
+                    f"The plate has no frame in the range {first}–{last if last is not None else 'end'}."
+                )
             for packet in stream.encode():
                 out.mux(packet)
     except BaseException:
         os.unlink(path)
         raise
     return EngineResult(
-        b"", MEDIA_TYPE,
-        {"size": [stream.width, stream.height], "frames": count, "frame_rate": float(rate), "codec": "h264",
-         "source_frames": list(plate.frames) if plate.frames else None, "params": p, **engine.describe_run(inputs, p)},
-        first_image, path,
+        b"",
+        MEDIA_TYPE,
+        {
+            "size": [stream.width, stream.height],
+            "frames": count,
+            "frame_rate": float(rate),
+            "codec": "h264",
+            "source_frames": list(plate.frames) if plate.frames else None,
+            "params": p,
+            **engine.describe_run(inputs, p),
+        },
+        first_image,
+        path,
     )

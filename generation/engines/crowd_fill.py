@@ -13,7 +13,9 @@ class CrowdFillEngine(Engine):
     params = {
         "count": Param(12, 1, 300, "how many figures"),
         "horizon": Param(0.55, 0.05, 0.95, "the ground starts here (fraction of the height from the top)"),
-        "near_scale": Param(0.35, 0.02, 1.0, "height of a figure at the bottom of the frame, as a fraction of the frame"),
+        "near_scale": Param(
+            0.35, 0.02, 1.0, "height of a figure at the bottom of the frame, as a fraction of the frame"
+        ),
         "far_scale": Param(0.06, 0.01, 1.0, "height of a figure at the horizon"),
         "colour_match": Param(0.6, 0.0, 1.0, "how far each figure's colours move toward the plate's"),
     }
@@ -29,7 +31,10 @@ class CrowdFillEngine(Engine):
         for n, e in enumerate(elements, start=1):
             rgba = load_rgba(e.data) if not e.is_clip else None
             if rgba is None:
-                raise EngineError(f"Element {n} has no alpha channel: crowd elements must be RGBA PNGs cut out from their background.")
+                raise EngineError(
+                    f"Element {n} has no alpha channel: crowd elements "
+                    "must be RGBA PNGs cut out from their background."
+                )
             sprites.append(rgba)
         gen = generator(seed)
         horizon = p["horizon"]
@@ -45,7 +50,9 @@ class CrowdFillEngine(Engine):
             sprite = sprites[k]
             height = max(4, int(h * (p["far_scale"] + (p["near_scale"] - p["far_scale"]) * depth)))
             width = max(2, int(sprite.shape[2] * height / sprite.shape[1]))
-            s = torch.nn.functional.interpolate(sprite[None], size=(height, width), mode="bilinear", align_corners=False, antialias=True)[0]
+            s = torch.nn.functional.interpolate(
+                sprite[None], size=(height, width), mode="bilinear", align_corners=False, antialias=True
+            )[0]
             feet = int(y * h)
             top, left = feet - height, int(x * w) - width // 2
             y0, y1 = max(0, top), min(h, top + height)

@@ -30,9 +30,20 @@ OUTPUT_TYPES = {"image/png", "image/jpeg", "video/mp4"}
 
 
 class HttpEngine(Engine):
-    def __init__(self, *, name: str, url: str, version: str, uses, trains_on_inputs: bool = False, timeout: float = 300.0):
+    def __init__(
+        self,
+        *,
+        name: str,
+        url: str,
+        version: str,
+        uses,
+        trains_on_inputs: bool = False,
+        timeout: float = 300.0,
+    ):
         if not url.startswith(("http://", "https://")):
-            raise ValueError(f"The {name} engine's URL must be http:// or https://, not {url!r} (GENERATION_HTTP_ENGINES).")
+            raise ValueError(
+                f"The {name} engine's URL must be http:// or https://, not {url!r} (GENERATION_HTTP_ENGINES)."
+            )
         self.name = name
         self.url = url
         self.version = version
@@ -64,7 +75,9 @@ class HttpEngine(Engine):
                 "inputs": [_input(i) for i in inputs],
             }
         ).encode()
-        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        req = urllib.request.Request(
+            self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as response:  # nosec B310: http(s) only, checked in __init__
                 payload = json.loads(response.read())
@@ -73,14 +86,19 @@ class HttpEngine(Engine):
                 message = json.loads(exc.read()).get("error", "")
             except (ValueError, AttributeError):
                 message = ""
-            raise EngineError(f"The {self.name} server answered {exc.code}{': ' + message if message else ''}.") from exc
+            raise EngineError(
+                f"The {self.name} server answered {exc.code}{': ' + message if message else ''}."
+            ) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise EngineError(f"The {self.name} server at {self.url} could not be reached: {exc}.") from exc
         except ValueError as exc:
             raise EngineError(f"The {self.name} server did not answer JSON.") from exc
         media_type = payload.get("media_type")
         if media_type not in OUTPUT_TYPES:
-            raise EngineError(f"The {self.name} server returned {media_type!r}; expected one of {', '.join(sorted(OUTPUT_TYPES))}.")
+            raise EngineError(
+                f"The {self.name} server returned {media_type!r}; "
+                f"expected one of {', '.join(sorted(OUTPUT_TYPES))}."
+            )
         try:
             data = base64.b64decode(payload["data"], validate=True)
         except (KeyError, binascii.Error, TypeError) as exc:
@@ -95,10 +113,17 @@ def _input(i) -> dict:
     if i.open is not None:
         with i.open() as fh:
             data = fh.read()
-    return {"role": i.role, "media_type": i.media_type, "data": base64.b64encode(data).decode(), **({"frames": list(i.frames)} if i.frames else {})}
+    return {
+        "role": i.role,
+        "media_type": i.media_type,
+        "data": base64.b64encode(data).decode(),
+        **({"frames": list(i.frames)} if i.frames else {}),
+    }
 
 
-def _clip_result(data: bytes, media_type: str, metadata: dict, workdir: str | None, name: str) -> EngineResult:
+def _clip_result(
+    data: bytes, media_type: str, metadata: dict, workdir: str | None, name: str
+) -> EngineResult:
     """Write a returned clip to a file; refuse one that does not decode."""
     import os
     import tempfile
@@ -119,5 +144,7 @@ def _clip_result(data: bytes, media_type: str, metadata: dict, workdir: str | No
         raise EngineError(why) from None
     except (av.FFmpegError, StopIteration, OSError, ValueError) as exc:
         os.unlink(path)
-        raise EngineError(f"The {name} server returned a clip that does not decode ({exc or 'no frame'}).") from exc
+        raise EngineError(
+            f"The {name} server returned a clip that does not decode ({exc or 'no frame'})."
+        ) from exc
     return EngineResult(b"", media_type, metadata, first, path)

@@ -26,14 +26,18 @@ class SetExtensionEngine(Engine):
         along, across = (new, h) if wide else (new, w)
         gen = generator(seed)
         grain = torch.rand((1, 1, across // 4 + 1, along // 4 + 1), generator=gen) - 0.5
-        grain = torch.nn.functional.interpolate(grain, size=(across, along), mode="bilinear", align_corners=False)[0]
+        grain = torch.nn.functional.interpolate(
+            grain, size=(across, along), mode="bilinear", align_corners=False
+        )[0]
         return {"p": p, "wide": wide, "new": new, "grain": grain}
 
     def render(self, frame, state, index):
         p = state["p"]
         if state["wide"]:
             return self._extend_width(frame, state["new"], p["texture"], state["grain"])
-        return self._extend_width(frame.transpose(1, 2), state["new"], p["texture"], state["grain"]).transpose(1, 2)
+        return self._extend_width(
+            frame.transpose(1, 2), state["new"], p["texture"], state["grain"]
+        ).transpose(1, 2)
 
     def _extend_width(self, img, new_w, texture, grain):
         c, h, w = img.shape

@@ -27,10 +27,9 @@ from .producer import (
     timeline_export,
 )
 from .public import home, verify_page
-from .records import KINDS, record_amend, record_detail, record_new, record_revoke
+from .records import record_amend, record_detail, record_new, record_revoke
 
 __all__ = [
-    "KINDS",
     "asset_detail",
     "assets",
     "clearance",

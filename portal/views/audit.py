@@ -14,8 +14,19 @@ from rightsledger import selectors as rl_selectors
 
 from .. import selectors
 
-CSV_HEADER = ["request", "status", "decision", "kind", "outcome", "rule", "subject", "records", "message",
-              "ledger_seq", "in_checkpoint"]
+CSV_HEADER = [
+    "request",
+    "status",
+    "decision",
+    "kind",
+    "outcome",
+    "rule",
+    "subject",
+    "records",
+    "message",
+    "ledger_seq",
+    "in_checkpoint",
+]
 
 
 def _shot(user, pk):
@@ -46,8 +57,21 @@ def shot_audit_csv(request, pk):
             for r in d.reasons:
                 records = " ".join(f"{x['type']}:{x['id']}@{x.get('seq') or ''}" for x in r["records"])
                 covered = "yes" if d.ledger_seq in audit["covered"] else "no"
-                writer.writerow([g["request"].pk, g["request"].status, d.pk, d.kind, d.outcome, r["rule"],
-                                 r["subject"], records, r["message"], d.ledger_seq, covered])
+                writer.writerow(
+                    [
+                        g["request"].pk,
+                        g["request"].status,
+                        d.pk,
+                        d.kind,
+                        d.outcome,
+                        r["rule"],
+                        r["subject"],
+                        records,
+                        r["message"],
+                        d.ledger_seq,
+                        covered,
+                    ]
+                )
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     return _attachment(response, f"{shot.code}-audit.csv")
 

@@ -17,8 +17,9 @@ FORM_ERRORS = (ValidationError, ApiValidationError, Conflict, PayloadTooLarge, I
 def next_url(request, default: str) -> str:
     """Return where to go after a form: the posted `next` if it stays on this site, else the default."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 

@@ -62,21 +62,37 @@ def assets(request, production):
             parsed.is_valid(raise_exception=True)
             values = parsed.validated_data
             asset, _ = services.asset_register(
-                actor=request.user, production=prod, upload=values["file"], kind=values["kind"],
-                owner=values["owner"], talent=values["talent"], title=values["title"])
+                actor=request.user,
+                production=prod,
+                upload=values["file"],
+                kind=values["kind"],
+                owner=values["owner"],
+                talent=values["talent"],
+                title=values["title"],
+            )
             return redirect("portal:asset", pk=asset.pk)
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
             status = 413 if isinstance(exc, PayloadTooLarge) else 400
     upload = rs.AssetIn(context={"request": request})
-    fields = [f for f in forms.render_fields(upload, request.POST if request.method == "POST" else {}, errors)
-              if f["name"] not in ("production", "file")]
-    return render(request, "clearance/assets.html", {
-        "production": prod,
-        "assets": selectors.asset_list(request.user, prod),
-        "fields": fields, "file_errors": errors.get("file", []), "general": general,
-        "may_register": access.holds(request.user, prod, access.CLEARANCE_ROLES),
-    }, status=status)
+    fields = [
+        f
+        for f in forms.render_fields(upload, request.POST if request.method == "POST" else {}, errors)
+        if f["name"] not in ("production", "file")
+    ]
+    return render(
+        request,
+        "clearance/assets.html",
+        {
+            "production": prod,
+            "assets": selectors.asset_list(request.user, prod),
+            "fields": fields,
+            "file_errors": errors.get("file", []),
+            "general": general,
+            "may_register": access.holds(request.user, prod, access.CLEARANCE_ROLES),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -49,9 +49,13 @@ def guild_flag(request, pk):
     if guild is None:
         raise PermissionDenied("Only a representative of the performer's guild may flag this record.")
     try:
-        services.consent_flag(actor=request.user, consent=consent, guild=guild,
-                              reason=request.POST.get("reason", ""),
-                              requests_revocation=request.POST.get("requests_revocation") == "on")
+        services.consent_flag(
+            actor=request.user,
+            consent=consent,
+            guild=guild,
+            reason=request.POST.get("reason", ""),
+            requests_revocation=request.POST.get("requests_revocation") == "on",
+        )
     except ValidationError as exc:
         flag_errors = [m for _, _, m in forms.error_items(exc)]
         return _consent_page(request, consent, status=400, flag_errors=flag_errors)

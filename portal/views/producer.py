@@ -25,8 +25,11 @@ TIMELINE_MAX_BYTES = 10 * 1024 * 1024
 @login_required
 @require_safe
 def productions(request):
-    return render(request, "producer/productions.html",
-                  {"productions": rl_selectors.productions_for(request.user).select_related("studio")})
+    return render(
+        request,
+        "producer/productions.html",
+        {"productions": rl_selectors.productions_for(request.user).select_related("studio")},
+    )
 
 
 @login_required
@@ -51,7 +54,8 @@ def timeline(request, production):
                 raise tl.TimelineError("Choose the timeline file to import.")
             if upload.size > TIMELINE_MAX_BYTES:
                 raise tl.TimelineError(
-                    f"The file is {upload.size:,} bytes; a timeline is at most {TIMELINE_MAX_BYTES:,} bytes.")
+                    f"The file is {upload.size:,} bytes; a timeline is at most {TIMELINE_MAX_BYTES:,} bytes."
+                )
             rows = tl.read(upload.read(), upload.name)
             plan = tracker.timeline_import(actor=request.user, production=prod, rows=rows, dry_run=dry_run)
             context.update(plan=plan, clips=len(rows), name=upload.name)
@@ -73,9 +77,12 @@ def timeline_export(request, production):
 
 
 def _request_form(request, prod, values=None, errors=None, general=None) -> dict:
-    return {**selectors.request_form_choices(request.user, prod),
-            "values": values or forms.request_form_initial(),
-            "errors": errors or {}, "general": general or []}
+    return {
+        **selectors.request_form_choices(request.user, prod),
+        "values": values or forms.request_form_initial(),
+        "errors": errors or {},
+        "general": general or [],
+    }
 
 
 @login_required
@@ -108,8 +115,9 @@ def request_preview(request, production):
         errors, general = forms.field_errors(exc)
         problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
         return render(request, "producer/_preview.html", {"problems": problems})
-    return render(request, "producer/_preview.html",
-                  {"outcome": outcome.outcome, "reasons": outcome.to_json()})
+    return render(
+        request, "producer/_preview.html", {"outcome": outcome.outcome, "reasons": outcome.to_json()}
+    )
 
 
 @login_required
@@ -137,8 +145,12 @@ def request_queue(request, pk):
     try:
         gen.request_queue(actor=request.user, request=req)
     except Conflict as exc:
-        return render(request, "producer/request.html",
-                      {**selectors.request_page(request.user, req), "problem": exc.message}, status=409)
+        return render(
+            request,
+            "producer/request.html",
+            {**selectors.request_page(request.user, req), "problem": exc.message},
+            status=409,
+        )
     return redirect("portal:request", pk=req.pk)
 
 
@@ -152,8 +164,13 @@ def output_file(request, pk, inline=False):
         raise Http404("This request has no output.")
     if req.status != "succeeded":
         raise PermissionDenied(
-            "The output is held for clearance: its bytes are withheld until a clearance user releases it.")
+            "The output is held for clearance: its bytes are withheld until a clearance user releases it."
+        )
     asset = output.asset
-    response = FileResponse(asset.file.open("rb"), content_type=asset.media_type, as_attachment=not inline,
-                            filename=f"{req.shot.code}_request{req.pk}.{asset.media_type.split('/')[-1]}")
+    response = FileResponse(
+        asset.file.open("rb"),
+        content_type=asset.media_type,
+        as_attachment=not inline,
+        filename=f"{req.shot.code}_request{req.pk}.{asset.media_type.split('/')[-1]}",
+    )
     return aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention

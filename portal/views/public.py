@@ -1,12 +1,12 @@
 """Pages for anyone: the start page (each role's own, or the public page) and the verification of
 a file's Content Credentials."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from provenance.clearance import verdict
 from provenance.selectors import sniff_media_type, verify
-from rightsledger import services
 from rightsledger.imaging import ImageRefused
 
 from .. import selectors
@@ -30,7 +30,7 @@ def verify_page(request):
     context, status = {}, 200
     if request.method == "POST":
         upload = request.FILES.get("file")
-        limit = services.settings.ASSET_MAX_BYTES
+        limit = settings.ASSET_MAX_BYTES
         if upload is None:
             context["problem"], status = "Choose a file to verify.", 400
         elif upload.size > limit:
@@ -39,8 +39,9 @@ def verify_page(request):
             data = upload.read()
             media_type = sniff_media_type(data)
             if media_type is None:
-                context["problem"] = (f"{upload.name} is not a format Content Credentials can be read from "
-                                      "(JPEG, PNG, MP4...).")
+                context["problem"] = (
+                    f"{upload.name} is not a format Content Credentials can be read from (JPEG, PNG, MP4...)."
+                )
                 status = 400
             else:
                 try:

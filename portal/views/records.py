@@ -1,53 +1,25 @@
 """Clearance's pages of versioned records (grants, consents, reservations): record one, read one
 with its versions and ledger entries, amend it, revoke it after seeing what relied on it."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from rightsledger import access, services
-from rightsledger import selectors as rl_selectors
-from rightsledger.api import serializers as rs
+from rightsledger import access
+from rightsledger.api.records import RECORDS, RecordKind
 from rightsledger.errors import Conflict
 
 from .. import forms, selectors
 from .base import FORM_ERRORS, production_or_404
 
-# The kinds of versioned record: (amendable fields, input serializer, create, amend, revoke, the
-# records a user may see). Read by name through record_kind() only.
-KINDS = {
-    "grant": (services.GRANT_AMENDABLE, rs.GrantIn, services.grant_create, services.grant_amend,
-              services.grant_revoke, rl_selectors.grants_for),
-    "consent": (services.CONSENT_AMENDABLE, rs.ConsentIn, services.consent_create, services.consent_amend,
-                services.consent_revoke, rl_selectors.consents_for),
-    "reservation": (services.RESERVATION_AMENDABLE, rs.ReservationIn, services.reservation_create,
-                    services.reservation_amend, services.reservation_revoke, rl_selectors.reservations_for),
-}
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    """One kind of versioned record, as the record pages use it."""
-
-    amendable: set[str]
-    serializer_class: type
-    create: Callable
-    amend: Callable
-    revoke: Callable
-    visible: Callable  # user -> the records of this kind the user may see
-
 
 def record_kind(kind: str) -> RecordKind:
-    """Return a kind of record by its name in the URL; 404 for an unknown one. The one place that
-    reads KINDS, so that the record registry replaces it here."""
-    if kind not in KINDS:
-        raise Http404("No such kind of record.")
-    return RecordKind(*KINDS[kind])
+    """Return a kind of record by its name in the URL (the registry's); 404 for an unknown one."""
+    try:
+        return RECORDS[kind]
+    except KeyError:
+        raise Http404("No such kind of record.") from None
 
 
 def _record(user, kind, pk):
@@ -55,20 +27,13 @@ def _record(user, kind, pk):
 
 
 def _require_change(user, record, kind):
-    """Raise unless the user may amend or revoke the record: clearance of its production (404 for
-    one who holds no role there), or, for a record of no production, whoever may register talent.
-    The API's VersionedViewSet.check_clearance asks the same, answering 403 in both cases."""
-    production = services.record_production(record)
-    if production is not None:
-        access.require(user, production, access.CLEARANCE_ROLES, f"change {kind}s")
-    elif not access.can_register_talent(user):
-        raise PermissionDenied(f"Only clearance users and studio admins may change {kind}s.")
+    access.require_record_change(user, record_kind(kind).production_of(record), f"change {kind}s")
 
 
 @login_required
 def record_new(request, production, kind):
     parts = record_kind(kind)
-    serializer_class = parts.serializer_class
+    serializer_class = parts.input
     prod = production_or_404(request.user, production)
     access.require(request.user, prod, access.CLEARANCE_ROLES, f"record {kind}s")
     errors, general, values, status = {}, [], {"production": prod.pk}, 200
@@ -76,8 +41,10 @@ def record_new(request, production, kind):
         data = forms.form_data(serializer_class, request.POST)
         if "production" in serializer_class().fields and kind != "reservation":
             data["production"] = prod.pk
-        values = {**request.POST.dict(),
-                  **{k: request.POST.getlist(k) for k in request.POST if len(request.POST.getlist(k)) > 1}}
+        values = {
+            **request.POST.dict(),
+            **{k: request.POST.getlist(k) for k in request.POST if len(request.POST.getlist(k)) > 1},
+        }
         try:
             parsed = serializer_class(data=data, context={"request": request})
             parsed.is_valid(raise_exception=True)
@@ -86,22 +53,35 @@ def record_new(request, production, kind):
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
             status = 400
-    fields = [f for f in forms.render_fields(serializer_class(context={"request": request}), values, errors)
-              if not (f["name"] == "production" and kind != "reservation") and f["name"] != "studio"]
-    return render(request, "clearance/record_form.html", {
-        "production": prod, "kind": kind, "fields": fields, "general": general, "action": "Record",
-    }, status=status)
+    fields = [
+        f
+        for f in forms.render_fields(serializer_class(context={"request": request}), values, errors)
+        if not (f["name"] == "production" and kind != "reservation") and f["name"] != "studio"
+    ]
+    return render(
+        request,
+        "clearance/record_form.html",
+        {
+            "production": prod,
+            "kind": kind,
+            "fields": fields,
+            "general": general,
+            "action": "Record",
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_safe
 def record_detail(request, kind, pk):
     record = _record(request.user, kind, pk)
-    production = services.record_production(record)
+    production = record_kind(kind).production_of(record)
     if production is not None and not access.holds(request.user, production, access.READ_ROLES):
         raise Http404(f"No such {kind}.")  # a guild representative reads consents on the guild's pages
-    page = selectors.record_page(request.user, kind, record, versions=record_kind(kind).visible(request.user),
-                                 production=production)
+    page = selectors.record_page(
+        request.user, kind, record, versions=record_kind(kind).visible(request.user), production=production
+    )
     return render(request, "clearance/record.html", page)
 
 
@@ -115,12 +95,16 @@ def record_revoke(request, kind, pk):
     if request.method == "POST":
         try:
             reason = request.POST.get("reason", "")
-            new = record_kind(kind).revoke(actor=request.user, **{kind: record}, reason=reason)
+            new = record_kind(kind).revoke(actor=request.user, record=record, reason=reason)
             return redirect("portal:record", kind=kind, pk=new.pk)
         except FORM_ERRORS as exc:
             problem, status = forms.error_message(exc), 409 if isinstance(exc, Conflict) else 400
-    return render(request, "clearance/revoke.html", {"kind": kind, "record": record, "impact": impact,
-                                                     "problem": problem}, status=status)
+    return render(
+        request,
+        "clearance/revoke.html",
+        {"kind": kind, "record": record, "impact": impact, "problem": problem},
+        status=status,
+    )
 
 
 @login_required
@@ -132,28 +116,43 @@ def record_amend(request, kind, pk):
     values = {f: getattr(record, f) for f in amendable if f != "assets"}
     if kind == "grant":
         values["assets"] = [a.pk for a in record.assets.all()]
-    values = {k: (v.pk if hasattr(v, "pk") else v.isoformat() if hasattr(v, "isoformat") else v)
-              for k, v in values.items()}
+    values = {
+        k: (v.pk if hasattr(v, "pk") else v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in values.items()
+    }
     errors, general, status = {}, [], 200
     if request.method == "POST":
-        posted = forms.form_data(parts.serializer_class, request.POST, only=amendable)
+        posted = forms.form_data(parts.input, request.POST, only=amendable)
         changes = {k: v for k, v in posted.items() if _changed(values.get(k), v)}
         try:
-            parsed = parts.serializer_class(data=changes, context={"request": request}, partial=True)
+            parsed = parts.input(data=changes, context={"request": request}, partial=True)
             parsed.is_valid(raise_exception=True)
-            new = parts.amend(actor=request.user, **{kind: record}, changes=dict(parsed.validated_data),
-                              reason=request.POST.get("reason", ""))
+            new = parts.amend(
+                actor=request.user,
+                record=record,
+                changes=dict(parsed.validated_data),
+                reason=request.POST.get("reason", ""),
+            )
             return redirect("portal:record", kind=kind, pk=new.pk)
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
             values.update(posted)
             status = 400 if not isinstance(exc, Conflict) else 409
-    form = parts.serializer_class(context={"request": request})
+    form = parts.input(context={"request": request})
     fields = [f for f in forms.render_fields(form, values, errors) if f["name"] in amendable]
-    return render(request, "clearance/record_form.html", {
-        "kind": kind, "record": record, "fields": fields, "general": general,
-        "reason_errors": errors.get("reason", []), "action": "Amend",
-    }, status=status)
+    return render(
+        request,
+        "clearance/record_form.html",
+        {
+            "kind": kind,
+            "record": record,
+            "fields": fields,
+            "general": general,
+            "reason_errors": errors.get("reason", []),
+            "action": "Amend",
+        },
+        status=status,
+    )
 
 
 def _changed(old, new) -> bool:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from rightsledger import aipref
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
-from rightsledger.inputs import whole_number
+from rightsledger.input_policy import whole_number
 
 from .. import lineage, selectors
 
@@ -40,11 +40,20 @@ class VerifyApi(APIView):
         if upload is None:
             raise ValidationError({"file": ["Upload the file to verify as the multipart field 'file'."]})
         if upload.size > settings.ASSET_MAX_BYTES:
-            raise ValidationError({"file": [f"The file is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
+            raise ValidationError(
+                {"file": [f"The file is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]}
+            )
         data = upload.read()
         media_type = selectors.sniff_media_type(data)
         if media_type is None:
-            raise ValidationError({"file": [f"{upload.name!r} is not a format Content Credentials can be read from (JPEG, PNG, MP4, ...)."]})
+            raise ValidationError(
+                {
+                    "file": [
+                        f"{upload.name!r} is not a format Content "
+                        "Credentials can be read from (JPEG, PNG, MP4, ...)."
+                    ]
+                }
+            )
         return Response(selectors.verify(data, media_type))
 
 
@@ -65,7 +74,15 @@ class LineageApi(APIView):
                 "asset": found.asset.pk,
                 "ancestors": [{"asset": a, "depth": d} for a, d in sorted(found.ancestors.items())],
                 "descendants": [{"asset": a, "depth": d} for a, d in sorted(found.descendants.items())],
-                "edges": [{"parent": e.parent_id, "child": e.child_id, "role": e.role, "decision_seq": e.decision_seq} for e in found.edges],
+                "edges": [
+                    {
+                        "parent": e.parent_id,
+                        "child": e.child_id,
+                        "role": e.role,
+                        "decision_seq": e.decision_seq,
+                    }
+                    for e in found.edges
+                ],
             }
         )
 
@@ -95,15 +112,26 @@ class LineageSvgApi(LineageApi):
 def tdmrep(request):
     """TDMRep (W3C CG): every generated output this service serves reserves text and data mining."""
     policy = request.build_absolute_uri(aipref.TDM_POLICY_PATH)
-    return JsonResponse([{"location": path + "*", "tdm-reservation": 1, "tdm-policy": policy} for path in aipref.OUTPUT_PATHS], safe=False)
+    return JsonResponse(
+        [
+            {"location": path + "*", "tdm-reservation": 1, "tdm-policy": policy}
+            for path in aipref.OUTPUT_PATHS
+        ],
+        safe=False,
+    )
 
 
 @csrf_exempt
 @require_safe
 def tdm_policy(request):
     """The ODRL policy that tdm-policy points to."""
-    return JsonResponse(aipref.tdm_policy(request.build_absolute_uri(aipref.TDM_POLICY_PATH), settings.TDM_POLICY_ASSIGNER or request.build_absolute_uri("/")),
-                        content_type="application/ld+json")
+    return JsonResponse(
+        aipref.tdm_policy(
+            request.build_absolute_uri(aipref.TDM_POLICY_PATH),
+            settings.TDM_POLICY_ASSIGNER or request.build_absolute_uri("/"),
+        ),
+        content_type="application/ld+json",
+    )
 
 
 @csrf_exempt
@@ -113,21 +141,29 @@ def robots(request):
     return HttpResponse(aipref.robots_txt(), content_type="text/plain; charset=utf-8")
 
 
-
 class TrainingClearanceIn(StrictSerializer):
     """A JSON batch: fingerprints, or SHA-256 hashes. Types are checked here; each item's form
     (hex digits, lengths) and the batch limits by the view, with messages that name the item."""
 
     fingerprints = serializers.ListField(
-        child=serializers.DictField(), required=False, allow_null=True,
-        help_text='[{"sha256": "<64 hex>", "phash": "<16 hex>", "phashes": ["<16 hex>", ...]}]')
-    sha256 = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True,
-                                   help_text="SHA-256 hashes, 64 hex each")
+        child=serializers.DictField(),
+        required=False,
+        allow_null=True,
+        help_text='[{"sha256": "<64 hex>", "phash": "<16 hex>", "phashes": ["<16 hex>", ...]}]',
+    )
+    sha256 = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_null=True,
+        help_text="SHA-256 hashes, 64 hex each",
+    )
 
 
 # The multipart form: the files themselves.
-FILES_FORM = {"type": "object",
-              "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
+FILES_FORM = {
+    "type": "object",
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+}
 
 
 class TrainingClearanceApi(APIView):
@@ -141,8 +177,10 @@ class TrainingClearanceApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "training_clearance"
 
-    @extend_schema(request={"application/json": TrainingClearanceIn, "multipart/form-data": FILES_FORM},
-                   responses={200: dict})
+    @extend_schema(
+        request={"application/json": TrainingClearanceIn, "multipart/form-data": FILES_FORM},
+        responses={200: dict},
+    )
     def post(self, request):
         from ..clearance import verdict
 
@@ -157,18 +195,33 @@ class TrainingClearanceApi(APIView):
         limit = settings.TRAINING_CLEARANCE_MAX_ITEMS
         hashes = data.get("sha256") if not files else None
         if not files and not hashes:
-            raise ValidationError({"files": ["Send fingerprints (JSON 'fingerprints'), files (multipart field 'files') or a JSON list of SHA-256 hashes under 'sha256'."]})
+            raise ValidationError(
+                {
+                    "files": [
+                        "Send fingerprints (JSON 'fingerprints'), files (multipart "
+                        "field 'files') or a JSON list of SHA-256 hashes under 'sha256'."
+                    ]
+                }
+            )
         if len(files or hashes) > limit:
-            raise ValidationError({"files" if files else "sha256": [f"At most {limit} items per request; split the batch."]})
+            raise ValidationError(
+                {"files" if files else "sha256": [f"At most {limit} items per request; split the batch."]}
+            )
         results = []
         if files:
             for f in files:
                 if f.size > settings.ASSET_MAX_BYTES:
-                    raise ValidationError({"files": [f"{f.name} is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
+                    raise ValidationError(
+                        {"files": [f"{f.name} is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]}
+                    )
                 results.append({"item": f.name, **verdict(data=f.read())})
         else:
-            if not isinstance(hashes, list) or not all(isinstance(h, str) and re.fullmatch(r"[0-9a-fA-F]{64}", h) for h in hashes):
-                raise ValidationError({"sha256": ["Give a list of SHA-256 hashes, 64 hexadecimal characters each."]})
+            if not isinstance(hashes, list) or not all(
+                isinstance(h, str) and re.fullmatch(r"[0-9a-fA-F]{64}", h) for h in hashes
+            ):
+                raise ValidationError(
+                    {"sha256": ["Give a list of SHA-256 hashes, 64 hexadecimal characters each."]}
+                )
             results = [{"item": h.lower(), **verdict(sha256=h.lower())} for h in hashes]
         return Response({"results": results})
 
@@ -179,22 +232,54 @@ class TrainingClearanceApi(APIView):
 
         limit = settings.TRAINING_CLEARANCE_MAX_FINGERPRINTS
         if not isinstance(items, list) or not items:
-            raise ValidationError({"fingerprints": ['Give a list such as [{"sha256": "<64 hex>", "phash": "<16 hex>"}].']})
+            raise ValidationError(
+                {"fingerprints": ['Give a list such as [{"sha256": "<64 hex>", "phash": "<16 hex>"}].']}
+            )
         if len(items) > limit:
-            raise ValidationError({"fingerprints": [f"At most {limit} fingerprints per request; split the batch."]})
+            raise ValidationError(
+                {"fingerprints": [f"At most {limit} fingerprints per request; split the batch."]}
+            )
         parsed = []
         hex16 = re.compile(r"[0-9a-fA-F]{16}")
         for n, item in enumerate(items, start=1):
-            sha, ph, frames = (item.get("sha256"), item.get("phash"), item.get("phashes")) if isinstance(item, dict) else (None, None, None)
-            if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)) or not (ph is None or isinstance(ph, str) and hex16.fullmatch(ph)):
-                raise ValidationError({"fingerprints": [f"Fingerprint {n}: give sha256 as 64 hexadecimal characters and phash as 16 (or null)."]})
+            sha, ph, frames = (
+                (item.get("sha256"), item.get("phash"), item.get("phashes"))
+                if isinstance(item, dict)
+                else (None, None, None)
+            )
+            if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)) or not (
+                ph is None or isinstance(ph, str) and hex16.fullmatch(ph)
+            ):
+                raise ValidationError(
+                    {
+                        "fingerprints": [
+                            f"Fingerprint {n}: give sha256 as 64 hexadecimal "
+                            "characters and phash as 16 (or null)."
+                        ]
+                    }
+                )
             # A clip: the pHashes of its sampled frames.
-            if frames is not None and not (isinstance(frames, list) and len(frames) <= settings.TRAINING_CLEARANCE_MAX_FRAMES
-                                           and all(isinstance(f, str) and hex16.fullmatch(f) for f in frames)):
-                raise ValidationError({"fingerprints": [f"Fingerprint {n}: phashes is a list of at most {settings.TRAINING_CLEARANCE_MAX_FRAMES} "
-                                                        "pHashes of a clip's frames, each 16 hexadecimal characters."]})
-            parsed.append({"sha256": sha.lower(), "phash": to_signed(int(ph, 16)) if ph else None,
-                           "phashes": [to_signed(int(f, 16)) for f in frames or []]})
+            if frames is not None and not (
+                isinstance(frames, list)
+                and len(frames) <= settings.TRAINING_CLEARANCE_MAX_FRAMES
+                and all(isinstance(f, str) and hex16.fullmatch(f) for f in frames)
+            ):
+                raise ValidationError(
+                    {
+                        "fingerprints": [
+                            f"Fingerprint {n}: phashes is a list of at most "
+                            f"{settings.TRAINING_CLEARANCE_MAX_FRAMES} pHashes "
+                            "of a clip's frames, each 16 hexadecimal characters."
+                        ]
+                    }
+                )
+            parsed.append(
+                {
+                    "sha256": sha.lower(),
+                    "phash": to_signed(int(ph, 16)) if ph else None,
+                    "phashes": [to_signed(int(f, 16)) for f in frames or []],
+                }
+            )
         return [{"item": p["sha256"], **v} for p, v in zip(parsed, verdicts_by_fingerprint(parsed))]
 
 
@@ -206,9 +291,14 @@ class SoftBindingByBindingApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("alg", str, required=True),
-                               OpenApiParameter("value", str, required=True, description="base64"),
-                               MAX_RESULTS], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("alg", str, required=True),
+            OpenApiParameter("value", str, required=True, description="base64"),
+            MAX_RESULTS,
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
         from .. import softbinding
 
@@ -224,8 +314,11 @@ class SoftBindingByContentApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [parsers.FileUploadParser]
 
-    @extend_schema(request={"application/octet-stream": bytes}, responses={200: dict},
-                   parameters=[OpenApiParameter("alg", str), MAX_RESULTS])
+    @extend_schema(
+        request={"application/octet-stream": bytes},
+        responses={200: dict},
+        parameters=[OpenApiParameter("alg", str), MAX_RESULTS],
+    )
     def post(self, request, filename=None):
         from .. import softbinding
 
@@ -234,7 +327,9 @@ class SoftBindingByContentApi(APIView):
         if not data:
             raise ValidationError({"content": ["Send the content (the image bytes) as the request body."]})
         if len(data) > settings.ASSET_MAX_BYTES:
-            raise ValidationError({"content": [f"The content is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]})
+            raise ValidationError(
+                {"content": [f"The content is over the limit of {settings.ASSET_MAX_BYTES:,} bytes."]}
+            )
         alg = request.query_params.get("alg") or None
         return Response({"matches": softbinding.by_content(data, alg, limit)})
 

@@ -61,7 +61,9 @@ def exception_handler(exc, context):
         return Response(_body([(exc.field, exc.code, exc.message)]), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, PayloadTooLarge):
         set_rollback()
-        return Response(_body([(exc.field, exc.code, exc.message)]), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            _body([(exc.field, exc.code, exc.message)]), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        )
     if isinstance(exc, ImageRefused):
         set_rollback()
         return Response(_body([(exc.field, exc.code, exc.message)]), status=status.HTTP_400_BAD_REQUEST)
@@ -79,6 +81,12 @@ def exception_handler(exc, context):
         if isinstance(exc.detail, (dict, list)):
             items = list(_flatten(exc.detail))
         else:
-            items = [(None, exc.default_code if not hasattr(exc.detail, "code") else exc.detail.code, str(exc.detail))]
+            items = [
+                (
+                    None,
+                    exc.default_code if not hasattr(exc.detail, "code") else exc.detail.code,
+                    str(exc.detail),
+                )
+            ]
         return Response(_body(items), status=exc.status_code, headers=headers)
     return None

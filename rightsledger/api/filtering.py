@@ -1,6 +1,6 @@
 """List filters that refuse what they cannot read: a parameter given with no value (?kind=) is a
 400 naming it, not a filter quietly dropped, a boolean is true or false, nothing else, and an id
-or number is read by the one parser of whole numbers (rightsledger.inputs).
+or number is read by the one parser of whole numbers (rightsledger.input_policy).
 
 A filter by a record's id (a foreign key, a many-to-many, or a declared id_filter) is a plain
 number compared in the list's own query, never a choice checked against the whole table: an id
@@ -20,9 +20,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from .. import inputs
+from .. import input_policy
 
-MAX_ID = inputs.MAX_ID
+MAX_ID = input_policy.MAX_ID
 ID_MESSAGE = f"Give a whole number from 0 to {MAX_ID}."
 
 
@@ -45,8 +45,14 @@ def id_filter(field_name: str) -> IdFilter:
     return IdFilter(field_name=field_name)
 
 
-RELATIONS = (models.ForeignKey, models.OneToOneField, models.ManyToManyField,
-             models.OneToOneRel, models.ManyToOneRel, models.ManyToManyRel)
+RELATIONS = (
+    models.ForeignKey,
+    models.OneToOneField,
+    models.ManyToManyField,
+    models.OneToOneRel,
+    models.ManyToOneRel,
+    models.ManyToManyRel,
+)
 
 
 class StrictFilterSet(RestFilterSet):
@@ -60,8 +66,10 @@ class StrictFilterSet(RestFilterSet):
         filters = super().get_filters()
         chosen = sorted(name for name, f in filters.items() if isinstance(f, QuerySetRequestMixin))
         if chosen:
-            raise ImproperlyConfigured(f"{cls.__name__}: filter {', '.join(chosen)} by id (id_filter), "
-                                       "not by a model choice, which tells whether a hidden record exists.")
+            raise ImproperlyConfigured(
+                f"{cls.__name__}: filter {', '.join(chosen)} by id (id_filter), "
+                "not by a model choice, which tells whether a hidden record exists."
+            )
         return filters
 
 
@@ -72,8 +80,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         """Return the view's filterset class, which must be built on StrictFilterSet."""
         filterset_class = super().get_filterset_class(view, queryset)
         if filterset_class is not None and not issubclass(filterset_class, StrictFilterSet):
-            raise ImproperlyConfigured(f"{type(view).__name__}.filterset_class must be built on "
-                                       "rightsledger.api.filtering.StrictFilterSet.")
+            raise ImproperlyConfigured(
+                f"{type(view).__name__}.filterset_class must be built on "
+                "rightsledger.api.filtering.StrictFilterSet."
+            )
         return filterset_class
 
     def filter_queryset(self, request, queryset, view):
@@ -86,14 +96,18 @@ class StrictFilterBackend(DjangoFilterBackend):
             # Each filter reads one value: a second would be dropped without a word.
             repeated = sorted(name for name in given if len(request.query_params.getlist(name)) > 1)
             if repeated:
-                raise ValidationError({name: [f"Give {name} once: a list is filtered by one {name} at a time."]
-                                       for name in repeated})
+                raise ValidationError(
+                    {
+                        name: [f"Give {name} once: a list is filtered by one {name} at a time."]
+                        for name in repeated
+                    }
+                )
             for name, declared in filterset_class.base_filters.items():
                 to_field = declared.extra.get("to_field_name")
                 by_id = isinstance(declared, django_filters.NumberFilter) and to_field in (None, "pk", "id")
                 if by_id and name in request.query_params:
                     for value in request.query_params.getlist(name):
-                        inputs.whole_number(value, field=name)
+                        input_policy.whole_number(value, field=name)
         return super().filter_queryset(request, queryset, view)
 
 

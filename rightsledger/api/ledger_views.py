@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, inputs, selectors
+from .. import access, input_policy, selectors
 from ..ledger import checkpoints, cosigning, proofs, sequencer, witnesses
 from ..models import Checkpoint, Guild
 from .serializers import StrictSerializer
@@ -23,7 +23,7 @@ def _int(request, name, *, required=True, minimum=0):
         if required:
             raise ValidationError({name: [f"Give {name}."]})
         return None
-    return inputs.whole_number(value, field=name, minimum=minimum)
+    return input_policy.whole_number(value, field=name, minimum=minimum)
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
@@ -51,13 +51,23 @@ def checkpoint_by_size(request, size):
 @csrf_exempt
 @require_safe
 def verifier_key(request):
-    return HttpResponse(checkpoints.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        checkpoints.signing_key().verifier_key + "\n", content_type="text/plain; charset=utf-8"
+    )
 
 
 class InclusionProofApi(APIView):
-    """Inclusion proof of an entry (by seq or leaf_hash) in the tree of a size (the latest checkpoint's by default)."""
+    """Inclusion proof of an entry (by seq or leaf_hash) in the tree of a size (the latest
+    checkpoint's by default)."""
 
-    @extend_schema(parameters=[OpenApiParameter("seq", int), OpenApiParameter("leaf_hash", str), OpenApiParameter("tree_size", int)], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("seq", int),
+            OpenApiParameter("leaf_hash", str),
+            OpenApiParameter("tree_size", int),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
         seq = _int(request, "seq", required=False)
         leaf_hash = request.query_params.get("leaf_hash")
@@ -84,10 +94,12 @@ class InclusionProofApi(APIView):
         try:
             leaf = proofs.leaf_for(seq=seq, leaf_hash=leaf_hash if seq is None else None)
         except LookupError:
-            raise Http404("No such ledger entry.")
+            raise Http404("No such ledger entry.") from None
         if size > sequencer.tree_size():
-            raise Http404(f"The tree has not reached size {size}; ask against a published checkpoint "
-                          "(GET /ledger/checkpoint).")
+            raise Http404(
+                f"The tree has not reached size {size}; ask against a published checkpoint "
+                "(GET /ledger/checkpoint)."
+            )
         return Response(
             {
                 "seq": leaf.seq,
@@ -103,14 +115,18 @@ class InclusionProofApi(APIView):
 class ConsistencyProofApi(APIView):
     """Consistency proof between two tree sizes: the larger tree extends the smaller."""
 
-    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses={200: dict}
+    )
     def get(self, request):
         old, new = _int(request, "from", minimum=1), _int(request, "to", minimum=1)
         if old > new:
             raise ValidationError({"from": ["from must not be larger than to."]})
         if new > sequencer.tree_size():
             raise Http404(f"The tree has not reached size {new}.")
-        return Response({"old_size": old, "new_size": new, "proof": proofs.b64_hashes(proofs.consistency_proof(old, new))})
+        return Response(
+            {"old_size": old, "new_size": new, "proof": proofs.b64_hashes(proofs.consistency_proof(old, new))}
+        )
 
 
 class EntryBytesApi(APIView):
@@ -134,12 +150,24 @@ class CheckpointWitnessesApi(APIView):
         found = cosigning.checkpoint_witnesses(size)
         if found is None:
             raise Http404("No such checkpoint." if size else "No checkpoint has been published yet.")
-        return Response({
-            "size": found.size, "published_at": found.published_at.isoformat(), "quorum": found.quorum,
-            "quorum_met": found.quorum_met,
-            "witnesses": [{"name": w.name, "vkey": w.vkey, "guild": w.guild, "cosigned_at": w.cosigned_at,
-                           "in_policy": w.in_policy} for w in found.witnesses],
-        })
+        return Response(
+            {
+                "size": found.size,
+                "published_at": found.published_at.isoformat(),
+                "quorum": found.quorum,
+                "quorum_met": found.quorum_met,
+                "witnesses": [
+                    {
+                        "name": w.name,
+                        "vkey": w.vkey,
+                        "guild": w.guild,
+                        "cosigned_at": w.cosigned_at,
+                        "in_policy": w.in_policy,
+                    }
+                    for w in found.witnesses
+                ],
+            }
+        )
 
 
 class WitnessIn(StrictSerializer):
@@ -151,11 +179,13 @@ class WitnessApi(APIView):
     """A guild registers the checkpoints it has seen; the ledger proves consistency to each."""
 
     def _guild(self, request, guild_id=None):
-        return Guild.objects.get(pk=access.witness_guild(request.user, guild_id))
+        return Guild.objects.get(pk=access.require_witness_guild(request.user, guild_id))
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response(witnesses.witness_report(self._guild(request, _int(request, "guild", required=False))))
+        return Response(
+            witnesses.witness_report(self._guild(request, _int(request, "guild", required=False)))
+        )
 
     @extend_schema(request=WitnessIn, responses={201: dict})
     def post(self, request):
@@ -163,4 +193,6 @@ class WitnessApi(APIView):
         data.is_valid(raise_exception=True)
         guild = self._guild(request, data.validated_data.get("guild"))
         w = witnesses.witness_register(actor=request.user, guild=guild, note_text=data.validated_data["note"])
-        return Response({"guild": guild.pk, "size": w.size, "root": base64.b64encode(bytes(w.root)).decode()}, status=201)
+        return Response(
+            {"guild": guild.pk, "size": w.size, "root": base64.b64encode(bytes(w.root)).decode()}, status=201
+        )

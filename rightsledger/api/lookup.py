@@ -1,10 +1,10 @@
-"""Ids in paths, read by the one parser of whole numbers (rightsledger.inputs): a router's
+"""Ids in paths, read by the one parser of whole numbers (rightsledger.input_policy): a router's
 lookup takes any text, and the database's int() would read "١" as 1."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from ..inputs import whole_number
+from ..input_policy import whole_number
 
 
 class WholeNumberLookup:
@@ -17,5 +17,7 @@ class WholeNumberLookup:
             try:
                 whole_number(self.kwargs[name], field=name)
             except ValidationError:
-                raise Http404("No record has that id; an id is a whole number written with the digits 0-9.")
+                raise Http404(
+                    "No record has that id; an id is a whole number written with the digits 0-9."
+                ) from None
         return super().get_object()

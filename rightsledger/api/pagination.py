@@ -1,7 +1,7 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
-from .. import inputs
+from .. import input_policy
 
 
 class Pagination(CursorPagination):
@@ -18,9 +18,15 @@ class Pagination(CursorPagination):
         if not values:
             return self.page_size
         if len(values) > 1:
-            raise ValidationError({self.page_size_query_param: [f"Give page_size once, as a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Give page_size once, as a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
         name = self.page_size_query_param
-        return inputs.whole_number(values[0], field=name, minimum=1, maximum=self.max_page_size)
+        return input_policy.whole_number(values[0], field=name, minimum=1, maximum=self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

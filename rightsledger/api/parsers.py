@@ -1,4 +1,4 @@
-"""Request parsers. A JSON body goes through the one bounded parse (rightsledger.inputs): nested
+"""Request parsers. A JSON body goes through the one bounded parse (rightsledger.input_policy): nested
 too deeply, too long or not JSON, it is refused as bad input (400, or 413 for its length)."""
 
 from django.conf import settings
@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from .. import inputs
+from .. import input_policy
 
 
 class JSONParser(parsers.JSONParser):
@@ -15,12 +15,12 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        limit = inputs.JSON_MAX_BYTES
+        limit = input_policy.JSON_MAX_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         try:
             text = raw if len(raw) > limit else raw.decode(encoding)
-            return inputs.json_value(text, field="body", max_bytes=limit)
+            return input_policy.json_value(text, field="body", max_bytes=limit)
         except (UnicodeDecodeError, LookupError):
-            raise ParseError(f"The body is not JSON text in {encoding}.")
+            raise ParseError(f"The body is not JSON text in {encoding}.") from None
         except DjangoValidationError as exc:
-            raise ParseError(exc.messages[0])
+            raise ParseError(exc.messages[0]) from None

@@ -35,7 +35,9 @@ def render(rows: list[dict], model, m2m: list[str]) -> list[dict]:
         source = field.m2m_field_name() + "_id"
         target = field.m2m_reverse_field_name() + "_id"
         by_row = {i: [] for i in ids}
-        for left, right in through.objects.filter(**{f"{source}__in": ids}).order_by(target).values_list(source, target):
+        for left, right in (
+            through.objects.filter(**{f"{source}__in": ids}).order_by(target).values_list(source, target)
+        ):
             by_row[left].append(right)
         related[name] = by_row
     out = []

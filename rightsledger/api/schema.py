@@ -6,13 +6,16 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from .serializers import LedgerEntryOut
+
 ERRORS = {
     "400": "The request is malformed or a value is refused; each error names its field and says why.",
     "401": "No valid token or session was given.",
     "403": "The caller may not do this (a role or a production they do not hold).",
     "404": "There is no such record, or the caller may not see it (the two are not told apart).",
     "405": "The method is not allowed on this path.",
-    "409": "The request is valid but clashes with the record's current state (a newer version, a sign-off already made...).",
+    "409": "The request is valid but clashes with the record's current state (a newer version, a sign-off "
+    "already made...).",
     "413": "The body or upload is over the limit.",
     "415": "The body's media type is not one this operation takes.",
     "429": "Too many requests; wait as Retry-After says.",
@@ -20,16 +23,27 @@ ERRORS = {
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["errors"],
-    "properties": {"errors": {"type": "array", "items": {
-        "type": "object", "required": ["code", "field", "message"],
-        "properties": {"code": {"type": "string"}, "field": {"type": "string", "nullable": True}, "message": {"type": "string"}},
-    }}},
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "field", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "field": {"type": "string", "nullable": True},
+                    "message": {"type": "string"},
+                },
+            },
+        }
+    },
 }
 
 
 class VersionedSchema(AutoSchema):
-    """amend takes {changes: <the record's fields, any of them>, reason}, revoke {reason[, scope]};
-    both answer 201 with the new version. history answers {versions, ledger_entries}."""
+    """create takes the kind's input and answers 201 with the first version; amend takes {changes:
+    <the record's fields, any of them>, reason}, revoke {reason[, scope]}; both answer 201 with the
+    new version. history answers {versions, ledger_entries}."""
 
     def _action(self):
         return getattr(self.view, "action", None)
@@ -37,19 +51,25 @@ class VersionedSchema(AutoSchema):
     def get_request_serializer(self):
         view = self.view
         if self._action() == "amend":
-            return inline_serializer(f"{view.noun.title()}AmendIn", {"changes": view.input_class(partial=True), "reason": serializers.CharField()})
+            return inline_serializer(
+                f"{view.noun.title()}AmendIn",
+                {"changes": view.input_class(partial=True), "reason": serializers.CharField()},
+            )
         if self._action() == "revoke":
             return view.revoke_class
+        if self._action() == "create":
+            return view.input_class
         return super().get_request_serializer()
 
     def get_response_serializers(self):
         view = self.view
-        if self._action() in ("amend", "revoke"):
+        if self._action() in ("create", "amend", "revoke"):
             return {201: view.output_class}
         if self._action() == "history":
-            from .serializers import LedgerEntryOut
-
-            return inline_serializer(f"{view.noun.title()}History", {"versions": view.output_class(many=True), "ledger_entries": LedgerEntryOut(many=True)})
+            return inline_serializer(
+                f"{view.noun.title()}History",
+                {"versions": view.output_class(many=True), "ledger_entries": LedgerEntryOut(many=True)},
+            )
         return super().get_response_serializers()
 
 
@@ -57,13 +77,15 @@ def document_errors(result, generator, request, public):
     """A postprocessing hook: every operation documents the error responses it can give."""
     result.setdefault("components", {}).setdefault("schemas", {})["Errors"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Errors"}
-    for path, methods in result.get("paths", {}).items():
+    for _path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             responses = operation.setdefault("responses", {})
             for code, why in ERRORS.items():
-                responses.setdefault(code, {"description": why, "content": {"application/json": {"schema": ref}}})
+                responses.setdefault(
+                    code, {"description": why, "content": {"application/json": {"schema": ref}}}
+                )
     return result
 
 

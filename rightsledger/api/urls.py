@@ -3,7 +3,7 @@ from rest_framework import parsers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from . import ledger_views, views
+from . import ledger_views, records, views
 from .parsers import JSONParser
 from .throttling import LoginRateThrottle
 
@@ -15,14 +15,19 @@ router.register("parties", views.PartyViewSet, basename="party")
 router.register("guilds", views.GuildViewSet, basename="guild")
 router.register("talent", views.TalentViewSet, basename="talent")
 router.register("assets", views.AssetViewSet, basename="asset")
-router.register("grants", views.GrantViewSet, basename="grant")
-router.register("consents", views.ConsentViewSet, basename="consent")
-router.register("reservations", views.ReservationViewSet, basename="reservation")
+for record in records.RECORDS.values():
+    router.register(record.slug, views.RECORD_VIEWSETS[record.name], basename=record.name)
 router.register("ledger/entries", views.LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
-                                                        throttle_classes=[LoginRateThrottle]), name="api-token"),
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(
+            parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
+            throttle_classes=[LoginRateThrottle],
+        ),
+        name="api-token",
+    ),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
     path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),

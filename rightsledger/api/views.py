@@ -15,21 +15,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, aipref, erasure, selectors, services, vocab
-from ..ledger import proofs
 from ..errors import PayloadTooLarge
+from ..ledger import proofs
+from ..models import Asset, Guild, LedgerEntry, Talent
 from ..signals import asset_content_requested
-from ..models import Asset, ConsentRecord, RightsGrant, TrainingReservation
-from . import rows
+from . import records, rows
+from . import serializers as s
+from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
 from .lookup import WholeNumberLookup
 from .pagination import LedgerPagination
-from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
 from .parsers import JSONParser
 from .schema import VersionedSchema
-from . import serializers as s
 
 
-class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class ReadCreateViewSet(
+    WholeNumberLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     input_class = None
     output_class = None
 
@@ -38,7 +39,9 @@ class ReadCreateViewSet(WholeNumberLookup, mixins.ListModelMixin, mixins.Retriev
 
     def parsed(self, serializer_class=None, data=None, partial=False):
         serializer = (serializer_class or self.input_class)(
-            data=self.request.data if data is None else data, context={"request": self.request}, partial=partial
+            data=self.request.data if data is None else data,
+            context={"request": self.request},
+            partial=partial,
         )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -59,7 +62,7 @@ class StudioViewSet(ReadCreateViewSet):
 
     @extend_schema(request=s.StudioIn, responses={201: s.StudioOut})
     def create(self, request):
-        access.can_create_studio(request.user)
+        access.require_studio_creator(request.user)
         return self.created(services.studio_create(actor=request.user, **self.parsed()))
 
 
@@ -74,7 +77,7 @@ class ProductionViewSet(ReadCreateViewSet):
     @extend_schema(request=s.ProductionIn, responses={201: s.ProductionOut})
     def create(self, request):
         data = self.parsed()
-        access.can_create_production(request.user, data["studio"].pk)
+        access.require_production_creator(request.user, data["studio"].pk)
         return self.created(services.production_create(actor=request.user, **data))
 
 
@@ -111,11 +114,11 @@ class PartyViewSet(ReadCreateViewSet):
 class GuildViewSet(ReadCreateViewSet):
     input_class = s.GuildIn
     output_class = s.GuildOut
-    queryset = s.Guild.objects.all()
+    queryset = Guild.objects.all()
 
     @extend_schema(request=s.GuildIn, responses={201: s.GuildOut})
     def create(self, request):
-        access.can_register_guild(request.user)
+        access.require_guild_registrar(request.user)
         return self.created(services.guild_create(actor=request.user, **self.parsed()))
 
 
@@ -129,7 +132,7 @@ class TalentFilter(StrictFilterSet):
         return selectors.talent_named(qs, value)
 
     class Meta:
-        model = s.Talent
+        model = Talent
         fields = ["guild", "is_deceased", "is_minor"]
 
 
@@ -187,7 +190,10 @@ class AssetViewSet(ReadCreateViewSet):
         # not digits never gets here: config.middleware.ContentLengthMiddleware refuses it).
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
-            raise PayloadTooLarge(f"The upload is {declared:,} bytes; the most this service accepts is {settings.ASSET_MAX_BYTES:,} bytes.")
+            raise PayloadTooLarge(
+                f"The upload is {declared:,} bytes; the most this "
+                f"service accepts is {settings.ASSET_MAX_BYTES:,} bytes."
+            )
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "register assets")
         asset, created = services.asset_register(
@@ -201,7 +207,10 @@ class AssetViewSet(ReadCreateViewSet):
         )
         return self.created(asset, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses={(200, "*/*"): bytes}, description="The asset's bytes, in its own media type (image/png, video/mp4...).")
+    @extend_schema(
+        responses={(200, "*/*"): bytes},
+        description="The asset's bytes, in its own media type (image/png, video/mp4...).",
+    )
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         asset: Asset = self.get_object()
@@ -213,14 +222,17 @@ class AssetViewSet(ReadCreateViewSet):
         return response
 
 
-# --- Versioned records -------------------------------------------------------------------------
+# --- Versioned records: one viewset a kind of the registry (rightsledger.api.records) -----------
 
 
-class VersionedViewSet(ReadCreateViewSet):
+class RecordViewSet(ReadCreateViewSet):
     """Create, list, retrieve, and change only by amend or revoke (a new version each)."""
 
-    revoke_class = s.RevokeIn
+    record: records.RecordKind
     schema = VersionedSchema()
+
+    def get_queryset(self):
+        return self.record.visible(self.request.user).order_by("-id")
 
     def list(self, request):
         columns, m2m = rows.plan(self.output_class)
@@ -228,35 +240,29 @@ class VersionedViewSet(ReadCreateViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(rows.render(page, self.output_class.Meta.model, m2m))
 
-    def production_of(self, data_or_record):
-        raise NotImplementedError
-
-    def check_clearance(self, production_or_none, verb):
-        # The record is visible to the caller (get_object found it): one who may not change it is
-        # told so (403), as the access rules say, not that it does not exist.
-        if production_or_none is not None:
-            if not access.holds(self.request.user, production_or_none, access.CLEARANCE_ROLES):
-                raise PermissionDenied(f"Only a clearance user or studio admin of this production may {verb}.")
-        elif not access.can_register_talent(self.request.user):
-            raise PermissionDenied(f"Only clearance users and studio admins may {verb}.")
+    def create(self, request):
+        data = self.parsed()
+        self.record.require_create(request.user, data, f"record {self.record.plural}")
+        return self.created(self.record.create(actor=request.user, **data))
 
     def get_object_for_change(self, verb):
         record = self.get_object()
-        self.check_clearance(self.production_of(record), verb)
+        access.require_record_change(self.request.user, self.record.production_of(record), verb)
         return record
 
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
-        record = self.get_object_for_change(f"amend {self.noun}s")
+        record = self.get_object_for_change(f"amend {self.record.plural}")
         outer = self.parsed(s.AmendIn)
         changes = self.parsed(self.input_class, data=outer["changes"], partial=True)
-        return self.created(self.amend_service(actor=request.user, record=record, changes=changes, reason=outer["reason"]))
+        new = self.record.amend(actor=request.user, record=record, changes=changes, reason=outer["reason"])
+        return self.created(new)
 
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        record = self.get_object_for_change(f"revoke {self.noun}s")
+        record = self.get_object_for_change(f"revoke {self.record.plural}")
         data = self.parsed(self.revoke_class)
-        return self.created(self.revoke_service(actor=request.user, record=record, **data))
+        return self.created(self.record.revoke(actor=request.user, record=record, **data))
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
@@ -271,124 +277,38 @@ class VersionedViewSet(ReadCreateViewSet):
         )
 
 
-class RecordFilter(StrictFilterSet):
-    current = StrictBooleanFilter(field_name="is_current")
-    chain = django_filters.UUIDFilter()
-
-
-class GrantFilter(RecordFilter):
-    asset = id_filter("assets")
-    requires_review = StrictBooleanFilter()
-
-    class Meta:
-        model = RightsGrant
-        fields = ["production", "grantor", "status", "action", "requires_review", "exclusivity", "chain"]
-
-
-class GrantViewSet(VersionedViewSet):
-    noun = "grant"
-    input_class = s.GrantIn
-    output_class = s.GrantOut
-    filterset_class = GrantFilter
-
-    def get_queryset(self):
-        return selectors.grants_for(self.request.user).order_by("-id")
-
-    def production_of(self, record):
-        return record.production
-
-    @extend_schema(request=s.GrantIn, responses={201: s.GrantOut})
-    def create(self, request):
-        data = self.parsed()
-        access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record grants")
-        return self.created(services.grant_create(actor=request.user, **data))
-
-    def amend_service(self, *, actor, record, changes, reason):
-        return services.grant_amend(actor=actor, grant=record, changes=changes, reason=reason)
-
-    def revoke_service(self, *, actor, record, reason):
-        return services.grant_revoke(actor=actor, grant=record, reason=reason)
-
-
-
-class ConsentFilter(RecordFilter):
-    guild = id_filter("talent__memberships__guild")
-
-    class Meta:
-        model = ConsentRecord
-        fields = ["production", "talent", "status", "action", "replica_type", "chain"]
-
-
-class ConsentViewSet(VersionedViewSet):
-    noun = "consent"
-    input_class = s.ConsentIn
-    output_class = s.ConsentOut
-    revoke_class = s.ConsentRevokeIn
-    filterset_class = ConsentFilter
-
-    def get_queryset(self):
-        return selectors.consents_for(self.request.user).order_by("-id")
-
-    def production_of(self, record):
-        return record.production
-
-    @extend_schema(request=s.ConsentIn, responses={201: s.ConsentOut})
-    def create(self, request):
-        data = self.parsed()
-        access.require(request.user, data["production"], access.CLEARANCE_ROLES, "record consents")
-        return self.created(services.consent_create(actor=request.user, **data))
-
+# The proofs action, for a kind whose records guilds verify offline (RecordKind.proofs). No
+# docstring: the schema describes a viewset by the first in its classes, which is to be RecordViewSet's.
+class ProofsMixin:
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def proofs(self, request, pk=None):
         """The record's ledger entries with inclusion proofs to the latest checkpoint: a bundle
         that rightsledger-verify checks offline."""
         record = self.get_object()
-        entries = selectors.ledger_entries_for(request.user).filter(record_type="consent", chain=record.chain).order_by("seq")
-        response = Response(proofs.proof_bundle(list(entries)))
-        response["Content-Disposition"] = f'attachment; filename="consent-{record.chain}-proofs.json"'
+        entries = selectors.ledger_entries_for(request.user).filter(record_type=self.noun, chain=record.chain)
+        response = Response(proofs.proof_bundle(list(entries.order_by("seq"))))
+        response["Content-Disposition"] = f'attachment; filename="{self.noun}-{record.chain}-proofs.json"'
         return response
 
-    def amend_service(self, *, actor, record, changes, reason):
-        return services.consent_amend(actor=actor, consent=record, changes=changes, reason=reason)
 
-    def revoke_service(self, *, actor, record, reason, scope=None):
-        return services.consent_revoke(actor=actor, consent=record, reason=reason, scope=scope)
+def record_viewset(record: records.RecordKind) -> type[RecordViewSet]:
+    """Return the viewset of a kind of versioned record, made from its registry entry."""
+    attrs = {
+        "__module__": __name__,
+        "__qualname__": f"{record.name.title()}ViewSet",
+        "record": record,
+        "noun": record.name,
+        "input_class": record.input,
+        "output_class": record.output,
+        "revoke_class": record.revoke_input,
+        "filterset_class": record.filterset,
+    }
+    bases = (ProofsMixin, RecordViewSet) if record.proofs else (RecordViewSet,)
+    return type(attrs["__qualname__"], bases, attrs)
 
 
-
-class ReservationFilter(RecordFilter):
-    class Meta:
-        model = TrainingReservation
-        fields = ["studio", "subject_type", "asset", "talent", "party", "production", "source", "status", "chain"]
-
-
-class ReservationViewSet(VersionedViewSet):
-    noun = "reservation"
-    input_class = s.ReservationIn
-    output_class = s.ReservationOut
-    filterset_class = ReservationFilter
-
-    def get_queryset(self):
-        return selectors.reservations_for(self.request.user).order_by("-id")
-
-    def production_of(self, record):
-        return TrainingReservation.production_of_subject(record.subject)
-
-    @extend_schema(request=s.ReservationIn, responses={201: s.ReservationOut})
-    def create(self, request):
-        data = self.parsed()
-        self.check_clearance(TrainingReservation.production_of_subject(data.get(data.get("subject_type"))), "record reservations")
-        if data.get("studio") is not None:
-            access.can_see_studio(request.user, data["studio"].pk)
-        return self.created(services.reservation_create(actor=request.user, **data))
-
-    def amend_service(self, *, actor, record, changes, reason):
-        return services.reservation_amend(actor=actor, reservation=record, changes=changes, reason=reason)
-
-    def revoke_service(self, *, actor, record, reason):
-        return services.reservation_revoke(actor=actor, reservation=record, reason=reason)
-
+RECORD_VIEWSETS = {name: record_viewset(record) for name, record in records.RECORDS.items()}
 
 
 # --- Ledger and the caller ---------------------------------------------------------------------
@@ -398,7 +318,7 @@ class LedgerEntryFilter(StrictFilterSet):
     record_id = id_filter("record_id")
 
     class Meta:
-        model = s.LedgerEntry
+        model = LedgerEntry
         fields = ["entry_type", "record_type", "record_id", "chain", "production"]
 
 
@@ -416,14 +336,14 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 class MeApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
-        grants = access.roles_of(request.user)
+        roles = access.roles_of(request.user)
         return Response(
             {
                 "username": request.user.username,
-                "superuser": grants.superuser,
-                "studio_admin_of": sorted(grants.studios),
-                "productions": {str(pid): sorted(roles) for pid, roles in sorted(grants.productions.items())},
-                "guilds": sorted(grants.guilds),
+                "superuser": roles.superuser,
+                "studio_admin_of": sorted(roles.studios),
+                "productions": {str(pid): sorted(held) for pid, held in sorted(roles.productions.items())},
+                "guilds": sorted(roles.guilds),
             }
         )
 

@@ -37,14 +37,17 @@ def actor_of(user) -> str:
 
 def format_time(dt) -> str:
     """Return a time as the ledger writes it: UTC, microseconds, a Z suffix."""
-    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _next_seqs(n: int) -> tuple[list[int], int | None]:
     """Return n new sequence numbers and the transaction id, in one round trip."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval('{LEDGER_SEQUENCE}'), txid_current() FROM generate_series(1, %s)", [n])  # nosec B608: a constant
+            cursor.execute(
+                f"SELECT nextval('{LEDGER_SEQUENCE}'), txid_current() FROM generate_series(1, %s)",  # nosec B608
+                [n],
+            )  # the statement is made of a constant
             rows = cursor.fetchall()
             return [r[0] for r in rows], rows[0][1]
         # SQLite serialises writers, and every append follows a write in the same
@@ -57,7 +60,10 @@ def _next_seqs(n: int) -> tuple[list[int], int | None]:
 def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = None) -> list[LedgerEntry]:
     """Append entries with one round trip for their sequence numbers (none if reserved) and one insert."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("A ledger entry must be written in the transaction that writes its record: use ledger.append.recording().")
+        raise RuntimeError(
+            "A ledger entry must be written in the transaction "
+            "that writes its record: use ledger.append.recording()."
+        )
     seqs, txid = reserved if reserved is not None else _next_seqs(len(items))
     if len(seqs) != len(items):
         raise RuntimeError(f"{len(seqs)} sequence numbers were reserved for {len(items)} entries.")
@@ -65,16 +71,26 @@ def _append(items: list[dict], reserved: tuple[list[int], int | None] | None = N
     time_text = format_time(now)
     entries = []
     for seq, item in zip(seqs, items):
-        body = Entry(seq=seq, type=item["entry_type"], actor=item["actor"], time=time_text, payload=item["payload"]).encode()
+        body = Entry(
+            seq=seq, type=item["entry_type"], actor=item["actor"], time=time_text, payload=item["payload"]
+        ).encode()
         try:
             check_entry_size(body)
         except EntryTooLarge as exc:
             raise ValidationError(f"Not recorded: {exc}.", code="entry_too_large") from None
         entries.append(
             LedgerEntry(
-                seq=seq, entry_type=item["entry_type"], actor=item["actor"], time=now, body=body, leaf_hash=leaf_hash(body),
-                record_type=item["record_type"], record_id=item["record_id"], chain=item.get("chain"),
-                production=item.get("production"), txid=txid,
+                seq=seq,
+                entry_type=item["entry_type"],
+                actor=item["actor"],
+                time=now,
+                body=body,
+                leaf_hash=leaf_hash(body),
+                record_type=item["record_type"],
+                record_id=item["record_id"],
+                chain=item.get("chain"),
+                production=item.get("production"),
+                txid=txid,
             )
         )
     return LedgerEntry.objects.bulk_create(entries)
@@ -88,8 +104,9 @@ def require_recordable(entry_type: str, payload: dict) -> None:
     found = input_policy.problems(payload, multiline=True)
     if found:
         log.error("refused a %s ledger entry: %s", entry_type, [(p.field, p.code) for p in found])
-        raise ValidationError({p.field: ValidationError(f"Not recorded: {p.message}", code=p.code)
-                               for p in found})
+        raise ValidationError(
+            {p.field: ValidationError(f"Not recorded: {p.message}", code=p.code) for p in found}
+        )
 
 
 class Recorder:
@@ -113,18 +130,37 @@ class Recorder:
         reserved, self._reserved = self._reserved, None
         return reserved
 
-    def _item(self, entry_type: str, payload: dict, *, record=None, record_type: str = "", record_id: int | None = None,
-              chain=None, production=None, actor=None) -> dict:
+    def _item(
+        self,
+        entry_type: str,
+        payload: dict,
+        *,
+        record=None,
+        record_type: str = "",
+        record_id: int | None = None,
+        chain=None,
+        production=None,
+        actor=None,
+    ) -> dict:
         if record is not None:
             record_type, record_id = record.ledger_type, record.pk
             chain = chain if chain is not None else getattr(record, "chain", None)
         if not record_type:
             raise ValueError(f"The {entry_type} entry names no record.")
         if entry_type not in ENTRY_TYPES:
-            raise ValueError(f"{entry_type!r} is not a ledger entry type: add it to rightsledger/ledger/entry_types.py.")
+            raise ValueError(
+                f"{entry_type!r} is not a ledger entry type: add it to rightsledger/ledger/entry_types.py."
+            )
         require_recordable(entry_type, payload)
-        return dict(entry_type=str(entry_type), actor=actor_of(actor) if actor is not None else self.actor, payload=payload,
-                    record_type=record_type, record_id=record_id, chain=chain, production=production)
+        return dict(
+            entry_type=str(entry_type),
+            actor=actor_of(actor) if actor is not None else self.actor,
+            payload=payload,
+            record_type=record_type,
+            record_id=record_id,
+            chain=chain,
+            production=production,
+        )
 
     def append(self, entry_type: str, payload: dict, **record) -> LedgerEntry:
         """Append one entry and return it."""
@@ -136,7 +172,10 @@ class Recorder:
         """Append several (entry_type, payload, record keywords) with one insert; return them."""
         if not items:
             return []
-        entries = _append([self._item(entry_type, payload, **record) for entry_type, payload, record in items], self._take_reserved())
+        entries = _append(
+            [self._item(entry_type, payload, **record) for entry_type, payload, record in items],
+            self._take_reserved(),
+        )
         self.entries.extend(entries)
         return entries
 
@@ -151,7 +190,9 @@ def recording(*, actor):
         recorder = Recorder(actor)
         yield recorder
         if not recorder.entries:
-            raise RuntimeError("A recording block wrote no ledger entry: every fact written in it must be recorded.")
+            raise RuntimeError(
+                "A recording block wrote no ledger entry: every fact written in it must be recorded."
+            )
         # Once a transaction: its recording blocks (a seed writes hundreds in one) share the publish.
         if not any(func is ledger_publish_soon for _, func, _ in transaction.get_connection().run_on_commit):
             transaction.on_commit(ledger_publish_soon, robust=True)

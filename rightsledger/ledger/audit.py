@@ -59,7 +59,11 @@ def _leaf_hashes(leaf_count: int) -> tuple[int, bytes, int | None]:
     with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
         results = list(pool.map(lambda b: _leaf_part(*b, own_connection=True), bounds))
     altered = [a for _, _, a in results if a is not None]
-    return sum(c for c, _, _ in results), b"".join(p for _, p, _ in results), min(altered) if altered else None
+    return (
+        sum(c for c, _, _ in results),
+        b"".join(p for _, p, _ in results),
+        min(altered) if altered else None,
+    )
 
 
 def ledger_audit() -> AuditResult:
@@ -90,9 +94,14 @@ def ledger_audit() -> AuditResult:
             )
             rows = cursor.fetchall()
             leaves = [merkle.hash_leaf(bytes(body)) for _, _, body, _ in rows]
-            altered = next(((i, seq) for (i, seq, _, stored), h in zip(rows, leaves) if h != bytes(stored)), None)
+            altered = next(
+                ((i, seq) for (i, seq, _, stored), h in zip(rows, leaves) if h != bytes(stored)), None
+            )
     if altered:
-        problems.append(f"entry seq {altered[1]} (leaf {altered[0]}) was altered: its bytes no longer hash to its recorded leaf hash")
+        problems.append(
+            f"entry seq {altered[1]} (leaf {altered[0]}) was altered: "
+            "its bytes no longer hash to its recorded leaf hash"
+        )
     if checkpoint:
         try:
             note.open_note(checkpoint.note, verifier())
@@ -102,4 +111,6 @@ def ledger_audit() -> AuditResult:
             problems.append(f"the tree has {len(leaves)} leaves, fewer than the latest checkpoint's {size}")
         elif merkle.root(leaves[:size]) != bytes(checkpoint.root):
             problems.append(f"the root recomputed from the entries does not match checkpoint {size}")
-    return AuditResult(entries=len(leaves), tree_size=tree_size(), checkpoint_size=size, ok=not problems, problems=problems)
+    return AuditResult(
+        entries=len(leaves), tree_size=tree_size(), checkpoint_size=size, ok=not problems, problems=problems
+    )

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 PUBLISH_QUEUED_KEY = "rightsledger:ledger-publish-queued"
 PUBLISH_TASK = "rightsledger.ledger_publish"
 
+
 def _key_path() -> Path:
     return Path(settings.LEDGER_SIGNING_KEY_FILE)
 
@@ -36,7 +37,10 @@ def key_generate(path: Path | None = None, name: str | None = None) -> str:
     key = Ed25519PrivateKey.generate()
     pub = note.public_bytes(key)
     seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    text = f"PRIVATE+KEY+{name}+{note.key_id(name, pub).hex()}+{base64.b64encode(note.ED25519 + seed).decode()}\n"
+    text = (
+        f"PRIVATE+KEY+{name}+{note.key_id(name, pub).hex()}+"
+        f"{base64.b64encode(note.ED25519 + seed).decode()}\n"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -59,7 +63,9 @@ def signing_key() -> SigningKey:
     path = _key_path()
     if not path.exists():
         if not settings.LEDGER_SIGNING_KEY_CREATE:
-            raise RuntimeError(f"No ledger signing key at {path}: create one with `manage.py ledger init-key`.")
+            raise RuntimeError(
+                f"No ledger signing key at {path}: create one with `manage.py ledger init-key`."
+            )
         try:
             key_generate(path)
         except FileExistsError:
@@ -82,7 +88,9 @@ def ledger_checkpoint(*, force: bool = False) -> Checkpoint | None:
         return _checkpoint(tree_size(), None, force)
 
 
-def _checkpoint(size: int, root: bytes | None, force: bool, key: SigningKey | None = None) -> Checkpoint | None:
+def _checkpoint(
+    size: int, root: bytes | None, force: bool, key: SigningKey | None = None
+) -> Checkpoint | None:
     """Within a transaction: sign a checkpoint of the tree of this size (root: its root, if known)."""
     last = Checkpoint.objects.order_by("-size").first()
     if size == 0 or (last and last.size >= size):

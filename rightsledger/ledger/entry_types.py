@@ -37,6 +37,14 @@ class EntryType(StrEnum):
     RESERVATION_CREATED = "reservation.created", "A training reservation (an opt-out) was recorded."
     RESERVATION_AMENDED = "reservation.amended", "A training reservation was amended."
     RESERVATION_REVOKED = "reservation.revoked", "A training reservation was withdrawn."
+    TRACKER_LINK_CREATED = (
+        "tracker_link.created",
+        "A shot or production was linked to its entity in a tracker (Kitsu).",
+    )
+    TRACKER_LINK_AMENDED = (
+        "tracker_link.amended",
+        "A tracker link now names another entity, or the entity was renamed.",
+    )
     ASSET_REGISTERED = "asset.registered", "A file was registered, by its SHA-256."
     WITNESS_REGISTERED = "witness.registered", "A guild's witness of a checkpoint was recorded."
     GUILD_WITNESS_KEY_SET = "guild.witness_key_set", "A guild named the key of the C2SP witness it runs."
@@ -53,8 +61,14 @@ class EntryType(StrEnum):
     GENERATION_FAILED = "generation.failed", "A run failed (engine error, or its worker was lost)."
     GENERATION_OUTPUT_RECORDED = "generation.output_recorded", "A run's signed output was stored."
     PROVENANCE_OUTPUT_SIGNED = "provenance.output_signed", "An output was signed with Content Credentials."
-    PROVENANCE_LINEAGE_RECORDED = "provenance.lineage_recorded", "An output's inputs were recorded as its lineage."
-    PROVENANCE_CREDENTIALS_READ = "provenance.credentials_read", "A registered file's own C2PA manifest was read."
+    PROVENANCE_LINEAGE_RECORDED = (
+        "provenance.lineage_recorded",
+        "An output's inputs were recorded as its lineage.",
+    )
+    PROVENANCE_CREDENTIALS_READ = (
+        "provenance.credentials_read",
+        "A registered file's own C2PA manifest was read.",
+    )
 
     @classmethod
     def for_version(cls, record_type: str, action: str) -> "EntryType":

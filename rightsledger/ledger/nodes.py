@@ -23,6 +23,6 @@ def node_reader(keys):
         try:
             return found[LedgerNode.key_of(level, index)]
         except KeyError:
-            raise LookupError(f"node ({level}, {index}) is not stored: the tree is incomplete")
+            raise LookupError(f"node ({level}, {index}) is not stored: the tree is incomplete") from None
 
     return node

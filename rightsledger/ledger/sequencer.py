@@ -36,8 +36,8 @@ def integrate(limit: int) -> tuple[int, int, bytes | None]:
             cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
             xmin = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT seq, txid, leaf_hash FROM rightsledger_ledgerentry WHERE txid < %s AND (txid, seq) > (%s, %s) "
-                "ORDER BY txid, seq LIMIT %s",
+                "SELECT seq, txid, leaf_hash FROM rightsledger_ledgerentry "
+                "WHERE txid < %s AND (txid, seq) > (%s, %s) ORDER BY txid, seq LIMIT %s",
                 [xmin, state.horizon_txid, state.horizon_seq, limit],
             )
         else:

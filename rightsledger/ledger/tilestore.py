@@ -37,7 +37,7 @@ def _bundles(bundles: list[Tile]) -> dict[int, bytes]:
     first = bundles[0].index * WIDTH
     with connection.cursor() as cursor:
         cursor.execute(
-            'SELECT e.body FROM rightsledger_ledgerleaf l JOIN rightsledger_ledgerentry e ON e.seq = l.seq '
+            "SELECT e.body FROM rightsledger_ledgerleaf l JOIN rightsledger_ledgerentry e ON e.seq = l.seq "
             'WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"',
             [first, bundles[-1].index * WIDTH + bundles[-1].width],
         )
@@ -66,7 +66,9 @@ def tiles_write(old: int, new: int) -> int:
         )
         for t in changed
     ]
-    LedgerTile.objects.bulk_create(rows, update_conflicts=True, unique_fields=["key"], update_fields=["width", "data"])
+    LedgerTile.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["key"], update_fields=["width", "data"]
+    )
     return len(rows)
 
 
@@ -85,8 +87,10 @@ def tile_read(tile: Tile) -> bytes | None:
     tile narrower than the stored one is the stored one's prefix, as the tree had it then."""
     # One indexed read on the request's path, without the ORM's query building (a third of it).
     with connection.cursor() as cursor:
-        cursor.execute("SELECT width, data FROM rightsledger_ledgertile WHERE key = %s",
-                       [LedgerTile.key_of(tile.level, tile.index)])
+        cursor.execute(
+            "SELECT width, data FROM rightsledger_ledgertile WHERE key = %s",
+            [LedgerTile.key_of(tile.level, tile.index)],
+        )
         row = cursor.fetchone()
     if row is None or row[0] < tile.width:
         return None

@@ -24,18 +24,35 @@ def witness_register(*, actor, guild, note_text: str) -> WitnessedCheckpoint:
     try:
         cp = note.Checkpoint.parse(note.open_note(note_text, verifier()))
     except note.NoteError as exc:
-        raise ValidationError({"note": ValidationError(f"Not a checkpoint signed by this ledger: {exc}", code="checkpoint_invalid")})
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    f"Not a checkpoint signed by this ledger: {exc}", code="checkpoint_invalid"
+                )
+            }
+        ) from None
     if cp.origin != settings.LEDGER_ORIGIN:
-        raise ValidationError({"note": ValidationError(f"The checkpoint is of {cp.origin}, not {settings.LEDGER_ORIGIN}.", code="checkpoint_other_log")})
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    f"The checkpoint is of {cp.origin}, not {settings.LEDGER_ORIGIN}.",
+                    code="checkpoint_other_log",
+                )
+            }
+        )
     existing = WitnessedCheckpoint.objects.filter(guild=guild, size=cp.size).first()
     if existing is not None:
         return existing
     try:
         with recording(actor=actor) as rec:
-            witnessed = WitnessedCheckpoint.objects.create(guild=guild, size=cp.size, root=cp.root,
-                                                           note=note_text, created_by=actor)
-            rec.append(EntryType.WITNESS_REGISTERED, {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size,
-                                              "root": cp.root.hex()}, record=witnessed)
+            witnessed = WitnessedCheckpoint.objects.create(
+                guild=guild, size=cp.size, root=cp.root, note=note_text, created_by=actor
+            )
+            rec.append(
+                EntryType.WITNESS_REGISTERED,
+                {"witness": witnessed.pk, "guild": guild.pk, "size": cp.size, "root": cp.root.hex()},
+                record=witnessed,
+            )
     except IntegrityError:
         # Another registration of the same checkpoint committed between the read above and this
         # write (witness_guild_size_unique): the first one stands, as for a registration after it.
@@ -55,8 +72,9 @@ def guild_witness_key_set(*, actor, guild, vkey: str) -> None:
         try:
             vkey = Cosigner.parse(vkey).vkey
         except note.NoteError as exc:
-            raise ValidationError({"vkey": ValidationError(f"Not a witness key: {exc}",
-                                                           code="witness_key_invalid")}) from None
+            raise ValidationError(
+                {"vkey": ValidationError(f"Not a witness key: {exc}", code="witness_key_invalid")}
+            ) from None
     with recording(actor=actor) as rec:
         guild.witness_key = vkey
         guild.save(update_fields=["witness_key"])
@@ -69,9 +87,16 @@ def witness_report(guild) -> dict:
     latest = latest_checkpoint()
     out = {"latest": latest.note if latest else None, "checkpoints": []}
     for w in WitnessedCheckpoint.objects.filter(guild=guild).order_by("size"):
-        item = {"size": w.size, "root": base64.b64encode(bytes(w.root)).decode(), "witnessed_at": w.created_at.isoformat()}
+        item = {
+            "size": w.size,
+            "root": base64.b64encode(bytes(w.root)).decode(),
+            "witnessed_at": w.created_at.isoformat(),
+        }
         if latest is None or w.size > latest.size:
-            item.update(consistent=False, problem="The ledger's latest checkpoint is older than this one: the log was rolled back.")
+            item.update(
+                consistent=False,
+                problem="The ledger's latest checkpoint is older than this one: the log was rolled back.",
+            )
         else:
             try:
                 proof = consistency_proof(w.size, latest.size)

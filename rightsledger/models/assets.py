@@ -1,6 +1,5 @@
 """Files, content-addressed by SHA-256."""
 
-
 from django.conf import settings
 from django.db import models
 
@@ -41,7 +40,11 @@ class Asset(CommitsText):
     title = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")
     talent = models.ForeignKey(
-        "Talent", on_delete=models.PROTECT, null=True, blank=True, related_name="likeness_assets",
+        "Talent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="likeness_assets",
         help_text="The performer a likeness reference shows",
     )
     file = models.FileField(upload_to=asset_upload_to, max_length=200)

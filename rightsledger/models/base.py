@@ -1,6 +1,5 @@
 """What every ledger-backed record shares: validators, and the salted commitments to its free text."""
 
-
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -25,8 +24,12 @@ class CommitsText(models.Model):
 
     personal_fields: tuple[str, ...] = ()
 
-    personal_salt = models.CharField(max_length=64, blank=True, default=new_salt,
-                                     help_text="Salt of the ledger's commitments to the free-text fields")
+    personal_salt = models.CharField(
+        max_length=64,
+        blank=True,
+        default=new_salt,
+        help_text="Salt of the ledger's commitments to the free-text fields",
+    )
 
     class Meta:
         abstract = True

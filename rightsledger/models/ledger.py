@@ -1,6 +1,5 @@
 """The append-only ledger: its entries, its Merkle tree, its checkpoints and their witnesses."""
 
-
 from django.conf import settings
 from django.db import models
 
@@ -26,7 +25,9 @@ class LedgerEntry(models.Model):
     record_type = models.CharField(max_length=32, blank=True)
     record_id = models.BigIntegerField(null=True, blank=True)
     chain = models.UUIDField(null=True, blank=True)
-    production = models.ForeignKey(Production, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    production = models.ForeignKey(
+        Production, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     txid = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
@@ -106,8 +107,9 @@ class WitnessCosignature(models.Model):
     cosignature is self-certifying, and neither a ledger entry (publishing would never end) nor a
     ledger-backed record."""
 
-    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures",
-                                   db_column="size")
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures", db_column="size"
+    )
     witness = models.CharField(max_length=200, help_text="The witness's name in the witness policy")
     vkey = models.CharField(max_length=300, help_text="The witness's key (vkey, type 0x04)")
     timestamp = models.BigIntegerField(help_text="The POSIX time the witness cosigned at")

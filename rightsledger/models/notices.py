@@ -1,6 +1,5 @@
 """Guilds' flags on consents, and the notices users receive."""
 
-
 from django.conf import settings
 from django.db import models
 
@@ -30,7 +29,9 @@ class ConsentFlag(CommitsText):
 class Notification(models.Model):
     """A message for one user in the portal (also e-mailed): a flag raised, a term ending."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rl_notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rl_notifications"
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=300, blank=True)
@@ -52,4 +53,8 @@ class ExpiryNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["record_type", "record_id", "threshold_days"], name="expiry_notice_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "record_id", "threshold_days"], name="expiry_notice_once"
+            )
+        ]

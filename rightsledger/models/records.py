@@ -14,7 +14,17 @@ from .assets import Asset
 from .base import SHA256_HEX, CommitsText
 from .registry import Guild, Party, Production, Studio, Talent
 
-VERSION_FIELDS = ("id", "chain", "version", "replaces", "action", "status", "reason", "created_at", "created_by")
+VERSION_FIELDS = (
+    "id",
+    "chain",
+    "version",
+    "replaces",
+    "action",
+    "status",
+    "reason",
+    "created_at",
+    "created_by",
+)
 
 
 class VersionedRecord(CommitsText):
@@ -32,7 +42,9 @@ class VersionedRecord(CommitsText):
     status = models.CharField(max_length=16, choices=choices(vocab.RECORD_STATUSES), default="active")
     reason = models.TextField(blank=True, help_text="Why it was amended or revoked")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -47,7 +59,9 @@ class VersionedRecord(CommitsText):
         versioning fields and the service-set ones. Services, serializers and payloads derive
         their field lists from this."""
         skip = set(VERSION_FIELDS) | set(cls.service_fields) | {"personal_salt", "erased_at"}
-        return tuple(f.name for f in cls._meta.get_fields() if f.concrete and not f.auto_created and f.name not in skip)
+        return tuple(
+            f.name for f in cls._meta.get_fields() if f.concrete and not f.auto_created and f.name not in skip
+        )
 
 
 class RightsGrant(VersionedRecord):
@@ -80,12 +94,20 @@ class ConsentRecord(VersionedRecord):
 
     ledger_type = "consent"
     service_fields = ("revocation_scope",)
-    personal_fields = ("grantor_name", "intended_use_description", "prohibited_uses_note", "compensation_reference", "reason")
+    personal_fields = (
+        "grantor_name",
+        "intended_use_description",
+        "prohibited_uses_note",
+        "compensation_reference",
+        "reason",
+    )
 
     talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="consents")
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="consents")
     grantor_role = models.CharField(max_length=32, choices=choices(vocab.GRANTOR_ROLES))
-    grantor_name = models.CharField(max_length=200, blank=True, help_text="Who signed, when not the performer")
+    grantor_name = models.CharField(
+        max_length=200, blank=True, help_text="Who signed, when not the performer"
+    )
     representation = models.CharField(max_length=32, choices=choices(vocab.REPRESENTATION))
     replica_type = models.CharField(max_length=32, choices=choices(vocab.REPLICA_TYPES))
     modalities = models.JSONField(default=list)
@@ -101,14 +123,18 @@ class ConsentRecord(VersionedRecord):
     languages = models.JSONField(default=list, blank=True)
     term_start = models.DateField()
     term_end = models.DateField(null=True, blank=True)
-    training_permission = models.CharField(max_length=32, choices=choices(vocab.TRAINING_PERMISSIONS), default="none")
+    training_permission = models.CharField(
+        max_length=32, choices=choices(vocab.TRAINING_PERMISSIONS), default="none"
+    )
     compensation_reference = models.CharField(max_length=200, blank=True)
     evidence_sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
     scan_notice_date = models.DateField(null=True, blank=True)
     union_notified_date = models.DateField(null=True, blank=True)
     requires_review = models.BooleanField(default=False)
     revocation_scope = models.JSONField(default=dict, blank=True)
-    erased_at = models.DateTimeField(null=True, blank=True, help_text="When the personal fields and their salt were erased")
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal fields and their salt were erased"
+    )
 
     class Meta(VersionedRecord.Meta):
         indexes = [models.Index(fields=["production", "status"]), models.Index(fields=["talent", "status"])]
@@ -121,9 +147,15 @@ class TrainingReservation(VersionedRecord):
 
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="reservations")
     subject_type = models.CharField(max_length=16, choices=choices(vocab.RESERVATION_SUBJECTS))
-    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
-    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
+    talent = models.ForeignKey(
+        Talent, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
     production = models.ForeignKey(
         Production, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
     )
@@ -138,10 +170,34 @@ class TrainingReservation(VersionedRecord):
             models.CheckConstraint(
                 name="reservation_one_subject",
                 condition=(
-                    Q(subject_type="asset", asset__isnull=False, talent__isnull=True, party__isnull=True, production__isnull=True)
-                    | Q(subject_type="talent", asset__isnull=True, talent__isnull=False, party__isnull=True, production__isnull=True)
-                    | Q(subject_type="party", asset__isnull=True, talent__isnull=True, party__isnull=False, production__isnull=True)
-                    | Q(subject_type="production", asset__isnull=True, talent__isnull=True, party__isnull=True, production__isnull=False)
+                    Q(
+                        subject_type="asset",
+                        asset__isnull=False,
+                        talent__isnull=True,
+                        party__isnull=True,
+                        production__isnull=True,
+                    )
+                    | Q(
+                        subject_type="talent",
+                        asset__isnull=True,
+                        talent__isnull=False,
+                        party__isnull=True,
+                        production__isnull=True,
+                    )
+                    | Q(
+                        subject_type="party",
+                        asset__isnull=True,
+                        talent__isnull=True,
+                        party__isnull=False,
+                        production__isnull=True,
+                    )
+                    | Q(
+                        subject_type="production",
+                        asset__isnull=True,
+                        talent__isnull=True,
+                        party__isnull=True,
+                        production__isnull=False,
+                    )
                 ),
             )
         ]
@@ -177,7 +233,12 @@ class Role(VersionedRecord):
                 name="role_scope_matches_kind",
                 condition=(
                     Q(kind="studio_admin", studio__isnull=False, production__isnull=True, guild__isnull=True)
-                    | Q(kind__in=["clearance", "producer", "auditor"], studio__isnull=True, production__isnull=False, guild__isnull=True)
+                    | Q(
+                        kind__in=["clearance", "producer", "auditor"],
+                        studio__isnull=True,
+                        production__isnull=False,
+                        guild__isnull=True,
+                    )
                     | Q(kind="guild_rep", studio__isnull=True, production__isnull=True, guild__isnull=False)
                 ),
             ),

@@ -1,6 +1,5 @@
 """Who and where: studios, productions, shots, parties, guilds and performers."""
 
-
 from django.db import models
 
 from .. import vocab
@@ -27,8 +26,12 @@ class Production(CommitsText):
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="productions")
     title = models.CharField(max_length=200)
     code = models.SlugField(max_length=64)
-    output_disclosure = models.CharField(max_length=16, choices=choices(vocab.OUTPUT_DISCLOSURES), default="neutral",
-                                         help_text="What signed outputs say of shots and inputs (vocab.OUTPUT_DISCLOSURES)")
+    output_disclosure = models.CharField(
+        max_length=16,
+        choices=choices(vocab.OUTPUT_DISCLOSURES),
+        default="neutral",
+        help_text="What signed outputs say of shots and inputs (vocab.OUTPUT_DISCLOSURES)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,12 +59,26 @@ class Shot(CommitsText):
     record_in = models.IntegerField(null=True, blank=True)
     record_out = models.IntegerField(null=True, blank=True)
     reel = models.CharField(max_length=255, blank=True)
-    removed = models.BooleanField(default=False, help_text="Removed from the tracker or the edit; kept, never deleted")
-    update_reason = models.TextField(blank=True, help_text="Why the shot was last changed (its ledger entry commits to it)")
+    removed = models.BooleanField(
+        default=False, help_text="Removed from the tracker or the edit; kept, never deleted"
+    )
+    update_reason = models.TextField(
+        blank=True, help_text="Why the shot was last changed (its ledger entry commits to it)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # What shot_update may change.
-    UPDATABLE = ("sequence", "description", "frame_in", "frame_out", "frame_count", "record_in", "record_out", "reel", "removed")
+    UPDATABLE = (
+        "sequence",
+        "description",
+        "frame_in",
+        "frame_out",
+        "frame_count",
+        "record_in",
+        "record_out",
+        "reel",
+        "removed",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["production", "code"], name="shot_code_unique")]
@@ -119,10 +136,14 @@ class Talent(CommitsText):
     aliases = models.JSONField(default=list, blank=True)
     is_deceased = models.BooleanField(default=False)
     is_minor = models.BooleanField(default=False)
-    external_ids = models.JSONField(default=dict, blank=True, help_text='For example {"isni": "0000000121032683"}')
+    external_ids = models.JSONField(
+        default=dict, blank=True, help_text='For example {"isni": "0000000121032683"}'
+    )
     guilds = models.ManyToManyField(Guild, through="GuildMembership", related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
-    erased_at = models.DateTimeField(null=True, blank=True, help_text="When the performer's personal data was erased")
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the performer's personal data was erased"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .note import NoteError, NoteSignature, SignatureError, _check_name, format_vkey, key_id, parse_vkey, public_bytes, split_note
+from .note import (
+    NoteError,
+    NoteSignature,
+    SignatureError,
+    _check_name,
+    format_vkey,
+    key_id,
+    parse_vkey,
+    public_bytes,
+    split_note,
+)
 
 COSIGNATURE_V1 = b"\x04"
 MAX_TIMESTAMP = 2**63 - 1
@@ -42,7 +52,9 @@ class Cosigner:
     @classmethod
     def parse(cls, vkey: str) -> "Cosigner":
         """Return the cosigner of a vkey of type 0x04; raise NoteError for anything else."""
-        name, kid, public = parse_vkey(vkey, COSIGNATURE_V1, "witness key", "Ed25519 cosignature/v1 keys (type 0x04)")
+        name, kid, public = parse_vkey(
+            vkey, COSIGNATURE_V1, "witness key", "Ed25519 cosignature/v1 keys (type 0x04)"
+        )
         return cls(name, kid, Ed25519PublicKey.from_public_bytes(public), public)
 
     @property

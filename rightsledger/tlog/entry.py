@@ -12,7 +12,9 @@ NODE_PREFIX = b"\x01"
 
 
 _SAFE_INT = 2**53 - 1
-_plain_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False).encode
+_plain_dumps = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False
+).encode
 
 
 def _plain(value: Any) -> bool:

@@ -185,7 +185,7 @@ class Checkpoint:
             size = int(lines[1])
             root = base64.b64decode(lines[2], validate=True)
         except (ValueError, binascii.Error):
-            raise NoteError("the checkpoint's size or root hash is malformed")
+            raise NoteError("the checkpoint's size or root hash is malformed") from None
         if size < 0 or len(root) != 32 or str(size) != lines[1]:
             raise NoteError("the checkpoint's size or root hash is malformed")
         return cls(lines[0], size, root)

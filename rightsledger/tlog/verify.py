@@ -37,7 +37,7 @@ def _b64(value, what) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, TypeError, ValueError):
-        raise BadInput(f"{what} is not valid base64")
+        raise BadInput(f"{what} is not valid base64") from None
 
 
 def verify_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
@@ -53,7 +53,7 @@ def verify_bundle(bundle: dict, verifier: Verifier) -> list[str]:
     try:
         checkpoint = verify_checkpoint(bundle["checkpoint"], verifier)
     except KeyError:
-        raise BadInput("the bundle has no checkpoint")
+        raise BadInput("the bundle has no checkpoint") from None
     lines = [f"checkpoint {checkpoint.origin} size {checkpoint.size}: signature by {verifier.name} verified"]
     entries = bundle.get("entries")
     if not isinstance(entries, list) or not entries:
@@ -64,11 +64,11 @@ def verify_bundle(bundle: dict, verifier: Verifier) -> list[str]:
             index, claimed = int(item["leaf_index"]), bytes.fromhex(item["leaf_hash"])
             proof = [_b64(p, "proof step") for p in item["proof"]]
         except (KeyError, TypeError, ValueError) as exc:
-            raise BadInput(f"malformed bundle entry: {exc}")
+            raise BadInput(f"malformed bundle entry: {exc}") from None
         try:
             decoded = json.loads(data)
         except ValueError:
-            raise ProofError(f"entry at leaf {index} is not JSON")
+            raise ProofError(f"entry at leaf {index} is not JSON") from None
         if canonical(decoded) != data:
             raise ProofError(f"entry at leaf {index} is not in canonical (RFC 8785) form")
         if leaf_hash(data) != claimed:
@@ -76,8 +76,11 @@ def verify_bundle(bundle: dict, verifier: Verifier) -> list[str]:
         try:
             verify_inclusion(index, checkpoint.size, claimed, proof, checkpoint.root)
         except ProofError as exc:
-            raise ProofError(f"entry seq {decoded.get('seq')} at leaf {index}: {exc}")
-        lines.append(f"entry seq {decoded.get('seq')} ({decoded.get('type')}) at leaf {index}: included in the checkpoint")
+            raise ProofError(f"entry seq {decoded.get('seq')} at leaf {index}: {exc}") from None
+        lines.append(
+            f"entry seq {decoded.get('seq')} ({decoded.get('type')}) "
+            f"at leaf {index}: included in the checkpoint"
+        )
     return lines
 
 
@@ -89,7 +92,7 @@ def verify_checkpoints(old_note: str, new_note: str, proof: dict, verifier: Veri
         steps = [_b64(p, "proof step") for p in proof["proof"]]
         sizes = int(proof.get("old_size", old.size)), int(proof.get("new_size", new.size))
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadInput(f"malformed consistency proof: {exc}")
+        raise BadInput(f"malformed consistency proof: {exc}") from None
     if sizes != (old.size, new.size):
         raise BadInput(f"the proof is between sizes {sizes}, the checkpoints are {old.size} and {new.size}")
     verify_consistency(old.size, new.size, old.root, new.root, steps)
@@ -131,7 +134,7 @@ def _read_bytes(path: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}")
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _read(path: str) -> str:
@@ -139,14 +142,14 @@ def _read(path: str) -> str:
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}")
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _json(path: str) -> dict:
     try:
         return json.loads(_read(path))
-    except ValueError:
-        raise BadInput(f"{path} is not JSON")
+    except ValueError as exc:
+        raise BadInput(f"{path} is not JSON") from exc
 
 
 def main(argv=None) -> int:

@@ -21,10 +21,12 @@ from django.urls import URLPattern, URLResolver
 from drf_spectacular.generators import SchemaGenerator
 
 from generation.models import GenerationRequest
+from rightsledger.api.records import RECORDS
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry, RightsGrant, Talent, TrainingReservation
 
 from .. import factories as f
 from .. import images
+from .forms import request_form
 
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -220,18 +222,7 @@ def test_deep_json_in_the_request_forms_parameters_is_refused_beside_the_field(w
     gate = Gate(world)
     client.force_login(world.producer_a)
     before = state(settings)
-    form = {
-        "shot": gate.shot.pk,
-        "engine": "atmosphere",
-        "seed": "1",
-        "intended_use": "atmosphere",
-        "media": "theatrical",
-        "territories": "US",
-        "release_start": "2026-06-01",
-        "release_end": "2026-12-31",
-        "asset": str(gate.plate.pk),
-        f"role_{gate.plate.pk}": "plate",
-    }
+    form = request_form(gate.shot, gate.plate)
     for parameters in (
         DEEP,
         '{"a": ' * 5_000 + "1" + "}" * 5_000,
@@ -253,8 +244,6 @@ def test_deep_json_in_the_request_forms_parameters_is_refused_beside_the_field(w
 
 
 def test_deep_json_in_every_field_of_the_record_forms_is_refused(world, client, settings, records):
-    from portal.views import KINDS
-
     client.force_login(world.clearance)
     existing = {
         "grant": records.grant.pk,
@@ -262,8 +251,8 @@ def test_deep_json_in_every_field_of_the_record_forms_is_refused(world, client, 
         "reservation": records.reservation.pk,
     }
     before = state(settings)
-    for kind, (amendable, serializer_class, *_) in KINDS.items():
-        deep = {name: DEEP for name in serializer_class().fields}
+    for kind, record in RECORDS.items():
+        deep = {name: DEEP for name in record.input().fields}
         for url in (
             f"/productions/{world.prod_a.pk}/records/{kind}/new/",
             f"/records/{kind}/{existing[kind]}/amend/",
@@ -392,17 +381,7 @@ def test_unicode_digits_in_the_portals_paths_and_forms_are_refused(world, client
             assert client.post(path, {}).status_code == 404, (name, path)
     # An asset ticked in the request form is an id: "²" passes isdigit() and int() refuses it.
     client.force_login(world.producer_a)
-    form = {
-        "shot": gate.shot.pk,
-        "engine": "atmosphere",
-        "seed": "1",
-        "intended_use": "atmosphere",
-        "media": "theatrical",
-        "territories": "US",
-        "release_start": "2026-06-01",
-        "release_end": "2026-12-31",
-        "parameters": "{}",
-    }
+    form = request_form(gate.shot)
     for digits in UNICODE_DIGITS:
         response = client.post(f"/productions/{world.prod_a.pk}/requests/new/", {**form, "asset": digits})
         assert response.status_code == 400 and "whole number" in response.content.decode(), (
@@ -549,20 +528,7 @@ def test_every_endpoint_that_takes_a_file_refuses_a_bomb_and_writes_nothing(
         )
         assert response.status_code == 400 and "pixels" in response.content.decode(), label
         client.force_login(world.producer_a)
-        form = {
-            "shot": records.shot.pk,
-            "engine": "atmosphere",
-            "seed": "1",
-            "intended_use": "atmosphere",
-            "media": "theatrical",
-            "territories": "US",
-            "release_start": "2026-06-01",
-            "release_end": "2026-12-31",
-            "parameters": "{}",
-            "asset": str(records.plate.pk),
-            f"role_{records.plate.pk}": "plate",
-            "upload_1_role": "reference",
-        }
+        form = request_form(records.shot, records.plate, upload_1_role="reference")
         for page in ("new", "preview"):
             response = client.post(
                 f"/productions/{world.prod_a.pk}/requests/{page}/",

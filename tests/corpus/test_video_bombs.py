@@ -15,8 +15,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rightsledger.video import VideoRefused, open_video
 
-from .test_endpoints import FILE_OPERATIONS, READS_NO_PIXELS, _send_file, refused, state
-from .test_endpoints import records  # noqa: F401  (a fixture)
+from .forms import request_form
+from .test_endpoints import (
+    FILE_OPERATIONS,
+    READS_NO_PIXELS,
+    _send_file,
+    records,  # noqa: F401  (a fixture)
+    refused,
+    state,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +96,12 @@ WORDS = {"12000x12000.mov": "pixels", "400frames.mp4": "frames"}
 
 
 def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writes_nothing(
-    world, api, client, settings, records, bombs  # noqa: F811
+    world,
+    api,
+    client,
+    settings,
+    records,  # noqa: F811  (the fixture imported above)
+    bombs,
 ):
     settings.VIDEO_MAX_FRAMES = 300
     assert len(bombs["12000x12000.mov"]) < 200_000 and len(bombs["400frames.mp4"]) < 100_000
@@ -122,20 +134,7 @@ def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writ
         response = client.post(f"/productions/{world.prod_a.pk}/assets/", upload)
         assert response.status_code == 400 and LIMIT in response.content.decode(), name
         client.force_login(world.producer_a)
-        form = {
-            "shot": records.shot.pk,
-            "engine": "atmosphere",
-            "seed": "1",
-            "intended_use": "atmosphere",
-            "media": "theatrical",
-            "territories": "US",
-            "release_start": "2026-06-01",
-            "release_end": "2026-12-31",
-            "parameters": "{}",
-            "asset": str(records.plate.pk),
-            f"role_{records.plate.pk}": "plate",
-            "upload_1_role": "reference",
-        }
+        form = request_form(records.shot, records.plate, upload_1_role="reference")
         for page in ("new", "preview"):
             response = client.post(
                 f"/productions/{world.prod_a.pk}/requests/{page}/",

@@ -33,28 +33,58 @@ response = api.get(f"/api/assets/{clip.output.asset_id}/content/")
 data = b"".join(response.streaming_content)
 # The gate's check through the API on SQLite (its written-out reads): the clip's request again,
 # and with an input no one registered.
-body = {"shot": clip.shot_id, "engine": clip.engine, "seed": clip.seed, "intended_use": clip.intended_use, "media": clip.media,
-        "territories": clip.territories, "release_start": clip.release_start.isoformat(), "release_end": clip.release_end.isoformat(),
-        "parameters": clip.parameters, "prompt": clip.prompt,
-        "inputs": [{"asset": i.asset_id, "role": i.role, **({"frames": [i.frame_start, i.frame_end]} if i.frame_start is not None else {})}
-                   for i in clip.inputs.order_by("position")]}
+body = {
+    "shot": clip.shot_id,
+    "engine": clip.engine,
+    "seed": clip.seed,
+    "intended_use": clip.intended_use,
+    "media": clip.media,
+    "territories": clip.territories,
+    "release_start": clip.release_start.isoformat(),
+    "release_end": clip.release_end.isoformat(),
+    "parameters": clip.parameters,
+    "prompt": clip.prompt,
+    "inputs": [
+        {
+            "asset": i.asset_id,
+            "role": i.role,
+            **({"frames": [i.frame_start, i.frame_end]} if i.frame_start is not None else {}),
+        }
+        for i in clip.inputs.order_by("position")
+    ],
+}
 check = api.post("/api/generation/requests/check/", body, format="json")
-unknown = api.post("/api/generation/requests/check/", {**body, "inputs": [{"asset": 10**6, "role": "plate"}]}, format="json")
+unknown = api.post(
+    "/api/generation/requests/check/", {**body, "inputs": [{"asset": 10**6, "role": "plate"}]}, format="json"
+)
 # A revocation through the API, by clearance: the checkpoint covers it when the answer comes.
 clearance = APIClient(HTTP_HOST="127.0.0.1")
 clearance.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='clearance').key}")
 consent = ConsentRecord.objects.filter(status="active").order_by("id").last()
-revoked = clearance.post(f"/api/consents/{consent.pk}/revoke/", {"reason": "The performer withdrew."},
-                         format="json")
+revoked = clearance.post(
+    f"/api/consents/{consent.pk}/revoke/", {"reason": "The performer withdrew."}, format="json"
+)
 entry = LedgerEntry.objects.filter(entry_type="consent.revoked").latest("seq")
 leaf = LedgerLeaf.objects.filter(entry_id=entry.seq).first()
 checkpoint = checkpoints.latest_checkpoint()
-print(json.dumps({
-    "debug": settings.DEBUG, "token": Token.objects.get(user__username="producer").key,
-    "revocation": [revoked.status_code, leaf is not None and checkpoint.size > leaf.index],
-
-    "check": [check.status_code, check.json().get("outcome") == clip.decisions.get(kind="gate").outcome,
-              unknown.status_code, unknown.json()["errors"][0]["code"]],
-    "status": clip.status, "http": response.status_code, "content_type": response["Content-Type"], "frames": clip.output.asset.frame_count,
-    "verified": selectors.verify(data, "video/mp4")["validation_state"], "printed": "36 frames at 24 fps video/mp4" in log.getvalue(),
-}))
+print(
+    json.dumps(
+        {
+            "debug": settings.DEBUG,
+            "token": Token.objects.get(user__username="producer").key,
+            "revocation": [revoked.status_code, leaf is not None and checkpoint.size > leaf.index],
+            "check": [
+                check.status_code,
+                check.json().get("outcome") == clip.decisions.get(kind="gate").outcome,
+                unknown.status_code,
+                unknown.json()["errors"][0]["code"],
+            ],
+            "status": clip.status,
+            "http": response.status_code,
+            "content_type": response["Content-Type"],
+            "frames": clip.output.asset.frame_count,
+            "verified": selectors.verify(data, "video/mp4")["validation_state"],
+            "printed": "36 frames at 24 fps video/mp4" in log.getvalue(),
+        }
+    )
+)

@@ -42,16 +42,45 @@ talent = f.make_talent("Ana Ruiz")
 consent = f.make_consent(production, talent, permitted_uses=["atmosphere", "likeness"])
 likeness = f.make_asset(production, seed=90, kind="likeness_reference", talent=talent)
 plates = [f.make_asset(production, seed=100 + i, owner=party) for i in range(11)]
-f.make_grant(production, party, [likeness, *plates[:10]], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
-doomed = f.make_grant(production, party, [plates[10]], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
-window = dict(production=production, shot=shot, engine="atmosphere", seed=1, intended_use="atmosphere", media=["theatrical"], territories=["US"],
-              release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31))
-waiting = [gen.request_submit(actor=requester, inputs=[{"asset": p, "role": "plate"}, {"asset": likeness, "role": "likeness"}], **window)
-           for p in plates[:5]]
-approved = [gen.request_submit(actor=requester, inputs=[{"asset": p, "role": "plate"}], **window) for p in plates[5:10]]
+f.make_grant(
+    production,
+    party,
+    [likeness, *plates[:10]],
+    uses=["genai_input"],
+    media=["theatrical"],
+    territories=["WORLD"],
+)
+doomed = f.make_grant(
+    production, party, [plates[10]], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
+)
+window = dict(
+    production=production,
+    shot=shot,
+    engine="atmosphere",
+    seed=1,
+    intended_use="atmosphere",
+    media=["theatrical"],
+    territories=["US"],
+    release_start=datetime.date(2026, 6, 1),
+    release_end=datetime.date(2026, 12, 31),
+)
+waiting = [
+    gen.request_submit(
+        actor=requester,
+        inputs=[{"asset": p, "role": "plate"}, {"asset": likeness, "role": "likeness"}],
+        **window,
+    )
+    for p in plates[:5]
+]
+approved = [
+    gen.request_submit(actor=requester, inputs=[{"asset": p, "role": "plate"}], **window)
+    for p in plates[5:10]
+]
 
 jobs = [("revoke_consent", None)] * 15 + [("revoke_grant", None)] * 15
-jobs += [("sign_off", (r, u)) for r in waiting for u in (clearance, admin)] + [("run", r) for r in approved for _ in range(2)]
+jobs += [("sign_off", (r, u)) for r in waiting for u in (clearance, admin)] + [
+    ("run", r) for r in approved for _ in range(2)
+]
 barrier = threading.Barrier(len(jobs))
 results = Counter()
 lock = threading.Lock()
@@ -67,7 +96,9 @@ def work(kind, subject):
         elif kind == "revoke_grant":
             services.grant_revoke(actor=None, grant=doomed, reason="Withdrawn by the rights holder")
         elif kind == "sign_off":
-            gen.request_sign_off(actor=subject[1], request=subject[0], approve=True, comment="Checked against the consent.")
+            gen.request_sign_off(
+                actor=subject[1], request=subject[0], approve=True, comment="Checked against the consent."
+            )
         else:
             gen.request_queue(actor=requester, request=subject)
         outcome = f"{kind} ok"
@@ -85,8 +116,23 @@ threads = [threading.Thread(target=work, args=job) for job in jobs]
 [t.start() for t in threads]
 [t.join() for t in threads]
 connection.close()
-print(json.dumps({"writers": len(jobs), "results": results, "consent_versions": ConsentRecord.objects.filter(chain=consent.chain).count(),
-                  "grant_revocations": RightsGrant.objects.filter(chain=doomed.chain, action="revoked").count(),
-                  "sign_offs": SignOff.objects.count(), "outputs": GenerationOutput.objects.count(),
-                  "runs": sorted(GenerationRequest.objects.filter(pk__in=[r.pk for r in approved]).values_list("status", "failure")),
-                  "revocation_entries": LedgerEntry.objects.filter(entry_type__in=("consent.revoked", "grant.revoked")).count()}))
+print(
+    json.dumps(
+        {
+            "writers": len(jobs),
+            "results": results,
+            "consent_versions": ConsentRecord.objects.filter(chain=consent.chain).count(),
+            "grant_revocations": RightsGrant.objects.filter(chain=doomed.chain, action="revoked").count(),
+            "sign_offs": SignOff.objects.count(),
+            "outputs": GenerationOutput.objects.count(),
+            "runs": sorted(
+                GenerationRequest.objects.filter(pk__in=[r.pk for r in approved]).values_list(
+                    "status", "failure"
+                )
+            ),
+            "revocation_entries": LedgerEntry.objects.filter(
+                entry_type__in=("consent.revoked", "grant.revoked")
+            ).count(),
+        }
+    )
+)

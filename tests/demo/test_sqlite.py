@@ -17,42 +17,84 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Variables a test's own environment sets that the demo must not inherit.
-NOT_THE_DEMOS = ("DJANGO_", "DATABASE_", "CELERY_", "C2PA_", "LEDGER_", "RIGHTSLEDGER_", "CACHE_",
-                 "MEDIA_ROOT", "STATIC_ROOT")
+NOT_THE_DEMOS = (
+    "DJANGO_",
+    "DATABASE_",
+    "CELERY_",
+    "C2PA_",
+    "LEDGER_",
+    "RIGHTSLEDGER_",
+    "CACHE_",
+    "MEDIA_ROOT",
+    "STATIC_ROOT",
+)
 
 
 def demo_environment(var_dir) -> dict:
     """Return the environment `make demo` runs its commands in (the Makefile's DEMO_ENV, as
     `make -n demo` prints it), over this one less the test settings, with its files in var_dir."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_THE_DEMOS) and k != "DEBUG"}
-    dry = subprocess.run(["make", "-s", "-n", "demo", "VENV=/nonexistent-venv"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    dry = subprocess.run(
+        ["make", "-s", "-n", "demo", "VENV=/nonexistent-venv"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     line = next(line for line in dry.stdout.splitlines() if "manage.py runserver" in line)
     assignments = [word for word in shlex.split(line) if re.match(r"^[A-Z][A-Z0-9_]*=", word)]
     env.update(word.split("=", 1) for word in assignments)
     # The scripts run from tests/demo/: this checkout's code comes first on the path.
-    env.update(RIGHTSLEDGER_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings",
-               PYTHONPATH=str(ROOT))
+    env.update(
+        RIGHTSLEDGER_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=str(ROOT)
+    )
     return env
 
 
 def test_fifty_concurrent_writers_on_sqlite_wait_or_get_a_409_never_a_500(tmp_path):
     env = demo_environment(tmp_path)
-    done = subprocess.run([sys.executable, str(Path(__file__).with_name("sqlite_revocations.py"))], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("sqlite_revocations.py"))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["writers"] == 50
-    assert summary["results"] == {"revoke_consent ok": 1, "revoke_consent 409": 14, "revoke_grant ok": 1, "revoke_grant 409": 14,
-                                  "sign_off ok": 5, "sign_off 409": 5, "run ok": 5, "run 409": 5}, summary
-    assert (summary["consent_versions"], summary["grant_revocations"], summary["sign_offs"], summary["outputs"], summary["revocation_entries"]) == (2, 1, 5, 5, 2)
+    assert summary["results"] == {
+        "revoke_consent ok": 1,
+        "revoke_consent 409": 14,
+        "revoke_grant ok": 1,
+        "revoke_grant 409": 14,
+        "sign_off ok": 5,
+        "sign_off 409": 5,
+        "run ok": 5,
+        "run 409": 5,
+    }, summary
+    assert (
+        summary["consent_versions"],
+        summary["grant_revocations"],
+        summary["sign_offs"],
+        summary["outputs"],
+        summary["revocation_entries"],
+    ) == (2, 1, 5, 5, 2)
 
 
 def test_the_demo_runs_with_debug_off_and_keeps_a_development_setting(tmp_path):
     assert demo_environment(tmp_path)["DJANGO_DEBUG"] == "0"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    dry = subprocess.run(["make", "-s", "-n", "demo", "VENV=/nonexistent-venv", "DEBUG=1"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    dry = subprocess.run(
+        ["make", "-s", "-n", "demo", "VENV=/nonexistent-venv", "DEBUG=1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "DJANGO_DEBUG=1" in next(line for line in dry.stdout.splitlines() if "manage.py runserver" in line)
 
 
@@ -60,14 +102,28 @@ def test_the_demo_seeds_runs_a_clip_request_end_to_end_and_serves_with_debug_off
     """`make demo`'s job: a moving plate in, a signed MP4 out, Trusted, downloadable; a revocation
     covered by a checkpoint at once; then its server, with DEBUG off."""
     env = demo_environment(tmp_path)
-    done = subprocess.run([sys.executable, str(Path(__file__).with_name("demo_seed.py"))], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("demo_seed.py"))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     token = summary.pop("token")
-    assert summary == {"check": [200, True, 400, "asset_unknown"], "status": "succeeded", "http": 200,
-                       "content_type": "video/mp4", "frames": 36, "verified": "trusted", "printed": True,
-                       "debug": False, "revocation": [201, True]}, summary
+    assert summary == {
+        "check": [200, True, 400, "asset_unknown"],
+        "status": "succeeded",
+        "http": 200,
+        "content_type": "video/mp4",
+        "frames": 36,
+        "verified": "trusted",
+        "printed": True,
+        "debug": False,
+        "revocation": [201, True],
+    }, summary
     _the_server_serves_its_pages_and_static_files_and_no_traceback(env, token, tmp_path)
 
 
@@ -97,8 +153,9 @@ def _the_server_serves_its_pages_and_static_files_and_no_traceback(env, token, t
     base = f"http://127.0.0.1:{port}"
     log = open(tmp_path / "server.log", "w+")
     serve = [sys.executable, str(Path(__file__).with_name("serve_demo.py")), f"127.0.0.1:{port}"]
-    server = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -32,5 +32,13 @@ services.role_grant(actor=None, user=producer, kind=vocab.ROLE_PRODUCER, product
 services.role_grant(actor=None, user=clearance, kind=vocab.ROLE_CLEARANCE, production=production)
 plates = [f.make_asset(production, seed=800 + i, owner=party) for i in range(30)]
 f.make_grant(production, party, plates, uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
-print(json.dumps({"producer": Token.objects.create(user=producer).key, "clearance": Token.objects.create(user=clearance).key,
-                  "shot": shot.pk, "plates": [p.pk for p in plates]}))
+print(
+    json.dumps(
+        {
+            "producer": Token.objects.create(user=producer).key,
+            "clearance": Token.objects.create(user=clearance).key,
+            "shot": shot.pk,
+            "plates": [p.pk for p in plates],
+        }
+    )
+)

@@ -28,10 +28,24 @@ class Gate:
         self.shot = f.make_shot(world.prod_a, "EP102_SH0040")
         self.plate = f.make_asset(world.prod_a, seed=31, owner=world.party)
         self.element = f.make_asset(world.prod_a, seed=32, kind="crowd_element", data=figure_png())
-        self.grant = f.make_grant(world.prod_a, world.party, [self.plate, self.element], uses=["genai_input", "edit"],
-                                  media=["theatrical", "svod"], territories=["WORLD"], territory_exclusions=["CN"],
-                                  term_start=datetime.date(2026, 1, 1), term_end=datetime.date(2030, 12, 31))
-        self.talent = f.make_talent("María Álvarez", guild=world.guild, member_id="SAG-1", professional_name="Mara Vega", aliases=["M. Vega"])
+        self.grant = f.make_grant(
+            world.prod_a,
+            world.party,
+            [self.plate, self.element],
+            uses=["genai_input", "edit"],
+            media=["theatrical", "svod"],
+            territories=["WORLD"],
+            territory_exclusions=["CN"],
+            term_start=datetime.date(2026, 1, 1),
+            term_end=datetime.date(2030, 12, 31),
+        )
+        self.talent = f.make_talent(
+            "María Álvarez",
+            guild=world.guild,
+            member_id="SAG-1",
+            professional_name="Mara Vega",
+            aliases=["M. Vega"],
+        )
         self.likeness = f.make_asset(world.prod_a, seed=33, kind="likeness_reference", talent=self.talent)
 
     def body(self, **overrides):

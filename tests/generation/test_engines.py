@@ -50,7 +50,9 @@ def test_atmosphere_keeps_the_size_is_deterministic_and_keeps_the_plate_recognis
 
 
 def test_atmosphere_fog_grows_toward_the_horizon():
-    out = pixels(AtmosphereEngine().run([plate()], {"fog_density": 0.9, "rain": 0, "horizon": 0.5}, seed=1).data)
+    out = pixels(
+        AtmosphereEngine().run([plate()], {"fog_density": 0.9, "rain": 0, "horizon": 0.5}, seed=1).data
+    )
     src = pixels(PLATE)
     fog = np.array([0.78, 0.80, 0.84]) * 255
     near, far = slice(240, 270), slice(120, 140)  # bottom rows are near, rows at the horizon far
@@ -94,7 +96,11 @@ def test_crowd_fill_adds_figures_on_the_ground_and_leaves_the_sky():
 
 def test_crowd_fill_scales_figures_by_depth():
     element = EngineInput("element", figure_png((200, 30, 30)), "image/png")
-    out = pixels(CrowdFillEngine().run([plate(images.png(0, (480, 270))), element], {"count": 60, "colour_match": 0}, seed=2).data)
+    out = pixels(
+        CrowdFillEngine()
+        .run([plate(images.png(0, (480, 270))), element], {"count": 60, "colour_match": 0}, seed=2)
+        .data
+    )
     red = (out[:, :, 0] > 150) & (out[:, :, 1] < 80)
     rows = np.nonzero(red.any(axis=1))[0]
     assert rows.max() - rows.min() > 40  # figures spread from the horizon down
@@ -107,9 +113,13 @@ def test_crowd_fill_needs_cut_out_elements():
 
 
 def test_parameter_checks_name_the_problem():
-    assert AtmosphereEngine().check_params({"fog_density": 2}) == ["Parameter fog_density must be between 0.0 and 1.0; got 2."]
+    assert AtmosphereEngine().check_params({"fog_density": 2}) == [
+        "Parameter fog_density must be between 0.0 and 1.0; got 2."
+    ]
     assert "no parameter 'blur'" in AtmosphereEngine().check_params({"blur": 1})[0]
-    assert CrowdFillEngine().check_inputs(["plate"]) == ["crowd_fill needs at least one element input (licensed RGBA crowd elements)."]
+    assert CrowdFillEngine().check_inputs(["plate"]) == [
+        "crowd_fill needs at least one element input (licensed RGBA crowd elements)."
+    ]
 
 
 class ModelServer(BaseHTTPRequestHandler):
@@ -124,10 +134,19 @@ class ModelServer(BaseHTTPRequestHandler):
             return self.answer(400, {"error": "unsupported contract"})
         if body["parameters"].get("fail"):
             return self.answer(503, {"error": "GPU out of memory"})
-        src = Image.open(io.BytesIO(base64.b64decode(body["inputs"][0]["data"]))).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        src = Image.open(io.BytesIO(base64.b64decode(body["inputs"][0]["data"]))).transpose(
+            Image.Transpose.FLIP_LEFT_RIGHT
+        )
         buf = io.BytesIO()
         src.save(buf, "PNG")
-        self.answer(200, {"media_type": "image/png", "data": base64.b64encode(buf.getvalue()).decode(), "metadata": {"seed": body["seed"]}})
+        self.answer(
+            200,
+            {
+                "media_type": "image/png",
+                "data": base64.b64encode(buf.getvalue()).decode(),
+                "metadata": {"seed": body["seed"]},
+            },
+        )
 
     def answer(self, code, payload):
         data = json.dumps(payload).encode()
@@ -157,11 +176,20 @@ def test_http_engine_speaks_the_contract(model_server):
     assert result.media_type == "image/png" and result.metadata == {"seed": 99}
     assert np.array_equal(pixels(result.data), pixels(PLATE)[:, ::-1])
     sent = ModelServer.seen[0]
-    assert sent["engine"] == "remote" and sent["version"] == "2.1" and sent["seed"] == 99 and sent["inputs"][0]["role"] == "plate"
+    assert (
+        sent["engine"] == "remote"
+        and sent["version"] == "2.1"
+        and sent["seed"] == 99
+        and sent["inputs"][0]["role"] == "plate"
+    )
 
 
 def test_http_engine_reports_server_errors_and_unreachable_servers(model_server):
     with pytest.raises(EngineError, match="503: GPU out of memory"):
-        HttpEngine(name="remote", url=model_server, version="1", uses=["other"]).run([plate()], {"fail": True}, seed=1)
+        HttpEngine(name="remote", url=model_server, version="1", uses=["other"]).run(
+            [plate()], {"fail": True}, seed=1
+        )
     with pytest.raises(EngineError, match="could not be reached"):
-        HttpEngine(name="remote", url="http://127.0.0.1:9/generate", version="1", uses=["other"], timeout=2).run([plate()], {}, seed=1)
+        HttpEngine(
+            name="remote", url="http://127.0.0.1:9/generate", version="1", uses=["other"], timeout=2
+        ).run([plate()], {}, seed=1)

@@ -26,13 +26,24 @@ class Demo:
         self.world = world
         self.shot = f.make_shot(world.prod_a, "EP102_SH0040")
         self.plate = f.make_asset(world.prod_a, seed=31, owner=world.party)
-        f.make_grant(world.prod_a, world.party, [self.plate], uses=["genai_input"], media=["theatrical"],
-                     territories=["WORLD"])
+        f.make_grant(
+            world.prod_a,
+            world.party,
+            [self.plate],
+            uses=["genai_input"],
+            media=["theatrical"],
+            territories=["WORLD"],
+        )
         self.talent = {}
         for n, performer in enumerate(demo_performers()):
-            talent = f.make_talent(performer.legal_name, guild=world.guild, member_id=f"SAG-9{n}",
-                                   is_deceased=performer.is_deceased, aliases=list(performer.aliases),
-                                   professional_name=performer.professional_name)
+            talent = f.make_talent(
+                performer.legal_name,
+                guild=world.guild,
+                member_id=f"SAG-9{n}",
+                is_deceased=performer.is_deceased,
+                aliases=list(performer.aliases),
+                professional_name=performer.professional_name,
+            )
             estate = {"grantor_role": "estate_representative", "grantor_name": "Pat Doe"}
             estate = estate if performer.is_deceased else {}
             f.make_consent(world.prod_a, talent, permitted_uses=["likeness", "atmosphere"], **estate)
@@ -40,16 +51,34 @@ class Demo:
                 self.talent[name] = talent
 
     def args(self, prompt: str) -> dict:
-        return dict(production=self.world.prod_a, shot=self.shot, engine="atmosphere", prompt=prompt, seed=1,
-                    intended_use="atmosphere", media=["theatrical"], territories=["US"],
-                    release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2027, 5, 31),
-                    inputs=[{"asset": self.plate, "role": "plate"}])
+        return dict(
+            production=self.world.prod_a,
+            shot=self.shot,
+            engine="atmosphere",
+            prompt=prompt,
+            seed=1,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2027, 5, 31),
+            inputs=[{"asset": self.plate, "role": "plate"}],
+        )
 
     def body(self, prompt: str) -> dict:
-        return {"shot": self.shot.pk, "engine": "atmosphere", "prompt": prompt, "parameters": {}, "seed": 1,
-                "intended_use": "atmosphere", "media": ["theatrical"], "territories": ["US"],
-                "release_start": "2026-06-01", "release_end": "2027-05-31",
-                "inputs": [{"asset": self.plate.pk, "role": "plate"}]}
+        return {
+            "shot": self.shot.pk,
+            "engine": "atmosphere",
+            "prompt": prompt,
+            "parameters": {},
+            "seed": 1,
+            "intended_use": "atmosphere",
+            "media": ["theatrical"],
+            "territories": ["US"],
+            "release_start": "2026-06-01",
+            "release_end": "2027-05-31",
+            "inputs": [{"asset": self.plate.pk, "role": "plate"}],
+        }
 
 
 @pytest.fixture
@@ -86,8 +115,16 @@ def test_every_variant_of_every_demo_name_needs_clearance_as_the_plain_name_does
             response = client.post(CHECK, demo.body(PROMPT.format(written)), format="json")
             got = response.json()
             if (response.status_code, got.get("outcome"), got.get("reasons")) != expected:
-                wrong.append((name, label, written, response.status_code, got.get("outcome"),
-                              sorted(_named(got.get("reasons", [])))))
+                wrong.append(
+                    (
+                        name,
+                        label,
+                        written,
+                        response.status_code,
+                        got.get("outcome"),
+                        sorted(_named(got.get("reasons", []))),
+                    )
+                )
     assert wrong == []
 
 
@@ -102,8 +139,9 @@ def test_ordinary_words_and_near_misses_are_approved_naming_no_one(demo, api):
 def test_a_performer_registered_under_a_look_alike_name_does_not_stand_in_for_the_real_one(demo, api):
     mara = demo.talent["Mara Vega"]
     # Another performer registered as "Mara Vega" with a Cyrillic М and а, and a consent of their own.
-    double = f.make_talent("Jane Roe", guild=demo.world.guild, member_id="SAG-77",
-                           professional_name="\u041cara Veg\u0430")
+    double = f.make_talent(
+        "Jane Roe", guild=demo.world.guild, member_id="SAG-77", professional_name="\u041cara Veg\u0430"
+    )
     f.make_consent(demo.world.prod_a, double, permitted_uses=["likeness", "atmosphere"])
     # Either spelling names both: the real Mara Vega's consent is still needed.
     for spelling in ("Mara Vega", "\u041cara Veg\u0430"):
@@ -124,5 +162,6 @@ def test_an_erasure_removes_the_name_from_prompts_however_it_was_written(demo):
     services.talent_erase(actor=demo.world.admin, talent=mara, basis="performer_request")
     request.refresh_from_db()
     n = mara.pk
-    assert request.prompt == (f"Close on talent {n}\u2019s face, then talent {n} and talent {n}; "
-                              "the harbour stays.")
+    assert request.prompt == (
+        f"Close on talent {n}\u2019s face, then talent {n} and talent {n}; the harbour stays."
+    )

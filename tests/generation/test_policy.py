@@ -11,44 +11,137 @@ from generation import policy as p
 D = dt.date
 WINDOW = p.Window(D(2026, 6, 1), D(2027, 5, 31))
 PROD = 1
+# The facts' default dates (a default argument is computed once, so they are named here).
+GRANT_START, GRANT_END = D(2026, 1, 1), D(2030, 12, 31)
+CONSENT_START, CONSENT_END = D(2026, 1, 1), D(2028, 12, 31)
+SCANNED, UNION_NOTIFIED = D(2025, 12, 1), D(2025, 12, 2)
 
 
-def grant(id=10, assets=(100,), uses=("genai_input",), media=("theatrical", "svod"), territories=("WORLD",), exclusions=(),
-          languages=(), start=D(2026, 1, 1), end=D(2030, 12, 31), status="active", review=False, restrictions=""):
-    return p.GrantFact(id=id, seq=id * 10, production_id=PROD, asset_ids=frozenset(assets), uses=frozenset(uses),
-                       media=frozenset(media), territories=p.Territories.of(territories, exclusions), languages=frozenset(languages),
-                       term=p.Term(start, end), status=status, requires_review=review, restrictions=restrictions)
+def grant(
+    id=10,
+    assets=(100,),
+    uses=("genai_input",),
+    media=("theatrical", "svod"),
+    territories=("WORLD",),
+    exclusions=(),
+    languages=(),
+    start=GRANT_START,
+    end=GRANT_END,
+    status="active",
+    review=False,
+    restrictions="",
+):
+    return p.GrantFact(
+        id=id,
+        seq=id * 10,
+        production_id=PROD,
+        asset_ids=frozenset(assets),
+        uses=frozenset(uses),
+        media=frozenset(media),
+        territories=p.Territories.of(territories, exclusions),
+        languages=frozenset(languages),
+        term=p.Term(start, end),
+        status=status,
+        requires_review=review,
+        restrictions=restrictions,
+    )
 
 
-def consent(id=20, talent=7, modalities=("face", "body"), permitted=("likeness", "crowd_fill"), prohibited=("de_aging",), shots=(),
-            media=("theatrical", "svod"), territories=("WORLD",), exclusions=(), start=D(2026, 1, 1), end=D(2028, 12, 31),
-            status="active", grantor_role="performer", representation="counsel", replica_type="employment_based",
-            description="Digital replica of the performer's face for the rooftop chase in episode 102, stunt shots.",
-            scan=D(2025, 12, 1), union=D(2025, 12, 2), training="none", review=False):
-    return p.ConsentFact(id=id, seq=id * 10, talent_id=talent, production_id=PROD, status=status, grantor_role=grantor_role,
-                         representation=representation, replica_type=replica_type, modalities=frozenset(modalities),
-                         intended_use_description=description, permitted_uses=frozenset(permitted), prohibited_uses=frozenset(prohibited),
-                         permitted_shots=frozenset(shots), media=frozenset(media), territories=p.Territories.of(territories, exclusions),
-                         languages=frozenset(), term=p.Term(start, end), training_permission=training, scan_notice_date=scan,
-                         union_notified_date=union, requires_review=review)
+def consent(
+    id=20,
+    talent=7,
+    modalities=("face", "body"),
+    permitted=("likeness", "crowd_fill"),
+    prohibited=("de_aging",),
+    shots=(),
+    media=("theatrical", "svod"),
+    territories=("WORLD",),
+    exclusions=(),
+    start=CONSENT_START,
+    end=CONSENT_END,
+    status="active",
+    grantor_role="performer",
+    representation="counsel",
+    replica_type="employment_based",
+    description="Digital replica of the performer's face for the rooftop chase in episode 102, stunt shots.",
+    scan=SCANNED,
+    union=UNION_NOTIFIED,
+    training="none",
+    review=False,
+):
+    return p.ConsentFact(
+        id=id,
+        seq=id * 10,
+        talent_id=talent,
+        production_id=PROD,
+        status=status,
+        grantor_role=grantor_role,
+        representation=representation,
+        replica_type=replica_type,
+        modalities=frozenset(modalities),
+        intended_use_description=description,
+        permitted_uses=frozenset(permitted),
+        prohibited_uses=frozenset(prohibited),
+        permitted_shots=frozenset(shots),
+        media=frozenset(media),
+        territories=p.Territories.of(territories, exclusions),
+        languages=frozenset(),
+        term=p.Term(start, end),
+        training_permission=training,
+        scan_notice_date=scan,
+        union_notified_date=union,
+        requires_review=review,
+    )
 
 
 def inp(position=1, asset=100, role="plate", talent=None, owner=None, modality="face"):
-    return p.InputFact(position=position, role=role, asset_id=asset, owner_party_id=owner, talent_id=talent, modality=modality)
+    return p.InputFact(
+        position=position,
+        role=role,
+        asset_id=asset,
+        owner_party_id=owner,
+        talent_id=talent,
+        modality=modality,
+    )
 
 
-def request(inputs=(None,), media=("theatrical",), territories=("US", "FR"), exclusions=(), languages=(), window=WINDOW,
-            use="set_extension", prompt_talents=(), trains=False, shot="EP102_SH0040"):
+def request(
+    inputs=(None,),
+    media=("theatrical",),
+    territories=("US", "FR"),
+    exclusions=(),
+    languages=(),
+    window=WINDOW,
+    use="set_extension",
+    prompt_talents=(),
+    trains=False,
+    shot="EP102_SH0040",
+):
     inputs = tuple(inp() if i is None else i for i in inputs)
-    return p.RequestFact(production_id=PROD, shot_code=shot, engine=p.EngineFact("set_extension", "1.0", trains), intended_use=use,
-                         media=frozenset(media), territories=p.Territories.of(territories, exclusions), languages=frozenset(languages),
-                         window=window, inputs=inputs, prompt_talent_ids=frozenset(prompt_talents))
+    return p.RequestFact(
+        production_id=PROD,
+        shot_code=shot,
+        engine=p.EngineFact("set_extension", "1.0", trains),
+        intended_use=use,
+        media=frozenset(media),
+        territories=p.Territories.of(territories, exclusions),
+        languages=frozenset(languages),
+        window=window,
+        inputs=inputs,
+        prompt_talent_ids=frozenset(prompt_talents),
+    )
 
 
 def snap(grants=(), consents=(), reservations=(), talents=None):
     talents = talents or {7: p.TalentFact(7, "Mara Vega")}
-    return p.Snapshot(as_of_seq=999, today=D(2026, 5, 1), grants=tuple(grants), consents=tuple(consents),
-                      reservations=tuple(reservations), talents=talents)
+    return p.Snapshot(
+        as_of_seq=999,
+        today=D(2026, 5, 1),
+        grants=tuple(grants),
+        consents=tuple(consents),
+        reservations=tuple(reservations),
+        talents=talents,
+    )
 
 
 def reasons(outcome, rule):
@@ -125,7 +218,9 @@ def test_r1_world_minus_exclusion_does_not_cover_the_excluded_country():
 
 
 def test_r1_world_request_needs_world_coverage():
-    out = p.evaluate(request(territories=("WORLD",)), snap([grant(exclusions=("CN",)), grant(id=11, territories=("CN",))]))
+    out = p.evaluate(
+        request(territories=("WORLD",)), snap([grant(exclusions=("CN",)), grant(id=11, territories=("CN",))])
+    )
     assert out.outcome == p.APPROVED
     out = p.evaluate(request(territories=("WORLD",)), snap([grant(exclusions=("CN",))]))
     assert out.outcome == p.REFUSED and "not granted in CN" in reasons(out, "R1")[0].message
@@ -143,7 +238,9 @@ def test_r1_media_assembled_from_two_grants():
 
 def test_r1_languages():
     assert p.evaluate(request(languages=("fr",)), snap([grant(languages=("en",))])).outcome == p.REFUSED
-    assert p.evaluate(request(languages=("fr",)), snap([grant(languages=())])).outcome == p.APPROVED  # all languages
+    assert (
+        p.evaluate(request(languages=("fr",)), snap([grant(languages=())])).outcome == p.APPROVED
+    )  # all languages
     grants = [grant(id=10, languages=("en",)), grant(id=11, languages=("fr",))]
     assert p.evaluate(request(languages=("en", "fr")), snap(grants)).outcome == p.APPROVED
 
@@ -151,8 +248,13 @@ def test_r1_languages():
 def test_r1_a_grant_ending_the_day_before_the_window_ends_is_refused():
     out = p.evaluate(request(), snap([grant(end=WINDOW.end - dt.timedelta(days=1))]))
     r = reasons(out, "R1")[0]
-    assert out.outcome == p.REFUSED and "ends 2027-05-30, before the release window ends on 2027-05-31" in r.message
-    assert p.evaluate(request(), snap([grant(end=WINDOW.end)])).outcome == p.APPROVED  # ending on the last day is enough
+    assert (
+        out.outcome == p.REFUSED
+        and "ends 2027-05-30, before the release window ends on 2027-05-31" in r.message
+    )
+    assert (
+        p.evaluate(request(), snap([grant(end=WINDOW.end)])).outcome == p.APPROVED
+    )  # ending on the last day is enough
 
 
 def test_r1_a_grant_starting_after_the_window_opens_is_refused():
@@ -203,7 +305,9 @@ def test_r4_every_likeness_use_needs_clearance():
 
 def likeness_request(**kw):
     kw.setdefault("use", "likeness")
-    return request([inp(1, 100), inp(2, 200, role="likeness", talent=7, modality=kw.pop("modality", "face"))], **kw)
+    return request(
+        [inp(1, 100), inp(2, 200, role="likeness", talent=7, modality=kw.pop("modality", "face"))], **kw
+    )
 
 
 def r2(out):
@@ -215,7 +319,11 @@ G = [grant(assets=(100, 200))]
 
 def test_r2_no_consent_is_refused():
     out = p.evaluate(likeness_request(), snap(G, []))
-    assert out.outcome == p.REFUSED and "no consent on record" in r2(out).message and "Mara Vega" in r2(out).message
+    assert (
+        out.outcome == p.REFUSED
+        and "no consent on record" in r2(out).message
+        and "Mara Vega" in r2(out).message
+    )
 
 
 @pytest.mark.parametrize(
@@ -250,15 +358,23 @@ def test_r2_background_replica_needs_no_union_notice():
 def test_r2_deceased_performer_needs_estate_or_union():
     talents = {7: p.TalentFact(7, "Harold Finch", is_deceased=True)}
     assert r2(p.evaluate(likeness_request(), snap(G, [consent()], talents=talents))).outcome == p.REFUSED
-    ok = p.evaluate(likeness_request(), snap(G, [consent(grantor_role="estate_representative")], talents=talents))
+    ok = p.evaluate(
+        likeness_request(), snap(G, [consent(grantor_role="estate_representative")], talents=talents)
+    )
     assert ok.outcome == p.NEEDS_CLEARANCE
-    assert p.evaluate(likeness_request(), snap(G, [consent(grantor_role="union")], talents=talents)).outcome == p.NEEDS_CLEARANCE
+    assert (
+        p.evaluate(likeness_request(), snap(G, [consent(grantor_role="union")], talents=talents)).outcome
+        == p.NEEDS_CLEARANCE
+    )
 
 
 def test_r2_minor_needs_guardian():
     talents = {7: p.TalentFact(7, "Lily Park", is_minor=True)}
     assert "minor" in r2(p.evaluate(likeness_request(), snap(G, [consent()], talents=talents))).message
-    assert p.evaluate(likeness_request(), snap(G, [consent(grantor_role="guardian")], talents=talents)).outcome == p.NEEDS_CLEARANCE
+    assert (
+        p.evaluate(likeness_request(), snap(G, [consent(grantor_role="guardian")], talents=talents)).outcome
+        == p.NEEDS_CLEARANCE
+    )
 
 
 def test_r2_representation_none_with_a_specific_description_passes():
@@ -302,19 +418,35 @@ def test_r5_consent_for_another_use_does_not_cover_the_prompt():
 
 
 def reservation(subject_type, subject_id, uses=("ai_training",), id=30):
-    return p.ReservationFact(id=id, seq=id * 10, subject_type=subject_type, subject_id=subject_id, uses=frozenset(uses), effective_date=D(2026, 1, 1))
+    return p.ReservationFact(
+        id=id,
+        seq=id * 10,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        uses=frozenset(uses),
+        effective_date=D(2026, 1, 1),
+    )
 
 
 def test_r3_training_engine_needs_genai_training():
     out = p.evaluate(request(trains=True), snap([grant()]))
     assert out.outcome == p.REFUSED and "genai_training" in reasons(out, "R3")[0].message
-    assert p.evaluate(request(trains=True), snap([grant(uses=("genai_input", "genai_training"))])).outcome == p.APPROVED
+    assert (
+        p.evaluate(request(trains=True), snap([grant(uses=("genai_input", "genai_training"))])).outcome
+        == p.APPROVED
+    )
 
 
 @pytest.mark.parametrize("subject_type,subject_id", [("asset", 100), ("party", 5), ("production", PROD)])
 def test_r3_any_reservation_refuses_a_training_engine(subject_type, subject_id):
     req = request([inp(1, 100, owner=5)], trains=True)
-    out = p.evaluate(req, snap([grant(uses=("genai_input", "genai_training"))], reservations=[reservation(subject_type, subject_id)]))
+    out = p.evaluate(
+        req,
+        snap(
+            [grant(uses=("genai_input", "genai_training"))],
+            reservations=[reservation(subject_type, subject_id)],
+        ),
+    )
     assert out.outcome == p.REFUSED and "reserved from AI training" in reasons(out, "R3")[0].message
 
 
@@ -326,16 +458,24 @@ def test_r3_reservations_do_not_touch_an_engine_that_does_not_train():
 def test_r3_talent_consent_must_permit_training():
     req = likeness_request(trains=True)
     grants = [grant(assets=(100, 200), uses=("genai_input", "genai_training"))]
-    talent_r3 = [r for r in reasons(p.evaluate(req, snap(grants, [consent()])), "R3") if r.subject == "talent 7"]
+    talent_r3 = [
+        r for r in reasons(p.evaluate(req, snap(grants, [consent()])), "R3") if r.subject == "talent 7"
+    ]
     assert "does not permit training" in talent_r3[0].message
-    out = p.evaluate(req, snap(grants, [consent(training="this_production")], reservations=[reservation("talent", 7)]))
-    assert out.outcome == p.REFUSED and any("reserved" in r.message for r in reasons(out, "R3") if r.outcome == p.REFUSED)
+    out = p.evaluate(
+        req, snap(grants, [consent(training="this_production")], reservations=[reservation("talent", 7)])
+    )
+    assert out.outcome == p.REFUSED and any(
+        "reserved" in r.message for r in reasons(out, "R3") if r.outcome == p.REFUSED
+    )
     assert p.evaluate(req, snap(grants, [consent(training="this_production")])).outcome == p.NEEDS_CLEARANCE
 
 
 def test_a_reservation_not_yet_in_effect_does_not_count():
     r = dataclasses.replace(reservation("asset", 100), effective_date=D(2027, 1, 1))
-    out = p.evaluate(request(trains=True), snap([grant(uses=("genai_input", "genai_training"))], reservations=[r]))
+    out = p.evaluate(
+        request(trains=True), snap([grant(uses=("genai_input", "genai_training"))], reservations=[r])
+    )
     assert out.outcome == p.APPROVED
 
 

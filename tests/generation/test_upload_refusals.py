@@ -30,24 +30,40 @@ def _store(media_root) -> list:
 
 def _rows() -> dict:
     names = ("rightsledger", "generation", "provenance", "tracker")
-    return {m._meta.label: m.objects.count() for name in names
-            for m in apps.get_app_config(name).get_models()}
+    return {
+        m._meta.label: m.objects.count() for name in names for m in apps.get_app_config(name).get_models()
+    }
 
 
 def _api_request(gate, **overrides):
     inputs = [{"asset": gate.plate.pk, "role": "plate"}, {"upload": "ref", "role": "reference"}]
-    body = {**gate.body(), "inputs": json.dumps(inputs), "parameters": json.dumps({"fog_density": 0.4}),
-            "ref": _png()}
+    body = {
+        **gate.body(),
+        "inputs": json.dumps(inputs),
+        "parameters": json.dumps({"fog_density": 0.4}),
+        "ref": _png(),
+    }
     body.update(overrides)
     return body
 
 
 def _form_request(gate, **overrides):
-    body = {"shot": gate.shot.pk, "engine": "atmosphere", "prompt": "light rain", "seed": "1",
-            "intended_use": "atmosphere", "media": ["theatrical"], "territories": "US, FR",
-            "release_start": "2026-06-01", "release_end": "2027-05-31", "asset": [gate.plate.pk],
-            f"role_{gate.plate.pk}": "plate", "upload_1": _png(), "upload_1_role": "reference",
-            "parameters": "{}"}
+    body = {
+        "shot": gate.shot.pk,
+        "engine": "atmosphere",
+        "prompt": "light rain",
+        "seed": "1",
+        "intended_use": "atmosphere",
+        "media": ["theatrical"],
+        "territories": "US, FR",
+        "release_start": "2026-06-01",
+        "release_end": "2027-05-31",
+        "asset": [gate.plate.pk],
+        f"role_{gate.plate.pk}": "plate",
+        "upload_1": _png(),
+        "upload_1_role": "reference",
+        "parameters": "{}",
+    }
     body.update(overrides)
     return body
 
@@ -77,10 +93,12 @@ def _cases(gate, world):
     ]
     cases = []
     for path in ("/api/generation/requests/", "/api/generation/requests/check/"):
-        cases += [(f"{path} {name}", world.producer_a, path, body, "multipart")
-                  for name, body in api_requests]
+        cases += [
+            (f"{path} {name}", world.producer_a, path, body, "multipart") for name, body in api_requests
+        ]
     assets, page = "/api/assets/", f"/productions/{prod}/assets/"
     new, preview = f"/productions/{prod}/requests/new/", f"/productions/{prod}/requests/preview/"
+
     def asset(**overrides):
         return lambda: {"production": prod, **_asset(**overrides)}
 
@@ -89,28 +107,58 @@ def _cases(gate, world):
 
     cases += [
         ("assets kind", world.clearance, assets, asset(kind="poster"), "multipart"),
-        ("assets likeness without talent", world.clearance, assets, asset(kind="likeness_reference"),
-         "multipart"),
-        ("assets polyglot", world.clearance, assets, lambda: {"production": prod, **_asset(file=_polyglot())},
-         "multipart"),
+        (
+            "assets likeness without talent",
+            world.clearance,
+            assets,
+            asset(kind="likeness_reference"),
+            "multipart",
+        ),
+        (
+            "assets polyglot",
+            world.clearance,
+            assets,
+            lambda: {"production": prod, **_asset(file=_polyglot())},
+            "multipart",
+        ),
         ("assets title", world.clearance, assets, asset(title="Dusk\x1b[31m"), "multipart"),
         ("assets producer", world.producer_a, assets, asset(), "multipart"),
         ("verify not media", None, "/api/verify/", text_file, "multipart"),
-        ("training clearance too many", None, "/api/training-clearance/",
-         lambda: {"files": [_png(), _png(), _png()]}, "multipart"),
+        (
+            "training clearance too many",
+            None,
+            "/api/training-clearance/",
+            lambda: {"files": [_png(), _png(), _png()]},
+            "multipart",
+        ),
         ("byContent empty", None, "/api/c2pa/v1/matches/byContent", lambda: b"", "octet"),
         # The portal's pages.
-        ("request_new territory", world.producer_a, new, lambda: _form_request(gate, territories="ZZ"),
-         "form"),
+        (
+            "request_new territory",
+            world.producer_a,
+            new,
+            lambda: _form_request(gate, territories="ZZ"),
+            "form",
+        ),
         ("request_new prompt", world.producer_a, new, lambda: _form_request(gate, prompt="rain\x00"), "form"),
         ("request_new engine", world.producer_a, new, lambda: _form_request(gate, engine="nope"), "form"),
-        ("request_preview territory", world.producer_a, preview,
-         lambda: _form_request(gate, territories="ZZ"), "form"),
+        (
+            "request_preview territory",
+            world.producer_a,
+            preview,
+            lambda: _form_request(gate, territories="ZZ"),
+            "form",
+        ),
         ("assets page kind", world.clearance, page, lambda: _asset(kind="poster"), "form"),
         ("assets page title", world.clearance, page, lambda: _asset(title="Dusk\x1b"), "form"),
         ("assets page polyglot", world.clearance, page, lambda: _asset(file=_polyglot()), "form"),
-        ("timeline garbage", world.clearance, f"/productions/{prod}/timeline/",
-         lambda: {"file": SimpleUploadedFile("edit.edl", b"\x00\x01 not an edit"), "dry_run": ""}, "form"),
+        (
+            "timeline garbage",
+            world.clearance,
+            f"/productions/{prod}/timeline/",
+            lambda: {"file": SimpleUploadedFile("edit.edl", b"\x00\x01 not an edit"), "dry_run": ""},
+            "form",
+        ),
         ("verify page not media", None, "/verify/", text_file, "form"),
     ]
     return cases
@@ -145,7 +193,8 @@ def _operations_taking_files(doc) -> set:
 
 
 def test_every_refusal_of_an_upload_leaves_the_content_store_and_the_database_as_they_were(
-        world, api, client, media_root, settings, django_capture_on_commit_callbacks):
+    world, api, client, media_root, settings, django_capture_on_commit_callbacks
+):
     settings.TRAINING_CLEARANCE_MAX_ITEMS = 2
     gate = Gate(world)
     cases = _cases(gate, world)
@@ -166,8 +215,9 @@ def test_every_refusal_of_an_upload_leaves_the_content_store_and_the_database_as
     assert not problems, "\n".join(problems)
 
 
-def test_an_accepted_request_keeps_its_upload_for_the_audit_trail(world, api, media_root,
-                                                                   django_capture_on_commit_callbacks):
+def test_an_accepted_request_keeps_its_upload_for_the_audit_trail(
+    world, api, media_root, django_capture_on_commit_callbacks
+):
     gate = Gate(world)
     before = _store(media_root)
     body = _api_request(gate)
@@ -193,10 +243,18 @@ def test_a_request_whose_commit_fails_removes_the_upload_it_stored(world, media_
 
     gate = Gate(world)
     before = _store(media_root)
-    values = dict(production=world.prod_a, shot=gate.shot, engine="atmosphere", seed=1,
-                  intended_use="atmosphere", media=["theatrical"], territories=["US"],
-                  release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                  inputs=[{"asset": gate.plate, "role": "plate"}, {"upload": _png(), "role": "reference"}])
+    values = dict(
+        production=world.prod_a,
+        shot=gate.shot,
+        engine="atmosphere",
+        seed=1,
+        intended_use="atmosphere",
+        media=["theatrical"],
+        territories=["US"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2026, 12, 31),
+        inputs=[{"asset": gate.plate, "role": "plate"}, {"upload": _png(), "role": "reference"}],
+    )
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # past the ledger's triggers
         cursor.execute("DELETE FROM rightsledger_shot WHERE id = %s", [gate.shot.pk])

@@ -14,8 +14,8 @@ import pytest
 from celery.result import allow_join_result
 
 from generation import services
-from generation.selectors import request_entries
 from generation.models import GenerationOutput, GenerationRequest
+from generation.selectors import request_entries
 from generation.tasks import request_run
 from rightsledger.models import Asset
 
@@ -52,7 +52,9 @@ def worker_env(model_server, broker, settings):
     engines = {"remote": {"url": model_server, "version": "2.0", "uses": ["atmosphere"], "timeout": 120}}
     settings.GENERATION_HTTP_ENGINES = engines
     settings.GENERATION_RUN_LEASE_SECONDS = LEASE_SECONDS
-    env = worker_environment(GENERATION_HTTP_ENGINES=json.dumps(engines), GENERATION_RUN_LEASE_SECONDS=str(LEASE_SECONDS))
+    env = worker_environment(
+        GENERATION_HTTP_ENGINES=json.dumps(engines), GENERATION_RUN_LEASE_SECONDS=str(LEASE_SECONDS)
+    )
     workers = []
 
     def start():
@@ -72,8 +74,16 @@ def approved(world):
 
     def make():
         return services.request_submit(
-            actor=world.producer_a, production=world.prod_a, shot=shot, engine="remote", seed=5, intended_use="atmosphere",
-            media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
+            actor=world.producer_a,
+            production=world.prod_a,
+            shot=shot,
+            engine="remote",
+            seed=5,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
             inputs=[{"asset": plate, "role": "plate"}],
         )
 
@@ -104,7 +114,9 @@ def test_a_duplicated_task_records_one_output(world, approved, worker_env):
     assert "generation.request_run" in worker.output()
 
 
-def test_a_worker_killed_mid_run_leaves_a_retryable_failure_and_nothing_half_recorded(world, approved, worker_env):
+def test_a_worker_killed_mid_run_leaves_a_retryable_failure_and_nothing_half_recorded(
+    world, approved, worker_env
+):
     SlowModelServer.delay = 60.0  # the engine hangs: the worker is killed while waiting for it
     worker = worker_env()
     req = approved()

@@ -29,7 +29,10 @@ PASSWORD = "a-long-portal-password-2026"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed: `make test` installs it (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed: `make test` installs it (apt-get install chromium)",
+    ),
 ]
 
 
@@ -77,7 +80,9 @@ class Visit:
         self.base = base
         # Anything the Content-Security-Policy blocks is a defect of the page.
         self.blocked = []
-        self.page.on("console", lambda m: self.blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        self.page.on(
+            "console", lambda m: self.blocked.append(m.text) if "Content Security Policy" in m.text else None
+        )
         if user is not None:
             self.go("/accounts/login/")
             self.page.fill("#id_username", user.username)
@@ -94,8 +99,10 @@ class Visit:
         """Run axe-core on the page as it is; fail on any serious or critical violation."""
         # Evaluated through the browser's debugging protocol: the page's CSP (no inline script) stays on.
         self.page.evaluate(AXE.read_text() + "\n;0")
-        found = self.page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                                   ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))")
+        found = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))"
+        )
         Visit.results[name] = {"url": self.page.url.replace(self.base, ""), "violations": found}
         shots = ARTIFACTS / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
@@ -155,10 +162,27 @@ def test_a_producer_requests_runs_and_downloads_a_signed_output(browser, portal)
 
 def test_clearance_signs_off_revokes_with_the_impact_shown_and_exports_the_audit(browser, portal):
     w = portal.world
-    f.make_grant(w.prod_a, w.party, [portal.likeness], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
-    req = gen.request_submit(actor=w.producer_a, production=w.prod_a, shot=portal.shot, engine="atmosphere", seed=3, intended_use="atmosphere",
-                             media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                             inputs=[{"asset": portal.plate, "role": "plate"}, {"asset": portal.likeness, "role": "likeness"}])
+    f.make_grant(
+        w.prod_a,
+        w.party,
+        [portal.likeness],
+        uses=["genai_input"],
+        media=["theatrical"],
+        territories=["WORLD"],
+    )
+    req = gen.request_submit(
+        actor=w.producer_a,
+        production=w.prod_a,
+        shot=portal.shot,
+        engine="atmosphere",
+        seed=3,
+        intended_use="atmosphere",
+        media=["theatrical"],
+        territories=["US"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2026, 12, 31),
+        inputs=[{"asset": portal.plate, "role": "plate"}, {"asset": portal.likeness, "role": "likeness"}],
+    )
     assert req.status == "needs_clearance"
     tab = Visit(browser, portal.url, w.clearance)
     page = tab.page
@@ -191,7 +215,9 @@ def test_clearance_signs_off_revokes_with_the_impact_shown_and_exports_the_audit
     tab.check("clearance-shot-audit")
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF report").click()
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(download.value.path()).read_bytes())).pages)
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(Path(download.value.path()).read_bytes())).pages
+    )
     assert f"shot {portal.shot.code}" in text and f"Request {req.pk}" in text and "stopped" in text.lower()
     tab.go(f"/productions/{w.prod_a.pk}/assets/")
     tab.check("clearance-assets")
@@ -237,17 +263,36 @@ def test_a_guild_representative_verifies_a_consent_in_the_browser(browser, porta
         page.get_by_role("link", name="download the proof bundle").click()
     from rightsledger.tlog.verify import main as verify_offline
 
-    assert verify_offline(["bundle", str(download.value.path()), "--key", checkpoints.signing_key().verifier_key]) == 0
+    assert (
+        verify_offline(
+            ["bundle", str(download.value.path()), "--key", checkpoints.signing_key().verifier_key]
+        )
+        == 0
+    )
     tab.close()
 
 
 def test_anyone_reads_a_files_content_credentials(browser, portal):
     w = portal.world
-    req = gen.request_submit(actor=w.producer_a, production=w.prod_a, shot=portal.shot, engine="atmosphere", seed=4, intended_use="atmosphere",
-                             media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                             inputs=[{"asset": portal.plate, "role": "plate"}])
+    req = gen.request_submit(
+        actor=w.producer_a,
+        production=w.prod_a,
+        shot=portal.shot,
+        engine="atmosphere",
+        seed=4,
+        intended_use="atmosphere",
+        media=["theatrical"],
+        territories=["US"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2026, 12, 31),
+        inputs=[{"asset": portal.plate, "role": "plate"}],
+    )
     gen.request_queue(actor=w.producer_a, request=req)
-    wait_for(lambda: GenerationRequest.objects.get(pk=req.pk).status == "succeeded", 90, "the worker to run the request")
+    wait_for(
+        lambda: GenerationRequest.objects.get(pk=req.pk).status == "succeeded",
+        90,
+        "the worker to run the request",
+    )
     output = GenerationRequest.objects.get(pk=req.pk).output.asset
     path = Path(django_settings.MEDIA_ROOT) / output.file.name
     tab = Visit(browser, portal.url)
@@ -258,11 +303,17 @@ def test_anyone_reads_a_files_content_credentials(browser, portal):
     tab.check("login")
     tab.go("/verify/")
     tab.check("public-verify-form")
-    page.set_input_files("#f-file", files=[{"name": "found-online.png", "mimeType": "image/png", "buffer": path.read_bytes()}])
+    page.set_input_files(
+        "#f-file", files=[{"name": "found-online.png", "mimeType": "image/png", "buffer": path.read_bytes()}]
+    )
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     text = page.inner_text("main")
-    assert "Trusted" in text and f"decision {req.decisions.get(kind='run_check').pk}" in text and "May it be used for AI training? No" in text
+    assert (
+        "Trusted" in text
+        and f"decision {req.decisions.get(kind='run_check').pk}" in text
+        and "May it be used for AI training? No" in text
+    )
     assert "ai_training: not allowed" in text
     tab.check("public-verify-result")
     tab.close()

@@ -29,15 +29,34 @@ PASSWORD = "a-long-portal-password-2026"
 @pytest.fixture
 def site(world, client, django_capture_on_commit_callbacks, settings):
     """The gate's world with a decided request, an output, a consent and logins for everyone."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the login form is tested, not the hash's cost
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher"
+    ]  # the login form is tested, not the hash's cost
     gate = Gate(world)
     consent = f.make_consent(world.prod_a, gate.talent, permitted_uses=["likeness", "atmosphere"])
-    req = gen.request_submit(actor=world.producer_a, production=world.prod_a, shot=gate.shot, engine="atmosphere", seed=1, intended_use="atmosphere",
-                             media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                             inputs=[{"asset": gate.plate, "role": "plate"}])
+    req = gen.request_submit(
+        actor=world.producer_a,
+        production=world.prod_a,
+        shot=gate.shot,
+        engine="atmosphere",
+        seed=1,
+        intended_use="atmosphere",
+        media=["theatrical"],
+        territories=["US"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2026, 12, 31),
+        inputs=[{"asset": gate.plate, "role": "plate"}],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         gen.request_queue(actor=world.producer_a, request=req)  # eager: runs and records the output
-    for user in (world.admin, world.clearance, world.producer_a, world.producer_b, world.guild_rep, world.auditor):
+    for user in (
+        world.admin,
+        world.clearance,
+        world.producer_a,
+        world.producer_b,
+        world.guild_rep,
+        world.auditor,
+    ):
         user.set_password(PASSWORD)
         user.save()
     gate.consent, gate.request = consent, GenerationRequest.objects.get(pk=req.pk)
@@ -54,12 +73,18 @@ def login(client, user):
 def test_each_role_lands_on_its_own_start_page(site, client):
     w = site.world
     expected = {
-        w.admin: "/clearance/", w.clearance: "/clearance/", w.producer_a: f"/productions/{w.prod_a.pk}/shots/",
-        w.producer_b: f"/productions/{w.prod_b.pk}/shots/", w.guild_rep: "/guild/consents/", w.auditor: "/productions/",
+        w.admin: "/clearance/",
+        w.clearance: "/clearance/",
+        w.producer_a: f"/productions/{w.prod_a.pk}/shots/",
+        w.producer_b: f"/productions/{w.prod_b.pk}/shots/",
+        w.guild_rep: "/guild/consents/",
+        w.auditor: "/productions/",
     }
     for user, start in expected.items():
         client.logout()
-        response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD}, follow=True)
+        response = client.post(
+            "/accounts/login/", {"username": user.username, "password": PASSWORD}, follow=True
+        )
         assert response.redirect_chain[-1][0] == start, user.username
         assert response.status_code == 200
     client.logout()
@@ -74,7 +99,11 @@ def test_every_portal_page_answers_each_role_as_expected(site, client):
     w = site.world
     req, shot, plate = site.request, site.shot, site.plate
     grant = RightsGrant.objects.filter(production=w.prod_a).first()
-    readers, shooters, clearers = {w.admin, w.clearance, w.producer_a, w.auditor}, {w.admin, w.clearance, w.producer_a}, {w.admin, w.clearance}
+    readers, shooters, clearers = (
+        {w.admin, w.clearance, w.producer_a, w.auditor},
+        {w.admin, w.clearance, w.producer_a},
+        {w.admin, w.clearance},
+    )
     everyone = [w.admin, w.clearance, w.producer_a, w.producer_b, w.guild_rep, w.auditor]
     a = w.prod_a.pk
 
@@ -123,11 +152,24 @@ def test_every_portal_page_answers_each_role_as_expected(site, client):
 def test_a_password_is_changed_and_the_old_one_no_longer_works(site, client):
     w = site.world
     client.logout()
-    assert client.post("/accounts/login/", {"username": w.producer_a.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": w.producer_a.username, "password": PASSWORD}).status_code
+        == 302
+    )
     assert client.get("/accounts/password_change/").status_code == 200
-    short = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"})
+    short = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
     assert short.status_code == 200 and "too short" in short.content.decode()
-    done = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "harbour-rooftop-2027!", "new_password2": "harbour-rooftop-2027!"})
+    done = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "harbour-rooftop-2027!",
+            "new_password2": "harbour-rooftop-2027!",
+        },
+    )
     assert done.status_code == 302 and done["Location"] == "/accounts/password_change/done/"
     client.post("/accounts/logout/")
     assert not client.login(username=w.producer_a.username, password=PASSWORD)
@@ -138,22 +180,49 @@ def test_a_record_form_shows_the_apis_message_and_writes_nothing(site, client):
     w = site.world
     login(client, w.clearance)
     before = RightsGrant.objects.count(), LedgerEntry.objects.count()
-    response = client.post(f"/productions/{w.prod_a.pk}/records/grant/new/", {
-        "grantor": w.party.pk, "assets": [site.plate.pk], "uses": ["genai_input"], "media": ["theatrical"], "territories": "US, XX",
-        "term_start": "2026-01-01", "term_end": "2025-01-01", "contract_sha256": "abc",
-    })
+    response = client.post(
+        f"/productions/{w.prod_a.pk}/records/grant/new/",
+        {
+            "grantor": w.party.pk,
+            "assets": [site.plate.pk],
+            "uses": ["genai_input"],
+            "media": ["theatrical"],
+            "territories": "US, XX",
+            "term_start": "2026-01-01",
+            "term_end": "2025-01-01",
+            "contract_sha256": "abc",
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Unknown territory code &#x27;XX&#x27;" in page and "64 hexadecimal" in page and "before it starts" in page
+    assert (
+        "Unknown territory code &#x27;XX&#x27;" in page
+        and "64 hexadecimal" in page
+        and "before it starts" in page
+    )
     assert (RightsGrant.objects.count(), LedgerEntry.objects.count()) == before
     # And a good one is recorded, with its ledger entry, and shown.
-    response = client.post(f"/productions/{w.prod_a.pk}/records/grant/new/", {
-        "grantor": w.party.pk, "assets": [site.plate.pk], "uses": ["genai_input", "edit"], "media": ["theatrical"], "territories": "WORLD",
-        "territory_exclusions": "CN", "term_start": "2026-01-01", "term_end": "2030-12-31", "contract_sha256": f.sha("rider"),
-    })
+    response = client.post(
+        f"/productions/{w.prod_a.pk}/records/grant/new/",
+        {
+            "grantor": w.party.pk,
+            "assets": [site.plate.pk],
+            "uses": ["genai_input", "edit"],
+            "media": ["theatrical"],
+            "territories": "WORLD",
+            "territory_exclusions": "CN",
+            "term_start": "2026-01-01",
+            "term_end": "2030-12-31",
+            "contract_sha256": f.sha("rider"),
+        },
+    )
     grant = RightsGrant.objects.latest("id")
     assert response.status_code == 302 and response["Location"] == f"/records/grant/{grant.pk}/"
-    assert grant.territories == ["WORLD"] and grant.territory_exclusions == ["CN"] and list(grant.assets.all()) == [site.plate]
+    assert (
+        grant.territories == ["WORLD"]
+        and grant.territory_exclusions == ["CN"]
+        and list(grant.assets.all()) == [site.plate]
+    )
     assert LedgerEntry.objects.filter(record_type="grant", record_id=grant.pk).count() == 1
 
 
@@ -161,8 +230,14 @@ def test_an_upload_that_lies_about_its_type_is_refused_with_the_services_message
     login(client, site.world.clearance)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(f"/productions/{site.world.prod_a.pk}/assets/", {"kind": "plate", "file": SimpleUploadedFile("plate.png", b"notes\n" * 50)})
-    assert response.status_code == 400 and "named &#x27;plate.png&#x27; like an image" in response.content.decode()
+    response = client.post(
+        f"/productions/{site.world.prod_a.pk}/assets/",
+        {"kind": "plate", "file": SimpleUploadedFile("plate.png", b"notes\n" * 50)},
+    )
+    assert (
+        response.status_code == 400
+        and "named &#x27;plate.png&#x27; like an image" in response.content.decode()
+    )
 
 
 def test_amending_and_revoking_through_the_portal_shows_the_impact_first(site, client):
@@ -170,15 +245,33 @@ def test_amending_and_revoking_through_the_portal_shows_the_impact_first(site, c
     grant = site.grant
     page = client.get(f"/records/grant/{grant.pk}/revoke/").content.decode()
     assert f"Request {site.request.pk}" in page and site.shot.code in page
-    response = client.post(f"/records/grant/{grant.pk}/amend/", {
-        "grantor": grant.grantor_id, "assets": [a.pk for a in grant.assets.all()], "uses": ["genai_input", "edit"], "media": grant.media,
-        "territories": "WORLD", "territory_exclusions": "CN", "languages": "", "term_start": "2026-01-01", "term_end": "2031-12-31",
-        "exclusivity": "non_exclusive", "contract_sha256": grant.contract_sha256, "reason": "Extension letter of 2026-05-01",
-    })
+    response = client.post(
+        f"/records/grant/{grant.pk}/amend/",
+        {
+            "grantor": grant.grantor_id,
+            "assets": [a.pk for a in grant.assets.all()],
+            "uses": ["genai_input", "edit"],
+            "media": grant.media,
+            "territories": "WORLD",
+            "territory_exclusions": "CN",
+            "languages": "",
+            "term_start": "2026-01-01",
+            "term_end": "2031-12-31",
+            "exclusivity": "non_exclusive",
+            "contract_sha256": grant.contract_sha256,
+            "reason": "Extension letter of 2026-05-01",
+        },
+    )
     amended = RightsGrant.objects.get(replaces=grant)
-    assert response.status_code == 302 and amended.term_end == datetime.date(2031, 12, 31) and amended.reason == "Extension letter of 2026-05-01"
+    assert (
+        response.status_code == 302
+        and amended.term_end == datetime.date(2031, 12, 31)
+        and amended.reason == "Extension letter of 2026-05-01"
+    )
     assert client.post(f"/records/grant/{amended.pk}/revoke/", {"reason": ""}).status_code == 400
-    response = client.post(f"/records/grant/{amended.pk}/revoke/", {"reason": "Licence terminated by letter of 2026-06-01"})
+    response = client.post(
+        f"/records/grant/{amended.pk}/revoke/", {"reason": "Licence terminated by letter of 2026-06-01"}
+    )
     revoked = RightsGrant.objects.get(replaces=amended)
     assert response.status_code == 302 and revoked.status == "revoked"
     # A superseded version cannot be revoked again: the service's conflict, shown as such.
@@ -187,7 +280,9 @@ def test_amending_and_revoking_through_the_portal_shows_the_impact_first(site, c
 
 def test_the_impact_api_lists_what_relied_on_a_record(site, api):
     data = api(site.world.clearance).get(f"/api/impact/grant/{site.grant.pk}/").json()
-    assert [r["id"] for r in data["requests"]] == [site.request.pk] and data["shots"] == [{"id": site.shot.pk, "code": site.shot.code}]
+    assert [r["id"] for r in data["requests"]] == [site.request.pk] and data["shots"] == [
+        {"id": site.shot.pk, "code": site.shot.code}
+    ]
     assert [o["asset"] for o in data["outputs"]] == [site.request.output.asset_id] and data["pending"] == []
     assert api(site.world.producer_b).get(f"/api/impact/grant/{site.grant.pk}/").status_code == 404
     assert api(site.world.clearance).get(f"/api/impact/party/{site.grant.pk}/").status_code == 404
@@ -195,10 +290,22 @@ def test_the_impact_api_lists_what_relied_on_a_record(site, api):
 
 def test_a_queued_request_relying_on_a_revoked_grant_stops_at_run_time(site, client):
     w = site.world
-    req = gen.request_submit(actor=w.producer_a, production=w.prod_a, shot=site.shot, engine="atmosphere", seed=2, intended_use="atmosphere",
-                             media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                             inputs=[{"asset": site.plate, "role": "plate"}])
-    gen.request_queue(actor=w.producer_a, request=req)  # queued: its task is sent once the transaction commits, and runs below
+    req = gen.request_submit(
+        actor=w.producer_a,
+        production=w.prod_a,
+        shot=site.shot,
+        engine="atmosphere",
+        seed=2,
+        intended_use="atmosphere",
+        media=["theatrical"],
+        territories=["US"],
+        release_start=datetime.date(2026, 6, 1),
+        release_end=datetime.date(2026, 12, 31),
+        inputs=[{"asset": site.plate, "role": "plate"}],
+    )
+    gen.request_queue(
+        actor=w.producer_a, request=req
+    )  # queued: its task is sent once the transaction commits, and runs below
     login(client, w.clearance)
     page = client.get(f"/records/grant/{site.grant.pk}/revoke/").content.decode()
     assert "would stop at run time" in page
@@ -212,7 +319,9 @@ def test_a_queued_request_relying_on_a_revoked_grant_stops_at_run_time(site, cli
     assert "has been revoked" in GenerationRequest.objects.get(pk=req.pk).failure
 
 
-def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(site, client, django_capture_on_commit_callbacks):
+def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(
+    site, client, django_capture_on_commit_callbacks
+):
     w = site.world
     w.clearance.email, w.admin.email = "clearance@harbour.example", "admin@harbour.example"
     w.clearance.save(), w.admin.save()
@@ -223,21 +332,40 @@ def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(site, client, 
         assert response.status_code == 400 and "control character" in response.content.decode()
     assert not ConsentFlag.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": "The performer did not see the final description.", "requests_revocation": "on"})
+        response = client.post(
+            f"/guild/consents/{site.consent.pk}/flag/",
+            {"reason": "The performer did not see the final description.", "requests_revocation": "on"},
+        )
     assert response.status_code == 302
     flag = ConsentFlag.objects.get()
-    assert flag.requests_revocation and LedgerEntry.objects.filter(record_type="consent_flag", record_id=flag.pk, entry_type="consent.flagged").exists()
-    assert b"final description" not in bytes(LedgerEntry.objects.get(record_type="consent_flag").body)  # the ledger keeps a digest
+    assert (
+        flag.requests_revocation
+        and LedgerEntry.objects.filter(
+            record_type="consent_flag", record_id=flag.pk, entry_type="consent.flagged"
+        ).exists()
+    )
+    assert b"final description" not in bytes(
+        LedgerEntry.objects.get(record_type="consent_flag").body
+    )  # the ledger keeps a digest
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"clearance", "admin"}
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@harbour.example", "clearance@harbour.example"]
     assert "requests the revocation of consent" in mail.outbox[0].subject
     assert "requests the revocation" in login(client, w.clearance).get("/clearance/").content.decode()
     assert client.post("/notifications/read/", {"next": "/clearance/"})["Location"] == "/clearance/"
     assert "requests the revocation" not in client.get("/clearance/").content.decode()
-    assert client.post("/notifications/read/", {"next": "https://elsewhere.example/"})["Location"] == "/"  # no open redirect
-    assert Notification.objects.filter(user=w.admin, read_at__isnull=True).count() == 1  # only the caller's are read
+    assert (
+        client.post("/notifications/read/", {"next": "https://elsewhere.example/"})["Location"] == "/"
+    )  # no open redirect
+    assert (
+        Notification.objects.filter(user=w.admin, read_at__isnull=True).count() == 1
+    )  # only the caller's are read
     # Someone else's guild, or no guild at all, may not flag it.
-    assert login(client, w.producer_a).post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": "x"}).status_code == 403
+    assert (
+        login(client, w.producer_a)
+        .post(f"/guild/consents/{site.consent.pk}/flag/", {"reason": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_expiry_alerts_are_sent_once_per_threshold(site, django_capture_on_commit_callbacks):
@@ -248,9 +376,13 @@ def test_expiry_alerts_are_sent_once_per_threshold(site, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         assert services.expiry_alerts_send(today=today) == 1
         assert services.expiry_alerts_send(today=today + datetime.timedelta(days=3)) == 0
-        assert services.expiry_alerts_send(today=datetime.date(2030, 12, 26)) == 1  # 5 days out: the 7-day alert
-    assert [m.subject for m in mail.outbox] == [f"[Rightsledger] Grant {site.grant.pk} of The Long Night ends in 30 days",
-                                                f"[Rightsledger] Grant {site.grant.pk} of The Long Night ends in 5 days"]
+        assert (
+            services.expiry_alerts_send(today=datetime.date(2030, 12, 26)) == 1
+        )  # 5 days out: the 7-day alert
+    assert [m.subject for m in mail.outbox] == [
+        f"[Rightsledger] Grant {site.grant.pk} of The Long Night ends in 30 days",
+        f"[Rightsledger] Grant {site.grant.pk} of The Long Night ends in 5 days",
+    ]
 
 
 def test_the_pdf_report_holds_the_shots_audit(site, client):
@@ -258,9 +390,16 @@ def test_the_pdf_report_holds_the_shots_audit(site, client):
     response = client.get(f"/shots/{site.shot.pk}/audit.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert f"shot {site.shot.code}" in text and f"Request {site.request.pk}" in text and f"grant {site.grant.pk}" in text
+    assert (
+        f"shot {site.shot.code}" in text
+        and f"Request {site.request.pk}" in text
+        and f"grant {site.grant.pk}" in text
+    )
     csv_text = client.get(f"/shots/{site.shot.pk}/audit.csv").content.decode()
-    assert csv_text.splitlines()[0].startswith("request,status,decision") and f"grant:{site.grant.pk}@" in csv_text
+    assert (
+        csv_text.splitlines()[0].startswith("request,status,decision")
+        and f"grant:{site.grant.pk}@" in csv_text
+    )
 
 
 def count_queries(client, url) -> int:
@@ -272,15 +411,30 @@ def count_queries(client, url) -> int:
 def test_list_pages_cost_the_same_queries_however_many_rows(site, client):
     w = site.world
     login(client, w.clearance)
-    pages = [f"/productions/{w.prod_a.pk}/shots/", f"/productions/{w.prod_a.pk}/assets/", "/clearance/", f"/shots/{site.shot.pk}/audit/"]
+    pages = [
+        f"/productions/{w.prod_a.pk}/shots/",
+        f"/productions/{w.prod_a.pk}/assets/",
+        "/clearance/",
+        f"/shots/{site.shot.pk}/audit/",
+    ]
     before = {url: count_queries(client, url) for url in pages}
     likeness = site.likeness
     for n in range(3):
         shot = f.make_shot(w.prod_a, f"EP103_SH00{n}0")
         f.make_asset(w.prod_a, seed=60 + n)
-        gen.request_submit(actor=w.producer_a, production=w.prod_a, shot=site.shot, engine="atmosphere", seed=10 + n, intended_use="atmosphere",
-                           media=["theatrical"], territories=["US"], release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-                           inputs=[{"asset": site.plate, "role": "plate"}, {"asset": likeness, "role": "likeness"}])
+        gen.request_submit(
+            actor=w.producer_a,
+            production=w.prod_a,
+            shot=site.shot,
+            engine="atmosphere",
+            seed=10 + n,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": site.plate, "role": "plate"}, {"asset": likeness, "role": "likeness"}],
+        )
         assert shot
     assert {url: count_queries(client, url) for url in pages} == before
     login(client, w.guild_rep)
@@ -297,17 +451,27 @@ def test_an_assets_page_lists_near_copies_the_user_may_see(site, client, django_
     w = site.world
     original = images.picture(88, (640, 360))
     with django_capture_on_commit_callbacks(execute=True):
-        original_asset = f.make_asset(w.prod_a, kind="still", data=images.encode(original, "PNG"), seed=1)  # fingerprinted on commit
+        original_asset = f.make_asset(
+            w.prod_a, kind="still", data=images.encode(original, "PNG"), seed=1
+        )  # fingerprinted on commit
         cropped = original.crop((64, 36, 640, 360)).resize((480, 270))  # cut by a tenth, as a re-framed copy
-        copy = f.make_asset(w.prod_a, kind="still", data=images.encode(cropped, "JPEG", quality=60), fmt="jpeg", seed=2)
-        elsewhere = f.make_asset(w.prod_b, kind="still", data=images.encode(original, "JPEG", quality=70), fmt="jpeg", seed=3)
+        copy = f.make_asset(
+            w.prod_a, kind="still", data=images.encode(cropped, "JPEG", quality=60), fmt="jpeg", seed=2
+        )
+        elsewhere = f.make_asset(
+            w.prod_b, kind="still", data=images.encode(original, "JPEG", quality=70), fmt="jpeg", seed=3
+        )
     page = login(client, w.clearance).get(f"/assets/{original_asset.pk}/").content.decode()
-    assert f"A-{copy.pk} " in page and f"A-{elsewhere.pk} " not in page  # Salt Road's copy is not shown to The Long Night
+    assert (
+        f"A-{copy.pk} " in page and f"A-{elsewhere.pk} " not in page
+    )  # Salt Road's copy is not shown to The Long Night
 
 
 def test_the_guild_sees_that_an_older_version_of_a_consent_is_superseded(site, client):
     w = site.world
-    amended = services.consent_amend(actor=w.clearance, consent=site.consent, changes={"media": ["theatrical"]}, reason="Theatrical only.")
+    amended = services.consent_amend(
+        actor=w.clearance, consent=site.consent, changes={"media": ["theatrical"]}, reason="Theatrical only."
+    )
     login(client, w.guild_rep)
     old = client.get(f"/guild/consents/{site.consent.pk}/").content.decode()
     assert "Superseded" in old and f'href="/guild/consents/{amended.pk}/"' in old and "version 2</a>" in old
@@ -331,8 +495,10 @@ def test_a_signed_outputs_credentials_are_verified_once_and_the_pages_then_read_
     assert req.status == "succeeded" and expected["validation_state"] == "trusted"
     login(client, site.world.producer_a)
     # Counted, not replaced: the storage's own open and provenance's own verify run as always.
-    with mock.patch.object(Storage, "open", autospec=True, side_effect=Storage.open) as opened, \
-            mock.patch.object(portal_selectors, "verify", wraps=verify) as verified:
+    with (
+        mock.patch.object(Storage, "open", autospec=True, side_effect=Storage.open) as opened,
+        mock.patch.object(portal_selectors, "verify", wraps=verify) as verified,
+    ):
         first = _credentials_section(client.get(f"/requests/{req.pk}/").content.decode())
         assert [c.args[1] for c in opened.call_args_list] == [asset.file.name] and verified.call_count == 1
         opened.reset_mock()

@@ -62,7 +62,11 @@ def measure(path: Path, embeddings: bool, clip_settings: dict) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CLIP_BATCH_SIZE": "8", **clip_settings}
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path), "1" if embeddings else "0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -70,7 +74,9 @@ def measure(path: Path, embeddings: bool, clip_settings: dict) -> dict:
 
 @pytest.mark.parametrize("embeddings", [False, True], ids=["phash", "phash+clip"])
 def test_fingerprinting_a_clip_holds_a_frame_at_a_time_whatever_its_length(
-    tmp_path, tiny_clip, embeddings  # noqa: F811
+    tmp_path,
+    tiny_clip,  # noqa: F811  (the fixture imported above)
+    embeddings,
 ):
     short, long = tmp_path / "short.mp4", tmp_path / "long.mp4"
     short.write_bytes(long_clip(12))

@@ -58,8 +58,14 @@ def surest_face(result: face_match.FrameFaces) -> face_match.Face:
 
 def crop_around(img: Image.Image, box: face_match.Box, margin: float) -> Image.Image:
     pad = int(box.width * margin)
-    return img.crop((max(0, box.left - pad), max(0, box.top - pad),
-                     min(img.width, box.right + pad), min(img.height, box.bottom + pad)))
+    return img.crop(
+        (
+            max(0, box.left - pad),
+            max(0, box.top - pad),
+            min(img.width, box.right + pad),
+            min(img.height, box.bottom + pad),
+        )
+    )
 
 
 def rotated(img: Image.Image, degrees: float) -> Image.Image:
@@ -170,8 +176,12 @@ def test_a_portrait_stored_on_its_side_is_read_upright(portraits, references):
 def test_a_picture_with_no_face_gives_no_faces():
     from skimage import data
 
-    pictures = (Image.fromarray(data.coffee()), Image.fromarray(data.camera()), Image.new("RGB", (1, 1)),
-                Image.new("L", (4000, 3)))
+    pictures = (
+        Image.fromarray(data.coffee()),
+        Image.fromarray(data.camera()),
+        Image.new("RGB", (1, 1)),
+        Image.new("L", (4000, 3)),
+    )
     for picture in pictures:
         result = faces.detect_faces(picture)
         assert (result.faces, result.skipped) == ((), ()), picture.size
@@ -259,8 +269,15 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(settings):
         faces.detect_faces(b"not an image")
 
 
-DECODERS = {("Image", "open"), ("PIL.Image", "open"), ("dlib", "load_rgb_image"), ("cv2", "imread"),
-            ("imageio", "imread"), ("iio", "imread"), ("skimage.io", "imread")}
+DECODERS = {
+    ("Image", "open"),
+    ("PIL.Image", "open"),
+    ("dlib", "load_rgb_image"),
+    ("cv2", "imread"),
+    ("imageio", "imread"),
+    ("iio", "imread"),
+    ("skimage.io", "imread"),
+}
 
 
 def test_every_image_decode_in_the_service_goes_through_open_image():

@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
 from generation.models import GenerationRequest
@@ -24,8 +24,11 @@ from .. import factories as f
 from .. import images
 from ..generation.conftest import Gate
 
-TINY = {"embed_dim": 128, "vision_cfg": {"image_size": 128, "layers": [1, 1, 1, 1], "width": 32, "head_width": 32},
-        "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 1}}
+TINY = {
+    "embed_dim": 128,
+    "vision_cfg": {"image_size": 128, "layers": [1, 1, 1, 1], "width": 32, "head_width": 32},
+    "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 1},
+}
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +65,12 @@ def variants(data: bytes) -> dict[str, bytes]:
     img = Image.open(io.BytesIO(data)).convert("RGB")
     w, h = img.size
     out = {}
-    for name, changed in (("jpeg70", img), ("half", img.resize((w // 2, h // 2))), ("crop10", img.crop((int(w * 0.05), int(h * 0.05), int(w * 0.95), int(h * 0.95)))),
-                          ("corner_crop10", img.crop((0, 0, int(w * 0.9), int(h * 0.9))))):
+    for name, changed in (
+        ("jpeg70", img),
+        ("half", img.resize((w // 2, h // 2))),
+        ("crop10", img.crop((int(w * 0.05), int(h * 0.05), int(w * 0.95), int(h * 0.95)))),
+        ("corner_crop10", img.crop((0, 0, int(w * 0.9), int(h * 0.9)))),
+    ):
         buf = io.BytesIO()
         changed.save(buf, "JPEG", quality=70)
         out[name] = buf.getvalue()
@@ -77,7 +84,9 @@ def test_weights_load_from_the_configured_file_once(tiny_clip):
     assert e.shape == (2, 128) and abs(float((e[0] ** 2).sum()) - 1) < 1e-5
 
 
-def test_registering_an_image_fingerprints_it_and_an_output_is_fingerprinted_once_as_it_is_signed(world, api, django_capture_on_commit_callbacks):
+def test_registering_an_image_fingerprints_it_and_an_output_is_fingerprinted_once_as_it_is_signed(
+    world, api, django_capture_on_commit_callbacks
+):
     from celery.signals import task_prerun
 
     ran = []
@@ -90,8 +99,13 @@ def test_registering_an_image_fingerprints_it_and_an_output_is_fingerprinted_onc
         with django_capture_on_commit_callbacks(execute=True):
             asset = f.make_asset(world.prod_a, seed=71)
         assert Fingerprint.objects.filter(asset=asset).exists()
-        assert set(PerceptualHash.objects.filter(asset=asset).values_list("variant", flat=True)) == set(fp.CROPS)
-        assert ("provenance.asset_fingerprint", asset.pk) in ran and ("provenance.asset_ingest_credentials", asset.pk) in ran
+        assert set(PerceptualHash.objects.filter(asset=asset).values_list("variant", flat=True)) == set(
+            fp.CROPS
+        )
+        assert ("provenance.asset_fingerprint", asset.pk) in ran and (
+            "provenance.asset_ingest_credentials",
+            asset.pk,
+        ) in ran
         gate = Gate(world)
         rid = api(world.producer_a).post("/api/generation/requests/", gate.body(), format="json").json()["id"]
         with django_capture_on_commit_callbacks(execute=True):
@@ -99,13 +113,19 @@ def test_registering_an_image_fingerprints_it_and_an_output_is_fingerprinted_onc
     finally:
         task_prerun.disconnect(seen)
     output = GenerationRequest.objects.get(pk=rid).output.asset
-    # Its hashes and embedding are those of the engine's pixels, stored as it was signed; no task reads it back.
-    assert set(PerceptualHash.objects.filter(asset=output).values_list("variant", flat=True)) == {*fp.CROPS, "binding"}
+    # Its hashes and embedding are those of the engine's pixels, stored as it was signed; no task
+    # reads it back.
+    assert set(PerceptualHash.objects.filter(asset=output).values_list("variant", flat=True)) == {
+        *fp.CROPS,
+        "binding",
+    }
     assert Fingerprint.objects.filter(asset=output).count() == 1
     assert not [name for name, arg in ran if arg == output.pk and name.startswith("provenance.")]
 
 
-def test_a_stripped_output_is_identified_and_not_allowed_after_reencode_resize_and_crop(world, api, django_capture_on_commit_callbacks):
+def test_a_stripped_output_is_identified_and_not_allowed_after_reencode_resize_and_crop(
+    world, api, django_capture_on_commit_callbacks
+):
     gate = Gate(world)
     rid = api(world.producer_a).post("/api/generation/requests/", gate.body(), format="json").json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,17 +140,28 @@ def test_a_stripped_output_is_identified_and_not_allowed_after_reencode_resize_a
         assert services.read_store(copy, "image/jpeg") is None  # stripped: no credentials left
         found = similarity.match(fp.fingerprint(copy), Asset.objects.all())
         assert found is not None and found.asset_id == output.pk, name
-        response = api(None).post("/api/training-clearance/", {"files": [SimpleUploadedFile(f"{name}.jpg", copy)]}, format="multipart")
+        response = api(None).post(
+            "/api/training-clearance/",
+            {"files": [SimpleUploadedFile(f"{name}.jpg", copy)]},
+            format="multipart",
+        )
         result = response.json()["results"][0]
-        assert result["verdict"] == "not_allowed" and "near-duplicate of an output generated by this service" in result["reasons"][-1], result
-        assert not re.search(rf"(?<!\w){output.pk}(?!\w)", json.dumps(result))  # never names the asset (its digits may sit inside a hash)
+        assert (
+            result["verdict"] == "not_allowed"
+            and "near-duplicate of an output generated by this service" in result["reasons"][-1]
+        ), result
+        assert not re.search(
+            rf"(?<!\w){output.pk}(?!\w)", json.dumps(result)
+        )  # never names the asset (its digits may sit inside a hash)
 
 
 def test_no_unrelated_image_matches_among_200(world):
     for n in range(200):
         services.asset_fingerprint(asset=f.make_asset(world.prod_a, seed=1000 + n))
     assets = Asset.objects.all()
-    false = [n for n in range(200) if similarity.match(fp.fingerprint(images.jpeg(5000 + n)), assets) is not None]
+    false = [
+        n for n in range(200) if similarity.match(fp.fingerprint(images.jpeg(5000 + n)), assets) is not None
+    ]
     assert false == []
 
 
@@ -162,29 +193,45 @@ def test_a_reencoded_upload_of_a_registered_plate_carries_its_rights(world, api)
     services.asset_fingerprint(asset=gate.plate)
     with gate.plate.file.open("rb") as fh:
         copy = variants(fh.read())["jpeg70"]
-    body = gate.body(inputs='[{"upload": "copy", "role": "plate"}]', media="theatrical", territories="US", parameters="{}")
+    body = gate.body(
+        inputs='[{"upload": "copy", "role": "plate"}]', media="theatrical", territories="US", parameters="{}"
+    )
     body["copy"] = SimpleUploadedFile("plate_from_email.jpg", copy)
     data = api(world.producer_a).post("/api/generation/requests/", body, format="multipart").json()
     assert data["inputs"][0]["match"] == "fingerprint" and data["inputs"][0]["asset"] == gate.plate.pk
     assert data["status"] == "approved"
-    assert f"a re-encoded copy of asset A-{gate.plate.pk} (cosine" in data["decision"]["reasons"][0]["message"]
+    assert (
+        f"a re-encoded copy of asset A-{gate.plate.pk} (cosine" in data["decision"]["reasons"][0]["message"]
+    )
 
 
 def test_training_clearance_by_hash_and_bad_batches(world, api, settings):
     asset = f.make_asset(world.prod_a, seed=81)
     f.make_grant(world.prod_a, world.party, [asset])
-    from rightsledger import services as rl
-
     import datetime
 
-    rl.reservation_create(actor=None, studio=world.studio, subject_type="asset", asset=asset, uses=["ai_training"], source="contract", effective_date=datetime.date(2026, 1, 1))
+    from rightsledger import services as rl
+
+    rl.reservation_create(
+        actor=None,
+        studio=world.studio,
+        subject_type="asset",
+        asset=asset,
+        uses=["ai_training"],
+        source="contract",
+        effective_date=datetime.date(2026, 1, 1),
+    )
     client = api(None)
-    results = client.post("/api/training-clearance/", {"sha256": [asset.sha256, "0" * 64]}, format="json").json()["results"]
+    results = client.post(
+        "/api/training-clearance/", {"sha256": [asset.sha256, "0" * 64]}, format="json"
+    ).json()["results"]
     assert [r["verdict"] for r in results] == ["not_allowed", "unknown"]
     assert client.post("/api/training-clearance/", {"sha256": ["xyz"]}, format="json").status_code == 400
     assert client.post("/api/training-clearance/", {}, format="json").status_code == 400
     settings.TRAINING_CLEARANCE_MAX_ITEMS = 2
-    assert client.post("/api/training-clearance/", {"sha256": ["0" * 64] * 3}, format="json").status_code == 400
+    assert (
+        client.post("/api/training-clearance/", {"sha256": ["0" * 64] * 3}, format="json").status_code == 400
+    )
 
 
 def test_only_reservations_in_force_of_a_training_use_refuse_training(world, api):
@@ -193,12 +240,28 @@ def test_only_reservations_in_force_of_a_training_use_refuse_training(world, api
     from rightsledger import services as rl
 
     inference, revoked, training = (f.make_asset(world.prod_a, seed=s) for s in (82, 83, 84))
-    reserve = dict(actor=None, studio=world.studio, subject_type="asset", source="contract", effective_date=datetime.date(2026, 1, 1))
-    rl.reservation_create(asset=inference, uses=["ai_inference", "data_mining"], **reserve)  # reserves no training use
+    reserve = dict(
+        actor=None,
+        studio=world.studio,
+        subject_type="asset",
+        source="contract",
+        effective_date=datetime.date(2026, 1, 1),
+    )
+    rl.reservation_create(
+        asset=inference, uses=["ai_inference", "data_mining"], **reserve
+    )  # reserves no training use
     gone = rl.reservation_create(asset=revoked, uses=["ai_training"], **reserve)
     rl.reservation_revoke(actor=None, reservation=gone, reason="Released by the rights holder")
     rl.reservation_create(asset=training, uses=["ai_generative_training"], **reserve)
-    results = api(None).post("/api/training-clearance/", {"sha256": [a.sha256 for a in (inference, revoked, training)]}, format="json").json()["results"]
+    results = (
+        api(None)
+        .post(
+            "/api/training-clearance/",
+            {"sha256": [a.sha256 for a in (inference, revoked, training)]},
+            format="json",
+        )
+        .json()["results"]
+    )
     assert [r["verdict"] for r in results] == ["unknown", "unknown", "not_allowed"]
 
 
@@ -206,7 +269,11 @@ def test_xmp_data_mining_prohibited_is_read(world, api):
     from provenance import manifest as mf
 
     data = mf.add_xmp(images.png(82), "image/png", mf.xmp_packet(frozenset({"ai_training"})))
-    result = api(None).post("/api/training-clearance/", {"files": [SimpleUploadedFile("x.png", data)]}, format="multipart").json()["results"][0]
+    result = (
+        api(None)
+        .post("/api/training-clearance/", {"files": [SimpleUploadedFile("x.png", data)]}, format="multipart")
+        .json()["results"][0]
+    )
     assert result["verdict"] == "not_allowed" and "plus:DataMining" in result["reasons"][0]
 
 
@@ -216,7 +283,10 @@ def test_the_endpoint_is_rate_limited_per_client(world, api, monkeypatch):
 
     cache.clear()
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"training_clearance": "2/min"})
-    codes = [api(None).post("/api/training-clearance/", {"sha256": ["0" * 64]}, format="json").status_code for _ in range(3)]
+    codes = [
+        api(None).post("/api/training-clearance/", {"sha256": ["0" * 64]}, format="json").status_code
+        for _ in range(3)
+    ]
     assert codes == [200, 200, 429]
     response = api(None).post("/api/training-clearance/", {"sha256": ["0" * 64]}, format="json")
     assert response.json()["errors"][0]["code"] == "throttled" and response["Retry-After"]
@@ -230,17 +300,36 @@ def test_rightsledger_check_walks_folders_and_writes_a_report(live_server, tmp_p
     (folder / "a.png").write_bytes(images.png(91))
     from provenance import manifest as mf
 
-    (tmp_path / "dataset" / "b.png").write_bytes(mf.add_xmp(images.png(92), "image/png", mf.xmp_packet(frozenset({"ai_training"}))))
+    (tmp_path / "dataset" / "b.png").write_bytes(
+        mf.add_xmp(images.png(92), "image/png", mf.xmp_packet(frozenset({"ai_training"})))
+    )
     for mode in ("fingerprint", "upload"):
         report = tmp_path / f"report-{mode}.json"
-        code = check_main([str(tmp_path / "dataset"), "--url", live_server.url, "--format", "json", "--output", str(report), "--batch", "1",
-                           "--mode", mode, "--jobs", "2"])
+        code = check_main(
+            [
+                str(tmp_path / "dataset"),
+                "--url",
+                live_server.url,
+                "--format",
+                "json",
+                "--output",
+                str(report),
+                "--batch",
+                "1",
+                "--mode",
+                mode,
+                "--jobs",
+                "2",
+            ]
+        )
         rows = {r["path"].rsplit("/", 1)[-1]: r["verdict"] for r in json.loads(report.read_text())}
         assert rows == {"a.png": "unknown", "b.png": "not_allowed"} and code == 1, mode
     assert check_main([str(tmp_path / "missing"), "--url", live_server.url]) == 2
 
 
-def test_fingerprint_and_upload_modes_give_the_same_verdicts_on_altered_copies(world, api, tmp_path, django_capture_on_commit_callbacks):
+def test_fingerprint_and_upload_modes_give_the_same_verdicts_on_altered_copies(
+    world, api, tmp_path, django_capture_on_commit_callbacks
+):
     """A dataset builder's copies of a reserved still: re-encoded, resized and cropped. Sent as
     fingerprints computed where the files are, or as the files themselves: the same verdicts."""
     from provenance.check_cli import examine
@@ -249,12 +338,21 @@ def test_fingerprint_and_upload_modes_give_the_same_verdicts_on_altered_copies(w
     original = images.picture(77, (640, 360))
     with django_capture_on_commit_callbacks(execute=True):
         reserved = f.make_asset(world.prod_a, kind="still", data=images.encode(original, "PNG"), seed=77)
-    rl.reservation_create(actor=None, studio=world.studio, subject_type="asset", asset=reserved, uses=["ai_training"], source="contract",
-                          effective_date=datetime.date(2026, 1, 1))
+    rl.reservation_create(
+        actor=None,
+        studio=world.studio,
+        subject_type="asset",
+        asset=reserved,
+        uses=["ai_training"],
+        source="contract",
+        effective_date=datetime.date(2026, 1, 1),
+    )
     w, h = original.size
     copies = {
         "reencoded.jpg": images.encode(original, "JPEG", quality=55),
-        "resized.jpg": images.encode(original.resize((w // 2, h // 2), Image.Resampling.BILINEAR), "JPEG", quality=85),
+        "resized.jpg": images.encode(
+            original.resize((w // 2, h // 2), Image.Resampling.BILINEAR), "JPEG", quality=85
+        ),
         "cropped.png": images.encode(original.crop((int(w * 0.06), int(h * 0.06), w, h)), "PNG"),
         "unrelated.png": images.png(500),
     }
@@ -264,22 +362,43 @@ def test_fingerprint_and_upload_modes_give_the_same_verdicts_on_altered_copies(w
         paths.append(tmp_path / name)
     client = api(None)
     prints = [{"sha256": e["sha256"], "phash": e["phash"]} for e in map(examine, paths)]
-    by_print = client.post("/api/training-clearance/", {"fingerprints": prints}, format="json").json()["results"]
-    by_upload = client.post("/api/training-clearance/", {"files": [SimpleUploadedFile(p.name, p.read_bytes()) for p in paths]}, format="multipart").json()["results"]
-    assert [r["verdict"] for r in by_print] == [r["verdict"] for r in by_upload] == ["not_allowed", "not_allowed", "not_allowed", "unknown"]
+    by_print = client.post("/api/training-clearance/", {"fingerprints": prints}, format="json").json()[
+        "results"
+    ]
+    by_upload = client.post(
+        "/api/training-clearance/",
+        {"files": [SimpleUploadedFile(p.name, p.read_bytes()) for p in paths]},
+        format="multipart",
+    ).json()["results"]
+    assert (
+        [r["verdict"] for r in by_print]
+        == [r["verdict"] for r in by_upload]
+        == ["not_allowed", "not_allowed", "not_allowed", "unknown"]
+    )
     assert "near-duplicate of an asset reserved from AI training" in by_print[0]["reasons"][0]
     # Bad fingerprints are refused with a clear message, and a batch is bounded.
-    bad = client.post("/api/training-clearance/", {"fingerprints": [{"sha256": "xyz", "phash": "00"}]}, format="json")
+    bad = client.post(
+        "/api/training-clearance/", {"fingerprints": [{"sha256": "xyz", "phash": "00"}]}, format="json"
+    )
     assert bad.status_code == 400 and "Fingerprint 1" in bad.json()["errors"][0]["message"]
 
 
-def test_an_output_resembling_an_unconsented_performer_is_held(world, api, settings, django_capture_on_commit_callbacks):
+def test_an_output_resembling_an_unconsented_performer_is_held(
+    world, api, settings, django_capture_on_commit_callbacks
+):
     gate = Gate(world)
     settings.LIKENESS_COSINE = 0.95
     with gate.plate.file.open("rb") as fh:
         same_face = fh.read()
     stranger = f.make_talent("Ana Ruiz", guild=world.guild, member_id="SAG-77")
-    reference = f.make_asset(world.prod_a, kind="likeness_reference", talent=stranger, data=images.encode(Image.open(io.BytesIO(same_face)), "JPEG", quality=95), fmt="jpeg", seed=1)
+    reference = f.make_asset(
+        world.prod_a,
+        kind="likeness_reference",
+        talent=stranger,
+        data=images.encode(Image.open(io.BytesIO(same_face)), "JPEG", quality=95),
+        fmt="jpeg",
+        seed=1,
+    )
     services.asset_fingerprint(asset=reference)
     unrelated = f.make_asset(world.prod_a, kind="likeness_reference", talent=gate.talent, seed=404)
     services.asset_fingerprint(asset=unrelated)
@@ -290,15 +409,24 @@ def test_an_output_resembling_an_unconsented_performer_is_held(world, api, setti
     req = GenerationRequest.objects.get(pk=rid)
     assert req.status == "held"
     held = req.decisions.get(kind="likeness_check")
-    assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"] and "Ana" not in json.dumps(held.reasons)
+    assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"] and "Ana" not in json.dumps(
+        held.reasons
+    )
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
     # In the portal too: the page says it is withheld, and neither the preview nor the download serves it.
     client = Client()
     client.force_login(world.producer_a)
     page = client.get(f"/requests/{rid}/").content.decode()
     assert "Withheld" in page and "/output/preview/" not in page
-    assert client.get(f"/requests/{rid}/output/preview/").status_code == 403 and client.get(f"/requests/{rid}/output/").status_code == 403
-    response = api(world.clearance).post(f"/api/generation/requests/{rid}/sign-off/", {"approve": True, "comment": "Not her: a crowd double."}, format="json")
+    assert (
+        client.get(f"/requests/{rid}/output/preview/").status_code == 403
+        and client.get(f"/requests/{rid}/output/").status_code == 403
+    )
+    response = api(world.clearance).post(
+        f"/api/generation/requests/{rid}/sign-off/",
+        {"approve": True, "comment": "Not her: a crowd double."},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["status"] == "succeeded"
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 200
     assert client.get(f"/requests/{rid}/output/").status_code == 200
@@ -331,7 +459,11 @@ def test_video_keyframes_are_fingerprinted_and_a_still_from_it_is_recognised(wor
     video, _ = rl.asset_register(actor=None, production=world.prod_a, upload=upload, kind="video")
     assert video.media_type == "video/mp4"
     services.asset_fingerprint(asset=video)
-    assert sorted(Fingerprint.objects.filter(asset=video).values_list("frame_seconds", flat=True)) == [0.0, 2.0, 4.0]
+    assert sorted(Fingerprint.objects.filter(asset=video).values_list("frame_seconds", flat=True)) == [
+        0.0,
+        2.0,
+        4.0,
+    ]
     for n in range(10):
         services.asset_fingerprint(asset=f.make_asset(world.prod_a, seed=900 + n))
     still = images.encode(images.picture(702), "JPEG", quality=70)  # a frame grab of the shot at 2 s
@@ -371,27 +503,61 @@ def clip_request(world, api, capture, body_of):
     return GenerationRequest.objects.get(pk=rid)
 
 
-def test_a_clip_output_is_recognised_re_encoded_resized_and_trimmed(world, api, client, settings, django_capture_on_commit_callbacks, tmp_path):
+def test_a_clip_output_is_recognised_re_encoded_resized_and_trimmed(
+    world, api, client, settings, django_capture_on_commit_callbacks, tmp_path
+):
     """Outputs are fingerprinted at keyframes; training clearance and soft binding find a copy of a
     1080p clip output at a lower bitrate, at 720p, or cut to a few seconds."""
     settings.VIDEO_KEYFRAME_SECONDS = 1.0
     gate = Gate(world)
-    plate = f.make_asset(world.prod_a, kind="plate", fmt="mp4", data=images.clip(21, size=(1920, 1080), frames=15, fps=5, pan=16), owner=world.party)
-    f.make_grant(world.prod_a, world.party, [plate], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
-    req = clip_request(world, api, django_capture_on_commit_callbacks,
-                       gate.body(parameters={"fog_density": 0.3, "rain": 0}, inputs=[{"asset": plate.pk, "role": "plate"}]))
+    plate = f.make_asset(
+        world.prod_a,
+        kind="plate",
+        fmt="mp4",
+        data=images.clip(21, size=(1920, 1080), frames=15, fps=5, pan=16),
+        owner=world.party,
+    )
+    f.make_grant(
+        world.prod_a, world.party, [plate], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
+    )
+    req = clip_request(
+        world,
+        api,
+        django_capture_on_commit_callbacks,
+        gate.body(parameters={"fog_density": 0.3, "rain": 0}, inputs=[{"asset": plate.pk, "role": "plate"}]),
+    )
     assert req.status == "succeeded", req.failure
     output = req.output.asset
-    assert sorted(PerceptualHash.objects.filter(asset=output, variant__regex=r"^t[0-9]").values_list("variant", flat=True)) == ["t0", "t1", "t2"]
+    assert sorted(
+        PerceptualHash.objects.filter(asset=output, variant__regex=r"^t[0-9]").values_list(
+            "variant", flat=True
+        )
+    ) == ["t0", "t1", "t2"]
     assert Fingerprint.objects.filter(asset=output).count() == 3  # an embedding per keyframe
     with output.file.open("rb") as fh:
         data = fh.read()
-    copies = {"low_bitrate.mp4": reencoded(data, crf=38), "720p.mp4": reencoded(data, size=(1280, 720)),
-              "trimmed.mp4": reencoded(data, first=4, last=11), "unrelated.mp4": images.clip(404, size=(640, 360), frames=10, fps=5)}
+    copies = {
+        "low_bitrate.mp4": reencoded(data, crf=38),
+        "720p.mp4": reencoded(data, size=(1280, 720)),
+        "trimmed.mp4": reencoded(data, first=4, last=11),
+        "unrelated.mp4": images.clip(404, size=(640, 360), frames=10, fps=5),
+    }
     assert len(copies["low_bitrate.mp4"]) < len(data) // 2
-    results = api(None).post("/api/training-clearance/", {"files": [SimpleUploadedFile(n, d) for n, d in copies.items()]}, format="multipart").json()["results"]
-    assert [r["verdict"] for r in results] == ["not_allowed", "not_allowed", "not_allowed", "unknown"], results
-    assert all("near-duplicate of an output generated by this service" in r["reasons"][-1] for r in results[:3])
+    results = (
+        api(None)
+        .post(
+            "/api/training-clearance/",
+            {"files": [SimpleUploadedFile(n, d) for n, d in copies.items()]},
+            format="multipart",
+        )
+        .json()["results"]
+    )
+    assert [r["verdict"] for r in results] == ["not_allowed", "not_allowed", "not_allowed", "unknown"], (
+        results
+    )
+    assert all(
+        "near-duplicate of an output generated by this service" in r["reasons"][-1] for r in results[:3]
+    )
     # Fingerprint mode: rightsledger-check sends the pHashes of a clip's frames, never the clip.
     from provenance.check_cli import examine
 
@@ -401,17 +567,34 @@ def test_a_clip_output_is_recognised_re_encoded_resized_and_trimmed(world, api, 
         seen = examine(tmp_path / name)
         assert seen["phash"] is None and len(seen["phashes"]) >= 2
         prints.append({k: seen[k] for k in ("sha256", "phash", "phashes")})
-    by_print = api(None).post("/api/training-clearance/", {"fingerprints": prints}, format="json").json()["results"]
-    assert [r["verdict"] for r in by_print] == ["not_allowed", "not_allowed", "not_allowed", "unknown"], by_print
-    bad = api(None).post("/api/training-clearance/", {"fingerprints": [{"sha256": "a" * 64, "phash": None, "phashes": ["zz"]}]}, format="json")
+    by_print = (
+        api(None).post("/api/training-clearance/", {"fingerprints": prints}, format="json").json()["results"]
+    )
+    assert [r["verdict"] for r in by_print] == ["not_allowed", "not_allowed", "not_allowed", "unknown"], (
+        by_print
+    )
+    bad = api(None).post(
+        "/api/training-clearance/",
+        {"fingerprints": [{"sha256": "a" * 64, "phash": None, "phashes": ["zz"]}]},
+        format="json",
+    )
     assert bad.status_code == 400 and "pHashes of a clip's frames" in bad.json()["errors"][0]["message"]
     signed = SignedOutput.objects.get(asset=output)
     for name in ("720p.mp4", "trimmed.mp4"):
-        response = client.post(f"/api/c2pa/v1/matches/byContent?alg={mf.SOFT_BINDING_ALG}", copies[name], content_type="video/mp4")
-        assert response.status_code == 200 and response.json()["matches"][0]["manifestId"] == signed.manifest_label, (name, response.content)
+        response = client.post(
+            f"/api/c2pa/v1/matches/byContent?alg={mf.SOFT_BINDING_ALG}",
+            copies[name],
+            content_type="video/mp4",
+        )
+        assert (
+            response.status_code == 200
+            and response.json()["matches"][0]["manifestId"] == signed.manifest_label
+        ), (name, response.content)
 
 
-def test_a_clip_is_held_when_any_keyframe_resembles_an_unconsented_performer(world, api, settings, django_capture_on_commit_callbacks):
+def test_a_clip_is_held_when_any_keyframe_resembles_an_unconsented_performer(
+    world, api, settings, django_capture_on_commit_callbacks
+):
     """The likeness check runs at every keyframe: a face that appears after the first frame holds the clip."""
     import av
     import numpy as np
@@ -421,7 +604,14 @@ def test_a_clip_is_held_when_any_keyframe_resembles_an_unconsented_performer(wor
     gate = Gate(world)
     face = images.picture(777)
     stranger = f.make_talent("Ana Ruiz", guild=world.guild, member_id="SAG-77")
-    reference = f.make_asset(world.prod_a, kind="likeness_reference", talent=stranger, data=images.encode(face, "JPEG", quality=95), fmt="jpeg", seed=1)
+    reference = f.make_asset(
+        world.prod_a,
+        kind="likeness_reference",
+        talent=stranger,
+        data=images.encode(face, "JPEG", quality=95),
+        fmt="jpeg",
+        seed=1,
+    )
     services.asset_fingerprint(asset=reference)
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as out:  # two seconds of a street, then the face
@@ -434,9 +624,15 @@ def test_a_clip_is_held_when_any_keyframe_resembles_an_unconsented_performer(wor
         for packet in stream.encode():
             out.mux(packet)
     plate = f.make_asset(world.prod_a, kind="plate", fmt="mp4", data=buf.getvalue(), owner=world.party)
-    f.make_grant(world.prod_a, world.party, [plate], uses=["genai_input"], media=["theatrical"], territories=["WORLD"])
-    req = clip_request(world, api, django_capture_on_commit_callbacks,
-                       gate.body(parameters={"fog_density": 0.02, "rain": 0}, inputs=[{"asset": plate.pk, "role": "plate"}]))
+    f.make_grant(
+        world.prod_a, world.party, [plate], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
+    )
+    req = clip_request(
+        world,
+        api,
+        django_capture_on_commit_callbacks,
+        gate.body(parameters={"fog_density": 0.02, "rain": 0}, inputs=[{"asset": plate.pk, "role": "plate"}]),
+    )
     assert req.status == "held", req.failure
     held = req.decisions.get(kind="likeness_check")
     assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"]

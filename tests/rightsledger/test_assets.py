@@ -106,7 +106,13 @@ def test_an_oversize_upload_is_refused_with_413(world, api, settings):
 
 
 def test_an_audio_file_cannot_be_a_plate(world, api):
-    wav = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + b"\x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"
+    wav = (
+        b"RIFF"
+        + (36).to_bytes(4, "little")
+        + b"WAVEfmt "
+        + b"\x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00"
+        b"data\x00\x00\x00\x00"
+    )
     response = upload(api, world.clearance, world, wav, name="line.wav", kind="plate")
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "kind_content_mismatch"
@@ -128,7 +134,9 @@ def test_unknown_fields_and_kinds_are_refused(world, api):
 def test_assets_are_immutable_through_the_api(world, api):
     asset_id = upload(api, world.clearance, world, images.png(9)).json()["id"]
     for method in ("put", "patch", "delete"):
-        response = getattr(api(world.clearance), method)(f"/api/assets/{asset_id}/", {"title": "x"}, format="json")
+        response = getattr(api(world.clearance), method)(
+            f"/api/assets/{asset_id}/", {"title": "x"}, format="json"
+        )
         assert response.status_code == 405
 
 

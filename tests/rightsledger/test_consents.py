@@ -14,7 +14,13 @@ from .. import factories as f
 
 @pytest.fixture
 def talent(world):
-    return f.make_talent("Maria Alvarez", guild=world.guild, member_id="SAG-1001", professional_name="Mara Vega", aliases=["M. Vega"])
+    return f.make_talent(
+        "Maria Alvarez",
+        guild=world.guild,
+        member_id="SAG-1001",
+        professional_name="Mara Vega",
+        aliases=["M. Vega"],
+    )
 
 
 def body(world, talent, **overrides):
@@ -60,7 +66,11 @@ BAD = [
     ({"intended_use_description": "Any use."}, "intended_use_description", "description_not_specific"),
     ({"modalities": ["smell"]}, "modalities", "modality_unknown"),
     ({"modalities": []}, "modalities", "required"),
-    ({"permitted_uses": ["likeness"], "prohibited_uses": ["likeness"]}, "prohibited_uses", "use_both_permitted_and_prohibited"),
+    (
+        {"permitted_uses": ["likeness"], "prohibited_uses": ["likeness"]},
+        "prohibited_uses",
+        "use_both_permitted_and_prohibited",
+    ),
     ({"grantor_role": "agent"}, "grantor_role", "invalid_choice"),
     ({"replica_type": "deepfake"}, "replica_type", "invalid_choice"),
     ({"territories": ["EU"]}, "territories", "territory_unknown"),
@@ -91,14 +101,19 @@ def test_a_deceased_performers_consent_must_come_from_the_estate_or_union(world,
     late = f.make_talent("Harold Finch", is_deceased=True)
     response = post(api, world, late)
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "deceased_needs_estate"
-    ok = post(api, world, late, grantor_role="estate_representative", grantor_name="Finch Estate, by J. Finch")
+    ok = post(
+        api, world, late, grantor_role="estate_representative", grantor_name="Finch Estate, by J. Finch"
+    )
     assert ok.status_code == 201
 
 
 def test_a_minors_consent_must_come_from_a_guardian(world, api):
     minor = f.make_talent("Lily Park", is_minor=True)
     assert post(api, world, minor).json()["errors"][0]["code"] == "minor_needs_guardian"
-    assert post(api, world, minor, grantor_role="guardian", grantor_name="Grace Park (mother)").status_code == 201
+    assert (
+        post(api, world, minor, grantor_role="guardian", grantor_name="Grace Park (mother)").status_code
+        == 201
+    )
 
 
 def test_permitted_shots_must_exist(world, api, talent):
@@ -111,7 +126,10 @@ def test_partial_revocation_keeps_the_rest_active(world, api, talent):
     consent_id = post(api, world, talent).json()["id"]
     response = api(world.clearance).post(
         f"/api/consents/{consent_id}/revoke/",
-        {"reason": "Performer withdrew voice consent by letter of 2026-04-02", "scope": {"modalities": ["voice"]}},
+        {
+            "reason": "Performer withdrew voice consent by letter of 2026-04-02",
+            "scope": {"modalities": ["voice"]},
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -133,20 +151,32 @@ def test_full_revocation_and_a_second_one(world, api, talent):
 
 def test_revoking_every_modality_is_a_full_revocation(world, api, talent):
     consent_id = post(api, world, talent).json()["id"]
-    data = api(world.clearance).post(
-        f"/api/consents/{consent_id}/revoke/", {"reason": "all", "scope": {"modalities": ["face", "voice"]}}, format="json"
-    ).json()
+    data = (
+        api(world.clearance)
+        .post(
+            f"/api/consents/{consent_id}/revoke/",
+            {"reason": "all", "scope": {"modalities": ["face", "voice"]}},
+            format="json",
+        )
+        .json()
+    )
     assert data["status"] == "revoked" and data["revocation_scope"] == {"all": True}
 
 
 @pytest.mark.parametrize(
     "scope,code",
-    [({"modalities": ["singing"]}, "not_in_consent"), ({"media": ["tv"]}, "unknown_field"), ({}, "scope_empty")],
+    [
+        ({"modalities": ["singing"]}, "not_in_consent"),
+        ({"media": ["tv"]}, "unknown_field"),
+        ({}, "scope_empty"),
+    ],
 )
 def test_bad_revocation_scopes_are_refused(world, api, talent, scope, code):
     consent_id = post(api, world, talent).json()["id"]
     before = LedgerEntry.objects.count()
-    response = api(world.clearance).post(f"/api/consents/{consent_id}/revoke/", {"reason": "x", "scope": scope}, format="json")
+    response = api(world.clearance).post(
+        f"/api/consents/{consent_id}/revoke/", {"reason": "x", "scope": scope}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == code
     assert LedgerEntry.objects.count() == before
@@ -177,13 +207,20 @@ def test_concurrent_revocations_one_wins_the_other_conflicts():
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["already_revoked", "won"] or sorted(outcomes) == ["not_current_version", "won"]
+    assert sorted(outcomes) == ["already_revoked", "won"] or sorted(outcomes) == [
+        "not_current_version",
+        "won",
+    ]
     assert ConsentRecord.objects.filter(chain=consent.chain, action="revoked").count() == 1
     assert LedgerEntry.objects.filter(chain=consent.chain, entry_type="consent.revoked").count() == 1
 
 
 def test_list_rows_match_the_detail_serializer_exactly(world, api, talent):
     consent_id = post(api, world, talent).json()["id"]
-    api(world.clearance).post(f"/api/consents/{consent_id}/revoke/", {"reason": "v", "scope": {"modalities": ["voice"]}}, format="json")
+    api(world.clearance).post(
+        f"/api/consents/{consent_id}/revoke/",
+        {"reason": "v", "scope": {"modalities": ["voice"]}},
+        format="json",
+    )
     for row in api(world.guild_rep).get("/api/consents/").json()["results"]:
         assert row == api(world.guild_rep).get(f"/api/consents/{row['id']}/").json()

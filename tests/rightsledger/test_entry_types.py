@@ -38,8 +38,9 @@ def test_the_recorder_refuses_a_type_that_is_not_listed_and_writes_nothing(world
 
 
 def test_the_code_names_entry_types_through_the_enum():
-    """No module but the enum's writes a type as a string, or builds one with an f-string: a typo
-    would otherwise reach the ledger, or a filter would silently match nothing."""
+    """No module but the enum's writes a type as a string, and a Recorder (`rec`, by convention) is
+    given a member of the enum, never a literal or an f-string: a typo would otherwise reach the
+    ledger, or a filter would silently match nothing."""
     values = {e.value for e in EntryType}
     found = []
     for path, tree in _app_modules():
@@ -47,8 +48,15 @@ def test_the_code_names_entry_types_through_the_enum():
             continue
         for node in ast.walk(tree):
             literal = isinstance(node, ast.Constant) and node.value in values
-            built = (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                     and node.func.attr in ("append", "append_many") and node.args and isinstance(node.args[0], ast.JoinedStr))
+            built = (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "rec"  # a Recorder
+                and node.func.attr == "append"
+                and node.args
+                and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp))
+            )
             if literal or built:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
@@ -60,7 +68,13 @@ def test_every_entry_type_is_written_somewhere():
         node.attr
         for _, tree in _app_modules()
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "EntryType"
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "EntryType"
     }
-    versioned = {e.name for e in EntryType if e.value.split(".")[0] in ("grant", "consent", "reservation", "role")}
+    versioned = {
+        e.name
+        for e in EntryType
+        if e.value.split(".")[0] in ("grant", "consent", "reservation", "role", "tracker_link")
+    }
     assert {e.name for e in EntryType} - named - versioned == set()

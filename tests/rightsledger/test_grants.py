@@ -51,7 +51,11 @@ def test_clearance_records_a_grant_with_its_ledger_entry(world, api, asset):
 BAD = [
     ({"territories": ["US", "XX"]}, "territories", "territory_unknown"),
     ({"territories": ["WORLD", "US"]}, "territories", "territory_redundant"),
-    ({"territories": ["US"], "territory_exclusions": ["FR"]}, "territory_exclusions", "exclusions_without_world"),
+    (
+        {"territories": ["US"], "territory_exclusions": ["FR"]},
+        "territory_exclusions",
+        "exclusions_without_world",
+    ),
     ({"term_start": "2027-01-01", "term_end": "2026-12-31"}, "term_end", "term_end_before_start"),
     ({"uses": ["genai_input", "teleport"]}, "uses", "use_unknown"),
     ({"uses": []}, "uses", "required"),
@@ -92,7 +96,10 @@ def test_amend_writes_a_new_version_pointing_to_the_old(world, api, asset):
     grant_id = post(api, world, asset).json()["id"]
     response = api(world.clearance).post(
         f"/api/grants/{grant_id}/amend/",
-        {"changes": {"territory_exclusions": ["CN"], "term_end": "2031-12-31"}, "reason": "Amendment 1 of 2026-03-02"},
+        {
+            "changes": {"territory_exclusions": ["CN"], "term_end": "2031-12-31"},
+            "reason": "Amendment 1 of 2026-03-02",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -111,8 +118,12 @@ def test_amend_writes_a_new_version_pointing_to_the_old(world, api, asset):
 def test_amending_a_superseded_version_is_a_conflict(world, api, asset):
     grant_id = post(api, world, asset).json()["id"]
     client = api(world.clearance)
-    client.post(f"/api/grants/{grant_id}/amend/", {"changes": {"media": ["svod"]}, "reason": "A1"}, format="json")
-    response = client.post(f"/api/grants/{grant_id}/amend/", {"changes": {"media": ["tv"]}, "reason": "A2"}, format="json")
+    client.post(
+        f"/api/grants/{grant_id}/amend/", {"changes": {"media": ["svod"]}, "reason": "A1"}, format="json"
+    )
+    response = client.post(
+        f"/api/grants/{grant_id}/amend/", {"changes": {"media": ["tv"]}, "reason": "A2"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "not_current_version"
 
@@ -121,14 +132,20 @@ def test_an_amendment_is_validated_like_a_new_grant(world, api, asset):
     grant_id = post(api, world, asset).json()["id"]
     before = LedgerEntry.objects.count()
     response = api(world.clearance).post(
-        f"/api/grants/{grant_id}/amend/", {"changes": {"term_end": "2020-01-01"}, "reason": "typo"}, format="json"
+        f"/api/grants/{grant_id}/amend/",
+        {"changes": {"term_end": "2020-01-01"}, "reason": "typo"},
+        format="json",
     )
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "term_end_before_start"
     response = api(world.clearance).post(
-        f"/api/grants/{grant_id}/amend/", {"changes": {"production": world.prod_b.pk}, "reason": "move"}, format="json"
+        f"/api/grants/{grant_id}/amend/",
+        {"changes": {"production": world.prod_b.pk}, "reason": "move"},
+        format="json",
     )
     assert response.status_code == 400
-    response = api(world.clearance).post(f"/api/grants/{grant_id}/amend/", {"changes": {"media": ["tv"]}, "reason": ""}, format="json")
+    response = api(world.clearance).post(
+        f"/api/grants/{grant_id}/amend/", {"changes": {"media": ["tv"]}, "reason": ""}, format="json"
+    )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "reason"
     assert LedgerEntry.objects.count() == before and RightsGrant.objects.count() == 1
 
@@ -136,7 +153,9 @@ def test_an_amendment_is_validated_like_a_new_grant(world, api, asset):
 def test_revoke_then_a_second_revocation_is_refused(world, api, asset):
     grant_id = post(api, world, asset).json()["id"]
     client = api(world.clearance)
-    first = client.post(f"/api/grants/{grant_id}/revoke/", {"reason": "Licensor terminated, letter 2026-05-01"}, format="json")
+    first = client.post(
+        f"/api/grants/{grant_id}/revoke/", {"reason": "Licensor terminated, letter 2026-05-01"}, format="json"
+    )
     assert first.status_code == 201 and first.json()["status"] == "revoked"
     before = LedgerEntry.objects.count()
     again = client.post(f"/api/grants/{first.json()['id']}/revoke/", {"reason": "again"}, format="json")
@@ -149,22 +168,33 @@ def test_revoke_then_a_second_revocation_is_refused(world, api, asset):
 
 def test_a_revoked_grant_cannot_be_amended(world, api, asset):
     grant_id = post(api, world, asset).json()["id"]
-    revoked = api(world.clearance).post(f"/api/grants/{grant_id}/revoke/", {"reason": "ended"}, format="json").json()
-    response = api(world.clearance).post(f"/api/grants/{revoked['id']}/amend/", {"changes": {"media": ["tv"]}, "reason": "x"}, format="json")
+    revoked = (
+        api(world.clearance)
+        .post(f"/api/grants/{grant_id}/revoke/", {"reason": "ended"}, format="json")
+        .json()
+    )
+    response = api(world.clearance).post(
+        f"/api/grants/{revoked['id']}/amend/", {"changes": {"media": ["tv"]}, "reason": "x"}, format="json"
+    )
     assert response.status_code == 409
 
 
 def test_no_put_patch_or_delete_on_grants(world, api, asset):
     grant_id = post(api, world, asset).json()["id"]
     for method in ("put", "patch", "delete"):
-        assert getattr(api(world.clearance), method)(f"/api/grants/{grant_id}/", {}, format="json").status_code == 405
+        assert (
+            getattr(api(world.clearance), method)(f"/api/grants/{grant_id}/", {}, format="json").status_code
+            == 405
+        )
 
 
 def test_filters_current_and_by_asset(world, api, asset):
     other_asset = f.make_asset(world.prod_a, seed=12)
     g1 = post(api, world, asset).json()["id"]
     post(api, world, other_asset)
-    api(world.clearance).post(f"/api/grants/{g1}/amend/", {"changes": {"media": ["tv"]}, "reason": "A1"}, format="json")
+    api(world.clearance).post(
+        f"/api/grants/{g1}/amend/", {"changes": {"media": ["tv"]}, "reason": "A1"}, format="json"
+    )
     client = api(world.producer_a)
     assert len(client.get("/api/grants/").json()["results"]) == 3
     assert len(client.get("/api/grants/?current=true").json()["results"]) == 2

@@ -32,27 +32,31 @@ NOT_RECORDING = {"/api/auth/token/": "compares credentials, and writes nothing f
 def rows() -> dict:
     """Return the number of rows of every model of the service's apps, the ledger included."""
     names = ("rightsledger", "generation", "provenance", "tracker")
-    return {m._meta.label: m.objects.count() for name in names
-            for m in apps.get_app_config(name).get_models()}
+    return {
+        m._meta.label: m.objects.count() for name in names for m in apps.get_app_config(name).get_models()
+    }
 
 
 # --- The policy, pure ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value,code", [
-    ({"name": CONTROL}, "control_character"),
-    ({"name": "one\nline"}, "control_character"),  # a name is one line
-    ({"note": "one\rline"}, "control_character"),  # a carriage return alone moves back over the line
-    ({"name": "\u0085next line"}, "control_character"),  # C1
-    ({"name": "half \ud800 of a pair"}, "control_character"),
-    ({"assets": [7] * 5_000}, "too_many"),
-    ({"assets": [7, 8, 7]}, "repeated_item"),
-    ({"inputs": [{"asset": 1, "frames": [3, 3]}, {"asset": 2, "tags": ["a", "a"]}]}, "repeated_item"),
-    ({"external_ids": {BIG_KEY: "x"}}, "key_too_long"),
-    ({"external_ids": {"isni": "1" * (input_policy.MAX_VALUE + 1)}}, "too_long"),
-    ({"restrictions": "x" * (input_policy.MAX_TEXT + 1)}, "too_long"),
-    ({"parameters": {f"p{n}": n for n in range(input_policy.MAX_ITEMS + 1)}}, "too_many"),
-])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ({"name": CONTROL}, "control_character"),
+        ({"name": "one\nline"}, "control_character"),  # a name is one line
+        ({"note": "one\rline"}, "control_character"),  # a carriage return alone moves back over the line
+        ({"name": "\u0085next line"}, "control_character"),  # C1
+        ({"name": "half \ud800 of a pair"}, "control_character"),
+        ({"assets": [7] * 5_000}, "too_many"),
+        ({"assets": [7, 8, 7]}, "repeated_item"),
+        ({"inputs": [{"asset": 1, "frames": [3, 3]}, {"asset": 2, "tags": ["a", "a"]}]}, "repeated_item"),
+        ({"external_ids": {BIG_KEY: "x"}}, "key_too_long"),
+        ({"external_ids": {"isni": "1" * (input_policy.MAX_VALUE + 1)}}, "too_long"),
+        ({"restrictions": "x" * (input_policy.MAX_TEXT + 1)}, "too_long"),
+        ({"parameters": {f"p{n}": n for n in range(input_policy.MAX_ITEMS + 1)}}, "too_many"),
+    ],
+)
 def test_the_policy_refuses_each_kind_of_value_and_names_its_field(value, code):
     found = input_policy.problems(value)
     assert found and found[0].code == code, found
@@ -60,14 +64,24 @@ def test_the_policy_refuses_each_kind_of_value_and_names_its_field(value, code):
     assert top == next(iter(value)) and top in found[0].message
 
 
-@pytest.mark.parametrize("value", [
-    {"restrictions": "No use in trailers.\n\tExcept the teaser.", "note": "two\r\nlines", "reason": "a\tb"},
-    {"frames": [12, 12], "release_window": ["2026-06-01", "2026-06-01"]},  # pairs may name one value twice
-    {"assets": [1, 2, 3], "territories": ["US", "FR"], "sha256": "ab" * 32, "name": "María Álvarez 🎬"},
-    {"external_ids": {"isni": "0000000121032683"}, "parameters": {"fog_density": 0.4, "grain": 0.4}},
-    {"reasons": [{"rule": "R1", "subject": "input 1"}] * 2},  # a list of objects has rules of its own
-    {"ids": [1, True, "1", 1.5]},  # different values
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {
+            "restrictions": "No use in trailers.\n\tExcept the teaser.",
+            "note": "two\r\nlines",
+            "reason": "a\tb",
+        },
+        {
+            "frames": [12, 12],
+            "release_window": ["2026-06-01", "2026-06-01"],
+        },  # pairs may name one value twice
+        {"assets": [1, 2, 3], "territories": ["US", "FR"], "sha256": "ab" * 32, "name": "María Álvarez 🎬"},
+        {"external_ids": {"isni": "0000000121032683"}, "parameters": {"fog_density": 0.4, "grain": 0.4}},
+        {"reasons": [{"rule": "R1", "subject": "input 1"}] * 2},  # a list of objects has rules of its own
+        {"ids": [1, True, "1", 1.5]},  # different values
+    ],
+)
 def test_the_policy_takes_well_formed_values(value):
     assert input_policy.problems(value) == []
 
@@ -80,13 +94,16 @@ def test_a_note_written_in_a_browser_keeps_its_lines():
 # --- recording(): the ledger's last check -------------------------------------------------------
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"assets": [5] * 3}, "assets"),
-    ({"party": 1, "name": CONTROL}, "name"),
-    ({"ids": {BIG_KEY: 1}}, "ids"),
-    ({"note": "x" * (input_policy.MAX_TEXT + 1)}, "note"),
-    ({"nested": {"list": [{"a": [1, 2, 1]}]}}, "nested.list.0.a"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"assets": [5] * 3}, "assets"),
+        ({"party": 1, "name": CONTROL}, "name"),
+        ({"ids": {BIG_KEY: 1}}, "ids"),
+        ({"note": "x" * (input_policy.MAX_TEXT + 1)}, "note"),
+        ({"nested": {"list": [{"a": [1, 2, 1]}]}}, "nested.list.0.a"),
+    ],
+)
 def test_recording_refuses_a_payload_the_policy_refuses_and_writes_nothing(world, payload, field):
     before = rows()
     with pytest.raises(ValidationError) as refused:
@@ -99,13 +116,22 @@ def test_recording_refuses_a_payload_the_policy_refuses_and_writes_nothing(world
 
 def test_recording_takes_any_well_formed_payload_of_ids_codes_digests_and_bounded_text(world):
     """Payloads change (free text becomes salted commitments): the check is generic."""
-    payload = {"party": 1, "studio": world.studio.pk, "kind": "rights_holder", "assets": [3, 1, 2],
-               "territories": ["FR", "US"], "name_sha256": "0f" * 32,
-               "personal": {"legal_name": "ab" * 32, "aliases": ["cd" * 32, "ef" * 32]},
-               "release_window": ["2026-06-01", "2026-06-01"],
-               "inputs": [{"position": 1, "frames": [0, 0]}, {"position": 2}],
-               "reason": "Expired.\nSee the contract's clause 4.",
-               "empty": [], "none": None, "flag": True, "size": 2**40}
+    payload = {
+        "party": 1,
+        "studio": world.studio.pk,
+        "kind": "rights_holder",
+        "assets": [3, 1, 2],
+        "territories": ["FR", "US"],
+        "name_sha256": "0f" * 32,
+        "personal": {"legal_name": "ab" * 32, "aliases": ["cd" * 32, "ef" * 32]},
+        "release_window": ["2026-06-01", "2026-06-01"],
+        "inputs": [{"position": 1, "frames": [0, 0]}, {"position": 2}],
+        "reason": "Expired.\nSee the contract's clause 4.",
+        "empty": [],
+        "none": None,
+        "flag": True,
+        "size": 2**40,
+    }
     with recording(actor=None) as rec:
         party = Party.objects.create(studio=world.studio, name="Harbour Stock", kind="rights_holder")
         entry = rec.append("party.created", payload, record=party)
@@ -117,9 +143,16 @@ def test_recording_takes_any_well_formed_payload_of_ids_codes_digests_and_bounde
 
 def test_a_grant_of_one_asset_listed_5000_times_is_refused(world, api):
     plate = f.make_asset(world.prod_a, seed=5)
-    body = {"grantor": world.party.pk, "production": world.prod_a.pk, "assets": [plate.pk] * 5_000,
-            "uses": ["genai_input"], "media": ["theatrical"], "territories": ["WORLD"],
-            "term_start": "2026-01-01", "contract_sha256": f.sha("contract")}
+    body = {
+        "grantor": world.party.pk,
+        "production": world.prod_a.pk,
+        "assets": [plate.pk] * 5_000,
+        "uses": ["genai_input"],
+        "media": ["theatrical"],
+        "territories": ["WORLD"],
+        "term_start": "2026-01-01",
+        "contract_sha256": f.sha("contract"),
+    }
     before = rows()
     response = api(world.clearance).post("/api/grants/", body, format="json")
     assert response.status_code == 400, response.content
@@ -150,8 +183,11 @@ def test_control_characters_in_a_partys_name_are_refused(world, api):
 
 def test_a_megabyte_key_in_external_ids_is_refused(world, api):
     before = rows()
-    hostile = [({"k" * 1_000_000: "x"}, "key_too_long"), ({"isni\x1b": "x"}, "control_character"),
-               ({"isni": BIG_VALUE}, "too_long")]
+    hostile = [
+        ({"k" * 1_000_000: "x"}, "key_too_long"),
+        ({"isni\x1b": "x"}, "control_character"),
+        ({"isni": BIG_VALUE}, "too_long"),
+    ]
     for external_ids, code in hostile:
         body = {"legal_name": "Ana Ruiz", "external_ids": external_ids}
         response = api(world.clearance).post("/api/talent/", body, format="json")
@@ -217,15 +253,33 @@ class Records:
     def __init__(self, world):
         gate = Gate(world)
         reservation = services.reservation_create(
-            actor=None, subject_type="asset", asset=gate.plate, uses=["ai_training"], source="contract",
-            effective_date=datetime.date(2026, 1, 1))
+            actor=None,
+            subject_type="asset",
+            asset=gate.plate,
+            uses=["ai_training"],
+            source="contract",
+            effective_date=datetime.date(2026, 1, 1),
+        )
         request = gen.request_submit(
-            actor=world.producer_a, production=world.prod_a, shot=gate.shot, engine="atmosphere", seed=1,
-            intended_use="atmosphere", media=["theatrical"], territories=["US"],
-            release_start=datetime.date(2026, 6, 1), release_end=datetime.date(2026, 12, 31),
-            inputs=[{"asset": gate.plate, "role": "plate"}])
-        self.ids = {"grants": gate.grant.pk, "consents": f.make_consent(world.prod_a, gate.talent).pk,
-                    "reservations": reservation.pk, "talent": gate.talent.pk, "requests": request.pk}
+            actor=world.producer_a,
+            production=world.prod_a,
+            shot=gate.shot,
+            engine="atmosphere",
+            seed=1,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": gate.plate, "role": "plate"}],
+        )
+        self.ids = {
+            "grants": gate.grant.pk,
+            "consents": f.make_consent(world.prod_a, gate.talent).pk,
+            "reservations": reservation.pk,
+            "talent": gate.talent.pk,
+            "requests": request.pk,
+        }
 
     def path(self, template: str) -> str:
         if "{" not in template:
@@ -259,16 +313,30 @@ def test_every_json_endpoint_refuses_hostile_text_mappings_and_lists_naming_the_
             response = getattr(client, method)(path, body, format="json")
             is_json = response["Content-Type"].startswith("application/json")
             errors = response.json().get("errors", []) if is_json else []
-            named = [e for e in errors if e["code"] == code and (e["field"] or "").startswith(field)
-                     and field.split(".")[0] in e["message"]]
+            named = [
+                e
+                for e in errors
+                if e["code"] == code
+                and (e["field"] or "").startswith(field)
+                and field.split(".")[0] in e["message"]
+            ]
             if response.status_code != 400 or not named:
-                problems.append(f"{method.upper()} {template} {field} ({code}): "
-                                f"{response.status_code} {str(errors)[:300]}")
+                problems.append(
+                    f"{method.upper()} {template} {field} ({code}): "
+                    f"{response.status_code} {str(errors)[:300]}"
+                )
     assert not problems, "\n".join(problems)
     assert rows() == before, "a refused request wrote something"
     # The endpoints the tester named, and those with lists and mappings, are among them.
-    named = {"/api/grants/", "/api/parties/", "/api/talent/", "/api/generation/requests/",
-             "/api/grants/{id}/amend/", "/api/consents/{id}/revoke/", "/api/ledger/witness/"}
+    named = {
+        "/api/grants/",
+        "/api/parties/",
+        "/api/talent/",
+        "/api/generation/requests/",
+        "/api/grants/{id}/amend/",
+        "/api/consents/{id}/revoke/",
+        "/api/ledger/witness/",
+    }
     assert named <= operations and cases > 150, (sorted(operations), cases)
 
 
@@ -285,8 +353,9 @@ def test_services_refuse_control_characters_in_notes_reasons_and_file_names(worl
 
     def register(name="p.png", title=""):
         upload = SimpleUploadedFile(name, images.png(9))
-        return services.asset_register(actor=None, production=world.prod_a, upload=upload, kind="plate",
-                                       title=title)
+        return services.asset_register(
+            actor=None, production=world.prod_a, upload=upload, kind="plate", title=title
+        )
 
     before = rows()
     for call, field in [
@@ -294,8 +363,10 @@ def test_services_refuse_control_characters_in_notes_reasons_and_file_names(worl
         (lambda: f.make_grant(world.prod_a, world.party, [plate], restrictions="No\x07"), "restrictions"),
         (lambda: register(name="plate\x1b.png"), "file"),
         (lambda: register(title="Title\x1b"), "title"),
-        (lambda: services.shot_create(actor=None, production=world.prod_a, code="E1", sequence="E\x00"),
-         "sequence"),
+        (
+            lambda: services.shot_create(actor=None, production=world.prod_a, code="E1", sequence="E\x00"),
+            "sequence",
+        ),
     ]:
         with pytest.raises(ValidationError) as refused:
             call()
@@ -310,9 +381,16 @@ def test_services_refuse_control_characters_in_notes_reasons_and_file_names(worl
 def test_portal_forms_show_the_policys_message_beside_the_field(world, client):
     client.force_login(world.clearance)
     plate = f.make_asset(world.prod_a, seed=7)
-    form = {"grantor": world.party.pk, "assets": [plate.pk], "uses": ["genai_input"], "media": ["theatrical"],
-            "territories": "WORLD", "term_start": "2026-01-01", "contract_sha256": f.sha("c"),
-            "exclusivity": "non_exclusive"}
+    form = {
+        "grantor": world.party.pk,
+        "assets": [plate.pk],
+        "uses": ["genai_input"],
+        "media": ["theatrical"],
+        "territories": "WORLD",
+        "term_start": "2026-01-01",
+        "contract_sha256": f.sha("c"),
+        "exclusivity": "non_exclusive",
+    }
     page = f"/productions/{world.prod_a.pk}/records/grant/new/"
     before = rows()
     response = client.post(page, {**form, "restrictions": "None\x1b[31m"})

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
+from rightsledger import personal
 from rightsledger.ledger import checkpoints
 from rightsledger.ledger.append import recording
-from rightsledger import personal
 from rightsledger.models import LedgerEntry, Party, RightsGrant
 from rightsledger.tlog import note
 from rightsledger.tlog.entry import Entry, canonical, leaf_hash
@@ -43,12 +43,18 @@ def test_every_write_appends_an_entry_whose_leaf_hash_covers_its_bytes(world):
 
 
 def test_talent_entries_name_no_one(world):
-    talent = f.make_talent("Maria Alvarez", guild=world.guild, member_id="SAG-1001", professional_name="Mara Vega")
+    talent = f.make_talent(
+        "Maria Alvarez", guild=world.guild, member_id="SAG-1001", professional_name="Mara Vega"
+    )
     entry = LedgerEntry.objects.get(record_type="talent", record_id=talent.pk)
     assert b"Alvarez" not in bytes(entry.body) and b"Vega" not in bytes(entry.body)
     assert b"SAG-1001" not in bytes(entry.body)  # a member id identifies a person: committed to, not held
     assert json.loads(bytes(entry.body))["payload"]["memberships"] == [
-        {"guild": world.guild.pk, "member_id": personal.commitment(talent.personal_salt, f"member_id:{world.guild.pk}", "SAG-1001")}]
+        {
+            "guild": world.guild.pk,
+            "member_id": personal.commitment(talent.personal_salt, f"member_id:{world.guild.pk}", "SAG-1001"),
+        }
+    ]
 
 
 def test_sequence_numbers_are_unique_and_increasing(world):
@@ -97,7 +103,8 @@ def test_a_failed_write_leaves_no_entry(world, ledger_count):
     with pytest.raises(ValidationError) as refused:
         f.make_grant(world.prod_a, world.party, [], territories=["XX"])
     assert {field: [e.code for e in errors] for field, errors in refused.value.error_dict.items()} == {
-        "assets": ["required"], "territories": ["territory_unknown"],
+        "assets": ["required"],
+        "territories": ["territory_unknown"],
     }
     assert (ledger_count(), RightsGrant.objects.count()) == before
 
@@ -131,14 +138,14 @@ def test_a_worker_publishes_a_checkpoint_shortly_after_any_write_and_a_burst_sha
     from rightsledger.models import Checkpoint
 
     from ..conftest import World
-    from ..workers import Worker, wait_for, worker_environment
-
-    from ..workers import BROKER
+    from ..workers import BROKER, Worker, wait_for, worker_environment
 
     settings.LEDGER_PUBLISH_ON_WRITE = True
     settings.LEDGER_CHECKPOINT_INTERVAL_SECONDS = 3600  # not the periodic job's doing
     # The mark of a queued publish is in the cache the web processes and the worker share.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKER}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKER}
+    }
     world = World()
     broker.flushdb()
     cache.clear()
@@ -156,16 +163,18 @@ def test_a_worker_publishes_a_checkpoint_shortly_after_any_write_and_a_burst_sha
         assert 1 <= signed <= writes // 3, f"{writes} writes gave {signed} checkpoints"
 
         entry = _consent_revoked(world)
-        checkpoint = wait_for(lambda: _covered(entry.seq), timeout=30,
-                              what="a checkpoint covering the revocation")
+        checkpoint = wait_for(
+            lambda: _covered(entry.seq), timeout=30, what="a checkpoint covering the revocation"
+        )
         assert note.open_note(checkpoint.note, checkpoints.verifier())
 
         # A transaction open elsewhere, older than a write, holds the write out of the tree: the
         # publish sent after the write leaves it out, and the next publish takes it once that
         # transaction has ended (here a later write's; the beat's where no write follows).
         db = connection.settings_dict
-        with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1",
-                             port=db["PORT"] or 5432) as elsewhere:
+        with psycopg.connect(
+            dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432
+        ) as elsewhere:
             elsewhere.execute("SELECT txid_current()")
             held = f.make_party(world.studio, name="Held back")
             time.sleep(3)  # the publish it sent ran, and had to leave it out

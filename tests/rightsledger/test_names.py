@@ -21,9 +21,22 @@ CASES = [(name, label, written) for name in NAMES for label, written in variants
 def test_the_corpus_covers_every_demo_performer_and_each_kind_of_variant():
     assert len(PERFORMERS) >= 3 and {"Mara Vega", "Jon Brandt", "Harold Finch"} <= set(NAMES)
     labels = {label for _, label, _ in CASES}
-    kinds = ["soft hyphen", "zero-width space", "zero-width joiner", "zero-width non-joiner", "word joiner",
-             "byte order mark", "combining grapheme joiner", "Cyrillic", "Greek", "Latin look-alike",
-             "fullwidth", "mathematical", "mixed case", "extra spaces"]
+    kinds = [
+        "soft hyphen",
+        "zero-width space",
+        "zero-width joiner",
+        "zero-width non-joiner",
+        "word joiner",
+        "byte order mark",
+        "combining grapheme joiner",
+        "Cyrillic",
+        "Greek",
+        "Latin look-alike",
+        "fullwidth",
+        "mathematical",
+        "mixed case",
+        "extra spaces",
+    ]
     for kind in kinds:
         assert any(kind in label for label in labels), kind
     # Every variant is written differently from the name: none is the plain name by accident.
@@ -74,7 +87,7 @@ def test_the_forms_settle_and_stay_as_they_are_for_every_character_the_mapping_t
 
 
 def test_normalize_of_a_normalized_name_is_the_same():
-    for name, _, written in CASES:
+    for _name, _, written in CASES:
         assert normalize(normalize(written)) == normalize(written)
 
 
@@ -92,8 +105,26 @@ def test_the_grams_of_each_way_of_reading_a_text_are_every_run_of_that_way():
     # runs through a word that reads differently: the same set as every run of every way, which
     # find() (spans kept) gives too.
     rng = random.Random(21)
-    vocabulary = ["Mara", "Vega's", "close-up", "O\u2019Neil", "x", "Jean-Luc-Paul", "b'c'd", "-", "'", "M.",
-                  "J", "\u041c\u0430\u0440\u0430", "Brand\u0442", "a", "b", "Ma-ra", "1", "\u00b2"]
+    vocabulary = [
+        "Mara",
+        "Vega's",
+        "close-up",
+        "O\u2019Neil",
+        "x",
+        "Jean-Luc-Paul",
+        "b'c'd",
+        "-",
+        "'",
+        "M.",
+        "J",
+        "\u041c\u0430\u0440\u0430",
+        "Brand\u0442",
+        "a",
+        "b",
+        "Ma-ra",
+        "1",
+        "\u00b2",
+    ]
     for _ in range(2000):
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 14)))
         streams = names._streams(names._found(names._letters(text)))
@@ -108,12 +139,16 @@ def test_every_invisible_character_is_read_past_not_only_the_default_ignorable_o
     # (Categories as the regex module's Unicode version has them: a code point unassigned in an older one
     # may be a letter now.)
     category = regex.compile(r"[\p{Cc}\p{Cf}\p{Co}\p{Cn}]")
-    invisible = [chr(c) for c in range(0x110000)
-                 if category.match(chr(c)) and chr(c) not in "\t\n\v\f\r"
-                 and not 0xE0020 <= c <= 0xE007E]  # tag characters are read as the ASCII they copy
+    invisible = [
+        chr(c)
+        for c in range(0x110000)
+        if category.match(chr(c)) and chr(c) not in "\t\n\v\f\r" and not 0xE0020 <= c <= 0xE007E
+    ]  # tag characters are read as the ASCII they copy
     invisible.append("\u2800")
     rng = random.Random(39)
-    for char in rng.sample(invisible, 3000) + [c for c in invisible if ord(c) < 0x10000 and c <= "\uffff"][:2000]:
+    for char in (
+        rng.sample(invisible, 3000) + [c for c in invisible if ord(c) < 0x10000 and c <= "\uffff"][:2000]
+    ):
         assert normalize(f"Ma{char}ra Vega") == normalize("Mara Vega"), hex(ord(char))
         assert names.INVISIBLE.search(f"Ma{char}ra"), hex(ord(char))
     for space in "\t\n\r\v\f":  # a line break parts words, as a space does
@@ -132,7 +167,9 @@ def test_latin_letters_in_other_forms_are_read_from_their_unicode_names():
 
 
 def test_encodings_are_decoded_conservatively():
-    assert normalize("Mara%20Vega") == normalize("Mara&nbsp;Vega") == normalize("Mara&#x20;Vega") == "rnara vega"
+    assert (
+        normalize("Mara%20Vega") == normalize("Mara&nbsp;Vega") == normalize("Mara&#x20;Vega") == "rnara vega"
+    )
     assert normalize("Mara%2520Vega") == normalize("Mara&amp;nbsp;Vega") == "rnara vega"
     # What is not an encoding, or not UTF-8, stays as written.
     assert normalize("100% cotton") == normalize("100 cotton")
@@ -159,8 +196,7 @@ def test_other_scripts_are_compared_transliterated_too():
 
 def test_a_name_is_found_in_another_order_or_with_one_word_inside_it_but_not_both():
     forms = name_forms("Mara Vega")
-    for written in ("Vega, Mara", "Vega Mara", "Mara J. Vega", "Mara (Hawk) Vega",
-                    "Mara and Vega"):
+    for written in ("Vega, Mara", "Vega Mara", "Mara J. Vega", "Mara (Hawk) Vega", "Mara and Vega"):
         assert ngrams(written) & forms, written
     for written in ("Vega J. Mara", "Mara the hawk Vega", "Mara, Marla Vegas", "Vegas Mara"):
         assert not ngrams(written) & forms, written

@@ -18,8 +18,15 @@ def records(world):
     outsider = f.make_talent("Jon Brandt", guild=world.other_guild, member_id="EQ-7")
     consent_member_b = f.make_consent(world.prod_b, member)
     consent_outsider_a = f.make_consent(world.prod_a, outsider)
-    return dict(asset_a=asset_a, asset_b=asset_b, grant_a=grant_a, member=member, outsider=outsider,
-                consent_member_b=consent_member_b, consent_outsider_a=consent_outsider_a)
+    return dict(
+        asset_a=asset_a,
+        asset_b=asset_b,
+        grant_a=grant_a,
+        member=member,
+        outsider=outsider,
+        consent_member_b=consent_member_b,
+        consent_outsider_a=consent_outsider_a,
+    )
 
 
 def ids(response):
@@ -28,7 +35,13 @@ def ids(response):
 
 
 def test_anonymous_gets_401_everywhere(world, api):
-    for url in ("/api/assets/", "/api/grants/", "/api/consents/", "/api/productions/", "/api/ledger/entries/"):
+    for url in (
+        "/api/assets/",
+        "/api/grants/",
+        "/api/consents/",
+        "/api/productions/",
+        "/api/ledger/entries/",
+    ):
         response = api(None).get(url)
         assert response.status_code == 401
         assert response.json()["errors"][0]["code"] == "not_authenticated"
@@ -64,15 +77,26 @@ def test_guild_rep_sees_only_the_members_consents(world, api, records):
 
 def test_guild_rep_sees_nothing_else_of_a_production(world, api, records):
     client = api(world.guild_rep)
-    for url in ("/api/productions/", "/api/assets/", "/api/grants/", "/api/shots/", "/api/reservations/", "/api/parties/"):
+    for url in (
+        "/api/productions/",
+        "/api/assets/",
+        "/api/grants/",
+        "/api/shots/",
+        "/api/reservations/",
+        "/api/parties/",
+    ):
         assert ids(client.get(url)) == set(), url
     assert client.get(f"/api/assets/{records['asset_b'].pk}/").status_code == 404
 
 
 def test_guild_rep_cannot_record_or_revoke_consent(world, api, records):
     client = api(world.guild_rep)
-    response = client.post(f"/api/consents/{records['consent_member_b'].pk}/revoke/", {"reason": "member asked"}, format="json")
-    assert response.status_code == 403  # the consent is visible to the guild's representative, who may not change it
+    response = client.post(
+        f"/api/consents/{records['consent_member_b'].pk}/revoke/", {"reason": "member asked"}, format="json"
+    )
+    assert (
+        response.status_code == 403
+    )  # the consent is visible to the guild's representative, who may not change it
     assert ConsentRecord.objects.filter(chain=records["consent_member_b"].chain).count() == 1
 
 
@@ -83,7 +107,9 @@ def test_producer_cannot_record_grants_or_register_assets(world, api, records, l
     assert response.status_code == 403
     assert "clearance" in response.json()["errors"][0]["message"]
     upload = SimpleUploadedFile("p.png", images.png(9), content_type="image/png")
-    response = client.post("/api/assets/", {"production": world.prod_a.pk, "kind": "plate", "file": upload}, format="multipart")
+    response = client.post(
+        "/api/assets/", {"production": world.prod_a.pk, "kind": "plate", "file": upload}, format="multipart"
+    )
     assert response.status_code == 403
     assert ledger_count() == before
     assert RightsGrant.objects.count() == 1 and Asset.objects.count() == 2
@@ -98,7 +124,9 @@ def test_auditor_reads_but_writes_nothing(world, api, records):
 
 
 def test_clearance_of_a_cannot_write_into_b(world, api, records):
-    response = api(world.clearance).post("/api/grants/", _grant_json(world, records["asset_b"], production=world.prod_b.pk), format="json")
+    response = api(world.clearance).post(
+        "/api/grants/", _grant_json(world, records["asset_b"], production=world.prod_b.pk), format="json"
+    )
     # Production B is not visible to this user: the id does not resolve.
     assert response.status_code == 400
     assert {e["field"] for e in response.json()["errors"]} >= {"production", "assets"}
@@ -113,7 +141,9 @@ def test_studio_admin_creates_productions_producers_cannot(world, api):
     assert api(world.producer_a).post("/api/productions/", body, format="json").status_code == 403
     assert api(world.admin).post("/api/productions/", body, format="json").status_code == 201
     other = {"studio": world.other_studio.pk, "title": "X", "code": "x"}
-    refused = api(world.admin).post("/api/productions/", other, format="json")  # as a studio that does not exist
+    refused = api(world.admin).post(
+        "/api/productions/", other, format="json"
+    )  # as a studio that does not exist
     assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "does_not_exist"
 
 
@@ -125,7 +155,9 @@ def test_me_lists_the_callers_roles(world, api):
 
 
 def test_ledger_entries_of_another_production_are_hidden(world, api, records):
-    visible = {e["seq"] for e in api(world.producer_a).get("/api/ledger/entries/?page_size=500").json()["results"]}
+    visible = {
+        e["seq"] for e in api(world.producer_a).get("/api/ledger/entries/?page_size=500").json()["results"]
+    }
     b_entries = set(LedgerEntry.objects.filter(production=world.prod_b).values_list("seq", flat=True))
     assert b_entries and not (visible & b_entries)
 

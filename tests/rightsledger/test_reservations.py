@@ -13,7 +13,12 @@ def asset(world):
 
 
 def post(api, user, **data):
-    body = {"uses": ["ai_training", "ai_generative_training"], "source": "contract", "effective_date": "2026-02-01", **data}
+    body = {
+        "uses": ["ai_training", "ai_generative_training"],
+        "source": "contract",
+        "effective_date": "2026-02-01",
+        **data,
+    }
     return api(user).post("/api/reservations/", body, format="json")
 
 
@@ -27,13 +32,28 @@ def test_reserve_an_asset(world, api, asset):
 
 def test_reserve_a_talent_on_their_request(world, api):
     talent = f.make_talent("Maria Alvarez")
-    response = post(api, world.clearance, subject_type="talent", talent=talent.pk, source="talent_request",
-                    uses=["ai_training", "ai_generative_training", "ai_inference", "data_mining"])
+    response = post(
+        api,
+        world.clearance,
+        subject_type="talent",
+        talent=talent.pk,
+        source="talent_request",
+        uses=["ai_training", "ai_generative_training", "ai_inference", "data_mining"],
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     reservation = TrainingReservation.objects.get(pk=data["id"])
-    assert (reservation.subject_type, reservation.talent_id, reservation.source) == ("talent", talent.pk, "talent_request")
-    assert sorted(reservation.uses) == ["ai_generative_training", "ai_inference", "ai_training", "data_mining"]
+    assert (reservation.subject_type, reservation.talent_id, reservation.source) == (
+        "talent",
+        talent.pk,
+        "talent_request",
+    )
+    assert sorted(reservation.uses) == [
+        "ai_generative_training",
+        "ai_inference",
+        "ai_training",
+        "data_mining",
+    ]
     entry = LedgerEntry.objects.get(seq=data["ledger_seq"])
     assert entry.entry_type == "reservation.created" and entry.record_id == reservation.pk
 
@@ -43,7 +63,11 @@ def test_reserve_a_talent_on_their_request(world, api):
     [
         ({"subject_type": "asset"}, "asset", "required"),
         ({"subject_type": "planet", "asset": None}, "subject_type", "invalid_choice"),
-        ({"subject_type": "production", "production": None, "uses": ["ai_training", "selling"]}, "uses", "use_unknown"),
+        (
+            {"subject_type": "production", "production": None, "uses": ["ai_training", "selling"]},
+            "uses",
+            "use_unknown",
+        ),
         ({"subject_type": "production", "source": "rumour"}, "source", "invalid_choice"),
         ({"subject_type": "production", "effective_date": "soon"}, "effective_date", "invalid"),
     ],
@@ -62,13 +86,22 @@ def test_bad_reservations_are_refused(world, api, data, field, code):
 def test_amend_and_revoke(world, api, asset):
     rid = post(api, world.clearance, subject_type="asset", asset=asset.pk).json()["id"]
     amended = api(world.clearance).post(
-        f"/api/reservations/{rid}/amend/", {"changes": {"uses": ["ai_training"]}, "reason": "narrowed by contract"}, format="json"
+        f"/api/reservations/{rid}/amend/",
+        {"changes": {"uses": ["ai_training"]}, "reason": "narrowed by contract"},
+        format="json",
     )
     assert amended.status_code == 201 and amended.json()["uses"] == ["ai_training"]
-    assert api(world.clearance).post(
-        f"/api/reservations/{rid}/amend/", {"changes": {"asset": asset.pk}, "reason": "x"}, format="json"
-    ).status_code == 400
-    revoked = api(world.clearance).post(f"/api/reservations/{amended.json()['id']}/revoke/", {"reason": "licence now permits"}, format="json")
+    assert (
+        api(world.clearance)
+        .post(
+            f"/api/reservations/{rid}/amend/", {"changes": {"asset": asset.pk}, "reason": "x"}, format="json"
+        )
+        .status_code
+        == 400
+    )
+    revoked = api(world.clearance).post(
+        f"/api/reservations/{amended.json()['id']}/revoke/", {"reason": "licence now permits"}, format="json"
+    )
     assert revoked.status_code == 201 and revoked.json()["status"] == "revoked"
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
-from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from config.wsgi import application
 
@@ -26,7 +27,9 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 # Over HTTP each case costs more: the live run takes a third as many, unless told otherwise.
 LIVE_EXAMPLES = int(os.environ.get("SCHEMATHESIS_LIVE_EXAMPLES") or max(1, EXAMPLES // 3))
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=SchemathesisConfig.from_path(str(ROOT / "schemathesis.toml")))
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/", application, config=SchemathesisConfig.from_path(str(ROOT / "schemathesis.toml"))
+)
 
 
 @pytest.fixture
@@ -55,11 +58,15 @@ def count_cases():
     yield
     out = ROOT / "var" / "test-artifacts"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "schemathesis.json").write_text(json.dumps({"cases": CASES["n"], "operations": len(list(schema.get_all_operations()))}))
+    (out / "schemathesis.json").write_text(
+        json.dumps({"cases": CASES["n"], "operations": len(list(schema.get_all_operations()))})
+    )
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@hypothesis_settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 def test_the_api_does_what_its_schema_says(case, token):
     CASES["n"] += 1
     case.call_and_validate(headers={"Authorization": f"Token {token}"})
@@ -85,15 +92,31 @@ def live_schema(request, transactional_db, tmp_path, settings):
     env = {k: v for k, v in os.environ.items() if k.startswith(kept)}
     env.update(
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        MEDIA_ROOT=str(settings.MEDIA_ROOT), SIGNING_KEYS_DIR=str(settings.SIGNING_KEYS_DIR),
-        LEDGER_SIGNING_KEY_FILE=settings.LEDGER_SIGNING_KEY_FILE, LEDGER_SIGNING_KEY_CREATE="1",
-        C2PA_TRUST_ANCHORS=",".join(settings.C2PA_TRUST_ANCHORS), RIGHTSLEDGER_VAR_DIR=str(tmp_path / "var"),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        SIGNING_KEYS_DIR=str(settings.SIGNING_KEYS_DIR),
+        LEDGER_SIGNING_KEY_FILE=settings.LEDGER_SIGNING_KEY_FILE,
+        LEDGER_SIGNING_KEY_CREATE="1",
+        C2PA_TRUST_ANCHORS=",".join(settings.C2PA_TRUST_ANCHORS),
+        RIGHTSLEDGER_VAR_DIR=str(tmp_path / "var"),
     )
     log = open(tmp_path / "gunicorn.log", "w+")
-    serve = [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "--log-level", "warning"]
-    server = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    serve = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(
+        serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -122,8 +145,9 @@ live = schemathesis.pytest.from_fixture("live_schema")
 
 
 @live.parametrize()
-@hypothesis_settings(max_examples=LIVE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-                     derandomize=True)
+@hypothesis_settings(
+    max_examples=LIVE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 def test_a_live_server_does_what_its_schema_says(case):
     CASES["n"] += 1
     case.call_and_validate(headers={"Authorization": f"Token {LIVE['token']}"}, timeout=60)
@@ -138,7 +162,9 @@ def test_amend_revoke_and_history_are_documented_as_they_work(client):
     revoke = doc["paths"]["/api/consents/{id}/revoke/"]["post"]
     body = revoke["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(doc["components"]["schemas"][body]["properties"]) == {"reason", "scope"}
-    history = doc["paths"]["/api/reservations/{id}/history/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    history = doc["paths"]["/api/reservations/{id}/history/"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(doc["components"]["schemas"][history]["properties"]) == {"versions", "ledger_entries"}
     for path, methods in doc["paths"].items():
         for method, operation in methods.items():

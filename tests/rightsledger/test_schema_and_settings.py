@@ -24,7 +24,9 @@ def test_swagger_ui_is_served_from_our_own_static_files(client, db):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     # Every script, style and asset the page names is ours: no address on another host (the
     # page's CSRF token is random text, so the test looks at addresses, not at any "cdn" in it).
-    addresses = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html) + re.findall(r"""["']((?:https?:)?//[^"'\s]+)""", html)
+    addresses = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html) + re.findall(
+        r"""["']((?:https?:)?//[^"'\s]+)""", html
+    )
     assert addresses and not [a for a in addresses if a.startswith(("http:", "https:", "//"))], addresses
     assert client.get("/api/schema/").status_code == 200
 
@@ -32,7 +34,9 @@ def test_swagger_ui_is_served_from_our_own_static_files(client, db):
 def run_manage(*args, **env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_is_clean_under_production_variables():
@@ -98,7 +102,7 @@ def test_every_api_route_answers_a_bad_id_with_the_json_error_shape(world, api, 
     assert len(routes) > 30, routes  # the router's routes are found too
     for route in routes:
         for bad in BAD_IDS:
-            path = ROUTE_PARAMETER.sub(lambda m: VALID.get(m.group(1) or m.group(2), bad), route)
+            path = ROUTE_PARAMETER.sub(lambda m, bad=bad: VALID.get(m.group(1) or m.group(2), bad), route)
             path = "/" + path.strip("^$").replace("/?", "/")
             for user in (world.admin, None):
                 for method in ("get", "post"):
@@ -114,8 +118,11 @@ def test_every_api_route_answers_a_bad_id_with_the_json_error_shape(world, api, 
 
 def test_the_api_answers_json_when_html_is_asked_for(world, api):
     client = api(world.admin)
-    asked = [("/api/studios/", {"HTTP_ACCEPT": "text/html"}), ("/api/studios/?format=api", {}),
-             ("/api/studios.api", {})]
+    asked = [
+        ("/api/studios/", {"HTTP_ACCEPT": "text/html"}),
+        ("/api/studios/?format=api", {}),
+        ("/api/studios.api", {}),
+    ]
     for path, headers in asked:
         kind = client.get(path, **headers)["Content-Type"]
         assert kind.startswith("application/json"), (path, kind)
@@ -131,15 +138,25 @@ def test_the_schema_documents_ids_from_one_and_each_answers_media_type(tmp_path)
     out = tmp_path / "schema.json"
     call_command("spectacular", "--format", "openapi-json", "--file", str(out))
     schema = json.loads(out.read_text())
-    parameters = [(path, p) for path, methods in schema["paths"].items() for op in methods.values()
-                  for p in op.get("parameters", [])]
-    ids = [(path, p["name"], p["schema"]) for path, p in parameters
-           if p["in"] == "path" and p["schema"].get("type") == "integer"]
+    parameters = [
+        (path, p)
+        for path, methods in schema["paths"].items()
+        for op in methods.values()
+        for p in op.get("parameters", [])
+    ]
+    ids = [
+        (path, p["name"], p["schema"])
+        for path, p in parameters
+        if p["in"] == "path" and p["schema"].get("type") == "integer"
+    ]
     assert len(ids) > 20
     assert [i for i in ids if i[2].get("minimum") != 1] == []
     # The ledger's numbers are read from 1; a list filter by id takes 0 (and answers nothing).
-    numbers = {(path, p["name"]): p["schema"].get("minimum") for path, p in parameters
-               if p["in"] == "query" and p["schema"].get("type") == "integer" and p["name"] != "page_size"}
+    numbers = {
+        (path, p["name"]): p["schema"].get("minimum")
+        for path, p in parameters
+        if p["in"] == "query" and p["schema"].get("type") == "integer" and p["name"] != "page_size"
+    }
     assert numbers[("/api/ledger/proofs/inclusion/", "tree_size")] == 1
     assert numbers[("/api/ledger/proofs/consistency/", "from")] == 1
     assert {numbers[("/api/assets/", "production")], numbers[("/api/consents/", "guild")]} == {0}

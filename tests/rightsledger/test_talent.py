@@ -1,9 +1,8 @@
 import importlib
 
 import pytest
-from django.core.exceptions import ValidationError
-
 from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from rightsledger import services
@@ -34,7 +33,9 @@ def test_a_member_id_already_taken_in_the_guild_is_refused(world, api):
     f.make_talent("Maria Alvarez", guild=world.guild, member_id="SAG-1001")
     before = Talent.objects.count(), LedgerEntry.objects.count()
     response = api(world.clearance).post(
-        "/api/talent/", {"legal_name": "Someone Else", "memberships": [{"guild": world.guild.pk, "member_id": "SAG-1001"}]}, format="json"
+        "/api/talent/",
+        {"legal_name": "Someone Else", "memberships": [{"guild": world.guild.pk, "member_id": "SAG-1001"}]},
+        format="json",
     )
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "member_id_taken"
     assert (Talent.objects.count(), LedgerEntry.objects.count()) == before
@@ -43,9 +44,26 @@ def test_a_member_id_already_taken_in_the_guild_is_refused(world, api):
 
 def test_bad_talent_is_refused(world, api):
     client = api(world.clearance)
-    assert client.post("/api/talent/", {"legal_name": "X", "is_deceased": True, "is_minor": True}, format="json").json()["errors"][0]["code"] == "deceased_minor"
-    assert client.post("/api/talent/", {"legal_name": "X", "external_ids": {"isni": "12"}}, format="json").json()["errors"][0]["code"] == "isni_invalid"
-    assert client.post("/api/talent/", {"legal_name": "X", "memberships": [{"guild": 999, "member_id": "1"}]}, format="json").json()["errors"][0]["code"] == "guild_unknown"
+    assert (
+        client.post(
+            "/api/talent/", {"legal_name": "X", "is_deceased": True, "is_minor": True}, format="json"
+        ).json()["errors"][0]["code"]
+        == "deceased_minor"
+    )
+    assert (
+        client.post(
+            "/api/talent/", {"legal_name": "X", "external_ids": {"isni": "12"}}, format="json"
+        ).json()["errors"][0]["code"]
+        == "isni_invalid"
+    )
+    assert (
+        client.post(
+            "/api/talent/",
+            {"legal_name": "X", "memberships": [{"guild": 999, "member_id": "1"}]},
+            format="json",
+        ).json()["errors"][0]["code"]
+        == "guild_unknown"
+    )
     assert Talent.objects.count() == 0
 
 
@@ -57,8 +75,11 @@ def test_producers_and_guild_reps_cannot_register_talent(world, api):
 def test_names_are_indexed_in_the_form_the_prompt_check_compares(world, api):
     response = api(world.clearance).post(
         "/api/talent/",
-        {"legal_name": "Mar\u00eda \u00c1lvarez", "professional_name": "Mara Veg\u0251",
-         "aliases": ["M. V\u0435ga", "Mara Vega"]},
+        {
+            "legal_name": "Mar\u00eda \u00c1lvarez",
+            "professional_name": "Mara Veg\u0251",
+            "aliases": ["M. V\u0435ga", "Mara Vega"],
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -66,10 +87,16 @@ def test_names_are_indexed_in_the_form_the_prompt_check_compares(world, api):
     # The Latin alpha and the Cyrillic е make no other name: one set of forms each. A name is indexed
     # as written, as one word, surname first and with a gap for one other word inside it.
     plain = [normalize(n) for n in ("Maria Alvarez", "Mara Vega", "M Vega")]
-    assert rows == {(form, words_of(form)) for n in ("Maria Alvarez", "Mara Vega", "M Vega")
-                    for form in name_forms(n)}
+    assert rows == {
+        (form, words_of(form)) for n in ("Maria Alvarez", "Mara Vega", "M Vega") for form in name_forms(n)
+    }
     for first, last in (p.split() for p in plain):
-        forms = {(f"{first} {last}", 2), (f"{first}{last}", 1), (f"{last} {first}", 2), (f"{first} * {last}", 2)}
+        forms = {
+            (f"{first} {last}", 2),
+            (f"{first}{last}", 1),
+            (f"{last} {first}", 2),
+            (f"{first} * {last}", 2),
+        }
         assert forms <= rows
 
 
@@ -119,7 +146,7 @@ def test_a_name_of_up_to_the_most_words_is_indexed_and_found_in_a_prompt(world):
     talent = services.talent_create(actor=world.clearance, legal_name=legal)
     longest = services.talent_create(actor=world.clearance, legal_name=" ".join(["Ana"] * MAX_NAME_WORDS))
     assert talents_named_in(f"close on {legal} at the window") == {talent.pk}
-    assert talents_named_in(f"close on Garcia y Lopez, Maria de los Angeles at the window") == {talent.pk}
+    assert talents_named_in("close on Garcia y Lopez, Maria de los Angeles at the window") == {talent.pk}
     assert longest.pk in talents_named_in("the " + " ".join(["ANA"] * MAX_NAME_WORDS) + " choir")
 
 
@@ -133,15 +160,17 @@ def test_namesakes_are_both_registered_and_a_prompt_with_the_name_names_both(wor
 
 def test_a_look_alike_of_a_registered_name_is_found_by_the_name_filter(world, api):
     real = f.make_talent("Maria Alvarez", guild=world.guild, member_id="SAG-1", professional_name="Mara Vega")
-    double = f.make_talent("Jane Roe", guild=world.guild, member_id="SAG-2",
-                           aliases=["\u041c\u0430ra V\u0435ga"])
+    double = f.make_talent(
+        "Jane Roe", guild=world.guild, member_id="SAG-2", aliases=["\u041c\u0430ra V\u0435ga"]
+    )
     f.make_talent("Someone Else", guild=world.guild, member_id="SAG-3", professional_name="Mara Vegas")
     client = api(world.clearance)
     for value in ("Mara Vega", "mara", "\u041cara", "MaraVega"):
         found = {row["id"] for row in client.get("/api/talent/", {"name": value}).json()["results"]}
         assert {real.pk, double.pk} <= found, value
     assert {row["id"] for row in client.get("/api/talent/", {"name": "Vegas"}).json()["results"]} == set(
-        Talent.objects.filter(professional_name="Mara Vegas").values_list("id", flat=True))
+        Talent.objects.filter(professional_name="Mara Vegas").values_list("id", flat=True)
+    )
 
 
 def test_a_name_too_long_to_be_matched_is_refused_and_nothing_is_written(world, api):
@@ -157,8 +186,9 @@ def test_a_name_too_long_to_be_matched_is_refused_and_nothing_is_written(world, 
 
 def test_the_migration_rebuilds_the_index_of_names_in_the_new_form(world):
     migration = importlib.import_module("rightsledger.migrations.0011_talent_name_forms_v2")
-    talent = f.make_talent("Mar\u00eda \u00c1lvarez", guild=world.guild, member_id="SAG-1",
-                           professional_name="Mara Vega")
+    talent = f.make_talent(
+        "Mar\u00eda \u00c1lvarez", guild=world.guild, member_id="SAG-1", professional_name="Mara Vega"
+    )
     erased = f.make_talent("Gone Person", guild=world.guild, member_id="SAG-2")
     services.talent_erase(actor=world.admin, talent=erased, basis="performer_request")
     expected = set(TalentName.objects.filter(talent=talent).values_list("normalized", "words"))

@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 def _append(n: int, start: int = 0) -> None:
     with recording(actor="system") as rec:
-        rec.append_many([(EntryType.PARTY_CREATED, {"party": start + k}, {"record_type": "party"}) for k in range(n)])
+        rec.append_many(
+            [(EntryType.PARTY_CREATED, {"party": start + k}, {"record_type": "party"}) for k in range(n)]
+        )
 
 
 def _fetcher(client):
@@ -62,7 +64,9 @@ def test_a_client_audits_the_whole_ledger_from_the_served_tiles_alone(operator):
     tiles.verify_consistency(_fetcher(public), first.size, cp.size, bytes(first.root), cp.root)
     # With the entry bundles (an operator's): every entry, hashed, makes the tiles and the root.
     assert tiles.verify_tree(_fetcher(auditor), cp.size, cp.root) == cp.size
-    assert tiles.verify_entry(_fetcher(auditor), 300, cp.size, cp.root) == bytes(LedgerEntry.objects.get(leaf__index=300).body)
+    assert tiles.verify_entry(_fetcher(auditor), 300, cp.size, cp.root) == bytes(
+        LedgerEntry.objects.get(leaf__index=300).body
+    )
 
 
 def test_full_tiles_are_immutable_partial_ones_short_lived_and_narrower_widths_are_prefixes(operator):
@@ -76,14 +80,20 @@ def test_full_tiles_are_immutable_partial_ones_short_lived_and_narrower_widths_a
     assert client.get("/ledger/tile/0/001.p/10").content == partial.content[: 10 * 32]
     assert client.get(f"/ledger/tile/0/001.p/{width + 1}").status_code == 404  # not there yet
     assert client.get("/ledger/tile/0/001").status_code == 404
-    assert client.get("/ledger/tile/1/000.p/1").content == merkle.root([bytes(h) for h in full_leaf_hashes(256)])
+    assert client.get("/ledger/tile/1/000.p/1").content == merkle.root(
+        [bytes(h) for h in full_leaf_hashes(256)]
+    )
     for bad in ("0/1", "0/x000/001", "0/000.p/256", "0/000.p/0", "64/000", "entries/01"):
         response = client.get(f"/ledger/tile/{bad}")
         assert response.status_code == 404 and b"tile/<level>/<index>" in response.content, bad
 
 
 def full_leaf_hashes(n: int) -> list[bytes]:
-    return list(LedgerEntry.objects.filter(leaf__index__lt=n).order_by("leaf__index").values_list("leaf_hash", flat=True))
+    return list(
+        LedgerEntry.objects.filter(leaf__index__lt=n)
+        .order_by("leaf__index")
+        .values_list("leaf_hash", flat=True)
+    )
 
 
 def test_entry_bundles_are_served_to_operators_only_and_hold_the_hashed_bytes(operator):
@@ -138,7 +148,9 @@ def test_an_entry_over_the_bundle_limit_is_refused_when_recorded_and_nothing_is_
     before = LedgerEntry.objects.count()
     with pytest.raises(ValidationError, match="at most 65,535 bytes"):
         with recording(actor="system") as rec:
-            rec.append(EntryType.PARTY_CREATED, {f"note{k}": "x" * 10_000 for k in range(7)}, record_type="party")
+            rec.append(
+                EntryType.PARTY_CREATED, {f"note{k}": "x" * 10_000 for k in range(7)}, record_type="party"
+            )
     assert LedgerEntry.objects.count() == before
 
 
@@ -146,7 +158,9 @@ def test_tiles_written_in_batches_equal_the_tiles_of_the_whole_tree():
     for start in range(0, 700, 233):
         _append(233, start=start)
         checkpoints.ledger_publish()
-    leaves = [bytes(h) for h in LedgerEntry.objects.order_by("leaf__index").values_list("leaf_hash", flat=True)]
+    leaves = [
+        bytes(h) for h in LedgerEntry.objects.order_by("leaf__index").values_list("leaf_hash", flat=True)
+    ]
     stored = {t.key: (t.width, bytes(t.data)) for t in LedgerTile.objects.all()}
     expected = tiles.build_tiles(leaves)
     for tile, data in expected.items():

@@ -26,7 +26,9 @@ def consent(world):
     c = f.make_consent(world.prod_a, talent)
     from rightsledger import services
 
-    services.consent_amend(actor=world.clearance, consent=c, changes={"media": ["theatrical"]}, reason="Amendment 1")
+    services.consent_amend(
+        actor=world.clearance, consent=c, changes={"media": ["theatrical"]}, reason="Amendment 1"
+    )
     return c
 
 
@@ -40,18 +42,27 @@ def test_integration_gives_every_entry_a_leaf_and_the_root_matches(world):
     assert sequencer.ledger_integrate() == 0
 
 
-def test_publishing_signs_the_root_of_every_leaf_in_batches_and_grows_the_tree_without_a_key(world, settings, monkeypatch, tmp_path):
+def test_publishing_signs_the_root_of_every_leaf_in_batches_and_grows_the_tree_without_a_key(
+    world, settings, monkeypatch, tmp_path
+):
     monkeypatch.setattr(checkpoints, "INTEGRATE_BATCH", 4)  # several batches in the one transaction
     cp = checkpoints.ledger_publish()
-    leaves = [bytes(h) for h in LedgerEntry.objects.order_by("leaf__index").values_list("leaf_hash", flat=True)]
-    assert cp.size == len(leaves) == sequencer.tree_size() > 8 and bytes(cp.root) == merkle.root(leaves) == sequencer.root_at(cp.size)
+    leaves = [
+        bytes(h) for h in LedgerEntry.objects.order_by("leaf__index").values_list("leaf_hash", flat=True)
+    ]
+    assert cp.size == len(leaves) == sequencer.tree_size() > 8 and bytes(cp.root) == merkle.root(
+        leaves
+    ) == sequencer.root_at(cp.size)
     assert checkpoints.ledger_publish() is None  # nothing new: no checkpoint
     f.make_party(world.studio, name="Grown")
     settings.LEDGER_SIGNING_KEY_FILE, settings.LEDGER_SIGNING_KEY_CREATE = str(tmp_path / "none"), False
     with pytest.raises(RuntimeError, match="No ledger signing key"):
         checkpoints.ledger_publish()
     # The new entry is in the tree (its proof can be served), and no checkpoint was signed.
-    assert sequencer.tree_size() == LedgerEntry.objects.count() > cp.size and checkpoints.latest_checkpoint().size == cp.size
+    assert (
+        sequencer.tree_size() == LedgerEntry.objects.count() > cp.size
+        and checkpoints.latest_checkpoint().size == cp.size
+    )
 
 
 def test_a_checkpoint_is_a_signed_note_served_at_ledger_checkpoint(world, client, ledger_key):
@@ -60,7 +71,11 @@ def test_a_checkpoint_is_a_signed_note_served_at_ledger_checkpoint(world, client
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     text = note.open_note(response.content.decode(), note.Verifier.parse(ledger_key))
     parsed = note.Checkpoint.parse(text)
-    assert parsed.size == cp.size and parsed.root == bytes(cp.root) and parsed.origin == "rightsledger.example/ledger"
+    assert (
+        parsed.size == cp.size
+        and parsed.root == bytes(cp.root)
+        and parsed.origin == "rightsledger.example/ledger"
+    )
     assert client.get(f"/ledger/checkpoint/{cp.size}").content == response.content
     assert client.get("/ledger/checkpoint/999999").status_code == 404
     assert checkpoints.ledger_checkpoint(force=True) is None  # nothing new, no new checkpoint
@@ -73,11 +88,23 @@ def test_inclusion_and_consistency_proofs_through_the_api(world, api, ledger_key
     entry = LedgerEntry.objects.filter(production=world.prod_a).order_by("seq").first()
     client = api(world.producer_a)
     data = client.get(f"/api/ledger/proofs/inclusion/?seq={entry.seq}&tree_size={second.size}").json()
-    merkle.verify_inclusion(data["leaf_index"], second.size, bytes.fromhex(data["leaf_hash"]), [base64.b64decode(p) for p in data["proof"]], bytes(second.root))
+    merkle.verify_inclusion(
+        data["leaf_index"],
+        second.size,
+        bytes.fromhex(data["leaf_hash"]),
+        [base64.b64decode(p) for p in data["proof"]],
+        bytes(second.root),
+    )
     by_hash = client.get(f"/api/ledger/proofs/inclusion/?leaf_hash={data['leaf_hash']}").json()
     assert by_hash["proof"] == data["proof"] and by_hash["tree_size"] == second.size
     c = client.get(f"/api/ledger/proofs/consistency/?from={first.size}&to={second.size}").json()
-    merkle.verify_consistency(first.size, second.size, bytes(first.root), bytes(second.root), [base64.b64decode(p) for p in c["proof"]])
+    merkle.verify_consistency(
+        first.size,
+        second.size,
+        bytes(first.root),
+        bytes(second.root),
+        [base64.b64decode(p) for p in c["proof"]],
+    )
     raw = client.get(f"/api/ledger/entries/{entry.seq}/bytes/")
     assert raw.content == bytes(entry.body) and merkle.hash_leaf(raw.content) == bytes(entry.leaf_hash)
 
@@ -105,12 +132,18 @@ def test_the_guilds_proof_bundle_verifies_offline(world, api, consent, ledger_ke
     response = api(world.guild_rep).get(f"/api/consents/{consent.pk}/proofs/")
     assert response.status_code == 200
     bundle = response.json()
-    assert [e["type"] for e in bundle["entries"]] == ["consent.created", "consent.amended"] and bundle["pending"] == []
+    assert [e["type"] for e in bundle["entries"]] == ["consent.created", "consent.amended"] and bundle[
+        "pending"
+    ] == []
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle))
     assert verify_main(["bundle", str(path), "--key", ledger_key]) == 0
     # The same through the installed console script, as a guild would run it.
-    out = subprocess.run([sys.executable, "-m", "rightsledger.tlog.verify", "bundle", str(path), "--key", ledger_key], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "rightsledger.tlog.verify", "bundle", str(path), "--key", ledger_key],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0 and "VERIFIED" in out.stdout
     # Tampering: a changed entry, a changed proof, another key.
     tampered = json.loads(path.read_text())
@@ -121,7 +154,12 @@ def test_the_guilds_proof_bundle_verifies_offline(world, api, consent, ledger_ke
     tampered["entries"][0]["entry"] = base64.b64encode(canonical(body)).decode()
     path.write_text(json.dumps(tampered))
     assert verify_main(["bundle", str(path), "--key", ledger_key]) == 1
-    other_key = note.verifier_key("rightsledger.example/ledger", __import__("cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]).Ed25519PrivateKey.generate())
+    other_key = note.verifier_key(
+        "rightsledger.example/ledger",
+        __import__(
+            "cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]
+        ).Ed25519PrivateKey.generate(),
+    )
     path.write_text(json.dumps(bundle))
     assert verify_main(["bundle", str(path), "--key", other_key]) == 1
     assert verify_main(["bundle", str(path), "--key", "not-a-key"]) == 2
@@ -144,10 +182,34 @@ def test_consistency_between_saved_checkpoints_verifies_offline(world, api, ledg
     (tmp_path / "old").write_text(old.note)
     (tmp_path / "new").write_text(new.note)
     (tmp_path / "proof.json").write_text(json.dumps(proof))
-    assert verify_main(["consistency", str(tmp_path / "old"), str(tmp_path / "new"), str(tmp_path / "proof.json"), "--key", ledger_key]) == 0
+    assert (
+        verify_main(
+            [
+                "consistency",
+                str(tmp_path / "old"),
+                str(tmp_path / "new"),
+                str(tmp_path / "proof.json"),
+                "--key",
+                ledger_key,
+            ]
+        )
+        == 0
+    )
     proof["proof"][0] = base64.b64encode(b"\x00" * 32).decode()
     (tmp_path / "proof.json").write_text(json.dumps(proof))
-    assert verify_main(["consistency", str(tmp_path / "old"), str(tmp_path / "new"), str(tmp_path / "proof.json"), "--key", ledger_key]) == 1
+    assert (
+        verify_main(
+            [
+                "consistency",
+                str(tmp_path / "old"),
+                str(tmp_path / "new"),
+                str(tmp_path / "proof.json"),
+                "--key",
+                ledger_key,
+            ]
+        )
+        == 1
+    )
 
 
 def test_a_guild_witnesses_checkpoints_and_the_ledger_proves_consistency(world, api, ledger_key):
@@ -161,7 +223,10 @@ def test_a_guild_witnesses_checkpoints_and_the_ledger_proves_consistency(world, 
     checkpoints.ledger_publish()
     report = client.get("/api/ledger/witness/").json()
     assert [c["consistent"] for c in report["checkpoints"]] == [True]
-    assert api(world.producer_a).post("/api/ledger/witness/", {"note": seen.note}, format="json").status_code == 403
+    assert (
+        api(world.producer_a).post("/api/ledger/witness/", {"note": seen.note}, format="json").status_code
+        == 403
+    )
 
 
 def test_a_rewritten_history_fails_the_witness_consistency_proof_and_the_audit(tmp_path, settings):
@@ -189,16 +254,28 @@ def test_a_rewritten_history_fails_the_witness_consistency_proof_and_the_audit(t
         cursor.execute("SET session_replication_role = replica")  # the triggers stop refusing
         cursor.execute("UPDATE rightsledger_ledgerentry SET body = %s WHERE seq = %s", [new_body, entry.seq])
         result = audit.ledger_audit()
-        assert not result.ok and f"entry seq {entry.seq}" in result.problems[0] and "altered" in result.problems[0]
-        cursor.execute("UPDATE rightsledger_ledgerentry SET leaf_hash = %s WHERE seq = %s", [merkle.hash_leaf(new_body), entry.seq])
-        cursor.execute("DELETE FROM rightsledger_ledgernode; DELETE FROM rightsledger_ledgerleaf; DELETE FROM rightsledger_checkpoint;")
+        assert (
+            not result.ok
+            and f"entry seq {entry.seq}" in result.problems[0]
+            and "altered" in result.problems[0]
+        )
+        cursor.execute(
+            "UPDATE rightsledger_ledgerentry SET leaf_hash = %s WHERE seq = %s",
+            [merkle.hash_leaf(new_body), entry.seq],
+        )
+        cursor.execute(
+            "DELETE FROM rightsledger_ledgernode; DELETE FROM rightsledger_ledgerleaf; "
+            "DELETE FROM rightsledger_checkpoint;"
+        )
         cursor.execute("UPDATE rightsledger_treestate SET size = 0, horizon_txid = 0, horizon_seq = 0")
         cursor.execute("SET session_replication_role = origin")
     rebuilt = checkpoints.ledger_publish()
     # One entry more than the guild saw: its own witness registration.
     assert rebuilt.size == seen.size + 1 and bytes(rebuilt.root) != bytes(seen.root)
     report = witnesses.witness_report(world.guild)
-    assert report["checkpoints"][0]["consistent"] is False and "rewritten" in report["checkpoints"][0]["problem"]
+    assert (
+        report["checkpoints"][0]["consistent"] is False and "rewritten" in report["checkpoints"][0]["problem"]
+    )
 
 
 def test_ledger_audit_command(world, capsys):
@@ -247,7 +324,11 @@ def test_the_audit_reads_a_large_tree_in_parts_on_connections_of_their_own(setti
     last = LedgerLeaf.objects.order_by("-index").first()
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute("UPDATE rightsledger_ledgerentry SET body = body || ' '::bytea WHERE seq = %s", [last.entry_id])
+        cursor.execute(
+            "UPDATE rightsledger_ledgerentry SET body = body || ' '::bytea WHERE seq = %s", [last.entry_id]
+        )
         cursor.execute("SET session_replication_role = origin")
     result = audit.ledger_audit()
-    assert not result.ok and f"entry seq {last.entry_id} (leaf {last.index}) was altered" in result.problems[0]
+    assert (
+        not result.ok and f"entry seq {last.entry_id} (leaf {last.index}) was altered" in result.problems[0]
+    )

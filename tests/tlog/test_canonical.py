@@ -8,8 +8,32 @@ import rfc8785
 
 from rightsledger.tlog.entry import canonical
 
-CHARS = ["a", "Z", "0", " ", '"', "\\", "/", "\b", "\f", "\n", "\r", "\t", "\x00", "\x1f", "\x7f", "é", "ß", "\u2028", "\ue000",
-         "\uffff", "日本", "😀", "\U0001f600x", "\ud800"]
+CHARS = [
+    "a",
+    "Z",
+    "0",
+    " ",
+    '"',
+    "\\",
+    "/",
+    "\b",
+    "\f",
+    "\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x1f",
+    "\x7f",
+    "é",
+    "ß",
+    "\u2028",
+    "\ue000",
+    "\uffff",
+    "日本",
+    "😀",
+    "\U0001f600x",
+    "\ud800",
+]
 
 
 def _text(rng, surrogates):
@@ -63,6 +87,17 @@ def test_keys_sort_by_utf16_code_units():
 
 
 def test_ledger_shaped_values_come_out_as_rfc8785():
-    payload = {"request": 12, "reasons": [{"rule": "R1", "outcome": "pass", "subject": "input 1", "records": [{"type": "grant", "id": 3, "seq": None}]}],
-               "note": "Mara Vega — «rain»\n", "flag": True}
+    payload = {
+        "request": 12,
+        "reasons": [
+            {
+                "rule": "R1",
+                "outcome": "pass",
+                "subject": "input 1",
+                "records": [{"type": "grant", "id": 3, "seq": None}],
+            }
+        ],
+        "note": "Mara Vega — «rain»\n",
+        "flag": True,
+    }
     assert canonical(payload) == rfc8785.dumps(payload)

@@ -6,7 +6,9 @@ from .. import zou as zou_harness
 @pytest.fixture(scope="session")
 def zou(tmp_path_factory):
     if zou_harness.venv() is None:
-        pytest.skip("zou is not installed (`make zou` could not install it): the Kitsu integration tests are skipped")
+        pytest.skip(
+            "zou is not installed (`make zou` could not install it): the Kitsu integration tests are skipped"
+        )
     server = zou_harness.Zou(tmp_path_factory.mktemp("zou"))
     server.install()
     server.start()

@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "fingerprint-all":
-            n = sum(services.asset_fingerprint(asset=a) for a in Asset.objects.filter(media_type__startswith="image/").iterator())
+            n = sum(
+                services.asset_fingerprint(asset=a)
+                for a in Asset.objects.filter(media_type__startswith="image/").iterator()
+            )
             self.stdout.write(f"Fingerprinted {n} image assets.")
         size = similarity.rebuild()
         self.stdout.write(f"Similarity index rebuilt: {size} vectors.")

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         try:
             data = open(file, "rb").read()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}")
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         media_type = selectors.sniff_media_type(data)
         if media_type is None:
             raise CommandError(f"{file} is not a format Content Credentials can be read from.")

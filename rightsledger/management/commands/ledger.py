@@ -2,10 +2,9 @@
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from rightsledger.ledger import audit, checkpoints, cosigning, witnesses
 from rightsledger.models import Guild
@@ -31,7 +30,7 @@ class Command(BaseCommand):
             try:
                 vkey = checkpoints.key_generate()
             except FileExistsError:
-                raise CommandError("A ledger signing key already exists; it is never overwritten.")
+                raise CommandError("A ledger signing key already exists; it is never overwritten.") from None
             self.stdout.write(f"Created the ledger signing key. Verifier key:\n{vkey}")
         elif action == "verifier-key":
             self.stdout.write(checkpoints.signing_key().verifier_key)
@@ -43,7 +42,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{s.witness}: checkpoint {s.size} {s.outcome} {s.detail}".rstrip())
         elif action == "guild-witness":
             guild = Guild.objects.filter(abbreviation=options["guild"]).first() or (
-                Guild.objects.filter(pk=options["guild"]).first() if options["guild"].isdigit() else None)
+                Guild.objects.filter(pk=options["guild"]).first() if options["guild"].isdigit() else None
+            )
             if guild is None:
                 raise CommandError(f"No guild {options['guild']!r}.")
             actor = get_user_model().objects.filter(username=options["actor"]).first()
@@ -52,13 +52,18 @@ class Command(BaseCommand):
             try:
                 witnesses.guild_witness_key_set(actor=actor, guild=guild, vkey=options["vkey"])
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages))
+                raise CommandError(" ".join(exc.messages)) from None
             self.stdout.write(f"{guild} runs the witness {options['vkey'] or '(none)'}.")
         elif action == "audit":
             result = audit.ledger_audit()
-            self.stdout.write(f"{result.entries} entries, tree size {result.tree_size}, latest checkpoint {result.checkpoint_size}")
+            self.stdout.write(
+                f"{result.entries} entries, tree size {result.tree_size}, "
+                f"latest checkpoint {result.checkpoint_size}"
+            )
             for problem in result.problems:
                 self.stdout.write(self.style.ERROR(problem))
             if not result.ok:
                 sys.exit(1)
-            self.stdout.write(self.style.SUCCESS("Audit passed: every leaf and the checkpoint's root recomputed."))
+            self.stdout.write(
+                self.style.SUCCESS("Audit passed: every leaf and the checkpoint's root recomputed.")
+            )

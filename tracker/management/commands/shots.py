@@ -1,7 +1,7 @@
 """manage.py shots import|export: a production's shots from and to the edit (OpenTimelineIO).
 
-    shots import PRODUCTION TIMELINE [--dry-run]   an .otio, CMX 3600 .edl or FCP .xml: a shot per clip
-    shots export PRODUCTION [--output FILE]        an .otio timeline whose clips carry the latest decision
+shots import PRODUCTION TIMELINE [--dry-run]   an .otio, CMX 3600 .edl or FCP .xml: a shot per clip
+shots export PRODUCTION [--output FILE]        an .otio timeline whose clips carry the latest decision
 """
 
 import json
@@ -22,7 +22,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import")
         imp.add_argument("production", help="the production's code")
         imp.add_argument("timeline", help="an .otio file, a CMX 3600 .edl or an FCP XML .xml")
-        imp.add_argument("--dry-run", action="store_true", help="say what would be created or changed, change nothing")
+        imp.add_argument(
+            "--dry-run", action="store_true", help="say what would be created or changed, change nothing"
+        )
         exp = sub.add_parser("export")
         exp.add_argument("production")
         exp.add_argument("--output", help="write here instead of standard output")
@@ -36,11 +38,15 @@ class Command(BaseCommand):
             try:
                 rows = tl.read(path.read_bytes(), path.name)
             except OSError as exc:
-                raise CommandError(f"Cannot read {path}: {exc.strerror}")
+                raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
             except tl.TimelineError as exc:
-                raise CommandError(str(exc))
-            plan = services.timeline_import(actor="system:edit", production=prod, rows=rows, dry_run=options["dry_run"])
-            self.stdout.write(json.dumps({"dry_run": options["dry_run"], "clips": len(rows), **plan.as_dict()}, indent=2))
+                raise CommandError(str(exc)) from exc
+            plan = services.timeline_import(
+                actor="system:edit", production=prod, rows=rows, dry_run=options["dry_run"]
+            )
+            self.stdout.write(
+                json.dumps({"dry_run": options["dry_run"], "clips": len(rows), **plan.as_dict()}, indent=2)
+            )
         else:
             text = selectors.timeline_export(prod)
             if options.get("output"):

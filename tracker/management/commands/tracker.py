@@ -45,17 +45,24 @@ class Command(BaseCommand):
                 raise CommandError(f"No production with code {options['production']!r}.")
             if action == "link":
                 project = kitsu.project_by_name(options["project"]) or kitsu.project(options["project"])
-                link = services.project_link(actor="system:tracker", production=production, external_id=project["id"], external_name=project["name"])
-                self.stdout.write(f"{production.code} is linked to Kitsu project {link.external_name} ({link.external_id}).")
+                link = services.project_link(
+                    actor="system:tracker",
+                    production=production,
+                    external_id=project["id"],
+                    external_name=project["name"],
+                )
+                self.stdout.write(
+                    f"{production.code} is linked to Kitsu project {link.external_name} ({link.external_id})."
+                )
             elif action == "sync":
                 plan = services.tracker_sync(production=production, kitsu=kitsu, dry_run=options["dry_run"])
                 self.stdout.write(json.dumps({"dry_run": options["dry_run"], **plan.as_dict()}, indent=2))
             elif action == "listen":
                 self.listen(kitsu, production)
         except (TrackerUnavailable, LookupError) as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         except Conflict as exc:
-            raise CommandError(exc.message if hasattr(exc, "message") else str(exc))
+            raise CommandError(exc.message if hasattr(exc, "message") else str(exc)) from exc
 
     def listen(self, kitsu, production):
         """Sync on every shot or sequence event of Kitsu's event stream (Socket.IO, /events)."""
@@ -69,7 +76,14 @@ class Command(BaseCommand):
         services.tracker_sync(production=production, kitsu=kitsu)
         kitsu.login()
         client = gazu.events.init(client=kitsu.client)
-        for event in ("shot:new", "shot:update", "shot:delete", "shot:casting-update", "sequence:new", "sequence:update"):
+        for event in (
+            "shot:new",
+            "shot:update",
+            "shot:delete",
+            "shot:casting-update",
+            "sequence:new",
+            "sequence:update",
+        ):
             gazu.events.add_listener(client, event, changed)
         self.stdout.write(f"Listening to Kitsu's events for {production.code}.")
         while True:  # the supervisor restarts the process if this ends

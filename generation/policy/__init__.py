@@ -1,0 +1,109 @@
+"""The rights gate: does the production hold the rights and consents for this generation?
+
+Pure code: no ORM, no Django. It takes a request and a snapshot of the records that concern it
+(as of one ledger sequence number) and returns an outcome with one reason per rule per input or
+talent. Every reason names the record it relied on, says in a sentence what it found, and what
+would make it pass.
+
+Rules
+  R1 rights      every input is covered by active grants permitting genai_input, for the
+                 production, every release medium, territory and language, over the whole window
+  R2 likeness    every talent shown by a likeness input has an active consent that covers it
+  R3 training    an engine that trains on its inputs needs genai_training grants, consents that
+                 allow training, and no training reservation on any input, talent, owner or the
+                 production
+  R4 review      a grant or consent flagged for review, and every likeness use, needs a sign-off
+  R5 prompt      a registered talent named in the prompt needs a covering consent
+  R6 likeness    after the run, an output that resembles a performer whom no consent of the
+                 request covers is held for clearance (likeness_hold)
+
+At run time the request is evaluated again against the ledger as it is then, and R4 passes only
+for the items its approving sign-off covered (at_run_time).
+"""
+
+from __future__ import annotations
+
+from .consent import _consent_for_talent, _talent_modalities
+from .facts import (
+    TRAINING_USES,
+    UNION_NOTICE_REQUIRED,
+    ConsentFact,
+    EngineFact,
+    GrantFact,
+    InputFact,
+    RequestFact,
+    ReservationFact,
+    Snapshot,
+    TalentFact,
+    Term,
+    Territories,
+    Window,
+)
+from .outcome import APPROVED, NEEDS_CLEARANCE, PASS, REFUSED, Outcome, Reason, RecordRef
+from .rights import _review_of_grants, _rights_for_input, _union
+from .runtime import SignOffFact, at_run_time, likeness_hold
+from .training import _training
+
+__all__ = [
+    "APPROVED",
+    "NEEDS_CLEARANCE",
+    "PASS",
+    "REFUSED",
+    "TRAINING_USES",
+    "UNION_NOTICE_REQUIRED",
+    "ConsentFact",
+    "EngineFact",
+    "GrantFact",
+    "InputFact",
+    "Outcome",
+    "Reason",
+    "RecordRef",
+    "RequestFact",
+    "ReservationFact",
+    "SignOffFact",
+    "Snapshot",
+    "TalentFact",
+    "Term",
+    "Territories",
+    "Window",
+    "_union",
+    "at_run_time",
+    "evaluate",
+    "likeness_hold",
+]
+
+
+def evaluate(request: RequestFact, snapshot: Snapshot) -> Outcome:
+    """Return the gate's outcome for the request against the snapshot."""
+    reasons: list[Reason] = []
+    for inp in request.inputs:
+        rights = _rights_for_input(request, snapshot, inp, "genai_input", "R1")
+        reasons.append(rights)
+        if rights.outcome == PASS and (review := _review_of_grants(inp, rights, snapshot)):
+            reasons.append(review)
+        if inp.role == "likeness" and inp.asset_id is not None and inp.talent_id is None:
+            reasons.append(
+                Reason(
+                    "R2",
+                    REFUSED,
+                    f"input {inp.position}",
+                    f"Input {inp.position} is a likeness input but its asset names no performer.",
+                    "Register likeness references with the performer they show.",
+                )
+            )
+    likeness = _talent_modalities(request)
+    for talent_id, modalities in sorted(likeness.items()):
+        reasons.extend(_consent_for_talent(request, snapshot, talent_id, modalities, "R2", "likeness input"))
+    for talent_id in sorted(request.prompt_talent_ids - set(likeness)):
+        reasons.extend(
+            _consent_for_talent(request, snapshot, talent_id, {"face"}, "R5", "named in the prompt")
+        )
+    if request.engine.trains_on_inputs:
+        reasons.extend(_training(request, snapshot))
+    if any(r.outcome == REFUSED for r in reasons):
+        outcome = REFUSED
+    elif any(r.outcome == NEEDS_CLEARANCE for r in reasons):
+        outcome = NEEDS_CLEARANCE
+    else:
+        outcome = APPROVED
+    return Outcome(outcome, tuple(reasons), snapshot.as_of_seq)

@@ -1,0 +1,100 @@
+"""The gate's decisions, shared by the journeys: evaluate a request against the ledger as it is
+now, record what was decided, and tell other apps once it has committed."""
+
+import dataclasses
+
+from django.db import transaction
+
+from rightsledger.ledger.append import Recorder, actor_of
+from rightsledger.ledger.entry_types import EntryType
+from rightsledger.personal import record_commitments
+
+from .. import policy as p
+from .. import selectors
+from ..models import Decision, GenerationRequest, SignOff
+from ..signals import request_event
+from ..values import RequestValues, ResolvedInput, gate_facts
+
+WORKER = "system:worker"
+DECISION_ENTRY_TYPES = {
+    "gate": EntryType.GENERATION_DECIDED,
+    "run_check": EntryType.GENERATION_RECHECKED,
+    "likeness_check": EntryType.GENERATION_HELD,
+}
+
+
+def gate_outcome(facts: p.RequestFact, prompt: str) -> tuple[p.Outcome, set[int]]:
+    """Return the policy's outcome for a request's facts against the ledger as it is now (one
+    snapshot read, which also finds the talent the prompt names), and every talent involved
+    (likeness inputs and the prompt's names)."""
+    likeness = {i.talent_id for i in facts.inputs if i.talent_id}
+    snap, named = selectors.snapshot(
+        production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=prompt
+    )
+    facts = dataclasses.replace(facts, prompt_talent_ids=frozenset(named - likeness))
+    return p.evaluate(facts, snap), likeness | named
+
+
+def stored_request_outcome(request: GenerationRequest) -> p.Outcome:
+    """Return the policy's outcome for a recorded request against the ledger as it is now (its
+    inputs, then the snapshot: 2 queries with its shot loaded)."""
+    inputs = [ResolvedInput.of_row(i) for i in request.inputs.select_related("asset")]
+    return gate_outcome(gate_facts(RequestValues.of_request(request), inputs), request.prompt)[0]
+
+
+def decision_record(
+    rec: Recorder,
+    request: GenerationRequest,
+    outcome: p.Outcome,
+    kind: str,
+    sign_off: SignOff | None = None,
+    before: tuple = (),
+) -> Decision:
+    """Record a decision of the policy on a request, with its ledger entry (which names the
+    sign-off a run-time check relied on). The entries `before` (entry type, payload, record
+    keywords) are appended with it, ahead of it, in the same insert."""
+    reasons = outcome.to_json()
+    seq = rec.reserve(len(before) + 1)[-1]  # the decision names its entry's number as it is written
+    decision = Decision.objects.create(
+        request=request,
+        kind=kind,
+        outcome=outcome.outcome,
+        reasons=reasons,
+        as_of_seq=outcome.as_of_seq,
+        ledger_seq=seq,
+    )
+    payload = {
+        "request": request.pk,
+        "decision": decision.pk,
+        "kind": kind,
+        "outcome": outcome.outcome,
+        "as_of_seq": outcome.as_of_seq,
+        # The sentences name people; the ledger keeps a commitment to them and the records relied on.
+        **record_commitments(decision),
+        "reasons": [{k: r[k] for k in ("rule", "outcome", "subject", "records")} for r in reasons],
+        **({"sign_off": {"id": sign_off.pk, "approver": actor_of(sign_off.approver)}} if sign_off else {}),
+    }
+    rec.append_many(
+        [
+            *before,
+            (DECISION_ENTRY_TYPES[kind], payload, {"record": decision, "production": request.production}),
+        ]
+    )
+    tell(request, event="decision", decision_id=decision.pk)
+    return decision
+
+
+def tell(request: GenerationRequest, **kwargs) -> None:
+    """Let other apps (a tracker) know, once the transaction has committed."""
+    transaction.on_commit(
+        lambda: request_event.send(
+            sender=GenerationRequest, request_id=request.pk, shot_id=request.shot_id, **kwargs
+        )
+    )
+
+
+def state_event(rec: Recorder, request: GenerationRequest, entry_type: str, **payload):
+    """Record a change of a request's state that matters (queued, started, failed...)."""
+    return rec.append(
+        entry_type, {"request": request.pk, **payload}, record=request, production=request.production
+    )

@@ -1,0 +1,114 @@
+"""Every write of the rights domain. Each one validates, then writes the record and its ledger
+entry inside one `recording()` block (one transaction), and is the only way to make that write.
+Callers check access first (rightsledger.access); services assume the actor may act.
+
+One module a journey, as rightsledger.ledger is split:
+
+- registry: studios, productions, shots, parties, guilds.
+- talent: registering a performer and indexing their names.
+- erasure: erasing a performer's personal data.
+- roles: who may do what, and where.
+- assets: registering a file, stored by its SHA-256 (its bytes checked by rightsledger.media).
+- records: versioned records (a Kind, record_create, record_amend, record_revoke).
+- grants, consents, reservations: each kind of versioned record, and its writes by kind.
+- notices: guilds' flags, notifications, expiry alerts.
+
+Callers import from here (`from rightsledger import services`); the names below are the public
+ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
+"""
+
+from ..media import inspect_upload
+from .assets import asset_register, content_unstore_unless_used, store_content
+from .consents import (
+    CONSENT,
+    consent_amend,
+    consent_create,
+    consent_revoke,
+)
+from .erasure import (
+    ERASED_CONSENT_REASON,
+    ERASED_LIKENESS_TITLE,
+    fields_redact,
+    talent_erase,
+)
+from .grants import GRANT, grant_amend, grant_create, grant_revoke
+from .notices import (
+    EXPIRY_THRESHOLDS,
+    MAX_REASON_CHARS,
+    clearance_users,
+    consent_flag,
+    expiry_alerts_send,
+    notifications_read,
+    notify,
+)
+from .records import (
+    Kind,
+    current_versions,
+    record_amend,
+    record_create,
+    record_production,
+    record_revoke,
+)
+from .registry import (
+    guild_create,
+    party_create,
+    production_create,
+    shot_create,
+    shot_update,
+    studio_create,
+)
+from .reservations import (
+    RESERVATION,
+    reservation_amend,
+    reservation_create,
+    reservation_revoke,
+)
+from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
+from .talent import talent_create
+
+__all__ = [
+    "CONSENT",
+    "ERASED_CONSENT_REASON",
+    "ERASED_LIKENESS_TITLE",
+    "EXPIRY_THRESHOLDS",
+    "GRANT",
+    "MAX_REASON_CHARS",
+    "RESERVATION",
+    "ROLE",
+    "ROLE_SCOPES",
+    "Kind",
+    "asset_register",
+    "clearance_users",
+    "consent_amend",
+    "consent_create",
+    "consent_flag",
+    "consent_revoke",
+    "content_unstore_unless_used",
+    "current_versions",
+    "expiry_alerts_send",
+    "fields_redact",
+    "grant_amend",
+    "grant_create",
+    "grant_revoke",
+    "guild_create",
+    "inspect_upload",
+    "notifications_read",
+    "notify",
+    "party_create",
+    "production_create",
+    "record_amend",
+    "record_create",
+    "record_production",
+    "record_revoke",
+    "reservation_amend",
+    "reservation_create",
+    "reservation_revoke",
+    "role_grant",
+    "role_revoke",
+    "shot_create",
+    "shot_update",
+    "store_content",
+    "studio_create",
+    "talent_create",
+    "talent_erase",
+]
