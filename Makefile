@@ -12,8 +12,16 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SECRET_KEY=test-only-secret
 
 ZOU_VERSION ?= 1.0.97
 ZOU_VENV ?= .zou
+# Transparency-log tools that are not ours, for the tests that check our ledger with them.
+AICS_TLOG_VERSION ?= 0.2.1
+AICS_WITNESS_VERSION ?= 0.1.0
+TLOG_TOOLS_VENV ?= .tlogtools
+# They need Python 3.12 or newer: the first on PATH, else the newest under ~/.pyenv/versions.
+TLOG_TOOLS_PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
+	$$(ls -d $$HOME/.pyenv/versions/3.* 2>/dev/null | sort -Vr | sed 's|$$|/bin/python3|'); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
 
-.PHONY: soak demo test venv services migrate bench clean zou fuzz audit lint format
+.PHONY: soak demo test venv services migrate bench clean zou tlog-tools fuzz audit lint format
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +40,19 @@ $(ZOU_VENV)/.installed-$(ZOU_VERSION):
 		&& touch $@ || echo "zou $(ZOU_VERSION) could not be installed: the Kitsu integration tests will be skipped"
 
 zou: $(ZOU_VENV)/.installed-$(ZOU_VERSION)
+
+# aics-tlog (a C2SP tlog-tiles, checkpoint and cosignature verifier) and aics-witness (a C2SP
+# tlog-witness), in a virtualenv of their own, for the tests that check our ledger with code that is
+# not ours. Without a Python >= 3.12 those tests are skipped, saying so.
+$(TLOG_TOOLS_VENV)/.installed-$(AICS_TLOG_VERSION)-$(AICS_WITNESS_VERSION):
+	@rm -f $(TLOG_TOOLS_VENV)/.installed-*
+	@if [ -z "$(TLOG_TOOLS_PYTHON)" ]; then \
+		echo "no Python >= 3.12 on PATH or under ~/.pyenv/versions (aics-tlog needs one): the tests with aics-tlog and aics-witness will be skipped"; \
+	else (test -x $(TLOG_TOOLS_VENV)/bin/python || $(TLOG_TOOLS_PYTHON) -m venv $(TLOG_TOOLS_VENV)) \
+		&& $(TLOG_TOOLS_VENV)/bin/python -m pip install -q "aics-tlog==$(AICS_TLOG_VERSION)" "aics-witness==$(AICS_WITNESS_VERSION)" \
+		&& touch $@ || echo "aics-tlog $(AICS_TLOG_VERSION) and aics-witness $(AICS_WITNESS_VERSION) could not be installed: their tests will be skipped"; fi
+
+tlog-tools: $(TLOG_TOOLS_VENV)/.installed-$(AICS_TLOG_VERSION)-$(AICS_WITNESS_VERSION)
 
 # Start the local PostgreSQL cluster and Redis when they are installed but down.
 services:
@@ -56,8 +77,8 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://127.0.0.1:$(or $(PORT),8000)
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(or $(PORT),8000)
 
-test: $(VENV)/.installed services zou lint
-	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) $(PY) -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.installed services zou tlog-tools lint
+	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) TLOG_TOOLS_VENV=$(abspath $(TLOG_TOOLS_VENV)) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The code's format and lint (configured in pyproject.toml); `make format` applies both fixes.
 lint: $(VENV)/.installed

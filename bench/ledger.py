@@ -1,23 +1,34 @@
 """The verifiable ledger: sustained appends with sequencing on, inclusion-proof latency at
-1,000,000 entries, verifications per second, and the full audit at 1,000,000 entries.
+1,000,000 entries, verifications per second, and the full audit at 1,000,000 entries. And the
+ledger as C2SP tlog-tiles: integration with tile writing at that size, full tiles served over HTTP
+by gunicorn (beside a static file served the same way), and a full audit from the served tiles by
+an independent client (aics-tlog, from the virtualenv `make tlog-tools` makes).
 
 Prints JSON and writes bench/results/ledger.json.
 """
 
+import json
 import multiprocessing
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import percentiles, report, setup_django  # noqa: E402
+from common import ROOT, gunicorn, percentiles, report, setup_django  # noqa: E402
 
 DB = "rightsledger_bench_ledger"
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", 1_000_000))
 APPEND_SECONDS = float(os.environ.get("BENCH_APPEND_SECONDS", 10))
 BATCH = 100
+# The last entries before ENTRIES are integrated apart, and timed: integration (with tile
+# writing) at that size.
+TAIL = int(os.environ.get("BENCH_INTEGRATE_TAIL", 50_000))
+HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 8))
+TOOLS = Path(os.environ.get("TLOG_TOOLS_VENV") or ROOT / ".tlogtools")
 
 
 def appender(kind: str, seconds: float, counter):
@@ -96,11 +107,11 @@ def appends(kind: str) -> dict:
 
 def fill(target: int):
     """Entries up to the target, written with set-based SQL with real canonical bodies and
-    leaf hashes, then sequenced by the real sequencer."""
+    leaf hashes, then sequenced by the real sequencer (which writes the tiles as it goes)."""
     from django.db import connection
 
     from rightsledger.ledger import sequencer
-    from rightsledger.models import LedgerEntry
+    from rightsledger.models import LedgerEntry, LedgerTile
 
     missing = target - LedgerEntry.objects.count()
     if missing > 0:
@@ -123,6 +134,8 @@ def fill(target: int):
                 [missing],
             )
             cursor.execute("ANALYZE")
+    tiles_before = LedgerTile.objects.count()
+    start_size = sequencer.tree_size()
     t = time.perf_counter()
     n = 0
     while True:
@@ -131,7 +144,117 @@ def fill(target: int):
             break
         n += k
     seconds = time.perf_counter() - t
-    return {"sequenced": n, "seconds": round(seconds, 1), "per_second": round(n / seconds, 1) if n else None}
+    return {
+        "from_size": start_size,
+        "sequenced": n,
+        "seconds": round(seconds, 1),
+        "per_second": round(n / seconds, 1) if n else None,
+        "tile_rows_added": LedgerTile.objects.count() - tiles_before,
+    }
+
+
+def _get_loop(port: int, paths: list[str], seconds: float, counter, errors):
+    """GET the paths in turn on one connection (reopened when the server closes it) for a while."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    done = bad = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        conn.request("GET", paths[done % len(paths)])
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200 or len(body) != 8192:
+            bad += 1
+        done += 1
+    with counter.get_lock():
+        counter.value += done
+    with errors.get_lock():
+        errors.value += bad
+
+
+def _drive(port: int, paths: list[str], clients: int) -> dict:
+    ctx = multiprocessing.get_context("spawn")
+    counter, errors = ctx.Value("q", 0), ctx.Value("q", 0)
+    procs = [
+        ctx.Process(target=_get_loop, args=(port, paths[k::clients] or paths, HTTP_SECONDS, counter, errors))
+        for k in range(clients)
+    ]
+    t = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - t
+    per_second = round(counter.value / elapsed, 1)
+    return {"requests": counter.value, "errors": errors.value, "per_second": per_second}
+
+
+def _audit(port: int, vkey: str, token: str) -> dict:
+    """The independent client's full audit from the served tiles, timed from outside."""
+    script = ROOT / "tests" / "tlog_tools_audit.py"
+    args = [
+        str(TOOLS / "bin" / "python"),
+        str(script),
+        "--tiles",
+        f"http://127.0.0.1:{port}/ledger/",
+        "--log-key",
+        vkey,
+        *(["--token", token] if token else []),
+    ]
+    t = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, timeout=1800)
+    seconds = time.perf_counter() - t
+    out = json.loads(done.stdout) if done.stdout.strip() else {"ok": False, "error": done.stderr[-500:]}
+    return {**out, "seconds_with_start": round(seconds, 2)}
+
+
+def tiles_over_http(size: int, vkey: str) -> dict:
+    """Full hash tiles served by gunicorn (a worker per core), read by as many client processes on
+    the same machine, beside two anchors served by the same gunicorn: a static file of the same size
+    (WhiteNoise) and a Django view answering 8 KiB it holds in memory. Then the audit."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from rightsledger.tlog.tiles import WIDTH, Tile
+
+    static = Path(tempfile.mkdtemp())
+    (static / "tile.bin").write_bytes(os.urandom(8192))
+    os.environ["STATIC_ROOT"] = str(static)
+    full = [Tile(0, i, WIDTH).path for i in range(size // WIDTH)]
+    random.Random(2).shuffle(full)
+    paths = {
+        "full_tiles": [f"/ledger/{p}" for p in full],
+        "anchor_static_file": ["/static/tile.bin"],
+        "anchor_django_view": ["/bench/static-tile"],
+    }
+    User = get_user_model()
+    operator = User.objects.filter(username="bench-operator").first()
+    operator = operator or User.objects.create_superuser("bench-operator")
+    token = Token.objects.get_or_create(user=operator)[0].key
+    port, workers = 8762, os.cpu_count() or 2
+    out = {}
+    with gunicorn(port, "bench.anchor.settings"):
+        for wanted in paths.values():  # warm: each worker's connection and the tiles' pages
+            _drive(port, wanted[:200], workers)
+        for name, wanted in paths.items():
+            out[name] = _drive(port, wanted, workers)
+        if (TOOLS / "bin" / "python").exists():
+            out["independent_audit_hash_tiles"] = _audit(port, vkey, "")
+            out["independent_audit_with_bundles"] = _audit(port, vkey, token)
+        else:
+            out["independent_audit"] = f"skipped: no {TOOLS} (make tlog-tools; it needs Python >= 3.12)"
+    out.update(
+        gunicorn_workers=workers,
+        client_processes=workers,
+        seconds_each=HTTP_SECONDS,
+        full_tiles_share_of_static_file=round(
+            out["full_tiles"]["per_second"] / out["anchor_static_file"]["per_second"], 3
+        ),
+        goal_tiles_per_second=2000,
+        goal_met=out["full_tiles"]["per_second"] >= 2000,
+    )
+    return out
 
 
 def main():
@@ -149,7 +272,8 @@ def main():
 
     single = appends("single")
     batched = appends("batched")
-    filled = fill(ENTRIES)
+    filled = fill(ENTRIES - TAIL)
+    integrated = fill(ENTRIES)  # the last TAIL entries: integration with tile writing at ENTRIES
     checkpoint = checkpoints.ledger_publish()
     size = checkpoint.size
     # Measure reads in steady state: after the appends above, autovacuum would otherwise be
@@ -196,6 +320,8 @@ def main():
     t = time.perf_counter()
     assert merkle.root(leaves) == root
     anchor_seconds = time.perf_counter() - t
+    served = tiles_over_http(size, checkpoints.signing_key().verifier_key)
+    audited = served.get("independent_audit_with_bundles", {})
 
     report(
         "ledger",
@@ -205,6 +331,11 @@ def main():
             "appends_single_entry_transactions": single,
             "appends_batched_transactions": batched,
             "sequencing_bulk": filled,
+            "integration_with_tiles": {
+                **integrated,
+                "goal_per_second": 2000,
+                "goal_met": (integrated["per_second"] or 0) >= 2000,
+            },
             "inclusion_proof_latency": {**percentiles(latencies), "proof_length": len(proved[0][2])},
             "verifications_per_second": round(verifications),
             "full_audit": {
@@ -214,6 +345,13 @@ def main():
                 "anchor_root_in_memory_seconds": round(anchor_seconds, 2),
                 "goal_seconds": 3.0,
                 "goal_met": audit_seconds <= 3.0,
+            },
+            "tiles_over_http": served,
+            "independent_full_audit_from_tiles": {
+                "size": audited.get("size"),
+                "seconds": audited.get("seconds"),
+                "goal_seconds": 10.0,
+                "goal_met": bool(audited.get("ok")) and audited["seconds"] <= 10,
             },
         },
     )

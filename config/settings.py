@@ -372,6 +372,11 @@ LEDGER_PUBLISH_ON_WRITE = env_bool("LEDGER_PUBLISH_ON_WRITE", True)
 # one database connection each (one per core of the database server is a good start).
 LEDGER_AUDIT_WORKERS = env_int("LEDGER_AUDIT_WORKERS", 2)
 LEDGER_AUDIT_PARALLEL_MIN = env_int("LEDGER_AUDIT_PARALLEL_MIN", 100_000)
+# The witnesses each new checkpoint is submitted to, and how many must cosign it: a C2SP
+# tlog-policy file (`witness <name> <vkey> <submission URL>` lines and a `quorum` line). Empty: no
+# witness. Each submission waits at most LEDGER_WITNESS_TIMEOUT_SECONDS for an answer.
+LEDGER_WITNESS_POLICY_FILE = os.environ.get("LEDGER_WITNESS_POLICY_FILE", "")
+LEDGER_WITNESS_TIMEOUT_SECONDS = float(os.environ.get("LEDGER_WITNESS_TIMEOUT_SECONDS") or 10)
 
 # The portal: where people land after logging in, and the address e-mails link to.
 LOGIN_URL = "login"

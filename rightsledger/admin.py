@@ -27,6 +27,7 @@ from .models import (
     TalentName,
     TrainingReservation,
     TreeState,
+    WitnessCosignature,
     WitnessedCheckpoint,
 )
 
@@ -156,6 +157,11 @@ class CheckpointAdmin(ReadOnlyAdmin):
 @admin.register(WitnessedCheckpoint)
 class WitnessedCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["guild", "size", "created_at"]
+
+
+@admin.register(WitnessCosignature)
+class WitnessCosignatureAdmin(ReadOnlyAdmin):
+    list_display = ["checkpoint", "witness", "timestamp", "created_at"]
 
 
 @admin.register(TreeState)

@@ -1,8 +1,19 @@
+import logging
+
 from celery import shared_task
 
 from .ledger.checkpoints import PUBLISH_TASK, publish_started
 from .ledger.checkpoints import ledger_publish as publish
+from .ledger.cosigning import cosign_wanted
+from .ledger.cosigning import ledger_cosign as cosign
 from .services import expiry_alerts_send as send_expiry_alerts
+
+
+@shared_task(name="rightsledger.ledger_cosign")
+def ledger_cosign() -> int:
+    """Submit the latest checkpoint to the witnesses that have not cosigned it (C2SP
+    tlog-witness); return how many cosigned now. Waits on the network: never in a web request."""
+    return sum(s.outcome == "cosigned" for s in cosign())
 
 
 @shared_task(name=PUBLISH_TASK)
@@ -12,6 +23,11 @@ def ledger_publish(force: bool = False) -> int | None:
     if force:
         publish_started()
     checkpoint = publish(force=force)
+    if cosign_wanted():  # a new checkpoint, or one a witness that was down has yet to cosign
+        try:
+            ledger_cosign.delay()
+        except Exception:  # noqa: BLE001  (no broker now: the next publish sends it)
+            logging.getLogger(__name__).warning("witness submission not sent now", exc_info=True)
     return checkpoint.size if checkpoint else None
 
 

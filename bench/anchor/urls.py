@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,8 +42,20 @@ class ReadsOnlyApi(APIView):
         return Response({**ReadsOnlyApi.answer, "as_of_seq": snapshot.as_of_seq})
 
 
+# The anchor of the tile-serving row: 8 KiB (a full hash tile's size) read once, answered as a
+# tile is (same Django stack, same headers), with nothing to look up.
+STATIC_TILE = bytes(range(256)) * 32
+
+
+def static_tile(request):
+    response = HttpResponse(STATIC_TILE, content_type="application/octet-stream")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 urlpatterns = [
     path("bench/noop/", NoOpApi.as_view()),
     path("bench/reads-only/", ReadsOnlyApi.as_view()),
+    path("bench/static-tile", static_tile),
     *service,
 ]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, input_policy, selectors
-from ..ledger import checkpoints, proofs, sequencer, witnesses
+from ..ledger import checkpoints, cosigning, proofs, sequencer, witnesses
 from ..models import Checkpoint, Guild
 from .serializers import StrictSerializer
 
@@ -33,7 +33,8 @@ def checkpoint_latest(request):
     cp = checkpoints.latest_checkpoint()
     if cp is None:
         raise Http404("No checkpoint has been published yet.")
-    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+    # The signed note with the witnesses' cosignatures collected so far (C2SP tlog-cosignature).
+    return HttpResponse(cosigning.cosigned_note(cp), content_type="text/plain; charset=utf-8")
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
@@ -43,7 +44,7 @@ def checkpoint_by_size(request, size):
     cp = Checkpoint.objects.filter(size=size).first()
     if cp is None:
         raise Http404(f"No checkpoint of size {size}.")
-    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+    return HttpResponse(cosigning.cosigned_note(cp), content_type="text/plain; charset=utf-8")
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.
@@ -137,6 +138,36 @@ class EntryBytesApi(APIView):
         if entry is None:
             raise Http404("No such ledger entry.")
         return HttpResponse(bytes(entry.body), content_type="application/json")
+
+
+class CheckpointWitnessesApi(APIView):
+    """Which witnesses cosigned a checkpoint (the latest by default), and whether the witness
+    policy's quorum holds."""
+
+    @extend_schema(parameters=[OpenApiParameter("size", int)], responses={200: dict})
+    def get(self, request):
+        size = _int(request, "size", required=False, minimum=1)
+        found = cosigning.checkpoint_witnesses(size)
+        if found is None:
+            raise Http404("No such checkpoint." if size else "No checkpoint has been published yet.")
+        return Response(
+            {
+                "size": found.size,
+                "published_at": found.published_at.isoformat(),
+                "quorum": found.quorum,
+                "quorum_met": found.quorum_met,
+                "witnesses": [
+                    {
+                        "name": w.name,
+                        "vkey": w.vkey,
+                        "guild": w.guild,
+                        "cosigned_at": w.cosigned_at,
+                        "in_policy": w.in_policy,
+                    }
+                    for w in found.witnesses
+                ],
+            }
+        )
 
 
 class WitnessIn(StrictSerializer):

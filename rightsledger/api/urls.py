@@ -34,5 +34,6 @@ urlpatterns = [
     path("ledger/proofs/consistency/", ledger_views.ConsistencyProofApi.as_view(), name="ledger-consistency"),
     path("ledger/entries/<int:seq>/bytes/", ledger_views.EntryBytesApi.as_view(), name="ledger-entry-bytes"),
     path("ledger/witness/", ledger_views.WitnessApi.as_view(), name="ledger-witness"),
+    path("ledger/cosignatures/", ledger_views.CheckpointWitnessesApi.as_view(), name="ledger-cosignatures"),
     path("", include(router.urls)),
 ]

@@ -47,6 +47,7 @@ class EntryType(StrEnum):
     )
     ASSET_REGISTERED = "asset.registered", "A file was registered, by its SHA-256."
     WITNESS_REGISTERED = "witness.registered", "A guild's witness of a checkpoint was recorded."
+    GUILD_WITNESS_KEY_SET = "guild.witness_key_set", "A guild named the key of the C2SP witness it runs."
     SIGNING_IDENTITY_REGISTERED = "signing.identity_registered", "A C2PA signing identity was registered."
     GENERATION_REQUESTED = "generation.requested", "A producer asked for a generation."
     GENERATION_DECIDED = "generation.decided", "The gate decided a request, with its reasons."

@@ -9,7 +9,7 @@ slices it (`tile_read`); no request hashes anything.
 
 from django.db import connection
 
-from ..models import LedgerEntry, LedgerTile
+from ..models import LedgerTile
 from ..tlog import tiles
 from ..tlog.tiles import ENTRIES, WIDTH, Tile
 from .nodes import node_reader
@@ -30,14 +30,23 @@ def _changed(old: int, new: int) -> list[Tile]:
     return out
 
 
-def _bundle(tile: Tile) -> bytes:
-    first = tile.index * WIDTH
-    bodies = (
-        LedgerEntry.objects.filter(leaf__index__gte=first, leaf__index__lt=first + tile.width)
-        .order_by("leaf__index")
-        .values_list("body", flat=True)
-    )
-    return tiles.encode_bundle(bytes(b) for b in bodies)
+def _bundles(bundles: list[Tile]) -> dict[int, bytes]:
+    """Return the entry bundles' bytes by index, from one read of the entries they span."""
+    if not bundles:
+        return {}
+    first = bundles[0].index * WIDTH
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.body FROM rightsledger_ledgerleaf l JOIN rightsledger_ledgerentry e ON e.seq = l.seq "
+            'WHERE l."index" >= %s AND l."index" < %s ORDER BY l."index"',
+            [first, bundles[-1].index * WIDTH + bundles[-1].width],
+        )
+        bodies = [bytes(b) for (b,) in cursor.fetchall()]
+    out = {}
+    for t in bundles:
+        start = t.index * WIDTH - first
+        out[t.index] = tiles.encode_bundle(bodies[start : start + t.width])
+    return out
 
 
 def tiles_write(old: int, new: int) -> int:
@@ -48,11 +57,12 @@ def tiles_write(old: int, new: int) -> int:
     changed = _changed(old, new)
     hashed = [t for t in changed if t.level != ENTRIES]
     node = node_reader([n for t in hashed for n in t.nodes()])
+    bundles = _bundles([t for t in changed if t.level == ENTRIES])
     rows = [
         LedgerTile(
             key=LedgerTile.key_of(t.level, t.index),
             width=t.width,
-            data=_bundle(t) if t.level == ENTRIES else tiles.tile_data(t, node),
+            data=bundles[t.index] if t.level == ENTRIES else tiles.tile_data(t, node),
         )
         for t in changed
     ]
@@ -75,11 +85,13 @@ def _prefix(tile: Tile, data: bytes) -> bytes:
 def tile_read(tile: Tile) -> bytes | None:
     """Return a tile's bytes, or None when the tree does not hold it yet at that width. A partial
     tile narrower than the stored one is the stored one's prefix, as the tree had it then."""
-    row = (
-        LedgerTile.objects.filter(key=LedgerTile.key_of(tile.level, tile.index))
-        .values_list("width", "data")
-        .first()
-    )
+    # One indexed read on the request's path, without the ORM's query building (a third of it).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT width, data FROM rightsledger_ledgertile WHERE key = %s",
+            [LedgerTile.key_of(tile.level, tile.index)],
+        )
+        row = cursor.fetchone()
     if row is None or row[0] < tile.width:
         return None
     data = bytes(row[1])

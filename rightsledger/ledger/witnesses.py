@@ -1,5 +1,7 @@
 """Checkpoints a guild has seen and registered, so that the ledger must stay consistent with
-them; and the report that proves it does (a rewritten history fails here)."""
+them; and the report that proves it does (a rewritten history fails here). These records are
+kept and still accepted beside the C2SP witnesses (ledger.cosigning): a guild that runs a witness
+names its key here, and its cosignatures are then shown as the guild's."""
 
 import base64
 
@@ -9,6 +11,7 @@ from django.db import IntegrityError
 
 from ..models import WitnessedCheckpoint
 from ..tlog import merkle, note
+from ..tlog.cosignature import Cosigner
 from .append import recording
 from .checkpoints import latest_checkpoint, verifier
 from .entry_types import EntryType
@@ -58,6 +61,24 @@ def witness_register(*, actor, guild, note_text: str) -> WitnessedCheckpoint:
             raise
         return existing
     return witnessed
+
+
+def guild_witness_key_set(*, actor, guild, vkey: str) -> None:
+    """Record that a guild runs the C2SP witness of this key (a vkey of type 0x04), or none (an
+    empty key). The ledger submits checkpoints to the witnesses of its policy; this says whose
+    each is."""
+    vkey = vkey.strip()
+    if vkey:
+        try:
+            vkey = Cosigner.parse(vkey).vkey
+        except note.NoteError as exc:
+            raise ValidationError(
+                {"vkey": ValidationError(f"Not a witness key: {exc}", code="witness_key_invalid")}
+            ) from None
+    with recording(actor=actor) as rec:
+        guild.witness_key = vkey
+        guild.save(update_fields=["witness_key"])
+        rec.append(EntryType.GUILD_WITNESS_KEY_SET, {"guild": guild.pk, "witness_key": vkey}, record=guild)
 
 
 def witness_report(guild) -> dict:

@@ -15,6 +15,7 @@ from .ledger import (
     LedgerNode,
     LedgerTile,
     TreeState,
+    WitnessCosignature,
     WitnessedCheckpoint,
 )
 from .notices import ConsentFlag, ExpiryNotice, Notification
@@ -46,6 +47,7 @@ __all__ = [
     "LedgerLeaf",
     "LedgerNode",
     "TreeState",
+    "WitnessCosignature",
     "Checkpoint",
     "WitnessedCheckpoint",
     "LedgerTile",

@@ -101,6 +101,29 @@ class WitnessedCheckpoint(models.Model):
         ordering = ["size"]
 
 
+class WitnessCosignature(models.Model):
+    """A witness's C2SP tlog-cosignature of a checkpoint, verified against the witness's key when it
+    was collected, and served as a signature line of the checkpoint's note. Never edited: a
+    cosignature is self-certifying, and neither a ledger entry (publishing would never end) nor a
+    ledger-backed record."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures", db_column="size"
+    )
+    witness = models.CharField(max_length=200, help_text="The witness's name in the witness policy")
+    vkey = models.CharField(max_length=300, help_text="The witness's key (vkey, type 0x04)")
+    timestamp = models.BigIntegerField(help_text="The POSIX time the witness cosigned at")
+    line = models.TextField(help_text="The signature line, newline included")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "vkey"], name="cosignature_checkpoint_key_unique")
+        ]
+        indexes = [models.Index(fields=["vkey", "checkpoint"])]
+        ordering = ["checkpoint", "witness"]
+
+
 class LedgerTile(models.Model):
     """A tile as C2SP tlog-tiles serves it, written by the sequencer as it integrates: a hash tile
     (level >= 0) or an entry bundle (level -1). A full tile (width 256) never changes; the

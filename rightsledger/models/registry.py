@@ -113,6 +113,9 @@ class Guild(CommitsText):
 
     name = models.CharField(max_length=200, unique=True)
     abbreviation = models.CharField(max_length=32, blank=True)
+    # The key of the C2SP tlog-witness the guild runs (a vkey of type 0x04), when it runs one: set
+    # through ledger.witnesses.guild_witness_key_set, and matched against the witness policy.
+    witness_key = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

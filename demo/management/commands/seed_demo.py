@@ -73,3 +73,17 @@ class Command(BaseCommand):
             w("  # The SAG-AFTRA representative sees their members' consent records, and nothing else")
             w(f"  curl -H 'Authorization: Token {tokens['guild']}' {url}/api/consents/")
         w("")
+        self.print_ledger_check(url)
+
+    def print_ledger_check(self, url):
+        """The command that verifies the demo's ledger over HTTP with a tool that is not ours."""
+        from rightsledger.ledger import checkpoints
+
+        if checkpoints.latest_checkpoint() is None:
+            return
+        w = self.stdout.write
+        w("Check the ledger with your own tools (C2SP tlog-tiles; aics-tlog needs Python >= 3.12):")
+        w("  pip install aics-tlog==0.2.1")
+        vkey = checkpoints.signing_key().verifier_key
+        w(f"  aics-tlog verify-checkpoint --tiles {url}/ledger/ --log-key '{vkey}'")
+        w("")

@@ -1,10 +1,13 @@
-"""manage.py ledger init-key | publish | audit | verifier-key"""
+"""manage.py ledger init-key | publish | cosign | audit | verifier-key | guild-witness"""
 
 import sys
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from rightsledger.ledger import audit, checkpoints
+from rightsledger.ledger import audit, checkpoints, cosigning, witnesses
+from rightsledger.models import Guild
 
 
 class Command(BaseCommand):
@@ -16,6 +19,11 @@ class Command(BaseCommand):
         sub.add_parser("verifier-key", help="print the verifier key to give guilds and auditors")
         sub.add_parser("publish", help="integrate pending entries and sign a checkpoint")
         sub.add_parser("audit", help="recompute every leaf and the latest checkpoint's root")
+        sub.add_parser("cosign", help="submit the latest checkpoint to the witnesses (C2SP tlog-witness)")
+        guild = sub.add_parser("guild-witness", help="record the key of the C2SP witness a guild runs")
+        guild.add_argument("guild", help="the guild's id or abbreviation")
+        guild.add_argument("vkey", help="the witness's key (vkey of type 0x04); '' for none")
+        guild.add_argument("--actor", required=True, help="the username of the clearance user who records it")
 
     def handle(self, *args, action, **options):
         if action == "init-key":
@@ -29,6 +37,23 @@ class Command(BaseCommand):
         elif action == "publish":
             checkpoint = checkpoints.ledger_publish()
             self.stdout.write(checkpoint.note if checkpoint else "Nothing new to checkpoint.")
+        elif action == "cosign":
+            for s in cosigning.ledger_cosign():
+                self.stdout.write(f"{s.witness}: checkpoint {s.size} {s.outcome} {s.detail}".rstrip())
+        elif action == "guild-witness":
+            guild = Guild.objects.filter(abbreviation=options["guild"]).first() or (
+                Guild.objects.filter(pk=options["guild"]).first() if options["guild"].isdigit() else None
+            )
+            if guild is None:
+                raise CommandError(f"No guild {options['guild']!r}.")
+            actor = get_user_model().objects.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(f"No user {options['actor']!r}.")
+            try:
+                witnesses.guild_witness_key_set(actor=actor, guild=guild, vkey=options["vkey"])
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+            self.stdout.write(f"{guild} runs the witness {options['vkey'] or '(none)'}.")
         elif action == "audit":
             result = audit.ledger_audit()
             self.stdout.write(
