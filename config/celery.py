@@ -30,7 +30,7 @@ def engine_threads(**kwargs):
     """In each of the pool's processes (they inherit ENGINE_THREADS from the worker)."""
     threads = os.environ.get("ENGINE_THREADS")
     if threads:
-        import torch
+        import torch  # deferred: config loads in every process, the engines' torch only in workers
 
         torch.set_num_threads(int(threads))
 

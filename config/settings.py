@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (the README lists every variable).
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -45,8 +46,6 @@ VAR_DIR = Path(os.environ.get("RIGHTSLEDGER_VAR_DIR", BASE_DIR / "var"))
 
 def demo_secret_key(path: Path) -> str:
     """Return the demo's secret key, kept in a 0600 file, made on first use."""
-    import secrets
-
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -45,8 +45,8 @@ def clip(
     **options,
 ) -> bytes:
     """An MP4 that pans slowly across a wide drawn picture (pan pixels a frame), made with PyAV."""
-    import av
-    import numpy as np
+    import av  # defers FFmpeg (PyAV) until a clip is drawn
+    import numpy as np  # and numpy: the pictures alone need only PIL
 
     width, height = size
     wide = np.asarray(picture(seed, (width + pan * frames, height)))

@@ -5,6 +5,7 @@ import datetime
 from django.contrib.auth import get_user_model
 
 from generation import services as gen
+from provenance import selectors as prov
 from rightsledger.models import Studio
 
 
@@ -103,8 +104,6 @@ def run_requests(write):
         output = getattr(req, "output", None)
         if output is not None:
             a = output.asset
-            from provenance import selectors as prov
-
             with a.file.open("rb") as fh:
                 state = prov.verify(fh.read(), a.media_type)["validation_state"]
             timing = f", {a.frame_count} frames at {a.frame_rate:g} fps" if a.frame_count else ""

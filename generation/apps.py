@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import PermissionDenied
 
 
 class GenerationConfig(AppConfig):
@@ -7,6 +8,7 @@ class GenerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported once the app registry is ready (Django's convention for connecting signals).
         from rightsledger.signals import asset_content_requested, talent_erased
 
         from . import tasks  # noqa: F401  (registers the tasks, which the services send by name)
@@ -16,9 +18,7 @@ class GenerationConfig(AppConfig):
 
 
 def _withhold_held_outputs(sender, asset, user, **kwargs):
-    from django.core.exceptions import PermissionDenied
-
-    from .models import GenerationRequest
+    from .models import GenerationRequest  # apps.py is imported before the app registry is ready
 
     status = GenerationRequest.objects.filter(output__asset=asset).values_list("status", flat=True).first()
     if status in ("held", "refused"):

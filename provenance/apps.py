@@ -7,12 +7,14 @@ class ProvenanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported once the app registry is ready (Django's convention for connecting signals).
         from rightsledger.signals import asset_registered
 
         asset_registered.connect(_on_asset_registered, dispatch_uid="provenance.ingest")
 
 
 def _on_asset_registered(sender, asset_id, origin="ingested", **kwargs):
+    # The tasks import models, which apps.py (loaded before the app registry) may not.
     from .tasks import asset_fingerprint, asset_ingest_credentials
 
     # An output carries the credentials this service signed, and was fingerprinted as it was

@@ -14,6 +14,8 @@ Django: it is a client for dataset builders outside the studio.
 """
 
 import argparse
+import hashlib
+import io
 import json
 import os
 import sys
@@ -22,6 +24,8 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+
+import filetype
 
 from rightsledger.csvexport import dict_writer
 
@@ -32,8 +36,8 @@ def examine(path) -> dict:
     """Return what fingerprint mode knows of a file without sending it: its SHA-256, the pHash of
     the whole image (hex; None if it is not an image), and the verdict its own Content
     Credentials or XMP give, if any. Runs in the hashing processes."""
-    import hashlib
-
+    # Deferred to the hashing processes, off the CLI's start-up: pycountry (through
+    # rightsledger.vocab) and imagehash, numpy and PIL.
     from provenance.embedded import embedded_verdict
     from provenance.phash import load, phash
 
@@ -55,16 +59,13 @@ CLIP_SAMPLE_SECONDS = 0.5  # as the service samples a clip: a quarter of its key
 
 def _clip_phashes(data: bytes) -> list[str] | None:
     """The pHashes of a clip's frames, one every CLIP_SAMPLE_SECONDS; None if it is not a clip."""
-    from provenance.fingerprint import clip_phashes
+    from provenance.fingerprint import clip_phashes  # defers numpy and FFmpeg (PyAV) until a clip is read
 
     return [f"{h & 0xFFFF_FFFF_FFFF_FFFF:016x}" for h in clip_phashes(data, CLIP_SAMPLE_SECONDS)] or None
 
 
 def _manifest_store(data: bytes) -> dict | None:
-    import io
-
-    import c2pa
-    import filetype
+    import c2pa  # defers the C2PA library until a file holds a manifest
 
     kind = filetype.guess(data[:8192])
     if kind is None:
@@ -158,7 +159,7 @@ def main(argv=None) -> int:
         print("rightsledger-check: no files to check", file=sys.stderr)
         return 2
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm  # deferred (and optional): a progress bar once there are files
 
         bar = tqdm(total=len(files), unit="file", file=sys.stderr)
     except ImportError:
@@ -167,7 +168,7 @@ def main(argv=None) -> int:
     size = args.batch or (1000 if args.mode == "fingerprint" else 20)
     pool = None
     if args.mode == "fingerprint":
-        from multiprocessing import Pool
+        from multiprocessing import Pool  # deferred: only the fingerprint mode hashes here
 
         pool = Pool(args.jobs)
     try:

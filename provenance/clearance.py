@@ -11,8 +11,10 @@ from django.db.models import Q
 from rightsledger.models import Asset
 from rightsledger.selectors import reservations_in_force
 
+from . import fingerprint, similarity
 from .credentials import read_store
 from .embedded import embedded_verdict
+from .phash import load, phash
 from .selectors import sniff_media_type
 
 
@@ -41,8 +43,6 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
     reserved asset or of any generated output, else a pHash within PHASH_MAX_DISTANCE of one
     (the whole image or a crop). Three queries and one index lookup for the whole batch. The
     file's own Content Credentials are not read in this mode: the client does not send the file."""
-    from .similarity import near_any_by_phash
-
     reserved = _reserved_assets()
     exact = dict(reserved.filter(sha256__in={i["sha256"] for i in items}).values_list("sha256", "origin"))
     # An item has one pHash, or (a clip) several, one per sampled frame: any of them near counts.
@@ -50,7 +50,7 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
     groups = [
         ([i["phash"]] if i.get("phash") is not None else []) + list(i.get("phashes") or []) for i in pending
     ]
-    near = {id(i): hits for i, hits in zip(pending, near_any_by_phash(groups)) if hits}
+    near = {id(i): hits for i, hits in zip(pending, similarity.near_any_by_phash(groups)) if hits}
     candidates = set().union(*near.values()) if near else set()
     origins = dict(reserved.filter(pk__in=candidates).values_list("pk", "origin")) if candidates else {}
     out = []
@@ -102,9 +102,7 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
     clip = data is not None and bool(media_type) and media_type.startswith("video/")
     value, frames = None, []
     if clip:
-        from .fingerprint import clip_phashes
-
-        frames = clip_phashes(
+        frames = fingerprint.clip_phashes(
             data,
             settings.VIDEO_KEYFRAME_SECONDS / 4,
             max_pixels=settings.IMAGE_MAX_PIXELS,
@@ -113,8 +111,6 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
         )
     if image and not settings.CLIP_WEIGHTS:
         # Without embeddings, the same rule as the fingerprint mode: a pHash near a reserved one.
-        from .phash import load, phash
-
         try:
             value = phash(load(data, max_pixels=settings.IMAGE_MAX_PIXELS))
         except (OSError, ValueError):  # not decodable: no pHash, no near-duplicate
@@ -124,8 +120,6 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
     if by_print["verdict"] == "not_allowed":
         return {**by_print, "reasons": reasons + by_print["reasons"]}
     if image and settings.CLIP_WEIGHTS:
-        from . import fingerprint, similarity
-
         found = similarity.match(fingerprint.fingerprint(data), _reserved_assets())
         if found is not None:
             origin = Asset.objects.filter(pk=found.asset_id).values_list("origin", flat=True).first()

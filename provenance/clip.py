@@ -8,7 +8,7 @@ runs on the device with the model, so decoding is not the bottleneck.
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from rightsledger.imaging import open_image
 
@@ -18,7 +18,7 @@ STD = (0.26862954, 0.26130258, 0.27577711)
 
 def load(model_name: str, weights: str, config: str = "", device: str | None = None):
     """Return (model, input size, device) with the weights read from a local file."""
-    import open_clip
+    import open_clip  # defers open_clip (and its model registry) until a model is loaded
 
     if config:
         open_clip.add_model_config(config)
@@ -98,8 +98,6 @@ def probe_images(n: int = 32, size: int = 224) -> list[Image.Image]:
     """Return n fixed, varied pictures (colour fields split by a horizon, with blocks of other
     colours) whose mean embedding centres a model's embeddings. They are part of the model's
     loading, the same for every deployment, and drawn here from fixed seeds."""
-    from PIL import ImageDraw
-
     out = []
     for i in range(n):
         rng = np.random.default_rng(1_000 + i)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from PIL import Image, ImageOps
 
 from rightsledger.imaging import MAX_PIXELS, ImageRefused, open_image
@@ -102,8 +103,6 @@ class FaceSettings:
     @classmethod
     def from_settings(cls) -> "FaceSettings":
         """Return the settings of this deployment (FACE_* and IMAGE_MAX_PIXELS)."""
-        from django.conf import settings
-
         return cls(
             models_dir=str(getattr(settings, "FACE_MODELS_DIR", "") or ""),
             detector=getattr(settings, "FACE_DETECTOR", "hog"),
@@ -212,7 +211,7 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
     detector's surest first, and each smaller one listed as skipped with its size. Raise
     ImageRefused for a frame over IMAGE_MAX_PIXELS, and Pillow's own error for a file that is
     not an image."""
-    import dlib
+    import dlib  # defers dlib (a large native module) until a frame is looked at
 
     config = config or FaceSettings.from_settings()
     rgb = _as_rgb(image, config.max_pixels)

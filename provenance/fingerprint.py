@@ -19,9 +19,9 @@ from django.conf import settings
 from PIL import Image
 
 from rightsledger.imaging import MAX_PIXELS
-from rightsledger.video import MAX_FRAMES
+from rightsledger.video import MAX_FRAMES, open_video
 
-from .phash import CROPS, hamming, phash, phash_variants, to_signed  # noqa: F401  (re-exported)
+from .phash import CROPS, hamming, load, phash, phash_variants, to_signed  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -52,7 +52,7 @@ def load_model() -> Model:
             raise RuntimeError(
                 "CLIP_WEIGHTS is not set: point it at the model's weights file (no weights are downloaded)."
             )
-        from . import clip
+        from . import clip  # defers torch (provenance.clip) until a model is loaded
 
         model, size, device = clip.load(
             settings.CLIP_MODEL, settings.CLIP_WEIGHTS, settings.CLIP_MODEL_CONFIG
@@ -72,7 +72,7 @@ def load_model() -> Model:
 
 def embed(images: list[Image.Image]) -> np.ndarray:
     """Centred, L2-normalised embeddings, one row per image (float32)."""
-    from . import clip
+    from . import clip  # defers torch (provenance.clip) until an image is embedded
 
     m = load_model()
     return _centred(m, clip.embed_images(m.model, m.size, m.device, images, settings.CLIP_BATCH_SIZE))
@@ -93,8 +93,6 @@ class Fingerprints:
 
 
 def fingerprint(data: bytes) -> Fingerprints:
-    from .phash import load
-
     img = load(data, max_pixels=settings.IMAGE_MAX_PIXELS)
     return Fingerprints(hashlib.sha256(data).hexdigest(), phash_variants(img), embed([img])[0])
 
@@ -113,7 +111,7 @@ def clip_phashes(
     frame is hashed as it is decoded and dropped. Raises VideoRefused for a clip over max_pixels
     a frame, over max_frames frames, or longer than max_samples samples (the service passes
     TRAINING_CLEARANCE_MAX_FRAMES, the most the fingerprint mode takes)."""
-    import av
+    import av  # defers FFmpeg (PyAV) until a clip is read
 
     try:
         frames = video_keyframes(
@@ -141,7 +139,7 @@ def keyframe_prints(source, every: float, *, embeddings: bool) -> list[Keyframe]
     if m is not None:
         import torch  # here: pHashes alone need no model, nor torch
 
-        from . import clip
+        from . import clip  # with torch
     prints: list[tuple[float, int]] = []
     vectors: list[np.ndarray] = []
     batch: list = []  # the model's inputs, [3, size, size] uint8 tensors
@@ -180,8 +178,6 @@ def video_keyframes(
     binary file: a caller that keeps only what it needs of each frame holds one frame at a time.
     Raises VideoRefused for frames over max_pixels, more than max_frames frames, or (max_samples)
     a clip longer than max_samples samples."""
-    from rightsledger.video import open_video
-
     max_seconds = max_samples * every if max_samples is not None and every > 0 else None
     mark, start = 0.0, None
     with open_video(source, max_pixels=max_pixels, max_frames=max_frames, max_seconds=max_seconds) as clip:

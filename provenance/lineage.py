@@ -9,6 +9,7 @@ import graphviz
 from prov.model import ProvDocument
 
 from rightsledger.models import Asset
+from rightsledger.selectors import assets_for
 
 from .models import LineageEdge
 from .selectors import ancestors, descendants, generation_activities
@@ -26,8 +27,6 @@ class Lineage:
 def lineage_for(user, asset_id: int) -> Lineage | None:
     """Return an asset's lineage as the user may see it (None if the asset is not visible): the
     assets and edges up- and downstream of it, never another production's."""
-    from rightsledger.selectors import assets_for
-
     asset = assets_for(user).filter(pk=asset_id).first()
     if asset is None:
         return None

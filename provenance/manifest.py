@@ -7,6 +7,9 @@ already read), and names the rights decision that allowed it, with the ledger en
 checkpoint that prove it. It never names a person.
 """
 
+import base64
+import struct
+import zlib
 from dataclasses import dataclass, field
 
 from rightsledger import vocab
@@ -89,8 +92,6 @@ def build(facts: OutputFacts) -> dict:
     if facts.thumbnail:
         manifest["thumbnail"] = {"format": "image/jpeg", "identifier": facts.thumbnail}
     if facts.soft_binding:
-        import base64
-
         manifest["assertions"].append(
             {
                 "label": "c2pa.soft-binding",
@@ -127,9 +128,6 @@ def ingredient_definition(ingredient: Ingredient) -> dict:
 
 def add_xmp(data: bytes, media_type: str, xmp: bytes) -> bytes:
     """Insert an XMP packet into encoded JPEG or PNG bytes, without re-encoding the pixels."""
-    import struct
-    import zlib
-
     if media_type == "image/png":
         if data[:8] != b"\x89PNG\r\n\x1a\n":
             raise ValueError("not a PNG")

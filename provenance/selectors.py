@@ -2,6 +2,7 @@
 
 import json
 
+import filetype
 from django.db import connection
 
 from rightsledger.ledger.entry_types import EntryType
@@ -184,7 +185,5 @@ def generation_activities(decision_seqs) -> list[dict]:
 
 def sniff_media_type(data: bytes) -> str | None:
     """Return a file's media type from its first bytes, or None if unknown."""
-    import filetype
-
     guess = filetype.guess(data[:8192])
     return guess.mime if guess else None

@@ -15,6 +15,8 @@ import faiss
 import numpy as np
 from django.conf import settings
 
+from rightsledger.models import Asset
+
 from . import fingerprint as fp
 from .models import Fingerprint, PerceptualHash
 
@@ -171,8 +173,6 @@ def likeness_matches(embedding: np.ndarray, production) -> dict[int, float]:
     """Performers whose likeness references (in the production's studio) the image, or any of
     several images (a clip's keyframes, one embedding a row), is close to: {talent id: best
     cosine at or above LIKENESS_COSINE}."""
-    from rightsledger.models import Asset
-
     refs = Asset.objects.filter(
         kind="likeness_reference", talent__isnull=False, production__studio_id=production.studio_id
     )

@@ -4,18 +4,21 @@ declared in their c2pa.soft-binding assertion (and, with embeddings configured, 
 import base64
 import binascii
 
+from django.conf import settings
+from PIL import UnidentifiedImageError
 from rest_framework.exceptions import ValidationError
 
 from . import fingerprint as fp
 from . import manifest as mf
 from .models import SignedOutput
+from .phash import load
+from .selectors import sniff_media_type
+from .similarity import near_any_by_phash
 
 
 def _matches(values: list[int], limit: int) -> list[dict]:
     """Our outputs whose declared binding (or fingerprint: a clip's at its keyframes) is within
     PHASH_MAX_DISTANCE of any of the values, from the pHash index."""
-    from .similarity import near_any_by_phash
-
     near = near_any_by_phash([values])[0]
     out = [
         {"manifestId": s.manifest_label, "similarityScore": round(100 * (1 - near[s.asset_id] / 64))}
@@ -44,10 +47,6 @@ def by_binding(alg: str, value: str, limit: int) -> list[dict]:
 
 
 def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
-    from PIL import UnidentifiedImageError
-
-    from .phash import load
-
     if alg not in (None, mf.SOFT_BINDING_ALG):
         raise ValidationError(
             {
@@ -57,10 +56,6 @@ def by_content(data: bytes, alg: str | None, limit: int) -> list[dict]:
                 ]
             }
         )
-    from django.conf import settings
-
-    from .selectors import sniff_media_type
-
     if (sniff_media_type(data) or "").startswith("video/"):
         values = fp.clip_phashes(
             data,

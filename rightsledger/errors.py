@@ -1,5 +1,6 @@
 """Domain errors raised by services. The API's exception handler maps each to one JSON shape."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
 
@@ -50,8 +51,6 @@ def unique_fields(
     """Return (model, field names) for a unique constraint or unique field of any installed
     app's model, found from its table and the constraint's name (PostgreSQL) or its columns
     (SQLite); None if no model has that table."""
-    from django.apps import apps
-
     for model in apps.get_models():
         if model._meta.db_table != table:
             continue

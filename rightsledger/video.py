@@ -100,7 +100,7 @@ class CheckedClip:
         """Yield the video stream's frames, decoded one at a time. Raises VideoRefused at a frame of
         another size than the header's (or, where the header gives none, the first frame's), past
         max_frames frames, or past max_seconds after the first frame."""
-        import av
+        import av  # defers FFmpeg (PyAV) until a clip is decoded
 
         count, start, declared = 0, None, bool(self.width and self.height)
         decoded = self.container.decode(self.stream)

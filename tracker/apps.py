@@ -7,6 +7,7 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported once the app registry is ready (Django's convention for connecting signals).
         from generation.signals import request_event
         from rightsledger.signals import record_revoked
 

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from generation import selectors as gen_selectors
+from generation.models import Decision, GenerationRequest, SignOff
+from rightsledger.models import LedgerEntry
+
 log = logging.getLogger(__name__)
 
 STATUS = {"approved": "approved", "needs_clearance": "needs_clearance", "refused": "refused", "held": "held"}
@@ -25,6 +29,8 @@ def _audit_url(shot) -> str:
 
 
 def _deliver_soon() -> None:
+    # This module loads with the app, in every process: the tasks (and so gazu and OpenTimelineIO,
+    # through tracker.services) only once a post is kept.
     from .tasks import tracker_deliver
 
     try:
@@ -44,9 +50,7 @@ def on_request_event(
     sender, request_id, event, shot_id=None, decision_id=None, sign_off_id=None, outcome=None, **kwargs
 ):
     try:
-        from generation.models import Decision, GenerationRequest, SignOff
-
-        from .services import current_links, post_enqueue
+        from .services import current_links, post_enqueue  # defers gazu and OpenTimelineIO, as above
 
         if shot_id is not None and not (
             _ever_linked(shot_id) and current_links().filter(shot_id=shot_id).exists()
@@ -108,12 +112,10 @@ def on_revocation(sender, record_type, record_id, chain, **kwargs):
     if record_type not in ("grant", "consent"):
         return
     try:
-        from generation import selectors
-        from rightsledger.models import LedgerEntry
+        from .services import post_enqueue  # defers gazu and OpenTimelineIO, as above
 
-        from .services import post_enqueue
-
-        impact = selectors.revocation_impact(record_type, chain, user=None)  # each shot's own tracker is told
+        # Each shot's own tracker is told.
+        impact = gen_selectors.revocation_impact(record_type, chain, user=None)
         seq = (
             LedgerEntry.objects.filter(record_type=record_type, record_id=record_id)
             .order_by("-seq")

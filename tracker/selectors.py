@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 
 from generation.models import Decision, GenerationRequest
+from provenance import selectors as prov
 
 from . import timeline as tl
 
@@ -11,8 +12,6 @@ def timeline_export(production) -> str:
     """The production's shots (those not removed), in record order, as an OTIO timeline; each
     clip's metadata says what was decided last for the shot, its ledger entry, and the Content
     Credentials of its latest output, so an editor's tool shows which shots are cleared."""
-    from provenance import selectors as prov
-
     shots = list(
         production.shots.filter(removed=False).prefetch_related(
             Prefetch(

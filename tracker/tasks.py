@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+from .kitsu import TrackerUnavailable
+from .services import current_links, kitsu_from_settings, posts_deliver, tracker_sync
+
 BACKOFF_MAX_SECONDS = 600
 
 
@@ -9,9 +12,6 @@ BACKOFF_MAX_SECONDS = 600
 def tracker_deliver(self) -> dict:
     """Deliver the pending posts to Kitsu; while Kitsu is down, retry with backoff (2 s, 4 s, ...
     up to 10 minutes). A task run eagerly (tests, the demo) does not retry: the periodic delivery does."""
-    from .kitsu import TrackerUnavailable
-    from .services import kitsu_from_settings, posts_deliver
-
     try:
         result = posts_deliver(kitsu_from_settings())
     except TrackerUnavailable as exc:
@@ -24,8 +24,6 @@ def tracker_deliver(self) -> dict:
 @shared_task(name="tracker.sync_all")
 def tracker_sync_all() -> dict:
     """Polling, the fallback to the event listener: sync every production linked to Kitsu."""
-    from .services import current_links, kitsu_from_settings, tracker_sync
-
     kitsu = kitsu_from_settings()
     return {
         link.production.code: tracker_sync(production=link.production, kitsu=kitsu).as_dict()

@@ -181,9 +181,7 @@ class RevocationImpactApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, kind, pk):
-        from rightsledger import selectors as rs
-
-        selector = {"grant": rs.grants_for, "consent": rs.consents_for}.get(kind)
+        selector = {"grant": rl_selectors.grants_for, "consent": rl_selectors.consents_for}.get(kind)
         record = selector(request.user).filter(pk=pk).first() if selector else None
         if record is None:
             raise Http404(f"No such {kind}.")

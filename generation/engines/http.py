@@ -20,8 +20,12 @@ and signs and records whatever comes back.
 import base64
 import binascii
 import json
+import os
+import tempfile
 import urllib.error
 import urllib.request
+
+from rightsledger.video import VideoRefused, open_video
 
 from .base import Engine, EngineError, EngineResult
 
@@ -125,12 +129,7 @@ def _clip_result(
     data: bytes, media_type: str, metadata: dict, workdir: str | None, name: str
 ) -> EngineResult:
     """Write a returned clip to a file; refuse one that does not decode."""
-    import os
-    import tempfile
-
-    import av
-
-    from rightsledger.video import VideoRefused, open_video
+    import av  # defers FFmpeg (PyAV) until a server returns a clip
 
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     with os.fdopen(fd, "wb") as fh:

@@ -21,7 +21,10 @@ from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 from rightsledger.input_policy import whole_number
 
-from .. import lineage, selectors
+from .. import lineage, selectors, softbinding
+from ..clearance import verdict, verdicts_by_fingerprint
+from ..models import SignedOutput
+from ..phash import to_signed
 
 
 class VerifyIn(serializers.Serializer):
@@ -182,8 +185,6 @@ class TrainingClearanceApi(APIView):
         responses={200: dict},
     )
     def post(self, request):
-        from ..clearance import verdict
-
         files = request.FILES.getlist("files")
         data = request.data if hasattr(request.data, "get") else {}
         if not files and type(data) is dict:  # a JSON body (a form is a QueryDict, its values text)
@@ -227,9 +228,6 @@ class TrainingClearanceApi(APIView):
 
     @staticmethod
     def by_fingerprint(items) -> list[dict]:
-        from ..clearance import verdicts_by_fingerprint
-        from ..phash import to_signed
-
         limit = settings.TRAINING_CLEARANCE_MAX_FINGERPRINTS
         if not isinstance(items, list) or not items:
             raise ValidationError(
@@ -300,8 +298,6 @@ class SoftBindingByBindingApi(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        from .. import softbinding
-
         alg, value = request.query_params.get("alg"), request.query_params.get("value")
         if not alg or not value:
             raise ValidationError({"alg": ["Give alg and value (base64)."]})
@@ -320,8 +316,6 @@ class SoftBindingByContentApi(APIView):
         parameters=[OpenApiParameter("alg", str), MAX_RESULTS],
     )
     def post(self, request, filename=None):
-        from .. import softbinding
-
         limit = _max_results(request)
         data = request.body
         if not data:
@@ -341,8 +335,6 @@ class SoftBindingManifestApi(APIView):
 
     @extend_schema(responses={(200, "application/c2pa"): bytes})
     def get(self, request, manifest_id):
-        from ..models import SignedOutput
-
         signed = SignedOutput.objects.filter(manifest_label=manifest_id).first()
         if signed is None or not signed.manifest_store:
             raise Http404("No manifest with that identifier.")

@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .note import (
+    Checkpoint,
     NoteError,
     NoteSignature,
     SignatureError,
@@ -82,11 +83,9 @@ def _text_of(note_or_text: str) -> str:
 def cosign(note: str, name: str, private_key: Ed25519PrivateKey, timestamp: int) -> str:
     """Return the cosignature line (newline included) by a witness key over a checkpoint (its
     signed note or its text), made at the given POSIX timestamp."""
-    from .note import Checkpoint  # the checkpoint must parse before a witness signs it
-
     _check_name(name)
     text = _text_of(note)
-    Checkpoint.parse(text)
+    Checkpoint.parse(text)  # the checkpoint must parse before a witness signs it
     signature = private_key.sign(cosignature_message(text, timestamp))
     kid = cosigner_key_id(name, public_bytes(private_key))
     return NoteSignature(name, kid, timestamp.to_bytes(8, "big") + signature).line

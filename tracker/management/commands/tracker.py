@@ -11,6 +11,7 @@ Kitsu's URL and credentials come from KITSU_URL, KITSU_EMAIL and KITSU_PASSWORD.
 import json
 import time
 
+import gazu
 from django.core.management.base import BaseCommand, CommandError
 
 from rightsledger.errors import Conflict
@@ -66,7 +67,6 @@ class Command(BaseCommand):
 
     def listen(self, kitsu, production):
         """Sync on every shot or sequence event of Kitsu's event stream (Socket.IO, /events)."""
-        import gazu
 
         def changed(data):
             plan = services.tracker_sync(production=production, kitsu=kitsu)
