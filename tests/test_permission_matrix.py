@@ -66,6 +66,7 @@ PUBLIC = {
     "ledger-inclusion",
     "ledger-consistency",
     "ledger-witness",
+    "ledger-cosignatures",
     "api-root",
     "engines",
     "vocabulary",

@@ -266,6 +266,7 @@ def test_every_text_field_of_a_ledger_backed_record_is_declared_free_text_or_a_c
         "rightsledger.production": {"code", "output_disclosure"},
         "rightsledger.shot": {"code"},
         "rightsledger.party": {"kind"},
+        "rightsledger.guild": {"witness_key"},
         "rightsledger.asset": {"sha256", "kind", "media_type", "codec", "file", "origin"},
         "rightsledger.rightsgrant": {
             "uses",
