@@ -285,6 +285,8 @@ def main_tiles():
 
     # One key for the database's life: its checkpoints are signed with it.
     settings.LEDGER_SIGNING_KEY_FILE = str(Path(tempfile.gettempdir()) / f"{DB}.key")
+    if not Path(settings.LEDGER_SIGNING_KEY_FILE).exists():
+        checkpoints.key_generate()
     filled = fill(ENTRIES)
     size = checkpoints.ledger_publish().size
     served = tiles_over_http(size, checkpoints.signing_key().verifier_key)

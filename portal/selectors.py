@@ -258,7 +258,8 @@ def ledger_verification_keys() -> dict:
     return {
         "log": checkpoints.signing_key().verifier_key,
         "witnesses": [
-            {"name": name, "vkey": c.vkey, "label": guilds.get(c.vkey) or name} for name, c in witnesses.items()
+            {"name": name, "vkey": c.vkey, "label": guilds.get(c.vkey) or name}
+            for name, c in witnesses.items()
         ],
         "groups": [
             {"name": g.name, "threshold": g.threshold, "members": list(g.members)}

@@ -4,6 +4,8 @@ same way (entry bundles, other methods, a wrong Host, plain HTTP where HTTPS is 
 database that went away) is handed to Django's stack."""
 
 import io
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.db import OperationalError, connection
@@ -14,6 +16,7 @@ from config.wsgi import application
 from rightsledger.ledger import checkpoints
 from rightsledger.ledger.append import recording
 from rightsledger.ledger.entry_types import EntryType
+from tests import tlog_tools
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_key")]
 
@@ -137,3 +140,23 @@ def test_the_served_application_answers_tiles_in_front_and_the_rest_through_djan
     assert status == 403 and b"operators" in body and headers["vary"] == "Cookie"
     assert _wsgi(application, "/ledger/tile/0/000", "DELETE")[0] == 405
     connection.ensure_connection()
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_aics_tlog_audits_the_hash_tiles_the_served_application_answers(ledger, ledger_key):
+    """The independent client (aics-tlog, a process of its own) over real HTTP, against the
+    application gunicorn serves: hash tiles from the front, the checkpoint from Django."""
+    if tlog_tools.venv() is None:
+        pytest.skip(tlog_tools.MISSING)
+    server = make_server("127.0.0.1", 0, application, WSGIServer, _Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        report = tlog_tools.audit(f"http://127.0.0.1:{server.server_port}/ledger/", ledger_key)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report["ok"] and report["size"] == ledger + 256 and report["tiles"] >= 3, report
