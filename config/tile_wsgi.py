@@ -11,8 +11,9 @@ database error (the connection is dropped here; Django reconnects, or answers 50
 
 One difference, on purpose: Django marks what it answers a signed-in user `no-store` and adds
 `Vary: Cookie` because its middleware reads the session. A hash tile is public and the same for
-everyone, so it is answered here as to anyone. tests/rightsledger/test_tile_wsgi.py holds the two
-answers side by side.
+everyone, so it is answered here as to anyone. And a 404 here is not logged as a warning by
+django.request (the server's access log has it). tests/rightsledger/test_tile_wsgi.py holds the
+two answers side by side.
 """
 
 import functools
