@@ -18,7 +18,7 @@ from provenance.selectors import verify
 from provenance.similarity import near_by_phash
 from rightsledger import access, vocab
 from rightsledger import selectors as rl_selectors
-from rightsledger.ledger import checkpoints
+from rightsledger.ledger import checkpoints, cosigning
 from rightsledger.models import Guild
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
@@ -241,8 +241,31 @@ def guild_consent_page(user, consent) -> dict:
         "consent": consent,
         "versions": versions,
         "current": versions[-1],
-        "entries": entries.order_by("seq"),
+        "entries": entries.select_related("leaf").order_by("seq"),
         "flags": consent.flags.filter(guild_id__in=access.roles_of(user).guilds),
+        "ledger_keys": ledger_verification_keys(),
+    }
+
+
+def ledger_verification_keys() -> dict:
+    """Return what the in-browser verifier checks the ledger's checkpoint against: the ledger's
+    verifier key, and the witness policy's witnesses (each named by the guild that runs it, where
+    one does), groups and quorum (C2SP tlog-policy)."""
+    policy = cosigning.witness_policy()
+    witnesses = policy.witnesses if policy else {}
+    keys = [c.vkey for c in witnesses.values()]
+    guilds = dict(Guild.objects.filter(witness_key__in=keys).values_list("witness_key", "name"))
+    return {
+        "log": checkpoints.signing_key().verifier_key,
+        "witnesses": [
+            {"name": name, "vkey": c.vkey, "label": guilds.get(c.vkey) or name}
+            for name, c in witnesses.items()
+        ],
+        "groups": [
+            {"name": g.name, "threshold": g.threshold, "members": list(g.members)}
+            for g in (policy.groups.values() if policy else ())
+        ],
+        "quorum": policy.quorum if policy else "none",
     }
 
 

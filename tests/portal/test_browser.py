@@ -245,7 +245,9 @@ def test_a_guild_representative_verifies_a_consent_in_the_browser(browser, porta
     seq = int(page.get_attribute("button[data-verify-seq]", "data-verify-seq"))
     page.click(f"button[data-verify-seq='{seq}']")
     page.wait_for_selector(f"#result-{seq}.badge.ok", timeout=20_000)
-    assert page.inner_text(f"#result-{seq}").startswith(f"Verified: entry #{seq}")
+    assert page.inner_text(f"#result-{seq}").startswith(
+        f"Verified: This record is entry #{seq} of the ledger"
+    )
     tab.check("guild-consent-verified")
 
     def altered(route):
