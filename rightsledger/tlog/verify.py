@@ -191,8 +191,8 @@ def main(argv=None) -> int:
                 found = embedded_proof(data)
                 data = found.proof
                 lines.append(
-                    f"proof read from the file's Content Credentials ({found.label}; c2pa says the "
-                    f"manifest is {found.validation_state}: check its trust with c2patool)"
+                    f"proof read from the file's Content Credentials ({found.label}); c2pa reads "
+                    f"their signature as {found.validation_state}; who signed them is not checked here"
                 )
             lines += verify_proof(data, verifier, policy, entry)
         else:
