@@ -183,38 +183,48 @@ def test_a_cosigned_proof_file_needs_the_witness_policy_quorum(world, ledger_key
     assert rc == 1 and "does not meet the quorum" in err
 
 
+# The README's commands that split a proof file into what aics-tlog's verify-inclusion takes.
+SPLIT = r"""
+awk 'NR==2 {print substr($0, 7)}' $F | base64 -d > entry.json
+awk 'NR==3 {print substr($0, 7)}' $F > index.txt
+awk '/^$/ {exit} NR>3' $F > hashes.txt
+awk 'body {print} /^$/ {body=1}' $F > checkpoint.note
+"""
+
+
 def test_aics_tlog_checks_the_parts_of_a_proof_file(world, ledger_key, witness, tmp_path):
     """aics-tlog reads no C2SP tlog-proof file (its verify-bundle takes AICS-1's own JSON bundle),
-    so the file is split by hand into what its verify-inclusion takes: the entry, the proof
+    so the file is split with awk into what its verify-inclusion takes: the entry, the proof
     hashes, the cosigned checkpoint note."""
     if venv() is None:
         pytest.skip("aics-tlog's virtualenv is not here (make tlog-tools)")
     consent = f.make_consent(world.prod_a, f.make_talent("Ada Sol", guild=world.guild, member_id="SAG-9"))
     tasks.ledger_publish(force=True)
     data = client_for(world.guild_rep).get(f"/api/consents/{consent.pk}/proof-file/").content
+    (tmp_path / "c.tlog-proof").write_bytes(data)
+    subprocess.run(["bash", "-ec", "F=c.tlog-proof" + SPLIT], cwd=tmp_path, check=True, timeout=30)
     lines, note = parts(data)
-    (tmp_path / "entry").write_bytes(base64.b64decode(lines[1][6:]))
-    (tmp_path / "hashes").write_text("".join(h + "\n" for h in lines[3:]))
-    (tmp_path / "note").write_text(note)
+    assert (tmp_path / "entry.json").read_bytes() == base64.b64decode(lines[1][6:])
+    assert (tmp_path / "checkpoint.note").read_text() == note
     args = [
         "verify-inclusion",
         "--leaf",
-        str(tmp_path / "entry"),
+        str(tmp_path / "entry.json"),
         "--index",
-        lines[2][6:],
+        (tmp_path / "index.txt").read_text().strip(),
         "--proof",
-        str(tmp_path / "hashes"),
+        str(tmp_path / "hashes.txt"),
         "--checkpoint",
-        str(tmp_path / "note"),
+        str(tmp_path / "checkpoint.note"),
         "--log-key",
         ledger_key,
         "--witness-key",
         witness.vkey,
     ]
     found = aics_tlog(*args, "--quorum", "1")
-    assert found["ok"] and found["checkpoint_verified"], found
+    assert found["ok"] and found["checkpoint_verified"] and found["index"] == int(lines[2][6:]), found
     assert not aics_tlog(*args, "--quorum", "2")["ok"]
-    (tmp_path / "hashes").write_text("".join(h + "\n" for h in [flip_b64(lines[3]), *lines[4:]]))
+    (tmp_path / "hashes.txt").write_text("".join(h + "\n" for h in [flip_b64(lines[3]), *lines[4:]]))
     assert not aics_tlog(*args, "--quorum", "1")["ok"]
 
 
