@@ -183,6 +183,19 @@ def test_a_cosigned_proof_file_needs_the_witness_policy_quorum(world, ledger_key
     assert rc == 1 and "does not meet the quorum" in err
 
 
+def test_a_proof_file_takes_the_newest_checkpoint_the_quorum_cosigned(world, ledger_key, witness):
+    talent = f.make_talent("Ada Sol", guild=world.guild, member_id="SAG-9")
+    first = f.make_consent(world.prod_a, talent)
+    cosigned = tasks.ledger_publish(force=True)
+    second = f.make_consent(world.prod_b, talent)
+    later = checkpoints.ledger_publish().size  # not yet submitted to the witness
+    guild = client_for(world.guild_rep)
+    _, note = parts(guild.get(f"/api/consents/{first.pk}/proof-file/").content)
+    assert note.split("\n")[1] == str(cosigned) and note.count("\n— ") == 2
+    _, note = parts(guild.get(f"/api/consents/{second.pk}/proof-file/").content)
+    assert note.split("\n")[1] == str(later) and note.count("\n— ") == 1  # the ledger's signature alone
+
+
 # The README's commands that split a proof file into what aics-tlog's verify-inclusion takes.
 SPLIT = r"""
 awk 'NR==2 {print substr($0, 7)}' $F | base64 -d > entry.json
