@@ -26,7 +26,7 @@ def proof_file(entry: LedgerEntry, checkpoint: Checkpoint | None = None) -> byte
     proof and the checkpoint note with the cosignatures collected so far. Against `checkpoint`
     when given, else the newest checkpoint that covers the entry and meets the witness policy's
     quorum (the newest that covers it when none does yet). Raise Conflict (409) when no
-    checkpoint covers the entry yet. Three to five queries."""
+    checkpoint covers the entry yet. Four queries, two more with a witness policy."""
     try:
         leaf = leaf_for(seq=entry.seq)
     except Conflict:  # recorded, not yet in the tree
@@ -41,8 +41,8 @@ def proof_file(entry: LedgerEntry, checkpoint: Checkpoint | None = None) -> byte
 def record_proof_file(record, checkpoint: Checkpoint | None = None) -> bytes:
     """Return the proof file (as proof_file) of the entry that recorded a ledger-backed row: the
     first entry that names it (a consent version's consent.created, amended or revoked; an
-    output's generation.output_recorded). Raise LookupError when
-    no entry names it, Conflict when no checkpoint covers it yet."""
+    output's generation.output_recorded). Raise LookupError when no entry names it, Conflict when
+    no checkpoint covers it yet."""
     entries = LedgerEntry.objects.filter(record_type=record.ledger_type, record_id=record.pk)
     entry = entries.order_by("seq").first()
     if entry is None:
