@@ -5,9 +5,11 @@ miss (`output_credentials`)."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from generation import selectors as gen_selectors
 from generation.engines import all_engines
@@ -18,7 +20,8 @@ from provenance.selectors import verify
 from provenance.similarity import near_by_phash
 from rightsledger import access, vocab
 from rightsledger import selectors as rl_selectors
-from rightsledger.ledger import checkpoints, cosigning
+from rightsledger.api.records import RECORDS
+from rightsledger.ledger import checkpoints, cosigning, prooffiles
 from rightsledger.models import Guild
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
@@ -27,6 +30,29 @@ from rightsledger.models import Guild
 # settings (a new development identity) is seen within a day.
 CREDENTIALS_CACHE_SECONDS = 24 * 60 * 60
 FINGERPRINT_MATCHES_MAX = 20
+
+
+@dataclass(frozen=True)
+class ProofFileLink:
+    """Where a record's proof file (C2SP tlog-proof) is downloaded, and the name it is saved as
+    (the one its offline check names)."""
+
+    url: str
+    name: str
+
+
+def record_proof_link(kind: str, record) -> ProofFileLink | None:
+    """Return the proof file of a version of a record whose kind guilds check offline (a
+    consent), or None for another kind."""
+    if not RECORDS[kind].proofs:
+        return None
+    return ProofFileLink(reverse(f"{kind}-proof-file", args=[record.pk]), prooffiles.record_file_name(record))
+
+
+def output_proof_link(req) -> ProofFileLink:
+    """Return the proof file of a generation request's output: the entry that recorded it."""
+    url = reverse("generation-request-output-proof-file", args=[req.pk])
+    return ProofFileLink(url, prooffiles.output_file_name(req.pk))
 
 
 # --- Start pages ---------------------------------------------------------------------------------
@@ -105,6 +131,7 @@ def request_page(user, req) -> dict:
         "sign_offs": req.sign_offs.select_related("approver"),
         "output": output,
         "credentials": output_credentials(output) if signed else None,
+        "proof_file": output_proof_link(req) if signed else None,
         "may_clear": access.holds(user, req.production_id, access.CLEARANCE_ROLES),
         "may_queue": access.holds(user, req.production_id, access.SHOT_ROLES),
         "live": req.status in ("queued", "running"),
@@ -198,6 +225,7 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
             (f.replace("_", " "), getattr(record, f)) for f in type(record).record_fields() if f != "assets"
         ],
         "assets": record.assets.all() if kind == "grant" else None,
+        "proof_file": record_proof_link(kind, record),
         "current": not versions.filter(replaces=record).exists() and record.status == "active",
         "may_change": can_change_record(user, production),
     }
@@ -242,6 +270,7 @@ def guild_consent_page(user, consent) -> dict:
         "versions": versions,
         "current": versions[-1],
         "entries": entries.select_related("leaf").order_by("seq"),
+        "proof_file": record_proof_link("consent", consent),
         "flags": consent.flags.filter(guild_id__in=access.roles_of(user).guilds),
         "ledger_keys": ledger_verification_keys(),
     }

@@ -1,6 +1,7 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
@@ -10,13 +11,15 @@ from rest_framework.views import APIView
 
 from rightsledger import access
 from rightsledger import selectors as rl_selectors
+from rightsledger.api.ledger_views import proof_file_response
 from rightsledger.api.lookup import WholeNumberLookup
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
+from rightsledger.ledger import prooffiles
 
 from .. import fastpaths, selectors, services
 from ..engines import all_engines
-from ..models import GenerationRequest
+from ..models import GenerationOutput, GenerationRequest
 from ..values import check_answer
 from . import serializers as s
 
@@ -162,6 +165,21 @@ class GenerationRequestViewSet(
     def retry(self, request, pk=None):
         obj = self._get(access.SHOT_ROLES, "retry generations")
         return self.respond(services.request_retry(actor=request.user, request=obj), status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        responses={(200, "text/plain"): bytes},
+        description=(
+            "The ledger entry that recorded the request's output (generation.output_recorded, which "
+            "names the signed file's SHA-256 and the decision that allowed it) as a C2SP tlog-proof "
+            "file, which `rightsledger-verify proof` checks offline. 404 without an output; 409 "
+            "until a checkpoint covers the entry."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="output/proof-file")
+    def output_proof_file(self, request, pk=None):
+        obj = self.get_object()
+        output = get_object_or_404(GenerationOutput, request=obj)
+        return proof_file_response(prooffiles.record_proof_file(output), prooffiles.output_file_name(obj.pk))
 
 
 class EngineListApi(APIView):

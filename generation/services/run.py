@@ -16,7 +16,7 @@ from provenance.services import (
     output_require_signable,
     output_sign,
 )
-from rightsledger.ledger import checkpoints
+from rightsledger.ledger import checkpoints, cosigning
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.ledger.entry_types import EntryType
 from rightsledger.personal import record_commitments
@@ -171,12 +171,23 @@ def _output_signed(
 
 def _checkpoint_published(request: GenerationRequest):
     """Publish now (a worker, not a web request) so the file can carry the checkpoint that covers
-    its decision, and its inclusion proof; return the latest checkpoint, or None."""
+    its decision, and its inclusion proof; return the latest checkpoint, or None. Where the witness
+    policy names witnesses, the checkpoint is submitted to them first (each waits at most
+    LEDGER_WITNESS_TIMEOUT_SECONDS), so the file's proof carries their cosignatures: a checkpoint
+    still inside a transaction is never submitted, as a witness cannot unsee one rolled back."""
     try:
-        return checkpoints.ledger_publish() or checkpoints.latest_checkpoint()
+        checkpoint = checkpoints.ledger_publish() or checkpoints.latest_checkpoint()
     except Exception as exc:  # the proof can always be fetched later; signing must not wait on it
         log.warning("output of request %s signed without a checkpoint: %s", request.pk, exc)
         return None
+    if checkpoint is None or transaction.get_connection().in_atomic_block:
+        return checkpoint
+    try:
+        if cosigning.cosign_wanted():
+            cosigning.ledger_cosign()  # a witness down or refusing is logged, and tried again later
+    except Exception:  # the file then carries the log's signature alone; signing goes on
+        log.warning("output of request %s signed before its witnesses cosigned", request.pk, exc_info=True)
+    return checkpoint
 
 
 def _output_recorded(request: GenerationRequest, attempt: int, signing: Signing, **run) -> str:

@@ -1,6 +1,6 @@
 """Signing a generation's output: its manifest names the decision and the ledger entry and
-checkpoint that prove it; its fingerprints are made once, from the engine's pixels. Then the
-signing is recorded with the output's reservation."""
+checkpoint that prove it, and carries that proof as a C2SP tlog-proof file; its fingerprints are
+made once, from the engine's pixels. Then the signing is recorded with the output's reservation."""
 
 import dataclasses
 import datetime
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from rightsledger import services as rl
 from rightsledger.imaging import open_image
-from rightsledger.ledger import proofs
+from rightsledger.ledger import prooffiles, proofs
 from rightsledger.ledger.append import recording
 from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import Asset, Checkpoint, LedgerEntry
@@ -112,7 +112,6 @@ def output_sign(*, request, decision, result, checkpoint: Checkpoint | None) -> 
 
 def _output_facts(request, decision, inputs, reserved: frozenset[str], checkpoint) -> mf.OutputFacts:
     """Return what the output's manifest says: title, engine, ingredients, reservation, decision."""
-    ledger = _ledger_claim(request, decision, checkpoint)
     consents = _consents_relied(decision)
     return mf.OutputFacts(
         title=output_title(request),
@@ -135,7 +134,7 @@ def _output_facts(request, decision, inputs, reserved: frozenset[str], checkpoin
             "request": request.pk,
             "decision": decision.pk,
             "outcome": decision.outcome,
-            "ledger": ledger,
+            **_ledger_claim(request, decision, checkpoint),
             "consents": sorted({c["id"]: c for c in consents}.values(), key=lambda c: c["id"]),
             "signed_at": timezone.now().isoformat(),
         },
@@ -143,9 +142,13 @@ def _output_facts(request, decision, inputs, reserved: frozenset[str], checkpoin
 
 
 def _ledger_claim(request, decision, checkpoint) -> dict:
-    """Return the decision's ledger entry as the file names it: its seq and leaf hash, and where
-    the checkpoint covers it, the checkpoint and the inclusion proof."""
+    """Return the assertion's ledger fields: `ledger`, the decision's ledger entry as the file
+    names it (its seq and leaf hash, and where the checkpoint covers it, the checkpoint and the
+    inclusion proof); and there, `tlog_proof`: the same proof as a C2SP tlog-proof file (its
+    text), the entry's bytes and the checkpoint's cosignatures with it, which `rightsledger-verify
+    proof` checks offline from the signed file alone."""
     ledger = {"seq": decision.ledger_seq}
+    claim = {"ledger": ledger}
     entry = LedgerEntry.objects.filter(seq=decision.ledger_seq).first()
     if entry is not None:
         ledger["leaf_hash"] = bytes(entry.leaf_hash).hex()
@@ -161,9 +164,10 @@ def _ledger_claim(request, decision, checkpoint) -> dict:
                 },
                 inclusion_proof=[h.hex() for h in proofs.inclusion_proof(leaf, checkpoint.size)],
             )
+            claim["tlog_proof"] = prooffiles.proof_file(entry, checkpoint).decode()
     except Exception as exc:  # the proof can always be fetched later; signing must not wait on it
         log.warning("output of request %s signed without a checkpoint: %s", request.pk, exc)
-    return ledger
+    return claim
 
 
 def _consents_relied(decision) -> list[dict]:

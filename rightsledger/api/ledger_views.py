@@ -1,4 +1,4 @@
-"""The verifiable ledger over HTTP: checkpoints (public), proofs, proof bundles, witnesses."""
+"""The verifiable ledger over HTTP: checkpoints (public), proofs, proof bundles and files, witnesses."""
 
 import base64
 
@@ -24,6 +24,13 @@ def _int(request, name, *, required=True, minimum=0):
             raise ValidationError({name: [f"Give {name}."]})
         return None
     return input_policy.whole_number(value, field=name, minimum=minimum)
+
+
+def proof_file_response(data: bytes, name: str) -> HttpResponse:
+    """Return a proof file (C2SP tlog-proof) as a text download named `name`."""
+    response = HttpResponse(data, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # Public and read-only: no CSRF check, so a wrong method is answered 405 rather than a CSRF page.

@@ -16,12 +16,13 @@ from rest_framework.views import APIView
 
 from .. import access, aipref, erasure, selectors, services, vocab
 from ..errors import PayloadTooLarge
-from ..ledger import proofs
+from ..ledger import prooffiles, proofs
 from ..models import Asset, Guild, LedgerEntry, Talent
 from ..signals import asset_content_requested
 from . import records, rows
 from . import serializers as s
 from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
+from .ledger_views import proof_file_response
 from .lookup import WholeNumberLookup
 from .pagination import LedgerPagination
 from .parsers import JSONParser
@@ -290,6 +291,19 @@ class ProofsMixin:
         response = Response(proofs.proof_bundle(list(entries.order_by("seq"))))
         response["Content-Disposition"] = f'attachment; filename="{self.noun}-{record.chain}-proofs.json"'
         return response
+
+    @extend_schema(
+        responses={(200, "text/plain"): bytes},
+        description=(
+            "This version's ledger entry as a C2SP tlog-proof file: the entry, its inclusion proof "
+            "and a checkpoint with the witnesses' cosignatures, which `rightsledger-verify proof` "
+            "checks offline. 409 until a checkpoint covers the entry."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="proof-file")
+    def proof_file(self, request, pk=None):
+        record = self.get_object()
+        return proof_file_response(prooffiles.record_proof_file(record), prooffiles.record_file_name(record))
 
 
 def record_viewset(record: records.RecordKind) -> type[RecordViewSet]:

@@ -4,9 +4,11 @@
         each entry -> leaf hash -> inclusion proof -> root -> checkpoint signature
     rightsledger-verify consistency OLD.checkpoint NEW.checkpoint PROOF.json --key KEY
         the newer checkpoint's tree extends the older one's (history was not rewritten)
-    rightsledger-verify proof FILE.tlog-proof --key KEY [--policy POLICY] [--entry ENTRY]
+    rightsledger-verify proof FILE --log-key KEY [--witness-policy POLICY] [--entry ENTRY]
         a C2SP tlog-proof file: its entry -> inclusion proof -> checkpoint signed by the ledger
-        and cosigned by the witnesses that POLICY (a C2SP tlog-policy file) requires
+        and cosigned by the witnesses that POLICY (a C2SP tlog-policy file) requires. FILE is
+        the proof file, or a signed output (JPEG, PNG, MP4...) whose Content Credentials carry
+        one (the tlog_proof field of its decision assertion). --key and --policy are the same.
 
 KEY is the verifier key string (name+keyid+base64), or @FILE holding it.
 Exit codes: 0 verified, 1 a proof failed, 2 bad input. Imports no Django and needs no database.
@@ -25,6 +27,7 @@ from .merkle import ProofError, verify_consistency, verify_inclusion
 from .note import Checkpoint, NoteError, SignatureError, Verifier, open_note
 from .policy import Policy
 from .proof import verify_proof_file
+from .signed import embedded_proof, is_proof_file
 
 BUNDLE_FORMAT = "rightsledger-proof-bundle/1"
 
@@ -162,11 +165,18 @@ def main(argv=None) -> int:
     c.add_argument("new")
     c.add_argument("proof")
     p = sub.add_parser("proof", help="verify a C2SP tlog-proof file: entry, inclusion, cosigned checkpoint")
-    p.add_argument("proof")
-    p.add_argument("--policy", help="a C2SP tlog-policy file: the witnesses and the quorum required")
+    p.add_argument("proof", help="a .tlog-proof file, or a signed output that carries one")
+    p.add_argument(
+        "--policy",
+        "--witness-policy",
+        dest="policy",
+        help="a C2SP tlog-policy file: the witnesses and the quorum required",
+    )
     p.add_argument("--entry", help="a file of the entry's bytes, when the proof file does not carry them")
     for x in (b, c, p):
-        x.add_argument("--key", required=True, help="the ledger's verifier key, or @FILE")
+        x.add_argument(
+            "--key", "--log-key", dest="key", required=True, help="the ledger's verifier key, or @FILE"
+        )
     args = parser.parse_args(argv)
     try:
         key = _read(args.key[1:]) if args.key.startswith("@") else args.key
@@ -176,7 +186,15 @@ def main(argv=None) -> int:
         elif args.command == "proof":
             policy = _read_bytes(args.policy) if args.policy else None
             entry = _read_bytes(args.entry) if args.entry else None
-            lines = verify_proof(_read_bytes(args.proof), verifier, policy, entry)
+            data, lines = _read_bytes(args.proof), []
+            if not is_proof_file(data):
+                found = embedded_proof(data)
+                data = found.proof
+                lines.append(
+                    f"proof read from the file's Content Credentials ({found.label}); c2pa reads "
+                    f"their signature as {found.validation_state}; who signed them is not checked here"
+                )
+            lines += verify_proof(data, verifier, policy, entry)
         else:
             lines = [verify_checkpoints(_read(args.old), _read(args.new), _json(args.proof), verifier)]
     except (ProofError, SignatureError) as exc:
