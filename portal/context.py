@@ -18,6 +18,7 @@ def portal(request) -> dict:
             nav.append(("Productions", reverse("portal:productions")))
         if roles.guilds:
             nav.append(("Members' consents", reverse("portal:guild_consents")))
+            nav.append(("The ledger", reverse("portal:ledger")))
     nav.append(("Verify a file", reverse("portal:verify")))
     path = getattr(request, "path", "")
     unread = selectors.notifications_for(user).count() if user is not None and user.is_authenticated else 0

@@ -3,6 +3,7 @@ the API calls). Each returns a page's template context for a user whose access t
 already checked; none reads a stored file, except the verification of a signed output on a cache
 miss (`output_credentials`)."""
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -303,3 +304,23 @@ def flagging_guild(user, consent) -> Guild | None:
     performer is a member of; None if the user represents none of them."""
     guilds = access.roles_of(user).guilds & set(consent.talent.memberships.values_list("guild_id", flat=True))
     return Guild.objects.get(pk=min(guilds)) if guilds else None
+
+
+def ledger_page(count: int = 10) -> dict:
+    """The ledger's latest checkpoints, each with the witnesses that cosigned it and whether the
+    witness policy's quorum holds, for anyone to read (checkpoints and cosignatures are public)."""
+    rows = []
+    for size in checkpoints.recent_sizes(count):
+        found = cosigning.checkpoint_witnesses(size)
+        witnesses = [
+            {
+                "name": w.guild or w.name,
+                "cosigned_at": datetime.datetime.fromtimestamp(w.cosigned_at, datetime.UTC)
+                if w.cosigned_at
+                else None,
+                "in_policy": w.in_policy,
+            }
+            for w in found.witnesses
+        ]
+        rows.append({"checkpoint": found, "witnesses": witnesses, "policy": bool(found.witnesses)})
+    return {"checkpoints": rows}

@@ -34,4 +34,5 @@ urlpatterns = [
     path("guild/consents/<int:pk>/", guild.guild_consent, name="guild_consent"),
     path("guild/consents/<int:pk>/flag/", guild.guild_flag, name="guild_flag"),
     path("verify/", public.verify_page, name="verify"),
+    path("ledger/", public.ledger, name="ledger"),
 ]

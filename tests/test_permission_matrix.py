@@ -70,6 +70,7 @@ PUBLIC = {
     "engines",
     "vocabulary",
     "verify",
+    "ledger",
     "home",
     "api-not-found",
 }

@@ -1,5 +1,5 @@
-"""Pages for anyone: the start page (each role's own, or the public page) and the verification of
-a file's Content Credentials."""
+"""Pages for anyone: the start page (each role's own, or the public page), the ledger's
+checkpoints and their witnesses, and the verification of a file's Content Credentials."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -23,6 +23,12 @@ def home(request):
         return render(request, "public/landing.html", {"no_roles": True})
     name, kwargs = start
     return redirect(name, **kwargs)
+
+
+@require_safe
+def ledger(request):
+    """The ledger's latest checkpoints, who witnessed each, and how to check it with your own tools."""
+    return render(request, "public/ledger.html", selectors.ledger_page())
 
 
 def verify_page(request):

@@ -163,6 +163,11 @@ def publish_started() -> None:
     cache.delete(PUBLISH_QUEUED_KEY)
 
 
+def recent_sizes(count: int) -> list[int]:
+    """Return the sizes of the newest checkpoints, newest first."""
+    return list(Checkpoint.objects.order_by("-size").values_list("size", flat=True)[:count])
+
+
 def latest_checkpoint() -> Checkpoint | None:
     """Return the newest signed checkpoint, or None before the first."""
     return Checkpoint.objects.order_by("-size").first()
