@@ -23,21 +23,22 @@ def checked_request(
     production,
     shot,
     engine,
-    engine_version,
-    prompt,
-    parameters,
-    seed,
+    engine_version=None,
+    prompt="",
+    parameters=None,
+    seed=0,
     intended_use,
     media,
     territories,
-    territory_exclusions,
-    languages,
+    territory_exclusions=None,
+    languages=None,
     release_start,
     release_end,
     inputs,
     keep_unregistered=True,
 ) -> CheckedRequest:
-    """Check a request's values; return them cleaned, with the inputs resolved. Raises ValidationError."""
+    """Check a request's values; return them cleaned, with the inputs resolved. Raises ValidationError.
+    Its keywords are the request's fields, as request_check and request_submit take them."""
     errors = Errors()
     if parameters is None:
         parameters = {}

@@ -1,7 +1,6 @@
 """Submit a request: the gate decides at once, and the request, its inputs and the decision are
 recorded together; or check one, recording nothing."""
 
-import datetime
 import hashlib
 
 from django.db import IntegrityError, transaction
@@ -20,86 +19,19 @@ from .checks import checked_request
 from .gate import decision_record, gate_outcome
 
 
-def request_check(
-    *,
-    production,
-    shot,
-    engine,
-    engine_version=None,
-    prompt="",
-    parameters=None,
-    seed=0,
-    intended_use,
-    media,
-    territories,
-    territory_exclusions=None,
-    languages=None,
-    release_start,
-    release_end,
-    inputs,
-) -> p.Outcome:
-    """Return what the gate would decide for a request, recording nothing."""
-    checked = checked_request(
-        production=production,
-        shot=shot,
-        engine=engine,
-        engine_version=engine_version,
-        prompt=prompt,
-        parameters=parameters,
-        seed=seed,
-        intended_use=intended_use,
-        media=media,
-        territories=territories,
-        territory_exclusions=territory_exclusions,
-        languages=languages,
-        release_start=release_start,
-        release_end=release_end,
-        inputs=inputs,
-        keep_unregistered=False,
-    )
+def request_check(**fields) -> p.Outcome:
+    """Return what the gate would decide for a request (its fields as checked_request takes them),
+    recording nothing."""
+    checked = checked_request(**fields, keep_unregistered=False)
     return gate_outcome(gate_facts(checked.values, checked.inputs), checked.values.prompt)[0]
 
 
-def request_submit(
-    *,
-    actor,
-    production,
-    shot,
-    engine: str,
-    engine_version: str | None = None,
-    prompt: str = "",
-    parameters: dict | None = None,
-    seed: int,
-    intended_use: str,
-    media,
-    territories,
-    territory_exclusions=None,
-    languages=None,
-    release_start: datetime.date,
-    release_end: datetime.date,
-    inputs: list[dict],
-    idempotency_key: str | None = None,
-) -> GenerationRequest:
-    """Record a generation request and the gate's decision on it, and return the request. With
-    an idempotency key, the same key and body again return the request it made (a retry after a
-    lost answer), and the same key with another body is refused."""
-    checked = checked_request(
-        production=production,
-        shot=shot,
-        engine=engine,
-        engine_version=engine_version,
-        prompt=prompt,
-        parameters=parameters,
-        seed=seed,
-        intended_use=intended_use,
-        media=media,
-        territories=territories,
-        territory_exclusions=territory_exclusions,
-        languages=languages,
-        release_start=release_start,
-        release_end=release_end,
-        inputs=inputs,
-    )
+def request_submit(*, actor, seed: int, idempotency_key: str | None = None, **fields) -> GenerationRequest:
+    """Record a generation request (its fields as checked_request takes them; the seed is required)
+    and the gate's decision on it, and return the request. With an idempotency key, the same key
+    and body again return the request it made (a retry after a lost answer), and the same key with
+    another body is refused."""
+    checked = checked_request(seed=seed, **fields)
     digest = _submission_digest(checked) if idempotency_key else ""
     if idempotency_key and (earlier := _earlier_submission(actor, idempotency_key, digest)):
         return earlier
