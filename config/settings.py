@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
         "RequestStatusEnum": "generation.models.STATUSES",
+        "FlagOutcomeEnum": "rightsledger.models.notices.FLAG_OUTCOMES",
+        "FlagStateEnum": "rightsledger.models.notices.FLAG_STATES",
     },
 }
 

@@ -21,7 +21,7 @@ from rightsledger.models import (
     TrainingReservation,
 )
 from rightsledger.names import ngrams
-from rightsledger.selectors import shots_for
+from rightsledger.selectors import open_flags_on, shots_for
 
 from . import fastpaths
 from . import policy as p
@@ -264,6 +264,7 @@ def shot_audit(shot) -> dict:
     latest = Checkpoint.objects.order_by("-size").first()
     leaves = dict(LedgerLeaf.objects.filter(entry_id__in=seqs - {None}).values_list("entry_id", "index"))
     covered = {seq for seq, index in leaves.items() if latest is not None and index < latest.size}
+    flags, chain_of = _open_flags_of(requests)
     generations = []
     for r in requests:
         decisions = list(r.decisions.all())
@@ -284,9 +285,24 @@ def shot_audit(shot) -> dict:
                 "sign_offs": list(r.sign_offs.all()),
                 "output": outputs.get(r.pk),
                 "records": records,
+                "flags": [
+                    fl
+                    for fl in flags
+                    if fl.consent.chain in {chain_of.get(i) for t, i, _ in records if t == "consent"}
+                ],
             }
         )
     return {"generations": generations, "covered": covered, "leaves": leaves, "checkpoint": latest}
+
+
+def _open_flags_of(requests) -> tuple[list, dict]:
+    """Return the unresolved flags on any consent the requests' decisions relied on, and each
+    relied consent's chain (to tell which request a flag concerns). Two queries."""
+    reasons = [d.reasons for r in requests for d in r.decisions.all()]
+    ids = relied_consents(*reasons)
+    if not ids:
+        return [], {}
+    return open_flags_on(ids), dict(ConsentRecord.objects.filter(pk__in=ids).values_list("pk", "chain"))
 
 
 def revoked_since(decision) -> list[dict]:
@@ -316,3 +332,20 @@ def revoked_since(decision) -> list[dict]:
                 }
             )
     return sorted(out, key=lambda r: (r["type"], r["id"]))
+
+
+def relied_consents(*reason_lists) -> set[int]:
+    """Return the ids of the consents that decisions' reasons (or a check's) relied on."""
+    return {
+        x["id"]
+        for reasons in reason_lists
+        for reason in reasons
+        for x in reason["records"]
+        if x["type"] == "consent"
+    }
+
+
+def open_flags_relied_on(*reason_lists) -> list:
+    """Return the guilds' unresolved flags on any consent the reasons relied on, in one query:
+    what the sign-off, the preview, the request's decision and the shot's audit warn of."""
+    return open_flags_on(relied_consents(*reason_lists))

@@ -24,6 +24,7 @@ from rightsledger import selectors as rl_selectors
 from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning, prooffiles
 from rightsledger.models import Guild
+from rightsledger.models.notices import FLAG_OUTCOMES
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
@@ -83,6 +84,7 @@ def clearance_page(user) -> dict:
         "queue": gen_selectors.sign_off_queue(user),
         "expiring": rl_selectors.expiring_for(user, within_days=30),
         "notifications": rl_selectors.notifications_for(user)[:20],
+        "flags": list(rl_selectors.open_flags_for(user)),
         "productions": rl_selectors.productions_for(user),
     }
 
@@ -117,6 +119,17 @@ def request_form_choices(user, production) -> dict:
     }
 
 
+def request_preview_page(outcome) -> dict:
+    """Return the live preview of a request's decision: the gate's outcome, its reasons, and the
+    guilds' unresolved flags on the consents it relies on."""
+    reasons = outcome.to_json()
+    return {
+        "outcome": outcome.outcome,
+        "reasons": reasons,
+        "flags": gen_selectors.open_flags_relied_on(reasons),
+    }
+
+
 def request_page(user, req) -> dict:
     """Return a generation request's page: its decisions (the latest, and what was revoked since),
     inputs, sign-offs, output, and a succeeded output's Content Credentials (from the cache)."""
@@ -126,6 +139,7 @@ def request_page(user, req) -> dict:
     return {
         "req": req,
         "revoked": gen_selectors.revoked_since(decisions[-1]) if decisions else [],
+        "flags": gen_selectors.open_flags_relied_on(decisions[-1].reasons) if decisions else [],
         "decision": decisions[-1] if decisions else None,
         "decisions": decisions,
         "inputs": req.inputs.select_related("asset"),
@@ -216,7 +230,12 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
     entries, fields, what relied on it, and whether the user may change it."""
     versions = versions.filter(chain=record.chain).order_by("version")
     entries = rl_selectors.ledger_entries_for(user).filter(record_type=kind, chain=record.chain)
+    flags = list(rl_selectors.flags_on_chain(record)) if kind == "consent" else None
     return {
+        "flags": flags,
+        "open_flags": [fl for fl in flags or () if fl.unresolved],
+        "outcomes": FLAG_OUTCOMES,
+        "may_answer": production is not None and access.holds(user, production, access.CLEARANCE_ROLES),
         "kind": kind,
         "record": record,
         "versions": versions,
@@ -258,6 +277,7 @@ def shot_prov_document(user, audit):
 def guild_consent_list(user):
     """Return the current consent records the user may see, by performer."""
     current = rl_selectors.consents_for(user).filter(replaced_by__isnull=True)
+    current = rl_selectors.with_flag_state(current, guilds=access.roles_of(user).guilds)
     return current.select_related("talent", "production").order_by("talent__legal_name", "id")
 
 
@@ -272,7 +292,7 @@ def guild_consent_page(user, consent) -> dict:
         "current": versions[-1],
         "entries": entries.select_related("leaf").order_by("seq"),
         "proof_file": record_proof_link("consent", consent),
-        "flags": consent.flags.filter(guild_id__in=access.roles_of(user).guilds),
+        "flags": rl_selectors.flags_on_chain(consent, guilds=access.roles_of(user).guilds),
         "ledger_keys": ledger_verification_keys(),
     }
 

@@ -23,6 +23,7 @@ from django.db.models.functions import Cast
 from . import access, vocab
 from .models import (
     Asset,
+    ConsentFlag,
     ConsentRecord,
     LedgerEntry,
     Notification,
@@ -34,6 +35,7 @@ from .models import (
     TalentName,
     TrainingReservation,
 )
+from .models.notices import FLAG_UNRESOLVED
 from .names import normalize
 
 # The reservations in force, defined once as a database view (see the migration that makes it):
@@ -294,3 +296,43 @@ def notifications_for(user, *, unread_only: bool = True) -> QuerySet:
         else Notification.objects.none()
     )
     return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+# --- Guilds' flags -------------------------------------------------------------------------------
+
+
+def _flags() -> QuerySet:
+    return ConsentFlag.objects.select_related("consent__talent", "consent__production", "guild").order_by(
+        "id"
+    )
+
+
+def open_flags_on(consent_ids) -> list[ConsentFlag]:
+    """Return the unresolved flags (open or answered) on any version of the given consents: what
+    a page that relies on them warns of, and what approving over them acknowledges. One query."""
+    ids = sorted({int(i) for i in consent_ids})
+    if not ids:
+        return []
+    chains = ConsentRecord.objects.filter(pk__in=ids).values("chain")
+    return list(_flags().filter(state__in=FLAG_UNRESOLVED, consent__chain__in=chains))
+
+
+def flags_on_chain(consent: ConsentRecord, *, guilds=None) -> QuerySet:
+    """Return every flag on any version of a consent, with its replies (of the given guilds only,
+    if named): the record's page and the guild's page show them with their state."""
+    qs = _flags().filter(consent__chain=consent.chain).prefetch_related("replies__author")
+    return qs if guilds is None else qs.filter(guild_id__in=guilds)
+
+
+def open_flags_for(user) -> QuerySet:
+    """Return the unresolved flags on consents of the productions the user clears: clearance's
+    dashboard lists them from the flags themselves, whatever the notifications say."""
+    qs = _flags().filter(state__in=FLAG_UNRESOLVED)
+    return access.filter_by_production(qs, user, "consent__production", access.CLEARANCE_ROLES)
+
+
+def with_flag_state(consents: QuerySet, *, guilds) -> QuerySet:
+    """Annotate each consent with the state of the latest flag the given guilds raised on any
+    version of it (`flag_state`: open, answered, resolved, or None), in the same query."""
+    latest = ConsentFlag.objects.filter(consent__chain=OuterRef("chain"), guild_id__in=guilds).order_by("-id")
+    return consents.annotate(flag_state=Subquery(latest.values("state")[:1]))

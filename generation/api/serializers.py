@@ -200,6 +200,13 @@ class RequestOut(serializers.ModelSerializer):
 class SignOffIn(StrictSerializer):
     approve = StrictBool()
     comment = serializers.CharField(allow_blank=True)
+    acknowledge_flags = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="The ids of the guilds' unresolved flags this approval goes over: an approval over "
+        "a flag on a consent the request relies on is refused without them. A refusal needs none.",
+    )
 
 
 class CheckOut(serializers.Serializer):

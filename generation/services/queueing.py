@@ -6,7 +6,7 @@ import logging
 
 from celery import signature
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
@@ -19,6 +19,7 @@ from rightsledger.ledger.append import recording
 from rightsledger.ledger.entry_types import EntryType
 from rightsledger.personal import record_commitments
 
+from .. import selectors
 from ..models import GenerationRequest, SignOff
 from .gate import WORKER, state_event, tell
 
@@ -40,9 +41,13 @@ NOT_QUEUEABLE = {
 }
 
 
-def request_sign_off(*, actor, request: GenerationRequest, approve: bool, comment: str) -> SignOff:
+def request_sign_off(
+    *, actor, request: GenerationRequest, approve: bool, comment: str, acknowledge_flags=()
+) -> SignOff:
     """Record a clearance user's approval or refusal of a request awaiting sign-off (or of an
-    output held for clearance), and return it. The requester cannot sign off their own request."""
+    output held for clearance), and return it. The requester cannot sign off their own request.
+    Approving over a guild's unresolved flag on a consent the decision relied on needs that flag's
+    id in acknowledge_flags; the sign-off's entry records which flags were acknowledged."""
     errors = Errors()
     comment = v.text(errors, "comment", comment)
     if not comment:
@@ -54,6 +59,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
         decision = locked.decisions.filter(
             kind="likeness_check" if locked.status == "held" else "gate"
         ).latest("id")
+        acknowledged = _require_flags_acknowledged(decision, approve, acknowledge_flags) if approve else []
         try:
             with transaction.atomic():
                 sign_off = SignOff.objects.create(
@@ -74,6 +80,7 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
                 "decision": decision.pk,
                 "sign_off": sign_off.pk,
                 "approved": approve,
+                **({"acknowledged_flags": acknowledged} if acknowledged else {}),
                 **record_commitments(sign_off),
             },
             record=sign_off,
@@ -88,6 +95,28 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
         locked.save(update_fields=["status", "updated_at"])
     request.refresh_from_db()
     return sign_off
+
+
+def _require_flags_acknowledged(decision, approve: bool, acknowledge_flags) -> list[int]:
+    """Return the ids of the unresolved flags an approval goes over, once each is acknowledged;
+    refuse an approval that leaves one unacknowledged."""
+    flags = selectors.open_flags_relied_on(decision.reasons)
+    ticked = {int(i) for i in acknowledge_flags or ()}
+    missing = [f for f in flags if f.pk not in ticked]
+    if missing:
+        named = "; ".join(
+            f"{f.guild} flagged consent {f.consent_id} ({f.get_state_display().lower()})" for f in missing
+        )
+        raise ValidationError(
+            {
+                "acknowledge_flags": ValidationError(
+                    f"This request relies on a consent with an unresolved flag: {named}. Read the flag "
+                    "and tick that you approve over it (flag ids in acknowledge_flags), or refuse.",
+                    code="flag_not_acknowledged",
+                )
+            }
+        )
+    return [f.pk for f in flags]
 
 
 def _require_awaiting_sign_off(actor, locked: GenerationRequest) -> None:

@@ -40,8 +40,11 @@ def request_sign_off(request, pk):
     req = request_or_404(request.user, pk)
     access.require(request.user, req.production, access.CLEARANCE_ROLES, "sign off generation requests")
     approve, comment = request.POST.get("decision") == "approve", request.POST.get("comment", "")
+    ticked = [int(i) for i in request.POST.getlist("acknowledge_flags") if i.isdigit() and len(i) < 19]
     try:
-        gen.request_sign_off(actor=request.user, request=req, approve=approve, comment=comment)
+        gen.request_sign_off(
+            actor=request.user, request=req, approve=approve, comment=comment, acknowledge_flags=ticked
+        )
     except (ValidationError, Conflict, PermissionDenied) as exc:
         status = 400 if isinstance(exc, ValidationError) else 409 if isinstance(exc, Conflict) else 403
         page = {**selectors.request_page(request.user, req), "problem": forms.error_message(exc)}

@@ -115,9 +115,7 @@ def request_preview(request, production):
         errors, general = forms.field_errors(exc)
         problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
         return render(request, "producer/_preview.html", {"problems": problems})
-    return render(
-        request, "producer/_preview.html", {"outcome": outcome.outcome, "reasons": outcome.to_json()}
-    )
+    return render(request, "producer/_preview.html", selectors.request_preview_page(outcome))
 
 
 @login_required

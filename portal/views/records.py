@@ -4,11 +4,13 @@ with its versions and ledger entries, amend it, revoke it after seeing what reli
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
-from rightsledger import access
+from rightsledger import access, services
 from rightsledger.api.records import RECORDS, RecordKind
 from rightsledger.errors import Conflict
+from rightsledger.models import ConsentFlag
 
 from .. import forms, selectors
 from .base import FORM_ERRORS, production_or_404
@@ -159,3 +161,34 @@ def _changed(old, new) -> bool:
     if isinstance(new, list):
         return sorted(map(str, new)) != sorted(map(str, old or []))
     return str(new) != str("" if old is None else old)
+
+
+@login_required
+@require_POST
+def flag_answer(request, pk, flag):
+    """Clearance's reply to a guild's flag on a consent, or (with an outcome) its resolution."""
+    record = _record(request.user, "consent", pk)
+    production = record_kind("consent").production_of(record)
+    access.require(request.user, production, access.CLEARANCE_ROLES, "answer guilds' flags")
+    found = get_object_or_404(
+        ConsentFlag.objects.select_related("consent"), pk=flag, consent__chain=record.chain
+    )
+    outcome, text = request.POST.get("outcome", ""), request.POST.get("text", "")
+    try:
+        if outcome:
+            services.flag_resolve(actor=request.user, flag=found, outcome=outcome, text=text)
+        else:
+            services.flag_reply(actor=request.user, flag=found, text=text)
+    except FORM_ERRORS as exc:
+        page = selectors.record_page(
+            request.user,
+            "consent",
+            record,
+            versions=record_kind("consent").visible(request.user),
+            production=production,
+        )
+        page["flag_errors"] = [m for _, _, m in forms.error_items(exc)]
+        return render(
+            request, "clearance/record.html", page, status=409 if isinstance(exc, Conflict) else 400
+        )
+    return redirect(reverse("portal:record", args=["consent", record.pk]) + f"#flag-{found.pk}")

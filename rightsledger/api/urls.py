@@ -3,7 +3,7 @@ from rest_framework import parsers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from . import ledger_views, records, views
+from . import flag_views, ledger_views, records, views
 from .parsers import JSONParser
 from .throttling import LoginRateThrottle
 
@@ -35,5 +35,16 @@ urlpatterns = [
     path("ledger/entries/<int:seq>/bytes/", ledger_views.EntryBytesApi.as_view(), name="ledger-entry-bytes"),
     path("ledger/witness/", ledger_views.WitnessApi.as_view(), name="ledger-witness"),
     path("ledger/cosignatures/", ledger_views.CheckpointWitnessesApi.as_view(), name="ledger-cosignatures"),
+    path("consents/<int:consent>/flags/", flag_views.ConsentFlagListApi.as_view(), name="consent-flag-list"),
+    path(
+        "consents/<int:consent>/flags/<int:flag>/reply/",
+        flag_views.ConsentFlagReplyApi.as_view(),
+        name="consent-flag-reply",
+    ),
+    path(
+        "consents/<int:consent>/flags/<int:flag>/resolve/",
+        flag_views.ConsentFlagResolveApi.as_view(),
+        name="consent-flag-resolve",
+    ),
     path("", include(router.urls)),
 ]

@@ -34,6 +34,11 @@ class EntryType(StrEnum):
     CONSENT_AMENDED = "consent.amended", "A consent was amended; the entry holds its new version."
     CONSENT_REVOKED = "consent.revoked", "A consent was withdrawn, in whole or in part."
     CONSENT_FLAGGED = "consent.flagged", "A guild flagged a consent, perhaps asking for its revocation."
+    CONSENT_FLAG_ANSWERED = "consent.flag_answered", "Clearance replied to a guild's flag on a consent."
+    CONSENT_FLAG_RESOLVED = (
+        "consent.flag_resolved",
+        "Clearance resolved a guild's flag on a consent: revoked, amended or no change, and why.",
+    )
     RESERVATION_CREATED = "reservation.created", "A training reservation (an opt-out) was recorded."
     RESERVATION_AMENDED = "reservation.amended", "A training reservation was amended."
     RESERVATION_REVOKED = "reservation.revoked", "A training reservation was withdrawn."

@@ -18,7 +18,7 @@ from .ledger import (
     WitnessCosignature,
     WitnessedCheckpoint,
 )
-from .notices import ConsentFlag, ExpiryNotice, Notification
+from .notices import ConsentFlag, ExpiryNotice, FlagReply, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
 from .registry import Guild, GuildMembership, Party, Production, Shot, Studio, Talent, TalentName
 
@@ -52,6 +52,7 @@ __all__ = [
     "WitnessedCheckpoint",
     "LedgerTile",
     "ConsentFlag",
+    "FlagReply",
     "Notification",
     "ExpiryNotice",
 ]

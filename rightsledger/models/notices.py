@@ -7,6 +7,20 @@ from .base import CommitsText
 from .records import ConsentRecord
 from .registry import Guild
 
+# A flag's way: open -> answered (clearance replied) -> resolved (with an outcome). Until it is
+# resolved it warns on every page that relies on the consent, and approving over it is acknowledged.
+FLAG_STATES = (
+    ("open", "Open"),
+    ("answered", "Answered"),
+    ("resolved", "Resolved"),
+)
+FLAG_UNRESOLVED = ("open", "answered")
+FLAG_OUTCOMES = (
+    ("revoked", "The consent was revoked"),
+    ("amended", "The consent was amended"),
+    ("no_change", "No change to the consent"),
+)
+
 
 class ConsentFlag(CommitsText):
     """A guild representative's flag on a consent record, or a request that it be revoked, with
@@ -20,6 +34,30 @@ class ConsentFlag(CommitsText):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requests_revocation = models.BooleanField(default=False)
     reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=FLAG_STATES, default="open", db_index=True)
+    outcome = models.CharField(max_length=10, choices=FLAG_OUTCOMES, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def unresolved(self) -> bool:
+        return self.state in FLAG_UNRESOLVED
+
+
+class FlagReply(CommitsText):
+    """Clearance's reply to a guild's flag; the one that resolves it says why, beside the flag's
+    outcome. A fact on the ledger; the guild representative who raised the flag is notified."""
+
+    ledger_type = "flag_reply"
+    personal_fields = ("text",)
+
+    flag = models.ForeignKey(ConsentFlag, on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    resolves = models.BooleanField(default=False)
+    text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,8 @@ One module a journey, as rightsledger.ledger is split:
 - records: versioned records (a Kind, record_create, record_amend, record_revoke).
 - grants, consents, reservations: each kind of versioned record, and its writes by kind.
 - notices: guilds' flags, notifications, expiry alerts.
+- flags: clearance's replies to a flag, and its resolution (these check access themselves, since
+  a reply goes to a guild outside the studio).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -31,6 +33,7 @@ from .erasure import (
     fields_redact,
     talent_erase,
 )
+from .flags import flag_reply, flag_resolve
 from .grants import GRANT, grant_amend, grant_create, grant_revoke
 from .notices import (
     EXPIRY_THRESHOLDS,
@@ -87,6 +90,8 @@ __all__ = [
     "current_versions",
     "expiry_alerts_send",
     "fields_redact",
+    "flag_reply",
+    "flag_resolve",
     "grant_amend",
     "grant_create",
     "grant_revoke",

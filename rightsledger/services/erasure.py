@@ -23,6 +23,7 @@ from ..models import (
     Asset,
     ConsentFlag,
     ConsentRecord,
+    FlagReply,
     GuildMembership,
     Notification,
     Talent,
@@ -81,7 +82,10 @@ def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None 
             **{f: "" for f in ConsentRecord.personal_fields}, personal_salt="", erased_at=now
         )
         ConsentFlag.objects.filter(consent_id__in=consents).update(reason="", personal_salt="")
-        Notification.objects.filter(link__in=[f"/records/consent/{c}/" for c in consents]).update(body="")
+        FlagReply.objects.filter(flag__consent_id__in=consents).update(text="", personal_salt="")
+        Notification.objects.filter(
+            link__in=[f"/{where}/{c}/" for c in consents for where in ("records/consent", "guild/consents")]
+        ).update(body="")
         TalentName.objects.filter(talent=locked).delete()
         GuildMembership.objects.filter(talent=locked).update(
             member_id=Concat(Value("erased-"), Cast("talent_id", CharField()))

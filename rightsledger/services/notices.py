@@ -71,31 +71,34 @@ def clearance_users(production: Production):
     )
 
 
+def checked_text(value: str, *, field: str, required: str) -> str:
+    """Return a flag's or a reply's free text, normalised; raise a ValidationError on the field if
+    it is empty (with the required message), too long, or holds what the input policy refuses."""
+    value = input_policy.normalized((value or "").strip(), field=field)
+    if not value:
+        raise ValidationError({field: ValidationError(required, code="required")})
+    if len(value) > MAX_REASON_CHARS:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"Keep it under {MAX_REASON_CHARS:,} characters; attach documents by reference.",
+                    code="too_long",
+                )
+            }
+        )
+    if problem := input_policy.text_problem(field, value):
+        raise ValidationError({field: ValidationError(problem.message, code=problem.code)})
+    return value
+
+
 def consent_flag(
     *, actor, consent: ConsentRecord, guild: Guild, reason: str, requests_revocation: bool = False
 ):
     """Record a guild's flag on a consent record (or its request that the consent be revoked),
     and notify the production's clearance users; return the flag."""
-    reason = input_policy.normalized((reason or "").strip(), field="reason")
-    if not reason:
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    "Say what is wrong with the record, or why it should be revoked.", code="required"
-                )
-            }
-        )
-    if len(reason) > MAX_REASON_CHARS:
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    f"Keep the reason under {MAX_REASON_CHARS:,} characters; attach documents by reference.",
-                    code="too_long",
-                )
-            }
-        )
-    if problem := input_policy.text_problem("reason", reason):
-        raise ValidationError({"reason": ValidationError(problem.message, code=problem.code)})
+    reason = checked_text(
+        reason, field="reason", required="Say what is wrong with the record, or why it should be revoked."
+    )
     what = "requests the revocation of" if requests_revocation else "flags"
     with recording(actor=actor) as rec:
         flag = ConsentFlag.objects.create(

@@ -296,6 +296,7 @@ def test_every_text_field_of_a_ledger_backed_record_is_declared_free_text_or_a_c
         },
         "rightsledger.trainingreservation": {"subject_type", "uses", "source"},
         "rightsledger.role": {"kind"},
+        "rightsledger.consentflag": {"state", "outcome"},
         "rightsledger.witnessedcheckpoint": {"note"},  # a signed checkpoint note: origin, size and root
         "tracker.trackerlink": {"tracker", "kind", "external_id"},
         "generation.generationrequest": {
