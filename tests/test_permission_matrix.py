@@ -135,6 +135,12 @@ class Matrix:
             territories=["WORLD"],
         )
         consent = f.make_consent(production, talent, permitted_uses=["atmosphere", "likeness"])
+        flag = services.consent_flag(
+            actor=self.world.guild_rep if tag == "own" else self.world.admin,
+            consent=consent,
+            guild=guild,
+            reason=f"Flag of {tag}",
+        )
         reservation = services.reservation_create(
             actor=None,
             subject_type="asset",
@@ -175,6 +181,7 @@ class Matrix:
             talent=talent,
             grant=grant,
             consent=consent,
+            flag=flag,
             reservation=reservation,
             request=request,
             output=request.output.asset,
@@ -189,6 +196,10 @@ def _pk(key):
 
 def _prod(kind=None):
     return lambda r: {"production": r["production"].pk, **({"kind": kind} if kind else {})}
+
+
+def _flag(pk="consent"):
+    return lambda r: {pk: r["consent"].pk, "flag": r["flag"].pk}
 
 
 def _grant(r):
@@ -257,6 +268,9 @@ TARGETS = {
     "consent-proof-file": R(_pk("consent"), CONSENT_READERS, read=NO_CHECKPOINT_YET),
     "consent-amend": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
     "consent-revoke": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
+    "consent-flag-list": R(lambda r: {"consent": r["consent"].pk}, CONSENT_READERS),
+    "consent-flag-reply": R(_flag(), NOBODY, CLEARANCE),
+    "consent-flag-resolve": R(_flag(), NOBODY, CLEARANCE),
     "reservation-list": R(None, LOGGED_IN, CLEARANCE),
     "reservation-detail": R(_pk("reservation"), PROD_READERS),
     "reservation-history": R(_pk("reservation"), PROD_READERS),
@@ -296,6 +310,7 @@ TARGETS = {
     "record": R(_grant, PROD_READERS, methods=["get"]),
     "record_amend": R(_grant, CLEARANCE, CLEARANCE, methods=["get", "post"]),
     "record_revoke": R(_grant, CLEARANCE, CLEARANCE, methods=["get", "post"]),
+    "flag_answer": R(_flag("pk"), NOBODY, CLEARANCE, methods=["post"]),
     "shot_audit": R(_pk("shot"), PROD_READERS, methods=["get"]),
     "shot_audit_csv": R(_pk("shot"), PROD_READERS, methods=["get"]),
     "shot_audit_pdf": R(_pk("shot"), PROD_READERS, methods=["get"]),

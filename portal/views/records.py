@@ -168,8 +168,8 @@ def _changed(old, new) -> bool:
 def flag_answer(request, pk, flag):
     """Clearance's reply to a guild's flag on a consent, or (with an outcome) its resolution."""
     record = _record(request.user, "consent", pk)
-    production = record_kind("consent").production_of(record)
-    access.require(request.user, production, access.CLEARANCE_ROLES, "answer guilds' flags")
+    # By id: one who may not answer is refused before any other read, as for a consent that is not there.
+    access.require(request.user, record.production_id, access.CLEARANCE_ROLES, "answer guilds' flags")
     found = get_object_or_404(
         ConsentFlag.objects.select_related("consent"), pk=flag, consent__chain=record.chain
     )
@@ -185,7 +185,7 @@ def flag_answer(request, pk, flag):
             "consent",
             record,
             versions=record_kind("consent").visible(request.user),
-            production=production,
+            production=record.production,
         )
         page["flag_errors"] = [m for _, _, m in forms.error_items(exc)]
         return render(
