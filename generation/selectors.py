@@ -21,7 +21,7 @@ from rightsledger.models import (
     TrainingReservation,
 )
 from rightsledger.names import ngrams
-from rightsledger.selectors import open_flags_on, shots_for
+from rightsledger.selectors import open_flags_on, shots_for, with_no_record
 
 from . import fastpaths
 from . import policy as p
@@ -297,12 +297,10 @@ def shot_audit(shot) -> dict:
 
 def _open_flags_of(requests) -> tuple[list, dict]:
     """Return the unresolved flags on any consent the requests' decisions relied on, and each
-    relied consent's chain (to tell which request a flag concerns). Two queries."""
-    reasons = [d.reasons for r in requests for d in r.decisions.all()]
-    ids = relied_consents(*reasons)
-    if not ids:
-        return [], {}
-    return open_flags_on(ids), dict(ConsentRecord.objects.filter(pk__in=ids).values_list("pk", "chain"))
+    relied consent's chain (to tell which request a flag concerns). Two queries, however many."""
+    ids = relied_consents(*(d.reasons for r in requests for d in r.decisions.all()))
+    chains = ConsentRecord.objects.filter(pk__in=with_no_record(ids)).values_list("pk", "chain")
+    return open_flags_on(ids), dict(chains)
 
 
 def revoked_since(decision) -> list[dict]:

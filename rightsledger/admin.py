@@ -10,6 +10,7 @@ from .models import (
     ConsentFlag,
     ConsentRecord,
     ExpiryNotice,
+    FlagReply,
     Guild,
     GuildMembership,
     LedgerEntry,
@@ -197,7 +198,13 @@ class GuildMembershipAdmin(ReadOnlyAdmin):
 @admin.register(ConsentFlag)
 class ConsentFlagAdmin(ProductionScopedAdmin):
     production_field = "consent__production"
-    list_display = ["id", "consent", "guild", "requests_revocation", "created_at"]
+    list_display = ["id", "consent", "guild", "requests_revocation", "state", "outcome", "created_at"]
+
+
+@admin.register(FlagReply)
+class FlagReplyAdmin(ProductionScopedAdmin):
+    production_field = "flag__consent__production"
+    list_display = ["id", "flag", "author", "resolves", "created_at"]
 
 
 @admin.register(Notification)

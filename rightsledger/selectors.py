@@ -307,13 +307,17 @@ def _flags() -> QuerySet:
     )
 
 
+def with_no_record(ids) -> list[int]:
+    """Return ids, and 0 (which names no record): a look-up by them always runs its one query,
+    where an empty list would run none, so a page costs the same queries whether or not it relies
+    on any record."""
+    return sorted({int(i) for i in ids} | {0})
+
+
 def open_flags_on(consent_ids) -> list[ConsentFlag]:
     """Return the unresolved flags (open or answered) on any version of the given consents: what
     a page that relies on them warns of, and what approving over them acknowledges. One query."""
-    ids = sorted({int(i) for i in consent_ids})
-    if not ids:
-        return []
-    chains = ConsentRecord.objects.filter(pk__in=ids).values("chain")
+    chains = ConsentRecord.objects.filter(pk__in=with_no_record(consent_ids)).values("chain")
     return list(_flags().filter(state__in=FLAG_UNRESOLVED, consent__chain__in=chains))
 
 

@@ -129,12 +129,13 @@ def story():
     witnesses.witness_register(
         actor=world.guild_rep, guild=world.guild, note_text=checkpoints.ledger_publish().note
     )
-    services.consent_flag(
+    flag = services.consent_flag(
         actor=world.guild_rep,
         consent=consent,
         guild=world.guild,
         reason="The description does not name the scene.",
     )
+    services.flag_reply(actor=world.clearance, flag=flag, text="It is scene 12; we will amend it.")
     role = Role.objects.get(user=world.auditor)
     services.role_revoke(actor=world.admin, role=role, reason="Left the production")
     # Tracker links: a project, a shot, and the shot relinked (a new version).
