@@ -756,6 +756,7 @@ def test_erasing_each_demo_performer_leaves_their_names_in_no_table_file_entry_o
         request=waiting,
         approve=True,
         comment="Mara Vega's consent covers the rooftop; checked with her agent.",
+        acknowledge_flags=list(ConsentFlag.objects.values_list("pk", flat=True)),  # the demo's flag on it
     )
     services.consent_flag(
         actor=users["guild"],

@@ -311,3 +311,20 @@ def test_clearance_answers_on_the_record_page_and_the_guild_reads_the_reply(worl
     assert "Resolved" in page and "Her agent confirmed it." in page and "We are asking her agent." in page
     assert "No change to the consent" in page
     assert "Your flag was resolved" in client.get("/guild/consents/").content.decode()
+
+
+def test_erasing_the_performer_erases_the_replies_and_their_notices_and_the_ledger_still_verifies(
+    world, site
+):
+    reply = services.flag_reply(actor=world.clearance, flag=site.flag, text="Mara Vega's agent confirmed it.")
+    entry = LedgerEntry.objects.get(record_type="flag_reply", record_id=reply.pk)
+    operator = f.UserFactory(username="operator", is_superuser=True, is_staff=True)
+    services.talent_erase(actor=operator, talent=site.talent, basis="performer_request")
+    reply.refresh_from_db()
+    assert (reply.text, reply.personal_salt) == ("", "")
+    assert Notification.objects.get(user=world.guild_rep).body == ""
+    # The entry is as it was written; its commitment can no longer be opened.
+    assert LedgerEntry.objects.get(seq=entry.seq).body == entry.body
+    assert not opens(
+        _body(entry)["payload"]["personal"], reply.personal_salt, {"text": "Mara Vega's agent confirmed it."}
+    )
