@@ -79,7 +79,8 @@ def start_page(user) -> tuple[str, dict] | None:
 
 
 def clearance_page(user) -> dict:
-    """Return clearance's start page: the sign-off queue, terms ending soon, notifications."""
+    """Return clearance's start page: the sign-off queue, the guilds' open flags, terms ending soon,
+    notifications."""
     return {
         "queue": gen_selectors.sign_off_queue(user),
         "expiring": rl_selectors.expiring_for(user, within_days=30),

@@ -105,7 +105,8 @@ def _require_flags_acknowledged(decision, approve: bool, acknowledge_flags) -> l
     missing = [f for f in flags if f.pk not in ticked]
     if missing:
         named = "; ".join(
-            f"{f.guild} flagged consent {f.consent_id} ({f.get_state_display().lower()})" for f in missing
+            f"{f.guild} flagged consent {f.consent_id} (flag {f.pk}, {f.get_state_display().lower()})"
+            for f in missing
         )
         raise ValidationError(
             {

@@ -20,7 +20,7 @@ from .base import FORM_ERRORS, next_url, production_or_404, request_or_404
 @login_required
 @require_safe
 def clearance(request):
-    """Clearance's start page: the sign-off queue, terms ending soon, notifications."""
+    """Clearance's start page: the sign-off queue, the guilds' open flags, terms ending, notices."""
     user = request.user
     if not (access.production_ids(user, access.CLEARANCE_ROLES) or access.roles_of(user).superuser):
         raise PermissionDenied("Only clearance users and studio admins have a sign-off queue.")
