@@ -12,7 +12,7 @@ from .. import vocab
 from ..errors import Errors
 from ..ledger.append import recording
 from ..media import inspect_upload
-from ..models import Asset, Party, Production, Talent, content_name
+from ..models import Asset, Document, Party, Production, Talent, content_name
 from ..personal import record_commitments
 from ..signals import asset_registered
 from .records import user_or_none
@@ -65,10 +65,11 @@ def store_content(sha256: str, data: bytes) -> tuple[str, bool]:
 
 
 def content_unstore_unless_used(sha256: str) -> None:
-    """Remove the stored bytes of a registration that was not recorded, unless an asset uses them."""
+    """Remove the stored bytes of a registration that was not recorded, unless an asset or a
+    record's document uses them."""
     name = content_name(sha256)
     try:
-        if not Asset.objects.filter(file=name).exists():
+        if not Asset.objects.filter(file=name).exists() and not Document.objects.filter(file=name).exists():
             default_storage.delete(name)
     except Exception:  # noqa: BLE001, S110  (the database is down too: the file stays, reused on retry)
         pass
