@@ -14,9 +14,7 @@ from .. import validation as v
 from ..errors import Errors
 from ..media import InspectedFile, inspect_document
 from ..models import Document, Production, content_name
-
-# The module, not its names: assets imports records, which imports this module, while it loads.
-from . import assets
+from .storage import content_unstore_unless_used, store_content
 
 # The field an upload arrives in, in the API's multipart body and the portal's form alike.
 DOCUMENT_FIELD = "document"
@@ -66,12 +64,12 @@ def document_stored(document: UploadedDocument | None):
     if document is None:
         yield
         return
-    _, written = assets.store_content(document.sha256, document.content)
+    _, written = store_content(document.sha256, document.content)
     try:
         yield
     except Exception:
         if written:
-            transaction.on_commit(lambda: assets.content_unstore_unless_used(document.sha256))
+            transaction.on_commit(lambda: content_unstore_unless_used(document.sha256))
         raise
 
 
