@@ -65,7 +65,8 @@ class Document(models.Model):
     """A grant's contract or a consent's signed form (or other evidence), stored content-addressed
     beside the assets, once per production. A record names its document by the SHA-256 it holds
     (contract_sha256, evidence_sha256), which its ledger entry commits to; this row only says what
-    the file was called, what it is and who uploaded it. Never changed once stored."""
+    the file was called, what it is and who uploaded it. Its bytes never change; its file name is
+    free text, which an erasure redacts where it names a performer (rightsledger.erasure)."""
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="documents")
     sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])

@@ -430,3 +430,18 @@ def test_a_hash_typed_in_another_production_does_not_reach_the_document(world, a
     asset_b = f.make_asset(world.prod_b, seed=31)
     grant_b = f.make_grant(world.prod_b, world.party, [asset_b], contract_sha256=sha(contract))
     assert api(world.admin).get(f"/api/grants/{grant_b.pk}/document/").status_code == 404
+
+
+def test_erasing_a_performer_redacts_a_file_name_that_names_them_and_keeps_the_bytes(world, talent):
+    """A document's file name is free text: an erasure reaches it as any other field that names the
+    performer. The signed form itself, evidence of what was agreed, stays under its SHA-256."""
+    form = docs.scan(4)
+    consent = services.consent_create(
+        actor=world.clearance,
+        document=upload(form, "consent Mara Vega.png"),
+        **f.consent_fields(world.prod_a, talent, evidence_sha256=""),
+    )
+    services.talent_erase(actor=world.admin, talent=talent, basis="performer_request")
+    document = Document.objects.get()
+    assert document.original_filename == "erased.png" and document.sha256 == consent.evidence_sha256
+    assert stored(form)
