@@ -110,6 +110,37 @@ def render_fields(serializer: serializers.Serializer, values: dict, errors: dict
     return out
 
 
+# How the record form takes a record's document: uploaded (the default), or only its SHA-256 typed,
+# for a document that must not leave the studio's legal team.
+DOCUMENT_MODES = ("upload", "hash")
+
+
+def document_part(parts, values: dict, errors: dict, *, posted=None, current=None) -> dict | None:
+    """Return what the record form's document part shows (None for a kind with no document): its
+    words, whether the document is uploaded or stays with the legal team (the mode posted; else
+    upload, unless an amended record's document was never uploaded), the SHA-256 typed, the
+    current document (amend), the file chosen before a refusal (a browser does not keep it), and
+    the errors of the file and of the SHA-256 together, in the service's words."""
+    if parts.document is None:
+        return None
+    field = parts.model.document_field
+    typed = values.get(field) or ""
+    mode = (posted.POST.get("document_mode") if posted is not None else "") or ""
+    if mode not in DOCUMENT_MODES:
+        mode = "hash" if typed and current is None else "upload"
+    chosen = posted.FILES.get("document") if posted is not None else None
+    return {
+        "label": parts.document.label,
+        "asks": parts.document.asks,
+        "field": field,
+        "typed": typed,
+        "mode": mode,
+        "current": current,
+        "chosen": chosen.name if chosen is not None and errors else "",
+        "errors": errors.get("document", []) + errors.get(field, []),
+    }
+
+
 def _as_list(value) -> list:
     if value in (None, ""):
         return []

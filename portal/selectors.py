@@ -247,6 +247,8 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
         ],
         "assets": record.assets.all() if kind == "grant" else None,
         "proof_file": record_proof_link(kind, record),
+        "document": rl_selectors.record_document(record),
+        "document_words": RECORDS[kind].document,
         "current": not versions.filter(replaces=record).exists() and record.status == "active",
         "may_change": can_change_record(user, production),
     }
@@ -293,6 +295,8 @@ def guild_consent_page(user, consent) -> dict:
         "current": versions[-1],
         "entries": entries.select_related("leaf").order_by("seq"),
         "proof_file": record_proof_link("consent", consent),
+        "document": rl_selectors.record_document(consent),
+        "document_words": RECORDS["consent"].document,
         "flags": rl_selectors.flags_on_chain(consent, guilds=access.roles_of(user).guilds),
         "ledger_keys": ledger_verification_keys(),
     }

@@ -27,6 +27,7 @@ urlpatterns = [
     path("records/<str:kind>/<int:pk>/amend/", records.record_amend, name="record_amend"),
     path("records/<str:kind>/<int:pk>/revoke/", records.record_revoke, name="record_revoke"),
     path("records/consent/<int:pk>/flags/<int:flag>/", records.flag_answer, name="flag_answer"),
+    path("records/<str:kind>/<int:pk>/document/", records.record_document, name="record_document"),
     path("shots/<int:pk>/audit/", audit.shot_audit, name="shot_audit"),
     path("shots/<int:pk>/audit.csv", audit.shot_audit_csv, name="shot_audit_csv"),
     path("shots/<int:pk>/audit.pdf", audit.shot_audit_pdf, name="shot_audit_pdf"),

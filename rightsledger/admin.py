@@ -9,6 +9,7 @@ from .models import (
     Checkpoint,
     ConsentFlag,
     ConsentRecord,
+    Document,
     ExpiryNotice,
     FlagReply,
     Guild,
@@ -106,6 +107,12 @@ class AssetAdmin(ProductionScopedAdmin):
     list_display = ["id", "title", "kind", "media_type", "sha256", "production", "origin"]
     list_filter = ["kind", "origin"]
     search_fields = ["sha256", "title", "original_filename"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ProductionScopedAdmin):
+    list_display = ["id", "original_filename", "media_type", "size", "sha256", "production", "uploaded_at"]
+    search_fields = ["sha256", "original_filename"]
 
 
 @admin.register(RightsGrant)

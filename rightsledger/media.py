@@ -1,11 +1,13 @@
 """What an uploaded file is, read from its bytes: its media type (never its name's word for it),
 its size and dimensions, a clip's duration, frame rate, frame count and codec. An image is decoded
 in full (rightsledger.imaging refuses a decompression bomb from its header), a clip read through
-(rightsledger.video), and a picture with something after its end is refused as a polyglot.
+(rightsledger.video), and a picture with something after its end is refused as a polyglot. A
+record's document (a contract, a signed consent form) is a PDF, read through with pypdf, or an image.
 No ORM: the limits come from settings (IMAGE_MAX_PIXELS, VIDEO_MAX_FRAMES, ASSET_MAX_BYTES), and
 the refusals are ValidationErrors naming the field, which the API answers as 400."""
 
 import hashlib
+import io
 from dataclasses import dataclass
 
 import filetype
@@ -34,6 +36,9 @@ AUDIO_TYPES = {
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "tif", "tiff", "webp", "gif", "exr", "bmp"}
 VIDEO_EXTENSIONS = {"mp4", "mov", "mkv", "webm", "m4v"}
 AUDIO_EXTENSIONS = {"wav", "mp3", "flac", "aac", "m4a", "ogg"}
+# A record's document: a PDF, or a scan or photo of the signed page as an image a browser shows.
+PDF_TYPE = "application/pdf"
+DOCUMENT_TYPES = {PDF_TYPE, "image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/bmp"}
 KIND_CATEGORIES = {
     "plate": {"image", "video"},
     "still": {"image"},
@@ -85,7 +90,7 @@ class InspectedFile:
     clip: ClipInfo | None = None
 
 
-def inspect_image(data: bytes) -> tuple[int, int]:
+def inspect_image(data: bytes, *, field: str = "file") -> tuple[int, int]:
     """Return (width, height) of an image, decoding it fully within the pixel limit.
 
     Raises ValidationError for a corrupt image or one over IMAGE_MAX_PIXELS (a decompression bomb).
@@ -103,7 +108,7 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     except ImageRefused:
         raise ValidationError(
             {
-                "file": ValidationError(
+                field: ValidationError(
                     f"The image has more than {limit:,} pixels, the most this service "
                     "decodes. Send a smaller image or ask an admin to raise IMAGE_MAX_PIXELS.",
                     code="image_too_large",
@@ -113,7 +118,7 @@ def inspect_image(data: bytes) -> tuple[int, int]:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError(
             {
-                "file": ValidationError(
+                field: ValidationError(
                     "The image is corrupt or truncated and cannot be "
                     f"decoded ({exc}). Export it again and re-upload.",
                     code="image_corrupt",
@@ -148,6 +153,21 @@ def trailing_bytes(data: bytes, media_type: str) -> int:
     if media_type == "image/bmp" and len(data) >= 6:
         return max(0, len(data) - int.from_bytes(data[2:6], "little"))
     return 0
+
+
+def require_image_alone(data: bytes, media_type: str, *, field: str = "file") -> None:
+    """Refuse an image with something after its end (trailing_bytes): a polyglot."""
+    extra = trailing_bytes(data, media_type)
+    if extra:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"The image has {extra:,} bytes of something else after its end: a "
+                    "file hidden in a picture is not accepted. Export the image alone.",
+                    code="trailing_data",
+                )
+            }
+        )
 
 
 def inspect_video(source) -> ClipInfo:
@@ -199,16 +219,14 @@ def inspect_video(source) -> ClipInfo:
     return ClipInfo(int(width), int(height), round(duration, 6), round(rate, 6), counted, codec[:32])
 
 
-def inspect_upload(
-    upload, *, kind: str, dimensions: tuple[int, int] | None = None
-) -> tuple[InspectedFile, bytes]:
-    """Check an uploaded file from its bytes and return what it is, with its bytes. An image is
-    decoded in full, unless its dimensions are given: bytes this service encoded itself from
-    pixels it holds (a generated output) are not decoded again."""
+def read_upload(upload, *, field: str = "file") -> tuple[str, int, bytes]:
+    """Read an upload within ASSET_MAX_BYTES; return (its SHA-256, its size, its bytes). Refuse an
+    empty file (ValidationError) and one over the limit (PayloadTooLarge), naming field."""
     limit = settings.ASSET_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise PayloadTooLarge(
-            f"The file is {upload.size:,} bytes; the most this service accepts is {limit:,} bytes."
+            f"The file is {upload.size:,} bytes; the most this service accepts is {limit:,} bytes.",
+            field=field,
         )
     digest = hashlib.sha256()
     chunks = []
@@ -216,12 +234,21 @@ def inspect_upload(
     for chunk in upload.chunks():
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"The file is over the limit of {limit:,} bytes.")
+            raise PayloadTooLarge(f"The file is over the limit of {limit:,} bytes.", field=field)
         digest.update(chunk)
         chunks.append(chunk)
-    data = b"".join(chunks)
     if size == 0:
-        raise ValidationError({"file": ValidationError("The file is empty.", code="file_empty")})
+        raise ValidationError({field: ValidationError("The file is empty.", code="file_empty")})
+    return digest.hexdigest(), size, b"".join(chunks)
+
+
+def inspect_upload(
+    upload, *, kind: str, dimensions: tuple[int, int] | None = None
+) -> tuple[InspectedFile, bytes]:
+    """Check an uploaded file from its bytes and return what it is, with its bytes. An image is
+    decoded in full, unless its dimensions are given: bytes this service encoded itself from
+    pixels it holds (a generated output) are not decoded again."""
+    sha256, size, data = read_upload(upload)
     guess = filetype.guess(data[:8192])
     media_type = guess.mime if guess else None
     category = _category(media_type) if media_type else None
@@ -265,21 +292,105 @@ def inspect_upload(
         )
     width = height = clip = None
     if category == "image":
-        extra = trailing_bytes(data, media_type)
-        if extra:
-            raise ValidationError(
-                {
-                    "file": ValidationError(
-                        f"The image has {extra:,} bytes of something else after its end: a "
-                        "file hidden in a picture is not accepted. Export the image alone.",
-                        code="trailing_data",
-                    )
-                }
-            )
+        require_image_alone(data, media_type)
         width, height = dimensions or inspect_image(data)
     elif category == "video":
         clip = inspect_video(data)
         width, height = clip.width, clip.height
     return InspectedFile(
-        sha256=digest.hexdigest(), size=size, media_type=media_type, width=width, height=height, clip=clip
+        sha256=sha256, size=size, media_type=media_type, width=width, height=height, clip=clip
     ), data
+
+
+# --- Documents: a record's contract, signed consent form or other evidence ------------------------
+
+
+def _document_refused(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def inspect_pdf(data: bytes, *, field: str = "document") -> int:
+    """Return the number of pages of a PDF, read through with pypdf; raise ValidationError for one
+    that cannot be read, one with no page, one locked with a password, or one with something
+    after its last end-of-file marker (a file riding on a PDF, as trailing_bytes refuses for
+    pictures)."""
+    from pypdf import PdfReader  # here, not at the top: only a document upload reads PDFs
+
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise _document_refused(
+            field,
+            "The PDF is truncated: it has no end-of-file marker. Save or export it again and re-upload.",
+            "pdf_corrupt",
+        )
+    after = data[end + 5 :]
+    if after.strip(b" \t\r\n\x00\x0c"):
+        raise _document_refused(
+            field,
+            f"The PDF has {len(after):,} bytes of something else after its end: a file hidden in a "
+            "document is not accepted. Save or export the PDF alone and re-upload.",
+            "trailing_data",
+        )
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _document_refused(
+                field,
+                "The PDF is locked with a password. Save a copy without the password and upload that.",
+                "pdf_encrypted",
+            )
+        pages = len(reader.pages)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (pypdf raises many kinds on a damaged file: all mean unreadable)
+        raise _document_refused(
+            field,
+            f"The PDF is damaged and cannot be read ({type(exc).__name__}). "
+            "Save or export it again and re-upload.",
+            "pdf_corrupt",
+        ) from exc
+    if pages == 0:
+        raise _document_refused(field, "The PDF has no page. Upload the signed document itself.", "pdf_empty")
+    return pages
+
+
+def inspect_document(upload, *, field: str = "document") -> tuple[InspectedFile, bytes]:
+    """Check a record's document from its bytes (a PDF, or a scan or photo as an image) and return
+    what it is, with its bytes, as inspect_upload does for an asset: within ASSET_MAX_BYTES, not
+    empty, its type read from its content (never its name or the client's word), a PDF read
+    through, an image decoded, and nothing riding after either's end."""
+    sha256, size, data = read_upload(upload, field=field)
+    guess = filetype.guess(data[:8192])
+    media_type = guess.mime if guess else None
+    name = getattr(upload, "name", "") or ""
+    named = _document_extension(name)
+    if media_type not in DOCUMENT_TYPES:
+        described = f"its content is {media_type}" if media_type else "its content is not a PDF or an image"
+        raise _document_refused(
+            field,
+            f"The file {name!r} is not accepted as a document: {described}. Upload the signed "
+            "document as a PDF, or a scan or photo of it as PNG, JPEG, TIFF or WebP.",
+            "content_type_unsupported",
+        )
+    is_pdf = media_type == PDF_TYPE
+    if named and named != ("pdf" if is_pdf else "image"):
+        raise _document_refused(
+            field,
+            f"The file is named {name!r} like {'a PDF' if named == 'pdf' else 'an image'}, but its "
+            f"content is {media_type}. Rename it or upload the right file.",
+            "content_type_mismatch",
+        )
+    width = height = None
+    if is_pdf:
+        inspect_pdf(data, field=field)
+    else:
+        require_image_alone(data, media_type, field=field)
+        width, height = inspect_image(data, field=field)
+    return InspectedFile(sha256=sha256, size=size, media_type=media_type, width=width, height=height), data
+
+
+def _document_extension(name: str) -> str | None:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext == "pdf":
+        return "pdf"
+    return "image" if ext in IMAGE_EXTENSIONS else None

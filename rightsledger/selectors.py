@@ -25,6 +25,7 @@ from .models import (
     Asset,
     ConsentFlag,
     ConsentRecord,
+    Document,
     LedgerEntry,
     Notification,
     Party,
@@ -202,6 +203,17 @@ def consents_for(user) -> QuerySet:
     """Return every version of the consents the user may see (their productions' or their
     guild's members'), with version info."""
     return with_version_info(access.consents_visible(user), "consent")
+
+
+def record_document(record) -> Document | None:
+    """Return the document a grant or consent names by its SHA-256 (its contract, its signed form),
+    where it was uploaded to its production; None where it stays with the studio's legal team, and
+    for a kind with no document. The caller has checked that the user may read the record: whoever
+    may read it may read its document. One query."""
+    field = getattr(record, "document_field", None)
+    if field is None or not getattr(record, field):
+        return None
+    return Document.objects.filter(production_id=record.production_id, sha256=getattr(record, field)).first()
 
 
 def talent_named(qs: QuerySet, value: str) -> QuerySet:

@@ -166,6 +166,20 @@ def sha256_hex(errors: Errors, field: str, value, *, required: bool = True) -> s
     return value
 
 
+def document_sha256(errors: Errors, field: str, value, *, what: str) -> str:
+    """Return a record's document hash (field): set from the uploaded document, or typed where the
+    document stays with the studio's legal team; refuse neither, or one that is not a SHA-256."""
+    value = sha256_hex(errors, field, value, required=False)
+    if not value:
+        errors.add(
+            field,
+            "required",
+            f"Upload {what} (a PDF or an image), or, where it stays with you, give its SHA-256: "
+            "64 hexadecimal characters.",
+        )
+    return value
+
+
 def choice(errors: Errors, field: str, value, allowed) -> str:
     """Return the value, adding an error unless it is one of allowed."""
     if value not in allowed:

@@ -19,6 +19,7 @@ import json
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +30,7 @@ from rightsledger import services
 from rightsledger.models import LedgerEntry
 
 from . import factories as f
+from . import images
 from .conftest import client_for
 
 MISSING = 987654321
@@ -133,8 +135,16 @@ class Matrix:
             uses=["genai_input"],
             media=["theatrical"],
             territories=["WORLD"],
+            contract_sha256="",
+            document=SimpleUploadedFile(f"contract-{tag}.png", images.png(seed + 5)),  # a scanned contract
         )
-        consent = f.make_consent(production, talent, permitted_uses=["atmosphere", "likeness"])
+        consent = f.make_consent(
+            production,
+            talent,
+            permitted_uses=["atmosphere", "likeness"],
+            evidence_sha256="",
+            document=SimpleUploadedFile(f"consent-{tag}.png", images.png(seed + 6)),
+        )
         flag = services.consent_flag(
             actor=self.world.guild_rep if tag == "own" else self.world.admin,
             consent=consent,
@@ -259,12 +269,14 @@ TARGETS = {
     "grant-list": R(None, LOGGED_IN, CLEARANCE),
     "grant-detail": R(_pk("grant"), PROD_READERS),
     "grant-history": R(_pk("grant"), PROD_READERS),
+    "grant-document": R(_pk("grant"), PROD_READERS),
     "grant-amend": R(_pk("grant"), NOBODY, CLEARANCE),
     "grant-revoke": R(_pk("grant"), NOBODY, CLEARANCE),
     "consent-list": R(None, LOGGED_IN, CLEARANCE),
     "consent-detail": R(_pk("consent"), CONSENT_READERS),
     "consent-history": R(_pk("consent"), CONSENT_READERS),
     "consent-proofs": R(_pk("consent"), CONSENT_READERS),
+    "consent-document": R(_pk("consent"), CONSENT_READERS),
     "consent-proof-file": R(_pk("consent"), CONSENT_READERS, read=NO_CHECKPOINT_YET),
     "consent-amend": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
     "consent-revoke": R(_pk("consent"), NOBODY, CLEARANCE, CONSENT_READERS),
@@ -308,6 +320,7 @@ TARGETS = {
     "output_preview": R(_pk("request"), PROD_READERS, methods=["get"]),
     "asset": R(_pk("plate"), PROD_READERS, methods=["get"]),
     "record": R(_grant, PROD_READERS, methods=["get"]),
+    "record_document": R(_grant, PROD_READERS, methods=["get"]),
     "record_amend": R(_grant, CLEARANCE, CLEARANCE, methods=["get", "post"]),
     "record_revoke": R(_grant, CLEARANCE, CLEARANCE, methods=["get", "post"]),
     "flag_answer": R(_flag("pk"), NOBODY, CLEARANCE, methods=["post"]),

@@ -1,5 +1,6 @@
-"""Clearance's pages of versioned records (grants, consents, reservations): record one, read one
-with its versions and ledger entries, amend it, revoke it after seeing what relied on it."""
+"""Clearance's pages of versioned records (grants, consents, reservations): record one (a grant or a
+consent with its document), read one with its versions and ledger entries, download its document,
+amend it, revoke it after seeing what relied on it."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -8,8 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from rightsledger import access, services
+from rightsledger import selectors as rl_selectors
+from rightsledger.api.documents import document_response, record_document_or_404
 from rightsledger.api.records import RECORDS, RecordKind
-from rightsledger.errors import Conflict
+from rightsledger.errors import Conflict, PayloadTooLarge
 from rightsledger.models import ConsentFlag
 
 from .. import forms, selectors
@@ -47,18 +50,24 @@ def record_new(request, production, kind):
             **request.POST.dict(),
             **{k: request.POST.getlist(k) for k in request.POST if len(request.POST.getlist(k)) > 1},
         }
+        upload = request.FILES.get("document")
         try:
             parsed = serializer_class(data=data, context={"request": request})
             parsed.is_valid(raise_exception=True)
-            record = parts.create(actor=request.user, **parsed.validated_data)
+            uploaded = {"document": upload} if upload is not None and parts.document else {}
+            record = parts.create(actor=request.user, **parsed.validated_data, **uploaded)
             return redirect("portal:record", kind=kind, pk=record.pk)
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
-            status = 400
+            status = 413 if isinstance(exc, PayloadTooLarge) else 400
+    document = forms.document_part(
+        parts, values, errors, posted=request if request.method == "POST" else None
+    )
     fields = [
         f
         for f in forms.render_fields(serializer_class(context={"request": request}), values, errors)
-        if not (f["name"] == "production" and kind != "reservation") and f["name"] != "studio"
+        if not (f["name"] == "production" and kind != "reservation")
+        and f["name"] not in ("studio", document and document["field"])
     ]
     return render(
         request,
@@ -68,6 +77,7 @@ def record_new(request, production, kind):
             "kind": kind,
             "fields": fields,
             "general": general,
+            "document": document,
             "action": "Record",
         },
         status=status,
@@ -126,6 +136,7 @@ def record_amend(request, kind, pk):
     if request.method == "POST":
         posted = forms.form_data(parts.input, request.POST, only=amendable)
         changes = {k: v for k, v in posted.items() if _changed(values.get(k), v)}
+        upload = request.FILES.get("document") if parts.document else None
         try:
             parsed = parts.input(data=changes, context={"request": request}, partial=True)
             parsed.is_valid(raise_exception=True)
@@ -134,14 +145,26 @@ def record_amend(request, kind, pk):
                 record=record,
                 changes=dict(parsed.validated_data),
                 reason=request.POST.get("reason", ""),
+                document=upload,
             )
             return redirect("portal:record", kind=kind, pk=new.pk)
         except FORM_ERRORS as exc:
             errors, general = forms.field_errors(exc)
             values.update(posted)
-            status = 400 if not isinstance(exc, Conflict) else 409
+            status = 409 if isinstance(exc, Conflict) else 413 if isinstance(exc, PayloadTooLarge) else 400
+    document = forms.document_part(
+        parts,
+        values,
+        errors,
+        posted=request if request.method == "POST" else None,
+        current=rl_selectors.record_document(record),
+    )
     form = parts.input(context={"request": request})
-    fields = [f for f in forms.render_fields(form, values, errors) if f["name"] in amendable]
+    fields = [
+        f
+        for f in forms.render_fields(form, values, errors)
+        if f["name"] in amendable and f["name"] != (document and document["field"])
+    ]
     return render(
         request,
         "clearance/record_form.html",
@@ -151,10 +174,20 @@ def record_amend(request, kind, pk):
             "fields": fields,
             "general": general,
             "reason_errors": errors.get("reason", []),
+            "document": document,
             "action": "Amend",
         },
         status=status,
     )
+
+
+@login_required
+@require_safe
+def record_document(request, kind, pk):
+    """A grant's contract or a consent's signed form, downloaded by whoever may read the record
+    (a guild representative too, for the guild's members' consents)."""
+    record = _record(request.user, kind, pk)
+    return document_response(request, record_document_or_404(record, kind))
 
 
 def _changed(old, new) -> bool:

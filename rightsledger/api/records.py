@@ -74,6 +74,15 @@ class ReservationFilter(RecordFilter):
 
 
 @dataclass(frozen=True)
+class DocumentWords:
+    """What pages call a kind's document: its label beside the record ("Contract"), and what the
+    form asks for ("the signed contract")."""
+
+    label: str
+    asks: str
+
+
+@dataclass(frozen=True)
 class RecordKind:
     """One kind of versioned record, as the API and the portal handle it."""
 
@@ -89,6 +98,7 @@ class RecordKind:
     create: Callable  # (actor=, **fields) -> the first version
     require_create: Callable[..., None]  # (user, parsed data, verb): raise unless the user may create
     proofs: bool = False  # its ledger entries are served as a proof bundle that guilds check offline
+    document: DocumentWords | None = None  # for a kind with a document (its model's document_field)
 
     @property
     def name(self) -> str:
@@ -111,9 +121,12 @@ class RecordKind:
         """Return the production the record concerns, whose clearance users may change it, if any."""
         return services.record_production(record)
 
-    def amend(self, *, actor, record, changes: dict, reason: str):
-        """Amend the record by a new version; return it."""
-        return services.record_amend(self.kind, actor=actor, record=record, changes=changes, reason=reason)
+    def amend(self, *, actor, record, changes: dict, reason: str, document=None):
+        """Amend the record by a new version (with a new document, uploaded, where one is given);
+        return it."""
+        return services.record_amend(
+            self.kind, actor=actor, record=record, changes=changes, reason=reason, document=document
+        )
 
     def revoke(self, *, actor, record, reason: str, scope: dict | None = None):
         """Revoke the record (only the scope of it, where the kind takes one) by a new version."""
@@ -135,6 +148,7 @@ RECORDS: dict[str, RecordKind] = {
             filterset=GrantFilter,
             create=services.grant_create,
             require_create=_require_in_production,
+            document=DocumentWords(label="Contract", asks="the signed contract"),
         ),
         RecordKind(
             services.CONSENT,
@@ -149,6 +163,7 @@ RECORDS: dict[str, RecordKind] = {
             create=services.consent_create,
             require_create=_require_in_production,
             proofs=True,
+            document=DocumentWords(label="Signed consent form", asks="the signed consent form"),
         ),
         RecordKind(
             services.RESERVATION,

@@ -6,6 +6,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from .documents import JSON_PARTS
 from .serializers import LedgerEntryOut
 
 ERRORS = {
@@ -51,15 +52,37 @@ class VersionedSchema(AutoSchema):
     def get_request_serializer(self):
         view = self.view
         if self._action() == "amend":
-            return inline_serializer(
-                f"{view.noun.title()}AmendIn",
-                {"changes": view.input_class(partial=True), "reason": serializers.CharField()},
+            return self._with_document(
+                inline_serializer(
+                    f"{view.noun.title()}AmendIn",
+                    {"changes": view.input_class(partial=True), "reason": serializers.CharField()},
+                )
             )
         if self._action() == "revoke":
             return view.revoke_class
         if self._action() == "create":
-            return view.input_class
+            return self._with_document(view.input_class)
         return super().get_request_serializer()
+
+    def _with_document(self, body):
+        """The JSON body, and where the kind has a document, the multipart body that carries the same
+        JSON as text beside the file (rightsledger.api.documents)."""
+        if not self.view.record.model.document_field:
+            return body
+        part = JSON_PARTS[self._action()]
+        multipart = inline_serializer(
+            f"{self.view.noun.title()}{self._action().title()}Upload",
+            {
+                part: serializers.CharField(
+                    help_text="The same JSON the operation takes as application/json."
+                ),
+                "document": serializers.FileField(
+                    required=False,
+                    help_text="The document (a PDF or an image): its SHA-256 is computed here and recorded.",
+                ),
+            },
+        )
+        return {"application/json": body, "multipart/form-data": multipart}
 
     def get_response_serializers(self):
         view = self.view

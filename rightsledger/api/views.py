@@ -5,7 +5,6 @@ the amend and revoke actions, which write a new version (there is no PUT or PATC
 """
 
 import django_filters
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
@@ -15,12 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, aipref, erasure, selectors, services, vocab
-from ..errors import PayloadTooLarge
 from ..ledger import prooffiles, proofs
 from ..models import Asset, Guild, LedgerEntry, Talent
 from ..signals import asset_content_requested
 from . import records, rows
 from . import serializers as s
+from .documents import DOCUMENT_PARSERS, JSON_PARTS, DocumentMixin, body_and_document, refuse_oversize
 from .filtering import StrictBooleanFilter, StrictFilterSet, id_filter
 from .ledger_views import proof_file_response
 from .lookup import WholeNumberLookup
@@ -187,14 +186,7 @@ class AssetViewSet(ReadCreateViewSet):
 
     @extend_schema(request={"multipart/form-data": s.AssetIn}, responses={201: s.AssetOut, 200: s.AssetOut})
     def create(self, request):
-        # Refuse an oversize body from its declared length, before reading it (a length that is
-        # not digits never gets here: config.middleware.ContentLengthMiddleware refuses it).
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.ASSET_MAX_BYTES + 64 * 1024:
-            raise PayloadTooLarge(
-                f"The upload is {declared:,} bytes; the most this "
-                f"service accepts is {settings.ASSET_MAX_BYTES:,} bytes."
-            )
+        refuse_oversize(request)
         data = self.parsed()
         access.require(request.user, data["production"], access.CLEARANCE_ROLES, "register assets")
         asset, created = services.asset_register(
@@ -242,9 +234,11 @@ class RecordViewSet(ReadCreateViewSet):
         return self.get_paginated_response(rows.render(page, self.output_class.Meta.model, m2m))
 
     def create(self, request):
-        data = self.parsed()
+        body, document = body_and_document(request, JSON_PARTS["create"])
+        data = self.parsed(data=body)
         self.record.require_create(request.user, data, f"record {self.record.plural}")
-        return self.created(self.record.create(actor=request.user, **data))
+        uploaded = {"document": document} if document is not None else {}
+        return self.created(self.record.create(actor=request.user, **data, **uploaded))
 
     def get_object_for_change(self, verb):
         record = self.get_object()
@@ -254,9 +248,12 @@ class RecordViewSet(ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         record = self.get_object_for_change(f"amend {self.record.plural}")
-        outer = self.parsed(s.AmendIn)
+        body, document = body_and_document(request, JSON_PARTS["amend"])
+        outer = self.parsed(s.AmendIn, data=body)
         changes = self.parsed(self.input_class, data=outer["changes"], partial=True)
-        new = self.record.amend(actor=request.user, record=record, changes=changes, reason=outer["reason"])
+        new = self.record.amend(
+            actor=request.user, record=record, changes=changes, reason=outer["reason"], document=document
+        )
         return self.created(new)
 
     @action(detail=True, methods=["post"])
@@ -318,7 +315,10 @@ def record_viewset(record: records.RecordKind) -> type[RecordViewSet]:
         "revoke_class": record.revoke_input,
         "filterset_class": record.filterset,
     }
-    bases = (ProofsMixin, RecordViewSet) if record.proofs else (RecordViewSet,)
+    if record.model.document_field:
+        attrs["parser_classes"] = [JSONParser, *DOCUMENT_PARSERS]
+    mixins_ = (ProofsMixin,) * record.proofs + (DocumentMixin,) * bool(record.model.document_field)
+    bases = (*mixins_, RecordViewSet)
     return type(attrs["__qualname__"], bases, attrs)
 
 

@@ -61,4 +61,32 @@ class Asset(CommitsText):
         return f"A-{self.pk} {self.title or self.original_filename}"
 
 
+class Document(models.Model):
+    """A grant's contract or a consent's signed form (or other evidence), stored content-addressed
+    beside the assets, once per production. A record names its document by the SHA-256 it holds
+    (contract_sha256, evidence_sha256), which its ledger entry commits to; this row only says what
+    the file was called, what it is and who uploaded it. Its bytes never change; its file name is
+    free text, which an erasure redacts where it names a performer (rightsledger.erasure)."""
+
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="documents")
+    sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
+    original_filename = models.CharField(max_length=255)
+    media_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    file = models.FileField(upload_to=asset_upload_to, max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["production", "sha256"], name="document_sha256_unique")
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_filename
+
+
 # The fields every version carries, as opposed to what the record says.

@@ -32,6 +32,9 @@ class VersionedRecord(CommitsText):
 
     # Fields that a service sets, never a caller (a consent's revocation scope).
     service_fields: tuple[str, ...] = ()
+    # The field that names the record's document by its SHA-256 (a contract, a signed consent
+    # form), set from the document when it is uploaded; None for a kind with no document.
+    document_field: str | None = None
 
     chain = models.UUIDField(default=uuid.uuid4, db_index=True, help_text="Shared by every version")
     version = models.PositiveIntegerField(default=1)
@@ -68,6 +71,7 @@ class RightsGrant(VersionedRecord):
     """Rights granted by contract to a production over some assets."""
 
     ledger_type = "grant"
+    document_field = "contract_sha256"
 
     grantor = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="grants")
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="grants")
@@ -93,6 +97,7 @@ class ConsentRecord(VersionedRecord):
     """A performer's informed consent to a digital replica, for one production."""
 
     ledger_type = "consent"
+    document_field = "evidence_sha256"
     service_fields = ("revocation_scope",)
     personal_fields = (
         "grantor_name",

@@ -9,6 +9,8 @@ One module a journey, as rightsledger.ledger is split:
 - erasure: erasing a performer's personal data.
 - roles: who may do what, and where.
 - assets: registering a file, stored by its SHA-256 (its bytes checked by rightsledger.media).
+- storage: the content-addressed storage of assets' and documents' bytes.
+- documents: a grant's contract or a consent's signed form, stored with its record.
 - records: versioned records (a Kind, record_create, record_amend, record_revoke).
 - grants, consents, reservations: each kind of versioned record, and its writes by kind.
 - notices: guilds' flags, notifications, expiry alerts.
@@ -20,7 +22,7 @@ ones. The registry of record kinds that the API and the portal read is rightsled
 """
 
 from ..media import inspect_upload
-from .assets import asset_register, content_unstore_unless_used, store_content
+from .assets import asset_register
 from .consents import (
     CONSENT,
     consent_amend,
@@ -67,6 +69,7 @@ from .reservations import (
     reservation_revoke,
 )
 from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
+from .storage import content_unstore_unless_used, store_content
 from .talent import talent_create
 
 __all__ = [

@@ -1,8 +1,6 @@
 """Assets: registering a file of a production, stored once by its SHA-256 (content-addressed),
 after its bytes are checked (rightsledger.media)."""
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from rightsledger.ledger.entry_types import EntryType
@@ -12,10 +10,11 @@ from .. import vocab
 from ..errors import Errors
 from ..ledger.append import recording
 from ..media import inspect_upload
-from ..models import Asset, Party, Production, Talent, content_name
+from ..models import Asset, Party, Production, Talent
 from ..personal import record_commitments
 from ..signals import asset_registered
 from .records import user_or_none
+from .storage import content_unstore_unless_used, store_content
 
 
 def _asset_payload(asset: Asset) -> dict:
@@ -45,33 +44,6 @@ def _asset_payload(asset: Asset) -> dict:
         ),
         **record_commitments(asset),  # its title and file name
     }
-
-
-def store_content(sha256: str, data: bytes) -> tuple[str, bool]:
-    """Store bytes content-addressed; the same bytes are stored once. Returns (name, whether this
-    call wrote the file). A file left short by a failed write (a full or read-only disk, a
-    crash) is written again, and a write that fails leaves no file behind."""
-    name = content_name(sha256)
-    if default_storage.exists(name):
-        if default_storage.size(name) == len(data):
-            return name, False
-        default_storage.delete(name)
-    try:
-        return default_storage.save(name, ContentFile(data)), True
-    except OSError:
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        raise
-
-
-def content_unstore_unless_used(sha256: str) -> None:
-    """Remove the stored bytes of a registration that was not recorded, unless an asset uses them."""
-    name = content_name(sha256)
-    try:
-        if not Asset.objects.filter(file=name).exists():
-            default_storage.delete(name)
-    except Exception:  # noqa: BLE001, S110  (the database is down too: the file stays, reused on retry)
-        pass
 
 
 def asset_register(

@@ -50,7 +50,9 @@ def _clean_consent(data: dict) -> dict:
             f"{', '.join(sorted(both))} cannot be both permitted and prohibited.",
         )
     out.update(clean_avails(errors, data))
-    out["evidence_sha256"] = v.sha256_hex(errors, "evidence_sha256", data.get("evidence_sha256"))
+    out["evidence_sha256"] = v.document_sha256(
+        errors, "evidence_sha256", data.get("evidence_sha256"), what="the signed consent form"
+    )
     out["prohibited_uses_note"] = v.text(errors, "prohibited_uses_note", data.get("prohibited_uses_note"))
     out["compensation_reference"] = v.text(
         errors, "compensation_reference", data.get("compensation_reference"), limit=200
@@ -153,14 +155,19 @@ CONSENT = Kind(ConsentRecord, CONSENT_AMENDABLE, _clean_consent, narrow=_consent
 # The writes by kind, as the portal, the demo and other apps call them (consent=...).
 
 
-def consent_create(*, actor, **fields) -> ConsentRecord:
-    """Record a performer's consent; return its first version."""
-    return record_create(CONSENT, actor=actor, data=fields)
+def consent_create(*, actor, document=None, **fields) -> ConsentRecord:
+    """Record a performer's consent (document: the signed form's file, which sets evidence_sha256);
+    return its first version."""
+    return record_create(CONSENT, actor=actor, data=fields, document=document)
 
 
-def consent_amend(*, actor, consent: ConsentRecord, changes: dict, reason: str) -> ConsentRecord:
-    """Amend a consent by a new version; return it."""
-    return record_amend(CONSENT, actor=actor, record=consent, changes=changes, reason=reason)
+def consent_amend(
+    *, actor, consent: ConsentRecord, changes: dict, reason: str, document=None
+) -> ConsentRecord:
+    """Amend a consent by a new version (document: a new signed form's file); return it."""
+    return record_amend(
+        CONSENT, actor=actor, record=consent, changes=changes, reason=reason, document=document
+    )
 
 
 def consent_revoke(*, actor, consent: ConsentRecord, reason: str, scope: dict | None = None) -> ConsentRecord:

@@ -43,7 +43,9 @@ def _clean_grant(data: dict) -> dict:
     out["exclusivity"] = v.choice(
         errors, "exclusivity", data.get("exclusivity") or "non_exclusive", vocab.EXCLUSIVITY
     )
-    out["contract_sha256"] = v.sha256_hex(errors, "contract_sha256", data.get("contract_sha256"))
+    out["contract_sha256"] = v.document_sha256(
+        errors, "contract_sha256", data.get("contract_sha256"), what="the signed contract"
+    )
     out["restrictions"] = v.text(errors, "restrictions", data.get("restrictions"))
     out["requires_review"] = bool(data.get("requires_review", False))
     errors.raise_if_any()
@@ -57,14 +59,15 @@ GRANT = Kind(RightsGrant, GRANT_AMENDABLE, _clean_grant)
 # rightsledger.api.records, which calls record_amend and record_revoke.
 
 
-def grant_create(*, actor, **fields) -> RightsGrant:
-    """Record a rights grant from a contract; return its first version."""
-    return record_create(GRANT, actor=actor, data=fields)
+def grant_create(*, actor, document=None, **fields) -> RightsGrant:
+    """Record a rights grant from a contract (document: the contract's file, which sets
+    contract_sha256); return its first version."""
+    return record_create(GRANT, actor=actor, data=fields, document=document)
 
 
-def grant_amend(*, actor, grant: RightsGrant, changes: dict, reason: str) -> RightsGrant:
-    """Amend a grant by a new version; return it."""
-    return record_amend(GRANT, actor=actor, record=grant, changes=changes, reason=reason)
+def grant_amend(*, actor, grant: RightsGrant, changes: dict, reason: str, document=None) -> RightsGrant:
+    """Amend a grant by a new version (document: a new contract's file); return it."""
+    return record_amend(GRANT, actor=actor, record=grant, changes=changes, reason=reason, document=document)
 
 
 def grant_revoke(*, actor, grant: RightsGrant, reason: str) -> RightsGrant:

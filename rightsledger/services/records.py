@@ -18,6 +18,7 @@ from ..ledger.entry_types import EntryType
 from ..models import Production, TrainingReservation
 from ..personal import record_commitments
 from ..signals import record_revoked
+from .documents import DOCUMENT_FIELD, UploadedDocument, document_read, document_record, document_stored
 
 
 def user_or_none(actor):
@@ -78,6 +79,11 @@ class Kind:
     def fields(self) -> tuple[str, ...]:
         return self.model.record_fields()
 
+    @property
+    def document_field(self) -> str | None:
+        """The field that holds the SHA-256 of the record's document, which an upload sets."""
+        return self.model.document_field
+
 
 def record_production(record) -> Production | None:
     """Return the production a grant, consent or reservation concerns, if any (its ledger entry
@@ -97,6 +103,7 @@ def _write_version(
     status: str = "active",
     reason: str = "",
     revocation_scope: dict | None = None,
+    document: UploadedDocument | None = None,
 ):
     clean = kind.clean(data)
     assets = clean.pop("assets", None)
@@ -112,7 +119,11 @@ def _write_version(
         values.update(chain=previous.chain, version=previous.version + 1, replaces=previous)
     if revocation_scope is not None:
         values["revocation_scope"] = revocation_scope
-    with recording(actor=actor) as rec:
+    # The document's bytes are stored only once the record's data is clean, and its row is written
+    # in the record's transaction: a refused record leaves neither behind.
+    with document_stored(document), recording(actor=actor) as rec:
+        if document is not None:
+            document_record(document, production=clean["production"], uploaded_by=user_or_none(actor))
         try:
             with transaction.atomic():
                 record = kind.model.objects.create(
@@ -177,13 +188,31 @@ def _reason(reason, missing: str) -> str:
     return reason
 
 
-def record_create(kind: Kind, *, actor, data: dict):
-    """Record the first version of a record of the kind; return it."""
-    return _write_version(kind, actor=actor, data=data)
+def _with_document(kind: Kind, data: dict, upload) -> tuple[dict, UploadedDocument | None]:
+    """Return the data with the SHA-256 of the document uploaded with it (checked from its bytes)
+    in the kind's document field, and the document; the data as it is where none was uploaded."""
+    if upload is None:
+        return data, None
+    if kind.document_field is None:
+        raise ValidationError(
+            {DOCUMENT_FIELD: ValidationError(f"A {kind.name} takes no document.", code="unknown_field")}
+        )
+    document = document_read(
+        upload, hash_field=kind.document_field, given_sha256=data.get(kind.document_field) or ""
+    )
+    return {**data, kind.document_field: document.sha256}, document
 
 
-def record_amend(kind: Kind, *, actor, record, changes: dict, reason: str):
-    """Amend a record of the kind by a new version, changing only its amendable fields; return it."""
+def record_create(kind: Kind, *, actor, data: dict, document=None):
+    """Record the first version of a record of the kind; return it. A document uploaded with it
+    (document: an uploaded file) is stored, and its SHA-256 recorded in the kind's document field."""
+    data, stored = _with_document(kind, data, document)
+    return _write_version(kind, actor=actor, data=data, document=stored)
+
+
+def record_amend(kind: Kind, *, actor, record, changes: dict, reason: str, document=None):
+    """Amend a record of the kind by a new version, changing only its amendable fields; return it.
+    The version keeps the document of the one it replaces, unless a new one is uploaded (document)."""
     unknown = set(changes) - kind.amendable
     if unknown:
         errors = Errors()
@@ -194,6 +223,7 @@ def record_amend(kind: Kind, *, actor, record, changes: dict, reason: str):
                 f"{f} cannot be amended; amendable fields: {', '.join(sorted(kind.amendable))}.",
             )
         errors.raise_if_any()
+    changes, stored = _with_document(kind, changes, document)
     if not changes:
         raise ValidationError(
             {"changes": ValidationError("Give at least one field to amend.", code="required")}
@@ -204,7 +234,13 @@ def record_amend(kind: Kind, *, actor, record, changes: dict, reason: str):
         data = _as_data(kind, current)
         data.update(changes)
         return _write_version(
-            kind, actor=actor, data=data, previous=current, action="amended", reason=reason.strip()
+            kind,
+            actor=actor,
+            data=data,
+            previous=current,
+            action="amended",
+            reason=reason.strip(),
+            document=stored,
         )
 
 

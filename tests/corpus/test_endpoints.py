@@ -22,7 +22,15 @@ from drf_spectacular.generators import SchemaGenerator
 
 from generation.models import GenerationRequest
 from rightsledger.api.records import RECORDS
-from rightsledger.models import Asset, ConsentRecord, LedgerEntry, RightsGrant, Talent, TrainingReservation
+from rightsledger.models import (
+    Asset,
+    ConsentRecord,
+    Document,
+    LedgerEntry,
+    RightsGrant,
+    Talent,
+    TrainingReservation,
+)
 
 from .. import factories as f
 from .. import images
@@ -70,6 +78,7 @@ def state(settings) -> tuple:
         m.objects.count()
         for m in (
             Asset,
+            Document,
             LedgerEntry,
             RightsGrant,
             ConsentRecord,
@@ -471,11 +480,54 @@ def test_wrong_types_in_every_json_field_of_the_anonymous_endpoints_are_refused(
 READS_NO_PIXELS = {("/api/verify/", "post")}
 
 
+def _record_json(path, world, records) -> dict:
+    """A grant of the plate, or a consent of the performer, as the API takes them (without a hash)."""
+    avails = {"media": ["theatrical"], "territories": ["WORLD"], "term_start": "2026-01-01"}
+    if path == "/api/grants/":
+        return {
+            "grantor": world.party.pk,
+            "production": world.prod_a.pk,
+            "assets": [records.plate.pk],
+            "uses": ["genai_input"],
+            **avails,
+        }
+    return {
+        "talent": records.talent.pk,
+        "production": world.prod_a.pk,
+        "grantor_role": "performer",
+        "representation": "counsel",
+        "replica_type": "employment_based",
+        "modalities": ["face"],
+        "intended_use_description": f.USE_DESCRIPTION,
+        "permitted_uses": ["likeness"],
+        **avails,
+    }
+
+
 def _send_file(path, method, world, api, records, name, data):
     if path == "/api/assets/":
         return api(world.clearance).post(
             path,
             {"production": world.prod_a.pk, "kind": "plate", "file": SimpleUploadedFile(name, data)},
+            format="multipart",
+        )
+    if path in ("/api/grants/", "/api/consents/"):
+        # A record's document: the record's JSON in one part, the file in the other.
+        return api(world.clearance).post(
+            path,
+            {
+                "record": json.dumps(_record_json(path, world, records)),
+                "document": SimpleUploadedFile(name, data),
+            },
+            format="multipart",
+        )
+    if path in ("/api/grants/{id}/amend/", "/api/consents/{id}/amend/"):
+        return api(world.clearance).post(
+            _path(path, records.ids),
+            {
+                "amendment": json.dumps({"changes": {}, "reason": "The countersigned copy"}),
+                "document": SimpleUploadedFile(name, data),
+            },
             format="multipart",
         )
     if path == "/api/verify/":
@@ -525,6 +577,14 @@ def test_every_endpoint_that_takes_a_file_refuses_a_bomb_and_writes_nothing(
         response = client.post(
             f"/productions/{world.prod_a.pk}/assets/",
             {"kind": "plate", "file": SimpleUploadedFile("bomb.png", bomb)},
+        )
+        assert response.status_code == 400 and "pixels" in response.content.decode(), label
+        response = client.post(
+            f"/productions/{world.prod_a.pk}/records/grant/new/",
+            {
+                **_record_json("/api/grants/", world, records),
+                "document": SimpleUploadedFile("bomb.png", bomb),
+            },
         )
         assert response.status_code == 400 and "pixels" in response.content.decode(), label
         client.force_login(world.producer_a)

@@ -99,7 +99,9 @@ class GrantIn(StrictSerializer):
     exclusivity = serializers.CharField(required=False, default="non_exclusive")
     restrictions = serializers.CharField(required=False, allow_blank=True, default="")
     requires_review = StrictBool(required=False, default=False)
-    contract_sha256 = serializers.CharField(max_length=64, allow_blank=True)
+    # Set from the document when one is uploaded (multipart); typed where the document stays with
+    # the studio's legal team.
+    contract_sha256 = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class ConsentIn(StrictSerializer):
@@ -126,7 +128,9 @@ class ConsentIn(StrictSerializer):
     compensation_reference = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
-    evidence_sha256 = serializers.CharField(max_length=64, allow_blank=True)
+    # Set from the document when one is uploaded (multipart); typed where the document stays with
+    # the studio's legal team.
+    evidence_sha256 = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     scan_notice_date = serializers.DateField(required=False, allow_null=True, default=None)
     union_notified_date = serializers.DateField(required=False, allow_null=True, default=None)
     requires_review = StrictBool(required=False, default=False)
