@@ -116,7 +116,9 @@ def request_preview(request, production):
         problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
         return render(request, "producer/_preview.html", {"problems": problems})
     return render(
-        request, "producer/_preview.html", {"outcome": outcome.outcome, "reasons": outcome.to_json()}
+        request,
+        "producer/_preview.html",
+        {"outcome": outcome.outcome, "reasons": selectors.reasons_in_words([outcome.to_json()])[0][0]},
     )
 
 
