@@ -271,8 +271,8 @@ INPUT_ROLE_LABELS = {
 }
 MATCH_METHOD_LABELS = {
     "registered": "chosen from the registry",
-    "sha256": "its exact bytes",
-    "fingerprint": "its fingerprint",
+    "sha256": "matched by its exact bytes",
+    "fingerprint": "matched by its fingerprint",
     "unregistered": "not registered",
 }
 ENGINE_LABELS = {

@@ -53,10 +53,24 @@ def prose(items: Iterable) -> str:
     return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+# Vocabularies whose codes a list names in the vocabulary's own order, not as stored (a grant's
+# uses read from "as an input to AI generation" on).
+_IN_VOCABULARY_ORDER = {"grant_uses"}
+
+
 def labels(codes, vocabulary: str | None = None, *, sentence: bool = False) -> str:
     """Return a list of codes as prose of their labels: ["svod", "theatrical"] -> "SVOD and theatrical"."""
     word = phrase if sentence else label
-    return prose(word(c, vocabulary) for c in codes or ())
+    codes = list(codes or ())
+    if vocabulary in _IN_VOCABULARY_ORDER:
+        order = {c: i for i, c in enumerate(vocab.VOCABULARIES[vocabulary])}
+        codes.sort(key=lambda c: order.get(c, len(order)))
+    return prose(word(c, vocabulary) for c in codes)
+
+
+def article(text: str) -> str:
+    """Return text after "a" or "an": "an employment-based replica", "a background replica"."""
+    return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}" if text else ""
 
 
 def yes_no(value) -> str:
@@ -161,6 +175,8 @@ _C2PA_WORDS = {
     "componentOf": "a part of it",
 }
 _C2PA_IN_TEXT = re.compile(r"\b(" + "|".join(_C2PA_WORDS) + r")\b")
+_ISO_DATE_IN_TEXT = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_TERRITORIES_IN_TEXT = re.compile(r"\b(in|except) ([A-Z]{2}(?:, [A-Z]{2})*)\b")
 _RECORD_IN_TEXT = re.compile(r"\b(grant|consent|reservation) (\d+)\b")
 
 
@@ -182,11 +198,27 @@ def reword(text: str, numbers: dict | None = None) -> str:
 
     text = _CODE_IN_TEXT.sub(code, re.sub(r"\bin WORLD\b", "worldwide", text))
     text = _C2PA_IN_TEXT.sub(lambda m: _C2PA_WORDS[m.group(1)], text)
+    text = _ISO_DATE_IN_TEXT.sub(lambda m: _day_or_same(m.group(1)), text)
+    text = _TERRITORIES_IN_TEXT.sub(_territories_in_text, text)
     if numbers:
         text = _RECORD_IN_TEXT.sub(
             lambda m: f"{m.group(1)} {numbers.get((m.group(1), int(m.group(2))), m.group(2))}", text
         )
     return text
+
+
+def _day_or_same(text: str) -> str:
+    try:
+        return day(datetime.date.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def _territories_in_text(m) -> str:
+    codes = m.group(2).split(", ")
+    if not all(c in vocab.TERRITORIES for c in codes):
+        return m.group(0)
+    return f"{m.group(1)} {territories(codes)}"
 
 
 def training_mining(uses: dict | None) -> list[tuple[str, str]]:

@@ -119,3 +119,9 @@ def scope(value):
 def reword(text):
     """A sentence recorded with codes in it, in words: "genai_input" -> "input to AI generation"."""
     return words.reword(text)
+
+
+@register.filter
+def article(text):
+    """ "an employment-based replica"."""
+    return words.article(text)
