@@ -225,7 +225,8 @@ def training_mining(uses: dict | None) -> list[tuple[str, str]]:
     """Return a C2PA training-and-data-mining assertion in words, grouped by what it says of each
     use: [("may not be used for", "AI training and data mining")]."""
     grouped: dict[str, list[str]] = {}
-    for use, verdict in (uses or {}).items():
+    order = {use: i for i, use in enumerate(vocab.RESERVATION_USES)}
+    for use, verdict in sorted((uses or {}).items(), key=lambda item: order.get(item[0].split(".")[-1], 9)):
         said = verdict.get("use") if isinstance(verdict, dict) else verdict
         grouped.setdefault(vocab.TRAINING_MINING_VERDICTS.get(said, f"says {said} for"), []).append(
             label(use, "training_mining")

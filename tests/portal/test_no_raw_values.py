@@ -7,12 +7,14 @@ refusal, a request waiting for a sign-off; a grant amended; a consent partly rev
 flagged), every URL of portal/urls.py with real objects. A URL added to the portal and not to
 PAGES, BINARY or ACTIONS below fails the test, so that a new page is checked too."""
 
+import io
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import get_resolver
+from pypdf import PdfReader
 
 from demo.runs import run_requests
 from demo.world import seed_world
@@ -244,5 +246,14 @@ def test_no_portal_page_shows_a_program_value_to_any_role(demo, client):
     found = raw_values(visible_text(response.content.decode()))
     if found:
         problems.append(f"anonymous /verify/ result: {sorted(set(found))}")
+    # The exports say the same words as the pages: the audit's CSV and its PDF.
+    _login(client, demo, "auditor")
+    for shot in Shot.objects.filter(generation_requests__isnull=False).distinct():
+        csv_text = client.get(f"/shots/{shot.pk}/audit.csv").content.decode()
+        pdf = PdfReader(io.BytesIO(client.get(f"/shots/{shot.pk}/audit.pdf").content))
+        for name, text in (("CSV", csv_text), ("PDF", " ".join(p.extract_text() for p in pdf.pages))):
+            found = raw_values(" ".join(text.split()))
+            if found:
+                problems.append(f"auditor {shot.code} audit {name}: {sorted(set(found))}")
     assert seen > 200
     assert not problems, "\n".join(problems)
