@@ -98,14 +98,16 @@ def field_text(record, name: str, value) -> str:
     return str(value)
 
 
-def scope_text(scope: dict) -> str:
-    """Return a partial revocation's scope in words: {"modalities": ["voice"]} -> "Voice"."""
+def scope_text(scope: dict, *, capital: bool = True) -> str:
+    """Return a partial revocation's scope in words: {"modalities": ["voice"]} -> "Voice" (or
+    "voice", without capital, inside a sentence)."""
     parts = []
     for key, values in scope.items():
         vocabulary = FIELD_VOCABULARY.get(key)
         said = words.labels(values, vocabulary) if isinstance(values, list) else words.label(values)
         parts.append(f"{field_label(key).lower()}: {said}" if len(scope) > 1 else said)
-    return words.capfirst("; ".join(parts))
+    said = "; ".join(parts)
+    return words.capfirst(said) if capital else said
 
 
 def record_rows(record, names) -> list[Row]:

@@ -112,7 +112,7 @@ def training_mining(uses):
 @register.filter
 def scope(value):
     """A partial revocation's scope in words: {"modalities": ["voice"]} -> "Voice"."""
-    return scope_text(value or {})
+    return scope_text(value or {}, capital=False)
 
 
 @register.filter
