@@ -141,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context.portal",
             ],
+            # The portal's words (labels, prose, dates, people) in every template, unloaded.
+            "builtins": ["portal.templatetags.words"],
         },
     },
 ]

@@ -23,6 +23,17 @@ USERS = [
 ]
 
 
+# The people behind the logins, as the portal names them ("Dana Okafor (clearance)").
+NAMES = {
+    "admin": ("Priya", "Raman"),
+    "clearance": ("Dana", "Okafor"),
+    "producer": ("Tom", "Hale"),
+    "producer_b": ("Inès", "Moreau"),
+    "guild": ("Sam", "Whitfield"),
+    "auditor": ("Lena", "Berg"),
+}
+
+
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -53,7 +64,8 @@ def seed_world():
     }
     users = {}
     for username, kind, _ in USERS:
-        user = User.objects.create_user(username, password=DEMO_PASSWORD)
+        first, last = NAMES[username]
+        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=first, last_name=last)
         services.role_grant(
             actor=root,
             user=user,

@@ -21,7 +21,7 @@ from rightsledger.models import (
     TrainingReservation,
 )
 from rightsledger.names import ngrams
-from rightsledger.selectors import open_flags_on, shots_for, with_no_record
+from rightsledger.selectors import open_flags_on, shots_for, with_no_record, with_number
 
 from . import fastpaths
 from . import policy as p
@@ -319,11 +319,13 @@ def revoked_since(decision) -> list[dict]:
         if not ids:
             continue
         chains = model.objects.filter(pk__in=ids).values("chain")
-        for current in model.objects.filter(chain__in=chains, replaced_by__isnull=True, action="revoked"):
+        revoked = model.objects.filter(chain__in=chains, replaced_by__isnull=True, action="revoked")
+        for current in with_number(revoked):
             out.append(
                 {
                     "type": kind,
                     "id": current.pk,
+                    "number": current.number,
                     "when": current.created_at,
                     "reason": current.reason,
                     "partial": current.status != "revoked",

@@ -6,7 +6,7 @@ import datetime
 from rest_framework import serializers
 
 from rightsledger import input_policy as parse
-from rightsledger import vocab
+from rightsledger import vocab, words
 from rightsledger.api import serializers as rs
 from rightsledger.api.errors import error_items
 
@@ -97,13 +97,13 @@ def render_fields(serializer: serializers.Serializer, values: dict, errors: dict
         elif isinstance(field, serializers.ListField) and choices and name not in TYPED_LISTS:
             spec.update(
                 widget="checkboxes",
-                options=[(c, c.replace("_", " ")) for c in choices],
+                options=words.options(choices),
                 value=_as_list(values.get(name)),
             )
         elif isinstance(field, serializers.ListField):
             spec.update(widget="text", value=", ".join(_as_list(values.get(name))))
         elif choices:
-            spec.update(widget="select", options=[(c, c.replace("_", " ")) for c in choices])
+            spec.update(widget="select", options=words.options(choices))
         else:
             spec["widget"] = "textarea" if name in LONG_TEXT else "text"
         out.append(spec)

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -19,12 +20,15 @@ from provenance import lineage
 from provenance.models import AssetCredential, PerceptualHash
 from provenance.selectors import verify
 from provenance.similarity import near_by_phash
-from rightsledger import access, vocab
+from rightsledger import access, vocab, words
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning, prooffiles
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import Guild
 from rightsledger.models.notices import FLAG_OUTCOMES
+
+from . import recordwords
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
@@ -57,6 +61,38 @@ def output_proof_link(req) -> ProofFileLink:
     return ProofFileLink(url, prooffiles.output_file_name(req.pk))
 
 
+def reasons_in_words(reasons_lists) -> tuple[list[list[dict]], dict]:
+    """Return decisions' reasons as a page shows them, and the records they name: each reason's
+    message and remedy in words (rightsledger.words.reword), each record relied on with its
+    RecordRef (the number it keeps for life, and whether it was amended or revoked since). One
+    query per kind of record, however many reasons."""
+    lists = [list(reasons or ()) for reasons in reasons_lists]
+    pairs = {(x["type"], x["id"]) for reasons in lists for r in reasons for x in r.get("records", ())}
+    refs = rl_selectors.record_refs(pairs)
+    numbers = {(ref.kind, ref.id): ref.number for ref in refs.values()}
+    worded = [
+        [
+            {
+                **r,
+                "message": words.reword(r.get("message", ""), numbers),
+                "remedy": words.reword(r.get("remedy") or "", numbers),
+                "records": [{**x, "ref": refs.get(f"{x['type']}:{x['id']}")} for x in r.get("records", ())],
+            }
+            for r in reasons
+        ]
+        for reasons in lists
+    ]
+    return worded, refs
+
+
+def word_decisions(decisions) -> dict:
+    """Set `worded` on each decision: its reasons in words (reasons_in_words). Return the refs."""
+    worded, refs = reasons_in_words([d.reasons for d in decisions])
+    for d, reasons in zip(decisions, worded, strict=True):
+        d.worded = reasons
+    return refs
+
+
 # --- Start pages ---------------------------------------------------------------------------------
 
 
@@ -81,8 +117,10 @@ def start_page(user) -> tuple[str, dict] | None:
 def clearance_page(user) -> dict:
     """Return clearance's start page: the sign-off queue, the guilds' open flags, terms ending soon,
     notifications."""
+    queue = list(gen_selectors.sign_off_queue(user))
     return {
-        "queue": gen_selectors.sign_off_queue(user),
+        "queue": queue,
+        "people": rl_selectors.people_named([r.requester for r in queue]),
         "expiring": rl_selectors.expiring_for(user, within_days=30),
         "notifications": rl_selectors.notifications_for(user)[:20],
         "flags": list(rl_selectors.open_flags_for(user)),
@@ -135,6 +173,8 @@ def request_page(user, req) -> dict:
     """Return a generation request's page: its decisions (the latest, and what was revoked since),
     inputs, sign-offs, output, and a succeeded output's Content Credentials (from the cache)."""
     decisions = list(req.decisions.all())
+    word_decisions(decisions)
+    sign_offs = list(req.sign_offs.select_related("approver"))
     output = getattr(req, "output", None) if req.status in ("succeeded", "held", "refused") else None
     signed = output is not None and req.status == "succeeded"
     return {
@@ -144,7 +184,8 @@ def request_page(user, req) -> dict:
         "decision": decisions[-1] if decisions else None,
         "decisions": decisions,
         "inputs": req.inputs.select_related("asset"),
-        "sign_offs": req.sign_offs.select_related("approver"),
+        "sign_offs": sign_offs,
+        "people": rl_selectors.people_named([req.requester, *(s.approver for s in sign_offs)]),
         "output": output,
         "credentials": output_credentials(output) if signed else None,
         "proof_file": output_proof_link(req) if signed else None,
@@ -228,9 +269,23 @@ def can_change_record(user, production) -> bool:
 
 def record_page(user, kind: str, record, *, versions, production) -> dict:
     """Return a record's page: its versions (a queryset of the kind the user may see), ledger
-    entries, fields, what relied on it, and whether the user may change it."""
-    versions = versions.filter(chain=record.chain).order_by("version")
-    entries = rl_selectors.ledger_entries_for(user).filter(record_type=kind, chain=record.chain)
+    entries, fields in words, what relied on it, what became of it since this version, the
+    people who wrote it, and whether the user may change it."""
+    versions = list(
+        rl_selectors.with_number(versions.filter(chain=record.chain))
+        .select_related("created_by")
+        .order_by("version")
+    )
+    entries = list(
+        rl_selectors.ledger_entries_for(user).filter(record_type=kind, chain=record.chain).order_by("seq")
+    )
+    newer = next((v for v in versions if v.replaces_id == record.pk), None)
+    actors = {int(e.actor.split(":", 1)[1]) for e in entries if e.actor.startswith("user:")}
+    users = [v.created_by for v in versions] + list(get_user_model().objects.filter(pk__in=actors))
+    people = rl_selectors.people_named(users)
+    for e in entries:
+        e.meaning = _entry_meaning(e.entry_type)
+        e.by = people.get(int(e.actor.split(":", 1)[1])) if e.actor.startswith("user:") else e.actor
     flags = list(rl_selectors.flags_on_chain(record)) if kind == "consent" else None
     return {
         "flags": flags,
@@ -240,18 +295,31 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
         "kind": kind,
         "record": record,
         "versions": versions,
-        "entries": entries.order_by("seq"),
+        "latest": versions[-1] if versions else record,
+        "superseded_by": newer,
+        "entries": entries,
+        "people": people,
         "impact": revocation_impact(user, kind, record),
-        "fields": [
-            (f.replace("_", " "), getattr(record, f)) for f in type(record).record_fields() if f != "assets"
+        "rows": recordwords.record_rows(record, type(record).record_fields()),
+        "hashes": [
+            (recordwords.field_label(f), getattr(record, f))
+            for f in recordwords.HASH_FIELDS
+            if hasattr(record, f)
         ],
         "assets": record.assets.all() if kind == "grant" else None,
         "proof_file": record_proof_link(kind, record),
         "document": rl_selectors.record_document(record),
         "document_words": RECORDS[kind].document,
-        "current": not versions.filter(replaces=record).exists() and record.status == "active",
+        "current": newer is None and record.status == "active",
         "may_change": can_change_record(user, production),
     }
+
+
+def _entry_meaning(entry_type: str) -> str:
+    try:
+        return EntryType(entry_type).meaning
+    except ValueError:
+        return entry_type
 
 
 # --- Shot audit ----------------------------------------------------------------------------------
@@ -259,11 +327,15 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
 
 def shot_audit_page(shot) -> dict:
     """Return a shot's audit (every generation, decision and proof) and the latest checkpoint."""
-    return {
-        "shot": shot,
-        "audit": gen_selectors.shot_audit(shot),
-        "checkpoint": checkpoints.latest_checkpoint(),
-    }
+    audit = gen_selectors.shot_audit(shot)
+    refs = word_decisions([d for g in audit["generations"] for d in g["decisions"]])
+    people = rl_selectors.people_named(
+        [g["request"].requester for g in audit["generations"]]
+        + [s.approver for g in audit["generations"] for s in g["sign_offs"]]
+    )
+    for g in audit["generations"]:
+        g["refs"] = [refs.get(f"{kind}:{pk}") for kind, pk, _ in g["records"]]
+    return {"shot": shot, "audit": audit, "people": people, "checkpoint": checkpoints.latest_checkpoint()}
 
 
 def shot_prov_document(user, audit):
@@ -289,11 +361,16 @@ def guild_consent_page(user, consent) -> dict:
     user's guilds raised on it."""
     versions = list(rl_selectors.consents_for(user).filter(chain=consent.chain).order_by("version"))
     entries = rl_selectors.ledger_entries_for(user).filter(record_type="consent", chain=consent.chain)
+    entries = list(entries.select_related("leaf").order_by("seq"))
+    for e in entries:
+        e.meaning = _entry_meaning(e.entry_type)
+    newer = next((v for v in versions if v.replaces_id == consent.pk), None)
     return {
         "consent": consent,
         "versions": versions,
         "current": versions[-1],
-        "entries": entries.select_related("leaf").order_by("seq"),
+        "superseded_on": newer.created_at if newer else None,
+        "entries": entries,
         "proof_file": record_proof_link("consent", consent),
         "document": rl_selectors.record_document(consent),
         "document_words": RECORDS["consent"].document,

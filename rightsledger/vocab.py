@@ -1,4 +1,7 @@
-"""Vocabularies of the trade, defined once. Pure: no Django import."""
+"""Vocabularies of the trade, defined once, each with its labels: the words a page, a CSV or a PDF
+shows for a code (PORTAL.md). A label reads in a table ("Input to AI generation"); where a code
+reads differently inside a sentence, PHRASES says how ("as an input to AI generation").
+rightsledger.words turns them into prose. Pure: no Django import."""
 
 import pycountry
 
@@ -106,3 +109,269 @@ def choices(values):
 # On what basis a performer's personal data is erased (GDPR art. 17, CCPA §1798.105; an estate
 # for a deceased performer, a guardian for a minor). A code, never free text: it is in the ledger.
 ERASURE_BASES = ("performer_request", "estate_request", "guardian_request", "legal_obligation")
+
+
+# --- Labels ------------------------------------------------------------------------------------
+# One dict per vocabulary, keyed by code: what a table shows. tests/rightsledger/test_words.py
+# checks that every code of every vocabulary above has one.
+
+GRANT_USE_LABELS = {
+    "genai_input": "Input to AI generation",
+    "genai_training": "Training AI models",
+    "digital_replica": "Digital replica",
+    "edit": "Editing",
+    "display": "Display",
+    "distribution": "Distribution",
+}
+MEDIA_LABELS = {
+    "theatrical": "theatrical",
+    "tv": "television",
+    "svod": "SVOD",
+    "avod": "AVOD",
+    "tvod": "TVOD",
+    "fast": "FAST channels",
+    "home_video": "home video",
+    "airline": "airline",
+    "festival": "festival",
+    "trailer_promo": "trailers and promotion",
+    "advertising": "advertising",
+    "internal_review": "internal review",
+}
+ASSET_KIND_LABELS = {
+    "plate": "plate",
+    "still": "still",
+    "concept_art": "concept art",
+    "set_design": "set design",
+    "crowd_element": "crowd element",
+    "likeness_reference": "likeness reference",
+    "audio": "audio",
+    "video": "video",
+    "generated": "generated output",
+}
+ASSET_ORIGIN_LABELS = {"ingested": "registered here", "generated": "generated here"}
+PARTY_KIND_LABELS = {
+    "rights_holder": "rights holder",
+    "vendor": "vendor",
+    "agency": "agency",
+    "estate": "estate",
+    "performer_company": "performer's company",
+    "studio": "studio",
+}
+GRANTOR_ROLE_LABELS = {
+    "performer": "the performer",
+    "estate_representative": "the estate's representative",
+    "union": "the union",
+    "guardian": "a guardian",
+}
+REPRESENTATION_LABELS = {
+    "counsel": "represented by counsel",
+    "collective_agreement": "under the collective agreement",
+    "none": "without representation",
+}
+REPLICA_TYPE_LABELS = {
+    "employment_based": "employment-based replica",
+    "independently_created": "independently created replica",
+    "background": "background replica",
+    "digital_alteration": "digital alteration",
+}
+MODALITY_LABELS = {
+    "face": "face",
+    "body": "body",
+    "voice": "voice",
+    "singing": "singing voice",
+    "motion": "motion",
+}
+TRAINING_PERMISSION_LABELS = {
+    "none": "no AI training",
+    "this_production": "AI training for this production only",
+    "allowed": "AI training allowed",
+}
+GENERATION_USE_LABELS = {
+    "set_extension": "set extension",
+    "atmosphere": "atmosphere",
+    "crowd_fill": "crowd fill",
+    "likeness": "likeness",
+    "de_aging": "de-ageing",
+    "voice_replica": "voice replica",
+    "dubbing": "dubbing",
+    "stunt_double": "stunt double",
+    "reshoot": "reshoot",
+    "other": "other use",
+}
+RESERVATION_USE_LABELS = {
+    "ai_training": "AI training",
+    "ai_generative_training": "training generative AI",
+    "ai_inference": "AI inference",
+    "data_mining": "data mining",
+}
+RESERVATION_SOURCE_LABELS = {
+    "contract": "a contract",
+    "talent_request": "the performer's request",
+    "guild": "the guild",
+    "embedded_c2pa": "the file's Content Credentials",
+    "tdmrep": "a TDMRep reservation",
+    "lineage": "the inputs it was made from",
+}
+RESERVATION_SUBJECT_LABELS = {
+    "asset": "asset",
+    "talent": "performer",
+    "party": "party",
+    "production": "production",
+}
+EXCLUSIVITY_LABELS = {"exclusive": "Exclusive", "non_exclusive": "Not exclusive"}
+OUTPUT_DISCLOSURE_LABELS = {
+    "neutral": "names no file, shot or title",
+    "named": "names the shot and the inputs' files",
+}
+RECORD_STATUS_LABELS = {"active": "Active", "revoked": "Revoked"}
+RECORD_ACTION_LABELS = {"created": "recorded", "amended": "amended", "revoked": "revoked"}
+ROLE_LABELS = {
+    ROLE_STUDIO_ADMIN: "studio admin",
+    ROLE_CLEARANCE: "clearance",
+    ROLE_PRODUCER: "producer",
+    ROLE_AUDITOR: "auditor",
+    ROLE_GUILD_REP: "guild representative",
+}
+ERASURE_BASIS_LABELS = {
+    "performer_request": "the performer's request",
+    "estate_request": "the estate's request",
+    "guardian_request": "a guardian's request",
+    "legal_obligation": "a legal obligation",
+}
+# The generation app's vocabularies (generation.models), worded here so that one module owns the
+# words of every page and export; generation imports this module, never the other way round.
+REQUEST_STATUS_LABELS = {
+    "refused": "Refused",
+    "needs_clearance": "Needs sign-off",
+    "approved": "Approved",
+    "queued": "Queued",
+    "running": "Running",
+    "succeeded": "Succeeded",
+    "stopped": "Stopped",
+    "failed": "Failed",
+    "held": "Held",
+}
+OUTCOME_LABELS = {
+    "approved": "Approved",
+    "refused": "Refused",
+    "needs_clearance": "Needs a clearance sign-off",
+    "pass": "passes",
+}
+DECISION_KIND_LABELS = {
+    "gate": "the gate",
+    "run_check": "the check before the run",
+    "likeness_check": "the likeness check",
+}
+INPUT_ROLE_LABELS = {
+    "plate": "plate",
+    "reference": "reference",
+    "element": "element",
+    "likeness": "likeness",
+    "style": "style reference",
+}
+MATCH_METHOD_LABELS = {
+    "registered": "chosen from the registry",
+    "sha256": "matched by its exact bytes",
+    "fingerprint": "matched by its fingerprint",
+    "unregistered": "not registered",
+}
+ENGINE_LABELS = {
+    "set_extension": "Set extension",
+    "atmosphere": "Atmosphere",
+    "crowd_fill": "Crowd fill",
+    "clip": "Clip",
+}
+# Content Credentials (C2PA) terms.
+INGREDIENT_RELATIONSHIP_LABELS = {
+    "parentOf": "made from it",
+    "componentOf": "a part of it",
+    "inputTo": "used as an input",
+}
+TRAINING_MINING_LABELS = {
+    "c2pa.ai_training": "AI training",
+    "c2pa.ai_generative_training": "training generative AI",
+    "c2pa.ai_inference": "AI inference",
+    "c2pa.data_mining": "data mining",
+    "cawg.ai_training": "AI training",
+    "cawg.ai_generative_training": "training generative AI",
+    "cawg.ai_inference": "AI inference",
+    "cawg.data_mining": "data mining",
+    **RESERVATION_USE_LABELS,
+}
+TRAINING_MINING_VERDICTS = {
+    "notAllowed": "may not be used for",
+    "allowed": "may be used for",
+    "constrained": "may be used, with conditions, for",
+}
+
+# Sentence forms, where a code reads differently inside a sentence than in a table.
+PHRASES = {
+    "genai_input": "as an input to AI generation",
+    "genai_training": "to train AI models",
+    "digital_replica": "to make a digital replica",
+    "edit": "in editing",
+    "display": "for display",
+    "distribution": "in distribution",
+    "exclusive": "exclusively",
+    "non_exclusive": "not exclusively",
+}
+
+# Every vocabulary with its labels, by name. A code that is in two vocabularies ("none", "plate",
+# "likeness", "generated") is looked up in the one the caller names; LABELS says the first.
+VOCABULARY_LABELS = {
+    "grant_uses": GRANT_USE_LABELS,
+    "media": MEDIA_LABELS,
+    "asset_kinds": ASSET_KIND_LABELS,
+    "asset_origins": ASSET_ORIGIN_LABELS,
+    "party_kinds": PARTY_KIND_LABELS,
+    "grantor_roles": GRANTOR_ROLE_LABELS,
+    "representation": REPRESENTATION_LABELS,
+    "replica_types": REPLICA_TYPE_LABELS,
+    "modalities": MODALITY_LABELS,
+    "training_permissions": TRAINING_PERMISSION_LABELS,
+    "generation_uses": GENERATION_USE_LABELS,
+    "reservation_uses": RESERVATION_USE_LABELS,
+    "reservation_sources": RESERVATION_SOURCE_LABELS,
+    "reservation_subjects": RESERVATION_SUBJECT_LABELS,
+    "exclusivity": EXCLUSIVITY_LABELS,
+    "output_disclosures": OUTPUT_DISCLOSURE_LABELS,
+    "record_statuses": RECORD_STATUS_LABELS,
+    "record_actions": RECORD_ACTION_LABELS,
+    "roles": ROLE_LABELS,
+    "erasure_bases": ERASURE_BASIS_LABELS,
+    "request_statuses": REQUEST_STATUS_LABELS,
+    "outcomes": OUTCOME_LABELS,
+    "decision_kinds": DECISION_KIND_LABELS,
+    "input_roles": INPUT_ROLE_LABELS,
+    "match_methods": MATCH_METHOD_LABELS,
+    "engines": ENGINE_LABELS,
+    "relationships": INGREDIENT_RELATIONSHIP_LABELS,
+    "training_mining": TRAINING_MINING_LABELS,
+}
+# The vocabularies themselves by the same names, for a form that offers a tuple's codes.
+VOCABULARIES = {
+    "grant_uses": GRANT_USES,
+    "media": MEDIA,
+    "asset_kinds": ASSET_KINDS,
+    "asset_origins": ASSET_ORIGINS,
+    "party_kinds": PARTY_KINDS,
+    "grantor_roles": GRANTOR_ROLES,
+    "representation": REPRESENTATION,
+    "replica_types": REPLICA_TYPES,
+    "modalities": MODALITIES,
+    "training_permissions": TRAINING_PERMISSIONS,
+    "generation_uses": GENERATION_USES,
+    "reservation_uses": RESERVATION_USES,
+    "reservation_sources": RESERVATION_SOURCES,
+    "reservation_subjects": RESERVATION_SUBJECTS,
+    "exclusivity": EXCLUSIVITY,
+    "output_disclosures": OUTPUT_DISCLOSURES,
+    "record_statuses": RECORD_STATUSES,
+    "record_actions": RECORD_ACTIONS,
+    "roles": ROLES,
+    "erasure_bases": ERASURE_BASES,
+}
+LABELS: dict[str, str] = {}
+for _labels in reversed(VOCABULARY_LABELS.values()):
+    LABELS.update(_labels)
+del _labels

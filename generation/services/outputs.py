@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile, File
 from provenance.manifest import SIGNABLE
 from provenance.services import Signing, lineage_record_many, output_record
 from rightsledger import services as rs
+from rightsledger import words
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.ledger.entry_types import EntryType
 
@@ -31,13 +32,14 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
             if isinstance(signed, str)
             else ContentFile(signed, name=name)
         )
+        engine = words.label(request.engine, "engines")
         asset, _ = rs.asset_register(
             actor=WORKER,
             production=request.production,
             upload=upload,
             kind="generated",
             origin="generated",
-            title=f"{request.engine} output for {request.shot.code} (request {request.pk})",
+            title=f"{engine} output for {request.shot.code} (request {request.pk})",
             dimensions=result.image.size if result.image is not None else None,
         )
         lineage_record_many(

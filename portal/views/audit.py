@@ -9,23 +9,23 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from generation import selectors as gen_selectors
-from rightsledger import csvexport
+from rightsledger import csvexport, words
 from rightsledger import selectors as rl_selectors
 
 from .. import selectors
 
 CSV_HEADER = [
-    "request",
-    "status",
-    "decision",
-    "kind",
-    "outcome",
-    "rule",
-    "subject",
-    "records",
-    "message",
-    "ledger_seq",
-    "in_checkpoint",
+    "Request",
+    "Status",
+    "Decision",
+    "Decided by",
+    "Outcome",
+    "Rule",
+    "Subject",
+    "Records relied on",
+    "Reason",
+    "Ledger entry",
+    "In the latest checkpoint",
 ]
 
 
@@ -48,25 +48,24 @@ def shot_audit(request, pk):
 @require_safe
 def shot_audit_csv(request, pk):
     shot = _shot(request.user, pk)
-    audit = gen_selectors.shot_audit(shot)
+    audit = selectors.shot_audit_page(shot)["audit"]
     buf = io.StringIO()
     writer = csvexport.writer(buf)
     writer.writerow(CSV_HEADER)
     for g in audit["generations"]:
         for d in g["decisions"]:
-            for r in d.reasons:
-                records = " ".join(f"{x['type']}:{x['id']}@{x.get('seq') or ''}" for x in r["records"])
-                covered = "yes" if d.ledger_seq in audit["covered"] else "no"
+            for r in d.worded:
+                covered = "Yes" if d.ledger_seq in audit["covered"] else "Not yet"
                 writer.writerow(
                     [
                         g["request"].pk,
-                        g["request"].status,
+                        words.label(g["request"].status, "request_statuses"),
                         d.pk,
-                        d.kind,
-                        d.outcome,
+                        words.capfirst(words.label(d.kind, "decision_kinds")),
+                        words.label(d.outcome, "outcomes"),
                         r["rule"],
                         r["subject"],
-                        records,
+                        "; ".join(_record_cell(x) for x in r["records"]),
                         r["message"],
                         d.ledger_seq,
                         covered,
@@ -74,6 +73,16 @@ def shot_audit_csv(request, pk):
                 )
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     return _attachment(response, f"{shot.code}-audit.csv")
+
+
+def _record_cell(x) -> str:
+    """A record a reason relied on, as the CSV names it: "Grant 4 (version 2, revoked on ...)"."""
+    ref = x.get("ref")
+    if ref is None:
+        return f"{words.label(x['type']).capitalize()} {x['id']}"
+    said = [f"version {ref.version}"] if ref.version > 1 else []
+    said += [ref.state] if ref.state else []
+    return f"{ref.name} ({', '.join(said)})" if said else ref.name
 
 
 @login_required

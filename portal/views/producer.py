@@ -115,7 +115,9 @@ def request_preview(request, production):
         errors, general = forms.field_errors(exc)
         problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
         return render(request, "producer/_preview.html", {"problems": problems})
-    return render(request, "producer/_preview.html", selectors.request_preview_page(outcome))
+    page = selectors.request_preview_page(outcome)
+    page["reasons"] = selectors.reasons_in_words([outcome.to_json()])[0][0]
+    return render(request, "producer/_preview.html", page)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rightsledger', '0013_witness_cosignatures'),
+        ('rightsledger', '0014_flag_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

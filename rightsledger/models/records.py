@@ -56,6 +56,26 @@ class VersionedRecord(CommitsText):
     # Free text: the ledger holds commitments to it (CommitsText); every version may say why.
     personal_fields: tuple[str, ...] = ("reason",)
 
+    @property
+    def number(self) -> int:
+        """Return the number the record is known by for life, whatever its version: its chain's
+        first version's id ("Grant 4", version 2). Read from the `first_id` annotation that
+        rightsledger.selectors.with_number adds; without it, a query for any later version."""
+        first = self.__dict__.get("first_id")
+        if first is None:
+            first = (
+                self.pk
+                if self.version == 1
+                else type(self).objects.filter(chain=self.chain).order_by("version").values("id")[0]["id"]
+            )
+            self.first_id = first
+        return first
+
+    @property
+    def display_name(self) -> str:
+        """Return the record's name for life: "Grant 4", "Consent 2"."""
+        return f"{self.ledger_type.capitalize()} {self.number}"
+
     @classmethod
     def record_fields(cls) -> tuple[str, ...]:
         """Return what a version of this record says, in declaration order: every field but the

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rightsledger.ledger.entry_types import EntryType
 
-from .. import input_policy, vocab
+from .. import input_policy, vocab, words
 from ..ledger.append import recording
 from ..models import (
     ConsentFlag,
@@ -24,6 +24,7 @@ from ..models import (
     Role,
 )
 from ..personal import record_commitments
+from ..selectors import with_number
 from .consents import CONSENT
 from .grants import GRANT
 from .records import current_versions
@@ -123,8 +124,8 @@ def consent_flag(
         )
         notify(
             users=clearance_users(consent.production),
-            subject=f"{guild} {what} consent {consent.pk}",
-            body=f"{guild}'s representative {what} consent record {consent.pk} of "
+            subject=f"{guild} {what} consent {consent.number}",
+            body=f"{guild}'s representative {what} consent {consent.number} (version {consent.version}) of "
             f"{consent.production}:\n\n{reason}",
             link=f"/records/consent/{consent.pk}/",
         )
@@ -145,7 +146,7 @@ def expiry_alerts_send(*, today: datetime.date | None = None) -> int:
             term_end__gte=today,
             term_end__lte=today + datetime.timedelta(days=max(EXPIRY_THRESHOLDS)),
         )
-        for record in ending.select_related("production"):
+        for record in with_number(ending).select_related("production"):
             days = (record.term_end - today).days
             threshold = min(t for t in EXPIRY_THRESHOLDS if days <= t)
             with transaction.atomic():
@@ -156,8 +157,9 @@ def expiry_alerts_send(*, today: datetime.date | None = None) -> int:
                     continue
                 notify(
                     users=clearance_users(record.production),
-                    subject=f"{kind.capitalize()} {record.pk} of {record.production} ends in {days} days",
-                    body=f"The term of {kind} {record.pk} ends on {record.term_end}. Renew it, or plan the "
+                    subject=f"{record.display_name} of {record.production} ends in {days} days",
+                    body=f"The term of {record.display_name} ends on {words.day(record.term_end)}. Renew it, "
+                    "or plan the "
                     "release window inside it.",
                     link=f"/records/{kind}/{record.pk}/",
                 )

@@ -1,0 +1,259 @@
+"""Every portal page, for every role, speaks words (PORTAL.md): no Python value (`['`, `{'`, True,
+False, None), no `user:N`, no vocabulary code and no ledger entry type in the text a person sees.
+Codes and hashes may sit only in a "Technical details" disclosure.
+
+The pages are rendered on the demo's world (demo/world.py and its generation requests: a run, a
+refusal, a request waiting for a sign-off; a grant amended; a consent partly revoked, amended and
+flagged), every URL of portal/urls.py with real objects. A URL added to the portal and not to
+PAGES, BINARY or ACTIONS below fails the test, so that a new page is checked too."""
+
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import get_resolver
+from pypdf import PdfReader
+
+from demo.runs import run_requests
+from demo.world import seed_world
+from generation.models import (
+    DECISION_KINDS,
+    INPUT_ROLES,
+    MATCH_METHODS,
+    OUTCOMES,
+    STATUSES,
+    GenerationRequest,
+)
+from portal import urls as portal_urls
+from rightsledger import vocab
+from rightsledger.ledger.entry_types import ENTRY_TYPES
+from rightsledger.models import Asset, ConsentRecord, Production, RightsGrant, Shot, TrainingReservation
+
+# Usernames of the demo's world, one per role; None is the visitor with no account.
+ROLES = ("admin", "clearance", "producer", "auditor", "guild", None)
+# What is not a page: files (checked by the export tests) and POST-only actions.
+BINARY = {
+    "timeline_export",
+    "output",
+    "output_preview",
+    "shot_audit_csv",
+    "shot_audit_pdf",
+    "shot_audit_prov",
+}
+ACTIONS = {"request_queue", "request_sign_off", "notifications_read", "guild_flag"}
+
+GENERATION_VOCABULARIES = (INPUT_ROLES, OUTCOMES, DECISION_KINDS, STATUSES, MATCH_METHODS)
+PYTHON_VALUES = re.compile(r"\[\'|\{\'|\bTrue\b|\bFalse\b|\bNone\b|\buser:\d+")
+
+
+def _codes() -> set[str]:
+    """Every code of every vocabulary of rightsledger.vocab that a person should never read as is:
+    each with an underscore, and the bare ones whose label is another word (svod -> SVOD)."""
+    codes = set()
+    for name in dir(vocab):
+        value = getattr(vocab, name)
+        if (
+            name.isupper()
+            and isinstance(value, (tuple, frozenset))
+            and name not in ("TERRITORIES", "LANGUAGES")
+        ):
+            codes |= {c for c in value if isinstance(c, str)}
+    with_underscore = {c for c in codes if "_" in c}
+    # The bare ones: acronyms written as codes (svod for SVOD), and the trade's tags; a code that is
+    # also an English word ("edit", "union", "allowed") reads as itself.
+    bare = {c for c in codes if "_" not in c and vocab.LABELS.get(c, c) == c.upper()} | {"tv", "tdmrep"}
+    # The generation app's vocabularies too: a request's status, a decision's outcome.
+    with_underscore |= {c for values in GENERATION_VOCABULARIES for c in values if "_" in c}
+    return with_underscore | bare | {"parentOf", "inputTo", "componentOf", "notAllowed"}
+
+
+CODES = re.compile(
+    r"(?<![\w./-])(" + "|".join(sorted(map(re.escape, _codes()), key=len, reverse=True)) + r")(?![\w-])"
+)
+ENTRY_TYPE = re.compile(r"(?<![\w./-])(" + "|".join(map(re.escape, sorted(ENTRY_TYPES))) + r")(?![\w-])")
+
+
+class VisibleText(HTMLParser):
+    """The text a person reads on a page: less <script>, <style>, <template> and the "Technical
+    details" disclosures (a <details> whose <summary> begins with those words)."""
+
+    HIDDEN = {"script", "style", "template"}
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base", "embed"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[list] = []  # [tag, hidden, is technical details, summary text]
+        self.chunks: list[str] = []
+
+    def _hidden(self) -> bool:
+        return any(entry[1] for entry in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        self.stack.append([tag, tag in self.HIDDEN, False, ""])
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            entry = self.stack.pop()
+            if entry[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if not self.stack:
+            self.chunks.append(data)
+            return
+        if self.stack[-1][0] == "summary" and len(self.stack) > 1 and self.stack[-2][0] == "details":
+            details = self.stack[-2]
+            details[3] += data
+            if details[3].strip().startswith("Technical details"):
+                details[1] = True
+        if not self._hidden():
+            self.chunks.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.chunks).split())
+
+
+def raw_values(text: str) -> list[str]:
+    """Return what in a page's visible text is a program's value, not a word."""
+    found = [m.group(0) for m in PYTHON_VALUES.finditer(text)]
+    found += [m.group(0) for m in CODES.finditer(text)]
+    found += [m.group(0) for m in ENTRY_TYPE.finditer(text)]
+    return found
+
+
+def test_the_check_finds_what_it_should_and_reads_past_technical_details():
+    page = (
+        "<main><p>Uses: ['genai_input'] · exclusivity non_exclusive · by user:3 · svod</p>"
+        "<script>var x = {'a': None};</script>"
+        "<details><summary>Technical details</summary><p>consent.created user:3 de_aging</p></details>"
+        "<details><summary>Every decision</summary><p>needs_clearance stunt_double</p></details>"
+        "<p>May be used: False</p></main>"
+    )
+    found = raw_values(visible_text(page))
+    assert "['" in found and "genai_input" in found and "non_exclusive" in found and "user:3" in found
+    assert "svod" in found and "False" in found and "needs_clearance" in found and "stunt_double" in found
+    assert "consent.created" not in found and "de_aging" not in found and "None" not in found
+    assert raw_values("SVOD and theatrical release in the United Kingdom, de-ageing, a stunt double") == []
+
+
+@pytest.fixture
+def demo(db, django_capture_on_commit_callbacks, settings):
+    """The demo's world with its three generation requests, as `make demo` seeds it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_world()
+        run_requests(lambda line: None)
+    return get_user_model()
+
+
+def _pages(client) -> list[tuple[str, str]]:
+    """Return (URL name, URL) of every page of the portal, with the demo world's objects."""
+    night = Production.objects.get(code="long-night")
+    salt = Production.objects.get(code="salt-road")
+    requests = list(GenerationRequest.objects.order_by("id"))
+    assert {r.status for r in requests} >= {"succeeded", "refused", "needs_clearance"}
+    shots = Shot.objects.filter(generation_requests__isnull=False).distinct()
+    grants, consents = RightsGrant.objects.order_by("id"), ConsentRecord.objects.order_by("id")
+    reservations = TrainingReservation.objects.order_by("id")
+    current = {"replaced_by__isnull": True}
+    pages = {
+        "home": ["/"],
+        "productions": ["/productions/"],
+        "shots": [f"/productions/{p.pk}/shots/" for p in (night, salt)],
+        "timeline": [f"/productions/{night.pk}/timeline/"],
+        "request_new": [f"/productions/{night.pk}/requests/new/"],
+        "request_preview": [],  # posted below
+        "assets": [f"/productions/{p.pk}/assets/" for p in (night, salt)],
+        "record_new": [
+            f"/productions/{night.pk}/records/{k}/new/" for k in ("grant", "consent", "reservation")
+        ],
+        "request": [f"/requests/{r.pk}/" for r in requests],
+        "request_status": [f"/requests/{r.pk}/status/" for r in requests],
+        "clearance": ["/clearance/"],
+        "asset": [f"/assets/{a.pk}/" for a in Asset.objects.order_by("id")],
+        "record": [f"/records/grant/{g.pk}/" for g in grants]
+        + [f"/records/consent/{c.pk}/" for c in consents]
+        + [f"/records/reservation/{r.pk}/" for r in reservations],
+        "record_amend": [f"/records/grant/{g.pk}/amend/" for g in grants.filter(**current)[:2]]
+        + [f"/records/consent/{c.pk}/amend/" for c in consents.filter(**current)[:1]]
+        + [f"/records/reservation/{r.pk}/amend/" for r in reservations.filter(**current)[:1]],
+        "record_revoke": [f"/records/grant/{g.pk}/revoke/" for g in grants.filter(**current)[:2]]
+        + [f"/records/consent/{c.pk}/revoke/" for c in consents.filter(**current)[:1]],
+        "shot_audit": [f"/shots/{s.pk}/audit/" for s in shots],
+        "guild_consents": ["/guild/consents/"],
+        "guild_consent": [f"/guild/consents/{c.pk}/" for c in consents],
+        "verify": ["/verify/"],
+        "ledger": ["/ledger/"],
+    }
+    names = {p.name for p in get_resolver(portal_urls).url_patterns}
+    unchecked = names - set(pages) - BINARY - ACTIONS
+    assert not unchecked, f"portal pages the no-raw-values test does not render: {sorted(unchecked)}"
+    return [(name, url) for name, urls in pages.items() for url in urls]
+
+
+def _login(client, User, username):
+    client.logout()
+    if username is not None:
+        client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_no_portal_page_shows_a_program_value_to_any_role(demo, client):
+    pages = _pages(client)
+    problems, seen = [], 0
+    for username in ROLES:
+        _login(client, demo, username)
+        for name, url in pages:
+            response = client.get(url)
+            if response.status_code in (301, 302) or "text/html" not in response.get("Content-Type", ""):
+                continue
+            seen += 1
+            found = raw_values(visible_text(response.content.decode()))
+            if found:
+                problems.append(f"{username or 'anonymous'} {url} ({name}): {sorted(set(found))}")
+    # The live preview of the request form, and the verify page's result for a signed output.
+    _login(client, demo, "producer")
+    night = Production.objects.get(code="long-night")
+    plate = Asset.objects.get(title="Harbour rooftop plate")
+    shot = Shot.objects.get(code="EP102_SH0010")
+    form = {
+        "shot": shot.pk,
+        "engine": "set_extension",
+        "asset": [plate.pk],
+        f"role_{plate.pk}": "plate",
+        "intended_use": "set_extension",
+        "media": ["theatrical", "svod"],
+        "territories": "WORLD",
+        "release_start": "2026-09-01",
+        "release_end": "2027-08-31",
+    }
+    for posted in (form, {**form, "intended_use": "de_aging", "territories": "GB, US"}):
+        response = client.post(f"/productions/{night.pk}/requests/preview/", posted)
+        assert response.status_code == 200
+        found = raw_values(visible_text(response.content.decode()))
+        if found:
+            problems.append(f"producer preview {posted['intended_use']}: {sorted(set(found))}")
+    output = GenerationRequest.objects.filter(status="succeeded").first().output.asset
+    with output.file.open("rb") as fh:
+        response = _login(client, demo, None).post("/verify/", {"file": fh})
+    assert response.status_code == 200
+    found = raw_values(visible_text(response.content.decode()))
+    if found:
+        problems.append(f"anonymous /verify/ result: {sorted(set(found))}")
+    # The exports say the same words as the pages: the audit's CSV and its PDF.
+    _login(client, demo, "auditor")
+    for shot in Shot.objects.filter(generation_requests__isnull=False).distinct():
+        csv_text = client.get(f"/shots/{shot.pk}/audit.csv").content.decode()
+        pdf = PdfReader(io.BytesIO(client.get(f"/shots/{shot.pk}/audit.pdf").content))
+        for name, text in (("CSV", csv_text), ("PDF", " ".join(p.extract_text() for p in pdf.pages))):
+            found = raw_values(" ".join(text.split()))
+            if found:
+                problems.append(f"auditor {shot.code} audit {name}: {sorted(set(found))}")
+    assert seen > 200
+    assert not problems, "\n".join(problems)
