@@ -263,16 +263,10 @@ def reservations_in_force(*, training: bool = False) -> QuerySet:
     return qs
 
 
-def expiring_for(user, *, within_days: int = 30, today=None) -> list:
-    """Return the current grants and consents of the user's productions whose term ends within
-    the given days, soonest first (two queries)."""
-    today = today or datetime.date.today()
-    window = dict(
-        status="active",
-        replaced_by__isnull=True,
-        term_end__gte=today,
-        term_end__lte=today + datetime.timedelta(days=within_days),
-    )
+def terms_ending_for(user, start: datetime.date, end: datetime.date) -> list:
+    """Return the current, active grants and consents of the user's productions whose term ends
+    from start to end (both included), soonest first (two queries)."""
+    window = dict(status="active", replaced_by__isnull=True, term_end__gte=start, term_end__lte=end)
     records = [
         *access.filter_by_production(RightsGrant.objects.filter(**window), user).select_related(
             "production", "grantor"
@@ -281,9 +275,17 @@ def expiring_for(user, *, within_days: int = 30, today=None) -> list:
             "production", "talent"
         ),
     ]
+    return sorted(records, key=lambda r: (r.term_end, r.ledger_type, r.pk))
+
+
+def expiring_for(user, *, within_days: int = 30, today=None) -> list:
+    """Return the current grants and consents of the user's productions whose term ends within
+    the given days, soonest first (two queries)."""
+    today = today or datetime.date.today()
+    records = terms_ending_for(user, today, today + datetime.timedelta(days=within_days))
     for r in records:
         r.days_left = (r.term_end - today).days
-    return sorted(records, key=lambda r: (r.term_end, r.ledger_type, r.pk))
+    return records
 
 
 def notifications_for(user, *, unread_only: bool = True) -> QuerySet:

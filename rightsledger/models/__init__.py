@@ -18,7 +18,7 @@ from .ledger import (
     WitnessCosignature,
     WitnessedCheckpoint,
 )
-from .notices import ConsentFlag, ExpiryNotice, Notification
+from .notices import CalendarFeed, ConsentFlag, ExpiryNotice, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
 from .registry import Guild, GuildMembership, Party, Production, Shot, Studio, Talent, TalentName
 
@@ -54,4 +54,5 @@ __all__ = [
     "ConsentFlag",
     "Notification",
     "ExpiryNotice",
+    "CalendarFeed",
 ]

@@ -12,6 +12,7 @@ One module a journey, as rightsledger.ledger is split:
 - records: versioned records (a Kind, record_create, record_amend, record_revoke).
 - grants, consents, reservations: each kind of versioned record, and its writes by kind.
 - notices: guilds' flags, notifications, expiry alerts.
+- calendars: a user's iCalendar feed of terms ending (its token).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -19,6 +20,7 @@ ones. The registry of record kinds that the API and the portal read is rightsled
 
 from ..media import inspect_upload
 from .assets import asset_register, content_unstore_unless_used, store_content
+from .calendars import calendar_feed_renew, calendar_feed_revoke, calendar_token_hash
 from .consents import (
     CONSENT,
     consent_amend,
@@ -67,6 +69,9 @@ from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
 from .talent import talent_create
 
 __all__ = [
+    "calendar_feed_renew",
+    "calendar_feed_revoke",
+    "calendar_token_hash",
     "CONSENT",
     "ERASED_CONSENT_REASON",
     "ERASED_LIKENESS_TITLE",
