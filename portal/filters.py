@@ -233,9 +233,7 @@ class ReservationFilter(RegisterFilter):
         Searched("talent__legal_name", _TALENT_SHOWN),
         Searched("talent__professional_name", _TALENT_SHOWN),
     )
-    status = django_filters.ChoiceFilter(
-        choices=RECORD_STATES[:1] + RECORD_STATES[2:], method=_record_state, empty_label="Any"
-    )
+    status = django_filters.ChoiceFilter(choices=RECORD_STATES[:1] + RECORD_STATES[2:], empty_label="Any")
     use = django_filters.ChoiceFilter(
         choices=_choices(vocab.RESERVATION_USES), method=json_has("uses"), empty_label="Any"
     )

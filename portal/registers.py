@@ -50,6 +50,19 @@ class Column:
 
 
 @dataclass(frozen=True)
+class FilterField:
+    """A field of a register's search and filter form, with its choices written out (a select of
+    every country drawn through Django's widget templates would cost more than the table)."""
+
+    name: str
+    label: str
+    input: str  # "search", "date" or "select"
+    value: str
+    options: tuple[tuple[str, str, bool], ...] = ()  # value, label, selected
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Register:
     """One list: its rows for a user, its filterset, a row's words, and its CSV columns."""
 
@@ -64,7 +77,7 @@ class Register:
     date_sort: str = "ends"
 
 
-def _numbered(qs: QuerySet) -> QuerySet:
+def numbered(qs: QuerySet) -> QuerySet:
     """Annotate each version with its record's number: the id of its first version, which names
     the record for life ("Grant 4" at version 3)."""
     first = qs.model.objects.filter(chain=OuterRef("chain"), version=1).values("pk")[:1]
@@ -91,11 +104,11 @@ def _ends(record) -> str:
 
 def _grants(user) -> QuerySet:
     current = rl_selectors.grants_for(user).filter(replaced_by__isnull=True)
-    return _numbered(current.select_related("grantor", "production"))
+    return numbered(current.select_related("grantor", "production"))
 
 
-def _grant_summary(g) -> str:
-    assets = words.prose([a.title or a.original_filename or f"A-{a.pk}" for a in g.assets.all()], str)
+def _grant_summary(g, covered) -> str:
+    assets = words.prose([a.title or a.original_filename or f"A-{a.pk}" for a in covered], str)
     territories = words.prose(g.territories, words.territory)
     return (
         f"{g.grantor.name} grants {g.production.title} the use of {assets or 'no asset'} "
@@ -105,13 +118,13 @@ def _grant_summary(g) -> str:
 
 
 def _grant_row(g, today) -> Row:
-    first = next(iter(g.assets.all()), None)
-    url, name = _asset_link(first.pk if first else None)
+    covered = list(g.assets.all())  # prefetched: one query for the page
+    url, name = _asset_link(covered[0].pk if covered else None)
     return Row(
         g.pk,
         f"Grant {g.number}",
         reverse("portal:record", args=["grant", g.pk]),
-        _grant_summary(g),
+        _grant_summary(g, covered),
         record_state(g, today),
         g.production.title,
         _ends(g),
@@ -146,7 +159,7 @@ _GRANT_CSV = (
 
 def _consents(user) -> QuerySet:
     current = rl_selectors.consents_for(user).filter(replaced_by__isnull=True)
-    return _numbered(current.select_related("talent", "production"))
+    return numbered(current.select_related("talent", "production"))
 
 
 def _consent_summary(c) -> str:
@@ -202,7 +215,7 @@ _CONSENT_CSV = (
 
 def _reservations(user) -> QuerySet:
     current = rl_selectors.reservations_for(user).filter(replaced_by__isnull=True)
-    return _numbered(current.select_related("asset__production", "talent", "party", "production"))
+    return numbered(current.select_related("asset__production", "talent", "party", "production"))
 
 
 def _reservation_subject(r) -> str:
@@ -403,6 +416,25 @@ def can_read_registers(user) -> bool:
     return access.production_ids(user) is None or bool(access.production_ids(user))
 
 
+def filter_fields(filterset, *, hide: tuple[str, ...] = ()) -> list[FilterField]:
+    """Return the filterset's form as fields a template writes out without widget templates."""
+    form = filterset.form
+    out = []
+    for name, field in form.fields.items():
+        if name in hide:
+            continue
+        value = str(form.data.get(name, "") or "")
+        errors = tuple(str(e) for e in form.errors.get(name, ()))
+        choices = getattr(field, "choices", None)
+        if choices is not None:
+            options = tuple((str(v), str(label), str(v) == value) for v, label in choices)
+            out.append(FilterField(name, str(field.label), "select", value, options, errors))
+        else:
+            kind = "date" if name.endswith("before") else "search"
+            out.append(FilterField(name, str(field.label), kind, value, (), errors))
+    return out
+
+
 def _columns(params, labels) -> list[Column]:
     """Return the table's columns: those that sort link to their order (and back)."""
     current = params.get("sort", "")
@@ -419,14 +451,23 @@ def _columns(params, labels) -> list[Column]:
 
 
 def register_page(
-    user, register: Register, params, *, rows: QuerySet | None = None, productions=None, flag_guilds=None
+    user,
+    register: Register,
+    params,
+    *,
+    rows: QuerySet | None = None,
+    filterset: type[filters.RegisterFilter] | None = None,
+    productions=None,
+    flag_guilds=None,
+    hide: tuple[str, ...] = (),
 ) -> dict:
     """Return a register's page: its filter form, the page of rows asked for, the columns' sort
     links and the query string of the page links. rows (the guild's list) replaces the register's
-    own; productions are those offered in the production filter (the user's, by default)."""
+    own; productions are those offered in the production filter (the user's, by default); the
+    filters named in hide are not offered (a production's own register fixes its production)."""
     base = register.rows(user) if rows is None else rows
     productions = rl_selectors.productions_for(user) if productions is None else productions
-    filterset = register.filterset(
+    filterset = (filterset or register.filterset)(
         params, base.order_by("-id"), productions=productions, flag_guilds=flag_guilds
     )
     valid = filterset.is_valid()
@@ -445,11 +486,13 @@ def register_page(
     return {
         "register": register,
         "filterset": filterset,
+        "filters": filter_fields(filterset, hide=hide),
         "errors": [] if valid else [str(m) for msgs in filterset.errors.values() for m in msgs],
         "page": page,
         "rows": [register.row(obj, today) for obj in page.object_list],
         "columns": _columns(params, labels),
         "query": urlencode(kept),
+        "unsorted": urlencode({k: v for k, v in kept.items() if k != "sort"}),
         "filtered": bool(kept),
     }
 
@@ -473,6 +516,6 @@ def export_csv(f, register: Register, records) -> int:
     return n
 
 
-def production_choices_for_guild(rows: QuerySet) -> QuerySet:
-    """Return the productions of a guild's list rows (the only productions it may name)."""
+def production_choices_for(rows: QuerySet) -> QuerySet:
+    """Return the productions of a list's rows (for a guild, the only productions it may name)."""
     return Production.objects.filter(pk__in=rows.values("production_id")).order_by("title")

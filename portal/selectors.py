@@ -25,6 +25,8 @@ from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning, prooffiles
 from rightsledger.models import Guild
 
+from . import filters, registers
+
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
 # configured trust anchors, and an entry lasts a day, so that a root added without a change of
@@ -259,6 +261,22 @@ def guild_consent_list(user):
     """Return the current consent records the user may see, by performer."""
     current = rl_selectors.consents_for(user).filter(replaced_by__isnull=True)
     return current.select_related("talent", "production").order_by("talent__legal_name", "id")
+
+
+def guild_consent_register(user, params) -> dict:
+    """Return the guild's list of its members' current consents as a register page (search,
+    production, status and flag filters, sorting, pages); a flag counts if the user's guild raised it."""
+    rows = registers.numbered(guild_consent_list(user))
+    page = registers.register_page(
+        user,
+        registers.REGISTERS["consents"],
+        params,
+        rows=rows,
+        filterset=filters.GuildConsentFilter,
+        productions=registers.production_choices_for(rows),
+        flag_guilds=access.roles_of(user).guilds,
+    )
+    return {**page, "consents": page["page"].object_list}
 
 
 def guild_consent_page(user, consent) -> dict:

@@ -33,7 +33,8 @@ def _render_register(request, register, production=None, status=200, problem="")
     params = request.GET.copy()
     if production is not None:
         params["production"] = str(production.pk)
-    page = registers.register_page(request.user, register, params)
+    hide = ("production",) if production is not None else ()
+    page = registers.register_page(request.user, register, params, hide=hide)
     page.update(
         production=production,
         registers=registers.REGISTERS.values(),

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from generation import services as gen
 from portal import registers
 from rightsledger import services
-from rightsledger.models import Notification
+from rightsledger.models import CalendarFeed, Notification
 
 from .. import factories as f
 
@@ -208,6 +208,8 @@ def test_the_other_registers_search_and_filter(books, client, django_capture_on_
     assert names(client.get("/registers/shots/", {"q": "sh0050"})) == ["Shot EP102_SH0050"]
     assert len(names(client.get("/registers/reservations/", {"q": "vendor", "use": "ai_training"}))) == 1
     assert names(client.get("/registers/reservations/", {"use": "data_mining"})) == []
+    assert len(names(client.get("/registers/reservations/", {"status": "active"}))) == 1
+    assert names(client.get("/registers/reservations/", {"status": "revoked"})) == []
     assets = client.get("/registers/assets/", {"kind": "plate", "sort": "name"})
     assert [r.pk for r in assets.context["rows"]] == [w.plate.pk, w.matte.pk]
     assert assets.context["rows"][0].picture_url == f"/assets/{w.plate.pk}/"
@@ -297,3 +299,126 @@ def test_a_register_page_costs_the_same_queries_for_few_rows_as_for_many(world, 
     many, more = cost()
     assert more > rows
     assert many == few
+
+
+# --- The guild representative's list -------------------------------------------------------------
+
+
+def test_the_guild_representative_lists_only_the_members_consents(books, client):
+    w = books
+    client.force_login(w.guild_rep)
+    response = client.get("/guild/consents/")
+    assert response.status_code == 200
+    # Maria is a member (both productions); Tomas belongs to another guild.
+    assert names(response) == [f"Consent {w.maria_b.pk}", f"Consent {w.maria_consent.pk}"]
+    assert "Tomas" not in response.content.decode()
+    # Only the productions of its members' records are offered, and another is refused.
+    offered = [c for c, _ in response.context["filterset"].form.fields["production"].choices if c]
+    assert sorted(offered) == sorted([str(w.prod_a.pk), str(w.prod_b.pk)])
+    assert client.get("/guild/consents/", {"production": w.prod_other.pk}).status_code == 400
+
+
+def test_the_guild_searches_filters_sorts_and_pages_its_list(books, client, monkeypatch):
+    w = books
+    services.consent_flag(actor=w.guild_rep, consent=w.maria_b, guild=w.guild, reason="Scope unclear")
+    # Another guild's flag on a consent the rep sees does not count as the rep's.
+    client.force_login(w.guild_rep)
+    get = lambda **p: names(client.get("/guild/consents/", p))  # noqa: E731
+    assert get(production=w.prod_b.pk) == [f"Consent {w.maria_b.pk}"]
+    assert get(flagged="yes") == [f"Consent {w.maria_b.pk}"]
+    assert get(flagged="no") == [f"Consent {w.maria_consent.pk}"]
+    assert get(q="rooftop", status="active") == [f"Consent {w.maria_b.pk}", f"Consent {w.maria_consent.pk}"]
+    assert get(q="tomas") == []
+    assert get(sort="ends") == [f"Consent {w.maria_consent.pk}", f"Consent {w.maria_b.pk}"]
+    monkeypatch.setattr(registers, "PAGE_SIZE", 1)
+    page = client.get("/guild/consents/", {"sort": "ends", "page": 2})
+    assert names(page) == [f"Consent {w.maria_b.pk}"]
+    assert "Page 2 of 2" in page.content.decode()
+
+
+# --- Terms ending: the calendar and its feed -----------------------------------------------------
+
+
+def month(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def test_the_calendar_shows_each_term_ending_on_its_day(books, client):
+    w = books
+    client.force_login(w.clearance)
+    ends = w.lighthouse.term_end
+    response = client.get("/registers/calendar/", {"month": month(ends)})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"{ends:%B %Y}" in text
+    cell = next(c for week in response.context["weeks"] for c in week if c["day"] == ends)
+    assert f"Grant {w.lighthouse.pk}" in [e.name for e in cell["endings"]]
+    assert f'href="/records/grant/{w.lighthouse.pk}/"' in text
+    # A revoked grant's term no longer ends: it is not shown.
+    assert not any(
+        e.name == f"Grant {w.revoked.replaces_id}"
+        for week in response.context["weeks"]
+        for c in week
+        for e in c["endings"]
+    )
+    previous = (ends.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    assert f'href="?month={previous}"' in text
+    assert client.get("/registers/calendar/", {"month": "December"}).status_code == 400
+
+
+def test_the_calendar_of_another_production_is_empty(books, client):
+    client.force_login(books.producer_b)
+    response = client.get("/registers/calendar/", {"month": month(books.lighthouse.term_end)})
+    assert response.status_code == 200 and response.context["count"] == 0
+    assert f"Grant {books.lighthouse.pk}" not in response.content.decode()
+
+
+def feed_token(client) -> str:
+    """Make the signed-in user's feed address through the calendar page; return its token."""
+    page = client.post("/registers/calendar/feed/", {"action": "renew"}, follow=True)
+    token = page.context["token"]
+    assert f"/calendar/{token}.ics" in page.content.decode()
+    return token
+
+
+def test_the_feed_lists_the_users_terms_as_icalendar_events(books, client):
+    import icalendar
+
+    w = books
+    client.force_login(w.clearance)
+    token = feed_token(client)
+    client.logout()
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    cal = icalendar.Calendar.from_ical(response.content)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    lighthouse = events[f"Grant {w.lighthouse.pk} ends: Northlight Stock Ltd to The Long Night"]
+    assert lighthouse.decoded("dtstart") == w.lighthouse.term_end
+    assert f"Consent {w.maria_consent.pk} ends: Maria Alvarez for The Long Night" in events
+    assert not any("Salt Road" in s for s in events)  # production B is not the user's
+    assert all(len(line) <= 75 for line in response.content.split(b"\r\n"))  # RFC 5545 folding
+    # The token is kept only as its hash.
+    assert not CalendarFeed.objects.filter(token_sha256=token).exists()
+
+
+def test_a_revoked_or_replaced_feed_answers_404(books, client):
+    client.force_login(books.clearance)
+    first = feed_token(client)
+    second = feed_token(client)
+    assert client.get(f"/calendar/{first}.ics").status_code == 404
+    assert client.get(f"/calendar/{second}.ics").status_code == 200
+    client.post("/registers/calendar/feed/", {"action": "revoke"})
+    assert client.get(f"/calendar/{second}.ics").status_code == 404
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_a_user_who_lost_the_role_sees_less_in_the_feed(books, client):
+    w = books
+    client.force_login(w.admin)
+    token = feed_token(client)
+    assert b"Salt Road" in client.get(f"/calendar/{token}.ics").content
+    role = w.admin.rl_roles.get(kind="studio_admin", replaced_by__isnull=True)
+    services.role_revoke(actor=None, role=role, reason="Left the studio")
+    w.admin.refresh_from_db()
+    body = client.get(f"/calendar/{token}.ics").content
+    assert b"VCALENDAR" in body and b"VEVENT" not in body
