@@ -179,10 +179,18 @@ class GrantFilter(RegisterFilter):
         Searched("restrictions"),
         Searched("reason"),
     )
-    status = django_filters.ChoiceFilter(choices=RECORD_STATES, method=_record_state, empty_label="Any")
-    use = django_filters.ChoiceFilter(choices=_GRANT_USES, method=json_has("uses"), empty_label="Any")
-    medium = django_filters.ChoiceFilter(choices=_MEDIA, method=json_has("media"), empty_label="Any")
-    territory = django_filters.ChoiceFilter(choices=TERRITORY_CHOICES, method=_territory, empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        choices=RECORD_STATES, method=_record_state, empty_label="Any", label="Status"
+    )
+    use = django_filters.ChoiceFilter(
+        choices=_GRANT_USES, method=json_has("uses"), empty_label="Any", label="Use"
+    )
+    medium = django_filters.ChoiceFilter(
+        choices=_MEDIA, method=json_has("media"), empty_label="Any", label="Medium"
+    )
+    territory = django_filters.ChoiceFilter(
+        choices=TERRITORY_CHOICES, method=_territory, empty_label="Any", label="Territory"
+    )
     ends_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lt", label="Ends before")
     sort = _ordering(_NAME, ("grantor__name", "grantor", "Grantor"), _PRODUCTION, _ENDS)
 
@@ -202,14 +210,25 @@ class ConsentFilter(RegisterFilter):
         Searched("compensation_reference", _CONSENT_PERSONAL),
         Searched("reason", _CONSENT_PERSONAL),
     )
-    status = django_filters.ChoiceFilter(choices=RECORD_STATES, method=_record_state, empty_label="Any")
-    use = django_filters.ChoiceFilter(
-        choices=_choices(vocab.GENERATION_USES), method=json_has("permitted_uses"), empty_label="Any"
+    status = django_filters.ChoiceFilter(
+        choices=RECORD_STATES, method=_record_state, empty_label="Any", label="Status"
     )
-    medium = django_filters.ChoiceFilter(choices=_MEDIA, method=json_has("media"), empty_label="Any")
-    territory = django_filters.ChoiceFilter(choices=TERRITORY_CHOICES, method=_territory, empty_label="Any")
+    use = django_filters.ChoiceFilter(
+        choices=_choices(vocab.GENERATION_USES),
+        method=json_has("permitted_uses"),
+        empty_label="Any",
+        label="Permitted use",
+    )
+    medium = django_filters.ChoiceFilter(
+        choices=_MEDIA, method=json_has("media"), empty_label="Any", label="Medium"
+    )
+    territory = django_filters.ChoiceFilter(
+        choices=TERRITORY_CHOICES, method=_territory, empty_label="Any", label="Territory"
+    )
     ends_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lt", label="Ends before")
-    flagged = django_filters.ChoiceFilter(choices=FLAGGED, method="is_flagged", empty_label="Either")
+    flagged = django_filters.ChoiceFilter(
+        choices=FLAGGED, method="is_flagged", empty_label="Either", label="Guild flag"
+    )
     sort = _ordering(_NAME, ("talent__legal_name", "performer", "Performer"), _PRODUCTION, _ENDS)
 
 
@@ -233,9 +252,14 @@ class ReservationFilter(RegisterFilter):
         Searched("talent__legal_name", _TALENT_SHOWN),
         Searched("talent__professional_name", _TALENT_SHOWN),
     )
-    status = django_filters.ChoiceFilter(choices=RECORD_STATES[:1] + RECORD_STATES[2:], empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        choices=RECORD_STATES[:1] + RECORD_STATES[2:], empty_label="Any", label="Status"
+    )
     use = django_filters.ChoiceFilter(
-        choices=_choices(vocab.RESERVATION_USES), method=json_has("uses"), empty_label="Any"
+        choices=_choices(vocab.RESERVATION_USES),
+        method=json_has("uses"),
+        empty_label="Any",
+        label="Reserved use",
     )
     sort = _ordering(_NAME, ("effective_date", "since", "In force since"))
 
@@ -249,7 +273,7 @@ class AssetFilter(RegisterFilter):
         Searched("talent__legal_name", _TALENT_SHOWN),
         Searched("talent__professional_name", _TALENT_SHOWN),
     )
-    kind = django_filters.ChoiceFilter(choices=_choices(vocab.ASSET_KINDS), empty_label="Any")
+    kind = django_filters.ChoiceFilter(choices=_choices(vocab.ASSET_KINDS), empty_label="Any", label="Kind")
     sort = _ordering(_NAME, ("title", "title", "Title"), ("owner__name", "owner", "Owner"), _PRODUCTION)
 
 
@@ -261,12 +285,21 @@ class RequestFilter(RegisterFilter):
         Searched("engine"),
         Searched("requester__username"),
     )
-    status = django_filters.ChoiceFilter(choices=_choices(REQUEST_STATUSES), empty_label="Any")
-    use = django_filters.ChoiceFilter(
-        field_name="intended_use", choices=_choices(vocab.GENERATION_USES), empty_label="Any"
+    status = django_filters.ChoiceFilter(
+        choices=_choices(REQUEST_STATUSES), empty_label="Any", label="Status"
     )
-    medium = django_filters.ChoiceFilter(choices=_MEDIA, method=json_has("media"), empty_label="Any")
-    territory = django_filters.ChoiceFilter(choices=TERRITORY_CHOICES, method=_territory, empty_label="Any")
+    use = django_filters.ChoiceFilter(
+        field_name="intended_use",
+        choices=_choices(vocab.GENERATION_USES),
+        empty_label="Any",
+        label="Intended use",
+    )
+    medium = django_filters.ChoiceFilter(
+        choices=_MEDIA, method=json_has("media"), empty_label="Any", label="Medium"
+    )
+    territory = django_filters.ChoiceFilter(
+        choices=TERRITORY_CHOICES, method=_territory, empty_label="Any", label="Territory"
+    )
     ends_before = django_filters.DateFilter(
         field_name="release_end", lookup_expr="lt", label="Release ends before"
     )
@@ -287,5 +320,7 @@ class ShotFilter(RegisterFilter):
         Searched("reel"),
         Searched("production__title"),
     )
-    status = django_filters.ChoiceFilter(choices=SHOT_STATES, method=_shot_state, empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        choices=SHOT_STATES, method=_shot_state, empty_label="Any", label="Status"
+    )
     sort = _ordering(_NAME, ("code", "code", "Shot code"), ("sequence", "sequence", "Sequence"), _PRODUCTION)

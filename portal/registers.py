@@ -16,7 +16,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from generation import selectors as gen_selectors
-from rightsledger import access
+from rightsledger import access, vocab
 from rightsledger import selectors as rl_selectors
 from rightsledger.models import Production
 
@@ -96,7 +96,7 @@ def _asset_link(asset_id) -> tuple[str, str]:
 
 
 def _ends(record) -> str:
-    return f"Ends {words.day(record.term_end)}" if record.term_end else "No end"
+    return words.day(record.term_end) if record.term_end else "In perpetuity"
 
 
 # --- Grants --------------------------------------------------------------------------------------
@@ -107,12 +107,25 @@ def _grants(user) -> QuerySet:
     return numbered(current.select_related("grantor", "production"))
 
 
+# A grant's uses as they follow "the use of these assets".
+_GRANT_USE_PHRASES = {
+    "genai_input": "as an input to AI generation",
+    "genai_training": "to train AI models",
+    "digital_replica": "to make a digital replica",
+    "edit": "in the edit",
+    "display": "on display",
+    "distribution": "in distribution",
+}
+
+
 def _grant_summary(g, covered) -> str:
     assets = words.prose([a.title or a.original_filename or f"A-{a.pk}" for a in covered], str)
     territories = words.prose(g.territories, words.territory)
+    uses = words.prose(g.uses, lambda u: _GRANT_USE_PHRASES.get(u, words.code(u)))
+    where = territories if g.territories == [vocab.WORLD] else f"in {territories}"
     return (
         f"{g.grantor.name} grants {g.production.title} the use of {assets or 'no asset'} "
-        f"as {words.prose(g.uses)}, for {words.prose(g.media)} release, {territories}, "
+        f"{uses}, for {words.prose(g.media)} release {where}, "
         f"{words.term(g.term_start, g.term_end)}, {words.code(g.exclusivity)}."
     )
 
