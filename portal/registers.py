@@ -17,9 +17,9 @@ from rightsledger import selectors as rl_selectors
 from rightsledger.models import Production
 
 from . import filters
-from .register_kinds import REGISTERS, Register, Row, numbered, record_state
+from .register_kinds import REGISTERS, Register, Row, current, numbered, record_state
 
-__all__ = ["REGISTERS", "Register", "Row", "numbered", "record_state", "PAGE_SIZE"]
+__all__ = ["REGISTERS", "Register", "Row", "current", "numbered", "record_state", "PAGE_SIZE"]
 
 PAGE_SIZE = 50
 
@@ -52,6 +52,16 @@ class FilterField:
 def can_read_registers(user) -> bool:
     """Return whether the user reads the registers: any role on a production (or the operator)."""
     return access.production_ids(user) is None or bool(access.production_ids(user))
+
+
+def page_records(qs: QuerySet, ids: list[int]) -> list:
+    """Return the records of a page's ids, in their order, with what qs joins and prefetches.
+
+    A page is chosen by id first and its rows read after: asked for whole rows with their joins,
+    PostgreSQL misjudges how many versions are current (a LEFT JOIN on the versions that replace
+    them) and sorts every row of a 10,000-row list before it takes 50."""
+    found = {r.pk: r for r in qs.order_by().filter(pk__in=ids)} if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def filter_fields(filterset, *, hide: tuple[str, ...] = ()) -> list[FilterField]:
@@ -110,7 +120,8 @@ def register_page(
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else base.none()
-    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(params.get("page"))
+    records = page_records(qs, list(page.object_list))
     today = datetime.date.today()
     keys = set(filterset.filters["sort"].param_map)
     labels = (
@@ -127,7 +138,8 @@ def register_page(
         "filters": filter_fields(filterset, hide=hide),
         "errors": [] if valid else [str(m) for msgs in filterset.errors.values() for m in msgs],
         "page": page,
-        "rows": [register.row(obj, today) for obj in page.object_list],
+        "records": records,
+        "rows": [register.row(obj, today) for obj in records],
         "columns": _columns(params, labels),
         "query": urlencode(kept),
         "unsorted": urlencode({k: v for k, v in kept.items() if k != "sort"}),

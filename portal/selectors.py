@@ -266,7 +266,8 @@ def guild_consent_list(user):
 def guild_consent_register(user, params) -> dict:
     """Return the guild's list of its members' current consents as a register page (search,
     production, status and flag filters, sorting, pages); a flag counts if the user's guild raised it."""
-    rows = registers.numbered(guild_consent_list(user))
+    visible = rl_selectors.consents_for(user).select_related("talent", "production")
+    rows = registers.numbered(registers.current(visible))
     page = registers.register_page(
         user,
         registers.REGISTERS["consents"],
@@ -276,7 +277,7 @@ def guild_consent_register(user, params) -> dict:
         productions=registers.production_choices_for(rows),
         flag_guilds=access.roles_of(user).guilds,
     )
-    return {**page, "consents": page["page"].object_list}
+    return {**page, "consents": page["records"]}
 
 
 def guild_consent_page(user, consent) -> dict:
