@@ -16,6 +16,7 @@ def portal(request) -> dict:
             nav.append(("Sign-offs and alerts", reverse("portal:clearance")))
         if roles.superuser or held:
             nav.append(("Productions", reverse("portal:productions")))
+            nav.append(("Registers", reverse("portal:register", args=["grants"])))
         if roles.guilds:
             nav.append(("Members' consents", reverse("portal:guild_consents")))
             nav.append(("The ledger", reverse("portal:ledger")))

@@ -28,7 +28,7 @@ from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import Guild
 from rightsledger.models.notices import FLAG_OUTCOMES
 
-from . import recordwords
+from . import filters, recordwords, registers
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
@@ -354,6 +354,23 @@ def guild_consent_list(user):
     current = rl_selectors.consents_for(user).filter(replaced_by__isnull=True)
     current = rl_selectors.with_flag_state(current, guilds=access.roles_of(user).guilds)
     return current.select_related("talent", "production").order_by("talent__legal_name", "id")
+
+
+def guild_consent_register(user, params) -> dict:
+    """Return the guild's list of its members' current consents as a register page (search,
+    production, status and flag filters, sorting, pages); a flag counts if the user's guild raised it."""
+    visible = rl_selectors.consents_for(user).select_related("talent", "production")
+    rows = registers.numbered(registers.current(visible))
+    page = registers.register_page(
+        user,
+        registers.REGISTERS["consents"],
+        params,
+        rows=rows,
+        filterset=filters.GuildConsentFilter,
+        productions=registers.production_choices_for(rows),
+        flag_guilds=access.roles_of(user).guilds,
+    )
+    return {**page, "consents": page["records"]}
 
 
 def guild_consent_page(user, consent) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, clearance, guild, producer, public, records
+from .views import audit, clearance, guild, producer, public, records, registers
 
 app_name = "portal"
 
@@ -20,7 +20,13 @@ urlpatterns = [
     path("requests/<int:pk>/sign-off/", clearance.request_sign_off, name="request_sign_off"),
     path("requests/<int:pk>/output/", producer.output_file, name="output"),
     path("requests/<int:pk>/output/preview/", producer.output_file, {"inline": True}, name="output_preview"),
+    path("productions/<int:production>/registers/<str:kind>/", registers.register_list, name="register_of"),
     path("clearance/", clearance.clearance, name="clearance"),
+    path("registers/calendar/", registers.terms_calendar, name="calendar"),
+    path("registers/calendar/feed/", registers.calendar_feed, name="calendar_feed"),
+    path("calendar/<str:token>.ics", registers.calendar_ics, name="calendar_ics"),
+    path("registers/<str:kind>/", registers.register_list, name="register"),
+    path("registers/<str:kind>/export.csv", registers.register_export, name="register_export"),
     path("notifications/read/", clearance.notifications_read, name="notifications_read"),
     path("assets/<int:pk>/", clearance.asset_detail, name="asset"),
     path("records/<str:kind>/<int:pk>/", records.record_detail, name="record"),

@@ -6,6 +6,7 @@ from django.contrib import admin
 from . import access
 from .models import (
     Asset,
+    CalendarFeed,
     Checkpoint,
     ConsentFlag,
     ConsentRecord,
@@ -226,3 +227,14 @@ class NotificationAdmin(ReadOnlyAdmin):
 @admin.register(ExpiryNotice)
 class ExpiryNoticeAdmin(ReadOnlyAdmin):
     list_display = ["record_type", "record_id", "threshold_days", "created_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Who has a calendar feed, since when, and whether it was revoked (the token is never kept)."""
+
+    list_display = ["user", "created_at", "revoked_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)

@@ -386,16 +386,10 @@ def people_named(users) -> dict[int, str]:
     return {pk: words.person(u.get_full_name() or u.username, held.get(pk)) for pk, u in users.items()}
 
 
-def expiring_for(user, *, within_days: int = 30, today=None) -> list:
-    """Return the current grants and consents of the user's productions whose term ends within
-    the given days, soonest first (two queries)."""
-    today = today or datetime.date.today()
-    window = dict(
-        status="active",
-        replaced_by__isnull=True,
-        term_end__gte=today,
-        term_end__lte=today + datetime.timedelta(days=within_days),
-    )
+def terms_ending_for(user, start: datetime.date, end: datetime.date) -> list:
+    """Return the current, active grants and consents of the user's productions whose term ends
+    from start to end (both included), soonest first (two queries)."""
+    window = dict(status="active", replaced_by__isnull=True, term_end__gte=start, term_end__lte=end)
     records = [
         *with_number(access.filter_by_production(RightsGrant.objects.filter(**window), user)).select_related(
             "production", "grantor"
@@ -404,9 +398,17 @@ def expiring_for(user, *, within_days: int = 30, today=None) -> list:
             access.filter_by_production(ConsentRecord.objects.filter(**window), user)
         ).select_related("production", "talent"),
     ]
+    return sorted(records, key=lambda r: (r.term_end, r.ledger_type, r.pk))
+
+
+def expiring_for(user, *, within_days: int = 30, today=None) -> list:
+    """Return the current grants and consents of the user's productions whose term ends within
+    the given days, soonest first (two queries)."""
+    today = today or datetime.date.today()
+    records = terms_ending_for(user, today, today + datetime.timedelta(days=within_days))
     for r in records:
         r.days_left = (r.term_end - today).days
-    return sorted(records, key=lambda r: (r.term_end, r.ledger_type, r.pk))
+    return records
 
 
 def notifications_for(user, *, unread_only: bool = True) -> QuerySet:

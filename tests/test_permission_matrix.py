@@ -75,6 +75,7 @@ PUBLIC = {
     "ledger",
     "home",
     "api-not-found",
+    "calendar_ics",
 }
 SKIPPED = {
     "logout",
@@ -331,6 +332,15 @@ TARGETS = {
     "guild_consents": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
     "guild_consent": R(_pk("consent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_flag": R(_pk("consent"), NOBODY, {"guild_rep"}, viewers={"guild_rep"}, methods=["post"]),
+    # The registers name a kind, not a record: every production role reads its own productions'
+    # rows (what another tenant's hold is checked in tests/portal/test_registers.py).
+    "register": R(lambda r: {"kind": "grants"}, STAFF, viewers=LOGGED_IN, methods=["get"], scoped=None),
+    "register_of": R(_prod("grants"), PROD_READERS, methods=["get"]),
+    "register_export": R(
+        lambda r: {"kind": "grants"}, NOBODY, STAFF, viewers=LOGGED_IN, methods=["post"], scoped=None
+    ),
+    "calendar": R(None, STAFF, methods=["get"]),
+    "calendar_feed": R(None, NOBODY, STAFF, methods=["post"]),
 }
 PUBLIC_VALUES = {
     "size": 1,

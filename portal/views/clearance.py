@@ -30,7 +30,10 @@ def clearance(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    services.notifications_read(user=request.user)
+    """Mark the user's notifications read: those ticked, or all of them."""
+    selected = request.POST.getlist("selected")
+    ids = [int(v) for v in selected if v.isascii() and v.isdigit() and len(v) < 19] if selected else None
+    services.notifications_read(user=request.user, ids=ids)
     return redirect(next_url(request, reverse("portal:home")))
 
 

@@ -31,8 +31,11 @@ def _consent_page(request, consent, status=200, **extra):
 @login_required
 @require_safe
 def guild_consents(request):
+    """The members' current consents: searched, filtered by production, status and flag, sorted
+    and in pages, from the URL's query string."""
     _require_guild_reader(request.user)
-    return render(request, "guild/consents.html", {"consents": selectors.guild_consent_list(request.user)})
+    page = selectors.guild_consent_register(request.user, request.GET)
+    return render(request, "guild/consents.html", page, status=400 if page["errors"] else 200)
 
 
 @login_required

@@ -18,7 +18,7 @@ from .ledger import (
     WitnessCosignature,
     WitnessedCheckpoint,
 )
-from .notices import ConsentFlag, ExpiryNotice, FlagReply, Notification
+from .notices import CalendarFeed, ConsentFlag, ExpiryNotice, FlagReply, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
 from .registry import Guild, GuildMembership, Party, Production, Shot, Studio, Talent, TalentName
 
@@ -56,4 +56,5 @@ __all__ = [
     "FlagReply",
     "Notification",
     "ExpiryNotice",
+    "CalendarFeed",
 ]

@@ -96,3 +96,19 @@ class ExpiryNotice(models.Model):
                 fields=["record_type", "record_id", "threshold_days"], name="expiry_notice_once"
             )
         ]
+
+
+class CalendarFeed(models.Model):
+    """A user's iCalendar feed of terms ending, at a URL that holds a random token: only the
+    token's SHA-256 is kept. Revoked, never deleted; a new token is a new row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]

@@ -16,6 +16,7 @@ One module a journey, as rightsledger.ledger is split:
 - notices: guilds' flags, notifications, expiry alerts.
 - flags: clearance's replies to a flag, and its resolution (these check access themselves, since
   a reply goes to a guild outside the studio).
+- calendars: a user's iCalendar feed of terms ending (its token).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -23,6 +24,7 @@ ones. The registry of record kinds that the API and the portal read is rightsled
 
 from ..media import inspect_upload
 from .assets import asset_register
+from .calendars import calendar_feed_renew, calendar_feed_revoke, calendar_token_hash
 from .consents import (
     CONSENT,
     consent_amend,
@@ -73,6 +75,9 @@ from .storage import content_unstore_unless_used, store_content
 from .talent import talent_create
 
 __all__ = [
+    "calendar_feed_renew",
+    "calendar_feed_revoke",
+    "calendar_token_hash",
     "CONSENT",
     "ERASED_CONSENT_REASON",
     "ERASED_LIKENESS_TITLE",

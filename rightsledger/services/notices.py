@@ -50,9 +50,12 @@ def notify(*, users, subject: str, body: str = "", link: str = "") -> list:
     return made
 
 
-def notifications_read(*, user) -> int:
-    """Mark the user's unread notifications read; return how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def notifications_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (those of ids only, when given); return how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
 
 
 def clearance_users(production: Production):
