@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 
 from rightsledger import access
+from rightsledger.downloads import output_download_name
 from rightsledger.models import (
     Checkpoint,
     ConsentRecord,
@@ -316,3 +317,14 @@ def revoked_since(decision) -> list[dict]:
                 }
             )
     return sorted(out, key=lambda r: (r["type"], r["id"]))
+
+
+def output_file_name(request, media_type: str) -> str:
+    """Return the name a request's output downloads under (EP102_SH0010_set_extension_r5.png)."""
+    return output_download_name(
+        production=request.production,
+        shot_code=request.shot.code,
+        intended_use=request.intended_use,
+        request_id=request.pk,
+        media_type=media_type,
+    )

@@ -25,6 +25,8 @@ from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning, prooffiles
 from rightsledger.models import Guild
 
+from .forms import words
+
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
 # configured trust anchors, and an entry lasts a day, so that a root added without a change of
@@ -100,21 +102,40 @@ def shots_page(user, production) -> dict:
     }
 
 
-def request_form_choices(user, production) -> dict:
-    """Return what the request form offers: the production's shots, the engines, the assets the
-    user may use as inputs (never a generated output), the input roles, uses and media."""
+def request_form_choices(user, production, engine_name: str = "") -> dict:
+    """Return what the request form offers: the production's shots, the engines (the one named,
+    else the first, chosen) and the intended uses the chosen engine supports, the assets the user
+    may use as inputs (never a generated output), the input roles and media."""
+    engines = sorted(all_engines().values(), key=lambda e: e.name)
+    engine = next((e for e in engines if e.name == engine_name), engines[0] if engines else None)
     return {
         "production": production,
         "shots": production.shots.order_by("code"),
-        "engines": sorted(all_engines().values(), key=lambda e: e.name),
+        "engines": [{"name": e.name, "label": f"{words(e.name)} (version {e.version})"} for e in engines],
+        "engine": engine,
         "assets": rl_selectors.assets_for(user)
         .filter(production=production)
         .exclude(origin="generated")
         .order_by("id"),
-        "roles": INPUT_ROLES,
-        "uses": vocab.GENERATION_USES,
-        "media": vocab.MEDIA,
+        "roles": [(r, words(r)) for r in INPUT_ROLES],
+        "uses": [(u, words(u)) for u in vocab.GENERATION_USES if engine and u in engine.uses],
+        "media": [(m, words(m)) for m in vocab.MEDIA],
     }
+
+
+def request_settings(req) -> list[tuple[str, str]]:
+    """Return a request's engine parameters as (label, value) in words, in the engine's order,
+    with the defaults it ran with for those not given."""
+    engine = all_engines().get(req.engine)
+    params = getattr(engine, "params", None) or {}
+    given = req.parameters or {}
+    rows = [
+        (spec.words(key), f"{given[key]:g}" if key in given else f"{spec.default:g} (the default)")
+        for key, spec in params.items()
+        if isinstance(given.get(key, 0), (int, float))
+    ]
+    rows += [(words(k), str(v)) for k, v in given.items() if k not in params]  # an HTTP engine's own
+    return rows
 
 
 def request_page(user, req) -> dict:
@@ -123,13 +144,25 @@ def request_page(user, req) -> dict:
     decisions = list(req.decisions.all())
     output = getattr(req, "output", None) if req.status in ("succeeded", "held", "refused") else None
     signed = output is not None and req.status == "succeeded"
+    sign_offs = list(req.sign_offs.select_related("approver"))
+    latest = decisions[-1] if decisions else None
+    # A decision that needed a sign-off reads as what the sign-off made of it.
+    signed_off = next((s for s in reversed(sign_offs) if latest and s.decision_id == latest.pk), None)
     return {
         "req": req,
+        "settings": request_settings(req),
+        "engine_label": words(req.engine),
+        "decision_status": (
+            ("approved" if signed_off.approved else "refused")
+            if signed_off
+            else getattr(latest, "outcome", "")
+        ),
+        "signed_off": signed_off,
         "revoked": gen_selectors.revoked_since(decisions[-1]) if decisions else [],
         "decision": decisions[-1] if decisions else None,
         "decisions": decisions,
         "inputs": req.inputs.select_related("asset"),
-        "sign_offs": req.sign_offs.select_related("approver"),
+        "sign_offs": sign_offs,
         "output": output,
         "credentials": output_credentials(output) if signed else None,
         "proof_file": output_proof_link(req) if signed else None,

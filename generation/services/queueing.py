@@ -21,6 +21,7 @@ from rightsledger.personal import record_commitments
 
 from ..models import GenerationRequest, SignOff
 from .gate import WORKER, state_event, tell
+from .notices import queue_when_approved, sign_off_notify
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ NOT_QUEUEABLE = {
 
 def request_sign_off(*, actor, request: GenerationRequest, approve: bool, comment: str) -> SignOff:
     """Record a clearance user's approval or refusal of a request awaiting sign-off (or of an
-    output held for clearance), and return it. The requester cannot sign off their own request."""
+    output held for clearance), and return it. The requester cannot sign off their own request,
+    and is notified. An approved request submitted to run when approved is queued once the
+    sign-off has committed (a refusal queues nothing)."""
     errors = Errors()
     comment = v.text(errors, "comment", comment)
     if not comment:
@@ -86,8 +89,20 @@ def request_sign_off(*, actor, request: GenerationRequest, approve: bool, commen
         else:
             locked.status = "approved" if approve else "refused"
         locked.save(update_fields=["status", "updated_at"])
+        sign_off_notify(locked, sign_off)
+        if locked.status == "approved" and locked.run_when_approved:
+            transaction.on_commit(lambda: _queue_approved(locked.pk))
     request.refresh_from_db()
     return sign_off
+
+
+def _queue_approved(request_id: int) -> None:
+    """Queue an approved request, once its approval has committed; a failure here is logged, as
+    the approval stands (the producer can still queue it from the request's page)."""
+    try:
+        queue_when_approved(request_id)
+    except Exception:
+        log.exception("request %s was approved but could not be queued to run", request_id)
 
 
 def _require_awaiting_sign_off(actor, locked: GenerationRequest) -> None:
