@@ -210,7 +210,7 @@ def engine_parameters(engine, post) -> dict:
         text = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw  # 0,4 is 0.4
         number = float(text) if NUMBER.fullmatch(text) else math.nan
         if not math.isfinite(number):
-            params[key] = raw
+            params[key] = raw[:20]  # enough for the service to say that it is no number
         else:
             params[key] = int(number) if number.is_integer() and "." not in text else number
     return params

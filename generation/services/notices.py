@@ -2,18 +2,13 @@
 of their request, how its run ended (signed, held, stopped or failed), and a revocation of a
 record their requests relied on. One notice per event; none for what they did themselves."""
 
-import logging
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from rightsledger import access
 from rightsledger import services as rs
-from rightsledger.errors import Conflict
 
+from .. import selectors
 from ..models import GenerationRequest
-
-log = logging.getLogger(__name__)
 
 RECORD_NOUNS = {"grant": "grant", "consent": "consent record"}
 
@@ -78,8 +73,6 @@ def revocation_notify(*, record_type: str, record_id: int, chain, actor_id=None)
     requests it touches (one notice each, none to the one who revoked it); return how many."""
     if record_type not in RECORD_NOUNS:
         return 0
-    from .. import selectors  # selectors import the services' package: imported when needed
-
     impact = selectors.revocation_impact(record_type, chain, user=None)
     by_requester: dict[int, list[GenerationRequest]] = {}
     for req in impact["requests"]:
@@ -106,23 +99,3 @@ def revocation_notify(*, record_type: str, record_id: int, chain, actor_id=None)
                 link=f"/records/{record_type}/{record_id}/",
             )
     return len(by_requester)
-
-
-def queue_when_approved(request_id: int) -> bool:
-    """Queue a request approved with run-when-approved, on its requester's behalf (their standing
-    instruction); return whether it was queued. Nothing is queued for a requester who may no
-    longer request generations, or a request that moved on meanwhile (logged)."""
-    from .queueing import request_queue  # queueing imports this module for its notices
-
-    req = GenerationRequest.objects.select_related("requester", "production").get(pk=request_id)
-    if req.status != "approved" or not req.run_when_approved:
-        return False
-    if not access.holds(req.requester, req.production, access.SHOT_ROLES):
-        log.info("request %s not queued: its requester may no longer request generations", req.pk)
-        return False
-    try:
-        request_queue(actor=req.requester, request=req)
-    except Conflict:
-        log.info("request %s was not queued when approved: it moved on", req.pk, exc_info=True)
-        return False
-    return True

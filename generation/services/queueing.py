@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from redis.exceptions import ConnectionError as RedisDown
 from redis.exceptions import TimeoutError as RedisTimeout
 
+from rightsledger import access
 from rightsledger import validation as v
 from rightsledger.errors import Conflict, Errors
 from rightsledger.ledger.append import recording
@@ -21,7 +22,7 @@ from rightsledger.personal import record_commitments
 
 from ..models import GenerationRequest, SignOff
 from .gate import WORKER, state_event, tell
-from .notices import queue_when_approved, sign_off_notify
+from .notices import sign_off_notify
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,24 @@ def request_queue(*, actor, request: GenerationRequest) -> GenerationRequest:
         _enqueue(locked.pk)
     request.refresh_from_db()
     return request
+
+
+def queue_when_approved(request_id: int) -> bool:
+    """Queue a request approved with run-when-approved, on its requester's behalf (their standing
+    instruction); return whether it was queued. Nothing is queued for a requester who may no
+    longer request generations, or a request that moved on meanwhile (logged)."""
+    req = GenerationRequest.objects.select_related("requester", "production").get(pk=request_id)
+    if req.status != "approved" or not req.run_when_approved:
+        return False
+    if not access.holds(req.requester, req.production, access.SHOT_ROLES):
+        log.info("request %s not queued: its requester may no longer request generations", req.pk)
+        return False
+    try:
+        request_queue(actor=req.requester, request=req)
+    except Conflict:
+        log.info("request %s was not queued when approved: it moved on", req.pk, exc_info=True)
+        return False
+    return True
 
 
 def request_retry(*, actor, request: GenerationRequest) -> GenerationRequest:

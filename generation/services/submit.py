@@ -17,7 +17,7 @@ from ..models import GenerationRequest, RequestInput, SubmissionKey
 from ..values import CheckedRequest, ResolvedInput, gate_facts
 from .checks import checked_request
 from .gate import decision_record, gate_outcome
-from .notices import queue_when_approved
+from .queueing import queue_when_approved
 
 
 def request_check(*, run_when_approved: bool = False, **fields) -> p.Outcome:

@@ -337,7 +337,12 @@ def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(
     assert b"final description" not in bytes(
         LedgerEntry.objects.get(record_type="consent_flag").body
     )  # the ledger keeps a digest
-    assert set(Notification.objects.values_list("user__username", flat=True)) == {"clearance", "admin"}
+    flagged = Notification.objects.filter(link=f"/records/consent/{site.consent.pk}/")
+    assert set(flagged.values_list("user__username", flat=True)) == {"clearance", "admin"}
+    # The producer was told of their own request's output, by the site's run; of the flag, nobody else.
+    assert set(Notification.objects.exclude(pk__in=flagged).values_list("user__username", flat=True)) == {
+        "producer_a"
+    }
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@harbour.example", "clearance@harbour.example"]
     assert "requests the revocation of consent" in mail.outbox[0].subject
     assert "requests the revocation" in login(client, w.clearance).get("/clearance/").content.decode()
