@@ -152,6 +152,7 @@ def request_page(user, req) -> dict:
         "req": req,
         "settings": request_settings(req),
         "engine_label": words(req.engine),
+        "use_label": words(req.intended_use),
         "decision_status": (
             ("approved" if signed_off.approved else "refused")
             if signed_off

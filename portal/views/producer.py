@@ -150,6 +150,8 @@ def request_preview(request, production):
     """What the gate would decide for the form as it stands, recording nothing (htmx)."""
     prod = production_or_404(request.user, production)
     access.require(request.user, prod, access.SHOT_ROLES, "request generations")
+    if not request.POST.getlist("asset") and not any(n.startswith("upload_") for n in request.FILES):
+        return render(request, "producer/_preview.html", {"waiting": True})  # nothing to decide on yet
     try:
         outcome = gen.request_check(**parse_request(request, forms.request_form_data(request)))
     except FORM_ERRORS as exc:

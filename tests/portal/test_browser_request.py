@@ -69,11 +69,15 @@ def test_a_request_run_when_approved_runs_on_its_sign_off_and_the_producer_is_to
     assert "Needs clearance" in page.inner_text("#preview")
     assert page.is_checked("#f-run_when_approved")
     # At the submit button, the preview is still in view: beside the form, or pinned below it.
-    for width in WIDTHS.values():
+    for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         page.locator("#f-run_when_approved").scroll_into_view_if_needed()
-        page.mouse.wheel(0, 200)
+        page.evaluate("window.scrollBy(0, 200)")  # the window, not the panel under the mouse
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"producer-request-form-at-submit-{label}.png"))
         assert in_view(page, "#preview"), f"the preview is out of view at {width} px"
+        page.locator("#f-prompt").scroll_into_view_if_needed()  # half-way: the preview is in view too
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"producer-request-form-filling-{label}.png"))
+        assert in_view(page, "#preview"), f"the preview is out of view at {width} px, half-way"
     page.set_viewport_size({"width": 1280, "height": 900})
     producer.check("producer-request-form-run-when-approved")
     screenshot(page, "producer-request-form")

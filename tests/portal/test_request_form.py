@@ -49,6 +49,9 @@ def test_the_form_opens_without_an_error_and_its_intended_use_is_one_its_engine_
     assert "Parameters (JSON)" not in html and "/api/engines/" not in html
     # Run when approved is offered, and on.
     assert re.search(r'id="f-run_when_approved"[^>]*checked', html)
+    # The preview, asked as the form loads with nothing ticked yet, says what to do, not what is wrong.
+    preview = client.post(f"/productions/{gate.world.prod_a.pk}/requests/preview/", request_form(gate.shot))
+    assert "Tick an input" in preview.content.decode() and "errorlist" not in preview.content.decode()
 
 
 @pytest.mark.parametrize("name", sorted(all_engines()))
