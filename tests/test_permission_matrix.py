@@ -122,7 +122,7 @@ class Matrix:
 
     @staticmethod
     def _producer(production, tag):
-        user = f.UserFactory(username=f"producer_{tag}")
+        user = f.UserFactory(username=f"requester_{tag}")
         services.role_grant(actor=None, user=user, kind=vocab.ROLE_PRODUCER, production=production)
         return user
 
