@@ -113,7 +113,7 @@ def test_a_request_run_when_approved_runs_on_its_sign_off_and_the_producer_is_to
     assert f"Request {req.pk} for shot {portal.shot.code} is signed and ready" in notices
     producer.check("producer-notifications")
     screenshot(page, "producer-notifications")
-    page.get_by_role("link", name="Open it").first.click()
+    page.get_by_role("link", name=f"Request {req.pk} for shot {portal.shot.code} is signed and ready").click()
     page.wait_for_selector("#status .badge.ok:has-text('Succeeded')", timeout=30_000)
     page.wait_for_selector("figure.preview img")
     text = page.inner_text("main")
