@@ -128,7 +128,7 @@ _REQUIRED = {
     "release_end",
     "inputs",
 }
-_FIELDS = _REQUIRED | set(_TEXT) | set(_LISTS) | {"parameters"}
+_FIELDS = _REQUIRED | set(_TEXT) | set(_LISTS) | {"parameters", "run_when_approved"}
 
 
 def plain_request_in(data) -> dict | None:
@@ -144,9 +144,15 @@ def plain_request_in(data) -> dict | None:
         or not 0 < shot < 2**31
         or type(seed) is not int
         or type(data.get("parameters", {})) is not dict
+        or type(data.get("run_when_approved", False)) is not bool
     ):
         return None
-    out = {"shot": shot, "seed": seed, "parameters": data.get("parameters", {})}
+    out = {
+        "shot": shot,
+        "seed": seed,
+        "parameters": data.get("parameters", {}),
+        "run_when_approved": data.get("run_when_approved", False),
+    }
     try:
         json.dumps(out["parameters"], allow_nan=False)  # as the JSONField checks it: no NaN or infinity
     except ValueError:

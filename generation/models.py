@@ -56,6 +56,9 @@ class GenerationRequest(CommitsText):
         help_text="Talent involved: likeness inputs and names in the prompt",
     )
     status = models.CharField(max_length=20, choices=choices(STATUSES))
+    run_when_approved = models.BooleanField(
+        default=False, help_text="Queue the run as soon as it is approved (by the gate or a sign-off)"
+    )
     attempts = models.PositiveIntegerField(default=0)
     lease_expires = models.DateTimeField(
         null=True, blank=True, help_text="While running: when the run is presumed lost"

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 
 from rightsledger import access
+from rightsledger.downloads import output_download_name
 from rightsledger.models import (
     Checkpoint,
     ConsentRecord,
@@ -349,3 +350,14 @@ def open_flags_relied_on(*reason_lists) -> list:
     """Return the guilds' unresolved flags on any consent the reasons relied on, in one query:
     what the sign-off, the preview, the request's decision and the shot's audit warn of."""
     return open_flags_on(relied_consents(*reason_lists))
+
+
+def output_file_name(request, media_type: str) -> str:
+    """Return the name a request's output downloads under (EP102_SH0010_set_extension_r5.png)."""
+    return output_download_name(
+        production=request.production,
+        shot_code=request.shot.code,
+        intended_use=request.intended_use,
+        request_id=request.pk,
+        media_type=media_type,
+    )

@@ -23,6 +23,10 @@ def portal(request) -> dict:
     nav.append(("Verify a file", reverse("portal:verify")))
     path = getattr(request, "path", "")
     unread = selectors.notifications_for(user).count() if user is not None and user.is_authenticated else 0
+    if user is not None and user.is_authenticated:
+        nav.append(
+            (f"Notifications ({unread} new)" if unread else "Notifications", reverse("portal:notifications"))
+        )
     return {
         "nav": [{"label": label, "url": url, "current": path.startswith(url)} for label, url in nav],
         "unread": unread,

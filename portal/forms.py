@@ -2,9 +2,12 @@
 rules, and the same actionable messages, shown next to the field they name."""
 
 import datetime
+import math
+import re
 
 from rest_framework import serializers
 
+from generation.engines import get_engine
 from rightsledger import input_policy as parse
 from rightsledger import vocab, words
 from rightsledger.api import serializers as rs
@@ -206,7 +209,7 @@ class RequestFields(rs.StrictSerializer):
 
 def request_form_data(request) -> dict:
     """Return the posted request form, shaped as the API's input: inputs from the ticked assets and
-    the uploaded files, each with its role."""
+    the uploaded files, each with its role, and the engine's parameters from their fields."""
     post = request.POST
     inputs = [
         {"asset": parse.whole_number(a, field="inputs", minimum=1), "role": post.get(f"role_{a}", "plate")}
@@ -217,18 +220,96 @@ def request_form_data(request) -> dict:
             inputs.append({"upload": name, "role": post.get(f"{name}_role", "reference")})
     data = form_data(RequestFields, post)
     data["inputs"] = inputs
-    data["parameters"] = parse.json_value(post.get("parameters") or "{}", field="parameters")
+    data["parameters"] = engine_parameters(get_engine(post.get("engine", "")), post)
+    data["run_when_approved"] = post.get("run_when_approved") == "on"
     return data
 
 
+PARAM_PREFIX = "param_"
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?", re.ASCII)  # as a person types one
+
+
+def engine_parameters(engine, post) -> dict:
+    """Return the engine's parameters from their fields (param_<name>), as numbers: a field left
+    empty takes the engine's default. Text that is no number is passed on as it is, so that the
+    service's check names it beside its field."""
+    params = {}
+    for key in getattr(engine, "params", {}) or {}:
+        raw = (post.get(PARAM_PREFIX + key) or "").strip()
+        if not raw:
+            continue
+        text = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw  # 0,4 is 0.4
+        number = float(text) if NUMBER.fullmatch(text) else math.nan
+        if not math.isfinite(number):
+            params[key] = raw[:20]  # enough for the service to say that it is no number
+        else:
+            params[key] = int(number) if number.is_integer() and "." not in text else number
+    return params
+
+
+def engine_fields(engine, values: dict, errors: dict) -> list[dict]:
+    """Return the engine's parameters as number fields (from the engine's own schema): name,
+    label in words, range, step, value (as posted, else the default), help and errors."""
+    fields = []
+    for key, spec in (getattr(engine, "params", {}) or {}).items():
+        posted = values.get(PARAM_PREFIX + key)
+        fields.append(
+            {
+                "name": PARAM_PREFIX + key,
+                "label": spec.words(key),
+                "min": f"{spec.low:g}",
+                "max": f"{spec.high:g}",
+                "step": f"{spec.step:g}",
+                "value": posted if posted is not None else f"{spec.default:g}",
+                "default": f"{spec.default:g}",
+                "help": spec.help[:1].upper() + spec.help[1:] if spec.help else "",
+                "errors": errors.get(key, []),
+            }
+        )
+    return fields
+
+
+def request_field_errors(exc) -> tuple[dict, dict, list[str]]:
+    """Return a refused request's errors as ({field: [messages]}, {parameter: [messages]},
+    [messages about no one field]): a parameter's own errors go beside its field."""
+    by_field, by_param, general = {}, {}, []
+    for field, _, message in error_items(exc):
+        top, _, rest = (field or "").partition(".")
+        if top == "parameters" and rest:
+            by_param.setdefault(rest, []).append(message)
+        elif top:
+            by_field.setdefault(top, []).append(message)
+        else:
+            general.append(message)
+    return by_field, by_param, general
+
+
+# Codes whose words are not their letters with spaces.
+WORDS = {
+    "tv": "TV",
+    "svod": "SVOD",
+    "avod": "AVOD",
+    "tvod": "TVOD",
+    "fast": "FAST",
+    "trailer_promo": "Trailers and promotion",
+    "de_aging": "De-ageing",
+}
+
+
+def code_words(code: str) -> str:
+    """Return a vocabulary code in words, for a label: "set_extension" is "Set extension"."""
+    return WORDS.get(code) or str(code).replace("_", " ").capitalize()
+
+
 def request_form_initial() -> dict:
-    """Return a new request form's values: theatrical, worldwide, released for a year from today."""
+    """Return a new request form's values: theatrical, worldwide, released for a year from today,
+    run as soon as it is approved."""
     today = datetime.date.today()
     return {
         "media": ["theatrical"],
         "territories": "WORLD",
         "seed": 1,
-        "parameters": "{}",
+        "run_when_approved": True,
         "release_start": today.isoformat(),
         "release_end": (today + datetime.timedelta(days=365)).isoformat(),
     }

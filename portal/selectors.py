@@ -29,6 +29,7 @@ from rightsledger.models import Guild
 from rightsledger.models.notices import FLAG_OUTCOMES
 
 from . import filters, recordwords, registers
+from .forms import code_words
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
@@ -141,20 +142,26 @@ def shots_page(user, production) -> dict:
     }
 
 
-def request_form_choices(user, production) -> dict:
-    """Return what the request form offers: the production's shots, the engines, the assets the
-    user may use as inputs (never a generated output), the input roles, uses and media."""
+def request_form_choices(user, production, engine_name: str = "") -> dict:
+    """Return what the request form offers: the production's shots, the engines (the one named,
+    else the first, chosen) and the intended uses the chosen engine supports, the assets the user
+    may use as inputs (never a generated output), the input roles and media."""
+    engines = sorted(all_engines().values(), key=lambda e: e.name)
+    engine = next((e for e in engines if e.name == engine_name), engines[0] if engines else None)
     return {
         "production": production,
         "shots": production.shots.order_by("code"),
-        "engines": sorted(all_engines().values(), key=lambda e: e.name),
+        "engines": [
+            {"name": e.name, "label": f"{code_words(e.name)} (version {e.version})"} for e in engines
+        ],
+        "engine": engine,
         "assets": rl_selectors.assets_for(user)
         .filter(production=production)
         .exclude(origin="generated")
         .order_by("id"),
-        "roles": INPUT_ROLES,
-        "uses": vocab.GENERATION_USES,
-        "media": vocab.MEDIA,
+        "roles": [(r, code_words(r)) for r in INPUT_ROLES],
+        "uses": [(u, code_words(u)) for u in vocab.GENERATION_USES if engine and u in engine.uses],
+        "media": [(m, code_words(m)) for m in vocab.MEDIA],
     }
 
 
@@ -169,6 +176,21 @@ def request_preview_page(outcome) -> dict:
     }
 
 
+def request_settings(req) -> list[tuple[str, str]]:
+    """Return a request's engine parameters as (label, value) in words, in the engine's order,
+    with the defaults it ran with for those not given."""
+    engine = all_engines().get(req.engine)
+    params = getattr(engine, "params", None) or {}
+    given = req.parameters or {}
+    rows = [
+        (spec.words(key), f"{given[key]:g}" if key in given else f"{spec.default:g} (the default)")
+        for key, spec in params.items()
+        if isinstance(given.get(key, 0), (int, float))
+    ]
+    rows += [(code_words(k), str(v)) for k, v in given.items() if k not in params]  # an HTTP engine's own
+    return rows
+
+
 def request_page(user, req) -> dict:
     """Return a generation request's page: its decisions (the latest, and what was revoked since),
     inputs, sign-offs, output, and a succeeded output's Content Credentials (from the cache)."""
@@ -177,8 +199,21 @@ def request_page(user, req) -> dict:
     sign_offs = list(req.sign_offs.select_related("approver"))
     output = getattr(req, "output", None) if req.status in ("succeeded", "held", "refused") else None
     signed = output is not None and req.status == "succeeded"
+    sign_offs = list(req.sign_offs.select_related("approver"))
+    latest = decisions[-1] if decisions else None
+    # A decision that needed a sign-off reads as what the sign-off made of it.
+    signed_off = next((s for s in reversed(sign_offs) if latest and s.decision_id == latest.pk), None)
     return {
         "req": req,
+        "settings": request_settings(req),
+        "engine_label": code_words(req.engine),
+        "use_label": code_words(req.intended_use),
+        "decision_status": (
+            ("approved" if signed_off.approved else "refused")
+            if signed_off
+            else getattr(latest, "outcome", "")
+        ),
+        "signed_off": signed_off,
         "revoked": gen_selectors.revoked_since(decisions[-1]) if decisions else [],
         "flags": gen_selectors.open_flags_relied_on(decisions[-1].reasons) if decisions else [],
         "decision": decisions[-1] if decisions else None,

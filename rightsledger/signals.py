@@ -11,7 +11,8 @@ asset_registered = Signal()
 asset_content_requested = Signal()
 
 # Sent once the transaction that revoked a grant, consent, reservation or role (in whole or in
-# part) has committed; kwargs: record_type, record_id (the revoking version), chain.
+# part) has committed; kwargs: record_type, record_id (the revoking version), chain, and
+# actor_id (the user who revoked it; None for the service itself).
 record_revoked = Signal()
 
 # Sent inside the transaction that erases a performer's personal data, so that other apps erase

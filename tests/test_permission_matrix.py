@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 
 from generation import services as gen
-from rightsledger import services
+from rightsledger import services, vocab
 from rightsledger.models import LedgerEntry
 
 from . import factories as f
@@ -123,6 +123,12 @@ class Matrix:
         self.own = self._records(world.prod_a, world.guild, "own", 11)
         self.other = self._records(world.prod_other, world.other_guild, "other", 21)
 
+    @staticmethod
+    def _producer(production, tag):
+        user = f.UserFactory(username=f"requester_{tag}")
+        services.role_grant(actor=None, user=user, kind=vocab.ROLE_PRODUCER, production=production)
+        return user
+
     def _records(self, production, guild, tag, seed):
         party = f.make_party(production.studio, name=f"Stock {tag}")
         shot = f.make_shot(production, code=f"EP1_{tag.upper()}")
@@ -160,8 +166,11 @@ class Matrix:
             source="contract",
             effective_date=datetime.date(2026, 1, 1),
         )
+        # Production A's request is the admin's; another studio's, one of its own producers'
+        # (whom its runs notify, as they notify the admin of A's).
+        requester = self.world.admin if production == self.world.prod_a else self._producer(production, tag)
         request = gen.request_submit(
-            actor=self.world.admin,
+            actor=requester,
             production=production,
             shot=shot,
             engine="atmosphere",
@@ -174,9 +183,7 @@ class Matrix:
             inputs=[{"asset": plate, "role": "plate"}],
         )
         with self.run_on_commit(execute=True):
-            gen.request_queue(
-                actor=self.world.admin, request=request
-            )  # eager: runs, signs and records the output
+            gen.request_queue(actor=requester, request=request)  # eager: runs, signs and records the output
         request.refresh_from_db()
         seq = (
             LedgerEntry.objects.filter(record_type="grant", record_id=grant.pk)
@@ -305,12 +312,14 @@ TARGETS = {
     # Portal pages
     "productions": R(None, LOGGED_IN, methods=["get"]),
     "clearance": R(None, CLEARANCE, methods=["get"]),
+    "notifications": R(None, LOGGED_IN, methods=["get"]),
     "notifications_read": R(None, NOBODY, LOGGED_IN, methods=["post"]),
     "shots": R(_prod(), PROD_READERS, methods=["get"]),
     "timeline": R(_prod(), CLEARANCE, CLEARANCE, methods=["get", "post"]),
     "timeline_export": R(_prod(), PROD_READERS, methods=["get"]),
     "request_new": R(_prod(), SHOT_WRITERS, SHOT_WRITERS, methods=["get", "post"]),
     "request_preview": R(_prod(), NOBODY, SHOT_WRITERS, methods=["post"]),
+    "request_engine": R(_prod(), SHOT_WRITERS, methods=["get"]),
     "assets": R(_prod(), PROD_READERS, CLEARANCE, methods=["get", "post"]),
     "record_new": R(_prod("grant"), CLEARANCE, CLEARANCE, methods=["get", "post"]),
     "request": R(_pk("request"), PROD_READERS, methods=["get"]),

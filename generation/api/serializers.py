@@ -79,6 +79,14 @@ class RequestIn(StrictSerializer):
     release_start = serializers.DateField()
     release_end = serializers.DateField()
     inputs = InputsField()
+    run_when_approved = StrictBool(
+        required=False,
+        default=False,
+        help_text=(
+            "Queue the run as soon as the request is approved: at once when the gate approves it, "
+            "or by the clearance sign-off that approves it (no call to queue)."
+        ),
+    )
 
     def to_internal_value(self, data):
         # Multipart: the inputs' files arrive as extra fields, named by each input's "upload".
@@ -93,6 +101,8 @@ class RequestIn(StrictSerializer):
                 for k in data
                 if k not in files
             }
+            if data.get("run_when_approved") in ("true", "false"):  # a form's text for JSON's boolean
+                data["run_when_approved"] = data["run_when_approved"] == "true"
             if isinstance(data.get("parameters"), str):
                 data["parameters"] = parse.json_value(data["parameters"], field="parameters")
             if isinstance(data.get("inputs"), str):  # the input policy walks its values, not its JSON layout
@@ -177,6 +187,7 @@ class RequestOut(serializers.ModelSerializer):
             "release_end",
             "talents",
             "status",
+            "run_when_approved",
             "attempts",
             "failure",
             "decision",

@@ -12,13 +12,19 @@ class AtmosphereEngine(Engine):
     version = "1.0.0"
     uses = ("atmosphere",)
     params = {
-        "fog_density": Param(0.5, 0.0, 1.0, "how thick the fog is at the horizon"),
-        "fog_r": Param(0.78, 0.0, 1.0, "fog colour, red"),
-        "fog_g": Param(0.80, 0.0, 1.0, "fog colour, green"),
-        "fog_b": Param(0.84, 0.0, 1.0, "fog colour, blue"),
-        "horizon": Param(0.45, 0.05, 0.95, "height of the horizon, as a fraction of the frame from the top"),
-        "rain": Param(0.3, 0.0, 1.0, "rain amount; 0 for none"),
-        "rain_angle": Param(12.0, -45.0, 45.0, "rain angle from vertical, degrees"),
+        "fog_density": Param(0.5, 0.0, 1.0, "how thick the fog is at the horizon", "Fog density"),
+        "fog_r": Param(0.78, 0.0, 1.0, "the fog colour's red, from none to full", "Fog colour: red"),
+        "fog_g": Param(0.80, 0.0, 1.0, "the fog colour's green, from none to full", "Fog colour: green"),
+        "fog_b": Param(0.84, 0.0, 1.0, "the fog colour's blue, from none to full", "Fog colour: blue"),
+        "horizon": Param(
+            0.45,
+            0.05,
+            0.95,
+            "height of the horizon, as a fraction of the frame from the top",
+            "Horizon height",
+        ),
+        "rain": Param(0.3, 0.0, 1.0, "rain amount; 0 for none", "Rain"),
+        "rain_angle": Param(12.0, -45.0, 45.0, "rain angle from vertical, in degrees", "Rain angle", step=1),
     }
     needs_roles = {"plate": "the image to put the weather on"}
 

@@ -17,10 +17,17 @@ from .types import EngineError, EngineInput, EngineResult
 
 @dataclass(frozen=True)
 class Param:
+    """A number an engine takes: its default, range and step, its name in words and what it does."""
+
     default: float
     low: float
     high: float
     help: str = ""
+    label: str = ""  # in words, for a form ("Fog density"); the key's words when empty
+    step: float = 0.01  # the smallest change that matters, for a form's number field
+
+    def words(self, key: str) -> str:
+        return self.label or key.replace("_", " ").capitalize()
 
 
 class Engine:
@@ -38,7 +45,14 @@ class Engine:
             "uses": list(self.uses),
             "trains_on_inputs": self.trains_on_inputs,
             "parameters": {
-                k: {"default": p.default, "min": p.low, "max": p.high, "help": p.help}
+                k: {
+                    "label": p.words(k),
+                    "default": p.default,
+                    "min": p.low,
+                    "max": p.high,
+                    "step": p.step,
+                    "help": p.help,
+                }
                 for k, p in self.params.items()
             },
             "inputs": self.needs_roles,
@@ -46,18 +60,32 @@ class Engine:
 
     def check_params(self, params: dict) -> list[str]:
         """Return one message per problem in the parameters; empty when they are fine."""
+        return [message for _, message in self.param_problems(params)]
+
+    def param_problems(self, params: dict) -> list[tuple[str | None, str]]:
+        """Return (parameter, message) per problem in the parameters, the parameter None for one
+        the engine does not take; the messages name each parameter in words."""
         problems = []
         for key, value in params.items():
             spec = self.params.get(key)
             if spec is None:
                 problems.append(
-                    f"{self.name} has no parameter {key!r}; it takes: "
-                    f"{', '.join(sorted(self.params)) or 'none'}."
+                    (
+                        None,
+                        f"{self.name} has no parameter {key!r}; it takes: "
+                        f"{', '.join(sorted(self.params)) or 'none'}.",
+                    )
                 )
             elif not isinstance(value, (int, float)) or isinstance(value, bool):
-                problems.append(f"Parameter {key} must be a number.")
+                problems.append((key, f"{spec.words(key)} must be a number, such as {spec.default:g}."))
             elif not spec.low <= value <= spec.high:
-                problems.append(f"Parameter {key} must be between {spec.low} and {spec.high}; got {value}.")
+                problems.append(
+                    (
+                        key,
+                        f"{spec.words(key)} must be from {spec.low:g} to {spec.high:g}; "
+                        f"{value:g} is outside.",
+                    )
+                )
         return problems
 
     def check_inputs(self, roles: list[str]) -> list[str]:

@@ -11,13 +11,21 @@ class CrowdFillEngine(Engine):
     version = "1.0.0"
     uses = ("crowd_fill",)
     params = {
-        "count": Param(12, 1, 300, "how many figures"),
-        "horizon": Param(0.55, 0.05, 0.95, "the ground starts here (fraction of the height from the top)"),
-        "near_scale": Param(
-            0.35, 0.02, 1.0, "height of a figure at the bottom of the frame, as a fraction of the frame"
+        "count": Param(12, 1, 300, "how many figures", "Number of figures", step=1),
+        "horizon": Param(
+            0.55, 0.05, 0.95, "the ground starts here (fraction of the height from the top)", "Horizon height"
         ),
-        "far_scale": Param(0.06, 0.01, 1.0, "height of a figure at the horizon"),
-        "colour_match": Param(0.6, 0.0, 1.0, "how far each figure's colours move toward the plate's"),
+        "near_scale": Param(
+            0.35,
+            0.02,
+            1.0,
+            "height of a figure at the bottom of the frame, as a fraction of the frame",
+            "Figure height, nearest",
+        ),
+        "far_scale": Param(0.06, 0.01, 1.0, "height of a figure at the horizon", "Figure height, farthest"),
+        "colour_match": Param(
+            0.6, 0.0, 1.0, "how far each figure's colours move toward the plate's", "Colour match"
+        ),
     }
     needs_roles = {"plate": "the image to fill", "element": "licensed RGBA crowd elements"}
 

@@ -57,12 +57,12 @@ class HttpEngine(Engine):
         self.params = {}
         self.needs_roles = {}
 
-    def check_params(self, params):
+    def param_problems(self, params):
         # The server validates its own parameters; they must at least be JSON.
         try:
             json.dumps(params)
         except (TypeError, ValueError):
-            return ["Parameters must be plain JSON for an HTTP engine."]
+            return [(None, "Parameters must be plain JSON for an HTTP engine.")]
         return []
 
     def resolved(self, params):

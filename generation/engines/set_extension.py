@@ -10,8 +10,10 @@ class SetExtensionEngine(Engine):
     version = "1.0.0"
     uses = ("set_extension",)
     params = {
-        "target_aspect": Param(2.39, 0.5, 4.0, "width / height of the extended frame (2.39 for scope)"),
-        "texture": Param(0.5, 0.0, 1.0, "how much fine texture the continuation carries"),
+        "target_aspect": Param(
+            2.39, 0.5, 4.0, "width / height of the extended frame (2.39 for scope)", "Target aspect ratio"
+        ),
+        "texture": Param(0.5, 0.0, 1.0, "how much fine texture the continuation carries", "Texture"),
     }
     needs_roles = {"plate": "the image to extend"}
 

@@ -108,8 +108,8 @@ def _engine_checked(
             "engine_version_unknown",
             f"{engine} is at version {eng.version}, not {engine_version}.",
         )
-    for problem in eng.check_params(parameters):
-        errors.add("parameters", "parameter_invalid", problem)
+    for key, problem in eng.param_problems(parameters):
+        errors.add(f"parameters.{key}" if key else "parameters", "parameter_invalid", problem)
     if intended_use in vocab.GENERATION_USES and intended_use not in eng.uses:
         errors.add(
             "intended_use",

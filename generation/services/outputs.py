@@ -7,7 +7,6 @@ import hashlib
 import numpy as np
 from django.core.files.base import ContentFile, File
 
-from provenance.manifest import SIGNABLE
 from provenance.services import Signing, lineage_record_many, output_record
 from rightsledger import services as rs
 from rightsledger import words
@@ -18,13 +17,14 @@ from .. import policy as p
 from .. import selectors
 from ..models import GenerationOutput, GenerationRequest
 from .gate import WORKER, decision_record, tell
+from .notices import run_notify
 
 
 def output_keep(request, *, signing: Signing, decision, outcome, result, engine_seconds, attempt) -> bool:
     """Record a signed output once: its asset, lineage, signing, output and the likeness check.
     Returns whether the output is held for clearance."""
     with recording(actor=WORKER) as rec, contextlib.ExitStack() as files:
-        name = f"{request.shot.code}_req{request.pk}.{SIGNABLE.get(signing.media_type, 'bin')}"
+        name = selectors.output_file_name(request, signing.media_type)
         # A still arrives as bytes; a signed clip as the path of its file.
         signed = signing.signed
         upload = (
@@ -77,6 +77,7 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
         request.failure = ""
         request.save(update_fields=["status", "lease_expires", "failure", "updated_at"])
         tell(request, event="run", outcome="held" if held else "succeeded")
+        run_notify(request, "held" if held else "succeeded")
     return held
 
 

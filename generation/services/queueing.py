@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from redis.exceptions import ConnectionError as RedisDown
 from redis.exceptions import TimeoutError as RedisTimeout
 
+from rightsledger import access
 from rightsledger import validation as v
 from rightsledger.errors import Conflict, Errors
 from rightsledger.ledger.append import recording
@@ -22,6 +23,7 @@ from rightsledger.personal import record_commitments
 from .. import selectors
 from ..models import GenerationRequest, SignOff
 from .gate import WORKER, state_event, tell
+from .notices import sign_off_notify
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,9 @@ def request_sign_off(
     """Record a clearance user's approval or refusal of a request awaiting sign-off (or of an
     output held for clearance), and return it. The requester cannot sign off their own request.
     Approving over a guild's unresolved flag on a consent the decision relied on needs that flag's
-    id in acknowledge_flags; the sign-off's entry records which flags were acknowledged."""
+    id in acknowledge_flags; the sign-off's entry records which flags were acknowledged. The requester is
+    notified. An approved request submitted to run when approved is queued once the sign-off has
+    committed (a refusal queues nothing)."""
     errors = Errors()
     comment = v.text(errors, "comment", comment)
     if not comment:
@@ -93,6 +97,9 @@ def request_sign_off(
         else:
             locked.status = "approved" if approve else "refused"
         locked.save(update_fields=["status", "updated_at"])
+        sign_off_notify(locked, sign_off)
+        if locked.status == "approved" and locked.run_when_approved:
+            transaction.on_commit(lambda: _queue_approved(locked.pk))
     request.refresh_from_db()
     return sign_off
 
@@ -118,6 +125,15 @@ def _require_flags_acknowledged(decision, approve: bool, acknowledge_flags) -> l
             }
         )
     return [f.pk for f in flags]
+
+
+def _queue_approved(request_id: int) -> None:
+    """Queue an approved request, once its approval has committed; a failure here is logged, as
+    the approval stands (the producer can still queue it from the request's page)."""
+    try:
+        queue_when_approved(request_id)
+    except Exception:
+        log.exception("request %s was approved but could not be queued to run", request_id)
 
 
 def _require_awaiting_sign_off(actor, locked: GenerationRequest) -> None:
@@ -194,6 +210,24 @@ def request_queue(*, actor, request: GenerationRequest) -> GenerationRequest:
         _enqueue(locked.pk)
     request.refresh_from_db()
     return request
+
+
+def queue_when_approved(request_id: int) -> bool:
+    """Queue a request approved with run-when-approved, on its requester's behalf (their standing
+    instruction); return whether it was queued. Nothing is queued for a requester who may no
+    longer request generations, or a request that moved on meanwhile (logged)."""
+    req = GenerationRequest.objects.select_related("requester", "production").get(pk=request_id)
+    if req.status != "approved" or not req.run_when_approved:
+        return False
+    if not access.holds(req.requester, req.production, access.SHOT_ROLES):
+        log.info("request %s not queued: its requester may no longer request generations", req.pk)
+        return False
+    try:
+        request_queue(actor=req.requester, request=req)
+    except Conflict:
+        log.info("request %s was not queued when approved: it moved on", req.pk, exc_info=True)
+        return False
+    return True
 
 
 def request_retry(*, actor, request: GenerationRequest) -> GenerationRequest:

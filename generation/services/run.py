@@ -26,6 +26,7 @@ from ..engines import EngineError, EngineResult
 from ..models import Decision, GenerationOutput, GenerationRequest, SignOff
 from ..runner import engine_start
 from .gate import WORKER, decision_record, state_event, stored_request_outcome, tell
+from .notices import run_notify
 from .outputs import output_keep, output_unstore
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def _run_recheck(request: GenerationRequest) -> tuple[Decision, p.Outcome]:
             request.save(update_fields=["status", "failure", "lease_expires", "updated_at"])
             state_event(rec, request, EntryType.GENERATION_STOPPED, decision=decision.pk)
             tell(request, event="run", outcome="stopped")
+            run_notify(request, "stopped")
     if decision.outcome != p.APPROVED:
         raise _RunEnds("stopped")
     return decision, outcome
@@ -234,3 +236,4 @@ def _fail(request: GenerationRequest, attempt: int, message: str) -> None:
                 **record_commitments(locked),
             )
             tell(locked, event="run", outcome="failed")
+            run_notify(locked, "failed")

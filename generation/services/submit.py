@@ -17,27 +17,36 @@ from ..models import GenerationRequest, RequestInput, SubmissionKey
 from ..values import CheckedRequest, ResolvedInput, gate_facts
 from .checks import checked_request
 from .gate import decision_record, gate_outcome
+from .queueing import queue_when_approved
 
 
-def request_check(**fields) -> p.Outcome:
-    """Return what the gate would decide for a request (its fields as checked_request takes them),
-    recording nothing."""
+def request_check(*, run_when_approved: bool = False, **fields) -> p.Outcome:
+    """Return what the gate would decide for a request (its fields as checked_request takes them,
+    and whether it runs when approved, which does not change the decision), recording nothing."""
     checked = checked_request(**fields, keep_unregistered=False)
     return gate_outcome(gate_facts(checked.values, checked.inputs), checked.values.prompt)[0]
 
 
-def request_submit(*, actor, seed: int, idempotency_key: str | None = None, **fields) -> GenerationRequest:
+def request_submit(
+    *,
+    actor,
+    seed: int,
+    idempotency_key: str | None = None,
+    run_when_approved: bool = False,
+    **fields,
+) -> GenerationRequest:
     """Record a generation request (its fields as checked_request takes them; the seed is required)
     and the gate's decision on it, and return the request. With an idempotency key, the same key
     and body again return the request it made (a retry after a lost answer), and the same key with
-    another body is refused."""
+    another body is refused. With run_when_approved, the request is queued to run as soon as it
+    is approved: at once when the gate approves it, or by the sign-off that approves it."""
     checked = checked_request(seed=seed, **fields)
-    digest = _submission_digest(checked) if idempotency_key else ""
+    digest = _submission_digest(checked, run_when_approved) if idempotency_key else ""
     if idempotency_key and (earlier := _earlier_submission(actor, idempotency_key, digest)):
         return earlier
     written = _uploads_store(checked.inputs)
     try:
-        return _submission_record(actor, checked, idempotency_key, digest)
+        request = _submission_record(actor, checked, idempotency_key, digest, run_when_approved)
     except IntegrityError:
         earlier = _earlier_submission(actor, idempotency_key, digest) if idempotency_key else None
         if earlier is None:
@@ -47,6 +56,10 @@ def request_submit(*, actor, seed: int, idempotency_key: str | None = None, **fi
     except BaseException:
         _uploads_unstore_on_rollback(written)
         raise
+    if request.status == "approved" and run_when_approved:
+        transaction.on_commit(lambda: queue_when_approved(request.pk))
+        request.refresh_from_db()
+    return request
 
 
 def _uploads_store(resolved: tuple[ResolvedInput, ...]) -> list[str]:
@@ -81,9 +94,11 @@ def _uploads_unstore_on_rollback(written: list[str]) -> None:
         transaction.on_commit(unstore)
 
 
-def _submission_digest(checked: CheckedRequest) -> str:
+def _submission_digest(checked: CheckedRequest, run_when_approved: bool) -> str:
     body = checked.values.digest()
     body["inputs"] = [r.digest() for r in checked.inputs]
+    if run_when_approved:  # left out when off, so that the digests of earlier submissions hold
+        body["run_when_approved"] = True
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
@@ -101,13 +116,16 @@ def _earlier_submission(actor, key: str, digest: str) -> GenerationRequest | Non
 
 
 def _submission_record(
-    actor, checked: CheckedRequest, idempotency_key: str | None, digest: str
+    actor, checked: CheckedRequest, idempotency_key: str | None, digest: str, run_when_approved: bool
 ) -> GenerationRequest:
     """Record the request, its inputs and talents, and the gate's decision, with their entries."""
     with recording(actor=actor) as rec:
         outcome, talents = gate_outcome(gate_facts(checked.values, checked.inputs), checked.values.prompt)
         request = GenerationRequest.objects.create(
-            requester=actor, status=outcome.outcome, **checked.values.columns()
+            requester=actor,
+            status=outcome.outcome,
+            run_when_approved=run_when_approved,
+            **checked.values.columns(),
         )
         RequestInput.objects.bulk_create(
             [RequestInput(request=request, **r.columns()) for r in checked.inputs]

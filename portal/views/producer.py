@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from generation import selectors as gen_selectors
 from generation import services as gen
 from generation.api.views import parse_request
 from rightsledger import access, aipref
@@ -76,12 +77,38 @@ def timeline_export(request, production):
     return response
 
 
-def _request_form(request, prod, values=None, errors=None, general=None) -> dict:
+def _request_form(request, prod, values=None, errors=None, general=None, param_errors=None) -> dict:
+    """Return the request form's context: the choices for the engine in the values (else the
+    first), whose intended uses and parameter fields follow it."""
+    values = dict(values or forms.request_form_initial())
+    page = selectors.request_form_choices(request.user, prod, values.get("engine", ""))
+    _follow_engine(page, values)
     return {
-        **selectors.request_form_choices(request.user, prod),
-        "values": values or forms.request_form_initial(),
+        **page,
+        "values": values,
         "errors": errors or {},
         "general": general or [],
+        "params": forms.engine_fields(page["engine"], values, param_errors or {}),
+        "engine_label": forms.code_words(page["engine"].name) if page["engine"] else "",
+    }
+
+
+def _follow_engine(page: dict, values: dict) -> None:
+    """Make the values name the chosen engine and one of its intended uses (the one given where
+    the engine supports it, else its first)."""
+    engine = page["engine"]
+    values["engine"] = engine.name if engine else ""
+    uses = [code for code, _ in page["uses"]]
+    if values.get("intended_use") not in uses:
+        values["intended_use"] = uses[0] if uses else ""
+
+
+def _posted_values(post) -> dict:
+    return {
+        **post.dict(),
+        "media": post.getlist("media"),
+        "asset": post.getlist("asset"),
+        "run_when_approved": post.get("run_when_approved") == "on",
     }
 
 
@@ -91,16 +118,30 @@ def request_new(request, production):
     access.require(request.user, prod, access.SHOT_ROLES, "request generations")
     if request.method != "POST":
         return render(request, "producer/request_new.html", _request_form(request, prod))
+    if "choose_engine" in request.POST:  # without JavaScript: the form again, for the engine chosen
+        return render(
+            request, "producer/request_new.html", _request_form(request, prod, _posted_values(request.POST))
+        )
     try:
         parsed = parse_request(request, forms.request_form_data(request))
         req = gen.request_submit(actor=request.user, **parsed)
     except FORM_ERRORS as exc:
-        errors, general = forms.field_errors(exc)
-        post = request.POST
-        values = {**post.dict(), "media": post.getlist("media"), "asset": post.getlist("asset")}
-        page = _request_form(request, prod, values, errors, general)
+        errors, param_errors, general = forms.request_field_errors(exc)
+        page = _request_form(request, prod, _posted_values(request.POST), errors, general, param_errors)
         return render(request, "producer/request_new.html", page, status=400)
     return redirect("portal:request", pk=req.pk)
+
+
+@login_required
+@require_safe
+def request_engine(request, production):
+    """The intended uses and parameter fields of the engine chosen (htmx swaps them in)."""
+    prod = production_or_404(request.user, production)
+    access.require(request.user, prod, access.SHOT_ROLES, "request generations")
+    page = _request_form(request, prod, request.GET.dict())
+    response = render(request, "producer/_engine.html", page)
+    response["HX-Trigger-After-Settle"] = "engine-chosen"  # the preview is asked again, for this engine
+    return response
 
 
 @login_required
@@ -109,11 +150,14 @@ def request_preview(request, production):
     """What the gate would decide for the form as it stands, recording nothing (htmx)."""
     prod = production_or_404(request.user, production)
     access.require(request.user, prod, access.SHOT_ROLES, "request generations")
+    if not request.POST.getlist("asset") and not any(n.startswith("upload_") for n in request.FILES):
+        return render(request, "producer/_preview.html", {"waiting": True})  # nothing to decide on yet
     try:
         outcome = gen.request_check(**parse_request(request, forms.request_form_data(request)))
     except FORM_ERRORS as exc:
-        errors, general = forms.field_errors(exc)
-        problems = general + [f"{f.replace('_', ' ')}: {m}" for f, ms in errors.items() for m in ms]
+        errors, param_errors, general = forms.request_field_errors(exc)
+        problems = general + [f"{forms.code_words(f)}: {m}" for f, ms in errors.items() for m in ms]
+        problems += [m for ms in param_errors.values() for m in ms]  # each names its parameter
         return render(request, "producer/_preview.html", {"problems": problems})
     page = selectors.request_preview_page(outcome)
     page["reasons"] = selectors.reasons_in_words([outcome.to_json()])[0][0]
@@ -171,6 +215,17 @@ def output_file(request, pk, inline=False):
         asset.file.open("rb"),
         content_type=asset.media_type,
         as_attachment=not inline,
-        filename=f"{req.shot.code}_request{req.pk}.{asset.media_type.split('/')[-1]}",
+        filename=gen_selectors.output_file_name(req, asset.media_type),
     )
     return aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention
+
+
+@login_required
+@require_safe
+def notifications(request):
+    """The user's notifications, newest first: a sign-off, a finished run, a revocation..."""
+    return render(
+        request,
+        "producer/notifications.html",
+        {"notifications": rl_selectors.notifications_for(request.user, unread_only=False)[:50]},
+    )

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, aipref, erasure, selectors, services, vocab
+from ..downloads import asset_download_name
 from ..ledger import prooffiles, proofs
 from ..models import Asset, Guild, LedgerEntry, Talent
 from ..signals import asset_content_requested
@@ -208,8 +209,12 @@ class AssetViewSet(ReadCreateViewSet):
     def content(self, request, pk=None):
         asset: Asset = self.get_object()
         asset_content_requested.send(sender=Asset, asset=asset, user=request.user)
-        response = FileResponse(asset.file.open("rb"), content_type=asset.media_type)
-        response["Content-Disposition"] = f'attachment; filename="{asset.sha256}"'
+        response = FileResponse(
+            asset.file.open("rb"),
+            content_type=asset.media_type,
+            as_attachment=True,
+            filename=asset_download_name(asset),  # an output's is its people's name (downloads)
+        )
         if asset.origin == "generated":
             aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention
         return response

@@ -274,7 +274,11 @@ def record_revoke(kind: Kind, *, actor, record, reason: str, scope: dict | None 
         )
         transaction.on_commit(
             lambda: record_revoked.send(
-                sender=kind.model, record_type=kind.name, record_id=record.pk, chain=record.chain
+                sender=kind.model,
+                record_type=kind.name,
+                record_id=record.pk,
+                chain=record.chain,
+                actor_id=getattr(actor, "pk", None),
             )
         )
         return record

@@ -13,7 +13,6 @@ def request_form(shot, plate=None, **extra) -> dict:
         "territories": "US",
         "release_start": "2026-06-01",
         "release_end": "2026-12-31",
-        "parameters": "{}",
     }
     if plate is not None:
         form |= {"asset": str(plate.pk), f"role_{plate.pk}": "plate"}

@@ -225,30 +225,29 @@ def test_deep_json_is_refused_by_every_api_endpoint_and_writes_nothing(world, ap
 
 
 @pytest.mark.parametrize("page", ["request_new", "request_preview"])
-def test_deep_json_in_the_request_forms_parameters_is_refused_beside_the_field(world, client, settings, page):
+def test_hostile_text_in_an_engine_parameters_field_is_refused_beside_the_field(
+    world, client, settings, page
+):
     from ..generation.conftest import Gate
 
     gate = Gate(world)
     client.force_login(world.producer_a)
     before = state(settings)
     form = request_form(gate.shot, gate.plate)
-    for parameters in (
-        DEEP,
-        '{"a": ' * 5_000 + "1" + "}" * 5_000,
-        '{"a": ' + "[" * 22 + "1" + "]" * 22 + "}",
-    ):
+    for value in (DEEP, '{"a": ' * 5_000 + "1" + "}" * 5_000, "nan", "1e999", "0.4; drop", "٣"):
         response = client.post(
             f"/productions/{world.prod_a.pk}/requests/{'new' if page == 'request_new' else 'preview'}/",
-            {**form, "parameters": parameters},
+            {**form, "param_fog_density": value},
         )
+        body = response.content.decode()
         if page == "request_new":
             assert response.status_code == 400, response.status_code
-            assert "nested more than" in response.content.decode()
+            # Beside its own field, in words, with the field marked invalid.
+            field = body[body.index('id="f-param_fog_density"') :]
+            assert 'aria-invalid="true"' in field[: field.index(">")]
+            assert "Fog density must be a number, such as 0.5." in field[: field.index("</fieldset>")]
         else:  # the preview is a fragment that htmx swaps in: it lists the problems
-            assert (
-                response.status_code == 200
-                and "parameters: parameters is JSON nested more than" in response.content.decode()
-            )
+            assert response.status_code == 200 and "Fog density must be a number" in body
     assert state(settings) == before
 
 

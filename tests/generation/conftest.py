@@ -48,6 +48,47 @@ class Gate:
         )
         self.likeness = f.make_asset(world.prod_a, seed=33, kind="likeness_reference", talent=self.talent)
 
+    def submit(self, *, likeness: bool = False, **overrides):
+        """Submit, through the service, producer A's request for an atmosphere on the shot: with
+        the plate alone the gate approves it; with the likeness too (once consent_and_grant has
+        covered it) it needs a clearance sign-off."""
+        from generation import services
+
+        fields = dict(
+            actor=self.world.producer_a,
+            production=self.world.prod_a,
+            shot=self.shot,
+            engine="atmosphere",
+            seed=1,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": self.plate, "role": "plate"}]
+            + ([{"asset": self.likeness, "role": "likeness"}] if likeness else []),
+        )
+        return services.request_submit(**{**fields, **overrides})
+
+    def consent_and_grant(self):
+        """Record the performer's consent to a likeness in an atmosphere shot, and a grant of the
+        likeness reference: a request with the likeness then needs a sign-off."""
+        self.consent = f.make_consent(
+            self.world.prod_a, self.talent, permitted_uses=["likeness", "atmosphere"]
+        )
+        self.grant_likeness()
+
+    def grant_likeness(self):
+        """Record a grant of the likeness reference, for theatrical release worldwide."""
+        self.likeness_grant = f.make_grant(
+            self.world.prod_a,
+            self.world.party,
+            [self.likeness],
+            uses=["genai_input"],
+            media=["theatrical"],
+            territories=["WORLD"],
+        )
+
     def body(self, **overrides):
         data = {
             "shot": self.shot.pk,

@@ -114,7 +114,7 @@ def test_crowd_fill_needs_cut_out_elements():
 
 def test_parameter_checks_name_the_problem():
     assert AtmosphereEngine().check_params({"fog_density": 2}) == [
-        "Parameter fog_density must be between 0.0 and 1.0; got 2."
+        "Fog density must be from 0 to 1; 2 is outside."
     ]
     assert "no parameter 'blur'" in AtmosphereEngine().check_params({"blur": 1})[0]
     assert CrowdFillEngine().check_inputs(["plate"]) == [

@@ -69,6 +69,7 @@ def variants(gate):
         "languages": LISTS + [["en"], ["fr-CA"]] + OTHER,
         "release_start": DATES + OTHER,
         "release_end": DATES + OTHER,
+        "run_when_approved": [True, False, "true", 1, None],
         "inputs": [
             [{"asset": plate, "role": "plate"}],
             [{"asset": plate, "role": "plate"}, {"asset": other, "role": "element"}],

@@ -122,7 +122,7 @@ def fill_request(page, gate, *, likeness=False):
     page.check(f"input[name=asset][value='{gate.plate.pk}']")
     if likeness:
         page.check(f"input[name=asset][value='{gate.likeness.pk}']")
-    page.fill("#f-parameters", '{"fog_density": 0.4}')
+    page.fill("#f-param_fog_density", "0.4")
     page.select_option("#f-intended_use", "atmosphere")
     page.fill("#f-territories", "US, FR")
     page.fill("#f-release_start", "2026-06-01")
@@ -142,6 +142,7 @@ def test_a_producer_requests_runs_and_downloads_a_signed_output(browser, portal)
     page.wait_for_selector("#preview .badge.ok", timeout=20_000)
     assert "R1 · passes" in page.inner_text("#preview") and GenerationRequest.objects.count() == 0
     tab.check("producer-request-form")
+    page.uncheck("#f-run_when_approved")  # queued by hand below
     page.get_by_role("button", name="Submit the request").click()
     page.wait_for_load_state("networkidle")
     req = GenerationRequest.objects.get()
@@ -162,14 +163,7 @@ def test_a_producer_requests_runs_and_downloads_a_signed_output(browser, portal)
 
 def test_clearance_signs_off_revokes_with_the_impact_shown_and_exports_the_audit(browser, portal):
     w = portal.world
-    f.make_grant(
-        w.prod_a,
-        w.party,
-        [portal.likeness],
-        uses=["genai_input"],
-        media=["theatrical"],
-        territories=["WORLD"],
-    )
+    portal.grant_likeness()
     req = gen.request_submit(
         actor=w.producer_a,
         production=w.prod_a,

@@ -34,19 +34,7 @@ def site(world, client, django_capture_on_commit_callbacks, settings):
     ]  # the login form is tested, not the hash's cost
     gate = Gate(world)
     consent = f.make_consent(world.prod_a, gate.talent, permitted_uses=["likeness", "atmosphere"])
-    req = gen.request_submit(
-        actor=world.producer_a,
-        production=world.prod_a,
-        shot=gate.shot,
-        engine="atmosphere",
-        seed=1,
-        intended_use="atmosphere",
-        media=["theatrical"],
-        territories=["US"],
-        release_start=datetime.date(2026, 6, 1),
-        release_end=datetime.date(2026, 12, 31),
-        inputs=[{"asset": gate.plate, "role": "plate"}],
-    )
+    req = gate.submit()
     with django_capture_on_commit_callbacks(execute=True):
         gen.request_queue(actor=world.producer_a, request=req)  # eager: runs and records the output
     for user in (
@@ -114,6 +102,7 @@ def test_every_portal_page_answers_each_role_as_expected(site, client):
         "/productions/": {u: 200 for u in everyone},
         f"/productions/{a}/shots/": scoped(readers),
         f"/productions/{a}/requests/new/": scoped(shooters),
+        f"/productions/{a}/requests/engine/": scoped(shooters),
         f"/productions/{a}/assets/": scoped(readers),
         f"/productions/{a}/records/grant/new/": scoped(clearers),
         f"/productions/{a}/records/consent/new/": scoped(clearers),
@@ -123,6 +112,7 @@ def test_every_portal_page_answers_each_role_as_expected(site, client):
         f"/requests/{req.pk}/output/": scoped(readers),
         f"/requests/{req.pk}/output/preview/": scoped(readers),
         "/clearance/": {u: 200 if u in clearers else 403 for u in everyone},
+        "/notifications/": {u: 200 for u in everyone},
         f"/assets/{plate.pk}/": scoped(readers),
         f"/records/grant/{grant.pk}/": scoped(readers),
         f"/records/grant/{grant.pk}/amend/": scoped(clearers),
@@ -146,7 +136,7 @@ def test_every_portal_page_answers_each_role_as_expected(site, client):
             cells += 1
     for url in ("/", "/verify/", "/accounts/login/"):
         assert login(client, None).get(url).status_code == 200
-    assert cells == len(pages) * (len(everyone) + 1) == 154
+    assert cells == len(pages) * (len(everyone) + 1) == 168
 
 
 def test_a_password_is_changed_and_the_old_one_no_longer_works(site, client):
@@ -347,7 +337,12 @@ def test_a_guild_flag_is_a_ledger_entry_and_a_notice_to_clearance(
     assert b"final description" not in bytes(
         LedgerEntry.objects.get(record_type="consent_flag").body
     )  # the ledger keeps a digest
-    assert set(Notification.objects.values_list("user__username", flat=True)) == {"clearance", "admin"}
+    flagged = Notification.objects.filter(link=f"/records/consent/{site.consent.pk}/")
+    assert set(flagged.values_list("user__username", flat=True)) == {"clearance", "admin"}
+    # The producer was told of their own request's output, by the site's run; of the flag, nobody else.
+    assert set(Notification.objects.exclude(pk__in=flagged).values_list("user__username", flat=True)) == {
+        "producer_a"
+    }
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@harbour.example", "clearance@harbour.example"]
     assert "requests the revocation of consent" in mail.outbox[0].subject
     assert "requests the revocation" in login(client, w.clearance).get("/clearance/").content.decode()
