@@ -12,6 +12,7 @@ One module a journey, as rightsledger.ledger is split:
 - records: versioned records (a Kind, record_create, record_amend, record_revoke).
 - grants, consents, reservations: each kind of versioned record, and its writes by kind.
 - notices: guilds' flags, notifications, expiry alerts.
+- thumbnails: an asset's small picture, made once (not a fact of the ledger).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -65,6 +66,7 @@ from .reservations import (
 )
 from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
 from .talent import talent_create
+from .thumbnails import assets_without_thumbnail, thumbnail_make, thumbnails_backfill
 
 __all__ = [
     "CONSENT",
@@ -78,6 +80,7 @@ __all__ = [
     "ROLE_SCOPES",
     "Kind",
     "asset_register",
+    "assets_without_thumbnail",
     "clearance_users",
     "consent_amend",
     "consent_create",
@@ -111,4 +114,6 @@ __all__ = [
     "studio_create",
     "talent_create",
     "talent_erase",
+    "thumbnail_make",
+    "thumbnails_backfill",
 ]

@@ -65,6 +65,24 @@ class Gate:
         data.update(overrides)
         return data
 
+    def submit(self, *, seed: int = 1):
+        """Submit, as the producer, an atmosphere request for the shot with the plate as its input."""
+        from generation import services as gen
+
+        return gen.request_submit(
+            actor=self.world.producer_a,
+            production=self.world.prod_a,
+            shot=self.shot,
+            engine="atmosphere",
+            seed=seed,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": self.plate, "role": "plate"}],
+        )
+
 
 @pytest.fixture
 def gate(world):
