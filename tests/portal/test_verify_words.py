@@ -3,15 +3,18 @@ chains to a configured anchor that is not a development root; the development ch
 is; relationships and uses read as sentences; a re-saved copy of an output, found by fingerprint,
 is said to be one without naming its production, asset or studio."""
 
+import base64
 import html
 import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from PIL import Image
 
 from generation.models import GenerationRequest
+from portal import selectors as portal_selectors
 from provenance import identity
 from provenance.selectors import verify
 from provenance.services import identity_register
@@ -125,3 +128,42 @@ def test_a_file_with_no_credentials_and_no_match_says_so(world, client):
     text = visible(verify_page(client, "holiday.png", images.png(123, (400, 300))))
     assert "No Content Credentials" in text and "matches an AI-generated output" not in text
     assert "No reservation is known for this file here" in text
+
+
+def test_ingredients_read_as_a_tree_of_sentences():
+    report = {
+        "credentials": True,
+        "trust": "untrusted",
+        "signing_time": "2026-12-03T15:46:12.666106+00:00",
+        "ingredients": [
+            {
+                "title": "Harbour at dusk, take 2",
+                "relationship": "parentOf",
+                "ingredients": [{"title": "Lighthouse plate", "relationship": "parentOf"}],
+            },
+            {"title": "Crowd element", "relationship": "componentOf"},
+            {"title": "Mara Vega reference", "relationship": "inputTo"},
+        ],
+        "training_mining": {"ai_generative_training": "notAllowed", "data_mining": "allowed"},
+    }
+    words = portal_selectors.credentials_words(report)
+    page = render_to_string("base/_credentials.html", {"c": words})
+    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    tight = re.sub(r">\s+<", "><", page)
+    tree = (
+        '<ul class="tree"><li>Made from Harbour at dusk, take 2'
+        "<ul><li>Made from Lighthouse plate</li></ul></li>"
+    )
+    assert tree in tight
+    assert (
+        "Crowd element, used as a part of it" in flat and "Mara Vega reference, used as a reference" in flat
+    )
+    assert "It may not be used to train generative AI." in flat and "It may be used to mine for data." in flat
+    assert "On 3 December 2026, 15:46 UTC" in flat and "Signer not known" in flat
+
+
+def test_the_verify_page_shows_a_clips_poster_frame(world, client):
+    page = verify_page(client, "pan.mp4", images.clip(4, size=(480, 270), frames=36, fps=12))
+    found = re.search(r'<img src="data:image/webp;base64,([^"]+)" alt="A frame of the clip pan.mp4"', page)
+    assert found
+    assert Image.open(io.BytesIO(base64.b64decode(found.group(1)))).size == (320, 180)
