@@ -9,6 +9,7 @@ from provenance.selectors import sniff_media_type
 from rightsledger.imaging import ImageRefused
 
 from .. import selectors
+from ..verification import verify_result
 
 
 @require_safe
@@ -50,7 +51,7 @@ def verify_page(request):
                 status = 400
             else:
                 try:
-                    context.update(selectors.verify_result(upload.name, data, media_type))
+                    context.update(verify_result(upload.name, data, media_type))
                 except ImageRefused as exc:
                     context["problem"], status = exc.message, 400
     return render(request, "public/verify.html", context, status=status)

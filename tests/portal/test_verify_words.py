@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from generation.models import GenerationRequest
-from portal import selectors as portal_selectors
+from portal.verification import credentials_words
 from provenance import identity
 from provenance.selectors import verify
 from provenance.services import identity_register
@@ -146,7 +146,7 @@ def test_ingredients_read_as_a_tree_of_sentences():
         ],
         "training_mining": {"ai_generative_training": "notAllowed", "data_mining": "allowed"},
     }
-    words = portal_selectors.credentials_words(report)
+    words = credentials_words(report)
     page = render_to_string("base/_credentials.html", {"c": words})
     flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     tight = re.sub(r">\s+<", "><", page)
