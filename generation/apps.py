@@ -21,10 +21,10 @@ class GenerationConfig(AppConfig):
 
 
 def _withhold_held_outputs(sender, asset, user, **kwargs):
-    from .models import GenerationRequest  # apps.py is imported before the app registry is ready
+    # apps.py is imported before the app registry is ready
+    from .selectors import withheld_output_assets
 
-    status = GenerationRequest.objects.filter(output__asset=asset).values_list("status", flat=True).first()
-    if status in ("held", "refused"):
+    if withheld_output_assets().filter(asset_id=asset.pk).exists():
         raise PermissionDenied(
             "This output is held for clearance: it resembles a performer no consent of its request covers."
         )

@@ -171,10 +171,22 @@ def requests_for(user):
     return access.filter_by_production(GenerationRequest.objects.all(), user).order_by("-id")
 
 
+# An output whose request has these statuses is withheld: its bytes (and its picture) are served
+# to nobody until a clearance user releases it.
+WITHHELD_STATUSES = ("held", "refused")
+
+
+def withheld_output_assets():
+    """Return the ids of the assets that are outputs withheld for clearance (a subquery)."""
+    return GenerationOutput.objects.filter(request__status__in=WITHHELD_STATUSES).values("asset_id")
+
+
 def shots_with_generations(user, production_id: int):
-    """Return the production's shots, each with its requests (newest first) and their outputs:
-    three queries, whatever the number of shots and requests."""
-    requests = GenerationRequest.objects.select_related("output", "requester").order_by("-id")
+    """Return the production's shots, each with its requests (newest first) and their outputs
+    (with their thumbnails): three queries, whatever the number of shots and requests."""
+    requests = GenerationRequest.objects.select_related("output__asset__thumbnail", "requester").order_by(
+        "-id"
+    )
     return (
         shots_for(user)
         .filter(production_id=production_id)

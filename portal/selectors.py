@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from generation import selectors as gen_selectors
@@ -25,11 +26,13 @@ from rightsledger import selectors as rl_selectors
 from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning, prooffiles
 from rightsledger.ledger.entry_types import EntryType
-from rightsledger.models import Guild
+from rightsledger.models import Guild, Thumbnail
 from rightsledger.models.notices import FLAG_OUTCOMES
+from rightsledger.thumbnails import can_picture
 
 from . import filters, recordwords, registers
 from .forms import code_words
+from .verification import credentials_words
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
@@ -158,6 +161,7 @@ def request_form_choices(user, production, engine_name: str = "") -> dict:
         "assets": rl_selectors.assets_for(user)
         .filter(production=production)
         .exclude(origin="generated")
+        .select_related("thumbnail")
         .order_by("id"),
         "roles": [(r, code_words(r)) for r in INPUT_ROLES],
         "uses": [(u, code_words(u)) for u in vocab.GENERATION_USES if engine and u in engine.uses],
@@ -218,11 +222,11 @@ def request_page(user, req) -> dict:
         "flags": gen_selectors.open_flags_relied_on(decisions[-1].reasons) if decisions else [],
         "decision": decisions[-1] if decisions else None,
         "decisions": decisions,
-        "inputs": req.inputs.select_related("asset"),
+        "inputs": req.inputs.select_related("asset__thumbnail"),
         "sign_offs": sign_offs,
         "people": rl_selectors.people_named([req.requester, *(s.approver for s in sign_offs)]),
         "output": output,
-        "credentials": output_credentials(output) if signed else None,
+        "credentials": credentials_words(output_credentials(output)) if signed else None,
         "proof_file": output_proof_link(req) if signed else None,
         "may_clear": access.holds(user, req.production_id, access.CLEARANCE_ROLES),
         "may_queue": access.holds(user, req.production_id, access.SHOT_ROLES),
@@ -254,13 +258,64 @@ def _credentials_key(sha256: str) -> str:
 
 
 def asset_list(user, production):
-    """Return the production's assets the user may see, newest first, with owner and performer."""
+    """Return the production's assets the user may see, newest first, with owner, performer and
+    thumbnail, each marked withheld where it is an output held for clearance (no picture shown)."""
     return (
         rl_selectors.assets_for(user)
         .filter(production=production)
-        .select_related("owner", "talent")
+        .select_related("owner", "talent", "thumbnail")
+        .annotate(withheld=Exists(gen_selectors.withheld_output_assets().filter(asset_id=OuterRef("pk"))))
         .order_by("-id")
     )
+
+
+@dataclass(frozen=True)
+class AssetPicture:
+    """What an asset's page shows for its picture: ready (url and alt), making (a placeholder
+    that the page polls), none (a sentence why), or withheld (an output held for clearance)."""
+
+    state: str
+    url: str = ""
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+    message: str = ""
+
+
+def picture_alt(asset) -> str:
+    """The words that stand for an asset's picture: what it is a picture of."""
+    name = asset.title or asset.original_filename or f"asset A-{asset.pk}"
+    return f"A frame of the clip {name}" if asset.frame_count else f"The picture {name}"
+
+
+def asset_thumbnail(asset):
+    """Return the asset's thumbnail if one was made with a picture; None otherwise."""
+    thumbnail = getattr(asset, "thumbnail", None) if _has_thumbnail(asset) else None
+    return thumbnail if thumbnail is not None and thumbnail.file else None
+
+
+def _has_thumbnail(asset) -> bool:
+    try:
+        asset.thumbnail  # noqa: B018  (a reverse one-to-one: raises where there is none)
+    except Thumbnail.DoesNotExist:
+        return False
+    return True
+
+
+def asset_picture(user, asset) -> AssetPicture:
+    """Return the asset page's picture: its thumbnail once made, a placeholder while it is being
+    made, a sentence where there is none, or that it is withheld for clearance."""
+    if gen_selectors.withheld_output_assets().filter(asset_id=asset.pk).exists():
+        return AssetPicture("withheld", message="This output is held for clearance: its picture is withheld.")
+    thumbnail = asset_thumbnail(asset)
+    if thumbnail is not None:
+        url = reverse("portal:asset_thumbnail", args=[asset.pk])
+        return AssetPicture("ready", url, picture_alt(asset), thumbnail.width, thumbnail.height)
+    if _has_thumbnail(asset):
+        return AssetPicture("none", message=f"No preview: {asset.thumbnail.problem}")
+    if not can_picture(asset.media_type):
+        return AssetPicture("none", message="No preview: a file of this type has no picture.")
+    return AssetPicture("making", message="Preview being made. It appears here in a moment.")
 
 
 def asset_page(user, asset) -> dict:
@@ -274,6 +329,7 @@ def asset_page(user, asset) -> dict:
         if asset.talent_id
         else [],
         "reservations": rl_selectors.reservations_for(user).filter(asset=asset, **current),
+        "picture": asset_picture(user, asset),
         "credential": AssetCredential.objects.filter(asset=asset).first(),
         "matches": fingerprint_matches(user, asset),
         "lineage": lineage.lineage_for(user, asset.pk),

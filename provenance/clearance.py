@@ -3,7 +3,9 @@ CAWG training-mining assertion embedded in the file, IPTC plus:DataMining in its
 of a reserved asset or of any generated output, a near-duplicate of one. Verdicts never reveal
 which asset, production or studio matched."""
 
+import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
@@ -14,6 +16,7 @@ from rightsledger.selectors import reservations_in_force
 from . import fingerprint, similarity
 from .credentials import read_store
 from .embedded import embedded_verdict
+from .models import SignedOutput
 from .phash import load, phash
 from .selectors import sniff_media_type
 
@@ -38,13 +41,36 @@ def _what(origin: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Match:
+    """The reserved asset (or generated output) a verdict found a file to be, and how: by its
+    exact SHA-256, a pHash within PHASH_MAX_DISTANCE (distance), or an embedding (cosine). For the
+    verify page's words; a verdict itself never names it."""
+
+    asset_id: int
+    origin: str
+    how: str  # sha256, phash or embedding
+    distance: int | None = None
+    cosine: float | None = None
+
+
 def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
     """Return a verdict per {"sha256", "phash"} computed where the files are: an exact hash of a
     reserved asset or of any generated output, else a pHash within PHASH_MAX_DISTANCE of one
     (the whole image or a crop). Three queries and one index lookup for the whole batch. The
     file's own Content Credentials are not read in this mode: the client does not send the file."""
+    return [found for found, _ in _judge_by_fingerprint(items)]
+
+
+def _judge_by_fingerprint(items: list[dict]) -> list[tuple[dict, Match | None]]:
+    """Return verdicts_by_fingerprint's verdict per item, each with the match it rests on."""
     reserved = _reserved_assets()
-    exact = dict(reserved.filter(sha256__in={i["sha256"] for i in items}).values_list("sha256", "origin"))
+    exact = {
+        sha: (pk, origin)
+        for pk, sha, origin in reserved.filter(sha256__in={i["sha256"] for i in items}).values_list(
+            "pk", "sha256", "origin"
+        )
+    }
     # An item has one pHash, or (a clip) several, one per sampled frame: any of them near counts.
     pending = [i for i in items if i["sha256"] not in exact]
     groups = [
@@ -57,47 +83,38 @@ def verdicts_by_fingerprint(items: list[dict]) -> list[dict]:
     for item in items:
         sha = item["sha256"]
         if sha in exact:
-            out.append(
-                {
-                    "sha256": sha,
-                    "verdict": "not_allowed",
-                    "reasons": [f"The file is {_what(exact[sha])} (exact SHA-256)."],
-                }
-            )
+            pk, origin = exact[sha]
+            reason = f"The file is {_what(origin)} (exact SHA-256)."
+            found = {"sha256": sha, "verdict": "not_allowed", "reasons": [reason]}
+            out.append((found, Match(pk, origin, "sha256")))
             continue
         hits = sorted((d, a) for a, d in near.get(id(item), {}).items() if a in origins)
         if hits:
             distance, asset = hits[0]
-            out.append(
-                {
-                    "sha256": sha,
-                    "verdict": "not_allowed",
-                    "reasons": [
-                        "The file is a near-duplicate of "
-                        f"{_what(origins[asset])} (pHash distance {distance})."
-                    ],
-                }
-            )
+            reason = f"The file is a near-duplicate of {_what(origins[asset])} (pHash distance {distance})."
+            found = {"sha256": sha, "verdict": "not_allowed", "reasons": [reason]}
+            out.append((found, Match(asset, origins[asset], "phash", distance=distance)))
         else:
-            out.append(
-                {
-                    "sha256": sha,
-                    "verdict": "unknown",
-                    "reasons": ["No reservation is known for this file here; check its source's terms."],
-                }
-            )
+            reason = "No reservation is known for this file here; check its source's terms."
+            out.append(({"sha256": sha, "verdict": "unknown", "reasons": [reason]}, None))
     return out
 
 
 def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
     """Return {"sha256", "verdict": allowed | not_allowed | unknown, "reasons": [...]}."""
+    return verdict_and_match(data=data, sha256=sha256)[0]
+
+
+def verdict_and_match(*, data: bytes | None = None, sha256: str | None = None) -> tuple[dict, Match | None]:
+    """Return verdict's answer, and the match it rests on where it found the file by its hash or
+    fingerprint (None where the file's own credentials answered, or nothing matched)."""
     sha = hashlib.sha256(data).hexdigest() if data is not None else sha256
     reasons = []
     media_type = sniff_media_type(data) if data is not None else None
     if data is not None and media_type:
         said, reasons = embedded_verdict(data, read_store(data, media_type))
         if said is not None:
-            return {"sha256": sha, **said}
+            return {"sha256": sha, **said}, None
     image = data is not None and bool(media_type) and media_type.startswith("image/")
     clip = data is not None and bool(media_type) and media_type.startswith("video/")
     value, frames = None, []
@@ -116,18 +133,39 @@ def verdict(*, data: bytes | None = None, sha256: str | None = None) -> dict:
         except (OSError, ValueError):  # not decodable: no pHash, no near-duplicate
             value = None
     # The exact hash (and, without embeddings, the pHash) as the fingerprint mode judges them.
-    by_print = verdicts_by_fingerprint([{"sha256": sha, "phash": value, "phashes": frames}])[0]
+    by_print, match = _judge_by_fingerprint([{"sha256": sha, "phash": value, "phashes": frames}])[0]
     if by_print["verdict"] == "not_allowed":
-        return {**by_print, "reasons": reasons + by_print["reasons"]}
+        return {**by_print, "reasons": reasons + by_print["reasons"]}, match
     if image and settings.CLIP_WEIGHTS:
         found = similarity.match(fingerprint.fingerprint(data), _reserved_assets())
         if found is not None:
             origin = Asset.objects.filter(pk=found.asset_id).values_list("origin", flat=True).first()
             how = f"pHash distance {found.phash_distance}, " if found.phash_distance is not None else ""
+            match = Match(found.asset_id, origin, "embedding", found.phash_distance, found.cosine)
             return {
                 "sha256": sha,
                 "verdict": "not_allowed",
                 "reasons": reasons
                 + [f"The file is a near-duplicate of {_what(origin)} ({how}cosine {found.cosine:.2f})."],
-            }
-    return {**by_print, "reasons": reasons + by_print["reasons"]}
+            }, match
+    return {**by_print, "reasons": reasons + by_print["reasons"]}, None
+
+
+@dataclass(frozen=True)
+class OutputCopy:
+    """A file found to be a copy of an AI-generated output registered here (by its hash or its
+    fingerprint), as much as may be said of it to anyone: when the output was signed, and how the
+    copy was matched. Names no production, asset or studio, as a verdict does not."""
+
+    signed_at: datetime.datetime | None
+    how: str  # sha256, phash or embedding
+    distance: int | None
+    cosine: float | None
+
+
+def output_copy(match: Match | None) -> OutputCopy | None:
+    """Return what may be said of a generated output that match found, or None for another match."""
+    if match is None or match.origin != "generated":
+        return None
+    signed = SignedOutput.objects.filter(asset_id=match.asset_id).values_list("created_at", flat=True).first()
+    return OutputCopy(signed, match.how, match.distance, match.cosine)

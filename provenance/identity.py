@@ -23,13 +23,19 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 DEV_ORG = "Rightsledger development CA - UNTRUSTED, NOT FOR PRODUCTION"
 
 
-def _name(common_name: str) -> x509.Name:
+def _name(common_name: str, organization: str = DEV_ORG) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORG),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
         ]
     )
+
+
+def is_development_name(name: x509.Name) -> bool:
+    """Return whether a certificate's subject is one this module's development chains carry."""
+    orgs = [a.value for a in name.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+    return DEV_ORG in orgs
 
 
 def _certificate(
@@ -88,13 +94,19 @@ def pem(cert: x509.Certificate) -> str:
 def dev_chain_create(directory: Path, label: str = "Rightsledger") -> dict:
     """Make a development chain in directory: root.pem, chain.pem (signer + intermediate) and
     signer.key (0600). Return the paths."""
+    return chain_create(directory, label=f"{label} DEV", organization=DEV_ORG, marker=" - UNTRUSTED")
+
+
+def chain_create(directory: Path, *, label: str, organization: str, marker: str = "") -> dict:
+    """Make a chain as dev_chain_create does, under another organisation's name: a studio's
+    staging chain, or (in the tests) a trust anchor that is not a development root."""
     directory = Path(directory)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root = _certificate(
         root_key,
-        _name(f"{label} DEV Root CA - UNTRUSTED"),
+        _name(f"{label} Root CA{marker}", organization),
         root_key,
-        _name(f"{label} DEV Root CA - UNTRUSTED"),
+        _name(f"{label} Root CA{marker}", organization),
         ca=True,
         path_length=1,
         issuer_is_self=True,
@@ -102,7 +114,7 @@ def dev_chain_create(directory: Path, label: str = "Rightsledger") -> dict:
     int_key = ec.generate_private_key(ec.SECP256R1())
     intermediate = _certificate(
         int_key,
-        _name(f"{label} DEV Intermediate CA - UNTRUSTED"),
+        _name(f"{label} Intermediate CA{marker}", organization),
         root_key,
         root.subject,
         ca=True,
@@ -111,7 +123,7 @@ def dev_chain_create(directory: Path, label: str = "Rightsledger") -> dict:
     signer_key = ec.generate_private_key(ec.SECP256R1())
     signer = _certificate(
         signer_key,
-        _name(f"{label} DEV Content Credentials Signer - UNTRUSTED"),
+        _name(f"{label} Content Credentials Signer{marker}", organization),
         int_key,
         intermediate.subject,
         ca=False,

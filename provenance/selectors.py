@@ -9,7 +9,7 @@ from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import LedgerEntry
 
 from . import manifest as mf
-from .credentials import read_store
+from .credentials import INVALID, read_store, trust_of
 from .embedded import training_mining_of
 
 MAX_DEPTH = 64
@@ -63,6 +63,7 @@ def verify(data: bytes, media_type: str) -> dict:
         return {
             "credentials": True,
             "validation_state": "invalid",
+            "trust": INVALID,
             "failures": ["manifest.unreadable"],
             "message": store["error"],
         }
@@ -111,6 +112,7 @@ def verify(data: bytes, media_type: str) -> dict:
     return {
         "credentials": True,
         "validation_state": (store.get("validation_state") or "Invalid").lower(),
+        "trust": trust_of(data, media_type, store.get("validation_state")),
         "failures": [
             {"code": f.get("code"), "explanation": f.get("explanation")} for f in results.get("failure", [])
         ],

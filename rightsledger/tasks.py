@@ -35,3 +35,21 @@ def ledger_publish(force: bool = False) -> int | None:
 def expiry_alerts_send() -> int:
     """Alert clearance users to grants and consents whose term ends within 30 and 7 days."""
     return send_expiry_alerts()
+
+
+@shared_task(name="rightsledger.asset_thumbnail", acks_late=True)
+def asset_thumbnail(asset_id: int) -> bool:
+    """Make an asset's thumbnail (once: a second run finds it made); return whether it has a picture."""
+    from .models import Asset
+    from .services import thumbnail_make
+
+    asset = Asset.objects.filter(pk=asset_id).first()
+    return bool(asset and thumbnail_make(asset=asset).file)
+
+
+@shared_task(name="rightsledger.thumbnails_backfill")
+def thumbnails_backfill(limit: int | None = None) -> int:
+    """Make the thumbnails of assets that have none (registered before thumbnails were made)."""
+    from .services import thumbnails_backfill as backfill
+
+    return backfill(limit=limit)

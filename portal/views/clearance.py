@@ -3,15 +3,18 @@ production's assets."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from generation import services as gen
-from rightsledger import access, services
+from rightsledger import access, aipref, services
 from rightsledger import selectors as rl_selectors
 from rightsledger.api import serializers as rs
 from rightsledger.errors import Conflict, PayloadTooLarge
+from rightsledger.models import Asset
+from rightsledger.signals import asset_content_requested
 
 from .. import forms, selectors
 from .base import FORM_ERRORS, next_url, production_or_404, request_or_404
@@ -101,9 +104,38 @@ def assets(request, production):
     )
 
 
+def _asset_or_404(user, pk):
+    """Return the asset if the user may see it (the asset page's rule); 404 otherwise."""
+    visible = rl_selectors.assets_for(user).select_related("production", "owner", "talent", "thumbnail")
+    return get_object_or_404(visible, pk=pk)
+
+
 @login_required
 @require_safe
 def asset_detail(request, pk):
-    visible = rl_selectors.assets_for(request.user).select_related("production", "owner", "talent")
-    asset = get_object_or_404(visible, pk=pk)
+    asset = _asset_or_404(request.user, pk)
     return render(request, "clearance/asset.html", selectors.asset_page(request.user, asset))
+
+
+@login_required
+@require_safe
+def asset_thumbnail_panel(request, pk):
+    """The asset page's picture, polled by htmx until the thumbnail task has made it."""
+    asset = _asset_or_404(request.user, pk)
+    page = {"asset": asset, "picture": selectors.asset_picture(request.user, asset)}
+    return render(request, "clearance/_thumbnail.html", page)
+
+
+@login_required
+@require_safe
+def asset_thumbnail(request, pk):
+    """An asset's thumbnail, to whoever may see the asset's page: 404 for anyone else, or before it
+    is made; 403 where the asset's bytes are withheld (an output held for clearance)."""
+    asset = _asset_or_404(request.user, pk)
+    thumbnail = selectors.asset_thumbnail(asset)
+    if thumbnail is None:
+        raise Http404("This asset has no picture yet.")
+    asset_content_requested.send(sender=Asset, asset=asset, user=request.user)
+    response = FileResponse(thumbnail.file.open("rb"), content_type=thumbnail.media_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return aipref.reserve(response, request)  # AI Preferences, TDMRep and the robots convention

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from provenance.clearance import verdict
-from provenance.selectors import sniff_media_type, verify
+from provenance.selectors import sniff_media_type
 from rightsledger.imaging import ImageRefused
 
 from .. import selectors
+from ..verification import verify_result
 
 
 @require_safe
@@ -51,8 +51,7 @@ def verify_page(request):
                 status = 400
             else:
                 try:
-                    report, training = verify(data, media_type), verdict(data=data)
-                    context.update(name=upload.name, report=report, training=training)
+                    context.update(verify_result(upload.name, data, media_type))
                 except ImageRefused as exc:
                     context["problem"], status = exc.message, 400
     return render(request, "public/verify.html", context, status=status)

@@ -6,7 +6,7 @@ Grants, consents and reservations are never edited: an amendment or a revocation
 Writes go through rightsledger.services, which also appends the ledger entry.
 """
 
-from .assets import Asset, Document, asset_upload_to, content_name
+from .assets import Asset, Document, Thumbnail, asset_upload_to, content_name, thumbnail_name
 from .base import SHA256_HEX, SHOT_CODE, CommitsText
 from .ledger import (
     Checkpoint,
@@ -38,6 +38,8 @@ __all__ = [
     "asset_upload_to",
     "Asset",
     "Document",
+    "Thumbnail",
+    "thumbnail_name",
     "VersionedRecord",
     "RightsGrant",
     "ConsentRecord",

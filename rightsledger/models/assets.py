@@ -18,6 +18,11 @@ def asset_upload_to(instance, filename):
     return content_name(instance.sha256)
 
 
+def thumbnail_name(sha256: str) -> str:
+    """Where a thumbnail with this SHA-256 is stored (content-addressed, apart from assets)."""
+    return f"thumbnails/sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}.webp"
+
+
 class Asset(CommitsText):
     """A file, content-addressed by SHA-256 and immutable once registered."""
 
@@ -87,6 +92,25 @@ class Document(models.Model):
 
     def __str__(self):
         return self.original_filename
+
+
+class Thumbnail(models.Model):
+    """An asset's small picture (a still scaled down, or a clip's poster frame), made once by a
+    task after the asset is registered. Derived from the asset's bytes, as its fingerprints are:
+    not a fact of the ledger. A file that has no picture, or whose picture could not be made,
+    keeps a row with no file and the reason, so that it is not tried again on every page."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="thumbnail")
+    file = models.FileField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True, help_text="Why no picture was made")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Thumbnail of A-{self.asset_id}"
 
 
 # The fields every version carries, as opposed to what the record says.

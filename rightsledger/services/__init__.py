@@ -17,6 +17,7 @@ One module a journey, as rightsledger.ledger is split:
 - flags: clearance's replies to a flag, and its resolution (these check access themselves, since
   a reply goes to a guild outside the studio).
 - calendars: a user's iCalendar feed of terms ending (its token).
+- thumbnails: an asset's small picture, made once (not a fact of the ledger).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -73,6 +74,7 @@ from .reservations import (
 from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
 from .storage import content_unstore_unless_used, store_content
 from .talent import talent_create
+from .thumbnails import assets_without_thumbnail, thumbnail_make, thumbnails_backfill
 
 __all__ = [
     "calendar_feed_renew",
@@ -89,6 +91,7 @@ __all__ = [
     "ROLE_SCOPES",
     "Kind",
     "asset_register",
+    "assets_without_thumbnail",
     "clearance_users",
     "consent_amend",
     "consent_create",
@@ -124,4 +127,6 @@ __all__ = [
     "studio_create",
     "talent_create",
     "talent_erase",
+    "thumbnail_make",
+    "thumbnails_backfill",
 ]

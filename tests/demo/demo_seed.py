@@ -21,7 +21,7 @@ from rest_framework.test import APIClient  # noqa: E402
 from generation.models import GenerationRequest  # noqa: E402
 from provenance import selectors  # noqa: E402
 from rightsledger.ledger import checkpoints  # noqa: E402
-from rightsledger.models import ConsentRecord, LedgerEntry, LedgerLeaf  # noqa: E402
+from rightsledger.models import Asset, ConsentRecord, LedgerEntry, LedgerLeaf  # noqa: E402
 
 call_command("migrate", verbosity=0)
 log = io.StringIO()
@@ -85,6 +85,11 @@ print(
             "frames": clip.output.asset.frame_count,
             "verified": selectors.verify(data, "video/mp4")["validation_state"],
             "printed": "36 frames at 24 fps video/mp4" in log.getvalue(),
+            # Every asset the demo seeded and made has its thumbnail; the clip's is its poster frame.
+            "thumbnails": [
+                not Asset.objects.filter(thumbnail__isnull=True).exists(),
+                bool(clip.output.asset.thumbnail.file),
+            ],
         }
     )
 )

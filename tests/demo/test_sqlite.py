@@ -121,6 +121,7 @@ def test_the_demo_seeds_runs_a_clip_request_end_to_end_and_serves_with_debug_off
         "frames": 36,
         "verified": "trusted",
         "printed": True,
+        "thumbnails": [True, True],
         "debug": False,
         "revocation": [201, True],
     }, summary

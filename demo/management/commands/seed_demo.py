@@ -12,6 +12,7 @@ from provenance.models import SigningIdentity
 from provenance.services import identity_dev_init
 from rightsledger.ledger import checkpoints
 from rightsledger.models import Asset, Studio
+from rightsledger.services import thumbnails_backfill
 
 
 class Command(BaseCommand):
@@ -29,6 +30,9 @@ class Command(BaseCommand):
                 seed_world()
             self.stdout.write(self.style.SUCCESS("Seeded the demo studio Harbour Pictures."))
             run_requests(self.stdout.write)
+            # Each asset's thumbnail is queued as it is registered; a demo run without a worker
+            # (or one that lost a task) makes the rest here, each once.
+            thumbnails_backfill()
             checkpoint = checkpoints.ledger_publish()
             if checkpoint:
                 self.stdout.write(
