@@ -237,19 +237,26 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
 
 def shot_audit_page(shot) -> dict:
     """Return a shot's audit (every generation, decision and proof) and the latest checkpoint."""
+    audit = gen_selectors.shot_audit(shot)
     return {
         "shot": shot,
-        "audit": gen_selectors.shot_audit(shot),
+        "audit": audit,
         "checkpoint": checkpoints.latest_checkpoint(),
+        "has_output": any(g["output"] for g in audit["generations"]),
     }
+
+
+def shot_lineage(user, audit) -> tuple[list, list]:
+    """Return the assets and edges of the lineage of a shot's outputs, as the user may see it."""
+    found = [lineage.lineage_for(user, g["output"].asset_id) for g in audit["generations"] if g["output"]]
+    assets = {a.pk: a for f in found if f for a in f.assets}
+    edges = {e.pk: e for f in found if f for e in f.edges}
+    return sorted(assets.values(), key=lambda a: a.pk), sorted(edges.values(), key=lambda e: e.pk)
 
 
 def shot_prov_document(user, audit):
     """Return the lineage of a shot's outputs, as the user may see it, as one W3C PROV document."""
-    found = [lineage.lineage_for(user, g["output"].asset_id) for g in audit["generations"] if g["output"]]
-    assets = {a.pk: a for f in found if f for a in f.assets}
-    edges = {e.pk: e for f in found if f for e in f.edges}
-    return lineage.prov_document(list(assets.values()), list(edges.values()))
+    return lineage.prov_document(*shot_lineage(user, audit))
 
 
 # --- Guild representatives -----------------------------------------------------------------------

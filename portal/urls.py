@@ -30,6 +30,7 @@ urlpatterns = [
     path("shots/<int:pk>/audit.csv", audit.shot_audit_csv, name="shot_audit_csv"),
     path("shots/<int:pk>/audit.pdf", audit.shot_audit_pdf, name="shot_audit_pdf"),
     path("shots/<int:pk>/audit.prov.json", audit.shot_audit_prov, name="shot_audit_prov"),
+    path("shots/<int:pk>/lineage.svg", audit.shot_lineage_svg, name="shot_lineage_svg"),
     path("guild/consents/", guild.guild_consents, name="guild_consents"),
     path("guild/consents/<int:pk>/", guild.guild_consent, name="guild_consent"),
     path("guild/consents/<int:pk>/flag/", guild.guild_flag, name="guild_flag"),

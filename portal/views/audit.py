@@ -1,32 +1,15 @@
 """A shot's audit: every generation, input, decision and sign-off with its ledger proof, as a page
 and as CSV, W3C PROV and PDF exports."""
 
-import io
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from generation import selectors as gen_selectors
-from rightsledger import csvexport
 from rightsledger import selectors as rl_selectors
 
-from .. import selectors
-
-CSV_HEADER = [
-    "request",
-    "status",
-    "decision",
-    "kind",
-    "outcome",
-    "rule",
-    "subject",
-    "records",
-    "message",
-    "ledger_seq",
-    "in_checkpoint",
-]
+from .. import exports, selectors
 
 
 def _shot(user, pk):
@@ -48,32 +31,20 @@ def shot_audit(request, pk):
 @require_safe
 def shot_audit_csv(request, pk):
     shot = _shot(request.user, pk)
-    audit = gen_selectors.shot_audit(shot)
-    buf = io.StringIO()
-    writer = csvexport.writer(buf)
-    writer.writerow(CSV_HEADER)
-    for g in audit["generations"]:
-        for d in g["decisions"]:
-            for r in d.reasons:
-                records = " ".join(f"{x['type']}:{x['id']}@{x.get('seq') or ''}" for x in r["records"])
-                covered = "yes" if d.ledger_seq in audit["covered"] else "no"
-                writer.writerow(
-                    [
-                        g["request"].pk,
-                        g["request"].status,
-                        d.pk,
-                        d.kind,
-                        d.outcome,
-                        r["rule"],
-                        r["subject"],
-                        records,
-                        r["message"],
-                        d.ledger_seq,
-                        covered,
-                    ]
-                )
-    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-    return _attachment(response, f"{shot.code}-audit.csv")
+    text = exports.audit_csv(exports.audit_report(request.user, shot, drawing=False))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    return _attachment(response, f"{exports.file_stem(shot)}.csv")
+
+
+@login_required
+@require_safe
+def shot_lineage_svg(request, pk):
+    """The lineage of the shot's outputs, drawn as one picture (the page shows it, and opens it full size)."""
+    shot = _shot(request.user, pk)
+    drawing = exports.shot_lineage_svg(request.user, gen_selectors.shot_audit(shot))
+    if not drawing:
+        raise Http404("This shot has no output, so no lineage to draw.")
+    return HttpResponse(drawing, content_type="image/svg+xml")
 
 
 @login_required
@@ -88,10 +59,8 @@ def shot_audit_prov(request, pk):
 @login_required
 @require_safe
 def shot_audit_pdf(request, pk):
-    # WeasyPrint (with its Pango and cairo bindings) is heavy: loaded only when a report is asked for.
-    from weasyprint import HTML
-
-    page = selectors.shot_audit_page(_shot(request.user, pk))
-    html = render(request, "audit/shot_report.html", page).content.decode()
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    return _attachment(HttpResponse(pdf, content_type="application/pdf"), f"{page['shot'].code}-audit.pdf")
+    shot = _shot(request.user, pk)
+    pdf = exports.audit_pdf(
+        exports.audit_report(request.user, shot), base_url=request.build_absolute_uri("/")
+    )
+    return _attachment(HttpResponse(pdf, content_type="application/pdf"), f"{exports.file_stem(shot)}.pdf")

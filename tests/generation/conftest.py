@@ -65,6 +65,26 @@ class Gate:
         data.update(overrides)
         return data
 
+    def submit(self, shot=None, **overrides):
+        """Submit, as the producer of production A, an atmosphere request over the plate for shot
+        (the gate's own by default), theatrical in the United States in the second half of 2026."""
+        from generation import services as gen
+
+        fields = {
+            "engine": "atmosphere",
+            "seed": 1,
+            "intended_use": "atmosphere",
+            "media": ["theatrical"],
+            "territories": ["US"],
+            "release_start": datetime.date(2026, 6, 1),
+            "release_end": datetime.date(2026, 12, 31),
+            "inputs": [{"asset": self.plate, "role": "plate"}],
+            **overrides,
+        }
+        return gen.request_submit(
+            actor=self.world.producer_a, production=self.world.prod_a, shot=shot or self.shot, **fields
+        )
+
 
 @pytest.fixture
 def gate(world):

@@ -393,12 +393,12 @@ def test_the_pdf_report_holds_the_shots_audit(site, client):
     assert (
         f"shot {site.shot.code}" in text
         and f"Request {site.request.pk}" in text
-        and f"grant {site.grant.pk}" in text
+        and f"Grant {site.grant.pk}" in text
     )
     csv_text = client.get(f"/shots/{site.shot.pk}/audit.csv").content.decode()
     assert (
-        csv_text.splitlines()[0].startswith("request,status,decision")
-        and f"grant:{site.grant.pk}@" in csv_text
+        csv_text.splitlines()[0].startswith("Production,Shot,Request,Request status")
+        and f"Grant {site.grant.pk}, version 1" in csv_text
     )
 
 
