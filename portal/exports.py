@@ -10,14 +10,16 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from generation import selectors as gen_selectors
 from provenance import lineage
-from rightsledger import csvexport
+from rightsledger import csvexport, services
+from rightsledger import selectors as rl_selectors
 from rightsledger.ledger import checkpoints
-from rightsledger.models import ConsentRecord, RightsGrant, TrainingReservation
+from rightsledger.models import ConsentRecord, ProductionExport, RightsGrant, TrainingReservation
 
 from . import selectors
 
@@ -339,3 +341,38 @@ def production_zip(user, production, shots, progress=None) -> bytes:
                 progress(done, len(shots))
         archive.writestr(DECISIONS_CSV, decisions.getvalue())
     return buf.getvalue()
+
+
+def production_export_start(*, actor, production):
+    """Record the export job and send its task once the job has committed; return the job."""
+    from .tasks import production_export_build  # the task module imports this one
+
+    export = services.production_export_create(actor=actor, production=production)
+    transaction.on_commit(lambda: production_export_build.delay(export.pk))
+    return export
+
+
+def production_export_build_now(export_id: int) -> None:
+    """Make the export's ZIP, as the user who asked sees the production, recording progress after
+    each shot; safe to run twice (a finished export is left as it is)."""
+    export = ProductionExport.objects.select_related("production", "requested_by").get(pk=export_id)
+    if export.state == "done":
+        return
+    user, production = export.requested_by, export.production
+    shots = rl_selectors.shots_for(user).filter(production=production).select_related("production")
+    shots = list(shots.order_by("code"))
+    services.production_export_progress(export_id=export.pk, done=0, total=len(shots))
+
+    def progress(done, total):
+        services.production_export_progress(export_id=export.pk, done=done, total=total)
+
+    data = production_zip(user, production, shots, progress=progress)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    services.production_export_finish(
+        export_id=export.pk, data=data, name=f"{production.code}-audits-{stamp}.zip"
+    )
+
+
+def production_export_download_name(export) -> str:
+    """Return the name an export is saved as: "long-night-audits-20261204-0110.zip"."""
+    return export.file.name.rsplit("/", 1)[-1]

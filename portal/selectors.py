@@ -97,6 +97,7 @@ def shots_page(user, production) -> dict:
         "shots": gen_selectors.shots_with_generations(user, production.pk),
         "may_request": access.holds(user, production, access.SHOT_ROLES),
         "may_import": access.holds(user, production, access.CLEARANCE_ROLES),
+        "may_export": access.holds(user, production, access.EXPORT_ROLES),
     }
 
 

@@ -2,14 +2,17 @@
 and as CSV, W3C PROV and PDF exports."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from generation import selectors as gen_selectors
+from rightsledger import access
 from rightsledger import selectors as rl_selectors
+from rightsledger.models import ProductionExport
 
 from .. import exports, selectors
+from .base import production_or_404
 
 
 def _shot(user, pk):
@@ -64,3 +67,48 @@ def shot_audit_pdf(request, pk):
         exports.audit_report(request.user, shot), base_url=request.build_absolute_uri("/")
     )
     return _attachment(HttpResponse(pdf, content_type="application/pdf"), f"{exports.file_stem(shot)}.pdf")
+
+
+# --- A production's every audit, in one ZIP ------------------------------------------------------
+
+
+def _export(user, pk):
+    """Return the export if the user may read its production's audits; 404 otherwise."""
+    visible = access.filter_by_production(ProductionExport.objects.all(), user)
+    return get_object_or_404(visible.select_related("production", "requested_by"), pk=pk)
+
+
+@login_required
+@require_POST
+def production_export_new(request, production):
+    """Start the production's audit export (clearance and auditors); its page shows the progress."""
+    prod = production_or_404(request.user, production)
+    access.require(request.user, prod, access.EXPORT_ROLES, "export the production's audits")
+    export = exports.production_export_start(actor=request.user, production=prod)
+    return redirect("portal:production_export", export.pk)
+
+
+@login_required
+@require_safe
+def production_export(request, pk):
+    export = _export(request.user, pk)
+    return render(request, "audit/export.html", {"export": export, "production": export.production})
+
+
+@login_required
+@require_safe
+def production_export_status(request, pk):
+    """The export's progress alone, polled by htmx until it is done or has failed."""
+    return render(request, "audit/_export_status.html", {"export": _export(request.user, pk)})
+
+
+@login_required
+@require_safe
+def production_export_file(request, pk):
+    export = _export(request.user, pk)
+    if export.state != "done" or not export.file:
+        raise Http404("This export is not finished: its page says how far it has got.")
+    name = exports.production_export_download_name(export)
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
+    )

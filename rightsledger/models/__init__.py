@@ -8,6 +8,7 @@ Writes go through rightsledger.services, which also appends the ledger entry.
 
 from .assets import Asset, asset_upload_to, content_name
 from .base import SHA256_HEX, SHOT_CODE, CommitsText
+from .exports import EXPORT_STATES, ProductionExport
 from .ledger import (
     Checkpoint,
     LedgerEntry,
@@ -54,4 +55,6 @@ __all__ = [
     "ConsentFlag",
     "Notification",
     "ExpiryNotice",
+    "EXPORT_STATES",
+    "ProductionExport",
 ]

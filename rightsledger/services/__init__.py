@@ -12,6 +12,7 @@ One module a journey, as rightsledger.ledger is split:
 - records: versioned records (a Kind, record_create, record_amend, record_revoke).
 - grants, consents, reservations: each kind of versioned record, and its writes by kind.
 - notices: guilds' flags, notifications, expiry alerts.
+- exports: a production's audit export job (no ledger entry: it copies what the ledger holds).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -30,6 +31,12 @@ from .erasure import (
     ERASED_LIKENESS_TITLE,
     fields_redact,
     talent_erase,
+)
+from .exports import (
+    production_export_create,
+    production_export_fail,
+    production_export_finish,
+    production_export_progress,
 )
 from .grants import GRANT, grant_amend, grant_create, grant_revoke
 from .notices import (
@@ -90,6 +97,10 @@ __all__ = [
     "grant_amend",
     "grant_create",
     "grant_revoke",
+    "production_export_create",
+    "production_export_fail",
+    "production_export_finish",
+    "production_export_progress",
     "guild_create",
     "inspect_upload",
     "notifications_read",
