@@ -10,7 +10,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -341,15 +340,6 @@ def production_zip(user, production, shots, progress=None) -> bytes:
                 progress(done, len(shots))
         archive.writestr(DECISIONS_CSV, decisions.getvalue())
     return buf.getvalue()
-
-
-def production_export_start(*, actor, production):
-    """Record the export job and send its task once the job has committed; return the job."""
-    from .tasks import production_export_build  # the task module imports this one
-
-    export = services.production_export_create(actor=actor, production=production)
-    transaction.on_commit(lambda: production_export_build.delay(export.pk))
-    return export
 
 
 def production_export_build_now(export_id: int) -> None:

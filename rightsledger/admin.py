@@ -19,6 +19,7 @@ from .models import (
     Notification,
     Party,
     Production,
+    ProductionExport,
     RightsGrant,
     Role,
     Shot,
@@ -212,3 +213,9 @@ class NotificationAdmin(ReadOnlyAdmin):
 @admin.register(ExpiryNotice)
 class ExpiryNoticeAdmin(ReadOnlyAdmin):
     list_display = ["record_type", "record_id", "threshold_days", "created_at"]
+
+
+@admin.register(ProductionExport)
+class ProductionExportAdmin(ProductionScopedAdmin):
+    list_display = ["id", "production", "requested_by", "state", "done", "total", "created_at", "finished_at"]
+    list_filter = ["state", "production"]

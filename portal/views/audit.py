@@ -2,16 +2,18 @@
 and as CSV, W3C PROV and PDF exports."""
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from generation import selectors as gen_selectors
-from rightsledger import access
+from rightsledger import access, services
 from rightsledger import selectors as rl_selectors
 from rightsledger.models import ProductionExport
 
 from .. import exports, selectors
+from ..tasks import production_export_build
 from .base import production_or_404
 
 
@@ -84,7 +86,8 @@ def production_export_new(request, production):
     """Start the production's audit export (clearance and auditors); its page shows the progress."""
     prod = production_or_404(request.user, production)
     access.require(request.user, prod, access.EXPORT_ROLES, "export the production's audits")
-    export = exports.production_export_start(actor=request.user, production=prod)
+    export = services.production_export_create(actor=request.user, production=prod)
+    transaction.on_commit(lambda: production_export_build.delay(export.pk))
     return redirect("portal:production_export", export.pk)
 
 
