@@ -396,8 +396,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Which build of faiss loaded (AVX2 or not) is a line per process, of no use to anyone.
-    "loggers": {"faiss.loader": {"level": "WARNING"}},
+    # Which build of faiss loaded (AVX2 or not) is a line per process, and WeasyPrint's steps and
+    # fontTools' subsetting ten lines per PDF report: of no use to anyone reading the log.
+    "loggers": {
+        "faiss.loader": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run in the caller's process (the demo, a command): the caller says what came of them,

@@ -1,5 +1,6 @@
 """A shot's audit: every generation, input, decision and sign-off with its ledger proof, as a page
-and as CSV, W3C PROV and PDF exports."""
+(with its lineage drawing) and as CSV, W3C PROV and PDF exports; and a production's every audit in
+one ZIP, made by a Celery task."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
