@@ -18,12 +18,11 @@ from provenance import lineage
 from rightsledger import csvexport, services
 from rightsledger import selectors as rl_selectors
 from rightsledger.ledger import checkpoints
-from rightsledger.models import ConsentRecord, ProductionExport, RightsGrant, TrainingReservation
+from rightsledger.models import ProductionExport
 
 from . import selectors
+from .relied import ReliedRecord, relied_records, when
 
-RECORD_MODELS = {"grant": RightsGrant, "consent": ConsentRecord, "reservation": TrainingReservation}
-RECORD_NAMES = {"grant": "Grant", "consent": "Consent", "reservation": "Reservation"}
 OUTCOME_WORDS = {
     "approved": "Approved",
     "refused": "Refused",
@@ -35,9 +34,6 @@ DECISION_KIND_WORDS = {
     "run_check": "Check before the run",
     "likeness_check": "Likeness check of the output",
 }
-# The one date format of the portal ("3 December 2026, 15:46 UTC").
-DATE_FORMAT = "%-d %B %Y, %H:%M UTC"
-
 CSV_HEADER = [
     "Production",
     "Shot",
@@ -62,11 +58,6 @@ CSV_HEADER = [
 ]
 
 
-def when(value: datetime.datetime | None) -> str:
-    """Return a moment as the portal writes it: "3 December 2026, 15:46 UTC"."""
-    return timezone.localtime(value, datetime.UTC).strftime(DATE_FORMAT) if value else ""
-
-
 def words(code: str) -> str:
     """Return a rule's or a status's code as words: "territory_excluded" reads "Territory excluded"."""
     return (code or "").replace("_", " ").capitalize()
@@ -75,72 +66,6 @@ def words(code: str) -> str:
 def person(user) -> str:
     """Return a user as a person: their full name where they gave one, else their user name."""
     return (user.get_full_name() or user.username) if user is not None else ""
-
-
-@dataclass(frozen=True)
-class ReliedRecord:
-    """A grant, consent or reservation a decision relied on, by the name it keeps for life (its first
-    version's number), with what it is and whether it has been revoked or amended since."""
-
-    kind: str
-    id: int  # of the version relied on
-    seq: int | None
-    name: str  # "Grant 4"
-    version: int
-    title: str  # "from Blue Harbour VFX", "of Mara Vega"
-    state: str  # "current", "revoked" or "amended"
-    changed_at: datetime.datetime | None
-    current_id: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}, version {self.version}" + (f", {self.title}" if self.title else "")
-
-    @property
-    def change(self) -> str:
-        """Return "revoked on 3 December 2026, 15:46 UTC" (or amended), or "" for a current record."""
-        return f"{self.state} on {when(self.changed_at)}" if self.state != "current" else ""
-
-
-def _title(kind: str, record) -> str:
-    if kind == "grant":
-        return f"from {record.grantor.name}"
-    if kind == "consent":
-        return f"of {record.talent}"
-    return f"of {words(record.subject_type).lower()} uses"
-
-
-def relied_records(refs) -> dict[tuple[str, int], ReliedRecord]:
-    """Return the records named by refs ((kind, id, seq) triples), keyed by (kind, id), each with its
-    chain's first version (its name) and current version (revoked or amended since?). Three queries
-    per kind named, whatever the number of records."""
-    out = {}
-    for kind, model in RECORD_MODELS.items():
-        seqs = {i: s for k, i, s in refs if k == kind}
-        if not seqs:
-            continue
-        related = {"grant": ("grantor",), "consent": ("talent",), "reservation": ()}[kind]
-        found = {r.pk: r for r in model.objects.filter(pk__in=seqs).select_related(*related)}
-        chains = {r.chain for r in found.values()}
-        first = dict(model.objects.filter(chain__in=chains, version=1).values_list("chain", "pk"))
-        current = {r.chain: r for r in model.objects.filter(chain__in=chains, replaced_by__isnull=True)}
-        for pk, record in found.items():
-            now = current.get(record.chain, record)
-            state = "current"
-            if now.pk != record.pk:
-                state = "revoked" if now.action == "revoked" or now.status == "revoked" else "amended"
-            out[(kind, pk)] = ReliedRecord(
-                kind=kind,
-                id=pk,
-                seq=seqs[pk],
-                name=f"{RECORD_NAMES[kind]} {first.get(record.chain, pk)}",
-                version=record.version,
-                title=_title(kind, record),
-                state=state,
-                changed_at=now.created_at if state != "current" else None,
-                current_id=now.pk,
-            )
-    return out
 
 
 @dataclass(frozen=True)

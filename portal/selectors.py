@@ -25,6 +25,8 @@ from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning, prooffiles
 from rightsledger.models import Guild
 
+from .relied import relied_records
+
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
 # manifest names; what can change is the trust list it is checked against. The key names the
 # configured trust anchors, and an entry lasts a day, so that a root added without a change of
@@ -237,8 +239,12 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
 
 
 def shot_audit_page(shot) -> dict:
-    """Return a shot's audit (every generation, decision and proof) and the latest checkpoint."""
+    """Return a shot's audit (every generation, decision and proof, and the records relied on by
+    name, marked when revoked or amended since) and the latest checkpoint."""
     audit = gen_selectors.shot_audit(shot)
+    relied = relied_records({r for g in audit["generations"] for r in g["records"]})
+    for g in audit["generations"]:
+        g["relied"] = [relied[(k, i)] for k, i, _ in g["records"] if (k, i) in relied]
     return {
         "shot": shot,
         "audit": audit,

@@ -64,7 +64,7 @@ def test_the_pdf_has_a_cover_numbered_pages_the_drawing_and_the_checkpoint(shot,
     assert "Decision at submission" in body and "['" not in body and "grant:" not in body
 
 
-def test_a_grant_revoked_since_is_marked_with_its_date_in_the_pdf_and_the_csv(shot, client):
+def test_a_grant_revoked_since_is_marked_with_its_date_on_the_page_in_the_pdf_and_the_csv(shot, client):
     revoked = services.grant_revoke(actor=shot.world.clearance, grant=shot.grant, reason="Contract ended")
     when = revoked.created_at.strftime("%-d %B %Y")
     client.force_login(shot.world.auditor)
@@ -73,6 +73,8 @@ def test_a_grant_revoked_since_is_marked_with_its_date_in_the_pdf_and_the_csv(sh
     # Still named by its first version's number, not the revocation's.
     assert f"Grant {shot.grant.pk}, version 1" in body and f"Grant {revoked.pk}," not in body
     assert f"Revoked on {when}" in body
+    page = _flat(re.sub(r"<[^>]+>", " ", client.get(f"/shots/{shot.shot.pk}/audit/").content.decode()))
+    assert f"Grant {shot.grant.pk}, version 1, from" in page and f"Revoked on {when}" in page
     rows = list(csv.DictReader(io.StringIO(client.get(f"/shots/{shot.shot.pk}/audit.csv").content.decode())))
     marked = [r["Revoked or amended since"] for r in rows if r["Revoked or amended since"]]
     assert marked and all(m.startswith(f"Grant {shot.grant.pk} revoked on {when}") for m in marked)
