@@ -288,7 +288,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # Eager Celery still takes a producer from a broker connection to serialise each task; a
+    # host named here keeps kombu from warning, on every first send, that none was supplied.
+    CELERY_BROKER_URL = "memory://localhost/"
 
 # External model servers, as JSON: {"name": {"url": ..., "version": ..., "uses": [...],
 # "trains_on_inputs": false, "timeout": 300}}. They speak the contract in generation/engines/http.py.
@@ -398,7 +400,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Which build of faiss loaded (AVX2 or not) is a line per process, and WeasyPrint's steps and
+    # fontTools' subsetting ten lines per PDF report: of no use to anyone reading the log.
+    "loggers": {
+        "faiss.loader": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the caller's process (the demo, a command): the caller says what came of them,
+    # and Celery's "Task ... succeeded" line per task would bury it; failures are still logged.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 if not DEBUG:
     # The demo is plain HTTP on this machine: no redirect to HTTPS, and cookies that HTTP carries.

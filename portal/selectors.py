@@ -32,6 +32,7 @@ from rightsledger.thumbnails import can_picture
 
 from . import filters, recordwords, registers
 from .forms import code_words
+from .relied import relied_records
 from .verification import credentials_words
 
 # A signed output's bytes never change (it is stored by its SHA-256), nor do the ledger entries its
@@ -142,6 +143,7 @@ def shots_page(user, production) -> dict:
         "shots": gen_selectors.shots_with_generations(user, production.pk),
         "may_request": access.holds(user, production, access.SHOT_ROLES),
         "may_import": access.holds(user, production, access.CLEARANCE_ROLES),
+        "may_export": access.holds(user, production, access.EXPORT_ROLES),
     }
 
 
@@ -426,15 +428,29 @@ def shot_audit_page(shot) -> dict:
     )
     for g in audit["generations"]:
         g["refs"] = [refs.get(f"{kind}:{pk}") for kind, pk, _ in g["records"]]
-    return {"shot": shot, "audit": audit, "people": people, "checkpoint": checkpoints.latest_checkpoint()}
+    relied = relied_records({r for g in audit["generations"] for r in g["records"]})
+    for g in audit["generations"]:
+        g["relied"] = [relied[(k, i)] for k, i, _ in g["records"] if (k, i) in relied]
+    return {
+        "shot": shot,
+        "audit": audit,
+        "people": people,
+        "checkpoint": checkpoints.latest_checkpoint(),
+        "has_output": any(g["output"] for g in audit["generations"]),
+    }
+
+
+def shot_lineage(user, audit) -> tuple[list, list]:
+    """Return the assets and edges of the lineage of a shot's outputs, as the user may see it."""
+    found = [lineage.lineage_for(user, g["output"].asset_id) for g in audit["generations"] if g["output"]]
+    assets = {a.pk: a for f in found if f for a in f.assets}
+    edges = {e.pk: e for f in found if f for e in f.edges}
+    return sorted(assets.values(), key=lambda a: a.pk), sorted(edges.values(), key=lambda e: e.pk)
 
 
 def shot_prov_document(user, audit):
     """Return the lineage of a shot's outputs, as the user may see it, as one W3C PROV document."""
-    found = [lineage.lineage_for(user, g["output"].asset_id) for g in audit["generations"] if g["output"]]
-    assets = {a.pk: a for f in found if f for a in f.assets}
-    edges = {e.pk: e for f in found if f for e in f.edges}
-    return lineage.prov_document(list(assets.values()), list(edges.values()))
+    return lineage.prov_document(*shot_lineage(user, audit))
 
 
 # --- Guild representatives -----------------------------------------------------------------------

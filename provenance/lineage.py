@@ -124,7 +124,8 @@ def svg(assets, edges) -> str:
     dot = graphviz.Digraph(
         "lineage",
         graph_attr={"rankdir": "LR", "fontname": "Helvetica"},
-        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        node_attr={"fontname": "Helvetica", "fontsize": "14"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "12"},
     )
     for a in assets:
         generated = a.origin == "generated"

@@ -21,6 +21,8 @@ from .models import ConsentRecord, Production, Talent
 READ_ROLES = {vocab.ROLE_STUDIO_ADMIN, vocab.ROLE_CLEARANCE, vocab.ROLE_PRODUCER, vocab.ROLE_AUDITOR}
 CLEARANCE_ROLES = {vocab.ROLE_STUDIO_ADMIN, vocab.ROLE_CLEARANCE}
 SHOT_ROLES = {vocab.ROLE_STUDIO_ADMIN, vocab.ROLE_CLEARANCE, vocab.ROLE_PRODUCER}
+# Who may export a whole production's audits (each shot's audit any reader may download).
+EXPORT_ROLES = CLEARANCE_ROLES | {vocab.ROLE_AUDITOR}
 
 
 @dataclass

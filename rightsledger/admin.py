@@ -22,6 +22,7 @@ from .models import (
     Notification,
     Party,
     Production,
+    ProductionExport,
     RightsGrant,
     Role,
     Shot,
@@ -238,3 +239,9 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+
+@admin.register(ProductionExport)
+class ProductionExportAdmin(ProductionScopedAdmin):
+    list_display = ["id", "production", "requested_by", "state", "done", "total", "created_at", "finished_at"]
+    list_filter = ["state", "production"]

@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 
 from generation import services as gen
+from portal import exports as portal_exports
 from rightsledger import services, vocab
 from rightsledger.models import LedgerEntry
 
@@ -190,7 +191,10 @@ class Matrix:
             .values_list("seq", flat=True)
             .get()
         )
+        export = services.production_export_create(actor=self.world.admin, production=production)
+        portal_exports.production_export_build_now(export.pk)
         return dict(
+            export=export,
             production=production,
             studio=production.studio,
             party=party,
@@ -340,6 +344,12 @@ TARGETS = {
     "shot_audit_csv": R(_pk("shot"), PROD_READERS, methods=["get"]),
     "shot_audit_pdf": R(_pk("shot"), PROD_READERS, methods=["get"]),
     "shot_audit_prov": R(_pk("shot"), PROD_READERS, methods=["get"]),
+    "shot_lineage_svg": R(_pk("shot"), PROD_READERS, methods=["get"]),
+    # A production's audit export: clearance and auditors start one; the audit's readers see it.
+    "production_export_new": R(_prod(), NOBODY, CLEARANCE | {"auditor"}, methods=["post"]),
+    "production_export": R(_pk("export"), PROD_READERS, methods=["get"]),
+    "production_export_status": R(_pk("export"), PROD_READERS, methods=["get"]),
+    "production_export_file": R(_pk("export"), PROD_READERS, methods=["get"]),
     "guild_consents": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
     "guild_consent": R(_pk("consent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_flag": R(_pk("consent"), NOBODY, {"guild_rep"}, viewers={"guild_rep"}, methods=["post"]),

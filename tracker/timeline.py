@@ -33,6 +33,68 @@ class ClipRow:
     rate: float
 
 
+# What each of a shot's placement fields is called on the import's page; the frame fields are
+# shown with their timecode beside them.
+FIELD_LABELS = {
+    "frame_in": "Source in",
+    "frame_out": "Source out",
+    "frame_count": "Length",
+    "record_in": "Record in",
+    "record_out": "Record out",
+    "reel": "Reel",
+    "sequence": "Sequence",
+}
+FRAME_FIELDS = ("frame_in", "frame_out", "frame_count", "record_in", "record_out")
+NEW_SHOT_FIELDS = ("frame_in", "frame_out", "record_in", "record_out")
+
+
+def timecode(frame: int, rate: float) -> str:
+    """Return a frame number at a rate as SMPTE timecode, by OpenTimelineIO's own conversion (drop
+    frame at 29.97 and 59.94): 86400 at 24 fps is "01:00:00:00"."""
+    return otio.opentime.to_timecode(otio.opentime.RationalTime(frame, rate), rate)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A field of a shot's placement as the import's page shows it: its label, and its value
+    before and after (a frame number with its timecode, or text)."""
+
+    label: str
+    before: str
+    after: str
+
+
+def _shown(field: str, value, rate: float) -> str:
+    if value is None or value == "":
+        return "none"
+    if field in FRAME_FIELDS:
+        return f"{value} ({timecode(value, rate)})"
+    return str(value)
+
+
+def placements(rows: list[ClipRow], created: list[str], updated: dict[str, dict]) -> dict:
+    """Return what an import's page shows per shot, frames with their timecode at the timeline's
+    rate: {"created": {code: [Placement]}, "updated": {code: [Placement]}, "columns": [the
+    new shots' columns]}."""
+    by_code = {r.code: r for r in rows}
+    new = {}
+    for code in created:
+        row = by_code[code]
+        new[code] = [
+            Placement(FIELD_LABELS[f], "", _shown(f, getattr(row, f), row.rate)) for f in NEW_SHOT_FIELDS
+        ]
+    changed = {}
+    for code, changes in updated.items():
+        rate = by_code[code].rate if code in by_code else 24.0
+        changed[code] = [
+            Placement(
+                FIELD_LABELS.get(f, f.replace("_", " ")), _shown(f, before, rate), _shown(f, after, rate)
+            )
+            for f, (before, after) in changes.items()
+        ]
+    return {"created": new, "updated": changed, "columns": [FIELD_LABELS[f] for f in NEW_SHOT_FIELDS]}
+
+
 def adapter_for(name: str) -> str:
     suffix = os.path.splitext(name.lower())[1]
     if suffix not in ADAPTERS:

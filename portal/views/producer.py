@@ -13,6 +13,7 @@ from generation.api.views import parse_request
 from rightsledger import access, aipref
 from rightsledger import selectors as rl_selectors
 from rightsledger.errors import Conflict
+from tracker import pending
 from tracker import services as tracker
 from tracker import timeline as tl
 from tracker.selectors import timeline_export as otio_timeline
@@ -42,29 +43,54 @@ def shots(request, production):
 
 @login_required
 def timeline(request, production):
-    """Import the edit: an .otio, CMX 3600 .edl or FCP .xml; a shot per clip. A dry run (the
-    default) shows what would be created or changed; nothing is written unless it is unticked."""
+    """Import the edit: an .otio, CMX 3600 .edl or FCP .xml; a shot per clip. A file is checked
+    first (a dry run shows what would be created or changed, frames with their timecode, and
+    writes nothing); its page imports the same file, kept for a while, with one button."""
     prod = production_or_404(request.user, production)
     access.require(request.user, prod, access.CLEARANCE_ROLES, "import the edit")
     context, status = {"production": prod, "dry_run": True}, 200
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        token = request.POST.get("kept", "")
         context["dry_run"] = dry_run = request.POST.get("dry_run") == "on"
         try:
-            if upload is None:
-                raise tl.TimelineError("Choose the timeline file to import.")
-            if upload.size > TIMELINE_MAX_BYTES:
-                raise tl.TimelineError(
-                    f"The file is {upload.size:,} bytes; a timeline is at most {TIMELINE_MAX_BYTES:,} bytes."
-                )
-            rows = tl.read(upload.read(), upload.name)
+            data, name = _timeline_file(request, prod, token)
+            rows = tl.read(data, name)
             plan = tracker.timeline_import(actor=request.user, production=prod, rows=rows, dry_run=dry_run)
-            context.update(plan=plan, clips=len(rows), name=upload.name)
+            if dry_run:
+                context["kept"] = pending.edit_keep(
+                    data=data, name=name, production_id=prod.pk, user_id=request.user.pk
+                )
+            elif token:
+                pending.edit_forget(token)
+            shown = tl.placements(rows, plan.created, plan.updated)
+            context.update(plan=plan, clips=len(rows), name=name, shown=shown)
         except tl.TimelineError as exc:
             context["problem"], status = str(exc), 400
         except FORM_ERRORS as exc:
             context["problem"], status = forms.error_message(exc), 400
     return render(request, "producer/timeline.html", context, status=status)
+
+
+def _timeline_file(request, prod, token: str) -> tuple[bytes, str]:
+    """Return the bytes and name of the edit to import: the one kept by a dry run (token), or the
+    one uploaded. Raises TimelineError when there is neither, or it is too large."""
+    if token:
+        kept = pending.edit_kept(token=token, production_id=prod.pk, user_id=request.user.pk)
+        if kept is None:
+            minutes = pending.KEEP_SECONDS // 60
+            raise tl.TimelineError(
+                f"The checked file is kept for {minutes} minutes and has been imported or let go: "
+                "choose the timeline file again."
+            )
+        return kept.data, kept.name
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise tl.TimelineError("Choose the timeline file to import.")
+    if upload.size > TIMELINE_MAX_BYTES:
+        raise tl.TimelineError(
+            f"The file is {upload.size:,} bytes; a timeline is at most {TIMELINE_MAX_BYTES:,} bytes."
+        )
+    return upload.read(), upload.name
 
 
 @login_required

@@ -8,6 +8,7 @@ Writes go through rightsledger.services, which also appends the ledger entry.
 
 from .assets import Asset, Document, Thumbnail, asset_upload_to, content_name, thumbnail_name
 from .base import SHA256_HEX, SHOT_CODE, CommitsText
+from .exports import EXPORT_STATES, ProductionExport
 from .ledger import (
     Checkpoint,
     LedgerEntry,
@@ -59,4 +60,6 @@ __all__ = [
     "Notification",
     "ExpiryNotice",
     "CalendarFeed",
+    "EXPORT_STATES",
+    "ProductionExport",
 ]

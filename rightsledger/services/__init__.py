@@ -18,6 +18,7 @@ One module a journey, as rightsledger.ledger is split:
   a reply goes to a guild outside the studio).
 - calendars: a user's iCalendar feed of terms ending (its token).
 - thumbnails: an asset's small picture, made once (not a fact of the ledger).
+- exports: a production's audit export job (no ledger entry: it copies what the ledger holds).
 
 Callers import from here (`from rightsledger import services`); the names below are the public
 ones. The registry of record kinds that the API and the portal read is rightsledger.api.records.
@@ -37,6 +38,12 @@ from .erasure import (
     ERASED_LIKENESS_TITLE,
     fields_redact,
     talent_erase,
+)
+from .exports import (
+    production_export_create,
+    production_export_fail,
+    production_export_finish,
+    production_export_progress,
 )
 from .flags import flag_reply, flag_resolve
 from .grants import GRANT, grant_amend, grant_create, grant_revoke
@@ -106,6 +113,10 @@ __all__ = [
     "grant_amend",
     "grant_create",
     "grant_revoke",
+    "production_export_create",
+    "production_export_fail",
+    "production_export_finish",
+    "production_export_progress",
     "guild_create",
     "inspect_upload",
     "notifications_read",

@@ -1,12 +1,15 @@
 """The demo's main job on its embedded defaults (SQLite, Celery eager, local files, development
-CA), as `make demo` runs it, up to the server: migrate and seed_demo. Then the clip it made is
-downloaded through the API and verified, and a consent is revoked through the API (a write that
-signs no output: a checkpoint must cover it at once). Run by test_sqlite.py in a process of its
+CA), as `make demo` runs it, up to the server: migrate and seed_demo, and what seed_demo wrote
+besides its own output. Then the clip it made is downloaded through the API and verified, and a
+consent is revoked through the API (a write that signs no output: a checkpoint must cover it at
+once). Run by test_sqlite.py in a process of its
 own, with the Makefile's demo environment. Prints a JSON summary."""
 
 import io
 import json
 import os
+import sys
+import tempfile
 
 import django
 
@@ -25,7 +28,19 @@ from rightsledger.models import Asset, ConsentRecord, LedgerEntry, LedgerLeaf  #
 
 call_command("migrate", verbosity=0)
 log = io.StringIO()
-call_command("seed_demo", url="http://127.0.0.1:8000", stdout=log)
+# What seed_demo writes to the process's stderr (logging included), caught at the descriptor.
+with tempfile.TemporaryFile("w+") as caught:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(caught.fileno(), 2)
+    try:
+        call_command("seed_demo", url="http://127.0.0.1:8000", stdout=log)
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+    caught.seek(0)
+    stderr_lines = caught.read().splitlines()
 clip = GenerationRequest.objects.get(inputs__asset__title="Harbour rooftop moving plate")
 api = APIClient(HTTP_HOST="127.0.0.1")  # a host the demo allows
 api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user__username='producer').key}")
@@ -90,6 +105,7 @@ print(
                 not Asset.objects.filter(thumbnail__isnull=True).exists(),
                 bool(clip.output.asset.thumbnail.file),
             ],
+            "stderr": stderr_lines,
         }
     )
 )

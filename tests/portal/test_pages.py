@@ -392,8 +392,8 @@ def test_the_pdf_report_holds_the_shots_audit(site, client):
     )
     csv_text = client.get(f"/shots/{site.shot.pk}/audit.csv").content.decode()
     assert (
-        csv_text.splitlines()[0].startswith("Request,Status,Decision")
-        and f"Grant {site.grant.number}" in csv_text
+        csv_text.splitlines()[0].startswith("Production,Shot,Request,Request status")
+        and f"Grant {site.grant.number}, version 1" in csv_text
     )
 
 

@@ -3,6 +3,7 @@ a dry run, a second import that changes nothing, clear errors that write nothing
 whose clips say what was decided."""
 
 import json
+import re
 
 import opentimelineio as otio
 import pytest
@@ -11,8 +12,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from generation.models import GenerationRequest
+from rightsledger import services, vocab
 from rightsledger.models import LedgerEntry, Shot
 from tracker import timeline as tl
+
+from .. import factories as f
 
 RATE = 24
 
@@ -247,3 +251,66 @@ def test_the_export_carries_each_shots_decision_and_credentials(
     assert again["created"] == [] and again["updated"] == {}
     client.force_login(world.producer_b)
     assert client.get(f"/productions/{world.prod_a.pk}/timeline.otio").status_code == 404
+
+
+def test_timecode_is_opentimelineios_own_at_the_timelines_rate():
+    assert tl.timecode(86400, 24) == "01:00:00:00"
+    assert tl.timecode(1001, 24) == otio.opentime.to_timecode(rt(1001), RATE) == "00:00:41:17"
+    assert tl.timecode(1800, 29.97) == "00:01:00;02"  # drop frame, as OpenTimelineIO counts it
+
+
+def test_the_dry_run_shows_timecode_and_imports_its_file_with_one_click(world):
+    text = otio.adapters.write_to_string(timeline(), "otio_json")
+    client = Client()
+    client.force_login(world.clearance)
+    url = f"/productions/{world.prod_a.pk}/timeline/"
+    form = client.get(url).content.decode()
+    assert 'type="checkbox"' not in form and "Show what would change" in form
+    page = client.post(url, {"file": SimpleUploadedFile("cut.otio", text.encode()), "dry_run": "on"})
+    html = page.content.decode()
+    assert page.status_code == 200 and not Shot.objects.filter(production=world.prod_a).exists()
+    # EP102_SH0010's source starts at frame 1001: 41 seconds and 17 frames at 24 fps.
+    assert "1001 (00:00:41:17)" in html and "Import these changes" in html
+    kept = re.search(r'name="kept" value="([^"]+)"', html).group(1)
+    # Another clearance user cannot import what this one checked.
+    other = f.UserFactory(username="clearance_2")
+    services.role_grant(actor=None, user=other, kind=vocab.ROLE_CLEARANCE, production=world.prod_a)
+    client.force_login(other)
+    refused = client.post(url, {"kept": kept})
+    assert refused.status_code == 400 and "choose the timeline file again" in refused.content.decode()
+    assert not Shot.objects.filter(production=world.prod_a).exists()
+    client.force_login(world.clearance)
+    done = client.post(url, {"kept": kept})
+    assert done.status_code == 200 and "cut.otio imported" in done.content.decode()
+    assert sorted(Shot.objects.filter(production=world.prod_a).values_list("code", flat=True)) == [
+        "EP102_SH0010",
+        "EP102_SH0020",
+        "EP102_SH0030",
+    ]
+    assert Shot.objects.get(production=world.prod_a, code="EP102_SH0010").frame_in == 1001
+    # The button imports once: a second click finds the file let go, and writes nothing more.
+    entries = LedgerEntry.objects.count()
+    again = client.post(url, {"kept": kept})
+    assert again.status_code == 400 and LedgerEntry.objects.count() == entries
+
+
+def test_a_changed_shot_shows_its_frames_before_and_after_with_timecode(world):
+    client = Client()
+    client.force_login(world.clearance)
+    url = f"/productions/{world.prod_a.pk}/timeline/"
+    first = otio.adapters.write_to_string(timeline(), "otio_json").encode()
+    client.post(url, {"file": SimpleUploadedFile("cut.otio", first)})  # imported at once
+    recut = timeline(
+        shots=(("EP102_SH0010", 1001, 96), ("EP102_SH0020", 1001, 72), ("EP102_SH0030", 1009, 24))
+    )
+    html = client.post(
+        url,
+        {
+            "file": SimpleUploadedFile(
+                "cut.otio", otio.adapters.write_to_string(recut, "otio_json").encode()
+            ),
+            "dry_run": "on",
+        },
+    ).content.decode()
+    assert "Source out: 1048 (00:00:43:16) → 1096 (00:00:45:16)" in html
+    assert "Length: 48 (00:00:02:00) → 96 (00:00:04:00)" in html
