@@ -124,7 +124,9 @@ def svg(assets, edges) -> str:
     dot = graphviz.Digraph(
         "lineage",
         graph_attr={"rankdir": "LR", "fontname": "Helvetica"},
-        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        # Drawn at the size it is shown: 14 pt reads on a phone without zooming.
+        node_attr={"fontname": "Helvetica", "fontsize": "14"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "13"},
     )
     for a in assets:
         generated = a.origin == "generated"
