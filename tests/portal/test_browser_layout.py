@@ -161,6 +161,10 @@ class Tab:
             " > window.innerWidth + 1 && !e.closest('.table-scroll')).slice(0, 5)"
             ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))})"
         )
+        if self.width < 768 and (
+            flat := page.locator(".table-scroll > table:has(thead):not(.cards)").count()
+        ):
+            self.problems.append(f"{label}: {flat} list table(s) not laid out as cards")
         if widths["page"] > widths["window"]:
             self.problems.append(
                 f"{label}: {widths['page']} px wide in a {widths['window']} px window {widths['wide']}"
