@@ -324,5 +324,6 @@ def teardown_module():
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         docs = Path(django_settings.BASE_DIR) / "docs" / "screenshots"
         docs.mkdir(parents=True, exist_ok=True)
-        for png in (ARTIFACTS / "screenshots").glob("*.png"):
-            shutil.copy(png, docs / png.name)
+        # Only this module's journeys: the layout test's screenshots of every page stay in var/.
+        for name in Visit.results:
+            shutil.copy(ARTIFACTS / "screenshots" / f"{name}.png", docs / f"{name}.png")
