@@ -145,6 +145,7 @@ class Tab:
         self.page = self.context.new_page()
         self.base, self.role, self.width = base, role, width
         self.problems = []
+        self.linked = set()  # the paths the pages seen so far link to
         if user is not None:
             self.page.goto(base + "/accounts/login/")
             self.page.fill("#id_username", user.username)
@@ -177,6 +178,7 @@ class Tab:
             " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"
         )
         self.problems += [f"{label}: {v}" for v in found]
+        self.linked |= set(page.evaluate("() => [...document.links].map(a => new URL(a.href).pathname)"))
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{self.role}-{name}-{self.width}.png"), full_page=True)
 
@@ -215,6 +217,9 @@ def test_every_page_fits_the_window_and_passes_axe_for_every_role(browser, studi
         "anonymous": None,
     }
     output = Path(django_settings.MEDIA_ROOT) / studio.done.output.asset.file.name
+    # The pages a role reaches only by their address; every other one is linked from a page it saw.
+    by_address = {"admin": {"ledger"}, "clearance": {"ledger"}, "producer": {"ledger"}, "auditor": {"ledger"}}
+    by_address["guild-rep"] = {"productions"}
     problems, visited = [], 0
     for role, pages in pages_by_role(studio).items():
         for width in WIDTHS:
@@ -239,6 +244,8 @@ def test_every_page_fits_the_window_and_passes_axe_for_every_role(browser, studi
                 assert "May it be used for AI training?" in tab.page.inner_text("main")
                 tab.check("verify-result")
             problems += tab.problems
+            unlinked = {name for name, path in pages if path not in tab.linked} - by_address.get(role, set())
+            assert not unlinked, f"{role}: no page it saw links to {unlinked}"
             tab.context.close()
     assert visited > 100
     assert problems == [], "\n".join(problems)
