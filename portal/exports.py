@@ -17,6 +17,7 @@ from generation import selectors as gen_selectors
 from provenance import lineage
 from rightsledger import csvexport, services
 from rightsledger import selectors as rl_selectors
+from rightsledger import words as rl_words
 from rightsledger.ledger import checkpoints
 from rightsledger.models import ProductionExport
 
@@ -135,8 +136,8 @@ def reason_words(reason: dict, report: AuditReport, assets: dict) -> ReasonWords
         rule=words(reason["rule"]),
         outcome=OUTCOME_WORDS.get(reason["outcome"], words(reason["outcome"])),
         subject=words(reason["subject"]),
-        message=reason["message"],
-        remedy=reason.get("remedy", "") if reason["outcome"] != "pass" else "",
+        message=rl_words.reword(reason["message"]),
+        remedy=rl_words.reword(reason.get("remedy", "")) if reason["outcome"] != "pass" else "",
         records="; ".join(marks + ([used] if used else [])),
         changes="; ".join(f"{n.name} {n.change}" for n in named if n.change),
         assets=used,
@@ -161,7 +162,7 @@ def csv_rows(report: AuditReport):
                     shot.code,
                     f"Request {req.pk}",
                     words(req.status),
-                    f"{req.engine} {req.engine_version}".strip(),
+                    f"{rl_words.label(req.engine, 'engines')} {req.engine_version}".strip(),
                     person(req.requester),
                     f"Decision {d.pk}",
                     DECISION_KIND_WORDS.get(d.kind, words(d.kind)),

@@ -7,12 +7,13 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from generation import selectors as gen_selectors
 from rightsledger import selectors as rl_selectors
 from rightsledger import vocab
+from rightsledger import words as rl_words
 
 from . import filters, words
 
@@ -57,8 +58,7 @@ def current(qs: QuerySet) -> QuerySet:
 def numbered(qs: QuerySet) -> QuerySet:
     """Annotate each version with its record's number: the id of its first version, which names
     the record for life ("Grant 4" at version 3)."""
-    first = qs.model.objects.filter(chain=OuterRef("chain"), version=1).values("pk")[:1]
-    return qs.annotate(number=Subquery(first))
+    return rl_selectors.with_number(qs)
 
 
 def record_state(record, today: datetime.date) -> str:
@@ -295,7 +295,8 @@ def _request_row(r, today) -> Row:
         r.pk,
         f"Request {r.pk}",
         reverse("portal:request", args=[r.pk]),
-        f"{words.code(r.intended_use).capitalize()} for shot {r.shot.code} with the {r.engine} engine, "
+        f"{words.code(r.intended_use).capitalize()} for shot {r.shot.code} "
+        f"with the {rl_words.label(r.engine, 'engines').lower()} engine, "
         f"asked by {r.requester.username} on {words.day(r.created_at.date())}, "
         f"for {words.prose(r.media)} release.",
         r.status,
@@ -311,7 +312,7 @@ _REQUEST_CSV = (
     ("Status", lambda r: words.code(r.status).capitalize()),
     ("Shot", lambda r: r.shot.code),
     ("Production", lambda r: r.production.title),
-    ("Engine", lambda r: r.engine),
+    ("Engine", lambda r: rl_words.label(r.engine, "engines")),
     ("Intended use", lambda r: words.code(r.intended_use).capitalize()),
     ("Prompt", lambda r: r.prompt),
     ("Media", lambda r: words.prose(r.media)),

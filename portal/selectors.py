@@ -467,7 +467,9 @@ def guild_consent_register(user, params) -> dict:
     """Return the guild's list of its members' current consents as a register page (search,
     production, status and flag filters, sorting, pages); a flag counts if the user's guild raised it."""
     visible = rl_selectors.consents_for(user).select_related("talent", "production")
-    rows = registers.numbered(registers.current(visible))
+    rows = rl_selectors.with_flag_state(
+        registers.numbered(registers.current(visible)), guilds=access.roles_of(user).guilds
+    )
     page = registers.register_page(
         user,
         registers.REGISTERS["consents"],

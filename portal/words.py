@@ -7,6 +7,7 @@ import datetime
 import pycountry
 
 from rightsledger import vocab
+from rightsledger import words as rl_words
 
 # Codes whose words are not their letters with spaces.
 _SPECIAL = {
@@ -32,7 +33,8 @@ def code(value: str) -> str:
     """Return a vocabulary code as words ("stunt_double" -> "stunt double")."""
     if value in _SPECIAL:
         return _SPECIAL[value]
-    return str(value).replace("_", " ")
+    label = rl_words.label(value)
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def territory(value: str) -> str:
