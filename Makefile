@@ -77,8 +77,10 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://127.0.0.1:$(or $(PORT),8000)
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(or $(PORT),8000)
 
+# The suite runs in one process per CPU (tests/parallel.py); WORKERS=n chooses, WORKERS=0 runs one.
 test: $(VENV)/.installed services zou tlog-tools lint
-	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) TLOG_TOOLS_VENV=$(abspath $(TLOG_TOOLS_VENV)) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) TLOG_TOOLS_VENV=$(abspath $(TLOG_TOOLS_VENV)) $(PY) -m pytest \
+		--numprocesses=$(or $(WORKERS),auto) --dist=loadfile $(PYTEST_ARGS)
 
 # The code's format and lint (configured in pyproject.toml); `make format` applies both fixes.
 lint: $(VENV)/.installed

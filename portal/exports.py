@@ -22,14 +22,8 @@ from rightsledger.ledger import checkpoints
 from rightsledger.models import ProductionExport
 
 from . import selectors
-from .relied import ReliedRecord, relied_records, when
+from .relied import ReliedRecord, relied_records
 
-OUTCOME_WORDS = {
-    "approved": "Approved",
-    "refused": "Refused",
-    "needs_clearance": "Needs a clearance sign-off",
-    "pass": "Passes",
-}
 DECISION_KIND_WORDS = {
     "gate": "Decision at submission",
     "run_check": "Check before the run",
@@ -59,9 +53,9 @@ CSV_HEADER = [
 ]
 
 
-def words(code: str) -> str:
-    """Return a rule's or a status's code as words: "territory_excluded" reads "Territory excluded"."""
-    return (code or "").replace("_", " ").capitalize()
+def words(code: str, vocabulary: str | None = None) -> str:
+    """Return a code as a cell or a heading says it: "Needs sign-off", "Territory excluded"."""
+    return rl_words.capfirst(rl_words.label(code, vocabulary))
 
 
 def person(user) -> str:
@@ -134,7 +128,7 @@ def reason_words(reason: dict, report: AuditReport, assets: dict) -> ReasonWords
     marks = [f"{n.label}, {n.change}" if n.change else n.label for n in named]
     return ReasonWords(
         rule=words(reason["rule"]),
-        outcome=OUTCOME_WORDS.get(reason["outcome"], words(reason["outcome"])),
+        outcome=words(reason["outcome"], "outcomes"),
         subject=words(reason["subject"]),
         message=rl_words.reword(reason["message"]),
         remedy=rl_words.reword(reason.get("remedy", "")) if reason["outcome"] != "pass" else "",
@@ -161,13 +155,13 @@ def csv_rows(report: AuditReport):
                     shot.production.title,
                     shot.code,
                     f"Request {req.pk}",
-                    words(req.status),
+                    words(req.status, "request_statuses"),
                     f"{rl_words.label(req.engine, 'engines')} {req.engine_version}".strip(),
                     person(req.requester),
                     f"Decision {d.pk}",
                     DECISION_KIND_WORDS.get(d.kind, words(d.kind)),
-                    when(d.created_at),
-                    OUTCOME_WORDS.get(d.outcome, words(d.outcome)),
+                    rl_words.moment(d.created_at),
+                    words(d.outcome, "outcomes"),
                     r.rule,
                     r.outcome,
                     r.subject,
@@ -204,21 +198,21 @@ def report_context(report: AuditReport) -> dict:
     """Return what the report's template shows: each generation's decisions and reasons in
     words, the records relied on with their marks, the drawing and the footer's words."""
     cp = report.checkpoint
-    footer = f"Made {when(report.made_at)}"
+    footer = f"Made {rl_words.moment(report.made_at)}"
     if cp is not None:
         footer = f"Ledger checkpoint: {cp.size} entries, root {bytes(cp.root).hex()[:12]}… · " + footer
     covered, assets = report.audit["covered"], _assets(report)
     generations = [
         {
             **g,
-            "status_words": words(g["request"].status),
+            "status_words": words(g["request"].status, "request_statuses"),
             "asked_by": person(g["request"].requester),
             "relied": report.records_of(g),
             "decision_words": [
                 {
                     "decision": d,
                     "kind": DECISION_KIND_WORDS.get(d.kind, words(d.kind)),
-                    "outcome": OUTCOME_WORDS.get(d.outcome, words(d.outcome)),
+                    "outcome": words(d.outcome, "outcomes"),
                     "reasons": [reason_words(r, report, assets) for r in d.reasons],
                     "covered": d.ledger_seq in covered,
                 }
@@ -232,7 +226,7 @@ def report_context(report: AuditReport) -> dict:
         "generations": generations,
         "checkpoint": cp,
         "footer": footer,
-        "made_at": when(report.made_at),
+        "made_at": rl_words.moment(report.made_at),
         "drawing_b64": base64.b64encode(report.drawing.encode()).decode() if report.drawing else "",
     }
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from generation import selectors as gen_selectors
 from rightsledger import selectors as rl_selectors
-from rightsledger import vocab
 from rightsledger import words as rl_words
 
 from . import filters, words
@@ -84,25 +83,14 @@ def _grants(user) -> QuerySet:
 
 
 # A grant's uses as they follow "the use of these assets".
-_GRANT_USE_PHRASES = {
-    "genai_input": "as an input to AI generation",
-    "genai_training": "to train AI models",
-    "digital_replica": "to make a digital replica",
-    "edit": "in the edit",
-    "display": "on display",
-    "distribution": "in distribution",
-}
-
-
 def _grant_summary(g, covered) -> str:
     assets = words.prose([a.title or a.original_filename or f"A-{a.pk}" for a in covered], str)
-    territories = words.prose(g.territories, words.territory)
-    uses = words.prose(g.uses, lambda u: _GRANT_USE_PHRASES.get(u, words.code(u)))
-    where = territories if g.territories == [vocab.WORLD] else f"in {territories}"
+    uses = rl_words.labels(g.uses, "grant_uses", sentence=True)
+    where = rl_words.where(g.territories, g.territory_exclusions)
     return (
         f"{g.grantor.name} grants {g.production.title} the use of {assets or 'no asset'} "
         f"{uses}, for {words.prose(g.media)} release {where}, "
-        f"{words.term(g.term_start, g.term_end)}, {words.code(g.exclusivity)}."
+        f"{words.term(g.term_start, g.term_end)}, {rl_words.phrase(g.exclusivity)}."
     )
 
 

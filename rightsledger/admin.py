@@ -29,6 +29,7 @@ from .models import (
     Studio,
     Talent,
     TalentName,
+    Thumbnail,
     TrainingReservation,
     TreeState,
     WitnessCosignature,
@@ -115,6 +116,13 @@ class AssetAdmin(ProductionScopedAdmin):
 class DocumentAdmin(ProductionScopedAdmin):
     list_display = ["id", "original_filename", "media_type", "size", "sha256", "production", "uploaded_at"]
     search_fields = ["sha256", "original_filename"]
+
+
+@admin.register(Thumbnail)
+class ThumbnailAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["id", "asset", "media_type", "width", "height", "problem", "created_at"]
+    search_fields = ["sha256", "asset__title"]
 
 
 @admin.register(RightsGrant)

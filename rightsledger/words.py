@@ -154,10 +154,10 @@ def moment(value) -> str:
 
 
 def term(start, end) -> str:
-    """Return a term: "from 1 December 2026 to 30 November 2027", or "from ... with no end"."""
+    """Return a term: "from 1 December 2026 to 30 November 2027", or "from ..., in perpetuity"."""
     if end in (None, ""):
-        return f"from {day(start)}, with no end"
-    return f"from {day(start)} to {day(end)}"
+        return f"from {day(start)}, in perpetuity" if start else "in perpetuity"
+    return f"from {day(start)} to {day(end)}" if start else f"until {day(end)}"
 
 
 def person(name: str, role: str | None = None) -> str:

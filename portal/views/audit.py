@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from generation import selectors as gen_selectors
-from rightsledger import access, services, words
+from rightsledger import access, services
 from rightsledger import selectors as rl_selectors
 from rightsledger.models import ProductionExport
 
@@ -51,16 +51,6 @@ def shot_lineage_svg(request, pk):
     if not drawing:
         raise Http404("This shot has no output, so no lineage to draw.")
     return HttpResponse(drawing, content_type="image/svg+xml")
-
-
-def _record_cell(x) -> str:
-    """A record a reason relied on, as the CSV names it: "Grant 4 (version 2, revoked on ...)"."""
-    ref = x.get("ref")
-    if ref is None:
-        return f"{words.label(x['type']).capitalize()} {x['id']}"
-    said = [f"version {ref.version}"] if ref.version > 1 else []
-    said += [ref.state] if ref.state else []
-    return f"{ref.name} ({', '.join(said)})" if said else ref.name
 
 
 @login_required

@@ -93,6 +93,9 @@ def bombs():
 LIMIT = "the most this service decodes"
 CODES = {"12000x12000.mov": "image_too_large", "400frames.mp4": "video_too_long"}
 WORDS = {"12000x12000.mov": "pixels", "400frames.mp4": "frames"}
+# A grant's or a consent's file is its signed document (a PDF, or a scan or photo of it): a clip is
+# no document, whatever its size, and is refused as one before anything decodes it.
+DOCUMENTS = ("/api/grants/", "/api/consents/")
 
 
 def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writes_nothing(
@@ -112,6 +115,9 @@ def test_every_endpoint_and_page_that_takes_a_clip_refuses_a_video_bomb_and_writ
             response = _send_file(path, method, world, api, records, name, bomb)
             if (path, method) in READS_NO_PIXELS:
                 assert response.status_code == 200, (path, response.status_code)
+                continue
+            if path.startswith(DOCUMENTS):
+                assert "is not accepted as a document" in refused(response, 400), (name, path)
                 continue
             assert word in refused(response, 400), (name, path)
             assert response.json()["errors"][0]["code"] == code, (name, path, response.json())

@@ -66,7 +66,7 @@ def test_a_request_run_when_approved_runs_on_its_sign_off_and_the_producer_is_to
     page.wait_for_selector("#f-param_fog_density")
     page.fill("#f-prompt", "light rain over the harbour at dusk")
     page.wait_for_selector("#preview .badge.warn", timeout=20_000)
-    assert "Needs clearance" in page.inner_text("#preview")
+    assert "Needs sign-off" in page.inner_text("#preview")
     assert page.is_checked("#f-run_when_approved")
     # At the submit button, the preview is still in view: beside the form, or pinned below it.
     for label, width in WIDTHS.items():
@@ -117,7 +117,7 @@ def test_a_request_run_when_approved_runs_on_its_sign_off_and_the_producer_is_to
     page.wait_for_selector("#status .badge.ok:has-text('Succeeded')", timeout=30_000)
     page.wait_for_selector("figure.preview img")
     text = page.inner_text("main")
-    assert "Approved by Dana Okafor" in text and "Needs clearance" not in text  # badge and status agree
+    assert "Approved by Dana Okafor" in text and "Needs sign-off" not in text  # badge and status agree
     producer.check("producer-request-run-when-approved")
     screenshot(page, "producer-request-output")
     with page.expect_download() as download:

@@ -39,6 +39,7 @@ def test_a_revoked_grant_keeps_its_name_and_the_audit_shows_it_revoked(site, cli
     request_page = _text(client.get(f"/requests/{req.pk}/").content.decode())
     assert f"Grant {grant.pk}" in request_page and f"revoked on {today}" in request_page
     audit = _text(client.get(f"/shots/{shot.pk}/audit/").content.decode())
-    assert f"Grant {grant.pk}: revoked on {today} (“Contract terminated early.”)" in audit
+    assert f"Grant {grant.pk}, version 1, from" in audit and f"Grant {revoked.pk}," not in audit
+    assert f"Revoked on {today} (“Contract terminated early.”)" in audit
     csv_text = client.get(f"/shots/{shot.pk}/audit.csv").content.decode()
-    assert f"Grant {grant.pk} (revoked on {today})" in csv_text and f"grant:{grant.pk}" not in csv_text
+    assert f"Grant {grant.pk} revoked on {today}" in csv_text and f"grant:{grant.pk}" not in csv_text

@@ -273,9 +273,16 @@ class Records:
             release_end=datetime.date(2026, 12, 31),
             inputs=[{"asset": gate.plate, "role": "plate"}],
         )
+        consent = f.make_consent(world.prod_a, gate.talent)
+        flag = services.consent_flag(
+            actor=world.guild_rep, consent=consent, guild=world.guild, reason="Is this signed?"
+        )
+        # A path's {id} follows the collection it names; a named parameter names its own record.
         self.ids = {
             "grants": gate.grant.pk,
-            "consents": f.make_consent(world.prod_a, gate.talent).pk,
+            "consents": consent.pk,
+            "consent": consent.pk,
+            "flag": flag.pk,
             "reservations": reservation.pk,
             "talent": gate.talent.pk,
             "requests": request.pk,
@@ -285,9 +292,12 @@ class Records:
         if "{" not in template:
             return template
         parts = template.rstrip("/").split("/")
-        kind = parts[parts.index("{id}") - 1]
-        assert kind in self.ids, f"{template}: give test_inputs.Records a record for its path"
-        return template.replace("{id}", str(self.ids[kind]))
+        for i, part in enumerate(parts):
+            if part.startswith("{"):
+                kind = parts[i - 1] if part == "{id}" else part[1:-1]
+                assert kind in self.ids, f"{template}: give test_inputs.Records a record for its path"
+                parts[i] = str(self.ids[kind])
+        return "/".join(parts) + "/"
 
 
 def _json_operations(doc):

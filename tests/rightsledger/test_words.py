@@ -46,7 +46,7 @@ def test_places_languages_dates_and_people():
     )
     assert words.moment("2026-12-03T15:46:12.666106+00:00") == "3 December 2026, 15:46 UTC"
     assert words.day(datetime.date(2026, 12, 3)) == "3 December 2026"
-    assert words.term(datetime.date(2026, 12, 1), None) == "from 1 December 2026, with no end"
+    assert words.term(datetime.date(2026, 12, 1), None) == "from 1 December 2026, in perpetuity"
     assert words.person("Dana Okafor", "clearance") == "Dana Okafor (clearance)"
     assert words.person("Sam", "guild_rep") == "Sam (guild representative)"
 
