@@ -1,0 +1,111 @@
+"""The guild's pages and the public ledger page: consents of members, flags, the ledger's keys."""
+
+import datetime
+
+from rightsledger import access
+from rightsledger import selectors as rl_selectors
+from rightsledger.api.records import RECORDS
+from rightsledger.ledger import checkpoints, cosigning
+from rightsledger.models import Guild
+
+from .. import filters, registers
+from .decisions import record_proof_link
+from .records import entry_meaning
+
+
+def guild_consent_list(user):
+    """Return the current consent records the user may see, by performer."""
+    current = rl_selectors.consents_for(user).filter(replaced_by__isnull=True)
+    current = rl_selectors.with_flag_state(current, guilds=access.roles_of(user).guilds)
+    return current.select_related("talent", "production").order_by("talent__legal_name", "id")
+
+
+def guild_consent_register(user, params) -> dict:
+    """Return the guild's list of its members' current consents as a register page (search,
+    production, status and flag filters, sorting, pages); a flag counts if the user's guild raised it."""
+    visible = rl_selectors.consents_for(user).select_related("talent", "production")
+    rows = rl_selectors.with_flag_state(
+        registers.numbered(registers.current(visible)), guilds=access.roles_of(user).guilds
+    )
+    page = registers.register_page(
+        user,
+        registers.REGISTERS["consents"],
+        params,
+        rows=rows,
+        filterset=filters.GuildConsentFilter,
+        productions=registers.production_choices_for(rows),
+        flag_guilds=access.roles_of(user).guilds,
+    )
+    return {**page, "consents": page["records"]}
+
+
+def guild_consent_page(user, consent) -> dict:
+    """Return a consent record's page for a guild: its versions, ledger entries and the flags the
+    user's guilds raised on it."""
+    versions = list(rl_selectors.consents_for(user).filter(chain=consent.chain).order_by("version"))
+    entries = rl_selectors.ledger_entries_for(user).filter(record_type="consent", chain=consent.chain)
+    entries = list(entries.select_related("leaf").order_by("seq"))
+    for e in entries:
+        e.meaning = entry_meaning(e.entry_type)
+    newer = next((v for v in versions if v.replaces_id == consent.pk), None)
+    return {
+        "consent": consent,
+        "versions": versions,
+        "current": versions[-1],
+        "superseded_on": newer.created_at if newer else None,
+        "entries": entries,
+        "proof_file": record_proof_link("consent", consent),
+        "document": rl_selectors.record_document(consent),
+        "document_words": RECORDS["consent"].document,
+        "flags": rl_selectors.flags_on_chain(consent, guilds=access.roles_of(user).guilds),
+        "ledger_keys": ledger_verification_keys(),
+    }
+
+
+def ledger_verification_keys() -> dict:
+    """Return what the in-browser verifier checks the ledger's checkpoint against: the ledger's
+    verifier key, and the witness policy's witnesses (each named by the guild that runs it, where
+    one does), groups and quorum (C2SP tlog-policy)."""
+    policy = cosigning.witness_policy()
+    witnesses = policy.witnesses if policy else {}
+    keys = [c.vkey for c in witnesses.values()]
+    guilds = dict(Guild.objects.filter(witness_key__in=keys).values_list("witness_key", "name"))
+    return {
+        "log": checkpoints.signing_key().verifier_key,
+        "witnesses": [
+            {"name": name, "vkey": c.vkey, "label": guilds.get(c.vkey) or name}
+            for name, c in witnesses.items()
+        ],
+        "groups": [
+            {"name": g.name, "threshold": g.threshold, "members": list(g.members)}
+            for g in (policy.groups.values() if policy else ())
+        ],
+        "quorum": policy.quorum if policy else "none",
+    }
+
+
+def flagging_guild(user, consent) -> Guild | None:
+    """Return the guild the user flags a consent record for: the first of the user's guilds the
+    performer is a member of; None if the user represents none of them."""
+    guilds = access.roles_of(user).guilds & set(consent.talent.memberships.values_list("guild_id", flat=True))
+    return Guild.objects.get(pk=min(guilds)) if guilds else None
+
+
+def ledger_page(count: int = 10) -> dict:
+    """The ledger's latest checkpoints, each with the witnesses that cosigned it and whether the
+    witness policy's quorum holds, for anyone to read (checkpoints and cosignatures are public)."""
+    rows = []
+    for size in checkpoints.recent_sizes(count):
+        found = cosigning.checkpoint_witnesses(size)
+        witnesses = [
+            {
+                "name": w.guild or w.name,
+                "cosigned_at": datetime.datetime.fromtimestamp(w.cosigned_at, datetime.UTC)
+                if w.cosigned_at
+                else None,
+                "in_policy": w.in_policy,
+            }
+            for w in found.witnesses
+        ]
+        rows.append({"checkpoint": found, "witnesses": witnesses, "policy": bool(found.witnesses)})
+    return {"checkpoints": rows}

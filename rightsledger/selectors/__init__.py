@@ -1,0 +1,66 @@
+"""Reads of the rights domain, already restricted to what the user may see: by journey, in the
+modules of this package; each name is importable from the package."""
+
+from .gate import GATE_ASSET_COLUMNS, gate_assets, gate_reads, gate_shot
+from .notices import (
+    expiring_for,
+    flags_on_chain,
+    notifications_for,
+    open_flags_for,
+    open_flags_on,
+    terms_ending_for,
+    with_flag_state,
+    with_no_record,
+)
+from .refs import RECORD_MODELS, RecordRef, people_named, record_refs
+from .scope import (
+    RESERVATIONS_IN_FORCE_VIEW,
+    assets_for,
+    consents_for,
+    grants_for,
+    ledger_entries_for,
+    parties_for,
+    productions_for,
+    record_document,
+    reservations_for,
+    reservations_in_force,
+    shots_for,
+    studios_for,
+    talent_named,
+    with_number,
+    with_version_info,
+)
+
+__all__ = [
+    "GATE_ASSET_COLUMNS",
+    "RECORD_MODELS",
+    "RESERVATIONS_IN_FORCE_VIEW",
+    "RecordRef",
+    "assets_for",
+    "consents_for",
+    "expiring_for",
+    "flags_on_chain",
+    "gate_assets",
+    "gate_reads",
+    "gate_shot",
+    "grants_for",
+    "ledger_entries_for",
+    "notifications_for",
+    "open_flags_for",
+    "open_flags_on",
+    "parties_for",
+    "people_named",
+    "productions_for",
+    "record_document",
+    "record_refs",
+    "reservations_for",
+    "reservations_in_force",
+    "shots_for",
+    "studios_for",
+    "talent_named",
+    "terms_ending_for",
+    "with_flag_state",
+    "with_no_record",
+    "with_number",
+    "with_version_info",
+]
