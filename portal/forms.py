@@ -285,20 +285,9 @@ def request_field_errors(exc) -> tuple[dict, dict, list[str]]:
 
 
 # Codes whose words are not their letters with spaces.
-WORDS = {
-    "tv": "TV",
-    "svod": "SVOD",
-    "avod": "AVOD",
-    "tvod": "TVOD",
-    "fast": "FAST",
-    "trailer_promo": "Trailers and promotion",
-    "de_aging": "De-ageing",
-}
-
-
-def code_words(code: str) -> str:
-    """Return a vocabulary code in words, for a label: "set_extension" is "Set extension"."""
-    return WORDS.get(code) or str(code).replace("_", " ").capitalize()
+def code_words(code: str, vocabulary: str | None = None) -> str:
+    """Return a code as a form's label says it: "set_extension" is "Set extension" (rightsledger.words)."""
+    return words.capfirst(words.label(code, vocabulary))
 
 
 def request_form_initial() -> dict:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from rightsledger import selectors as rl_selectors
 from rightsledger import words as rl_words
 from rightsledger.models import ConsentRecord, RightsGrant, TrainingReservation
+from rightsledger.selectors import with_no_record
 
 
 @dataclass(frozen=True)
@@ -45,23 +46,28 @@ class ReliedRecord:
 
 
 def _titles(ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
-    """What each record is, in a few words: one query a kind named."""
+    """What each record is, in a few words: one query a kind, named or not, so that a page costs the
+    same queries whichever kinds its decisions relied on."""
     out = {}
-    if ids.get("grant"):
-        for g in RightsGrant.objects.filter(pk__in=ids["grant"]).select_related("grantor"):
-            out[("grant", g.pk)] = f"from {g.grantor.name}"
-    if ids.get("consent"):
-        for c in ConsentRecord.objects.filter(pk__in=ids["consent"]).select_related("talent"):
-            out[("consent", c.pk)] = f"of {c.talent}"
-    if ids.get("reservation"):
-        for r in TrainingReservation.objects.filter(pk__in=ids["reservation"]).only("subject_type"):
-            out[("reservation", r.pk)] = f"of {rl_words.label(r.subject_type)} uses"
+    for g in RightsGrant.objects.filter(pk__in=with_no_record(ids.get("grant", ()))).select_related(
+        "grantor"
+    ):
+        out[("grant", g.pk)] = f"from {g.grantor.name}"
+    for c in ConsentRecord.objects.filter(pk__in=with_no_record(ids.get("consent", ()))).select_related(
+        "talent"
+    ):
+        out[("consent", c.pk)] = f"of {c.talent}"
+    reservations = TrainingReservation.objects.filter(pk__in=with_no_record(ids.get("reservation", ())))
+    for r in reservations.only("subject_type"):
+        out[("reservation", r.pk)] = f"of {rl_words.label(r.subject_type)} uses"
     return out
 
 
 def relied_records(refs) -> dict[tuple[str, int], ReliedRecord]:
     """Return the records named by refs ((kind, id, ledger seq) triples), keyed by (kind, id)."""
     refs = list(refs)
+    if not refs:
+        return {}
     named = rl_selectors.record_refs([(kind, pk) for kind, pk, _ in refs])
     ids: dict[str, set[int]] = {}
     for kind, pk, _ in refs:

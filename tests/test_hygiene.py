@@ -3,6 +3,7 @@ finding accepted is marked in place (# nosec with the test id and the reason) an
 docs/reliability.md."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,17 @@ def test_bandit_finds_nothing_of_medium_or_high_severity():
     assert accepted <= 10, (
         "a new # nosec: list it with its reason in docs/reliability.md and raise this bound"
     )
+
+
+def test_every_template_closes_the_elements_it_opens():
+    """An element a template leaves open swallows what follows it: an unclosed <details> hid the
+    guild's Verify buttons inside a closed "Technical details"."""
+    problems = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text()
+        for tag in ("details", "summary", "section", "div", "table", "ul", "ol", "form", "dialog"):
+            opened = len(re.findall(rf"<{tag}[\s>]", text))
+            closed = text.count(f"</{tag}>")
+            if opened != closed:
+                problems.append(f"{path.relative_to(ROOT)}: {opened} <{tag}>, {closed} </{tag}>")
+    assert not problems, "\n".join(problems)

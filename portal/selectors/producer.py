@@ -45,7 +45,8 @@ def request_form_choices(user, production, engine_name: str = "") -> dict:
         "production": production,
         "shots": production.shots.order_by("code"),
         "engines": [
-            {"name": e.name, "label": f"{code_words(e.name)} (version {e.version})"} for e in engines
+            {"name": e.name, "label": f"{code_words(e.name, 'engines')} (version {e.version})"}
+            for e in engines
         ],
         "engine": engine,
         "assets": rl_selectors.assets_for(user)
@@ -53,9 +54,13 @@ def request_form_choices(user, production, engine_name: str = "") -> dict:
         .exclude(origin="generated")
         .select_related("thumbnail")
         .order_by("id"),
-        "roles": [(r, code_words(r)) for r in INPUT_ROLES],
-        "uses": [(u, code_words(u)) for u in vocab.GENERATION_USES if engine and u in engine.uses],
-        "media": [(m, code_words(m)) for m in vocab.MEDIA],
+        "roles": [(r, code_words(r, "input_roles")) for r in INPUT_ROLES],
+        "uses": [
+            (u, code_words(u, "generation_uses"))
+            for u in vocab.GENERATION_USES
+            if engine and u in engine.uses
+        ],
+        "media": [(m, code_words(m, "media")) for m in vocab.MEDIA],
     }
 
 
@@ -100,8 +105,8 @@ def request_page(user, req) -> dict:
     return {
         "req": req,
         "settings": request_settings(req),
-        "engine_label": code_words(req.engine),
-        "use_label": code_words(req.intended_use),
+        "engine_label": code_words(req.engine, "engines"),
+        "use_label": code_words(req.intended_use, "generation_uses"),
         "decision_status": (
             ("approved" if signed_off.approved else "refused")
             if signed_off

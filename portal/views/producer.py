@@ -115,7 +115,7 @@ def _request_form(request, prod, values=None, errors=None, general=None, param_e
         "errors": errors or {},
         "general": general or [],
         "params": forms.engine_fields(page["engine"], values, param_errors or {}),
-        "engine_label": forms.code_words(page["engine"].name) if page["engine"] else "",
+        "engine_label": forms.code_words(page["engine"].name, "engines") if page["engine"] else "",
     }
 
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from generation import services as gen
 from generation.models import GenerationRequest
 from provenance.selectors import verify
+from rightsledger import words
 from rightsledger.ledger import checkpoints
 from rightsledger.models import RightsGrant
 
@@ -209,7 +210,12 @@ def test_clearance_signs_off_revokes_with_the_impact_shown_and_exports_the_audit
     page.fill("#f-reason", "Licence terminated by the vendor's letter of 2026-06-01.")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert RightsGrant.objects.get(replaces=portal.grant).status == "revoked"
+    revoked = RightsGrant.objects.get(replaces=portal.grant)
+    assert revoked.status == "revoked" and page.url.endswith(f"/records/grant/{revoked.pk}/")
+    # The grant keeps its name: the revocation is its version 2, not a new grant.
+    record = page.inner_text("main")
+    assert f"Grant {portal.grant.pk}" in record and f"Grant {revoked.pk}" not in record
+    assert f"Version 2 · Revoked · revoked on {words.day(revoked.created_at)}" in record
     # The approved request now stops at run time: nothing runs, and it says why.
     tab.go(f"/requests/{req.pk}/")
     page.get_by_role("button", name="Queue it to run").click()
@@ -218,12 +224,16 @@ def test_clearance_signs_off_revokes_with_the_impact_shown_and_exports_the_audit
     # The shot's audit, and its PDF report.
     tab.go(f"/shots/{portal.shot.pk}/audit/")
     tab.check("clearance-shot-audit")
+    audit = page.inner_text("main")
+    assert f"Grant {portal.grant.pk}, version 1, from" in audit
+    assert f"Revoked on {words.day(revoked.created_at)}" in audit
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF report").click()
     text = "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(Path(download.value.path()).read_bytes())).pages
     )
     assert f"shot {portal.shot.code}" in text and f"Request {req.pk}" in text and "stopped" in text.lower()
+    assert f"Revoked on {words.day(revoked.created_at)}" in " ".join(text.split())
     tab.go(f"/productions/{w.prod_a.pk}/assets/")
     tab.check("clearance-assets")
     tab.go(f"/productions/{w.prod_a.pk}/records/consent/new/")

@@ -102,7 +102,10 @@ def test_clearance_records_a_grant_and_a_consent_from_their_documents(browser, p
     # The guild representative finds the member's signed form on the guild's page, and downloads it.
     tab = Visit(browser, portal.url, w.guild_rep)
     page = tab.page
-    page.get_by_role("link", name="Mara Vega").last.click()  # the newest of the member's consents
+    # The member's consent just recorded, among the consents the guild's list shows.
+    page.get_by_role("link", name="Mara Vega").and_(
+        page.locator(f"[href='/guild/consents/{consent.pk}/']")
+    ).click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/guild/consents/{consent.pk}/")
     tab.check("documents-guild-consent")

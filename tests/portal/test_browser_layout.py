@@ -1,6 +1,7 @@
-"""Every portal page, as every role, on a desktop (1,366 px) and on a phone (390 px): no page is
-wider than the window, axe-core finds no violation of any impact, and each page is screenshotted
-into var/test-artifacts/screenshots/<role>-<page>-<width>.png for a person to look at.
+"""Every portal page, as every role, on a desktop (1,366 px) and on a phone (390 px, in
+test_browser_layout_phone.py): no page is wider than the window, axe-core finds no violation of any
+impact, and each page is screenshotted into var/test-artifacts/screenshots/<role>-<page>-<width>.png
+for a person to look at.
 
 One browser for the module, one context per role and width, pages visited in sequence."""
 
@@ -20,7 +21,6 @@ from .. import factories as f
 from .test_browser import AXE, PASSWORD, browser, pytestmark  # noqa: F401  (one browser, chromium or a skip)
 
 SHOTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "screenshots"
-WIDTHS = (1366, 390)
 
 
 @pytest.fixture
@@ -206,7 +206,13 @@ class Tab:
         self.check(name)
 
 
-def test_every_page_fits_the_window_and_passes_axe_for_every_role(browser, studio):  # noqa: F811
+def test_every_page_fits_a_desktop_window_and_passes_axe_for_every_role(browser, studio):  # noqa: F811
+    check_every_page(browser, studio, 1366)
+
+
+def check_every_page(chromium, studio, width):
+    """Visit every page of every role at the given width (test_browser_layout_phone.py: at 390 px,
+    in a module of its own so that the suite's processes check both widths at once)."""
     w = studio.world
     users = {
         "admin": w.admin,
@@ -222,30 +228,27 @@ def test_every_page_fits_the_window_and_passes_axe_for_every_role(browser, studi
     by_address["guild-rep"] = {"productions"}
     problems, visited = [], 0
     for role, pages in pages_by_role(studio).items():
-        for width in WIDTHS:
-            tab = Tab(browser, studio.url, role, width, users[role])
-            if users[role] is not None:
-                # The role's start page, where logging in lands.
-                tab.check("start")
-                tab.open_menu()
-            for name, path in pages:
-                tab.visit(name, path)
-                visited += 1
-            if role == "anonymous":
-                tab.visit("verify-result", "/verify/")
-                tab.page.set_input_files(
-                    "#f-file",
-                    files=[
-                        {"name": "found-online.png", "mimeType": "image/png", "buffer": output.read_bytes()}
-                    ],
-                )
-                tab.page.click("main button[type=submit]")
-                tab.page.wait_for_load_state("networkidle")
-                assert "May it be used for AI training?" in tab.page.inner_text("main")
-                tab.check("verify-result")
-            problems += tab.problems
-            unlinked = {name for name, path in pages if path not in tab.linked} - by_address.get(role, set())
-            assert not unlinked, f"{role}: no page it saw links to {unlinked}"
-            tab.context.close()
-    assert visited > 100
+        tab = Tab(chromium, studio.url, role, width, users[role])
+        if users[role] is not None:
+            # The role's start page, where logging in lands.
+            tab.check("start")
+            tab.open_menu()
+        for name, path in pages:
+            tab.visit(name, path)
+            visited += 1
+        if role == "anonymous":
+            tab.visit("verify-result", "/verify/")
+            tab.page.set_input_files(
+                "#f-file",
+                files=[{"name": "found-online.png", "mimeType": "image/png", "buffer": output.read_bytes()}],
+            )
+            tab.page.click("main button[type=submit]")
+            tab.page.wait_for_load_state("networkidle")
+            assert "May it be used for AI training?" in tab.page.inner_text("main")
+            tab.check("verify-result")
+        problems += tab.problems
+        unlinked = {name for name, path in pages if path not in tab.linked} - by_address.get(role, set())
+        assert not unlinked, f"{role}: no page it saw links to {unlinked}"
+        tab.context.close()
+    assert visited > 50
     assert problems == [], "\n".join(problems)

@@ -40,6 +40,9 @@ def test_anyone_checks_a_resaved_copy_of_an_output_on_the_verify_page(browser, p
         page = tab.page
         page.set_viewport_size({"width": width, "height": 900})
         tab.go("/")
+        menu = page.locator("nav details.menu > summary")
+        if menu.is_visible():  # a phone: the main menu opens from its button
+            menu.click()
         page.get_by_role("link", name="Verify a file").click()
         page.wait_for_load_state("networkidle")
         assert page.get_by_role("heading", name="Verify a file").is_visible()

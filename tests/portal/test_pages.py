@@ -492,7 +492,7 @@ def test_a_signed_outputs_credentials_are_verified_once_and_the_pages_then_read_
     # Counted, not replaced: the storage's own open and provenance's own verify run as always.
     with (
         mock.patch.object(Storage, "open", autospec=True, side_effect=Storage.open) as opened,
-        mock.patch.object(portal_selectors, "verify", wraps=verify) as verified,
+        mock.patch.object(portal_selectors.producer, "verify", wraps=verify) as verified,
     ):
         first = _credentials_section(client.get(f"/requests/{req.pk}/").content.decode())
         assert [c.args[1] for c in opened.call_args_list] == [asset.file.name] and verified.call_count == 1
