@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import django_filters
 import pycountry
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from generation.models import STATUSES as REQUEST_STATUSES
@@ -46,47 +46,63 @@ class Searched:
     shown: Q | None = None
 
 
+class Words(Func):
+    """A column's words as PostgreSQL's full-text search reads them ('simple': no stemming): the
+    expression of the column's GIN index (rightsledger/migrations/_search.py), written out, not
+    through SearchVector, whose configuration travels as a parameter and hides the index."""
+
+    template = "to_tsvector('simple'::regconfig, COALESCE(%(expressions)s, ''))"
+    output_field = SearchVectorField()
+
+
+def _matching(model, field: Searched, term: str) -> Q:
+    """Return the condition: the row's field holds a word that starts with term (where shown).
+
+    The field's own table is searched first, through its index, and the row then found by the
+    key that leads there: a word in a production's title costs one production, not a scan of
+    every grant joined to its production."""
+    *hops, column = field.path.split("__")
+    target, relations = model, []
+    for hop in hops:
+        relations.append(target._meta.get_field(hop))
+        target = relations[-1].related_model
+    if connection.vendor == "postgresql":
+        query = SearchQuery(f"{term}:*", search_type="raw", config="simple")
+        found = target.objects.alias(_words=Words(column)).filter(_words=query).values("pk")
+    else:
+        found = target.objects.filter(**{f"{column}__icontains": term}).values("pk")
+    if not hops:
+        condition = Q(pk__in=found)
+    elif not any(r.many_to_many or r.one_to_many for r in relations):
+        condition = Q(**{f"{'__'.join(hops)}__in": found})
+    elif len(relations) == 1 and relations[0].many_to_many and relations[0].concrete:
+        # A grant's assets: read from the table that links them, not joined back to the grants.
+        m2m = relations[0]
+        links = m2m.remote_field.through.objects.filter(**{f"{m2m.m2m_reverse_field_name()}__in": found})
+        condition = Q(pk__in=links.values(m2m.m2m_field_name()))
+    else:  # matched by id, so that a row with many matching records is counted once
+        condition = Q(pk__in=model.objects.filter(**{f"{'__'.join(hops)}__in": found}).values("pk"))
+    return condition if field.shown is None else condition & field.shown
+
+
 def search(qs: QuerySet, fields: tuple[Searched, ...], value: str) -> QuerySet:
-    """Return the rows of qs whose searched fields hold every word of value (as a prefix, on
-    PostgreSQL). Matched by id, so a field across a many-to-many joins no duplicate row. On
-    PostgreSQL this runs the search (one statement) and filters by the ids it found."""
+    """Return the rows of qs that hold every word of value, each in one of the searched fields
+    (as a prefix, on PostgreSQL; anywhere in a field, elsewhere).
+
+    Each field is a subquery of its own, which PostgreSQL answers from the field's index: a word
+    costs what its matches cost, not a scan of the rows and of every table they join. The
+    condition is part of the page's own statements (its count and its page of ids): a search adds
+    no statement."""
     terms = [t.lower() for t in re.findall(r"[^\W_]+", value)]
     if not terms:
         return qs
     model = qs.model
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        texts = [
-            F(f.path)
-            if f.shown is None
-            else Case(When(f.shown, then=F(f.path)), default=Value(""), output_field=TextField())
-            for f in fields
-        ]
-        vector = SearchVector(*texts, config="simple")
-        query = SearchQuery(" & ".join(f"{t}:*" for t in terms), search_type="raw", config="simple")
-        found = model.objects.annotate(_text=vector).filter(_text=query)
-        # The text is searched once, here: a page counts its rows and then reads one page of them,
-        # and each would search it again. The matches travel back as one array parameter.
-        ids = list(found.values_list("pk", flat=True))
-        return qs.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))  # nosec B611: a bound array
-    else:
-        found = model.objects.filter(
-            functools.reduce(
-                operator.and_,
-                (
-                    functools.reduce(
-                        operator.or_,
-                        (
-                            Q(**{f"{f.path}__icontains": t}) & (f.shown if f.shown is not None else Q())
-                            for f in fields
-                        ),
-                    )
-                    for t in terms
-                ),
-            )
+    return qs.filter(
+        functools.reduce(
+            operator.and_,
+            (functools.reduce(operator.or_, (_matching(model, f, t) for f in fields)) for t in terms),
         )
-    return qs.filter(pk__in=found.values("pk"))
+    )
 
 
 def json_has(*paths: str):
