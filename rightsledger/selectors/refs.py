@@ -24,7 +24,7 @@ class RecordRef:
     current_version: int
     current_action: str
     current_status: str
-    changed_at: datetime.datetime | None  # when the current version was made, if not this one
+    changed_at: datetime.datetime | None  # when the current version was made, if not this one or a revocation
     reason: str
 
     @property
@@ -79,7 +79,8 @@ def record_refs(pairs) -> dict[str, RecordRef]:
         for row in versions:
             if row["id"] not in wanted[kind]:
                 continue
-            changed = current["id"] != row["id"]
+            # A version is marked when a later one replaced it, or when it is itself the revocation.
+            changed = current["id"] != row["id"] or current["action"] == "revoked"
             out[f"{kind}:{row['id']}"] = RecordRef(
                 kind=kind,
                 id=row["id"],
