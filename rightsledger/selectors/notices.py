@@ -49,8 +49,13 @@ def notifications_for(user, *, unread_only: bool = True) -> QuerySet:
 
 
 def _flags() -> QuerySet:
-    return ConsentFlag.objects.select_related("consent__talent", "consent__production", "guild").order_by(
-        "id"
+    """Flags with their consent, and `consent_number`: the number the consent is known by for life
+    ("Consent 1", whichever of its versions was flagged)."""
+    first = ConsentRecord.objects.filter(chain=OuterRef("consent__chain"), version=1).values("id")[:1]
+    return (
+        ConsentFlag.objects.select_related("consent__talent", "consent__production", "guild")
+        .annotate(consent_number=Subquery(first))
+        .order_by("id")
     )
 
 
