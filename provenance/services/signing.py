@@ -207,13 +207,17 @@ def sign_file(
     """Sign a file on disk into another, both opened as streams (c2pa reads and hashes the source
     as it goes, so a clip's size does not matter to memory). image: its first frame, for the
     thumbnail."""
-    with open(source_path, "rb") as src, open(dest_path, "w+b") as dst:
-        return sign_stream(
-            source=src,
-            dest=dst,
-            media_type=media_type,
-            facts=facts,
-            ingredients=ingredients,
-            thumbnail=_thumbnail(image, b""),
-            identity=identity,
-        )
+    try:
+        with open(source_path, "rb") as src, open(dest_path, "w+b") as dst:
+            return sign_stream(
+                source=src,
+                dest=dst,
+                media_type=media_type,
+                facts=facts,
+                ingredients=ingredients,
+                thumbnail=_thumbnail(image, b""),
+                identity=identity,
+            )
+    except BaseException:
+        Path(dest_path).unlink(missing_ok=True)  # no half-signed (or unstamped) file is left behind
+        raise

@@ -17,7 +17,7 @@ from provenance import identity as ident
 
 from ..generation.conftest import Gate
 from ..tsa import tsa_chain
-from .signing import sign_png
+from .signing import FACTS, sign_png
 from .test_credentials import content
 
 
@@ -146,3 +146,29 @@ def test_a_run_whose_tsa_is_down_fails_retryably_and_succeeds_on_retry(
     req.refresh_from_db()
     assert req.status == "succeeded", req.failure
     assert "timeStamp.validated" in codes(services.read_store(content(req.output.asset), "image/png"))
+
+
+def test_a_clip_whose_tsa_is_down_leaves_no_signed_file(db, tmp_path, settings):
+    import av
+    from PIL import Image
+
+    source = tmp_path / "clip.mp4"
+    with av.open(str(source), "w") as out:
+        stream = out.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for i in range(6):
+            frame = av.VideoFrame.from_image(Image.new("RGB", (64, 64), (i * 40, 0, 0)))
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    dest = tmp_path / "clip.signed.mp4"
+    settings.C2PA_TSA_URL = closed_port_url()
+    with pytest.raises(services.SigningError, match="did not answer"):
+        services.sign_file(
+            source_path=str(source),
+            dest_path=str(dest),
+            media_type="video/mp4",
+            facts=FACTS,
+            ingredients=[],
+            image=Image.new("RGB", (64, 64)),
+        )
+    assert not dest.exists()
