@@ -160,3 +160,13 @@ def test_a_bad_list_stops_the_service_at_start_up(tmp_path):
     assert (
         done.returncode != 0 and f"C2PA_TRUST_LIST: {tmp_path / 'absent.json'}: cannot be read" in done.stderr
     )
+
+
+def test_the_portals_cached_verification_is_kept_per_trust_list(settings, tmp_path):
+    from portal.selectors.producer import _credentials_key
+
+    before = _credentials_key("0" * 64)
+    settings.C2PA_TRUST_LIST = str(tmp_path / "C2PA-TRUST-LIST.json")
+    after_signers = _credentials_key("0" * 64)
+    settings.C2PA_TSA_TRUST_LIST = str(tmp_path / "C2PA-TSA-TRUST-LIST.json")
+    assert len({before, after_signers, _credentials_key("0" * 64)}) == 3
