@@ -309,6 +309,20 @@ C2PA_TRUST_ANCHORS = env_list("C2PA_TRUST_ANCHORS")
 # verify as Trusted here; its certificates say UNTRUSTED, and no other verifier trusts them.
 C2PA_TRUST_DEVELOPMENT_ROOTS = env_bool("C2PA_TRUST_DEVELOPMENT_ROOTS", DEVELOPMENT)
 C2PA_SIGNER_CALLBACK = os.environ.get("C2PA_SIGNER_CALLBACK", "")
+# Every signature is time-stamped by this RFC 3161 time-stamp authority (one on the C2PA TSA Trust
+# List in production), so a manifest still validates once its signing certificate has expired. A
+# TSA that does not answer fails the signing (retry it); C2PA_TSA_REQUIRED=0 signs without a
+# time-stamp instead, or when no TSA is configured.
+C2PA_TSA_URL = os.environ.get("C2PA_TSA_URL", "")
+C2PA_TSA_REQUIRED = env_bool("C2PA_TSA_REQUIRED", True)
+# In development (the demo), with no C2PA_TSA_URL, each process that signs runs the development TSA
+# (provenance/tsa.py: OpenSSL on this machine, a development chain under SIGNING_KEYS_DIR/dev-tsa
+# whose names say UNTRUSTED): its time-stamps are trusted here beside the development CA, nowhere else.
+C2PA_DEVELOPMENT_TSA = env_bool("C2PA_DEVELOPMENT_TSA", DEVELOPMENT)
+# C2PA Trust Lists (ETSI TS 119 602 JSON, as the C2PA conformance program publishes them): the
+# signers' anchors, added to C2PA_TRUST_ANCHORS, and the time-stamp authorities' anchors.
+C2PA_TRUST_LIST = os.environ.get("C2PA_TRUST_LIST", "")
+C2PA_TSA_TRUST_LIST = os.environ.get("C2PA_TSA_TRUST_LIST", "")
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
 
 # Fingerprints and similarity. CLIP_WEIGHTS is a local file; nothing is downloaded.

@@ -11,6 +11,22 @@ class ProvenanceConfig(AppConfig):
         from rightsledger.signals import asset_registered
 
         asset_registered.connect(_on_asset_registered, dispatch_uid="provenance.ingest")
+        trust_lists_check()
+
+
+def trust_lists_check() -> None:
+    """Read the C2PA Trust Lists configured, at start-up: a list that cannot be used stops the
+    service with the file and the problem, rather than every output reading as untrusted."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .trustlist import TrustListError, anchors_pem
+
+    for name in ("C2PA_TRUST_LIST", "C2PA_TSA_TRUST_LIST"):
+        try:
+            anchors_pem(getattr(settings, name))
+        except TrustListError as exc:
+            raise ImproperlyConfigured(f"{name}: {exc}") from None
 
 
 def _on_asset_registered(sender, asset_id, origin="ingested", **kwargs):

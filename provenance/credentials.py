@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
+from . import trustlist
 from .identity import is_development_name
 from .models import SigningIdentity
 
@@ -25,22 +26,35 @@ INVALID = "invalid"  # the file or its credentials were altered after signing, o
 
 
 def development_roots() -> list[Path]:
-    """Return the development roots made beside development identities' keys."""
+    """Return the development roots made beside development identities' keys, and the
+    development TSA's (under SIGNING_KEYS_DIR/dev-tsa)."""
     keys = (
         SigningIdentity.objects.filter(development=True)
         .exclude(key_path="")
         .values_list("key_path", flat=True)
     )
-    return [root for root in (Path(k).with_name("root.pem") for k in keys) if root.exists()]
+    roots = [Path(k).with_name("root.pem") for k in keys]
+    roots.append(Path(settings.SIGNING_KEYS_DIR) / "dev-tsa" / "root.pem")
+    return [root for root in roots if root.exists()]
+
+
+def listed_anchors() -> str:
+    """Return the anchors of the C2PA Trust Lists configured (C2PA_TRUST_LIST for signers,
+    C2PA_TSA_TRUST_LIST for time-stamp authorities), as PEM. c2pa's reader holds one set of
+    anchors, for signatures and time-stamps alike: the TSA list's anchors join it."""
+    return trustlist.anchors_pem(settings.C2PA_TRUST_LIST) + trustlist.anchors_pem(
+        settings.C2PA_TSA_TRUST_LIST
+    )
 
 
 def studio_anchors() -> str:
-    """Return the configured trust anchors (C2PA_TRUST_ANCHORS) that are not development roots,
-    as PEM: a development root configured as an anchor (as the tests and the demo do) is left out
-    by its subject, which every development chain's certificates carry."""
+    """Return the configured trust anchors (C2PA_TRUST_ANCHORS, and the trust lists') that are not
+    development roots, as PEM: a development root configured as an anchor (as the tests and the
+    demo do) is left out by its subject, which every development chain's certificates carry."""
+    pems = [Path(p).read_text() for p in dict.fromkeys(settings.C2PA_TRUST_ANCHORS) if p]
     kept = []
-    for path in dict.fromkeys(Path(p) for p in settings.C2PA_TRUST_ANCHORS if p):
-        for cert in x509.load_pem_x509_certificates(path.read_bytes()):
+    for text in [*pems, listed_anchors()]:
+        for cert in x509.load_pem_x509_certificates(text.encode()) if text.strip() else []:
             if not is_development_name(cert.subject):
                 kept.append(cert.public_bytes(serialization.Encoding.PEM).decode())
     return "".join(kept)
@@ -54,12 +68,13 @@ def _context(anchors: str) -> c2pa.Context:
 
 
 def trust_context() -> c2pa.Context:
-    """A reading context that verifies trust against the roots in C2PA_TRUST_ANCHORS (and, with
-    C2PA_TRUST_DEVELOPMENT_ROOTS, the development roots made beside development identities' keys)."""
+    """A reading context that verifies trust against the roots in C2PA_TRUST_ANCHORS and the trust
+    lists (and, with C2PA_TRUST_DEVELOPMENT_ROOTS, the development roots made beside development
+    identities' keys, and the development TSA's)."""
     paths = [Path(p) for p in settings.C2PA_TRUST_ANCHORS if p]
     if settings.C2PA_TRUST_DEVELOPMENT_ROOTS:
         paths += development_roots()
-    return _context("".join(p.read_text() for p in dict.fromkeys(paths)))
+    return _context("".join(p.read_text() for p in dict.fromkeys(paths)) + listed_anchors())
 
 
 def _trusted_by(data: bytes, media_type: str, anchors: str) -> bool:

@@ -39,7 +39,17 @@ def is_development_name(name: x509.Name) -> bool:
 
 
 def _certificate(
-    subject_key, subject, issuer_key, issuer, *, ca: bool, path_length=None, days=3650, issuer_is_self=False
+    subject_key,
+    subject,
+    issuer_key,
+    issuer,
+    *,
+    ca: bool,
+    path_length=None,
+    days=3650,
+    issuer_is_self=False,
+    valid_for: datetime.timedelta | None = None,
+    eku=ExtendedKeyUsageOID.EMAIL_PROTECTION,
 ):
     now = datetime.datetime.now(datetime.UTC)
     builder = (
@@ -49,7 +59,7 @@ def _certificate(
         .public_key(subject_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=days))
+        .not_valid_after(now + (valid_for or datetime.timedelta(days=days)))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_key.public_key()), critical=False)
     )
@@ -73,8 +83,9 @@ def _certificate(
         builder = builder.add_extension(
             x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **usage), critical=True
         )
+        # A time-stamping unit's certificate has that one purpose, marked critical (RFC 3161 2.3).
         builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            x509.ExtendedKeyUsage([eku]), critical=eku == ExtendedKeyUsageOID.TIME_STAMPING
         )
     return builder.sign(issuer_key, hashes.SHA256())
 
@@ -97,9 +108,32 @@ def dev_chain_create(directory: Path, label: str = "Rightsledger") -> dict:
     return chain_create(directory, label=f"{label} DEV", organization=DEV_ORG, marker=" - UNTRUSTED")
 
 
-def chain_create(directory: Path, *, label: str, organization: str, marker: str = "") -> dict:
+def dev_tsa_chain_create(directory: Path, label: str = "Rightsledger") -> dict:
+    """Make a development time-stamping chain in directory, as dev_chain_create does: its leaf is
+    a time-stamping unit (the timeStamping purpose, critical), for the development TSA."""
+    return chain_create(
+        directory,
+        label=f"{label} DEV TSA",
+        organization=DEV_ORG,
+        marker=" - UNTRUSTED",
+        leaf="Time-Stamping Unit",
+        eku=ExtendedKeyUsageOID.TIME_STAMPING,
+    )
+
+
+def chain_create(
+    directory: Path,
+    *,
+    label: str,
+    organization: str,
+    marker: str = "",
+    leaf: str = "Content Credentials Signer",
+    eku=ExtendedKeyUsageOID.EMAIL_PROTECTION,
+    valid_for: datetime.timedelta | None = None,
+) -> dict:
     """Make a chain as dev_chain_create does, under another organisation's name: a studio's
-    staging chain, or (in the tests) a trust anchor that is not a development root."""
+    staging chain, or (in the tests) a trust anchor that is not a development root. valid_for:
+    the leaf's validity from now (two years unless given); eku: its one extended key usage."""
     directory = Path(directory)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root = _certificate(
@@ -123,11 +157,13 @@ def chain_create(directory: Path, *, label: str, organization: str, marker: str 
     signer_key = ec.generate_private_key(ec.SECP256R1())
     signer = _certificate(
         signer_key,
-        _name(f"{label} Content Credentials Signer{marker}", organization),
+        _name(f"{label} {leaf}{marker}", organization),
         int_key,
         intermediate.subject,
         ca=False,
         days=730,
+        valid_for=valid_for,
+        eku=eku,
     )
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "root.pem").write_text(pem(root))
@@ -190,9 +226,15 @@ def callback_from_path(dotted: str):
 
 
 def make_signer(
-    *, chain_pem: str, key_path: str | None = None, passphrase: bytes | None = None, callback=None
+    *,
+    chain_pem: str,
+    key_path: str | None = None,
+    passphrase: bytes | None = None,
+    callback=None,
+    tsa_url: str | None = None,
 ) -> c2pa.Signer:
-    """A c2pa Signer for ES256: through a callback when given (KMS/HSM), else from the key file."""
+    """A c2pa Signer for ES256: through a callback when given (KMS/HSM), else from the key file.
+    With tsa_url, each signature is time-stamped by that RFC 3161 authority as it is made."""
     if callback is None:
         callback = key_callback(load_key(Path(key_path), passphrase))
-    return c2pa.Signer.from_callback(callback, c2pa.C2paSigningAlg.ES256, chain_pem)
+    return c2pa.Signer.from_callback(callback, c2pa.C2paSigningAlg.ES256, chain_pem, tsa_url or None)

@@ -9,6 +9,7 @@ from rightsledger import services, vocab
 from rightsledger.models import LedgerEntry
 
 from . import factories as f
+from .tsa import time_stamp_authority  # noqa: F401  (a fixture: the process's time-stamp authority)
 from .workers import broker  # noqa: F401  (a fixture: a real Redis broker for real workers)
 
 
@@ -75,6 +76,13 @@ def ledger_and_signing_keys(request, tmp_path, settings):
 
         identity, paths = identity_dev_init()
         settings.C2PA_TRUST_ANCHORS = [str(paths["root"])]
+
+
+@pytest.fixture(autouse=True)
+def _time_stamped(request, settings):
+    """Every signature is time-stamped by the process's TSA, as C2PA_TSA_URL asks in production."""
+    settings.C2PA_TSA_URL = request.getfixturevalue("time_stamp_authority")["url"]
+    settings.C2PA_TSA_REQUIRED = True
 
 
 @pytest.fixture(autouse=True)

@@ -108,6 +108,8 @@ def worker_environment(**extra) -> dict:
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         LEDGER_SIGNING_KEY_FILE=settings.LEDGER_SIGNING_KEY_FILE,
         LEDGER_SIGNING_KEY_CREATE="1",
+        C2PA_TSA_URL=settings.C2PA_TSA_URL,
+        C2PA_TSA_REQUIRED="1" if settings.C2PA_TSA_REQUIRED else "0",
         **extra,
     )
     return env

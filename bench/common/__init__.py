@@ -9,6 +9,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -26,6 +27,12 @@ def setup_django(db_name: str = "rightsledger_bench") -> None:
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if not os.environ.get("C2PA_TSA_URL"):
+        # Signing time-stamps every output, as in production: here through the development TSA,
+        # on this machine (a TSA across a network adds its round trip to each signature).
+        from provenance import tsa
+
+        _, os.environ["C2PA_TSA_URL"] = tsa.dev_start(Path(tempfile.mkdtemp()) / "tsa")
     import psycopg
 
     with psycopg.connect(base, autocommit=True) as conn:

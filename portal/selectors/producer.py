@@ -145,7 +145,14 @@ def output_credentials(output) -> dict:
 
 
 def _credentials_key(sha256: str) -> str:
-    trust = json.dumps([list(settings.C2PA_TRUST_ANCHORS), bool(settings.C2PA_TRUST_DEVELOPMENT_ROOTS)])
+    trust = json.dumps(
+        [
+            list(settings.C2PA_TRUST_ANCHORS),
+            bool(settings.C2PA_TRUST_DEVELOPMENT_ROOTS),
+            settings.C2PA_TRUST_LIST,
+            settings.C2PA_TSA_TRUST_LIST,
+        ]
+    )
     return f"portal:credentials:{sha256}:{hashlib.sha256(trust.encode()).hexdigest()[:16]}"
 
 

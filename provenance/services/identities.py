@@ -122,12 +122,14 @@ def active_identity() -> SigningIdentity:
     return identity
 
 
-def signer_for(identity: SigningIdentity) -> c2pa.Signer:
-    """Return a c2pa signer for an identity: its key file, or its KMS/HSM callback."""
+def signer_for(identity: SigningIdentity, *, tsa_url: str | None = None) -> c2pa.Signer:
+    """Return a c2pa signer for an identity: its key file, or its KMS/HSM callback; with tsa_url,
+    its signatures are time-stamped there."""
     callback = ident.callback_from_path(identity.callback) if identity.callback else None
     return ident.make_signer(
         chain_pem=identity.chain_pem,
         key_path=identity.key_path or None,
         passphrase=_passphrase(identity.passphrase_env, identity.passphrase_file),
         callback=callback,
+        tsa_url=tsa_url,
     )

@@ -3,7 +3,9 @@ thumbnail, and the c2pa builder over streams."""
 
 import functools
 import io
+import logging
 import uuid
+from pathlib import Path
 
 import c2pa
 from django.conf import settings
@@ -16,11 +18,14 @@ from rightsledger.models import Asset, ConsentRecord
 from rightsledger.selectors import reservations_in_force
 
 from .. import manifest as mf
+from .. import tsa
 from ..models import SigningIdentity
 from ..selectors import ancestors
 from .identities import SigningError, active_identity, signer_for
 
 THUMBNAIL_SIZE = 256
+
+log = logging.getLogger(__name__)
 
 
 def reserved_uses_for(*, production, input_assets, talent_ids) -> tuple[frozenset[str], list[str]]:
@@ -99,12 +104,61 @@ def sign_stream(
     # Naming the manifest here spares reading the signed file back to learn its label.
     label = f"urn:c2pa:{uuid.uuid4()}"
     definition["label"] = label
-    builder = c2pa.Builder(definition, context=_builder_context())
-    builder.add_resource("thumbnail.jpg", io.BytesIO(thumbnail))
-    for ingredient, stream in ingredients:
-        builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, stream)
-    store = builder.sign(signer_for(identity), media_type, source, dest)
+
+    def build() -> c2pa.Builder:  # a builder signs once: a second try needs a new one
+        builder = c2pa.Builder(definition, context=_builder_context())
+        builder.add_resource("thumbnail.jpg", io.BytesIO(thumbnail))
+        for ingredient, stream in ingredients:
+            stream.seek(0)
+            builder.add_ingredient(mf.ingredient_definition(ingredient), ingredient.media_type, stream)
+        return builder
+
+    tsa_url = tsa_url_in_use()
+    if not tsa_url and settings.C2PA_TSA_REQUIRED:
+        raise SigningError(
+            "No time-stamp authority is configured: set C2PA_TSA_URL to an RFC 3161 TSA "
+            "(or C2PA_TSA_REQUIRED=0 to sign without a time-stamp)."
+        )
+    try:
+        store = build().sign(signer_for(identity, tsa_url=tsa_url), media_type, source, dest)
+    except c2pa.C2paError as exc:
+        if not (tsa_url and _tsa_failed(exc)):
+            raise
+        if settings.C2PA_TSA_REQUIRED:
+            raise SigningError(
+                f"The time-stamp authority at {tsa_url} did not answer ({exc}); nothing was signed. "
+                "Retry once it answers."
+            ) from exc
+        log.warning("signed without a time-stamp: the TSA at %s did not answer (%s)", tsa_url, exc)
+        for stream in (source, dest):
+            stream.seek(0)
+        dest.truncate()
+        store = build().sign(signer_for(identity), media_type, source, dest)
     return definition, label, store
+
+
+def tsa_url_in_use() -> str:
+    """The time-stamp authority signatures are sent to: C2PA_TSA_URL, else (C2PA_DEVELOPMENT_TSA)
+    the development TSA, started in this process the first time; "" for none."""
+    if settings.C2PA_TSA_URL:
+        return settings.C2PA_TSA_URL
+    return (
+        _development_tsa(Path(settings.SIGNING_KEYS_DIR) / "dev-tsa") if settings.C2PA_DEVELOPMENT_TSA else ""
+    )
+
+
+@functools.cache
+def _development_tsa(directory: Path) -> str:
+    _, url = tsa.dev_start(directory)
+    log.debug("time-stamps come from the development TSA at %s (untrusted, on this machine)", url)
+    return url
+
+
+def _tsa_failed(exc: c2pa.C2paError) -> bool:
+    """Return whether c2pa's signing error is the time-stamp authority's: not reached, or an
+    HTTP error or an unreadable reply from it."""
+    text = str(exc).lower()
+    return any(word in text for word in ("http", "timestamp", "time stamp", "time-stamp", "tsa"))
 
 
 def _require_signable(media_type: str) -> None:
@@ -153,13 +207,17 @@ def sign_file(
     """Sign a file on disk into another, both opened as streams (c2pa reads and hashes the source
     as it goes, so a clip's size does not matter to memory). image: its first frame, for the
     thumbnail."""
-    with open(source_path, "rb") as src, open(dest_path, "w+b") as dst:
-        return sign_stream(
-            source=src,
-            dest=dst,
-            media_type=media_type,
-            facts=facts,
-            ingredients=ingredients,
-            thumbnail=_thumbnail(image, b""),
-            identity=identity,
-        )
+    try:
+        with open(source_path, "rb") as src, open(dest_path, "w+b") as dst:
+            return sign_stream(
+                source=src,
+                dest=dst,
+                media_type=media_type,
+                facts=facts,
+                ingredients=ingredients,
+                thumbnail=_thumbnail(image, b""),
+                identity=identity,
+            )
+    except BaseException:
+        Path(dest_path).unlink(missing_ok=True)  # no half-signed (or unstamped) file is left behind
+        raise

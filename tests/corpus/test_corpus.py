@@ -12,6 +12,7 @@ from generation.models import GenerationOutput, GenerationRequest, SignOff
 from rightsledger.models import Asset, LedgerEntry, RightsGrant, Talent
 
 from .. import images
+from ..provenance.signing import FACTS
 
 HERE = Path(__file__).resolve().parent
 INDEX = json.loads((HERE / "index.json").read_text())
@@ -90,17 +91,9 @@ def _png_chunks(data: bytes):
 
 
 def test_forged_credentials_are_refused_as_invalid(world, client, settings):
-    from provenance import manifest as mf
     from provenance import services
 
-    facts = mf.OutputFacts(
-        title="t",
-        engine="e",
-        engine_version="1",
-        generator_version="0",
-        ingredients=(),
-        reserved_uses=frozenset(mf.TDM_USES),
-    )
+    facts = FACTS
     signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts)
     store = next((start, end) for start, kind, end in _png_chunks(signed) if kind == b"caBX")
     # A valid structure with a broken signature: a byte near the end of the store (the COSE signature).

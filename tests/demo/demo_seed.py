@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from generation.models import GenerationRequest  # noqa: E402
-from provenance import selectors  # noqa: E402
+from provenance import selectors, services  # noqa: E402
 from rightsledger.ledger import checkpoints  # noqa: E402
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry, LedgerLeaf  # noqa: E402
 
@@ -100,6 +100,17 @@ print(
             "frames": clip.output.asset.frame_count,
             "verified": selectors.verify(data, "video/mp4")["validation_state"],
             "printed": "36 frames at 24 fps video/mp4" in log.getvalue(),
+            # Time-stamped by the development TSA the demo runs, and said so.
+            "time_stamped": [
+                "timeStamp.trusted"
+                in {
+                    s["code"]
+                    for s in services.read_store(data, "video/mp4")["validation_results"]["activeManifest"][
+                        "success"
+                    ]
+                },
+                "the development TSA" in log.getvalue(),
+            ],
             # Every asset the demo seeded and made has its thumbnail; the clip's is its poster frame.
             "thumbnails": [
                 not Asset.objects.filter(thumbnail__isnull=True).exists(),

@@ -52,7 +52,7 @@ def _wait(predicate, seconds, what):
 
 
 class Stack:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, tsa_url: str):
         if os.geteuid() != 0 or PG_BIN is None or not shutil.which("redis-server"):
             pytest.fail(
                 "The fault tests start their own PostgreSQL (as the postgres user), Redis and a tmpfs: "
@@ -92,6 +92,7 @@ class Stack:
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_SECURE_SSL_REDIRECT="0",
             LEDGER_SIGNING_KEY_CREATE="1",
+            C2PA_TSA_URL=tsa_url,
             GENERATION_REQUEUE_SECONDS="2",
             GENERATION_RUN_LEASE_SECONDS="20",
             DJANGO_SETTINGS_MODULE="config.settings",
@@ -294,13 +295,13 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack():
+def stack(time_stamp_authority):
     # Not under pytest's temporary folder: that is private to root, and the cluster runs as postgres.
     root = Path(tempfile.mkdtemp(prefix="rightsledger-faults-"))
     root.chmod(0o755)
     s = None
     try:
-        s = Stack(root)
+        s = Stack(root, time_stamp_authority["url"])
         yield s
     finally:
         if s is not None:

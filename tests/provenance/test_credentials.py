@@ -20,6 +20,7 @@ from rightsledger.models import Asset, LedgerEntry, TrainingReservation
 from .. import factories as f
 from .. import images
 from ..generation.conftest import Gate
+from .signing import FACTS
 
 
 @pytest.fixture
@@ -392,14 +393,7 @@ def test_import_an_encrypted_key_and_rotate(db, tmp_path, monkeypatch):
     assert oct(encrypted.stat().st_mode & 0o777) == "0o600"
     old.refresh_from_db()
     assert new.active and not old.active and old.retired_at is not None
-    facts = mf.OutputFacts(
-        title="t",
-        engine="e",
-        engine_version="1",
-        generator_version="0",
-        ingredients=(),
-        reserved_uses=frozenset(mf.TDM_USES),
-    )
+    facts = FACTS
     signed, _, _, _ = services.sign_bytes(data=images.png(5), media_type="image/png", facts=facts)
     assert services.read_store(signed, "image/png")["manifests"]
     monkeypatch.setenv("STUDIO_KEY_PASSPHRASE", "wrong")
@@ -427,14 +421,7 @@ def test_a_callback_signer_stands_in_for_a_kms(db, tmp_path, settings):
         name="kms", chain_pem=paths["chain"].read_text(), callback="fake_kms:sign"
     )
     settings.C2PA_TRUST_ANCHORS = [str(paths["root"])]
-    facts = mf.OutputFacts(
-        title="t",
-        engine="e",
-        engine_version="1",
-        generator_version="0",
-        ingredients=(),
-        reserved_uses=frozenset(mf.TDM_USES),
-    )
+    facts = FACTS
     signed, _, _, _ = services.sign_bytes(
         data=images.jpeg(5), media_type="image/jpeg", facts=facts, identity=identity
     )

@@ -1,6 +1,7 @@
 """Seed a demo studio: productions, shots, one user per role, assets, grants, talent, consents and
 reservations, all written through the services so that every one has its ledger entry."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -10,6 +11,7 @@ from demo.runs import run_requests
 from demo.world import DEMO_PASSWORD, USERS, seed_world
 from provenance.models import SigningIdentity
 from provenance.services import identity_dev_init
+from provenance.services.signing import tsa_url_in_use
 from rightsledger.ledger import checkpoints
 from rightsledger.models import Asset, Studio
 from rightsledger.services import thumbnails_backfill
@@ -26,6 +28,18 @@ class Command(BaseCommand):
             if not SigningIdentity.objects.filter(active=True).exists():
                 identity, paths = identity_dev_init()
                 self.stdout.write(f"Made a development signing chain (untrusted): {paths['root']}")
+            tsa_url = tsa_url_in_use()
+            self.stdout.write(
+                f"Outputs are time-stamped by {tsa_url}"
+                + (
+                    " (the development TSA: OpenSSL on this machine, its chain says UNTRUSTED; "
+                    "set C2PA_TSA_URL to a TSA on the C2PA TSA Trust List in production)"
+                    if not settings.C2PA_TSA_URL
+                    else ""
+                )
+                if tsa_url
+                else "Outputs are signed without a time-stamp (C2PA_TSA_REQUIRED=0 and no C2PA_TSA_URL)."
+            )
             with transaction.atomic():
                 seed_world()
             self.stdout.write(self.style.SUCCESS("Seeded the demo studio Harbour Pictures."))
