@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from provenance.marks import Marks, marks_check
+from provenance.marks import Marks, marks_check, marks_recorded
 from rightsledger import csvexport
 from rightsledger import words as w
 
@@ -115,20 +115,29 @@ def credits_text(production, rows: list[PackRow]) -> str:
     return "\n".join(lines)
 
 
-def disclosure_pack(production) -> Pack:
-    """Return the production's pack: each output's marks are read back from its stored file (a
-    read of each file, and a few queries per output)."""
+def pack_rows(production, *, check: bool = True) -> list[PackRow]:
+    """Return a row per AI-generated output of the production, by shot; with check, each output's
+    marks read back from its stored file (a read of each file), else the marks as recorded."""
     outputs = list(
         GenerationOutput.objects.filter(request__production=production)
         .select_related("request__shot", "asset__signed")
         .order_by("request__shot__code", "id")
     )
     latest = _latest_disclosures(outputs)
-    rows = [
-        PackRow(output=o, marks=marks_check(o.asset, o.asset.signed), disclosure=latest.get(o.pk))
+    return [
+        PackRow(
+            output=o,
+            marks=marks_check(o.asset, o.asset.signed) if check else marks_recorded(o.asset.signed),
+            disclosure=latest.get(o.pk),
+        )
         for o in outputs
         if hasattr(o.asset, "signed")
     ]
+
+
+def disclosure_pack(production) -> Pack:
+    """Return the production's pack, each output's marks read back from its stored file."""
+    rows = pack_rows(production)
     return Pack(
         production=production, rows=rows, credits=credits_text(production, rows), made_at=timezone.now()
     )

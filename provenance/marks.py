@@ -74,6 +74,13 @@ def _read(asset) -> tuple[dict | None, str, str]:
     return store.get("manifests", {}).get(active), state, ""
 
 
+def marks_recorded(signed) -> Marks:
+    """Return the output's marks as recorded when it was signed, without reading its file."""
+    watermark = str(getattr(signed, "watermark_id", None) or "")
+    stamped = getattr(signed, "timestamped_at", None)
+    return Marks(signed.manifest_label, watermark, stamped.isoformat() if stamped else "", ())
+
+
 def marks_check(asset, signed) -> Marks:
     """Return the output's marks, each read back from its stored file. signed: its SignedOutput."""
     checks = []
