@@ -191,6 +191,9 @@ class GenerationRequestViewSet(
         if output is None:
             raise Http404("This request has no output yet: a position is recorded once its output is kept.")
         if request.method == "POST":
+            access.require(
+                request.user, obj.production, access.CLEARANCE_ROLES, "decide an output's disclosure"
+            )
             parsed = s.DisclosureIn(data=request.data)
             parsed.is_valid(raise_exception=True)
             services.disclosure_decide(actor=request.user, output=output, **parsed.validated_data)

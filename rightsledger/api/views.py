@@ -87,6 +87,7 @@ class ProductionViewSet(ReadCreateViewSet):
         """Switch on, change or switch off the visible label burned into the production's outputs
         before they are signed: its words (empty: "AI-generated") and its corner."""
         production = self.get_object()
+        access.require(request.user, production, access.CLEARANCE_ROLES, "set the production's visible label")
         data = self.parsed(s.LabelIn)
         return self.created(
             services.production_label_set(actor=request.user, production=production, **data),
