@@ -171,7 +171,7 @@ def test_a_producer_reads_the_page_but_has_no_forms_and_cannot_post(made, client
 def test_the_request_page_says_the_outputs_disclosure(made, client):
     client.force_login(made.world.producer_a)
     page = client.get(f"/requests/{made.likeness_req.pk}/").content.decode()
-    assert (
-        "Disclosure under the EU AI Act: a realistic depiction of a real person or event: disclosure required "
-        "(made with a performer&#x27;s likeness as an input)" in page
+    said = (
+        "Disclosure under the EU AI Act: a realistic depiction of a real person or event: disclosure required"
     )
+    assert f"{said} (made with a performer&#x27;s likeness as an input)" in page
