@@ -5,6 +5,7 @@ credits text made for the production; as a PDF (WeasyPrint) and a CSV that say t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 from dataclasses import dataclass
@@ -12,11 +13,15 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from provenance.marks import Marks, marks_check, marks_recorded
+from provenance.marks import MarkCheck, Marks, marks_check, marks_recorded
 from rightsledger import csvexport
 from rightsledger import words as w
+from rightsledger.imaging import open_image
 
+from .engines import label as labels
 from .models import GenerationOutput, OutputDisclosure
+
+VISIBLE_LABEL = "Visible label"
 
 CSV_HEADER = [
     "Production",
@@ -29,6 +34,7 @@ CSV_HEADER = [
     "Content Credentials manifest",
     "Watermark identifier",
     "Time-stamp",
+    "Visible label",
     "Marks read back",
     "Self-check",
     "Disclosure",
@@ -64,6 +70,13 @@ class PackRow:
         if d.decided_by is None:
             return "Recorded by default when the output was kept"
         return w.person(d.decided_by.get_full_name() or d.decided_by.username, "clearance")
+
+    @property
+    def label_words(self) -> str:
+        spec = self.output.engine_metadata.get("visible_label")
+        if not spec:
+            return "None"
+        return f"“{spec['text']}”, {w.label(spec['corner'], 'label_corners')}"
 
     @property
     def self_check_words(self) -> str:
@@ -115,6 +128,40 @@ def credits_text(production, rows: list[PackRow]) -> str:
     return "\n".join(lines)
 
 
+def _first_picture(asset):
+    """Return the stored file's picture (a clip's first frame), or None where it cannot be read."""
+    try:
+        with asset.file.storage.open(asset.file.name, "rb") as fh:
+            if asset.frame_count:
+                import av  # defers FFmpeg (PyAV) until a clip's label is checked
+
+                with av.open(fh) as container:
+                    return next(container.decode(video=0)).to_image()
+            return open_image(fh.read())
+    except Exception:  # a file gone, damaged or replaced: the check says so
+        return None
+
+
+def label_check(output: GenerationOutput) -> MarkCheck:
+    """Check that the visible label the output was made with is in its stored picture."""
+    spec = output.engine_metadata.get("visible_label")
+    if not spec:
+        return MarkCheck(VISIBLE_LABEL, None, "the production had no visible label when the output was made")
+    label = labels.Label(spec["text"], spec["corner"])
+    where = f"“{label.text}” in the {w.label(label.corner, 'label_corners')} corner"
+    picture = _first_picture(output.asset)
+    if picture is None:
+        return MarkCheck(VISIBLE_LABEL, False, "the stored file's picture cannot be read")
+    if labels.reads_back(picture, label):
+        return MarkCheck(VISIBLE_LABEL, True, f"{where} is in the picture")
+    return MarkCheck(VISIBLE_LABEL, False, f"{where} is not found in the picture")
+
+
+def _checked(output: GenerationOutput) -> Marks:
+    marks = marks_check(output.asset, output.asset.signed)
+    return dataclasses.replace(marks, checks=(*marks.checks, label_check(output)))
+
+
 def pack_rows(production, *, check: bool = True) -> list[PackRow]:
     """Return a row per AI-generated output of the production, by shot; with check, each output's
     marks read back from its stored file (a read of each file), else the marks as recorded."""
@@ -127,7 +174,7 @@ def pack_rows(production, *, check: bool = True) -> list[PackRow]:
     return [
         PackRow(
             output=o,
-            marks=marks_check(o.asset, o.asset.signed) if check else marks_recorded(o.asset.signed),
+            marks=_checked(o) if check else marks_recorded(o.asset.signed),
             disclosure=latest.get(o.pk),
         )
         for o in outputs
@@ -157,6 +204,7 @@ def csv_rows(pack: Pack):
             r.marks.manifest_label,
             r.marks.watermark_id or "None",
             w.moment(r.marks.timestamp) if r.marks.timestamp else "None",
+            r.label_words,
             "Yes" if r.marks.passed else "No",
             r.self_check_words,
             r.position_words,

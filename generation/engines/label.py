@@ -146,6 +146,17 @@ def label_result(result: EngineResult, label: Label | None) -> EngineResult:
     the output as it is where there is no label."""
     if label is None:
         return result
-    if result.path is not None:
-        return label_clip(result, label)
-    return label_still(result, label)
+    labelled = label_clip(result, label) if result.path is not None else label_still(result, label)
+    # Kept with the output (its engine metadata), so the disclosure pack can say and check it.
+    return dataclasses.replace(
+        labelled, metadata={**result.metadata, "visible_label": {"text": label.text, "corner": label.corner}}
+    )
+
+
+def reads_back(image: Image.Image, label: Label) -> bool:
+    """Return whether the picture carries the label where it was burned in: a dark plate in its
+    box, with the white of the words and the icon on it."""
+    left, top, right, bottom = box(image.size, label)
+    plate = np.asarray(image.convert("RGB").crop((left, top, right, bottom)), dtype=np.uint8)
+    ink = (plate.min(axis=2) > 200).mean()
+    return bool(np.median(plate) < 90 and 0.01 < ink < 0.6)

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from generation import services
+from generation import disclosure_pack, services
 from generation.engines import label
+from generation.models import GenerationOutput
 from provenance import selectors as prov_selectors
 from rightsledger import services as rl
 from rightsledger.models import LedgerEntry
@@ -103,7 +104,8 @@ def test_the_label_is_drawn_in_its_corner_and_nowhere_else(corner):
 def test_a_still_of_a_production_with_the_label_carries_it_and_still_verifies(
     gate, django_capture_on_commit_callbacks
 ):
-    plain = Image.open(io.BytesIO(stored(run(gate, django_capture_on_commit_callbacks, gate.submit()))))
+    plain_asset = run(gate, django_capture_on_commit_callbacks, gate.submit())
+    plain = Image.open(io.BytesIO(stored(plain_asset)))
     rl.production_label_set(actor=gate.world.clearance, production=gate.world.prod_a, enabled=True)
     asset = run(gate, django_capture_on_commit_callbacks, gate.submit())
     data = stored(asset)
@@ -115,6 +117,19 @@ def test_a_still_of_a_production_with_the_label_carries_it_and_still_verifies(
     assert inside > 30 and outside == 0
     # Burned in before signing: the manifest's hash covers the label, and the file verifies.
     assert prov_selectors.verify(data, asset.media_type)["validation_state"] == "trusted"
+    # The disclosure pack says which label the output was made with, and finds it in the picture;
+    # an output made without one has none to check; a picture without it fails the check.
+    output = GenerationOutput.objects.get(asset=asset)
+    assert output.engine_metadata["visible_label"] == {"text": "AI-generated", "corner": "bottom_right"}
+    assert disclosure_pack.label_check(output).passed is True
+    assert disclosure_pack.label_check(GenerationOutput.objects.get(asset=plain_asset)).passed is None
+    with open(asset.file.storage.path(asset.file.name), "wb") as fh:
+        fh.write(stored(plain_asset))
+    failed = disclosure_pack.label_check(output)
+    assert (
+        failed.passed is False
+        and failed.detail == "“AI-generated” in the bottom right corner is not found in the picture"
+    )
 
 
 def test_every_frame_of_a_clip_of_a_production_with_the_label_carries_it(
@@ -144,3 +159,4 @@ def test_every_frame_of_a_clip_of_a_production_with_the_label_carries_it(
         inside, outside = inside_and_outside(after, before, box)
         assert inside > 30 and outside < 2, (inside, outside)
     assert prov_selectors.verify(data, "video/mp4")["validation_state"] == "trusted"
+    assert disclosure_pack.label_check(GenerationOutput.objects.get(asset=asset)).passed is True

@@ -68,6 +68,7 @@ def test_the_csv_lists_every_output_its_marks_its_disclosure_and_the_credits(mad
     assert plain["Content Credentials manifest"] == made.plain.output.asset.signed.manifest_label
     assert plain["Marks read back"] == "Yes" and "Content Credentials: reads back" in plain["Self-check"]
     assert plain["Watermark identifier"] == "None" and plain["Time-stamp"] == "None"
+    assert plain["Visible label"] == "None" and "Visible label: not applied" in plain["Self-check"]
     assert plain["Disclosure"].startswith("Evidently artistic, creative or fictional")
     assert plain["Decided by"] == "Recorded by default when the output was kept"
     assert likeness["Disclosure"].startswith("A realistic depiction of a real person or event")
