@@ -187,15 +187,17 @@ class GenerationRequestViewSet(
         """The output's position under Art. 50 of the EU AI Act (the latest) and every earlier one;
         POST: clearance records a new position, with why. 404 without an output."""
         obj = self.get_object()
-        output = GenerationOutput.objects.filter(request=obj).first()
-        if output is None:
-            raise Http404("This request has no output yet: a position is recorded once its output is kept.")
+        parsed = None
         if request.method == "POST":
             access.require(
                 request.user, obj.production, access.CLEARANCE_ROLES, "decide an output's disclosure"
             )
             parsed = s.DisclosureIn(data=request.data)
             parsed.is_valid(raise_exception=True)
+        output = GenerationOutput.objects.filter(request=obj).first()
+        if output is None:
+            raise Http404("This request has no output yet: a position is recorded once its output is kept.")
+        if parsed is not None:
             services.disclosure_decide(actor=request.user, output=output, **parsed.validated_data)
         history = list(output.disclosures.order_by("-id"))
         return Response(
