@@ -17,6 +17,8 @@ import tempfile
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from rightsledger.imaging import open_image
+
 from . import clip
 from .types import EngineResult
 
@@ -94,7 +96,7 @@ def draw(image: Image.Image, label: Label) -> Image.Image:
 
 def label_still(result: EngineResult, label: Label) -> EngineResult:
     """Return the still with the label burned in, encoded again in its own format."""
-    image = result.image if result.image is not None else Image.open(io.BytesIO(result.data))
+    image = result.image if result.image is not None else open_image(result.data)
     labelled = draw(image, label)
     buf = io.BytesIO()
     if result.media_type == "image/jpeg":

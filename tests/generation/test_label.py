@@ -160,3 +160,15 @@ def test_every_frame_of_a_clip_of_a_production_with_the_label_carries_it(
         assert inside > 30 and outside < 2, (inside, outside)
     assert prov_selectors.verify(data, "video/mp4")["validation_state"] == "trusted"
     assert disclosure_pack.label_check(GenerationOutput.objects.get(asset=asset)).passed is True
+
+
+def test_a_still_given_as_bytes_alone_is_labelled_in_its_own_format():
+    from generation.engines.types import EngineResult
+
+    picture = images.picture(5, (640, 360))
+    result = EngineResult(images.jpeg(5, (640, 360), quality=95), "image/jpeg")
+    labelled = label.label_result(result, label.Label("AI", "bottom_left"))
+    assert labelled.data[:3] == b"\xff\xd8\xff" and labelled.image.size == (640, 360)
+    assert labelled.metadata["visible_label"] == {"text": "AI", "corner": "bottom_left"}
+    assert label.reads_back(Image.open(io.BytesIO(labelled.data)), label.Label("AI", "bottom_left"))
+    assert not label.reads_back(picture, label.Label("AI", "bottom_left"))
