@@ -72,6 +72,16 @@ class PackRow:
         return w.person(d.decided_by.get_full_name() or d.decided_by.username, "clearance")
 
     @property
+    def timestamp_words(self) -> str:
+        stamp = self.marks.timestamp
+        if not stamp:
+            return "None"
+        try:
+            return w.moment(stamp)
+        except ValueError:  # a time in a form other than ISO 8601: said as the file says it
+            return stamp
+
+    @property
     def label_words(self) -> str:
         spec = self.output.engine_metadata.get("visible_label")
         if not spec:
@@ -203,7 +213,7 @@ def csv_rows(pack: Pack):
             w.capfirst(w.label(o.request.status, "request_statuses")),
             r.marks.manifest_label,
             r.marks.watermark_id or "None",
-            w.moment(r.marks.timestamp) if r.marks.timestamp else "None",
+            r.timestamp_words,
             r.label_words,
             "Yes" if r.marks.passed else "No",
             r.self_check_words,

@@ -176,3 +176,15 @@ def test_the_request_page_says_the_outputs_disclosure(made, client):
         "Disclosure under the EU AI Act: a realistic depiction of a real person or event: disclosure required"
     )
     assert f"{said} (made with a performer&#x27;s likeness as an input)" in page
+
+
+def test_a_time_stamp_is_said_as_a_date_and_one_in_another_form_as_the_file_says_it(made):
+    import dataclasses
+
+    from generation import disclosure_pack
+
+    (row, _) = disclosure_pack.pack_rows(made.world.prod_a, check=False)
+    stamped = dataclasses.replace(row, marks=dataclasses.replace(row.marks, timestamp="2026-12-04T05:00:00Z"))
+    assert stamped.timestamp_words == "4 December 2026, 05:00 UTC"
+    odd = dataclasses.replace(row, marks=dataclasses.replace(row.marks, timestamp="Fri Dec 4 05:00:00 2026"))
+    assert odd.timestamp_words == "Fri Dec 4 05:00:00 2026"
