@@ -23,7 +23,6 @@ from . import clip
 from .types import EngineResult
 
 DEFAULT_TEXT = "AI-generated"
-CORNERS = ("bottom_right", "bottom_left", "top_right", "top_left")
 # The plate's height as a share of the picture's shorter side, and its least height in pixels.
 HEIGHT_SHARE = 0.06
 MIN_HEIGHT = 14
