@@ -4,7 +4,15 @@ from django.contrib import admin
 
 from rightsledger.admin import ProductionScopedAdmin
 
-from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff, SubmissionKey
+from .models import (
+    Decision,
+    GenerationOutput,
+    GenerationRequest,
+    OutputDisclosure,
+    RequestInput,
+    SignOff,
+    SubmissionKey,
+)
 
 
 @admin.register(GenerationRequest)
@@ -36,6 +44,13 @@ class SignOffAdmin(ProductionScopedAdmin):
 class GenerationOutputAdmin(ProductionScopedAdmin):
     production_field = "request__production"
     list_display = ["request", "asset", "engine_seconds", "created_at"]
+
+
+@admin.register(OutputDisclosure)
+class OutputDisclosureAdmin(ProductionScopedAdmin):
+    production_field = "output__request__production"
+    list_display = ["output", "position", "basis", "decided_by", "ledger_seq", "created_at"]
+    list_filter = ["position", "basis"]
 
 
 @admin.register(SubmissionKey)

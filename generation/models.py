@@ -155,6 +155,34 @@ class GenerationOutput(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class OutputDisclosure(CommitsText):
+    """An output's position under Art. 50 of the EU AI Act. Never edited: the first is recorded by
+    default when the output is kept; a clearance user's decision is a new one, and the latest is
+    the output's position."""
+
+    ledger_type = "output_disclosure"
+    personal_fields = ("reason",)
+
+    output = models.ForeignKey(GenerationOutput, on_delete=models.PROTECT, related_name="disclosures")
+    position = models.CharField(max_length=16, choices=choices(vocab.DISCLOSURE_POSITIONS))
+    basis = models.CharField(max_length=16, choices=choices(vocab.DISCLOSURE_BASES))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The clearance user who decided; empty for the default recorded with the output",
+    )
+    reason = models.TextField(blank=True, help_text="Why clearance decided so")
+    ledger_seq = models.BigIntegerField(help_text="The ledger entry recording this position")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["output", "-id"], name="generation_disclosure_latest")]
+
+
 class SubmissionKey(models.Model):
     """An Idempotency-Key a client sent with a submission, and the request it made: the same key
     again (a retry after a lost answer) returns that request instead of making a second one."""

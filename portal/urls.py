@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, clearance, guild, producer, public, records, registers
+from .views import audit, clearance, disclosure, guild, producer, public, records, registers
 
 app_name = "portal"
 
@@ -15,7 +15,26 @@ urlpatterns = [
     path("productions/<int:production>/requests/engine/", producer.request_engine, name="request_engine"),
     path("productions/<int:production>/assets/", clearance.assets, name="assets"),
     path("productions/<int:production>/records/<str:kind>/new/", records.record_new, name="record_new"),
+    path(
+        "productions/<int:production>/disclosure/",
+        disclosure.production_disclosure,
+        name="production_disclosure",
+    ),
+    path(
+        "productions/<int:production>/disclosure/label/", disclosure.production_label, name="production_label"
+    ),
+    path(
+        "productions/<int:production>/disclosure.pdf",
+        disclosure.disclosure_pack_pdf,
+        name="disclosure_pack_pdf",
+    ),
+    path(
+        "productions/<int:production>/disclosure.csv",
+        disclosure.disclosure_pack_csv,
+        name="disclosure_pack_csv",
+    ),
     path("requests/<int:pk>/", producer.request_detail, name="request"),
+    path("requests/<int:pk>/disclosure/", disclosure.request_disclosure, name="request_disclosure"),
     path("requests/<int:pk>/status/", producer.request_status, name="request_status"),
     path("requests/<int:pk>/queue/", producer.request_queue, name="request_queue"),
     path("requests/<int:pk>/sign-off/", clearance.request_sign_off, name="request_sign_off"),

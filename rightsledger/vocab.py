@@ -87,6 +87,15 @@ EXCLUSIVITY = ("exclusive", "non_exclusive")
 # made: "neutral" (the default) names no file, shot or title; "named" gives the shot code and
 # the inputs' file names.
 OUTPUT_DISCLOSURES = ("neutral", "named")
+# An output's position under Art. 50 of the EU AI Act: a realistic depiction of a real person or
+# event (a deepfake under Art. 50(4)), an evidently artistic, creative or fictional work (the
+# lighter disclosure, in the credits), or neither.
+DISCLOSURE_POSITIONS = ("deepfake", "artistic", "not_applicable")
+# Why a position was taken: by default, from the output's likeness input or the likeness check's
+# hold, or as the production's work; or by a clearance user's decision.
+DISCLOSURE_BASES = ("likeness_input", "likeness_held", "creative_work", "decided")
+# Where a production's visible label sits on its outputs.
+LABEL_CORNERS = ("bottom_right", "bottom_left", "top_right", "top_left")
 
 RECORD_STATUSES = ("active", "revoked")
 RECORD_ACTIONS = ("created", "amended", "revoked")
@@ -223,6 +232,23 @@ OUTPUT_DISCLOSURE_LABELS = {
     "neutral": "names no file, shot or title",
     "named": "names the shot and the inputs' files",
 }
+DISCLOSURE_POSITION_LABELS = {
+    "deepfake": "a realistic depiction of a real person or event: disclosure required",
+    "artistic": "evidently artistic, creative or fictional: disclosed in the credits",
+    "not_applicable": "no disclosure applies",
+}
+DISCLOSURE_BASIS_LABELS = {
+    "likeness_input": "made with a performer's likeness as an input",
+    "likeness_held": "the likeness check found a performer in it",
+    "creative_work": "part of the production's creative work, with no likeness used or found",
+    "decided": "decided by clearance",
+}
+LABEL_CORNER_LABELS = {
+    "bottom_right": "bottom right",
+    "bottom_left": "bottom left",
+    "top_right": "top right",
+    "top_left": "top left",
+}
 RECORD_STATUS_LABELS = {"active": "Active", "revoked": "Revoked"}
 RECORD_ACTION_LABELS = {"created": "recorded", "amended": "amended", "revoked": "revoked"}
 ROLE_LABELS = {
@@ -335,6 +361,9 @@ VOCABULARY_LABELS = {
     "reservation_subjects": RESERVATION_SUBJECT_LABELS,
     "exclusivity": EXCLUSIVITY_LABELS,
     "output_disclosures": OUTPUT_DISCLOSURE_LABELS,
+    "disclosure_positions": DISCLOSURE_POSITION_LABELS,
+    "disclosure_bases": DISCLOSURE_BASIS_LABELS,
+    "label_corners": LABEL_CORNER_LABELS,
     "record_statuses": RECORD_STATUS_LABELS,
     "record_actions": RECORD_ACTION_LABELS,
     "roles": ROLE_LABELS,
@@ -366,6 +395,9 @@ VOCABULARIES = {
     "reservation_subjects": RESERVATION_SUBJECTS,
     "exclusivity": EXCLUSIVITY,
     "output_disclosures": OUTPUT_DISCLOSURES,
+    "disclosure_positions": DISCLOSURE_POSITIONS,
+    "disclosure_bases": DISCLOSURE_BASES,
+    "label_corners": LABEL_CORNERS,
     "record_statuses": RECORD_STATUSES,
     "record_actions": RECORD_ACTIONS,
     "roles": ROLES,

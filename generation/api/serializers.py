@@ -16,6 +16,7 @@ from ..models import (
     Decision,
     GenerationOutput,
     GenerationRequest,
+    OutputDisclosure,
     RequestInput,
     SignOff,
 )
@@ -224,3 +225,23 @@ class CheckOut(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["approved", "refused", "needs_clearance"])
     as_of_seq = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.DictField())
+
+
+class DisclosureIn(StrictSerializer):
+    position = serializers.CharField(
+        max_length=32,
+        help_text="deepfake (a realistic depiction of a real person or event: Art. 50(4)), artistic "
+        "(evidently artistic, creative or fictional: disclosed in the credits) or not_applicable",
+    )
+    reason = serializers.CharField(allow_blank=True, help_text="Why this position applies")
+
+
+class DisclosureOut(serializers.ModelSerializer):
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OutputDisclosure
+        fields = ["id", "position", "basis", "decided_by", "reason", "ledger_seq", "created_at"]
+
+    def get_decided_by(self, obj) -> int | None:
+        return obj.decided_by_id

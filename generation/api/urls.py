@@ -9,5 +9,10 @@ router.register("generation/requests", views.GenerationRequestViewSet, basename=
 urlpatterns = [
     path("engines/", views.EngineListApi.as_view(), name="engines"),
     path("impact/<str:kind>/<int:pk>/", views.RevocationImpactApi.as_view(), name="revocation-impact"),
+    path(
+        "productions/<int:production>/disclosure-pack/",
+        views.DisclosurePackApi.as_view(),
+        name="disclosure-pack",
+    ),
     path("", include(router.urls)),
 ]

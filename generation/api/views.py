@@ -17,7 +17,7 @@ from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
 from rightsledger.ledger import prooffiles
 
-from .. import fastpaths, selectors, services
+from .. import disclosure_pack, fastpaths, selectors, services
 from ..engines import all_engines
 from ..models import GenerationOutput, GenerationRequest
 from ..values import check_answer
@@ -180,6 +180,67 @@ class GenerationRequestViewSet(
         obj = self.get_object()
         output = get_object_or_404(GenerationOutput, request=obj)
         return proof_file_response(prooffiles.record_proof_file(output), prooffiles.output_file_name(obj.pk))
+
+    @extend_schema(request=s.DisclosureIn, responses={200: dict})
+    @action(detail=True, methods=["get", "post"])
+    def disclosure(self, request, pk=None):
+        """The output's position under Art. 50 of the EU AI Act (the latest) and every earlier one;
+        POST: clearance records a new position, with why. 404 without an output."""
+        obj = self.get_object()
+        parsed = None
+        if request.method == "POST":
+            access.require(
+                request.user, obj.production, access.CLEARANCE_ROLES, "decide an output's disclosure"
+            )
+            parsed = s.DisclosureIn(data=request.data)
+            parsed.is_valid(raise_exception=True)
+        output = GenerationOutput.objects.filter(request=obj).first()
+        if output is None:
+            raise Http404("This request has no output yet: a position is recorded once its output is kept.")
+        if parsed is not None:
+            services.disclosure_decide(actor=request.user, output=output, **parsed.validated_data)
+        history = list(output.disclosures.order_by("-id"))
+        return Response(
+            {
+                "output_asset": output.asset_id,
+                "current": s.DisclosureOut(history[0]).data if history else None,
+                "history": s.DisclosureOut(history, many=True).data,
+            }
+        )
+
+
+class DisclosurePackApi(APIView):
+    """A production's disclosure pack: every AI-generated output, its marks and whether each reads
+    back from the stored file, its disclosure position and who decided it, and the credits text."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, production):
+        found = rl_selectors.productions_for(request.user).filter(pk=production).first()
+        if found is None:
+            raise Http404("No such production.")
+        pack = disclosure_pack.disclosure_pack(found)
+        return Response(
+            {
+                "production": found.pk,
+                "credits": pack.credits,
+                "all_marks_read_back": not pack.failed,
+                "outputs": [
+                    {
+                        "request": r.output.request_id,
+                        "output_asset": r.output.asset_id,
+                        "shot": r.output.request.shot.code,
+                        "manifest": r.marks.manifest_label,
+                        "watermark_id": r.marks.watermark_id or None,
+                        "timestamp": r.marks.timestamp or None,
+                        "checks": [
+                            {"mark": c.mark, "passed": c.passed, "detail": c.detail} for c in r.marks.checks
+                        ],
+                        "disclosure": s.DisclosureOut(r.disclosure).data if r.disclosure else None,
+                    }
+                    for r in pack.rows
+                ],
+            }
+        )
 
 
 class EngineListApi(APIView):

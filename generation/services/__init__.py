@@ -6,6 +6,7 @@ transaction as the record. Callers import from here (`from generation import ser
 """
 
 from .checks import MAX_INPUTS, checked_request
+from .disclosure import disclosure_decide, disclosure_default_of
 from .erasure import talent_mentions_erase
 from .gate import (
     DECISION_ENTRY_TYPES,
@@ -32,6 +33,8 @@ __all__ = [
     "WORKER",
     "checked_request",
     "decision_record",
+    "disclosure_decide",
+    "disclosure_default_of",
     "gate_outcome",
     "request_check",
     "request_queue",

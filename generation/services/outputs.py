@@ -16,6 +16,7 @@ from rightsledger.ledger.entry_types import EntryType
 from .. import policy as p
 from .. import selectors
 from ..models import GenerationOutput, GenerationRequest
+from .disclosure import disclosure_default
 from .gate import WORKER, decision_record, tell
 from .notices import run_notify
 
@@ -72,6 +73,7 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
         )
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
         held = _likeness_check(rec, request, outcome, [e for _, e in signing.embeddings])
+        disclosure_default(rec, output=output, held=held)
         request.status = "held" if held else "succeeded"
         request.lease_expires = None
         request.failure = ""

@@ -23,6 +23,7 @@ from rightsledger.personal import record_commitments
 
 from .. import policy as p
 from ..engines import EngineError, EngineResult
+from ..engines import label as labels
 from ..models import Decision, GenerationOutput, GenerationRequest, SignOff
 from ..runner import engine_start
 from .gate import WORKER, decision_record, state_event, stored_request_outcome, tell
@@ -54,6 +55,7 @@ def request_run(*, request_id: int) -> str:
         return end.outcome
     signing = None
     try:
+        result = output_labelled(request, result)
         signing = _output_signed(request, attempt, decision, result)
         if signing is None:
             return "failed"
@@ -154,6 +156,13 @@ def _engine_run(request: GenerationRequest, attempt: int, decision: Decision) ->
         _fail(request, attempt, str(exc))
         raise _RunEnds("failed") from exc
     return result, time.perf_counter() - started
+
+
+def output_labelled(request: GenerationRequest, result: EngineResult) -> EngineResult:
+    """Burn the production's visible label into the engine's output where the production opted
+    in (a still, or every frame of a clip, whose file is replaced): a step of its own, before the
+    output is marked and signed, so that the marks and the manifest's hash cover the label."""
+    return labels.label_result(result, labels.label_of(request.production))
 
 
 def _output_signed(

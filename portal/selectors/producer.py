@@ -121,6 +121,7 @@ def request_page(user, req) -> dict:
         "sign_offs": sign_offs,
         "people": rl_selectors.people_named([req.requester, *(s.approver for s in sign_offs)]),
         "output": output,
+        "disclosure": output.disclosures.order_by("-id").first() if output is not None else None,
         "credentials": credentials_words(output_credentials(output)) if signed else None,
         "proof_file": output_proof_link(req) if signed else None,
         "may_clear": access.holds(user, req.production_id, access.CLEARANCE_ROLES),

@@ -81,6 +81,19 @@ class ProductionViewSet(ReadCreateViewSet):
         access.require_production_creator(request.user, data["studio"].pk)
         return self.created(services.production_create(actor=request.user, **data))
 
+    @extend_schema(request=s.LabelIn, responses={200: s.ProductionOut})
+    @action(detail=True, methods=["post"])
+    def label(self, request, pk=None):
+        """Switch on, change or switch off the visible label burned into the production's outputs
+        before they are signed: its words (empty: "AI-generated") and its corner."""
+        production = self.get_object()
+        access.require(request.user, production, access.CLEARANCE_ROLES, "set the production's visible label")
+        data = self.parsed(s.LabelIn)
+        return self.created(
+            services.production_label_set(actor=request.user, production=production, **data),
+            status.HTTP_200_OK,
+        )
+
 
 class ShotViewSet(ReadCreateViewSet):
     input_class = s.ShotIn

@@ -19,6 +19,10 @@ class EntryType(StrEnum):
 
     STUDIO_CREATED = "studio.created", "A studio was set up."
     PRODUCTION_CREATED = "production.created", "A production was set up under a studio."
+    PRODUCTION_LABEL_SET = (
+        "production.label_set",
+        "A production's visible label on its outputs was switched on, changed or switched off.",
+    )
     SHOT_CREATED = "shot.created", "A shot was added to a production."
     SHOT_UPDATED = "shot.updated", "A shot's placement or description changed, with the reason."
     PARTY_CREATED = "party.created", "A rights holder (a party) was registered."
@@ -65,6 +69,11 @@ class EntryType(StrEnum):
     GENERATION_STOPPED = "generation.stopped", "A run stopped because the check before it refused."
     GENERATION_FAILED = "generation.failed", "A run failed (engine error, or its worker was lost)."
     GENERATION_OUTPUT_RECORDED = "generation.output_recorded", "A run's signed output was stored."
+    GENERATION_DISCLOSURE_DECIDED = (
+        "generation.disclosure_decided",
+        "An output's disclosure position under Art. 50 was recorded: by default when it was kept, "
+        "or by clearance.",
+    )
     PROVENANCE_OUTPUT_SIGNED = "provenance.output_signed", "An output was signed with Content Credentials."
     PROVENANCE_LINEAGE_RECORDED = (
         "provenance.lineage_recorded",

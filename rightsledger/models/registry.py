@@ -21,7 +21,7 @@ class Studio(CommitsText):
 
 class Production(CommitsText):
     ledger_type = "production"
-    personal_fields = ("title",)
+    personal_fields = ("title", "label_text")
 
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="productions")
     title = models.CharField(max_length=200)
@@ -31,6 +31,14 @@ class Production(CommitsText):
         choices=choices(vocab.OUTPUT_DISCLOSURES),
         default="neutral",
         help_text="What signed outputs say of shots and inputs (vocab.OUTPUT_DISCLOSURES)",
+    )
+    # The visible label burned into every output before it is signed, where the production opts in.
+    label_enabled = models.BooleanField(default=False, help_text="Burn a visible label into every output")
+    label_text = models.CharField(
+        max_length=60, blank=True, help_text="The label's words; empty: the standard words (AI-generated)"
+    )
+    label_corner = models.CharField(
+        max_length=16, choices=choices(vocab.LABEL_CORNERS), default="bottom_right"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from rightsledger.ledger.entry_types import EntryType
 
-from .. import input_policy, vocab
+from .. import access, input_policy, vocab, words
 from .. import validation as v
 from ..errors import Conflict, Errors
 from ..ledger.append import recording
@@ -57,6 +57,38 @@ def production_create(
             record=production,
             production=production,
         )
+    return production
+
+
+MAX_LABEL_CHARS = 60
+
+
+def production_label_set(
+    *, actor, production: Production, enabled: bool, text: str = "", corner: str = "bottom_right"
+) -> Production:
+    """Switch on, change or switch off the visible label burned into the production's outputs
+    before they are signed (text: the label's words, empty for the standard words); return the
+    production. Its later outputs carry it; those already signed keep what they were signed with."""
+    access.require(actor, production, access.CLEARANCE_ROLES, "set the production's visible label")
+    errors = Errors()
+    text = v.text(errors, "text", text, limit=MAX_LABEL_CHARS)
+    if corner not in vocab.LABEL_CORNERS:
+        corners = ", ".join(words.label(c, "label_corners") for c in vocab.LABEL_CORNERS)
+        errors.add("corner", "invalid_choice", f"Put the label in one of the corners: {corners}.")
+    if not isinstance(enabled, bool):
+        errors.add("enabled", "invalid", "Say whether the label is on: true or false.")
+    errors.raise_if_any()
+    with recording(actor=actor) as rec:
+        locked = Production.objects.select_for_update().get(pk=production.pk)
+        locked.label_enabled, locked.label_text, locked.label_corner = enabled, text, corner
+        locked.save(update_fields=["label_enabled", "label_text", "label_corner"])
+        rec.append(
+            EntryType.PRODUCTION_LABEL_SET,
+            {"production": locked.pk, "enabled": enabled, "corner": corner, **record_commitments(locked)},
+            record=locked,
+            production=locked,
+        )
+    production.refresh_from_db()
     return production
 
 

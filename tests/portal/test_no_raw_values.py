@@ -59,6 +59,8 @@ BINARY |= {
     "record_document",
     "shot_lineage_svg",
     "production_export_file",
+    "disclosure_pack_pdf",
+    "disclosure_pack_csv",
 }
 ACTIONS = {
     "request_queue",
@@ -68,6 +70,8 @@ ACTIONS = {
     "flag_answer",
     "calendar_feed",
     "production_export_new",
+    "production_label",
+    "request_disclosure",
 }
 
 GENERATION_VOCABULARIES = (INPUT_ROLES, OUTCOMES, DECISION_KINDS, STATUSES, MATCH_METHODS)
@@ -210,6 +214,7 @@ def _pages(client) -> list[tuple[str, str]]:
         "request_new": [f"/productions/{night.pk}/requests/new/"],
         "request_preview": [],  # posted below
         "assets": [f"/productions/{p.pk}/assets/" for p in (night, salt)],
+        "production_disclosure": [f"/productions/{p.pk}/disclosure/" for p in (night, salt)],
         "record_new": [
             f"/productions/{night.pk}/records/{k}/new/" for k in ("grant", "consent", "reservation")
         ],

@@ -286,6 +286,7 @@ class Records:
             "reservations": reservation.pk,
             "talent": gate.talent.pk,
             "requests": request.pk,
+            "productions": world.prod_a.pk,
         }
 
     def path(self, template: str) -> str:

@@ -24,6 +24,7 @@ from .registry import (
     ErasurePreviewOut,
     GuildIn,
     GuildOut,
+    LabelIn,
     MembershipIn,
     MembershipOut,
     PartyIn,
@@ -39,6 +40,7 @@ from .registry import (
 )
 
 __all__ = [
+    "LabelIn",
     "StrictSerializer",
     "_values",
     "VisibleRelated",

@@ -26,7 +26,17 @@ class StudioOut(serializers.ModelSerializer):
 class ProductionOut(serializers.ModelSerializer):
     class Meta:
         model = Production
-        fields = ["id", "studio", "title", "code", "output_disclosure", "created_at"]
+        fields = [
+            "id",
+            "studio",
+            "title",
+            "code",
+            "output_disclosure",
+            "label_enabled",
+            "label_text",
+            "label_corner",
+            "created_at",
+        ]
 
 
 class ShotOut(serializers.ModelSerializer):
@@ -195,3 +205,16 @@ class AssetIn(StrictSerializer):
     owner = VisibleRelated(selectors.parties_for, required=False, allow_null=True, default=None)
     talent = VisibleRelated(access.talent_visible, required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class LabelIn(StrictSerializer):
+    enabled = StrictBool(help_text="Burn the label into the production's outputs from now on")
+    text = serializers.CharField(
+        allow_blank=True, required=False, default="", help_text="The label's words; empty: AI-generated"
+    )
+    corner = serializers.CharField(
+        max_length=16,
+        required=False,
+        default="bottom_right",
+        help_text="bottom_right, bottom_left, top_right or top_left",
+    )
