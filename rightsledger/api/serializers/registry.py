@@ -26,7 +26,7 @@ class StudioOut(serializers.ModelSerializer):
 class ProductionOut(serializers.ModelSerializer):
     class Meta:
         model = Production
-        fields = ["id", "studio", "title", "code", "output_disclosure", "created_at"]
+        fields = ["id", "studio", "title", "code", "output_disclosure", "performer_rules", "created_at"]
 
 
 class ShotOut(serializers.ModelSerializer):
