@@ -74,12 +74,30 @@ class ConsentOut(VersionedOut):
     def get_residual_terms_on_record(self, obj) -> bool:
         return bool(obj.residual_terms_reference)
 
+    # Made from the row's own fields: a list served from values() sets them in finish.
+    computed = ("compensation_terms_on_record", "residual_terms_on_record")
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is None or not access.can_read_consent_terms(request.user, instance):
             data.update(dict.fromkeys(ConsentRecord.TERMS_FIELDS))
         return data
+
+    @classmethod
+    def finish(cls, items: list[dict], user) -> None:
+        """Complete rows read with values() as to_representation completes an instance (a query
+        per performer for a guild representative, none for anyone else)."""
+        readable = {}
+        for item in items:
+            item["compensation_terms_on_record"] = bool(item["compensation_reference"])
+            item["residual_terms_on_record"] = bool(item["residual_terms_reference"])
+            key = (item["production"], item["talent"])
+            if key not in readable:
+                consent = ConsentRecord(production_id=key[0], talent_id=key[1])
+                readable[key] = access.can_read_consent_terms(user, consent)
+            if not readable[key]:
+                item.update(dict.fromkeys(ConsentRecord.TERMS_FIELDS))
 
 
 class ReservationOut(VersionedOut):
