@@ -222,6 +222,8 @@ def request_form_data(request) -> dict:
     data["inputs"] = inputs
     data["parameters"] = engine_parameters(get_engine(post.get("engine", "")), post)
     data["run_when_approved"] = post.get("run_when_approved") == "on"
+    data["synthetic_justification"] = post.get("synthetic_justification", "")
+    data["advertising_disclosure_acknowledged"] = post.get("advertising_disclosure_acknowledged") == "on"
     return data
 
 
