@@ -66,3 +66,10 @@ def test_a_synthetic_performer_is_asked_for_and_justified_on_the_form(world, cli
     shown = client.get(response["Location"]).content.decode()
     assert "Onlookers far from camera" in shown
     assert "with a justification: it needs a clearance sign-off" in shown
+
+
+def test_a_producer_cannot_find_a_consent_by_its_terms(world, client, consent):
+    client.force_login(world.producer_a)
+    html = client.get("/registers/consents/?q=PAY").content.decode()
+    assert f"/records/consent/{consent.pk}/" not in html
+    assert f"/records/consent/{consent.pk}/" in client.get("/registers/consents/").content.decode()
