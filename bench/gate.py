@@ -91,7 +91,8 @@ def build(cursor, studio_id, production_id, party_id):
             intended_use_description, permitted_uses, prohibited_uses, prohibited_uses_note, permitted_shots,
             permitted_scenes, media, territories, territory_exclusions, languages, term_start, term_end,
             training_permission, compensation_reference, evidence_sha256, scan_notice_date,
-            union_notified_date, requires_review, revocation_scope, personal_salt)
+            union_notified_date, requires_review, revocation_scope, personal_salt, residual_terms_reference,
+            capture_business_reason)
         SELECT gen_random_uuid(), 1, 'created', 'active', '', now(), %s + (i %% %s), %s, 'performer', '',
                'counsel', 'employment_based', '["face", "body"]'::jsonb,
                'Digital replica of the performer for the harbour scenes of episode 102, shots 10 to 60.',
@@ -99,7 +100,7 @@ def build(cursor, studio_id, production_id, party_id):
                '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb,
                '["theatrical", "svod"]'::jsonb, '["WORLD"]'::jsonb, '[]'::jsonb, '[]'::jsonb,
                DATE '2026-01-01', DATE '2030-12-31', 'none', '', encode(sha256(('e' || i)::bytea), 'hex'),
-               DATE '2025-12-01', DATE '2025-12-02', false, '{}'::jsonb, ''
+               DATE '2025-12-01', DATE '2025-12-02', false, '{}'::jsonb, '', '', ''
         FROM generate_series(0, %s - 1) AS i
         """,
         [first_talent, TALENTS, production_id, TALENTS, CONSENTS],

@@ -87,3 +87,11 @@ def converters(fact) -> tuple:
 def fact_of_row(fact, row: dict):
     """Return a fact of the given class from a row of its source columns (and computed fields)."""
     return fact(**{name: read(row, name) for name, read in converters(fact)})
+
+
+def labour_action_fact(row: dict) -> p.LabourActionFact:
+    """A labour action from its row (id, guild_id, guild_name, started_on, ended_on), as the
+    general path's values() or the snapshot statement's JSON gives it."""
+    return p.LabourActionFact(
+        row["id"], row["guild_id"], row["guild_name"], _date(row["started_on"]), _date(row["ended_on"])
+    )

@@ -35,7 +35,7 @@ from rightsledger.selectors import RESERVATIONS_IN_FORCE_VIEW
 from rightsledger.validation import MAX_ITEMS
 
 from . import policy as p
-from .facts import fact_of_row, source_columns
+from .facts import fact_of_row, labour_action_fact, source_columns
 
 # --- The parse of a request -------------------------------------------------------------------
 
@@ -115,6 +115,7 @@ _TEXT = {
     "engine_version": (32, True),
     "prompt": (None, True),
     "intended_use": (32, False),
+    "synthetic_justification": (2000, True),
 }  # max length, blank allowed
 _LISTS = ("media", "territories", "territory_exclusions", "languages")
 _REQUIRED = {
@@ -128,7 +129,8 @@ _REQUIRED = {
     "release_end",
     "inputs",
 }
-_FIELDS = _REQUIRED | set(_TEXT) | set(_LISTS) | {"parameters", "run_when_approved"}
+_FLAGS = ("run_when_approved", "advertising_disclosure_acknowledged")
+_FIELDS = _REQUIRED | set(_TEXT) | set(_LISTS) | {"parameters", *_FLAGS}
 
 
 def plain_request_in(data) -> dict | None:
@@ -144,14 +146,14 @@ def plain_request_in(data) -> dict | None:
         or not 0 < shot < 2**31
         or type(seed) is not int
         or type(data.get("parameters", {})) is not dict
-        or type(data.get("run_when_approved", False)) is not bool
+        or any(type(data.get(flag, False)) is not bool for flag in _FLAGS)
     ):
         return None
     out = {
         "shot": shot,
         "seed": seed,
         "parameters": data.get("parameters", {}),
-        "run_when_approved": data.get("run_when_approved", False),
+        **{flag: data.get(flag, False) for flag in _FLAGS},
     }
     try:
         json.dumps(out["parameters"], allow_nan=False)  # as the JSONField checks it: no NaN or infinity
@@ -249,15 +251,23 @@ reservations AS (
        OR r.party_id = ANY(%(parties)s) OR r.production_id = %(production)s
 ),
 talents AS (
-    SELECT t.id, COALESCE(NULLIF(t.professional_name, ''), t.legal_name) AS name, t.is_deceased, t.is_minor
+    SELECT t.id, COALESCE(NULLIF(t.professional_name, ''), t.legal_name) AS name, t.is_deceased, t.is_minor,
+           ARRAY(SELECT m.guild_id FROM rightsledger_guildmembership m WHERE m.talent_id = t.id) AS guild_ids
     FROM rightsledger_talent t WHERE t.id = ANY(ARRAY(SELECT id FROM involved))
+),
+labour AS (
+    SELECT la.id, la.guild_id, COALESCE(NULLIF(g.abbreviation, ''), g.name) AS guild_name, la.started_on,
+           la.ended_on
+    FROM rightsledger_labouraction la JOIN rightsledger_guild g ON g.id = la.guild_id
+    WHERE la.production_id = %(production)s
 )
 SELECT (SELECT seq FROM head),
        ARRAY(SELECT talent_id FROM named),
        ARRAY(SELECT id FROM grants ORDER BY id), ARRAY(SELECT xmin FROM grants ORDER BY id),
        ARRAY(SELECT id FROM consents ORDER BY id), ARRAY(SELECT xmin FROM consents ORDER BY id),
        (SELECT COALESCE(json_agg(reservations), '[]') FROM reservations),
-       (SELECT COALESCE(json_agg(talents), '[]') FROM talents)
+       (SELECT COALESCE(json_agg(talents), '[]') FROM talents),
+       (SELECT COALESCE(json_agg(labour), '[]') FROM labour)
 """  # nosec B608: built from this module's constants (tables, columns); values are bound parameters
 
 
@@ -341,7 +351,7 @@ def snapshot_postgresql(
     started = time.perf_counter()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(SNAPSHOT_SQL, params, prepare=True)
-        head, named, grant_ids, grant_xmins, consent_ids, consent_xmins, reservations, talents = (
+        head, named, grant_ids, grant_xmins, consent_ids, consent_xmins, reservations, talents, labour = (
             cursor.fetchone()
         )
         grants = _cached_facts(cursor, database, p.GrantFact, grant_ids, grant_xmins)
@@ -356,5 +366,11 @@ def snapshot_postgresql(
         grants=grants,
         consents=consents,
         reservations=tuple(fact_of_row(p.ReservationFact, r) for r in reservations),
-        talents={t["id"]: p.TalentFact(t["id"], t["name"], t["is_deceased"], t["is_minor"]) for t in talents},
+        talents={
+            t["id"]: p.TalentFact(
+                t["id"], t["name"], t["is_deceased"], t["is_minor"], frozenset(t["guild_ids"])
+            )
+            for t in talents
+        },
+        labour_actions=tuple(labour_action_fact(a) for a in labour),
     ), set(named)

@@ -30,7 +30,7 @@ MATCH_METHODS = ("registered", "sha256", "fingerprint", "unregistered")
 
 class GenerationRequest(CommitsText):
     ledger_type = "generation_request"
-    personal_fields = ("prompt", "failure")
+    personal_fields = ("prompt", "synthetic_justification", "failure")
 
     production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="generation_requests")
     shot = models.ForeignKey(Shot, on_delete=models.PROTECT, related_name="generation_requests")
@@ -49,6 +49,12 @@ class GenerationRequest(CommitsText):
     languages = models.JSONField(default=list, blank=True)
     release_start = models.DateField()
     release_end = models.DateField()
+    synthetic_justification = models.TextField(
+        blank=True, help_text="Why a synthetic performer is used rather than a performer (R8)"
+    )
+    advertising_disclosure_acknowledged = models.BooleanField(
+        default=False, help_text="The advertisement will disclose its synthetic performer or replica (R11)"
+    )
     talents = models.ManyToManyField(
         Talent,
         blank=True,

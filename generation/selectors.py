@@ -7,13 +7,15 @@ the request's assets, talents, owners and production, through indexes.
 import datetime
 
 from django.db import connection
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from rightsledger import access
 from rightsledger.downloads import output_download_name
 from rightsledger.models import (
     Checkpoint,
     ConsentRecord,
+    LabourAction,
     LedgerEntry,
     LedgerLeaf,
     RightsGrant,
@@ -26,7 +28,7 @@ from rightsledger.selectors import open_flags_on, shots_for, with_no_record, wit
 
 from . import fastpaths
 from . import policy as p
-from .facts import fact_of_row
+from .facts import fact_of_row, labour_action_fact
 from .models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
 
 
@@ -128,8 +130,14 @@ def snapshot(
     talent_ids = set(talent_ids) | named
     as_of = ledger_head() if as_of is None else as_of
     talents = {
-        t.pk: p.TalentFact(t.pk, t.professional_name or t.legal_name, t.is_deceased, t.is_minor)
-        for t in Talent.objects.filter(pk__in=talent_ids)
+        t.pk: p.TalentFact(
+            t.pk,
+            t.professional_name or t.legal_name,
+            t.is_deceased,
+            t.is_minor,
+            frozenset(m.guild_id for m in t.memberships.all()),
+        )
+        for t in Talent.objects.filter(pk__in=talent_ids).prefetch_related("memberships")
     }
     return p.Snapshot(
         as_of_seq=as_of,
@@ -146,7 +154,18 @@ def snapshot(
             )
         ),
         talents=talents,
+        labour_actions=labour_action_facts(production_id),
     ), named
+
+
+def labour_action_facts(production_id: int) -> tuple[p.LabourActionFact, ...]:
+    """The labour actions against the production, as they are now (1 query)."""
+    rows = (
+        LabourAction.objects.filter(production_id=production_id)
+        .annotate(guild_name=Coalesce(NullIf("guild__abbreviation", Value("")), "guild__name"))
+        .values("id", "guild_id", "guild_name", "started_on", "ended_on")
+    )
+    return tuple(labour_action_fact(r) for r in rows)
 
 
 def request_entries(request_id: int):

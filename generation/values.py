@@ -11,6 +11,7 @@ from typing import Any
 
 from . import policy as p
 from .engines import get_engine
+from .engines.base import SYNTHETIC_PERFORMER_PARAM
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +110,8 @@ class RequestValues:
     languages: list[str]
     release_start: datetime.date
     release_end: datetime.date
+    synthetic_justification: str = ""
+    advertising_disclosure_acknowledged: bool = False
 
     @classmethod
     def of_request(cls, request) -> "RequestValues":
@@ -149,6 +152,11 @@ def gate_facts(values: RequestValues, inputs) -> p.RequestFact:
         languages=frozenset(values.languages),
         window=p.Window(values.release_start, values.release_end),
         inputs=tuple(i.fact() for i in inputs),
+        performer_rules=frozenset(values.production.performer_rules or ()),
+        synthetic_performer=values.intended_use == "synthetic_performer"
+        or values.parameters.get(SYNTHETIC_PERFORMER_PARAM) == 1,
+        synthetic_justification=values.synthetic_justification,
+        advertising_disclosure_acknowledged=values.advertising_disclosure_acknowledged,
     )
 
 

@@ -229,7 +229,8 @@ class ConsentFilter(RegisterFilter):
         Searched("grantor_name", _CONSENT_PERSONAL),
         Searched("intended_use_description", _CONSENT_PERSONAL),
         Searched("prohibited_uses_note", _CONSENT_PERSONAL),
-        Searched("compensation_reference", _CONSENT_PERSONAL),
+        # Not the compensation or residual terms: a producer who may not read them would learn
+        # them by searching.
         Searched("reason", _CONSENT_PERSONAL),
     )
     status = django_filters.ChoiceFilter(

@@ -37,6 +37,7 @@ LONG_TEXT = {
     "note",
     "reason",
     "prohibited_uses_note",
+    "capture_business_reason",
     "comment",
     "prompt",
 }
@@ -59,6 +60,11 @@ HELP = {
         "Specific enough for the performer to know what is made (CA Labor Code §927, NY GOL §5-302)."
     ),
     "permitted_shots": "Shot codes separated by commas; empty means any shot of the production.",
+    "compensation_reference": "Where the pay is set out (a deal memo, a contract clause); producers see only "
+    "that it is recorded.",
+    "residual_terms_reference": "Where the residuals for the replica are set out; producers see only that it "
+    "is recorded.",
+    "capture_business_reason": "For a scan or likeness capture: why this production needs it, in a sentence.",
 }
 
 
@@ -222,6 +228,8 @@ def request_form_data(request) -> dict:
     data["inputs"] = inputs
     data["parameters"] = engine_parameters(get_engine(post.get("engine", "")), post)
     data["run_when_approved"] = post.get("run_when_approved") == "on"
+    data["synthetic_justification"] = post.get("synthetic_justification", "")
+    data["advertising_disclosure_acknowledged"] = post.get("advertising_disclosure_acknowledged") == "on"
     return data
 
 

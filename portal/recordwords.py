@@ -28,6 +28,9 @@ FIELD_LABELS = {
     "permitted_scenes": "Scenes",
     "training_permission": "Training",
     "scan_notice_date": "Scan notice given",
+    "capture_business_reason": "Business reason for the scan",
+    "compensation_reference": "Compensation terms",
+    "residual_terms_reference": "Residual terms",
     "union_notified_date": "Union notified",
     "subject_type": "Applies to",
     "effective_date": "In effect from",
@@ -110,13 +113,19 @@ def scope_text(scope: dict, *, capital: bool = True) -> str:
     return words.capfirst(said) if capital else said
 
 
-def record_rows(record, names) -> list[Row]:
-    """Return the record's fields in words, each that says something, hashes left out."""
+# What a withheld field (a consent's terms, for a producer) says when it holds something.
+WITHHELD = "On record: clearance and the guild can read them"
+
+
+def record_rows(record, names, withheld=()) -> list[Row]:
+    """Return the record's fields in words, each that says something, hashes left out; a field
+    in withheld says only that it is on record."""
     rows = []
     for name in names:
         if name in HASH_FIELDS or name == "assets":
             continue
-        text = field_text(record, name, getattr(record, name))
+        value = getattr(record, name)
+        text = (WITHHELD if value else "") if name in withheld else field_text(record, name, value)
         if text:
             rows.append(Row(field_label(name), text))
     return rows

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from . import vocab
-from .models import ConsentRecord, Production, Talent
+from .models import ConsentRecord, GuildMembership, Production, Talent
 
 # What each role may do on a production.
 READ_ROLES = {vocab.ROLE_STUDIO_ADMIN, vocab.ROLE_CLEARANCE, vocab.ROLE_PRODUCER, vocab.ROLE_AUDITOR}
@@ -181,6 +181,19 @@ def consents_visible(user, qs: QuerySet | None = None) -> QuerySet:
     if roles.guilds:
         q |= Q(talent__memberships__guild_id__in=roles.guilds)
     return qs.filter(q).distinct() if roles.guilds else qs.filter(q)
+
+
+def can_read_consent_terms(user, consent) -> bool:
+    """Return whether the user may read what a consent's compensation and residual terms are:
+    clearance (or a studio admin) of its production, or a representative of a guild the performer
+    belongs to. Producers and auditors see only that the terms are on record (one query for a
+    guild representative, none for anyone else)."""
+    roles = roles_of(user)
+    if roles.superuser or holds(user, consent.production_id, CLEARANCE_ROLES):
+        return True
+    if not roles.guilds:
+        return False
+    return GuildMembership.objects.filter(talent_id=consent.talent_id, guild_id__in=roles.guilds).exists()
 
 
 def talent_visible(user, qs: QuerySet | None = None) -> QuerySet:

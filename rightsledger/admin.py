@@ -15,6 +15,7 @@ from .models import (
     FlagReply,
     Guild,
     GuildMembership,
+    LabourAction,
     LedgerEntry,
     LedgerLeaf,
     LedgerNode,
@@ -210,6 +211,11 @@ class TalentNameAdmin(ReadOnlyAdmin):
 @admin.register(GuildMembership)
 class GuildMembershipAdmin(ReadOnlyAdmin):
     list_display = ["guild", "member_id", "talent"]
+
+
+@admin.register(LabourAction)
+class LabourActionAdmin(ProductionScopedAdmin):
+    list_display = ["id", "production", "guild", "started_on", "ended_on"]
 
 
 @admin.register(ConsentFlag)

@@ -2,8 +2,12 @@
 
 - IETF AI Preferences (draft-ietf-aipref-vocab, draft-ietf-aipref-attach): a `Content-Usage`
   header, an RFC 9651 structured-field dictionary, and the same rule in /robots.txt. Only the
-  current draft's categories are used: `train-ai` (training AI models) and `search`; never the
-  withdrawn `train-genai` or `ai-use`.
+  current draft's categories are used: `train-ai` and `search`; never the withdrawn
+  `train-genai` or `ai-use`. Since draft-ietf-aipref-vocab-08, `train-ai` covers only training
+  models that generate content: the other AI uses (training other models, inference, data
+  mining) are reserved by the CAWG training-mining entries of every output's Content Credentials
+  (provenance.manifest: cawg.ai_training, cawg.ai_inference, cawg.data_mining), and the README
+  says which signal covers which use.
 - TDMRep (W3C Community Group): `tdm-reservation: 1`, and `tdm-policy` pointing at the served
   ODRL policy, in headers and in /.well-known/tdmrep.json.
 - `X-Robots-Tag: noai, noimageai`, the convention some image crawlers read.

@@ -37,6 +37,16 @@ def _too_many(errors: Errors, field: str, values) -> bool:
 
 MIN_USE_DESCRIPTION_CHARS = 40
 MIN_USE_DESCRIPTION_WORDS = 6
+# An articulable reason (a scan's business reason, a synthetic performer's justification): a
+# sentence, not a word.
+MIN_REASON_CHARS = 20
+MIN_REASON_WORDS = 4
+
+
+def is_articulable(reason: str) -> bool:
+    """Return whether a reason is given as at least a short sentence."""
+    reason = (reason or "").strip()
+    return len(reason) >= MIN_REASON_CHARS and len(reason.split()) >= MIN_REASON_WORDS
 
 
 def listed(

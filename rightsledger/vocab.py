@@ -70,6 +70,7 @@ GENERATION_USES = (
     "dubbing",
     "stunt_double",
     "reshoot",
+    "synthetic_performer",  # a performer made by the engine, who is no real person
     "other",
 )
 
@@ -82,6 +83,19 @@ RESERVATION_SOURCES = ("contract", "talent_request", "guild", "embedded_c2pa", "
 RESERVATION_SUBJECTS = ("asset", "talent", "party", "production")
 
 EXCLUSIVITY = ("exclusive", "non_exclusive")
+
+# The 2026 performer rules (SAG-AFTRA 2026 TV/Theatrical; New York's synthetic performer
+# disclosure in advertising), each switched on per production. The gate's rule of each is named.
+PERFORMER_RULES = (
+    "scan_business_reason",  # R7
+    "synthetic_performer_justified",  # R8
+    "minor_sign_off",  # R9
+    "compensation_terms",  # R10
+    "advertising_disclosure",  # R11
+    "labour_action",  # R12
+)
+# Media whose release is an advertisement, for the advertising disclosure (New York, June 2026).
+ADVERTISING_MEDIA = ("advertising", "trailer_promo")
 
 # What an output's Content Credentials, readable by anyone with the file, say of where it was
 # made: "neutral" (the default) names no file, shot or title; "named" gives the shot code and
@@ -205,7 +219,16 @@ GENERATION_USE_LABELS = {
     "dubbing": "dubbing",
     "stunt_double": "stunt double",
     "reshoot": "reshoot",
+    "synthetic_performer": "synthetic performer",
     "other": "other use",
+}
+PERFORMER_RULE_LABELS = {
+    "scan_business_reason": "A scan or likeness capture needs a business reason on the consent",
+    "synthetic_performer_justified": "A synthetic performer needs a justification and a clearance sign-off",
+    "minor_sign_off": "Every use of a minor's likeness needs its own clearance sign-off",
+    "compensation_terms": "A consent records its compensation and residual terms",
+    "advertising_disclosure": "Advertising with a synthetic performer or a digital replica is disclosed",
+    "labour_action": "No digital replica of a striking union's members during a labour action",
 }
 RESERVATION_USE_LABELS = {
     "ai_training": "AI training",
@@ -376,6 +399,7 @@ VOCABULARY_LABELS = {
     "engines": ENGINE_LABELS,
     "relationships": INGREDIENT_RELATIONSHIP_LABELS,
     "training_mining": TRAINING_MINING_LABELS,
+    "performer_rules": PERFORMER_RULE_LABELS,
 }
 # The vocabularies themselves by the same names, for a form that offers a tuple's codes.
 VOCABULARIES = {
@@ -402,6 +426,7 @@ VOCABULARIES = {
     "record_actions": RECORD_ACTIONS,
     "roles": ROLES,
     "erasure_bases": ERASURE_BASES,
+    "performer_rules": PERFORMER_RULES,
 }
 LABELS: dict[str, str] = {}
 for _labels in reversed(VOCABULARY_LABELS.values()):

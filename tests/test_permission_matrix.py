@@ -191,6 +191,11 @@ class Matrix:
             .values_list("seq", flat=True)
             .get()
         )
+        labour_action = services.labour_action_record(
+            actor=None, production=production, guild=guild, started_on=datetime.date(2026, 1, 1)
+        )
+        # Ended at once: the records are made again for "more", and one action a union is in force.
+        services.labour_action_end(actor=None, action=labour_action, ended_on=datetime.date(2026, 1, 2))
         export = services.production_export_create(actor=self.world.admin, production=production)
         portal_exports.production_export_build_now(export.pk)
         return dict(
@@ -209,6 +214,7 @@ class Matrix:
             output=request.output.asset,
             seq=seq,
             guild=guild,
+            labour_action=labour_action,
         )
 
 
@@ -262,6 +268,11 @@ TARGETS = {
     "studio-detail": R(_pk("studio"), STAFF),
     "production-list": R(None, LOGGED_IN, {"admin"}),
     "production-detail": R(_pk("production"), PROD_READERS),
+    "production-performer-rules": R(_prod(), PROD_READERS, CLEARANCE),
+    "production-labour-actions": R(_prod(), PROD_READERS, CLEARANCE),
+    "production-labour-action-end": R(
+        lambda r: {"production": r["production"].pk, "action": r["labour_action"].pk}, NOBODY, CLEARANCE
+    ),
     "shot-list": R(None, LOGGED_IN, SHOT_WRITERS),
     "shot-detail": R(_pk("shot"), PROD_READERS),
     "party-list": R(None, LOGGED_IN, CLEARANCE),

@@ -80,6 +80,18 @@ class RequestIn(StrictSerializer):
     release_start = serializers.DateField()
     release_end = serializers.DateField()
     inputs = InputsField()
+    synthetic_justification = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a synthetic performer is used rather than a performer (the gate's R8).",
+    )
+    advertising_disclosure_acknowledged = StrictBool(
+        required=False,
+        default=False,
+        help_text="The advertisement will disclose its synthetic performer or digital replica (R11).",
+    )
     run_when_approved = StrictBool(
         required=False,
         default=False,
@@ -102,8 +114,9 @@ class RequestIn(StrictSerializer):
                 for k in data
                 if k not in files
             }
-            if data.get("run_when_approved") in ("true", "false"):  # a form's text for JSON's boolean
-                data["run_when_approved"] = data["run_when_approved"] == "true"
+            for flag in ("run_when_approved", "advertising_disclosure_acknowledged"):
+                if data.get(flag) in ("true", "false"):  # a form's text for JSON's boolean
+                    data[flag] = data[flag] == "true"
             if isinstance(data.get("parameters"), str):
                 data["parameters"] = parse.json_value(data["parameters"], field="parameters")
             if isinstance(data.get("inputs"), str):  # the input policy walks its values, not its JSON layout
@@ -186,6 +199,8 @@ class RequestOut(serializers.ModelSerializer):
             "languages",
             "release_start",
             "release_end",
+            "synthetic_justification",
+            "advertising_disclosure_acknowledged",
             "talents",
             "status",
             "run_when_approved",

@@ -14,6 +14,9 @@ from rightsledger.imaging import open_image
 from .clip import run_clip
 from .types import EngineError, EngineInput, EngineResult
 
+# The parameter by which a request asks an engine for a synthetic performer (the gate's R8).
+SYNTHETIC_PERFORMER_PARAM = "synthetic_performer"
+
 
 @dataclass(frozen=True)
 class Param:

@@ -3,13 +3,13 @@ depth and colour-matched to the plate where they stand."""
 
 import torch
 
-from .base import Engine, EngineError, Param, generator, load_rgba
+from .base import SYNTHETIC_PERFORMER_PARAM, Engine, EngineError, Param, generator, load_rgba
 
 
 class CrowdFillEngine(Engine):
     name = "crowd_fill"
     version = "1.0.0"
-    uses = ("crowd_fill",)
+    uses = ("crowd_fill", "synthetic_performer")
     params = {
         "count": Param(12, 1, 300, "how many figures", "Number of figures", step=1),
         "horizon": Param(
@@ -25,6 +25,15 @@ class CrowdFillEngine(Engine):
         "far_scale": Param(0.06, 0.01, 1.0, "height of a figure at the horizon", "Figure height, farthest"),
         "colour_match": Param(
             0.6, 0.0, 1.0, "how far each figure's colours move toward the plate's", "Colour match"
+        ),
+        # Read by the gate, not the engine: 1 asks for a synthetic performer (R8).
+        SYNTHETIC_PERFORMER_PARAM: Param(
+            0,
+            0,
+            1,
+            "1 when a figure is a synthetic performer, who is no real person (needs a justification)",
+            "Synthetic performer",
+            step=1,
         ),
     }
     needs_roles = {"plate": "the image to fill", "element": "licensed RGBA crowd elements"}

@@ -16,6 +16,7 @@ Rules
   R5 prompt      a registered talent named in the prompt needs a covering consent
   R6 likeness    after the run, an output that resembles a performer whom no consent of the
                  request covers is held for clearance (likeness_hold)
+  R7..R12        the 2026 performer rules, each switched on per production (performers.py)
 
 At run time the request is evaluated again against the ledger as it is then, and R4 passes only
 for the items its approving sign-off covered (at_run_time).
@@ -31,6 +32,7 @@ from .facts import (
     EngineFact,
     GrantFact,
     InputFact,
+    LabourActionFact,
     RequestFact,
     ReservationFact,
     Snapshot,
@@ -40,6 +42,7 @@ from .facts import (
     Window,
 )
 from .outcome import APPROVED, NEEDS_CLEARANCE, PASS, REFUSED, Outcome, Reason, RecordRef
+from .performers import performer_reasons
 from .rights import _review_of_grants, _rights_for_input, _union
 from .runtime import SignOffFact, at_run_time, likeness_hold
 from .training import _training
@@ -55,6 +58,7 @@ __all__ = [
     "EngineFact",
     "GrantFact",
     "InputFact",
+    "LabourActionFact",
     "Outcome",
     "Reason",
     "RecordRef",
@@ -98,6 +102,8 @@ def evaluate(request: RequestFact, snapshot: Snapshot) -> Outcome:
         reasons.extend(
             _consent_for_talent(request, snapshot, talent_id, {"face"}, "R5", "named in the prompt")
         )
+    if request.performer_rules:
+        reasons.extend(performer_reasons(request, snapshot, reasons))
     if request.engine.trains_on_inputs:
         reasons.extend(_training(request, snapshot))
     if any(r.outcome == REFUSED for r in reasons):

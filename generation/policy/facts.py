@@ -126,6 +126,11 @@ class ConsentFact:
     scan_notice_date: datetime.date | None = None
     union_notified_date: datetime.date | None = None
     requires_review: bool = False
+    # The 2026 performer rules read these: the business reason for a scan (R7), and whether the
+    # compensation and residual terms are on record (R10; their contents stay out of reasons).
+    capture_business_reason: str = ""
+    compensation_reference: str = ""
+    residual_terms_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,22 @@ class TalentFact:
     name: str
     is_deceased: bool = False
     is_minor: bool = False
+    guild_ids: frozenset[int] = frozenset()  # the unions the performer belongs to (R12)
+
+
+@dataclass(frozen=True)
+class LabourActionFact:
+    """A labour action (a strike) of a union against a production, in force from started_on until
+    ended_on (None: still in force)."""
+
+    id: int
+    guild_id: int
+    guild_name: str
+    started_on: datetime.date
+    ended_on: datetime.date | None = None
+
+    def in_force(self, today: datetime.date) -> bool:
+        return self.started_on <= today and (self.ended_on is None or self.ended_on > today)
 
 
 @dataclass(frozen=True)
@@ -177,6 +198,13 @@ class RequestFact:
     window: Window
     inputs: tuple[InputFact, ...]
     prompt_talent_ids: frozenset[int] = frozenset()
+    # The 2026 performer rules the production has switched on (vocab.PERFORMER_RULES), and what
+    # the request says for them: a synthetic performer asked for (by its intended use or an
+    # engine parameter) and its justification, and the advertising disclosure acknowledged.
+    performer_rules: frozenset[str] = frozenset()
+    synthetic_performer: bool = False
+    synthetic_justification: str = ""
+    advertising_disclosure_acknowledged: bool = False
 
     # Derived once per request (a cached_property writes to the instance's __dict__, which a
     # frozen dataclass allows): every input's reasons read them.
@@ -207,6 +235,7 @@ class Snapshot:
     consents: tuple[ConsentFact, ...] = ()
     reservations: tuple[ReservationFact, ...] = ()
     talents: dict[int, TalentFact] = field(default_factory=dict)
+    labour_actions: tuple[LabourActionFact, ...] = ()  # of the production, read when R12 is on
 
     @cached_property
     def grants_by_id(self) -> dict[int, GrantFact]:

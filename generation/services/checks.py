@@ -35,6 +35,8 @@ def checked_request(
     release_start,
     release_end,
     inputs,
+    synthetic_justification="",
+    advertising_disclosure_acknowledged=False,
     keep_unregistered=True,
 ) -> CheckedRequest:
     """Check a request's values; return them cleaned, with the inputs resolved. Raises ValidationError.
@@ -66,6 +68,13 @@ def checked_request(
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**48:
         errors.add("seed", "seed_invalid", "Give the seed as a whole number from 0 to 2^48 - 1.")
     _prompt_checked(errors, prompt)
+    synthetic_justification = v.text(errors, "synthetic_justification", synthetic_justification, limit=2000)
+    if not isinstance(advertising_disclosure_acknowledged, bool):
+        errors.add(
+            "advertising_disclosure_acknowledged",
+            "invalid",
+            "Give true or false: whether the advertisement will disclose its synthetic performer.",
+        )
     resolved = _inputs_resolved(errors, production, inputs, keep_unregistered=keep_unregistered)
     if eng is not None and resolved:
         for problem in eng.check_inputs([r.role for r in resolved]):
@@ -86,6 +95,8 @@ def checked_request(
         languages=languages,
         release_start=release_start,
         release_end=release_end,
+        synthetic_justification=synthetic_justification,
+        advertising_disclosure_acknowledged=advertising_disclosure_acknowledged is True,
     )
     return CheckedRequest(values, tuple(resolved))
 

@@ -166,5 +166,11 @@ def _requested_entry(request: GenerationRequest, checked: CheckedRequest, talent
         release_window=[values.release_start.isoformat(), values.release_end.isoformat()],
         talents=sorted(talents),
         inputs=[r.ledger() for r in checked.inputs],
-        **record_commitments(request),  # the prompt
+        # Said only when given, so that other requests' entries read as before.
+        **(
+            {"advertising_disclosure_acknowledged": True}
+            if values.advertising_disclosure_acknowledged
+            else {}
+        ),
+        **record_commitments(request),  # the prompt, and a synthetic performer's justification
     )

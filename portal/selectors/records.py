@@ -7,6 +7,7 @@ from rightsledger import access
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.records import RECORDS
 from rightsledger.ledger.entry_types import EntryType
+from rightsledger.models import ConsentRecord
 from rightsledger.models.notices import FLAG_OUTCOMES
 
 from .. import recordwords
@@ -61,7 +62,13 @@ def record_page(user, kind: str, record, *, versions, production) -> dict:
         "entries": entries,
         "people": people,
         "impact": revocation_impact(user, kind, record),
-        "rows": recordwords.record_rows(record, type(record).record_fields()),
+        "rows": recordwords.record_rows(
+            record,
+            type(record).record_fields(),
+            withheld=ConsentRecord.TERMS_FIELDS
+            if kind == "consent" and not access.can_read_consent_terms(user, record)
+            else (),
+        ),
         "hashes": [
             (recordwords.field_label(f), getattr(record, f))
             for f in recordwords.HASH_FIELDS

@@ -135,6 +135,7 @@ def _posted_values(post) -> dict:
         "media": post.getlist("media"),
         "asset": post.getlist("asset"),
         "run_when_approved": post.get("run_when_approved") == "on",
+        "advertising_disclosure_acknowledged": post.get("advertising_disclosure_acknowledged") == "on",
     }
 
 

@@ -21,7 +21,8 @@ def plan(output_class):
     """Return (columns to read with values(), many-to-many fields) for an output serializer."""
     many = {f.name for f in output_class.Meta.model._meta.many_to_many}
     m2m = [f for f in output_class.Meta.fields if f in many]
-    columns = [f for f in output_class.Meta.fields if f not in m2m]
+    computed = set(getattr(output_class, "computed", ()))  # set from the row by output_class.finish
+    columns = [f for f in output_class.Meta.fields if f not in m2m and f not in computed]
     return columns, m2m
 
 

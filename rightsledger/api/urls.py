@@ -3,7 +3,7 @@ from rest_framework import parsers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from . import flag_views, ledger_views, records, views
+from . import flag_views, ledger_views, performer_views, records, views
 from .parsers import JSONParser
 from .throttling import LoginRateThrottle
 
@@ -45,6 +45,21 @@ urlpatterns = [
         "consents/<int:consent>/flags/<int:flag>/resolve/",
         flag_views.ConsentFlagResolveApi.as_view(),
         name="consent-flag-resolve",
+    ),
+    path(
+        "productions/<int:production>/performer-rules/",
+        performer_views.PerformerRulesApi.as_view(),
+        name="production-performer-rules",
+    ),
+    path(
+        "productions/<int:production>/labour-actions/",
+        performer_views.LabourActionListApi.as_view(),
+        name="production-labour-actions",
+    ),
+    path(
+        "productions/<int:production>/labour-actions/<int:action>/end/",
+        performer_views.LabourActionEndApi.as_view(),
+        name="production-labour-action-end",
     ),
     path("", include(router.urls)),
 ]

@@ -248,8 +248,10 @@ class RecordViewSet(ReadCreateViewSet):
     def list(self, request):
         columns, m2m = rows.plan(self.output_class)
         qs = self.filter_queryset(self.get_queryset()).prefetch_related(None).values(*columns)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(rows.render(page, self.output_class.Meta.model, m2m))
+        page = rows.render(self.paginate_queryset(qs), self.output_class.Meta.model, m2m)
+        if hasattr(self.output_class, "finish"):
+            self.output_class.finish(page, request.user)
+        return self.get_paginated_response(page)
 
     def create(self, request):
         body, document = body_and_document(request, JSON_PARTS["create"])

@@ -23,6 +23,15 @@ class EntryType(StrEnum):
         "production.label_set",
         "A production's visible label on its outputs was switched on, changed or switched off.",
     )
+    PRODUCTION_PERFORMER_RULES_SET = (
+        "production.performer_rules_set",
+        "A production switched the 2026 performer rules it applies on or off.",
+    )
+    LABOUR_ACTION_RECORDED = (
+        "labour_action.recorded",
+        "A union's labour action against a production was recorded as in force.",
+    )
+    LABOUR_ACTION_ENDED = "labour_action.ended", "A union's labour action against a production ended."
     SHOT_CREATED = "shot.created", "A shot was added to a production."
     SHOT_UPDATED = "shot.updated", "A shot's placement or description changed, with the reason."
     PARTY_CREATED = "party.created", "A rights holder (a party) was registered."

@@ -21,7 +21,17 @@ from .ledger import (
 )
 from .notices import CalendarFeed, ConsentFlag, ExpiryNotice, FlagReply, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
-from .registry import Guild, GuildMembership, Party, Production, Shot, Studio, Talent, TalentName
+from .registry import (
+    Guild,
+    GuildMembership,
+    LabourAction,
+    Party,
+    Production,
+    Shot,
+    Studio,
+    Talent,
+    TalentName,
+)
 
 __all__ = [
     "CommitsText",
@@ -35,6 +45,7 @@ __all__ = [
     "Talent",
     "TalentName",
     "GuildMembership",
+    "LabourAction",
     "content_name",
     "asset_upload_to",
     "Asset",

@@ -118,12 +118,16 @@ class ConsentRecord(VersionedRecord):
 
     ledger_type = "consent"
     document_field = "evidence_sha256"
+    # The terms by reference that only clearance and the guild read (access.can_read_consent_terms).
+    TERMS_FIELDS = ("compensation_reference", "residual_terms_reference")
     service_fields = ("revocation_scope",)
     personal_fields = (
         "grantor_name",
         "intended_use_description",
         "prohibited_uses_note",
         "compensation_reference",
+        "residual_terms_reference",
+        "capture_business_reason",
         "reason",
     )
 
@@ -151,7 +155,12 @@ class ConsentRecord(VersionedRecord):
     training_permission = models.CharField(
         max_length=32, choices=choices(vocab.TRAINING_PERMISSIONS), default="none"
     )
+    # The terms by reference (a deal memo, a contract clause): producers see only that they exist.
     compensation_reference = models.CharField(max_length=200, blank=True)
+    residual_terms_reference = models.CharField(max_length=200, blank=True)
+    capture_business_reason = models.TextField(
+        blank=True, help_text="Why the production needs the scan or likeness capture (R7)"
+    )
     evidence_sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
     scan_notice_date = models.DateField(null=True, blank=True)
     union_notified_date = models.DateField(null=True, blank=True)

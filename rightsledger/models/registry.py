@@ -40,6 +40,11 @@ class Production(CommitsText):
     label_corner = models.CharField(
         max_length=16, choices=choices(vocab.LABEL_CORNERS), default="bottom_right"
     )
+    performer_rules = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The 2026 performer rules the gate applies to this production (vocab.PERFORMER_RULES)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,3 +191,26 @@ class GuildMembership(models.Model):
             models.UniqueConstraint(fields=["guild", "member_id"], name="guild_member_id_unique"),
             models.UniqueConstraint(fields=["guild", "talent"], name="guild_talent_unique"),
         ]
+
+
+class LabourAction(CommitsText):
+    """A union's labour action (a strike) against a production: while it is in force, the gate
+    refuses digital-replica uses of the union's members where the production applies R12. Its
+    start and its end are each a ledger entry; the end is the one change it takes."""
+
+    ledger_type = "labour_action"
+    personal_fields = ("note",)
+
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="labour_actions")
+    guild = models.ForeignKey(Guild, on_delete=models.PROTECT, related_name="labour_actions")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True, help_text="Empty while the action is in force")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["production", "ended_on"])]
+
+    def __str__(self):
+        return f"{self.guild} labour action against {self.production}"

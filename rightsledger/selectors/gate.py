@@ -13,12 +13,12 @@ from ..models import Asset, Production, Shot
 # shots_for and assets_for, applied to the production of each row read.
 _SHOT_COLUMNS, _PRODUCTION_COLUMNS = (
     ("id", "production_id", "code"),
-    ("id", "studio_id", "title", "code", "output_disclosure", "created_at"),
+    ("id", "studio_id", "title", "code", "output_disclosure", "performer_rules", "created_at"),
 )
 _GATE_SHOT_SQL = (
     "SELECT s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, "
-    "p.created_at FROM rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id "
-    "WHERE s.id = %s"
+    "p.performer_rules, p.created_at "
+    "FROM rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id WHERE s.id = %s"
 )
 GATE_ASSET_COLUMNS = (
     "id",
@@ -51,8 +51,8 @@ _GATE_READS_SQL = (
     "(SELECT COALESCE(json_agg(json_build_array("
     "a.id, a.production_id, a.sha256, a.kind, a.media_type, a.frame_count, a.owner_id, a.talent_id"
     ")), '[]') FROM rightsledger_asset a WHERE a.id = ANY(%s)), "
-    "s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, p.created_at "
-    "FROM (SELECT 1) one "
+    "s.id, s.production_id, s.code, p.id, p.studio_id, p.title, p.code, p.output_disclosure, "
+    "p.performer_rules, p.created_at FROM (SELECT 1) one "
     "LEFT JOIN (rightsledger_shot s JOIN rightsledger_production p ON p.id = s.production_id) ON s.id = %s"
 )
 
@@ -72,6 +72,8 @@ def _gate_shot(user, row) -> Shot | None:
         return None
     shot = _loaded(Shot, _SHOT_COLUMNS, row[:3])
     shot.production = _loaded(Production, _PRODUCTION_COLUMNS, row[3:])
+    if isinstance(shot.production.performer_rules, str):  # SQLite gives JSON as its text
+        shot.production.performer_rules = json.loads(shot.production.performer_rules)
     return shot
 
 

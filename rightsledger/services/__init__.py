@@ -5,6 +5,7 @@ Callers check access first (rightsledger.access); services assume the actor may 
 One module a journey, as rightsledger.ledger is split:
 
 - registry: studios, productions, shots, parties, guilds.
+- performers: the 2026 performer rules a production applies, and unions' labour actions.
 - talent: registering a performer and indexing their names.
 - erasure: erasing a performer's personal data.
 - roles: who may do what, and where.
@@ -56,6 +57,7 @@ from .notices import (
     notifications_read,
     notify,
 )
+from .performers import labour_action_end, labour_action_record, production_performer_rules_set
 from .records import (
     Kind,
     current_versions,
@@ -125,6 +127,9 @@ __all__ = [
     "party_create",
     "production_create",
     "production_label_set",
+    "production_performer_rules_set",
+    "labour_action_end",
+    "labour_action_record",
     "record_amend",
     "record_create",
     "record_production",

@@ -57,6 +57,12 @@ def _clean_consent(data: dict) -> dict:
     out["compensation_reference"] = v.text(
         errors, "compensation_reference", data.get("compensation_reference"), limit=200
     )
+    out["residual_terms_reference"] = v.text(
+        errors, "residual_terms_reference", data.get("residual_terms_reference"), limit=200
+    )
+    out["capture_business_reason"] = v.text(
+        errors, "capture_business_reason", data.get("capture_business_reason")
+    )
     shots = [str(s) for s in (data.get("permitted_shots") or [])]
     if len(shots) > v.MAX_ITEMS or len(data.get("permitted_scenes") or []) > v.MAX_ITEMS:
         errors.add(

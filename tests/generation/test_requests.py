@@ -364,7 +364,10 @@ def test_concurrent_sign_offs_exactly_one_wins():
 def test_engines_are_listed_with_versions(world, api):
     engines = {e["name"]: e for e in api(world.producer_a).get("/api/engines/").json()["engines"]}
     assert set(engines) >= {"atmosphere", "set_extension", "crowd_fill"}
-    assert engines["crowd_fill"]["version"] == "1.0.0" and engines["crowd_fill"]["uses"] == ["crowd_fill"]
+    assert engines["crowd_fill"]["version"] == "1.0.0" and engines["crowd_fill"]["uses"] == [
+        "crowd_fill",
+        "synthetic_performer",
+    ]
     assert engines["atmosphere"]["parameters"]["fog_density"]["max"] == 1.0
 
 

@@ -263,7 +263,7 @@ def test_every_text_field_of_a_ledger_backed_record_is_declared_free_text_or_a_c
 
     codes = {
         "rightsledger.studio": {"slug"},
-        "rightsledger.production": {"code", "output_disclosure", "label_corner"},
+        "rightsledger.production": {"code", "output_disclosure", "label_corner", "performer_rules"},
         "rightsledger.shot": {"code"},
         "rightsledger.party": {"kind"},
         "rightsledger.guild": {"witness_key"},

@@ -20,6 +20,7 @@ from rightsledger.ledger import checkpoints, witnesses
 from rightsledger.ledger.append import recording
 from rightsledger.models import (
     ConsentRecord,
+    LabourAction,
     LedgerEntry,
     Party,
     RightsGrant,
@@ -138,6 +139,13 @@ def story():
     services.flag_reply(actor=world.clearance, flag=flag, text="It is scene 12; we will amend it.")
     role = Role.objects.get(user=world.auditor)
     services.role_revoke(actor=world.admin, role=role, reason="Left the production")
+    strike = services.labour_action_record(
+        actor=world.admin,
+        production=world.prod_b,
+        guild=world.other_guild,
+        started_on=datetime.date(2026, 2, 1),
+    )
+    services.labour_action_end(actor=world.admin, action=strike, ended_on=datetime.date(2026, 3, 1))
     # Tracker links: a project, a shot, and the shot relinked (a new version).
     from tracker import services as tracker
 
@@ -177,6 +185,10 @@ def test_records_and_entries_match_one_to_one(story):
             continue
         rows = sorted(model.objects.values_list("pk", flat=True))
         assert rows, model
+        if model is LabourAction:  # recorded, then ended: an entry each
+            assert entry_ids("labour_action", "labour_action.recorded") == rows
+            assert entry_ids("labour_action", "labour_action.ended") == rows
+            continue
         assert entry_ids(model.ledger_type) == rows, model
     # A request has one entry that records it, then one per change of state that matters.
     assert entry_ids("generation_request", "generation.requested") == sorted(

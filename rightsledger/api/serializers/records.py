@@ -49,9 +49,55 @@ class GrantOut(VersionedOut):
 
 
 class ConsentOut(VersionedOut):
+    """A consent. Its compensation and residual terms are given to clearance and the guild; anyone
+    else reads them as null, and reads only whether they are on record."""
+
+    compensation_terms_on_record = serializers.SerializerMethodField()
+    residual_terms_on_record = serializers.SerializerMethodField()
+
     class Meta:
         model = ConsentRecord
-        fields = VERSION_FIELDS + list(ConsentRecord.record_fields()) + list(ConsentRecord.service_fields)
+        fields = (
+            VERSION_FIELDS
+            + list(ConsentRecord.record_fields())
+            + list(ConsentRecord.service_fields)
+            + ["compensation_terms_on_record", "residual_terms_on_record"]
+        )
+        extra_kwargs = {
+            "compensation_reference": {"allow_null": True},
+            "residual_terms_reference": {"allow_null": True},
+        }
+
+    def get_compensation_terms_on_record(self, obj) -> bool:
+        return bool(obj.compensation_reference)
+
+    def get_residual_terms_on_record(self, obj) -> bool:
+        return bool(obj.residual_terms_reference)
+
+    # Made from the row's own fields: a list served from values() sets them in finish.
+    computed = ("compensation_terms_on_record", "residual_terms_on_record")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not access.can_read_consent_terms(request.user, instance):
+            data.update(dict.fromkeys(ConsentRecord.TERMS_FIELDS))
+        return data
+
+    @classmethod
+    def finish(cls, items: list[dict], user) -> None:
+        """Complete rows read with values() as to_representation completes an instance (a query
+        per performer for a guild representative, none for anyone else)."""
+        readable = {}
+        for item in items:
+            item["compensation_terms_on_record"] = bool(item["compensation_reference"])
+            item["residual_terms_on_record"] = bool(item["residual_terms_reference"])
+            key = (item["production"], item["talent"])
+            if key not in readable:
+                consent = ConsentRecord(production_id=key[0], talent_id=key[1])
+                readable[key] = access.can_read_consent_terms(user, consent)
+            if not readable[key]:
+                item.update(dict.fromkeys(ConsentRecord.TERMS_FIELDS))
 
 
 class ReservationOut(VersionedOut):
@@ -128,6 +174,10 @@ class ConsentIn(StrictSerializer):
     compensation_reference = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
+    residual_terms_reference = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    capture_business_reason = serializers.CharField(required=False, allow_blank=True, default="")
     # Set from the document when one is uploaded (multipart); typed where the document stays with
     # the studio's legal team.
     evidence_sha256 = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")

@@ -35,6 +35,7 @@ class ProductionOut(serializers.ModelSerializer):
             "label_enabled",
             "label_text",
             "label_corner",
+            "performer_rules",
             "created_at",
         ]
 
