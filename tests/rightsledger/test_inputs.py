@@ -287,6 +287,10 @@ class Records:
             "talent": gate.talent.pk,
             "requests": request.pk,
             "productions": world.prod_a.pk,
+            "production": world.prod_a.pk,
+            "action": services.labour_action_record(
+                actor=None, production=world.prod_a, guild=world.guild, started_on=datetime.date(2026, 11, 1)
+            ).pk,
         }
 
     def path(self, template: str) -> str:
