@@ -1,34 +1,36 @@
 """An invisible watermark carrying an output's identifier. Pure: no Django.
 
 The algorithm is invisible-watermark's DWT-DCT-SVD (the `dwtDctSvd` method of `imwatermark`, the
-library Stable Diffusion XL marks with): the luma (Y) channel goes through one level of the Haar
-wavelet, its approximation band is cut into 4x4 blocks, and the largest singular value of each
-block's DCT is quantised (step SCALE) to the payload bit the block carries, the bits repeating over
-the blocks in row order. Decoding averages every block's vote per bit. The library's default is the
-U channel at step 36; U is stored at half resolution and coarsely by JPEG and WebP, and there the
-mark lost WebP 80 on half the pictures tried, where Y at step 42 kept 41 dB and survived it (the
-library takes `scales=[42, 0, 0]` for the same).
+library Stable Diffusion XL marks with): the luma (Y) goes through one level of the Haar wavelet,
+its approximation band is cut into 4x4 blocks, and the largest singular value of each block's DCT
+is quantised (step SCALE) to the payload bit the block carries, each bit on an equal share of the
+blocks (see assignment()). Decoding averages every block's vote per bit. The library's default is
+the U channel at step 36; U is stored at half resolution and coarsely by JPEG and WebP, and there
+the mark lost WebP 80 on half the pictures tried, where Y at step 42 kept 41 dB and survived it
+(the library takes `scales=[42, 0, 0]` for the same).
 
 This module mirrors the library's encoder and decoder, vectorised: the library loops over the blocks
-in Python (about a second per 1080p frame), this does all of them at once (well under 25 ms). The
-DCT is orthonormal, so a block and its DCT share their singular values, and moving the largest one
-by d adds d * u1 v1' to the block itself: no DCT is needed. tests/provenance/test_watermark.py checks
-that the library reads what this writes and that this reads what the library writes.
+in Python (about a second per 1080p frame), this does all of them at once. The DCT is orthonormal,
+so a block and its DCT share their singular values, and moving the largest one by d adds
+d * u1 v1' to the block itself: no DCT is needed. tests/provenance/test_watermark.py checks that
+the library reads what this writes and that this reads what the library writes.
 
 The payload is 48 bits: a 32-bit identifier and its CRC-16 (CCITT). The identifier is what the
 resolution API maps to a manifest; 32 bits hold four billion outputs. The CRC turns a noisy read
 into a checked one, and with the decoder's per-bit confidence it also corrects: when the hard bits
 fail the check, the decoder flips up to three of the CANDIDATES least certain bits and keeps the
 first pattern that passes (Chase decoding). 1 + 8 + 28 + 56 = 93 patterns, so a picture that
-carries no mark passes by chance with probability 93 / 65536 (about 1 in 700), and the identifier it
-then reads must also be one we allocated (one in 4,300 with a million outputs): about one in three
-million unmarked pictures resolves falsely. Fewer bits than 64 means more blocks vote for each bit, which
-is what survives re-encoding.
+carries no mark passes by chance with probability 93 / 65536 (about 1 in 700; a picture is read
+two ways, so 1 in 350), and the identifier it then reads must also be one we allocated (one in
+4,300 with a million outputs): about one in a million and a half unmarked pictures resolves
+falsely. Fewer bits than 64 means more blocks vote for each bit, which is what survives
+re-encoding.
 """
 
 from __future__ import annotations
 
 import binascii
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -44,6 +46,7 @@ SCALE = 42.0  # the quantisation step
 BLOCK = 4
 CHANNEL = 0  # Y, as the library's scales [42, 0, 0] choose
 MIN_SIDE = 256  # the library refuses pictures under 256 x 256 pixels
+ASSIGNMENT_SEED = 0x5EED  # fixed: the reader must scatter the bits as the writer did
 CANDIDATES = 8  # least certain bits Chase decoding may flip
 MAX_FLIPS = 3
 MIN_CONFIDENCE = 0.1  # mean |vote - 0.5| below which a picture is taken to carry no mark
@@ -91,6 +94,21 @@ def identifier_of(bits: np.ndarray) -> int | None:
     return identifier or None
 
 
+@functools.lru_cache(maxsize=16)
+def assignment(blocks: int) -> np.ndarray:
+    """The payload bit each block carries, in the blocks' row order: every bit on as many blocks
+    as the others (give or take one), scattered by a fixed shuffle. The library's own order (bit
+    i on blocks i, i + 48, ...) puts each bit in a few columns wherever the row's block count is
+    a multiple of 48 (a 1080p frame's 240), and there a flat or dark stripe of the picture, which
+    the encoder smooths, took whole bits with it; scattered, every bit loses a little instead.
+    The library writes this pattern when given it as a watermark of one bit per block."""
+    order = np.random.default_rng(ASSIGNMENT_SEED).permutation(blocks)
+    out = np.empty(blocks, np.int64)
+    out[order] = np.arange(blocks) % PAYLOAD_BITS
+    out.setflags(write=False)
+    return out
+
+
 def _blocks(band: np.ndarray) -> np.ndarray:
     """The band's whole 4x4 blocks, in row order, as [4, 4, n]: one array per element, so the
     arithmetic below runs over all blocks at once."""
@@ -123,52 +141,84 @@ def _top_singular(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return s, u / np.maximum(s, 1e-12), v
 
 
-def _usable(rgb: np.ndarray) -> tuple[int, int]:
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise WatermarkError("A watermark is written to and read from 8-bit RGB pixels.")
-    h, w = rgb.shape[:2]
+def _usable(pixels: np.ndarray, planes: int) -> tuple[int, int]:
+    """The marked area's height and width (whole 4x4 blocks of the band); refuse other pixels."""
+    shape_ok = pixels.ndim == 3 and pixels.shape[2] == 3 if planes == 3 else pixels.ndim == 2
+    if not shape_ok or pixels.dtype != np.uint8:
+        kind = "8-bit RGB pixels" if planes == 3 else "an 8-bit luma plane"
+        raise WatermarkError(f"A watermark is written to and read from {kind}.")
+    h, w = pixels.shape[:2]
     if not can_mark(w, h):
         raise WatermarkError(f"A {w}x{h} picture is too small for a watermark; it needs 256x256 or more.")
     return h // 4 * 4, w // 4 * 4
 
 
-def _approximation(rgb: np.ndarray, h: int, w: int) -> np.ndarray:
-    """The Haar approximation band (pywt.dwt2(u, "haar")[0]) of the U channel (OpenCV's RGB to
-    YUV) of the picture's top-left h x w pixels: twice the mean of U over each 2x2 pixels."""
-    u = cv2.cvtColor(np.ascontiguousarray(rgb[:h, :w]), cv2.COLOR_RGB2YUV)[:, :, CHANNEL]
-    return 2.0 * cv2.resize(u.astype(np.float32), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """OpenCV's Y (0.299 R + 0.587 G + 0.114 B), 8-bit, as the library marks it."""
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV)[:, :, CHANNEL]
 
 
-def embed(rgb: np.ndarray, identifier: int) -> np.ndarray:
-    """Return a copy of the 8-bit RGB pixels ([H, W, 3]) carrying the identifier."""
-    h, w = _usable(rgb)
+def _approximation(y: np.ndarray, h: int, w: int) -> np.ndarray:
+    """The Haar approximation band (pywt.dwt2(y, "haar")[0]) of the top-left h x w of a luma
+    plane: twice its mean over each 2x2 pixels."""
+    return 2.0 * cv2.resize(y[:h, :w].astype(np.float32), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+
+
+def _change(y: np.ndarray, h: int, w: int, identifier: int) -> np.ndarray:
+    """The change to the luma's top-left h x w pixels (float32) that writes the identifier."""
     bits = payload_bits(identifier)
-    band = _approximation(rgb, h, w)
+    band = _approximation(y, h, w)
     rows, cols = band.shape[0] // BLOCK, band.shape[1] // BLOCK
     s0, u0, v0 = _top_singular(_blocks(band))
-    wanted = bits[np.arange(len(s0)) % PAYLOAD_BITS]
+    wanted = bits[assignment(len(s0))]
     target = (np.floor(s0 / SCALE) + 0.25 + 0.5 * wanted) * SCALE
     delta = (target - s0).astype(np.float32) * (u0[:, None, :] * v0[None, :, :])
     change = np.zeros((h // 2, w // 2), np.float32)
     change[: rows * BLOCK, : cols * BLOCK] = _unblocks(delta, rows, cols)
-    # The inverse Haar spreads a change d of the approximation as d / 2 on each of its 4 pixels;
-    # OpenCV's YUV to RGB adds a change of Y to R, G and B alike, and leaves U and V as they were.
-    du = cv2.resize(cv2.merge([change * 0.5] * 3), (w, h), interpolation=cv2.INTER_NEAREST)
+    # The inverse Haar spreads a change d of the approximation as d / 2 on each of its 4 pixels.
+    return cv2.resize(change * 0.5, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def embed(rgb: np.ndarray, identifier: int) -> np.ndarray:
+    """Return a copy of the 8-bit RGB pixels ([H, W, 3]) carrying the identifier."""
+    h, w = _usable(rgb, 3)
+    dy = _change(luma(rgb[:h, :w]), h, w, identifier)
     out = rgb.copy()
-    # cv2.add rounds and saturates to 8 bits in one pass
-    out[:h, :w] = cv2.add(np.ascontiguousarray(rgb[:h, :w]), du, dtype=cv2.CV_8U)
+    # OpenCV's YUV to RGB adds a change of Y to R, G and B alike, and leaves U and V as they were;
+    # cv2.add rounds and saturates to 8 bits in one pass.
+    out[:h, :w] = cv2.add(np.ascontiguousarray(rgb[:h, :w]), cv2.merge([dy] * 3), dtype=cv2.CV_8U)
     return out
 
 
-def votes(rgb: np.ndarray) -> np.ndarray:
-    """Return each payload bit's vote (the share of its blocks reading 1, 0 to 1)."""
-    h, w = _usable(rgb)
-    s0 = _top_singular(_blocks(_approximation(rgb, h, w)))[0]
+def embed_luma(y: np.ndarray, identifier: int) -> np.ndarray:
+    """Return a copy of a luma plane ([H, W], 8-bit: a video frame's Y as the encoder takes it)
+    carrying the identifier. A clip is marked here rather than in RGB: the encoder's conversion
+    to limited-range YUV (16 + 219/255 Y) moves a block's singular value by more than the
+    quantisation's margin, where marking its own Y is exact."""
+    h, w = _usable(y, 1)
+    out = y.copy()
+    out[:h, :w] = cv2.add(np.ascontiguousarray(y[:h, :w]), _change(y, h, w, identifier), dtype=cv2.CV_8U)
+    return out
+
+
+def votes_luma(y: np.ndarray) -> np.ndarray:
+    """Return each payload bit's vote (the share of its blocks reading 1, 0 to 1) in a luma plane."""
+    h, w = _usable(y, 1)
+    s0 = _top_singular(_blocks(_approximation(y, h, w)))[0]
     ones = (np.mod(s0, SCALE) > SCALE * 0.5).astype(np.float64)
-    which = np.arange(len(s0)) % PAYLOAD_BITS
+    which = assignment(len(s0))
     return np.bincount(which, weights=ones, minlength=PAYLOAD_BITS) / np.bincount(
         which, minlength=PAYLOAD_BITS
     )
+
+
+def votes(rgb: np.ndarray) -> list[np.ndarray]:
+    """Return the votes of the picture's luma read two ways: as it is (a marked still), and mapped
+    back to the limited range a video's luma was marked in (a frame of a marked clip)."""
+    _usable(rgb, 3)
+    y = luma(rgb)
+    limited = cv2.convertScaleAbs(y, alpha=219 / 255, beta=16)
+    return [votes_luma(y), votes_luma(limited)]
 
 
 def decode_votes(v: np.ndarray) -> Reading:
@@ -188,11 +238,25 @@ def decode_votes(v: np.ndarray) -> Reading:
     return Reading(None, confidence)
 
 
+def best(readings: list[Reading]) -> Reading:
+    """The reading that found an identifier (the surer one first), else the surest."""
+    found = [r for r in readings if r.identifier is not None]
+    return max(found or readings, key=lambda r: r.confidence)
+
+
 def read(rgb: np.ndarray) -> Reading:
-    """Read the mark in 8-bit RGB pixels; Reading.identifier is None where none is found (a
-    picture too small to carry one reads as none)."""
+    """Read the mark in 8-bit RGB pixels, a still's or a clip's frame; Reading.identifier is None
+    where none is found (a picture too small to carry one reads as none)."""
     try:
-        return decode_votes(votes(rgb))
+        return best([decode_votes(v) for v in votes(rgb)])
+    except WatermarkError:
+        return Reading(None, 0.0)
+
+
+def read_luma(y: np.ndarray) -> Reading:
+    """Read the mark in a video frame's own luma plane."""
+    try:
+        return decode_votes(votes_luma(y))
     except WatermarkError:
         return Reading(None, 0.0)
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from provenance import watermark as wm
 from rightsledger.video import open_video
 
 from .types import EngineError, EngineInput, EngineResult, FrameRenderer
@@ -51,6 +52,16 @@ def to_rgb24(frame: torch.Tensor) -> np.ndarray:
     return (frame.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
+def marked(frame, identifier: int):
+    """Return the frame as the encoder takes it (4:2:0, limited range), its luma marked."""
+    import av  # defers FFmpeg (PyAV) until a clip is run
+
+    yuv = frame.reformat(format="yuv420p")
+    planes = yuv.to_ndarray()  # Y, then U and V: [H * 3 / 2, W]
+    planes[: yuv.height] = wm.embed_luma(planes[: yuv.height], identifier)
+    return av.VideoFrame.from_ndarray(planes, format="yuv420p")
+
+
 def run_clip(
     engine: FrameRenderer,
     plate: EngineInput,
@@ -58,13 +69,16 @@ def run_clip(
     p: dict,
     seed: int,
     workdir: str | None,
+    watermark: int | None = None,
 ) -> EngineResult:
-    """Run an engine over a clip plate; the output MP4 is written to a new file under workdir."""
+    """Run an engine over a clip plate; the output MP4 is written to a new file under workdir.
+    With a watermark identifier, every frame carries it (frames under 256x256 pixels cannot, and
+    then none does: the metadata's `watermark` says which)."""
     import av  # defers FFmpeg (PyAV) until a clip is run
 
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     os.close(fd)
-    state = first_image = stream = None
+    state = first_image = stream = marking = None
     count = 0
     try:
         with av.open(path, "w", format=CONTAINER, options=dict(MUXER_OPTIONS)) as out:
@@ -77,6 +91,8 @@ def run_clip(
                 _, h, w = rendered.shape
                 rendered = rendered[:, : h - h % 2, : w - w % 2]
                 arr = to_rgb24(rendered)
+                if marking is None:
+                    marking = watermark is not None and wm.can_mark(arr.shape[1], arr.shape[0])
                 if stream is None:
                     stream = out.add_stream(CODEC, rate=rate)
                     stream.width, stream.height = arr.shape[1], arr.shape[0]
@@ -84,7 +100,10 @@ def run_clip(
                     stream.options = dict(ENCODER_OPTIONS)
                     stream.gop_size = max(1, round(float(rate)))
                     first_image = Image.fromarray(arr, "RGB")
-                for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
+                video_frame = av.VideoFrame.from_ndarray(arr, format="rgb24")
+                if marking:
+                    video_frame = marked(video_frame, watermark)
+                for packet in stream.encode(video_frame):
                     out.mux(packet)
                 count += 1
             if stream is None:
@@ -108,6 +127,7 @@ def run_clip(
             "source_frames": list(plate.frames) if plate.frames else None,
             "params": p,
             **engine.describe_run(inputs, p),
+            **({"watermark": watermark} if marking else {}),
         },
         first_image,
         path,
