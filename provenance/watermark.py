@@ -20,11 +20,10 @@ resolution API maps to a manifest; 32 bits hold four billion outputs. The CRC tu
 into a checked one, and with the decoder's per-bit confidence it also corrects: when the hard bits
 fail the check, the decoder flips up to three of the CANDIDATES least certain bits and keeps the
 first pattern that passes (Chase decoding). 1 + 8 + 28 + 56 = 93 patterns, so a picture that
-carries no mark passes by chance with probability 93 / 65536 (about 1 in 700; a picture is read
-two ways, so 1 in 350), and the identifier it then reads must also be one we allocated (one in
-4,300 with a million outputs): about one in a million and a half unmarked pictures resolves
-falsely. Fewer bits than 64 means more blocks vote for each bit, which is what survives
-re-encoding.
+carries no mark passes by chance with probability 93 / 65536 (about 1 in 700; read at four luma
+offsets, 1 in 175), and the identifier it then reads must also be one we allocated (one in 4,300
+with a million outputs): about one in 750,000 unmarked pictures resolves falsely. Fewer bits
+than 64 means more blocks vote for each bit, which is what survives re-encoding.
 """
 
 from __future__ import annotations
@@ -46,6 +45,10 @@ SCALE = 42.0  # the quantisation step
 BLOCK = 4
 CHANNEL = 0  # Y, as the library's scales [42, 0, 0] choose
 MIN_SIDE = 256  # the library refuses pictures under 256 x 256 pixels
+# Luma offsets a still is read at: a frame grabbed from a decoded clip comes back through the
+# player's YUV to RGB about 1 to 1.7 levels darker than it was marked (rounding at 4:2:0), which
+# moves a flat block's singular value by more than the quantisation's margin.
+OFFSETS = (0.0, 1.0, 2.0, -1.0)
 ASSIGNMENT_SEED = 0x5EED  # fixed: the reader must scatter the bits as the writer did
 CANDIDATES = 8  # least certain bits Chase decoding may flip
 MAX_FLIPS = 3
@@ -144,8 +147,8 @@ def _top_singular(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 def _usable(pixels: np.ndarray, planes: int) -> tuple[int, int]:
     """The marked area's height and width (whole 4x4 blocks of the band); refuse other pixels."""
     shape_ok = pixels.ndim == 3 and pixels.shape[2] == 3 if planes == 3 else pixels.ndim == 2
-    if not shape_ok or pixels.dtype != np.uint8:
-        kind = "8-bit RGB pixels" if planes == 3 else "an 8-bit luma plane"
+    if not shape_ok or (planes == 3 and pixels.dtype != np.uint8):
+        kind = "8-bit RGB pixels" if planes == 3 else "a luma plane"
         raise WatermarkError(f"A watermark is written to and read from {kind}.")
     h, w = pixels.shape[:2]
     if not can_mark(w, h):
@@ -190,15 +193,12 @@ def embed(rgb: np.ndarray, identifier: int) -> np.ndarray:
     return out
 
 
-def embed_luma(y: np.ndarray, identifier: int) -> np.ndarray:
-    """Return a copy of a luma plane ([H, W], 8-bit: a video frame's Y as the encoder takes it)
-    carrying the identifier. A clip is marked here rather than in RGB: the encoder's conversion
-    to limited-range YUV (16 + 219/255 Y) moves a block's singular value by more than the
-    quantisation's margin, where marking its own Y is exact."""
-    h, w = _usable(y, 1)
-    out = y.copy()
-    out[:h, :w] = cv2.add(np.ascontiguousarray(y[:h, :w]), _change(y, h, w, identifier), dtype=cv2.CV_8U)
-    return out
+def full_range(y: np.ndarray) -> np.ndarray:
+    """A video's limited-range luma (16 to 235, as H.264 stores it) as the full-range luma of the
+    RGB frame it was encoded from: a clip's frames are marked in RGB like stills, and read back
+    from the decoded luma this way, never through the decoder's RGB (whose rounding and clipping
+    of out-of-gamut colours move a block's singular value by as much as the quantisation's margin)."""
+    return np.clip(np.rint((y.astype(np.float32) - 16.0) * (255.0 / 219.0)), 0, 255).astype(np.uint8)
 
 
 def votes_luma(y: np.ndarray) -> np.ndarray:
@@ -213,12 +213,10 @@ def votes_luma(y: np.ndarray) -> np.ndarray:
 
 
 def votes(rgb: np.ndarray) -> list[np.ndarray]:
-    """Return the votes of the picture's luma read two ways: as it is (a marked still), and mapped
-    back to the limited range a video's luma was marked in (a frame of a marked clip)."""
+    """Return each payload bit's vote in 8-bit RGB pixels, once per luma offset in OFFSETS."""
     _usable(rgb, 3)
-    y = luma(rgb)
-    limited = cv2.convertScaleAbs(y, alpha=219 / 255, beta=16)
-    return [votes_luma(y), votes_luma(limited)]
+    y = luma(rgb).astype(np.float32)
+    return [votes_luma(np.clip(y + offset, 0, 255)) for offset in OFFSETS]
 
 
 def decode_votes(v: np.ndarray) -> Reading:
@@ -238,23 +236,18 @@ def decode_votes(v: np.ndarray) -> Reading:
     return Reading(None, confidence)
 
 
-def best(readings: list[Reading]) -> Reading:
-    """The reading that found an identifier (the surer one first), else the surest."""
-    found = [r for r in readings if r.identifier is not None]
-    return max(found or readings, key=lambda r: r.confidence)
-
-
 def read(rgb: np.ndarray) -> Reading:
     """Read the mark in 8-bit RGB pixels, a still's or a clip's frame; Reading.identifier is None
     where none is found (a picture too small to carry one reads as none)."""
     try:
-        return best([decode_votes(v) for v in votes(rgb)])
+        readings = sorted((decode_votes(v) for v in votes(rgb)), key=lambda r: -r.confidence)
     except WatermarkError:
         return Reading(None, 0.0)
+    return next((r for r in readings if r.identifier is not None), readings[0])
 
 
 def read_luma(y: np.ndarray) -> Reading:
-    """Read the mark in a video frame's own luma plane."""
+    """Read the mark in a full-range luma plane (a video frame's: see full_range)."""
     try:
         return decode_votes(votes_luma(y))
     except WatermarkError:

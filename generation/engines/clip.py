@@ -52,16 +52,6 @@ def to_rgb24(frame: torch.Tensor) -> np.ndarray:
     return (frame.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
-def marked(frame, identifier: int):
-    """Return the frame as the encoder takes it (4:2:0, limited range), its luma marked."""
-    import av  # defers FFmpeg (PyAV) until a clip is run
-
-    yuv = frame.reformat(format="yuv420p")
-    planes = yuv.to_ndarray()  # Y, then U and V: [H * 3 / 2, W]
-    planes[: yuv.height] = wm.embed_luma(planes[: yuv.height], identifier)
-    return av.VideoFrame.from_ndarray(planes, format="yuv420p")
-
-
 def run_clip(
     engine: FrameRenderer,
     plate: EngineInput,
@@ -100,10 +90,9 @@ def run_clip(
                     stream.options = dict(ENCODER_OPTIONS)
                     stream.gop_size = max(1, round(float(rate)))
                     first_image = Image.fromarray(arr, "RGB")
-                video_frame = av.VideoFrame.from_ndarray(arr, format="rgb24")
                 if marking:
-                    video_frame = marked(video_frame, watermark)
-                for packet in stream.encode(video_frame):
+                    arr = wm.embed(arr, watermark)
+                for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
                     out.mux(packet)
                 count += 1
             if stream is None:

@@ -81,8 +81,7 @@ def watermark_read_bytes(data: bytes, media_type: str | None = None) -> wm.Readi
 
 
 def _read_clip(data: bytes) -> wm.Reading:
-    """Add up the votes of a clip's luma planes, read as the encoder stored them (a frame
-    converted to RGB first loses the mark's precision to the conversion's rounding)."""
+    """Add up the votes of a clip's frames, read from their luma as the encoder stored it."""
     import av  # defers FFmpeg (PyAV) until a clip is read
 
     from rightsledger.video import open_video
@@ -95,7 +94,8 @@ def _read_clip(data: bytes) -> wm.Reading:
             for frame in itertools.islice(
                 clip.frames(), 0, CLIP_READ_FRAMES * CLIP_READ_EVERY, CLIP_READ_EVERY
             ):
-                v = wm.votes_luma(frame.reformat(format="yuv420p").to_ndarray()[: frame.height])
+                y = frame.reformat(format="yuv420p").to_ndarray()[: frame.height]
+                v = wm.votes_luma(wm.full_range(y))
                 total = v if total is None else total + v
                 count += 1
     except (av.FFmpegError, OSError, ValueError, IndexError):

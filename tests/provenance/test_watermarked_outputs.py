@@ -150,7 +150,7 @@ def test_a_clip_carries_the_mark_on_every_frame_and_a_reencoded_copy_resolves(bi
     mark = Watermark.objects.get(output=signed).identifier
     with av.open(io.BytesIO(data)) as clip:
         lumas = [frame.to_ndarray(format="yuv420p")[: frame.height] for frame in clip.decode(video=0)]
-    assert len(lumas) == 12 and all(wm.read_luma(y).identifier == mark for y in lumas)
+    assert len(lumas) == 12 and all(wm.read_luma(wm.full_range(y)).identifier == mark for y in lumas)
     assert base64.b64decode(bindings(data, "video/mp4")[mf.WATERMARK_ALG]) == mark.to_bytes(4, "big")
     found = client.post("/api/c2pa/v1/matches/byContent", data, content_type="video/mp4").json()
     assert found["matches"][0] == {"manifestId": signed.manifest_label, "similarityScore": 100}
