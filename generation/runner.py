@@ -12,11 +12,12 @@ class NotApproved(Exception):
     """An engine was asked to start without an approved run-time decision for its request."""
 
 
-def engine_start(*, decision: Decision) -> EngineResult:
+def engine_start(*, decision: Decision, watermark: int | None = None) -> EngineResult:
     """Run the request's engine on its inputs, if and only if the decision allows it.
 
     The decision must be a saved run-time check (kind run_check) whose outcome is approved, and
-    the latest such check of a request that is running.
+    the latest such check of a request that is running. A clip's frames are marked with the
+    watermark identifier as they are rendered.
     """
     if not isinstance(decision, Decision) or decision.pk is None:
         raise NotApproved("An engine starts only with a recorded decision.")
@@ -50,7 +51,7 @@ def engine_start(*, decision: Decision) -> EngineResult:
             continue
         with i.asset.file.open("rb") as fh:
             inputs.append(EngineInput(role=i.role, data=fh.read(), media_type=i.asset.media_type))
-    return engine.run(inputs, request.parameters, request.seed, workdir())
+    return engine.run(inputs, request.parameters, request.seed, workdir(), watermark=watermark)
 
 
 def workdir() -> str:

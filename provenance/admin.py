@@ -5,7 +5,15 @@ from django.contrib import admin
 
 from rightsledger.admin import ProductionScopedAdmin, ReadOnlyAdmin
 
-from .models import AssetCredential, Fingerprint, LineageEdge, PerceptualHash, SignedOutput, SigningIdentity
+from .models import (
+    AssetCredential,
+    Fingerprint,
+    LineageEdge,
+    PerceptualHash,
+    SignedOutput,
+    SigningIdentity,
+    Watermark,
+)
 
 
 @admin.register(SigningIdentity)
@@ -19,6 +27,13 @@ class SignedOutputAdmin(ProductionScopedAdmin):
     production_field = "asset__production"
     list_display = ["asset", "manifest_label", "identity", "created_at"]
     exclude = ["manifest_store"]
+
+
+@admin.register(Watermark)
+class WatermarkAdmin(ProductionScopedAdmin):
+    production_field = "output__asset__production"
+    list_display = ["identifier", "output", "created_at"]
+    search_fields = ["identifier"]
 
 
 @admin.register(AssetCredential)

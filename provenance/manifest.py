@@ -26,6 +26,9 @@ RELATIONSHIP = {
 TDM_USES = vocab.RESERVATION_USES
 RIGHTSLEDGER_LABEL = "com.rightsledger.decision"
 SOFT_BINDING_ALG = "com.rightsledger.phash.1"  # 64-bit DCT pHash of the pixels, big-endian
+# The invisible watermark (provenance.watermark): its value is the 32-bit identifier, big-endian,
+# that /api/c2pa/v1/matches/byBinding and byContent resolve to this manifest.
+WATERMARK_ALG = "com.rightsledger.dwtdctsvd.1"
 DMI_PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
 GENERATOR = "Rightsledger"
 # Output formats we sign; anything else is refused. Clips are ISO BMFF (MP4, QuickTime), which
@@ -56,6 +59,7 @@ class OutputFacts:
     decision: dict = field(default_factory=dict)  # the Rightsledger assertion's content
     thumbnail: str | None = None  # resource identifier, if a thumbnail is attached
     soft_binding: bytes | None = None  # the pHash, for manifest recovery from stripped copies
+    watermark: int | None = None  # the identifier the pixels carry (every frame of a clip)
 
 
 def training_mining(reserved: frozenset[str], prefix: str) -> dict:
@@ -98,6 +102,18 @@ def build(facts: OutputFacts) -> dict:
                 "data": {
                     "alg": SOFT_BINDING_ALG,
                     "blocks": [{"scope": {}, "value": base64.b64encode(facts.soft_binding).decode()}],
+                },
+            }
+        )
+    if facts.watermark:
+        manifest["assertions"].append(
+            {
+                "label": "c2pa.soft-binding",
+                "data": {
+                    "alg": WATERMARK_ALG,
+                    "blocks": [
+                        {"scope": {}, "value": base64.b64encode(facts.watermark.to_bytes(4, "big")).decode()}
+                    ],
                 },
             }
         )

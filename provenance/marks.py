@@ -13,6 +13,8 @@ import json
 import c2pa
 
 from .credentials import trust_context
+from .models import Watermark
+from .services.watermarks import watermark_read_bytes
 
 MANIFEST = "Content Credentials"
 STORED_FILE = "Stored file"
@@ -76,9 +78,8 @@ def _read(asset) -> tuple[dict | None, str, str]:
 
 def marks_recorded(signed) -> Marks:
     """Return the output's marks as recorded when it was signed, without reading its file."""
-    watermark = str(getattr(signed, "watermark_id", None) or "")
     stamped = getattr(signed, "timestamped_at", None)
-    return Marks(signed.manifest_label, watermark, stamped.isoformat() if stamped else "", ())
+    return Marks(signed.manifest_label, _identifier(signed), stamped.isoformat() if stamped else "", ())
 
 
 def marks_check(asset, signed) -> Marks:
@@ -120,14 +121,31 @@ def marks_check(asset, signed) -> Marks:
         checks.append(MarkCheck(TIMESTAMP, False, "the time-stamp recorded at signing is not in the file"))
     else:
         checks.append(MarkCheck(TIMESTAMP, None, "the output was signed without a time-stamp"))
-    watermark = getattr(signed, "watermark_id", None) or ""
-    checks.append(_watermark_check(str(watermark)))
-    return Marks(label or signed.manifest_label, str(watermark), stamped, tuple(checks))
+    watermark = _identifier(signed)
+    checks.append(_watermark_check(asset, watermark))
+    return Marks(label or signed.manifest_label, watermark, stamped, tuple(checks))
 
 
-def _watermark_check(watermark: str) -> MarkCheck:
-    """The watermark's line: where the output has one, its identifier is listed; reading it back
-    from the pixels is the watermark reader's, wired here once outputs carry one."""
+def _identifier(signed) -> str:
+    """The watermark identifier the output was made with ("" where it carries none)."""
+    found = Watermark.objects.filter(output=signed).values_list("identifier", flat=True).first()
+    return str(found) if found is not None else ""
+
+
+def _watermark_check(asset, watermark: str) -> MarkCheck:
+    """The watermark's line: the identifier read back from the stored file's pixels (a clip's
+    first frames) must be the one the output was made with."""
     if not watermark:
         return MarkCheck(WATERMARK, None, "the output was signed without a watermark")
-    return MarkCheck(WATERMARK, None, "the identifier is recorded; its read-back is not checked here")
+    try:
+        with asset.file.storage.open(asset.file.name, "rb") as fh:
+            reading = watermark_read_bytes(fh.read(), asset.media_type)
+    except (FileNotFoundError, OSError):
+        return MarkCheck(WATERMARK, False, "the stored file cannot be read")
+    if reading.identifier is None:
+        return MarkCheck(WATERMARK, False, "no watermark reads back from the stored file")
+    if str(reading.identifier) != watermark:
+        return MarkCheck(
+            WATERMARK, False, f"the stored file carries watermark {reading.identifier}, not {watermark}"
+        )
+    return MarkCheck(WATERMARK, True, f"watermark {watermark} reads back from the pixels")

@@ -79,6 +79,18 @@ class SignedOutput(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class Watermark(models.Model):
+    """An identifier allocated to a run before its engine renders, which its output carries in its
+    pixels; set to the signed output once that is recorded (a run that fails leaves it unset, and
+    it then resolves to nothing)."""
+
+    identifier = models.BigIntegerField(unique=True, help_text="1 to 2**32 - 1")
+    output = models.OneToOneField(
+        SignedOutput, null=True, blank=True, on_delete=models.PROTECT, related_name="watermark"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class AssetCredential(models.Model):
     """The Content Credentials a registered asset carried when it was ingested."""
 

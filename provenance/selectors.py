@@ -189,3 +189,13 @@ def sniff_media_type(data: bytes) -> str | None:
     """Return a file's media type from its first bytes, or None if unknown."""
     guess = filetype.guess(data[:8192])
     return guess.mime if guess else None
+
+
+def watermark_output(identifier: int | None):
+    """Return the signed output an identifier was tied to, or None."""
+    from .models import Watermark
+
+    if identifier is None:
+        return None
+    mark = Watermark.objects.select_related("output").filter(identifier=identifier).first()
+    return mark.output if mark is not None else None

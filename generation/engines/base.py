@@ -120,13 +120,19 @@ class Engine:
         return plates[0]
 
     def run(
-        self, inputs: list[EngineInput], params: dict, seed: int, workdir: str | None = None
+        self,
+        inputs: list[EngineInput],
+        params: dict,
+        seed: int,
+        workdir: str | None = None,
+        watermark: int | None = None,
     ) -> EngineResult:
-        """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir)."""
+        """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir, every frame
+        marked with the watermark identifier as it is rendered; a still is marked when signed)."""
         plate = self.plate(inputs)
         p = self.resolved(params)
         if plate.is_clip:
-            return run_clip(self, plate, inputs, p, seed, workdir)
+            return run_clip(self, plate, inputs, p, seed, workdir, watermark)
         img = load_rgb(plate.data)
         _, h, w = img.shape
         out = self.render(img, self.prepare(inputs, p, seed, (w, h)), 0)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from provenance import watermark as wm
 from rightsledger.video import open_video
 
 from .types import EngineError, EngineInput, EngineResult, FrameRenderer
@@ -58,13 +59,16 @@ def run_clip(
     p: dict,
     seed: int,
     workdir: str | None,
+    watermark: int | None = None,
 ) -> EngineResult:
-    """Run an engine over a clip plate; the output MP4 is written to a new file under workdir."""
+    """Run an engine over a clip plate; the output MP4 is written to a new file under workdir.
+    With a watermark identifier, every frame carries it (frames under 256x256 pixels cannot, and
+    then none does: the metadata's `watermark` says which)."""
     import av  # defers FFmpeg (PyAV) until a clip is run
 
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     os.close(fd)
-    state = first_image = stream = None
+    state = first_image = stream = marking = None
     count = 0
     try:
         with av.open(path, "w", format=CONTAINER, options=dict(MUXER_OPTIONS)) as out:
@@ -77,6 +81,8 @@ def run_clip(
                 _, h, w = rendered.shape
                 rendered = rendered[:, : h - h % 2, : w - w % 2]
                 arr = to_rgb24(rendered)
+                if marking is None:
+                    marking = watermark is not None and wm.can_mark(arr.shape[1], arr.shape[0])
                 if stream is None:
                     stream = out.add_stream(CODEC, rate=rate)
                     stream.width, stream.height = arr.shape[1], arr.shape[0]
@@ -84,6 +90,8 @@ def run_clip(
                     stream.options = dict(ENCODER_OPTIONS)
                     stream.gop_size = max(1, round(float(rate)))
                     first_image = Image.fromarray(arr, "RGB")
+                if marking:
+                    arr = wm.embed(arr, watermark)
                 for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
                     out.mux(packet)
                 count += 1
@@ -108,6 +116,7 @@ def run_clip(
             "source_frames": list(plate.frames) if plate.frames else None,
             "params": p,
             **engine.describe_run(inputs, p),
+            **({"watermark": watermark} if marking else {}),
         },
         first_image,
         path,

@@ -68,7 +68,8 @@ class HttpEngine(Engine):
     def resolved(self, params):
         return dict(params)
 
-    def run(self, inputs, params, seed, workdir=None):
+    def run(self, inputs, params, seed, workdir=None, watermark=None):
+        # An HTTP engine's still is marked when it is signed; its clip, rendered elsewhere, is not.
         body = json.dumps(
             {
                 "contract": CONTRACT_VERSION,

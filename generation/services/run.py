@@ -15,6 +15,7 @@ from provenance.services import (
     SigningError,
     output_require_signable,
     output_sign,
+    watermark_allocate,
 )
 from rightsledger.ledger import checkpoints, cosigning
 from rightsledger.ledger.append import Recorder, recording
@@ -50,13 +51,14 @@ def request_run(*, request_id: int) -> str:
         request = _run_claim(request_id)
         attempt = request.attempts
         decision, outcome = _run_recheck(request)
-        result, engine_seconds = _engine_run(request, attempt, decision)
+        watermark = watermark_allocate()
+        result, engine_seconds = _engine_run(request, attempt, decision, watermark)
     except _RunEnds as end:
         return end.outcome
     signing = None
     try:
         result = output_labelled(request, result)
-        signing = _output_signed(request, attempt, decision, result)
+        signing = _output_signed(request, attempt, decision, result, watermark)
         if signing is None:
             return "failed"
         return _output_recorded(
@@ -146,12 +148,15 @@ def _run_check(rec: Recorder, request: GenerationRequest) -> tuple[Decision, p.O
     return decision_record(rec, request, outcome, "run_check", sign_off=relied), outcome
 
 
-def _engine_run(request: GenerationRequest, attempt: int, decision: Decision) -> tuple[EngineResult, float]:
-    """Run the engine under the approved decision; return its result and how long it took. An
-    engine's failure fails the attempt (recorded) and raises _RunEnds("failed")."""
+def _engine_run(
+    request: GenerationRequest, attempt: int, decision: Decision, watermark: int
+) -> tuple[EngineResult, float]:
+    """Run the engine under the approved decision, a clip's frames marked with the watermark
+    identifier; return its result and how long it took. An engine's failure fails the attempt
+    (recorded) and raises _RunEnds("failed")."""
     started = time.perf_counter()
     try:
-        result = engine_start(decision=decision)
+        result = engine_start(decision=decision, watermark=watermark)
     except EngineError as exc:
         _fail(request, attempt, str(exc))
         raise _RunEnds("failed") from exc
@@ -166,14 +171,18 @@ def output_labelled(request: GenerationRequest, result: EngineResult) -> EngineR
 
 
 def _output_signed(
-    request: GenerationRequest, attempt: int, decision: Decision, result: EngineResult
+    request: GenerationRequest, attempt: int, decision: Decision, result: EngineResult, watermark: int
 ) -> Signing | None:
     """Sign the engine's output, with the checkpoint published for it; None (the attempt failed,
     recorded) when it cannot be signed."""
     try:
         output_require_signable(result.media_type)
         return output_sign(
-            request=request, decision=decision, result=result, checkpoint=_checkpoint_published(request)
+            request=request,
+            decision=decision,
+            result=result,
+            checkpoint=_checkpoint_published(request),
+            watermark=watermark,
         )
     except SigningError as exc:
         _fail(request, attempt, str(exc))

@@ -29,6 +29,13 @@ from .signing import (
     sign_file,
     sign_stream,
 )
+from .watermarks import (
+    watermark_allocate,
+    watermark_attach,
+    watermark_read,
+    watermark_read_bytes,
+    watermark_still,
+)
 
 __all__ = [
     "THUMBNAIL_SIZE",
@@ -55,4 +62,9 @@ __all__ = [
     "signer_for",
     "store_fingerprints",
     "trust_context",
+    "watermark_allocate",
+    "watermark_attach",
+    "watermark_read",
+    "watermark_read_bytes",
+    "watermark_still",
 ]

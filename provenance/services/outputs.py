@@ -22,6 +22,7 @@ from ..models import SignedOutput, SigningIdentity
 from .identities import SigningError, active_identity
 from .ingest import store_fingerprints
 from .signing import reserved_uses_for, sign_bytes, sign_file
+from .watermarks import watermark_attach, watermark_still
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Signing:
     soft_binding: int  # the pHash of the whole image (a clip's first frame)
     phashes: dict[str, int]  # by variant (a clip's keyframes as t<seconds>)
     embeddings: list  # (seconds or None, embedding), with CLIP_WEIGHTS
+    watermark: int | None = None  # the identifier the pixels carry, declared in the manifest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,11 +80,22 @@ def output_require_signable(media_type: str) -> None:
         )
 
 
-def output_sign(*, request, decision, result, checkpoint: Checkpoint | None) -> Signing:
+def output_sign(
+    *, request, decision, result, checkpoint: Checkpoint | None, watermark: int | None = None
+) -> Signing:
     """Sign a generation's output: the manifest names the decision and the ledger entry and
     checkpoint that prove it (checkpoint: the latest, which the caller publishes first so that it
-    covers the decision; None without one). Returns the signing, with what to record."""
+    covers the decision; None without one). A still is first marked with the watermark identifier,
+    so that the manifest's hash covers the marked pixels; a clip's frames were marked as rendered
+    (the engine says so in its metadata). Returns the signing, with what to record."""
     output_require_signable(result.media_type)
+    if result.media_type in mf.CLIPS:
+        marked = (
+            watermark if watermark is not None and result.metadata.get("watermark") == watermark else None
+        )
+    else:
+        result, carries = watermark_still(result, watermark)
+        marked = watermark if carries else None
     inputs = list(request.inputs.select_related("asset").order_by("position"))
     talent_ids = set(request.talents.values_list("id", flat=True))
     reserved, why = reserved_uses_for(
@@ -91,7 +104,11 @@ def output_sign(*, request, decision, result, checkpoint: Checkpoint | None) -> 
     facts = _output_facts(request, decision, inputs, reserved, checkpoint)
     prints = _output_prints(result)
     facts = mf.OutputFacts(
-        **{**facts.__dict__, "soft_binding": (prints.soft_binding & ((1 << 64) - 1)).to_bytes(8, "big")}
+        **{
+            **facts.__dict__,
+            "soft_binding": (prints.soft_binding & ((1 << 64) - 1)).to_bytes(8, "big"),
+            "watermark": marked,
+        }
     )
     identity = active_identity()
     signed, definition, label, store = _signed(result, facts, inputs, prints.pixels, reserved, identity)
@@ -107,6 +124,7 @@ def output_sign(*, request, decision, result, checkpoint: Checkpoint | None) -> 
         soft_binding=prints.soft_binding,
         phashes=prints.phashes,
         embeddings=prints.embeddings,
+        watermark=marked,
     )
 
 
@@ -250,6 +268,8 @@ def output_record(*, asset: Asset, signing: Signing) -> SignedOutput:
             manifest_store=signing.store or b"",
             soft_binding=signing.soft_binding,
         )
+        if signing.watermark is not None:
+            watermark_attach(output=signed, identifier=signing.watermark)
         binding = [("binding", signed.soft_binding)] if signed.soft_binding is not None else []
         store_fingerprints(asset, binding + list(signing.phashes.items()), signing.embeddings)
         rec.append(
@@ -260,6 +280,7 @@ def output_record(*, asset: Asset, signing: Signing) -> SignedOutput:
                 "sha256": asset.sha256,
                 "manifest": signing.label,
                 "identity": signing.identity.fingerprint,
+                **({"watermark": signing.watermark} if signing.watermark is not None else {}),
             },
             record=signed,
             production=asset.production,

@@ -5,6 +5,7 @@ clearance decides positions and sets the visible label."""
 
 import csv
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from generation import services as gen
 from generation.models import OutputDisclosure
+from provenance.models import Watermark
 from rightsledger.models import Production
 
 from ..generation.conftest import Gate
@@ -67,7 +69,9 @@ def test_the_csv_lists_every_output_its_marks_its_disclosure_and_the_credits(mad
     plain, likeness = rows
     assert plain["Content Credentials manifest"] == made.plain.output.asset.signed.manifest_label
     assert plain["Marks read back"] == "Yes" and "Content Credentials: reads back" in plain["Self-check"]
-    assert plain["Watermark identifier"] == "None" and plain["Time-stamp"] == "None"
+    marked = Watermark.objects.filter(output=made.plain.output.asset.signed).first()
+    assert plain["Watermark identifier"] == (str(marked.identifier) if marked else "None")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d UTC", plain["Time-stamp"])  # by the TSA
     assert plain["Visible label"] == "None" and "Visible label: not applied" in plain["Self-check"]
     assert plain["Disclosure"].startswith("Evidently artistic, creative or fictional")
     assert plain["Decided by"] == "Recorded by default when the output was kept"
