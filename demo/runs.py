@@ -1,11 +1,15 @@
 """The demo's generation requests, on the seeded world."""
 
 import datetime
+import io
 
 from django.contrib.auth import get_user_model
 
 from generation import services as gen
 from provenance import selectors as prov
+from provenance import softbinding
+from provenance.services.watermarks import watermark_read_bytes
+from rightsledger.imaging import open_image
 from rightsledger.models import Studio
 
 
@@ -112,3 +116,23 @@ def run_requests(write):
                 f"{a.sha256[:16]}..., "
                 f"Content Credentials {state}, download: /api/assets/{a.pk}/content/"
             )
+            if not a.frame_count:
+                _stripped_copy(a, write)
+
+
+def _stripped_copy(asset, write):
+    """Show how a copy with no Content Credentials left (the output re-saved as a JPEG, as a
+    platform's upload does) is resolved: by the watermark in its pixels, through the soft-binding
+    resolution API's own lookup."""
+    with asset.file.open("rb") as fh:
+        picture = open_image(fh.read()).convert("RGB")
+    buf = io.BytesIO()
+    picture.save(buf, "JPEG", quality=80)
+    copy = buf.getvalue()
+    reading = watermark_read_bytes(copy, "image/jpeg")
+    found = softbinding.by_content(copy, None, 1)
+    write(
+        f"  a copy re-saved as JPEG (no Content Credentials left): watermark {reading.identifier} read "
+        f"from its pixels; POST it to /api/c2pa/v1/matches/byContent and it resolves to "
+        f"{found[0]['manifestId'] if found else 'nothing'}"
+    )

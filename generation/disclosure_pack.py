@@ -10,6 +10,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from provenance.marks import MarkCheck, Marks, marks_check, marks_recorded
 from rightsledger import csvexport
 from rightsledger import words as w
 from rightsledger.imaging import open_image
+from rightsledger.video import open_video
 
 from .engines import label as labels
 from .models import GenerationOutput, OutputDisclosure
@@ -143,10 +145,8 @@ def _first_picture(asset):
     try:
         with asset.file.storage.open(asset.file.name, "rb") as fh:
             if asset.frame_count:
-                import av  # defers FFmpeg (PyAV) until a clip's label is checked
-
-                with av.open(fh) as container:
-                    return next(container.decode(video=0)).to_image()
+                with open_video(fh, max_pixels=settings.IMAGE_MAX_PIXELS) as clip:
+                    return next(clip.frames()).to_image()
             return open_image(fh.read())
     except Exception:  # a file gone, damaged or replaced: the check says so
         return None

@@ -15,9 +15,11 @@ import os
 import tempfile
 
 import numpy as np
+from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
 from rightsledger.imaging import open_image
+from rightsledger.video import open_video
 
 from . import clip
 from .types import EngineResult
@@ -115,17 +117,19 @@ def label_clip(result: EngineResult, label: Label) -> EngineResult:
     first = None
     try:
         with (
-            av.open(result.path) as source,
+            open_video(
+                result.path, max_pixels=settings.IMAGE_MAX_PIXELS, max_frames=settings.VIDEO_MAX_FRAMES
+            ) as source,
             av.open(path, "w", format=clip.CONTAINER, options=dict(clip.MUXER_OPTIONS)) as out,
         ):
-            src = source.streams.video[0]
+            src = source.stream
             rate = src.average_rate or src.guessed_rate
             stream = out.add_stream(clip.CODEC, rate=rate)
             stream.width, stream.height = src.codec_context.width, src.codec_context.height
             stream.pix_fmt = "yuv420p"
             stream.options = dict(clip.ENCODER_OPTIONS)
             stream.gop_size = max(1, round(float(rate)))
-            for frame in source.decode(src):
+            for frame in source.frames():
                 labelled = draw(frame.to_image(), label)
                 if first is None:
                     first = labelled

@@ -8,6 +8,7 @@ own, with the Makefile's demo environment. Prints a JSON summary."""
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 
@@ -100,6 +101,10 @@ print(
             "frames": clip.output.asset.frame_count,
             "verified": selectors.verify(data, "video/mp4")["validation_state"],
             "printed": "36 frames at 24 fps video/mp4" in log.getvalue(),
+            # The still's copy with no Content Credentials left is resolved by its watermark, said so.
+            "stripped_copy_resolved": bool(
+                re.search(r"re-saved as JPEG .*: watermark \d+ read .* resolves to urn:", log.getvalue())
+            ),
             # Time-stamped by the development TSA the demo runs, and said so.
             "time_stamped": [
                 "timeStamp.trusted"

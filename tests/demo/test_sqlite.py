@@ -124,6 +124,7 @@ def test_the_demo_seeds_runs_a_clip_request_end_to_end_and_serves_with_debug_off
         "frames": 36,
         "verified": "trusted",
         "printed": True,
+        "stripped_copy_resolved": True,
         "time_stamped": [True, True],
         "thumbnails": [True, True],
         "debug": False,
