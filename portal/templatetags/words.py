@@ -10,80 +10,32 @@ from rightsledger import words
 register = template.Library()
 
 
-@register.filter
-def label(code, vocabulary=None):
-    """A code's label, as a table shows it: "de_aging" -> "de-ageing"."""
-    return words.label(code, vocabulary or None)
-
-
-@register.filter
-def phrase(code, vocabulary=None):
-    """A code as it reads in a sentence: "genai_input" -> "as an input to AI generation"."""
-    return words.phrase(code, vocabulary or None)
-
-
-@register.filter
-def labels(codes, vocabulary=None):
-    """A list of codes as prose of their labels: "SVOD and theatrical"."""
-    return words.labels(codes, vocabulary or None)
+# rightsledger.words' own functions, as filters of the same names: `{{ grant.uses|labels:"grant_uses" }}`,
+# `{{ r.created_at|moment }}`, `{{ g.term_start|term:g.term_end }}`.
+for _name in (
+    "label",
+    "phrase",
+    "labels",
+    "prose",
+    "yes_no",
+    "territories",
+    "where",
+    "territory",
+    "languages",
+    "day",
+    "moment",
+    "term",
+    "training_mining",
+    "reword",
+    "article",
+):
+    register.filter(_name, getattr(words, _name))
 
 
 @register.filter
 def phrases(codes, vocabulary=None):
     """A list of codes as prose of their sentence forms."""
-    return words.labels(codes, vocabulary or None, sentence=True)
-
-
-@register.filter
-def prose(items):
-    """A list joined as a person writes it: "A, B and C"."""
-    return words.prose(items)
-
-
-@register.filter
-def yes_no(value):
-    return words.yes_no(value)
-
-
-@register.filter
-def territories(codes, exclusions=None):
-    """Territories by name, less the exclusions: "worldwide except China"."""
-    return words.territories(codes, exclusions or ())
-
-
-@register.filter
-def where(codes, exclusions=None):
-    """ "in the United Kingdom and the United States", "worldwide except China"."""
-    return words.where(codes, exclusions or ())
-
-
-@register.filter
-def territory(code):
-    return words.territory(code)
-
-
-@register.filter
-def languages(codes):
-    """ "in English and French", or "in every language"."""
-    return words.languages(codes)
-
-
-@register.filter
-def day(value):
-    """ "3 December 2026"."""
-    return words.day(value)
-
-
-@register.filter
-def moment(value):
-    """ "3 December 2026, 15:46 UTC"."""
-    return words.moment(value)
-
-
-@register.filter
-def term(start, end):
-    """ "from 1 December 2026 to 30 November 2027"."""
-    return words.term(start, end)
+    return words.labels(codes, vocabulary, sentence=True)
 
 
 @register.filter
@@ -104,24 +56,6 @@ def ref(refs, key):
 
 
 @register.filter
-def training_mining(uses):
-    """A training-and-data-mining assertion as [(verdict, uses)]: "may not be used for" "AI training"."""
-    return words.training_mining(uses)
-
-
-@register.filter
 def scope(value):
     """A partial revocation's scope in words: {"modalities": ["voice"]} -> "Voice"."""
     return scope_text(value or {}, capital=False)
-
-
-@register.filter
-def reword(text):
-    """A sentence recorded with codes in it, in words: "genai_input" -> "input to AI generation"."""
-    return words.reword(text)
-
-
-@register.filter
-def article(text):
-    """ "an employment-based replica"."""
-    return words.article(text)
