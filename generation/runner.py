@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 
 from .engines import EngineInput, EngineResult, get_engine
+from .engines import label as labels
 from .models import Decision
 
 
@@ -16,8 +17,9 @@ def engine_start(*, decision: Decision, watermark: int | None = None) -> EngineR
     """Run the request's engine on its inputs, if and only if the decision allows it.
 
     The decision must be a saved run-time check (kind run_check) whose outcome is approved, and
-    the latest such check of a request that is running. A clip's frames are marked with the
-    watermark identifier as they are rendered.
+    the latest such check of a request that is running. A clip's frames are labelled (where the
+    production burns in a visible label) and marked with the watermark identifier as they are
+    rendered.
     """
     if not isinstance(decision, Decision) or decision.pk is None:
         raise NotApproved("An engine starts only with a recorded decision.")
@@ -51,7 +53,8 @@ def engine_start(*, decision: Decision, watermark: int | None = None) -> EngineR
             continue
         with i.asset.file.open("rb") as fh:
             inputs.append(EngineInput(role=i.role, data=fh.read(), media_type=i.asset.media_type))
-    return engine.run(inputs, request.parameters, request.seed, workdir(), watermark=watermark)
+    label = labels.label_of(request.production)
+    return engine.run(inputs, request.parameters, request.seed, workdir(), watermark=watermark, label=label)
 
 
 def workdir() -> str:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from rightsledger import access
 from rightsledger.downloads import output_download_name
+from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import (
     Checkpoint,
     ConsentRecord,
@@ -128,6 +129,7 @@ def snapshot(
         return fastpaths.snapshot_postgresql(production_id, asset_ids, talent_ids, party_ids, prompt, today)
     named = talents_named_in(prompt)
     talent_ids = set(talent_ids) | named
+    past = as_of
     as_of = ledger_head() if as_of is None else as_of
     talents = {
         t.pk: p.TalentFact(
@@ -154,18 +156,38 @@ def snapshot(
             )
         ),
         talents=talents,
-        labour_actions=labour_action_facts(production_id),
+        labour_actions=labour_action_facts(production_id, past),
     ), named
 
 
-def labour_action_facts(production_id: int) -> tuple[p.LabourActionFact, ...]:
-    """The labour actions against the production, as they are now (1 query)."""
-    rows = (
-        LabourAction.objects.filter(production_id=production_id)
-        .annotate(guild_name=Coalesce(NullIf("guild__abbreviation", Value("")), "guild__name"))
-        .values("id", "guild_id", "guild_name", "started_on", "ended_on")
+def labour_action_facts(production_id: int, as_of: int | None = None) -> tuple[p.LabourActionFact, ...]:
+    """The labour actions against the production, as they are now, or as the ledger stood at
+    sequence number as_of: an action recorded after it is left out, and one whose end was recorded
+    after it is still in force (1 query)."""
+    rows = LabourAction.objects.filter(production_id=production_id).annotate(
+        guild_name=Coalesce(NullIf("guild__abbreviation", Value("")), "guild__name")
     )
-    return tuple(labour_action_fact(r) for r in rows)
+    if as_of is not None:
+        entries = LedgerEntry.objects.filter(record_type=LabourAction.ledger_type, record_id=OuterRef("pk"))
+        rows = rows.annotate(
+            recorded_seq=Subquery(
+                entries.filter(entry_type=EntryType.LABOUR_ACTION_RECORDED).values("seq")[:1]
+            ),
+            ended_seq=Subquery(entries.filter(entry_type=EntryType.LABOUR_ACTION_ENDED).values("seq")[:1]),
+        ).filter(recorded_seq__lte=as_of)
+    facts = []
+    for r in rows.values(
+        "id",
+        "guild_id",
+        "guild_name",
+        "started_on",
+        "ended_on",
+        *(("ended_seq",) if as_of is not None else ()),
+    ):
+        if as_of is not None and (r.pop("ended_seq") or as_of + 1) > as_of:
+            r["ended_on"] = None
+        facts.append(labour_action_fact(r))
+    return tuple(facts)
 
 
 def request_entries(request_id: int):

@@ -126,13 +126,15 @@ class Engine:
         seed: int,
         workdir: str | None = None,
         watermark: int | None = None,
+        label=None,
     ) -> EngineResult:
         """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir, every frame
-        marked with the watermark identifier as it is rendered; a still is marked when signed)."""
+        labelled with the visible label, then marked with the watermark identifier, as it is
+        rendered). A still is labelled and marked after the run, before it is signed."""
         plate = self.plate(inputs)
         p = self.resolved(params)
         if plate.is_clip:
-            return run_clip(self, plate, inputs, p, seed, workdir, watermark)
+            return run_clip(self, plate, inputs, p, seed, workdir, watermark, label)
         img = load_rgb(plate.data)
         _, h, w = img.shape
         out = self.render(img, self.prepare(inputs, p, seed, (w, h)), 0)

@@ -22,6 +22,7 @@ from PIL import Image
 from provenance import watermark as wm
 from rightsledger.video import open_video
 
+from . import label as labels
 from .types import EngineError, EngineInput, EngineResult, FrameRenderer
 
 CODEC = "libx264"
@@ -60,64 +61,121 @@ def run_clip(
     seed: int,
     workdir: str | None,
     watermark: int | None = None,
+    label: labels.Label | None = None,
 ) -> EngineResult:
     """Run an engine over a clip plate; the output MP4 is written to a new file under workdir.
-    With a watermark identifier, every frame carries it (frames under 256x256 pixels cannot, and
+    Every frame, as it is rendered, has the visible label burned in (where there is one), then
+    the watermark identifier written over it (frames under 256x256 pixels cannot carry one, and
     then none does: the metadata's `watermark` says which)."""
-    import av  # defers FFmpeg (PyAV) until a clip is run
+
+    def rendered():
+        state = None
+        for index, (_, frame, rate) in enumerate(frames(plate)):
+            if state is None:
+                _, h, w = frame.shape
+                state = engine.prepare(inputs, p, seed, (w, h))
+            yield to_rgb24(engine.render(frame, state, index)), rate
+
+    out = _encoded(rendered(), workdir, watermark, label)
+    if out is None:
+        first, last = plate.frames or (0, None)
+        raise EngineError(
+            f"The plate has no frame in the range {first}–{last if last is not None else 'end'}."
+        )
+    path, first_image, meta = out
+    return EngineResult(
+        b"",
+        MEDIA_TYPE,
+        {
+            **meta,
+            "source_frames": list(plate.frames) if plate.frames else None,
+            "params": p,
+            **engine.describe_run(inputs, p),
+        },
+        first_image,
+        path,
+    )
+
+
+def finish(
+    path: str, workdir: str | None, watermark: int | None, label: labels.Label | None
+) -> tuple[Image.Image, dict] | None:
+    """Burn the label into, and write the watermark over, every frame of a clip that was rendered
+    elsewhere (an HTTP engine's), as run_clip does as it renders: the clip at path is decoded and
+    encoded again, frame by frame, with this module's codec and fragmenting, and replaced. Return
+    its first (labelled, unmarked) frame and what the metadata says of it; None where it has no
+    frame. Nothing to do (None, the file untouched) without a label or a watermark."""
+    if label is None and watermark is None:
+        return None
+
+    def decoded():
+        with open_video(path) as clip:
+            rate = clip.rate or Fraction(24)
+            for frame in clip.frames():
+                yield frame.to_ndarray(format="rgb24"), rate
+
+    out = _encoded(decoded(), workdir, watermark, label)
+    if out is None:
+        return None
+    marked, first_image, meta = out
+    os.replace(marked, path)
+    return first_image, {k: meta[k] for k in ("watermark", "visible_label", "size", "frames") if k in meta}
+
+
+def _encoded(
+    source: Iterator[tuple[np.ndarray, Fraction]],
+    workdir: str | None,
+    watermark: int | None,
+    label: labels.Label | None,
+) -> tuple[str, Image.Image, dict] | None:
+    """Encode RGB frames into a new fragmented MP4 under workdir, each labelled and then marked;
+    return its path, its first frame (labelled, before the watermark: what thumbnails and
+    embeddings see) and its metadata; None, and no file, where the source has no frame."""
+    import av  # defers FFmpeg (PyAV) until a clip is encoded
 
     fd, path = tempfile.mkstemp(suffix=".mp4", dir=workdir)
     os.close(fd)
-    state = first_image = stream = marking = None
-    count = 0
+    first_image = stream = marking = plate = None
+    count, rate = 0, Fraction(24)
     try:
         with av.open(path, "w", format=CONTAINER, options=dict(MUXER_OPTIONS)) as out:
-            for _, frame, rate in frames(plate):
-                if state is None:
-                    _, h, w = frame.shape
-                    state = engine.prepare(inputs, p, seed, (w, h))
-                rendered = engine.render(frame, state, count)
+            for arr, rate in source:
                 # 4:2:0 needs even sizes: an odd last row or column is dropped.
-                _, h, w = rendered.shape
-                rendered = rendered[:, : h - h % 2, : w - w % 2]
-                arr = to_rgb24(rendered)
-                if marking is None:
-                    marking = watermark is not None and wm.can_mark(arr.shape[1], arr.shape[0])
+                h, w = arr.shape[:2]
+                arr = np.ascontiguousarray(arr[: h - h % 2, : w - w % 2])
                 if stream is None:
+                    h, w = arr.shape[:2]
+                    marking = watermark is not None and wm.can_mark(w, h)
+                    plate = labels.plate_for((w, h), label) if label is not None else None
                     stream = out.add_stream(CODEC, rate=rate)
-                    stream.width, stream.height = arr.shape[1], arr.shape[0]
+                    stream.width, stream.height = w, h
                     stream.pix_fmt = "yuv420p"
                     stream.options = dict(ENCODER_OPTIONS)
                     stream.gop_size = max(1, round(float(rate)))
-                    first_image = Image.fromarray(arr, "RGB")
+                if label is not None:
+                    arr = labels.draw_frame(arr, label, plate)
+                if first_image is None:
+                    first_image = Image.fromarray(arr.copy(), "RGB")
                 if marking:
                     arr = wm.embed(arr, watermark)
                 for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
                     out.mux(packet)
                 count += 1
-            if stream is None:
-                first, last = plate.frames or (0, None)
-                raise EngineError(
-                    f"The plate has no frame in the range {first}–{last if last is not None else 'end'}."
-                )
-            for packet in stream.encode():
-                out.mux(packet)
+            if stream is not None:
+                for packet in stream.encode():
+                    out.mux(packet)
     except BaseException:
         os.unlink(path)
         raise
-    return EngineResult(
-        b"",
-        MEDIA_TYPE,
-        {
-            "size": [stream.width, stream.height],
-            "frames": count,
-            "frame_rate": float(rate),
-            "codec": "h264",
-            "source_frames": list(plate.frames) if plate.frames else None,
-            "params": p,
-            **engine.describe_run(inputs, p),
-            **({"watermark": watermark} if marking else {}),
-        },
-        first_image,
-        path,
-    )
+    if stream is None:
+        os.unlink(path)
+        return None
+    meta = {
+        "size": [stream.width, stream.height],
+        "frames": count,
+        "frame_rate": float(rate),
+        "codec": "h264",
+        **({"watermark": watermark} if marking else {}),
+        **(labels.described(label) if label is not None else {}),
+    }
+    return path, first_image, meta

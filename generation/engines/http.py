@@ -19,6 +19,7 @@ and signs and records whatever comes back.
 
 import base64
 import binascii
+import dataclasses
 import json
 import os
 import tempfile
@@ -27,6 +28,7 @@ import urllib.request
 
 from rightsledger.video import VideoRefused, open_video
 
+from . import clip
 from .base import Engine, EngineError, EngineResult
 
 CONTRACT_VERSION = 1
@@ -68,8 +70,9 @@ class HttpEngine(Engine):
     def resolved(self, params):
         return dict(params)
 
-    def run(self, inputs, params, seed, workdir=None, watermark=None):
-        # An HTTP engine's still is marked when it is signed; its clip, rendered elsewhere, is not.
+    def run(self, inputs, params, seed, workdir=None, watermark=None, label=None):
+        # A still is labelled and marked after the run, as every engine's is; a clip, rendered
+        # elsewhere, is labelled and marked here, frame by frame, once it has been received.
         body = json.dumps(
             {
                 "contract": CONTRACT_VERSION,
@@ -109,7 +112,8 @@ class HttpEngine(Engine):
         except (KeyError, binascii.Error, TypeError) as exc:
             raise EngineError(f"The {self.name} server's answer has no valid base64 data.") from exc
         if media_type.startswith("video/"):
-            return _clip_result(data, media_type, dict(payload.get("metadata") or {}), workdir, self.name)
+            result = _clip_result(data, media_type, dict(payload.get("metadata") or {}), workdir, self.name)
+            return _clip_finished(result, workdir, watermark, label)
         return EngineResult(data, media_type, dict(payload.get("metadata") or {}))
 
 
@@ -148,3 +152,17 @@ def _clip_result(
             f"The {name} server returned a clip that does not decode ({exc or 'no frame'})."
         ) from exc
     return EngineResult(b"", media_type, metadata, first, path)
+
+
+def _clip_finished(result: EngineResult, workdir: str | None, watermark, label) -> EngineResult:
+    """Label and mark every frame of a clip the server returned (engines.clip.finish); the file is
+    replaced, and the metadata says which marks it carries."""
+    try:
+        finished = clip.finish(result.path, workdir, watermark, label)
+    except BaseException:
+        os.unlink(result.path)
+        raise
+    if finished is None:
+        return result
+    first, meta = finished
+    return dataclasses.replace(result, image=first, metadata={**result.metadata, **meta})

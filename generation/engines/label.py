@@ -1,27 +1,20 @@
 """The visible label a production may burn into its outputs: its words and an icon on a dark
 plate in one corner, on a still and on every frame of a clip. It is drawn on the engine's output
-before anything marks or signs it, so the manifest's hash covers the labelled pixels. Pure: no
-Django.
-
-A clip is decoded, labelled and encoded again frame by frame with the clip runner's own codec,
-options and fragmenting, so the labelled file is signed exactly as an unlabelled one would be.
+before anything marks or signs it, so the watermark and the manifest's hash cover the labelled
+pixels: a still before it is watermarked and signed, a clip's every frame as the engine renders it,
+before the frame is watermarked and encoded (engines.clip). Pure: no Django.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import tempfile
 
 import numpy as np
-from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
 from rightsledger.imaging import open_image
-from rightsledger.video import open_video
 
-from . import clip
 from .types import EngineResult
 
 DEFAULT_TEXT = "AI-generated"
@@ -76,11 +69,9 @@ def box(size: tuple[int, int], label: Label) -> tuple[int, int, int, int]:
     return max(0, left), max(0, top), max(0, left) + plate_w, max(0, top) + plate_h
 
 
-def draw(image: Image.Image, label: Label) -> Image.Image:
-    """Return an RGB copy of the picture with the label burned into its corner. Only the label's
-    box is composited, so a 1080p frame costs about what a small picture does."""
-    out = image.convert("RGB")
-    left, top, right, bottom = box(out.size, label)
+def _plate(size: tuple[int, int], label: Label) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """Return the label's plate (RGBA, the words and the icon on it) and where it goes."""
+    left, top, right, bottom = box(size, label)
     plate_h = bottom - top
     pad = max(2, plate_h // 5)
     font = ImageFont.load_default(size=max(8, round(plate_h * 0.6)))
@@ -90,9 +81,31 @@ def draw(image: Image.Image, label: Label) -> Image.Image:
     icon = plate_h - 2 * pad
     _icon(pen, pad, pad, icon)
     pen.text((2 * pad + icon, plate_h / 2), label.text, font=font, fill=INK, anchor="lm")
+    return layer, (left, top, right, bottom)
+
+
+def draw(image: Image.Image, label: Label) -> Image.Image:
+    """Return an RGB copy of the picture with the label burned into its corner. Only the label's
+    box is composited, so a 1080p frame costs about what a small picture does."""
+    out = image.convert("RGB")
+    layer, (left, top, right, bottom) = _plate(out.size, label)
     region = out.crop((left, top, right, bottom)).convert("RGBA")
     out.paste(Image.alpha_composite(region, layer).convert("RGB"), (left, top))
     return out
+
+
+def draw_frame(frame: np.ndarray, label: Label, plate=None) -> np.ndarray:
+    """Burn the label into an RGB frame ([H, W, 3] uint8) in place and return it; a clip passes
+    the plate made for its first frame (`plate_for`), so that it is drawn once a run."""
+    layer, (left, top, right, bottom) = plate or _plate((frame.shape[1], frame.shape[0]), label)
+    region = Image.fromarray(frame[top:bottom, left:right]).convert("RGBA")
+    frame[top:bottom, left:right] = np.asarray(Image.alpha_composite(region, layer).convert("RGB"))
+    return frame
+
+
+def plate_for(size: tuple[int, int], label: Label):
+    """Return the label's plate for frames of this (width, height), to pass to draw_frame."""
+    return _plate(size, label)
 
 
 def label_still(result: EngineResult, label: Label) -> EngineResult:
@@ -107,55 +120,18 @@ def label_still(result: EngineResult, label: Label) -> EngineResult:
     return dataclasses.replace(result, data=buf.getvalue(), image=labelled)
 
 
-def label_clip(result: EngineResult, label: Label) -> EngineResult:
-    """Burn the label into every frame of the clip at result.path, which is replaced by the
-    labelled file; return the result with its first labelled frame as its picture."""
-    import av  # defers FFmpeg (PyAV) until a clip is labelled
-
-    fd, path = tempfile.mkstemp(suffix=".mp4", dir=os.path.dirname(result.path) or None)
-    os.close(fd)
-    first = None
-    try:
-        with (
-            open_video(
-                result.path, max_pixels=settings.IMAGE_MAX_PIXELS, max_frames=settings.VIDEO_MAX_FRAMES
-            ) as source,
-            av.open(path, "w", format=clip.CONTAINER, options=dict(clip.MUXER_OPTIONS)) as out,
-        ):
-            src = source.stream
-            rate = src.average_rate or src.guessed_rate
-            stream = out.add_stream(clip.CODEC, rate=rate)
-            stream.width, stream.height = src.codec_context.width, src.codec_context.height
-            stream.pix_fmt = "yuv420p"
-            stream.options = dict(clip.ENCODER_OPTIONS)
-            stream.gop_size = max(1, round(float(rate)))
-            for frame in source.frames():
-                labelled = draw(frame.to_image(), label)
-                if first is None:
-                    first = labelled
-                arr = np.asarray(labelled, dtype=np.uint8)
-                for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
-                    out.mux(packet)
-            for packet in stream.encode():
-                out.mux(packet)
-        os.replace(path, result.path)
-    except BaseException:
-        if os.path.exists(path):
-            os.unlink(path)
-        raise
-    return dataclasses.replace(result, image=first if first is not None else result.image)
-
-
 def label_result(result: EngineResult, label: Label | None) -> EngineResult:
-    """Return the engine's output with the label burned in (a still, or every frame of a clip);
-    the output as it is where there is no label."""
-    if label is None:
+    """Return the still with the label burned in; the output as it is where there is no label, or
+    where it is a clip (whose frames the engine labelled as it rendered them, before marking)."""
+    if label is None or result.path is not None:
         return result
-    labelled = label_clip(result, label) if result.path is not None else label_still(result, label)
-    # Kept with the output (its engine metadata), so the disclosure pack can say and check it.
-    return dataclasses.replace(
-        labelled, metadata={**result.metadata, "visible_label": {"text": label.text, "corner": label.corner}}
-    )
+    return dataclasses.replace(label_still(result, label), metadata={**result.metadata, **described(label)})
+
+
+def described(label: Label) -> dict:
+    """The label as it is kept with the output (its engine metadata), so that the disclosure pack
+    can say and check it."""
+    return {"visible_label": {"text": label.text, "corner": label.corner}}
 
 
 def reads_back(image: Image.Image, label: Label) -> bool:

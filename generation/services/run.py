@@ -164,9 +164,9 @@ def _engine_run(
 
 
 def output_labelled(request: GenerationRequest, result: EngineResult) -> EngineResult:
-    """Burn the production's visible label into the engine's output where the production opted
-    in (a still, or every frame of a clip, whose file is replaced): a step of its own, before the
-    output is marked and signed, so that the marks and the manifest's hash cover the label."""
+    """Burn the production's visible label into a still where the production opted in: a step of
+    its own, before the still is marked and signed, so that the marks and the manifest's hash
+    cover the label. (A clip's frames were labelled, then marked, as the engine rendered them.)"""
     return labels.label_result(result, labels.label_of(request.production))
 
 

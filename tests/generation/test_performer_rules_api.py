@@ -181,3 +181,27 @@ def test_a_consents_terms_are_read_by_clearance_and_the_guild_only(gate, api):
                 assert data["compensation_reference"] is None and data["residual_terms_reference"] is None, (
                     who
                 )
+
+
+def test_a_past_state_sees_a_labour_action_as_the_ledger_stood_then(gate, api):
+    from generation.selectors import labour_action_facts, ledger_head
+
+    production = gate.world.prod_a
+    before = ledger_head()
+    url = f"/api/productions/{production.pk}/labour-actions/"
+    action = api(gate.world.clearance).post(
+        url, {"guild": gate.world.guild.pk, "started_on": "2026-01-05"}, format="json"
+    )
+    assert action.status_code == 201, action.content
+    in_force = ledger_head()
+    ended = api(gate.world.clearance).post(
+        f"{url}{action.json()['id']}/end/", {"ended_on": "2026-01-20"}, format="json"
+    )
+    assert ended.status_code == 200, ended.content
+
+    assert labour_action_facts(production.pk, before) == ()
+    (then,) = labour_action_facts(production.pk, in_force)
+    assert then.ended_on is None
+    (now,) = labour_action_facts(production.pk)
+    assert now.ended_on == datetime.date(2026, 1, 20)
+    assert labour_action_facts(production.pk, ledger_head()) == (now,)

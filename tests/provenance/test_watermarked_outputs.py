@@ -3,7 +3,10 @@ is rendered; the manifest declares it beside the pHash; a copy stripped of its m
 by it through byContent, byBinding, training clearance and the verify page."""
 
 import base64
+import http.server
 import io
+import json
+import threading
 
 import av
 import numpy as np
@@ -11,12 +14,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from generation.models import GenerationRequest
+from generation.engines import label
+from generation.models import GenerationOutput, GenerationRequest
 from provenance import manifest as mf
 from provenance import selectors, services
 from provenance import watermark as wm
 from provenance.models import SignedOutput, Watermark
 from provenance.services import watermark_allocate
+from rightsledger import services as rl
 
 from .. import factories as f
 from .. import images
@@ -154,6 +159,77 @@ def test_a_clip_carries_the_mark_on_every_frame_and_a_reencoded_copy_resolves(bi
     assert base64.b64decode(bindings(data, "video/mp4")[mf.WATERMARK_ALG]) == mark.to_bytes(4, "big")
     found = client.post("/api/c2pa/v1/matches/byContent", data, content_type="video/mp4").json()
     assert found["matches"][0] == {"manifestId": signed.manifest_label, "similarityScore": 100}
+
+
+def frames_and_mark(output):
+    data = content(output)
+    mark = Watermark.objects.get(output=SignedOutput.objects.get(asset=output)).identifier
+    with av.open(io.BytesIO(data)) as clip:
+        frames = list(clip.decode(video=0))
+    return data, mark, frames
+
+
+def test_a_labelled_clip_is_labelled_then_marked_on_every_frame(big_gate, run):
+    """The label is burned into each frame before the watermark is written over it, as the frame is
+    rendered: every frame of the signed file carries both, and the file is encoded once."""
+    rl.production_label_set(actor=big_gate.world.clearance, production=big_gate.world.prod_a, enabled=True)
+    output = run(big_gate, engine="atmosphere", inputs=[{"asset": big_gate.clip.pk, "role": "plate"}])
+    data, mark, frames = frames_and_mark(output)
+    assert len(frames) == 12
+    for frame in frames:
+        assert (
+            wm.read_luma(wm.full_range(frame.to_ndarray(format="yuv420p")[: frame.height])).identifier == mark
+        )
+        assert label.reads_back(frame.to_image(), label.Label()), frame.index
+    assert selectors.verify(data, "video/mp4")["validation_state"] == "trusted"
+    assert GenerationOutput.objects.get(asset=output).engine_metadata["visible_label"]["text"] == label.DEFAULT_TEXT
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    """A model server that answers with the clip it was sent (the HTTP engine's contract)."""
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        plate = body["inputs"][0]
+        answer = json.dumps({"media_type": "video/mp4", "data": plate["data"], "metadata": {}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("labelled", [False, True], ids=["unlabelled", "labelled"])
+def test_an_http_engines_clip_is_labelled_and_marked_on_every_frame_when_received(
+    big_gate, run, settings, labelled
+):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    if labelled:
+        rl.production_label_set(
+            actor=big_gate.world.clearance, production=big_gate.world.prod_a, enabled=True
+        )
+    try:
+        settings.GENERATION_HTTP_ENGINES = {
+            "echo": {"url": f"http://127.0.0.1:{server.server_port}/", "uses": ["atmosphere"]}
+        }
+        output = run(
+            big_gate, engine="echo", parameters={}, inputs=[{"asset": big_gate.clip.pk, "role": "plate"}]
+        )
+    finally:
+        server.shutdown()
+    data, mark, frames = frames_and_mark(output)
+    assert len(frames) == 12
+    assert all(
+        wm.read_luma(wm.full_range(f.to_ndarray(format="yuv420p")[: f.height])).identifier == mark
+        for f in frames
+    )
+    assert all(label.reads_back(f.to_image(), label.Label()) is labelled for f in frames)
+    assert base64.b64decode(bindings(data, "video/mp4")[mf.WATERMARK_ALG]) == mark.to_bytes(4, "big")
+    assert selectors.verify(data, "video/mp4")["validation_state"] == "trusted"
 
 
 def test_a_still_too_small_to_carry_a_mark_is_signed_without_declaring_one(world, run):
