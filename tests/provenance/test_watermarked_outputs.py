@@ -182,7 +182,8 @@ def test_a_labelled_clip_is_labelled_then_marked_on_every_frame(big_gate, run):
         )
         assert label.reads_back(frame.to_image(), label.Label()), frame.index
     assert selectors.verify(data, "video/mp4")["validation_state"] == "trusted"
-    assert GenerationOutput.objects.get(asset=output).engine_metadata["visible_label"]["text"] == label.DEFAULT_TEXT
+    metadata = GenerationOutput.objects.get(asset=output).engine_metadata
+    assert metadata["visible_label"]["text"] == label.DEFAULT_TEXT
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):
