@@ -1,8 +1,9 @@
 """A performer's continuity drawn as SVG on the server: a string, no script.
 
-Two panels over the same axis (the performer's appearances in the order of the production's
+Three panels over the same axis (the performer's appearances in the order of the production's
 outputs, then time): the identity distance to the reference, with the flag line and the match
-limit; and the face's exposure (L*) against the band of the performer's median. A flagged
+limit; the face's exposure (L*) against the band of the performer's median; and how far its
+colour is from the median's (a*b*, at the median's exposure), with the flag line. A flagged
 appearance is a ring with its number beside it, the number of the list of flagged frames beside
 the chart, so nothing is said by colour alone. The drawing has a title and a description for
 screen readers, and its text stays legible at 390 px wide. Every text is escaped.
@@ -15,12 +16,13 @@ from html import escape
 from .continuity import PerformerContinuity
 
 WIDTH = 420
-LEFT = 46  # room for the y axis' numbers
+LEFT = 76  # room for the y axis' labels
 RIGHT = 12
 TOP_PANEL = (26, 104)  # y of the identity panel's top and bottom
-LOW_PANEL = (136, 236)  # y of the exposure panel's top and bottom
-HEIGHT = 300
-FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12"'
+LOW_PANEL = (136, 216)  # y of the exposure panel's top and bottom
+COLOUR_PANEL = (248, 308)  # y of the colour panel's top and bottom
+HEIGHT = 372
+FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="14"'
 INK = "#1f2937"
 MUTED = "#475569"
 POINT = "#1e3a8a"
@@ -82,6 +84,11 @@ def chart_svg(p: PerformerContinuity, *, thresholds=None, id_prefix: str = "cont
     spread = max([t.lightness * 2] + [abs(pt.delta_l) * 1.15 for pt in p.points])
     l_low, l_high = p.median_l - spread, p.median_l + spread
 
+    c_high = max(t.colour * 2, max((pt.delta_colour for pt in p.points), default=0) * 1.15)
+
+    def yc(v: float) -> float:
+        return _scale(v, 0, c_high, *COLOUR_PANEL)
+
     def yd(v: float) -> float:
         return _scale(v, 0, d_high, *TOP_PANEL)
 
@@ -120,7 +127,7 @@ def chart_svg(p: PerformerContinuity, *, thresholds=None, id_prefix: str = "cont
         band_top, band_bottom = yl(p.median_l + t.lightness), yl(p.median_l - t.lightness)
         out.append(
             f'<text x="{WIDTH - RIGHT}" y="{top - 8}" fill="{MUTED}" text-anchor="end">'
-            f"shaded: within {t.lightness:.0f} of the median</text>"
+            f"shaded: median ± {t.lightness:g}</text>"
         )
         out.append(
             f'<rect x="{LEFT}" y="{band_top:.1f}" width="{inner}" height="{band_bottom - band_top:.1f}" '
@@ -140,6 +147,25 @@ def chart_svg(p: PerformerContinuity, *, thresholds=None, id_prefix: str = "cont
     out.append(
         f'<rect x="{LEFT}" y="{top}" width="{inner}" height="{bottom - top}" fill="none" stroke="{BAND}"/>'
     )
+    top, bottom = COLOUR_PANEL
+    out.append(f'<text x="{LEFT}" y="{top - 8}" fill="{INK}" font-weight="600">Face colour shift</text>')
+    out.append(
+        f'<text x="{WIDTH - RIGHT}" y="{top - 8}" fill="{MUTED}" text-anchor="end">'
+        f"{'from the median' if p.compared else 'too few faces to compare'}</text>"
+    )
+    out.append(
+        f'<rect x="{LEFT}" y="{top}" width="{inner}" height="{bottom - top}" fill="none" stroke="{BAND}"/>'
+    )
+    if p.compared:
+        y = yc(t.colour)
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{MUTED}" '
+            'stroke-dasharray="5 4"/>'
+        )
+        out.append(
+            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" fill="{MUTED}" text-anchor="end">flag {t.colour:g}</text>'
+        )
+    out.append(f'<text x="{LEFT - 4}" y="{bottom + 4}" fill="{MUTED}" text-anchor="end">0</text>')
     # Outputs along the axis: a thin line between two outputs, each numbered in order.
     outputs = []
     for i, pt in enumerate(p.points):
@@ -150,35 +176,43 @@ def chart_svg(p: PerformerContinuity, *, thresholds=None, id_prefix: str = "cont
         if k:
             gx = LEFT + step * first
             out.append(
-                f'<line x1="{gx:.1f}" x2="{gx:.1f}" y1="{TOP_PANEL[0]}" y2="{LOW_PANEL[1]}" stroke="{BAND}"/>'
+                f'<line x1="{gx:.1f}" x2="{gx:.1f}" y1="{TOP_PANEL[0]}" y2="{COLOUR_PANEL[1]}" '
+                f'stroke="{BAND}"/>'
             )
         if k % every == 0:
             last = outputs[k + 1][1] if k + 1 < len(outputs) else n
             cx = LEFT + step * (first + last) / 2
             out.append(
-                f'<text x="{cx:.1f}" y="{LOW_PANEL[1] + 15}" fill="{MUTED}" '
+                f'<text x="{cx:.1f}" y="{COLOUR_PANEL[1] + 15}" fill="{MUTED}" '
                 f'text-anchor="middle">{k + 1}</text>'
             )
     out.append(
-        f'<text x="{LEFT}" y="{LOW_PANEL[1] + 31}" fill="{MUTED}">'
+        f'<text x="{LEFT}" y="{COLOUR_PANEL[1] + 31}" fill="{MUTED}">'
         "Outputs, numbered in the order they were made</text>"
     )
     # The appearances: a dot each; a flagged one a ring in both panels and its number.
     number = 0
     for i, pt in enumerate(p.points):
         a = pt.appearance
-        cx, dy, ly = x(i), yd(a.distance), yl(a.lab_l)
+        cx, dy, ly, cy_ = x(i), yd(a.distance), yl(a.lab_l), yc(pt.delta_colour)
         tip = f"{a.where}: identity distance {a.distance:.2f}, exposure {a.lab_l:.0f} L*"
         if pt.flagged:
             number += 1
             tip += ". Flagged: " + "; ".join(pt.reasons)
             out.append(f'<g class="outlier"><title>{_text(f"{number}: {tip}")}</title>')
-            for cy in (dy, ly):
+            for cy in (dy, ly, cy_):
                 out.append(
                     f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="#ffffff" stroke="{FLAG}" '
                     'stroke-width="2.5"/>'
                 )
-            label_y = ly - 10 if ly - 10 > LOW_PANEL[0] + 10 else ly + 20
+            # The number goes by the mark of what strayed: identity, else exposure, else colour.
+            if a.distance > t.identity_near:
+                mark, panel_top = dy, TOP_PANEL[0]
+            elif p.compared and abs(pt.delta_l) > t.lightness:
+                mark, panel_top = ly, LOW_PANEL[0]
+            else:
+                mark, panel_top = cy_, COLOUR_PANEL[0]
+            label_y = mark - 10 if mark - 10 > panel_top + 10 else mark + 20
             out.append(
                 f'<text x="{cx:.1f}" y="{label_y:.1f}" fill="{FLAG}" font-weight="700" '
                 f'text-anchor="middle">{number}</text>'
@@ -186,16 +220,16 @@ def chart_svg(p: PerformerContinuity, *, thresholds=None, id_prefix: str = "cont
             out.append("</g>")
         else:
             out.append(f'<g class="appearance"><title>{_text(tip)}</title>')
-            for cy in (dy, ly):
+            for cy in (dy, ly, cy_):
                 out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{POINT}"/>')
             out.append("</g>")
     # The key, in words beside each mark.
     ky = HEIGHT - 12
-    out.append(f'<circle cx="{LEFT + 4}" cy="{ky - 4}" r="4" fill="{POINT}"/>')
+    out.append(f'<circle cx="{LEFT + 4}" cy="{ky - 5}" r="4" fill="{POINT}"/>')
     out.append(f'<text x="{LEFT + 13}" y="{ky}" fill="{INK}">a face</text>')
     out.append(
-        f'<circle cx="{LEFT + 70}" cy="{ky - 4}" r="6" fill="#ffffff" stroke="{FLAG}" stroke-width="2.5"/>'
+        f'<circle cx="{LEFT + 74}" cy="{ky - 5}" r="6" fill="#ffffff" stroke="{FLAG}" stroke-width="2.5"/>'
     )
-    out.append(f'<text x="{LEFT + 81}" y="{ky}" fill="{INK}">flagged, numbered as in the list</text>')
+    out.append(f'<text x="{LEFT + 85}" y="{ky}" fill="{INK}">flagged, numbered as in the list</text>')
     out.append("</svg>")
     return "".join(out)
