@@ -18,10 +18,10 @@ from .continuity import PerformerContinuity
 WIDTH = 420
 LEFT = 76  # room for the y axis' labels
 RIGHT = 12
-TOP_PANEL = (26, 104)  # y of the identity panel's top and bottom
-LOW_PANEL = (136, 216)  # y of the exposure panel's top and bottom
-COLOUR_PANEL = (248, 308)  # y of the colour panel's top and bottom
-HEIGHT = 372
+TOP_PANEL = (32, 108)  # y of the identity panel's top and bottom
+LOW_PANEL = (140, 220)  # y of the exposure panel's top and bottom
+COLOUR_PANEL = (252, 312)  # y of the colour panel's top and bottom
+HEIGHT = 384
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="14"'
 INK = "#1f2937"
 MUTED = "#475569"
@@ -175,19 +175,19 @@ def chart_svg(p: PerformerContinuity, *, thresholds=None, id_prefix: str = "cont
     for k, (_, first) in enumerate(outputs):
         if k:
             gx = LEFT + step * first
-            out.append(
-                f'<line x1="{gx:.1f}" x2="{gx:.1f}" y1="{TOP_PANEL[0]}" y2="{COLOUR_PANEL[1]}" '
-                f'stroke="{BAND}"/>'
+            out.extend(
+                f'<line x1="{gx:.1f}" x2="{gx:.1f}" y1="{y1}" y2="{y2}" stroke="{BAND}"/>'
+                for y1, y2 in (TOP_PANEL, LOW_PANEL, COLOUR_PANEL)
             )
         if k % every == 0:
             last = outputs[k + 1][1] if k + 1 < len(outputs) else n
             cx = LEFT + step * (first + last) / 2
             out.append(
-                f'<text x="{cx:.1f}" y="{COLOUR_PANEL[1] + 15}" fill="{MUTED}" '
+                f'<text x="{cx:.1f}" y="{COLOUR_PANEL[1] + 18}" fill="{MUTED}" '
                 f'text-anchor="middle">{k + 1}</text>'
             )
     out.append(
-        f'<text x="{LEFT}" y="{COLOUR_PANEL[1] + 31}" fill="{MUTED}">'
+        f'<text x="{LEFT}" y="{COLOUR_PANEL[1] + 37}" fill="{MUTED}">'
         "Outputs, numbered in the order they were made</text>"
     )
     # The appearances: a dot each; a flagged one a ring in both panels and its number.
