@@ -185,3 +185,16 @@ def test_the_chart_of_one_appearance_is_drawn(appearances):
     root = parse(svg)
     assert "1 appearance in 1 output" in root.find(f"{SVG}desc").text
     assert len(root.findall(f".//{SVG}g[@class='appearance']")) == 1
+
+
+def test_the_report_flags_a_take_40_percent_brighter_too(astronaut, appearances):
+    img = exposure(astronaut, 1.4)
+    config = faces.FaceSettings()
+    reference = faces.detect_faces(jpeg(astronaut, 95), config=config).faces[0]
+    face = faces.detect_faces(img, config=config).faces[0]
+    lab = continuity.face_lab(img, face.box)
+    brighter = continuity.Appearance(7, 300, 0, 0.0, face_distance(face, reference), *lab)
+    (performer,) = continuity.report([*appearances[:-1], brighter]).performers
+    (flagged,) = performer.flagged
+    assert flagged.appearance.output == 300
+    assert any("L* brighter than this performer's median" in r for r in flagged.reasons), flagged.reasons
