@@ -28,7 +28,7 @@ def test_bandit_finds_nothing_of_medium_or_high_severity():
     ]
     assert serious == []
     accepted = report["metrics"]["_totals"]["skipped_tests"]
-    assert accepted <= 10, (
+    assert accepted <= 12, (
         "a new # nosec: list it with its reason in docs/reliability.md and raise this bound"
     )
 
