@@ -192,19 +192,21 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # write of content goes through the storage API (default_storage, FieldFile), never a path.
 STORAGE_KIND = os.environ.get("RIGHTSLEDGER_STORAGE", "local").strip().lower() or "local"
 if STORAGE_KIND not in ("local", "s3"):
-    raise ImproperlyConfigured(
-        f"RIGHTSLEDGER_STORAGE is {STORAGE_KIND!r}; use local (the default) or s3."
-    )
+    raise ImproperlyConfigured(f"RIGHTSLEDGER_STORAGE is {STORAGE_KIND!r}; use local (the default) or s3.")
 if STORAGE_KIND == "s3":
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-        raise ImproperlyConfigured("RIGHTSLEDGER_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket's name).")
+        raise ImproperlyConfigured(
+            "RIGHTSLEDGER_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket's name)."
+        )
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
             # An on-premises or test endpoint (MinIO, Ceph, moto); empty for AWS itself.
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_DEFAULT_REGION") or None,
+            "region_name": (
+                os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_DEFAULT_REGION") or None
+            ),
             # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
             # a profile, or the host's role); nothing here names them.
             "location": os.environ.get("AWS_LOCATION", ""),
@@ -213,7 +215,6 @@ if STORAGE_KIND == "s3":
             # Objects are private; downloads stream through the app, which applies the access rules
             # and the opt-out headers (no presigned URLs).
             "default_acl": None,
-            "querystring_auth": True,
             # A stored file opened for reading is spooled to a temporary file past this size, never
             # held whole in memory (django-storages' default, 0, keeps it all in memory).
             "max_memory_size": env_int("AWS_S3_MAX_MEMORY_SIZE", 8 * 1024 * 1024),
