@@ -194,6 +194,18 @@ STORAGE_KIND = os.environ.get("RIGHTSLEDGER_STORAGE", "local").strip().lower() o
 if STORAGE_KIND not in ("local", "s3"):
     raise ImproperlyConfigured(f"RIGHTSLEDGER_STORAGE is {STORAGE_KIND!r}; use local (the default) or s3.")
 if STORAGE_KIND == "s3":
+    from boto3.s3.transfer import TransferConfig
+
+    # Uploads and downloads go in 8 MB parts, AWS_S3_MAX_CONCURRENCY at a time, with as many parts
+    # of an upload and at most 16 MB of a download waiting in memory (s3transfer's defaults allow
+    # 80 MB and 256 MB): some 2 x concurrency x 8 MB of a file in memory at most, whatever its size.
+    _concurrency = env_int("AWS_S3_MAX_CONCURRENCY", 4)
+    _transfer_config = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=_concurrency
+    )
+    # s3transfer's own settings, which boto3's constructor does not take.
+    _transfer_config.max_in_memory_upload_chunks = _concurrency
+    _transfer_config.max_in_memory_download_chunks = 64  # of 256 KB
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured(
             "RIGHTSLEDGER_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket's name)."
@@ -218,6 +230,7 @@ if STORAGE_KIND == "s3":
             # A stored file opened for reading is spooled to a temporary file past this size, never
             # held whole in memory (django-storages' default, 0, keeps it all in memory).
             "max_memory_size": env_int("AWS_S3_MAX_MEMORY_SIZE", 8 * 1024 * 1024),
+            "transfer_config": _transfer_config,
         },
     }
 else:

@@ -220,9 +220,13 @@ def inspect_video(source) -> ClipInfo:
     return ClipInfo(int(width), int(height), round(duration, 6), round(rate, 6), counted, codec[:32])
 
 
+# An upload is held in memory up to this size, then written to a temporary file on the local disk.
+SPOOL_BYTES = 2 * 1024 * 1024
+
+
 def spool_upload(upload, *, field: str = "file"):
-    """Copy an upload, chunk by chunk, into a temporary file held in memory up to
-    FILE_UPLOAD_MAX_MEMORY_SIZE and on the local disk past it (FILE_UPLOAD_TEMP_DIR), within
+    """Copy an upload, chunk by chunk, into a temporary file held in memory up to SPOOL_BYTES
+    and on the local disk past it (FILE_UPLOAD_TEMP_DIR), within
     ASSET_MAX_BYTES; return (its SHA-256, its size, the temporary file, at its start). A clip of a
     gigabyte is never held whole in memory. The caller closes the file (which removes it). Refuse
     an empty file (ValidationError) and one over the limit (PayloadTooLarge), naming field."""
@@ -233,9 +237,7 @@ def spool_upload(upload, *, field: str = "file"):
             field=field,
         )
     digest = hashlib.sha256()
-    spool = tempfile.SpooledTemporaryFile(
-        max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
-    )
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, dir=settings.FILE_UPLOAD_TEMP_DIR)
     size = 0
     try:
         for chunk in upload.chunks():
