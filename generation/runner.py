@@ -1,5 +1,6 @@
 """The one way to start an engine: with an approved decision taken at run time."""
 
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -58,8 +59,10 @@ def engine_start(*, decision: Decision, watermark: int | None = None) -> EngineR
 
 
 def workdir() -> str:
-    """Where engines write clip outputs before they are signed and stored."""
-    path = Path(settings.MEDIA_ROOT) / "work"
+    """Where engines write clip outputs before they are signed and stored: a local folder of
+    temporary files (GENERATION_WORK_DIR, by default under the system's temporary folder), never
+    the storage. Every file an engine writes there is removed when its run ends (request_run)."""
+    path = Path(settings.GENERATION_WORK_DIR or tempfile.gettempdir()) / "rightsledger-work"
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
 

@@ -102,10 +102,12 @@ def trust_of(data: bytes, media_type: str, validation_state: str | None) -> str:
     return TRUSTED if _trusted_by(data, media_type, studio_anchors()) else DEVELOPMENT
 
 
-def read_store(data: bytes, media_type: str) -> dict | None:
-    """Return the manifest store of a file, validated against the trusted roots; None if it has none."""
+def read_store(data, media_type: str) -> dict | None:
+    """Return the manifest store of a file (its bytes, or a seekable binary stream), validated
+    against the trusted roots; None if it has none."""
     try:
-        reader = c2pa.Reader(media_type, io.BytesIO(data), context=trust_context())
+        stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+        reader = c2pa.Reader(media_type, stream, context=trust_context())
     except c2pa.C2paError as exc:
         if (
             "ManifestNotFound" in type(exc).__name__

@@ -8,6 +8,7 @@ the refusals are ValidationErrors naming the field, which the API answers as 400
 
 import hashlib
 import io
+import tempfile
 from dataclasses import dataclass
 
 import filetype
@@ -219,9 +220,16 @@ def inspect_video(source) -> ClipInfo:
     return ClipInfo(int(width), int(height), round(duration, 6), round(rate, 6), counted, codec[:32])
 
 
-def read_upload(upload, *, field: str = "file") -> tuple[str, int, bytes]:
-    """Read an upload within ASSET_MAX_BYTES; return (its SHA-256, its size, its bytes). Refuse an
-    empty file (ValidationError) and one over the limit (PayloadTooLarge), naming field."""
+# An upload is held in memory up to this size, then written to a temporary file on the local disk.
+SPOOL_BYTES = 2 * 1024 * 1024
+
+
+def spool_upload(upload, *, field: str = "file"):
+    """Copy an upload, chunk by chunk, into a temporary file held in memory up to SPOOL_BYTES
+    and on the local disk past it (FILE_UPLOAD_TEMP_DIR), within
+    ASSET_MAX_BYTES; return (its SHA-256, its size, the temporary file, at its start). A clip of a
+    gigabyte is never held whole in memory. The caller closes the file (which removes it). Refuse
+    an empty file (ValidationError) and one over the limit (PayloadTooLarge), naming field."""
     limit = settings.ASSET_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise PayloadTooLarge(
@@ -229,17 +237,30 @@ def read_upload(upload, *, field: str = "file") -> tuple[str, int, bytes]:
             field=field,
         )
     digest = hashlib.sha256()
-    chunks = []
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, dir=settings.FILE_UPLOAD_TEMP_DIR)
     size = 0
-    for chunk in upload.chunks():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"The file is over the limit of {limit:,} bytes.", field=field)
-        digest.update(chunk)
-        chunks.append(chunk)
-    if size == 0:
-        raise ValidationError({field: ValidationError("The file is empty.", code="file_empty")})
-    return digest.hexdigest(), size, b"".join(chunks)
+    try:
+        for chunk in upload.chunks():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"The file is over the limit of {limit:,} bytes.", field=field)
+            digest.update(chunk)
+            spool.write(chunk)
+        if size == 0:
+            raise ValidationError({field: ValidationError("The file is empty.", code="file_empty")})
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return digest.hexdigest(), size, spool
+
+
+def read_upload(upload, *, field: str = "file") -> tuple[str, int, bytes]:
+    """Read an upload within ASSET_MAX_BYTES; return (its SHA-256, its size, its bytes). Refuse an
+    empty file (ValidationError) and one over the limit (PayloadTooLarge), naming field."""
+    sha256, size, spool = spool_upload(upload, field=field)
+    with spool:
+        return sha256, size, spool.read()
 
 
 def inspect_upload(
@@ -248,8 +269,27 @@ def inspect_upload(
     """Check an uploaded file from its bytes and return what it is, with its bytes. An image is
     decoded in full, unless its dimensions are given: bytes this service encoded itself from
     pixels it holds (a generated output) are not decoded again."""
-    sha256, size, data = read_upload(upload)
-    guess = filetype.guess(data[:8192])
+    info, spool = inspect_upload_file(upload, kind=kind, dimensions=dimensions)
+    with spool:
+        return info, spool.read()
+
+
+def inspect_upload_file(upload, *, kind: str, dimensions: tuple[int, int] | None = None):
+    """inspect_upload, with the content as a temporary file (spool_upload's, at its start) rather
+    than bytes: a clip is read through from that file, never held whole in memory. The caller
+    closes the file."""
+    sha256, size, spool = spool_upload(upload)
+    try:
+        return _inspected(spool, sha256, size, upload, kind, dimensions), spool
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _inspected(spool, sha256: str, size: int, upload, kind: str, dimensions) -> InspectedFile:
+    head = spool.read(8192)
+    spool.seek(0)
+    guess = filetype.guess(head)
     media_type = guess.mime if guess else None
     category = _category(media_type) if media_type else None
     name = getattr(upload, "name", "") or ""
@@ -292,14 +332,17 @@ def inspect_upload(
         )
     width = height = clip = None
     if category == "image":
+        data = spool.read()  # an image is decoded whole (within IMAGE_MAX_PIXELS) in any case
+        spool.seek(0)
         require_image_alone(data, media_type)
         width, height = dimensions or inspect_image(data)
     elif category == "video":
-        clip = inspect_video(data)
+        clip = inspect_video(spool)
+        spool.seek(0)
         width, height = clip.width, clip.height
     return InspectedFile(
         sha256=sha256, size=size, media_type=media_type, width=width, height=height, clip=clip
-    ), data
+    )
 
 
 # --- Documents: a record's contract, signed consent form or other evidence ------------------------

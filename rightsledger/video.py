@@ -170,6 +170,7 @@ def open_video(
     # The limit also binds the decoders that probe the stream as it opens (a frame or more of it).
     container = av.open(
         io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source,
+        "r",  # a temporary file's mode says w+b: read it all the same
         options={"max_pixels": str(_decoder_limit(max_pixels))},
     )
     try:

@@ -106,6 +106,8 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The engines' temporary files, a folder of each test's own (checked empty after a run).
+    settings.GENERATION_WORK_DIR = str(tmp_path / "tmp")
     # Production serves collected, hashed static files; the tests have not run collectstatic.
     settings.STORAGES = {
         **settings.STORAGES,

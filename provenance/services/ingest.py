@@ -27,9 +27,8 @@ def asset_ingest_credentials(*, asset: Asset) -> AssetCredential | None:
     assertion becomes a reservation; ingredients that are our outputs become lineage edges."""
     if asset.origin == "generated" or AssetCredential.objects.filter(asset=asset).exists():
         return None
-    with asset.file.open("rb") as fh:
-        data = fh.read()
-    store = read_store(data, asset.media_type)
+    with asset.file.storage.open(asset.file.name, "rb") as fh:
+        store = read_store(fh, asset.media_type)  # a stream: a clip is not read whole into memory
     if store is None:
         return None
     failures = [
@@ -94,23 +93,26 @@ def asset_fingerprint(*, asset: Asset) -> bool:
     a video's for keyframes at a fixed interval (replacing old ones)."""
     if not asset.media_type.startswith(("image/", "video/")):
         return False
-    with asset.file.open("rb") as fh:
-        data = fh.read()
     if asset.media_type.startswith("video/"):
-        keyframes = fp.keyframe_prints(
-            data, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS)
-        )
+        # A clip is decoded from the stored file as a stream, never read whole into memory.
+        with asset.file.storage.open(asset.file.name, "rb") as fh:
+            keyframes = fp.keyframe_prints(
+                fh, settings.VIDEO_KEYFRAME_SECONDS, embeddings=bool(settings.CLIP_WEIGHTS)
+            )
         hashes = [(f"t{k.seconds:g}", k.phash) for k in keyframes]
         embeddings = [(k.seconds, k.embedding) for k in keyframes] if settings.CLIP_WEIGHTS else []
-    elif settings.CLIP_WEIGHTS:
-        prints = fp.fingerprint(data)
-        hashes = list(prints.phashes.items())
-        embeddings = [(None, prints.embedding)]
     else:
-        try:
-            hashes, embeddings = list(fp.phash_variants(load(data)).items()), []
-        except (OSError, ValueError):
-            return False
+        with asset.file.storage.open(asset.file.name, "rb") as fh:
+            data = fh.read()  # an image, decoded whole in any case
+        if settings.CLIP_WEIGHTS:
+            prints = fp.fingerprint(data)
+            hashes = list(prints.phashes.items())
+            embeddings = [(None, prints.embedding)]
+        else:
+            try:
+                hashes, embeddings = list(fp.phash_variants(load(data)).items()), []
+            except (OSError, ValueError):
+                return False
     with transaction.atomic():
         PerceptualHash.objects.filter(asset=asset).exclude(variant="binding").delete()
         Fingerprint.objects.filter(asset=asset).delete()

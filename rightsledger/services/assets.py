@@ -9,7 +9,7 @@ from .. import validation as v
 from .. import vocab
 from ..errors import Errors
 from ..ledger.append import recording
-from ..media import inspect_upload
+from ..media import inspect_upload_file
 from ..models import Asset, Party, Production, Talent
 from ..personal import record_commitments
 from ..signals import asset_registered
@@ -79,11 +79,16 @@ def asset_register(
     v.text(errors, "title", title, limit=200)
     v.text(errors, "file", getattr(upload, "name", "") or "", limit=255)  # kept as the original file name
     errors.raise_if_any()
-    info, data = inspect_upload(upload, kind=kind, dimensions=dimensions if origin == "generated" else None)
-    existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
-    if existing:
-        return existing, False
-    name, written = store_content(info.sha256, data)
+    # The content as a temporary file (in memory while small, on the local disk past that): a
+    # clip is checked and uploaded from it in chunks, never held whole in memory.
+    info, content = inspect_upload_file(
+        upload, kind=kind, dimensions=dimensions if origin == "generated" else None
+    )
+    with content:
+        existing = Asset.objects.filter(production=production, sha256=info.sha256).first()
+        if existing:
+            return existing, False
+        name, written = store_content(info.sha256, content, info.size)
     try:
         with recording(actor=actor) as rec:
             asset = Asset.objects.create(

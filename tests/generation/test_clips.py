@@ -12,6 +12,7 @@ import torch
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from generation import runner
 from generation.engines import BUILT_IN
 from generation.engines.base import EngineInput
 from generation.models import GenerationRequest
@@ -256,7 +257,8 @@ def test_a_clip_request_gives_a_signed_mp4_that_verifies_as_trusted(
     )
     client.logout()
     # No engine file or unsigned copy is left behind.
-    assert list((Path(settings.MEDIA_ROOT) / "work").iterdir()) == []
+    assert list(Path(runner.workdir()).iterdir()) == []
+    assert not (Path(settings.MEDIA_ROOT) / "work").exists()
     # One flipped byte in the media data: Invalid, and the BMFF hash says why.
     flipped = bytearray(data)
     mdat = flipped.find(b"mdat")
