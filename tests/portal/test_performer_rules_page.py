@@ -57,7 +57,7 @@ def test_who_reads_the_page_and_who_sees_the_switches(world, client, who, status
     if status == 200:
         html = response.content.decode()
         assert "No digital replica of a striking union&#x27;s members during a labour action" in html
-        assert "What it refuses:" in html and "None of the 6 rules is on." in html
+        assert "What it refuses:" in html and "All 6 rules are off." in html
         assert ("Switch this rule on" in html) is may_switch
         assert ("Record a labour action" in html) is may_switch
 
