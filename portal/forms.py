@@ -310,3 +310,12 @@ def request_form_initial() -> dict:
         "release_start": today.isoformat(),
         "release_end": (today + datetime.timedelta(days=365)).isoformat(),
     }
+
+
+def posted_date(value) -> datetime.date | None:
+    """Return a posted day ("2026-01-05", as a date field sends it), or None for none or a day that
+    does not exist: the service then says, in its words, what to give."""
+    try:
+        return datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None

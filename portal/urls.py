@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, clearance, disclosure, guild, producer, public, records, registers
+from .views import audit, clearance, disclosure, guild, performers, producer, public, records, registers
 
 app_name = "portal"
 
@@ -32,6 +32,22 @@ urlpatterns = [
         "productions/<int:production>/disclosure.csv",
         disclosure.disclosure_pack_csv,
         name="disclosure_pack_csv",
+    ),
+    path("productions/<int:production>/performers/", performers.performer_rules, name="performer_rules"),
+    path(
+        "productions/<int:production>/performers/rules/",
+        performers.performer_rule_switch,
+        name="performer_rule_switch",
+    ),
+    path(
+        "productions/<int:production>/performers/labour-actions/",
+        performers.labour_action_new,
+        name="labour_action_new",
+    ),
+    path(
+        "productions/<int:production>/performers/labour-actions/<int:action>/end/",
+        performers.labour_action_end,
+        name="labour_action_end",
     ),
     path("requests/<int:pk>/", producer.request_detail, name="request"),
     path("requests/<int:pk>/disclosure/", disclosure.request_disclosure, name="request_disclosure"),

@@ -230,6 +230,41 @@ PERFORMER_RULE_LABELS = {
     "advertising_disclosure": "Advertising with a synthetic performer or a digital replica is disclosed",
     "labour_action": "No digital replica of a striking union's members during a labour action",
 }
+# What each performer rule asks of a request and what it refuses or holds, as a producer reads it
+# (the portal's performer rules page; the gate's own reasons are in generation/policy/performers.py).
+PERFORMER_RULE_MEANINGS = {
+    "scan_business_reason": (
+        "A consent for a digital replica made from a scan or capture on the job must say, in a sentence, "
+        "why the production needs the scan.",
+        "Refuses a request that relies on such a consent without that reason.",
+    ),
+    "synthetic_performer_justified": (
+        "A request for a synthetic performer (the engine's synthetic performer setting, or that intended "
+        "use) must say why one is used rather than a performer.",
+        "Refuses the request without a justification; with one, holds it for a clearance sign-off.",
+    ),
+    "minor_sign_off": (
+        "Every use of a minor's likeness is signed off on its own by clearance, beyond the guardian's "
+        "consent.",
+        "Holds every request that shows a minor until someone in clearance other than the requester "
+        "signs it off.",
+    ),
+    "compensation_terms": (
+        "A consent relied on names where its compensation and residual terms are set out (a contract or "
+        "a deal memo). Producers see only that they are on record; clearance and the guild read them.",
+        "Refuses a request that relies on a consent without both terms on record.",
+    ),
+    "advertising_disclosure": (
+        "An advertisement or a trailer that shows a synthetic performer or a digital replica discloses "
+        "it (New York, from June 2026); the requester acknowledges this on the request.",
+        "Refuses such a request until the disclosure is acknowledged.",
+    ),
+    "labour_action": (
+        "While a union's labour action against the production is in force, none of its members' digital "
+        "replicas is used.",
+        "Refuses a request that shows or names a member of a union on strike, until the action ends.",
+    ),
+}
 RESERVATION_USE_LABELS = {
     "ai_training": "AI training",
     "ai_generative_training": "training generative AI",

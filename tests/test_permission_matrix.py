@@ -370,6 +370,17 @@ TARGETS = {
     "disclosure_pack_pdf": R(_prod(), PROD_READERS, methods=["get"]),
     "disclosure_pack_csv": R(_prod(), PROD_READERS, methods=["get"]),
     "request_disclosure": R(_pk("request"), NOBODY, CLEARANCE, methods=["post"]),
+    # A production's performer rules: its readers read the page; clearance switches the rules and
+    # records and ends labour actions, as the API lets it.
+    "performer_rules": R(_prod(), PROD_READERS, methods=["get"]),
+    "performer_rule_switch": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
+    "labour_action_new": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
+    "labour_action_end": R(
+        lambda r: {"production": r["production"].pk, "action": r["labour_action"].pk},
+        NOBODY,
+        CLEARANCE,
+        methods=["post"],
+    ),
     "guild_consents": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
     "guild_consent": R(_pk("consent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_flag": R(_pk("consent"), NOBODY, {"guild_rep"}, viewers={"guild_rep"}, methods=["post"]),

@@ -24,6 +24,7 @@ from .guild import (
     ledger_page,
     ledger_verification_keys,
 )
+from .performers import LabourActionRow, RuleSwitch, performer_rules_page
 from .producer import (
     CREDENTIALS_CACHE_SECONDS,
     output_credentials,
@@ -36,6 +37,9 @@ from .producer import (
 from .records import can_change_record, entry_meaning, record_page, revocation_impact
 
 __all__ = [
+    "LabourActionRow",
+    "RuleSwitch",
+    "performer_rules_page",
     "AssetPicture",
     "CREDENTIALS_CACHE_SECONDS",
     "FINGERPRINT_MATCHES_MAX",

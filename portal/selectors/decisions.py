@@ -8,6 +8,9 @@ from rightsledger import selectors as rl_selectors
 from rightsledger import words
 from rightsledger.api.records import RECORDS
 from rightsledger.ledger import prooffiles
+from rightsledger.models import LabourAction
+
+from .performers import labour_action_sentence
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ def reasons_in_words(reasons_lists) -> tuple[list[list[dict]], dict]:
     lists = [list(reasons or ()) for reasons in reasons_lists]
     pairs = {(x["type"], x["id"]) for reasons in lists for r in reasons for x in r.get("records", ())}
     refs = rl_selectors.record_refs(pairs)
+    strikes = labour_actions_named({pk for kind, pk in pairs if kind == "labour_action"})
     numbers = {(ref.kind, ref.id): ref.number for ref in refs.values()}
     worded = [
         [
@@ -48,13 +52,41 @@ def reasons_in_words(reasons_lists) -> tuple[list[list[dict]], dict]:
                 **r,
                 "message": words.reword(r.get("message", ""), numbers),
                 "remedy": words.reword(r.get("remedy") or "", numbers),
-                "records": [{**x, "ref": refs.get(f"{x['type']}:{x['id']}")} for x in r.get("records", ())],
+                "records": [
+                    {**x, "ref": refs.get(f"{x['type']}:{x['id']}"), "labour": strikes.get(x["id"])}
+                    if x["type"] == "labour_action"
+                    else {**x, "ref": refs.get(f"{x['type']}:{x['id']}")}
+                    for x in r.get("records", ())
+                ],
             }
             for r in reasons
         ]
         for reasons in lists
     ]
     return worded, refs
+
+
+@dataclass(frozen=True)
+class LabourActionLink:
+    """A labour action a reason relied on, as the reason names it: its union and days, and where the
+    production's performer rules page lists it."""
+
+    name: str
+    url: str
+
+
+def labour_actions_named(ids) -> dict[int, LabourActionLink]:
+    """Return the labour actions named by id, each as a reason names it (one query; none for none)."""
+    if not ids:
+        return {}
+    found = LabourAction.objects.filter(pk__in=ids).select_related("guild")
+    return {
+        a.pk: LabourActionLink(
+            name=labour_action_sentence(a.guild.name, a.started_on, a.ended_on),
+            url=reverse("portal:performer_rules", args=[a.production_id]) + f"#labour-action-{a.pk}",
+        )
+        for a in found
+    }
 
 
 def word_decisions(decisions) -> dict:

@@ -8,7 +8,7 @@ from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning
 from rightsledger.models import Guild
 
-from .. import filters, registers
+from .. import filters, recordwords, registers
 from .decisions import record_proof_link
 from .records import entry_meaning
 
@@ -59,6 +59,10 @@ def guild_consent_page(user, consent) -> dict:
         "document_words": RECORDS["consent"].document,
         "flags": rl_selectors.flags_on_chain(consent, guilds=access.roles_of(user).guilds),
         "ledger_keys": ledger_verification_keys(),
+        # A representative of the performer's guild reads what the terms are; anyone else the page
+        # lets in (a superuser with no guild of the performer's) reads them as clearance would.
+        "terms_readable": access.can_read_consent_terms(user, consent),
+        "withheld": recordwords.WITHHELD,
     }
 
 

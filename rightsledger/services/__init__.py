@@ -57,7 +57,12 @@ from .notices import (
     notifications_read,
     notify,
 )
-from .performers import labour_action_end, labour_action_record, production_performer_rules_set
+from .performers import (
+    labour_action_end,
+    labour_action_record,
+    production_performer_rule_switch,
+    production_performer_rules_set,
+)
 from .records import (
     Kind,
     current_versions,
@@ -128,6 +133,7 @@ __all__ = [
     "production_create",
     "production_label_set",
     "production_performer_rules_set",
+    "production_performer_rule_switch",
     "labour_action_end",
     "labour_action_record",
     "record_amend",

@@ -6,7 +6,7 @@ import datetime
 from django.db import transaction
 
 from .. import validation as v
-from .. import vocab
+from .. import vocab, words
 from ..errors import Conflict, Errors
 from ..ledger.append import recording
 from ..ledger.entry_types import EntryType
@@ -42,6 +42,20 @@ def production_performer_rules_set(*, actor, production: Production, rules) -> P
     return locked
 
 
+def production_performer_rule_switch(*, actor, production: Production, rule: str, on: bool) -> Production:
+    """Switch one performer rule on or off, leaving the others as they are; return the production.
+    Switching a rule to where it already is writes nothing."""
+    if rule not in vocab.PERFORMER_RULES:
+        errors = Errors()
+        errors.add("rule", "unknown", "There is no such performer rule: choose one of those listed.")
+        errors.raise_if_any()
+    with transaction.atomic():
+        # Read the rules in force under the lock, so that two switches at once both count.
+        locked = Production.objects.select_for_update().get(pk=production.pk)
+        rules = set(locked.performer_rules) | {rule} if on else set(locked.performer_rules) - {rule}
+        return production_performer_rules_set(actor=actor, production=locked, rules=sorted(rules))
+
+
 def labour_action_record(
     *, actor, production: Production, guild: Guild | None, started_on, note: str = ""
 ) -> LabourAction:
@@ -49,7 +63,7 @@ def labour_action_record(
     second one of the same union while the first is in force."""
     errors = Errors()
     if guild is None:
-        errors.add("guild", "required", "Name the union whose labour action this is.")
+        errors.add("guild", "required", "Choose the union whose labour action this is, from those listed.")
     if not isinstance(started_on, datetime.date):
         errors.add("started_on", "invalid", "Give the day the labour action started, as YYYY-MM-DD.")
     note = v.text(errors, "note", note)
@@ -92,14 +106,16 @@ def labour_action_end(*, actor, action: LabourAction, ended_on) -> LabourAction:
         errors.add(
             "ended_on",
             "end_before_start",
-            f"The labour action started on {action.started_on}: it cannot end before, on {ended_on}.",
+            f"The labour action started on {words.day(action.started_on)}: it cannot end before that, "
+            f"on {words.day(ended_on)}.",
         )
     errors.raise_if_any()
     with transaction.atomic():
         locked = LabourAction.objects.select_for_update().get(pk=action.pk)
         if locked.ended_on is not None:
             raise Conflict(
-                f"This labour action already ended, on {locked.ended_on}.", code="labour_action_ended"
+                f"This labour action already ended, on {words.day(locked.ended_on)}.",
+                code="labour_action_ended",
             )
         with recording(actor=actor) as rec:
             locked.ended_on = ended_on

@@ -78,6 +78,24 @@ def studio(live_server, settings, transactional_db):
         guild=world.guild,
         reason="The performer did not see the final description of the intended use.",
     )
+    # The performer rules page with something on it: two rules on, a strike in force, one ended.
+    services.production_performer_rules_set(
+        actor=world.clearance, production=world.prod_a, rules=["labour_action", "minor_sign_off"]
+    )
+    services.labour_action_record(
+        actor=world.clearance,
+        production=world.prod_a,
+        guild=world.guild,
+        started_on=datetime.date(2026, 11, 20),
+        note="The strike over digital replicas in theatrical productions.",
+    )
+    ended = services.labour_action_record(
+        actor=world.admin,
+        production=world.prod_a,
+        guild=world.other_guild,
+        started_on=datetime.date(2026, 3, 2),
+    )
+    services.labour_action_end(actor=world.admin, action=ended, ended_on=datetime.date(2026, 4, 14))
     checkpoints.ledger_publish()
     for user in (world.admin, world.clearance, world.producer_a, world.guild_rep, world.auditor):
         user.set_password(PASSWORD)
@@ -105,6 +123,7 @@ def pages_by_role(s) -> dict[str, list[tuple[str, str]]]:
         ("consent", f"/records/consent/{s.consent.pk}/"),
         ("reservation", f"/records/reservation/{s.reservation.pk}/"),
         ("shot-audit", f"/shots/{s.shot.pk}/audit/"),
+        ("performer-rules", f"/productions/{a}/performers/"),
         ("password-change", "/accounts/password_change/"),
         *public[1:],
     ]

@@ -7,6 +7,7 @@ refusal, a request waiting for a sign-off; a grant amended; a consent partly rev
 flagged), every URL of portal/urls.py with real objects. A URL added to the portal and not to
 PAGES, BINARY or ACTIONS below fails the test, so that a new page is checked too."""
 
+import datetime
 import io
 import re
 from html.parser import HTMLParser
@@ -34,6 +35,8 @@ from rightsledger.ledger.entry_types import ENTRY_TYPES
 from rightsledger.models import (
     Asset,
     ConsentRecord,
+    Guild,
+    LabourAction,
     Production,
     ProductionExport,
     RightsGrant,
@@ -72,6 +75,9 @@ ACTIONS = {
     "production_export_new",
     "production_label",
     "request_disclosure",
+    "performer_rule_switch",
+    "labour_action_new",
+    "labour_action_end",
 }
 
 GENERATION_VOCABULARIES = (INPUT_ROLES, OUTCOMES, DECISION_KINDS, STATUSES, MATCH_METHODS)
@@ -196,6 +202,28 @@ def _exports(production) -> list:
     return [queued, made, failed]
 
 
+def _with_labour_actions(*productions) -> tuple:
+    """The productions, the first with every performer rule on, a labour action in force and one
+    ended (the demo records none), so that their page shows each."""
+    clearance = get_user_model().objects.get(username="clearance")
+    first = productions[0]
+    if not LabourAction.objects.filter(production=first).exists():
+        services.production_performer_rules_set(
+            actor=clearance, production=first, rules=list(vocab.PERFORMER_RULES)
+        )
+        guilds = list(Guild.objects.order_by("id")[:2])
+        for guild in guilds:
+            action = services.labour_action_record(
+                actor=clearance,
+                production=first,
+                guild=guild,
+                started_on=datetime.date(2026, 3, 2),
+                note="The strike over digital replicas.",
+            )
+        services.labour_action_end(actor=clearance, action=action, ended_on=datetime.date(2026, 4, 14))
+    return productions
+
+
 def _pages(client) -> list[tuple[str, str]]:
     """Return (URL name, URL) of every page of the portal, with the demo world's objects."""
     night = Production.objects.get(code="long-night")
@@ -215,6 +243,7 @@ def _pages(client) -> list[tuple[str, str]]:
         "request_preview": [],  # posted below
         "assets": [f"/productions/{p.pk}/assets/" for p in (night, salt)],
         "production_disclosure": [f"/productions/{p.pk}/disclosure/" for p in (night, salt)],
+        "performer_rules": [f"/productions/{p.pk}/performers/" for p in _with_labour_actions(night, salt)],
         "record_new": [
             f"/productions/{night.pk}/records/{k}/new/" for k in ("grant", "consent", "reservation")
         ],
