@@ -269,8 +269,12 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-# Login attempts (portal form and API token) per client address, and the proxies in front.
-LOGIN_RATE = os.environ.get("LOGIN_RATE", "10/min")
+# Failed sign-ins (portal form and API token; successful ones are not counted) allowed per client
+# address and per account, as "count/period" ("50/15min"); past either, 429 until the window slides
+# on. The address's ceiling is well above one person's, so an office behind one NAT address signs
+# in, and a spray of passwords across accounts is still stopped. NUM_PROXIES: the proxies in front.
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "50/15min")
+LOGIN_ACCOUNT_RATE = os.environ.get("LOGIN_ACCOUNT_RATE", "10/15min")
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
