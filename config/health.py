@@ -98,11 +98,16 @@ def time_stamp_query(digest: bytes) -> bytes:
 def check_tsa() -> None:
     import urllib.request
 
+    url = settings.C2PA_TSA_URL
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("C2PA_TSA_URL is not an http(s) URL")
     query = time_stamp_query(hashlib.sha256(b"rightsledger readiness").digest())
-    request = urllib.request.Request(  # noqa: S310 (the operator's configured TSA, http or https)
-        settings.C2PA_TSA_URL, data=query, headers={"Content-Type": "application/timestamp-query"}
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
+        url, data=query, headers={"Content-Type": "application/timestamp-query"}
     )
-    with urllib.request.urlopen(request, timeout=settings.READYZ_TIMEOUT_SECONDS) as answer:  # noqa: S310
+    timeout = settings.READYZ_TIMEOUT_SECONDS
+    opener = urllib.request.build_opener()  # the scheme is checked above
+    with opener.open(request, timeout=timeout) as answer:
         body = answer.read(1 << 16)
         if answer.headers.get_content_type() != "application/timestamp-reply":
             raise ValueError("the answer is not a time-stamp reply")
