@@ -13,6 +13,8 @@ import re
 import uuid
 
 from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 
 REQUEST_ID = contextvars.ContextVar("request_id", default="")
 HEADER = "X-Request-ID"
@@ -26,20 +28,32 @@ def request_id_of(sent: str | None) -> str:
     return sent if sent and ACCEPTED.match(sent) else uuid.uuid4().hex
 
 
+@receiver(request_started)
+def _request_started(sender=None, environ=None, **kwargs):
+    # Set as the handler starts, before any middleware, and kept until the response is closed:
+    # Django logs a 4xx or 5xx answer (django.request) after the middleware has returned.
+    REQUEST_ID.set(request_id_of((environ or {}).get("HTTP_X_REQUEST_ID")) if environ is not None else "")
+
+
+@receiver(request_finished)
+def _request_finished(sender=None, **kwargs):
+    REQUEST_ID.set("")
+
+
 class RequestIdMiddleware:
-    """Give each request its id (first of all middleware, so every line logged for it carries it)."""
+    """Give each request its id and answer it in X-Request-ID (first of all middleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request_id_of(request.META.get("HTTP_X_REQUEST_ID"))
-        token = REQUEST_ID.set(request.request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            REQUEST_ID.reset(token)
-        response[HEADER] = request.request_id
+        current = REQUEST_ID.get()
+        if not current:  # served without request_started's environ (ASGI): the id is made here
+            current = request_id_of(request.META.get("HTTP_X_REQUEST_ID"))
+            REQUEST_ID.set(current)
+        request.request_id = current
+        response = self.get_response(request)
+        response[HEADER] = current
         return response
 
 
