@@ -458,6 +458,7 @@ if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run in the caller's process (the demo, a command): the caller says what came of them,
     # and Celery's "Task ... succeeded" line per task would bury it; failures are still logged.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+    LOGGING["loggers"]["rightsledger.tasks"] = {"level": "WARNING"}  # a task's start and end
 
 if not DEBUG:
     # The demo is plain HTTP on this machine: no redirect to HTTPS, and cookies that HTTP carries.

@@ -92,9 +92,21 @@ def _counts(key: str, period: int, now: float) -> tuple[float, str]:
 
 
 def _over(key: str, rate: str, now: float) -> int | None:
+    """Return the seconds until one more failure would be within the rate, or None if it is now."""
     limit, period = parse_rate(rate)
-    held, _ = _counts(key, period, now)
-    return int(period - now % period) + 1 if held + 1 > limit else None
+    window = int(now // period)
+    current = cache.get(f"{key}:{window}") or 0
+    previous = cache.get(f"{key}:{window - 1}") or 0
+    into = now % period
+    if previous * (1 - into / period) + current + 1 <= limit:
+        return None
+    if current + 1 <= limit:
+        # The previous window's share slides out: free once it has shrunk to what is left.
+        free_at = period * (1 - (limit - current - 1) / previous)
+    else:
+        # Not within this window: the next one starts with this one's count as its previous share.
+        free_at = period + (period * (1 - (limit - 1) / current) if limit - 1 < current else 0)
+    return max(1, math.ceil(free_at - into))
 
 
 def login_refusal(request, username) -> Refusal | None:

@@ -113,3 +113,20 @@ def test_the_token_endpoint_counts_failures_per_account_and_answers_in_words(sta
 )
 def test_a_wait_is_said_in_words(seconds, words):
     assert wait_words(seconds) == words and words in Refusal("account", seconds).message
+
+
+def test_the_wait_given_is_when_a_sign_in_is_let_through_again(staff, settings, monkeypatch):
+    from rightsledger.api import throttling
+
+    settings.LOGIN_ACCOUNT_RATE = "3/10min"
+    clock = [6_000_000.0 + 420]  # seven minutes into a ten-minute window
+    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    for _ in range(3):
+        assert _sign_in(Client(), "person2", "guess").status_code == 200
+    wait = int(_sign_in(Client(), "person2", PASSWORD)["Retry-After"])
+    # Three in this window: the next window still counts most of them until a third of it has passed.
+    assert wait == 180 + 200
+    clock[0] += wait - 2
+    assert _sign_in(Client(), "person2", PASSWORD).status_code == 429
+    clock[0] += 3
+    assert _sign_in(Client(), "person2", PASSWORD).status_code == 302
