@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.signals import celeryd_after_setup, worker_process_init
 
+from . import observability  # noqa: F401  (its signals carry request ids into tasks and their logs)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("rightsledger")

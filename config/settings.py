@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "rightsledger",
     "provenance",
     "generation",
@@ -94,6 +95,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged for a request carries its id (config/observability.py).
+    "config.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -107,6 +111,7 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.UniqueViolationMiddleware",
     "config.middleware.ContentLengthMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): everything from this origin, no inline script or style,
@@ -320,8 +325,12 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-# Login attempts (portal form and API token) per client address, and the proxies in front.
-LOGIN_RATE = os.environ.get("LOGIN_RATE", "10/min")
+# Failed sign-ins (portal form and API token; successful ones are not counted) allowed per client
+# address and per account, as "count/period" ("50/15min"); past either, 429 until the window slides
+# on. The address's ceiling is well above one person's, so an office behind one NAT address signs
+# in, and a spray of passwords across accounts is still stopped. NUM_PROXIES: the proxies in front.
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "50/15min")
+LOGIN_ACCOUNT_RATE = os.environ.get("LOGIN_ACCOUNT_RATE", "10/15min")
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -336,6 +345,7 @@ CELERY_TASK_ACKS_LATE = True
 # runs out, and a person decides whether to retry it.
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 if not CELERY_BROKER_URL:
@@ -460,10 +470,32 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rightsledger@localhost")
 
+# Operations (README, "Operations"). LOG_FORMAT=json writes one JSON object a line (time, level,
+# logger, message, request_id) for a log collector; the default, text, stays readable for the demo.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: set it to text or json.")
+# /readyz: each check's own timeout, in seconds.
+READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS") or 3)
+# /metrics: served to these addresses or networks (comma-separated), or to a caller sending
+# "Authorization: Bearer <METRICS_BEARER_TOKEN>"; to this machine alone by default.
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+# Probes and scrapes reach a process over plain HTTP inside the deployment: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "config.observability.json_formatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Which build of faiss loaded (AVX2 or not) is a line per process, and WeasyPrint's steps and
     # fontTools' subsetting ten lines per PDF report: of no use to anyone reading the log.
@@ -477,6 +509,7 @@ if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run in the caller's process (the demo, a command): the caller says what came of them,
     # and Celery's "Task ... succeeded" line per task would bury it; failures are still logged.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+    LOGGING["loggers"]["rightsledger.tasks"] = {"level": "WARNING"}  # a task's start and end
 
 if not DEBUG:
     # The demo is plain HTTP on this machine: no redirect to HTTPS, and cookies that HTTP carries.
@@ -490,3 +523,20 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Sentry: errors (and, at SENTRY_TRACES_SAMPLE_RATE, traces) of the web processes and the workers go
+# to SENTRY_DSN when it is set; nothing is sent, and the SDK is not started, when it is not.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "demo" if DEMO else "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
+        # No user names, addresses, cookies or bodies: consent records are about people.
+        send_default_pii=False,
+    )

@@ -4,11 +4,16 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.errors import api_not_found
+from config.health import healthz, readyz
+from config.metrics import metrics
 from portal.auth import LoginView
 from provenance.api.views import robots, tdm_policy, tdmrep
 from rightsledger.api import ledger_views, tile_views
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("ledger/checkpoint", ledger_views.checkpoint_latest, name="ledger-checkpoint"),
     path("ledger/checkpoint/<int:size>", ledger_views.checkpoint_by_size, name="ledger-checkpoint-size"),

@@ -10,7 +10,13 @@ class RightsledgerConfig(AppConfig):
 
     def ready(self):
         # Imported once the app registry is ready (Django's convention for connecting signals).
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from .api.throttling import login_failed, login_succeeded
         from .signals import asset_registered
+
+        user_login_failed.connect(login_failed, dispatch_uid="rightsledger.login_failed")
+        user_logged_in.connect(login_succeeded, dispatch_uid="rightsledger.login_succeeded")
 
         asset_registered.connect(_on_asset_registered, dispatch_uid="rightsledger.thumbnail")
 

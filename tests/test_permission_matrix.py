@@ -77,12 +77,18 @@ PUBLIC = {
     "home",
     "api-not-found",
     "calendar_ics",
+    # Operations: liveness needs no sign-in; /metrics is held to addresses or a token (tests/ops).
+    "healthz",
+    "metrics",
 }
 SKIPPED = {
     "logout",
     "password_change",
     "password_change_done",
-}  # Django's own account pages, covered by Django
+    # Readiness checks committed state on connections of its own, which a test's open transaction
+    # hides (it would answer 503 here): tests/ops/test_health.py covers it.
+    "readyz",
+}  # Django's own account pages, covered by Django; readiness
 
 
 def _routes():

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from rightsledger.ledger.append import Recorder, actor_of
 from rightsledger.ledger.entry_types import EntryType
+from rightsledger.metrics import DECISIONS, GATE_SECONDS
 from rightsledger.personal import record_commitments
 
 from .. import policy as p
@@ -27,12 +28,13 @@ def gate_outcome(facts: p.RequestFact, prompt: str) -> tuple[p.Outcome, set[int]
     """Return the policy's outcome for a request's facts against the ledger as it is now (one
     snapshot read, which also finds the talent the prompt names), and every talent involved
     (likeness inputs and the prompt's names)."""
-    likeness = {i.talent_id for i in facts.inputs if i.talent_id}
-    snap, named = selectors.snapshot(
-        production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=prompt
-    )
-    facts = dataclasses.replace(facts, prompt_talent_ids=frozenset(named - likeness))
-    return p.evaluate(facts, snap), likeness | named
+    with GATE_SECONDS.time():
+        likeness = {i.talent_id for i in facts.inputs if i.talent_id}
+        snap, named = selectors.snapshot(
+            production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=prompt
+        )
+        facts = dataclasses.replace(facts, prompt_talent_ids=frozenset(named - likeness))
+        return p.evaluate(facts, snap), likeness | named
 
 
 def stored_request_outcome(request: GenerationRequest) -> p.Outcome:
@@ -81,6 +83,8 @@ def decision_record(
         ]
     )
     tell(request, event="decision", decision_id=decision.pk)
+    # Counted once the decision is recorded for good: a rolled-back transaction decided nothing.
+    transaction.on_commit(DECISIONS.labels(kind=kind, outcome=outcome.outcome).inc)
     return decision
 
 

@@ -20,6 +20,7 @@ from provenance.services import (
 from rightsledger.ledger import checkpoints, cosigning
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.ledger.entry_types import EntryType
+from rightsledger.metrics import RUN_SECONDS
 from rightsledger.personal import record_commitments
 
 from .. import policy as p
@@ -47,6 +48,16 @@ def request_run(*, request_id: int) -> str:
 
     Returns what happened: succeeded, held, already_done, already_running, not_queued, stopped or failed.
     """
+    started = time.perf_counter()
+    outcome = "failed"
+    try:
+        outcome = _request_run(request_id)
+        return outcome
+    finally:
+        RUN_SECONDS.labels(outcome=outcome).observe(time.perf_counter() - started)
+
+
+def _request_run(request_id: int) -> str:
     try:
         request = _run_claim(request_id)
         attempt = request.attempts

@@ -57,7 +57,7 @@ def test_production_settings_pass_the_deploy_check_with_hsts_and_secure_cookies(
 
 
 def test_login_and_token_endpoints_are_throttled(db, client, settings):
-    """Passwords cannot be guessed at speed: past LOGIN_RATE attempts from one address, the
+    """Passwords cannot be guessed at speed: past LOGIN_RATE failed sign-ins from one address, the
     portal's login and the API's token endpoint answer 429 with Retry-After."""
     settings.LOGIN_RATE = "5/min"
     for _ in range(5):
@@ -66,7 +66,7 @@ def test_login_and_token_endpoints_are_throttled(db, client, settings):
     assert (
         refused.status_code == 429
         and int(refused["Retry-After"]) > 0
-        and "Too many login attempts" in refused.content.decode()
+        and "Too many failed sign-ins" in refused.content.decode()
     )
     # The same address's count holds for the API's token endpoint, which answers in the API's shape.
     token = client.post(
