@@ -300,3 +300,36 @@ def test_a_local_user_with_no_role_is_told_whom_to_ask_too(client, studio):
         reason="Left the studio.",
     )
     assert "Rightsledger has no studio admin yet" in client.get("/").content.decode()
+
+
+def _settings_from(env: dict) -> subprocess.CompletedProcess:
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SSO_ENABLED, 'portal.sso.StudioOIDCBackend' in settings.AUTHENTICATION_BACKENDS)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_environment_turns_single_sign_on_on_and_says_what_is_missing():
+    endpoints = {
+        "OIDC_OP_ISSUER": "https://id.harbour.example",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://id.harbour.example/authorize",
+        "OIDC_OP_TOKEN_ENDPOINT": "https://id.harbour.example/token",
+        "OIDC_OP_USER_ENDPOINT": "https://id.harbour.example/userinfo",
+        "OIDC_OP_JWKS_ENDPOINT": "https://id.harbour.example/jwks",
+    }
+    on = _settings_from({"OIDC_RP_CLIENT_ID": "rightsledger", "OIDC_RP_CLIENT_SECRET": "s", **endpoints})
+    assert on.stdout.split() == ["True", "True"], on.stderr
+    off = _settings_from({"OIDC_RP_CLIENT_ID": ""})
+    assert off.stdout.split() == ["False", "False"], off.stderr
+    partial = _settings_from({"OIDC_RP_CLIENT_ID": "rightsledger", "OIDC_RP_CLIENT_SECRET": "s"})
+    assert partial.returncode != 0
+    assert "OIDC_OP_ISSUER, OIDC_OP_AUTHORIZATION_ENDPOINT" in partial.stderr
+    assert "/.well-known/openid-configuration" in partial.stderr
