@@ -3,6 +3,7 @@ of the tests' own (tests/oidc_provider), run in its own process over HTTP, signe
 headless Chromium. Signing in grants no role; a wrong state, an ID token made out for another
 client, and an expired one are each refused with a page a person reads."""
 
+import html
 import json
 import os
 import shutil
@@ -333,3 +334,29 @@ def test_the_environment_turns_single_sign_on_on_and_says_what_is_missing():
     assert partial.returncode != 0
     assert "OIDC_OP_ISSUER, OIDC_OP_AUTHORIZATION_ENDPOINT" in partial.stderr
     assert "/.well-known/openid-configuration" in partial.stderr
+
+
+def test_an_answer_with_no_sign_in_started_or_an_error_from_the_provider_reads_as_words(
+    client, settings, transactional_db
+):
+    settings.SSO_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = PROVIDER_NAME
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "http://127.0.0.1:9/authorize"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "portal.sso.StudioOIDCBackend"]
+    stray = client.get("/accounts/sso/callback/?code=abc&state=def")
+    assert stray.status_code == 400
+    assert "This browser has no sign-in with Harbour ID in progress" in stray.content.decode()
+    denied = client.get("/accounts/sso/callback/?error=access_denied&error_description=User+cancelled")
+    assert denied.status_code == 403
+    assert 'Harbour ID did not sign you in. It said: "User cancelled".' in html.unescape(
+        denied.content.decode()
+    )
+    started = client.get("/accounts/sso/start/?next=/clearance/")
+    assert started.status_code == 302
+    assert started["Location"].startswith("http://127.0.0.1:9/authorize?")
+    assert "code_challenge=" in started["Location"] and "nonce=" in started["Location"]
+    # A sign-in in progress, and an answer that carries neither a code nor an error.
+    bare = client.get("/accounts/sso/callback/")
+    assert bare.status_code == 400
+    assert "The sign-in with Harbour ID did not complete" in bare.content.decode()
+    assert get_user_model().objects.filter(sso_identities__isnull=False).count() == 0
