@@ -197,6 +197,7 @@ def test_a_new_person_signs_in_gets_no_role_and_is_told_whom_to_ask(browser, liv
     assert "signed in as Sam Rivera (sam@harbour.example) through Harbour ID" in body
     assert "Dana Okafor, studio admin of Harbour Pictures" in body
     assert page.get_by_role("link", name="dana.okafor@harbour.example").is_visible()
+    assert page.locator("a[title='Change your password']").count() == 0  # no password of ours
     assert _axe_clean(page) == []
     _shoot(page, "sso-whom-to-ask")
     context.close()
