@@ -63,6 +63,13 @@ def _refusals() -> dict:
     }
 
 
+def _unchecked() -> str:
+    return (
+        f"The answer from {provider_name()} could not be checked against its signing keys, so it was "
+        "refused. Start again from the login page; if it happens again, tell your studio's IT."
+    )
+
+
 class StudioOIDCBackend(OIDCAuthenticationBackend):
     """Sign a person in by the provider's ID token; find or make their account by its `sub`."""
 
@@ -88,10 +95,7 @@ class StudioOIDCBackend(OIDCAuthenticationBackend):
             for kind, message in _refusals().items():
                 if isinstance(exc, kind):
                     raise SignInRefused(message) from exc
-            raise SignInRefused(
-                f"The answer from {provider_name()} could not be checked against its signing keys, "
-                "so it was refused. Start again from the login page."
-            ) from exc
+            raise SignInRefused(_unchecked()) from exc
         # OpenID Connect Core 3.1.3.7: a token for several clients names the one it was given to.
         audience = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if len(audience) > 1 and claims.get("azp") != self.OIDC_RP_CLIENT_ID:
@@ -102,12 +106,17 @@ class StudioOIDCBackend(OIDCAuthenticationBackend):
         try:
             return super().verify_token(token, **kwargs)
         except SuspiciousOperation as exc:
-            # The nonce, or the signing key named by the token, did not match.
             log.warning("ID token refused: %s", exc)
-            raise SignInRefused(
-                f"The answer from {provider_name()} does not match the sign-in started in this "
-                "browser, so it was refused. Start again from the login page."
-            ) from exc
+            if "nonce" in str(exc).lower():
+                raise SignInRefused(
+                    f"The answer from {provider_name()} does not match the sign-in started in this "
+                    "browser, so it was refused. Start again from the login page."
+                ) from exc
+            raise SignInRefused(_unchecked()) from exc
+        except (jwt.InvalidTokenError, jwt.PyJWKError) as exc:
+            # No token, one that is not a JWT, or a key that cannot be read.
+            log.warning("ID token refused: %s", exc)
+            raise SignInRefused(_unchecked()) from exc
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)

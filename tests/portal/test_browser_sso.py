@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import jwt
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -361,3 +362,21 @@ def test_an_answer_with_no_sign_in_started_or_an_error_from_the_provider_reads_a
     assert bare.status_code == 400
     assert "The sign-in with Harbour ID did not complete" in bare.content.decode()
     assert get_user_model().objects.filter(sso_identities__isnull=False).count() == 0
+
+
+def test_an_id_token_not_signed_by_the_provider_or_not_a_token_is_refused(sso):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from portal.sso import SignInRefused, StudioOIDCBackend
+
+    with urllib.request.urlopen(sso["jwks_uri"], timeout=5) as r:
+        kid = json.load(r)["keys"][0]["kid"]
+    now = int(time.time())
+    claims = {"iss": sso["issuer"], "aud": CLIENT_ID, "sub": "harbour-000001", "iat": now, "exp": now + 600}
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, forger, algorithm="RS256", headers={"kid": kid})
+    backend = StudioOIDCBackend()
+    for token in (forged, "not-a-token", None):
+        with pytest.raises(SignInRefused) as refused:
+            backend.verify_token(token, nonce=None)
+        assert "could not be checked against its signing keys" in refused.value.message
