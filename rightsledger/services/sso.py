@@ -54,6 +54,21 @@ def _by_verified_email(issuer: str, claims: dict):
     return matches[0]
 
 
+def _account_create(issuer: str, subject: str, claims: dict):
+    """Make the account of a first sign-in; return it, or (None, the identity) where the same
+    person's other first sign-in made theirs meanwhile (its user name insert waits for that one's
+    commit, then fails)."""
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return get_user_model().objects.create_user(_username_for(claims), password=None), None
+        except IntegrityError:
+            identity = SsoIdentity.objects.filter(issuer=issuer, subject=subject).first()
+            if identity is not None:
+                return None, identity
+    raise IntegrityError("No free user name was found for a first sign-in after five tries.")
+
+
 def sso_sign_in(*, issuer: str, subject: str, claims: dict, match_verified_email: bool = False):
     """Return the user the provider's `issuer` knows as `subject`, making the account on a first
     sign-in (with no role, and no password of ours), and keep its name and e-mail address as the
@@ -62,14 +77,15 @@ def sso_sign_in(*, issuer: str, subject: str, claims: dict, match_verified_email
     A first sign-in is linked to an existing account only when match_verified_email is on, the
     provider verified the e-mail address, and exactly one account has it. Two first sign-ins at
     once make one account (the unique issuer and subject), whichever commits first."""
-    users = get_user_model().objects
+    created = False
     with transaction.atomic():
         identity = SsoIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
         if identity is None:
             user = _by_verified_email(issuer, claims) if match_verified_email else None
             created = user is None
             if created:
-                user = users.create_user(_username_for(claims), password=None)
+                user, identity = _account_create(issuer, subject, claims)
+        if identity is None:
             try:
                 with transaction.atomic():
                     identity = SsoIdentity.objects.create(user=user, issuer=issuer, subject=subject)

@@ -99,3 +99,28 @@ def test_an_account_already_linked_at_this_provider_is_not_taken_by_another_subj
         issuer=ISSUER, subject="00u9else", claims=claims(email_verified=True), match_verified_email=True
     )
     assert user.pk != local.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_sign_ins_at_once_make_one_account():
+    import threading
+
+    from django.db import connection
+
+    barrier, found = threading.Barrier(2), []
+
+    def sign_in():
+        try:
+            barrier.wait()
+            found.append(services.sso_sign_in(issuer=ISSUER, subject="00u1dana", claims=claims()).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_in) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(found) == 2 and found[0] == found[1]
+    assert User.objects.count() == 1
+    assert SsoIdentity.objects.count() == 1
