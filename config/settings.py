@@ -462,6 +462,51 @@ LEDGER_WITNESS_TIMEOUT_SECONDS = float(os.environ.get("LEDGER_WITNESS_TIMEOUT_SE
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
+# Single sign-on through the studio's OpenID Connect provider (mozilla-django-oidc): on when
+# OIDC_RP_CLIENT_ID is set, off otherwise (no button, no backend; the demo signs in with local
+# accounts). The library reads no discovery document: the provider's endpoints are given, as its
+# /.well-known/openid-configuration lists them. Signing in grants no role (README, "Single sign-on").
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# The provider as the login page's button names it: "Sign in with Okta".
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your studio's account")
+# Link a first sign-in to an existing local account with the same e-mail address, only when the
+# provider says it verified that address. Off: a first sign-in always makes a new account.
+OIDC_MATCH_VERIFIED_EMAIL = env_bool("OIDC_MATCH_VERIFIED_EMAIL", False)
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT_SECONDS") or 10)
+# Seconds of clock difference with the provider allowed when reading an ID token's times.
+OIDC_CLOCK_LEEWAY_SECONDS = env_int("OIDC_CLOCK_LEEWAY_SECONDS", 30)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+if SSO_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on is on, but {', '.join(_missing)} "
+            "is not: copy each from the provider's /.well-known/openid-configuration."
+        )
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if SSO_ENABLED:
+    AUTHENTICATION_BACKENDS.append("portal.sso.StudioOIDCBackend")
 # Where people reach the portal: links in e-mails and those posted to the tracker point here.
 # RIGHTSLEDGER_URL is the name this setting had for the tracker's links; it is still read.
 PORTAL_URL = os.environ.get("PORTAL_URL") or os.environ.get("RIGHTSLEDGER_URL") or "http://127.0.0.1:8000"

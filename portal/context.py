@@ -1,5 +1,7 @@
-"""What every portal page knows: the navigation the user's roles open, and unread notices."""
+"""What every portal page knows: the navigation the user's roles open, unread notices, and the
+studio's sign-in provider where single sign-on is on."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from rightsledger import access, selectors, vocab
@@ -31,4 +33,6 @@ def portal(request) -> dict:
         "nav": [{"label": label, "url": url, "current": path.startswith(url)} for label, url in nav],
         "unread": unread,
         "vocab": vocab,
+        # The login page's "Sign in with ..." button: none where single sign-on is off.
+        "sso_provider": settings.OIDC_PROVIDER_NAME if settings.SSO_ENABLED else None,
     }

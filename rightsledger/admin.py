@@ -27,6 +27,7 @@ from .models import (
     RightsGrant,
     Role,
     Shot,
+    SsoIdentity,
     Studio,
     Talent,
     TalentName,
@@ -259,3 +260,14 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
 class ProductionExportAdmin(ProductionScopedAdmin):
     list_display = ["id", "production", "requested_by", "state", "done", "total", "created_at", "finished_at"]
     list_filter = ["state", "production"]
+
+
+@admin.register(SsoIdentity)
+class SsoIdentityAdmin(admin.ModelAdmin):
+    """Which account a person at the studio's provider signs in to. An admin may link a provider's
+    subject to an existing account here (it grants nothing: roles are granted and recorded apart)."""
+
+    list_display = ("user", "issuer", "subject", "created_at", "last_sign_in_at")
+    search_fields = ("user__username", "user__email", "subject")
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at", "last_sign_in_at")

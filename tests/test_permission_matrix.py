@@ -62,6 +62,8 @@ PUBLIC = {
     "robots",
     "api-token",
     "login",
+    "sso_start",
+    "sso_callback",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

@@ -14,7 +14,7 @@ from .assets import (
     picture_alt,
 )
 from .audit import shot_audit_page, shot_lineage, shot_prov_document
-from .dashboards import clearance_page, start_page
+from .dashboards import clearance_page, no_role_page, start_page
 from .decisions import ProofFileLink, output_proof_link, reasons_in_words, record_proof_link, word_decisions
 from .guild import (
     flagging_guild,
@@ -74,5 +74,6 @@ __all__ = [
     "shot_prov_document",
     "shots_page",
     "start_page",
+    "no_role_page",
     "word_decisions",
 ]

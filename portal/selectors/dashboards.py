@@ -1,8 +1,11 @@
 """The pages a user lands on: the start page of each role and clearance's dashboard."""
 
+from dataclasses import dataclass
+
 from generation import selectors as gen_selectors
 from rightsledger import access, vocab
 from rightsledger import selectors as rl_selectors
+from rightsledger.models import Role
 
 
 def start_page(user) -> tuple[str, dict] | None:
@@ -21,6 +24,44 @@ def start_page(user) -> tuple[str, dict] | None:
     if held:
         return "portal:productions", {}
     return None
+
+
+@dataclass(frozen=True)
+class Admin:
+    """A studio admin, as the page for a user with no role names them."""
+
+    name: str
+    email: str
+    studio: str
+
+
+@dataclass(frozen=True)
+class NoRolePage:
+    """What a signed-in user with no role is told: who they are signed in as, and whom to ask."""
+
+    name: str
+    email: str
+    through_sso: bool
+    admins: list[Admin]
+
+
+def no_role_page(user) -> NoRolePage:
+    """Return the page for a user who holds no role: the studio admins who can grant one (active
+    accounts holding the current, active version of a studio admin role), by studio and name."""
+    held = (
+        Role.objects.filter(
+            kind=vocab.ROLE_STUDIO_ADMIN, status="active", replaced_by__isnull=True, user__is_active=True
+        )
+        .select_related("user", "studio")
+        .order_by("studio__name", "user__last_name", "user__first_name", "user__username")
+    )
+    admins = [Admin(r.user.get_full_name() or r.user.username, r.user.email, r.studio.name) for r in held]
+    return NoRolePage(
+        name=user.get_full_name() or user.username,
+        email=user.email,
+        through_sso=user.sso_identities.exists(),
+        admins=admins,
+    )
 
 
 def clearance_page(user) -> dict:

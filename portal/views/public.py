@@ -20,7 +20,8 @@ def home(request):
         return render(request, "public/landing.html")
     start = selectors.start_page(request.user)
     if start is None:
-        return render(request, "public/landing.html", {"no_roles": True})
+        # Signing in, by password or through the studio's provider, grants no role: say whom to ask.
+        return render(request, "public/no_role.html", {"page": selectors.no_role_page(request.user)})
     name, kwargs = start
     return redirect(name, **kwargs)
 

@@ -6,6 +6,7 @@ Grants, consents and reservations are never edited: an amendment or a revocation
 Writes go through rightsledger.services, which also appends the ledger entry.
 """
 
+from .accounts import SsoIdentity
 from .assets import Asset, Document, Thumbnail, asset_upload_to, content_name, thumbnail_name
 from .base import SHA256_HEX, SHOT_CODE, CommitsText
 from .exports import EXPORT_STATES, ProductionExport
@@ -73,4 +74,5 @@ __all__ = [
     "CalendarFeed",
     "EXPORT_STATES",
     "ProductionExport",
+    "SsoIdentity",
 ]

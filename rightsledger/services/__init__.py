@@ -9,6 +9,7 @@ One module a journey, as rightsledger.ledger is split:
 - talent: registering a performer and indexing their names.
 - erasure: erasing a performer's personal data.
 - roles: who may do what, and where.
+- sso: the account a person reaches through the studio's OpenID Connect provider (no role).
 - assets: registering a file, stored by its SHA-256 (its bytes checked by rightsledger.media).
 - storage: the content-addressed storage of assets' and documents' bytes.
 - documents: a grant's contract or a consent's signed form, stored with its record.
@@ -87,11 +88,13 @@ from .reservations import (
     reservation_revoke,
 )
 from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
+from .sso import sso_sign_in
 from .storage import content_unstore_unless_used, store_content
 from .talent import talent_create
 from .thumbnails import assets_without_thumbnail, thumbnail_make, thumbnails_backfill
 
 __all__ = [
+    "sso_sign_in",
     "calendar_feed_renew",
     "calendar_feed_revoke",
     "calendar_token_hash",
