@@ -43,11 +43,19 @@ class NoRolePage:
     email: str
     through_sso: bool
     admins: list[Admin]
+    # Where several studios share this service, a person with no role is told only of the admins
+    # of their own studio, known by their e-mail address's domain: no studio learns who else is here.
+    others_withheld: bool = False
+
+
+def _domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower() if "@" in (email or "") else ""
 
 
 def no_role_page(user) -> NoRolePage:
     """Return the page for a user who holds no role: the studio admins who can grant one (active
-    accounts holding the current, active version of a studio admin role), by studio and name."""
+    accounts holding the current, active version of a studio admin role), by studio and name. Where
+    several studios use the service, only the admins whose e-mail address has the user's domain."""
     held = (
         Role.objects.filter(
             kind=vocab.ROLE_STUDIO_ADMIN, status="active", replaced_by__isnull=True, user__is_active=True
@@ -55,12 +63,18 @@ def no_role_page(user) -> NoRolePage:
         .select_related("user", "studio")
         .order_by("studio__name", "user__last_name", "user__first_name", "user__username")
     )
+    held = list(held)
+    several = len({r.studio_id for r in held}) > 1
+    if several:
+        domain = _domain(user.email)
+        held = [r for r in held if domain and _domain(r.user.email) == domain]
     admins = [Admin(r.user.get_full_name() or r.user.username, r.user.email, r.studio.name) for r in held]
     return NoRolePage(
         name=user.get_full_name() or user.username,
         email=user.email,
         through_sso=user.sso_identities.exists(),
         admins=admins,
+        others_withheld=several and not admins,
     )
 
 

@@ -380,3 +380,22 @@ def test_an_id_token_not_signed_by_the_provider_or_not_a_token_is_refused(sso):
         with pytest.raises(SignInRefused) as refused:
             backend.verify_token(token, nonce=None)
         assert "could not be checked against its signing keys" in refused.value.message
+
+
+def test_where_several_studios_share_the_service_only_the_users_own_admins_are_named(client, studio):
+    other = services.studio_create(actor=None, name="Northlight Films", slug="northlight")
+    admin = get_user_model().objects.create_user(
+        "ines", first_name="Inès", last_name="Marchetti", email="ines@northlight.example"
+    )
+    services.role_grant(actor=None, user=admin, kind=vocab.ROLE_STUDIO_ADMIN, studio=other)
+    newcomer = get_user_model().objects.create_user("sam", first_name="Sam", email="sam@harbour.example")
+    client.force_login(newcomer)
+    text = client.get("/").content.decode()
+    assert "Dana Okafor</strong>, studio admin of Harbour Pictures" in text
+    assert "Northlight" not in text and "Marchetti" not in text
+
+    stranger = get_user_model().objects.create_user("kim", first_name="Kim", email="kim@elsewhere.example")
+    client.force_login(stranger)
+    text = client.get("/").content.decode()
+    assert "Okafor" not in text and "Marchetti" not in text
+    assert "names only the admins of your own" in text
