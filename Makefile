@@ -21,7 +21,7 @@ TLOG_TOOLS_PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $$HOME/.pyenv/versions/3.* 2>/dev/null | sort -Vr | sed 's|$$|/bin/python3|'); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
 
-.PHONY: soak demo test venv services migrate bench clean zou tlog-tools fuzz audit lint format
+.PHONY: soak demo stack test venv services migrate bench clean zou tlog-tools fuzz audit lint format
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,12 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://127.0.0.1:$(or $(PORT),8000)
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(or $(PORT),8000)
+
+# The stack as separate processes (Procfile, run by honcho): web, a worker per queue, beat and the
+# tracker listener, each in a folder of its own, against PostgreSQL, Redis and S3 (docs/deploy.md).
+# With no AWS_S3_ENDPOINT_URL or AWS_STORAGE_BUCKET_NAME it starts moto's S3 server for itself.
+stack: $(VENV)/.installed services
+	DATABASE_URL=$(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/rightsledger) PY=$(abspath $(PY)) bin/stack
 
 # The suite runs in one process per CPU (tests/parallel.py); WORKERS=n chooses, WORKERS=0 runs one.
 test: $(VENV)/.installed services zou tlog-tools lint

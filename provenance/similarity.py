@@ -3,7 +3,9 @@
 Exact search (inner product on normalised vectors) below SIMILARITY_EXACT_MAX vectors; above it,
 IVF whose candidates are re-ranked by exact cosine from the stored vectors. The index is kept in
 memory per process, persisted to SIMILARITY_INDEX_PATH, and updated incrementally from the
-database (rows added since it was last read); `manage.py similarity rebuild` rebuilds it.
+database (rows added since it was last read); `manage.py similarity rebuild` rebuilds it. With
+SIMILARITY_INDEX_PATH empty it is never written to disk: each process builds it from the database on
+first use (the stack's processes keep nothing on their local disk).
 """
 
 import math
@@ -57,7 +59,7 @@ class SimilarityIndex:
             .order_by("id")
             .values_list("id", "id", "embedding", "dims")
         )
-        if self.index is None:
+        if self.index is None and settings.SIMILARITY_INDEX_PATH:
             path = Path(settings.SIMILARITY_INDEX_PATH)
             meta = path.with_suffix(".last")
             if path.exists() and meta.exists():
@@ -81,6 +83,8 @@ class SimilarityIndex:
         self.save()
 
     def save(self) -> None:
+        if not settings.SIMILARITY_INDEX_PATH:
+            return
         path = Path(settings.SIMILARITY_INDEX_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -119,9 +123,10 @@ def rebuild() -> int:
     """Rebuild the index from the database; return its size."""
     global _index
     with _lock:
-        path = Path(settings.SIMILARITY_INDEX_PATH)
-        for p in (path, path.with_suffix(".last")):
-            p.unlink(missing_ok=True)
+        if settings.SIMILARITY_INDEX_PATH:
+            path = Path(settings.SIMILARITY_INDEX_PATH)
+            for p in (path, path.with_suffix(".last")):
+                p.unlink(missing_ok=True)
         _index = SimilarityIndex()
         _index.refresh()
         return _index.index.ntotal if _index.index is not None else 0
