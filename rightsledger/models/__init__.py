@@ -21,6 +21,7 @@ from .ledger import (
 )
 from .notices import CalendarFeed, ConsentFlag, ExpiryNotice, FlagReply, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
+from .tokens import ApiToken
 from .registry import (
     Guild,
     GuildMembership,
@@ -71,6 +72,7 @@ __all__ = [
     "Notification",
     "ExpiryNotice",
     "CalendarFeed",
+    "ApiToken",
     "EXPORT_STATES",
     "ProductionExport",
 ]
