@@ -33,7 +33,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         try:
             text = header[1].decode()
         except UnicodeError:
-            raise AuthenticationFailed("This token holds characters no token has: check it was copied whole.")
+            raise AuthenticationFailed(
+                "This token holds characters no token has: check it was copied whole."
+            ) from None
         if not apitokens.looks_like_ours(text):
             # An older, unscoped token: DRF's own class checks it, under either word.
             return TokenAuthentication().authenticate_credentials(text)
@@ -49,7 +51,9 @@ class ApiTokenAuthentication(BaseAuthentication):
                 f"This API token is not known: check it was copied whole, or {MADE_IN}."
             )
         if token.revoked_at is not None:
-            raise AuthenticationFailed(f"This token was revoked on {words.moment(token.revoked_at)}; {MADE_IN}.")
+            raise AuthenticationFailed(
+                f"This token was revoked on {words.moment(token.revoked_at)}; {MADE_IN}."
+            )
         if selectors.token_state(token) == "expired":
             raise AuthenticationFailed(f"This token expired on {words.moment(token.expires_at)}; {MADE_IN}.")
         if not token.user.is_active:

@@ -21,7 +21,6 @@ from .ledger import (
 )
 from .notices import CalendarFeed, ConsentFlag, ExpiryNotice, FlagReply, Notification
 from .records import VERSION_FIELDS, ConsentRecord, RightsGrant, Role, TrainingReservation, VersionedRecord
-from .tokens import ApiToken
 from .registry import (
     Guild,
     GuildMembership,
@@ -33,6 +32,7 @@ from .registry import (
     Talent,
     TalentName,
 )
+from .tokens import ApiToken
 
 __all__ = [
     "CommitsText",

@@ -30,7 +30,6 @@ from .scope import (
     with_number,
     with_version_info,
 )
-
 from .tokens import (
     can_revoke_token,
     legacy_token_of,

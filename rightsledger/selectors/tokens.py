@@ -68,4 +68,3 @@ def user_named(user) -> str:
     if user is None:
         return "someone no longer here"
     return user.get_full_name() or user.get_username()
-

@@ -29,7 +29,6 @@ ones. The registry of record kinds that the API and the portal read is rightsled
 from ..media import inspect_upload
 from .assets import asset_register
 from .calendars import calendar_feed_renew, calendar_feed_revoke, calendar_token_hash
-from .tokens import api_token_create, api_token_revoke, api_token_used, legacy_token_revoke
 from .consents import (
     CONSENT,
     consent_amend,
@@ -87,6 +86,7 @@ from .roles import ROLE, ROLE_SCOPES, role_grant, role_revoke
 from .storage import content_unstore_unless_used, store_content
 from .talent import talent_create
 from .thumbnails import assets_without_thumbnail, thumbnail_make, thumbnails_backfill
+from .tokens import api_token_create, api_token_revoke, api_token_used, legacy_token_revoke
 
 __all__ = [
     "api_token_create",

@@ -28,7 +28,11 @@ def _expiry(errors: Errors, value, *, now: datetime.datetime, latest: datetime.d
         text = value.strip()
         try:
             value = (
-                (datetime.date.fromisoformat(text) if len(text) == 10 else datetime.datetime.fromisoformat(text))
+                (
+                    datetime.date.fromisoformat(text)
+                    if len(text) == 10
+                    else datetime.datetime.fromisoformat(text)
+                )
                 if text
                 else None
             )
@@ -63,8 +67,7 @@ def _expiry(errors: Errors, value, *, now: datetime.datetime, latest: datetime.d
         errors.add(
             "expires_at",
             "expiry_after_creator",
-            "A token made with a token may not outlast it: give a date no later than "
-            f"{words.day(latest)}.",
+            f"A token made with a token may not outlast it: give a date no later than {words.day(latest)}.",
         )
     return expires
 
@@ -95,11 +98,16 @@ def api_token_create(
             "Choose what the token may do: " + words.prose(vocab.TOKEN_SCOPE_LABELS.values()).lower() + ".",
         )
     expires = _expiry(errors, expires_at, now=now, latest=outlasting)
-    if name and ApiToken.objects.filter(
-        user=user, name=name, revoked_at__isnull=True, expires_at__gt=now
-    ).exists():
+    if (
+        name
+        and ApiToken.objects.filter(
+            user=user, name=name, revoked_at__isnull=True, expires_at__gt=now
+        ).exists()
+    ):
         errors.add(
-            "name", "token_name_taken", f"A token named “{name}” is already in use: give this one another name."
+            "name",
+            "token_name_taken",
+            f"A token named “{name}” is already in use: give this one another name.",
         )
     errors.raise_if_any()
     made = apitokens.token_new()
