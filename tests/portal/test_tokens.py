@@ -32,7 +32,11 @@ def test_making_a_token_shows_it_once_and_keeps_only_its_hash(world, client):
     assert form.status_code == 200 and "Make an API token" in form.content.decode()
     response = client.post(
         "/account/tokens/new/",
-        {"name": "Nightly dataset check", "scope": vocab.TOKEN_SCOPE_TRAINING_CLEARANCE, "expires_at": _later(30)},
+        {
+            "name": "Nightly dataset check",
+            "scope": vocab.TOKEN_SCOPE_TRAINING_CLEARANCE,
+            "expires_at": _later(30),
+        },
     )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -110,7 +114,12 @@ def test_the_older_token_is_shown_and_can_be_rotated(world, client):
     assert "Your older token" in page and "Revoke my older token" in page
     response = client.post(
         "/account/tokens/new/",
-        {"name": "Pipeline", "scope": vocab.TOKEN_SCOPE_FULL, "expires_at": _later(60), "revoke_legacy": "on"},
+        {
+            "name": "Pipeline",
+            "scope": vocab.TOKEN_SCOPE_FULL,
+            "expires_at": _later(60),
+            "revoke_legacy": "on",
+        },
     )
     assert response.status_code == 200
     assert not Token.objects.filter(user=world.producer_a).exists()
