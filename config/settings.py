@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
+        "TokenScopeEnum": "rightsledger.vocab.TOKEN_SCOPES",
         "RequestStatusEnum": "generation.models.STATUSES",
         "FlagOutcomeEnum": "rightsledger.models.notices.FLAG_OUTCOMES",
         "FlagStateEnum": "rightsledger.models.notices.FLAG_STATES",

@@ -92,7 +92,7 @@ def token_new(request):
             name=values["name"],
             scope=values["scope"],
             expires_at=values["expires_at"],
-            revoke_legacy=values["revoke_legacy"] and values["scope"] == vocab.TOKEN_SCOPE_FULL,
+            revoke_legacy=values["revoke_legacy"],
         )
     except ValidationError as exc:
         errors, general = field_errors(exc)

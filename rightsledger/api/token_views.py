@@ -15,6 +15,7 @@ from .serializers import StrictBool, StrictSerializer
 
 class ApiTokenOut(serializers.ModelSerializer):
     user = serializers.CharField(source="user.get_username", read_only=True)
+    scope = serializers.ChoiceField(choices=vocab.TOKEN_SCOPES, read_only=True)
     scope_label = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
 

@@ -2,7 +2,7 @@
 DRF's older one token per user, and the permission that holds a token to its scope.
 
 `Authorization: Bearer rl_…` and `Authorization: Token rl_…` both work (clients send "Token"
-today); an older 40-character token still works under either word until it is rotated."""
+today); an older 40-character token still works, as `Token …`, until it is rotated."""
 
 import hmac
 
@@ -37,8 +37,11 @@ class ApiTokenAuthentication(BaseAuthentication):
                 "This token holds characters no token has: check it was copied whole."
             ) from None
         if not apitokens.looks_like_ours(text):
-            # An older, unscoped token: DRF's own class checks it, under either word.
-            return TokenAuthentication().authenticate_credentials(text)
+            if header[0].lower() == b"token":
+                # An older, unscoped token: DRF's own class checks it, as it did before.
+                return TokenAuthentication().authenticate_credentials(text)
+            # Another kind of bearer token (an identity provider's, say): another class's to check.
+            return None
         return self.authenticate_token(text)
 
     def authenticate_token(self, text: str):

@@ -98,6 +98,13 @@ def api_token_create(
             "Choose what the token may do: " + words.prose(vocab.TOKEN_SCOPE_LABELS.values()).lower() + ".",
         )
     expires = _expiry(errors, expires_at, now=now, latest=outlasting)
+    if revoke_legacy and scope != vocab.TOKEN_SCOPE_FULL:
+        errors.add(
+            "revoke_legacy",
+            "legacy_needs_full_token",
+            "Only a token that may do everything your roles allow replaces your older token: "
+            "choose that, or keep the older token for now.",
+        )
     if (
         name
         and ApiToken.objects.filter(

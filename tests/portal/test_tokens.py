@@ -112,6 +112,18 @@ def test_the_older_token_is_shown_and_can_be_rotated(world, client):
     _as(client, world.producer_a)
     page = client.get("/account/tokens/").content.decode()
     assert "Your older token" in page and "Revoke my older token" in page
+    narrower = client.post(
+        "/account/tokens/new/",
+        {
+            "name": "Reader",
+            "scope": vocab.TOKEN_SCOPE_READ_ONLY,
+            "expires_at": _later(60),
+            "revoke_legacy": "on",
+        },
+    )
+    assert narrower.status_code == 400
+    assert "Only a token that may do everything your roles allow replaces" in narrower.content.decode()
+    assert Token.objects.filter(user=world.producer_a).exists() and not ApiToken.objects.exists()
     response = client.post(
         "/account/tokens/new/",
         {
