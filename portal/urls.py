@@ -72,7 +72,7 @@ urlpatterns = [
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/new/", tokens.token_new, name="token_new"),
     path("account/tokens/older/revoke/", tokens.legacy_token_revoke, name="legacy_token_revoke"),
-    path("account/tokens/<str:public_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("account/tokens/<str:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("verify/", public.verify_page, name="verify"),
     path("ledger/", public.ledger, name="ledger"),
 ]

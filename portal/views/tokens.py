@@ -109,9 +109,9 @@ def token_new(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_revoke(request, public_id):
+def token_revoke(request, pk):
     """Ask, then revoke a token: one's own, or one of a user one manages."""
-    token = selectors.tokens_for(request.user).filter(public_id=public_id).first()
+    token = selectors.tokens_for(request.user).filter(public_id=pk).first()
     if token is None:
         raise Http404("There is no such token among those you may see.")
     problem = ""

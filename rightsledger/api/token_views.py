@@ -3,7 +3,7 @@ text is in the answer, once), revoke one. Each view checks access, calls one sel
 and answers."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -94,9 +94,20 @@ class ApiTokenListApi(APIView):
 class ApiTokenRevokeApi(APIView):
     """Revoke a token: your own, or one of a user whose tokens you manage."""
 
-    @extend_schema(request=None, responses={200: ApiTokenOut})
-    def post(self, request, public_id):
-        token = selectors.tokens_for(request.user).filter(public_id=public_id).first()
+    @extend_schema(
+        request=None,
+        responses={200: ApiTokenOut},
+        parameters=[
+            OpenApiParameter(
+                "pk",
+                str,
+                OpenApiParameter.PATH,
+                description="The token's public id: the 8 characters after rl_.",
+            )
+        ],
+    )
+    def post(self, request, pk):
+        token = selectors.tokens_for(request.user).filter(public_id=pk).first()
         if token is None:
             raise Http404("No token with that id among those you may see.")
         return Response(ApiTokenOut(services.api_token_revoke(actor=request.user, token=token)).data)

@@ -31,7 +31,7 @@ urlpatterns = [
         name="api-token",
     ),
     path("tokens/", token_views.ApiTokenListApi.as_view(), name="api-token-list"),
-    path("tokens/<str:public_id>/revoke/", token_views.ApiTokenRevokeApi.as_view(), name="api-token-revoke"),
+    path("tokens/<str:pk>/revoke/", token_views.ApiTokenRevokeApi.as_view(), name="api-token-revoke"),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
     path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),
