@@ -99,7 +99,7 @@ class ApiTokenRevokeApi(APIView):
         responses={200: ApiTokenOut},
         parameters=[
             OpenApiParameter(
-                "pk",
+                "id",
                 str,
                 OpenApiParameter.PATH,
                 description="The token's public id: the 8 characters after rl_.",

@@ -286,5 +286,5 @@ def test_revoking_through_the_api_someone_elses_token_and_a_managers_right(world
 
 def test_the_schema_documents_the_token_endpoints_and_the_bearer_scheme(world, api):
     schema = api(world.producer_a).get("/api/schema/", {"format": "json"}).json()
-    assert "/api/tokens/" in schema["paths"] and "/api/tokens/{pk}/revoke/" in schema["paths"]
+    assert "/api/tokens/" in schema["paths"] and "/api/tokens/{id}/revoke/" in schema["paths"]
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
