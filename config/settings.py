@@ -269,10 +269,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # API tokens (rl_…), under "Bearer" or "Token"; an older token still works until rotated.
+        "rightsledger.api.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A request made with an API token stays within the token's scope.
+        "rightsledger.api.tokens.TokenScope",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         # JSON only: a form cannot carry the nested lists (memberships, inputs...) these bodies
         # have, and would drop them silently. Views that take files say so themselves.
@@ -298,6 +303,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny", "rightsledger.api.tokens.TokenScope"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -310,6 +316,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "rightsledger.vocab.RECORD_STATUSES",
+        "TokenScopeEnum": "rightsledger.vocab.TOKEN_SCOPES",
         "RequestStatusEnum": "generation.models.STATUSES",
         "FlagOutcomeEnum": "rightsledger.models.notices.FLAG_OUTCOMES",
         "FlagStateEnum": "rightsledger.models.notices.FLAG_STATES",
@@ -405,6 +412,8 @@ EMBED_CONFIRM_COSINE = float(os.environ.get("EMBED_CONFIRM_COSINE", "0.80"))
 TRAINING_CLEARANCE_RATE = os.environ.get("TRAINING_CLEARANCE_RATE", "120/min")
 # An output this close (cosine) to a performer's likeness reference needs that performer's consent.
 LIKENESS_COSINE = float(os.environ.get("LIKENESS_COSINE", "0.90"))
+# The longest an API token for a machine may last; a longer-lived pipeline gets a new token.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 # Fingerprints are about 40 bytes a file: a batch holds many more of them than of files.
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)

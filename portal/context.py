@@ -26,6 +26,7 @@ def portal(request) -> dict:
     path = getattr(request, "path", "")
     unread = selectors.notifications_for(user).count() if user is not None and user.is_authenticated else 0
     if user is not None and user.is_authenticated:
+        nav.append(("API tokens", reverse("portal:tokens")))
         nav.append(
             (f"Notifications ({unread} new)" if unread else "Notifications", reverse("portal:notifications"))
         )

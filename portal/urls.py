@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import audit, clearance, disclosure, guild, performers, producer, public, records, registers
+from .views import (
+    audit,
+    clearance,
+    disclosure,
+    guild,
+    performers,
+    producer,
+    public,
+    records,
+    registers,
+    tokens,
+)
 
 app_name = "portal"
 
@@ -85,6 +96,10 @@ urlpatterns = [
     path("guild/consents/", guild.guild_consents, name="guild_consents"),
     path("guild/consents/<int:pk>/", guild.guild_consent, name="guild_consent"),
     path("guild/consents/<int:pk>/flag/", guild.guild_flag, name="guild_flag"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/new/", tokens.token_new, name="token_new"),
+    path("account/tokens/older/revoke/", tokens.legacy_token_revoke, name="legacy_token_revoke"),
+    path("account/tokens/<str:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("verify/", public.verify_page, name="verify"),
     path("ledger/", public.ledger, name="ledger"),
 ]

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from . import access
 from .models import (
+    ApiToken,
     Asset,
     CalendarFeed,
     Checkpoint,
@@ -250,6 +251,28 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
     """Who has a calendar feed, since when, and whether it was revoked (the token is never kept)."""
 
     list_display = ["user", "created_at", "revoked_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Whose API tokens, their scope, expiry and last use (the token itself is never kept);
+    revoked from the portal, where the rule on who may revoke whose lives."""
+
+    list_display = [
+        "name",
+        "user",
+        "scope",
+        "public_id",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["scope"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -123,6 +123,12 @@ ROLE_AUDITOR = "auditor"
 ROLE_GUILD_REP = "guild_rep"
 ROLES = (ROLE_STUDIO_ADMIN, ROLE_CLEARANCE, ROLE_PRODUCER, ROLE_AUDITOR, ROLE_GUILD_REP)
 
+# What an API token for a machine may do, within its user's roles (rightsledger.apitokens).
+TOKEN_SCOPE_READ_ONLY = "read_only"  # reads only (GET, HEAD, OPTIONS), and questions that write nothing
+TOKEN_SCOPE_TRAINING_CLEARANCE = "training_clearance"  # only training clearance and C2PA resolution
+TOKEN_SCOPE_FULL = "full_roles"  # everything its user's roles allow
+TOKEN_SCOPES = (TOKEN_SCOPE_READ_ONLY, TOKEN_SCOPE_TRAINING_CLEARANCE, TOKEN_SCOPE_FULL)
+
 
 def choices(values):
     """Return Django-style choices for a vocabulary tuple."""
@@ -316,6 +322,11 @@ ROLE_LABELS = {
     ROLE_AUDITOR: "auditor",
     ROLE_GUILD_REP: "guild representative",
 }
+TOKEN_SCOPE_LABELS = {
+    TOKEN_SCOPE_READ_ONLY: "Read only",
+    TOKEN_SCOPE_TRAINING_CLEARANCE: "Training clearance only",
+    TOKEN_SCOPE_FULL: "Everything its user may do",
+}
 ERASURE_BASIS_LABELS = {
     "performer_request": "the performer's request",
     "estate_request": "the estate's request",
@@ -425,6 +436,7 @@ VOCABULARY_LABELS = {
     "record_statuses": RECORD_STATUS_LABELS,
     "record_actions": RECORD_ACTION_LABELS,
     "roles": ROLE_LABELS,
+    "token_scopes": TOKEN_SCOPE_LABELS,
     "erasure_bases": ERASURE_BASIS_LABELS,
     "request_statuses": REQUEST_STATUS_LABELS,
     "outcomes": OUTCOME_LABELS,
@@ -460,6 +472,7 @@ VOCABULARIES = {
     "record_statuses": RECORD_STATUSES,
     "record_actions": RECORD_ACTIONS,
     "roles": ROLES,
+    "token_scopes": TOKEN_SCOPES,
     "erasure_bases": ERASURE_BASES,
     "performer_rules": PERFORMER_RULES,
 }

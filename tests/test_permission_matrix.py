@@ -204,6 +204,16 @@ class Matrix:
         )
         # Ended at once: the records are made again for "more", and one action a union is in force.
         services.labour_action_end(actor=None, action=labour_action, ended_on=datetime.date(2026, 1, 2))
+        # An API token of one of the production's people: production A's producer's, whom its
+        # clearance user and studio admin look after; another studio's, its own producer's.
+        token_user = self.world.producer_a if production == self.world.prod_a else requester
+        token, _ = services.api_token_create(
+            actor=token_user,
+            user=token_user,
+            name=f"Pipeline {tag}",
+            scope=vocab.TOKEN_SCOPE_READ_ONLY,
+            expires_at=datetime.date.today() + datetime.timedelta(days=30),
+        )
         export = services.production_export_create(actor=self.world.admin, production=production)
         portal_exports.production_export_build_now(export.pk)
         return dict(
@@ -223,6 +233,7 @@ class Matrix:
             seq=seq,
             guild=guild,
             labour_action=labour_action,
+            token=token,
         )
 
 
@@ -243,6 +254,13 @@ def _grant(r):
 
 
 STAFF = {"admin", "clearance", "producer_a", "producer_b", "auditor"}  # hold a role in the studio
+TOKEN_KEEPERS = {"admin", "clearance", "producer_a"}  # production A's producer's token: theirs, and managers'
+
+
+def _token(r):
+    return {"pk": r["token"].public_id}
+
+
 LOGGED_IN = set(IDENTITIES) - {"anonymous"}
 
 
@@ -335,6 +353,10 @@ TARGETS = {
     "ledger-entry-bytes": R(lambda r: {"seq": r["seq"]}, PROD_READERS),
     "ledger-cosignatures": R(None, LOGGED_IN, read=404),
     "me": R(None, LOGGED_IN),
+    # API tokens: anyone signed in lists and makes their own; a token is revoked by its user and by
+    # those who look after them (production A's producer: its clearance user and studio admin).
+    "api-token-list": R(None, LOGGED_IN, LOGGED_IN),
+    "api-token-revoke": R(_token, NOBODY, TOKEN_KEEPERS, viewers=TOKEN_KEEPERS),
     # Portal pages
     "productions": R(None, LOGGED_IN, methods=["get"]),
     "clearance": R(None, CLEARANCE, methods=["get"]),
@@ -401,6 +423,10 @@ TARGETS = {
     ),
     "calendar": R(None, STAFF, methods=["get"]),
     "calendar_feed": R(None, NOBODY, STAFF, methods=["post"]),
+    "tokens": R(None, LOGGED_IN, methods=["get"]),
+    "token_new": R(None, LOGGED_IN, LOGGED_IN, methods=["get", "post"]),
+    "token_revoke": R(_token, TOKEN_KEEPERS, TOKEN_KEEPERS, viewers=TOKEN_KEEPERS, methods=["get", "post"]),
+    "legacy_token_revoke": R(None, NOBODY, LOGGED_IN, methods=["post"]),
 }
 PUBLIC_VALUES = {
     "size": 1,

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from rightsledger import aipref
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
+from rightsledger.api.tokens import TokenScope
 from rightsledger.input_policy import whole_number
 
 from .. import lineage, selectors, softbinding
@@ -34,7 +35,8 @@ class VerifyIn(serializers.Serializer):
 class VerifyApi(APIView):
     """Check a file's Content Credentials. Anyone may ask."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, TokenScope]
+    writes_nothing = True  # a question about a file
     parser_classes = [parsers.MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": VerifyIn}, responses={200: dict})
@@ -175,7 +177,10 @@ class TrainingClearanceApi(APIView):
     files themselves (multipart 'files'), or SHA-256 lists (JSON {"sha256": [...]}), in bounded
     batches; rate-limited per client."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, TokenScope]
+    # What a dataset builder's clearance-only token is for; a question, which a read-only token may ask.
+    training_clearance = True
+    writes_nothing = True
     parser_classes = [parsers.MultiPartParser, JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "training_clearance"
@@ -287,7 +292,9 @@ MAX_RESULTS = OpenApiParameter("maxResults", int, description="1 to 100; 10 if n
 class SoftBindingByBindingApi(APIView):
     """C2PA Soft Binding Resolution API: manifests matching a soft-binding value."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, TokenScope]
+    # Resolving a stripped copy to its credentials is part of a training-clearance check.
+    training_clearance = True
 
     @extend_schema(
         parameters=[
@@ -307,7 +314,10 @@ class SoftBindingByBindingApi(APIView):
 class SoftBindingByContentApi(APIView):
     """C2PA Soft Binding Resolution API: manifests of outputs that this content is a copy of."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, TokenScope]
+    # Resolving a stripped copy to its credentials is part of a training-clearance check.
+    training_clearance = True
+    writes_nothing = True
     parser_classes = [parsers.FileUploadParser]
 
     @extend_schema(
@@ -331,7 +341,9 @@ class SoftBindingByContentApi(APIView):
 class SoftBindingManifestApi(APIView):
     """C2PA Soft Binding Resolution API: a manifest store by its manifest identifier."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, TokenScope]
+    # Resolving a stripped copy to its credentials is part of a training-clearance check.
+    training_clearance = True
 
     @extend_schema(responses={(200, "application/c2pa"): bytes})
     def get(self, request, manifest_id):

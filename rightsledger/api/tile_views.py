@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from .. import access
+from .. import access, apitokens
 from ..ledger.tilestore import tile_read
+from ..models import ApiToken
 from ..tlog.tiles import ENTRIES, TileError, parse_tile_path
+from .tokens import ApiTokenAuthentication
 
 IMMUTABLE = "max-age=31536000, immutable"
 # A partial tile grows with the tree, and the next checkpoint names its new width.
@@ -80,9 +81,16 @@ def _operator(request) -> bool:
     user = request.user
     if not user.is_authenticated:
         try:
-            found = TokenAuthentication().authenticate(request)
+            # An API token (within its scope: a clearance-only one reads no bundle), or an older one.
+            found = ApiTokenAuthentication().authenticate(request)
         except AuthenticationFailed:
             return False
+        if found and isinstance(found[1], ApiToken):
+            refusal = apitokens.scope_refusal(
+                found[1].scope, method=request.method, training_clearance=False, writes_nothing=False
+            )
+            if refusal:
+                return False
         user = found[0] if found else user
     return user.is_authenticated and access.roles_of(user).superuser
 

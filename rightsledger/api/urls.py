@@ -3,9 +3,10 @@ from rest_framework import parsers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from . import flag_views, ledger_views, performer_views, records, views
+from . import flag_views, ledger_views, performer_views, records, token_views, views
 from .parsers import JSONParser
 from .throttling import LoginRateThrottle
+from .tokens import TokenScope
 
 router = DefaultRouter()
 router.register("studios", views.StudioViewSet, basename="studio")
@@ -25,9 +26,12 @@ urlpatterns = [
         ObtainAuthToken.as_view(
             parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
             throttle_classes=[LoginRateThrottle],
+            permission_classes=[TokenScope],
         ),
         name="api-token",
     ),
+    path("tokens/", token_views.ApiTokenListApi.as_view(), name="api-token-list"),
+    path("tokens/<str:pk>/revoke/", token_views.ApiTokenRevokeApi.as_view(), name="api-token-revoke"),
     path("me/", views.MeApi.as_view(), name="me"),
     path("vocabulary/", views.VocabularyApi.as_view(), name="vocabulary"),
     path("ledger/proofs/inclusion/", ledger_views.InclusionProofApi.as_view(), name="ledger-inclusion"),

@@ -33,6 +33,7 @@ from .registry import (
     Talent,
     TalentName,
 )
+from .tokens import ApiToken
 
 __all__ = [
     "CommitsText",
@@ -72,6 +73,7 @@ __all__ = [
     "Notification",
     "ExpiryNotice",
     "CalendarFeed",
+    "ApiToken",
     "EXPORT_STATES",
     "ProductionExport",
     "SsoIdentity",

@@ -30,8 +30,22 @@ from .scope import (
     with_number,
     with_version_info,
 )
+from .tokens import (
+    can_revoke_token,
+    legacy_token_of,
+    token_managed_user_ids,
+    token_state,
+    tokens_for,
+    user_named,
+)
 
 __all__ = [
+    "can_revoke_token",
+    "legacy_token_of",
+    "token_managed_user_ids",
+    "token_state",
+    "tokens_for",
+    "user_named",
     "GATE_ASSET_COLUMNS",
     "RECORD_MODELS",
     "RESERVATIONS_IN_FORCE_VIEW",

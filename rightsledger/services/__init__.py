@@ -19,6 +19,7 @@ One module a journey, as rightsledger.ledger is split:
 - flags: clearance's replies to a flag, and its resolution (these check access themselves, since
   a reply goes to a guild outside the studio).
 - calendars: a user's iCalendar feed of terms ending (its token).
+- tokens: API tokens for machines (named, scoped, expiring; kept as their hash).
 - thumbnails: an asset's small picture, made once (not a fact of the ledger).
 - exports: a production's audit export job (no ledger entry: it copies what the ledger holds).
 
@@ -92,9 +93,14 @@ from .sso import sso_sign_in
 from .storage import content_unstore_unless_used, store_content
 from .talent import talent_create
 from .thumbnails import assets_without_thumbnail, thumbnail_make, thumbnails_backfill
+from .tokens import api_token_create, api_token_revoke, api_token_used, legacy_token_revoke
 
 __all__ = [
     "sso_sign_in",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_used",
+    "legacy_token_revoke",
     "calendar_feed_renew",
     "calendar_feed_revoke",
     "calendar_token_hash",

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import get_resolver
+from django.utils import timezone
 from pypdf import PdfReader
 
 from demo.runs import run_requests
@@ -33,6 +34,7 @@ from portal.registers import REGISTERS
 from rightsledger import services, vocab
 from rightsledger.ledger.entry_types import ENTRY_TYPES
 from rightsledger.models import (
+    ApiToken,
     Asset,
     ConsentRecord,
     Guild,
@@ -78,6 +80,7 @@ ACTIONS = {
     "performer_rule_switch",
     "labour_action_new",
     "labour_action_end",
+    "legacy_token_revoke",
 }
 
 GENERATION_VOCABULARIES = (INPUT_ROLES, OUTCOMES, DECISION_KINDS, STATUSES, MATCH_METHODS)
@@ -224,6 +227,38 @@ def _with_labour_actions(*productions) -> tuple:
     return productions
 
 
+def _tokens() -> list:
+    """API tokens of the demo's people as the pages show them: of each scope, one revoked, one
+    expired (made once)."""
+    found = list(ApiToken.objects.order_by("id"))
+    if found:
+        return found
+    User = get_user_model()
+    made = []
+    for username, scope in (
+        ("producer", vocab.TOKEN_SCOPE_READ_ONLY),
+        ("producer", vocab.TOKEN_SCOPE_TRAINING_CLEARANCE),
+        ("clearance", vocab.TOKEN_SCOPE_FULL),
+        ("guild", vocab.TOKEN_SCOPE_READ_ONLY),
+    ):
+        user = User.objects.get(username=username)
+        token, _ = services.api_token_create(
+            actor=user,
+            user=user,
+            name=f"{username.title()} pipeline {len(made) + 1}",
+            scope=scope,
+            expires_at=timezone.now().date() + datetime.timedelta(days=30),
+        )
+        made.append(token)
+    services.api_token_used(token=made[0])
+    services.api_token_revoke(actor=made[1].user, token=made[1])
+    ApiToken.objects.filter(pk=made[2].pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=40),
+        expires_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    return made
+
+
 def _pages(client) -> list[tuple[str, str]]:
     """Return (URL name, URL) of every page of the portal, with the demo world's objects."""
     night = Production.objects.get(code="long-night")
@@ -274,6 +309,10 @@ def _pages(client) -> list[tuple[str, str]]:
         ],
         "production_export": [f"/exports/{e.pk}/" for e in _exports(night)],
         "production_export_status": [f"/exports/{e.pk}/status/" for e in _exports(night)],
+        "tokens": ["/account/tokens/"],
+        "token_new": ["/account/tokens/new/"],
+        # A page of a token the viewer may not see answers 404, and is passed over.
+        "token_revoke": [f"/account/tokens/{t.public_id}/revoke/" for t in _tokens()],
     }
     names = {p.name for p in get_resolver(portal_urls).url_patterns}
     unchecked = names - set(pages) - BINARY - ACTIONS
@@ -323,6 +362,16 @@ def test_no_portal_page_shows_a_program_value_to_any_role(demo, client):
         found = raw_values(visible_text(response.content.decode()))
         if found:
             problems.append(f"producer preview {posted['intended_use']}: {sorted(set(found))}")
+    # The answer to the token form: the token made, and the form refused.
+    for posted in (
+        {"name": "Dailies sync", "scope": vocab.TOKEN_SCOPE_READ_ONLY, "expires_at": "2020-01-01"},
+        {"name": "Dailies sync", "scope": "", "expires_at": ""},
+        {"name": "Dailies sync", "scope": vocab.TOKEN_SCOPE_FULL, "expires_at": str(timezone.now().date())},
+    ):
+        response = client.post("/account/tokens/new/", posted)
+        found = raw_values(visible_text(response.content.decode()))
+        if found:
+            problems.append(f"producer token form {posted}: {sorted(set(found))}")
     output = GenerationRequest.objects.filter(status="succeeded").first().output.asset
     with output.file.open("rb") as fh:
         response = _login(client, demo, None).post("/verify/", {"file": fh})

@@ -2,12 +2,15 @@
 client that reads only /ledger/checkpoint and /ledger/tile/... recomputes the signed root, proves
 entries and consistency, and catches a changed byte."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from rightsledger import services, vocab
 from rightsledger.ledger import checkpoints
 from rightsledger.ledger.append import recording
 from rightsledger.ledger.entry_types import EntryType
@@ -110,6 +113,17 @@ def test_entry_bundles_are_served_to_operators_only_and_hold_the_hashed_bytes(op
     assert bundle.status_code == 200 and bundle["Cache-Control"] == "no-store"
     bodies = [bytes(b) for b in LedgerEntry.objects.order_by("leaf__index").values_list("body", flat=True)]
     assert tiles.parse_bundle(bundle.content, size) == bodies
+    # An operator's API token reads them too, unless it may only ask for training clearance.
+    for scope, status in ((vocab.TOKEN_SCOPE_READ_ONLY, 200), (vocab.TOKEN_SCOPE_TRAINING_CLEARANCE, 403)):
+        _, text = services.api_token_create(
+            actor=operator,
+            user=operator,
+            name=scope,
+            scope=scope,
+            expires_at=datetime.date.today() + datetime.timedelta(days=5),
+        )
+        answer = Client(HTTP_AUTHORIZATION=f"Bearer {text}").get(f"/ledger/tile/entries/000.p/{size}")
+        assert answer.status_code == status
 
 
 def _tamper(level: int, index: int, at: int) -> None:
