@@ -14,8 +14,8 @@ Rules
                  production
   R4 review      a grant or consent flagged for review, and every likeness use, needs a sign-off
   R5 prompt      a registered talent named in the prompt needs a covering consent
-  R6 likeness    after the run, an output that resembles a performer whom no consent of the
-                 request covers is held for clearance (likeness_hold)
+  R6 likeness    after the run, an output in which the face of a performer appears whom no
+                 consent of the request covers is held for clearance (likeness_hold)
   R7..R12        the 2026 performer rules, each switched on per production (performers.py)
 
 At run time the request is evaluated again against the ledger as it is then, and R4 passes only
@@ -44,7 +44,7 @@ from .facts import (
 from .outcome import APPROVED, NEEDS_CLEARANCE, PASS, REFUSED, Outcome, Reason, RecordRef
 from .performers import performer_reasons
 from .rights import _review_of_grants, _rights_for_input, _union
-from .runtime import SignOffFact, at_run_time, likeness_hold
+from .runtime import FaceSeenFact, SignOffFact, at_run_time, likeness_hold
 from .training import _training
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "UNION_NOTICE_REQUIRED",
     "ConsentFact",
     "EngineFact",
+    "FaceSeenFact",
     "GrantFact",
     "InputFact",
     "LabourActionFact",
