@@ -58,8 +58,8 @@ class FaceSeenFact:
 
 def _where(seen: FaceSeenFact) -> str:
     if seen.seconds is None:
-        return "in the picture"
-    return f"{seen.seconds:g} seconds into the clip (keyframe {seen.frame_index + 1})"
+        return ""
+    return f" {seen.seconds:g} seconds into the clip (keyframe {seen.frame_index + 1})"
 
 
 def likeness_hold(
@@ -95,7 +95,7 @@ def likeness_hold(
                 "R6",
                 NEEDS_CLEARANCE,
                 f"talent {t}",
-                f"{name}'s face appears in the output {_where(first)}{also}: its distance to "
+                f"{name}'s face appears in the output{_where(first)}{also}: its distance to "
                 f"{name}'s reference photo is {first.distance:.2f} ({threshold:.2f} or less is the same "
                 f"person). No consent of this request covers {name}.",
                 "A clearance user must look at the output: approve it if the face is not theirs, or "

@@ -196,7 +196,9 @@ def test_an_output_showing_a_performer_no_consent_covers_is_held_naming_them(
     held = req.decisions.get(kind="likeness_check")
     [reason] = held.reasons
     assert reason["rule"] == "R6" and reason["subject"] == f"talent {studio.talent.pk}"
-    assert reason["message"].startswith("Eileen Collins's face appears in the output in the picture")
+    assert reason["message"].startswith(
+        "Eileen Collins's face appears in the output: its distance to Eileen Collins's reference photo is"
+    )
     distance = float(reason["message"].split("reference photo is ")[1][:4])
     assert distance < 0.45, reason["message"]
     assert "0.60 or less is the same person" in reason["message"]
@@ -370,3 +372,72 @@ def test_the_policy_names_the_first_keyframe_and_counts_the_others():
     )
     covered = p.Outcome(p.APPROVED, (p.Reason("R2", p.PASS, "talent 7", "consented", talent_id=7),), 10)
     assert p.likeness_hold(covered, seen, {7: "Mara Vega"}, 11, threshold=0.6) is None
+
+
+# --- Faces in inputs (R2) -------------------------------------------------------------------------
+
+
+def plate_showing(face: Image.Image) -> bytes:
+    """A 768 x 512 plate of the quay with a portrait standing in it."""
+    plate = images.picture(778).resize((768, 512))
+    plate.paste(face.resize((300, 300)), (234, 106))
+    return png(plate)
+
+
+def test_a_plate_showing_a_performer_needs_their_consent_naming_the_frame(
+    studio, world, api, portraits, boxes, django_capture_on_commit_callbacks
+):
+    box = boxes["collins"]
+    face = portraits["collins"].crop((box.left - 60, box.top - 60, box.right + 60, box.bottom + 60))
+    with django_capture_on_commit_callbacks(execute=True):
+        plate = f.make_asset(world.prod_a, data=plate_showing(face), seed=700, owner=world.party)
+        clip = f.make_asset(world.prod_a, kind="plate", fmt="mp4", data=faced_clip(face), seed=701)
+    assert AssetFace.objects.filter(asset=plate).count() == 1
+    assert list(AssetFace.objects.filter(asset=clip).values_list("seconds", flat=True)) == [2.0, 3.0, 4.0]
+    f.make_grant(
+        world.prod_a,
+        world.party,
+        [plate, clip],
+        uses=["genai_input"],
+        media=["theatrical"],
+        territories=["WORLD"],
+    )
+    producer = api(world.producer_a)
+    body = studio.body(engine="atmosphere", intended_use="atmosphere", parameters={"fog_density": 0.2})
+    body["inputs"] = [{"asset": plate.pk, "role": "plate"}]
+    refused = producer.post("/api/generation/requests/", body, format="json").json()
+    assert refused["status"] == "refused", refused
+    [r2] = [r for r in refused["decision"]["reasons"] if r["rule"] == "R2"]
+    assert r2["subject"] == f"talent {studio.talent.pk}" and r2["outcome"] == "refused"
+    assert r2["message"].startswith("Eileen Collins (face in input 1, at distance 0.")
+    assert "has no consent on record for this production" in r2["message"]
+    body["inputs"] = [{"asset": clip.pk, "role": "plate"}]
+    in_clip = producer.post("/api/generation/requests/", body, format="json").json()
+    [r2] = [r for r in in_clip["decision"]["reasons"] if r["rule"] == "R2"]
+    assert r2["message"].startswith("Eileen Collins (face in input 1, 2 seconds in, at distance 0.")
+    # With her consent to the use, the plate needs a clearance sign-off, as a likeness input does.
+    f.make_consent(world.prod_a, studio.talent, permitted_uses=["likeness", "atmosphere"])
+    body["inputs"] = [{"asset": plate.pk, "role": "plate"}]
+    consented = producer.post("/api/generation/requests/", body, format="json").json()
+    assert consented["status"] == "needs_clearance", consented
+    outcomes = {(r["rule"], r["outcome"]) for r in consented["decision"]["reasons"]}
+    assert ("R2", "pass") in outcomes and ("R4", "needs_clearance") in outcomes
+
+
+def test_a_plate_showing_someone_unregistered_is_noted_not_refused(
+    studio, world, api, portraits, boxes, django_capture_on_commit_callbacks
+):
+    box = boxes["hopper"]
+    face = portraits["hopper"].crop((box.left - 40, box.top - 40, box.right + 40, box.bottom + 40))
+    with django_capture_on_commit_callbacks(execute=True):
+        plate = f.make_asset(world.prod_a, data=plate_showing(face), seed=702, owner=world.party)
+    f.make_grant(
+        world.prod_a, world.party, [plate], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
+    )
+    body = studio.body(engine="atmosphere", intended_use="atmosphere", parameters={"fog_density": 0.2})
+    body["inputs"] = [{"asset": plate.pk, "role": "plate"}]
+    answer = api(world.producer_a).post("/api/generation/requests/", body, format="json").json()
+    assert answer["status"] == "approved", answer
+    [note] = [r for r in answer["decision"]["reasons"] if r["rule"] == "R2"]
+    assert note["outcome"] == "pass" and note["subject"] == "input 1"
+    assert note["message"] == "Input 1 shows 1 face that matches no registered performer: noted, not refused."
