@@ -200,6 +200,9 @@ def talent_faces_erase(*, talent_id: int) -> int:
             match = fm.nearest(bytes(descriptor), [r.descriptor for r in references])
             if match and match.distance <= settings.FACE_MATCH_DISTANCE:
                 theirs.append(pk)
+    FaceScan.objects.filter(asset__talent_id=talent_id).update(
+        usable=False, message="The performer's personal data was erased: their face is no longer compared."
+    )
     deleted, _ = FaceReference.objects.filter(talent_id=talent_id).delete()
     gone, _ = AssetFace.objects.filter(pk__in=theirs).delete()
     return deleted + gone

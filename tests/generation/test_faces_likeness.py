@@ -16,6 +16,8 @@ import threading
 import numpy as np
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import Client
 from PIL import Image
 
 from generation.models import GenerationRequest
@@ -167,7 +169,12 @@ def test_a_likeness_reference_gives_its_performer_a_face_that_no_api_or_ledger_e
     answer = api(world.clearance).get(f"/api/assets/{studio.reference.pk}/")
     assert answer.status_code == 200 and "descriptor" not in answer.content.decode()
     assert "face" not in json.dumps(answer.json()).lower()
-    assert FaceReference not in admin.site._registry and AssetFace not in admin.site._registry
+    for model in (FaceReference, AssetFace):
+        assert "descriptor" in admin.site._registry[model].exclude
+    root = Client()
+    root.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "x"))
+    page = root.get(f"/admin/provenance/facereference/{ref.pk}/change/")
+    assert page.status_code == 200 and "descriptor" not in page.content.decode().lower()
 
 
 def test_a_reference_photo_with_no_face_or_several_says_what_to_register(
@@ -184,6 +191,10 @@ def test_a_reference_photo_with_no_face_or_several_says_what_to_register(
     assert not none.usable and none.message.startswith("No face was found in this photo")
     assert not several.usable and several.message.startswith("The photo shows 2 faces")
     assert "register a photo of the performer alone" in several.message
+    client = Client()
+    client.force_login(world.clearance)
+    page = client.get(f"/assets/{both.pk}/").content.decode()
+    assert "Needs a new photo" in page and "register a photo of the performer alone" in page
     assert not FaceReference.objects.filter(talent=talent).exists()
 
 
@@ -207,6 +218,12 @@ def test_an_output_showing_a_performer_no_consent_covers_is_held_naming_them(
     assert seen.size > 150 and seen.seconds is None and seen.frame_index == 0
     assert (seen.lab_l, seen.lab_a, seen.lab_b) == (None, None, None)
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
+    # The portal's page of the request says whose face was found, where, and how near.
+    client = Client()
+    client.force_login(world.producer_a)
+    page = client.get(f"/requests/{req.pk}/").content.decode()
+    assert "Faces found in the output" in page and "<strong>Eileen Collins</strong>" in page
+    assert f"At a distance of {seen.distance:.2f} from their reference photo (0.60 or less" in page
 
 
 def test_an_output_showing_another_person_is_not_held(studio, api, django_capture_on_commit_callbacks):
