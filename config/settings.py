@@ -345,8 +345,6 @@ PHASH_MAX_DISTANCE = env_int("PHASH_MAX_DISTANCE", 7)
 EMBED_CANDIDATE_COSINE = float(os.environ.get("EMBED_CANDIDATE_COSINE", "0.97"))
 EMBED_CONFIRM_COSINE = float(os.environ.get("EMBED_CONFIRM_COSINE", "0.80"))
 TRAINING_CLEARANCE_RATE = os.environ.get("TRAINING_CLEARANCE_RATE", "120/min")
-# An output this close (cosine) to a performer's likeness reference needs that performer's consent.
-LIKENESS_COSINE = float(os.environ.get("LIKENESS_COSINE", "0.90"))
 TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
 # Fingerprints are about 40 bytes a file: a batch holds many more of them than of files.
 TRAINING_CLEARANCE_MAX_FINGERPRINTS = env_int("TRAINING_CLEARANCE_MAX_FINGERPRINTS", 2000)
