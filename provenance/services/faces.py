@@ -189,14 +189,15 @@ def input_faces(asset_ids, studio_id: int) -> dict[int, list[fm.Sighting]]:
 
 def talent_faces_erase(*, talent_id: int) -> int:
     """Delete an erased performer's face references, and the faces kept from plates and elements
-    that were theirs (inside the erasure's transaction); return how many descriptors went."""
-    references = [
-        fm.Reference(talent_id, bytes(d))
-        for d in FaceReference.objects.filter(talent_id=talent_id).values_list("descriptor", flat=True)
-    ]
+    of their studios that were theirs (inside the erasure's transaction; one pass over those
+    studios' input faces); return how many descriptors went."""
+    rows = FaceReference.objects.filter(talent_id=talent_id)
+    references = [fm.Reference(talent_id, bytes(d)) for d in rows.values_list("descriptor", flat=True)]
+    studios = rows.values("asset__production__studio_id")
     theirs = []
     if references:
-        for pk, descriptor in AssetFace.objects.values_list("id", "descriptor").iterator():
+        faces = AssetFace.objects.filter(asset__production__studio_id__in=studios)
+        for pk, descriptor in faces.values_list("id", "descriptor").iterator():
             match = fm.nearest(bytes(descriptor), [r.descriptor for r in references])
             if match and match.distance <= settings.FACE_MATCH_DISTANCE:
                 theirs.append(pk)

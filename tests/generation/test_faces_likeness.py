@@ -361,13 +361,24 @@ def test_a_clip_whose_performer_appears_only_after_two_seconds_is_held_at_that_t
 
 
 def test_erasure_removes_the_descriptors_and_the_performer_is_no_longer_recognised(
-    studio, world, api, django_capture_on_commit_callbacks
+    studio, world, api, portraits, boxes, django_capture_on_commit_callbacks
 ):
     first = studio.run(api, django_capture_on_commit_callbacks, studio.body())
     assert first.status == "held"
     assert FaceReference.objects.filter(talent=studio.talent).exists()
+    box = boxes["collins"]
+    face = portraits["collins"].crop((box.left - 60, box.top - 60, box.right + 60, box.bottom + 60))
+    with django_capture_on_commit_callbacks(execute=True):
+        plate = f.make_asset(world.prod_a, data=plate_showing(face), seed=703, owner=world.party)
+        stranger = f.make_asset(world.prod_a, data=plate_showing(portraits["hopper"]), seed=704)
+    assert AssetFace.objects.filter(asset__in=[plate, stranger]).count() == 2
     rs.talent_erase(actor=world.admin, talent=studio.talent, basis="performer_request")
     assert not FaceReference.objects.filter(talent=studio.talent).exists()
+    # Her face in the plate went with her reference; the stranger's stays.
+    assert list(AssetFace.objects.filter(asset__in=[plate, stranger]).values_list("asset", flat=True)) == [
+        stranger.pk
+    ]
+    assert not FaceScan.objects.get(asset=studio.reference).usable
     # The hold's reason no longer names her.
     [reason] = first.decisions.get(kind="likeness_check").reasons
     assert "Collins" not in reason["message"] and f"talent {studio.talent.pk}" in reason["message"]
