@@ -272,6 +272,10 @@ def test_a_face_too_small_to_compare_is_skipped_and_said_so(
     assert seen.talent is None and seen.distance is None
     assert seen.skipped.startswith(f"A face {seen.size} px across was found but not compared")
     assert "faces under 240 px" in seen.skipped
+    client = Client()
+    client.force_login(studio.world.producer_a)
+    page = client.get(f"/requests/{req.pk}/").content.decode()
+    assert "Not compared" in page and "faces under 240 px (FACE_MIN_SIZE)" in page
 
 
 def faced_clip(face: Image.Image, *, seconds: float = 4.5, fps: int = 4, after: float = 2.0) -> bytes:
@@ -469,3 +473,47 @@ def test_a_plate_showing_someone_unregistered_is_noted_not_refused(
     [note] = [r for r in answer["decision"]["reasons"] if r["rule"] == "R2"]
     assert note["outcome"] == "pass" and note["subject"] == "input 1"
     assert note["message"] == "Input 1 shows 1 face that matches no registered performer: noted, not refused."
+
+
+def test_the_gate_asks_consent_for_a_face_an_input_shows_and_notes_the_others():
+    """The policy alone: input 1 shows the performer at 3 s (and a stranger); the performer named
+    nowhere else needs a consent, which the snapshot lacks."""
+    import datetime
+
+    from generation import policy as p
+
+    window = p.Window(datetime.date(2026, 6, 1), datetime.date(2026, 12, 31))
+    plate = p.InputFact(
+        1,
+        "plate",
+        10,
+        faces=(
+            p.InputFaceFact(3, 3.0, 0.31, 7),
+            p.InputFaceFact(4, 4.0, 0.29, 7),
+            p.InputFaceFact(0, 0.0, 0.74, None),
+        ),
+    )
+    request = p.RequestFact(
+        production_id=1,
+        shot_code="SH010",
+        engine=p.EngineFact("atmosphere", "1"),
+        intended_use="atmosphere",
+        media=frozenset({"theatrical"}),
+        territories=p.Territories.of(["US"], []),
+        languages=frozenset(),
+        window=window,
+        inputs=(plate,),
+    )
+    snapshot = p.Snapshot(
+        as_of_seq=5, today=datetime.date(2026, 5, 1), talents={7: p.TalentFact(7, "Mara Vega")}
+    )
+    outcome = p.evaluate(request, snapshot)
+    r2 = [r for r in outcome.reasons if r.rule == "R2"]
+    assert [(r.subject, r.outcome) for r in r2] == [("talent 7", "refused"), ("input 1", "pass")]
+    assert r2[0].message == (
+        "Mara Vega (face in input 1, 3 seconds in, at distance 0.31 from their reference photo) has no "
+        "consent on record for this production."
+    )
+    assert r2[1].message == (
+        "Input 1 shows 1 face (at 0 seconds) that matches no registered performer: noted, not refused."
+    )
