@@ -164,7 +164,8 @@ def output_faces_record(*, asset: Asset, frames, references: list[fm.Reference])
 
 def input_faces(asset_ids, studio_id: int) -> dict[int, list[fm.Sighting]]:
     """Return, for each of the assets that showed faces at ingest, its faces matched with the
-    studio's performers as they are now (two queries)."""
+    studio's performers as they are now; a reference photo shows its own performer (three
+    queries)."""
     references = face_references(studio_id)
     descriptors = [r.descriptor for r in references]
     threshold = settings.FACE_MATCH_DISTANCE
@@ -183,6 +184,12 @@ def input_faces(asset_ids, studio_id: int) -> dict[int, list[fm.Sighting]]:
                 talent,
                 round(match.distance, 4) if match else None,
             )
+        )
+    # A performer's reference photo used as a plate or an element shows them, at no distance.
+    for ref in FaceReference.objects.filter(asset_id__in=list(asset_ids), talent__erased_at__isnull=True):
+        box = fm.Box(ref.left, ref.top, ref.right, ref.bottom)
+        by_asset.setdefault(ref.asset_id, []).append(
+            fm.Sighting(0, None, box, min(box.width, box.height), ref.talent_id, 0.0)
         )
     return by_asset
 

@@ -447,6 +447,11 @@ def test_a_plate_showing_a_performer_needs_their_consent_naming_the_frame(
     in_clip = producer.post("/api/generation/requests/", body, format="json").json()
     [r2] = [r for r in in_clip["decision"]["reasons"] if r["rule"] == "R2"]
     assert r2["message"].startswith("Eileen Collins (face in input 1, 2 seconds in, at distance 0.")
+    # Her reference photo used as a plate shows her too.
+    body["inputs"] = [{"asset": studio.reference.pk, "role": "plate"}]
+    as_plate = producer.post("/api/generation/requests/", body, format="json").json()
+    [r2] = [r for r in as_plate["decision"]["reasons"] if r["rule"] == "R2"]
+    assert r2["message"].startswith("Eileen Collins (face in input 1, at distance 0.00")
     # With her consent to the use, the plate needs a clearance sign-off, as a likeness input does.
     f.make_consent(world.prod_a, studio.talent, permitted_uses=["likeness", "atmosphere"])
     body["inputs"] = [{"asset": plate.pk, "role": "plate"}]
