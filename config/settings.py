@@ -402,7 +402,10 @@ VIDEO_KEYFRAME_SECONDS = float(os.environ.get("VIDEO_KEYFRAME_SECONDS", "2.0"))
 # The most frames this service decodes of one clip (an hour at 30 a second); each is held to IMAGE_MAX_PIXELS.
 VIDEO_MAX_FRAMES = env_int("VIDEO_MAX_FRAMES", 30 * 60 * 60)
 FINGERPRINT_QUEUE = os.environ.get("FINGERPRINT_QUEUE", "fingerprint")
-CELERY_TASK_ROUTES = {"provenance.asset_fingerprint": {"queue": FINGERPRINT_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "provenance.asset_fingerprint": {"queue": FINGERPRINT_QUEUE},
+    "provenance.asset_faces_scan": {"queue": FINGERPRINT_QUEUE},
+}
 SIMILARITY_INDEX_PATH = os.environ.get("SIMILARITY_INDEX_PATH", str(VAR_DIR / "similarity.faiss"))
 SIMILARITY_EXACT_MAX = env_int("SIMILARITY_EXACT_MAX", 100_000)
 SIMILARITY_NPROBE = env_int("SIMILARITY_NPROBE", 0)  # IVF lists searched per query; 0: nlist / 200
@@ -410,8 +413,6 @@ PHASH_MAX_DISTANCE = env_int("PHASH_MAX_DISTANCE", 7)
 EMBED_CANDIDATE_COSINE = float(os.environ.get("EMBED_CANDIDATE_COSINE", "0.97"))
 EMBED_CONFIRM_COSINE = float(os.environ.get("EMBED_CONFIRM_COSINE", "0.80"))
 TRAINING_CLEARANCE_RATE = os.environ.get("TRAINING_CLEARANCE_RATE", "120/min")
-# An output this close (cosine) to a performer's likeness reference needs that performer's consent.
-LIKENESS_COSINE = float(os.environ.get("LIKENESS_COSINE", "0.90"))
 # The longest an API token for a machine may last; a longer-lived pipeline gets a new token.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 TRAINING_CLEARANCE_MAX_ITEMS = env_int("TRAINING_CLEARANCE_MAX_ITEMS", 100)
@@ -433,6 +434,12 @@ FACE_DETECT_UPSAMPLE = env_int("FACE_DETECT_UPSAMPLE", 0)
 FACE_MIN_SIZE = env_int("FACE_MIN_SIZE", 40)
 FACE_MATCH_DISTANCE = float(os.environ.get("FACE_MATCH_DISTANCE", "0.6"))
 FACE_MAX_PER_FRAME = env_int("FACE_MAX_PER_FRAME", 50)  # the rest are reported as skipped
+# The likeness check on faces: the faces of likeness references, plates and elements are found as
+# they are registered, and every output's (a clip's at least every FACE_KEYFRAME_SECONDS) after its
+# run. R6 holds an output showing a performer no consent covers; R2 asks consent for an input that
+# shows one. FACE_CHECK=0 turns all of it off.
+FACE_CHECK = env_bool("FACE_CHECK", True)
+FACE_KEYFRAME_SECONDS = float(os.environ.get("FACE_KEYFRAME_SECONDS", "1.0"))
 
 # Kitsu (zou): its API's URL (without nginx in front, the server's root) and the account the
 # service posts with. From the environment only, never from the database.

@@ -68,3 +68,27 @@ def clip(
         for packet in stream.encode():
             out.mux(packet)
     return buf.getvalue()
+
+
+# Where dlib's HOG detector finds the astronaut's face in scikit-image's portrait (left, top, right,
+# bottom): the test of the faces check (tests/generation/test_faces_likeness.py) finds it there.
+ASTRONAUT_FACE = (179, 83, 267, 171)
+
+
+def portrait() -> Image.Image:
+    """Return a real portrait: scikit-image's astronaut (Eileen Collins, NASA; public domain)."""
+    from skimage import data  # deferred: scikit-image is read only for its sample photograph
+
+    return Image.fromarray(data.astronaut())
+
+
+def onlooker(face_px: int = 36) -> Image.Image:
+    """Return a crowd element cut from the portrait: head and shoulders, RGBA, scaled so that the
+    face is face_px across (too small for a face detector, until a crowd fill enlarges it)."""
+    left, top, right, bottom = ASTRONAUT_FACE
+    width = right - left
+    pad = int(width * 0.6)
+    crop = portrait().crop((left - pad, top - pad, right + pad, bottom + 2 * pad))
+    k = face_px / width
+    crop = crop.resize((int(crop.width * k), int(crop.height * k)), Image.Resampling.LANCZOS)
+    return crop.convert("RGBA")

@@ -8,14 +8,15 @@ from django.contrib.auth import get_user_model
 from generation import services as gen
 from provenance import selectors as prov
 from provenance import softbinding
+from provenance.models import FaceSighting
 from provenance.services.watermarks import watermark_read_bytes
 from rightsledger.imaging import open_image
 from rightsledger.models import Studio
 
 
 def run_requests(write):
-    """Three generation requests on the seeded data: one approved and run, one refused, one
-    waiting for a clearance sign-off."""
+    """Five generation requests on the seeded data: a still and a clip approved and run, a crowd
+    fill run and held by the likeness check, one refused, one waiting for a clearance sign-off."""
     User = get_user_model()
     producer = User.objects.get(username="producer")
     night = Studio.objects.get(slug="harbour").productions.get(code="long-night")
@@ -75,6 +76,27 @@ def run_requests(write):
         release_start=datetime.date(2026, 9, 1),
         release_end=datetime.date(2027, 8, 31),
     )
+    # A crowd fill with an onlooker cut from Mara Vega's reference portrait: the gate sees no face
+    # in the element (too small), the crowd fill enlarges it, and the likeness check finds her face
+    # in the output and holds it (R6): none of the request's consents covers her.
+    onlooker = night.assets.get(title="Crowd element B")
+    held = gen.request_submit(
+        actor=producer,
+        production=night,
+        shot=shot,
+        engine="crowd_fill",
+        parameters={"count": 1, "near_scale": 0.95, "far_scale": 0.95, "horizon": 0.9, "colour_match": 0.2},
+        seed=3,
+        prompt="one onlooker at the quay's edge",
+        intended_use="crowd_fill",
+        media=["theatrical"],
+        territories=["US", "GB"],
+        inputs=[{"asset": plate, "role": "plate"}, {"asset": onlooker, "role": "element"}],
+        **window,
+    )
+    if held.status == "approved":
+        gen.request_queue(actor=producer, request=held)
+        held.refresh_from_db()
     # A clip: rain over the moving plate, frames 0 to 35, signed as an MP4.
     moving = night.assets.get(title="Harbour rooftop moving plate")
     clip_request = gen.request_submit(
@@ -94,7 +116,7 @@ def run_requests(write):
     if clip_request.status == "approved":
         gen.request_queue(actor=producer, request=clip_request)
         clip_request.refresh_from_db()
-    for req in (approved, clip_request, refused, needs_sign_off):
+    for req in (approved, clip_request, held, refused, needs_sign_off):
         decision = req.decisions.filter(kind="gate").latest("id")
         write("")
         write(
@@ -116,8 +138,29 @@ def run_requests(write):
                 f"{a.sha256[:16]}..., "
                 f"Content Credentials {state}, download: /api/assets/{a.pk}/content/"
             )
-            if not a.frame_count:
+            if not a.frame_count and req.status != "held":
                 _stripped_copy(a, write)
+            _faces_found(req, a, write)
+
+
+def _faces_found(req, asset, write):
+    """Say which faces the likeness check found in an output, and why it was held if it was."""
+    for seen in (
+        FaceSighting.objects.filter(asset=asset).select_related("talent").order_by("frame_index", "id")
+    ):
+        where = "in the picture" if seen.seconds is None else f"at {seen.seconds:g} s"
+        if seen.skipped:
+            write(f"  face {where}: {seen.skipped}")
+        elif seen.talent is not None:
+            name = seen.talent.professional_name or seen.talent.legal_name
+            write(f"  face {where}, {seen.size} px across: {name} (distance {seen.distance:.2f})")
+        else:
+            write(f"  face {where}, {seen.size} px across: no registered performer")
+    hold = req.decisions.filter(kind="likeness_check").order_by("id").last()
+    if hold is not None:
+        write("  HELD by the likeness check:")
+        for r in hold.reasons:
+            write(f"  [{r['rule']} {r['outcome']}] {r['message']}")
 
 
 def _stripped_copy(asset, write):

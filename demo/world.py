@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
-from demo.pictures import clip, picture
+from demo.pictures import clip, onlooker, picture, portrait
 from rightsledger import services, vocab
 
 DEMO_PASSWORD = "rightsledger-demo"
@@ -41,6 +41,12 @@ def sha(text: str) -> str:
 def image_upload(seed: int, name: str, size=(1280, 720)) -> SimpleUploadedFile:
     buf = io.BytesIO()
     picture(seed, size).save(buf, format="PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def png_upload(img, name: str) -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
 
 
@@ -122,6 +128,16 @@ def seed_world():
         owner=crowd,
         title="Crowd element A",
     )
+    # An onlooker cut from the performer's reference portrait, her face too small to recognise
+    # in the element itself: the crowd fill that enlarges it is held by the likeness check (R6).
+    onlooker_b, _ = services.asset_register(
+        actor=clearance,
+        production=night,
+        upload=png_upload(onlooker(), "crowd_element_B.png"),
+        kind="crowd_element",
+        owner=crowd,
+        title="Crowd element B",
+    )
     moving, _ = services.asset_register(
         actor=clearance,
         production=night,
@@ -200,6 +216,23 @@ def seed_world():
         contract_sha256=sha("Crowdworks booking CW-88"),
     )
     services.grant_create(
+        actor=clearance,
+        grantor=crowd,
+        production=night,
+        assets=[onlooker_b],
+        uses=["genai_input", "edit", "distribution"],
+        media=["theatrical"],
+        territories=["WORLD"],
+        territory_exclusions=[],
+        languages=[],
+        term_start=datetime.date(2026, 1, 1),
+        term_end=datetime.date(2031, 12, 31),
+        exclusivity="non_exclusive",
+        restrictions="",
+        requires_review=False,
+        contract_sha256=sha("Crowdworks booking CW-91"),
+    )
+    services.grant_create(
         actor=users["admin"],
         grantor=vendor,
         production=salt,
@@ -228,7 +261,7 @@ def seed_world():
     reference, _ = services.asset_register(
         actor=clearance,
         production=night,
-        upload=image_upload(5, "mara_vega_reference.png", (512, 512)),
+        upload=png_upload(portrait(), "mara_vega_reference.png"),
         kind="likeness_reference",
         talent=mara,
         title="Mara Vega likeness reference",

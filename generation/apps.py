@@ -26,7 +26,8 @@ def _withhold_held_outputs(sender, asset, user, **kwargs):
 
     if withheld_output_assets().filter(asset_id=asset.pk).exists():
         raise PermissionDenied(
-            "This output is held for clearance: it resembles a performer no consent of its request covers."
+            "This output is held for clearance: it shows the face of a performer no consent of its request "
+            "covers."
         )
 
 

@@ -1,5 +1,5 @@
 """Provenance records in the admin, read-only. Signing identities show no key material (there is
-none in the database)."""
+none in the database); faces show no descriptor (biometric data, read by no API either)."""
 
 from django.contrib import admin
 
@@ -7,6 +7,10 @@ from rightsledger.admin import ProductionScopedAdmin, ReadOnlyAdmin
 
 from .models import (
     AssetCredential,
+    AssetFace,
+    FaceReference,
+    FaceScan,
+    FaceSighting,
     Fingerprint,
     LineageEdge,
     PerceptualHash,
@@ -59,3 +63,29 @@ class FingerprintAdmin(ProductionScopedAdmin):
 class PerceptualHashAdmin(ProductionScopedAdmin):
     production_field = "asset__production"
     list_display = ["asset", "variant", "hash"]
+
+
+@admin.register(FaceScan)
+class FaceScanAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "frames", "faces", "skipped", "usable", "created_at"]
+
+
+@admin.register(FaceReference)
+class FaceReferenceAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["talent", "asset", "created_at"]
+    exclude = ["descriptor"]
+
+
+@admin.register(AssetFace)
+class AssetFaceAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "frame_index", "seconds", "created_at"]
+    exclude = ["descriptor"]
+
+
+@admin.register(FaceSighting)
+class FaceSightingAdmin(ProductionScopedAdmin):
+    production_field = "asset__production"
+    list_display = ["asset", "frame_index", "seconds", "talent", "distance", "created_at"]

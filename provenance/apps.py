@@ -8,9 +8,10 @@ class ProvenanceConfig(AppConfig):
 
     def ready(self):
         # Imported once the app registry is ready (Django's convention for connecting signals).
-        from rightsledger.signals import asset_registered
+        from rightsledger.signals import asset_registered, talent_erased
 
         asset_registered.connect(_on_asset_registered, dispatch_uid="provenance.ingest")
+        talent_erased.connect(_on_talent_erased, dispatch_uid="provenance.faces_erase")
         trust_lists_check()
 
 
@@ -31,7 +32,7 @@ def trust_lists_check() -> None:
 
 def _on_asset_registered(sender, asset_id, origin="ingested", **kwargs):
     # The tasks import models, which apps.py (loaded before the app registry) may not.
-    from .tasks import asset_fingerprint, asset_ingest_credentials
+    from .tasks import asset_faces_scan, asset_fingerprint, asset_ingest_credentials
 
     # An output carries the credentials this service signed, and was fingerprinted as it was
     # signed, from the engine's pixels, in the transaction that registered it: nothing to do twice.
@@ -39,3 +40,11 @@ def _on_asset_registered(sender, asset_id, origin="ingested", **kwargs):
         return
     asset_ingest_credentials.delay(asset_id)
     asset_fingerprint.delay(asset_id)
+    asset_faces_scan.delay(asset_id)
+
+
+def _on_talent_erased(sender, talent_id, **kwargs):
+    # A performer's face descriptors are biometric data: the erasure deletes them.
+    from .services import talent_faces_erase
+
+    talent_faces_erase(talent_id=talent_id)

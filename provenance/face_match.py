@@ -185,3 +185,67 @@ def too_small_message(size: int, min_size: int) -> str:
         f"A face {size} px across was found but not compared: faces under {min_size} px "
         "(FACE_MIN_SIZE) give descriptors too unreliable to name a person."
     )
+
+
+# --- Matching faces with performers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A performer's face: the talent it is of, and its descriptor (128 numbers or 512 bytes)."""
+
+    talent_id: int
+    descriptor: object
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A face in one frame (a still is frame 0; a clip's keyframe, at seconds), and the performer
+    whose reference it is nearest, if within the threshold: talent_id None and the nearest
+    distance otherwise (None where there are no references). A face that was not compared says why
+    (skipped), with no distance."""
+
+    frame_index: int
+    seconds: float | None
+    box: Box
+    size: int
+    talent_id: int | None = None
+    distance: float | None = None
+    skipped: str = ""
+    descriptor: tuple[float, ...] | None = None
+
+    @property
+    def where(self) -> str:
+        """Where in the output the face is, in words: "at 2.5 s" in a clip, "in the picture" in a still."""
+        return "in the picture" if self.seconds is None else f"at {self.seconds:g} s"
+
+
+def match_faces(
+    frames: Sequence[tuple[int, float | None, FrameFaces]],
+    references: Sequence[Reference],
+    *,
+    threshold: float,
+) -> list[Sighting]:
+    """Return a sighting for every face of every frame ((index, seconds, faces) each): the faces
+    described, each matched with the nearest reference (a performer when at or under threshold),
+    then those skipped, with why."""
+    out = []
+    descriptors = [r.descriptor for r in references]
+    for index, seconds, found in frames:
+        for face in found.faces:
+            match = nearest(face, descriptors)
+            talent = references[match.index].talent_id if match and match.distance <= threshold else None
+            out.append(
+                Sighting(
+                    index,
+                    seconds,
+                    face.box,
+                    face.size,
+                    talent,
+                    round(match.distance, 4) if match else None,
+                    descriptor=face.descriptor,
+                )
+            )
+        for skipped in found.skipped:
+            out.append(Sighting(index, seconds, skipped.box, skipped.size, skipped=skipped.message))
+    return out

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import graphviz
 from prov.model import ProvDocument
 
+from rightsledger import words
 from rightsledger.models import Asset
 from rightsledger.selectors import assets_for
 
@@ -129,7 +130,8 @@ def svg(assets, edges) -> str:
     )
     for a in assets:
         generated = a.origin == "generated"
-        label = _label(f"A-{a.pk}", a.kind, (a.title or a.original_filename)[:TITLE_CHARS])
+        kind = words.label(a.kind, "asset_kinds")  # "crowd element", as the portal says it
+        label = _label(f"A-{a.pk}", kind, (a.title or a.original_filename)[:TITLE_CHARS])
         fill = "#fde2c8" if generated else "#d8e8f8"
         dot.node(f"a{a.pk}", label, shape="box", style="filled", fillcolor=fill)
     for e in edges:

@@ -123,3 +123,87 @@ class PerceptualHash(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="perceptual_hashes")
     variant = models.CharField(max_length=16)
     hash = models.BigIntegerField()
+
+
+# --- Faces (provenance.faces) ----------------------------------------------------------------------
+# Descriptors are biometric data: they are stored here only, never in a ledger entry (which names
+# the asset by its hash), never served by an API or shown in the admin, and a performer's erasure
+# deletes theirs (services.faces.talent_faces_erase).
+
+
+class FaceScan(models.Model):
+    """How an ingested asset's faces were looked for, once: how many frames, how many faces were
+    described and skipped, and what that means for the asset, in words a person reads."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="face_scan")
+    frames = models.PositiveIntegerField(default=1)
+    faces = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    usable = models.BooleanField(
+        default=True, help_text="For a likeness reference: it gave the performer's face (exactly one)"
+    )
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FaceReference(models.Model):
+    """A performer's face, from one of their likeness references: what outputs and inputs are
+    compared with."""
+
+    talent = models.ForeignKey(
+        "rightsledger.Talent", on_delete=models.CASCADE, related_name="face_references"
+    )
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="face_references")
+    descriptor = models.BinaryField(help_text="128 float32 (face_match.descriptor_to_bytes)")
+    left = models.PositiveIntegerField()
+    top = models.PositiveIntegerField()
+    right = models.PositiveIntegerField()
+    bottom = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["talent"])]
+
+
+class AssetFace(models.Model):
+    """A face found in an ingested asset other than a likeness reference (a plate, an element): in
+    a still (frame_index 0), or in one keyframe of a clip (seconds). The gate compares it with the
+    studio's performers."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="faces")
+    frame_index = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    left = models.PositiveIntegerField()
+    top = models.PositiveIntegerField()
+    right = models.PositiveIntegerField()
+    bottom = models.PositiveIntegerField()
+    descriptor = models.BinaryField(help_text="128 float32 (face_match.descriptor_to_bytes)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FaceSighting(models.Model):
+    """A face found in a generated output (a still, or one keyframe of a clip): the performer it
+    matched, if any, and at what distance; or why it was not compared (skipped). Holds no
+    descriptor. lab_l, lab_a and lab_b (the face's mean L*a*b*) are filled by the continuity
+    report."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="face_sightings")
+    frame_index = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    left = models.PositiveIntegerField()
+    top = models.PositiveIntegerField()
+    right = models.PositiveIntegerField()
+    bottom = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    talent = models.ForeignKey(
+        "rightsledger.Talent", null=True, blank=True, on_delete=models.PROTECT, related_name="face_sightings"
+    )
+    distance = models.FloatField(null=True, blank=True, help_text="To the nearest performer's reference")
+    skipped = models.TextField(blank=True, help_text="Why the face was not compared, if it was not")
+    lab_l = models.FloatField(null=True, blank=True)
+    lab_a = models.FloatField(null=True, blank=True)
+    lab_b = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["asset", "frame_index"]), models.Index(fields=["talent"])]

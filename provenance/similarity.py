@@ -17,8 +17,6 @@ import faiss
 import numpy as np
 from django.conf import settings
 
-from rightsledger.models import Asset
-
 from . import fingerprint as fp
 from .models import Fingerprint, PerceptualHash
 
@@ -172,22 +170,6 @@ def match(fingerprints: fp.Fingerprints, assets) -> Match | None:
         if best is None or _rank(candidate) < _rank(best):
             best = candidate
     return best
-
-
-def likeness_matches(embedding: np.ndarray, production) -> dict[int, float]:
-    """Performers whose likeness references (in the production's studio) the image, or any of
-    several images (a clip's keyframes, one embedding a row), is close to: {talent id: best
-    cosine at or above LIKENESS_COSINE}."""
-    refs = Asset.objects.filter(
-        kind="likeness_reference", talent__isnull=False, production__studio_id=production.studio_id
-    )
-    rows = np.atleast_2d(embedding)
-    out = {}
-    for f in Fingerprint.objects.filter(asset__in=refs).select_related("asset"):
-        cosine = float((rows @ np.frombuffer(bytes(f.embedding), dtype=np.float32)).max())
-        if cosine >= settings.LIKENESS_COSINE and cosine > out.get(f.asset.talent_id, -1):
-            out[f.asset.talent_id] = cosine
-    return out
 
 
 class PhashIndex:

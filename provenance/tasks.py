@@ -16,3 +16,10 @@ def asset_fingerprint(asset_id: int) -> bool:
     """Runs on the fingerprint queue (CELERY_TASK_ROUTES), so GPU workers can take it."""
     asset = Asset.objects.filter(pk=asset_id).first()
     return bool(asset and services.asset_fingerprint(asset=asset))
+
+
+@shared_task(name="provenance.asset_faces_scan", acks_late=True)
+def asset_faces_scan(asset_id: int) -> bool:
+    """Runs on the fingerprint queue, beside the fingerprints: it loads dlib's models once."""
+    asset = Asset.objects.filter(pk=asset_id).first()
+    return bool(asset and services.asset_faces_scan(asset=asset))

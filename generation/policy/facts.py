@@ -168,6 +168,22 @@ class LabourActionFact:
 
 
 @dataclass(frozen=True)
+class InputFaceFact:
+    """A face an input shows (found when it was registered), matched at gate time with the
+    studio's performers: the performer (None: no registered performer), the frame (a still's is 0,
+    with no time; a clip's keyframe, at seconds) and the distance to the nearest reference."""
+
+    frame_index: int
+    seconds: float | None
+    distance: float | None
+    talent_id: int | None = None
+
+    @property
+    def where(self) -> str:
+        return "" if self.seconds is None else f" {self.seconds:g} seconds in"
+
+
+@dataclass(frozen=True)
 class InputFact:
     position: int  # 1-based, as a producer counts
     role: str
@@ -177,6 +193,7 @@ class InputFact:
     owner_party_id: int | None = None
     talent_id: int | None = None  # the performer a likeness input shows
     modality: str = "face"
+    faces: tuple[InputFaceFact, ...] = ()  # the faces a plate or an element shows (R2)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 import re
 
+from django.db.models import Q
+
 from rightsledger.names import find
 
 from ..models import Decision, GenerationRequest
@@ -23,7 +25,13 @@ def talent_mentions_erase(*, talent_id: int, names: list[str]) -> int:
     """Remove an erased performer's names from the prompts of the requests that involved them
     and from their decisions' reasons (inside the erasure's transaction); return the requests
     changed. The ledger holds neither: a prompt by its digest, a reason without its sentence."""
-    requests = list(GenerationRequest.objects.filter(talents__id=talent_id).distinct())
+    # A performer whose face was found in an output is named in its hold's reasons (R6), though
+    # the request may not have involved them.
+    requests = list(
+        GenerationRequest.objects.filter(
+            Q(talents__id=talent_id) | Q(output__asset__face_sightings__talent_id=talent_id)
+        ).distinct()
+    )
     for request in requests:
         prompt = _without_names(request.prompt, names, talent_id)
         if prompt != request.prompt:

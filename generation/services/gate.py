@@ -3,11 +3,14 @@ now, record what was decided, and tell other apps once it has committed."""
 
 import dataclasses
 
+from django.conf import settings
 from django.db import transaction
 
+from provenance.services import input_faces
 from rightsledger.ledger.append import Recorder, actor_of
 from rightsledger.ledger.entry_types import EntryType
 from rightsledger.metrics import DECISIONS, GATE_SECONDS
+from rightsledger.models import Production
 from rightsledger.personal import record_commitments
 
 from .. import policy as p
@@ -29,12 +32,42 @@ def gate_outcome(facts: p.RequestFact, prompt: str) -> tuple[p.Outcome, set[int]
     snapshot read, which also finds the talent the prompt names), and every talent involved
     (likeness inputs and the prompt's names)."""
     with GATE_SECONDS.time():
+        facts = _with_faces(facts)
         likeness = {i.talent_id for i in facts.inputs if i.talent_id}
+        likeness |= {x.talent_id for i in facts.inputs for x in i.faces if x.talent_id}
         snap, named = selectors.snapshot(
             production_id=facts.production_id, inputs=list(facts.inputs), talent_ids=likeness, prompt=prompt
         )
         facts = dataclasses.replace(facts, prompt_talent_ids=frozenset(named - likeness))
         return p.evaluate(facts, snap), likeness | named
+
+
+def _with_faces(facts: p.RequestFact) -> p.RequestFact:
+    """Return the facts with the faces each plate or element showed when it was registered,
+    matched with the studio's performers as they are now (R2; two queries, none without
+    FACE_CHECK). A likeness input is its performer's already."""
+    if not settings.FACE_CHECK:
+        return facts
+    ids = [i.asset_id for i in facts.inputs if i.asset_id is not None and i.role != "likeness"]
+    if not ids:
+        return facts
+    studio_id = Production.objects.filter(pk=facts.production_id).values_list("studio_id", flat=True).first()
+    found = input_faces(ids, studio_id)
+    if not found:
+        return facts
+    inputs = tuple(
+        dataclasses.replace(
+            i,
+            faces=tuple(
+                p.InputFaceFact(s.frame_index, s.seconds, s.distance, s.talent_id)
+                for s in found.get(i.asset_id, ())
+            ),
+        )
+        if i.role != "likeness"
+        else i
+        for i in facts.inputs
+    )
+    return dataclasses.replace(facts, inputs=inputs)
 
 
 def stored_request_outcome(request: GenerationRequest) -> p.Outcome:

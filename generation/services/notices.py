@@ -52,7 +52,7 @@ RUN_ENDINGS = {
     "succeeded": ("is signed and ready", "The signed output is on the request's page, ready to download."),
     "held": (
         "is held for clearance",
-        "The output resembles a performer whom no consent of the request covers; a clearance user "
+        "The output shows the face of a performer whom no consent of the request covers; a clearance user "
         "reviews it before it is released.",
     ),
     "stopped": ("was stopped at run time", ""),

@@ -1,17 +1,26 @@
 """Keep a run's signed output: its asset, lineage, signing and output records, and the likeness
-check that holds an output resembling a performer no consent of the run covers (R6)."""
+check that holds an output showing the face of a performer no consent of the run covers (R6)."""
 
 import contextlib
 import hashlib
 
-import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 
-from provenance.services import Signing, lineage_record_many, output_record
+from provenance.services import (
+    Signing,
+    face_references,
+    lineage_record_many,
+    output_faces_record,
+    output_record,
+)
 from rightsledger import services as rs
 from rightsledger import words
 from rightsledger.ledger.append import Recorder, recording
 from rightsledger.ledger.entry_types import EntryType
+from rightsledger.models import Talent
 
 from .. import policy as p
 from .. import selectors
@@ -72,7 +81,7 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
             production=request.production,
         )
         GenerationOutput.objects.filter(pk=output.pk).update(ledger_seq=entry.seq)
-        held = _likeness_check(rec, request, outcome, [e for _, e in signing.embeddings])
+        held = _likeness_check(rec, request, outcome, asset, signing.faces)
         disclosure_default(rec, output=output, held=held)
         request.status = "held" if held else "succeeded"
         request.lease_expires = None
@@ -83,18 +92,27 @@ def output_keep(request, *, signing: Signing, decision, outcome, result, engine_
     return held
 
 
-def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, embeddings: list) -> bool:
-    """Hold an output that looks like a performer whom none of the run's consents covers (R6),
-    from the output's embeddings (a still's one, a clip's at every keyframe: any keyframe that
-    resembles holds the clip), made when it was signed. Returns whether it is held. Needs
-    embeddings (CLIP_WEIGHTS)."""
-    if not embeddings:
+def _likeness_check(rec: Recorder, request: GenerationRequest, run: p.Outcome, asset, faces) -> bool:
+    """Hold an output in which the face of a performer appears whom none of the run's consents
+    covers (R6): every face the signing found (a still's; a clip's at each keyframe) is matched
+    with the studio's performers and kept as a sighting. Returns whether the output is held."""
+    if not settings.FACE_CHECK:
         return False
-    # Defers faiss until an output has embeddings to compare.
-    from provenance import similarity
-
-    close = similarity.likeness_matches(np.stack(embeddings), request.production)
-    hold = p.likeness_hold(run, close, selectors.ledger_head())
+    references = face_references(request.production.studio_id)
+    sightings = output_faces_record(asset=asset, frames=faces, references=references)
+    seen = [
+        p.FaceSeenFact(s.talent_id, s.frame_index, s.seconds, s.distance)
+        for s in sightings
+        if s.talent_id is not None
+    ]
+    if not seen:
+        return False
+    names = dict(
+        Talent.objects.filter(pk__in={s.talent_id for s in seen})
+        .annotate(shown=Coalesce(NullIf("professional_name", Value("")), "legal_name"))
+        .values_list("pk", "shown")
+    )
+    hold = p.likeness_hold(run, seen, names, selectors.ledger_head(), threshold=settings.FACE_MATCH_DISTANCE)
     if hold is None:
         return False
     decision_record(rec, request, hold, "likeness_check")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from generation import selectors as gen_selectors
 from provenance import lineage
-from provenance.models import AssetCredential, PerceptualHash
+from provenance.models import AssetCredential, FaceScan, PerceptualHash
 from provenance.similarity import near_by_phash
 from rightsledger import selectors as rl_selectors
 from rightsledger.models import Thumbnail
@@ -90,6 +90,7 @@ def asset_page(user, asset) -> dict:
         "reservations": rl_selectors.reservations_for(user).filter(asset=asset, **current),
         "picture": asset_picture(user, asset),
         "credential": AssetCredential.objects.filter(asset=asset).first(),
+        "face_scan": FaceScan.objects.filter(asset=asset).first(),
         "matches": fingerprint_matches(user, asset),
         "lineage": lineage.lineage_for(user, asset.pk),
     }

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.core.cache import cache
 from generation import selectors as gen_selectors
 from generation.engines import all_engines
 from generation.models import INPUT_ROLES
+from provenance.models import FaceSighting
 from provenance.selectors import verify
 from rightsledger import access, vocab
 from rightsledger import selectors as rl_selectors
@@ -121,6 +123,7 @@ def request_page(user, req) -> dict:
         "sign_offs": sign_offs,
         "people": rl_selectors.people_named([req.requester, *(s.approver for s in sign_offs)]),
         "output": output,
+        "faces": output_faces(output.asset_id) if output is not None else [],
         "disclosure": output.disclosures.order_by("-id").first() if output is not None else None,
         "credentials": credentials_words(output_credentials(output)) if signed else None,
         "proof_file": output_proof_link(req) if signed else None,
@@ -128,6 +131,43 @@ def request_page(user, req) -> dict:
         "may_queue": access.holds(user, req.production_id, access.SHOT_ROLES),
         "live": req.status in ("queued", "running"),
     }
+
+
+@dataclass(frozen=True)
+class FaceRow:
+    """A face the likeness check found in an output, in words: where, how large, and whose."""
+
+    where: str
+    size: int
+    who: str
+    talent_id: int | None
+    why: str
+
+
+def output_faces(asset_id: int) -> list[FaceRow]:
+    """Return the faces found in an output (one query), in frame order, each said in words."""
+    rows = []
+    threshold = settings.FACE_MATCH_DISTANCE
+    sightings = FaceSighting.objects.filter(asset_id=asset_id).select_related("talent")
+    for s in sightings.order_by("frame_index", "id"):
+        where = "In the picture" if s.seconds is None else f"{s.seconds:g} seconds into the clip"
+        if s.skipped:
+            who, why = "Not compared", s.skipped
+        elif s.talent is not None:
+            who = s.talent.professional_name or s.talent.legal_name or f"Performer {s.talent_id} (erased)"
+            why = (
+                f"At a distance of {s.distance:.2f} from their reference photo ({threshold:.2f} or less is "
+                "the same person)."
+            )
+        else:
+            who = "No registered performer"
+            why = (
+                f"The nearest performer's reference photo is at {s.distance:.2f} (over {threshold:.2f})."
+                if s.distance is not None
+                else "No performer of the studio has a reference photo to compare with."
+            )
+        rows.append(FaceRow(where, s.size, who, s.talent_id, why))
+    return rows
 
 
 def output_credentials(output) -> dict:

@@ -3,6 +3,14 @@ signing a generation's output and recording it, lineage edges, and what is read 
 ingest (its Content Credentials and fingerprints). Callers import from here."""
 
 from ..credentials import read_store, trust_context
+from .faces import (
+    asset_faces_scan,
+    face_references,
+    frames_faces,
+    input_faces,
+    output_faces_record,
+    talent_faces_erase,
+)
 from .identities import (
     SigningError,
     active_identity,
@@ -44,7 +52,13 @@ __all__ = [
     "SigningError",
     "_thumbnail",
     "active_identity",
+    "asset_faces_scan",
     "asset_fingerprint",
+    "face_references",
+    "frames_faces",
+    "input_faces",
+    "output_faces_record",
+    "talent_faces_erase",
     "asset_ingest_credentials",
     "identity_dev_init",
     "identity_register",

@@ -19,6 +19,7 @@ from rightsledger.models import Asset, Checkpoint, LedgerEntry
 from .. import fingerprint as fp
 from .. import manifest as mf
 from ..models import SignedOutput, SigningIdentity
+from .faces import frames_faces
 from .identities import SigningError, active_identity
 from .ingest import store_fingerprints
 from .signing import reserved_uses_for, sign_bytes, sign_file
@@ -47,6 +48,7 @@ class Signing:
     phashes: dict[str, int]  # by variant (a clip's keyframes as t<seconds>)
     embeddings: list  # (seconds or None, embedding), with CLIP_WEIGHTS
     watermark: int | None = None  # the identifier the pixels carry, declared in the manifest
+    faces: tuple = ()  # (index, seconds or None, face_match.FrameFaces) per frame, with FACE_CHECK
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +57,7 @@ class _Prints:
     soft_binding: int
     phashes: dict[str, int]
     embeddings: list
+    faces: tuple = ()
 
 
 def output_title(request) -> str:
@@ -125,6 +128,7 @@ def output_sign(
         phashes=prints.phashes,
         embeddings=prints.embeddings,
         watermark=marked,
+        faces=prints.faces,
     )
 
 
@@ -204,7 +208,8 @@ def _consents_relied(decision) -> list[dict]:
 def _output_prints(result) -> _Prints:
     """The output's fingerprints, once, from the engine's pixels: the pHash of the whole image (a
     clip's first frame) is the soft binding; the pHashes and embeddings (a clip's at keyframes)
-    are stored with the output and serve the likeness check and training clearance."""
+    are stored with the output and serve near-duplicate matching and training clearance; the faces
+    (a clip's at least every FACE_KEYFRAME_SECONDS) serve the likeness check."""
     pixels = result.image
     if pixels is None:
         pixels = open_image(result.data, max_pixels=settings.IMAGE_MAX_PIXELS)
@@ -218,7 +223,12 @@ def _output_prints(result) -> _Prints:
         embeddings = [(k.seconds, k.embedding) for k in keyframes] if settings.CLIP_WEIGHTS else []
     else:
         embeddings = [(None, fp.embed([pixels])[0])] if settings.CLIP_WEIGHTS else []
-    return _Prints(pixels=pixels, soft_binding=soft, phashes=phashes, embeddings=embeddings)
+    faces = ()
+    if settings.FACE_CHECK:
+        faces = tuple(
+            frames_faces(result.path if result.media_type in mf.CLIPS else pixels, result.media_type)
+        )
+    return _Prints(pixels=pixels, soft_binding=soft, phashes=phashes, embeddings=embeddings, faces=faces)
 
 
 def _signed(result, facts: mf.OutputFacts, inputs, pixels, reserved: frozenset[str], identity) -> tuple:

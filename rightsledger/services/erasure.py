@@ -39,15 +39,15 @@ ERASED_LIKENESS_TITLE = "Likeness reference (erased performer)"
 
 
 def talent_erase(*, actor, talent: Talent, basis: str, fields: list[str] | None = None) -> Talent:
-    """Erase a performer's personal data, on a lawful request: their names, aliases, external
-    ids and member ids; in every version of their consents, the personal fields and the salt
-    that lets them be confirmed; guild flags on those consents; through talent_erased, what other
-    apps hold (names in prompts and in decisions' reasons); the title and file name of their
-    likeness assets; and every other text field that names them (rightsledger.erasure), those of
-    `fields` (keys from erasure_preview) or, when it is None, every one found. Consents still in
-    force are revoked first, so nothing can rely on them again. The ledger loses nothing: its
-    entries hold commitments, not the text, and a `talent.erased` entry, naming ids and fields
-    only, is the tombstone. All in one transaction. Returns the talent, erased."""
+    """Erase a performer's personal data, on a lawful request: their names, aliases, external ids and member
+    ids; in every version of their consents, the personal fields and the salt that lets them be confirmed;
+    guild flags on those consents; through talent_erased, what other apps hold (names in prompts and in
+    decisions' reasons, their face descriptors); the title and file name of their likeness assets; and
+    every other text field that names them (rightsledger.erasure), those of `fields` (keys from
+    erasure_preview) or, when it is None, every one found. Consents still in force are revoked first, so
+    nothing can rely on them again. The ledger loses nothing: its entries hold commitments, not the text,
+    and a `talent.erased` entry, naming ids and fields only, is the tombstone. All in one transaction.
+    Returns the talent, erased."""
     errors = Errors()
     v.choice(errors, "basis", basis, vocab.ERASURE_BASES)
     if fields is not None and (not isinstance(fields, list) or not all(isinstance(k, str) for k in fields)):

@@ -24,6 +24,7 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from generation.models import GenerationRequest  # noqa: E402
 from provenance import selectors, services  # noqa: E402
+from provenance.models import FaceSighting  # noqa: E402
 from rightsledger.ledger import checkpoints  # noqa: E402
 from rightsledger.models import Asset, ConsentRecord, LedgerEntry, LedgerLeaf  # noqa: E402
 
@@ -115,6 +116,22 @@ print(
                     ]
                 },
                 "the development TSA" in log.getvalue(),
+            ],
+            # The crowd fill that composites the performer's portrait is held by the likeness
+            # check on faces: her face found in the output, said in the printout.
+            "held_by_face": [
+                GenerationRequest.objects.get(inputs__asset__title="Crowd element B").status,
+                FaceSighting.objects.filter(
+                    asset=GenerationRequest.objects.get(inputs__asset__title="Crowd element B").output.asset,
+                    talent__professional_name="Mara Vega",
+                ).exists(),
+                bool(
+                    re.search(
+                        r"face in the picture, \d+ px across: Mara Vega \(distance 0\.\d\d\)\n"
+                        r"  HELD by the likeness check:\n  \[R6 needs_clearance\] Mara Vega's face appears",
+                        log.getvalue(),
+                    )
+                ),
             ],
             # Every asset the demo seeded and made has its thumbnail; the clip's is its poster frame.
             "thumbnails": [

@@ -127,6 +127,7 @@ def test_the_demo_seeds_runs_a_clip_request_end_to_end_and_serves_with_debug_off
         "stripped_copy_resolved": True,
         "time_stamped": [True, True],
         "thumbnails": [True, True],
+        "held_by_face": ["held", True, True],
         "debug": False,
         "revocation": [201, True],
     }, summary

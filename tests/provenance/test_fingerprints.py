@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
 from generation.models import GenerationRequest
@@ -383,55 +382,6 @@ def test_fingerprint_and_upload_modes_give_the_same_verdicts_on_altered_copies(
     assert bad.status_code == 400 and "Fingerprint 1" in bad.json()["errors"][0]["message"]
 
 
-def test_an_output_resembling_an_unconsented_performer_is_held(
-    world, api, settings, django_capture_on_commit_callbacks
-):
-    gate = Gate(world)
-    settings.LIKENESS_COSINE = 0.95
-    with gate.plate.file.open("rb") as fh:
-        same_face = fh.read()
-    stranger = f.make_talent("Ana Ruiz", guild=world.guild, member_id="SAG-77")
-    reference = f.make_asset(
-        world.prod_a,
-        kind="likeness_reference",
-        talent=stranger,
-        data=images.encode(Image.open(io.BytesIO(same_face)), "JPEG", quality=95),
-        fmt="jpeg",
-        seed=1,
-    )
-    services.asset_fingerprint(asset=reference)
-    unrelated = f.make_asset(world.prod_a, kind="likeness_reference", talent=gate.talent, seed=404)
-    services.asset_fingerprint(asset=unrelated)
-    body = gate.body(parameters={"fog_density": 0.02, "rain": 0})
-    rid = api(world.producer_a).post("/api/generation/requests/", body, format="json").json()["id"]
-    with django_capture_on_commit_callbacks(execute=True):
-        api(world.producer_a).post(f"/api/generation/requests/{rid}/queue/")
-    req = GenerationRequest.objects.get(pk=rid)
-    assert req.status == "held"
-    held = req.decisions.get(kind="likeness_check")
-    assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"] and "Ana" not in json.dumps(
-        held.reasons
-    )
-    assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
-    # In the portal too: the page says it is withheld, and neither the preview nor the download serves it.
-    client = Client()
-    client.force_login(world.producer_a)
-    page = client.get(f"/requests/{rid}/").content.decode()
-    assert "Withheld" in page and "/output/preview/" not in page
-    assert (
-        client.get(f"/requests/{rid}/output/preview/").status_code == 403
-        and client.get(f"/requests/{rid}/output/").status_code == 403
-    )
-    response = api(world.clearance).post(
-        f"/api/generation/requests/{rid}/sign-off/",
-        {"approve": True, "comment": "Not her: a crowd double."},
-        format="json",
-    )
-    assert response.status_code == 200 and response.json()["status"] == "succeeded"
-    assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 200
-    assert client.get(f"/requests/{rid}/output/").status_code == 200
-
-
 def drawn_video(seconds=6, fps=10) -> bytes:
     """An MP4 with a new drawn shot every second, made with PyAV."""
     import av
@@ -593,50 +543,3 @@ def test_a_clip_output_is_recognised_re_encoded_resized_and_trimmed(
             response.status_code == 200
             and response.json()["matches"][0]["manifestId"] == signed.manifest_label
         ), (name, response.content)
-
-
-def test_a_clip_is_held_when_any_keyframe_resembles_an_unconsented_performer(
-    world, api, settings, django_capture_on_commit_callbacks
-):
-    """The likeness check runs at every keyframe: a face that appears after the first frame holds the clip."""
-    import av
-    import numpy as np
-
-    settings.LIKENESS_COSINE = 0.95
-    settings.VIDEO_KEYFRAME_SECONDS = 1.0
-    gate = Gate(world)
-    face = images.picture(777)
-    stranger = f.make_talent("Ana Ruiz", guild=world.guild, member_id="SAG-77")
-    reference = f.make_asset(
-        world.prod_a,
-        kind="likeness_reference",
-        talent=stranger,
-        data=images.encode(face, "JPEG", quality=95),
-        fmt="jpeg",
-        seed=1,
-    )
-    services.asset_fingerprint(asset=reference)
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mp4") as out:  # two seconds of a street, then the face
-        stream = out.add_stream("libx264", rate=4)
-        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
-        for i in range(12):
-            picture = images.picture(778) if i < 8 else face
-            for packet in stream.encode(av.VideoFrame.from_ndarray(np.asarray(picture), format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    plate = f.make_asset(world.prod_a, kind="plate", fmt="mp4", data=buf.getvalue(), owner=world.party)
-    f.make_grant(
-        world.prod_a, world.party, [plate], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
-    )
-    req = clip_request(
-        world,
-        api,
-        django_capture_on_commit_callbacks,
-        gate.body(parameters={"fog_density": 0.02, "rain": 0}, inputs=[{"asset": plate.pk, "role": "plate"}]),
-    )
-    assert req.status == "held", req.failure
-    held = req.decisions.get(kind="likeness_check")
-    assert [r["subject"] for r in held.reasons] == [f"talent {stranger.pk}"]
-    assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
