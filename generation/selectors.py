@@ -10,7 +10,9 @@ from django.db import connection
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from rightsledger import access
+from provenance import continuity
+from provenance.models import FaceSighting
+from rightsledger import access, words
 from rightsledger.downloads import output_download_name
 from rightsledger.ledger.entry_types import EntryType
 from rightsledger.models import (
@@ -245,6 +247,30 @@ def sign_off_queue(user):
     return access.filter_by_production(qs, user, roles=access.CLEARANCE_ROLES).order_by("id")
 
 
+def decisions_relying_on(record_type: str, records):
+    """Return the decisions that named any of these grants or consents (a queryset of one kind)
+    among the records they relied on: one query on PostgreSQL (JSON containment)."""
+    ids = list(records.values_list("id", flat=True))
+    if connection.vendor == "postgresql":
+        q = Q(pk__in=[])
+        for record_id in ids:
+            q |= Q(reasons__contains=[{"records": [{"type": record_type, "id": record_id}]}])
+        return Decision.objects.filter(q)
+    # SQLite has no JSON containment: read the decisions of the productions concerned.
+    wanted = set(ids)
+    return Decision.objects.filter(
+        pk__in=[
+            d.pk
+            for d in Decision.objects.filter(request__production_id__in=records.values("production_id"))
+            if any(
+                r["type"] == record_type and r["id"] in wanted
+                for reason in d.reasons
+                for r in reason["records"]
+            )
+        ]
+    )
+
+
 def revocation_impact(record_type: str, chain, *, user) -> dict:
     """Return what relied on any version of a grant or consent (by its chain): the decisions
     that named it, and their requests, shots and outputs, with the requests still waiting to
@@ -256,25 +282,7 @@ def revocation_impact(record_type: str, chain, *, user) -> dict:
     learns only that: relied_on, with no production record."""
     model = {"grant": RightsGrant, "consent": ConsentRecord}[record_type]
     ids = list(model.objects.filter(chain=chain).values_list("id", flat=True))
-    if connection.vendor == "postgresql":
-        q = Q(pk__in=[])
-        for record_id in ids:
-            q |= Q(reasons__contains=[{"records": [{"type": record_type, "id": record_id}]}])
-        decisions = Decision.objects.filter(q)
-    else:  # SQLite has no JSON containment: read the decisions of the productions concerned
-        production_ids = model.objects.filter(chain=chain).values("production_id")
-        wanted = set(ids)
-        decisions = Decision.objects.filter(
-            pk__in=[
-                d.pk
-                for d in Decision.objects.filter(request__production_id__in=production_ids)
-                if any(
-                    r["type"] == record_type and r["id"] in wanted
-                    for reason in d.reasons
-                    for r in reason["records"]
-                )
-            ]
-        )
+    decisions = decisions_relying_on(record_type, model.objects.filter(chain=chain))
     request_ids = set(decisions.values_list("request_id", flat=True))
     readable = GenerationRequest.objects.all() if user is None else requests_for(user)
     requests = list(readable.filter(pk__in=request_ids).select_related("shot").order_by("id"))
@@ -414,3 +422,46 @@ def output_file_name(request, media_type: str) -> str:
         request_id=request.pk,
         media_type=media_type,
     )
+
+
+# --- Character continuity --------------------------------------------------------------------------
+
+
+def continuity_report(outputs, *, match_limit: float, thumbnail=None, with_shot: bool = False):
+    """Return the continuity report (provenance.continuity) of these generation outputs: every face
+    of a registered performer found in them (a still's, or each keyframe's of a clip), set against
+    that performer's median across them. thumbnail(asset_id) gives a picture's URL for an output
+    whose bytes may be shown (none for one withheld for clearance); with_shot names each output's
+    shot too (a production's report). Two queries."""
+    rows = {o.asset_id: o for o in outputs.select_related("request__shot", "asset").order_by("id")}
+    sightings = (
+        FaceSighting.objects.filter(
+            asset_id__in=list(rows), talent__isnull=False, talent__erased_at__isnull=True, lab_l__isnull=False
+        )
+        .select_related("talent")
+        .order_by("asset_id", "frame_index", "id")
+    )
+    appearances, names = [], {}
+    for s in sightings:
+        output = rows[s.asset_id]
+        request = output.request
+        label = f"request {request.pk} ({words.label(request.engine, 'engines')}"
+        label += f", {request.shot.code})" if with_shot else ")"
+        withheld = request.status in WITHHELD_STATUSES
+        names[s.talent_id] = s.talent.professional_name or s.talent.legal_name
+        appearances.append(
+            continuity.Appearance(
+                performer=s.talent_id,
+                output=output.pk,
+                frame=s.frame_index,
+                time=s.seconds or 0.0,
+                distance=s.distance or 0.0,
+                lab_l=s.lab_l,
+                lab_a=s.lab_a,
+                lab_b=s.lab_b,
+                output_label=label,
+                thumbnail_url=thumbnail(output.asset_id) if thumbnail and not withheld else "",
+                clip=output.asset.media_type.startswith("video/"),
+            )
+        )
+    return continuity.report(appearances, continuity.Thresholds(match_limit=match_limit), names=names)

@@ -21,6 +21,7 @@ def portal(request) -> dict:
             nav.append(("Registers", reverse("portal:register", args=["grants"])))
         if roles.guilds:
             nav.append(("Members' consents", reverse("portal:guild_consents")))
+            nav.append(("Members' likeness", reverse("portal:guild_members")))
             nav.append(("The ledger", reverse("portal:ledger")))
     nav.append(("Verify a file", reverse("portal:verify")))
     path = getattr(request, "path", "")

@@ -46,6 +46,9 @@ urlpatterns = [
     ),
     path("productions/<int:production>/performers/", performers.performer_rules, name="performer_rules"),
     path(
+        "productions/<int:production>/continuity/", audit.production_continuity, name="production_continuity"
+    ),
+    path(
         "productions/<int:production>/performers/rules/",
         performers.performer_rule_switch,
         name="performer_rule_switch",
@@ -96,6 +99,18 @@ urlpatterns = [
     path("guild/consents/", guild.guild_consents, name="guild_consents"),
     path("guild/consents/<int:pk>/", guild.guild_consent, name="guild_consent"),
     path("guild/consents/<int:pk>/flag/", guild.guild_flag, name="guild_flag"),
+    path(
+        "productions/<int:production>/performers/guild-pictures/",
+        performers.production_guild_pictures,
+        name="production_guild_pictures",
+    ),
+    path("guild/members/", guild.guild_members, name="guild_members"),
+    path("guild/members/<int:pk>/", guild.guild_member, name="guild_member"),
+    path(
+        "guild/members/<int:pk>/outputs/<int:asset>/picture.webp",
+        guild.guild_member_picture,
+        name="guild_member_picture",
+    ),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/new/", tokens.token_new, name="token_new"),
     path("account/tokens/older/revoke/", tokens.legacy_token_revoke, name="legacy_token_revoke"),

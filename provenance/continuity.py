@@ -78,12 +78,14 @@ class Appearance:
     lab_b: float
     output_label: str = ""
     thumbnail_url: str = ""
+    clip: bool = True  # a still has one frame, and no time to name
 
     @property
     def where(self) -> str:
-        """Return where the face is, in words: "frame 49 of Crowd fill v2, at 2.0 s"."""
+        """Return where the face is, in words: "Crowd fill v2, 2.0 s in" (a clip), or "Crowd fill v2"
+        (a still)."""
         output = self.output_label or f"output {self.output}"
-        return f"frame {self.frame + 1} of {output}, at {self.time:.1f} s"
+        return f"{output}, {self.time:.1f} s in" if self.clip else output
 
 
 @dataclass(frozen=True)

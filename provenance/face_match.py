@@ -50,6 +50,9 @@ class Face:
     landmarks: tuple[tuple[int, int], ...]
     descriptor: tuple[float, ...]
     score: float | None = None
+    # The mean CIE L*a*b* of the face's inner region (provenance.continuity.face_lab), for the
+    # continuity report.
+    lab: tuple[float, float, float] | None = None
 
     def descriptor_bytes(self) -> bytes:
         """Return the descriptor as 512 bytes (128 little-endian float32), the form it is stored in."""
@@ -213,6 +216,7 @@ class Sighting:
     distance: float | None = None
     skipped: str = ""
     descriptor: tuple[float, ...] | None = None
+    lab: tuple[float, float, float] | None = None
 
     @property
     def where(self) -> str:
@@ -244,6 +248,7 @@ def match_faces(
                     talent,
                     round(match.distance, 4) if match else None,
                     descriptor=face.descriptor,
+                    lab=face.lab,
                 )
             )
         for skipped in found.skipped:

@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 
 from rightsledger.imaging import MAX_PIXELS, ImageRefused, open_image
 
+from . import continuity
 from .face_match import (  # noqa: F401  (face_distance and the values are re-exported)
     DETECTORS,
     SKIP_OVER_LIMIT,
@@ -257,7 +258,8 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
     for (box, size, score), shape, descriptor in zip(kept, shapes, descriptors):
         landmarks = tuple((int(shape.part(i).x), int(shape.part(i).y)) for i in range(shape.num_parts))
         values = tuple(float(v) for v in descriptor)
-        faces.append(Face(clipped(box, width, height), size, landmarks, values, score))
+        box = clipped(box, width, height)
+        faces.append(Face(box, size, landmarks, values, score, continuity.face_lab(full, box)))
     return FrameFaces(
         width=width,
         height=height,

@@ -184,7 +184,7 @@ class AssetFace(models.Model):
 class FaceSighting(models.Model):
     """A face found in a generated output (a still, or one keyframe of a clip): the performer it
     matched, if any, and at what distance; or why it was not compared (skipped). Holds no
-    descriptor. lab_l, lab_a and lab_b (the face's mean L*a*b*) are filled by the continuity
+    descriptor. lab_l, lab_a and lab_b: the mean L*a*b* of the face, for the continuity
     report."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="face_sightings")

@@ -346,6 +346,8 @@ TARGETS = {
     "generation-request-disclosure": R(_pk("request"), PROD_READERS, CLEARANCE),
     "production-label": R(_pk("production"), NOBODY, CLEARANCE),
     "disclosure-pack": R(_prod(), PROD_READERS),
+    "production-continuity": R(_prod(), PROD_READERS),
+    "shot-continuity": R(lambda r: {"shot": r["shot"].pk}, PROD_READERS),
     "generation-request-output-proof-file": R(_pk("request"), PROD_READERS, read=NO_CHECKPOINT_YET),
     "revocation-impact": R(_grant, PROD_READERS),
     "ledger-entry-list": R(None, LOGGED_IN),
@@ -403,6 +405,7 @@ TARGETS = {
     # A production's performer rules: its readers read the page; clearance switches the rules and
     # records and ends labour actions, as the API lets it.
     "performer_rules": R(_prod(), PROD_READERS, methods=["get"]),
+    "production_continuity": R(_prod(), PROD_READERS, methods=["get"]),
     "performer_rule_switch": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
     "labour_action_new": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
     "labour_action_end": R(

@@ -14,5 +14,11 @@ urlpatterns = [
         views.DisclosurePackApi.as_view(),
         name="disclosure-pack",
     ),
+    path(
+        "productions/<int:production>/continuity/",
+        views.ContinuityApi.as_view(),
+        name="production-continuity",
+    ),
+    path("shots/<int:shot>/continuity/", views.ContinuityApi.as_view(), name="shot-continuity"),
     path("", include(router.urls)),
 ]

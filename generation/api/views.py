@@ -1,5 +1,6 @@
 """The gate's API: submit (the decision comes back at once), sign off, queue, retry, engines."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -207,6 +208,27 @@ class GenerationRequestViewSet(
                 "history": s.DisclosureOut(history, many=True).data,
             }
         )
+
+
+class ContinuityApi(APIView):
+    """Character continuity: for each registered performer whose face was found in a shot's (or a
+    production's) outputs, each face's identity distance to their reference and its exposure and
+    colour (mean L*a*b*) against the performer's median, with the faces flagged and why."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, production=None, shot=None):
+        if shot is not None:
+            found = rl_selectors.shots_for(request.user).filter(pk=shot).first()
+            outputs = GenerationOutput.objects.filter(request__shot=found)
+        else:
+            found = rl_selectors.productions_for(request.user).filter(pk=production).first()
+            outputs = GenerationOutput.objects.filter(request__production=found)
+        if found is None:
+            raise Http404(f"No such {'shot' if shot is not None else 'production'}.")
+        report = selectors.continuity_report(
+            outputs, match_limit=settings.FACE_MATCH_DISTANCE, with_shot=shot is None
+        )
+        return Response(report.as_dict())
 
 
 class DisclosurePackApi(APIView):

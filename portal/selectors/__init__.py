@@ -13,7 +13,7 @@ from .assets import (
     fingerprint_matches,
     picture_alt,
 )
-from .audit import shot_audit_page, shot_lineage, shot_prov_document
+from .audit import production_continuity_page, shot_audit_page, shot_lineage, shot_prov_document
 from .dashboards import clearance_page, no_role_page, start_page
 from .decisions import ProofFileLink, output_proof_link, reasons_in_words, record_proof_link, word_decisions
 from .guild import (
@@ -21,6 +21,9 @@ from .guild import (
     guild_consent_list,
     guild_consent_page,
     guild_consent_register,
+    guild_member_page,
+    guild_member_picture,
+    guild_members,
     ledger_page,
     ledger_verification_keys,
 )
@@ -56,6 +59,9 @@ __all__ = [
     "guild_consent_list",
     "guild_consent_page",
     "guild_consent_register",
+    "guild_member_page",
+    "guild_member_picture",
+    "guild_members",
     "ledger_page",
     "ledger_verification_keys",
     "output_credentials",
@@ -70,6 +76,7 @@ __all__ = [
     "request_settings",
     "revocation_impact",
     "shot_audit_page",
+    "production_continuity_page",
     "shot_lineage",
     "shot_prov_document",
     "shots_page",

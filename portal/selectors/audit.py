@@ -1,6 +1,10 @@
 """A shot's audit: every generation, decision and proof, and the lineage of its outputs."""
 
+from django.conf import settings
+from django.urls import reverse
+
 from generation import selectors as gen_selectors
+from generation.models import GenerationOutput
 from provenance import lineage
 from rightsledger import selectors as rl_selectors
 from rightsledger.ledger import checkpoints
@@ -28,7 +32,24 @@ def shot_audit_page(shot) -> dict:
         "people": people,
         "checkpoint": checkpoints.latest_checkpoint(),
         "has_output": any(g["output"] for g in audit["generations"]),
+        "continuity": continuity_page(GenerationOutput.objects.filter(request__shot=shot)),
     }
+
+
+def continuity_page(outputs, *, with_shot: bool = False):
+    """Return the continuity report of these outputs, with the pictures the portal may show."""
+    return gen_selectors.continuity_report(
+        outputs,
+        match_limit=settings.FACE_MATCH_DISTANCE,
+        thumbnail=lambda asset_id: reverse("portal:asset_thumbnail", args=[asset_id]),
+        with_shot=with_shot,
+    )
+
+
+def production_continuity_page(production) -> dict:
+    """Return character continuity across a production's outputs."""
+    outputs = GenerationOutput.objects.filter(request__production=production)
+    return {"production": production, "continuity": continuity_page(outputs, with_shot=True)}
 
 
 def shot_lineage(user, audit) -> tuple[list, list]:

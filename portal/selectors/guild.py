@@ -1,14 +1,22 @@
 """The guild's pages and the public ledger page: consents of members, flags, the ledger's keys."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.urls import reverse
+
+from generation import selectors as gen_selectors
+from generation.models import Decision, GenerationOutput
+from provenance.models import FaceSighting
 from rightsledger import access
 from rightsledger import selectors as rl_selectors
 from rightsledger.api.records import RECORDS
 from rightsledger.ledger import checkpoints, cosigning
-from rightsledger.models import Guild
+from rightsledger.models import ConsentRecord, Guild, Talent
 
 from .. import filters, recordwords, registers
+from .assets import asset_thumbnail
 from .decisions import record_proof_link
 from .records import entry_meaning
 
@@ -113,3 +121,123 @@ def ledger_page(count: int = 10) -> dict:
         ]
         rows.append({"checkpoint": found, "witnesses": witnesses, "policy": bool(found.witnesses)})
     return {"checkpoints": rows}
+
+
+# --- Where a member's likeness was used ------------------------------------------------------------
+
+
+def guild_members(user):
+    """Return the performers the user represents (members of the user's guilds; every performer for
+    a superuser), by name."""
+    roles = access.roles_of(user)
+    talents = Talent.objects.filter(erased_at__isnull=True)
+    if not roles.superuser:
+        talents = talents.filter(memberships__guild_id__in=roles.guilds).distinct()
+    return talents.order_by("legal_name", "id")
+
+
+@dataclass(frozen=True)
+class Reliance:
+    """A decision that relied on one of the member's consents."""
+
+    decision: Decision
+    consent: ConsentRecord
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """An output where the member's face was found: where, how near, and what covered it."""
+
+    output: GenerationOutput
+    seconds: float | None
+    distance: float | None
+    consent: ConsentRecord | None  # the consent the run relied on for the member
+    held: bool  # the likeness check held the output: no consent of the request covered the member
+    picture_url: str  # empty unless the production lets the guilds see its pictures
+
+
+def _subject(talent) -> str:
+    return f"talent {talent.pk}"
+
+
+def guild_member_page(user, talent) -> dict:
+    """Return where a member's likeness was used, as their guild may read it: each decision that
+    relied on one of their consents (with its production and shot), and each output where their
+    face was found, with the consent that covered it or the hold if none did. Pictures only where
+    the production lets the guilds see them, and never of an output withheld for clearance."""
+    consents = {c.pk: c for c in rl_selectors.consents_for(user).filter(talent=talent)}
+    relied = (
+        gen_selectors.decisions_relying_on("consent", ConsentRecord.objects.filter(pk__in=list(consents)))
+        .select_related("request__production", "request__shot")
+        .order_by("-id")
+    )
+    reliances = []
+    for decision in relied:
+        ids = [
+            r["id"]
+            for reason in decision.reasons
+            for r in reason["records"]
+            if r["type"] == "consent" and r["id"] in consents
+        ]
+        reliances.append(Reliance(decision, consents[ids[0]]))
+    sightings = list(
+        FaceSighting.objects.filter(talent=talent)
+        .order_by("-asset_id", "frame_index")
+        .values_list("asset_id", "seconds", "distance")
+    )
+    outputs = {
+        o.asset_id: o
+        for o in GenerationOutput.objects.filter(asset_id__in={a for a, _, _ in sightings}).select_related(
+            "request__production", "request__shot"
+        )
+    }
+    decisions = {}
+    for d in Decision.objects.filter(request__output__asset_id__in=list(outputs)).order_by("id"):
+        decisions.setdefault(d.request_id, []).append(d)
+    appearances = []
+    for asset_id, seconds, distance in sightings:
+        output = outputs.get(asset_id)
+        if output is None:
+            continue
+        request = output.request
+        runs = decisions.get(request.pk, [])
+        held = any(
+            d.kind == "likeness_check" and any(r["subject"] == _subject(talent) for r in d.reasons)
+            for d in runs
+        )
+        covering = None
+        for d in reversed([d for d in runs if d.kind in ("run_check", "gate")]):
+            for reason in d.reasons:
+                if reason["subject"] == _subject(talent) and reason["outcome"] != "refused":
+                    found = [
+                        r["id"] for r in reason["records"] if r["type"] == "consent" and r["id"] in consents
+                    ]
+                    if found:
+                        covering = consents[found[0]]
+                        break
+            if covering:
+                break
+        shown = request.production.guild_pictures and request.status not in gen_selectors.WITHHELD_STATUSES
+        url = reverse("portal:guild_member_picture", args=[talent.pk, asset_id]) if shown else ""
+        appearances.append(Appearance(output, seconds, distance, covering, held, url))
+    return {
+        "talent": talent,
+        "reliances": reliances,
+        "appearances": appearances,
+        "match_limit": settings.FACE_MATCH_DISTANCE,
+    }
+
+
+def guild_member_picture(user, talent, asset_id: int):
+    """Return the thumbnail of an output where the member's face was found, if the production lets
+    the guilds see its pictures and the output is not withheld; None otherwise."""
+    output = (
+        GenerationOutput.objects.filter(asset_id=asset_id, asset__face_sightings__talent=talent)
+        .select_related("request__production", "asset")
+        .first()
+    )
+    if output is None or not output.request.production.guild_pictures:
+        return None
+    if output.request.status in gen_selectors.WITHHELD_STATUSES:
+        return None
+    return asset_thumbnail(output.asset)

@@ -35,6 +35,14 @@ def shot_audit(request, pk):
 
 @login_required
 @require_safe
+def production_continuity(request, production):
+    """Character continuity across a production: each performer's faces, take to take."""
+    found = production_or_404(request.user, production)
+    return render(request, "audit/continuity.html", selectors.production_continuity_page(found))
+
+
+@login_required
+@require_safe
 def shot_audit_csv(request, pk):
     shot = _shot(request.user, pk)
     text = exports.audit_csv(exports.audit_report(request.user, shot, drawing=False))

@@ -3,10 +3,11 @@ entries, and a flag (or a request for revocation) on one."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from rightsledger import access, services
+from rightsledger import access, aipref, services
 from rightsledger import selectors as rl_selectors
 
 from .. import forms, selectors
@@ -63,3 +64,39 @@ def guild_flag(request, pk):
         flag_errors = [m for _, _, m in forms.error_items(exc)]
         return _consent_page(request, consent, status=400, flag_errors=flag_errors)
     return redirect("portal:guild_consent", pk=consent.pk)
+
+
+def _member(user, pk):
+    _require_guild_reader(user)
+    return get_object_or_404(selectors.guild_members(user), pk=pk)
+
+
+@login_required
+@require_safe
+def guild_members(request):
+    """The performers the guild represents, each linking to where their likeness was used."""
+    _require_guild_reader(request.user)
+    return render(request, "guild/members.html", {"members": selectors.guild_members(request.user)})
+
+
+@login_required
+@require_safe
+def guild_member(request, pk):
+    """Where a member's likeness was used: the decisions that relied on their consents, and the
+    outputs where their face was found, with what covered each."""
+    member = _member(request.user, pk)
+    return render(request, "guild/member.html", selectors.guild_member_page(request.user, member))
+
+
+@login_required
+@require_safe
+def guild_member_picture(request, pk, asset):
+    """The picture of an output where the member's face was found, where its production lets the
+    guilds see it (404 otherwise, as for anything else not theirs to see)."""
+    member = _member(request.user, pk)
+    thumbnail = selectors.guild_member_picture(request.user, member, asset)
+    if thumbnail is None:
+        raise Http404("This picture is not shown to the guild.")
+    response = FileResponse(thumbnail.file.open("rb"), content_type=thumbnail.media_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return aipref.reserve(response, request)

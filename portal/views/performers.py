@@ -56,6 +56,18 @@ def performer_rule_switch(request, production):
 
 @login_required
 @require_POST
+def production_guild_pictures(request, production):
+    """Let the performers' guilds see the pictures of the outputs showing their members, or stop."""
+    prod = production_or_404(request.user, production)
+    _require_clearance(request.user, prod, "let the guilds see the production's pictures")
+    services.production_guild_pictures_set(
+        actor=request.user, production=prod, allowed=request.POST.get("allowed") == "1"
+    )
+    return redirect(reverse("portal:performer_rules", args=[prod.pk]) + "#guild-pictures")
+
+
+@login_required
+@require_POST
 def labour_action_new(request, production):
     prod = production_or_404(request.user, production)
     _require_clearance(request.user, prod, "record labour actions")

@@ -155,6 +155,7 @@ def output_faces_record(*, asset: Asset, frames, references: list[fm.Reference])
                 distance=s.distance,
                 skipped=s.skipped,
                 **_box(s.box),
+                **dict(zip(("lab_l", "lab_a", "lab_b"), s.lab or (None, None, None), strict=True)),
             )
             for s in sightings
         ]

@@ -19,6 +19,11 @@ class EntryType(StrEnum):
 
     STUDIO_CREATED = "studio.created", "A studio was set up."
     PRODUCTION_CREATED = "production.created", "A production was set up under a studio."
+    PRODUCTION_GUILD_PICTURES_SET = (
+        "production.guild_pictures_set",
+        "A production let its performers' guilds see, or stopped them seeing, the pictures of outputs "
+        "showing their members.",
+    )
     PRODUCTION_LABEL_SET = (
         "production.label_set",
         "A production's visible label on its outputs was switched on, changed or switched off.",

@@ -40,6 +40,10 @@ class Production(CommitsText):
     label_corner = models.CharField(
         max_length=16, choices=choices(vocab.LABEL_CORNERS), default="bottom_right"
     )
+    guild_pictures = models.BooleanField(
+        default=False,
+        help_text="Let a performer's guild see the pictures of outputs where the member's face was found",
+    )
     performer_rules = models.JSONField(
         default=list,
         blank=True,

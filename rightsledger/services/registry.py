@@ -92,6 +92,30 @@ def production_label_set(
     return production
 
 
+def production_guild_pictures_set(*, actor, production: Production, allowed: bool) -> Production:
+    """Let the guilds of the performers whose faces were found in the production's outputs see
+    those outputs' pictures on their member's page, or stop them (a ledger entry; nothing is
+    written when it is already so); return the production."""
+    access.require(actor, production, access.CLEARANCE_ROLES, "let the guilds see the production's pictures")
+    if not isinstance(allowed, bool):
+        errors = Errors()
+        errors.add("allowed", "invalid", "Say whether the guilds may see the pictures: true or false.")
+        errors.raise_if_any()
+    with recording(actor=actor) as rec:
+        locked = Production.objects.select_for_update().get(pk=production.pk)
+        if locked.guild_pictures != allowed:
+            locked.guild_pictures = allowed
+            locked.save(update_fields=["guild_pictures"])
+            rec.append(
+                EntryType.PRODUCTION_GUILD_PICTURES_SET,
+                {"production": locked.pk, "allowed": allowed},
+                record=locked,
+                production=locked,
+            )
+    production.refresh_from_db()
+    return production
+
+
 def shot_create(
     *, actor, production: Production, code: str, sequence: str = "", description: str = "", **placement
 ) -> Shot:

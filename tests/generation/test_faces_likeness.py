@@ -142,6 +142,40 @@ class Studio:
             producer.post(f"/api/generation/requests/{rid}/queue/")
         return GenerationRequest.objects.get(pk=rid)
 
+    def consent(self):
+        """Record the performer's consent to crowd fills of their likeness, and grant the
+        reference's use as an input; return the consent."""
+        world = self.world
+        consent = f.make_consent(world.prod_a, self.talent, permitted_uses=["likeness", "crowd_fill"])
+        f.make_grant(
+            world.prod_a,
+            world.party,
+            [self.reference],
+            uses=["genai_input"],
+            media=["theatrical"],
+            territories=["WORLD"],
+        )
+        return consent
+
+    def run_consented(self, api, capture, **overrides) -> GenerationRequest:
+        """Run a crowd fill with the performer's reference as a likeness input, signed off by
+        clearance; assert it succeeded."""
+        body = self.body(**overrides)
+        body["inputs"].append({"asset": self.reference.pk, "role": "likeness", "modality": "face"})
+        producer = api(self.world.producer_a)
+        rid = producer.post("/api/generation/requests/", body, format="json").json()["id"]
+        signed = api(self.world.clearance).post(
+            f"/api/generation/requests/{rid}/sign-off/",
+            {"approve": True, "comment": "Consented."},
+            format="json",
+        )
+        assert signed.status_code == 200, signed.content
+        with capture(execute=True):
+            producer.post(f"/api/generation/requests/{rid}/queue/")
+        req = GenerationRequest.objects.get(pk=rid)
+        assert req.status == "succeeded", req.failure
+        return req
+
 
 @pytest.fixture
 def studio(world, portraits, boxes, django_capture_on_commit_callbacks):
@@ -216,7 +250,7 @@ def test_an_output_showing_a_performer_no_consent_covers_is_held_naming_them(
     [seen] = FaceSighting.objects.filter(asset=req.output.asset)
     assert seen.talent == studio.talent and seen.distance == pytest.approx(distance, abs=0.006)
     assert seen.size > 150 and seen.seconds is None and seen.frame_index == 0
-    assert (seen.lab_l, seen.lab_a, seen.lab_b) == (None, None, None)
+    assert 20 < seen.lab_l < 95 and seen.lab_a is not None and seen.lab_b is not None  # for continuity
     assert api(world.producer_a).get(f"/api/assets/{req.output.asset_id}/content/").status_code == 403
     # The portal's page of the request says whose face was found, where, and how near.
     client = Client()
@@ -238,27 +272,8 @@ def test_an_output_showing_a_performer_whom_the_request_consented_is_not_held(
     studio, world, api, django_capture_on_commit_callbacks
 ):
     """A performer the request's consents cover (a likeness input) does not hold the output."""
-    f.make_consent(world.prod_a, studio.talent, permitted_uses=["likeness", "crowd_fill"])
-    f.make_grant(
-        world.prod_a,
-        world.party,
-        [studio.reference],
-        uses=["genai_input"],
-        media=["theatrical"],
-        territories=["WORLD"],
-    )
-    body = studio.body()
-    body["inputs"].append({"asset": studio.reference.pk, "role": "likeness", "modality": "face"})
-    producer = api(world.producer_a)
-    rid = producer.post("/api/generation/requests/", body, format="json").json()["id"]
-    signed = api(world.clearance).post(
-        f"/api/generation/requests/{rid}/sign-off/", {"approve": True, "comment": "Consented."}, format="json"
-    )
-    assert signed.status_code == 200, signed.content
-    with django_capture_on_commit_callbacks(execute=True):
-        producer.post(f"/api/generation/requests/{rid}/queue/")
-    req = GenerationRequest.objects.get(pk=rid)
-    assert req.status == "succeeded", req.failure
+    studio.consent()
+    req = studio.run_consented(api, django_capture_on_commit_callbacks)
     assert FaceSighting.objects.get(asset=req.output.asset).talent == studio.talent
 
 
@@ -522,3 +537,133 @@ def test_the_gate_asks_consent_for_a_face_an_input_shows_and_notes_the_others():
     assert r2[1].message == (
         "Input 1 shows 1 face (at 0 seconds) that matches no registered performer: noted, not refused."
     )
+
+
+def darker(cutout_png: bytes, factor: float) -> bytes:
+    """The crowd element with its picture's exposure scaled (its alpha kept)."""
+    with Image.open(io.BytesIO(cutout_png)) as img:
+        rgba = np.asarray(img.convert("RGBA")).astype(np.float32)
+    rgba[..., :3] *= factor
+    return png(Image.fromarray(rgba.clip(0, 255).astype(np.uint8), "RGBA"))
+
+
+def test_the_continuity_report_flags_the_take_whose_face_is_40_percent_darker(
+    studio, world, api, django_capture_on_commit_callbacks
+):
+    """Five takes of a shot with the consented performer's face: four as shot, one whose face is
+    40% darker. The report (API, the shot's page and the production's) flags that take alone,
+    saying why, and changes no output."""
+    studio.consent()
+    dark = f.make_asset(
+        world.prod_a,
+        kind="crowd_element",
+        data=darker(studio.collins.file.open("rb").read(), 0.6),
+        seed=505,
+    )
+    f.make_grant(
+        world.prod_a, world.party, [dark], uses=["genai_input"], media=["theatrical"], territories=["WORLD"]
+    )
+    producer = api(world.producer_a)
+    elements = (studio.collins, studio.collins, dark, studio.collins, studio.collins)
+    outputs = [
+        studio.run_consented(api, django_capture_on_commit_callbacks, element=element, seed=seed).output
+        for seed, element in enumerate(elements, start=3)
+    ]
+
+    answer = producer.get(f"/api/shots/{studio.shot.pk}/continuity/")
+    assert answer.status_code == 200, answer.content
+    [performer] = answer.json()["performers"]
+    assert performer["name"] == "Eileen Collins" and performer["compared"] is True
+    flagged = [a for a in performer["appearances"] if a["reasons"]]
+    assert [a["output"] for a in flagged] == [outputs[2].pk]
+    assert any("darker than this performer's median" in r for r in flagged[0]["reasons"])
+    assert len(performer["appearances"]) == 5
+    whole = producer.get(f"/api/productions/{world.prod_a.pk}/continuity/").json()
+    assert [a["output"] for a in whole["performers"][0]["appearances"] if a["reasons"]] == [outputs[2].pk]
+    assert api(world.producer_b).get(f"/api/shots/{studio.shot.pk}/continuity/").status_code == 404
+
+    client = Client()
+    client.force_login(world.producer_a)
+    page = client.get(f"/shots/{studio.shot.pk}/audit/").content.decode()
+    assert "Character continuity" in page and "<svg" in page and "Flagged" in page
+    assert f"request {outputs[2].request_id} (Crowd fill)" in page
+    assert f"/assets/{outputs[2].asset_id}/thumbnail.webp" in page
+    production = client.get(f"/productions/{world.prod_a.pk}/continuity/").content.decode()
+    assert f"request {outputs[2].request_id} (Crowd fill, EP102_SH0050)" in production
+
+
+def test_the_guilds_view_shows_where_a_members_face_was_used_and_nothing_of_other_productions(
+    studio, world, api, django_capture_on_commit_callbacks
+):
+    """The guild reads, for its member: the decisions that relied on their consent, and each output
+    where their face was found with the consent that covered it or the hold; pictures only where the
+    production allows them and never of a held output; a performer of another guild is not theirs."""
+    held = studio.run(api, django_capture_on_commit_callbacks, studio.body())
+    assert held.status == "held"
+    consent = studio.consent()
+    covered = studio.run_consented(api, django_capture_on_commit_callbacks, seed=4)
+    # Another production's work, showing someone who is not the member: the guild learns nothing of it.
+    other_shot = f.make_shot(world.prod_b, "SR101_SH0010")
+    plate_b = f.make_asset(world.prod_b, data=still_plate(), seed=910, owner=world.party)
+    with django_capture_on_commit_callbacks(execute=True):
+        hopper_b = f.make_asset(
+            world.prod_b, kind="crowd_element", data=studio.hopper.file.open("rb").read(), seed=911
+        )
+    f.make_grant(
+        world.prod_b,
+        world.party,
+        [plate_b, hopper_b],
+        uses=["genai_input"],
+        media=["theatrical"],
+        territories=["WORLD"],
+    )
+    other_body = studio.body(
+        shot=other_shot.pk,
+        inputs=[{"asset": plate_b.pk, "role": "plate"}, {"asset": hopper_b.pk, "role": "element"}],
+    )
+    other_id = api(world.producer_b).post("/api/generation/requests/", other_body, format="json").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        api(world.producer_b).post(f"/api/generation/requests/{other_id}/queue/")
+    other_output = GenerationRequest.objects.get(pk=other_id).output
+    assert FaceSighting.objects.get(asset=other_output.asset).talent is None  # Grace Hopper's face
+
+    guild = Client()
+    guild.force_login(world.guild_rep)
+    members = guild.get("/guild/members/").content.decode()
+    assert f"/guild/members/{studio.talent.pk}/" in members
+    page = guild.get(f"/guild/members/{studio.talent.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Decisions that relied on their consent" in text
+    assert text.count(f"{consent.display_name}, version 1</a>") == 3  # two decisions, one output
+    assert "shot EP102_SH0050" in text and "The Long Night" in text
+    assert "Held</span> No consent of the request covered Eileen Collins" in text
+    assert text.count("The Long Night, shot EP102_SH0050, made") == 2
+    assert "Salt Road" not in text and "SR101_SH0010" not in text
+    assert "Not shown" in text and "picture.webp" not in text
+    picture = f"/guild/members/{studio.talent.pk}/outputs/{covered.output.asset_id}/picture.webp"
+    assert guild.get(picture).status_code == 404
+
+    # Clearance lets the guilds see the pictures: the covered output's shows, the held one's never.
+    clearance = Client()
+    clearance.force_login(world.clearance)
+    switched = clearance.post(f"/productions/{world.prod_a.pk}/performers/guild-pictures/", {"allowed": "1"})
+    assert switched.status_code == 302
+    assert LedgerEntry.objects.filter(entry_type="production.guild_pictures_set").count() == 1
+    text = guild.get(f"/guild/members/{studio.talent.pk}/").content.decode()
+    assert picture in text
+    assert f"/outputs/{held.output.asset_id}/picture.webp" not in text
+    served = guild.get(picture)
+    assert served.status_code == 200 and served["Content-Type"].startswith("image/")
+    assert (
+        guild.get(
+            f"/guild/members/{studio.talent.pk}/outputs/{held.output.asset_id}/picture.webp"
+        ).status_code
+        == 404
+    )
+    # A performer of another guild is not this guild's to read; a producer is not a guild.
+    stranger = f.make_talent("Kim Park", guild=world.other_guild, member_id="EQ-1")
+    assert guild.get(f"/guild/members/{stranger.pk}/").status_code == 404
+    producer_client = Client()
+    producer_client.force_login(world.producer_a)
+    assert producer_client.get(f"/guild/members/{studio.talent.pk}/").status_code == 403

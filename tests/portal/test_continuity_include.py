@@ -21,7 +21,7 @@ def test_the_include_lists_the_flagged_frame_in_words_beside_the_chart():
     assert "Ada &lt;Lovelace&gt;" in html and "Ada <Lovelace>" not in html
     assert "<svg" in html and 'class="outlier"' in html
     assert "Found in 6 frames of 6 outputs; 1 flagged" in html
-    assert "Frame 25 of Crowd fill v6, at 1.0 s" in html
+    assert "Crowd fill v6, 1.0 s in" in html
     assert "L* darker than this performer&#x27;s median" in html
     assert 'src="/thumbs/6.jpg"' in html and "Flagged" in html
 

@@ -279,6 +279,7 @@ def _pages(client) -> list[tuple[str, str]]:
         "assets": [f"/productions/{p.pk}/assets/" for p in (night, salt)],
         "production_disclosure": [f"/productions/{p.pk}/disclosure/" for p in (night, salt)],
         "performer_rules": [f"/productions/{p.pk}/performers/" for p in _with_labour_actions(night, salt)],
+        "production_continuity": [f"/productions/{p.pk}/continuity/" for p in (night, salt)],
         "record_new": [
             f"/productions/{night.pk}/records/{k}/new/" for k in ("grant", "consent", "reservation")
         ],
