@@ -331,11 +331,67 @@ def _jpeg_bytes(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+def _rate(distances: list[float], threshold: float) -> float | None:
+    """Return the share of distances at or under the threshold (None for none)."""
+    return round(sum(d <= threshold for d in distances) / len(distances), 4) if distances else None
+
+
+def own_material(folder: Path, threshold: float) -> dict:
+    """Measure on a studio's own photographs: folder/<person>/<any picture>, one folder a person.
+    Every pair of faces of one person is a same-person pair, every pair across people a
+    different-person pair; returns the distances and the rates at the threshold."""
+    config = faces.FaceSettings()
+    found, unreadable = {}, []
+    for person in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for path in sorted(person.iterdir()):
+            try:
+                result = faces.detect_faces(path.read_bytes(), config=config)
+            except Exception as exc:  # a file that is not a picture is listed, not fatal
+                unreadable.append(f"{path.name}: {exc}")
+                continue
+            # As for a likeness reference: the detector's barely-sure answers are not people.
+            sure = [f for f in result.faces if f.score is None or f.score >= 0.5]
+            if len(sure) == 1:
+                found.setdefault(person.name, []).append(sure[0])
+            else:
+                unreadable.append(f"{person.name}/{path.name}: {len(sure)} faces found, not one")
+    genuine, impostor = [], []
+    people = sorted(found)
+    for i, a in enumerate(people):
+        xs = found[a]
+        genuine += [face_distance(x, y) for n, x in enumerate(xs) for y in xs[n + 1 :]]
+        for b in people[i + 1 :]:
+            impostor += [face_distance(x, y) for x in xs for y in found[b]]
+    return {
+        "people": len(people),
+        "faces": sum(len(v) for v in found.values()),
+        "skipped": unreadable,
+        "threshold": threshold,
+        "same_person_pairs": len(genuine),
+        "true_match_rate": _rate(genuine, threshold),
+        "different_person_pairs": len(impostor),
+        "false_match_rate": round(sum(d <= threshold for d in impostor) / len(impostor), 4)
+        if impostor
+        else None,
+        "same_person_distance_max": round(max(genuine), 4) if genuine else None,
+        "different_person_distance_min": round(min(impostor), 4) if impostor else None,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threshold", type=float, default=faces.DEFAULT_MATCH_DISTANCE)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--faces-dir",
+        type=Path,
+        help="a studio's own photographs, a folder per person: measure accuracy on them alone "
+        "(prints JSON; writes bench/results/faces-own.json)",
+    )
     args = parser.parse_args()
+    if args.faces_dir:
+        report("faces-own", own_material(args.faces_dir, args.threshold))
+        return
     import dlib
     import torch
 
