@@ -406,6 +406,7 @@ TARGETS = {
     # records and ends labour actions, as the API lets it.
     "performer_rules": R(_prod(), PROD_READERS, methods=["get"]),
     "production_continuity": R(_prod(), PROD_READERS, methods=["get"]),
+    "production_guild_pictures": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
     "performer_rule_switch": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
     "labour_action_new": R(_prod(), NOBODY, CLEARANCE, methods=["post"]),
     "labour_action_end": R(
@@ -417,6 +418,17 @@ TARGETS = {
     "guild_consents": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
     "guild_consent": R(_pk("consent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_flag": R(_pk("consent"), NOBODY, {"guild_rep"}, viewers={"guild_rep"}, methods=["post"]),
+    # Where a member's likeness was used: their guild's representatives read it; a picture is
+    # shown only where the production allows it (none here: 404 to its reader too).
+    "guild_members": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
+    "guild_member": R(_pk("talent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
+    "guild_member_picture": R(
+        lambda r: {"pk": r["talent"].pk, "asset": r["plate"].pk},
+        {"guild_rep"},
+        viewers={"guild_rep"},
+        methods=["get"],
+        read=404,
+    ),
     # The registers name a kind, not a record: every production role reads its own productions'
     # rows (what another tenant's hold is checked in tests/portal/test_registers.py).
     "register": R(lambda r: {"kind": "grants"}, STAFF, viewers=LOGGED_IN, methods=["get"], scoped=None),

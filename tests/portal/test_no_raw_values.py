@@ -43,6 +43,7 @@ from rightsledger.models import (
     ProductionExport,
     RightsGrant,
     Shot,
+    Talent,
     TrainingReservation,
 )
 
@@ -66,6 +67,7 @@ BINARY |= {
     "production_export_file",
     "disclosure_pack_pdf",
     "disclosure_pack_csv",
+    "guild_member_picture",
 }
 ACTIONS = {
     "request_queue",
@@ -81,6 +83,7 @@ ACTIONS = {
     "labour_action_new",
     "labour_action_end",
     "legacy_token_revoke",
+    "production_guild_pictures",
 }
 
 GENERATION_VOCABULARIES = (INPUT_ROLES, OUTCOMES, DECISION_KINDS, STATUSES, MATCH_METHODS)
@@ -298,6 +301,8 @@ def _pages(client) -> list[tuple[str, str]]:
         "shot_audit": [f"/shots/{s.pk}/audit/" for s in shots],
         "guild_consents": ["/guild/consents/"],
         "guild_consent": [f"/guild/consents/{c.pk}/" for c in consents],
+        "guild_members": ["/guild/members/"],
+        "guild_member": [f"/guild/members/{t.pk}/" for t in Talent.objects.order_by("id")],
         "verify": ["/verify/"],
         "ledger": ["/ledger/"],
         "register": [f"/registers/{k}/" for k in REGISTERS],
