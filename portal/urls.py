@@ -107,7 +107,7 @@ urlpatterns = [
     path("guild/members/", guild.guild_members, name="guild_members"),
     path("guild/members/<int:pk>/", guild.guild_member, name="guild_member"),
     path(
-        "guild/members/<int:pk>/outputs/<int:asset>/picture.webp",
+        "guild/members/<int:pk>/faces/<int:face>/picture.webp",
         guild.guild_member_picture,
         name="guild_member_picture",
     ),

@@ -423,7 +423,7 @@ TARGETS = {
     "guild_members": R(None, {"guild_rep"}, viewers=LOGGED_IN, methods=["get"]),
     "guild_member": R(_pk("talent"), {"guild_rep"}, viewers={"guild_rep"}, methods=["get"]),
     "guild_member_picture": R(
-        lambda r: {"pk": r["talent"].pk, "asset": r["plate"].pk},
+        lambda r: {"pk": r["talent"].pk, "face": r["plate"].pk},
         {"guild_rep"},
         viewers={"guild_rep"},
         methods=["get"],

@@ -162,7 +162,7 @@ def _subject(talent) -> str:
 
 def guild_member_page(user, talent) -> dict:
     """Return where a member's likeness was used, as their guild may read it: each decision that
-    relied on one of their consents (with its production and shot), and each output where their
+    relied on one of their consents (with its production; no other record of it), and each output where their
     face was found, with the consent that covered it or the hold if none did. Pictures only where
     the production lets the guilds see them, and never of an output withheld for clearance."""
     consents = {c.pk: c for c in rl_selectors.consents_for(user).filter(talent=talent)}
@@ -183,11 +183,11 @@ def guild_member_page(user, talent) -> dict:
     sightings = list(
         FaceSighting.objects.filter(talent=talent)
         .order_by("-asset_id", "frame_index")
-        .values_list("asset_id", "seconds", "distance")
+        .values_list("pk", "asset_id", "seconds", "distance")
     )
     outputs = {
         o.asset_id: o
-        for o in GenerationOutput.objects.filter(asset_id__in={a for a, _, _ in sightings}).select_related(
+        for o in GenerationOutput.objects.filter(asset_id__in={a for _, a, _, _ in sightings}).select_related(
             "request__production", "request__shot"
         )
     }
@@ -195,7 +195,7 @@ def guild_member_page(user, talent) -> dict:
     for d in Decision.objects.filter(request__output__asset_id__in=list(outputs)).order_by("id"):
         decisions.setdefault(d.request_id, []).append(d)
     appearances = []
-    for asset_id, seconds, distance in sightings:
+    for sighting, asset_id, seconds, distance in sightings:
         output = outputs.get(asset_id)
         if output is None:
             continue
@@ -218,7 +218,8 @@ def guild_member_page(user, talent) -> dict:
             if covering:
                 break
         shown = request.production.guild_pictures and request.status not in gen_selectors.WITHHELD_STATUSES
-        url = reverse("portal:guild_member_picture", args=[talent.pk, asset_id]) if shown else ""
+        # Named by the face found, not by the output's asset: the guild reads no record of the production.
+        url = reverse("portal:guild_member_picture", args=[talent.pk, sighting]) if shown else ""
         appearances.append(Appearance(output, seconds, distance, covering, held, url))
     return {
         "talent": talent,
@@ -228,11 +229,13 @@ def guild_member_page(user, talent) -> dict:
     }
 
 
-def guild_member_picture(user, talent, asset_id: int):
-    """Return the thumbnail of an output where the member's face was found, if the production lets
-    the guilds see its pictures and the output is not withheld; None otherwise."""
+def guild_member_picture(user, talent, sighting_id: int):
+    """Return the thumbnail of the output where this face of the member was found, if the
+    production lets the guilds see its pictures and the output is not withheld; None otherwise."""
     output = (
-        GenerationOutput.objects.filter(asset_id=asset_id, asset__face_sightings__talent=talent)
+        GenerationOutput.objects.filter(
+            asset__face_sightings__pk=sighting_id, asset__face_sightings__talent=talent
+        )
         .select_related("request__production", "asset")
         .first()
     )

@@ -90,11 +90,11 @@ def guild_member(request, pk):
 
 @login_required
 @require_safe
-def guild_member_picture(request, pk, asset):
+def guild_member_picture(request, pk, face):
     """The picture of an output where the member's face was found, where its production lets the
     guilds see it (404 otherwise, as for anything else not theirs to see)."""
     member = _member(request.user, pk)
-    thumbnail = selectors.guild_member_picture(request.user, member, asset)
+    thumbnail = selectors.guild_member_picture(request.user, member, face)
     if thumbnail is None:
         raise Http404("This picture is not shown to the guild.")
     response = FileResponse(thumbnail.file.open("rb"), content_type=thumbnail.media_type)

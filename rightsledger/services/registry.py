@@ -101,9 +101,11 @@ def production_guild_pictures_set(*, actor, production: Production, allowed: boo
         errors = Errors()
         errors.add("allowed", "invalid", "Say whether the guilds may see the pictures: true or false.")
         errors.raise_if_any()
-    with recording(actor=actor) as rec:
+    with transaction.atomic():
         locked = Production.objects.select_for_update().get(pk=production.pk)
-        if locked.guild_pictures != allowed:
+        if locked.guild_pictures == allowed:
+            return locked
+        with recording(actor=actor) as rec:
             locked.guild_pictures = allowed
             locked.save(update_fields=["guild_pictures"])
             rec.append(
@@ -112,8 +114,7 @@ def production_guild_pictures_set(*, actor, production: Production, allowed: boo
                 record=locked,
                 production=locked,
             )
-    production.refresh_from_db()
-    return production
+    return locked
 
 
 def shot_create(
