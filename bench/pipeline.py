@@ -187,8 +187,8 @@ def main():
                 "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading "
                 "inputs, the watermark written into the still, the output's perceptual hashes (the soft "
                 "binding and its stored fingerprints), signing with thumbnail and ingredients and an RFC "
-                "3161 time-stamp from the development TSA on this machine, storing, lineage, reservation, "
-                "the disclosure default, ledger entries"
+                "3161 time-stamp from the development TSA on this machine, the faces in the output, storing, "
+                "lineage, reservation, the disclosure default, ledger entries"
             ),
             "overhead_parts_ms_per_shot": parts,
         },
@@ -203,6 +203,7 @@ PARTS = {
     "ledger_publish_for_the_proof": "ledger_publish",
     "output_perceptual_hashes": "phash_variants",
     "watermark_the_still": "watermark_still",
+    "faces_in_the_output (its own row: the likeness check's face work)": "frames_faces",
     "signing_c2pa_with_its_time_stamp": "sign_bytes",
     "record_output": "output_keep",
     "  of which asset_register": "asset_register",
