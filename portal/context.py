@@ -27,6 +27,8 @@ def portal(request) -> dict:
     unread = selectors.notifications_for(user).count() if user is not None and user.is_authenticated else 0
     if user is not None and user.is_authenticated:
         nav.append(("API tokens", reverse("portal:tokens")))
+        if access.second_factor_required(user) and user.has_usable_password():
+            nav.append(("Two-factor sign-in", reverse("portal:two_factor")))
         nav.append(
             (f"Notifications ({unread} new)" if unread else "Notifications", reverse("portal:notifications"))
         )
