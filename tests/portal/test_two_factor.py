@@ -98,7 +98,7 @@ def test_enrolling_an_app_shows_its_qr_code_and_secret_then_recovery_codes_once(
     device = TOTPDevice.objects.get(user=user)
     assert not device.confirmed
     text = page.content.decode()
-    assert 'src="data:image/svg+xml;base64,' in text
+    assert 'src="data:image/svg+xml;charset=utf-8,' in text
     secret = re.search(r'<p class="mono secret" id="secret">([A-Z2-7 ]+)</p>', text).group(1)
     assert (
         base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
