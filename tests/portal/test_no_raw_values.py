@@ -423,7 +423,10 @@ def test_no_two_factor_page_shows_a_program_value(demo, client):
     check("app", client.get("/account/two-factor/app/"))
     check("app, wrong code", client.post("/account/two-factor/app/", {"code": "12"}))
     device = TOTPDevice.objects.get(user=user)
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    # django-otp's wait after the wrong code, over at once.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     token = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
     check("app added, with recovery codes", client.post("/account/two-factor/app/", {"code": f"{token:06d}"}))
     check("devices", client.get("/account/two-factor/"))
