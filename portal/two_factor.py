@@ -71,11 +71,22 @@ def devices_of(user) -> list[DeviceRow]:
     """Return the user's confirmed authenticator apps and passkeys, oldest first (recovery codes are
     counted apart: recovery_codes_left)."""
     rows = [
-        DeviceRow(kind, d.pk, d.name, d.created_at, d.last_used_at)
+        _row(kind, d)
         for kind, model in KINDS.items()
         for d in model.objects.filter(user=user, confirmed=True)
     ]
     return sorted(rows, key=lambda r: (r.added or timezone.now(), r.kind, r.pk))
+
+
+def _row(kind: str, device) -> DeviceRow:
+    # A passkey is named after its maker where the authenticator says which it is (its AAGUID);
+    # many say nothing, and get a name from the day they were added.
+    name = device.name or f"{KIND_LABELS[kind]} added {_day(device.created_at)}"
+    return DeviceRow(kind, device.pk, name, device.created_at, device.last_used_at)
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment or timezone.now()).strftime("%-d %B %Y")
 
 
 def has_second_factor(user) -> bool:
@@ -110,8 +121,7 @@ def app_start(*, user) -> TOTPDevice:
     """Return the authenticator app being enrolled: the user's unconfirmed one, or a new one."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        added = timezone.localdate().strftime("%-d %B %Y")
-        name = f"Authenticator app added {added}"
+        name = f"Authenticator app added {_day(None)}"
         device = TOTPDevice.objects.create(user=user, name=name, confirmed=False)
     return device
 
@@ -188,12 +198,12 @@ def device_remove(*, user, kind: str, pk: int, required: bool) -> DeviceRow:
     device = model.objects.filter(user=user, pk=pk, confirmed=True).first() if model else None
     if device is None:
         raise ValidationError("That device is not one of yours, or it was already removed.", code="gone")
-    row = DeviceRow(kind, device.pk, device.name, device.created_at, device.last_used_at)
+    row = _row(kind, device)
     with transaction.atomic():
         others = [d for d in devices_of(user) if (d.kind, d.pk) != (kind, pk)]
         if required and not others:
             raise PermissionDenied(
-                f"“{device.name}” is your only authenticator app or passkey, and your role needs a "
+                f"“{row.name}” is your only authenticator app or passkey, and your role needs a "
                 "second factor to sign in. Add another one first, then remove this one."
             )
         device.delete()
