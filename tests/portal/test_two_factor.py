@@ -74,7 +74,7 @@ def test_a_clearance_user_without_a_device_is_made_to_enrol_before_any_page(peop
     response = client.get("/productions/")
     assert response.status_code == 302
     assert response["Location"] == "/account/two-factor/set-up/?next=%2Fproductions%2F"
-    for page in ("/", "/clearance/", "/account/tokens/", "/registers/grants/"):
+    for page in ("/", "/clearance/", "/account/tokens/", "/registers/grants/", "/accounts/password_change/"):
         answer = client.get(page)
         assert answer.status_code == 302 and answer["Location"].startswith("/account/two-factor/set-up/")
     # The API, reached with the session's cookie, answers in words too.
