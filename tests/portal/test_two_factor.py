@@ -84,6 +84,7 @@ def test_a_clearance_user_without_a_device_is_made_to_enrol_before_any_page(peop
 
     setup = client.get(response["Location"])
     assert setup.status_code == 200
+    assert b"Productions</a>" not in setup.content  # the menu offers no page that would not open
     assert b"Your role in Rightsledger lets you see and change consent records" in setup.content
     # Logging out still works.
     assert client.post("/accounts/logout/").status_code == 302
