@@ -86,6 +86,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_prometheus",
+    # Two-factor sign-in for local accounts (portal/two_factor.py): authenticator apps (TOTP),
+    # recovery codes (django-otp's static device) and passkeys (WebAuthn).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "rightsledger",
     "provenance",
     "generation",
@@ -105,6 +111,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): whether this session passed a second factor; then, for those who must,
+    # nothing but the second step (or enrolling a first device) until it has.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
@@ -526,6 +536,28 @@ if SSO_ENABLED:
 # Where people reach the portal: links in e-mails and those posted to the tracker point here.
 # RIGHTSLEDGER_URL is the name this setting had for the tracker's links; it is still read.
 PORTAL_URL = os.environ.get("PORTAL_URL") or os.environ.get("RIGHTSLEDGER_URL") or "http://127.0.0.1:8000"
+# Two-factor sign-in: the roles whose holders must have a second factor (an authenticator app or a
+# passkey) on a local account, comma-separated. On by default; the demo turns it off (README,
+# "Two-factor sign-in"), and OTP_REQUIRED_ROLES= (empty) turns it off anywhere. Those who sign in
+# through the studio's provider rely on its second factor (portal.auth.signs_in_elsewhere).
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "" if DEMO else "studio_admin,clearance,guild_rep")
+# What the authenticator app shows beside the account, and the passkey's relying party.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Rightsledger")
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+# The passkey's relying party is the host the portal is reached at (PORTAL_URL's, unless given);
+# the browser's origin must be PORTAL_URL's (or one of OTP_WEBAUTHN_ALLOWED_ORIGINS).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "portal.two_factor.relying_party_id"
+# (The address a page was reached at, which ALLOWED_HOSTS checks, is allowed too: see
+# portal.two_factor.PortalWebAuthnHelper. A passkey needs a host name, not an IP address: the demo
+# makes them at http://localhost:8000.)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("OTP_WEBAUTHN_ALLOWED_ORIGINS") or [
+    PORTAL_URL.rstrip("/")
+    if PORTAL_URL.startswith(("https://", "http://localhost"))
+    else "http://localhost:8000"
+]
+OTP_WEBAUTHN_HELPER_CLASS = "portal.two_factor.PortalWebAuthnHelper"
+# A passkey is the second step after the password, never a sign-in by itself.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # E-mail (expiry alerts, flags): the console in development, SMTP settings from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

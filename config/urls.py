@@ -41,6 +41,8 @@ urlpatterns = [
     # Single sign-on through the studio's OpenID Connect provider; 404 where it is off.
     path("accounts/sso/start/", SsoStartView.as_view(), name="sso_start"),
     path("accounts/sso/callback/", SsoCallbackView.as_view(), name="sso_callback"),
+    # Passkeys (django-otp-webauthn's endpoints, for the portal's two-factor pages).
+    path("accounts/passkeys/", include("portal.webauthn_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("portal.urls")),
 ]

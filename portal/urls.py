@@ -11,6 +11,7 @@ from .views import (
     records,
     registers,
     tokens,
+    two_factor,
 )
 
 app_name = "portal"
@@ -115,6 +116,14 @@ urlpatterns = [
     path("account/tokens/new/", tokens.token_new, name="token_new"),
     path("account/tokens/older/revoke/", tokens.legacy_token_revoke, name="legacy_token_revoke"),
     path("account/tokens/<str:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("account/two-factor/", two_factor.devices, name="two_factor"),
+    path("account/two-factor/sign-in/", two_factor.verify, name="two_factor_verify"),
+    path("account/two-factor/set-up/", two_factor.setup, name="two_factor_setup"),
+    path("account/two-factor/app/", two_factor.app, name="two_factor_app"),
+    path("account/two-factor/passkey/", two_factor.passkey, name="two_factor_passkey"),
+    path("account/two-factor/passkey/added/", two_factor.passkey_done, name="two_factor_passkey_done"),
+    path("account/two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
+    path("account/two-factor/<str:kind>/<int:pk>/remove/", two_factor.remove, name="two_factor_remove"),
     path("verify/", public.verify_page, name="verify"),
     path("ledger/", public.ledger, name="ledger"),
 ]

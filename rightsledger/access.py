@@ -9,6 +9,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -251,3 +252,20 @@ def require_witness_guild(user, guild_id: int | None = None) -> int:
     if guild_id not in guilds:
         raise Http404("No such guild.")
     return guild_id
+
+
+def second_factor_required(user) -> bool:
+    """Return whether the user's roles need a second factor to sign in with a local account
+    (OTP_REQUIRED_ROLES: studio admins, clearance and guild representatives by default; a
+    superuser counts as a studio admin). Those who sign in through the studio's provider are
+    exempted by the portal (portal.auth.signs_in_elsewhere), not here."""
+    wanted = set(settings.OTP_REQUIRED_ROLES)
+    if not wanted or user is None or not user.is_authenticated:
+        return False
+    roles = roles_of(user)
+    held = set().union(*roles.productions.values()) if roles.productions else set()
+    if roles.studios or roles.superuser:
+        held.add(vocab.ROLE_STUDIO_ADMIN)
+    if roles.guilds:
+        held.add(vocab.ROLE_GUILD_REP)
+    return bool(held & wanted)

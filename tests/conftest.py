@@ -95,6 +95,14 @@ def _publish_on_demand(settings):
 
 
 @pytest.fixture(autouse=True)
+def _one_factor(request, settings):
+    """Tests sign in with a password alone (or force_login), as the demo does: two-factor sign-in
+    (OTP_REQUIRED_ROLES, on in production) is turned on by the tests of it, marked two_factor."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.OTP_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (login attempts are counted there)."""
     from django.core.cache import cache

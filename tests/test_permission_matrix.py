@@ -90,6 +90,14 @@ SKIPPED = {
     # Readiness checks committed state on connections of its own, which a test's open transaction
     # hides (it would answer 503 here): tests/ops/test_health.py covers it.
     "readyz",
+    # One's own second factors only (another person's device answers as one that does not exist),
+    # and django-otp-webauthn's JSON ceremony: tests/portal/test_two_factor.py.
+    "two_factor_remove",
+    "credential-registration-begin",
+    "credential-registration-complete",
+    "credential-authentication-begin",
+    "credential-authentication-complete",
+    "js-i18n-catalog",
 }  # Django's own account pages, covered by Django; readiness
 
 
@@ -442,6 +450,16 @@ TARGETS = {
     "token_new": R(None, LOGGED_IN, LOGGED_IN, methods=["get", "post"]),
     "token_revoke": R(_token, TOKEN_KEEPERS, TOKEN_KEEPERS, viewers=TOKEN_KEEPERS, methods=["get", "post"]),
     "legacy_token_revoke": R(None, NOBODY, LOGGED_IN, methods=["post"]),
+    # Two-factor sign-in, off here (tests/conftest.py): the list of one's own devices opens to
+    # anyone signed in; the other pages send on (302) one whose role needs no second factor. With it
+    # on, each is tested in tests/portal/test_two_factor.py.
+    "two_factor": R(None, LOGGED_IN, methods=["get"]),
+    "two_factor_verify": R(None, LOGGED_IN, LOGGED_IN, methods=["get", "post"], read=302),
+    "two_factor_setup": R(None, LOGGED_IN, methods=["get"], read=302),
+    "two_factor_app": R(None, LOGGED_IN, LOGGED_IN, methods=["get", "post"], read=302),
+    "two_factor_passkey": R(None, LOGGED_IN, methods=["get"], read=302),
+    "two_factor_passkey_done": R(None, NOBODY, LOGGED_IN, methods=["post"]),
+    "two_factor_recovery_codes": R(None, NOBODY, LOGGED_IN, methods=["post"]),
 }
 PUBLIC_VALUES = {
     "size": 1,

@@ -21,6 +21,8 @@ from django.core.cache import cache
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.throttling import BaseThrottle
 
+from rightsledger.access import second_factor_required
+
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$")
 
@@ -144,14 +146,32 @@ def login_failed(sender=None, credentials=None, request=None, **kwargs) -> None:
     _count(f"login-failures:address:{client_address(request)}", settings.LOGIN_RATE, now)
 
 
-def login_succeeded(sender=None, request=None, user=None, **kwargs) -> None:
-    """Clear the account's failures once its owner has signed in (Django's user_logged_in)."""
-    if user is None:
-        return
+def second_step_failed(request, username) -> None:
+    """Count a wrong code or a failed passkey at the second sign-in step, like a wrong password."""
+    now = time.time()
+    _count(f"login-failures:account:{_account(username)}", settings.LOGIN_ACCOUNT_RATE, now)
+    _count(f"login-failures:address:{client_address(request)}", settings.LOGIN_RATE, now)
+
+
+def account_failures_clear(username) -> None:
+    """Forget an account's failures once its owner has signed in all the way."""
     _, period = parse_rate(settings.LOGIN_ACCOUNT_RATE)
     window = int(time.time() // period)
-    key = f"login-failures:account:{_account(user.get_username())}"
+    key = f"login-failures:account:{_account(username)}"
     cache.delete_many([f"{key}:{window}", f"{key}:{window - 1}"])
+
+
+def login_succeeded(sender=None, request=None, user=None, **kwargs) -> None:
+    """Clear the account's failures once its owner has signed in (Django's user_logged_in).
+
+    Not yet for an account with a second step to pass: its wrong codes are counted against the
+    account too, and the password alone must not wipe them (portal.views.two_factor clears them
+    when the second step passes)."""
+    if user is None:
+        return
+    if second_factor_required(user):
+        return
+    account_failures_clear(user.get_username())
 
 
 class SignInThrottled(Throttled):

@@ -3,12 +3,15 @@ text is in the answer, once), revoke one. Each view checks access, calls one sel
 and answers."""
 
 from django.http import Http404
+from django_otp import user_has_device
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services, vocab
+from ..access import second_factor_required
 from ..models import ApiToken
 from .serializers import StrictBool, StrictSerializer
 
@@ -111,3 +114,31 @@ class ApiTokenRevokeApi(APIView):
         if token is None:
             raise Http404("No token with that id among those you may see.")
         return Response(ApiTokenOut(services.api_token_revoke(actor=request.user, token=token)).data)
+
+
+class PasswordTokenApi(ObtainAuthToken):
+    """The user's older single token for a user name and password (DRF's ObtainAuthToken).
+
+    Not for an account that signs in with a second factor: a password alone must not buy what the
+    portal asks two factors for. Such a person makes a named token in the portal, after signing in
+    there with both; the tokens they already hold keep working until they revoke or rotate them
+    (pipelines hold them, and each one was made by someone who had signed in)."""
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        if second_factor_required(user):
+            if user_has_device(user):
+                message = (
+                    "Your account signs in with a second factor, so the API does not give a token "
+                    "for a password alone. Sign in to the portal and make a token under API tokens."
+                )
+            else:
+                message = (
+                    "Your role needs a second factor to sign in, and your account has none yet. Sign "
+                    "in to the portal, set up an authenticator app or a passkey there, then make a "
+                    "token under API tokens."
+                )
+            raise exceptions.PermissionDenied(message, code="second_factor_required")
+        return super().post(request, *args, **kwargs)

@@ -1,6 +1,5 @@
 from django.urls import include, path
 from rest_framework import parsers
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from . import flag_views, ledger_views, performer_views, records, token_views, views
@@ -23,7 +22,7 @@ router.register("ledger/entries", views.LedgerEntryViewSet, basename="ledger-ent
 urlpatterns = [
     path(
         "auth/token/",
-        ObtainAuthToken.as_view(
+        token_views.PasswordTokenApi.as_view(
             parser_classes=[parsers.FormParser, parsers.MultiPartParser, JSONParser],
             throttle_classes=[LoginRateThrottle],
             permission_classes=[TokenScope],

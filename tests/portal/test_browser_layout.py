@@ -125,6 +125,9 @@ def pages_by_role(s) -> dict[str, list[tuple[str, str]]]:
         ("shot-audit", f"/shots/{s.shot.pk}/audit/"),
         ("performer-rules", f"/productions/{a}/performers/"),
         ("password-change", "/accounts/password_change/"),
+        # With two-factor sign-in off (tests/conftest.py); its pages with it on are checked in
+        # test_browser_two_factor.py, at both widths.
+        ("two-factor", "/account/two-factor/"),
         *public[1:],
     ]
     producer = [*reader, ("request-new", f"/productions/{a}/requests/new/")]
@@ -144,6 +147,7 @@ def pages_by_role(s) -> dict[str, list[tuple[str, str]]]:
         ("guild-consent", f"/guild/consents/{s.consent.pk}/"),
         ("productions", "/productions/"),
         ("password-change", "/accounts/password_change/"),
+        ("two-factor", "/account/two-factor/"),
         *public[1:],
     ]
     return {

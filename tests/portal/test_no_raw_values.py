@@ -84,6 +84,9 @@ ACTIONS = {
     "labour_action_end",
     "legacy_token_revoke",
     "production_guild_pictures",
+    # Answered pages of these are checked by test_no_two_factor_page_shows_a_program_value.
+    "two_factor_passkey_done",
+    "two_factor_recovery_codes",
 }
 
 GENERATION_VOCABULARIES = (INPUT_ROLES, OUTCOMES, DECISION_KINDS, STATUSES, MATCH_METHODS)
@@ -319,6 +322,14 @@ def _pages(client) -> list[tuple[str, str]]:
         "token_new": ["/account/tokens/new/"],
         # A page of a token the viewer may not see answers 404, and is passed over.
         "token_revoke": [f"/account/tokens/{t.public_id}/revoke/" for t in _tokens()],
+        # With two-factor sign-in off (as here), these send everyone on; checked with it on in
+        # test_no_two_factor_page_shows_a_program_value.
+        "two_factor": ["/account/two-factor/"],
+        "two_factor_verify": [],
+        "two_factor_setup": [],
+        "two_factor_app": [],
+        "two_factor_passkey": [],
+        "two_factor_remove": [],
     }
     names = {p.name for p in get_resolver(portal_urls).url_patterns}
     unchecked = names - set(pages) - BINARY - ACTIONS
@@ -395,4 +406,43 @@ def test_no_portal_page_shows_a_program_value_to_any_role(demo, client):
             if found:
                 problems.append(f"auditor {shot.code} audit {name}: {sorted(set(found))}")
     assert seen > 200
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.two_factor
+def test_no_two_factor_page_shows_a_program_value(demo, client):
+    """Two-factor sign-in's pages, as a clearance user without a device, then with one, sees them."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = demo.objects.get(username="clearance")
+    client.force_login(user)
+    problems = []
+
+    def check(label, response):
+        assert response.status_code < 500, label
+        found = raw_values(visible_text(response.content.decode()))
+        if found:
+            problems.append(f"{label}: {sorted(set(found))}")
+
+    check("set-up", client.get("/account/two-factor/set-up/"))
+    check("app", client.get("/account/two-factor/app/"))
+    check("app, wrong code", client.post("/account/two-factor/app/", {"code": "12"}))
+    device = TOTPDevice.objects.get(user=user)
+    # django-otp's wait after the wrong code, over at once.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    token = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+    check("app added, with recovery codes", client.post("/account/two-factor/app/", {"code": f"{token:06d}"}))
+    check("devices", client.get("/account/two-factor/"))
+    check("passkey", client.get("/account/two-factor/passkey/"))
+    check("new recovery codes", client.post("/account/two-factor/recovery-codes/"))
+    check("remove", client.get(f"/account/two-factor/app/{device.pk}/remove/"))
+    check("remove the last", client.post(f"/account/two-factor/app/{device.pk}/remove/"))
+    check("remove what is not there", client.get("/account/two-factor/app/999999/remove/"))
+    client.logout()
+    client.force_login(user)
+    check("second step", client.get("/account/two-factor/sign-in/"))
+    check("second step, wrong code", client.post("/account/two-factor/sign-in/", {"code": "000000"}))
     assert not problems, "\n".join(problems)
