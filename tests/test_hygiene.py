@@ -45,3 +45,23 @@ def test_every_template_closes_the_elements_it_opens():
             if opened != closed:
                 problems.append(f"{path.relative_to(ROOT)}: {opened} <{tag}>, {closed} </{tag}>")
     assert not problems, "\n".join(problems)
+
+
+TEXT_SUFFIXES = (".py", ".md", ".html", ".toml", ".css", ".js", ".txt", ".cfg", ".yml", ".json")
+
+
+def test_no_file_holds_a_merge_conflicts_markers():
+    """A merge left unresolved shows its markers at the start of a line: no tracked text has one."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+    found = []
+    for name in tracked.stdout.split():
+        path = ROOT / name
+        if path.suffix not in TEXT_SUFFIXES:
+            continue
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError):
+            continue
+        found += [f"{name}: {m.group(0)!r}" for m in marker.finditer(text)]
+    assert not found, found
