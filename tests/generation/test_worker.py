@@ -30,8 +30,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 class SlowModelServer(ModelServer):
     delay = 0.0
+    called = []  # each call as it arrives, before the delay (ModelServer.seen records it after)
 
     def do_POST(self):
+        SlowModelServer.called.append(self.path)
         time.sleep(SlowModelServer.delay)
         super().do_POST()
 
@@ -42,6 +44,7 @@ def model_server():
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     SlowModelServer.delay = 0.0
+    SlowModelServer.called = []
     yield f"http://127.0.0.1:{server.server_address[1]}/generate"
     SlowModelServer.delay = 0.0
     server.shutdown()
@@ -122,7 +125,7 @@ def test_a_worker_killed_mid_run_leaves_a_retryable_failure_and_nothing_half_rec
     req = approved()
     services.request_queue(actor=world.producer_a, request=req)
     wait_for(lambda: status(req.pk) == "running", what="the run to start")
-    wait_for(lambda: len(SlowModelServer.seen) == 1, what="the engine to be called")
+    wait_for(lambda: len(SlowModelServer.called) == 1, what="the engine to be called")
     worker.kill()
 
     # Until its lease runs out the request shows running; then the reaper marks it failed.
