@@ -13,12 +13,12 @@ from rest_framework import parsers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from rightsledger import aipref
 from rightsledger.api.parsers import JSONParser
 from rightsledger.api.serializers import StrictSerializer
+from rightsledger.api.throttling import ClientScopedRateThrottle
 from rightsledger.api.tokens import TokenScope
 from rightsledger.input_policy import whole_number
 
@@ -182,7 +182,7 @@ class TrainingClearanceApi(APIView):
     training_clearance = True
     writes_nothing = True
     parser_classes = [parsers.MultiPartParser, JSONParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "training_clearance"
 
     @extend_schema(

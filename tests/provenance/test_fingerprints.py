@@ -292,6 +292,26 @@ def test_the_endpoint_is_rate_limited_per_client(world, api, monkeypatch):
     cache.clear()
 
 
+def test_a_client_does_not_dodge_the_rate_limit_by_making_up_x_forwarded_for(world, api, monkeypatch):
+    """An anonymous caller who sends a new X-Forwarded-For each time is still one client: with no
+    proxy in front (NUM_PROXIES=0) the header is the caller's own words, not an address."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"training_clearance": "2/min"})
+    codes = [
+        api(None)
+        .post(
+            "/api/training-clearance/",
+            {"sha256": ["0" * 64]},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+        .status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_rightsledger_check_walks_folders_and_writes_a_report(live_server, tmp_path):
     folder = tmp_path / "dataset" / "sub"
