@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import access
 from ..models import SsoIdentity
 
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
@@ -44,14 +45,21 @@ def _names(claims: dict) -> dict:
 
 def _by_verified_email(issuer: str, claims: dict):
     """Return the one existing user with the claims' e-mail address, where the provider says it
-    verified that address and the user has no other account at this provider; else None."""
+    verified that address and the user has no other account at this provider; else None.
+
+    Never a guild representative's account (the guild is outside the studio, whose provider
+    does not vouch for its people) nor an operator's (superuser or staff): a linked account signs in
+    through the provider alone, past the second factor it had here."""
     email = claims.get("email")
     if not email or claims.get("email_verified") is not True:
         return None
     matches = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
     if len(matches) != 1 or matches[0].sso_identities.filter(issuer=issuer).exists():
         return None
-    return matches[0]
+    user = matches[0]
+    if user.is_superuser or user.is_staff or access.roles_of(user).guilds:
+        return None
+    return user
 
 
 def _account_create(issuer: str, subject: str, claims: dict):
@@ -75,7 +83,8 @@ def sso_sign_in(*, issuer: str, subject: str, claims: dict, match_verified_email
     provider gives them.
 
     A first sign-in is linked to an existing account only when match_verified_email is on, the
-    provider verified the e-mail address, and exactly one account has it. Two first sign-ins at
+    provider verified the e-mail address, and exactly one account has it, neither a guild
+    representative's nor an operator's (_by_verified_email). Two first sign-ins at
     once make one account (the unique issuer and subject), whichever commits first."""
     created = False
     with transaction.atomic():

@@ -82,6 +82,28 @@ def test_an_existing_account_is_linked_by_e_mail_only_when_verified_and_allowed(
     assert User.objects.count() == (1 if links else 2)
 
 
+@pytest.mark.parametrize("who", ["guild_rep", "superuser", "staff"])
+def test_a_guild_representatives_or_an_operators_account_is_never_linked_by_e_mail(who):
+    """The studio's provider vouches for the studio's people, not for a guild's (the guild is
+    outside the studio) nor for those who run the deployment: an address it says it verified must
+    not hand their accounts, past the second factor they sign in with, to whoever holds it there."""
+    local = User.objects.create_user(
+        "rep", email="dana@harbour.example", password="a-long-local-pw-2026", is_superuser=who == "superuser"
+    )
+    if who == "staff":
+        local.is_staff = True
+        local.save(update_fields=["is_staff"])
+    if who == "guild_rep":
+        guild = services.guild_create(actor=None, name="SAG-AFTRA", abbreviation="SAG-AFTRA")
+        services.role_grant(actor=None, user=local, kind="guild_rep", guild=guild)
+    user = services.sso_sign_in(
+        issuer=ISSUER, subject="00u1dana", claims=claims(email_verified=True), match_verified_email=True
+    )
+    assert user.pk != local.pk
+    assert not SsoIdentity.objects.filter(user=local).exists()
+    assert not Role.objects.filter(user=user).exists()
+
+
 def test_two_accounts_with_the_address_link_neither():
     User.objects.create_user("dana1", email="dana@harbour.example")
     User.objects.create_user("dana2", email="dana@harbour.example")
