@@ -6,9 +6,16 @@ the storage (a small object written and deleted), the signing identity (its key 
 C2PA_TSA_URL is set, the time-stamp authority (it answers a real RFC 3161 query). The checks run
 at once, each in its own thread with its own timeout (READYZ_TIMEOUT_SECONDS), so one that hangs
 is reported as such and holds no other. The answer is JSON, 503 when a check fails, and names no
-URL, host or secret: a failed check says what failed in a sentence and the error's kind."""
+URL, host or secret: a failed check says what failed in a sentence and the error's kind.
+
+/readyz needs no sign-in, so what it does and says is bounded: the checks run at most once per
+READYZ_CACHE_SECONDS in a process (callers in between, or waiting on a run under way, get its
+answer), so a flood of calls is not a flood on the storage and the TSA; and the checks' names,
+times and failures go only to a caller who may read /metrics (config.metrics.can_read_metrics).
+Anyone else, an orchestrator's probe included, gets the status and its code alone."""
 
 import hashlib
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +28,8 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .metrics import can_read_metrics
 
 READY_PREFIX = "readyz"  # where the storage check writes its small object, and deletes it at once
 
@@ -183,11 +192,30 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+_last: tuple[float, bool, dict] | None = None  # (when, ready, answer) of the last run in this process
+_running = threading.Lock()
+
+
+def readiness_recent() -> tuple[bool, dict]:
+    """The last run's answer while it is under READYZ_CACHE_SECONDS old, else a new run's; one
+    run at a time in this process (callers meanwhile wait for it and share its answer)."""
+    global _last
+    with _running:
+        now = time.monotonic()
+        if _last is None or now - _last[0] >= settings.READYZ_CACHE_SECONDS:
+            ready, answer = readiness()
+            _last = (time.monotonic(), ready, answer)
+        return _last[1], _last[2]
+
+
 @never_cache
 @require_safe
 def readyz(request):
-    """200 when every check passes, else 503; each check's status and time."""
-    ready, answer = readiness()
+    """200 when every check passes, else 503; each check's status and time to a caller who may
+    read the metrics, the status alone to anyone else."""
+    ready, answer = readiness_recent()
+    if not can_read_metrics(request):
+        answer = {"status": answer["status"]}
     response = JsonResponse(answer, status=200 if ready else 503)
     if not ready:
         response["Retry-After"] = "5"

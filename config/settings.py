@@ -570,6 +570,8 @@ if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: set it to text or json.")
 # /readyz: each check's own timeout, in seconds.
 READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS") or 3)
+# /readyz: how long one run's answer serves the calls after it, in this process (0: every call runs).
+READYZ_CACHE_SECONDS = float(os.environ.get("READYZ_CACHE_SECONDS") or 2)
 # /metrics: served to these addresses or networks (comma-separated), or to a caller sending
 # "Authorization: Bearer <METRICS_BEARER_TOKEN>"; to this machine alone by default.
 METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")

@@ -13,6 +13,15 @@ from provenance.models import SigningIdentity
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def each_call_runs_the_checks(settings, monkeypatch):
+    """Each test here sees the checks run for its own call (the cache has tests of its own)."""
+    from config import health
+
+    settings.READYZ_CACHE_SECONDS = 0
+    monkeypatch.setattr(health, "_last", None)  # no answer kept from an earlier test
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -190,3 +199,47 @@ def test_probes_are_not_throttled_or_redirected(client, settings):
     behind_tls = Client()  # SecurityMiddleware reads the setting when a client first loads it
     assert behind_tls.get("/healthz").status_code == 200 and behind_tls.get("/readyz").status_code == 200
     assert behind_tls.get("/accounts/login/").status_code == 301
+
+
+class _Counting(BaseHTTPRequestHandler):
+    """Counts the queries it is sent; answers each as no TSA would."""
+
+    queries = 0
+
+    def do_POST(self):  # noqa: N802
+        type(self).queries += 1
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"not a time-stamp")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_flood_of_calls_runs_the_checks_once_a_window(client, settings, http_server):
+    settings.C2PA_TSA_URL = http_server(_Counting)
+    settings.READYZ_CACHE_SECONDS = 60
+    _Counting.queries = 0
+    answers = [_ready(client) for _ in range(20)]
+    assert _Counting.queries == 1  # one time-stamp query (and one storage write) for twenty calls
+    assert {response.status_code for response, _ in answers} == {503}
+    assert all(_failed(body) == {"tsa"} for _, body in answers)
+    settings.READYZ_CACHE_SECONDS = 0  # the window over: the next call runs them again
+    _ready(client)
+    assert _Counting.queries == 2
+
+
+def test_an_outside_caller_gets_the_status_alone(client, settings):
+    settings.METRICS_BEARER_TOKEN = "probe-secret-0123456789"
+    outside = {"REMOTE_ADDR": "203.0.113.9"}
+    response = client.get("/readyz", **outside)
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    SigningIdentity.objects.update(active=False)
+    response = client.get("/readyz", **outside)
+    assert response.status_code == 503 and response.json() == {"status": "fail"}
+    assert "signing" not in response.content.decode()
+    # The operator's own caller (the metrics' bearer token) reads which check failed.
+    response = client.get("/readyz", HTTP_AUTHORIZATION="Bearer probe-secret-0123456789", **outside)
+    assert response.status_code == 503 and _failed(response.json()) == {"signing_identity"}
