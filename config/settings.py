@@ -574,6 +574,10 @@ READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS") or 3)
 # "Authorization: Bearer <METRICS_BEARER_TOKEN>"; to this machine alone by default.
 METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
 METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+# A Celery worker's own metrics (config/worker_metrics.py): with a port set, each worker serves what
+# it counted over HTTP on that port and this address, to the same callers as /metrics.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "0.0.0.0")  # nosec B104: see above
 # Probes and scrapes reach a process over plain HTTP inside the deployment: never redirected.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
