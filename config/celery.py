@@ -5,7 +5,10 @@ import os
 from celery import Celery
 from celery.signals import celeryd_after_setup, worker_process_init
 
-from . import observability  # noqa: F401  (its signals carry request ids into tasks and their logs)
+from . import (
+    observability,  # noqa: F401  (its signals carry request ids into tasks and their logs)
+    worker_metrics,  # noqa: F401  (its signals serve a worker's metrics on WORKER_METRICS_PORT)
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 

@@ -104,7 +104,9 @@ STATE = prometheus_client.CollectorRegistry(auto_describe=False)
 STATE.register(StateCollector())
 
 
-def _registry():
+def counted_registry():
+    """Return the registry of what this process (or, with PROMETHEUS_MULTIPROC_DIR, its host's
+    processes) counted."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         # Several processes (gunicorn, a Celery pool): add up what each wrote to the shared folder.
         registry = prometheus_client.CollectorRegistry()
@@ -123,5 +125,5 @@ def metrics(request):
             "token METRICS_BEARER_TOKEN.",
             content_type="text/plain; charset=utf-8",
         )
-    body = prometheus_client.generate_latest(_registry()) + prometheus_client.generate_latest(STATE)
+    body = prometheus_client.generate_latest(counted_registry()) + prometheus_client.generate_latest(STATE)
     return HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)

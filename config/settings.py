@@ -576,6 +576,11 @@ READYZ_CACHE_SECONDS = float(os.environ.get("READYZ_CACHE_SECONDS") or 2)
 # "Authorization: Bearer <METRICS_BEARER_TOKEN>"; to this machine alone by default.
 METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
 METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+# A Celery worker's own metrics (config/worker_metrics.py): with a port set, each worker serves what
+# it counted over HTTP on that port and this address, to the same callers as /metrics.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
+# Empty: every interface; the access rule still applies. Set the host's private address where it has one.
+WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "")
 # Probes and scrapes reach a process over plain HTTP inside the deployment: never redirected.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.errors import api_not_found
 from config.health import healthz, readyz
 from config.metrics import metrics
-from portal.auth import LoginView
+from portal.auth import LoginView, admin_login
 from portal.sso import SsoCallbackView, SsoStartView
 from provenance.api.views import robots, tdm_policy, tdmrep
 from rightsledger.api import ledger_views, tile_views
@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
+    # Before the admin's own: its login page is throttled like the portal's.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("ledger/checkpoint", ledger_views.checkpoint_latest, name="ledger-checkpoint"),
     path("ledger/checkpoint/<int:size>", ledger_views.checkpoint_by_size, name="ledger-checkpoint-size"),

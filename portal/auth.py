@@ -9,6 +9,7 @@ reach only the second step, the enrolment of a first device, and logging out."""
 
 from urllib.parse import urlencode
 
+from django.contrib import admin
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
@@ -30,6 +31,17 @@ class LoginView(auth_views.LoginView):
         if refusal is not None:
             return too_many(request, refusal)
         return super().post(request, *args, **kwargs)
+
+
+def admin_login(request, extra_context=None):
+    """Django admin's login page, refused like the portal's while the account or the address is
+    throttled: before the password is checked, so that a guess past the limit learns nothing. Its
+    failures are counted by the same signal (user_login_failed) as the portal's."""
+    if request.method == "POST":
+        refusal = login_refusal(request, request.POST.get("username"))
+        if refusal is not None:
+            return too_many(request, refusal)
+    return admin.site.login(request, extra_context)
 
 
 def too_many(request, refusal):

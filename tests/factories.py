@@ -140,3 +140,31 @@ def consent_fields(production, talent, **overrides):
 
 def make_consent(production, talent, actor=None, **overrides):
     return services.consent_create(actor=actor, **consent_fields(production, talent, **overrides))
+
+
+def plate_request_maker(world, engine="atmosphere"):
+    """Return make(plate=...), which submits through the service producer A's request for an
+    atmosphere on shot EP102_SH0040 from a plate: with the plate made here, under a grant, the gate
+    approves it; with another plate (one no grant covers) it refuses it."""
+    from generation import services as generation_services  # generation sits on top of rightsledger
+
+    shot = make_shot(world.prod_a, "EP102_SH0040")
+    granted = make_asset(world.prod_a, seed=41)
+    make_grant(world.prod_a, world.party, [granted])
+
+    def make(plate=granted):
+        return generation_services.request_submit(
+            actor=world.producer_a,
+            production=world.prod_a,
+            shot=shot,
+            engine=engine,
+            seed=5,
+            intended_use="atmosphere",
+            media=["theatrical"],
+            territories=["US"],
+            release_start=datetime.date(2026, 6, 1),
+            release_end=datetime.date(2026, 12, 31),
+            inputs=[{"asset": plate, "role": "plate"}],
+        )
+
+    return make

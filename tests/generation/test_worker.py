@@ -4,7 +4,6 @@ The worker runs in its own process against the test database. The engine here is
 whose model server (run by the test) can be made slow, so the worker can be killed mid-run.
 """
 
-import datetime
 import json
 import threading
 import time
@@ -71,26 +70,7 @@ def worker_env(model_server, broker, settings):
 
 @pytest.fixture
 def approved(world):
-    shot = f.make_shot(world.prod_a, "EP102_SH0040")
-    plate = f.make_asset(world.prod_a, seed=41)
-    f.make_grant(world.prod_a, world.party, [plate])
-
-    def make():
-        return services.request_submit(
-            actor=world.producer_a,
-            production=world.prod_a,
-            shot=shot,
-            engine="remote",
-            seed=5,
-            intended_use="atmosphere",
-            media=["theatrical"],
-            territories=["US"],
-            release_start=datetime.date(2026, 6, 1),
-            release_end=datetime.date(2026, 12, 31),
-            inputs=[{"asset": plate, "role": "plate"}],
-        )
-
-    return make
+    return f.plate_request_maker(world, engine="remote")
 
 
 def status(rid):

@@ -1,8 +1,6 @@
 """/metrics: who may read it, and that what happens moves what it says (decisions, gate latency,
 run durations, the ledger's size, the last checkpoint's age, the witnesses' lag, queue depth)."""
 
-import datetime
-
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -33,26 +31,7 @@ def value(samples, name, **labels) -> float:
 
 @pytest.fixture
 def submit(world):
-    shot = f.make_shot(world.prod_a, "EP102_SH0040")
-    plate = f.make_asset(world.prod_a, seed=41)
-    f.make_grant(world.prod_a, world.party, [plate])
-
-    def make(plate=plate):
-        return services.request_submit(
-            actor=world.producer_a,
-            production=world.prod_a,
-            shot=shot,
-            engine="atmosphere",
-            seed=5,
-            intended_use="atmosphere",
-            media=["theatrical"],
-            territories=["US"],
-            release_start=datetime.date(2026, 6, 1),
-            release_end=datetime.date(2026, 12, 31),
-            inputs=[{"asset": plate, "role": "plate"}],
-        )
-
-    return make
+    return f.plate_request_maker(world)
 
 
 def test_metrics_are_served_to_this_machine_and_refused_to_another_address(client, settings):

@@ -1,7 +1,6 @@
 """Request ids: answered in X-Request-ID, put on every log line of the request, and carried into
 the Celery tasks it starts, whose log lines carry it in the worker (JSON logs)."""
 
-import datetime
 import io
 import json
 import logging
@@ -9,7 +8,6 @@ import logging
 import pytest
 
 from config.observability import RequestIdFilter, json_formatter
-from generation import services
 from generation.models import GenerationRequest
 
 from .. import factories as f
@@ -48,22 +46,7 @@ def test_json_log_lines_carry_the_request_id(client, db, caplog):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_started_by_a_request_logs_the_requests_id_in_the_worker(world, broker):
-    shot = f.make_shot(world.prod_a, "EP102_SH0040")
-    plate = f.make_asset(world.prod_a, seed=41)
-    f.make_grant(world.prod_a, world.party, [plate])
-    submitted = services.request_submit(
-        actor=world.producer_a,
-        production=world.prod_a,
-        shot=shot,
-        engine="atmosphere",
-        seed=5,
-        intended_use="atmosphere",
-        media=["theatrical"],
-        territories=["US"],
-        release_start=datetime.date(2026, 6, 1),
-        release_end=datetime.date(2026, 12, 31),
-        inputs=[{"asset": plate, "role": "plate"}],
-    )
+    submitted = f.plate_request_maker(world)()
     assert submitted.status == "approved"
     pk = submitted.pk
     api = client_for(world.producer_a)

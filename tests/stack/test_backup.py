@@ -1,8 +1,10 @@
-"""Backup and restore as docs/operations.md gives it, on PostgreSQL and moto's S3 server: dump the
+"""Backup and restore as docs/backup.md gives it, on PostgreSQL and moto's S3 server: dump the
 database (pg_dump, custom format) and list the bucket's files with their SHA-256 (`manage.py
 storage list`); restore into a new database and a new bucket; then `manage.py ledger audit` passes,
 the restored latest checkpoint has the same root, `manage.py storage verify` finds every stored
-file with its record's hash, and the restored bucket lists the same files with the same hashes."""
+file with its record's hash, and the restored bucket lists the same files with the same hashes.
+A restore from an older dump (docs/backup.md): the audit passes for what the database holds, and
+`manage.py ledger witnesses` reports the witness that cosigned past it, with what to do."""
 
 import json
 import os
@@ -14,11 +16,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from rightsledger.ledger import checkpoints
+from rightsledger.ledger import checkpoints, cosigning
 from rightsledger.models import Asset, Checkpoint
 
+from .. import factories as f
 from ..generation.conftest import Gate
+from ..rightsledger.test_cosigning import Served, policy_file
 from ..storage.test_s3 import _run
+from ..tlog.test_witness import SpecWitness
 
 pytestmark = [pytest.mark.stack, pytest.mark.s3, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +128,92 @@ def test_a_dump_and_the_bucket_restore_into_a_new_database_and_bucket_that_audit
         assert verify.returncode == 1 and damaged["name"] in verify.stdout, verify.stdout
     finally:
         subprocess.run(pg("dropdb", "--if-exists", "--force", new_db), check=False)
+
+
+def test_a_restore_from_an_older_dump_audits_clean_and_the_witnesses_show_what_was_lost(
+    world, ledger_key, settings, tmp_path
+):
+    # docs/backup.md, "A restore from an older dump": a witness cosigned past the dump.
+    spec = SpecWitness("witness.guild.example/w1", ledger_key)
+    served = Served(spec)
+    settings.LEDGER_WITNESS_POLICY_FILE = str(policy_file(tmp_path, [(spec, served.url)]))
+    try:
+        for n in range(3):
+            f.make_party(world.studio, f"Before the dump {n}")
+        dumped = checkpoints.ledger_publish()
+        assert [s.outcome for s in cosigning.ledger_cosign()] == ["cosigned"] and spec.size == dumped.size
+
+        db = connection.settings_dict
+        dump = tmp_path / "older.dump"
+        subprocess.run(pg("pg_dump", "--format=custom", "--file", str(dump), "-d", db["NAME"]), check=True)
+        for n in range(2):
+            f.make_party(world.studio, f"After the dump {n}")
+        later = checkpoints.ledger_publish()
+        assert [s.outcome for s in cosigning.ledger_cosign()] == ["cosigned"] and spec.size == later.size
+        assert later.size > dumped.size
+
+        new_db = f"restored_{uuid.uuid4().hex[:8]}"
+        subprocess.run(pg("createdb", new_db), check=True)
+        try:
+            subprocess.run(
+                pg("pg_restore", "--no-owner", "--exit-on-error", "-d", new_db, str(dump)), check=True
+            )
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if k.startswith(("PATH", "HOME", "LANG", "DJANGO_", "PYTHON"))
+            }
+            env.update(
+                DATABASE_URL=database_url(new_db),
+                CELERY_TASK_ALWAYS_EAGER="1",
+                LEDGER_SIGNING_KEY_FILE=settings.LEDGER_SIGNING_KEY_FILE,
+                LEDGER_SIGNING_KEY_CREATE="0",
+                LEDGER_WITNESS_POLICY_FILE=settings.LEDGER_WITNESS_POLICY_FILE,
+                LEDGER_PUBLISH_ON_WRITE="0",  # published below, by the command an operator runs
+                MEDIA_ROOT=str(tmp_path / "media"),
+            )
+
+            # What the restored database holds is whole: the audit passes, at the dump's size.
+            audit = manage(env, "ledger", "audit")
+            assert audit.returncode == 0 and "Audit passed" in audit.stdout, audit.stdout + audit.stderr
+            assert f"latest checkpoint {dumped.size}" in audit.stdout
+            # The witness has cosigned a larger tree: the check says so, and what to do.
+            asked = manage(env, "ledger", "witnesses")
+            assert asked.returncode == 1, asked.stdout + asked.stderr
+            assert (
+                f"w1: cosigned size {later.size}, beyond this ledger's latest checkpoint {dumped.size}"
+                in asked.stdout
+            )
+            assert "Do not start writers on this database" in asked.stdout
+            assert 'docs/backup.md, "A restore from an older dump"' in asked.stdout
+            # The witness still holds what it cosigned: asking it changed nothing.
+            assert spec.size == later.size
+            # `ledger cosign` has nothing to send: the restored checkpoint's cosignature was dumped with it.
+            cosign = manage(env, "ledger", "cosign")
+            assert cosign.returncode == 0 and cosign.stdout == "", cosign.stdout + cosign.stderr
+            # A new checkpoint on the restored database, smaller than what the witness cosigned, is refused.
+            made = manage(
+                env,
+                "shell",
+                "-c",
+                "from rightsledger import services; from rightsledger.models import Studio\n"
+                f"services.party_create(actor=None, studio=Studio.objects.get(pk={world.studio.pk}), "
+                "name='Written after the restore', kind='rights_holder')\n"
+                "from rightsledger.models import TreeState; print(TreeState.objects.get().size)",
+            )
+            assert made.returncode == 0, made.stdout + made.stderr
+            assert int(made.stdout.split()[-1]) == dumped.size  # the entry waits for the sequencer
+            published = manage(env, "ledger", "publish")
+            assert published.returncode == 0 and f"\n{dumped.size + 1}\n" in published.stdout, (
+                published.stdout
+            )
+            assert dumped.size + 1 < later.size
+            cosign = manage(env, "ledger", "cosign")
+            assert (
+                f"w1: checkpoint {dumped.size + 1} refused the witness cosigned size {later.size}, "
+                f"beyond this log's {dumped.size + 1}" in cosign.stdout
+            ), cosign.stdout + cosign.stderr
+        finally:
+            subprocess.run(pg("dropdb", "--if-exists", "--force", new_db), check=False)
+    finally:
+        served.close()

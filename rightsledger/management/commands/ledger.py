@@ -1,4 +1,4 @@
-"""manage.py ledger init-key | publish | cosign | audit | verifier-key | guild-witness"""
+"""manage.py ledger init-key | publish | cosign | audit | witnesses | verifier-key | guild-witness"""
 
 import sys
 
@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from rightsledger.ledger import audit, checkpoints, cosigning, witnesses
+from rightsledger.ledger import audit, checkpoints, cosigning, witness_check, witnesses
 from rightsledger.models import Guild
 
 
@@ -20,6 +20,10 @@ class Command(BaseCommand):
         sub.add_parser("publish", help="integrate pending entries and sign a checkpoint")
         sub.add_parser("audit", help="recompute every leaf and the latest checkpoint's root")
         sub.add_parser("cosign", help="submit the latest checkpoint to the witnesses (C2SP tlog-witness)")
+        sub.add_parser(
+            "witnesses",
+            help="ask each witness how far it has cosigned this log (after a restore: docs/backup.md)",
+        )
         guild = sub.add_parser("guild-witness", help="record the key of the C2SP witness a guild runs")
         guild.add_argument("guild", help="the guild's id or abbreviation")
         guild.add_argument("vkey", help="the witness's key (vkey of type 0x04); '' for none")
@@ -40,6 +44,8 @@ class Command(BaseCommand):
         elif action == "cosign":
             for s in cosigning.ledger_cosign():
                 self.stdout.write(f"{s.witness}: checkpoint {s.size} {s.outcome} {s.detail}".rstrip())
+        elif action == "witnesses":
+            self.witnesses()
         elif action == "guild-witness":
             guild = Guild.objects.filter(abbreviation=options["guild"]).first() or (
                 Guild.objects.filter(pk=options["guild"]).first() if options["guild"].isdigit() else None
@@ -67,3 +73,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("Audit passed: every leaf and the checkpoint's root recomputed.")
             )
+
+    def witnesses(self):
+        """Report each witness against the latest checkpoint; exit 1 unless every one is level or behind."""
+        latest = checkpoints.latest_checkpoint()
+        if latest is None:
+            self.stdout.write("No checkpoint yet: nothing to compare with the witnesses.")
+            return
+        states = witness_check.witness_states()
+        if not states:
+            self.stdout.write(
+                "No witness with a submission URL in LEDGER_WITNESS_POLICY_FILE: compare the latest "
+                f"checkpoint, size {latest.size}, with the one kept with the backup and the guilds' own."
+            )
+            return
+        for state in states:
+            line = state.sentence
+            self.stdout.write(line if state.ok else self.style.ERROR(line))
+        if not all(state.ok for state in states):
+            sys.exit(1)
