@@ -86,7 +86,7 @@ stack: $(VENV)/.installed services
 # The suite runs in one process per CPU (tests/parallel.py); WORKERS=n chooses, WORKERS=0 runs one.
 test: $(VENV)/.installed services zou tlog-tools lint
 	$(TEST_ENV) ZOU_VENV=$(abspath $(ZOU_VENV)) TLOG_TOOLS_VENV=$(abspath $(TLOG_TOOLS_VENV)) $(PY) -m pytest \
-		--numprocesses=$(or $(WORKERS),auto) --dist=loadfile $(PYTEST_ARGS)
+		--numprocesses=$(or $(WORKERS),auto) --dist=loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The code's format and lint (configured in pyproject.toml); `make format` applies both fixes.
 lint: $(VENV)/.installed

@@ -8,9 +8,14 @@
 - a Redis database of its own for Celery, so that a real worker started by one test process never
   takes another's tasks.
 
+The files are handed out heaviest first: a file whose tests are marked `heavy(seconds)` (a rough
+time on an idle machine) goes before the rest, so the last file to start is a short one and no
+process is left running a long one alone at the end (`--no-loadscope-reorder` keeps this order).
+
 Loaded as a plugin (`-p tests.parallel`), before Django reads its settings from the environment."""
 
 import atexit
+import collections
 import glob
 import os
 import shutil
@@ -19,6 +24,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 
 def _free_port() -> int:
@@ -72,3 +79,29 @@ if _worker.startswith("gw"):
     _database = os.environ.get("DATABASE_URL", "")
     if _n > 0 and _database.startswith("postgres"):
         os.environ["DATABASE_URL"] = _own_cluster(_database, _worker)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "heavy(seconds): a test that takes about this long on an idle machine (started first)"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Heaviest files first (by their heavy tests' seconds, then by how many tests they hold), each
+    file's tests kept together and in their order."""
+    weight, count = collections.Counter(), collections.Counter()
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        count[path] += 1
+        mark = item.get_closest_marker("heavy")
+        if mark is not None:
+            weight[path] += mark.args[0]
+    order = {path: n for n, path in enumerate(dict.fromkeys(i.nodeid.split("::", 1)[0] for i in items))}
+
+    def key(item):
+        path = item.nodeid.split("::", 1)[0]
+        return (-weight[path], -count[path], order[path])
+
+    items.sort(key=key)

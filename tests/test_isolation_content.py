@@ -225,6 +225,7 @@ def _variants(row, records) -> list[tuple[str, dict | None]]:
     return [(kind, {**values, "kind": kind, "pk": records[kind].pk}) for kind in kinds]
 
 
+@pytest.mark.heavy(40)
 def test_no_answer_names_a_record_its_caller_may_not_read(seeded, settings):
     settings.LOGIN_RATE = "100000/min"
     world, matrix = seeded.matrix.world, seeded.matrix

@@ -542,6 +542,7 @@ def _expect(row, api, method, who, target, params, status, missing):
     )
 
 
+@pytest.mark.heavy(35)
 def test_every_route_is_in_the_matrix_and_every_cell_holds(world, matrix, settings):
     settings.LOGIN_RATE = "100000/min"
     routes = _routes()

@@ -15,6 +15,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 # Variables a test's own environment sets that the demo must not inherit.
 NOT_THE_DEMOS = (
@@ -98,6 +100,7 @@ def test_the_demo_runs_with_debug_off_and_keeps_a_development_setting(tmp_path):
     assert "DJANGO_DEBUG=1" in next(line for line in dry.stdout.splitlines() if "manage.py runserver" in line)
 
 
+@pytest.mark.heavy(55)
 def test_the_demo_seeds_runs_a_clip_request_end_to_end_and_serves_with_debug_off(tmp_path):
     """`make demo`'s job: a moving plate in, a signed MP4 out, Trusted, downloadable; a revocation
     covered by a checkpoint at once; its own lines only; then its server, with DEBUG off."""

@@ -229,6 +229,7 @@ class Tab:
         self.check(name)
 
 
+@pytest.mark.heavy(75)
 def test_every_page_fits_a_desktop_window_and_passes_axe_for_every_role(browser, studio):  # noqa: F811
     check_every_page(browser, studio, 1366)
 

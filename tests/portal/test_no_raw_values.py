@@ -344,6 +344,7 @@ def _login(client, User, username):
     return client
 
 
+@pytest.mark.heavy(35)
 def test_no_portal_page_shows_a_program_value_to_any_role(demo, client):
     pages = _pages(client)
     problems, seen = [], 0

@@ -148,6 +148,7 @@ live = schemathesis.pytest.from_fixture("live_schema")
 @hypothesis_settings(
     max_examples=LIVE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
 )
+@pytest.mark.heavy(70)
 def test_a_live_server_does_what_its_schema_says(case):
     CASES["n"] += 1
     case.call_and_validate(headers={"Authorization": f"Token {LIVE['token']}"}, timeout=60)

@@ -197,6 +197,7 @@ def test_one_changed_byte_in_a_tile_a_bundle_or_the_checkpoint_is_caught_by_aics
     assert not refused["ok"], refused
 
 
+@pytest.mark.heavy(25)
 def test_the_demo_prints_the_aics_tlog_command_that_verifies_its_ledger_over_http(live_server):
     import io
     import shlex

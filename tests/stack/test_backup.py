@@ -46,6 +46,7 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.heavy(50)
 def test_a_dump_and_the_bucket_restore_into_a_new_database_and_bucket_that_audit_clean(
     s3, world, api, django_capture_on_commit_callbacks, settings, tmp_path
 ):

@@ -95,6 +95,7 @@ def files_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
 
 
+@pytest.mark.heavy(90)
 def test_200_requests_run_end_to_end_on_the_stack_with_nothing_left_on_any_processs_disk(
     broker, s3, world, tiny_clip, ledger_key, tmp_path
 ):
