@@ -7,7 +7,8 @@ already holds, as in the pipeline. Prints JSON and writes bench/results/signing.
     python bench/signing.py            # everything
     python bench/signing.py --clips    # the clip rows only (the still rows are kept from the last run)
     python bench/signing.py --stills   # the still rows only (the clip rows are kept from the last run)
-    BENCH_CLIP_ROUNDS=3 python bench/signing.py --clips   # fewer rounds a clip (5 by default)"""
+    BENCH_CLIP_ROUNDS=3 python bench/signing.py --clips   # fewer rounds a clip (5 by default)
+    python bench/signing.py --clips --only-clip 1080p     # the clips named so (the rest kept)"""
 
 import hashlib
 import io
@@ -322,12 +323,17 @@ def _status_kb(field: str) -> int:
     return int(line.split()[1])
 
 
-def clip_rows() -> list[dict]:
+def clip_rows(only: str = "", kept: list[dict] = ()) -> list[dict]:
+    """Each clip signed by streams and by paths, each in a child process; with only, the clips
+    whose name starts with it, the other clips' rows taken from kept (the last run's)."""
     import json
     import subprocess
 
     rows = []
     for name, path in make_clips().items():
+        if only and not name.startswith(only):
+            rows += [r for r in kept if r["clip"] == name]
+            continue
         for mode in ("stream", "path"):
             done = subprocess.run(
                 [sys.executable, __file__, "--clip-child", mode, str(path)],
@@ -384,12 +390,23 @@ if __name__ == "__main__":
         sys.exit(0)
     previous = json.loads((Path(__file__).parent / "results" / "signing.json").read_text())
     stills = previous.get("results", []) if "--clips" in sys.argv else main()
-    clips = previous.get("clips", []) if "--stills" in sys.argv else clip_rows()
+    only = sys.argv[sys.argv.index("--only-clip") + 1] if "--only-clip" in sys.argv else ""
+    clips = (
+        previous.get("clips", []) if "--stills" in sys.argv else clip_rows(only, previous.get("clips", []))
+    )
+    clip_rounds = (
+        previous.get("clip_rounds_by_clip")
+        or {r["clip"]: previous.get("clip_rounds") for r in previous.get("clips", [])}
+        if only
+        else {}
+    )
+    clip_rounds.update({r["clip"]: CLIP_ROUNDS for r in clips if not only or r["clip"].startswith(only)})
     report(
         "signing",
         {
             "rounds": ROUNDS,
-            "clip_rounds": CLIP_ROUNDS,
+            "clip_rounds_by_clip": clip_rounds,
+            "builder_settings": "provenance.services.signing.BUILDER_SETTINGS, ours and the anchor alike",
             "thumbnail": "from the engine's pixels, 256 px JPEG",
             "results": stills,
             "clips": clips,
