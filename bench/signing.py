@@ -76,13 +76,14 @@ def main():
 
     from demo.pictures import picture
     from provenance.services import sign_bytes, signer_for
-    from provenance.services.signing import _builder_context
+    from provenance.services.signing import _builder_context, tsa_url_in_use
 
     # The second anchor: the bare library call on the same bytes, with a minimal manifest and no
     # thumbnail. What sign_bytes adds on top of it (manifest, XMP, thumbnail, signer) is ours.
     bare = bare_definition()
     bare_context = _builder_context()  # the same settings as ours
-    signer = signer_for(identity)
+    # The same signer as ours, time-stamping at the same TSA: the time-stamp is not our overhead.
+    signer = signer_for(identity, tsa_url=tsa_url_in_use())
 
     def bare_sign(data, media_type):
         builder = c2pa.Builder(bare, context=bare_context)
