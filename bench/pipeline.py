@@ -1,10 +1,16 @@
 """From request to a signed and recorded output, with PostgreSQL, Redis and two Celery workers,
 at 1080p. Reports shots per hour, with the engine's time shown apart, and our own overhead per
-shot (the worker's time on a shot minus the engine's). Prints JSON and writes
-bench/results/pipeline.json."""
+shot (the worker's time on a shot minus the engine's); on the local disk and on S3 (moto's server,
+a bucket of the bench's own), in rounds that take the two in turn, each round a process of its
+own, so that the shared machine's load falls on both alike. Prints JSON and writes
+bench/results/pipeline.json.
+
+    python bench/pipeline.py      # BENCH_ROUNDS (3) rounds of BENCH_SHOTS (40) shots each per storage
+"""
 
 import datetime
 import io
+import json
 import os
 import signal
 import statistics
@@ -19,10 +25,75 @@ from common import ROOT, percentiles, report, setup_django  # noqa: E402
 
 DB = "rightsledger_bench_pipeline"
 SHOTS = int(os.environ.get("BENCH_SHOTS", 40))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+STORAGES = ("local", "s3")
+GOAL_S3_SHARE = 0.8  # S3's throughput against the local disk's
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 
 def main():
+    """Alternate the storages round by round, each round in a child process; report each round,
+    the median throughput of each storage and their ratio."""
+    from common.s3 import moto_bucket
+
+    rounds = {storage: [] for storage in STORAGES}
+    with moto_bucket("rightsledger-bench-pipeline") as s3_env:
+        for n in range(ROUNDS):
+            for storage in STORAGES if n % 2 == 0 else reversed(STORAGES):
+                env = {**os.environ, **(s3_env if storage == "s3" else {})}
+                args = [sys.executable, __file__, "--child", storage]
+                if n == ROUNDS - 1:
+                    args.append("--breakdown")
+                done = subprocess.run(args, env=env, capture_output=True, text=True)
+                if done.returncode:
+                    raise SystemExit(f"the {storage} round failed:\n{done.stderr[-4000:]}")
+                rounds[storage].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    throughput = {s: statistics.median(r["shots_per_hour"] for r in rounds[s]) for s in STORAGES}
+    paired = [
+        s3["shots_per_hour"] / local["shots_per_hour"] for local, s3 in zip(rounds["local"], rounds["s3"])
+    ]
+    ratio = throughput["s3"] / throughput["local"]
+    local = rounds["local"][-1]
+    report(
+        "pipeline",
+        {
+            "shots_per_round": SHOTS,
+            "rounds_per_storage": ROUNDS,
+            "workers": 2,
+            "engine_threads_per_worker": local["engine_threads_per_worker"],
+            "engine": "atmosphere, 1920x1080 PNG in and out",
+            "storage": {
+                "local": "FileSystemStorage, MEDIA_ROOT on the local disk",
+                "s3": "django-storages S3Storage, moto's S3 server on this machine, a bucket of its own",
+            },
+            "shots_per_hour": {s: round(throughput[s]) for s in STORAGES},
+            "shots_per_second": {s: round(throughput[s] / 3600, 3) for s in STORAGES},
+            "s3_to_local": round(ratio, 3),
+            "s3_to_local_by_round": [round(x, 3) for x in paired],
+            "goal": f"S3 throughput >= {GOAL_S3_SHARE:.0%} of the local disk's",
+            "goal_met": ratio >= GOAL_S3_SHARE,
+            "our_overhead_per_shot_p50_ms": {
+                s: round(statistics.median(r["our_overhead_per_shot_ms"]["p50_ms"] for r in rounds[s]), 1)
+                for s in STORAGES
+            },
+            "overhead_includes": OVERHEAD_INCLUDES,
+            "rounds": rounds,
+        },
+    )
+
+
+OVERHEAD_INCLUDES = (
+    "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading "
+    "inputs, the watermark written into the still, the output's perceptual hashes (the soft "
+    "binding and its stored fingerprints), signing with thumbnail and ingredients and an RFC "
+    "3161 time-stamp from the development TSA on this machine, the faces in the output, storing, "
+    "lineage, reservation, the disclosure default, ledger entries"
+)
+
+
+def run_round(storage: str, with_breakdown: bool) -> dict:
+    """One round on the storage this process's environment names: SHOTS requests through two
+    workers; returns its figures (and, with_breakdown, the profiled parts of the overhead)."""
     tmp = Path(tempfile.mkdtemp())
     os.environ.update(
         CELERY_BROKER_URL=BROKER,
@@ -168,31 +239,20 @@ def main():
             busy.append(b)
             engine.append(outputs[rid].engine_seconds)
             overhead.append(b - outputs[rid].engine_seconds)
-    parts = breakdown(gen, prod, shot, plate, user)
-    report(
-        "pipeline",
-        {
-            "shots": SHOTS,
-            "succeeded": done,
-            "workers": 2,
-            "engine_threads_per_worker": int(env["ENGINE_THREADS"]),
-            "engine": "atmosphere, 1920x1080 PNG in and out",
-            "wall_seconds": round(wall, 1),
-            "shots_per_hour": round(done / wall * 3600),
-            "engine_seconds_per_shot": round(statistics.median(engine), 3),
-            "worker_seconds_per_shot": round(statistics.median(busy), 3),
-            "our_overhead_per_shot_ms": {**percentiles(overhead)},
-            "submit_and_decide_ms": percentiles(submit),
-            "overhead_includes": (
-                "run-time re-check and its ledger entry, ledger publish (sequence + checkpoint), reading "
-                "inputs, the watermark written into the still, the output's perceptual hashes (the soft "
-                "binding and its stored fingerprints), signing with thumbnail and ingredients and an RFC "
-                "3161 time-stamp from the development TSA on this machine, the faces in the output, storing, "
-                "lineage, reservation, the disclosure default, ledger entries"
-            ),
-            "overhead_parts_ms_per_shot": parts,
-        },
-    )
+    parts = breakdown(gen, prod, shot, plate, user) if with_breakdown else None
+    return {
+        "storage": storage,
+        "shots": SHOTS,
+        "succeeded": done,
+        "engine_threads_per_worker": int(env["ENGINE_THREADS"]),
+        "wall_seconds": round(wall, 1),
+        "shots_per_hour": round(done / wall * 3600),
+        "engine_seconds_per_shot": round(statistics.median(engine), 3),
+        "worker_seconds_per_shot": round(statistics.median(busy), 3),
+        "our_overhead_per_shot_ms": {**percentiles(overhead)},
+        "submit_and_decide_ms": percentiles(submit),
+        **({"overhead_parts_ms_per_shot": parts} if parts else {}),
+    }
 
 
 # The parts of our overhead, by the functions that do them (cumulative time under cProfile, per
@@ -253,4 +313,7 @@ def breakdown(gen, prod, shot, plate, user, runs=5) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--child"]:
+        print(json.dumps(run_round(sys.argv[2], "--breakdown" in sys.argv)))
+    else:
+        main()
