@@ -64,6 +64,7 @@ PUBLIC = {
     "login",
     "sso_start",
     "sso_callback",
+    "signed_out",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
