@@ -49,9 +49,8 @@ def passkey_refusal(request) -> str:
     WebAuthn names the site a passkey belongs to by its domain name, and a browser refuses an IP
     address (the demo's 127.0.0.1) as that name: the page says so instead of failing obscurely."""
     host = relying_party_id(request)
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+    address = _ip_address(host)
+    if address is None:
         return ""
     named = _named_address(request, address)
     where = (
@@ -66,19 +65,22 @@ def passkey_refusal(request) -> str:
     )
 
 
+def _ip_address(host: str):
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
 def _named_address(request, address) -> str:
-    """The same page at a host name: localhost for this machine, else PORTAL_URL's, if a name."""
+    """The same page at a host name: localhost for this machine, else PORTAL_URL's if it is a name."""
     if address.is_loopback:
         port = urlsplit(f"//{request.get_host()}").port
         site = f"{request.scheme}://localhost{f':{port}' if port else ''}"
     else:
         portal = urlsplit(settings.PORTAL_URL)
-        try:
-            ipaddress.ip_address(portal.hostname or "")
+        if not portal.hostname or _ip_address(portal.hostname) is not None:
             return ""
-        except ValueError:
-            if not portal.hostname:
-                return ""
         site = f"{portal.scheme}://{portal.netloc}"
     return site + request.get_full_path()
 
