@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -502,6 +503,17 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT"
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# The provider's end_session_endpoint, where it has one: signing out of a session that began at the
+# provider signs out there too, and the provider sends the browser back to /accounts/signed-out/
+# (register that address with the provider as a post-logout redirect URI). Empty: signing out ends
+# only Rightsledger's session. The session keeps the ID token, to name the sign-in to end.
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "portal.sso.provider_logout_url"
+if OIDC_OP_LOGOUT_ENDPOINT:
+    # The log-out form's answer sends the browser on to the provider: a form may go there.
+    _provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
 # The provider as the login page's button names it: "Sign in with Okta".
 OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your studio's account")
 # Link a first sign-in to an existing local account with the same e-mail address, only when the

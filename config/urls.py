@@ -7,7 +7,7 @@ from config.errors import api_not_found
 from config.health import healthz, readyz
 from config.metrics import metrics
 from portal.auth import LoginView, admin_login
-from portal.sso import SsoCallbackView, SsoStartView
+from portal.sso import SignOutView, SsoCallbackView, SsoStartView, signed_out
 from provenance.api.views import robots, tdm_policy, tdmrep
 from rightsledger.api import ledger_views, tile_views
 
@@ -40,6 +40,9 @@ urlpatterns = [
     # Whatever no API route takes answers the API's JSON 404, with DEBUG on too.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    # Signing out, at the studio's provider too for a session that began there.
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    path("accounts/signed-out/", signed_out, name="signed_out"),
     # Single sign-on through the studio's OpenID Connect provider; 404 where it is off.
     path("accounts/sso/start/", SsoStartView.as_view(), name="sso_start"),
     path("accounts/sso/callback/", SsoCallbackView.as_view(), name="sso_callback"),

@@ -21,8 +21,7 @@ from rightsledger import access
 from rightsledger.api.throttling import login_refusal
 
 from . import two_factor
-
-SSO_BACKEND = "portal.sso.StudioOIDCBackend"
+from .sso import SSO_BACKEND
 
 
 class LoginView(auth_views.LoginView):

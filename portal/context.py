@@ -24,6 +24,8 @@ def portal(request) -> dict:
         if roles.superuser or held:
             nav.append(("Productions", reverse("portal:productions")))
             nav.append(("Registers", reverse("portal:register", args=["grants"])))
+        if roles.superuser or roles.studios:
+            nav.append(("People", reverse("portal:people")))
         if roles.guilds:
             nav.append(("Members' consents", reverse("portal:guild_consents")))
             nav.append(("Members' likeness", reverse("portal:guild_members")))

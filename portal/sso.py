@@ -5,18 +5,32 @@ The library checks an ID token's signature and nonce; the backend here also chec
 made out for (`aud`, `azp`), who made it (`iss`), and when (`exp`, `iat`), and that the user
 information the provider serves names the same person (`sub`). A refusal is a SignInRefused with
 a sentence for the person signing in, and a 4xx page: never a 500.
+
+Signing out of a session that began at the provider signs out there too (OpenID Connect
+RP-Initiated Logout 1.0), where the provider has an end-session endpoint: the browser is sent to it
+with the session's ID token as the hint, and comes back to the signed-out page.
 """
 
 import logging
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+    OIDCLogoutView,
+)
 
 from rightsledger import services
 
@@ -213,3 +227,35 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
             message = f"The sign-in with {p} did not complete. Start again from the login page."
             return refused(self.request, message, 400)
         return refused(self.request, message, 403)
+
+
+SSO_BACKEND = "portal.sso.StudioOIDCBackend"
+
+
+def provider_logout_url(request) -> str:
+    """Return where signing out sends the browser (OIDC_OP_LOGOUT_URL_METHOD): the provider's
+    end-session endpoint for a session that began there, with its ID token as the hint and the
+    signed-out page to come back to; the login page for any other session, as before."""
+    endpoint = settings.OIDC_OP_LOGOUT_ENDPOINT
+    id_token = request.session.get("oidc_id_token")
+    if not (endpoint and id_token and request.session.get(BACKEND_SESSION_KEY) == SSO_BACKEND):
+        return resolve_url(settings.LOGOUT_REDIRECT_URL)
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("signed_out")),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignOutView(OIDCLogoutView):
+    """End this session (a POST, with its CSRF token); at the provider too where it began there."""
+
+
+@require_safe
+def signed_out(request):
+    """Where the provider sends the browser back once it has signed the person out there too."""
+    return render(request, "registration/signed_out.html", {"provider": provider_name()})

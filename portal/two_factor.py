@@ -8,6 +8,7 @@ from being used twice: a TOTP device remembers the last step it accepted, and a 
 deleted as it is used."""
 
 import base64
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
@@ -40,6 +41,48 @@ def relying_party_id(request) -> str:
     The request's host, which ALLOWED_HOSTS has already checked, so that the demo on 127.0.0.1, a
     test's live server and the studio's own name all work without another setting."""
     return request.get_host().rsplit(":", 1)[0].strip("[]")
+
+
+def passkey_refusal(request) -> str:
+    """Return why passkeys cannot be added or used at the address this page was reached at, or "".
+
+    WebAuthn names the site a passkey belongs to by its domain name, and a browser refuses an IP
+    address (the demo's 127.0.0.1) as that name: the page says so instead of failing obscurely."""
+    host = relying_party_id(request)
+    address = _ip_address(host)
+    if address is None:
+        return ""
+    named = _named_address(request, address)
+    where = (
+        f"Open {named} instead to add or use a passkey."
+        if named
+        else "Ask your studio's IT for Rightsledger's address by name to add or use a passkey."
+    )
+    return (
+        f"Passkeys need the site to be reached by its name, such as localhost or your studio's "
+        f"name for Rightsledger, and this page was reached at the address {host}. {where} "
+        "An authenticator app works at any address."
+    )
+
+
+def _ip_address(host: str):
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _named_address(request, address) -> str:
+    """The same page at a host name: localhost for this machine, else PORTAL_URL's if it is a name."""
+    if address.is_loopback:
+        port = urlsplit(f"//{request.get_host()}").port
+        site = f"{request.scheme}://localhost{f':{port}' if port else ''}"
+    else:
+        portal = urlsplit(settings.PORTAL_URL)
+        if not portal.hostname or _ip_address(portal.hostname) is not None:
+            return ""
+        site = f"{portal.scheme}://{portal.netloc}"
+    return site + request.get_full_path()
 
 
 class PortalWebAuthnHelper(WebAuthnHelper):
@@ -76,6 +119,13 @@ def devices_of(user) -> list[DeviceRow]:
         for d in model.objects.filter(user=user, confirmed=True)
     ]
     return sorted(rows, key=lambda r: (r.added or timezone.now(), r.kind, r.pk))
+
+
+def device_find(user, kind: str, pk: int | None = None) -> DeviceRow | None:
+    """Return the user's confirmed device of the kind numbered pk (the newest of the kind, without
+    pk), or None where there is no such device of theirs."""
+    rows = [d for d in devices_of(user) if d.kind == kind and pk in (None, d.pk)]
+    return rows[-1] if rows else None
 
 
 def _row(kind: str, device) -> DeviceRow:

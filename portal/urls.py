@@ -5,6 +5,7 @@ from .views import (
     clearance,
     disclosure,
     guild,
+    people,
     performers,
     producer,
     public,
@@ -124,6 +125,12 @@ urlpatterns = [
     path("account/two-factor/passkey/added/", two_factor.passkey_done, name="two_factor_passkey_done"),
     path("account/two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("account/two-factor/<str:kind>/<int:pk>/remove/", two_factor.remove, name="two_factor_remove"),
+    path("studio/people/", people.people, name="people"),
+    path(
+        "studio/people/<int:pk>/second-factor/reset/",
+        people.second_factor_reset,
+        name="people_second_factor_reset",
+    ),
     path("verify/", public.verify_page, name="verify"),
     path("ledger/", public.ledger, name="ledger"),
 ]

@@ -64,6 +64,7 @@ PUBLIC = {
     "login",
     "sso_start",
     "sso_callback",
+    "signed_out",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
@@ -242,6 +243,9 @@ class Matrix:
             guild=guild,
             labour_action=labour_action,
             token=token,
+            # Someone who holds a role in the studio: production A's clearance user, or another
+            # studio's producer.
+            person=self.world.clearance if tag == "own" else requester,
         )
 
 
@@ -460,6 +464,12 @@ TARGETS = {
     "two_factor_passkey": R(None, LOGGED_IN, methods=["get"], read=302),
     "two_factor_passkey_done": R(None, NOBODY, LOGGED_IN, methods=["post"]),
     "two_factor_recovery_codes": R(None, NOBODY, LOGGED_IN, methods=["post"]),
+    # A studio's people, and resetting one's second factor: its studio admin alone (the rest of
+    # what the reset does: tests/portal/test_second_factor_reset.py).
+    "people": R(None, {"admin"}, viewers={"admin"}, methods=["get"]),
+    "people_second_factor_reset": R(
+        _pk("person"), {"admin"}, {"admin"}, viewers={"admin"}, methods=["get", "post"]
+    ),
 }
 PUBLIC_VALUES = {
     "size": 1,

@@ -3,6 +3,8 @@ up a first device, the list of one's devices, removing one after a confirmation,
 codes. Codes are shown once, on the page that answers the form that made them, and kept nowhere
 but in the device that checks them."""
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -46,16 +48,32 @@ def _required(user) -> bool:
     return must_verify(user)
 
 
-@login_required
+def _enrolment(view):
+    """A page of enrolment, for a signed-in user who may add a device now (_may_enrol); anyone else
+    is sent on (_not_yours)."""
+
+    @login_required
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        if not _may_enrol(request):
+            return _not_yours(request)
+        return view(request, *args, **kwargs)
+
+    return page
+
+
+@_enrolment
 @require_safe
 def setup(request):
     """A first device, for one who has none: what a second factor is, and the two kinds."""
-    if not _may_enrol(request):
-        return _not_yours(request)
     return render(
         request,
         "account/two_factor/setup.html",
-        {"required": _required(request.user), "next": safe_next(request)},
+        {
+            "required": _required(request.user),
+            "next": safe_next(request),
+            "passkey_refusal": two_factor.passkey_refusal(request),
+        },
     )
 
 
@@ -64,12 +82,10 @@ def _next_query(request) -> str:
     return f"?next={target}" if target else ""
 
 
-@login_required
+@_enrolment
 @require_http_methods(["GET", "HEAD", "POST"])
 def app(request):
     """Add an authenticator app: its QR code and secret, then one code it shows to confirm it."""
-    if not _may_enrol(request):
-        return _not_yours(request)
     device = two_factor.app_start(user=request.user)
     errors = {}
     if request.method == "POST":
@@ -82,17 +98,7 @@ def app(request):
         else:
             otp_login(request, device)
             account_failures_clear(request.user.get_username())
-            codes = two_factor.recovery_codes_ensure(user=request.user)
-            return render(
-                request,
-                "account/two_factor/added.html",
-                {
-                    "device": device,
-                    "kind": two_factor.KIND_LABELS[two_factor.APP],
-                    "codes": codes,
-                    "next": safe_next(request, reverse("portal:two_factor")),
-                },
-            )
+            return _added(request, two_factor.device_find(request.user, two_factor.APP, device.pk))
     return render(
         request,
         "account/two_factor/app.html",
@@ -106,16 +112,18 @@ def app(request):
     )
 
 
-@login_required
+@_enrolment
 @require_safe
 def passkey(request):
     """Add a passkey: the browser's own dialogue, started by django-otp-webauthn's script."""
-    if not _may_enrol(request):
-        return _not_yours(request)
     return render(
         request,
         "account/two_factor/passkey.html",
-        {"next": safe_next(request), "webauthn": get_configuration(request)},
+        {
+            "next": safe_next(request),
+            "webauthn": get_configuration(request),
+            "passkey_refusal": two_factor.passkey_refusal(request),
+        },
     )
 
 
@@ -125,15 +133,18 @@ def passkey_done(request):
     """After a passkey was added (the script posts here): recovery codes if the user had none."""
     if not request.user.is_verified():
         return _not_yours(request)
+    return _added(request, two_factor.device_find(request.user, two_factor.PASSKEY), two_factor.PASSKEY)
+
+
+def _added(request, device, kind: str = two_factor.APP):
+    """The page that says a device was added, with new recovery codes if the user had none left."""
     codes = two_factor.recovery_codes_ensure(user=request.user)
-    passkeys = [d for d in two_factor.devices_of(request.user) if d.kind == two_factor.PASSKEY]
-    device = passkeys[-1] if passkeys else None
     return render(
         request,
         "account/two_factor/added.html",
         {
             "device": device,
-            "kind": two_factor.KIND_LABELS[two_factor.PASSKEY],
+            "kind": two_factor.KIND_LABELS[device.kind if device else kind],
             "codes": codes,
             "next": safe_next(request, reverse("portal:two_factor")),
         },
@@ -169,15 +180,16 @@ def verify(request):
                 + (f" After a wrong code, wait {wait_words(wait)} before the next." if wait else "")
             ]
         }
-    devices = two_factor.devices_of(user)
+    kinds = {d.kind for d in two_factor.devices_of(user)}
     return render(
         request,
         "account/two_factor/verify.html",
         {
             "errors": errors,
             "next": going,
-            "has_app": any(d.kind == two_factor.APP for d in devices),
-            "has_passkey": any(d.kind == two_factor.PASSKEY for d in devices),
+            "has_app": two_factor.APP in kinds,
+            "has_passkey": two_factor.PASSKEY in kinds,
+            "passkey_refusal": two_factor.passkey_refusal(request),
             "webauthn": get_configuration(request),
         },
         status=400 if errors else 200,
@@ -196,6 +208,7 @@ def devices(request):
             "devices": rows,
             "codes_left": two_factor.recovery_codes_left(request.user),
             "required": _required(request.user),
+            "passkey_refusal": two_factor.passkey_refusal(request),
         },
     )
 
@@ -215,7 +228,7 @@ def recovery_codes(request):
 def remove(request, kind: str, pk: int):
     """Remove one of one's devices, after a confirmation; refused in words for the last one of a
     user whose role needs a second factor."""
-    row = next((d for d in two_factor.devices_of(request.user) if (d.kind, d.pk) == (kind, pk)), None)
+    row = two_factor.device_find(request.user, kind, pk)
     if row is None:
         return render(
             request,

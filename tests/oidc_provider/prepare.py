@@ -1,5 +1,6 @@
 """Make the test provider's database ready: its signing key, Rightsledger's client and the other
-app's, and its people. Run as `python -m tests.oidc_provider.prepare REDIRECT_URI CLIENT_ID SECRET`."""
+app's, and its people. Run as
+`python -m tests.oidc_provider.prepare REDIRECT_URI CLIENT_ID SECRET [POST_LOGOUT_REDIRECT_URI]`."""
 
 import os
 import sys
@@ -7,7 +8,7 @@ import sys
 import django
 
 
-def main(redirect_uri: str, client_id: str, secret: str) -> None:
+def main(redirect_uri: str, client_id: str, secret: str, post_logout_redirect_uri: str = "") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.oidc_provider.settings")
     django.setup()
     from django.contrib.auth.models import User
@@ -30,6 +31,9 @@ def main(redirect_uri: str, client_id: str, secret: str) -> None:
             reuse_consent=True,
         )
         client.redirect_uris = [redirect_uri]
+        # Where the provider may send the browser once it has signed the person out (its
+        # end-session endpoint refuses any other address).
+        client.post_logout_redirect_uris = [post_logout_redirect_uri] if post_logout_redirect_uri else []
         client.save()
         client.response_types.add(code)
     for username, first, last in (
@@ -48,4 +52,4 @@ def main(redirect_uri: str, client_id: str, secret: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

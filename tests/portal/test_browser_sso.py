@@ -62,8 +62,9 @@ def provider(live_server, tmp_path_factory):
         "PYTHONPATH": str(ROOT),
     }
     callback = f"{live_server.url}/accounts/sso/callback/"
+    signed_out = f"{live_server.url}/accounts/signed-out/"
     subprocess.run(
-        [sys.executable, "-m", "tests.oidc_provider.prepare", callback, CLIENT_ID, CLIENT_SECRET],
+        [sys.executable, "-m", "tests.oidc_provider.prepare", callback, CLIENT_ID, CLIENT_SECRET, signed_out],
         env=env,
         cwd=ROOT,
         check=True,
@@ -305,11 +306,14 @@ def test_a_local_user_with_no_role_is_told_whom_to_ask_too(client, studio):
     assert "Rightsledger has no studio admin yet" in client.get("/").content.decode()
 
 
-def _settings_from(env: dict) -> subprocess.CompletedProcess:
-    code = (
-        "from django.conf import settings; "
-        "print(settings.SSO_ENABLED, 'portal.sso.StudioOIDCBackend' in settings.AUTHENTICATION_BACKENDS)"
-    )
+SSO_ON = (
+    "from django.conf import settings; "
+    "print(settings.SSO_ENABLED, 'portal.sso.StudioOIDCBackend' in settings.AUTHENTICATION_BACKENDS)"
+)
+
+
+def _settings_from(env: dict, code: str = SSO_ON) -> subprocess.CompletedProcess:
+    """Run `code` in a new process with the settings the environment (plus env) makes."""
     return subprocess.run(
         [sys.executable, "-c", code],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},

@@ -330,6 +330,12 @@ def _pages(client) -> list[tuple[str, str]]:
         "two_factor_app": [],
         "two_factor_passkey": [],
         "two_factor_remove": [],
+        # A studio's people, for its admin; a person of no studio of the viewer's answers 404.
+        "people": ["/studio/people/"],
+        "people_second_factor_reset": [
+            f"/studio/people/{pk}/second-factor/reset/"
+            for pk in get_user_model().objects.order_by("pk").values_list("pk", flat=True)
+        ],
     }
     names = {p.name for p in get_resolver(portal_urls).url_patterns}
     unchecked = names - set(pages) - BINARY - ACTIONS
