@@ -85,6 +85,8 @@ PUBLIC = {
     "metrics",
 }
 SKIPPED = {
+    # The admin's own login page, throttled like the portal's: tests/ops/test_admin_sign_in_throttling.py.
+    "admin-login",
     "logout",
     "password_change",
     "password_change_done",
