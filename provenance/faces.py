@@ -219,7 +219,7 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
     width, height = rgb.size
     scale = detection_scale(width, height, config.detect_max_side)
     models = load_models(config.directory, mmod=config.detector == "mmod")
-    full = np.asarray(rgb)
+    full = None  # the frame's pixels as an array (a copy), taken only once a face is to be described
     faces, skipped, shapes = [], [], []
     with models.lock:
         kept = []
@@ -248,6 +248,8 @@ def detect_faces(image, *, config: FaceSettings | None = None) -> FrameFaces:
                 )
                 continue
             rect = dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1)
+            if full is None:
+                full = np.asarray(rgb)
             shapes.append(models.shape(full, rect))
             kept.append((box, size, score))
         descriptors = []

@@ -186,10 +186,13 @@ def embed(rgb: np.ndarray, identifier: int) -> np.ndarray:
     """Return a copy of the 8-bit RGB pixels ([H, W, 3]) carrying the identifier."""
     h, w = _usable(rgb, 3)
     dy = _change(luma(rgb[:h, :w]), h, w, identifier)
-    out = rgb.copy()
     # OpenCV's YUV to RGB adds a change of Y to R, G and B alike, and leaves U and V as they were;
-    # cv2.add rounds and saturates to 8 bits in one pass.
-    out[:h, :w] = cv2.add(np.ascontiguousarray(rgb[:h, :w]), cv2.merge([dy] * 3), dtype=cv2.CV_8U)
+    # cv2.add rounds and saturates to 8 bits in one pass, into a new array.
+    marked = cv2.add(np.ascontiguousarray(rgb[:h, :w]), cv2.merge([dy] * 3), dtype=cv2.CV_8U)
+    if (h, w) == rgb.shape[:2]:
+        return marked  # the whole picture was marked (its sides are multiples of 4): no copy to fill
+    out = rgb.copy()
+    out[:h, :w] = marked
     return out
 
 

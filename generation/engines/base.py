@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,7 +129,8 @@ class Engine:
     ) -> EngineResult:
         """Run on a still plate (a PNG out) or a clip (an MP4 written under workdir, every frame
         labelled with the visible label, then marked with the watermark identifier, as it is
-        rendered). A still is labelled and marked after the run, before it is signed."""
+        rendered). A still is labelled and marked after the run, before it is signed: it is
+        returned as pixels, encoded once, when its data is first read."""
         plate = self.plate(inputs)
         p = self.resolved(params)
         if plate.is_clip:
@@ -138,12 +138,12 @@ class Engine:
         img = load_rgb(plate.data)
         _, h, w = img.shape
         out = self.render(img, self.prepare(inputs, p, seed, (w, h)), 0)
-        data, image = to_png(out)
-        return EngineResult(
-            data,
+        # Kept as pixels: the label and the watermark change them, and the still is encoded once,
+        # when it is signed (EngineResult.data).
+        return EngineResult.still(
+            to_image(out),
             "image/png",
             {"size": [out.shape[2], out.shape[1]], "params": p, **self.describe_run(inputs, p)},
-            image,
         )
 
     def describe_run(self, inputs: list[EngineInput], p: dict) -> dict:
@@ -167,13 +167,10 @@ def load_rgba(data: bytes) -> torch.Tensor | None:
     return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
 
 
-def to_png(tensor: torch.Tensor) -> tuple[bytes, Image.Image]:
-    """Encode a [3, H, W] tensor in 0..1 as PNG; return the bytes and the image."""
+def to_image(tensor: torch.Tensor) -> Image.Image:
+    """Return a [3, H, W] tensor in 0..1 as an 8-bit RGB image."""
     arr = (tensor.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
-    img = Image.fromarray(arr, "RGB")
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue(), img
+    return Image.fromarray(arr, "RGB")
 
 
 def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:

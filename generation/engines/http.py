@@ -19,7 +19,6 @@ and signs and records whatever comes back.
 
 import base64
 import binascii
-import dataclasses
 import json
 import os
 import tempfile
@@ -114,6 +113,8 @@ class HttpEngine(Engine):
         if media_type.startswith("video/"):
             result = _clip_result(data, media_type, dict(payload.get("metadata") or {}), workdir, self.name)
             return _clip_finished(result, workdir, watermark, label)
+        # A still arrives encoded: it is decoded only where the label or the watermark changes its
+        # pixels, and then encoded once more, when it is signed.
         return EngineResult(data, media_type, dict(payload.get("metadata") or {}))
 
 
@@ -165,4 +166,4 @@ def _clip_finished(result: EngineResult, workdir: str | None, watermark, label) 
     if finished is None:
         return result
     first, meta = finished
-    return dataclasses.replace(result, image=first, metadata={**result.metadata, **meta})
+    return result.with_changes(image=first, metadata={**result.metadata, **meta})

@@ -8,7 +8,6 @@ before the frame is watermarked and encoded (engines.clip). Pure: no Django.
 from __future__ import annotations
 
 import dataclasses
-import io
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -109,15 +108,10 @@ def plate_for(size: tuple[int, int], label: Label):
 
 
 def label_still(result: EngineResult, label: Label) -> EngineResult:
-    """Return the still with the label burned in, encoded again in its own format."""
+    """Return the still with the label burned into its pixels, to be encoded in its own format
+    once, when it is signed (a still that arrived encoded is decoded for it)."""
     image = result.image if result.image is not None else open_image(result.data)
-    labelled = draw(image, label)
-    buf = io.BytesIO()
-    if result.media_type == "image/jpeg":
-        labelled.save(buf, "JPEG", quality=95, subsampling=0)
-    else:
-        labelled.save(buf, "PNG")
-    return dataclasses.replace(result, data=buf.getvalue(), image=labelled)
+    return result.with_pixels(draw(image, label))
 
 
 def label_result(result: EngineResult, label: Label | None) -> EngineResult:
@@ -125,7 +119,7 @@ def label_result(result: EngineResult, label: Label | None) -> EngineResult:
     where it is a clip (whose frames the engine labelled as it rendered them, before marking)."""
     if label is None or result.path is not None:
         return result
-    return dataclasses.replace(label_still(result, label), metadata={**result.metadata, **described(label)})
+    return label_still(result, label).with_changes(metadata={**result.metadata, **described(label)})
 
 
 def described(label: Label) -> dict:

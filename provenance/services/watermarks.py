@@ -4,8 +4,6 @@ once it is recorded, and read back from a copy that lost its metadata."""
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import itertools
 import secrets
 
@@ -22,7 +20,6 @@ from ..models import SignedOutput, Watermark
 ATTEMPTS = 20  # 32-bit draws collide rarely; twenty in a row would mean the space is nearly full
 CLIP_READ_FRAMES = 8  # frames of a clip whose votes are added up
 CLIP_READ_EVERY = 4  # one frame in so many
-JPEG_QUALITY = 95  # a marked JPEG from an HTTP engine is written back at this quality
 
 
 def watermark_allocate() -> int:
@@ -39,9 +36,9 @@ def watermark_allocate() -> int:
 
 
 def watermark_still(result, identifier: int | None):
-    """Return the engine's still result with the identifier in its pixels (re-encoded in its own
-    format, image updated), and whether it was marked; a still under 256x256 pixels, or no
-    identifier, is returned as it came."""
+    """Return the engine's still result with the identifier in its pixels (its new pixels, encoded
+    in its own format once, when the signing reads its data), and whether it was marked; a still
+    under 256x256 pixels, or no identifier, is returned as it came."""
     if identifier is None:
         return result, False
     pixels = result.image
@@ -49,13 +46,9 @@ def watermark_still(result, identifier: int | None):
         pixels = open_image(result.data, max_pixels=settings.IMAGE_MAX_PIXELS)
     if not wm.can_mark(*pixels.size):
         return result, False
-    marked = Image.fromarray(wm.embed(np.asarray(pixels.convert("RGB")), identifier), "RGB")
-    buf = io.BytesIO()
-    if result.media_type == "image/jpeg":
-        marked.save(buf, format="JPEG", quality=JPEG_QUALITY)
-    else:
-        marked.save(buf, format="PNG", compress_level=1)
-    return dataclasses.replace(result, data=buf.getvalue(), image=marked), True
+    # np.asarray copies the pixels out of Pillow's own layout; an RGB image needs no convert first.
+    rgb = np.asarray(pixels if pixels.mode == "RGB" else pixels.convert("RGB"))
+    return result.with_pixels(Image.fromarray(wm.embed(rgb, identifier), "RGB")), True
 
 
 def watermark_attach(*, output: SignedOutput, identifier: int) -> None:

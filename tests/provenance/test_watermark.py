@@ -84,3 +84,16 @@ def test_a_picture_too_small_is_refused_with_its_size_and_reads_as_unmarked():
 def test_an_identifier_outside_32_bits_is_refused(bad):
     with pytest.raises(wm.WatermarkError, match="whole number from 1"):
         wm.payload_bits(bad)
+
+
+@pytest.mark.parametrize("size", [(640, 360), (643, 362)])
+def test_embed_leaves_the_given_pixels_alone_and_the_edges_past_the_last_whole_4_pixels_unmarked(size):
+    original = rgb(5, size)
+    kept = original.copy()
+    marked = wm.embed(original, MARK)
+    assert np.array_equal(original, kept) and marked is not original
+    assert marked.shape == original.shape and marked.dtype == np.uint8
+    w, h = size
+    assert np.array_equal(marked[h // 4 * 4 :], original[h // 4 * 4 :])
+    assert np.array_equal(marked[:, w // 4 * 4 :], original[:, w // 4 * 4 :])
+    assert wm.read(marked).identifier == MARK
