@@ -10,6 +10,7 @@
 """
 
 from .audit import (
+    consent_relied_on,
     decisions_relying_on,
     open_flags_relied_on,
     relied_consents,
@@ -40,6 +41,7 @@ from .snapshot import (
 __all__ = [
     "WITHHELD_STATUSES",
     "consent_facts",
+    "consent_relied_on",
     "continuity_report",
     "decisions_relying_on",
     "grant_facts",

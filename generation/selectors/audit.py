@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q
 from rightsledger.models import Checkpoint, ConsentRecord, LedgerLeaf, RightsGrant
 from rightsledger.selectors import open_flags_on, with_no_record, with_number
 
+from .. import policy as p
 from ..models import Decision, GenerationOutput, GenerationRequest, RequestInput, SignOff
 from .requests import requests_for
 
@@ -161,15 +162,29 @@ def revoked_since(decision) -> list[dict]:
     return sorted(out, key=lambda r: (r["type"], r["id"]))
 
 
+def _consents_in(reasons, *, talent_id: int | None = None):
+    """Yield the ids of the consents the reasons relied on, in their order; with talent_id, only
+    those of the reasons about that performer that did not refuse."""
+    for reason in reasons:
+        # A performer is the subject "talent <id>", as the gate names it (generation.policy.consent).
+        if talent_id is not None and (
+            reason["subject"] != f"talent {talent_id}" or reason["outcome"] == p.REFUSED
+        ):
+            continue
+        for x in reason["records"]:
+            if x["type"] == "consent":
+                yield x["id"]
+
+
 def relied_consents(*reason_lists) -> set[int]:
     """Return the ids of the consents that decisions' reasons (or a check's) relied on."""
-    return {
-        x["id"]
-        for reasons in reason_lists
-        for reason in reasons
-        for x in reason["records"]
-        if x["type"] == "consent"
-    }
+    return {consent_id for reasons in reason_lists for consent_id in _consents_in(reasons)}
+
+
+def consent_relied_on(reasons, consents: dict, *, talent_id: int | None = None):
+    """Return the first of these consents (a dict by id) that a decision's reasons relied on, or
+    None; with talent_id, the one relied on for that performer by a reason that did not refuse."""
+    return next((consents[i] for i in _consents_in(reasons, talent_id=talent_id) if i in consents), None)
 
 
 def open_flags_relied_on(*reason_lists) -> list:
