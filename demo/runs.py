@@ -25,10 +25,17 @@ def run_requests(write):
     extras = night.assets.get(title="Crowd element A")
     window = dict(release_start=datetime.date(2026, 9, 1), release_end=datetime.date(2031, 8, 31))
 
-    approved = gen.request_submit(
-        actor=producer,
-        production=night,
-        shot=shot,
+    def submit(*, queue: bool = False, **fields):
+        """Submit a request by the producer, for EP102_SH0040 in the release window unless fields say
+        otherwise, and return it; with queue, queue it if the gate approved it."""
+        req = gen.request_submit(**{"actor": producer, "production": night, "shot": shot, **window, **fields})
+        if queue and req.status == "approved":
+            gen.request_queue(actor=producer, request=req)
+            req.refresh_from_db()
+        return req
+
+    approved = submit(
+        queue=True,
         engine="set_extension",
         parameters={"target_aspect": 2.39},
         seed=2026,
@@ -37,15 +44,8 @@ def run_requests(write):
         media=["theatrical", "svod"],
         territories=["WORLD"],
         inputs=[{"asset": plate, "role": "plate"}],
-        **window,
     )
-    if approved.status == "approved":
-        gen.request_queue(actor=producer, request=approved)
-        approved.refresh_from_db()
-    refused = gen.request_submit(
-        actor=producer,
-        production=night,
-        shot=shot,
+    refused = submit(
         engine="crowd_fill",
         parameters={"count": 40},
         seed=7,
@@ -54,13 +54,10 @@ def run_requests(write):
         media=["theatrical"],
         territories=["US", "GB"],
         inputs=[{"asset": plate, "role": "plate"}, {"asset": extras, "role": "element"}],
-        **window,
     )
     # A likeness in an atmosphere shot: the consent covers it, and a clearance user must sign off.
     reference = night.assets.get(kind="likeness_reference")
-    needs_sign_off = gen.request_submit(
-        actor=producer,
-        production=night,
+    needs_sign_off = submit(
         shot=night.shots.get(code="EP102_SH0030"),
         engine="atmosphere",
         parameters={"fog_density": 0.5},
@@ -80,10 +77,8 @@ def run_requests(write):
     # in the element (too small), the crowd fill enlarges it, and the likeness check finds her face
     # in the output and holds it (R6): none of the request's consents covers her.
     onlooker = night.assets.get(title="Crowd element B")
-    held = gen.request_submit(
-        actor=producer,
-        production=night,
-        shot=shot,
+    held = submit(
+        queue=True,
         engine="crowd_fill",
         parameters={"count": 1, "near_scale": 0.95, "far_scale": 0.95, "horizon": 0.9, "colour_match": 0.2},
         seed=3,
@@ -92,16 +87,11 @@ def run_requests(write):
         media=["theatrical"],
         territories=["US", "GB"],
         inputs=[{"asset": plate, "role": "plate"}, {"asset": onlooker, "role": "element"}],
-        **window,
     )
-    if held.status == "approved":
-        gen.request_queue(actor=producer, request=held)
-        held.refresh_from_db()
     # A clip: rain over the moving plate, frames 0 to 35, signed as an MP4.
     moving = night.assets.get(title="Harbour rooftop moving plate")
-    clip_request = gen.request_submit(
-        actor=producer,
-        production=night,
+    clip_request = submit(
+        queue=True,
         shot=night.shots.get(code="EP102_SH0020"),
         engine="atmosphere",
         parameters={"fog_density": 0.35, "rain": 0.5},
@@ -111,11 +101,7 @@ def run_requests(write):
         media=["theatrical", "svod"],
         territories=["WORLD"],
         inputs=[{"asset": moving, "role": "plate", "frames": [0, 35]}],
-        **window,
     )
-    if clip_request.status == "approved":
-        gen.request_queue(actor=producer, request=clip_request)
-        clip_request.refresh_from_db()
     for req in (approved, clip_request, held, refused, needs_sign_off):
         decision = req.decisions.filter(kind="gate").latest("id")
         write("")

@@ -96,95 +96,86 @@ def seed_world():
     )
     services.party_create(actor=clearance, studio=studio, name="Estate of Harold Finch", kind="estate")
 
-    plate, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=image_upload(1, "EP102_SH0040_plate_v003.png"),
-        kind="plate",
-        owner=vendor,
-        title="Harbour rooftop plate",
+    def register(
+        upload, kind: str, title: str, *, owner=None, talent=None, actor=clearance, production=night
+    ):
+        """Register one of the demo's assets (in The Long Night, by clearance, unless told) and
+        return it."""
+        asset, _ = services.asset_register(
+            actor=actor,
+            production=production,
+            upload=upload,
+            kind=kind,
+            owner=owner,
+            talent=talent,
+            title=title,
+        )
+        return asset
+
+    def record_grant(**fields):
+        """Record a grant, by clearance in The Long Night worldwide from 1 January 2026, with no
+        exclusion, language limit or restriction, unless fields say otherwise."""
+        return services.grant_create(
+            **{
+                "actor": clearance,
+                "production": night,
+                "territories": ["WORLD"],
+                "territory_exclusions": [],
+                "languages": [],
+                "term_start": datetime.date(2026, 1, 1),
+                "restrictions": "",
+                "requires_review": False,
+                **fields,
+            }
+        )
+
+    plate = register(
+        image_upload(1, "EP102_SH0040_plate_v003.png"), "plate", "Harbour rooftop plate", owner=vendor
     )
-    skyline, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=image_upload(2, "harbour_skyline_stock.png"),
-        kind="still",
-        owner=stock,
-        title="Harbour skyline (stock)",
+    skyline = register(
+        image_upload(2, "harbour_skyline_stock.png"), "still", "Harbour skyline (stock)", owner=stock
     )
-    concept, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=image_upload(3, "lighthouse_concept.png"),
-        kind="concept_art",
-        owner=vendor,
-        title="Lighthouse concept",
+    concept = register(
+        image_upload(3, "lighthouse_concept.png"), "concept_art", "Lighthouse concept", owner=vendor
     )
-    extras, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=image_upload(4, "crowd_element_A.png", (640, 640)),
-        kind="crowd_element",
-        owner=crowd,
-        title="Crowd element A",
+    extras = register(
+        image_upload(4, "crowd_element_A.png", (640, 640)), "crowd_element", "Crowd element A", owner=crowd
     )
     # An onlooker cut from the performer's reference portrait, her face too small to recognise
     # in the element itself: the crowd fill that enlarges it is held by the likeness check (R6).
-    onlooker_b, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=png_upload(onlooker(), "crowd_element_B.png"),
-        kind="crowd_element",
-        owner=crowd,
-        title="Crowd element B",
+    onlooker_b = register(
+        png_upload(onlooker(), "crowd_element_B.png"), "crowd_element", "Crowd element B", owner=crowd
     )
-    moving, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=SimpleUploadedFile(
-            "EP102_SH0020_plate_v001.mp4", clip(1, (960, 540), frames=36, fps=24, pan=6)
-        ),
-        kind="plate",
+    moving = register(
+        SimpleUploadedFile("EP102_SH0020_plate_v001.mp4", clip(1, (960, 540), frames=36, fps=24, pan=6)),
+        "plate",
+        "Harbour rooftop moving plate",
         owner=vendor,
-        title="Harbour rooftop moving plate",
     )
-    salt_plate, _ = services.asset_register(
+    salt_plate = register(
+        image_upload(6, "salt_road_plate.png"),
+        "plate",
+        "Salt Road desert plate",
+        owner=vendor,
         actor=users["admin"],
         production=salt,
-        upload=image_upload(6, "salt_road_plate.png"),
-        kind="plate",
-        owner=vendor,
-        title="Salt Road desert plate",
     )
 
-    services.grant_create(
-        actor=clearance,
+    record_grant(
         grantor=vendor,
-        production=night,
         assets=[plate, moving, concept],
         uses=["genai_input", "edit", "display", "distribution"],
         media=["theatrical", "svod", "trailer_promo"],
-        territories=["WORLD"],
-        territory_exclusions=[],
-        languages=[],
-        term_start=datetime.date(2026, 1, 1),
         term_end=datetime.date(2036, 12, 31),
         exclusivity="exclusive",
-        restrictions="",
-        requires_review=False,
         contract_sha256=sha("Blue Harbour VFX work-for-hire 2026-003"),
     )
-    grant = services.grant_create(
-        actor=clearance,
+    skyline_grant = record_grant(
         grantor=stock,
-        production=night,
         assets=[skyline],
         uses=["genai_input", "edit", "distribution"],
         media=["theatrical", "svod"],
-        territories=["WORLD"],
         territory_exclusions=["CN"],
-        languages=[],
-        term_start=datetime.date(2026, 1, 1),
         term_end=datetime.date(2028, 12, 31),
         exclusivity="non_exclusive",
         restrictions="No use in political advertising.",
@@ -193,60 +184,40 @@ def seed_world():
     )
     services.grant_amend(
         actor=clearance,
-        grant=grant,
+        grant=skyline_grant,
         changes={"territory_exclusions": []},
         reason="Amendment 1 of 2026-03-02 adds China",
     )
-    services.grant_create(
-        actor=clearance,
+    record_grant(
         grantor=crowd,
-        production=night,
         assets=[extras],
         uses=["edit", "display", "distribution"],
         media=["theatrical"],
         territories=["US", "CA", "GB"],
-        # Ends soon, so the clearance start page has a term to renew.
-        territory_exclusions=[],
         languages=["en"],
-        term_start=datetime.date(2026, 1, 1),
+        # Ends soon, so the clearance start page has a term to renew.
         term_end=datetime.date.today() + datetime.timedelta(days=20),
         exclusivity="non_exclusive",
-        restrictions="",
-        requires_review=False,
         contract_sha256=sha("Crowdworks booking CW-88"),
     )
-    services.grant_create(
-        actor=clearance,
+    record_grant(
         grantor=crowd,
-        production=night,
         assets=[onlooker_b],
         uses=["genai_input", "edit", "distribution"],
         media=["theatrical"],
-        territories=["WORLD"],
-        territory_exclusions=[],
-        languages=[],
-        term_start=datetime.date(2026, 1, 1),
         term_end=datetime.date(2031, 12, 31),
         exclusivity="non_exclusive",
-        restrictions="",
-        requires_review=False,
         contract_sha256=sha("Crowdworks booking CW-91"),
     )
-    services.grant_create(
+    record_grant(
         actor=users["admin"],
         grantor=vendor,
         production=salt,
         assets=[salt_plate],
         uses=["genai_input", "edit", "distribution"],
         media=["svod"],
-        territories=["WORLD"],
-        territory_exclusions=[],
-        languages=[],
-        term_start=datetime.date(2026, 1, 1),
         term_end=None,
         exclusivity="exclusive",
-        restrictions="",
-        requires_review=False,
         contract_sha256=sha("Salt Road vendor agreement"),
     )
 
@@ -258,32 +229,22 @@ def seed_world():
         external_ids={"isni": "0000000121032683"},
         memberships=[{"guild": guild.pk, "member_id": "SAG-100234"}],
     )
-    reference, _ = services.asset_register(
-        actor=clearance,
-        production=night,
-        upload=png_upload(portrait(), "mara_vega_reference.png"),
-        kind="likeness_reference",
+    reference = register(
+        png_upload(portrait(), "mara_vega_reference.png"),
+        "likeness_reference",
+        "Mara Vega likeness reference",
         talent=mara,
-        title="Mara Vega likeness reference",
     )
     agency = services.party_create(
         actor=clearance, studio=studio, name="Vega Likeness LLC", kind="performer_company"
     )
-    services.grant_create(
-        actor=clearance,
+    record_grant(
         grantor=agency,
-        production=night,
         assets=[reference],
         uses=["genai_input", "digital_replica"],
         media=["theatrical", "svod"],
-        territories=["WORLD"],
-        territory_exclusions=[],
-        languages=[],
-        term_start=datetime.date(2026, 1, 1),
         term_end=datetime.date(2028, 12, 31),
         exclusivity="non_exclusive",
-        restrictions="",
-        requires_review=False,
         contract_sha256=sha("Vega Likeness LLC licence 2026-01"),
     )
     jon = services.talent_create(

@@ -15,6 +15,12 @@ from .models import (
 )
 
 
+class RequestScopedAdmin(ProductionScopedAdmin):
+    """The rows of a request (its inputs, decisions, sign-offs...), scoped by the request's production."""
+
+    production_field = "request__production"
+
+
 @admin.register(GenerationRequest)
 class GenerationRequestAdmin(ProductionScopedAdmin):
     list_display = ["id", "production", "shot", "engine", "intended_use", "status", "created_at"]
@@ -22,27 +28,23 @@ class GenerationRequestAdmin(ProductionScopedAdmin):
 
 
 @admin.register(RequestInput)
-class RequestInputAdmin(ProductionScopedAdmin):
-    production_field = "request__production"
+class RequestInputAdmin(RequestScopedAdmin):
     list_display = ["request", "position", "role", "asset", "match"]
 
 
 @admin.register(Decision)
-class DecisionAdmin(ProductionScopedAdmin):
-    production_field = "request__production"
+class DecisionAdmin(RequestScopedAdmin):
     list_display = ["id", "request", "kind", "outcome", "as_of_seq", "ledger_seq"]
     list_filter = ["kind", "outcome"]
 
 
 @admin.register(SignOff)
-class SignOffAdmin(ProductionScopedAdmin):
-    production_field = "request__production"
+class SignOffAdmin(RequestScopedAdmin):
     list_display = ["request", "approver", "approved", "created_at"]
 
 
 @admin.register(GenerationOutput)
-class GenerationOutputAdmin(ProductionScopedAdmin):
-    production_field = "request__production"
+class GenerationOutputAdmin(RequestScopedAdmin):
     list_display = ["request", "asset", "engine_seconds", "created_at"]
 
 
@@ -54,6 +56,5 @@ class OutputDisclosureAdmin(ProductionScopedAdmin):
 
 
 @admin.register(SubmissionKey)
-class SubmissionKeyAdmin(ProductionScopedAdmin):
-    production_field = "request__production"
+class SubmissionKeyAdmin(RequestScopedAdmin):
     list_display = ["request", "requester", "key", "created_at"]

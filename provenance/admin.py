@@ -3,7 +3,7 @@ none in the database); faces show no descriptor (biometric data, read by no API 
 
 from django.contrib import admin
 
-from rightsledger.admin import ProductionScopedAdmin, ReadOnlyAdmin
+from rightsledger.admin import AssetScopedAdmin, ProductionScopedAdmin, ReadOnlyAdmin
 
 from .models import (
     AssetCredential,
@@ -27,8 +27,7 @@ class SigningIdentityAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SignedOutput)
-class SignedOutputAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class SignedOutputAdmin(AssetScopedAdmin):
     list_display = ["asset", "manifest_label", "identity", "created_at"]
     exclude = ["manifest_store"]
 
@@ -41,8 +40,7 @@ class WatermarkAdmin(ProductionScopedAdmin):
 
 
 @admin.register(AssetCredential)
-class AssetCredentialAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class AssetCredentialAdmin(AssetScopedAdmin):
     list_display = ["asset", "validation_state", "active_manifest"]
 
 
@@ -53,39 +51,33 @@ class LineageEdgeAdmin(ProductionScopedAdmin):
 
 
 @admin.register(Fingerprint)
-class FingerprintAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class FingerprintAdmin(AssetScopedAdmin):
     list_display = ["asset", "frame_seconds", "model", "dims"]
     exclude = ["embedding"]
 
 
 @admin.register(PerceptualHash)
-class PerceptualHashAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class PerceptualHashAdmin(AssetScopedAdmin):
     list_display = ["asset", "variant", "hash"]
 
 
 @admin.register(FaceScan)
-class FaceScanAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class FaceScanAdmin(AssetScopedAdmin):
     list_display = ["asset", "frames", "faces", "skipped", "usable", "created_at"]
 
 
 @admin.register(FaceReference)
-class FaceReferenceAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class FaceReferenceAdmin(AssetScopedAdmin):
     list_display = ["talent", "asset", "created_at"]
     exclude = ["descriptor"]
 
 
 @admin.register(AssetFace)
-class AssetFaceAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class AssetFaceAdmin(AssetScopedAdmin):
     list_display = ["asset", "frame_index", "seconds", "created_at"]
     exclude = ["descriptor"]
 
 
 @admin.register(FaceSighting)
-class FaceSightingAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class FaceSightingAdmin(AssetScopedAdmin):
     list_display = ["asset", "frame_index", "seconds", "talent", "distance", "created_at"]

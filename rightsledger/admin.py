@@ -60,6 +60,12 @@ class ProductionScopedAdmin(ReadOnlyAdmin):
         return access.filter_by_production(super().get_queryset(request), request.user, self.production_field)
 
 
+class AssetScopedAdmin(ProductionScopedAdmin):
+    """The rows of an asset (its thumbnail, fingerprints, faces...), scoped by the asset's production."""
+
+    production_field = "asset__production"
+
+
 @admin.register(Studio)
 class StudioAdmin(ReadOnlyAdmin):
     list_display = ["id", "name", "slug", "created_at"]
@@ -122,8 +128,7 @@ class DocumentAdmin(ProductionScopedAdmin):
 
 
 @admin.register(Thumbnail)
-class ThumbnailAdmin(ProductionScopedAdmin):
-    production_field = "asset__production"
+class ThumbnailAdmin(AssetScopedAdmin):
     list_display = ["id", "asset", "media_type", "width", "height", "problem", "created_at"]
     search_fields = ["sha256", "asset__title"]
 

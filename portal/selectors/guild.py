@@ -171,15 +171,7 @@ def guild_member_page(user, talent) -> dict:
         .select_related("request__production", "request__shot")
         .order_by("-id")
     )
-    reliances = []
-    for decision in relied:
-        ids = [
-            r["id"]
-            for reason in decision.reasons
-            for r in reason["records"]
-            if r["type"] == "consent" and r["id"] in consents
-        ]
-        reliances.append(Reliance(decision, consents[ids[0]]))
+    reliances = [Reliance(d, gen_selectors.consent_relied_on(d.reasons, consents)) for d in relied]
     sightings = list(
         FaceSighting.objects.filter(talent=talent)
         .order_by("-asset_id", "frame_index")
@@ -205,18 +197,15 @@ def guild_member_page(user, talent) -> dict:
             d.kind == "likeness_check" and any(r["subject"] == _subject(talent) for r in d.reasons)
             for d in runs
         )
-        covering = None
-        for d in reversed([d for d in runs if d.kind in ("run_check", "gate")]):
-            for reason in d.reasons:
-                if reason["subject"] == _subject(talent) and reason["outcome"] != "refused":
-                    found = [
-                        r["id"] for r in reason["records"] if r["type"] == "consent" and r["id"] in consents
-                    ]
-                    if found:
-                        covering = consents[found[0]]
-                        break
-            if covering:
-                break
+        # The latest check before the run that relied on one of the member's consents for them.
+        covering = next(
+            (
+                consent
+                for d in reversed([d for d in runs if d.kind in ("run_check", "gate")])
+                if (consent := gen_selectors.consent_relied_on(d.reasons, consents, talent_id=talent.pk))
+            ),
+            None,
+        )
         shown = request.production.guild_pictures and request.status not in gen_selectors.WITHHELD_STATUSES
         # Named by the face found, not by the output's asset: the guild reads no record of the production.
         url = reverse("portal:guild_member_picture", args=[talent.pk, sighting]) if shown else ""
