@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentiles, report, setup_django  # noqa: E402
+from common import ROOT, percentiles, report, setup_django, size  # noqa: E402
 
 DB = "rightsledger_bench_pipeline"
-SHOTS = int(os.environ.get("BENCH_SHOTS", 40))
+SHOTS = int(os.environ.get("BENCH_SHOTS") or size(40, 1))
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -214,7 +214,7 @@ PARTS = {
 }
 
 
-def breakdown(gen, prod, shot, plate, user, runs=5) -> dict:
+def breakdown(gen, prod, shot, plate, user, runs=size(5, 1)) -> dict:
     """Run a few requests here under cProfile, after one unmeasured run that pays for this
     process's first imports (as the long-lived workers have), and sum each part's time."""
     import cProfile
