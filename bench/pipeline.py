@@ -19,6 +19,8 @@ from common import ROOT, percentiles, report, setup_django, size  # noqa: E402
 
 DB = "rightsledger_bench_pipeline"
 SHOTS = int(os.environ.get("BENCH_SHOTS") or size(40, 1))
+PROFILED_RUNS = size(5, 1)  # the overhead parts
+PROFILED_RUNS = size(5, 1)  # the overhead parts
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -214,7 +216,7 @@ PARTS = {
 }
 
 
-def breakdown(gen, prod, shot, plate, user, runs=size(5, 1)) -> dict:
+def breakdown(gen, prod, shot, plate, user, runs=PROFILED_RUNS) -> dict:
     """Run a few requests here under cProfile, after one unmeasured run that pays for this
     process's first imports (as the long-lived workers have), and sum each part's time."""
     import cProfile

@@ -78,13 +78,9 @@ def printed_report(stdout: str, name: str) -> dict:
 def test_the_bench_runs_at_its_smallest_size_and_stops_what_it_started(script, template, tmp_path):
     server, template_name = template
     results, port, run = tmp_path / "results", free_port(), f"BENCH_SMOKE_RUN={uuid.uuid4().hex}"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        # As from a fresh clone: the bench chooses its own database, broker mode and settings.
-        if k
-        not in ("DATABASE_URL", "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
-    }
+    # As from a fresh clone: the bench chooses its own database, broker mode and settings.
+    own = ("DATABASE_URL", "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    env = {k: v for k, v in os.environ.items() if k not in own}
     env.update(
         BENCH_SMOKE="1",
         BENCH_RESULTS_DIR=str(results),
