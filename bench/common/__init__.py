@@ -110,6 +110,7 @@ def django_env(db_name: str) -> Path:
     os.environ.setdefault("SIGNING_KEYS_DIR", str(folder / "keys"))
     os.environ.setdefault("LEDGER_SIGNING_KEY_FILE", str(folder / "keys" / "ledger-signing.key"))
     os.environ.setdefault("STATIC_ROOT", str(folder / "static"))
+    Path(os.environ["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
     return folder
 
 
