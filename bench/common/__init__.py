@@ -193,15 +193,6 @@ def report(name: str, results: dict) -> dict:
     return out
 
 
-def collectstatic() -> None:
-    """Collect the static files into STATIC_ROOT once, as a production server needs them (DEBUG
-    off: the manifest storage refuses a page whose files were not collected)."""
-    if not (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists():
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, check=True
-        )
-
-
 @contextlib.contextmanager
 def gunicorn(
     port: int,
@@ -212,8 +203,8 @@ def gunicorn(
 ):
     """Serve the service with gunicorn, one worker per core, on the bench's database; yield the
     server process once ready_path answers, and stop it (its whole process group) afterwards,
-    even when the bench fails. Raise if it does not answer within two minutes."""
-    collectstatic()
+    even when the bench fails. Raise if it does not answer within two minutes. The benches' servers
+    answer the API and files from STATIC_ROOT (a bench's own), no pages: they need no collectstatic."""
     workers = str(os.cpu_count() or 2)
     server = spawn(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}"]
