@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentiles, report, setup_django, size  # noqa: E402
+from common import ROOT, percentiles, report, setup_django, size, spawn  # noqa: E402
 
 DB = "rightsledger_bench_pipeline"
 SHOTS = int(os.environ.get("BENCH_SHOTS") or size(40, 1))
@@ -97,7 +97,7 @@ def main():
         log = open(tmp / f"worker{n}.log", "w+")
         workers.append(
             (
-                subprocess.Popen(
+                spawn(  # stopped below, or when the bench exits if it fails before
                     [
                         sys.executable,
                         "-m",
@@ -118,7 +118,6 @@ def main():
                     env=env,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    start_new_session=True,
                 ),
                 log,
             )

@@ -22,6 +22,10 @@ BENCHES = sorted((ROOT / "bench").glob("*.py"))
 SECONDS = 300  # the most one bench may take at its smallest size
 
 
+# The test database must exist (it is the template); the benches' own databases are copies of it.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture(scope="module")
 def template(django_db_setup, django_db_blocker):
     """Return (the PostgreSQL server's URL, the migrated test database), copied for each bench as a
@@ -31,13 +35,17 @@ def template(django_db_setup, django_db_blocker):
     host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
     server = f"postgres://{settings['USER']}{password}@{host}"
     with django_db_blocker.unblock():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            name = cursor.fetchone()[0]
         connections.close_all()  # PostgreSQL copies a database that nobody is connected to
-    return server, settings["NAME"]
+    return server, name
 
 
 @contextlib.contextmanager
 def fresh_database(server: str, template_name: str):
     """Yield the name of a new database copied from template_name; drop it afterwards."""
+    connections.close_all()  # PostgreSQL copies a database that nobody is connected to
     name = f"rightsledger_bench_smoke_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
