@@ -190,6 +190,8 @@ def report(name: str, results: dict) -> dict:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
+    if SMOKE:
+        print(f"smoke size: written to {RESULTS / f'{name}.json'}", file=sys.stderr)
     return out
 
 
