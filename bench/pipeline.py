@@ -20,7 +20,6 @@ from common import ROOT, percentiles, report, setup_django, size, spawn  # noqa:
 DB = "rightsledger_bench_pipeline"
 SHOTS = int(os.environ.get("BENCH_SHOTS") or size(40, 1))
 PROFILED_RUNS = size(5, 1)  # the overhead parts
-PROFILED_RUNS = size(5, 1)  # the overhead parts
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 
