@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import percentiles, report, setup_django  # noqa: E402
+from common import percentiles, report, setup_django, size  # noqa: E402
 
-TARGET_GRANTS = int(os.environ.get("BENCH_GRANTS", 100_000))
-CREATES = int(os.environ.get("BENCH_CREATES", 500))
-LIST_REQUESTS = int(os.environ.get("BENCH_LIST_REQUESTS", 300))
+TARGET_GRANTS = int(os.environ.get("BENCH_GRANTS") or size(100_000, 10))
+CREATES = int(os.environ.get("BENCH_CREATES") or size(500, 3))
+LIST_REQUESTS = int(os.environ.get("BENCH_LIST_REQUESTS") or size(300, 2))
 
 
 def main():
@@ -39,7 +39,7 @@ def main():
         party = services.party_create(actor=None, studio=studio, name="Bench Stock", kind="rights_holder")
         import io
 
-        for i in range(20):
+        for i in range(size(20, 2)):
             buf = io.BytesIO()
             picture(i, (64, 36)).save(buf, "PNG")
             for production in (prod, other):

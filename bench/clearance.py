@@ -7,21 +7,19 @@ import datetime
 import io
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, report, setup_django  # noqa: E402
+from common import gunicorn, port, report, setup_django, size  # noqa: E402
 
 DB = "rightsledger_bench_clearance"
-FILES = int(os.environ.get("BENCH_CLEARANCE_FILES", 100_000))
-REGISTERED = 1_000_000
-SOURCES = 500  # reserved stills registered through the service, each with its pHashes
-UPLOAD_FILES = 2_000  # upload mode is measured on a sample
+FILES = int(os.environ.get("BENCH_CLEARANCE_FILES") or size(100_000, 20))
+REGISTERED = size(1_000_000, 1_000)
+SOURCES = size(500, 3)  # reserved stills registered through the service, each with its pHashes
+UPLOAD_FILES = size(2_000, 5)  # upload mode is measured on a sample
 COPIES_EVERY = 50  # one file in 50 is a re-encoded copy of a reserved still
 SIZE = (160, 90)
 
@@ -85,38 +83,6 @@ def make_files(folder: Path) -> int:
     return copies
 
 
-def serve(port: int):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", TRAINING_CLEARANCE_RATE="100000/min")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-w",
-            str(os.cpu_count() or 2),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    import urllib.request
-
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/ledger/verifier-key", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
-
-
 def main():
     setup_django(DB)
     from multiprocessing import Pool
@@ -129,12 +95,16 @@ def main():
     folder.mkdir()
     copies = make_files(folder)
     files = sorted(folder.iterdir())
-    port = 8762
-    server = serve(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    at = port(8762)
+    url = f"http://127.0.0.1:{at}"
+    with gunicorn(
+        at,
+        env={"TRAINING_CLEARANCE_RATE": "100000/min"},
+        args=("--timeout", "300"),
+        ready_path="/ledger/verifier-key",
+    ):
         # Warm up: each worker loads the pHash index once (as a long-running server has).
-        for _ in range(4):
+        for _ in range(size(4, 1)):
             check([str(p) for p in files[:200]] + ["--url", url, "--output", os.devnull])
         # The anchor: the client's own hashing of the same files, with nothing sent.
         t = time.perf_counter()
@@ -158,9 +128,6 @@ def main():
         t = time.perf_counter()
         check([str(sample), "--url", url, "--mode", "upload", "--output", os.devnull])
         by_upload = time.perf_counter() - t
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
     from provenance.models import PerceptualHash
 
     print_rate = FILES / by_print

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, report  # noqa: E402
+from common import ROOT, report, size  # noqa: E402
 
-FRAME_COUNTS = (24, 96, 240)
+FRAME_COUNTS = size((24, 96, 240), (24,))
 
 
 def _status_kb(field: str) -> int:

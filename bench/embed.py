@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import machine, report  # noqa: E402
+from common import SMOKE, machine, report, size, tiny_clip_config  # noqa: E402
 
 from demo.pictures import picture  # noqa: E402
 from provenance import clip  # noqa: E402
@@ -33,20 +33,23 @@ def main():
     parser.add_argument("--model", default=os.environ.get("CLIP_MODEL", "ViT-B-32"))
     parser.add_argument("--weights", default=os.environ.get("CLIP_WEIGHTS", ""))
     parser.add_argument("--random", action="store_true")
-    parser.add_argument("--images", type=int, default=512)
+    parser.add_argument("--images", type=int, default=size(512, 4))
     parser.add_argument("--batch", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=min(8, os.cpu_count() or 2))
+    parser.add_argument("--workers", type=int, default=size(min(8, os.cpu_count() or 2), 1))
     parser.add_argument("--device", default=None)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
+    config = ""
+    if SMOKE:  # the small model, randomly initialised, on whatever device there is
+        (args.model, config), args.weights = tiny_clip_config(tmp), ""
     if args.random or not args.weights:
         import open_clip
 
         torch.manual_seed(0)
         args.weights = str(tmp / f"{args.model}-random.pt")
         torch.save({"state_dict": open_clip.create_model(args.model).state_dict()}, args.weights)
-    model, size, device = clip.load(args.model, args.weights, device=args.device)
-    batch = args.batch or (256 if device == "cuda" else 32)
+    model, side, device = clip.load(args.model, args.weights, config=config, device=args.device)
+    batch = args.batch or size(256 if device == "cuda" else 32, 2)
     folder = tmp / "images"
     folder.mkdir()
     for i in range(min(args.images, 256)):
@@ -54,13 +57,13 @@ def main():
     paths = [folder / f"{i % 256:05d}.jpg" for i in range(args.images)]
 
     decoded = torch.stack(
-        [clip.to_uint8(__import__("PIL.Image", fromlist=["x"]).open(p), size) for p in paths[:batch]]
+        [clip.to_uint8(__import__("PIL.Image", fromlist=["x"]).open(p), side) for p in paths[:batch]]
     )
     clip.encode_uint8(model, decoded, device)  # warm-up
     if device == "cuda":
         torch.cuda.synchronize()
     n, t = 0, time.perf_counter()
-    while time.perf_counter() - t < 10 and n < args.images * 2:
+    while time.perf_counter() - t < size(10, 1) and n < args.images * 2:
         clip.encode_uint8(model, decoded, device)
         n += len(decoded)
     if device == "cuda":
@@ -68,10 +71,10 @@ def main():
     forward = n / (time.perf_counter() - t)
 
     clip.embed_files(
-        model, size, device, paths[: batch * 2], batch, args.workers
+        model, side, device, paths[: batch * 2], batch, args.workers
     )  # warm the workers' code path
     t = time.perf_counter()
-    out = clip.embed_files(model, size, device, paths, batch, args.workers)
+    out = clip.embed_files(model, side, device, paths, batch, args.workers)
     end_to_end = len(out) / (time.perf_counter() - t)
     name = "cuda" if device == "cuda" else "cpu"
     result = {

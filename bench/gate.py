@@ -18,15 +18,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import gunicorn, percentiles, report, setup_django  # noqa: E402
+from common import gunicorn, percentiles, port, report, setup_django, size  # noqa: E402
 
-GRANTS = int(os.environ.get("BENCH_GRANTS", 1_000_000))
-CONSENTS = int(os.environ.get("BENCH_CONSENTS", 100_000))
+# The smoke size keeps what the request needs: 117 plates and the 11th talent.
+GRANTS = int(os.environ.get("BENCH_GRANTS") or size(1_000_000, 1_000))
+CONSENTS = int(os.environ.get("BENCH_CONSENTS") or size(100_000, 100))
 ASSETS = GRANTS // 5
 TALENTS = CONSENTS // 5
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 300))
-HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", 20))  # per path, over every round
-HTTP_ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", 4))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or size(300, 2))
+HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS") or size(20, 1))  # per path, over every round
+HTTP_ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS") or size(4, 1))
 DB = "rightsledger_bench_gate"
 
 
@@ -311,7 +312,7 @@ def over_http(paths: dict, body, token) -> dict:
     """Drive each path with wrk behind one gunicorn, in HTTP_ROUNDS rounds that take the paths in
     turn (HTTP_SECONDS per path in all). Per path: requests per second over every round, the
     median of the rounds' latency percentiles, and each round's figures."""
-    port = 8761
+    at = port(8761)
     workers = int(os.cpu_count() or 2)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(
@@ -339,7 +340,7 @@ def over_http(paths: dict, body, token) -> dict:
                 f"-d{seconds}s",
                 "-s",
                 script.name,
-                f"http://127.0.0.1:{port}{path}",
+                f"http://127.0.0.1:{at}{path}",
             ],
             capture_output=True,
             text=True,
@@ -350,7 +351,7 @@ def over_http(paths: dict, body, token) -> dict:
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
     rounds = {name: [] for name in paths}
-    with gunicorn(port, "bench.anchor.settings"):
+    with gunicorn(at, "bench.anchor.settings"):
         for path in paths.values():  # each worker's connection prepares its statements
             wrk(path)
         for _ in range(HTTP_ROUNDS):

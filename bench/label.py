@@ -15,10 +15,10 @@ from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentiles, report  # noqa: E402
+from common import ROOT, percentiles, report, size  # noqa: E402
 
-STILLS = int(os.environ.get("BENCH_LABEL_STILLS", 200))
-CLIP_FRAMES = int(os.environ.get("BENCH_LABEL_CLIP_FRAMES", 48))
+STILLS = int(os.environ.get("BENCH_LABEL_STILLS") or size(200, 2))
+CLIP_FRAMES = int(os.environ.get("BENCH_LABEL_CLIP_FRAMES") or size(48, 2))
 
 
 def main():

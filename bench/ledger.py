@@ -20,16 +20,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, ROOT, gunicorn, percentiles, report, setup_django  # noqa: E402
+from common import RESULTS, ROOT, gunicorn, percentiles, port, report, setup_django, size  # noqa: E402
 
 DB = "rightsledger_bench_ledger"
-ENTRIES = int(os.environ.get("BENCH_ENTRIES", 1_000_000))
-APPEND_SECONDS = float(os.environ.get("BENCH_APPEND_SECONDS", 10))
+ENTRIES = int(os.environ.get("BENCH_ENTRIES") or size(1_000_000, 1_000))
+APPEND_SECONDS = float(os.environ.get("BENCH_APPEND_SECONDS") or size(10, 1))
 BATCH = 100
 # The last entries before ENTRIES are integrated apart, and timed: integration (with tile
 # writing) at that size.
-TAIL = int(os.environ.get("BENCH_INTEGRATE_TAIL", 50_000))
-HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 8))
+TAIL = int(os.environ.get("BENCH_INTEGRATE_TAIL") or size(50_000, 200))
+HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS") or size(8, 1))
 TOOLS = Path(os.environ.get("TLOG_TOOLS_VENV") or ROOT / ".tlogtools")
 ROWS = os.environ.get("BENCH_ROWS", "all")
 
@@ -235,17 +235,17 @@ def tiles_over_http(size: int, vkey: str) -> dict:
     operator = User.objects.filter(username="bench-operator").first()
     operator = operator or User.objects.create_superuser("bench-operator")
     token = Token.objects.get_or_create(user=operator)[0].key
-    port, workers = 8762, os.cpu_count() or 2
+    at, workers = port(8762), os.cpu_count() or 2
     out = {"load_average_before": [round(x, 2) for x in os.getloadavg()]}
-    with gunicorn(port, "bench.anchor.settings"):
+    with gunicorn(at, "bench.anchor.settings"):
         for wanted in paths.values():  # warm: each worker's connection and the tiles' pages
-            _drive(port, wanted[:200], workers)
+            _drive(at, wanted[:200], workers)
         for name, wanted in paths.items():
-            out[name] = _drive(port, wanted, workers)
+            out[name] = _drive(at, wanted, workers)
             out[name]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         if (TOOLS / "bin" / "python").exists():
-            out["independent_audit_hash_tiles"] = _audit(port, vkey, "")
-            out["independent_audit_with_bundles"] = _audit(port, vkey, token)
+            out["independent_audit_hash_tiles"] = _audit(at, vkey, "")
+            out["independent_audit_with_bundles"] = _audit(at, vkey, token)
         else:
             out["independent_audit"] = f"skipped: no {TOOLS} (make tlog-tools; it needs Python >= 3.12)"
     out.update(
@@ -279,14 +279,10 @@ def _served_rows(served: dict) -> dict:
 def main_tiles():
     """Only the rows of tiles served over HTTP, on the bench's database (filled first if short)."""
     setup_django(DB)
-    from django.conf import settings
 
     from rightsledger.ledger import checkpoints
 
-    # One key for the database's life: its checkpoints are signed with it.
-    settings.LEDGER_SIGNING_KEY_FILE = str(Path(tempfile.gettempdir()) / f"{DB}.key")
-    if not Path(settings.LEDGER_SIGNING_KEY_FILE).exists():
-        checkpoints.key_generate()
+    # The key is the database's own, for its life (bench/common): its checkpoints are signed with it.
     filled = fill(ENTRIES)
     size = (checkpoints.ledger_publish() or checkpoints.latest_checkpoint()).size
     served = tiles_over_http(size, checkpoints.signing_key().verifier_key)
@@ -300,7 +296,6 @@ def main_tiles():
 
 def main():
     setup_django(DB)
-    import tempfile
 
     from django.conf import settings
 
@@ -308,14 +303,12 @@ def main():
     from rightsledger.models import LedgerEntry
     from rightsledger.tlog import merkle
 
-    settings.LEDGER_SIGNING_KEY_FILE = str(Path(tempfile.mkdtemp()) / "bench.key")
-    checkpoints.key_generate()
-
     single = appends("single")
     batched = appends("batched")
     filled = fill(ENTRIES - TAIL)
     integrated = fill(ENTRIES)  # the last TAIL entries: integration with tile writing at ENTRIES
-    checkpoint = checkpoints.ledger_publish()
+    # Nothing new to sign when the appends alone passed ENTRIES (the smoke size): the latest then.
+    checkpoint = checkpoints.ledger_publish() or checkpoints.latest_checkpoint()
     size = checkpoint.size
     # Measure reads in steady state: after the appends above, autovacuum would otherwise be
     # working through the same tables during the measurement.

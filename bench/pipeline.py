@@ -21,13 +21,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentiles, report, setup_django  # noqa: E402
+from common import ROOT, percentiles, report, setup_django, size, spawn  # noqa: E402
 
 DB = "rightsledger_bench_pipeline"
-SHOTS = int(os.environ.get("BENCH_SHOTS", 40))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+SHOTS = int(os.environ.get("BENCH_SHOTS") or size(40, 1))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or size(3, 1))
 STORAGES = ("local", "s3")
 GOAL_S3_SHARE = 0.8  # S3's throughput against the local disk's
+PROFILED_RUNS = size(5, 1)  # the overhead parts
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -166,7 +167,7 @@ def run_round(storage: str, with_breakdown: bool) -> dict:
         log = open(tmp / f"worker{n}.log", "w+")
         workers.append(
             (
-                subprocess.Popen(
+                spawn(  # stopped below, or when the bench exits if it fails before
                     [
                         sys.executable,
                         "-m",
@@ -187,7 +188,6 @@ def run_round(storage: str, with_breakdown: bool) -> dict:
                     env=env,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    start_new_session=True,
                 ),
                 log,
             )
@@ -274,7 +274,7 @@ PARTS = {
 }
 
 
-def breakdown(gen, prod, shot, plate, user, runs=5) -> dict:
+def breakdown(gen, prod, shot, plate, user, runs=PROFILED_RUNS) -> dict:
     """Run a few requests here under cProfile, after one unmeasured run that pays for this
     process's first imports (as the long-lived workers have), and sum each part's time."""
     import cProfile

@@ -20,16 +20,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report, setup_django  # noqa: E402
+from common import SMOKE, report, setup_django  # noqa: E402
 
-ROUNDS = 15
-SIZES = [
+ROUNDS = 1 if SMOKE else 15
+SIZES = [  # the smoke size signs the first alone
     ("256x256", (256, 256), "JPEG"),
     ("1080p", (1920, 1080), "JPEG"),
     ("1080p", (1920, 1080), "PNG"),
     ("4K", (3840, 2160), "JPEG"),
     ("4K", (3840, 2160), "PNG"),
-]
+][: 1 if SMOKE else None]
 
 
 def signing_setup(title: str):
@@ -136,8 +136,10 @@ def main():
     return rows
 
 
-CLIP_ROUNDS = int(os.environ.get("BENCH_CLIP_ROUNDS", 5))
-CACHE = Path(tempfile.gettempdir()) / "rightsledger-bench-clips"
+CLIP_ROUNDS = int(os.environ.get("BENCH_CLIP_ROUNDS") or (1 if SMOKE else 5))
+CACHE = Path(tempfile.gettempdir()) / (
+    "rightsledger-bench-clips-smoke" if SMOKE else "rightsledger-bench-clips"
+)
 
 
 def make_clips() -> dict[str, Path]:
@@ -153,20 +155,24 @@ def make_clips() -> dict[str, Path]:
 
     CACHE.mkdir(exist_ok=True)
     ten = CACHE / "1080p_10s_fragmented.mp4"
+    # The smoke size: 2 seconds at 320x180, and no 1 GB clips.
+    width, height, count = (320, 180, 48) if SMOKE else (1920, 1080, 240)
     if not ten.exists():
-        wide = np.asarray(picture(11, (1920 + 4 * 240, 1080)), dtype=np.int16)
+        wide = np.asarray(picture(11, (width + 4 * count, height)), dtype=np.int16)
         rng = np.random.default_rng(11)
         with av.open(str(ten), "w", format="mp4", options=dict(MUXER_OPTIONS)) as out:
             stream = out.add_stream("libx264", rate=24)
-            stream.width, stream.height, stream.pix_fmt, stream.gop_size = 1920, 1080, "yuv420p", 24
+            stream.width, stream.height, stream.pix_fmt, stream.gop_size = width, height, "yuv420p", 24
             stream.options = {"crf": "18", "preset": "veryfast"}
-            for i in range(240):
-                grain = rng.integers(-12, 13, (1080, 1920, 1), dtype=np.int16)
-                frame = np.clip(wide[:, 4 * i : 4 * i + 1920] + grain, 0, 255).astype(np.uint8)
+            for i in range(count):
+                grain = rng.integers(-12, 13, (height, width, 1), dtype=np.int16)
+                frame = np.clip(wide[:, 4 * i : 4 * i + width] + grain, 0, 255).astype(np.uint8)
                 for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                     out.mux(packet)
             for packet in stream.encode():
                 out.mux(packet)
+    if SMOKE:
+        return {"1080p 10 s H.264, fragmented as the engines write it (smoke size: 320x180, 2 s)": ten}
     big, fragmented = CACHE / "1GB.mp4", CACHE / "1GB_fragmented.mp4"
     if not big.exists():
         seed = CACHE / "intra.mp4"

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import percentiles, report, setup_django  # noqa: E402
+from common import percentiles, report, setup_django, size  # noqa: E402
 
-SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
+SIZES = [int(s) for s in (os.environ.get("BENCH_SIZES") or size("100000,1000000", "2000")).split(",")]
 D = 512
-QUERIES = 1000
+QUERIES = size(1000, 10)
 
 
 def rss_mb() -> float:

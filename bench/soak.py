@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import gunicorn, percentiles, report  # noqa: E402
+from common import gunicorn, percentiles, port, report, size  # noqa: E402
 from gate import dataset, http_body  # noqa: E402
 
-SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
-PORT = 8762
+SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS") or size(600, 1))
+PORT = port(8762)
 PATH = "/api/generation/requests/check/"
 
 
@@ -115,9 +115,9 @@ def main():
     workers = os.cpu_count() or 2
     with gunicorn(PORT) as server:
         load = Load(json.dumps(http_body(shot, inputs)).encode(), token.key)
-        load.run(5, workers * 2)  # warm every worker
-        peak = load.run(20, workers * 2)
-        unloaded = load.run(20, 1, rate=10)
+        load.run(size(5, 1), workers * 2)  # warm every worker
+        peak = load.run(size(20, 1), workers * 2)
+        unloaded = load.run(size(20, 1), 1, rate=10)
         rate = round(0.7 * peak["per_second"], 1)
         minutes, rss = [], []
         for _minute in range(max(1, SOAK_SECONDS // 60)):

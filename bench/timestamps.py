@@ -14,9 +14,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import percentiles, report  # noqa: E402
+from common import percentiles, report, size  # noqa: E402
 
-ROUNDS = 60
+ROUNDS = size(60, 1)
 
 
 def main():

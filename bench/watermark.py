@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, report  # noqa: E402
+from common import ROOT, report, size  # noqa: E402
 
 GOALS = {"jpeg75": 0.95, "webp80": 0.95, "resize50": 0.95, "crf28": 0.95}
 PSNR_GOAL_DB = 40.0
@@ -397,14 +397,14 @@ def run(stills_count: int, clip_count: int, frames: int, size, only=None) -> dic
 
 
 def main() -> None:
-    size = tuple(int(v) for v in os.environ.get("BENCH_SIZE", "1280x720").split("x"))
+    frame = tuple(int(v) for v in (os.environ.get("BENCH_SIZE") or size("1280x720", "640x360")).split("x"))
     results = run(
-        int(os.environ.get("BENCH_STILLS", 130)),
-        int(os.environ.get("BENCH_CLIPS", 3)),
-        int(os.environ.get("BENCH_FRAMES", 24)),
-        size,
+        int(os.environ.get("BENCH_STILLS") or size(130, 2)),
+        int(os.environ.get("BENCH_CLIPS") or size(3, 1)),
+        int(os.environ.get("BENCH_FRAMES") or size(24, 2)),
+        frame,
     )
-    results["timing"] = timing()
+    results["timing"] = timing(size(15, 1))
     results["goals"] = goals(results)
     report("watermark", results)
 

@@ -12,6 +12,8 @@ import time
 import urllib.request
 import uuid
 
+from . import spawn, stop
+
 REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -34,12 +36,11 @@ def moto_bucket(prefix: str = "rightsledger-bench"):
     with socket.create_server(("127.0.0.1", 0)) as probe:  # a port free now
         port = probe.getsockname()[1]
     log = tempfile.TemporaryFile(mode="w+")
-    server = subprocess.Popen(
+    server = spawn(  # stopped below, or when the bench exits whatever failed
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **CREDENTIALS},
-        start_new_session=True,
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:
@@ -65,10 +66,5 @@ def moto_bucket(prefix: str = "rightsledger-bench"):
         ).create_bucket(Bucket=bucket)
         yield storage_env(endpoint, bucket)
     finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=20)
         log.close()
