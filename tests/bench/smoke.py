@@ -1,6 +1,9 @@
 """Every benchmark (bench/*.py, found by glob) runs at its smallest size (BENCH_SMOKE=1) on a fresh
 database of its own, prints its JSON and writes it to a temporary folder, and leaves no process
-behind: not its server, its workers or its time-stamp authority, even when it fails."""
+behind: not its server, its workers or its time-stamp authority, even when it fails.
+
+The benches are tested in two halves (test_benches_one.py, test_benches_two.py): the suite runs a
+file in one process, and the two halves keep both busy."""
 
 import contextlib
 import json
@@ -14,32 +17,12 @@ import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHES = sorted((ROOT / "bench").glob("*.py"))
+HALVES = (BENCHES[0::2], BENCHES[1::2])
 SECONDS = 300  # the most one bench may take at its smallest size
-
-
-# The test database must exist (it is the template); the benches' own databases are copies of it.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def template(django_db_setup, django_db_blocker):
-    """Return (the PostgreSQL server's URL, the migrated test database), copied for each bench as a
-    fresh database: a copy takes a second where migrating a new one takes the better part of a minute."""
-    settings = connections["default"].settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-    server = f"postgres://{settings['USER']}{password}@{host}"
-    with django_db_blocker.unblock():
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT current_database()")
-            name = cursor.fetchone()[0]
-        connections.close_all()  # PostgreSQL copies a database that nobody is connected to
-    return server, name
 
 
 @contextlib.contextmanager
@@ -82,8 +65,8 @@ def printed_report(stdout: str, name: str) -> dict:
     return json.JSONDecoder().raw_decode(stdout[start:])[0]
 
 
-@pytest.mark.parametrize("script", BENCHES, ids=[p.stem for p in BENCHES])
-def test_the_bench_runs_at_its_smallest_size_and_stops_what_it_started(script, template, tmp_path):
+def check_bench(script: Path, template, tmp_path: Path) -> None:
+    """Run the bench at its smallest size on a fresh database; check its report and what it left."""
     server, template_name = template
     results, port, run = tmp_path / "results", free_port(), f"BENCH_SMOKE_RUN={uuid.uuid4().hex}"
     # As from a fresh clone: the bench chooses its own database, broker mode and settings.
