@@ -174,7 +174,9 @@ def test_bad_labour_action_input_is_answered_on_the_form(world, client):
     # A day that does not exist.
     response = record(client, world, started_on="2026-02-31")
     assert response.status_code == 400
-    assert "Give the day the labour action started" in response.content.decode()
+    # The form's date field picks a day: the answer names none of the API's formats.
+    assert "Give the day the labour action started." in response.content.decode()
+    assert "YYYY" not in response.content.decode()
     assert LedgerEntry.objects.count() == before and not LabourAction.objects.exists()
 
     # A second one of the same union while the first is in force.
@@ -200,7 +202,9 @@ def test_ending_before_the_start_or_twice_is_answered_on_the_page(world, client)
         in response.content.decode()
     )
     response = client.post(end, {"ended_on": ""})
-    assert response.status_code == 400 and "Give the day the labour action ended" in response.content.decode()
+    assert response.status_code == 400
+    assert "Give the day the labour action ended." in response.content.decode()
+    assert "YYYY" not in response.content.decode()
     assert LedgerEntry.objects.count() == before
     assert client.post(end, {"ended_on": "2026-01-31"}).status_code == 302
     twice = client.post(end, {"ended_on": "2026-02-28"})
