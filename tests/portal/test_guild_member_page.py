@@ -25,3 +25,17 @@ def test_a_decision_says_which_check_answered_and_what(world, client, gate):
     assert '<td>The gate answered: <span class="badge warn">Needs sign-off</span> </td>' in html
     assert "by the gate" not in html
     assert f"{gate.consent.display_name}, version 1</a>" in html
+
+
+def test_with_no_member_registered_the_list_says_how_one_comes(world, client):
+    client.force_login(world.guild_rep)
+    html = client.get("/guild/members/").content.decode()
+    assert "Your guild has no member registered here yet. A performer is listed here once" in html
+    assert 'href="/guild/consents/"' in html
+
+
+def test_the_members_are_listed_each_linking_to_their_page(world, client, gate):
+    client.force_login(world.guild_rep)
+    html = client.get("/guild/members/").content.decode()
+    assert f'<a href="/guild/members/{gate.talent.pk}/">Mara Vega</a>' in html
+    assert "no member registered" not in html
