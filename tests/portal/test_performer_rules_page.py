@@ -235,3 +235,11 @@ def test_the_production_pages_link_to_the_rules(world, client):
         f"/productions/{world.prod_a.pk}/disclosure/",
     ):
         assert f'href="{url}"' in client.get(page).content.decode(), page
+
+
+def test_the_rules_and_the_continuity_pages_link_to_each_other(world, client):
+    """Both are about the production's performers: each leads to the other."""
+    client.force_login(world.auditor)
+    rules, continuity = page_url(world), f"/productions/{world.prod_a.pk}/continuity/"
+    assert f'href="{continuity}">Character continuity</a>' in client.get(rules).content.decode()
+    assert f'href="{rules}">Performer rules</a>' in client.get(continuity).content.decode()
