@@ -4,7 +4,12 @@ that relied on the member's consent says which check answered, and what it answe
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from portal import selectors
+
+from .. import factories as f
 from ..generation.conftest import Gate
 
 
@@ -34,8 +39,27 @@ def test_with_no_member_registered_the_list_says_how_one_comes(world, client):
     assert 'href="/guild/consents/"' in html
 
 
-def test_the_members_are_listed_each_linking_to_their_page(world, client, gate):
+def test_each_member_is_listed_with_how_often_their_likeness_was_used(world, client, gate):
+    gate.consent_and_grant()
+    gate.submit(likeness=True)
+    f.make_talent("Ola Berg", guild=world.guild, member_id="SAG-2")
     client.force_login(world.guild_rep)
     html = client.get("/guild/members/").content.decode()
-    assert f'<a href="/guild/members/{gate.talent.pk}/">Mara Vega</a>' in html
     assert "no member registered" not in html
+    assert (
+        f'<a href="/guild/members/{gate.talent.pk}/">Mara Vega</a>: 1 decision relied on their consent; '
+        "their face was found in no output." in html
+    )
+    assert "Ola Berg</a>: not used yet." in html
+    # However many members, the counts take the same few queries.
+    for n in range(3, 6):
+        f.make_talent(f"Member {n}", guild=world.guild, member_id=f"SAG-{n}")
+    selectors.guild_member_rows(world.guild_rep)
+    with CaptureQueriesContext(connection) as few:
+        rows = selectors.guild_member_rows(world.guild_rep)
+    assert len(rows) == 5 and [r.decisions for r in rows if r.talent == gate.talent] == [1]
+    f.make_talent("Member 6", guild=world.guild, member_id="SAG-6")
+    selectors.guild_member_rows(world.guild_rep)  # a first call reads the user's roles again
+    with CaptureQueriesContext(connection) as more:
+        assert len(selectors.guild_member_rows(world.guild_rep)) == 6
+    assert len(more.captured_queries) == len(few.captured_queries)
