@@ -1,5 +1,5 @@
-"""A guild member's page (/guild/members/<id>/), as the guild representative reads it: each decision
-that relied on the member's consent says which check answered, and what it answered."""
+"""The guild's pages as its representative reads them: the members list (how often each member's
+likeness was used), a member's page (which check answered each decision) and a member's consent."""
 
 import re
 
@@ -63,3 +63,15 @@ def test_each_member_is_listed_with_how_often_their_likeness_was_used(world, cli
     with CaptureQueriesContext(connection) as more:
         assert len(selectors.guild_member_rows(world.guild_rep)) == 6
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_consents_page_keeps_the_evidence_hash_in_its_technical_details(world, client, gate):
+    """The signed form's hash is for a check offline, not for reading: only under the disclosure."""
+    gate.consent_and_grant()
+    client.force_login(world.guild_rep)
+    html = client.get(f"/guild/consents/{gate.consent.pk}/").content.decode()
+    digest = gate.consent.evidence_sha256
+    assert html.count(digest) == 1
+    technical = html[html.index('<details class="technical">') :]
+    assert digest in technical[: technical.index("</details>")]
+    assert "Not checked yet</span>" in html  # each ledger check's result, before it runs
