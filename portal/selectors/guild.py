@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from generation import selectors as gen_selectors
@@ -134,6 +135,45 @@ def guild_members(user):
     if not roles.superuser:
         talents = talents.filter(memberships__guild_id__in=roles.guilds).distinct()
     return talents.order_by("legal_name", "id")
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member in the guild's list, with how often their likeness was used."""
+
+    talent: Talent
+    decisions: int  # decisions that relied on one of their consents
+    outputs: int  # generated outputs where their face was found
+
+
+def guild_member_rows(user) -> list[MemberRow]:
+    """Return the performers the user represents (guild_members), each with the number of decisions
+    that relied on their consents and of generated outputs where their face was found, as their
+    pages count them: the same few queries (members, consents, decisions), however many members."""
+    members = list(
+        guild_members(user).annotate(
+            found=Count(
+                "face_sightings__asset",
+                filter=Q(face_sightings__asset__in=GenerationOutput.objects.values("asset_id")),
+                distinct=True,
+            )
+        )
+    )
+    consents = dict(rl_selectors.consents_for(user).filter(talent__in=members).values_list("pk", "talent_id"))
+    relied: dict[int, int] = {}
+    decisions = gen_selectors.decisions_relying_on(
+        "consent", ConsentRecord.objects.filter(pk__in=list(consents))
+    )
+    for decision in decisions.only("reasons"):
+        talents = {
+            consents[r["id"]]
+            for reason in decision.reasons
+            for r in reason["records"]
+            if r["type"] == "consent" and r["id"] in consents
+        }
+        for talent_id in talents:
+            relied[talent_id] = relied.get(talent_id, 0) + 1
+    return [MemberRow(t, relied.get(t.pk, 0), t.found) for t in members]
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def _member(user, pk):
 def guild_members(request):
     """The performers the guild represents, each linking to where their likeness was used."""
     _require_guild_reader(request.user)
-    return render(request, "guild/members.html", {"members": selectors.guild_members(request.user)})
+    return render(request, "guild/members.html", {"members": selectors.guild_member_rows(request.user)})
 
 
 @login_required

@@ -60,10 +60,13 @@ def record_refs(pairs) -> dict[str, RecordRef]:
     if not wanted:
         return {}
     columns = ("id", "chain", "version", "action", "status", "created_at", "reason", "kind")
+    # No ordering inside the union: the models' default one would put an ORDER BY in each part,
+    # which SQLite (the demo's database) refuses; the versions are sorted below.
     parts = [
         RECORD_MODELS[kind]
         .objects.filter(chain__in=RECORD_MODELS[kind].objects.filter(pk__in=ids).values("chain"))
         .annotate(kind=Value(kind, output_field=CharField()))
+        .order_by()
         .values_list(*columns)
         for kind, ids in wanted.items()
     ]

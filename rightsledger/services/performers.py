@@ -65,7 +65,7 @@ def labour_action_record(
     if guild is None:
         errors.add("guild", "required", "Choose the union whose labour action this is, from those listed.")
     if not isinstance(started_on, datetime.date):
-        errors.add("started_on", "invalid", "Give the day the labour action started, as YYYY-MM-DD.")
+        errors.add("started_on", "invalid", "Give the day the labour action started.")
     note = v.text(errors, "note", note)
     errors.raise_if_any()
     with transaction.atomic():
@@ -101,7 +101,7 @@ def labour_action_end(*, actor, action: LabourAction, ended_on) -> LabourAction:
     refuse one already ended, or an end before its start."""
     errors = Errors()
     if not isinstance(ended_on, datetime.date):
-        errors.add("ended_on", "invalid", "Give the day the labour action ended, as YYYY-MM-DD.")
+        errors.add("ended_on", "invalid", "Give the day the labour action ended.")
     elif ended_on < action.started_on:
         errors.add(
             "ended_on",

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 
 from generation import services as gen
 from generation.models import GenerationRequest
-from rightsledger import services
+from rightsledger import services, vocab
 from rightsledger.ledger import checkpoints
 from rightsledger.models import RightsGrant
 
@@ -96,8 +96,21 @@ def studio(live_server, settings, transactional_db):
         started_on=datetime.date(2026, 3, 2),
     )
     services.labour_action_end(actor=world.admin, action=ended, ended_on=datetime.date(2026, 4, 14))
+    # The token list with a token in force and one revoked (its card has no action left).
+    for name in ("Render farm B", "Nightly dataset check"):
+        token, _ = services.api_token_create(
+            actor=world.clearance,
+            user=world.clearance,
+            name=name,
+            scope=vocab.TOKEN_SCOPE_READ_ONLY,
+            expires_at=datetime.date.today() + datetime.timedelta(days=30),
+        )
+    services.api_token_revoke(actor=world.clearance, token=token)
     checkpoints.ledger_publish()
-    for user in (world.admin, world.clearance, world.producer_a, world.guild_rep, world.auditor):
+    # Someone signed in with no role yet, as after a first sign-in through the studio's provider.
+    gate.newcomer = f.UserFactory(username="newcomer", first_name="Sam", last_name="Newcomer")
+    users = (world.admin, world.clearance, world.producer_a, world.guild_rep, world.auditor, gate.newcomer)
+    for user in users:
         user.set_password(PASSWORD)
         user.save()
     gate.url = live_server.url
@@ -124,6 +137,9 @@ def pages_by_role(s) -> dict[str, list[tuple[str, str]]]:
         ("reservation", f"/records/reservation/{s.reservation.pk}/"),
         ("shot-audit", f"/shots/{s.shot.pk}/audit/"),
         ("performer-rules", f"/productions/{a}/performers/"),
+        ("continuity", f"/productions/{a}/continuity/"),
+        ("tokens", "/account/tokens/"),
+        ("token-new", "/account/tokens/new/"),
         ("password-change", "/accounts/password_change/"),
         # With two-factor sign-in off (tests/conftest.py); its pages with it on are checked in
         # test_browser_two_factor.py, at both widths.
@@ -145,6 +161,9 @@ def pages_by_role(s) -> dict[str, list[tuple[str, str]]]:
     guild = [
         ("guild-consents", "/guild/consents/"),
         ("guild-consent", f"/guild/consents/{s.consent.pk}/"),
+        ("guild-members", "/guild/members/"),
+        ("guild-member", f"/guild/members/{s.talent.pk}/"),
+        ("tokens", "/account/tokens/"),
         ("productions", "/productions/"),
         ("password-change", "/accounts/password_change/"),
         ("two-factor", "/account/two-factor/"),
@@ -156,6 +175,8 @@ def pages_by_role(s) -> dict[str, list[tuple[str, str]]]:
         "producer": producer,
         "auditor": reader,
         "guild-rep": guild,
+        # The page a signed-in person with no role sees (public/no_role.html): their start page.
+        "no-role": [("no-role", "/"), *public[1:]],
         "anonymous": [*public, ("login", "/accounts/login/")],
     }
 
@@ -189,6 +210,14 @@ class Tab:
             flat := page.locator(".table-scroll > table:has(thead):not(.cards)").count()
         ):
             self.problems.append(f"{label}: {flat} list table(s) not laid out as cards")
+        # A card's line is a label with its value: never a label beside nothing.
+        bare = page.evaluate(
+            "() => [...document.querySelectorAll('table.cards [data-label]')]"
+            ".filter(e => e.offsetParent !== null && !e.textContent.trim() && !e.querySelector('img, svg'))"
+            ".map(e => e.dataset.label)"
+        )
+        if self.width < 768 and bare:
+            self.problems.append(f"{label}: card lines with a label and nothing beside it: {bare}")
         if widths["page"] > widths["window"]:
             self.problems.append(
                 f"{label}: {widths['page']} px wide in a {widths['window']} px window {widths['wide']}"
@@ -244,12 +273,14 @@ def check_every_page(chromium, studio, width):
         "producer": w.producer_a,
         "auditor": w.auditor,
         "guild-rep": w.guild_rep,
+        "no-role": studio.newcomer,
         "anonymous": None,
     }
     output = Path(django_settings.MEDIA_ROOT) / studio.done.output.asset.file.name
     # The pages a role reaches only by their address; every other one is linked from a page it saw.
     by_address = {"admin": {"ledger"}, "clearance": {"ledger"}, "producer": {"ledger"}, "auditor": {"ledger"}}
     by_address["guild-rep"] = {"productions"}
+    by_address["no-role"] = {"no-role", "ledger"}
     problems, visited = [], 0
     for role, pages in pages_by_role(studio).items():
         tab = Tab(chromium, studio.url, role, width, users[role])

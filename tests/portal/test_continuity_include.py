@@ -32,3 +32,13 @@ def test_the_include_says_when_no_face_was_found_and_when_too_few_to_compare():
     html = render_to_string("audit/_continuity.html", {"report": continuity.report([appearance(1, 60)])})
     assert "Exposure and colour are compared from three faces on" in html
     assert "No picture yet" not in html and "Consistent" in html
+
+
+def test_the_include_says_its_thresholds_in_words_a_reader_can_weigh():
+    """The thresholds as a clearance lawyer reads them: what L* measures, what the distance means."""
+    report = continuity.report([appearance(i, 70) for i in range(1, 4)])
+    html = render_to_string("audit/_continuity.html", {"report": report})
+    assert "by more than 9 points of lightness (L*, on a scale from 0 for black to 100 for white)" in html
+    assert "looks less like the reference than a distance of 0.40" in html
+    assert "(past 0.60, it is taken for someone else)" in html
+    assert "strays more than" not in html and "the match limit is" not in html

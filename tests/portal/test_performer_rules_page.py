@@ -174,7 +174,9 @@ def test_bad_labour_action_input_is_answered_on_the_form(world, client):
     # A day that does not exist.
     response = record(client, world, started_on="2026-02-31")
     assert response.status_code == 400
-    assert "Give the day the labour action started" in response.content.decode()
+    # The form's date field picks a day: the answer names none of the API's formats.
+    assert "Give the day the labour action started." in response.content.decode()
+    assert "YYYY" not in response.content.decode()
     assert LedgerEntry.objects.count() == before and not LabourAction.objects.exists()
 
     # A second one of the same union while the first is in force.
@@ -200,7 +202,9 @@ def test_ending_before_the_start_or_twice_is_answered_on_the_page(world, client)
         in response.content.decode()
     )
     response = client.post(end, {"ended_on": ""})
-    assert response.status_code == 400 and "Give the day the labour action ended" in response.content.decode()
+    assert response.status_code == 400
+    assert "Give the day the labour action ended." in response.content.decode()
+    assert "YYYY" not in response.content.decode()
     assert LedgerEntry.objects.count() == before
     assert client.post(end, {"ended_on": "2026-01-31"}).status_code == 302
     twice = client.post(end, {"ended_on": "2026-02-28"})
@@ -231,3 +235,11 @@ def test_the_production_pages_link_to_the_rules(world, client):
         f"/productions/{world.prod_a.pk}/disclosure/",
     ):
         assert f'href="{url}"' in client.get(page).content.decode(), page
+
+
+def test_the_rules_and_the_continuity_pages_link_to_each_other(world, client):
+    """Both are about the production's performers: each leads to the other."""
+    client.force_login(world.auditor)
+    rules, continuity = page_url(world), f"/productions/{world.prod_a.pk}/continuity/"
+    assert f'href="{continuity}">Character continuity</a>' in client.get(rules).content.decode()
+    assert f'href="{rules}">Performer rules</a>' in client.get(continuity).content.decode()

@@ -142,6 +142,17 @@ def test_the_older_token_is_shown_and_can_be_rotated(world, client):
     assert not Token.objects.filter(user=world.producer_a).exists()
 
 
+def test_with_no_token_made_the_list_says_what_to_do(world, client):
+    _as(client, world.producer_a)
+    page = client.get("/account/tokens/").content.decode()
+    assert "You have not made an API token yet. Make one for each machine or script" in page
+    assert "of this kind" not in page
+    # Beside an older token, the list says where that one is.
+    Token.objects.create(user=world.producer_a)
+    page = client.get("/account/tokens/").content.decode()
+    assert "You have not made an API token yet (your older token is below)." in page
+
+
 def test_the_pages_ask_for_a_sign_in(client):
     response = client.get("/account/tokens/")
     assert response.status_code == 302 and "/login" in response["Location"]

@@ -95,3 +95,17 @@ def test_people_are_named_with_their_role_in_one_query(world):
     assert len(ctx.captured_queries) == 1
     assert named[world.clearance.pk] == "Dana Okafor (clearance)"
     assert named[world.guild_rep.pk] == f"{world.guild_rep.username} (guild representative)"
+
+
+def test_grants_and_consents_are_named_in_one_union_with_no_ordering_inside_it(world):
+    """SQLite, the demo's database, refuses an ORDER BY inside a compound query: a shot's audit
+    that names a grant and a consent answered 500 there."""
+    grant = f.make_grant(world.prod_a, world.party, [f.make_asset(world.prod_a)], actor=world.clearance)
+    consent = f.make_consent(world.prod_a, f.make_talent())
+    with CaptureQueriesContext(connection) as ctx:
+        refs = selectors.record_refs([("grant", grant.pk), ("consent", consent.pk)])
+    assert len(ctx.captured_queries) == 1
+    sql = ctx.captured_queries[0]["sql"].upper()
+    assert "UNION ALL" in sql and "ORDER BY" not in sql, sql
+    assert refs[f"grant:{grant.pk}"].name == f"Grant {grant.pk}"
+    assert refs[f"consent:{consent.pk}"].name == f"Consent {consent.pk}"
