@@ -202,7 +202,12 @@ def app_confirm(*, user, device_pk: int, code: str) -> TOTPDevice:
         )
     wait = device_wait(device)
     if wait:
-        raise ValidationError({"code": f"Too many wrong codes: wait {wait_words(wait)}, then try again."})
+        raise ValidationError(
+            {
+                "code": f"After a wrong code the next one waits a little: wait {wait_words(wait)}, then "
+                "try again (each wrong code in a row doubles the wait)."
+            }
+        )
     if not normalised(code).isdigit() or not device.verify_token(normalised(code)):
         raise ValidationError(
             {

@@ -85,7 +85,7 @@ def test_a_clearance_user_without_a_device_is_made_to_enrol_before_any_page(peop
     setup = client.get(response["Location"])
     assert setup.status_code == 200
     assert b"Productions</a>" not in setup.content  # the menu offers no page that would not open
-    assert b"Your role in Rightsledger lets you see and change consent records" in setup.content
+    assert b"Your role in Rightsledger opens performers' consent records" in setup.content
     # Logging out still works.
     assert client.post("/accounts/logout/").status_code == 302
 
@@ -114,7 +114,7 @@ def test_enrolling_an_app_shows_its_qr_code_and_secret_then_recovery_codes_once(
     assert not device.confirmed and not StaticToken.objects.filter(device__user=user).exists()
     # django-otp makes a device wait a second after a wrong code (two after two, ...), and says so.
     hasty = client.post("/account/two-factor/app/", {"code": _code(device)})
-    assert "Too many wrong codes: wait 1 second" in hasty.content.decode()
+    assert "After a wrong code the next one waits a little: wait 1 second" in hasty.content.decode()
     time.sleep(1.1)
 
     done = client.post("/account/two-factor/app/", {"code": _code(device), "next": "/productions/"})
