@@ -44,16 +44,23 @@ def require_people_admin(actor) -> None:
 
 
 def people_of(actor) -> QuerySet:
-    """Return the people who hold a current role in a studio the actor is admin of (on the studio or
-    on one of its productions), the actor aside; every one with a role, for the operator."""
+    """Return the people whose every current role is in a studio the actor is admin of (on the
+    studio or on one of its productions), the actor aside; every one with a role, for the operator.
+
+    A reset leaves an account to its password until a new second factor is set up, by whoever
+    holds the password: so a studio admin reaches no one whose roles go beyond their studios (a
+    guild representative, another studio's people, an operator), only the operator does."""
     roles = access.roles_of(actor)
     held = Role.objects.filter(status="active", replaced_by__isnull=True)
+    people = get_user_model().objects.filter(is_active=True)
     if not roles.superuser:
-        held = held.filter(Q(studio_id__in=roles.studios) | Q(production__studio_id__in=roles.studios))
-    ids = held.values("user_id")
+        inside = Q(studio_id__in=roles.studios) | Q(production__studio_id__in=roles.studios)
+        people = people.exclude(pk__in=held.exclude(inside).values("user_id")).filter(
+            is_superuser=False, is_staff=False
+        )
+        held = held.filter(inside)
     return (
-        get_user_model()
-        .objects.filter(pk__in=ids, is_active=True)
+        people.filter(pk__in=held.values("user_id"))
         .exclude(pk=actor.pk)
         .order_by("first_name", "last_name", "username")
     )

@@ -138,3 +138,26 @@ def test_the_reset_needs_the_forms_csrf_token(people):  # noqa: F811
     refused = client.post(f"/studio/people/{people.clearance.pk}/second-factor/reset/")
     assert refused.status_code == 403
     assert TOTPDevice.objects.filter(user=people.clearance).exists()
+
+
+@pytest.mark.parametrize("beyond", ["another_studio", "guild", "operator"])
+def test_no_one_whose_roles_go_beyond_the_admins_studio_is_reset_by_its_admin(people, world, beyond):  # noqa: F811
+    # A reset leaves the account to its password: a studio admin must not reach one whose roles
+    # reach records the admin's studio does not hold.
+    person = people.clearance
+    if beyond == "another_studio":
+        services.role_grant(actor=None, user=person, kind=vocab.ROLE_STUDIO_ADMIN, studio=world.other_studio)
+    elif beyond == "guild":
+        services.role_grant(actor=None, user=person, kind=vocab.ROLE_GUILD_REP, guild=world.guild)
+    else:
+        person.is_staff = True
+        person.save()
+    _lost_everything(person)
+    admin = _verified(people.admin)
+    path = f"/studio/people/{person.pk}/second-factor/reset/"
+    assert path not in _text(admin.get("/studio/people/"))
+    for answer in (admin.get(path), admin.post(path)):
+        assert answer.status_code == 404
+        assert "holds roles beyond your studios" in _text(answer)
+    assert TOTPDevice.objects.filter(user=person).count() == 1
+    assert StaticDevice.objects.filter(user=person).exists()
