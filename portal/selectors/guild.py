@@ -165,13 +165,8 @@ def guild_member_rows(user) -> list[MemberRow]:
         "consent", ConsentRecord.objects.filter(pk__in=list(consents))
     )
     for decision in decisions.only("reasons"):
-        talents = {
-            consents[r["id"]]
-            for reason in decision.reasons
-            for r in reason["records"]
-            if r["type"] == "consent" and r["id"] in consents
-        }
-        for talent_id in talents:
+        relied_on = gen_selectors.relied_consents(decision.reasons)
+        for talent_id in {consents[i] for i in relied_on if i in consents}:
             relied[talent_id] = relied.get(talent_id, 0) + 1
     return [MemberRow(t, relied.get(t.pk, 0), t.found) for t in members]
 
